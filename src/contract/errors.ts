@@ -1,0 +1,201 @@
+// The one registry of error codes. A code travels unchanged from engine to REST to MCP, so a
+// person or a model can act on it; each carries its HTTP status and the next step to try.
+
+export interface ErrorCodeInfo {
+  readonly status: number;
+  /** What to try next; shown by the CLI, in REST error bodies and in MCP tool errors. */
+  readonly hint: string;
+  /** Whether retrying the same call later may succeed. */
+  readonly retryable: boolean;
+}
+
+export const ERROR_CODES = {
+  // Input
+  INVALID_INPUT: { status: 400, hint: 'Fix the named input and try again.', retryable: false },
+  INVALID_KEY: {
+    status: 400,
+    hint: 'Service keys are "service.namespace.context"; list them with GET /api/v1/services.',
+    retryable: false,
+  },
+  UNKNOWN_FLAG: { status: 400, hint: 'Run `kubefwd svc --help` for the flags.', retryable: false },
+  // Auth and transport of the API itself
+  UNAUTHORIZED: {
+    status: 401,
+    hint: 'Pass the API key as "Authorization: Bearer <key>"; kubefwd writes it to its key file at start.',
+    retryable: false,
+  },
+  FORBIDDEN_HOST: {
+    status: 403,
+    hint: 'Call the API by its own address (kubefwd.internal or the loopback address it printed).',
+    retryable: false,
+  },
+  NOT_FOUND: {
+    status: 404,
+    hint: 'List what exists first (services, forwards, namespaces).',
+    retryable: false,
+  },
+  SERVICE_NOT_FOUND: {
+    status: 404,
+    hint: 'List forwarded services (GET /api/v1/services, MCP list_services) or cluster services (list_k8s_services).',
+    retryable: false,
+  },
+  FORWARD_NOT_FOUND: { status: 404, hint: 'List forwards with GET /api/v1/forwards.', retryable: false },
+  NAMESPACE_NOT_FOUND: {
+    status: 404,
+    hint: 'List the namespaces of the context (GET /api/v1/kubernetes/namespaces, MCP list_k8s_namespaces).',
+    retryable: false,
+  },
+  POD_NOT_FOUND: {
+    status: 404,
+    hint: 'The pod is gone; sync the service to pick its replacement (POST /api/v1/services/<key>/sync?force=true).',
+    retryable: true,
+  },
+  CONTEXT_NOT_FOUND: {
+    status: 404,
+    hint: 'List the kubeconfig contexts (`kubectl config get-contexts`, MCP list_contexts) and pass one of them.',
+    retryable: false,
+  },
+  ALREADY_EXISTS: {
+    status: 409,
+    hint: 'It is already forwarded; list services to see it.',
+    retryable: false,
+  },
+  CONFLICT: {
+    status: 409,
+    hint: 'Resolve the conflict named in the message and try again.',
+    retryable: false,
+  },
+  // Cluster access
+  KUBECONFIG_INVALID: {
+    status: 400,
+    hint: 'Check the file named by -c/--kubeconfig or $KUBECONFIG (`kubectl config view` shows what is loaded).',
+    retryable: false,
+  },
+  API_UNREACHABLE: {
+    status: 502,
+    hint: 'Check that the cluster is reachable (`kubectl cluster-info`) and that VPN/proxy settings are right.',
+    retryable: true,
+  },
+  TLS_ERROR: {
+    status: 502,
+    hint: 'The cluster certificate was not accepted; check certificate-authority / tls-server-name in the kubeconfig.',
+    retryable: false,
+  },
+  AUTH_FAILED: {
+    status: 502,
+    hint: 'The cluster rejected the credentials; refresh them (re-login / exec plugin) and retry.',
+    retryable: true,
+  },
+  PERMISSION_DENIED: {
+    status: 403,
+    hint: 'Your user lacks an RBAC permission named in the message; ask a cluster admin or use another context.',
+    retryable: false,
+  },
+  // Forwarding
+  CONNECTION_REFUSED: {
+    status: 502,
+    hint: 'The pod is not listening on that port yet; check readiness and pod logs, then reconnect the service.',
+    retryable: true,
+  },
+  TIMEOUT: {
+    status: 504,
+    hint: 'Retry; if it persists check network policies and pod health.',
+    retryable: true,
+  },
+  NO_PODS: {
+    status: 409,
+    hint: 'No ready pod backs the service; check the workload (list_pods, get_events). kubefwd retries on its own.',
+    retryable: true,
+  },
+  NO_SELECTOR: {
+    status: 409,
+    hint: 'The service has no pod selector and its Endpoints name no pods, so there is nothing to forward to.',
+    retryable: false,
+  },
+  UNSUPPORTED_SERVICE: {
+    status: 409,
+    hint: 'ExternalName and UDP-only services cannot be port-forwarded by Kubernetes.',
+    retryable: false,
+  },
+  PORT_IN_USE: {
+    status: 409,
+    hint: 'Another program holds that address:port; stop it, or map the port elsewhere with -m svcPort:localPort.',
+    retryable: false,
+  },
+  IP_EXHAUSTED: {
+    status: 409,
+    hint: 'More than 255 services in one namespace/context block; reserve addresses with -r/-z.',
+    retryable: false,
+  },
+  STREAM_ERROR: {
+    status: 502,
+    hint: 'The port-forward stream failed; kubefwd reconnects on its own.',
+    retryable: true,
+  },
+  // Machine
+  NOT_ROOT: {
+    status: 403,
+    hint: 'kubefwd needs root to edit the hosts file and bind 127.x addresses: run `sudo -E kubefwd ...`.',
+    retryable: false,
+  },
+  HOSTS_FILE_ERROR: {
+    status: 500,
+    hint: 'Check --hosts-path exists and is writable by this user.',
+    retryable: false,
+  },
+  HOSTS_FILE_LOCKED: {
+    status: 409,
+    hint: 'Another kubefwd owns this hosts file; stop it or use another --hosts-path.',
+    retryable: true,
+  },
+  // Service
+  DAEMON_UNAVAILABLE: {
+    status: 503,
+    hint: 'kubefwd is not running. Start it in another terminal with: sudo -E kubefwd',
+    retryable: true,
+  },
+  NOT_READY: { status: 503, hint: 'kubefwd is starting; retry in a moment.', retryable: true },
+  INTERNAL: {
+    status: 500,
+    hint: 'An unexpected error; see `kubefwd` logs (GET /api/v1/logs).',
+    retryable: true,
+  },
+} as const satisfies Record<string, ErrorCodeInfo>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export const isErrorCode = (value: unknown): value is ErrorCode =>
+  typeof value === 'string' && Object.hasOwn(ERROR_CODES, value);
+
+/** The error every layer throws for an expected failure: a code, a message naming the input, a hint. */
+export class KubefwdError extends Error {
+  readonly code: ErrorCode;
+  readonly hint: string;
+  /** The field or input the error is about, when there is one (e.g. "--mapping", "body.namespace"). */
+  readonly field: string | undefined;
+
+  constructor(
+    code: ErrorCode,
+    message: string,
+    options: { cause?: unknown; hint?: string; field?: string } = {},
+  ) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'KubefwdError';
+    this.code = code;
+    this.hint = options.hint ?? ERROR_CODES[code].hint;
+    this.field = options.field;
+  }
+
+  get status(): number {
+    return ERROR_CODES[this.code].status;
+  }
+
+  get retryable(): boolean {
+    return ERROR_CODES[this.code].retryable;
+  }
+}
+
+export const isKubefwdError = (err: unknown): err is KubefwdError => err instanceof KubefwdError;
+
+/** Message text of anything thrown, for logs and state reasons. */
+export const errorMessage = (err: unknown): string => (err instanceof Error ? err.message : String(err));

@@ -1,0 +1,103 @@
+// The layering of ARCHITECTURE.md, enforced: each folder may import only the folders listed for it.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative, resolve, dirname, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const src = join(root, 'src');
+
+/** Layer → the layers it may import (itself is always allowed). */
+export const ALLOWED: Record<string, readonly string[]> = {
+  contract: [],
+  wire: ['contract'],
+  os: ['contract'],
+  kube: ['contract', 'wire'],
+  sim: ['contract', 'wire'],
+  engine: ['contract'],
+  state: ['contract', 'engine'],
+  'api/client': ['contract'],
+  'api/server': ['contract', 'state', 'engine'],
+  mcp: ['contract', 'api/client'],
+  tui: ['contract', 'state', 'engine', 'api/client'],
+  daemon: ['contract', 'wire', 'os', 'kube', 'engine', 'state', 'api/server', 'api/client', 'tui', 'sim'],
+  cli: [
+    'contract',
+    'wire',
+    'os',
+    'kube',
+    'sim',
+    'engine',
+    'state',
+    'api/server',
+    'api/client',
+    'mcp',
+    'tui',
+    'daemon',
+  ],
+};
+
+const layerOf = (file: string): string | undefined => {
+  const parts = relative(src, file).split(sep);
+  if (parts[0] === 'api')
+    return parts[1] === 'server' || parts[1] === 'client' ? `api/${parts[1]}` : undefined;
+  return parts[0];
+};
+
+const walk = (dir: string): string[] =>
+  readdirSync(dir).flatMap((name) => {
+    const p = join(dir, name);
+    return statSync(p).isDirectory() ? walk(p) : /\.tsx?$/.test(name) ? [p] : [];
+  });
+
+const importsOf = (text: string): string[] => {
+  const found: string[] = [];
+  const re =
+    /(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|^\s*import\s*['"]([^'"]+)['"]/gm;
+  for (const m of text.matchAll(re)) found.push((m[1] ?? m[2] ?? m[3])!);
+  return found;
+};
+
+export const violations = (): string[] => {
+  const out: string[] = [];
+  for (const file of walk(src)) {
+    const from = layerOf(file);
+    if (from === undefined) {
+      out.push(`${relative(root, file)} is outside every layer`);
+      continue;
+    }
+    const allowed = ALLOWED[from];
+    if (!allowed) {
+      out.push(`${relative(root, file)}: unknown layer "${from}"`);
+      continue;
+    }
+    for (const spec of importsOf(readFileSync(file, 'utf8'))) {
+      if (!spec.startsWith('.')) continue;
+      const target = resolve(dirname(file), spec);
+      if (!target.startsWith(src + sep)) {
+        out.push(`${relative(root, file)} imports ${spec} outside src/`);
+        continue;
+      }
+      const to = layerOf(target);
+      if (to === undefined || (to !== from && !allowed.includes(to))) {
+        out.push(`${relative(root, file)} (${from}) imports ${spec} (${to ?? '?'})`);
+      }
+    }
+  }
+  return out;
+};
+
+describe('layer boundaries', () => {
+  it('every import follows the dependency direction of ARCHITECTURE.md', () => {
+    expect(violations()).toEqual([]);
+  });
+
+  it('the checker itself catches an upward import', () => {
+    expect(importsOf(`import { x } from '../kube/thing.js';\nimport type { Y } from "./y.js";`)).toEqual([
+      '../kube/thing.js',
+      './y.js',
+    ]);
+    expect(ALLOWED.engine).not.toContain('kube');
+    expect(ALLOWED.mcp).not.toContain('engine');
+  });
+});
