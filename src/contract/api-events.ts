@@ -1,0 +1,105 @@
+// The SSE vocabulary of `GET /api/v1/events`: one list of event types, one data shape. kubefwd's
+// PascalCase names are kept (ServiceAdded, PodAdded, PodStatusChanged, ...); NamespaceAdded,
+// ReconnectAttempt, PodChanged and HostsWritten are ours. Frames are `event: <type>` /
+// `id: <n>` / `data: <ApiEvent JSON>`.
+import { z } from 'zod';
+import { ForwardStatus } from './state.js';
+
+export const API_EVENT_TYPES = [
+  'ServiceAdded',
+  'ServiceUpdated',
+  'ServiceRemoved',
+  'ServiceSkipped',
+  /** A forward (service × pod × port) appeared — kubefwd's name. */
+  'PodAdded',
+  /** A forward went away. */
+  'PodRemoved',
+  /** A forward's status, pod, reason or hostnames changed. */
+  'PodStatusChanged',
+  /** A pod backing forwarded services was deleted / became (not) ready / appeared. */
+  'PodChanged',
+  'NamespaceAdded',
+  'NamespaceRemoved',
+  /** An automatic or manual reconnection attempt finished (success or not). */
+  'ReconnectAttempt',
+  /** Per-second traffic figures of forwards that moved bytes. */
+  'BandwidthUpdate',
+  'HostsWritten',
+  'LogMessage',
+  'ShutdownStarted',
+  'ShutdownComplete',
+] as const;
+
+export const ApiEventType = z.enum(API_EVENT_TYPES);
+export type ApiEventType = z.infer<typeof ApiEventType>;
+
+export const ApiEventData = z
+  .object({
+    serviceKey: z.string().optional(),
+    /** Service name. */
+    service: z.string().optional(),
+    namespace: z.string().optional(),
+    context: z.string().optional(),
+    registryKey: z.string().optional(),
+    forwardKey: z.string().optional(),
+    podName: z.string().optional(),
+    containerName: z.string().optional(),
+    localIP: z.string().optional(),
+    localPort: z.string().optional(),
+    podPort: z.string().optional(),
+    hostnames: z.array(z.string()).optional(),
+    status: z.string().optional(),
+    previousStatus: ForwardStatus.optional(),
+    error: z.string().optional(),
+    errorCode: z.string().optional(),
+    reason: z.string().optional(),
+    nextRetryAt: z.string().optional(),
+    bytesIn: z.number().optional(),
+    bytesOut: z.number().optional(),
+    rateIn: z.number().optional(),
+    rateOut: z.number().optional(),
+    /** ReconnectAttempt. */
+    trigger: z.string().optional(),
+    attempt: z.number().int().optional(),
+    success: z.boolean().optional(),
+    durationMs: z.number().optional(),
+    /** PodChanged: deleted | ready | not-ready | added. */
+    change: z.string().optional(),
+    serviceKeys: z.array(z.string()).optional(),
+    /** HostsWritten. */
+    path: z.string().optional(),
+    entries: z.number().int().optional(),
+    /** LogMessage. */
+    level: z.string().optional(),
+    message: z.string().optional(),
+    /** BandwidthUpdate: one entry per forward that moved bytes in the last second. */
+    forwards: z
+      .array(
+        z.object({
+          key: z.string(),
+          serviceKey: z.string(),
+          bytesIn: z.number(),
+          bytesOut: z.number(),
+          rateIn: z.number(),
+          rateOut: z.number(),
+        }),
+      )
+      .optional(),
+  })
+  .meta({ id: 'ApiEventData' });
+export type ApiEventData = z.infer<typeof ApiEventData>;
+
+export const ApiEvent = z
+  .object({
+    type: ApiEventType,
+    /** RFC3339. */
+    timestamp: z.string(),
+    /** Increasing per server; the SSE `id:` line carries it too. */
+    id: z.number().int().optional(),
+    data: ApiEventData,
+  })
+  .meta({ id: 'ApiEvent' });
+export type ApiEvent = z.infer<typeof ApiEvent>;
+
+/** Log lines streamed by `GET /api/v1/logs/stream` (`event: log`). */
+export const LOG_STREAM_EVENT = 'log';
