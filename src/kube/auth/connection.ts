@@ -1,0 +1,206 @@
+// A ClusterConnection (src/kube/connection.ts) built from one resolved kubeconfig context: the
+// server URL, TLS material and the Authorization/impersonation headers every request carries.
+// Tokens, token files, basic auth, client certificates and exec plugins are handled here; legacy
+// auth-providers (oidc, azure, gcp) go through client-node's KubeConfig machinery.
+import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
+import type { ConnectionOptions } from 'node:tls';
+import type { RequestOptions } from 'node:https';
+import { KubeConfig } from '@kubernetes/client-node';
+import { KubefwdError } from '../../contract/errors.js';
+import type { ClusterConnection } from '../connection.js';
+import type { InvokingUser } from '../invoking-user.js';
+import type { ResolvedContext } from '../kubeconfig/load.js';
+import type { KubeClock, KubeLogger } from '../types.js';
+import {
+  createExecCredentialSource,
+  planExecPlugin,
+  type ExecCredentialSource,
+  type ExecRunner,
+} from './exec-plugin.js';
+
+/** Our ClusterConnection, plus a way to drop cached credentials after the server says 401. */
+export interface KubeConnection extends ClusterConnection {
+  readonly namespace: string;
+  /** Drops cached exec/token-file credentials; returns whether retrying may help. */
+  invalidateCredentials(): boolean;
+}
+
+export interface ConnectionDeps {
+  env: NodeJS.ProcessEnv;
+  home: string;
+  invokingUser: InvokingUser | undefined;
+  clock: KubeClock;
+  logger: KubeLogger;
+  readFile?: (path: string) => Buffer;
+  execRunner?: ExecRunner;
+}
+
+/** kubectl re-reads a token file about once a minute (it may be rotated, e.g. projected tokens). */
+const TOKEN_FILE_TTL_MS = 60_000;
+
+export function createKubeConnection(ctx: ResolvedContext, deps: ConnectionDeps): KubeConnection {
+  const read = deps.readFile ?? ((p: string) => readFileSync(p));
+  const { cluster, user } = ctx;
+  const readNamed = (path: string, what: string): Buffer => {
+    try {
+      return read(path);
+    } catch (err) {
+      throw new KubefwdError(
+        'KUBECONFIG_INVALID',
+        `${what} file ${path} of context "${ctx.name}" cannot be read: ${(err as Error).message}`,
+        { cause: err, field: path },
+      );
+    }
+  };
+  const fromData = (data: string, what: string): Buffer => {
+    const buf = Buffer.from(data, 'base64');
+    if (buf.length === 0)
+      throw new KubefwdError('KUBECONFIG_INVALID', `${what} of context "${ctx.name}" is empty or not base64`);
+    return buf;
+  };
+
+  const exec: ExecCredentialSource | undefined = user.exec
+    ? createExecCredentialSource(
+        user.exec,
+        () =>
+          planExecPlugin(user.exec!, {
+            env: deps.env,
+            invokingUser: deps.invokingUser,
+            home: deps.home,
+            cluster: {
+              server: cluster.server,
+              ...(cluster['tls-server-name'] ? { 'tls-server-name': cluster['tls-server-name'] } : {}),
+              ...(cluster['insecure-skip-tls-verify'] ? { 'insecure-skip-tls-verify': true } : {}),
+              ...(cluster['certificate-authority-data']
+                ? { 'certificate-authority-data': cluster['certificate-authority-data'] }
+                : {}),
+              ...(cluster['proxy-url'] ? { 'proxy-url': cluster['proxy-url'] } : {}),
+            },
+          }),
+        { clock: deps.clock, ...(deps.execRunner ? { run: deps.execRunner } : {}) },
+      )
+    : undefined;
+
+  // Static TLS material is read once, on first use, so a bad path is reported when connecting.
+  let staticTls: ConnectionOptions | undefined;
+  const baseTls = (): ConnectionOptions => {
+    if (staticTls) return staticTls;
+    const o: ConnectionOptions = {};
+    if (cluster['insecure-skip-tls-verify']) o.rejectUnauthorized = false;
+    else {
+      o.rejectUnauthorized = true;
+      if (cluster['certificate-authority-data'])
+        o.ca = fromData(cluster['certificate-authority-data'], 'certificate-authority-data');
+      else if (cluster['certificate-authority'])
+        o.ca = readNamed(cluster['certificate-authority'], 'certificate-authority');
+    }
+    const host = new URL(cluster.server).hostname.replace(/^\[|\]$/g, '');
+    if (cluster['tls-server-name']) o.servername = cluster['tls-server-name'];
+    else if (isIP(host) === 0) o.servername = host;
+    if (user['client-certificate-data'])
+      o.cert = fromData(user['client-certificate-data'], 'client-certificate-data');
+    else if (user['client-certificate']) o.cert = readNamed(user['client-certificate'], 'client-certificate');
+    if (user['client-key-data']) o.key = fromData(user['client-key-data'], 'client-key-data');
+    else if (user['client-key']) o.key = readNamed(user['client-key'], 'client-key');
+    staticTls = o;
+    return o;
+  };
+
+  let tokenFile: { token: string; at: number } | undefined;
+  const readTokenFile = (path: string): string => {
+    const now = deps.clock.now();
+    if (tokenFile && now - tokenFile.at < TOKEN_FILE_TTL_MS) return tokenFile.token;
+    const token = readNamed(path, 'token').toString('utf8').trim();
+    tokenFile = { token, at: now };
+    return token;
+  };
+
+  let providerKc: KubeConfig | undefined;
+  const authProviderHeader = async (): Promise<string | undefined> => {
+    const provider = user['auth-provider'];
+    if (!provider) return undefined;
+    if (!providerKc) {
+      providerKc = new KubeConfig();
+      // The fake cluster entry only lets client-node build its (unused) agent; we connect ourselves.
+      providerKc.loadFromOptions({
+        clusters: [{ name: 'c', server: 'https://127.0.0.1', skipTLSVerify: true }],
+        users: [
+          {
+            name: ctx.userName ?? 'user',
+            authProvider: { name: provider.name, config: { ...(provider.config ?? {}) } },
+          },
+        ],
+        contexts: [{ name: 'c', cluster: 'c', user: ctx.userName ?? 'user' }],
+        currentContext: 'c',
+      });
+    }
+    const opts: RequestOptions = {};
+    try {
+      await providerKc.applyToHTTPSOptions(opts);
+    } catch (err) {
+      throw new KubefwdError(
+        'AUTH_FAILED',
+        `auth-provider "${provider.name}" of user "${ctx.userName ?? ''}" failed: ${(err as Error).message}`,
+        { cause: err },
+      );
+    }
+    const headers = (opts.headers ?? {}) as Record<string, unknown>;
+    const auth = headers.Authorization ?? headers.authorization;
+    return typeof auth === 'string' ? auth : undefined;
+  };
+
+  const impersonation = (): Record<string, string> => {
+    const h: Record<string, string> = {};
+    if (user.as) h['Impersonate-User'] = user.as;
+    if (user['as-uid']) h['Impersonate-Uid'] = user['as-uid'];
+    const groups = user['as-groups'] ?? [];
+    // One header value per group is required; a Record carries one, so only a single group fits.
+    if (groups[0] !== undefined) h['Impersonate-Group'] = groups[0];
+    if (groups.length > 1)
+      deps.logger.warn(
+        `context "${ctx.name}": only one impersonated group is supported; using "${groups[0]}"`,
+      );
+    for (const [k, vals] of Object.entries(user['as-user-extra'] ?? {}))
+      if (vals[0] !== undefined) h[`Impersonate-Extra-${encodeURIComponent(k)}`] = vals[0];
+    return h;
+  };
+
+  return {
+    contextName: ctx.name,
+    namespace: ctx.namespace,
+    server: cluster.server.replace(/\/+$/, ''),
+    ...(cluster['proxy-url'] ? { proxyUrl: cluster['proxy-url'] } : {}),
+    async tlsOptions() {
+      const base = baseTls();
+      if (exec && !base.cert) {
+        const cred = await exec.get();
+        if (cred.clientCertificateData && cred.clientKeyData)
+          return { ...base, cert: cred.clientCertificateData, key: cred.clientKeyData };
+      }
+      return { ...base };
+    },
+    async authHeaders() {
+      const h = impersonation();
+      if (user.token) h.Authorization = `Bearer ${user.token}`;
+      else if (user['token-file']) h.Authorization = `Bearer ${readTokenFile(user['token-file'])}`;
+      else if (exec) {
+        const cred = await exec.get();
+        if (cred.token) h.Authorization = `Bearer ${cred.token}`;
+      } else if (user['auth-provider']) {
+        const a = await authProviderHeader();
+        if (a) h.Authorization = a;
+      } else if (user.username !== undefined && user.password !== undefined)
+        h.Authorization = `Basic ${Buffer.from(`${user.username}:${user.password}`).toString('base64')}`;
+      return h;
+    },
+    invalidateCredentials() {
+      tokenFile = undefined;
+      if (exec) {
+        exec.invalidate();
+        return true;
+      }
+      return user['token-file'] !== undefined;
+    },
+  };
+}

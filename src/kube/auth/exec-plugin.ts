@@ -1,0 +1,263 @@
+// client.authentication.k8s.io exec credential plugins (gke-gcloud-auth-plugin, kubelogin, aws …),
+// run by us rather than by client-node because:
+//   - under sudo they must run as the invoking user, with that user's HOME, so their token caches
+//     under ~/.kube never become root-owned (kubefwd#285);
+//   - sudo's secure_path drops the user's PATH, so a bare command is also looked up in the usual
+//     per-user and package-manager bin directories;
+//   - the credential is cached by its expiry (client-node 1.4 re-runs a plugin that gives none on
+//     every request) and can be invalidated after a 401;
+//   - KUBERNETES_EXEC_INFO is set, as kubectl does.
+import { spawn } from 'node:child_process';
+import { accessSync, constants } from 'node:fs';
+import { delimiter, join } from 'node:path';
+import { KubefwdError } from '../../contract/errors.js';
+import type { InvokingUser } from '../invoking-user.js';
+import type { ExecConfig } from '../kubeconfig/schema.js';
+import type { KubeClock } from '../types.js';
+
+export interface ExecClusterInfo {
+  server: string;
+  'tls-server-name'?: string;
+  'insecure-skip-tls-verify'?: boolean;
+  'certificate-authority-data'?: string;
+  'proxy-url'?: string;
+}
+
+export interface ExecSpawnPlan {
+  command: string;
+  args: string[];
+  env: Record<string, string>;
+  /** Set only when running as root for a sudo user. */
+  uid?: number;
+  gid?: number;
+}
+
+export interface ExecCredential {
+  token?: string;
+  clientCertificateData?: string;
+  clientKeyData?: string;
+  /** Epoch ms; undefined = valid until the server rejects it. */
+  expiresAt?: number;
+}
+
+/** Extra places a plugin is commonly installed, searched after PATH (sudo's secure_path hides them). */
+export const extraPluginDirs = (home: string): string[] => [
+  join(home, '.local', 'bin'),
+  join(home, 'bin'),
+  join(home, 'go', 'bin'),
+  join(home, '.krew', 'bin'),
+  join(home, 'google-cloud-sdk', 'bin'),
+  '/usr/local/bin',
+  '/opt/homebrew/bin',
+  '/usr/local/google-cloud-sdk/bin',
+  '/snap/bin',
+];
+
+const isExecutable = (p: string): boolean => {
+  try {
+    accessSync(p, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** Pure given `canExecute`: how to start the plugin (command, args, env, identity). */
+export function planExecPlugin(
+  exec: ExecConfig,
+  deps: {
+    env: NodeJS.ProcessEnv;
+    invokingUser?: InvokingUser | undefined;
+    home: string;
+    cluster?: ExecClusterInfo;
+    canExecute?: (path: string) => boolean;
+  },
+): ExecSpawnPlan {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(deps.env)) if (v !== undefined) env[k] = v;
+  const inv = deps.invokingUser;
+  if (inv) {
+    env.HOME = inv.home;
+    env.USER = inv.username;
+    env.LOGNAME = inv.username;
+    // Root's XDG/cache locations would be written by the plugin as the user; point them home.
+    delete env.XDG_CACHE_HOME;
+    delete env.XDG_CONFIG_HOME;
+  }
+  const dirs = (env.PATH ?? '').split(delimiter).filter((d) => d !== '');
+  for (const d of extraPluginDirs(deps.home)) if (!dirs.includes(d)) dirs.push(d);
+  env.PATH = dirs.join(delimiter);
+  for (const e of exec.env ?? []) env[e.name] = e.value;
+  const info: Record<string, unknown> = {
+    kind: 'ExecCredential',
+    apiVersion: exec.apiVersion ?? 'client.authentication.k8s.io/v1beta1',
+    spec: {
+      interactive: false,
+      ...(exec.provideClusterInfo && deps.cluster ? { cluster: deps.cluster } : {}),
+    },
+  };
+  env.KUBERNETES_EXEC_INFO = JSON.stringify(info);
+  let command = exec.command;
+  if (!command.includes('/')) {
+    const can = deps.canExecute ?? isExecutable;
+    const found = dirs.map((d) => join(d, command)).find((p) => can(p));
+    if (found) command = found;
+  }
+  return {
+    command,
+    args: [...(exec.args ?? [])],
+    env,
+    ...(inv ? { uid: inv.uid, gid: inv.gid } : {}),
+  };
+}
+
+/** Parses the plugin's stdout (an ExecCredential). */
+export function parseExecCredential(stdout: string, command: string): ExecCredential {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(stdout);
+  } catch (err) {
+    throw new KubefwdError(
+      'AUTH_FAILED',
+      `exec credential plugin ${command} printed no valid JSON ExecCredential`,
+      {
+        cause: err,
+      },
+    );
+  }
+  const status = (doc as { status?: Record<string, unknown> } | null)?.status;
+  if (typeof status !== 'object' || status === null) {
+    throw new KubefwdError(
+      'AUTH_FAILED',
+      `exec credential plugin ${command} returned an ExecCredential without status`,
+    );
+  }
+  const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+  const cred: ExecCredential = {};
+  const token = str(status.token);
+  const cert = str(status.clientCertificateData);
+  const key = str(status.clientKeyData);
+  if (token) cred.token = token;
+  if (cert && key) {
+    cred.clientCertificateData = cert;
+    cred.clientKeyData = key;
+  }
+  if (!cred.token && !cred.clientCertificateData) {
+    throw new KubefwdError(
+      'AUTH_FAILED',
+      `exec credential plugin ${command} returned neither a token nor a client certificate and key`,
+    );
+  }
+  const exp = str(status.expirationTimestamp);
+  if (exp) {
+    const t = Date.parse(exp);
+    if (Number.isFinite(t)) cred.expiresAt = t;
+  }
+  return cred;
+}
+
+export type ExecRunner = (plan: ExecSpawnPlan, timeoutMs: number) => Promise<string>;
+
+/** Starts the plugin and returns its stdout; errors name the command and carry its stderr. */
+export const runExecPlan: ExecRunner = (plan, timeoutMs) =>
+  new Promise((resolvePromise, reject) => {
+    const child = spawn(plan.command, plan.args, {
+      env: plan.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      ...(plan.uid !== undefined ? { uid: plan.uid } : {}),
+      ...(plan.gid !== undefined ? { gid: plan.gid } : {}),
+    });
+    const out: Buffer[] = [];
+    const errOut: Buffer[] = [];
+    let errBytes = 0;
+    child.stdout.on('data', (c: Buffer) => out.push(c));
+    child.stderr.on('data', (c: Buffer) => {
+      if (errBytes < 8192) errOut.push(c);
+      errBytes += c.length;
+    });
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(
+        new KubefwdError(
+          'AUTH_FAILED',
+          `exec credential plugin ${plan.command} did not finish within ${timeoutMs} ms`,
+        ),
+      );
+    }, timeoutMs);
+    timer.unref?.();
+    child.on('error', (err: NodeJS.ErrnoException) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      if (code === 0) {
+        resolvePromise(Buffer.concat(out).toString('utf8'));
+        return;
+      }
+      const stderr = Buffer.concat(errOut).toString('utf8').trim();
+      reject(
+        new KubefwdError(
+          'AUTH_FAILED',
+          `exec credential plugin ${plan.command} failed (${signal ? `signal ${signal}` : `exit code ${code}`})${stderr ? `: ${stderr}` : ''}`,
+        ),
+      );
+    });
+  });
+
+export interface ExecCredentialSource {
+  /** A valid credential, running the plugin when there is none or it (nearly) expired. */
+  get(): Promise<ExecCredential>;
+  /** Forget the cached credential (after a 401). */
+  invalidate(): void;
+}
+
+/** Refresh this long before the stated expiry, so a request never carries a just-expired token. */
+const EXPIRY_SKEW_MS = 10_000;
+
+export function createExecCredentialSource(
+  exec: ExecConfig,
+  plan: () => ExecSpawnPlan,
+  deps: { clock: KubeClock; run?: ExecRunner; timeoutMs?: number },
+): ExecCredentialSource {
+  const run = deps.run ?? runExecPlan;
+  let cached: ExecCredential | undefined;
+  let inflight: Promise<ExecCredential> | undefined;
+  const fresh = (c: ExecCredential): boolean =>
+    c.expiresAt === undefined || c.expiresAt - EXPIRY_SKEW_MS > deps.clock.now();
+  return {
+    get() {
+      if (cached && fresh(cached)) return Promise.resolve(cached);
+      if (inflight) return inflight;
+      const p = plan();
+      inflight = run(p, deps.timeoutMs ?? 60_000)
+        .catch((err: unknown) => {
+          if (err instanceof KubefwdError) throw err;
+          const code = (err as NodeJS.ErrnoException).code;
+          const hint =
+            code === 'ENOENT'
+              ? `${exec.installHint ? `${exec.installHint.trim()}\n` : ''}If it is installed but not found under sudo, run: sudo -E env "PATH=$PATH" kubefwd ...`
+              : undefined;
+          throw new KubefwdError(
+            'AUTH_FAILED',
+            code === 'ENOENT'
+              ? `exec credential plugin "${exec.command}" was not found (searched PATH and ${extraPluginDirs('~').join(', ')})`
+              : `exec credential plugin ${p.command} could not start: ${(err as Error).message}`,
+            { cause: err, ...(hint ? { hint } : {}) },
+          );
+        })
+        .then((stdout) => {
+          const cred = parseExecCredential(stdout, exec.command);
+          cached = cred;
+          return cred;
+        })
+        .finally(() => {
+          inflight = undefined;
+        });
+      return inflight;
+    },
+    invalidate() {
+      cached = undefined;
+    },
+  };
+}
