@@ -1,0 +1,261 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { createHttpParser, parseHead, plausiblePrefix } from './http-parser.js';
+import { createConnectionSniffer, type HttpExchange } from './http-sniffer.js';
+
+const b = (s: string) => Buffer.from(s, 'latin1');
+
+/** Feeds `data` to `fn` in pieces cut at `cuts` (fractions), to test chunk-boundary handling. */
+const feedSplit = (data: Buffer, cuts: number[], fn: (c: Buffer) => void): void => {
+  const points = [...new Set(cuts.map((f) => Math.floor(f * data.length)))].sort((x, y) => x - y);
+  let prev = 0;
+  for (const p of [...points, data.length]) {
+    if (p > prev) fn(data.subarray(prev, p));
+    prev = Math.max(prev, p);
+  }
+};
+
+const sniff = () => {
+  let t = 1000;
+  const out: HttpExchange[] = [];
+  const s = createConnectionSniffer(
+    () => (t += 5),
+    (x) => out.push(x),
+  );
+  return { s, out };
+};
+
+describe('parseHead', () => {
+  it('reads request line, Content-Length, chunked and upgrade', () => {
+    const r = parseHead('request', 'POST /a?b=1 HTTP/1.1\r\nHost: x\r\nContent-Length: 12');
+    expect(r).toMatchObject({
+      head: { method: 'POST', path: '/a?b=1', version: '1.1', upgrade: false },
+      contentLength: 12,
+    });
+    expect(parseHead('response', 'HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked')).toMatchObject({
+      head: { status: 200 },
+      chunked: true,
+    });
+    expect(parseHead('request', 'GET /ws HTTP/1.1\r\nUpgrade: websocket')).toMatchObject({
+      head: { upgrade: true },
+    });
+  });
+  it('refuses what is not HTTP/1.x', () => {
+    expect(typeof parseHead('request', 'PRI * HTTP/2.0')).toBe('string');
+    expect(typeof parseHead('response', 'HTTP/1.1 2000 OK')).toBe('string');
+    expect(typeof parseHead('request', 'GET / HTTP/1.1\r\nContent-Length: -1')).toBe('string');
+  });
+  it('plausiblePrefix gives up on the first wrong byte', () => {
+    expect(plausiblePrefix('request', 'GE')).toBe(true);
+    expect(plausiblePrefix('request', '\x16\x03')).toBe(false);
+    expect(plausiblePrefix('response', 'HTTP/1.')).toBe(true);
+    expect(plausiblePrefix('response', 'SSH-2.0')).toBe(false);
+  });
+});
+
+describe('http parser', () => {
+  it('frames Content-Length and chunked bodies across arbitrary splits', () => {
+    const msg = b(
+      'HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello' +
+        'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3;ext=1\r\nabc\r\n10\r\n0123456789abcdef\r\n0\r\nX-T: 1\r\n\r\n' +
+        'HTTP/1.1 204 No Content\r\n\r\n',
+    );
+    fc.assert(
+      fc.property(fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { maxLength: 12 }), (cuts) => {
+        const sizes: number[] = [];
+        const heads: number[] = [];
+        const p = createHttpParser('response', {
+          onHead: (h) => heads.push(h.kind === 'response' ? h.status : 0),
+          onComplete: (n) => sizes.push(n),
+          onFail: (r) => {
+            throw new Error(r);
+          },
+          bodyless: (h) => h.status === 204,
+        });
+        feedSplit(msg, cuts, (c) => p.push(c));
+        expect(heads).toEqual([200, 200, 204]);
+        expect(sizes).toEqual([5, 19, 0]);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('reads a response without length until close', () => {
+    const sizes: number[] = [];
+    const p = createHttpParser('response', {
+      onHead: () => {},
+      onComplete: (n) => sizes.push(n),
+      onFail: () => {},
+    });
+    p.push(b('HTTP/1.0 200 OK\r\n\r\nabcdef'));
+    p.push(b('ghi'));
+    expect(sizes).toEqual([]);
+    p.end();
+    expect(sizes).toEqual([9]);
+  });
+
+  it('gives up at once on binary protocols', () => {
+    const fails: string[] = [];
+    const p = createHttpParser('request', {
+      onHead: () => {},
+      onComplete: () => {},
+      onFail: (r) => fails.push(r),
+    });
+    p.push(Buffer.from([0x16, 0x03, 0x01, 0x00, 0xa5]));
+    expect(p.failed).toBe(true);
+    expect(fails).toHaveLength(1);
+    p.push(b('GET / HTTP/1.1\r\n\r\n'));
+    expect(fails).toHaveLength(1);
+  });
+
+  it('never throws and never loops on arbitrary bytes', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.uint8Array({ maxLength: 200 }), { maxLength: 20 }),
+        fc.boolean(),
+        (chunks, isReq) => {
+          const p = createHttpParser(isReq ? 'request' : 'response', {
+            onHead: () => {},
+            onComplete: () => {},
+            onFail: () => {},
+          });
+          for (const c of chunks) p.push(c);
+          p.end();
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('never throws on HTTP-looking garbage', () => {
+    const token = fc.constantFrom(
+      'GET ',
+      'POST ',
+      'HTTP/1.1 ',
+      '200 OK',
+      '/p',
+      ' HTTP/1.1',
+      '\r\n',
+      '\n',
+      'Content-Length: ',
+      'Transfer-Encoding: chunked',
+      '5',
+      'ff',
+      'abc',
+      ':',
+      '0\r\n\r\n',
+    );
+    fc.assert(
+      fc.property(fc.array(token, { maxLength: 60 }), fc.boolean(), (parts, isReq) => {
+        const p = createHttpParser(isReq ? 'request' : 'response', {
+          onHead: () => {},
+          onComplete: () => {},
+          onFail: () => {},
+        });
+        for (const part of parts) p.push(b(part));
+        p.end();
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe('connection sniffer', () => {
+  it('pairs pipelined requests with their responses in order', () => {
+    const { s, out } = sniff();
+    s.request(
+      b(
+        'GET /one HTTP/1.1\r\nHost: a\r\n\r\nPOST /two HTTP/1.1\r\nContent-Length: 3\r\n\r\nabcHEAD /three HTTP/1.1\r\n\r\n',
+      ),
+    );
+    s.response(
+      b('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokHTTP/1.1 201 Created\r\nContent-Length: 0\r\n\r\n'),
+    );
+    s.response(b('HTTP/1.1 404 Not Found\r\nContent-Length: 999\r\n\r\n'));
+    expect(out.map((x) => [x.method, x.path, x.statusCode, x.requestSize, x.responseSize])).toEqual([
+      ['GET', '/one', 200, 0, 2],
+      ['POST', '/two', 201, 3, 0],
+      ['HEAD', '/three', 404, 0, 0],
+    ]);
+    expect(out.every((x) => x.durationMs >= 0)).toBe(true);
+    expect(s.active).toBe(true);
+  });
+
+  it('pairs keep-alive exchanges split at every byte', () => {
+    const req = b('GET /a HTTP/1.1\r\n\r\n');
+    const res = b('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nwxyz\r\n0\r\n\r\n');
+    const { s, out } = sniff();
+    for (let round = 0; round < 3; round++) {
+      for (const byte of req) s.request(Buffer.from([byte]));
+      for (const byte of res) s.response(Buffer.from([byte]));
+    }
+    expect(out.map((x) => [x.path, x.statusCode, x.responseSize])).toEqual([
+      ['/a', 200, 4],
+      ['/a', 200, 4],
+      ['/a', 200, 4],
+    ]);
+  });
+
+  it('skips 100-continue and stops after a 101 upgrade', () => {
+    const { s, out } = sniff();
+    s.request(b('PUT /up HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\n'));
+    s.response(b('HTTP/1.1 100 Continue\r\n\r\n'));
+    s.request(b('hi'));
+    s.response(b('HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n'));
+    s.request(b('GET /ws HTTP/1.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n'));
+    s.request(Buffer.from([0x81, 0x85, 1, 2, 3, 4]));
+    s.response(b('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\r\n'));
+    expect(out.map((x) => [x.method, x.statusCode, x.requestSize])).toEqual([
+      ['PUT', 200, 2],
+      ['GET', 101, 0],
+    ]);
+    expect(s.active).toBe(false);
+  });
+
+  it('leaves binary connections alone', () => {
+    const { s, out } = sniff();
+    s.request(Buffer.from('\x00\x00\x00\x08\x04\xd2\x16\x2f', 'latin1')); // postgres SSLRequest
+    expect(s.active).toBe(false);
+    s.response(b('HTTP/1.1 200 OK\r\n\r\n'));
+    expect(out).toEqual([]);
+  });
+
+  it('records a response read until close on end()', () => {
+    const { s, out } = sniff();
+    s.request(b('GET /legacy HTTP/1.0\r\n\r\n'));
+    s.response(b('HTTP/1.0 200 OK\r\n\r\nbody'));
+    s.end();
+    expect(out.map((x) => [x.path, x.responseSize])).toEqual([['/legacy', 4]]);
+  });
+
+  it('pairs any interleaving of request and response chunks of a pipelined conversation', () => {
+    const reqs = ['/a', '/b', '/c', '/d'].map((p, i) =>
+      i % 2
+        ? `POST ${p} HTTP/1.1\r\nContent-Length: ${i}\r\n\r\n${'x'.repeat(i)}`
+        : `GET ${p} HTTP/1.1\r\n\r\n`,
+    );
+    const ress = [200, 301, 500, 204].map((c, i) =>
+      c === 204
+        ? `HTTP/1.1 204 No Content\r\n\r\n`
+        : `HTTP/1.1 ${c} X\r\nContent-Length: ${i + 1}\r\n\r\n${'y'.repeat(i + 1)}`,
+    );
+    fc.assert(
+      fc.property(
+        fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { maxLength: 8 }),
+        fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { maxLength: 8 }),
+        (c1, c2) => {
+          const { s, out } = sniff();
+          feedSplit(b(reqs.join('')), c1, (c) => s.request(c));
+          feedSplit(b(ress.join('')), c2, (c) => s.response(c));
+          expect(out.map((x) => `${x.path} ${x.statusCode} ${x.responseSize}`)).toEqual([
+            '/a 200 1',
+            '/b 301 2',
+            '/c 500 3',
+            '/d 204 0',
+          ]);
+        },
+      ),
+      { numRuns: 100 },
+    );
+  });
+});

@@ -1,0 +1,147 @@
+// Pairs HTTP/1.x requests and responses on one connection. Requests are queued in order (a FIFO),
+// so keep-alive and pipelined connections pair correctly: HTTP/1.x answers in request order.
+// Interim 1xx responses are skipped; a 101 (upgrade) or anything that is not HTTP ends sniffing for
+// the connection. The sniffer only observes: bytes pass through untouched whatever happens here.
+import { createHttpParser, type HttpParser, type RequestHead } from './http-parser.js';
+
+export interface HttpExchange {
+  /** When the request started (epoch ms). */
+  at: number;
+  method: string;
+  path: string;
+  statusCode: number;
+  /** Request start → response head, in ms. */
+  durationMs: number;
+  requestSize: number;
+  /** Response body bytes. */
+  responseSize: number;
+}
+
+export interface ConnectionSniffer {
+  /** Client → pod bytes. */
+  request(chunk: Uint8Array): void;
+  /** Pod → client bytes. */
+  response(chunk: Uint8Array): void;
+  /** The connection closed. */
+  end(): void;
+  /** False once it gave up (not HTTP, upgraded, too many outstanding requests). */
+  readonly active: boolean;
+}
+
+/** Outstanding (unanswered) requests a pipelining client may have; beyond this we stop. */
+export const MAX_PIPELINE = 64;
+
+interface Pending {
+  at: number;
+  method: string;
+  path: string;
+  upgrade: boolean;
+  requestSize: number;
+}
+
+export const createConnectionSniffer = (
+  now: () => number,
+  onExchange: (exchange: HttpExchange) => void,
+): ConnectionSniffer => {
+  let active = true;
+  const queue: Pending[] = [];
+  let current: (Pending & { status: number; headAt: number }) | undefined;
+  // The request whose body is still arriving (its size is final on completion).
+  let sending: Pending | undefined;
+
+  const stop = (): void => {
+    active = false;
+    req.stop();
+    res.stop();
+  };
+
+  const req: HttpParser = createHttpParser('request', {
+    onHead(head: RequestHead | { kind: 'response' }, headerBytes) {
+      if (head.kind !== 'request') return;
+      const p: Pending = {
+        at: now(),
+        method: head.method,
+        path: head.path,
+        upgrade: head.upgrade,
+        requestSize: 0,
+      };
+      void headerBytes;
+      queue.push(p);
+      sending = p;
+      if (queue.length > MAX_PIPELINE) stop();
+    },
+    onComplete(bodyBytes) {
+      if (sending) sending.requestSize = bodyBytes;
+      // After an upgrade request the client speaks another protocol: stop reading requests.
+      if (sending?.upgrade) req.stop();
+      sending = undefined;
+    },
+    onFail() {
+      stop();
+    },
+  });
+
+  const res: HttpParser = createHttpParser('response', {
+    bodyless(head) {
+      if (head.status < 200 || head.status === 204 || head.status === 304) return true;
+      return queue[0]?.method === 'HEAD' || (queue[0]?.method === 'CONNECT' && head.status < 300);
+    },
+    onHead(head) {
+      if (head.kind !== 'response') return;
+      if (head.status === 101) {
+        const p = queue.shift();
+        if (p) emit({ ...p, status: 101, headAt: now() }, 0);
+        stop();
+        return;
+      }
+      if (head.status < 200) return; // 100 Continue, 103 Early Hints: the final response follows
+      const p = queue.shift();
+      // A response with no request seen (we joined mid-stream): record it without a request line.
+      current = {
+        ...(p ?? { at: now(), method: '', path: '', upgrade: false, requestSize: 0 }),
+        status: head.status,
+        headAt: now(),
+      };
+      if (p?.method === 'CONNECT' && head.status < 300) {
+        emit(current, 0);
+        current = undefined;
+        stop();
+      }
+    },
+    onComplete(bodyBytes) {
+      if (current) emit(current, bodyBytes);
+      current = undefined;
+    },
+    onFail() {
+      stop();
+    },
+  });
+
+  const emit = (p: Pending & { status: number; headAt: number }, size: number): void => {
+    onExchange({
+      at: p.at,
+      method: p.method,
+      path: p.path,
+      statusCode: p.status,
+      durationMs: Math.max(0, p.headAt - p.at),
+      requestSize: p.requestSize,
+      responseSize: size,
+    });
+  };
+
+  return {
+    request(chunk) {
+      if (active) req.push(chunk);
+    },
+    response(chunk) {
+      if (active) res.push(chunk);
+    },
+    end() {
+      if (active) res.end();
+      active = false;
+    },
+    get active() {
+      return active;
+    },
+  };
+};
