@@ -1,0 +1,77 @@
+// Replacing a file's content without ever leaving it half-written: write a temp file in the same
+// directory, fsync, rename over the original (keeping mode and owner). Bind-mounted files (Docker's
+// /etc/hosts) cannot be renamed over (EBUSY/EXDEV), and a directory we may not create files in
+// cannot hold the temp file; both fall back to an in-place rewrite.
+import { randomBytes } from 'node:crypto';
+import { chown, open, rename, stat, unlink } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+
+export interface AtomicWriteOptions {
+  /** Test hook: awaited after the new content is written and before it replaces the file. */
+  beforeCommit?: () => Promise<void>;
+}
+
+export type WriteMode = 'rename' | 'in-place';
+
+const RENAME_FALLBACK = new Set(['EBUSY', 'EXDEV', 'EPERM', 'EACCES', 'EROFS', 'EINVAL']);
+
+export const writeInPlace = async (
+  path: string,
+  data: Buffer,
+  options: AtomicWriteOptions = {},
+): Promise<void> => {
+  const fh = await open(path, 'r+');
+  try {
+    await options.beforeCommit?.();
+    await fh.truncate(0);
+    await fh.write(data, 0, data.length, 0);
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+};
+
+/** Writes `data` to `path` (which must exist), atomically when the filesystem allows. */
+export const writeFileAtomic = async (
+  path: string,
+  data: Buffer,
+  options: AtomicWriteOptions = {},
+): Promise<WriteMode> => {
+  const info = await stat(path);
+  const tmp = join(
+    dirname(path),
+    `.${basename(path)}.kubefwd-${process.pid}-${randomBytes(4).toString('hex')}.tmp`,
+  );
+  let fh;
+  try {
+    fh = await open(tmp, 'wx', info.mode & 0o7777);
+  } catch (err) {
+    if (RENAME_FALLBACK.has((err as NodeJS.ErrnoException).code ?? '')) {
+      await writeInPlace(path, data, options);
+      return 'in-place';
+    }
+    throw err;
+  }
+  try {
+    try {
+      await fh.write(data, 0, data.length, 0);
+      await fh.sync();
+      // open() applies the umask; make the mode exactly the original's.
+      await fh.chmod(info.mode & 0o7777);
+    } finally {
+      await fh.close();
+    }
+    if (process.getuid?.() === 0 && (info.uid !== 0 || info.gid !== 0)) await chown(tmp, info.uid, info.gid);
+    await options.beforeCommit?.();
+    try {
+      await rename(tmp, path);
+      return 'rename';
+    } catch (err) {
+      if (!RENAME_FALLBACK.has((err as NodeJS.ErrnoException).code ?? '')) throw err;
+      await writeInPlace(path, data);
+      return 'in-place';
+    }
+  } finally {
+    await unlink(tmp).catch(() => undefined);
+  }
+};
