@@ -14,7 +14,9 @@ export interface Loopback {
 
 export const execCommand: Exec = (cmd, args) =>
   new Promise((resolve, reject) => {
-    execFile(cmd, args, { timeout: 10_000 }, (err, stdout) => (err ? reject(err) : resolve(stdout)));
+    execFile(cmd, args, { timeout: 10_000 }, (err, stdout) =>
+      err ? reject(new Error(err.message)) : resolve(stdout),
+    );
   });
 
 /** True when the platform needs an alias for a 127.x address other than 127.0.0.1. */
