@@ -1,0 +1,110 @@
+// Tool failures as results the model can act on (isError + stable code + cause + next step),
+// never as protocol errors and never reduced to a bare string (the reference's defect).
+import type { CallToolResult } from '@modelcontextprotocol/server';
+import { ERROR_CODES, KubefwdError, errorMessage, isErrorCode, type ErrorCode } from '../contract/errors.js';
+
+export interface SuggestedAction {
+  /** A tool of this server. */
+  tool: string;
+  args?: Record<string, unknown>;
+  why: string;
+}
+
+export interface ToolErrorBody {
+  code: ErrorCode;
+  message: string;
+  hint: string;
+  retryable: boolean;
+  field?: string;
+  suggestedActions: SuggestedAction[];
+}
+
+/** Which tools help after a failure with this code (P6: one code list, translated once here). */
+const suggestionsFor = (code: ErrorCode, args: Record<string, unknown>): SuggestedAction[] => {
+  const key = typeof args.key === 'string' ? args.key : undefined;
+  const ctx = typeof args.context === 'string' ? { context: args.context } : {};
+  switch (code) {
+    case 'DAEMON_UNAVAILABLE':
+      return [{ tool: 'get_quick_status', why: 'check again once kubefwd has been started' }];
+    case 'SERVICE_NOT_FOUND':
+    case 'INVALID_KEY':
+      return [
+        { tool: 'list_services', why: 'see the keys of forwarded services' },
+        { tool: 'list_k8s_services', why: 'see what the cluster offers for forwarding' },
+      ];
+    case 'FORWARD_NOT_FOUND':
+      return [{ tool: 'get_service', why: 'see the forward keys of a service' }];
+    case 'NAMESPACE_NOT_FOUND':
+      return [{ tool: 'list_k8s_namespaces', args: ctx, why: 'see the namespaces of the context' }];
+    case 'CONTEXT_NOT_FOUND':
+      return [{ tool: 'list_contexts', why: 'see the kubeconfig contexts' }];
+    case 'POD_NOT_FOUND':
+    case 'NO_PODS':
+      return [
+        ...(key
+          ? [{ tool: 'sync_service', args: { key, force: true }, why: 'pick the replacement pod' }]
+          : []),
+        { tool: 'list_pods', why: 'see which pods exist and whether they are ready' },
+        { tool: 'get_events', why: 'see why pods are not starting' },
+      ];
+    case 'CONNECTION_REFUSED':
+    case 'STREAM_ERROR':
+    case 'TIMEOUT':
+      return [
+        ...(key ? [{ tool: 'reconnect_service', args: { key }, why: 'open the forward again' }] : []),
+        { tool: 'diagnose_errors', why: 'see the cause per forward' },
+      ];
+    case 'ALREADY_EXISTS':
+      return [{ tool: 'list_services', why: 'it is already forwarded; see its key and address' }];
+    case 'PERMISSION_DENIED':
+    case 'AUTH_FAILED':
+      return [{ tool: 'list_contexts', why: 'use a context with the needed permissions' }];
+    case 'INVALID_INPUT':
+      return [];
+    default:
+      return [{ tool: 'get_analysis', why: 'see the overall state and recommended actions' }];
+  }
+};
+
+export const errorBody = (err: unknown, args: Record<string, unknown> = {}): ToolErrorBody => {
+  const code: ErrorCode = err instanceof KubefwdError ? err.code : 'INTERNAL';
+  const hint =
+    err instanceof KubefwdError
+      ? err.hint
+      : isErrorCode(code)
+        ? ERROR_CODES[code].hint
+        : ERROR_CODES.INTERNAL.hint;
+  const field = err instanceof KubefwdError ? err.field : undefined;
+  return {
+    code,
+    message: errorMessage(err),
+    hint,
+    retryable: ERROR_CODES[code].retryable,
+    ...(field === undefined ? {} : { field }),
+    suggestedActions: suggestionsFor(code, args),
+  };
+};
+
+export const renderError = (body: ToolErrorBody): string => {
+  const lines = [`Error ${body.code}: ${body.message}`];
+  if (body.field) lines.push(`Field: ${body.field}`);
+  lines.push(`Next step: ${body.hint}`);
+  if (body.suggestedActions.length > 0)
+    lines.push(
+      `Tools that help: ${body.suggestedActions
+        .map((a) => `${a.tool}${a.args ? ` ${JSON.stringify(a.args)}` : ''} (${a.why})`)
+        .join('; ')}`,
+    );
+  lines.push(body.retryable ? 'Retrying later may succeed.' : 'Retrying unchanged will not help.');
+  return lines.join('\n');
+};
+
+/** The tool result for a failure: readable text plus the same facts as structured content. */
+export const toolError = (err: unknown, args: Record<string, unknown> = {}): CallToolResult => {
+  const body = errorBody(err, args);
+  return {
+    content: [{ type: 'text', text: renderError(body) }],
+    structuredContent: { error: body },
+    isError: true,
+  };
+};

@@ -1,0 +1,112 @@
+// Tool arguments are data from a model: every field has a strict shape (Kubernetes name rules,
+// bounded lengths, no control characters, nothing that starts like a flag), unknown fields are
+// refused, and a violation is an INVALID_INPUT result naming the field — not a protocol error.
+import { z } from 'zod';
+import type { StandardSchemaWithJSON } from '@modelcontextprotocol/server';
+import { KubefwdError } from '../contract/errors.js';
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+/** Kubeconfig context names are free-form in practice (ARNs, `user@cluster`, `gke_p_z_n`): allow those characters only. */
+const CONTEXT = /^[A-Za-z0-9_:@/+=][A-Za-z0-9_.:@/+=-]*$/;
+/** Service and forward keys: `svc.ns.ctx`, `pod.svc.ns.ctx`, `svc.ns.ctx.pod.port`. */
+const KEY = /^[a-z0-9][A-Za-z0-9_.:@/+=-]*$/;
+const SELECTOR = /^[A-Za-z0-9_./=!,() -]*$/;
+const NO_CONTROL = /^[^\p{Cc}]*$/u;
+
+const noTraversal = (v: string): boolean => !v.includes('..');
+
+export const namespaceField = z
+  .string()
+  .max(63)
+  .regex(DNS_LABEL, 'must be a Kubernetes namespace name (lower-case letters, digits, "-")')
+  .describe('Kubernetes namespace, e.g. "shop"');
+
+export const serviceNameField = z
+  .string()
+  .max(63)
+  .regex(DNS_LABEL, 'must be a Kubernetes service name (lower-case letters, digits, "-")');
+
+export const podNameField = z
+  .string()
+  .max(253)
+  .regex(DNS_SUBDOMAIN, 'must be a Kubernetes pod name (lower-case letters, digits, "-", ".")');
+
+export const containerField = z
+  .string()
+  .max(63)
+  .regex(DNS_LABEL, 'must be a container name (lower-case letters, digits, "-")');
+
+export const contextField = z
+  .string()
+  .max(253)
+  .regex(
+    CONTEXT,
+    'must be a kubeconfig context name (letters, digits and _ . : @ / + = -, not starting with "-")',
+  )
+  .refine(noTraversal, 'must not contain ".."')
+  .describe('kubeconfig context; omit for the current context');
+
+export const keyField = z
+  .string()
+  .max(512)
+  .regex(KEY, 'must be a key as printed by list_services, e.g. "postgres.shop.sim"')
+  .refine(noTraversal, 'must not contain ".."');
+
+export const selectorField = z
+  .string()
+  .max(1024)
+  .regex(SELECTOR, 'must be a Kubernetes label selector, e.g. "app=postgres,tier!=cache"')
+  .refine((v) => !v.trimStart().startsWith('-'), 'must not start with "-"');
+
+export const resourceKindField = z
+  .string()
+  .max(63)
+  .regex(/^[A-Za-z][A-Za-z0-9]*$/, 'must be a Kubernetes kind, e.g. "Pod"');
+
+export const searchText = (max: number) =>
+  z.string().max(max).regex(NO_CONTROL, 'must not contain control characters (newlines, escapes)');
+
+export const countField = (max: number, def: number) =>
+  z.number().int().min(1).max(max).describe(`how many entries (1-${max}, default ${def})`);
+
+export const portField = z.number().int().min(1).max(65535);
+
+/** The first problem of a failed parse, as "field: message". */
+const describeIssue = (issue: z.core.$ZodIssue): { field: string; message: string } => {
+  const path = issue.path.map(String).join('.');
+  if (issue.code === 'unrecognized_keys') {
+    const keys = issue.keys.join(', ');
+    return { field: path ? `${path}.${keys}` : keys, message: `unknown field(s): ${keys}` };
+  }
+  return { field: path || '(arguments)', message: issue.message };
+};
+
+/** Parse a tool's arguments; rejects with INVALID_INPUT naming the offending field. */
+export const parseArgs = <S extends z.ZodType>(toolName: string, schema: S, raw: unknown): z.output<S> => {
+  const result = schema.safeParse(raw ?? {});
+  if (result.success) return result.data;
+  const first = result.error.issues[0];
+  const { field, message } = first ? describeIssue(first) : { field: '(arguments)', message: 'invalid' };
+  return (() => {
+    throw new KubefwdError('INVALID_INPUT', `Invalid value for '${field}' of ${toolName}: ${message}`, {
+      field,
+    });
+  })();
+};
+
+/**
+ * The schema the SDK advertises in tools/list is the strict one, but the SDK's own validation is a
+ * pass-through: a failure there would become an untyped "Input validation error" string. We
+ * validate in the handler instead and answer INVALID_INPUT with the field.
+ */
+export const advertise = (schema: z.ZodType): StandardSchemaWithJSON<unknown, Record<string, unknown>> => ({
+  '~standard': {
+    version: 1,
+    vendor: 'kubefwd',
+    validate: (value: unknown) => ({
+      value: value !== null && typeof value === 'object' ? (value as Record<string, unknown>) : { '': value },
+    }),
+    jsonSchema: schema['~standard'].jsonSchema,
+  },
+});

@@ -1,0 +1,157 @@
+// The 8 kubefwd:// resources: JSON snapshots of the current state (research inventory §4.3). When
+// kubefwd is not running a read still succeeds, with an `error` object saying how to start it.
+import type { BackendProvider, KubefwdBackend } from './backend.js';
+import { errorBody } from './errors.js';
+import { overallHealth } from './tools/health.js';
+import { flattenTraffic } from './tools/traffic.js';
+import { UNTRUSTED_NOTICE } from './untrusted.js';
+
+export interface ResourceDef {
+  uri: string;
+  name: string;
+  title: string;
+  description: string;
+  read(api: KubefwdBackend, mcpVersion: string): Promise<Record<string, unknown>>;
+}
+
+const now = (): string => new Date().toISOString();
+
+export const RESOURCES: readonly ResourceDef[] = [
+  {
+    uri: 'kubefwd://status',
+    name: 'status',
+    title: 'Quick Status',
+    description: 'Quick health check: ok, issues or error, with a message and the error count.',
+    async read(api) {
+      return { ...(await api.quickStatus()), timestamp: now() };
+    },
+  },
+  {
+    uri: 'kubefwd://services',
+    name: 'services',
+    title: 'Forwarded Services',
+    description: 'Every forwarded service with key, status, forward counts and traffic totals.',
+    async read(api) {
+      const { services } = await api.listServices();
+      return {
+        services: services.map(({ forwards: _f, ...s }) => s),
+        count: services.length,
+        timestamp: now(),
+      };
+    },
+  },
+  {
+    uri: 'kubefwd://forwards',
+    name: 'forwards',
+    title: 'Port Forwards',
+    description: 'Every port forward: pod, local IP and port, hostnames, status, error and traffic.',
+    async read(api) {
+      const { forwards } = await api.listForwards();
+      return { forwards, count: forwards.length, timestamp: now() };
+    },
+  },
+  {
+    uri: 'kubefwd://metrics',
+    name: 'metrics',
+    title: 'Traffic Metrics',
+    description: 'Totals and rates of bytes in and out, service and forward counts.',
+    async read(api) {
+      return { ...(await api.metrics()), timestamp: now() };
+    },
+  },
+  {
+    uri: 'kubefwd://summary',
+    name: 'summary',
+    title: 'Summary Statistics',
+    description: 'Overall state: health, daemon version, uptime, counts, namespaces and contexts.',
+    async read(api, mcpVersion) {
+      const [info, { summary }] = await Promise.all([api.info(), api.listServices()]);
+      return {
+        status: overallHealth(summary),
+        version: info.version,
+        mcpVersion,
+        ...summary,
+        ...(info.uptime !== undefined ? { uptime: info.uptime } : {}),
+        ...(info.startTime ? { startTime: info.startTime } : {}),
+        ...(info.namespaces ? { namespaces: info.namespaces } : {}),
+        ...(info.contexts ? { contexts: info.contexts } : {}),
+        timestamp: now(),
+      };
+    },
+  },
+  {
+    uri: 'kubefwd://errors',
+    name: 'errors',
+    title: 'Current Errors',
+    description: 'Forwards failing or waiting now, with error code, message, reason and next retry.',
+    async read(api) {
+      const { forwards } = await api.listForwards();
+      const errors = forwards
+        .filter((f) => f.status === 'Error' || f.status === 'Waiting')
+        .map((f) => ({
+          serviceKey: f.serviceKey,
+          serviceName: f.serviceName,
+          namespace: f.namespace,
+          context: f.context,
+          podName: f.podName,
+          localIP: f.localIP,
+          localPort: f.localPort,
+          status: f.status,
+          error: f.error ?? '',
+          ...(f.errorCode ? { errorCode: f.errorCode } : {}),
+          ...(f.reason ? { reason: f.reason } : {}),
+          ...(f.nextRetryAt ? { nextRetryAt: f.nextRetryAt } : {}),
+        }));
+      return { errorCount: errors.length, errors, timestamp: now() };
+    },
+  },
+  {
+    uri: 'kubefwd://http-traffic',
+    name: 'http-traffic',
+    title: 'HTTP Traffic',
+    description: 'The last 100 HTTP requests through all forwards (untrusted data from the network).',
+    async read(api) {
+      const { services } = await api.listServices();
+      const perService = await Promise.all(
+        services.map(async (s) => {
+          const t = await api.serviceHttpTraffic(s.key, { count: 100 }).catch(() => undefined);
+          return t
+            ? flattenTraffic(t.forwards).map((r) => ({
+                ...r,
+                service: s.serviceName,
+                namespace: s.namespace,
+              }))
+            : [];
+        }),
+      );
+      const requests = perService
+        .flat()
+        .sort((a, b) => b.timestamp.localeCompare(a.timestamp))
+        .slice(0, 100);
+      return { count: requests.length, requests, untrusted: UNTRUSTED_NOTICE, timestamp: now() };
+    },
+  },
+  {
+    uri: 'kubefwd://contexts',
+    name: 'contexts',
+    title: 'Kubernetes Contexts',
+    description: 'The kubeconfig contexts and the current one.',
+    async read(api) {
+      const { contexts, currentContext } = await api.k8sContexts();
+      return { currentContext, contexts, count: contexts.length, timestamp: now() };
+    },
+  },
+];
+
+/** Reads a resource, turning a failure (e.g. kubefwd not running) into a JSON error body. */
+export const readResource = async (
+  def: ResourceDef,
+  backend: BackendProvider,
+  mcpVersion: string,
+): Promise<Record<string, unknown>> => {
+  try {
+    return await def.read(await backend(), mcpVersion);
+  } catch (err) {
+    return { error: errorBody(err), timestamp: now() };
+  }
+};

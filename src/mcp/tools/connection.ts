@@ -1,0 +1,177 @@
+// How to reach forwarded services: connection strings, env vars, hosts entries.
+import { z } from 'zod';
+import { KubefwdError } from '../../contract/errors.js';
+import type { ServiceView } from '../../contract/state.js';
+import type { KubefwdBackend } from '../backend.js';
+import { connectionDetails, type PortInfo } from '../connection-strings.js';
+import { contextField, namespaceField, portField, serviceNameField } from '../input.js';
+import { connectionStringOut, portOut } from './shapes.js';
+import { READ_ONLY, defineTool } from './define.js';
+
+/** The one forwarded service a name (and optional namespace/context) means; errors say how to disambiguate. */
+export const pickService = async (
+  api: KubefwdBackend,
+  serviceName: string,
+  namespace: string | undefined,
+  context: string | undefined,
+): Promise<ServiceView> => {
+  const { services } = await api.listServices();
+  const matches = services.filter(
+    (s) =>
+      s.serviceName === serviceName &&
+      (!namespace || s.namespace === namespace) &&
+      (!context || s.context === context),
+  );
+  const first = matches[0];
+  if (!first)
+    throw new KubefwdError('SERVICE_NOT_FOUND', `No forwarded service named '${serviceName}'`, {
+      hint: `Forward it first with add_service (namespace and service_name), or check the name with find_services.`,
+      field: 'service_name',
+    });
+  if (matches.length > 1)
+    throw new KubefwdError(
+      'INVALID_INPUT',
+      `Several forwarded services are named '${serviceName}': ${matches.map((s) => `${s.namespace} (context ${s.context})`).join(', ')}`,
+      { hint: 'Pass namespace (and context) to pick one.', field: 'namespace' },
+    );
+  return first.forwards ? first : api.getService(first.key);
+};
+
+export const getConnectionInfo = defineTool({
+  name: 'get_connection_info',
+  title: 'Connection details for a forwarded service',
+  description:
+    'Everything needed to connect to a forwarded service: hostnames, local IP, ports, ready-to-paste environment ' +
+    'variables (e.g. DATABASE_URL, REDIS_URL, <NAME>_HOST/_PORT) and connection strings with a test command for ' +
+    'PostgreSQL, MySQL, Redis, MongoDB, Kafka, RabbitMQ, HTTP(S), gRPC, SMTP and more. Use after add_service or ' +
+    'add_namespace. Give namespace (and context) when the same name is forwarded from several places; port limits ' +
+    'the answer to one port.',
+  input: z.strictObject({
+    service_name: serviceNameField.describe('service name, e.g. "postgres"'),
+    namespace: namespaceField.optional(),
+    context: contextField.optional(),
+    port: portField.optional().describe('only this port (local or remote)'),
+  }),
+  output: z.object({
+    key: z.string(),
+    service: z.string(),
+    namespace: z.string(),
+    context: z.string(),
+    status: z.string(),
+    localIP: z.string(),
+    hostnames: z.array(z.string()),
+    ports: z.array(portOut),
+    envVars: z.record(z.string(), z.string()),
+    connectionStrings: z.array(connectionStringOut),
+  }),
+  annotations: READ_ONLY,
+  async run({ service_name, namespace, context, port }, api) {
+    const svc = await pickService(api, service_name, namespace, context);
+    const forwards = svc.forwards ?? [];
+    // Port names come from the Service spec; best effort, the numbers alone still classify well.
+    const specPorts = await api
+      .k8sServices(svc.namespace, { context: svc.context })
+      .then((r) => r.services.find((s) => s.name === svc.serviceName)?.ports ?? [])
+      .catch(() => []);
+    const seen = new Map<number, PortInfo & { protocol: string }>();
+    for (const f of forwards) {
+      const localPort = Number(f.localPort);
+      if (!Number.isFinite(localPort) || seen.has(localPort)) continue;
+      const spec = specPorts.find((p) => p.port === localPort || String(p.targetPort) === f.podPort);
+      seen.set(localPort, {
+        localPort,
+        remotePort: spec?.port ?? Number(f.podPort),
+        protocol: spec?.protocol ?? 'TCP',
+        ...(spec?.name ? { name: spec.name } : {}),
+      });
+    }
+    let ports = [...seen.values()].sort((a, b) => a.localPort - b.localPort);
+    if (port !== undefined) {
+      ports = ports.filter((p) => p.localPort === port || p.remotePort === port);
+      if (ports.length === 0)
+        throw new KubefwdError('INVALID_INPUT', `${svc.key} has no forwarded port ${port}`, {
+          field: 'port',
+          hint: 'Omit port to see every port of the service.',
+        });
+    }
+    const hostnames = [...new Set(forwards.flatMap((f) => f.hostnames))];
+    const host = hostnames[0] ?? svc.serviceName;
+    const localIP = forwards[0]?.localIP ?? '';
+    const details = connectionDetails(svc.serviceName, host, localIP || undefined, ports);
+    const data = {
+      key: svc.key,
+      service: svc.serviceName,
+      namespace: svc.namespace,
+      context: svc.context,
+      status: svc.status,
+      localIP,
+      hostnames,
+      ports,
+      ...details,
+    };
+    const text = [
+      `${svc.serviceName} (${svc.namespace}, context ${svc.context}) — status ${svc.status}`,
+      `Hostnames: ${hostnames.join(', ') || '(none yet)'}`,
+      `IP: ${localIP || '(not assigned yet)'}`,
+      `Ports: ${ports.map((p) => `${p.localPort}${p.name ? `/${p.name}` : ''}`).join(', ')}`,
+      'Connection strings:',
+      ...details.connectionStrings.map((c) => `  ${c.kind}: ${c.url}   (try: ${c.example})`),
+      'Env:',
+      ...Object.entries(details.envVars).map(([k, v]) => `  ${k}=${v}`),
+      ...(svc.status === 'active'
+        ? []
+        : [`Note: the service is ${svc.status}; see get_service for the reason.`]),
+    ].join('\n');
+    return { data, text };
+  },
+});
+
+export const listHostnames = defineTool({
+  name: 'list_hostnames',
+  title: 'List hosts-file entries',
+  description:
+    'List every hostname kubefwd put in the hosts file, with its IP and the service, namespace and context it ' +
+    'belongs to. These names resolve on this machine only.',
+  input: z.strictObject({}),
+  output: z.object({
+    hostnames: z.array(
+      z.object({
+        hostname: z.string(),
+        ip: z.string(),
+        service: z.string(),
+        namespace: z.string(),
+        context: z.string(),
+      }),
+    ),
+    total: z.number(),
+  }),
+  annotations: READ_ONLY,
+  async run(_args, api) {
+    const { services } = await api.listServices();
+    const full = await Promise.all(
+      services.map(async (s) => (s.forwards ? s : api.getService(s.key).catch(() => s))),
+    );
+    const seen = new Set<string>();
+    const hostnames: { hostname: string; ip: string; service: string; namespace: string; context: string }[] =
+      [];
+    for (const s of full)
+      for (const f of s.forwards ?? [])
+        for (const h of f.hostnames) {
+          if (seen.has(h)) continue;
+          seen.add(h);
+          hostnames.push({
+            hostname: h,
+            ip: f.localIP,
+            service: s.serviceName,
+            namespace: s.namespace,
+            context: s.context,
+          });
+        }
+    hostnames.sort((a, b) => a.hostname.localeCompare(b.hostname));
+    return {
+      data: { hostnames, total: hostnames.length },
+      text:
+        hostnames.map((h) => `${h.ip}\t${h.hostname}`).join('\n') || 'No hosts entries (nothing forwarded).',
+    };
+  },
+});

@@ -1,0 +1,237 @@
+// Health, metrics and diagnosis of kubefwd itself.
+import { z } from 'zod';
+import { ERROR_CODES, KubefwdError, isErrorCode } from '../../contract/errors.js';
+import type { ForwardView, ServiceView, Summary } from '../../contract/state.js';
+import { keyField } from '../input.js';
+import { anyObject } from './shapes.js';
+import { READ_ONLY, defineTool } from './define.js';
+
+/** kubefwd's analysis rule (inventory §6.2): healthy with no errors, unhealthy when errors outnumber active services. */
+export const overallHealth = (s: Pick<Summary, 'errorCount' | 'activeServices'>): string =>
+  s.errorCount === 0 ? 'healthy' : s.errorCount > s.activeServices ? 'unhealthy' : 'degraded';
+
+export const getHealth = defineTool({
+  name: 'get_health',
+  title: 'kubefwd health',
+  description:
+    'kubefwd health: status (healthy, degraded, unhealthy), the daemon version and uptime, service and error ' +
+    'counts, the namespaces and contexts it was started with. Also tells whether kubefwd is running at all.',
+  input: z.strictObject({}),
+  output: z.object({
+    status: z.string(),
+    version: z.string(),
+    mcpVersion: z.string(),
+    uptime: z.union([z.string(), z.number()]).optional(),
+    startTime: z.string().optional(),
+    totalServices: z.number(),
+    activeServices: z.number(),
+    totalForwards: z.number(),
+    activeForwards: z.number(),
+    errorCount: z.number(),
+    namespaces: z.array(z.string()).optional(),
+    contexts: z.array(z.string()).optional(),
+    tuiEnabled: z.boolean().optional(),
+  }),
+  annotations: READ_ONLY,
+  async run(_args, api, ctx) {
+    const [info, { summary }] = await Promise.all([api.info(), api.listServices()]);
+    const status = overallHealth(summary);
+    const data = {
+      status,
+      version: info.version,
+      mcpVersion: ctx.version,
+      ...(info.uptime !== undefined ? { uptime: info.uptime } : {}),
+      ...(info.startTime ? { startTime: info.startTime } : {}),
+      totalServices: summary.totalServices,
+      activeServices: summary.activeServices,
+      totalForwards: summary.totalForwards,
+      activeForwards: summary.activeForwards,
+      errorCount: summary.errorCount,
+      ...(info.namespaces ? { namespaces: info.namespaces } : {}),
+      ...(info.contexts ? { contexts: info.contexts } : {}),
+      ...(info.tuiEnabled !== undefined ? { tuiEnabled: info.tuiEnabled } : {}),
+    };
+    return {
+      data,
+      text: `kubefwd ${info.version} is ${status}: ${summary.activeServices}/${summary.totalServices} services active, ${summary.errorCount} forward error(s).`,
+    };
+  },
+});
+
+export const getQuickStatus = defineTool({
+  name: 'get_quick_status',
+  title: 'Quick status',
+  description:
+    'Fast check: ok, issues or error, with a one-line message and the error count. Use as the first check ' +
+    'before deeper diagnosis (get_analysis, diagnose_errors).',
+  input: z.strictObject({}),
+  output: z.looseObject({ status: z.string(), message: z.string(), errorCount: z.number() }),
+  annotations: READ_ONLY,
+  async run(_args, api) {
+    const s = await api.quickStatus();
+    return { data: s, text: `${s.status}: ${s.message}` };
+  },
+});
+
+const SCOPES = ['summary', 'by_service', 'service_detail'] as const;
+
+export const getMetrics = defineTool({
+  name: 'get_metrics',
+  title: 'Traffic metrics',
+  description:
+    'Bandwidth metrics: total bytes in/out and transfer rates (bytes/s). scope "by_service" adds a per-service ' +
+    'breakdown; "service_detail" with service_key gives one service per forward.',
+  input: z.strictObject({
+    scope: z.enum(SCOPES).optional().describe('summary (default), by_service or service_detail'),
+    service_key: keyField.optional(),
+  }),
+  output: z.looseObject({
+    totalBytesIn: z.number().optional(),
+    totalBytesOut: z.number().optional(),
+    services: z.array(anyObject).optional(),
+  }),
+  annotations: READ_ONLY,
+  async run({ scope, service_key }, api) {
+    const sc = scope ?? (service_key ? 'service_detail' : 'summary');
+    if (sc === 'service_detail' && !service_key)
+      throw new KubefwdError('INVALID_INPUT', "scope 'service_detail' needs service_key", {
+        field: 'service_key',
+      });
+    const summary = await api.metrics();
+    if (sc === 'summary') return { data: summary };
+    const all = await api.serviceMetricsList();
+    const services = sc === 'service_detail' ? all.filter((m) => m.key === service_key) : all;
+    if (sc === 'service_detail' && services.length === 0)
+      throw new KubefwdError('SERVICE_NOT_FOUND', `No metrics for service '${service_key}'`, {
+        field: 'service_key',
+      });
+    return { data: { ...summary, services } };
+  },
+});
+
+export const getAnalysis = defineTool({
+  name: 'get_analysis',
+  title: 'Full analysis',
+  description:
+    'Full analysis of kubefwd: overall status, every issue classified (connection refused, timeout, pod gone, ' +
+    'permissions, ...) with severity, recommendations and concrete suggested actions. Best starting point for ' +
+    'troubleshooting.',
+  input: z.strictObject({}),
+  output: anyObject,
+  annotations: READ_ONLY,
+  async run(_args, api) {
+    return { data: await api.analyze() };
+  },
+});
+
+const TEXT_RULES: [RegExp, string][] = [
+  [/connection refused|ECONNREFUSED/i, 'CONNECTION_REFUSED'],
+  [/timeout|timed out/i, 'TIMEOUT'],
+  [/not found|no such pod|gone/i, 'POD_NOT_FOUND'],
+  [/forbidden|permission/i, 'PERMISSION_DENIED'],
+  [/no (ready )?pods?/i, 'NO_PODS'],
+];
+
+/** The stable code of a forward's failure: its own errorCode, else a classification of the message. */
+export const classifyForwardError = (f: Pick<ForwardView, 'errorCode' | 'error' | 'reason'>): string => {
+  if (f.errorCode && isErrorCode(f.errorCode)) return f.errorCode;
+  const text = `${f.error ?? ''} ${f.reason ?? ''}`;
+  for (const [re, code] of TEXT_RULES) if (re.test(text)) return code;
+  return 'STREAM_ERROR';
+};
+
+const suggestionFor = (code: string): string =>
+  isErrorCode(code) ? ERROR_CODES[code].hint : ERROR_CODES.INTERNAL.hint;
+
+const isFailing = (f: ForwardView): boolean =>
+  f.status === 'Error' || f.status === 'Waiting' || (f.error !== undefined && f.status !== 'Active');
+
+export const diagnoseErrors = defineTool({
+  name: 'diagnose_errors',
+  title: 'Diagnose errors',
+  description:
+    'Every forward that is failing or waiting now, with a stable error code, the error message, why it is ' +
+    'waiting, when kubefwd retries next, and the fix to try (reconnect_service, sync_service, check pods/events). ' +
+    'Also lists recent errors already recovered from, and recent error logs.',
+  input: z.strictObject({}),
+  output: z.object({
+    errorCount: z.number(),
+    overallHealth: z.string(),
+    errors: z.array(
+      z.object({
+        serviceKey: z.string(),
+        serviceName: z.string(),
+        namespace: z.string(),
+        context: z.string(),
+        forwardKey: z.string(),
+        podName: z.string(),
+        status: z.string(),
+        errorType: z.string(),
+        errorMessage: z.string(),
+        reason: z.string().optional(),
+        nextRetryAt: z.string().optional(),
+        suggestion: z.string(),
+        nextStep: z.object({ tool: z.string(), args: z.record(z.string(), z.unknown()) }),
+      }),
+    ),
+    recentErrors: z.array(anyObject),
+    recentLogs: z.array(anyObject),
+  }),
+  annotations: READ_ONLY,
+  async run(_args, api) {
+    const { services } = await api.listServices();
+    const full: ServiceView[] = await Promise.all(
+      services.map(async (s) =>
+        s.forwards || (s.errorCount === 0 && s.status === 'active')
+          ? s
+          : api.getService(s.key).catch(() => s),
+      ),
+    );
+    const errors = full.flatMap((s) =>
+      (s.forwards ?? []).filter(isFailing).map((f) => {
+        const code = classifyForwardError(f);
+        const nextStep =
+          code === 'POD_NOT_FOUND' || code === 'NO_PODS'
+            ? { tool: 'sync_service', args: { key: s.key, force: true } }
+            : { tool: 'reconnect_service', args: { key: s.key } };
+        return {
+          serviceKey: s.key,
+          serviceName: s.serviceName,
+          namespace: s.namespace,
+          context: s.context,
+          forwardKey: f.key,
+          podName: f.podName,
+          status: f.status,
+          errorType: code,
+          errorMessage: f.error ?? f.reason ?? f.status,
+          ...(f.reason ? { reason: f.reason } : {}),
+          ...(f.nextRetryAt ? { nextRetryAt: f.nextRetryAt } : {}),
+          suggestion: suggestionFor(code),
+          nextStep,
+        };
+      }),
+    );
+    const [recentErrors, recentLogs] = await Promise.all([
+      api.historyErrors({ count: 20 }).catch(() => []),
+      api
+        .logs({ count: 20, level: 'error' })
+        .then((r) => r.logs)
+        .catch(() => []),
+    ]);
+    const health = errors.length === 0 ? 'healthy' : errors.length > 5 ? 'unhealthy' : 'degraded';
+    const text =
+      errors.length === 0
+        ? `No forward is failing now (${recentErrors.length} recent error record(s)).`
+        : `${errors.length} failing forward(s):\n` +
+          errors
+            .map(
+              (e) =>
+                `- ${e.serviceKey} pod ${e.podName} [${e.status}] ${e.errorType}: ${e.errorMessage}\n  fix: ${e.suggestion} -> ${e.nextStep.tool} ${JSON.stringify(e.nextStep.args)}`,
+            )
+            .join('\n');
+    return {
+      data: { errorCount: errors.length, overallHealth: health, errors, recentErrors, recentLogs },
+      text,
+    };
+  },
+});

@@ -1,0 +1,56 @@
+// Kubernetes events and endpoints: why pods start or fail, and which pods a service really reaches.
+import { z } from 'zod';
+import type { K8sEvent } from '../../contract/api-k8s.js';
+import { contextField, namespaceField, podNameField, resourceKindField, serviceNameField } from '../input.js';
+import { anyObject } from './shapes.js';
+import { READ_CLUSTER, defineTool } from './define.js';
+
+export const getEvents = defineTool({
+  name: 'get_events',
+  title: 'Kubernetes events',
+  description:
+    'Kubernetes events of a namespace, newest first: scheduling, image pulls, starts, kills, probe failures. ' +
+    'Critical for diagnosing pods that do not start. Narrow to one object with resource_kind and resource_name ' +
+    '(e.g. "Pod" and a pod name; both are needed). limit 1-500, default 50.',
+  input: z.strictObject({
+    namespace: namespaceField,
+    context: contextField.optional(),
+    resource_kind: resourceKindField.optional(),
+    resource_name: podNameField.optional(),
+    limit: z.number().int().min(1).max(500).optional(),
+  }),
+  output: z.object({ events: z.array(anyObject), namespace: z.string(), count: z.number() }),
+  annotations: READ_CLUSTER,
+  async run({ namespace, context, resource_kind, resource_name, limit }, api) {
+    const events = await api.k8sEvents(namespace, {
+      limit: limit ?? 50,
+      ...(context ? { context } : {}),
+      ...(resource_kind ? { resourceKind: resource_kind } : {}),
+      ...(resource_name ? { resourceName: resource_name } : {}),
+    });
+    const line = (e: K8sEvent): string =>
+      `- ${e.lastTimestamp} ${e.type} ${e.reason} ${e.objectKind ?? ''}/${e.objectName ?? ''}: ${e.message}`;
+    return {
+      data: { events, namespace, count: events.length },
+      text: `${events.length} event(s) in ${namespace}:\n${events.map(line).join('\n')}`,
+    };
+  },
+});
+
+export const getEndpoints = defineTool({
+  name: 'get_endpoints',
+  title: 'Service endpoints',
+  description:
+    'The endpoints of a Kubernetes service: which pod IPs back it, which are ready and which are not, and the ' +
+    'ports. Use when a service has no pods to forward to or traffic fails.',
+  input: z.strictObject({
+    namespace: namespaceField,
+    service_name: serviceNameField,
+    context: contextField.optional(),
+  }),
+  output: anyObject,
+  annotations: READ_CLUSTER,
+  async run({ namespace, service_name, context }, api) {
+    return { data: await api.k8sEndpoints(namespace, service_name, context ? { context } : {}) };
+  },
+});

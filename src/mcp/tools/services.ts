@@ -1,0 +1,218 @@
+// Individual forwarded services: add, remove, list, inspect, search.
+import { z } from 'zod';
+import type { ServiceView } from '../../contract/state.js';
+import { connectionDetails } from '../connection-strings.js';
+import { contextField, keyField, namespaceField, portField, searchText, serviceNameField } from '../input.js';
+import { connectionStringOut, portOut, serviceOut, summaryOut } from './shapes.js';
+import { READ_ONLY, defineTool } from './define.js';
+
+const num = (v: string | number): number => (typeof v === 'number' ? v : Number.parseInt(v, 10));
+
+export const addService = defineTool({
+  name: 'add_service',
+  title: 'Forward one service',
+  description:
+    'Forward one Kubernetes service to this machine. Returns its local IP, the hostnames added to the hosts file ' +
+    '(connect by service name, e.g. "postgres:5432"), its ports, and ready-to-use connection strings and env vars. ' +
+    'The forward stays up while pods change. Requires namespace and service_name (find them with ' +
+    'list_k8s_services). `ports` is accepted for compatibility and ignored: every TCP port is forwarded.',
+  input: z.strictObject({
+    namespace: namespaceField,
+    service_name: serviceNameField.describe('Kubernetes service name, e.g. "postgres"'),
+    context: contextField.optional(),
+    ports: z
+      .array(z.string().regex(/^\d{1,5}(:\d{1,5})?$/, 'must be "port" or "local:remote"'))
+      .max(64)
+      .optional(),
+  }),
+  output: z.object({
+    success: z.boolean(),
+    key: z.string(),
+    serviceName: z.string(),
+    namespace: z.string(),
+    context: z.string(),
+    localIP: z.string(),
+    hostnames: z.array(z.string()),
+    ports: z.array(portOut),
+    envVars: z.record(z.string(), z.string()),
+    connectionStrings: z.array(connectionStringOut),
+  }),
+  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
+  async run({ namespace, service_name, context }, api) {
+    const res = await api.addService({
+      namespace,
+      serviceName: service_name,
+      ...(context ? { context } : {}),
+    });
+    const ports = res.ports.map((p) => ({
+      localPort: num(p.localPort),
+      remotePort: num(p.remotePort),
+      protocol: p.protocol ?? 'TCP',
+      ...(p.name ? { name: p.name } : {}),
+    }));
+    const host = res.hostnames[0] ?? res.serviceName;
+    const details = connectionDetails(res.serviceName, host, res.localIP, ports);
+    const data = {
+      success: true,
+      key: res.key,
+      serviceName: res.serviceName,
+      namespace: res.namespace,
+      context: res.context,
+      localIP: res.localIP,
+      hostnames: res.hostnames,
+      ports,
+      ...details,
+    };
+    const text = [
+      `Forwarding ${res.serviceName} (${res.namespace}, context ${res.context}) as ${host} at ${res.localIP}; key ${res.key}.`,
+      `Ports: ${ports.map((p) => `${p.localPort}`).join(', ')}`,
+      ...details.connectionStrings.map((c) => `${c.kind}: ${c.url}   (try: ${c.example})`),
+      'Env:',
+      ...Object.entries(details.envVars).map(([k, v]) => `${k}=${v}`),
+    ].join('\n');
+    return { data, text };
+  },
+});
+
+export const removeService = defineTool({
+  name: 'remove_service',
+  title: 'Stop forwarding a service',
+  description:
+    'Stop forwarding one service: closes its forwards, removes its hosts-file entries and releases its IP. ' +
+    'Requires the service key "service.namespace.context" as shown by list_services.',
+  input: z.strictObject({ key: keyField.describe('service key, e.g. "postgres.shop.sim"') }),
+  output: z.object({ success: z.boolean(), key: z.string(), message: z.string() }),
+  annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
+  async run({ key }, api) {
+    await api.removeService(key);
+    return {
+      data: { success: true, key, message: 'Service forwarding stopped' },
+      text: `Stopped forwarding ${key}.`,
+    };
+  },
+});
+
+const SERVICE_STATUS = ['active', 'error', 'partial', 'pending', 'waiting', 'all'] as const;
+
+export const listServices = defineTool({
+  name: 'list_services',
+  title: 'List forwarded services',
+  description:
+    'List the services kubefwd forwards now, each with its key, status (active, error, partial, pending, ' +
+    'waiting), forward counts and traffic totals, plus a summary. Filter by namespace or status; set ' +
+    'include_forwards for per-pod details (IP, ports, hostnames, errors).',
+  input: z.strictObject({
+    namespace: namespaceField.optional(),
+    status: z
+      .enum(SERVICE_STATUS)
+      .optional()
+      .describe('filter by status; "all" or omitted for every service'),
+    include_forwards: z.boolean().optional(),
+  }),
+  output: z.object({ services: z.array(serviceOut), summary: summaryOut, count: z.number() }),
+  annotations: READ_ONLY,
+  async run({ namespace, status, include_forwards }, api) {
+    const { services, summary } = await api.listServices();
+    const picked = services
+      .filter((s) => !namespace || s.namespace === namespace)
+      .filter((s) => !status || status === 'all' || s.status === status)
+      .map((s) => (include_forwards ? s : withoutForwards(s)));
+    const text =
+      `${picked.length} service(s) (${summary.activeServices} active, ${summary.errorCount} forward error(s)):\n` +
+      picked.map((s) => `- ${s.key} [${s.status}] ${s.activeCount} active, ${s.errorCount} error`).join('\n');
+    return { data: { services: picked, summary, count: picked.length }, text };
+  },
+});
+
+const withoutForwards = (s: ServiceView): ServiceView => {
+  const { forwards: _f, ...rest } = s;
+  return rest;
+};
+
+export const getService = defineTool({
+  name: 'get_service',
+  title: 'Inspect a forwarded service',
+  description:
+    'Detailed state of one forwarded service: every port forward with its pod, local IP and port, hostnames, ' +
+    'status, last error and reason, next retry, and traffic bytes/rates. Requires the key from list_services.',
+  input: z.strictObject({ key: keyField.describe('service key, e.g. "postgres.shop.sim"') }),
+  output: serviceOut,
+  annotations: READ_ONLY,
+  async run({ key }, api) {
+    const s = await api.getService(key);
+    const fwd = (s.forwards ?? []).map(
+      (f) =>
+        `- ${f.podName} ${f.localIP}:${f.localPort} -> ${f.podPort} [${f.status}]${f.error ? ` error: ${f.error}` : ''}${f.reason ? ` (${f.reason})` : ''}`,
+    );
+    return {
+      data: s,
+      text: `${s.key} [${s.status}] ${s.activeCount} active, ${s.errorCount} error\n${fwd.join('\n')}`,
+    };
+  },
+});
+
+export const findServices = defineTool({
+  name: 'find_services',
+  title: 'Search forwarded services',
+  description:
+    'Search forwarded services by name fragment (query), port number (matches local or pod port) or namespace. ' +
+    'Returns each match with key, local IP, hostnames and ports. Use to find how to reach something already forwarded.',
+  input: z.strictObject({
+    query: searchText(253).optional().describe('case-insensitive fragment of the service name or key'),
+    port: portField.optional(),
+    namespace: namespaceField.optional(),
+  }),
+  output: z.object({
+    services: z.array(
+      z.object({
+        key: z.string(),
+        service: z.string(),
+        namespace: z.string(),
+        context: z.string(),
+        status: z.string(),
+        localIP: z.string(),
+        hostnames: z.array(z.string()),
+        ports: z.array(z.number()),
+      }),
+    ),
+    count: z.number(),
+  }),
+  annotations: READ_ONLY,
+  async run({ query, port, namespace }, api) {
+    const { services } = await api.listServices();
+    const q = query?.toLowerCase();
+    const withFwd = await Promise.all(
+      services.map(async (s) => (s.forwards ? s : await api.getService(s.key).catch(() => s))),
+    );
+    const found = withFwd
+      .filter((s) => !namespace || s.namespace === namespace)
+      .filter((s) => !q || s.serviceName.toLowerCase().includes(q) || s.key.toLowerCase().includes(q))
+      .filter(
+        (s) =>
+          port === undefined ||
+          (s.forwards ?? []).some((f) => Number(f.localPort) === port || Number(f.podPort) === port),
+      )
+      .map((s) => {
+        const fwds = s.forwards ?? [];
+        return {
+          key: s.key,
+          service: s.serviceName,
+          namespace: s.namespace,
+          context: s.context,
+          status: s.status,
+          localIP: fwds[0]?.localIP ?? '',
+          hostnames: [...new Set(fwds.flatMap((f) => f.hostnames))],
+          ports: [...new Set(fwds.map((f) => Number(f.localPort)))],
+        };
+      });
+    return {
+      data: { services: found, count: found.length },
+      text:
+        found.length === 0
+          ? 'No forwarded service matches. Use list_k8s_services to find services to forward.'
+          : found
+              .map((s) => `- ${s.key} ${s.localIP} ${s.hostnames[0] ?? ''} ports ${s.ports.join(', ')}`)
+              .join('\n'),
+    };
+  },
+});
