@@ -77,9 +77,7 @@ export function kubeconfigPaths(opts: {
 }
 
 const errnoOf = (err: unknown): string | undefined =>
-  typeof err === 'object' && err !== null && 'code' in err
-    ? String((err).code)
-    : undefined;
+  typeof err === 'object' && err !== null && 'code' in err ? String(err.code) : undefined;
 
 function readOne(
   path: string,
@@ -117,7 +115,7 @@ export function loadKubeconfig(opts: LoadKubeconfigOptions = {}): LoadedKubeconf
     source === 'flag' ? 'from --kubeconfig' : source === 'env' ? 'from $KUBECONFIG' : 'the default';
   const files: KubeconfigFile[] = [];
   for (const path of paths) {
-    const text = readOne(path, read, source === 'env', origin);
+    const text = readOne(path, read, source !== 'env', origin);
     if (text !== undefined) files.push(parseKubeconfig(text, path));
   }
   if (files.length === 0) {

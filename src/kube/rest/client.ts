@@ -96,7 +96,7 @@ export function createRestClient(conn: MaybeInvalidating, opts: RestClientOption
     const options: RequestOptions = {
       method: req.method ?? 'GET',
       headers,
-      ...(secure ? (tls) : {}),
+      ...(secure ? tls : {}),
     };
     if (proxy) {
       const host = url.hostname.replace(/^\[|\]$/g, '');

@@ -47,8 +47,7 @@ const notFoundCode = (resource: string): ErrorCode => {
 export function parseStatus(body: string): Partial<KStatus> | undefined {
   try {
     const v = JSON.parse(body) as unknown;
-    if (typeof v === 'object' && v !== null && (v as { kind?: unknown }).kind === 'Status')
-      return v;
+    if (typeof v === 'object' && v !== null && (v as { kind?: unknown }).kind === 'Status') return v;
   } catch {
     // not JSON
   }

@@ -1,0 +1,156 @@
+import { describe, expect, it } from 'vitest';
+import { silentLogger } from '../types.js';
+import type { ResolvedContext } from '../kubeconfig/load.js';
+import type { UserConfig, ClusterConfig } from '../kubeconfig/schema.js';
+import { createKubeConnection } from './connection.js';
+
+const ctx = (user: UserConfig, cluster: Partial<ClusterConfig> = {}): ResolvedContext => ({
+  name: 'ctx',
+  namespace: 'default',
+  clusterName: 'c',
+  cluster: { server: 'https://127.0.0.1:6443/', ...cluster },
+  userName: 'u',
+  user,
+  source: '/k',
+});
+
+const deps = (files: Record<string, string> = {}, now = { t: 0 }) => ({
+  env: {},
+  home: '/h',
+  invokingUser: undefined,
+  clock: { now: () => now.t, setTimeout: () => ({ cancel: () => undefined }) },
+  logger: silentLogger,
+  readFile: (p: string) => {
+    const v = files[p];
+    if (v === undefined) throw Object.assign(new Error(`ENOENT: ${p}`), { code: 'ENOENT' });
+    return Buffer.from(v);
+  },
+});
+
+const b64 = (s: string) => Buffer.from(s).toString('base64');
+
+describe('createKubeConnection', () => {
+  it('bearer token, trimmed server URL, impersonation headers', async () => {
+    const c = createKubeConnection(
+      ctx({ token: 'abc', as: 'admin', 'as-groups': ['ops'], 'as-user-extra': { scopes: ['x'] } }),
+      deps(),
+    );
+    expect(c.server).toBe('https://127.0.0.1:6443');
+    expect(c.contextName).toBe('ctx');
+    expect(await c.authHeaders()).toEqual({
+      Authorization: 'Bearer abc',
+      'Impersonate-User': 'admin',
+      'Impersonate-Group': 'ops',
+      'Impersonate-Extra-scopes': 'x',
+    });
+  });
+
+  it('basic auth', async () => {
+    const c = createKubeConnection(ctx({ username: 'a', password: 'b' }), deps());
+    expect((await c.authHeaders()).Authorization).toBe(`Basic ${b64('a:b')}`);
+  });
+
+  it('token-file is re-read after a minute or after invalidation', async () => {
+    const files = { '/tok': 'one\n' };
+    const now = { t: 0 };
+    const c = createKubeConnection(ctx({ 'token-file': '/tok' }), deps(files, now));
+    expect((await c.authHeaders()).Authorization).toBe('Bearer one');
+    files['/tok'] = 'two';
+    expect((await c.authHeaders()).Authorization).toBe('Bearer one');
+    now.t = 61_000;
+    expect((await c.authHeaders()).Authorization).toBe('Bearer two');
+    files['/tok'] = 'three';
+    expect(c.invalidateCredentials()).toBe(true);
+    expect((await c.authHeaders()).Authorization).toBe('Bearer three');
+  });
+
+  it('TLS from data: CA, client cert/key, servername for a DNS host only', async () => {
+    const c = createKubeConnection(
+      ctx(
+        { 'client-certificate-data': b64('CERT'), 'client-key-data': b64('KEY') },
+        { 'certificate-authority-data': b64('CA') },
+      ),
+      deps(),
+    );
+    const tls = await c.tlsOptions();
+    expect(tls.ca?.toString()).toBe('CA');
+    expect(tls.cert?.toString()).toBe('CERT');
+    expect(String(tls.key)).toBe('KEY');
+    expect(tls.rejectUnauthorized).toBe(true);
+    expect(tls.servername).toBeUndefined();
+    const named = createKubeConnection(ctx({}, { server: 'https://api.example.com' }), deps());
+    expect((await named.tlsOptions()).servername).toBe('api.example.com');
+  });
+
+  it('TLS from files, tls-server-name and insecure-skip-tls-verify, proxy-url', async () => {
+    const c = createKubeConnection(
+      ctx(
+        { 'client-certificate': '/c.crt', 'client-key': '/c.key' },
+        {
+          'certificate-authority': '/ca.crt',
+          'tls-server-name': 'kubernetes',
+          'proxy-url': 'http://proxy:3128',
+        },
+      ),
+      deps({ '/ca.crt': 'CA', '/c.crt': 'CERT', '/c.key': 'KEY' }),
+    );
+    const tls = await c.tlsOptions();
+    expect(tls.ca?.toString()).toBe('CA');
+    expect(tls.servername).toBe('kubernetes');
+    expect(c.proxyUrl).toBe('http://proxy:3128');
+    const insecure = createKubeConnection(
+      ctx({}, { 'insecure-skip-tls-verify': true, 'certificate-authority': '/x' }),
+      deps(),
+    );
+    const itls = await insecure.tlsOptions();
+    expect(itls.rejectUnauthorized).toBe(false);
+    expect(itls.ca).toBeUndefined();
+  });
+
+  it('names an unreadable certificate file', async () => {
+    const c = createKubeConnection(ctx({}, { 'certificate-authority': '/missing/ca.crt' }), deps());
+    await expect(c.tlsOptions()).rejects.toThrow(
+      /certificate-authority file \/missing\/ca.crt of context "ctx" cannot be read/,
+    );
+  });
+
+  it('exec plugin: token in headers, client cert in TLS, re-run after invalidation', async () => {
+    let runs = 0;
+    const c = createKubeConnection(ctx({ exec: { command: 'plugin' } }), {
+      ...deps(),
+      execRunner: async () => {
+        runs += 1;
+        return JSON.stringify({
+          status: { token: `t${runs}`, clientCertificateData: 'PEMCERT', clientKeyData: 'PEMKEY' },
+        });
+      },
+    });
+    expect((await c.authHeaders()).Authorization).toBe('Bearer t1');
+    const tls = await c.tlsOptions();
+    expect(tls.cert).toBe('PEMCERT');
+    expect(tls.key).toBe('PEMKEY');
+    expect(runs).toBe(1);
+    expect(c.invalidateCredentials()).toBe(true);
+    expect((await c.authHeaders()).Authorization).toBe('Bearer t2');
+  });
+
+  it('a static token cannot be refreshed', () => {
+    expect(createKubeConnection(ctx({ token: 'x' }), deps()).invalidateCredentials()).toBe(false);
+  });
+
+  it('auth-provider oidc: the id-token is sent via client-node', async () => {
+    // A JWT whose exp is far in the future, so no refresh against an issuer is attempted.
+    const part = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
+    const jwt = `${part({ alg: 'none' })}.${part({ exp: 4102444800 })}.sig`;
+    const c = createKubeConnection(
+      ctx({
+        'auth-provider': {
+          name: 'oidc',
+          config: { 'id-token': jwt, 'client-id': 'kubefwd', 'idp-issuer-url': 'https://issuer.invalid' },
+        },
+      }),
+      deps(),
+    );
+    expect((await c.authHeaders()).Authorization).toBe(`Bearer ${jwt}`);
+  });
+});
