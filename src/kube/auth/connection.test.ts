@@ -75,7 +75,7 @@ describe('createKubeConnection', () => {
     const tls = await c.tlsOptions();
     expect(tls.ca?.toString()).toBe('CA');
     expect(tls.cert?.toString()).toBe('CERT');
-    expect(String(tls.key)).toBe('KEY');
+    expect(tls.key).toEqual(Buffer.from('KEY'));
     expect(tls.rejectUnauthorized).toBe(true);
     expect(tls.servername).toBeUndefined();
     const named = createKubeConnection(ctx({}, { server: 'https://api.example.com' }), deps());

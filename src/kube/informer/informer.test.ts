@@ -72,7 +72,7 @@ function fakeSource() {
             try {
               onEvent(e);
             } catch (err) {
-              reject(err);
+              reject(err instanceof Error ? err : new Error(String(err)));
             }
           },
           end: resolve,
