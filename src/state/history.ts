@@ -1,0 +1,305 @@
+// History, recorded from engine events (kubefwd had the store but never wrote to it): events
+// (1000), errors (500, resolved when the forward recovers or goes away) and reconnection attempts
+// (200), each newest-first on read, with bounded retention.
+import {
+  classifyError,
+  type ErrorRecord,
+  type HistoryEvent,
+  type HistoryEventType,
+  type HistoryStats,
+  type ReconnectRecord,
+} from '../contract/api.js';
+import type { EngineEvent } from '../engine/events.js';
+
+export interface HistoryLimits {
+  maxEvents: number;
+  maxErrors: number;
+  maxReconnects: number;
+}
+
+export const DEFAULT_HISTORY_LIMITS: HistoryLimits = { maxEvents: 1000, maxErrors: 500, maxReconnects: 200 };
+
+export interface History {
+  record(event: EngineEvent): void;
+  /** Newest first. */
+  events(query?: { count?: number; type?: HistoryEventType; serviceKey?: string }): HistoryEvent[];
+  errors(query?: { count?: number; serviceKey?: string; unresolvedOnly?: boolean }): ErrorRecord[];
+  reconnections(query?: { count?: number; serviceKey?: string }): ReconnectRecord[];
+  stats(): HistoryStats;
+}
+
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+/** Appends, dropping the oldest beyond `max` (in batches: amortised O(1)). */
+const pushBounded = <T>(list: T[], item: T, max: number): T[] => {
+  list.push(item);
+  return list.length > max + Math.max(16, max >> 3) ? list.slice(list.length - max) : list;
+};
+
+const newestFirst = <T>(
+  list: T[],
+  max: number,
+  filter: (t: T) => boolean,
+  count: number | undefined,
+): T[] => {
+  const out: T[] = [];
+  const limit = count ?? max;
+  const start = Math.max(0, list.length - max);
+  for (let i = list.length - 1; i >= start && out.length < limit; i--) {
+    const item = list[i]!;
+    if (filter(item)) out.push(item);
+  }
+  return out;
+};
+
+export const createHistory = (limits: HistoryLimits = DEFAULT_HISTORY_LIMITS): History => {
+  let events: HistoryEvent[] = [];
+  let errors: ErrorRecord[] = [];
+  let reconnects: ReconnectRecord[] = [];
+  let nextId = 1;
+  let totalEvents = 0;
+  let totalErrors = 0;
+  let totalReconnects = 0;
+
+  const addEvent = (
+    at: number,
+    type: HistoryEventType,
+    message: string,
+    extra: Partial<HistoryEvent> = {},
+  ): void => {
+    totalEvents++;
+    events = pushBounded(
+      events,
+      { id: nextId++, type, timestamp: iso(at), message, ...extra },
+      limits.maxEvents,
+    );
+  };
+
+  const resolveErrors = (at: number, match: (e: ErrorRecord) => boolean): void => {
+    for (const e of errors) {
+      if (!e.resolved && match(e)) {
+        e.resolved = true;
+        e.resolvedAt = iso(at);
+      }
+    }
+  };
+
+  const addError = (
+    at: number,
+    rec: Omit<ErrorRecord, 'id' | 'timestamp' | 'resolved' | 'errorType'>,
+  ): void => {
+    // One open record per forward and message: a forward retrying with the same error is one problem.
+    const open = errors.find(
+      (e) =>
+        !e.resolved &&
+        e.forwardKey === rec.forwardKey &&
+        e.serviceKey === rec.serviceKey &&
+        e.message === rec.message,
+    );
+    if (open) return;
+    totalErrors++;
+    errors = pushBounded(
+      errors,
+      {
+        id: nextId++,
+        timestamp: iso(at),
+        resolved: false,
+        errorType: classifyError(rec.message, rec.errorCode).errorType,
+        ...rec,
+      },
+      limits.maxErrors,
+    );
+  };
+
+  const record = (ev: EngineEvent): void => {
+    switch (ev.type) {
+      case 'ServiceAdded':
+        addEvent(ev.at, 'ServiceAdded', `service ${ev.service.key} added (${ev.service.localIP})`, {
+          serviceKey: ev.service.key,
+          data: { localIP: ev.service.localIP, hostnames: ev.service.hostnames },
+        });
+        break;
+      case 'ServiceRemoved':
+        addEvent(ev.at, 'ServiceRemoved', `service ${ev.serviceKey} removed`, { serviceKey: ev.serviceKey });
+        resolveErrors(ev.at, (e) => e.serviceKey === ev.serviceKey);
+        break;
+      case 'ServiceSkipped':
+        addEvent(ev.at, 'ServiceSkipped', `service ${ev.registryKey} skipped: ${ev.reason}`, {
+          serviceKey: ev.registryKey,
+          data: { reason: ev.reason },
+        });
+        break;
+      case 'ForwardAdded': {
+        const f = ev.forward;
+        addEvent(
+          ev.at,
+          'ForwardStarted',
+          `forward ${f.localIP}:${f.localPort} → ${f.podName || '(no pod)'}:${f.podPort} (${f.status})`,
+          {
+            serviceKey: f.serviceKey,
+            forwardKey: f.key,
+            podName: f.podName,
+            data: { status: f.status },
+          },
+        );
+        if (f.status === 'Error' && f.error)
+          addError(ev.at, {
+            serviceKey: f.serviceKey,
+            forwardKey: f.key,
+            podName: f.podName,
+            message: f.error,
+            ...(f.errorCode ? { errorCode: f.errorCode } : {}),
+          });
+        break;
+      }
+      case 'ForwardUpdated': {
+        const f = ev.forward;
+        const base = { serviceKey: f.serviceKey, forwardKey: f.key, podName: f.podName };
+        if (f.status === ev.previousStatus) break; // pod/hostname changes are not history
+        if (f.status === 'Error') {
+          addEvent(
+            ev.at,
+            'ForwardError',
+            `forward ${f.key} failed: ${f.error ?? f.reason ?? 'unknown error'}`,
+            {
+              ...base,
+              data: { error: f.error, errorCode: f.errorCode, nextRetryAt: f.nextRetryAt },
+            },
+          );
+          addError(ev.at, {
+            ...base,
+            message: f.error ?? f.reason ?? 'unknown error',
+            ...(f.errorCode ? { errorCode: f.errorCode } : {}),
+          });
+        } else if (f.status === 'Waiting') {
+          addEvent(
+            ev.at,
+            'ForwardWaiting',
+            `forward ${f.key} waiting: ${f.reason ?? f.error ?? 'no ready pod'}`,
+            {
+              ...base,
+              data: { reason: f.reason, error: f.error, nextRetryAt: f.nextRetryAt },
+            },
+          );
+          if (f.error)
+            addError(ev.at, {
+              ...base,
+              message: f.error,
+              ...(f.errorCode ? { errorCode: f.errorCode } : {}),
+            });
+        } else {
+          addEvent(ev.at, 'PodStatusChanged', `forward ${f.key}: ${ev.previousStatus} → ${f.status}`, {
+            ...base,
+            data: { from: ev.previousStatus, to: f.status },
+          });
+          if (f.status === 'Active') resolveErrors(ev.at, (e) => e.forwardKey === f.key);
+        }
+        break;
+      }
+      case 'ForwardRemoved':
+        addEvent(ev.at, 'ForwardStopped', `forward ${ev.key} stopped`, {
+          serviceKey: ev.serviceKey,
+          forwardKey: ev.key,
+        });
+        resolveErrors(ev.at, (e) => e.forwardKey === ev.key);
+        break;
+      case 'NamespaceAdded':
+        addEvent(
+          ev.at,
+          'NamespaceAdded',
+          `namespace ${ev.namespace.namespace} (context ${ev.namespace.context}) watched`,
+          {
+            data: { namespace: ev.namespace.namespace, context: ev.namespace.context },
+          },
+        );
+        break;
+      case 'NamespaceRemoved':
+        addEvent(ev.at, 'NamespaceRemoved', `namespace ${ev.namespace} (context ${ev.context}) removed`, {
+          data: { namespace: ev.namespace, context: ev.context },
+        });
+        break;
+      case 'Reconnect': {
+        totalReconnects++;
+        reconnects = pushBounded(
+          reconnects,
+          {
+            id: nextId++,
+            timestamp: iso(ev.at),
+            serviceKey: ev.serviceKey,
+            trigger: ev.trigger,
+            attemptCount: ev.attempt,
+            success: ev.success,
+            duration: Math.round(ev.durationMs * 1e6),
+            durationMs: ev.durationMs,
+            ...(ev.error ? { error: ev.error } : {}),
+          },
+          limits.maxReconnects,
+        );
+        if (ev.trigger === 'sync')
+          addEvent(ev.at, 'SyncTriggered', `sync of ${ev.serviceKey}`, { serviceKey: ev.serviceKey });
+        addEvent(
+          ev.at,
+          ev.success ? 'ReconnectSuccess' : 'ReconnectFailed',
+          `reconnect of ${ev.serviceKey} (${ev.trigger}, attempt ${ev.attempt}) ${ev.success ? 'succeeded' : `failed: ${ev.error ?? 'unknown error'}`}`,
+          {
+            serviceKey: ev.serviceKey,
+            data: { trigger: ev.trigger, attempt: ev.attempt, durationMs: ev.durationMs },
+          },
+        );
+        break;
+      }
+      case 'PodChanged':
+        for (const serviceKey of ev.serviceKeys.length > 0 ? ev.serviceKeys : [undefined]) {
+          addEvent(ev.at, 'PodStatusChanged', `pod ${ev.namespace}/${ev.podName} ${ev.change}`, {
+            ...(serviceKey ? { serviceKey } : {}),
+            podName: ev.podName,
+            data: { change: ev.change, context: ev.context, namespace: ev.namespace },
+          });
+        }
+        break;
+      default:
+        break;
+    }
+  };
+
+  return {
+    record,
+    events(q = {}) {
+      return newestFirst(
+        events,
+        limits.maxEvents,
+        (e) =>
+          (q.type === undefined || e.type === q.type) &&
+          (q.serviceKey === undefined || e.serviceKey === q.serviceKey),
+        q.count,
+      );
+    },
+    errors(q = {}) {
+      return newestFirst(
+        errors,
+        limits.maxErrors,
+        (e) =>
+          (q.serviceKey === undefined || e.serviceKey === q.serviceKey) && (!q.unresolvedOnly || !e.resolved),
+        q.count,
+      ).map((e) => ({ ...e })); // records are resolved in place later; callers get a stable copy
+    },
+    reconnections(q = {}) {
+      return newestFirst(
+        reconnects,
+        limits.maxReconnects,
+        (r) => q.serviceKey === undefined || r.serviceKey === q.serviceKey,
+        q.count,
+      );
+    },
+    stats() {
+      return {
+        totalEvents,
+        totalErrors,
+        totalReconnects,
+        maxEvents: limits.maxEvents,
+        maxErrors: limits.maxErrors,
+        maxReconnects: limits.maxReconnects,
+      };
+    },
+  };
+};

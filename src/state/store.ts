@@ -1,0 +1,230 @@
+// The one state store (ARCHITECTURE decision 7): reduces engine events into records, merges the
+// traffic figures (always — not only when a TUI runs), and hands out immutable snapshots. It also
+// keeps the history and the daemon log, and re-publishes engine events (for SSE) after applying
+// them. Snapshots are built lazily (a burst of events costs one build) and subscribers are told
+// once per burst.
+import type { NamespaceView, ServiceView, Summary, ForwardView } from '../contract/state.js';
+import type { EngineEvent, EngineEventListener } from '../engine/events.js';
+import type { ForwardRecord, NamespaceRecord, ServiceRecord } from '../engine/model.js';
+import { systemClock, type Clock } from '../engine/ports.js';
+import type { TrafficSource } from '../engine/traffic/recorder.js';
+import { createHistory, DEFAULT_HISTORY_LIMITS, type History, type HistoryLimits } from './history.js';
+import { createLogBuffer, type LogBuffer } from './logs.js';
+import { sortForwards } from './selectors.js';
+import { forwardView, namespaceView, serviceView, summaryOf } from './views.js';
+
+export interface SkippedService {
+  registryKey: string;
+  reason: string;
+  at: string;
+}
+
+export interface StateSnapshot {
+  /** Increases with every change (events and traffic ticks). */
+  readonly version: number;
+  /** When it was built (epoch ms). */
+  readonly at: number;
+  /** Sorted by key; each carries its forwards. */
+  readonly services: readonly ServiceView[];
+  /** Sorted by hostname, then local port (kubefwd's default). */
+  readonly forwards: readonly ForwardView[];
+  readonly namespaces: readonly NamespaceView[];
+  readonly summary: Summary;
+  /** Cluster services kubefwd will not forward, and why. */
+  readonly skipped: readonly SkippedService[];
+  readonly shuttingDown: boolean;
+}
+
+export interface StateStore {
+  getSnapshot(): StateSnapshot;
+  /** Called (asynchronously, once per burst of changes) with the new snapshot. */
+  subscribe(listener: (snapshot: StateSnapshot) => void): () => void;
+  service(key: string): ServiceView | undefined;
+  forward(key: string): ForwardView | undefined;
+  /** The engine's record of a service (IP, hostnames, ports), when known. */
+  serviceRecord(key: string): ServiceRecord | undefined;
+  namespaceRecords(): NamespaceRecord[];
+  /** Engine events, re-published after the store has applied them (SSE, TUI event feed). */
+  onEngineEvent(listener: EngineEventListener): () => void;
+  readonly history: History;
+  readonly logs: LogBuffer;
+  readonly traffic: TrafficSource | undefined;
+  close(): void;
+}
+
+export interface StateStoreOptions {
+  /** Subscribes to the engine's events (engine.subscribe); returns the unsubscribe. */
+  subscribe: (listener: EngineEventListener) => () => void;
+  traffic?: TrafficSource;
+  clock?: Clock;
+  logCapacity?: number;
+  historyLimits?: HistoryLimits;
+}
+
+export const createStateStore = (options: StateStoreOptions): StateStore => {
+  const clock = options.clock ?? systemClock;
+  const traffic = options.traffic;
+  const history = createHistory(options.historyLimits ?? DEFAULT_HISTORY_LIMITS);
+  const logs = createLogBuffer(clock, options.logCapacity ?? 1000);
+  const services = new Map<string, ServiceRecord>();
+  const forwards = new Map<string, ForwardRecord>();
+  const namespaces = new Map<string, NamespaceRecord>();
+  const skipped = new Map<string, SkippedService>();
+  const listeners = new Set<(s: StateSnapshot) => void>();
+  const eventListeners = new Set<EngineEventListener>();
+  let shuttingDown = false;
+  let version = 0;
+  let snapshot: StateSnapshot | undefined;
+  let notifyQueued = false;
+  let closed = false;
+
+  const build = (): StateSnapshot => {
+    const fwdViews = [...forwards.values()].map((f) => forwardView(f, traffic?.forward(f.key)));
+    const byService = new Map<string, ForwardView[]>();
+    for (const f of fwdViews) {
+      const list = byService.get(f.serviceKey);
+      if (list) list.push(f);
+      else byService.set(f.serviceKey, [f]);
+    }
+    const keys = new Set<string>([...services.keys(), ...byService.keys()]);
+    const svcViews = [...keys]
+      .sort()
+      .map((k) => serviceView(k, services.get(k), sortForwards(byService.get(k) ?? [])));
+    const sortedForwards = sortForwards(fwdViews);
+    const nsViews = [...namespaces.values()]
+      .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+      .map((ns) => namespaceView(ns, svcViews));
+    return Object.freeze({
+      version,
+      at: clock.now(),
+      services: Object.freeze(svcViews),
+      forwards: Object.freeze(sortedForwards),
+      namespaces: Object.freeze(nsViews),
+      summary: Object.freeze(summaryOf(svcViews, sortedForwards)),
+      skipped: Object.freeze([...skipped.values()]),
+      shuttingDown,
+    });
+  };
+
+  const getSnapshot = (): StateSnapshot => {
+    if (!snapshot || snapshot.version !== version) snapshot = build();
+    return snapshot;
+  };
+
+  const changed = (): void => {
+    version++;
+    if (notifyQueued || listeners.size === 0) return;
+    notifyQueued = true;
+    queueMicrotask(() => {
+      notifyQueued = false;
+      if (closed) return;
+      const s = getSnapshot();
+      for (const l of listeners) {
+        try {
+          l(s);
+        } catch {
+          // One bad subscriber must not starve the others.
+        }
+      }
+    });
+  };
+
+  const removeWhere = <V>(map: Map<string, V>, pred: (v: V) => boolean): void => {
+    for (const [k, v] of map) if (pred(v)) map.delete(k);
+  };
+
+  const apply = (ev: EngineEvent): void => {
+    switch (ev.type) {
+      case 'ServiceAdded':
+      case 'ServiceUpdated':
+        services.set(ev.service.key, ev.service);
+        skipped.delete(ev.service.registryKey);
+        break;
+      case 'ServiceRemoved':
+        services.delete(ev.serviceKey);
+        removeWhere(forwards, (f) => f.serviceKey === ev.serviceKey);
+        break;
+      case 'ServiceSkipped':
+        skipped.set(ev.registryKey, {
+          registryKey: ev.registryKey,
+          reason: ev.reason,
+          at: new Date(ev.at).toISOString(),
+        });
+        break;
+      case 'ForwardAdded':
+      case 'ForwardUpdated':
+        forwards.set(ev.forward.key, ev.forward);
+        break;
+      case 'ForwardRemoved':
+        forwards.delete(ev.key);
+        break;
+      case 'NamespaceAdded':
+        namespaces.set(ev.namespace.key, ev.namespace);
+        break;
+      case 'NamespaceRemoved':
+        namespaces.delete(ev.key);
+        removeWhere(services, (s) => s.namespace === ev.namespace && s.context === ev.context);
+        removeWhere(forwards, (f) => f.namespace === ev.namespace && f.context === ev.context);
+        removeWhere(skipped, (s) => s.registryKey.endsWith(`.${ev.namespace}.${ev.context}`));
+        break;
+      case 'Log':
+        logs.append(ev.level, ev.message, ev.fields, ev.at);
+        return; // logs are not part of the snapshot
+      case 'ShutdownStarted':
+        shuttingDown = true;
+        break;
+      default:
+        break;
+    }
+    changed();
+  };
+
+  const onEvent = (ev: EngineEvent): void => {
+    if (closed) return;
+    try {
+      apply(ev);
+      history.record(ev);
+    } catch (err) {
+      logs.append('error', `state store could not apply ${ev.type}: ${String(err)}`);
+    }
+    for (const l of eventListeners) {
+      try {
+        l(ev);
+      } catch {
+        // Listeners (SSE writers) must not break the store.
+      }
+    }
+  };
+
+  const unsubscribeEngine = options.subscribe(onEvent);
+  const unsubscribeTraffic = traffic?.onSample(() => {
+    if (forwards.size > 0) changed();
+  });
+
+  return {
+    getSnapshot,
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    service: (key) => getSnapshot().services.find((s) => s.key === key),
+    forward: (key) => getSnapshot().forwards.find((f) => f.key === key),
+    serviceRecord: (key) => services.get(key),
+    namespaceRecords: () => [...namespaces.values()],
+    onEngineEvent(listener) {
+      eventListeners.add(listener);
+      return () => eventListeners.delete(listener);
+    },
+    history,
+    logs,
+    traffic,
+    close() {
+      if (closed) return;
+      closed = true;
+      unsubscribeEngine();
+      unsubscribeTraffic?.();
+      listeners.clear();
+      eventListeners.clear();
+    },
+  };
+};

@@ -1,0 +1,119 @@
+// Pure view builders: engine records + traffic figures → the contract/state views the API, SSE and
+// TUI show. Service status follows kubefwd's rule (active/error/partial/pending) plus `waiting`.
+import type { ForwardView, NamespaceView, ServiceStatus, ServiceView, Summary } from '../contract/state.js';
+import type { ForwardRecord, NamespaceRecord, ServiceRecord } from '../engine/model.js';
+import type { ForwardTraffic } from '../engine/traffic/recorder.js';
+
+export const forwardView = (f: ForwardRecord, t: ForwardTraffic | undefined): ForwardView => ({
+  ...f,
+  ...(t?.lastActivity !== undefined ? { lastActive: new Date(t.lastActivity).toISOString() } : {}),
+  connections: t?.connections ?? 0,
+  activeConnections: t?.activeConnections ?? 0,
+  bytesIn: t?.bytesIn ?? 0,
+  bytesOut: t?.bytesOut ?? 0,
+  rateIn: t?.rateIn ?? 0,
+  rateOut: t?.rateOut ?? 0,
+  avgRateIn: t?.avgRateIn ?? 0,
+  avgRateOut: t?.avgRateOut ?? 0,
+});
+
+/** kubefwd: active>0 && err==0 → active; err>0 && active==0 → error; both → partial; else pending. Ours: waiting. */
+export const serviceStatus = (forwards: readonly ForwardView[]): ServiceStatus => {
+  let active = 0;
+  let error = 0;
+  let waiting = 0;
+  for (const f of forwards) {
+    if (f.status === 'Active') active++;
+    else if (f.status === 'Error') error++;
+    else if (f.status === 'Waiting') waiting++;
+  }
+  if (active > 0 && error === 0) return 'active';
+  if (error > 0 && active === 0) return 'error';
+  if (active > 0 && error > 0) return 'partial';
+  if (waiting > 0) return 'waiting';
+  return 'pending';
+};
+
+export const serviceView = (
+  key: string,
+  record: ServiceRecord | undefined,
+  forwards: readonly ForwardView[],
+): ServiceView => {
+  const first = forwards[0];
+  let totalBytesIn = 0;
+  let totalBytesOut = 0;
+  let rateIn = 0;
+  let rateOut = 0;
+  let activeCount = 0;
+  let errorCount = 0;
+  for (const f of forwards) {
+    totalBytesIn += f.bytesIn;
+    totalBytesOut += f.bytesOut;
+    rateIn += f.rateIn;
+    rateOut += f.rateOut;
+    if (f.status === 'Active') activeCount++;
+    else if (f.status === 'Error') errorCount++;
+  }
+  return {
+    key,
+    serviceName: record?.serviceName ?? first?.serviceName ?? key.split('.')[0] ?? key,
+    namespace: record?.namespace ?? first?.namespace ?? '',
+    context: record?.context ?? first?.context ?? '',
+    headless: record?.headless ?? first?.headless ?? false,
+    status: serviceStatus(forwards),
+    activeCount,
+    errorCount,
+    totalBytesIn,
+    totalBytesOut,
+    rateIn,
+    rateOut,
+    forwards: [...forwards],
+  };
+};
+
+export const summaryOf = (services: readonly ServiceView[], forwards: readonly ForwardView[]): Summary => {
+  const s: Summary = {
+    totalServices: services.length,
+    activeServices: 0,
+    totalForwards: forwards.length,
+    activeForwards: 0,
+    errorCount: 0,
+    totalBytesIn: 0,
+    totalBytesOut: 0,
+    rateIn: 0,
+    rateOut: 0,
+  };
+  for (const svc of services) if (svc.activeCount > 0) s.activeServices++;
+  for (const f of forwards) {
+    if (f.status === 'Active') s.activeForwards++;
+    else if (f.status === 'Error') s.errorCount++;
+    s.totalBytesIn += f.bytesIn;
+    s.totalBytesOut += f.bytesOut;
+    s.rateIn += f.rateIn;
+    s.rateOut += f.rateOut;
+  }
+  return s;
+};
+
+export const namespaceView = (ns: NamespaceRecord, services: readonly ServiceView[]): NamespaceView => {
+  let serviceCount = 0;
+  let activeCount = 0;
+  let errorCount = 0;
+  for (const s of services) {
+    if (s.namespace !== ns.namespace || s.context !== ns.context) continue;
+    serviceCount++;
+    if (s.status === 'active') activeCount++;
+    else if (s.status === 'error' || s.status === 'partial') errorCount++;
+  }
+  return {
+    key: ns.key,
+    namespace: ns.namespace,
+    context: ns.context,
+    serviceCount,
+    activeCount,
+    errorCount,
+    running: ns.running,
+    ...(ns.labelSelector ? { labelSelector: ns.labelSelector } : {}),
+    ...(ns.fieldSelector ? { fieldSelector: ns.fieldSelector } : {}),
+  };
+};

@@ -1,0 +1,252 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createTrafficRecorder, type TrafficRecorderHandle } from '../../src/engine/traffic/index.js';
+import {
+  createStateStore,
+  filterForwards,
+  filterServices,
+  paginate,
+  sortServices,
+  type StateStore,
+} from '../../src/state/index.js';
+import { eventBus, fwdRecord, manualClock, seed, svcRecord, T0 } from './fixtures.js';
+
+describe('state store', () => {
+  let store: StateStore | undefined;
+  let traffic: TrafficRecorderHandle | undefined;
+  afterEach(() => {
+    store?.close();
+    traffic?.close();
+  });
+
+  const setup = () => {
+    const clock = manualClock();
+    const bus = eventBus();
+    traffic = createTrafficRecorder({ clock, sampleIntervalMs: 0 });
+    store = createStateStore({ subscribe: (l) => bus.subscribe(l), traffic, clock });
+    return { clock, bus, traffic, store };
+  };
+
+  it('reduces engine events into services, forwards, namespaces and a summary', () => {
+    const { bus, store } = setup();
+    const s0 = store.getSnapshot();
+    seed(bus, manualClock());
+    const s = store.getSnapshot();
+    expect(s).not.toBe(s0);
+    expect(Object.isFrozen(s)).toBe(true);
+    expect(s.services.map((x) => [x.key, x.status])).toEqual([
+      ['api.shop.sim', 'active'],
+      ['db.shop.sim', 'error'],
+      ['web.shop.sim', 'waiting'],
+    ]);
+    // Errored and waiting forwards stay visible with reason and next retry.
+    const db = s.forwards.find((f) => f.serviceKey === 'db.shop.sim')!;
+    expect(db).toMatchObject({
+      status: 'Error',
+      errorCode: 'CONNECTION_REFUSED',
+      nextRetryAt: new Date(T0 + 2000).toISOString(),
+    });
+    const web = store.forward(s.forwards.find((f) => f.serviceKey === 'web.shop.sim')!.key)!;
+    expect(web).toMatchObject({ status: 'Waiting', reason: 'no ready pod backs the service' });
+    expect(s.summary).toMatchObject({
+      totalServices: 3,
+      activeServices: 1,
+      totalForwards: 3,
+      activeForwards: 1,
+      errorCount: 1,
+    });
+    expect(s.namespaces).toEqual([
+      expect.objectContaining({
+        key: 'shop.sim',
+        serviceCount: 3,
+        activeCount: 1,
+        errorCount: 1,
+        running: true,
+      }),
+    ]);
+    expect(store.getSnapshot()).toBe(s); // unchanged → same snapshot
+  });
+
+  it('merges traffic figures without a TUI', () => {
+    const { bus, store, traffic, clock } = setup();
+    const { apiF } = seed(bus, clock);
+    const tap = traffic.connectionOpened(apiF);
+    traffic.sampleNow();
+    tap.toPod(Buffer.from('GET / HTTP/1.1\r\n\r\n'));
+    tap.fromPod(Buffer.alloc(500));
+    clock.advance(1000);
+    traffic.sampleNow();
+    const f = store.forward(apiF.key)!;
+    expect(f).toMatchObject({
+      bytesOut: 18,
+      bytesIn: 500,
+      rateIn: 500,
+      connections: 1,
+      activeConnections: 1,
+    });
+    expect(f.lastActive).toBeDefined();
+    expect(store.service('api.shop.sim')).toMatchObject({ totalBytesIn: 500, totalBytesOut: 18 });
+    expect(store.getSnapshot().summary.totalBytesIn).toBe(500);
+  });
+
+  it('notifies subscribers once per burst', async () => {
+    const { bus, store } = setup();
+    const seen: number[] = [];
+    store.subscribe((s) => seen.push(s.services.length));
+    seed(bus, manualClock());
+    await Promise.resolve();
+    expect(seen).toEqual([3]);
+  });
+
+  it('removes forwards with their service and everything of a removed namespace', () => {
+    const { bus, store, clock } = setup();
+    seed(bus, clock);
+    bus.emit({
+      type: 'ServiceRemoved',
+      at: clock.now(),
+      serviceKey: 'api.shop.sim',
+      registryKey: 'api.shop.sim',
+    });
+    expect(store.getSnapshot().services.map((s) => s.key)).toEqual(['db.shop.sim', 'web.shop.sim']);
+    bus.emit({
+      type: 'NamespaceRemoved',
+      at: clock.now(),
+      key: 'shop.sim',
+      namespace: 'shop',
+      context: 'sim',
+    });
+    const s = store.getSnapshot();
+    expect([s.services.length, s.forwards.length, s.namespaces.length]).toEqual([0, 0, 0]);
+  });
+
+  it('records history: events, errors (resolved on recovery) and reconnections', () => {
+    const { bus, store, clock } = setup();
+    const { dbF } = seed(bus, clock);
+    clock.advance(3000);
+    bus.emit({
+      type: 'Reconnect',
+      at: clock.now(),
+      serviceKey: 'db.shop.sim',
+      trigger: 'auto',
+      attempt: 1,
+      success: false,
+      durationMs: 12,
+      error: 'connection refused',
+    });
+    bus.emit({
+      type: 'Reconnect',
+      at: clock.now(),
+      serviceKey: 'db.shop.sim',
+      trigger: 'pod-change',
+      attempt: 2,
+      success: true,
+      durationMs: 30,
+    });
+    bus.emit({
+      type: 'ForwardUpdated',
+      at: clock.now(),
+      forward: { ...dbF, status: 'Active', error: undefined },
+      previousStatus: 'Error',
+    });
+    const h = store.history;
+    const types = h.events().map((e) => e.type);
+    expect(types).toContain('ServiceAdded');
+    expect(types).toContain('ForwardStarted');
+    expect(types).toContain('ForwardError');
+    expect(types).toContain('ReconnectFailed');
+    expect(types[0]).toBe('PodStatusChanged'); // newest first
+    expect(h.events({ type: 'ForwardError' })).toHaveLength(1);
+    const errs = h.errors();
+    expect(errs).toHaveLength(1);
+    expect(errs[0]).toMatchObject({
+      serviceKey: 'db.shop.sim',
+      errorType: 'connection_refused',
+      resolved: true,
+    });
+    const rc = h.reconnections({ serviceKey: 'db.shop.sim' });
+    expect(rc.map((r) => [r.trigger, r.success, r.duration])).toEqual([
+      ['pod-change', true, 30_000_000],
+      ['auto', false, 12_000_000],
+    ]);
+    expect(h.stats()).toMatchObject({
+      totalReconnects: 2,
+      totalErrors: 1,
+      maxEvents: 1000,
+      maxErrors: 500,
+      maxReconnects: 200,
+    });
+  });
+
+  it('bounds history retention', () => {
+    const clock = manualClock();
+    const bus = eventBus();
+    store = createStateStore({
+      subscribe: (l) => bus.subscribe(l),
+      clock,
+      historyLimits: { maxEvents: 5, maxErrors: 2, maxReconnects: 3 },
+    });
+    for (let i = 0; i < 50; i++) {
+      bus.emit({ type: 'ServiceAdded', at: clock.now(), service: svcRecord(`s${i}`) });
+      bus.emit({
+        type: 'Reconnect',
+        at: clock.now(),
+        serviceKey: `s${i}.shop.sim`,
+        trigger: 'manual',
+        attempt: 1,
+        success: true,
+        durationMs: 1,
+      });
+    }
+    expect(store.history.events()).toHaveLength(5);
+    expect(store.history.reconnections()).toHaveLength(3);
+    expect(store.history.reconnections()[0]!.serviceKey).toBe('s49.shop.sim');
+  });
+
+  it('keeps a filterable daemon log from Log events and the logger sink', () => {
+    const { bus, store, clock } = setup();
+    bus.emit({ type: 'Log', at: clock.now(), level: 'info', message: 'forwarding shop' });
+    bus.emit({
+      type: 'Log',
+      at: clock.now(),
+      level: 'warn',
+      message: 'pod api-1 not ready',
+      fields: { apiKey: 'abcdef0123' },
+    });
+    store.logs.sink().error('hosts file locked', { err: new Error('EBUSY') });
+    store.logs.sink().debug('tick');
+    expect(store.logs.list().map((l) => l.level)).toEqual(['info', 'warn', 'error', 'debug']);
+    expect(store.logs.list({ level: 'warn' }).map((l) => l.message)).toEqual([
+      'pod api-1 not ready',
+      'hosts file locked',
+    ]);
+    expect(store.logs.list({ search: 'API-1' })).toHaveLength(1);
+    expect(store.logs.list({ count: 1 })[0]!.message).toBe('tick');
+    expect(JSON.stringify(store.logs.list())).not.toContain('abcdef0123');
+    store.logs.clear();
+    expect(store.logs.list()).toEqual([]);
+  });
+
+  it('stops listening when closed', () => {
+    const { bus, store } = setup();
+    expect(bus.size).toBe(1);
+    store.close();
+    expect(bus.size).toBe(0);
+  });
+});
+
+describe('selectors', () => {
+  it('filter, search, sort and page', () => {
+    const clock = manualClock();
+    const bus = eventBus();
+    const store = createStateStore({ subscribe: (l) => bus.subscribe(l), clock });
+    seed(bus, clock);
+    const s = store.getSnapshot();
+    expect(filterServices(s.services, { status: 'error' }).map((x) => x.serviceName)).toEqual(['db']);
+    expect(filterServices(s.services, { search: 'WE' }).map((x) => x.serviceName)).toEqual(['web']);
+    expect(filterForwards(s.forwards, { status: 'active' }).map((x) => x.serviceName)).toEqual(['api']);
+    expect(filterForwards(s.forwards, { namespace: 'other' })).toEqual([]);
+    expect(sortServices(s.services, 'status').map((x) => x.status)).toEqual(['active', 'error', 'waiting']);
+    expect(paginate([1, 2, 3, 4], { limit: 2, offset: 1 })).toEqual([2, 3]);
+    store.close();
+    void fwdRecord;
+  });
+});
