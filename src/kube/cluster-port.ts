@@ -226,7 +226,7 @@ export function createClusterPort(deps: ClusterPortDeps): ClusterPort {
       (await listAll<KEvent>(nsPath(namespace, 'events'), 'events', namespace, selectors)).items,
     listNamespaces: async () =>
       (await listAll<KNamespace>('/api/v1/namespaces', 'namespaces', undefined)).items,
-    podLogs: (namespace, name, options) =>
+    podLogs: async (namespace, name, options) =>
       rest.text({
         path: `${nsPath(namespace, 'pods', name)}/log`,
         query: logQuery(options),
