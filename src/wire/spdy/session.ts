@@ -1,0 +1,488 @@
+// A SPDY/3.1 session over any Duplex byte pipe, in client or server role.
+//
+// The pipe can be a raw upgraded socket (SPDY upgrade), or a WebSocket wrapped as a Duplex
+// (KEP-4006 tunnel: binary messages are just bytes, boundaries mean nothing). The session does the
+// framing, the per-direction header compression, the stream table, PING (keep-alive with a
+// timeout), GOAWAY and a clean close; SETTINGS and WINDOW_UPDATE are parsed and ignored, as
+// spdystream (kubelet, kubectl) does. See index.ts for the API summary.
+import { EventEmitter } from 'node:events';
+import type { Duplex } from 'node:stream';
+import { KubefwdError, errorMessage } from '../../contract/errors.js';
+import {
+  FLAG_FIN,
+  FLAG_UNIDIRECTIONAL,
+  FrameParser,
+  MAX_FRAME_PAYLOAD,
+  RstStatus,
+  encodeDataHeader,
+  encodeFrame,
+  type SpdyFrame,
+} from './frames.js';
+import { HeaderCompressor, HeaderDecompressor, type SpdyHeaders } from './headers.js';
+import { SpdyStream, type StreamHost } from './stream.js';
+
+export interface SpdySessionOptions {
+  role: 'client' | 'server';
+  /** Send a keep-alive PING this often (0 or absent: no keep-alive). */
+  pingIntervalMs?: number;
+  /** Close the session with a TIMEOUT error when nothing at all arrives this long after a keep-alive PING. Default 30 s. */
+  pingTimeoutMs?: number;
+  /** Readable buffer per stream before the connection's reads pause. Default 256 KiB. */
+  streamHighWaterMark?: number;
+  /** Largest DATA payload we send in one frame. Default 64 KiB. */
+  maxDataFrame?: number;
+  /** Names the peer in error messages, e.g. "pod shop/api-0". */
+  label?: string;
+  /**
+   * Destroy streams WITH an error when the peer resets them (other than CANCEL) or the connection
+   * ends under them. Default: true for clients, false for servers (a server that pipes streams
+   * must not crash because a client vanished; it learns of it from 'close').
+   */
+  streamErrors?: boolean;
+}
+
+export interface SpdySessionEvents {
+  /** Server role (or server-pushed streams): a new stream; call stream.reply() or stream.reset(). */
+  stream: [stream: SpdyStream, headers: SpdyHeaders];
+  /** The peer sent GOAWAY: no new streams may be opened; open ones continue. */
+  goaway: [lastGoodStreamId: number, status: number];
+  /** The session is over; `err` is undefined only after a local close() without a reason. */
+  close: [err: Error | undefined];
+  /** A frame we ignore (SETTINGS, WINDOW_UPDATE, unknown types); for diagnostics. */
+  ignored: [frame: SpdyFrame];
+}
+
+interface PendingPing {
+  resolve: (rttMs: number) => void;
+  reject: (err: Error) => void;
+  sentAt: number;
+  timer: NodeJS.Timeout | undefined;
+}
+
+export class SpdySession extends EventEmitter<SpdySessionEvents> {
+  readonly role: 'client' | 'server';
+  /** Resolves once the session is over: undefined after a clean local close(), else the reason. */
+  readonly closed: Promise<Error | undefined>;
+
+  private readonly pipe: Duplex;
+  private readonly label: string;
+  private readonly parser = new FrameParser();
+  private readonly compressor = new HeaderCompressor();
+  private readonly decompressor = new HeaderDecompressor();
+  private readonly streams = new Map<number, SpdyStream>();
+  private readonly highWaterMark: number;
+  private readonly maxDataFrame: number;
+  private readonly streamErrors: boolean;
+  private nextStreamId: number;
+  private lastRemoteStreamId = 0;
+  private nextPingId: number;
+  private readonly pings = new Map<number, PendingPing>();
+  private goawayReceived = false;
+  private ended = false;
+  private resolveClosed!: (err: Error | undefined) => void;
+
+  // Backpressure state.
+  private congested = false;
+  private waitingWrites: ((err?: Error | null) => void)[] = [];
+  private readonly readBlockers = new Set<SpdyStream>();
+
+  // Keep-alive state.
+  private keepAliveTimer: NodeJS.Timeout | undefined;
+  private keepAliveDeadline: NodeJS.Timeout | undefined;
+  private receivedSincePing = false;
+  private readonly pingIntervalMs: number;
+  private readonly pingTimeoutMs: number;
+
+  private readonly host: StreamHost;
+
+  constructor(pipe: Duplex, options: SpdySessionOptions) {
+    super();
+    this.pipe = pipe;
+    this.role = options.role;
+    this.label = options.label ?? 'SPDY peer';
+    this.highWaterMark = options.streamHighWaterMark ?? 256 * 1024;
+    this.streamErrors = options.streamErrors ?? this.role === 'client';
+    this.maxDataFrame = Math.min(options.maxDataFrame ?? 64 * 1024, MAX_FRAME_PAYLOAD);
+    this.nextStreamId = this.role === 'client' ? 1 : 2;
+    this.nextPingId = this.role === 'client' ? 1 : 2;
+    this.pingIntervalMs = options.pingIntervalMs ?? 0;
+    this.pingTimeoutMs = options.pingTimeoutMs ?? 30_000;
+    this.closed = new Promise((resolve) => {
+      this.resolveClosed = resolve;
+    });
+    this.host = {
+      sendData: (s, chunk, fin, cb) => this.sendData(s, chunk, fin, cb),
+      sendReply: (s, headers) => this.writeFrame(this.headerFrame('syn_reply', s.id, headers, 0)),
+      sendReset: (s, status) => this.writeFrame({ type: 'rst_stream', streamId: s.id, status, flags: 0 }),
+      readResumed: (s) => this.unblock(s),
+      streamGone: (s) => {
+        this.streams.delete(s.id);
+        this.unblock(s);
+      },
+    };
+
+    pipe.on('data', this.onPipeData);
+    pipe.on('drain', this.onDrain);
+    pipe.on('end', this.onPipeEnd);
+    pipe.on('close', this.onPipeClose);
+    pipe.on('error', this.onPipeError);
+    if (this.pingIntervalMs > 0) this.scheduleKeepAlive();
+  }
+
+  /** Whether the session is over (closed, failed, or the pipe ended). */
+  get isClosed(): boolean {
+    return this.ended;
+  }
+
+  /** Streams currently open. */
+  get streamCount(): number {
+    return this.streams.size;
+  }
+
+  /**
+   * Opens a stream: sends SYN_STREAM with `headers` (names are lower-cased). Returns at once; data
+   * may be written immediately (it follows the SYN_STREAM on the wire). The peer's SYN_REPLY is
+   * emitted as the stream's 'reply' event; a refusal arrives as RST_STREAM (stream 'reset' event,
+   * then the stream is destroyed with a STREAM_ERROR). `fin`: open half-closed (we send nothing).
+   * Throws KubefwdError STREAM_ERROR when the session is closed or the peer sent GOAWAY.
+   */
+  openStream(headers: SpdyHeaders, options: { fin?: boolean } = {}): SpdyStream {
+    if (this.ended) throw new KubefwdError('STREAM_ERROR', `connection to ${this.label} is closed`);
+    if (this.goawayReceived)
+      throw new KubefwdError('STREAM_ERROR', `${this.label} is going away and accepts no new streams`);
+    const id = this.nextStreamId;
+    this.nextStreamId += 2;
+    const stream = new SpdyStream(this.host, {
+      id,
+      headers,
+      local: true,
+      highWaterMark: this.highWaterMark,
+      errors: this.streamErrors,
+    });
+    this.streams.set(id, stream);
+    const flags = options.fin === true ? FLAG_FIN : 0;
+    if (options.fin === true) stream.localFin = true;
+    const frame = this.headerFrame('syn_stream', id, headers, flags);
+    this.writeFrame(frame);
+    return stream;
+  }
+
+  /** Sends a PING and resolves with the round-trip time in ms; rejects on timeout or close. */
+  ping(timeoutMs = this.pingTimeoutMs): Promise<number> {
+    if (this.ended)
+      return Promise.reject(new KubefwdError('STREAM_ERROR', `connection to ${this.label} is closed`));
+    const id = this.nextPingId;
+    this.nextPingId = (this.nextPingId + 2) >>> 0;
+    return new Promise<number>((resolve, reject) => {
+      const pending: PendingPing = { resolve, reject, sentAt: performance.now(), timer: undefined };
+      pending.timer = setTimeout(() => {
+        this.pings.delete(id);
+        reject(new KubefwdError('TIMEOUT', `no PING answer from ${this.label} within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.pings.set(id, pending);
+      this.writeFrame({ type: 'ping', id });
+    });
+  }
+
+  /**
+   * Ends the session: GOAWAY(OK), flush, close the pipe. Open streams are destroyed — with `reason`
+   * as their error when given (and 'error' is listened to), else quietly. Idempotent.
+   */
+  close(reason?: Error | string): void {
+    if (this.ended) return;
+    const err = typeof reason === 'string' ? new KubefwdError('STREAM_ERROR', reason) : reason;
+    try {
+      this.writeFrame({ type: 'goaway', lastGoodStreamId: this.lastRemoteStreamId, status: 0 });
+    } catch {
+      // The pipe may already be unwritable; closing anyway.
+    }
+    this.finish(err, 'graceful');
+  }
+
+  /** Ends the session at once (no GOAWAY, pipe destroyed). */
+  destroy(err?: Error): void {
+    this.finish(err, 'abort');
+  }
+
+  // ------------------------------------------------------------ writing
+
+  private headerFrame(
+    kind: 'syn_stream' | 'syn_reply',
+    id: number,
+    headers: SpdyHeaders,
+    flags: number,
+  ): SpdyFrame {
+    const headerBlock = this.compressor.compress(headers);
+    return kind === 'syn_stream'
+      ? { type: 'syn_stream', streamId: id, associatedStreamId: 0, priority: 0, slot: 0, flags, headerBlock }
+      : { type: 'syn_reply', streamId: id, flags, headerBlock };
+  }
+
+  private write(buf: Buffer): void {
+    if (this.ended || this.pipe.destroyed || this.pipe.writableEnded) return;
+    if (!this.pipe.write(buf)) this.congested = true;
+  }
+
+  private writeFrame(frame: SpdyFrame): void {
+    this.write(encodeFrame(frame));
+  }
+
+  private sendData(stream: SpdyStream, chunk: Buffer, fin: boolean, cb: (err?: Error | null) => void): void {
+    if (this.ended) {
+      cb(new KubefwdError('STREAM_ERROR', `connection to ${this.label} is closed`));
+      return;
+    }
+    if (chunk.length === 0) {
+      this.write(encodeDataHeader(stream.id, fin ? FLAG_FIN : 0, 0));
+    } else {
+      for (let off = 0; off < chunk.length; off += this.maxDataFrame) {
+        const part = chunk.subarray(off, Math.min(off + this.maxDataFrame, chunk.length));
+        const last = off + this.maxDataFrame >= chunk.length;
+        const flags = fin && last ? FLAG_FIN : 0;
+        // One buffer per frame: over a WebSocket pipe each write is a message, and small copies are
+        // cheaper than twice the messages.
+        this.write(Buffer.concat([encodeDataHeader(stream.id, flags, part.length), part]));
+      }
+    }
+    if (this.congested) this.waitingWrites.push(cb);
+    else cb();
+  }
+
+  private readonly onDrain = (): void => {
+    this.congested = false;
+    const waiting = this.waitingWrites;
+    this.waitingWrites = [];
+    for (const cb of waiting) cb();
+  };
+
+  // ------------------------------------------------------------ reading
+
+  private readonly onPipeData = (chunk: Buffer | string): void => {
+    if (this.ended) return;
+    this.receivedSincePing = true;
+    let frames: SpdyFrame[];
+    try {
+      frames = this.parser.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+      for (const frame of frames) {
+        this.handleFrame(frame);
+        if (this.ended) return;
+      }
+    } catch (err) {
+      this.destroy(
+        new KubefwdError('STREAM_ERROR', `protocol error from ${this.label}: ${errorMessage(err)}`, {
+          cause: err,
+        }),
+      );
+    }
+  };
+
+  private handleFrame(frame: SpdyFrame): void {
+    switch (frame.type) {
+      case 'data': {
+        const stream = this.streams.get(frame.streamId);
+        // Data for a stream we already closed or reset: dropped (the peer had it in flight).
+        if (stream === undefined) return;
+        const fin = (frame.flags & FLAG_FIN) !== 0;
+        if (!stream.onData(frame.data, fin)) this.block(stream);
+        return;
+      }
+      case 'syn_stream': {
+        // Decompress first: the zlib context must see every header block, even of refused streams.
+        const headers = this.decompressor.decompress(frame.headerBlock);
+        const expectRemoteOdd = this.role === 'server';
+        if ((frame.streamId % 2 === 1) !== expectRemoteOdd || frame.streamId <= this.lastRemoteStreamId) {
+          this.writeFrame({
+            type: 'rst_stream',
+            streamId: frame.streamId,
+            status: RstStatus.PROTOCOL_ERROR,
+            flags: 0,
+          });
+          return;
+        }
+        this.lastRemoteStreamId = frame.streamId;
+        if (this.listenerCount('stream') === 0) {
+          this.writeFrame({
+            type: 'rst_stream',
+            streamId: frame.streamId,
+            status: RstStatus.REFUSED_STREAM,
+            flags: 0,
+          });
+          return;
+        }
+        const stream = new SpdyStream(this.host, {
+          id: frame.streamId,
+          headers,
+          local: false,
+          highWaterMark: this.highWaterMark,
+          errors: this.streamErrors,
+        });
+        this.streams.set(frame.streamId, stream);
+        if ((frame.flags & FLAG_UNIDIRECTIONAL) !== 0) stream.localFin = true;
+        this.emit('stream', stream, headers);
+        if ((frame.flags & FLAG_FIN) !== 0) stream.onRemoteFin();
+        return;
+      }
+      case 'syn_reply': {
+        const headers = this.decompressor.decompress(frame.headerBlock);
+        const stream = this.streams.get(frame.streamId);
+        if (stream === undefined) return;
+        stream.onReply(headers);
+        if ((frame.flags & FLAG_FIN) !== 0) stream.onRemoteFin();
+        return;
+      }
+      case 'headers': {
+        const headers = this.decompressor.decompress(frame.headerBlock);
+        const stream = this.streams.get(frame.streamId);
+        if (stream !== undefined) {
+          stream.emit('headers', headers);
+          if ((frame.flags & FLAG_FIN) !== 0) stream.onRemoteFin();
+        }
+        return;
+      }
+      case 'rst_stream':
+        this.streams.get(frame.streamId)?.onReset(frame.status);
+        return;
+      case 'ping': {
+        const ours = frame.id % 2 === (this.role === 'client' ? 1 : 0);
+        if (!ours) {
+          this.writeFrame({ type: 'ping', id: frame.id });
+          return;
+        }
+        const pending = this.pings.get(frame.id);
+        if (pending !== undefined) {
+          this.pings.delete(frame.id);
+          clearTimeout(pending.timer);
+          pending.resolve(performance.now() - pending.sentAt);
+        }
+        return;
+      }
+      case 'goaway':
+        this.goawayReceived = true;
+        this.emit('goaway', frame.lastGoodStreamId, frame.status);
+        return;
+      case 'settings':
+      case 'window_update':
+      case 'unknown':
+        this.emit('ignored', frame);
+        return;
+    }
+  }
+
+  private block(stream: SpdyStream): void {
+    if (this.readBlockers.size === 0) this.pipe.pause();
+    this.readBlockers.add(stream);
+  }
+
+  private unblock(stream: SpdyStream): void {
+    if (!this.readBlockers.delete(stream)) return;
+    if (this.readBlockers.size === 0 && !this.ended) this.pipe.resume();
+  }
+
+  // ------------------------------------------------------------ keep-alive
+
+  private scheduleKeepAlive(): void {
+    this.keepAliveTimer = setTimeout(() => {
+      this.keepAliveTimer = undefined;
+      if (this.ended) return;
+      this.receivedSincePing = false;
+      this.armKeepAliveDeadline();
+      this.ping(this.pingTimeoutMs + 1_000).then(
+        () => {
+          clearTimeout(this.keepAliveDeadline);
+          this.keepAliveDeadline = undefined;
+          if (!this.ended) this.scheduleKeepAlive();
+        },
+        () => {
+          // The deadline below decides; a late answer is not fatal on its own.
+        },
+      );
+    }, this.pingIntervalMs);
+  }
+
+  /**
+   * A connection is dead when NOTHING arrives for pingTimeoutMs after a keep-alive PING. Bytes of
+   * any kind count as life (the answer may be queued behind data). While our own reads are paused
+   * for backpressure, the answer cannot arrive, so the deadline waits instead of firing.
+   */
+  private armKeepAliveDeadline(): void {
+    this.keepAliveDeadline = setTimeout(() => {
+      this.keepAliveDeadline = undefined;
+      if (this.ended) return;
+      if (this.receivedSincePing || this.readBlockers.size > 0) {
+        this.receivedSincePing = false;
+        this.armKeepAliveDeadline();
+        return;
+      }
+      this.destroy(
+        new KubefwdError(
+          'TIMEOUT',
+          `connection to ${this.label} is dead: no answer to a keep-alive PING within ${this.pingTimeoutMs} ms`,
+        ),
+      );
+    }, this.pingTimeoutMs);
+  }
+
+  // ------------------------------------------------------------ ending
+
+  private readonly onPipeEnd = (): void => {
+    this.finish(this.endError('closed the connection'), 'graceful');
+  };
+
+  private readonly onPipeClose = (): void => {
+    this.finish(this.endError('connection closed'), 'abort');
+  };
+
+  private readonly onPipeError = (err: Error): void => {
+    this.finish(
+      new KubefwdError('STREAM_ERROR', `connection to ${this.label} failed: ${err.message}`, { cause: err }),
+      'abort',
+    );
+  };
+
+  private endError(what: string): KubefwdError {
+    return new KubefwdError(
+      'STREAM_ERROR',
+      `${this.label} ${what}${this.goawayReceived ? ' (after GOAWAY)' : ''}`,
+    );
+  }
+
+  private finish(err: Error | undefined, how: 'graceful' | 'abort'): void {
+    if (this.ended) return;
+    this.ended = true;
+    clearTimeout(this.keepAliveTimer);
+    clearTimeout(this.keepAliveDeadline);
+    this.keepAliveTimer = undefined;
+    this.keepAliveDeadline = undefined;
+    const pingErr = err ?? new KubefwdError('STREAM_ERROR', `connection to ${this.label} is closed`);
+    for (const p of this.pings.values()) {
+      clearTimeout(p.timer);
+      p.reject(pingErr);
+    }
+    this.pings.clear();
+    const streams = [...this.streams.values()];
+    this.streams.clear();
+    this.readBlockers.clear();
+    for (const s of streams) s.onSessionEnd(err);
+    const waiting = this.waitingWrites;
+    this.waitingWrites = [];
+    for (const cb of waiting) cb(pingErr);
+    this.pipe.off('data', this.onPipeData);
+    this.pipe.off('drain', this.onDrain);
+    this.pipe.off('end', this.onPipeEnd);
+    this.pipe.off('close', this.onPipeClose);
+    // Keep an error listener: a late socket error must not crash the process.
+    this.pipe.off('error', this.onPipeError);
+    this.pipe.on('error', () => {});
+    if (how === 'graceful' && !this.pipe.destroyed && !this.pipe.writableEnded) {
+      this.pipe.resume();
+      this.pipe.end(() => this.pipe.destroy());
+      // If the peer never lets the flush finish, do not hold the socket forever.
+      const t = setTimeout(() => this.pipe.destroy(), 2_000);
+      this.pipe.once('close', () => clearTimeout(t));
+    } else {
+      this.pipe.destroy();
+    }
+    this.emit('close', err);
+    this.resolveClosed(err);
+  }
+}
