@@ -76,6 +76,7 @@ export function createRestClient(conn: MaybeInvalidating, opts: RestClientOption
   const start = async (
     req: RestRequest,
     attempt: number,
+    onRequest?: (r: ClientRequest) => void,
   ): Promise<{ res: IncomingMessage; request: ClientRequest }> => {
     if (closed) throw new KubefwdError('API_UNREACHABLE', `the client for context "${context}" is closed`);
     const url = buildUrl(conn.server, req.path, req.query);
@@ -119,6 +120,7 @@ export function createRestClient(conn: MaybeInvalidating, opts: RestClientOption
     return new Promise((resolve, reject) => {
       const request = (secure ? httpsRequest : httpRequest)(url, options);
       open.add(request);
+      onRequest?.(request);
       request.once('close', () => open.delete(request));
       const onAbort = () => request.destroy(new AbortedError('aborted'));
       if (req.signal) {
@@ -144,7 +146,7 @@ export function createRestClient(conn: MaybeInvalidating, opts: RestClientOption
         res.once('end', () => {
           const text = Buffer.concat(chunks).toString('utf8');
           if (status === 401 && attempt === 0 && conn.invalidateCredentials?.()) {
-            start(req, 1).then(resolve, reject);
+            start(req, 1, onRequest).then(resolve, reject);
             return;
           }
           reject(apiStatusError(status, text, req.subject, context));
@@ -176,8 +178,7 @@ export function createRestClient(conn: MaybeInvalidating, opts: RestClientOption
       timer.unref?.();
     });
     const work = (async () => {
-      const { res, request } = await start(req, 0);
-      current = request;
+      const { res } = await start(req, 0, (r) => (current = r));
       const chunks: Buffer[] = [];
       for await (const c of res) chunks.push(c as Buffer);
       return Buffer.concat(chunks).toString('utf8');
