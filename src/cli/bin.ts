@@ -1,4 +1,6 @@
-// Process entry: the only place besides cli/ commands that touches process.exit.
+// Process entry: runs the command and exits with its code. Exiting explicitly (rather than waiting
+// for the event loop to drain) means a forgotten keep-alive agent can never hang a finished command.
 import { main } from './main.js';
 
-process.exitCode = await main(process.argv.slice(2));
+const code = await main(process.argv.slice(2));
+process.exit(code);

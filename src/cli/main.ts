@@ -1,9 +1,154 @@
-// argv → command → exit code. Placeholder dispatcher until the CLI lands (issue 4).
-export const main = async (argv: readonly string[]): Promise<number> => {
-  if (argv[0] === 'version' && argv[1] === 'quiet') {
-    process.stdout.write('0.1.0\n');
+// argv → command → exit code. The only layer that decides exit codes; bin.ts sets process.exitCode.
+import type { Command} from 'commander';
+import { CommanderError } from 'commander';
+import { rewriteArgs, normaliseFlags, wantsTui } from './argv.js';
+import { banner } from './banner.js';
+import { reportError } from './errors.js';
+import { processIo, type CliIo } from './io.js';
+import {
+  BOOL_LONG,
+  BOOL_SHORT,
+  VALUE_SHORT,
+  buildSvcCommand,
+  toDaemonConfig,
+  type RawSvcOptions,
+} from './svc-options.js';
+import { kubefwdVersion } from './version.js';
+import { isRoot } from '../os/privilege.js';
+
+const ROOT_HELP = (v: string): string => `kubefwd ${v} — Expose Kubernetes services for local development.
+
+Each service gets its own loopback IP (127.x.x.x), so several services can use the same port; their
+names go into the hosts file, so \`curl http://api-gateway:8080\` works unchanged. Forwards follow
+pods as they come and go.
+
+Modes:
+  Idle       no -n: the REST API is on, nothing is forwarded; add namespaces/services through it
+  Namespace  -n ns (repeatable): forward every service of the namespaces
+  All        -A, --all-namespaces
+
+Usage:
+  kubefwd [svc|services|svcs] [flags]   forward services (run \`kubefwd svc --help\` for the flags)
+  kubefwd mcp [--api-url URL] [--api-key KEY] [--http [host:port]] [-v]
+                                        MCP server for AI assistants (no sudo needed)
+  kubefwd tui                           attach the terminal UI to a running kubefwd
+  kubefwd sim [--dir DIR] [-f FILE]     run a simulated Kubernetes cluster (prints its kubeconfig)
+  kubefwd demo [flags]                  forward the simulated cluster's sample namespace
+  kubefwd version [quiet]               print the version
+
+Examples:
+  sudo -E kubefwd
+  sudo -E kubefwd --tui
+  sudo -E kubefwd -n myapp
+  sudo -E kubefwd -n ns1 -n ns2
+  sudo -E kubefwd -A
+  sudo -E kubefwd -n myapp -l app=web
+  kubefwd mcp
+  kubefwd version
+`;
+
+/** Parses a commander command over argv, mapping help/usage errors to exit codes. */
+const parseWith = (cmd: Command, argv: readonly string[], io: CliIo): number | undefined => {
+  cmd
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: () => undefined })
+    .helpOption('-h, --help', 'help for this command');
+  try {
+    cmd.parse(argv, { from: 'user' });
+    return undefined;
+  } catch (err) {
+    if (
+      err instanceof CommanderError &&
+      (err.code === 'commander.helpDisplayed' || err.code === 'commander.help')
+    )
+      return 0;
+    return reportError(io, err);
+  }
+};
+
+const runSvcLike = async (
+  name: 'svc' | 'demo',
+  argv: readonly string[],
+  io: CliIo,
+  fullArgv: readonly string[],
+): Promise<number> => {
+  const cmd = buildSvcCommand(name === 'demo' ? 'demo' : 'svc');
+  if (name === 'demo')
+    cmd.description('Start the simulated cluster with its sample scenario and forward its namespace shop');
+  const normalised = normaliseFlags(argv, {
+    boolLong: BOOL_LONG,
+    boolShort: BOOL_SHORT,
+    valueShort: VALUE_SHORT,
+  });
+  const code = parseWith(cmd, normalised, io);
+  if (code !== undefined) return code;
+  const version = kubefwdVersion();
+  try {
+    const raw = cmd.opts<RawSvcOptions>();
+    if (
+      name === 'demo' &&
+      (raw.namespace === undefined || raw.namespace.length === 0) &&
+      raw.allNamespaces !== true
+    )
+      raw.namespace = ['shop'];
+    const config = await toDaemonConfig(raw, (o) => cmd.getOptionValueSource(o) === 'cli', {
+      version,
+      env: io.env,
+      root: isRoot(),
+    });
+    if (!wantsTui(fullArgv) && !config.jsonLogs) io.stdout.write(banner(version));
+    if (cmd.args.length > 0)
+      io.stderr.write(`kubefwd: ignoring argument(s) ${cmd.args.join(' ')} (use -n to name namespaces)\n`);
+    if (name === 'demo') {
+      const { runDemo } = await import('./commands/demo.js');
+      return await runDemo(config, io);
+    }
+    const { runSvc } = await import('./commands/svc.js');
+    return await runSvc(config, io, fullArgv);
+  } catch (err) {
+    return reportError(io, err);
+  }
+};
+
+export const main = async (argv: readonly string[], io: CliIo = processIo()): Promise<number> => {
+  // Fast path, as kubefwd: exactly `version quiet` prints the bare version.
+  if (argv.length === 2 && argv[0] === 'version' && argv[1] === 'quiet') {
+    io.stdout.write(`${kubefwdVersion()}\n`);
     return 0;
   }
-  process.stderr.write('kubefwd: not built yet\n');
-  return 1;
+  const args = rewriteArgs(argv);
+  const [command, ...rest] = args;
+  switch (command) {
+    case 'svc':
+    case 'svcs':
+    case 'services':
+      return runSvcLike('svc', rest, io, argv);
+    case 'demo':
+      return runSvcLike('demo', rest, io, argv);
+    case 'version':
+      io.stdout.write(`Kubefwd version: ${kubefwdVersion()}\nhttps://kubefwd.com\n`);
+      return 0;
+    case 'help':
+      if (rest[0] !== undefined && rest[0] !== 'help') return main([rest[0], '--help'], io);
+      io.stdout.write(ROOT_HELP(kubefwdVersion()));
+      return 0;
+    case 'completion':
+    case '__complete':
+      io.stderr.write('kubefwd: shell completion is not available in this version.\n');
+      return 1;
+    case 'mcp': {
+      const { runMcpCommand } = await import('./commands/mcp.js');
+      return runMcpCommand(rest, io);
+    }
+    case 'tui': {
+      const { runTuiCommand } = await import('./commands/tui.js');
+      return runTuiCommand(rest, io);
+    }
+    case 'sim': {
+      const { runSim } = await import('./commands/sim-dispatch.js');
+      return runSim(rest, io);
+    }
+    default:
+      return reportError(io, new Error(`unknown command ${command ?? ''}`));
+  }
 };

@@ -1,0 +1,30 @@
+// `kubefwd svc`: checks privileges, then runs the daemon until a signal (or the TUI) ends it.
+import { KubefwdError } from '../../contract/errors.js';
+import type { DaemonConfig } from '../../daemon/config.js';
+import { runDaemon } from '../../daemon/index.js';
+import type { CliIo } from '../io.js';
+
+const shellQuote = (a: string): string => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`);
+
+/**
+ * Root is needed for the system hosts file, low ports and (macOS) loopback aliases. Without root,
+ * kubefwd runs only against a hosts file named with --hosts-path (tests, dnsmasq setups) and says
+ * what will not work.
+ */
+export const checkPrivileges = (config: DaemonConfig, argv: readonly string[]): string | undefined => {
+  if (config.root) return undefined;
+  if (!config.hostsPathExplicit) {
+    const cmd = `sudo -E kubefwd ${argv.map(shellQuote).join(' ')}`.trim();
+    throw new KubefwdError(
+      'NOT_ROOT',
+      `kubefwd needs superuser privileges to edit ${config.hostsPath} and bind 127.x.x.x addresses, and this process is not root (uid ${process.getuid?.() ?? '?'})`,
+      { hint: `Run it with: ${cmd}`, field: 'uid' },
+    );
+  }
+  return 'Not running as root: ports below 1024 cannot be bound (those forwards will show an error); run with sudo -E for the full product.';
+};
+
+export const runSvc = async (config: DaemonConfig, io: CliIo, argv: readonly string[]): Promise<number> => {
+  const warning = checkPrivileges(config, argv);
+  return runDaemon(config, io, { ...(warning ? { warnings: [warning] } : {}) });
+};

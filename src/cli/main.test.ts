@@ -1,0 +1,199 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from './main.js';
+import { buildSvcCommand, toDaemonConfig, type RawSvcOptions } from './svc-options.js';
+import { normaliseFlags } from './argv.js';
+import { BOOL_LONG, BOOL_SHORT, VALUE_SHORT } from './svc-options.js';
+import { kubefwdVersion } from './version.js';
+
+const run = async (argv: string[]) => {
+  let out = '';
+  let err = '';
+  const code = await main(argv, {
+    stdout: { write: (s: string) => (out += s) },
+    stderr: { write: (s: string) => (err += s) },
+    env: { HOME: '/nonexistent' },
+  });
+  return { code, out, err };
+};
+
+const parse = async (argv: string[], env: NodeJS.ProcessEnv = {}) => {
+  const cmd = buildSvcCommand();
+  cmd.exitOverride().configureOutput({ writeErr: () => undefined, writeOut: () => undefined });
+  cmd.parse(normaliseFlags(argv, { boolLong: BOOL_LONG, boolShort: BOOL_SHORT, valueShort: VALUE_SHORT }), {
+    from: 'user',
+  });
+  return toDaemonConfig(cmd.opts<RawSvcOptions>(), (o) => cmd.getOptionValueSource(o) === 'cli', {
+    version: '1.2.3',
+    env,
+    root: true,
+    hostsDefault: '/etc/hosts',
+  });
+};
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'kubefwd-cli-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('version', () => {
+  it('prints kubefwd’s two lines, and the bare version with quiet', async () => {
+    const v = kubefwdVersion();
+    expect(v).toMatch(/^\d+\.\d+\.\d+/);
+    expect(await run(['version'])).toEqual({
+      code: 0,
+      out: `Kubefwd version: ${v}\nhttps://kubefwd.com\n`,
+      err: '',
+    });
+    expect(await run(['version', 'quiet'])).toEqual({ code: 0, out: `${v}\n`, err: '' });
+  });
+});
+
+describe('help', () => {
+  it('svc --help lists kubefwd’s flags with short forms, and ours', async () => {
+    const { code, out } = await run(['svc', '--help']);
+    expect(code).toBe(0);
+    for (const f of [
+      '-c, --kubeconfig',
+      '-x, --context',
+      '-n, --namespace',
+      '-l, --selector',
+      '-f, --field-selector',
+      '-v, --verbose',
+      '-d, --domain',
+      '-m, --mapping',
+      '-A, --all-namespaces',
+      '-r, --reserve',
+      '-z, --fwd-conf',
+      '-t, --timeout',
+      '--hosts-path',
+      '-b, --refresh-backup',
+      '-p, --purge-stale-ips',
+      '--resync-interval',
+      '--retry-interval',
+      '--tui',
+      '--api',
+      '-a, --auto-reconnect',
+      '--theme',
+      '--service',
+      '--exclude',
+      '--transport',
+      '--api-listen',
+      '--json-logs',
+    ])
+      expect(out).toContain(f);
+    expect(out).not.toContain('--no-auto-reconnect');
+  });
+  it('kubefwd --help is svc help (argument rewriting); kubefwd help is the overview', async () => {
+    expect((await run(['--help'])).out).toContain('--namespace');
+    expect((await run(['help'])).out).toContain('kubefwd mcp');
+  });
+});
+
+describe('defaults and modes (kubefwd parity)', () => {
+  it('no namespace → idle mode with API and auto-reconnect forced on', async () => {
+    const c = await parse([]);
+    expect(c).toMatchObject({
+      idle: true,
+      api: true,
+      autoReconnect: true,
+      timeoutSeconds: 300,
+      hostsPath: '/etc/hosts',
+      hostsPathExplicit: false,
+      resyncIntervalMs: 300_000,
+      retryIntervalMs: 10_000,
+      transport: 'auto',
+      contexts: [],
+      namespaces: [],
+    });
+  });
+  it('classic mode: -n, no auto-reconnect unless asked; -a=false wins over forcing', async () => {
+    expect(await parse(['-n', 'shop,analytics', '-n', 'shop'])).toMatchObject({
+      idle: false,
+      api: false,
+      autoReconnect: false,
+      namespaces: ['shop', 'analytics'],
+    });
+    expect((await parse(['-n', 'shop', '--tui'])).autoReconnect).toBe(true);
+    expect((await parse(['--tui', '-a=false'])).autoReconnect).toBe(false);
+    expect((await parse(['-n', 'shop', '-a'])).autoReconnect).toBe(true);
+  });
+  it('collects repeatable and comma lists, short forms with attached values', async () => {
+    const c = await parse([
+      '-nshop',
+      '-x',
+      'a,b',
+      '-m',
+      '80:8080,443:8443',
+      '-r',
+      'pg.shop:127.1.27.40',
+      '--service',
+      'analytics/reports',
+      '--exclude',
+      'shop/kafka',
+      '--hosts-path',
+      join(dir, 'h'),
+    ]);
+    expect(c).toMatchObject({
+      namespaces: ['shop'],
+      contexts: ['a', 'b'],
+      mappings: ['80:8080', '443:8443'],
+      reservations: ['pg.shop:127.1.27.40'],
+      services: ['analytics/reports'],
+      excludes: ['shop/kafka'],
+      hostsPathExplicit: true,
+    });
+  });
+  it('--service alone is not idle', async () => {
+    expect((await parse(['--service', 'shop/postgres'])).idle).toBe(false);
+  });
+  it('theme from flag, else env', async () => {
+    expect((await parse(['--theme', 'light'])).theme).toBe('light');
+    expect((await parse([], { KUBEFWD_THEME: 'light' })).theme).toBe('light');
+  });
+  it('reads the -z file early', async () => {
+    const f = join(dir, 'fwd.yml');
+    await writeFile(f, 'baseUnreservedIP: 127.11.27.1\n');
+    expect((await parse(['-n', 'shop', '-z', f])).fwdConfText).toContain('127.11.27.1');
+  });
+});
+
+describe('bad input: one clear line on stderr, exit 1', () => {
+  const cases: [string[], RegExp][] = [
+    [['--bogus'], /^kubefwd: unknown option '--bogus'\. Run `kubefwd svc --help` for the flags\.\n$/],
+    [['-n'], /argument missing/],
+    [['-n', 'shop', '-l', 'app==,x=y=z'], /invalid label selector .* for --selector/],
+    [['-n', 'shop', '-f', 'nonsense'], /invalid field selector "nonsense" for --field-selector/],
+    [['-n', 'shop', '-m', '80'], /invalid port mapping "80" for --mapping\. Use servicePort:localPort/],
+    [['-n', 'shop', '-m', '80:99999'], /invalid port mapping "80:99999"/],
+    [['-n', 'shop', '-r', 'postgres'], /invalid reservation "postgres" for --reserve/],
+    [['-n', 'shop', '-r', 'pg:10.0.0.1'], /invalid reservation "pg:10.0.0.1"/],
+    [['-n', 'shop', '-z', '/nonexistent/fwd.yml'], /cannot read --fwd-conf \/nonexistent\/fwd\.yml/],
+    [['-n', 'shop', '-t', 'soon'], /invalid value "soon" for --timeout/],
+    [['-n', 'shop', '--retry-interval', '10'], /invalid duration "10" for --retry-interval/],
+    [
+      ['-n', 'shop', '--transport', 'carrier-pigeon'],
+      /carrier-pigeon.*Allowed choices are auto, tunnel, spdy, websocket/,
+    ],
+    [
+      ['-n', 'shop', '--api-listen', '0.0.0.0:80'],
+      /--api-listen 0\.0\.0\.0:80: the API only listens on loopback/,
+    ],
+    [['--service', 'postgres'], /invalid service "postgres" for --service/],
+    [['-n', 'Shop'], /invalid namespace "Shop" for --namespace/],
+    [['-A', '-n', 'shop'], /cannot combine --all-namespaces with --namespace/],
+  ];
+  for (const [argv, re] of cases)
+    it(argv.join(' '), async () => {
+      const r = await run(argv);
+      expect(r.code).toBe(1);
+      expect(r.err).toMatch(re);
+      expect(r.err.trim().split('\n')).toHaveLength(1);
+      expect(r.out).toBe('');
+    });
+});

@@ -1,0 +1,58 @@
+// Everything the daemon needs to start, already validated by the CLI (cli/ turns argv into this).
+export type TransportChoice = 'auto' | 'tunnel' | 'spdy' | 'websocket';
+
+export interface DaemonConfig {
+  version: string;
+  /** -c; undefined → $KUBECONFIG or ~/.kube/config. */
+  kubeconfigPath?: string | undefined;
+  /** -x; empty → the kubeconfig's current context. */
+  contexts: string[];
+  /** -n; empty and not -A → idle mode. */
+  namespaces: string[];
+  allNamespaces: boolean;
+  labelSelector?: string | undefined;
+  fieldSelector?: string | undefined;
+  verbose: boolean;
+  jsonLogs: boolean;
+  /** -d */
+  domain?: string | undefined;
+  /** -m svcPort:localPort, as given. */
+  mappings: string[];
+  /** -r name:ip, as given. */
+  reservations: string[];
+  /** -z file path. */
+  fwdConfPath?: string | undefined;
+  /** Text of the -z file, read by the CLI so a bad path fails before anything starts. */
+  fwdConfText?: string | undefined;
+  /** -t in seconds. */
+  timeoutSeconds: number;
+  hostsPath: string;
+  /** True when --hosts-path was given (not the system default). */
+  hostsPathExplicit: boolean;
+  refreshBackup: boolean;
+  purgeStaleIps: boolean;
+  resyncIntervalMs: number;
+  retryIntervalMs: number;
+  tui: boolean;
+  api: boolean;
+  autoReconnect: boolean;
+  theme?: 'dark' | 'light' | undefined;
+  /** --service ns/name (or ctx/ns/name): forward only these (plus -n namespaces). */
+  services: string[];
+  /** --exclude ns/name (or ctx/ns/name). */
+  excludes: string[];
+  transport: TransportChoice;
+  /** --api-listen; undefined → 127.2.27.1:80 when root, else 127.0.0.1:<free port>. */
+  apiListen?: { host: string; port: number } | undefined;
+  idle: boolean;
+  root: boolean;
+  env: NodeJS.ProcessEnv;
+}
+
+/** The API's well-known address when running as root (kubefwd's constants). */
+export const API_IP = '127.2.27.1';
+export const API_PORT = 80;
+export const API_HOSTNAME = 'kubefwd.internal';
+
+export const defaultHostsPath = (platform: NodeJS.Platform = process.platform): string =>
+  platform === 'win32' ? 'C:\\Windows\\System32\\drivers\\etc\\hosts' : '/etc/hosts';

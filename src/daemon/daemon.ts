@@ -1,0 +1,184 @@
+// Start-up order matters: every check that can fail on user input runs before anything on the
+// machine changes (hosts file, listeners, discovery file). Then the engine starts (it removes a
+// stale block from a killed run before writing its own), then the API, then the namespaces.
+import { KubefwdError, errorMessage } from '../contract/errors.js';
+import type { ClusterProvider } from '../engine/ports.js';
+import { createClusterProvider } from '../kube/index.js';
+import { backupHostsFile } from '../os/hosts-backup.js';
+import { createHostsFile } from '../os/hosts-file.js';
+import { invokingUser } from '../os/privilege.js';
+import { compose, type Composed } from './compose.js';
+import type { DaemonConfig } from './config.js';
+import { createLogger, type DaemonLogger } from './logger.js';
+import { planTargets, type Plan } from './preflight.js';
+
+export interface DaemonIo {
+  stdout: { write(s: string): unknown; isTTY?: boolean };
+  stderr: { write(s: string): unknown; isTTY?: boolean };
+}
+
+export interface RunDaemonOptions {
+  /** Lines to log as warnings at start (e.g. not running as root). */
+  warnings?: string[];
+  /** A ready ClusterProvider (demo: the simulated cluster); default: from the kubeconfig. */
+  clusters?: ClusterProvider;
+  /** Where signals come from (tests); default the process. */
+  signals?: Pick<NodeJS.Process, 'on' | 'off'>;
+  /** Extra cleanup after the daemon stopped (demo: stop the simulated cluster). */
+  afterStop?: () => Promise<void>;
+}
+
+export interface RunningDaemon {
+  readonly logger: DaemonLogger;
+  readonly composed: Composed;
+  readonly plan: Plan | undefined;
+  /** Graceful: forwards stopped, hosts block removed, API closed, discovery file removed. */
+  stop(): Promise<void>;
+  /** Fast: remove the hosts block only (second signal). */
+  forceCleanup(): Promise<void>;
+}
+
+export const startDaemon = async (
+  config: DaemonConfig,
+  io: DaemonIo,
+  options: RunDaemonOptions = {},
+): Promise<RunningDaemon> => {
+  const logger = createLogger({
+    verbose: config.verbose,
+    json: config.jsonLogs,
+    stdout: io.stdout,
+    stderr: io.stderr,
+  });
+  for (const w of options.warnings ?? []) logger.warn(w);
+  const user = invokingUser(config.env);
+
+  // 1. Inputs that need no cluster: the hosts file must exist and be writable.
+  const writeDelay = Number(config.env.KUBEFWD_TEST_HOSTS_WRITE_DELAY_MS ?? 0);
+  const hosts = createHostsFile({
+    path: config.hostsPath,
+    ...(writeDelay > 0 ? { writeDelayMs: writeDelay } : {}),
+  });
+  await hosts.checkWritable();
+
+  // 2. The kubeconfig, contexts, API server and RBAC.
+  const clusters =
+    options.clusters ??
+    createClusterProvider({
+      ...(config.kubeconfigPath !== undefined ? { kubeconfigPath: config.kubeconfigPath } : {}),
+      env: config.env,
+      transport: config.transport,
+      logger,
+    });
+  let plan: Plan | undefined;
+  try {
+    if (!config.idle) plan = await planTargets(config, clusters, logger);
+    else if (config.contexts.length > 0) for (const c of config.contexts) clusters.cluster(c);
+  } catch (err) {
+    clusters.close();
+    throw err;
+  }
+
+  // 3. Now things change: backup first, then the engine and the API.
+  if (config.idle)
+    logger.info('Starting in idle mode - API enabled, waiting for namespaces/services via API');
+  else if (!config.tui && !config.api) {
+    logger.info('Press [Ctrl-C] to stop forwarding.');
+    logger.info(`'cat ${config.hostsPath}' to see all host entries.`);
+  }
+  try {
+    const backup = await backupHostsFile({
+      hostsPath: config.hostsPath,
+      home: user.home,
+      refresh: config.refreshBackup,
+      uid: user.uid,
+      gid: user.gid,
+    });
+    logger.info(`HostFile management: ${backup.message}`);
+  } catch (err) {
+    clusters.close();
+    throw err;
+  }
+  if (config.domain) logger.info(`Adding custom domain ${config.domain} to all forwarded entries`);
+
+  let composed: Composed;
+  try {
+    composed = await compose({ config, logger, clusters, hosts, user, plan });
+  } catch (err) {
+    clusters.close();
+    throw err;
+  }
+
+  let stopping: Promise<void> | undefined;
+  return {
+    logger,
+    composed,
+    plan,
+    stop() {
+      stopping ??= (async () => {
+        await composed.shutdown();
+        clusters.close();
+        await options.afterStop?.();
+        logger.info('Clean exit');
+      })();
+      return stopping;
+    },
+    forceCleanup: () => composed.forceCleanup(),
+  };
+};
+
+/** Runs until SIGINT/SIGTERM (or the TUI quits); 0 after a graceful stop, 1 when forced or failed. */
+export const runDaemon = async (
+  config: DaemonConfig,
+  io: DaemonIo,
+  options: RunDaemonOptions = {},
+): Promise<number> => {
+  const signals = options.signals ?? process;
+  let signalCount = 0;
+  let resolveSignal: (code: number) => void = () => undefined;
+  const finished = new Promise<number>((resolve) => (resolveSignal = resolve));
+  let daemon: RunningDaemon | undefined;
+  let startAborted = false;
+  const onSignal = (): void => {
+    signalCount += 1;
+    if (signalCount === 1) {
+      if (!daemon) {
+        startAborted = true;
+        return;
+      }
+      if (!config.tui) daemon.logger.info('Shutting down... (press Ctrl+C again to force)');
+      daemon.stop().then(
+        () => resolveSignal(0),
+        (err: unknown) => {
+          daemon?.logger.error(`Shutdown failed: ${errorMessage(err)}`);
+          resolveSignal(1);
+        },
+      );
+      return;
+    }
+    if (signalCount === 2 && daemon) {
+      daemon.logger.warn('Forced shutdown - cleaning up hosts file');
+      daemon.forceCleanup().then(
+        () => resolveSignal(1),
+        () => resolveSignal(1),
+      );
+    }
+  };
+  signals.on('SIGINT', onSignal);
+  signals.on('SIGTERM', onSignal);
+  try {
+    daemon = await startDaemon(config, io, options);
+    if (startAborted) {
+      await daemon.stop();
+      return 0;
+    }
+    const ended = daemon.composed.ended;
+    const code = await Promise.race([finished, ended.then(async () => (await daemon!.stop(), 0))]);
+    return code;
+  } catch (err) {
+    if (err instanceof KubefwdError) throw err;
+    throw new KubefwdError('INTERNAL', errorMessage(err), { cause: err });
+  } finally {
+    signals.off('SIGINT', onSignal);
+    signals.off('SIGTERM', onSignal);
+  }
+};

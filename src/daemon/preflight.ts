@@ -1,0 +1,79 @@
+// Everything that can fail because of the user's input or the cluster is checked here, before the
+// hosts file or any listener is touched: contexts exist, the API server answers, and the user may
+// list/watch services and pods and port-forward in every namespace to forward (kubefwd's RBAC check,
+// with the missing permission named).
+import { KubefwdError } from '../contract/errors.js';
+import type { ClusterProvider, Logger } from '../engine/ports.js';
+import type { DaemonConfig } from './config.js';
+
+export interface NamespaceTarget {
+  context: string;
+  namespace: string;
+}
+
+export interface ServiceTarget extends NamespaceTarget {
+  name: string;
+}
+
+export interface Plan {
+  contexts: string[];
+  namespaces: NamespaceTarget[];
+  /** --service entries not covered by a forwarded namespace. */
+  services: ServiceTarget[];
+}
+
+/** Splits an `ns/name` or `ctx/ns/name` pattern. */
+export const splitPattern = (p: string): { context?: string; namespace: string; name: string } => {
+  const parts = p.split('/');
+  return parts.length === 3
+    ? { context: parts[0]!, namespace: parts[1]!, name: parts[2]! }
+    : { namespace: parts[0]!, name: parts[1]! };
+};
+
+export const planTargets = async (
+  config: DaemonConfig,
+  clusters: ClusterProvider,
+  logger: Logger,
+): Promise<Plan> => {
+  const contexts = config.contexts.length > 0 ? config.contexts : [clusters.currentContext()];
+  for (const ctx of contexts) clusters.cluster(ctx); // CONTEXT_NOT_FOUND names the context
+  const namespaces: NamespaceTarget[] = [];
+  const seen = new Set<string>();
+  const addNs = (context: string, namespace: string): void => {
+    const k = `${context}/${namespace}`;
+    if (seen.has(k)) return;
+    seen.add(k);
+    namespaces.push({ context, namespace });
+  };
+  for (const context of contexts) {
+    if (config.allNamespaces) {
+      const list = await clusters.cluster(context).listNamespaces();
+      for (const ns of list.map((n) => n.metadata.name).sort()) addNs(context, ns);
+    } else for (const ns of config.namespaces) addNs(context, ns);
+  }
+  const services: ServiceTarget[] = [];
+  for (const pattern of config.services) {
+    const p = splitPattern(pattern);
+    for (const context of p.context !== undefined ? [p.context] : contexts) {
+      if (p.context !== undefined) clusters.cluster(context);
+      if (p.name === '*') addNs(context, p.namespace);
+      else if (!seen.has(`${context}/${p.namespace}`))
+        services.push({ context, namespace: p.namespace, name: p.name });
+    }
+  }
+  // One access check per namespace touched (namespaces and single services alike).
+  const toCheck = new Map<string, NamespaceTarget>();
+  for (const t of [...namespaces, ...services])
+    toCheck.set(`${t.context}/${t.namespace}`, { context: t.context, namespace: t.namespace });
+  for (const t of toCheck.values()) {
+    logger.debug(`Checking access to namespace ${t.namespace} in context ${t.context}`);
+    const missing = await clusters.cluster(t.context).checkAccess(t.namespace);
+    if (missing.length > 0)
+      throw new KubefwdError(
+        'PERMISSION_DENIED',
+        `missing RBAC permission in namespace ${t.namespace} (context ${t.context}): ${missing.join(', ')}`,
+        { field: t.namespace },
+      );
+  }
+  return { contexts, namespaces, services };
+};
