@@ -1,0 +1,104 @@
+// The help overlay (`?`): every key, kubefwd's list plus the keys its docs promised.
+import { Box, Text } from 'ink';
+import type { Theme } from '../theme.js';
+
+const SECTIONS: [string, [string, string][]][] = [
+  [
+    'Navigation',
+    [
+      ['j / ↓', 'Move down / scroll'],
+      ['k / ↑', 'Move up / scroll'],
+      ['g / Home', 'Go to first'],
+      ['G / End', 'Go to last'],
+      ['PgDn / PgUp', 'Page down/up'],
+      ['Tab', 'Switch focus (services/logs)'],
+    ],
+  ],
+  [
+    'Actions',
+    [
+      ['Enter', 'Open detail view'],
+      ['f', 'Browse namespaces/services'],
+      ['x', 'Change context (browse)'],
+      ['d', 'Remove selected service'],
+      ['r', 'Reconnect errored services'],
+      ['R', 'Reconnect selected service'],
+      ['u', 'Sync selected service (re-pick pod)'],
+      ['/', 'Filter (name, ns:, status:, ctx:)'],
+      ['s / o', 'Cycle sort / reverse order'],
+      ['Esc', 'Clear filter / Close view'],
+      ['?', 'Toggle help'],
+      ['q', 'Quit'],
+    ],
+  ],
+  [
+    'Browse Modal',
+    [
+      ['x', 'Change context'],
+      ['Enter', 'Select / Forward'],
+      ['Space / a', 'Mark service / mark all'],
+      ['Esc', 'Go back / Close'],
+    ],
+  ],
+  [
+    'Display',
+    [
+      ['b', 'Toggle bandwidth columns'],
+      ['c', 'Toggle compact view'],
+    ],
+  ],
+  [
+    'Detail View',
+    [
+      ['1-9 / y', 'Copy connect string / the first'],
+      ['Tab / ← →', 'Switch tab'],
+      ['h', 'Toggle HTTP requests'],
+      ['r / u', 'Reconnect / sync this service'],
+      ['j/k', 'Scroll content'],
+    ],
+  ],
+];
+
+export const Help = ({ theme, width, height }: { theme: Theme; width: number; height: number }) => {
+  const lines: { key?: string; text: string; title?: boolean }[] = [];
+  for (const [title, keys] of SECTIONS) {
+    lines.push({ text: title, title: true });
+    for (const [key, text] of keys) lines.push({ key, text });
+  }
+  // Two columns when the terminal is short.
+  const perColumn = Math.max(1, height - 4);
+  const columns: (typeof lines)[] = [];
+  for (let i = 0; i < lines.length; i += perColumn) columns.push(lines.slice(i, i + perColumn));
+  return (
+    <Box
+      flexDirection="column"
+      borderStyle="round"
+      borderColor={theme.focus}
+      width={width}
+      height={height}
+      paddingX={1}
+    >
+      <Text bold color={theme.title}>
+        Keyboard Shortcuts <Text color={theme.muted}>(? / q / Esc to close)</Text>
+      </Text>
+      <Box flexDirection="row">
+        {columns.map((col, ci) => (
+          <Box key={ci} flexDirection="column" marginRight={3}>
+            {col.map((l, i) =>
+              l.title ? (
+                <Text key={i} bold color={theme.accent}>
+                  {l.text}
+                </Text>
+              ) : (
+                <Text key={i} wrap="truncate">
+                  <Text color={theme.warn}>{(l.key ?? '').padEnd(12)}</Text>
+                  {l.text}
+                </Text>
+              ),
+            )}
+          </Box>
+        ))}
+      </Box>
+    </Box>
+  );
+};
