@@ -197,3 +197,29 @@ describe('bad input: one clear line on stderr, exit 1', () => {
       expect(r.out).toBe('');
     });
 });
+
+describe('reservation file', () => {
+  it('rejects malformed files and clashes naming the file', async () => {
+    const f = join(dir, 'bad.yml');
+    for (const [text, re] of [
+      ['baseUnreservedIP: 10.0.0.1\n', /baseUnreservedIP "10\.0\.0\.1" is not an address in 127/],
+      [
+        'serviceConfigurations:\n  - name: a\n    ip: 192.168.0.1\n',
+        /IP 192\.168\.0\.1 for a is not in the range 127\.0\.0\.0\/8/,
+      ],
+      ['serviceConfigurations: [oops\n', /invalid reservation file/],
+      [
+        'serviceConfigurations:\n  - name: a\n    ip: 127.1.27.5\n  - name: b\n    ip: 127.1.27.5\n',
+        /IP 127\.1\.27\.5 cannot be used as a reservation for multiple services/,
+      ],
+    ] as const) {
+      await writeFile(f, text);
+      const r = await run(['-n', 'shop', '-z', f]);
+      expect(r.code).toBe(1);
+      expect(r.err).toMatch(re);
+    }
+    await writeFile(f, 'serviceConfigurations:\n  - name: a\n    ip: 127.1.27.5\n');
+    const r = await run(['-n', 'shop', '-z', f, '-r', 'b:127.1.27.5']);
+    expect(r.err).toMatch(/multiple services \(a, b\)/);
+  });
+});

@@ -7,6 +7,7 @@ import { defaultHostsPath, type DaemonConfig, type TransportChoice } from '../da
 import { parseListenAddress, validateServicePattern } from './addresses.js';
 import { parseDuration } from './duration.js';
 import { validateFieldSelector, validateLabelSelector } from './selectors.js';
+import { mergeReservations, parseFwdConf } from './fwd-conf.js';
 
 /** Repeatable and comma-separated, as cobra's StringSlice. */
 const collect = (value: string, previous: string[] | undefined): string[] => [
@@ -251,6 +252,12 @@ export const toDaemonConfig = async (
       });
     }
   }
+  mergeReservations(
+    fwdConfText !== undefined && raw.fwdConf !== undefined
+      ? parseFwdConf(fwdConfText, raw.fwdConf)
+      : { serviceConfigurations: [] },
+    raw.reserve ?? [],
+  );
   const themeRaw = raw.theme ?? ctx.env.KUBEFWD_THEME;
   const theme = themeRaw === 'dark' || themeRaw === 'light' ? themeRaw : undefined;
   const idle = namespaces.length === 0 && !allNamespaces && services.length === 0;
