@@ -1,7 +1,49 @@
-// `kubefwd tui`: attaches the terminal UI to a running kubefwd through its REST API.
+// `kubefwd tui`: attaches the terminal UI to a running kubefwd through its REST API (found through
+// ~/.kubefwd/api.json, KUBEFWD_API_URL/KUBEFWD_API_KEY, or the flags). Needs no root.
+import { Command } from 'commander';
+import { createApiClient, discoverDaemon } from '../../api/client/index.js';
+import { createApiBackend, runTui } from '../../tui/index.js';
+import { invokingUser } from '../../os/privilege.js';
+import { reportError } from '../errors.js';
 import type { CliIo } from '../io.js';
+import { kubefwdVersion } from '../version.js';
 
-export const runTuiCommand = async (_argv: readonly string[], io: CliIo): Promise<number> => {
-  io.stderr.write('kubefwd: the attached TUI is not available in this build yet.\n');
-  return 1;
+export const runTuiCommand = async (argv: readonly string[], io: CliIo): Promise<number> => {
+  const cmd = new Command('tui')
+    .description('Attach the terminal UI to a running kubefwd (no sudo needed)')
+    .option('--api-url <url>', 'base URL of the kubefwd REST API (default: found through ~/.kubefwd/api.json)')
+    .option('--api-key <key>', 'API key (default: KUBEFWD_API_KEY or ~/.kubefwd/api.json)')
+    .option('--theme <theme>', 'colours: dark or light (env KUBEFWD_THEME)')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: () => undefined });
+  try {
+    cmd.parse(argv as string[], { from: 'user' });
+  } catch (err) {
+    if ((err as { code?: string }).code === 'commander.helpDisplayed') return 0;
+    return reportError(io, err);
+  }
+  const o = cmd.opts<{ apiUrl?: string; apiKey?: string; theme?: string }>();
+  try {
+    const address = await discoverDaemon({
+      home: invokingUser(io.env).home,
+      env: io.env,
+      ...(o.apiUrl !== undefined ? { url: o.apiUrl } : {}),
+      ...(o.apiKey !== undefined ? { key: o.apiKey } : {}),
+    });
+    const client = createApiClient({ baseUrl: address.url, ...(address.key !== undefined ? { key: address.key } : {}) });
+    await client.health();
+    const backend = createApiBackend(client);
+    const themeRaw = o.theme ?? io.env.KUBEFWD_THEME;
+    try {
+      await runTui(backend, {
+        version: kubefwdVersion(),
+        ...(themeRaw === 'dark' || themeRaw === 'light' ? { theme: themeRaw } : {}),
+      });
+    } finally {
+      backend.close();
+    }
+    return 0;
+  } catch (err) {
+    return reportError(io, err);
+  }
 };
