@@ -102,6 +102,7 @@ export const App = (props: AppProps) => {
   const [notice, setNotice] = useState<string | undefined>(undefined);
   const [uiLog, setUiLog] = useState<TuiLogLine[]>([]);
   const offset = useRef(0);
+  const lastSelected = useRef<number | undefined>(undefined);
 
   const notify = useCallback(
     (message: string, level: TuiLogLine['level'] = 'info') => {
@@ -123,7 +124,9 @@ export const App = (props: AppProps) => {
     () => visibleRows(state.forwards, activeFilter, sort),
     [state.forwards, activeFilter, sort],
   );
-  const selected = resolveSelection(rows, selectedKey, selectedIndex);
+  // Falls back to where the highlight was last drawn when its forward goes away.
+  const selected = resolveSelection(rows, selectedKey, lastSelected.current ?? selectedIndex);
+  lastSelected.current = selected;
   offset.current = scrollOffset(selected, offset.current, layout.page, rows.length);
   const windowRows = rows.slice(offset.current, offset.current + layout.page);
   const columns = layoutColumns({

@@ -1,5 +1,6 @@
 // Bottom line: forwards active/total, errors, waiting, reconnects, aggregate rates, the sort and a
-// transient notice (what the last key did) or the help hint.
+// transient notice (what the last key did), the connection state, or the help hint. The right
+// part never shrinks: what just happened matters more than the totals.
 import { Box, Text } from 'ink';
 import type { TuiState } from '../backend.js';
 import { formatRate } from '../format.js';
@@ -14,6 +15,13 @@ export interface StatusBarProps {
   notice?: string;
 }
 
+const rightText = (state: TuiState, notice: string | undefined): string => {
+  if (state.shuttingDown) return 'Shutting down...';
+  if (notice) return notice;
+  if (!state.connected) return `disconnected: ${state.connectionError ?? 'reconnecting…'}`;
+  return 'Press ? for help';
+};
+
 export const StatusBar = ({ state, theme, width, sort, notice }: StatusBarProps) => {
   let active = 0;
   let errors = 0;
@@ -25,35 +33,35 @@ export const StatusBar = ({ state, theme, width, sort, notice }: StatusBarProps)
     else if (f.status === 'Waiting') waiting++;
     reconnects += f.reconnects;
   }
+  const full = rightText(state, notice);
+  const max = Math.max(10, Math.floor(width * 0.6));
+  const right = full.length > max ? `${full.slice(0, max - 1)}…` : full;
+  const alarm = state.shuttingDown || !state.connected;
   return (
     <Box width={width} justifyContent="space-between">
-      <Text wrap="truncate">
-        {' '}
-        Forwards: {active}/{state.forwards.length}
-        <Text color={theme.muted}> | </Text>
-        Errors: <Text color={errors > 0 ? theme.error : theme.ok}>{errors}</Text>
-        <Text color={theme.muted}> | </Text>
-        Waiting: <Text color={waiting > 0 ? theme.stopping : theme.ok}>{waiting}</Text>
-        <Text color={theme.muted}> | </Text>
-        Reconnects: {reconnects}
-        <Text color={theme.muted}> | </Text>
-        In: {formatRate(state.summary.rateIn)}
-        <Text color={theme.muted}> | </Text>
-        Out: {formatRate(state.summary.rateOut)}
-        <Text color={theme.muted}>
+      <Box flexShrink={1}>
+        <Text wrap="truncate">
           {' '}
-          | sort: {sort.field} {sort.descending ? '↓' : '↑'}
+          Forwards: {active}/{state.forwards.length}
+          <Text color={theme.muted}> | </Text>
+          Errors: <Text color={errors > 0 ? theme.error : theme.ok}>{errors}</Text>
+          <Text color={theme.muted}> | </Text>
+          Waiting: <Text color={waiting > 0 ? theme.stopping : theme.ok}>{waiting}</Text>
+          <Text color={theme.muted}> | </Text>
+          Reconnects: {reconnects}
+          <Text color={theme.muted}> | </Text>
+          In: {formatRate(state.summary.rateIn)}
+          <Text color={theme.muted}> | </Text>
+          Out: {formatRate(state.summary.rateOut)}
+          <Text color={theme.muted}>
+            {' '}
+            | sort: {sort.field} {sort.descending ? '↓' : '↑'}
+          </Text>
         </Text>
-      </Text>
-      <Text wrap="truncate" color={notice ? theme.accent : theme.muted}>
-        {' '}
-        {state.shuttingDown
-          ? 'Shutting down...'
-          : (notice ??
-            (state.connected
-              ? 'Press ? for help'
-              : `disconnected: ${state.connectionError ?? 'reconnecting…'}`))}{' '}
-      </Text>
+      </Box>
+      <Box flexShrink={0}>
+        <Text color={alarm ? theme.error : notice ? theme.accent : theme.muted}> {right} </Text>
+      </Box>
     </Box>
   );
 };
