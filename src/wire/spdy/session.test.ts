@@ -242,8 +242,7 @@ describe('SpdySession', () => {
   it('runs over any Duplex pipe (in-memory pair)', async () => {
     const ab = new PassThrough();
     const ba = new PassThrough();
-    const end = (r: PassThrough, w: PassThrough): Duplex =>
-      Duplex.from({ readable: r, writable: w });
+    const end = (r: PassThrough, w: PassThrough): Duplex => Duplex.from({ readable: r, writable: w });
     const client = new SpdySession(end(ba, ab), { role: 'client' });
     const server = new SpdySession(end(ab, ba), { role: 'server' });
     cleanups.push(() => {

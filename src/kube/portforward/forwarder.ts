@@ -1,0 +1,228 @@
+// The port-forwarder of one cluster (one ClusterConnection): hands out one PodSession per pod and
+// chooses the wire protocol. 'auto' tries tunnel → spdy → websocket on the first connection to the
+// cluster, as kubectl does (a refused upgrade falls back; credentials, RBAC, a missing pod or an
+// unreachable server do not), then remembers the winner for every later session and logs it once.
+import type { Duplex } from 'node:stream';
+import { KubefwdError } from '../../contract/errors.js';
+import type { ClusterConnection } from '../connection.js';
+import { silentLogger, type KubeLogger, type PodSession } from '../types.js';
+import { SpdyPodSession, type PodTarget } from './spdy-pod-session.js';
+import { UpgradeError } from './upgrade.js';
+import { WebSocketPodSession } from './websocket-pod-session.js';
+
+export type WireTransport = 'tunnel' | 'spdy' | 'websocket';
+export type TransportChoice = 'auto' | WireTransport;
+
+export interface PortForwarderOptions {
+  transport: TransportChoice;
+  /** Keep-alive PING period on multiplexed connections. Default 10 s (kubectl's tunnel value). */
+  pingIntervalMs?: number;
+  /** A connection is dead when nothing arrives this long after a PING. Default 30 s. */
+  pingTimeoutMs?: number;
+  /** Limit for each upgrade (TCP + TLS + HTTP 101). Default 30 s. */
+  connectTimeoutMs?: number;
+  logger?: KubeLogger;
+}
+
+export interface PortForwarder {
+  /** A session to the pod; nothing connects until ready() or openStream(). */
+  openSession(pod: { namespace: string; name: string }): PodSession;
+  /** The protocol in use: the configured one, or what 'auto' settled on (undefined before that). */
+  negotiated(): WireTransport | undefined;
+  /** Closes every session it handed out. */
+  close(): void;
+}
+
+const ORDER: readonly WireTransport[] = ['tunnel', 'spdy', 'websocket'];
+const DESCRIBE: Record<WireTransport, string> = {
+  tunnel: 'SPDY tunnelled in WebSocket (SPDY/3.1+portforward.k8s.io)',
+  spdy: 'SPDY/3.1 upgrade',
+  websocket: 'WebSocket v4.channel.k8s.io (one connection per TCP connection)',
+};
+
+type Inner = SpdyPodSession | WebSocketPodSession;
+
+export function createPortForwarder(conn: ClusterConnection, opts: PortForwarderOptions): PortForwarder {
+  const logger = opts.logger ?? silentLogger;
+  const pingIntervalMs = opts.pingIntervalMs ?? 10_000;
+  const pingTimeoutMs = opts.pingTimeoutMs ?? 30_000;
+  const connectTimeoutMs = opts.connectTimeoutMs ?? 30_000;
+  let chosen: WireTransport | undefined = opts.transport === 'auto' ? undefined : opts.transport;
+  let logged = false;
+  let negotiation: Promise<WireTransport | undefined> | undefined;
+  const sessions = new Set<LazyPodSession>();
+  let closed = false;
+
+  const make = (pod: PodTarget, t: WireTransport): Inner =>
+    t === 'websocket'
+      ? new WebSocketPodSession(conn, pod, { connectTimeoutMs })
+      : new SpdyPodSession(conn, pod, {
+          transport: t,
+          pingIntervalMs,
+          pingTimeoutMs,
+          connectTimeoutMs,
+          logger,
+        });
+
+  const settle = (t: WireTransport): void => {
+    chosen = t;
+    if (!logged) {
+      logged = true;
+      logger.info(`port-forward transport for context "${conn.contextName}": ${DESCRIBE[t]}`, {
+        context: conn.contextName,
+        transport: t,
+        mode: opts.transport,
+      });
+    }
+  };
+
+  /** Connects to `pod` with the first protocol that works; records it for the cluster. */
+  const negotiate = async (pod: PodTarget): Promise<Inner> => {
+    const failures: string[] = [];
+    for (const t of ORDER) {
+      const inner = make(pod, t);
+      try {
+        await inner.ready();
+        settle(t);
+        return inner;
+      } catch (err) {
+        inner.close();
+        if (!(err instanceof UpgradeError) || !err.fallback) throw err;
+        failures.push(`${t}: ${err.message}`);
+        logger.debug(`port-forward transport ${t} refused, trying the next`, {
+          context: conn.contextName,
+          error: err.message,
+        });
+      }
+    }
+    throw new KubefwdError(
+      'STREAM_ERROR',
+      `no port-forward protocol accepted by context "${conn.contextName}": ${failures.join('; ')}`,
+    );
+  };
+
+  const connectInner = async (pod: PodTarget): Promise<Inner> => {
+    if (chosen !== undefined) {
+      const t = chosen;
+      const inner = make(pod, t);
+      try {
+        await inner.ready();
+      } catch (err) {
+        inner.close();
+        // The remembered protocol is now refused (server or proxy changed): negotiate again.
+        if (opts.transport === 'auto' && err instanceof UpgradeError && err.fallback && chosen === t) {
+          logger.warn(
+            `port-forward transport ${t} is no longer accepted by context "${conn.contextName}"; negotiating again`,
+          );
+          chosen = undefined;
+          logged = false;
+          return connectInner(pod);
+        }
+        throw err;
+      }
+      settle(t);
+      return inner;
+    }
+    // One negotiation at a time per cluster; others wait for its verdict and reuse it.
+    while (chosen === undefined) {
+      if (negotiation === undefined) {
+        let verdict!: (t: WireTransport | undefined) => void;
+        negotiation = new Promise((r) => (verdict = r));
+        try {
+          const inner = await negotiate(pod);
+          verdict(chosen);
+          return inner;
+        } catch (err) {
+          verdict(undefined);
+          throw err;
+        } finally {
+          negotiation = undefined;
+        }
+      }
+      await negotiation;
+    }
+    return connectInner(pod);
+  };
+
+  class LazyPodSession implements PodSession {
+    readonly closed: Promise<KubefwdError | undefined>;
+    private resolveClosed!: (e: KubefwdError | undefined) => void;
+    private inner: Promise<Inner> | undefined;
+    private innerNow: Inner | undefined;
+    private isClosed = false;
+
+    constructor(private readonly pod: PodTarget) {
+      this.closed = new Promise((r) => {
+        this.resolveClosed = r;
+      });
+    }
+
+    get transport(): string {
+      return this.innerNow?.transport ?? chosen ?? opts.transport;
+    }
+
+    private connect(): Promise<Inner> {
+      this.inner ??= (async () => {
+        if (this.isClosed || closed)
+          throw new KubefwdError(
+            'STREAM_ERROR',
+            `port-forward session to pod ${this.pod.namespace}/${this.pod.name} was closed`,
+          );
+        try {
+          const inner = await connectInner(this.pod);
+          if (this.isClosed) {
+            inner.close();
+            throw new KubefwdError(
+              'STREAM_ERROR',
+              `port-forward session to pod ${this.pod.namespace}/${this.pod.name} was closed`,
+            );
+          }
+          this.innerNow = inner;
+          void inner.closed.then((e) => this.finish(e));
+          return inner;
+        } catch (err) {
+          const e =
+            err instanceof KubefwdError ? err : new KubefwdError('STREAM_ERROR', String(err), { cause: err });
+          this.finish(e);
+          throw e;
+        }
+      })();
+      return this.inner;
+    }
+
+    async ready(): Promise<void> {
+      await this.connect();
+    }
+
+    async openStream(port: number): Promise<Duplex> {
+      const inner = await this.connect();
+      return inner.openStream(port);
+    }
+
+    close(): void {
+      if (this.isClosed) return;
+      this.isClosed = true;
+      this.innerNow?.close();
+      this.finish(undefined);
+    }
+
+    private finish(e: KubefwdError | undefined): void {
+      sessions.delete(this);
+      this.resolveClosed(this.isClosed ? undefined : e);
+    }
+  }
+
+  return {
+    openSession(pod) {
+      const s = new LazyPodSession({ namespace: pod.namespace, name: pod.name });
+      if (closed) s.close();
+      else sessions.add(s);
+      return s;
+    },
+    negotiated: () => chosen,
+    close() {
+      closed = true;
+      for (const s of [...sessions]) s.close();
+    },
+  };
+}

@@ -1,0 +1,170 @@
+// Port-forward over WebSocket "v4.channel.k8s.io": one WebSocket per local TCP connection (the
+// protocol cannot multiplex connections), data on channel 0 and error text on channel 1, each
+// starting with the 2-byte port prefix. Works through the most proxies; costs an upgrade (and a
+// TLS handshake) per connection.
+//
+// v4 has no half-close: when the local side ends we keep the WebSocket open so the answer can
+// still arrive (client-node closes it and loses the download); the pod never sees EOF, so the
+// connection ends when the pod side closes or the local socket is destroyed.
+import { Duplex } from 'node:stream';
+import type WebSocket from 'ws';
+import type { RawData } from 'ws';
+import { KubefwdError, errorMessage } from '../../contract/errors.js';
+import {
+  ChannelDemuxer,
+  V4_BINARY_PROTOCOL,
+  decodeChannelMessage,
+  encodeBinaryFrame,
+  type ChannelProtocol,
+} from '../../wire/channel/index.js';
+import type { ClusterConnection } from '../connection.js';
+import { podStreamError } from './pod-error.js';
+import { checkPort, portForwardPath, type PodTarget } from './spdy-pod-session.js';
+import { openWebSocket } from './websocket-client.js';
+
+const toBuffer = (data: RawData): Buffer =>
+  Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
+
+/** One local connection carried by one v4 WebSocket, as a Duplex. */
+export class V4Stream extends Duplex {
+  private readonly ws: WebSocket;
+  private readonly protocol: ChannelProtocol;
+  private readonly demux = new ChannelDemuxer();
+  private readonly podName: string;
+  private readonly port: number;
+  private errorText = '';
+
+  constructor(ws: WebSocket, protocol: ChannelProtocol, podName: string, port: number) {
+    super({ allowHalfOpen: true, highWaterMark: 256 * 1024 });
+    this.ws = ws;
+    this.protocol = protocol;
+    this.podName = podName;
+    this.port = port;
+    ws.on('message', this.onMessage);
+    ws.on('close', this.onClose);
+    ws.on('error', this.onError);
+  }
+
+  private readonly onMessage = (raw: RawData, isBinary: boolean): void => {
+    let frame;
+    try {
+      frame = decodeChannelMessage(this.protocol, toBuffer(raw), isBinary);
+    } catch (err) {
+      this.destroy(
+        new KubefwdError('STREAM_ERROR', `bad message from pod ${this.podName}: ${errorMessage(err)}`),
+      );
+      return;
+    }
+    if (frame === undefined) return;
+    const { error, portIndex, data } = this.demux.push(frame);
+    if (portIndex !== 0 || data.length === 0) return;
+    if (error) {
+      this.errorText += data.toString('utf8');
+      this.destroy(podStreamError(this.errorText, this.podName, this.port));
+      return;
+    }
+    if (!this.push(data)) this.ws.pause();
+  };
+
+  private readonly onClose = (code: number): void => {
+    if (this.destroyed) return;
+    if (code === 1000 || code === 1005) {
+      // The pod side ended: end our readable; nothing more can be written either.
+      this.push(null);
+      this.once('end', () => this.destroy());
+      return;
+    }
+    this.destroy(
+      new KubefwdError('STREAM_ERROR', `WebSocket to pod ${this.podName} closed abnormally (code ${code})`),
+    );
+  };
+
+  private readonly onError = (err: Error): void => {
+    this.destroy(
+      new KubefwdError('STREAM_ERROR', `WebSocket to pod ${this.podName} failed: ${err.message}`, {
+        cause: err,
+      }),
+    );
+  };
+
+  override _read(): void {
+    if (this.ws.isPaused) this.ws.resume();
+  }
+
+  override _write(chunk: Buffer, _enc: BufferEncoding, cb: (err?: Error | null) => void): void {
+    if (this.ws.readyState !== this.ws.OPEN) {
+      cb(new KubefwdError('STREAM_ERROR', `WebSocket to pod ${this.podName} is closed`));
+      return;
+    }
+    // The callback fires once the frame reached the socket: that is our backpressure.
+    this.ws.send(encodeBinaryFrame(0, chunk), { binary: true }, (err) => cb(err ?? null));
+  }
+
+  override _final(cb: (err?: Error | null) => void): void {
+    // No half-close in v4 (see the file comment): keep reading.
+    cb();
+  }
+
+  override _destroy(err: Error | null, cb: (err?: Error | null) => void): void {
+    this.ws.off('message', this.onMessage);
+    this.ws.off('close', this.onClose);
+    this.ws.off('error', this.onError);
+    this.ws.on('error', () => {});
+    if (this.ws.readyState === this.ws.OPEN || this.ws.readyState === this.ws.CONNECTING) this.ws.terminate();
+    cb(err);
+  }
+}
+
+export class WebSocketPodSession {
+  readonly transport = 'websocket' as const;
+  readonly closed: Promise<KubefwdError | undefined>;
+  private resolveClosed!: (e: KubefwdError | undefined) => void;
+  private readonly streams = new Set<Duplex>();
+  private isClosed = false;
+
+  constructor(
+    private readonly conn: ClusterConnection,
+    private readonly pod: PodTarget,
+    private readonly opts: { connectTimeoutMs: number },
+  ) {
+    this.closed = new Promise((r) => {
+      this.resolveClosed = r;
+    });
+  }
+
+  /** Nothing to establish: v4 opens one connection per stream. */
+  async ready(): Promise<void> {
+    if (this.isClosed)
+      throw new KubefwdError('STREAM_ERROR', `port-forward session to pod ${this.podName} was closed`);
+  }
+
+  private get podName(): string {
+    return `${this.pod.namespace}/${this.pod.name}`;
+  }
+
+  async openStream(port: number): Promise<Duplex> {
+    checkPort(port);
+    await this.ready();
+    const { ws, protocol } = await openWebSocket(this.conn, {
+      path: portForwardPath(this.pod, `?ports=${port}`),
+      protocols: [V4_BINARY_PROTOCOL],
+      timeoutMs: this.opts.connectTimeoutMs,
+      what: `port-forward (websocket) to pod ${this.podName} port ${port}`,
+    });
+    if (this.isClosed) {
+      ws.terminate();
+      throw new KubefwdError('STREAM_ERROR', `port-forward session to pod ${this.podName} was closed`);
+    }
+    const stream = new V4Stream(ws, (protocol === '' ? '' : protocol) as ChannelProtocol, this.podName, port);
+    this.streams.add(stream);
+    stream.once('close', () => this.streams.delete(stream));
+    return stream;
+  }
+
+  close(): void {
+    if (this.isClosed) return;
+    this.isClosed = true;
+    for (const s of [...this.streams]) s.destroy();
+    this.resolveClosed(undefined);
+  }
+}
