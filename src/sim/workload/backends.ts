@@ -1,0 +1,173 @@
+// What sits behind a pod's container ports: real sockets on 127.0.0.1 so a port-forward carries
+// real bytes. Kinds: http (answers JSON naming the pod; ?status=&size=&delay=), echo (byte-exact
+// TCP echo), refuse (nothing listens), slow (accepts, never answers), proxy:HOST:PORT (a real
+// local server, e.g. PostgreSQL, behind the pod).
+import http from 'node:http';
+import net from 'node:net';
+import type { AddressInfo } from 'node:net';
+
+export type BackendSpec = 'http' | 'echo' | 'refuse' | 'slow' | `proxy:${string}`;
+
+export const BACKEND_ANNOTATION = 'kubefwd.sim/backend';
+
+export function parseBackendSpec(text: string): BackendSpec {
+  const t = text.trim();
+  if (t === 'http' || t === 'echo' || t === 'refuse' || t === 'slow') return t;
+  const m = /^proxy:(.+):(\d{1,5})$/.exec(t);
+  if (m && Number(m[2]) >= 1 && Number(m[2]) <= 65535) return `proxy:${m[1]}:${m[2]}`;
+  throw new Error(`unknown backend "${text}": use http, echo, refuse, slow or proxy:HOST:PORT`);
+}
+
+const ECHO_IMAGES = /postgres|redis|mysql|mariadb|mongo|kafka|zookeeper|memcached|rabbitmq|nats|echo/i;
+
+/** The backend of one container: per-container annotation, pod annotation, then the image name. */
+export function chooseBackend(
+  annotations: Record<string, string> | undefined,
+  container: string,
+  image: string | undefined,
+): BackendSpec {
+  const a = annotations ?? {};
+  const specific = a[`${BACKEND_ANNOTATION}.${container}`];
+  if (specific !== undefined) return parseBackendSpec(specific);
+  const general = a[BACKEND_ANNOTATION];
+  if (general !== undefined) return parseBackendSpec(general);
+  return image !== undefined && ECHO_IMAGES.test(image) ? 'echo' : 'http';
+}
+
+export interface BackendContext {
+  namespace: string;
+  pod: string;
+  container: string;
+  /** Append one line to the container's log. */
+  log(line: string): void;
+}
+
+export interface RunningBackend {
+  readonly spec: BackendSpec;
+  /** Where a connection to the container port goes; undefined = nothing listens (connection refused). */
+  target(port: number): { host: string; port: number } | undefined;
+  close(): Promise<void>;
+}
+
+const listen = async (server: net.Server): Promise<number> =>
+  new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+
+/** The JSON the HTTP backend answers, padded to exactly `size` bytes when asked. */
+export function httpBody(
+  info: Record<string, unknown>,
+  size: number | undefined,
+): { body: Buffer; type: string } {
+  const json = JSON.stringify(info);
+  if (size === undefined) return { body: Buffer.from(json + '\n'), type: 'application/json' };
+  const base = JSON.stringify({ ...info, pad: '' });
+  if (size < base.length) return { body: Buffer.alloc(size, 'x'), type: 'text/plain' };
+  return {
+    body: Buffer.from(JSON.stringify({ ...info, pad: 'x'.repeat(size - base.length) })),
+    type: 'application/json',
+  };
+}
+
+function httpHandler(ctx: BackendContext, port: number): http.RequestListener {
+  return (req, res) => {
+    const url = new URL(req.url ?? '/', 'http://pod');
+    const status = Number(url.searchParams.get('status') ?? '200');
+    const sizeText = url.searchParams.get('size');
+    const delay = Number(url.searchParams.get('delay') ?? '0');
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const respond = (): void => {
+        const code = Number.isInteger(status) && status >= 100 && status <= 599 ? status : 200;
+        const size = sizeText !== null && /^\d+$/.test(sizeText) ? Number(sizeText) : undefined;
+        const { body, type } = httpBody(
+          {
+            pod: ctx.pod,
+            namespace: ctx.namespace,
+            container: ctx.container,
+            port,
+            method: req.method,
+            path: url.pathname,
+            query: Object.fromEntries(url.searchParams),
+            host: req.headers.host ?? '',
+            requestBytes: Buffer.concat(chunks).length,
+          },
+          size,
+        );
+        if (!res.writable) return;
+        res.writeHead(code, { 'content-type': type, 'content-length': body.length, 'x-sim-pod': ctx.pod });
+        res.end(body);
+        ctx.log(
+          `${req.socket.remoteAddress ?? '-'} "${req.method} ${req.url} HTTP/${req.httpVersion}" ${code} ${body.length}`,
+        );
+      };
+      if (Number.isFinite(delay) && delay > 0) setTimeout(respond, Math.min(delay, 600_000));
+      else respond();
+    });
+  };
+}
+
+/** Start the backend of one container on its (TCP) ports. */
+export async function startBackend(
+  spec: BackendSpec,
+  ctx: BackendContext,
+  ports: readonly number[],
+): Promise<RunningBackend> {
+  if (spec === 'refuse') return { spec, target: () => undefined, close: async () => {} };
+  if (spec.startsWith('proxy:')) {
+    const m = /^proxy:(.+):(\d+)$/.exec(spec)!;
+    const target = { host: m[1]!, port: Number(m[2]) };
+    return { spec, target: (p) => (ports.includes(p) ? target : undefined), close: async () => {} };
+  }
+  const servers: net.Server[] = [];
+  const sockets = new Set<net.Socket>();
+  const local = new Map<number, number>();
+  const track = (s: net.Socket): void => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+    s.on('error', () => s.destroy());
+  };
+  try {
+    for (const port of ports) {
+      let server: net.Server;
+      if (spec === 'http') {
+        const hs = http.createServer(httpHandler(ctx, port));
+        hs.keepAliveTimeout = 60_000;
+        server = hs;
+        hs.on('connection', track);
+      } else if (spec === 'echo') {
+        server = net.createServer((s) => {
+          track(s);
+          s.pipe(s);
+        });
+      } else {
+        // slow: accept and hold, read and discard, never answer.
+        server = net.createServer((s) => {
+          track(s);
+          s.resume();
+        });
+      }
+      servers.push(server);
+      local.set(port, await listen(server));
+    }
+  } catch (err) {
+    for (const s of servers) s.close();
+    throw err;
+  }
+  return {
+    spec,
+    target: (p) => {
+      const lp = local.get(p);
+      return lp === undefined ? undefined : { host: '127.0.0.1', port: lp };
+    },
+    close: async () => {
+      for (const s of sockets) s.destroy();
+      await Promise.all(servers.map((s) => new Promise<void>((r) => s.close(() => r()))));
+    },
+  };
+}
