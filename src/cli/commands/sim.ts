@@ -21,7 +21,11 @@ port-forward in all three protocols) until interrupted. Without -f it loads the 
 
 class UsageError extends Error {}
 
-export function parseSimArgs(argv: readonly string[]): { options: SimOptions; help: boolean; files: string[] } {
+export function parseSimArgs(argv: readonly string[]): {
+  options: SimOptions;
+  help: boolean;
+  files: string[];
+} {
   const options: SimOptions = {};
   const files: string[] = [];
   const protocols: { tunnel?: boolean; spdy?: boolean; websocket?: boolean } = {};
@@ -108,7 +112,9 @@ export async function runSimCommand(
     try {
       manifests.push(f === '-' ? readFileSync(0, 'utf8') : readFileSync(f, 'utf8'));
     } catch (err) {
-      io.stderr.write(`kubefwd sim: cannot read -f ${f}: ${err instanceof Error ? err.message : String(err)}\n`);
+      io.stderr.write(
+        `kubefwd sim: cannot read -f ${f}: ${err instanceof Error ? err.message : String(err)}\n`,
+      );
       return 2;
     }
   }
@@ -120,7 +126,12 @@ export async function runSimCommand(
     return 1;
   }
   io.stdout.write(
-    JSON.stringify({ kubeconfig: sim.kubeconfigPath, apiUrl: sim.apiUrl, controlUrl: sim.controlUrl, token: sim.token }) + '\n',
+    JSON.stringify({
+      kubeconfig: sim.kubeconfigPath,
+      apiUrl: sim.apiUrl,
+      controlUrl: sim.controlUrl,
+      token: sim.token,
+    }) + '\n',
   );
   await new Promise<void>((resolveWait) => {
     const done = (): void => {
