@@ -1,20 +1,14 @@
 // Kubernetes access for kubefwd: kubeconfig loading by kubectl's rules, ClusterConnections, the
 // REST client, informers, and the ClusterProvider the engine uses (src/engine/ports.ts).
-import { KubefwdError } from '../contract/errors.js';
 import type { PortForwarderFactory } from './cluster-port.js';
+import { createPortForwarder } from './portforward/index.js';
 import {
   createClusterProviderWith,
   type ClusterProviderOptions,
   type KubeClusterProvider,
 } from './provider.js';
 
-// Until src/kube/portforward lands, opening a session says so instead of failing to compile.
-const missingTransport: PortForwarderFactory = () => ({
-  openSession: () => {
-    throw new KubefwdError('INTERNAL', 'the port-forward transport (src/kube/portforward) is not built yet');
-  },
-  close: () => undefined,
-});
+const defaultForwarders: PortForwarderFactory = (conn, opts) => createPortForwarder(conn, opts);
 
 /**
  * Loads the kubeconfig (-c path, else $KUBECONFIG merged first-wins, else ~/.kube/config of the
@@ -22,7 +16,7 @@ const missingTransport: PortForwarderFactory = () => ({
  * missing, unreadable or malformed file.
  */
 export function createClusterProvider(opts: ClusterProviderOptions = {}): KubeClusterProvider {
-  return createClusterProviderWith({ ...opts, portForwarders: opts.portForwarders ?? missingTransport });
+  return createClusterProviderWith({ ...opts, portForwarders: opts.portForwarders ?? defaultForwarders });
 }
 
 export type { ClusterProviderOptions, KubeClusterProvider } from './provider.js';

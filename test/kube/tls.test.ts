@@ -22,7 +22,10 @@ beforeAll(async () => {
     { cert: SERVER_CERT, key: SERVER_KEY, ca: CA_CERT, requestCert: true, rejectUnauthorized: false },
     (req, res) => {
       const peer = (req.socket as TLSSocket).getPeerCertificate();
-      seen.push({ auth: req.headers.authorization, clientCN: peer?.subject?.CN });
+      seen.push({
+        auth: req.headers.authorization,
+        clientCN: peer?.subject ? String(peer.subject.CN) : undefined,
+      });
       res.setHeader('content-type', 'application/json');
       res.end(
         JSON.stringify({ kind: 'NamespaceList', items: [{ metadata: { name: 'default' } }], metadata: {} }),
