@@ -1,5 +1,5 @@
 // argv → command → exit code. The only layer that decides exit codes; bin.ts sets process.exitCode.
-import type { Command} from 'commander';
+import type { Command } from 'commander';
 import { CommanderError } from 'commander';
 import { rewriteArgs, normaliseFlags, wantsTui } from './argv.js';
 import { banner } from './banner.js';
@@ -101,7 +101,7 @@ const runSvcLike = async (
       io.stderr.write(`kubefwd: ignoring argument(s) ${cmd.args.join(' ')} (use -n to name namespaces)\n`);
     if (name === 'demo') {
       const { runDemo } = await import('./commands/demo.js');
-      return await runDemo(config, io);
+      return await runDemo(config, io, fullArgv);
     }
     const { runSvc } = await import('./commands/svc.js');
     return await runSvc(config, io, fullArgv);
@@ -145,8 +145,8 @@ export const main = async (argv: readonly string[], io: CliIo = processIo()): Pr
       return runTuiCommand(rest, io);
     }
     case 'sim': {
-      const { runSim } = await import('./commands/sim-dispatch.js');
-      return runSim(rest, io);
+      const { runSimCommand } = await import('./commands/sim.js');
+      return runSimCommand(rest, io);
     }
     default:
       return reportError(io, new Error(`unknown command ${command ?? ''}`));

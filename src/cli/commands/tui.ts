@@ -11,13 +11,16 @@ import { kubefwdVersion } from '../version.js';
 export const runTuiCommand = async (argv: readonly string[], io: CliIo): Promise<number> => {
   const cmd = new Command('tui')
     .description('Attach the terminal UI to a running kubefwd (no sudo needed)')
-    .option('--api-url <url>', 'base URL of the kubefwd REST API (default: found through ~/.kubefwd/api.json)')
+    .option(
+      '--api-url <url>',
+      'base URL of the kubefwd REST API (default: found through ~/.kubefwd/api.json)',
+    )
     .option('--api-key <key>', 'API key (default: KUBEFWD_API_KEY or ~/.kubefwd/api.json)')
     .option('--theme <theme>', 'colours: dark or light (env KUBEFWD_THEME)')
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: () => undefined });
   try {
-    cmd.parse(argv as string[], { from: 'user' });
+    cmd.parse(argv, { from: 'user' });
   } catch (err) {
     if ((err as { code?: string }).code === 'commander.helpDisplayed') return 0;
     return reportError(io, err);
@@ -30,7 +33,10 @@ export const runTuiCommand = async (argv: readonly string[], io: CliIo): Promise
       ...(o.apiUrl !== undefined ? { url: o.apiUrl } : {}),
       ...(o.apiKey !== undefined ? { key: o.apiKey } : {}),
     });
-    const client = createApiClient({ baseUrl: address.url, ...(address.key !== undefined ? { key: address.key } : {}) });
+    const client = createApiClient({
+      baseUrl: address.url,
+      ...(address.key !== undefined ? { key: address.key } : {}),
+    });
     await client.health();
     const backend = createApiBackend(client);
     const themeRaw = o.theme ?? io.env.KUBEFWD_THEME;

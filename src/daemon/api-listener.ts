@@ -1,0 +1,78 @@
+// The REST API's socket. Bound before the engine starts so a taken address is a clear error while
+// nothing has changed yet; requests are answered 503 until the app is attached. Closing ends open
+// connections (SSE streams would otherwise hold shutdown forever).
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { getRequestListener } from '@hono/node-server';
+import { KubefwdError, errorMessage } from '../contract/errors.js';
+
+type Fetch = (request: Request) => Response | Promise<Response>;
+
+export interface ApiListener {
+  readonly host: string;
+  readonly port: number;
+  /** `http://host:port` (IPv6 in brackets). */
+  readonly url: string;
+  attach(fetch: Fetch): void;
+  close(): Promise<void>;
+}
+
+export const listenApi = (host: string, port: number): Promise<ApiListener> =>
+  new Promise((resolve, reject) => {
+    let handler: ((req: IncomingMessage, res: ServerResponse) => unknown) | undefined;
+    const server = createServer((req, res) => {
+      if (!handler) {
+        res.writeHead(503, { 'content-type': 'application/json' });
+        res.end(
+          JSON.stringify({ success: false, error: { code: 'NOT_READY', message: 'kubefwd is starting' } }),
+        );
+        return;
+      }
+      void handler(req, res);
+    });
+    // SSE streams stay open for hours.
+    server.requestTimeout = 0;
+    server.headersTimeout = 30_000;
+    server.keepAliveTimeout = 120_000;
+    const onError = (err: NodeJS.ErrnoException): void => {
+      const where = `${host}:${port}`;
+      reject(
+        err.code === 'EADDRINUSE'
+          ? new KubefwdError('PORT_IN_USE', `${where} is already in use (the REST API address)`, {
+              field: '--api-listen',
+              hint: 'Stop the program holding it, or choose another address with --api-listen host:port.',
+            })
+          : err.code === 'EACCES'
+            ? new KubefwdError('NOT_ROOT', `binding the REST API to ${where} needs root`, {
+                field: '--api-listen',
+                hint: 'Run with sudo -E, or pass --api-listen 127.0.0.1:0.',
+              })
+            : new KubefwdError('INTERNAL', `cannot listen on ${where}: ${errorMessage(err)}`, {
+                field: '--api-listen',
+              }),
+      );
+    };
+    server.once('error', onError);
+    server.listen({ host, port, exclusive: true }, () => {
+      server.off('error', onError);
+      server.on('error', () => undefined);
+      const addr = server.address();
+      const actual = typeof addr === 'object' && addr !== null ? addr.port : port;
+      const h = host.includes(':') ? `[${host}]` : host;
+      let closing: Promise<void> | undefined;
+      resolve({
+        host,
+        port: actual,
+        url: actual === 80 ? `http://${h}` : `http://${h}:${actual}`,
+        attach(fetch) {
+          handler = getRequestListener(fetch);
+        },
+        close() {
+          closing ??= new Promise<void>((done) => {
+            server.close(() => done());
+            server.closeAllConnections();
+          });
+          return closing;
+        },
+      });
+    });
+  });
