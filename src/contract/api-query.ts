@@ -29,10 +29,13 @@ export const queryText = (max = 256) => z.string().max(max, { message: `must be 
  * Reads the first defined spelling of a query parameter (e.g. `labelSelector` then `label_selector`).
  * Used by the server after validation and by anyone normalising raw query objects.
  */
-export const pickQuery = <T>(query: Record<string, T | undefined>, ...names: string[]): T | undefined => {
+export const pickQuery = <Q extends object, K extends keyof Q>(
+  query: Q,
+  ...names: K[]
+): Exclude<Q[K], undefined> | undefined => {
   for (const name of names) {
     const v = query[name];
-    if (v !== undefined) return v;
+    if (v !== undefined) return v as Exclude<Q[K], undefined>;
   }
   return undefined;
 };

@@ -1,0 +1,38 @@
+// What the API server needs, passed in by the daemon (or a test).
+import type { Controller } from '../../engine/controller.js';
+import type { Clock, Logger } from '../../engine/ports.js';
+import type { TrafficSource } from '../../engine/traffic/recorder.js';
+import type { StateStore } from '../../state/store.js';
+
+export interface ApiDeps {
+  state: StateStore;
+  controller: Controller;
+  /** Defaults to the state store's traffic source. */
+  traffic?: TrafficSource;
+  version: string;
+  /** Daemon start (epoch ms). */
+  startedAt: number;
+  /** The bearer key every route but /api/health requires. */
+  key: string;
+  /**
+   * Host header values we answer to ("name" = any port, "name:port"); a function when the port is
+   * known only after listening. Default: kubefwd.internal, localhost, 127.0.0.1 on any port.
+   */
+  allowedHosts?: readonly string[] | (() => readonly string[]);
+  /** What the command line asked for (shown by /api/info). */
+  options?: { namespaces?: string[]; contexts?: string[]; tuiEnabled?: boolean };
+  clock?: Clock;
+  sse?: { keepAliveMs?: number; bufferSize?: number };
+  /** Where unexpected request failures are logged. */
+  log?: Logger;
+}
+
+/** Deps with defaults resolved, as the route modules see them. */
+export interface RouteContext extends ApiDeps {
+  traffic: TrafficSource | undefined;
+  now: () => number;
+  uptimeMs: () => number;
+  /** The kubeconfig's current context (what an omitted `context` means). */
+  currentContext: () => string;
+  logError: (message: string) => void;
+}

@@ -1,0 +1,130 @@
+// Engine events → the SSE vocabulary of contract/api-events (kubefwd's names: a forward is a
+// "Pod" there). Pure.
+import type { ApiEvent, ApiEventData, ApiEventType } from '../../contract/api.js';
+import type { EngineEvent } from '../../engine/events.js';
+import type { ForwardRecord, ServiceRecord } from '../../engine/model.js';
+import type { ForwardTraffic } from '../../engine/traffic/recorder.js';
+
+const serviceData = (s: ServiceRecord): ApiEventData => ({
+  serviceKey: s.key,
+  service: s.serviceName,
+  namespace: s.namespace,
+  context: s.context,
+  registryKey: s.registryKey,
+  localIP: s.localIP,
+  hostnames: s.hostnames,
+});
+
+const forwardData = (f: ForwardRecord): ApiEventData => ({
+  serviceKey: f.serviceKey,
+  service: f.serviceName,
+  namespace: f.namespace,
+  context: f.context,
+  registryKey: f.registryKey,
+  forwardKey: f.key,
+  podName: f.podName,
+  ...(f.containerName ? { containerName: f.containerName } : {}),
+  localIP: f.localIP,
+  localPort: f.localPort,
+  podPort: f.podPort,
+  hostnames: f.hostnames,
+  status: f.status,
+  ...(f.error ? { error: f.error } : {}),
+  ...(f.errorCode ? { errorCode: f.errorCode } : {}),
+  ...(f.reason ? { reason: f.reason } : {}),
+  ...(f.nextRetryAt ? { nextRetryAt: f.nextRetryAt } : {}),
+});
+
+/** The SSE event for an engine event (undefined for none). `id` is filled by the caller. */
+export const toApiEvent = (ev: EngineEvent): Omit<ApiEvent, 'id'> | undefined => {
+  const at = new Date(ev.at).toISOString();
+  const make = (type: ApiEventType, data: ApiEventData) => ({ type, timestamp: at, data });
+  switch (ev.type) {
+    case 'ServiceAdded':
+      return make('ServiceAdded', serviceData(ev.service));
+    case 'ServiceUpdated':
+      return make('ServiceUpdated', serviceData(ev.service));
+    case 'ServiceRemoved':
+      return make('ServiceRemoved', {
+        serviceKey: ev.serviceKey,
+        registryKey: ev.registryKey,
+        service: ev.serviceKey.split('.')[0] ?? ev.serviceKey,
+      });
+    case 'ServiceSkipped':
+      return make('ServiceSkipped', { registryKey: ev.registryKey, reason: ev.reason });
+    case 'ForwardAdded':
+      return make('PodAdded', forwardData(ev.forward));
+    case 'ForwardUpdated':
+      return make('PodStatusChanged', { ...forwardData(ev.forward), previousStatus: ev.previousStatus });
+    case 'ForwardRemoved':
+      return make('PodRemoved', { forwardKey: ev.key, serviceKey: ev.serviceKey });
+    case 'NamespaceAdded':
+      return make('NamespaceAdded', { namespace: ev.namespace.namespace, context: ev.namespace.context });
+    case 'NamespaceRemoved':
+      return make('NamespaceRemoved', { namespace: ev.namespace, context: ev.context });
+    case 'Reconnect':
+      return make('ReconnectAttempt', {
+        serviceKey: ev.serviceKey,
+        trigger: ev.trigger,
+        attempt: ev.attempt,
+        success: ev.success,
+        durationMs: ev.durationMs,
+        ...(ev.error ? { error: ev.error } : {}),
+      });
+    case 'PodChanged':
+      return make('PodChanged', {
+        podName: ev.podName,
+        namespace: ev.namespace,
+        context: ev.context,
+        change: ev.change,
+        serviceKeys: ev.serviceKeys,
+      });
+    case 'HostsWritten':
+      return make('HostsWritten', { path: ev.path, entries: ev.entries });
+    case 'Log':
+      return make('LogMessage', { level: ev.level, message: ev.message });
+    case 'ShutdownStarted':
+      return make('ShutdownStarted', {});
+    case 'ShutdownComplete':
+      return make('ShutdownComplete', {});
+    default:
+      return undefined;
+  }
+};
+
+/** One BandwidthUpdate per sample tick, listing forwards that moved bytes (undefined when none did). */
+export const bandwidthEvent = (
+  at: number,
+  forwards: readonly ForwardTraffic[],
+): Omit<ApiEvent, 'id'> | undefined => {
+  const moving = forwards.filter((f) => f.rateIn > 0 || f.rateOut > 0);
+  if (moving.length === 0) return undefined;
+  let bytesIn = 0;
+  let bytesOut = 0;
+  let rateIn = 0;
+  let rateOut = 0;
+  for (const f of moving) {
+    bytesIn += f.bytesIn;
+    bytesOut += f.bytesOut;
+    rateIn += f.rateIn;
+    rateOut += f.rateOut;
+  }
+  return {
+    type: 'BandwidthUpdate',
+    timestamp: new Date(at).toISOString(),
+    data: {
+      bytesIn,
+      bytesOut,
+      rateIn,
+      rateOut,
+      forwards: moving.map((f) => ({
+        key: f.key,
+        serviceKey: f.serviceKey,
+        bytesIn: f.bytesIn,
+        bytesOut: f.bytesOut,
+        rateIn: f.rateIn,
+        rateOut: f.rateOut,
+      })),
+    },
+  };
+};

@@ -1,0 +1,20 @@
+// The REST API server: the Hono app, serving it on loopback, the key and the discovery file.
+export { createApiApp, DEFAULT_ALLOWED_HOSTS } from './app.js';
+export type { ApiDeps } from './deps.js';
+export {
+  isLoopback,
+  parseListen,
+  startApiServer,
+  type RunningApiServer,
+  type StartApiServerOptions,
+} from './server.js';
+export {
+  discoveryPath,
+  removeDiscoveryFile,
+  resolveApiKey,
+  writeDiscoveryFile,
+  type ResolvedKey,
+  type WriteDiscoveryOptions,
+} from './discovery-file.js';
+export { defaultAllowedHosts, isAllowedHost, maskKey } from './security.js';
+export { classifyError } from '../../contract/api.js';

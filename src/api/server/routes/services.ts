@@ -1,0 +1,156 @@
+// Forwarded services: list, detail, add/remove one, reconnect (one, errored, or all with force), sync.
+import { z } from 'zod';
+import {
+  AddServiceRequest,
+  AddServiceResponse,
+  ForceQuery,
+  ListQuery,
+  ReconnectResponse,
+  RemoveResponse,
+  ServicesListResponse,
+  ServiceViewSchema,
+  SyncResponse,
+  SERVICE_STATUSES,
+} from '../../../contract/api.js';
+import type { ServiceView } from '../../../contract/state.js';
+import { filterServices, paginate } from '../../../state/selectors.js';
+import { route, type RouteDef } from '../define.js';
+import type { RouteContext } from '../deps.js';
+import { fail } from '../respond.js';
+
+export const KeyParam = z.object({ key: z.string().min(1).max(512) });
+
+export const requireService = (ctx: RouteContext, key: string): ServiceView =>
+  ctx.state.service(key) ?? fail('SERVICE_NOT_FOUND', `Service not found: ${key}`, 'path.key');
+
+const checkStatus = (status: string | undefined, allowed: readonly string[], what: string): void => {
+  if (
+    status !== undefined &&
+    status !== '' &&
+    status.toLowerCase() !== 'all' &&
+    !allowed.includes(status.toLowerCase())
+  )
+    fail(
+      'INVALID_INPUT',
+      `query.status: "${status}" is not a ${what} status (${allowed.join(', ')}, all)`,
+      'query.status',
+    );
+};
+
+export const serviceRoutes = (ctx: RouteContext): RouteDef[] => [
+  route({
+    method: 'get',
+    path: '/api/v1/services',
+    tag: 'services',
+    summary: 'List forwarded services with their forwards and a summary',
+    query: ListQuery,
+    response: ServicesListResponse,
+    handler: ({ query }) => {
+      checkStatus(query.status, SERVICE_STATUSES, 'service');
+      const snap = ctx.state.getSnapshot();
+      return {
+        services: paginate(filterServices(snap.services, query), query),
+        summary: snap.summary,
+      };
+    },
+  }),
+  route({
+    method: 'post',
+    path: '/api/v1/services',
+    tag: 'services',
+    summary: 'Forward one service',
+    description:
+      'Resolves once the service is registered (IP and hostnames known), not when its pod is ready.',
+    body: AddServiceRequest,
+    response: AddServiceResponse,
+    status: 201,
+    errors: [404, 409, 502],
+    handler: async ({ body }) => {
+      const rec = await ctx.controller.addService({
+        namespace: body.namespace,
+        serviceName: body.serviceName,
+        ...(body.context ? { context: body.context } : {}),
+      });
+      return {
+        key: rec.key,
+        serviceName: rec.serviceName,
+        namespace: rec.namespace,
+        context: rec.context,
+        localIP: rec.localIP,
+        hostnames: rec.hostnames,
+        ports: rec.ports.map((p) => ({
+          ...(p.name ? { name: p.name } : {}),
+          localPort: p.localPort,
+          remotePort: p.port,
+          targetPort: p.targetPort,
+          protocol: p.protocol,
+        })),
+      };
+    },
+  }),
+  route({
+    method: 'post',
+    path: '/api/v1/services/reconnect',
+    tag: 'services',
+    summary: 'Reconnect every service with an errored or waiting forward (all services with force=true)',
+    query: ForceQuery,
+    response: ReconnectResponse,
+    handler: async ({ query }) => {
+      const keys = await ctx.controller.reconnectErrored({ force: query.force ?? false });
+      return { triggered: keys.length, services: keys };
+    },
+  }),
+  route({
+    method: 'get',
+    path: '/api/v1/services/:key',
+    tag: 'services',
+    summary: 'One forwarded service with its forwards',
+    params: KeyParam,
+    response: ServiceViewSchema,
+    errors: [404],
+    handler: ({ params }) => requireService(ctx, params.key),
+  }),
+  route({
+    method: 'delete',
+    path: '/api/v1/services/:key',
+    tag: 'services',
+    summary: 'Stop forwarding a service (removes its hosts entries, releases its IP)',
+    params: KeyParam,
+    response: RemoveResponse,
+    errors: [404],
+    handler: async ({ params }) => {
+      await ctx.controller.removeService(params.key);
+      return { removed: true as const, key: params.key, message: 'Service forwarding stopped' };
+    },
+  }),
+  route({
+    method: 'post',
+    path: '/api/v1/services/:key/reconnect',
+    tag: 'services',
+    summary: 'Tear down and re-establish a service’s forwards now (resets its backoff)',
+    params: KeyParam,
+    response: ReconnectResponse,
+    errors: [404],
+    handler: async ({ params }) => {
+      requireService(ctx, params.key);
+      await ctx.controller.reconnectService(params.key);
+      return { triggered: 1, services: [params.key] };
+    },
+  }),
+  route({
+    method: 'post',
+    path: '/api/v1/services/:key/sync',
+    tag: 'services',
+    summary: 'Re-read a service’s pods and move its forward if needed (force=true skips the debounce)',
+    params: KeyParam,
+    query: ForceQuery,
+    response: SyncResponse,
+    errors: [404],
+    handler: async ({ params, query }) => {
+      requireService(ctx, params.key);
+      const force = query.force ?? false;
+      await ctx.controller.syncService(params.key, force);
+      return { service: params.key, force };
+    },
+  }),
+];
