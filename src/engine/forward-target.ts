@@ -1,0 +1,620 @@
+// One forward name with its own IP and hostnames (a service, or `<pod>.<svc>` of a headless one):
+// a listener per port on the exact IP that stays up across pod changes and reconnects; a session to
+// the current pod; the status every port's forward shows. Local connections that arrive while the
+// session is (re-)established wait (bounded) instead of being refused.
+import type { Socket } from 'node:net';
+import { KubefwdError, errorMessage, isKubefwdError, type ErrorCode } from '../contract/errors.js';
+import type { ForwardStatus } from '../contract/state.js';
+import { createBackoff, type Backoff } from './backoff.js';
+import type { EngineEvent, ReconnectTrigger } from './events.js';
+import { forwardKey, type ForwardRecord, type ServiceRecord } from './model.js';
+import { pipeConnection } from './pipe.js';
+import type {
+  Clock,
+  ClusterPort,
+  LocalListener,
+  ListenerPort,
+  Logger,
+  PodSession,
+  TrafficRecorder,
+} from './ports.js';
+import type { PortPlan, TargetPort, WaitInfo } from './reconcile.js';
+import type { SessionLease, SessionPool } from './session-pool.js';
+
+export interface TargetContext {
+  cluster: ClusterPort;
+  listener: ListenerPort;
+  traffic: TrafficRecorder;
+  pool: SessionPool;
+  clock: Clock;
+  logger: Logger;
+  emit: (event: EngineEvent) => void;
+  autoReconnect: boolean;
+  timeoutMs: number;
+  retryIntervalMs: number;
+  connectWaitMs: number;
+  backoff: { initialMs?: number; maxMs?: number; jitter?: number };
+  /** Asks the owner to re-plan (e.g. when a -t wait expires or a retry interval passes). */
+  requestReconcile: () => void;
+}
+
+export interface TargetIdentity {
+  /** `<name>.<ns>.<ctx>`. */
+  key: string;
+  registryKey: string;
+  /** The forward's service name (service or `<pod>.<svc>`). */
+  name: string;
+  namespace: string;
+  context: string;
+  headless: boolean;
+  ip: string;
+  hostnames: string[];
+}
+
+interface PortState {
+  plan: TargetPort | PortPlan;
+  listener?: LocalListener;
+  listenError?: KubefwdError;
+  /** The record last emitted (undefined before ForwardAdded). */
+  record?: ForwardRecord;
+  startedAt: string;
+}
+
+interface Waiter {
+  resolve: (s: PodSession) => void;
+  reject: (e: KubefwdError) => void;
+  timer: { cancel(): void };
+}
+
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+const podPortOf = (p: TargetPort | PortPlan): number | undefined => ('podPort' in p ? p.podPort : undefined);
+
+const asKubefwdError = (err: unknown, fallback: ErrorCode = 'STREAM_ERROR'): KubefwdError =>
+  isKubefwdError(err) ? err : new KubefwdError(fallback, errorMessage(err), { cause: err });
+
+export class ForwardTarget {
+  readonly id: TargetIdentity;
+  private readonly ctx: TargetContext;
+  private readonly ports = new Map<number, PortState>();
+  private pod: string | undefined;
+  private podUid: string | undefined;
+  private lease: SessionLease | undefined;
+  private status: ForwardStatus = 'Pending';
+  private reason: string | undefined;
+  private error: string | undefined;
+  private errorCode: string | undefined;
+  private nextRetryAt: string | undefined;
+  private reconnects = 0;
+  private generation = 0;
+  private readonly backoff: Backoff;
+  private retryTimer: { cancel(): void } | undefined;
+  private waitTimer: { cancel(): void } | undefined;
+  private waitingSince: number | undefined;
+  private waitingPod: string | undefined;
+  private waiters = new Set<Waiter>();
+  private stopped = false;
+  private serviceEmitted = false;
+  private dialing = false;
+  private everActive = false;
+
+  constructor(id: TargetIdentity, ctx: TargetContext) {
+    this.id = id;
+    this.ctx = ctx;
+    this.backoff = createBackoff(ctx.backoff);
+  }
+
+  get currentPod(): string | undefined {
+    return this.pod;
+  }
+
+  get currentStatus(): ForwardStatus {
+    return this.status;
+  }
+
+  serviceRecord(): ServiceRecord {
+    return {
+      key: this.id.key,
+      registryKey: this.id.registryKey,
+      serviceName: this.id.name,
+      namespace: this.id.namespace,
+      context: this.id.context,
+      headless: this.id.headless,
+      localIP: this.id.ip,
+      hostnames: [...this.id.hostnames],
+      ports: [...this.ports.values()].map(({ plan }) => ({
+        ...(plan.name !== undefined ? { name: plan.name } : {}),
+        port: plan.port,
+        localPort: plan.localPort,
+        targetPort: plan.targetPort,
+        protocol: 'TCP' as const,
+      })),
+    };
+  }
+
+  forwardRecords(): ForwardRecord[] {
+    return [...this.ports.values()].map((p) => this.recordFor(p));
+  }
+
+  /**
+   * Applies a plan: the ports (with pod ports resolved when a pod is chosen), the pod (undefined →
+   * waiting, with why), and the pod's uid.
+   */
+  async apply(
+    ports: readonly (TargetPort | PortPlan)[],
+    pod: { name: string; uid?: string | undefined } | undefined,
+    wait?: WaitInfo,
+  ): Promise<void> {
+    if (this.stopped) return;
+    const now = this.ctx.clock.now();
+    const podChanged = (pod?.name ?? undefined) !== this.pod;
+    if (podChanged && this.pod !== undefined) {
+      // The forward moves: its records keyed by the old pod go, new ones come.
+      for (const p of this.ports.values()) this.removeRecord(p);
+      this.dropSession();
+    }
+    const wanted = new Map(ports.map((p) => [p.localPort, p]));
+    let portsChanged = false;
+    for (const [localPort, state] of [...this.ports]) {
+      if (!wanted.has(localPort)) {
+        this.ports.delete(localPort);
+        this.removeRecord(state);
+        await state.listener?.close();
+        portsChanged = true;
+      }
+    }
+    const opening: Promise<void>[] = [];
+    for (const [localPort, plan] of wanted) {
+      const state = this.ports.get(localPort);
+      if (state) {
+        if (
+          state.plan.port !== plan.port ||
+          state.plan.targetPort !== plan.targetPort ||
+          state.plan.name !== plan.name
+        )
+          portsChanged = true;
+        state.plan = plan;
+        if (!state.listener && state.listenError) opening.push(this.listen(state));
+      } else {
+        const fresh: PortState = { plan, startedAt: iso(now) };
+        this.ports.set(localPort, fresh);
+        portsChanged = true;
+        opening.push(this.listen(fresh));
+      }
+    }
+    if (!this.serviceEmitted) {
+      this.serviceEmitted = true;
+      this.ctx.emit({ type: 'ServiceAdded', at: now, service: this.serviceRecord() });
+    } else if (portsChanged)
+      this.ctx.emit({ type: 'ServiceUpdated', at: now, service: this.serviceRecord() });
+    await Promise.all(opening);
+    if (this.stopped) return;
+
+    if (podChanged) {
+      const previous = this.pod;
+      this.pod = pod?.name;
+      this.podUid = pod?.uid;
+      if (pod) {
+        this.clearWait();
+        if (previous !== undefined)
+          this.ctx.logger.info(`${this.label()}: moving from pod ${previous} to pod ${pod.name}`);
+        void this.connect(previous === undefined ? 'auto' : 'pod-change', true);
+      } else {
+        this.enterWaiting(wait);
+      }
+    } else if (!pod) this.enterWaiting(wait);
+    else this.podUid = pod.uid;
+    this.emitRecords();
+  }
+
+  /** Drops the session and dials again now (manual reconnect / sync), backoff reset. */
+  reconnect(trigger: ReconnectTrigger): void {
+    if (this.stopped) return;
+    this.backoff.reset();
+    // Retry listeners that failed (the port may be free now).
+    for (const state of this.ports.values())
+      if (!state.listener) void this.listen(state).then(() => this.emitRecords());
+    if (this.pod === undefined) {
+      this.ctx.requestReconcile();
+      return;
+    }
+    this.ctx.pool.invalidate(this.id.context, this.id.namespace, this.pod);
+    this.dropSession();
+    void this.connect(trigger, true);
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.generation++;
+    this.cancelTimers();
+    this.rejectWaiters(new KubefwdError('SERVICE_NOT_FOUND', `${this.label()} is no longer forwarded`));
+    this.dropSession();
+    const at = this.ctx.clock.now();
+    for (const state of this.ports.values()) this.removeRecord(state);
+    await Promise.all([...this.ports.values()].map((s) => s.listener?.close() ?? Promise.resolve()));
+    this.ports.clear();
+    if (this.serviceEmitted)
+      this.ctx.emit({
+        type: 'ServiceRemoved',
+        at,
+        serviceKey: this.id.key,
+        registryKey: this.id.registryKey,
+      });
+  }
+
+  // ------------------------------------------------------------------ internals
+
+  private label(): string {
+    return `${this.id.name}.${this.id.namespace}`;
+  }
+
+  private async listen(state: PortState): Promise<void> {
+    const port = state.plan.localPort;
+    try {
+      state.listener = await this.ctx.listener.listen(this.id.ip, port, (socket) =>
+        this.onConnection(socket, port),
+      );
+      delete state.listenError;
+      if (this.stopped) await state.listener.close();
+    } catch (err) {
+      state.listenError = asKubefwdError(err, 'INTERNAL');
+      this.ctx.logger.error(
+        `${this.label()}: cannot listen on ${this.id.ip}:${port}: ${state.listenError.message}`,
+      );
+    }
+  }
+
+  private dropSession(): void {
+    this.generation++;
+    this.lease?.release();
+    this.lease = undefined;
+    this.retryTimer?.cancel();
+    this.retryTimer = undefined;
+    this.nextRetryAt = undefined;
+  }
+
+  private cancelTimers(): void {
+    this.retryTimer?.cancel();
+    this.retryTimer = undefined;
+    this.clearWait();
+  }
+
+  private clearWait(): void {
+    this.waitTimer?.cancel();
+    this.waitTimer = undefined;
+    this.waitingSince = undefined;
+    this.waitingPod = undefined;
+  }
+
+  private enterWaiting(wait: WaitInfo | undefined): void {
+    const now = this.ctx.clock.now();
+    const reason = wait?.reason ?? 'no ready pod';
+    if (wait?.podName !== undefined && this.ctx.timeoutMs > 0) {
+      if (this.waitingPod !== wait.podName || this.waitingSince === undefined) {
+        this.clearWait();
+        this.waitingSince = now;
+        this.waitingPod = wait.podName;
+        this.waitTimer = this.ctx.clock.setTimeout(() => {
+          this.waitTimer = undefined;
+          this.ctx.requestReconcile();
+        }, this.ctx.timeoutMs);
+      }
+      const waited = now - (this.waitingSince ?? now);
+      if (waited >= this.ctx.timeoutMs) {
+        this.setState('Error', {
+          reason: `pod ${wait.podName} did not become ready within ${Math.round(this.ctx.timeoutMs / 1000)}s (-t); still watching it`,
+          error: `timed out waiting for pod ${wait.podName} to become ready`,
+          errorCode: 'TIMEOUT',
+        });
+      } else {
+        const deadline = (this.waitingSince ?? now) + this.ctx.timeoutMs;
+        this.setState('Waiting', {
+          reason: `${reason}; waiting up to ${Math.round(this.ctx.timeoutMs / 1000)}s`,
+          errorCode: 'NO_PODS',
+          nextRetryAt: iso(deadline),
+        });
+      }
+    } else {
+      this.clearWait();
+      this.setState('Waiting', {
+        reason,
+        errorCode: 'NO_PODS',
+        ...(this.ctx.retryIntervalMs > 0 ? { nextRetryAt: iso(now + this.ctx.retryIntervalMs) } : {}),
+      });
+      if (this.ctx.retryIntervalMs > 0 && !this.retryTimer) {
+        this.retryTimer = this.ctx.clock.setTimeout(() => {
+          this.retryTimer = undefined;
+          this.ctx.requestReconcile();
+        }, this.ctx.retryIntervalMs);
+      }
+    }
+    this.rejectWaitersIfHopeless();
+  }
+
+  private setState(
+    status: ForwardStatus,
+    extra: { reason?: string; error?: string; errorCode?: string; nextRetryAt?: string } = {},
+  ): void {
+    this.status = status;
+    this.reason = extra.reason;
+    this.error = extra.error;
+    this.errorCode = extra.errorCode;
+    this.nextRetryAt = extra.nextRetryAt;
+  }
+
+  private async connect(trigger: ReconnectTrigger, fresh: boolean): Promise<void> {
+    if (this.stopped || this.pod === undefined) return;
+    const gen = ++this.generation;
+    const podName = this.pod;
+    this.dialing = true;
+    this.retryTimer?.cancel();
+    this.retryTimer = undefined;
+    const attempt = this.backoff.attempt + 1;
+    const started = this.ctx.clock.now();
+    this.setState('Connecting', { reason: `connecting to pod ${podName}` });
+    this.emitRecords();
+    try {
+      if (!this.lease)
+        this.lease = this.ctx.pool.acquire(this.ctx.cluster, this.id.namespace, podName, this.podUid);
+      const { session } = this.lease;
+      await session.ready();
+      if (gen !== this.generation || this.stopped) return;
+      this.dialing = false;
+      const wasActive = this.everActive;
+      this.everActive = true;
+      this.backoff.reset();
+      this.setState('Active');
+      if (!fresh || wasActive) this.reconnects++;
+      this.emitRecords();
+      if (wasActive || trigger !== 'auto')
+        this.ctx.emit({
+          type: 'Reconnect',
+          at: this.ctx.clock.now(),
+          serviceKey: this.id.key,
+          trigger,
+          attempt,
+          success: true,
+          durationMs: this.ctx.clock.now() - started,
+        });
+      this.ctx.logger.info(
+        `${this.label()} → ${this.id.ip}:${[...this.ports.keys()].join(',')} → pod ${podName} (${session.transport})`,
+      );
+      for (const w of this.waiters) {
+        w.timer.cancel();
+        w.resolve(session);
+      }
+      this.waiters.clear();
+      void session.closed.then((err) => this.onSessionClosed(gen, err));
+    } catch (err) {
+      if (gen !== this.generation || this.stopped) return;
+      this.dialing = false;
+      const e = asKubefwdError(err);
+      this.lease?.release();
+      this.lease = undefined;
+      this.ctx.emit({
+        type: 'Reconnect',
+        at: this.ctx.clock.now(),
+        serviceKey: this.id.key,
+        trigger,
+        attempt,
+        success: false,
+        durationMs: this.ctx.clock.now() - started,
+        error: e.message,
+      });
+      this.ctx.logger.warn(`${this.label()}: cannot connect to pod ${podName}: ${e.message}`);
+      this.failed(e, `cannot connect to pod ${podName}`);
+    }
+  }
+
+  /** A dial failed or the session died: Error (with the next retry when auto-reconnecting). */
+  private failed(e: KubefwdError, what: string, alwaysRetry = false): void {
+    if (this.ctx.autoReconnect || alwaysRetry) {
+      const delay = this.backoff.next();
+      const at = this.ctx.clock.now() + delay;
+      this.setState(alwaysRetry ? 'Waiting' : 'Error', {
+        reason: `${what}: ${e.message}; retrying in ${Math.round(delay / 1000)}s`,
+        error: e.message,
+        errorCode: e.code,
+        nextRetryAt: iso(at),
+      });
+      const gen = this.generation;
+      this.retryTimer = this.ctx.clock.setTimeout(() => {
+        this.retryTimer = undefined;
+        if (gen === this.generation) void this.connect('auto', false);
+      }, delay);
+    } else {
+      this.setState('Error', {
+        reason: `${what}: ${e.message}; retried on the next connection or pod change (use -a to retry automatically)`,
+        error: e.message,
+        errorCode: e.code,
+      });
+      this.rejectWaiters(e);
+    }
+    this.emitRecords();
+  }
+
+  private onSessionClosed(gen: number, err: KubefwdError | undefined): void {
+    if (gen !== this.generation || this.stopped) return;
+    this.lease?.release();
+    this.lease = undefined;
+    const e = err ?? new KubefwdError('STREAM_ERROR', 'port-forward connection closed');
+    this.ctx.logger.warn(`${this.label()}: lost connection to pod ${this.pod ?? '?'}: ${e.message}`);
+    // A lost session is always re-dialled (the listener stays); the first retry comes quickly.
+    this.failed(e, `lost connection to pod ${this.pod ?? '?'}`, true);
+  }
+
+  /** The session once Active, waiting (bounded) while it is being established. */
+  private activeSession(): Promise<PodSession> {
+    if (this.status === 'Active' && this.lease) return Promise.resolve(this.lease.session);
+    if (this.pod !== undefined && !this.dialing && !this.retryTimer && this.status === 'Error')
+      // Not auto-reconnecting: a new connection is the cue to try again.
+      void this.connect('auto', false);
+    if (this.pod === undefined && this.status === 'Error')
+      return Promise.reject(
+        new KubefwdError(
+          (this.errorCode as ErrorCode | undefined) ?? 'NO_PODS',
+          this.reason ?? 'no ready pod',
+        ),
+      );
+    return new Promise<PodSession>((resolve, reject) => {
+      const waiter: Waiter = {
+        resolve,
+        reject,
+        timer: this.ctx.clock.setTimeout(() => {
+          this.waiters.delete(waiter);
+          reject(
+            new KubefwdError(
+              'TIMEOUT',
+              `${this.label()}: no connection to a pod within ${Math.round(this.ctx.connectWaitMs / 1000)}s (${this.reason ?? this.status})`,
+            ),
+          );
+        }, this.ctx.connectWaitMs),
+      };
+      this.waiters.add(waiter);
+    });
+  }
+
+  private rejectWaiters(e: KubefwdError): void {
+    for (const w of this.waiters) {
+      w.timer.cancel();
+      w.reject(e);
+    }
+    this.waiters.clear();
+  }
+
+  private rejectWaitersIfHopeless(): void {
+    if (this.status === 'Error')
+      this.rejectWaiters(
+        new KubefwdError(
+          (this.errorCode as ErrorCode | undefined) ?? 'NO_PODS',
+          this.reason ?? 'no ready pod',
+        ),
+      );
+  }
+
+  private onConnection(socket: Socket, localPort: number): void {
+    socket.on('error', () => undefined);
+    const aborted = { value: false };
+    socket.once('close', () => (aborted.value = true));
+    this.activeSession().then(
+      (session) => this.openPodStream(socket, localPort, session, aborted),
+      (err: unknown) => {
+        this.ctx.logger.warn(
+          `${this.label()}: refused a connection on ${this.id.ip}:${localPort}: ${errorMessage(err)}`,
+        );
+        socket.destroy();
+      },
+    );
+  }
+
+  private openPodStream(
+    socket: Socket,
+    localPort: number,
+    session: PodSession,
+    aborted: { value: boolean },
+  ): void {
+    const state = this.ports.get(localPort);
+    const pod = this.pod;
+    if (aborted.value || !state || pod === undefined) {
+      socket.destroy();
+      return;
+    }
+    const podPort = podPortOf(state.plan) ?? localPort;
+    session.openStream(podPort).then(
+      (stream) => {
+        if (aborted.value || socket.destroyed) {
+          stream.destroy();
+          return;
+        }
+        const tap = this.ctx.traffic.connectionOpened({
+          key: forwardKey(this.id.key, pod, localPort),
+          serviceKey: this.id.key,
+          podName: pod,
+          localIP: this.id.ip,
+          localPort: String(localPort),
+          podPort: String(podPort),
+        });
+        const { done } = pipeConnection(socket, stream, tap);
+        void done.then((failure) => {
+          if (failure)
+            this.ctx.logger.warn(`${this.label()}: connection to ${pod}:${podPort} ended: ${failure}`);
+        });
+      },
+      (err: unknown) => {
+        this.ctx.logger.warn(
+          `${this.label()}: cannot open a stream to ${pod}:${podPort}: ${errorMessage(err)}`,
+        );
+        socket.destroy();
+      },
+    );
+  }
+
+  private recordFor(state: PortState): ForwardRecord {
+    const plan = state.plan;
+    const pod = this.pod ?? '';
+    const podPort = podPortOf(plan);
+    const containerName = 'containerName' in plan ? plan.containerName : undefined;
+    const base: ForwardRecord = {
+      key: forwardKey(this.id.key, this.pod ?? '-', plan.localPort),
+      serviceKey: this.id.key,
+      registryKey: this.id.registryKey,
+      serviceName: this.id.name,
+      namespace: this.id.namespace,
+      context: this.id.context,
+      headless: this.id.headless,
+      podName: pod,
+      ...(containerName !== undefined ? { containerName } : {}),
+      localIP: this.id.ip,
+      localPort: String(plan.localPort),
+      podPort: podPort === undefined ? plan.targetPort : String(podPort),
+      hostnames: [...this.id.hostnames],
+      status: this.status,
+      startedAt: state.startedAt,
+      reconnects: this.reconnects,
+    };
+    if (state.listenError)
+      return {
+        ...base,
+        status: 'Error',
+        error: state.listenError.message,
+        errorCode: state.listenError.code,
+        reason: `cannot listen on ${this.id.ip}:${plan.localPort}: ${state.listenError.message}`,
+      };
+    if (this.reason !== undefined) base.reason = this.reason;
+    if (this.error !== undefined) base.error = this.error;
+    if (this.errorCode !== undefined) base.errorCode = this.errorCode;
+    if (this.nextRetryAt !== undefined) base.nextRetryAt = this.nextRetryAt;
+    return base;
+  }
+
+  private emitRecords(): void {
+    if (this.stopped) return;
+    const at = this.ctx.clock.now();
+    for (const state of this.ports.values()) {
+      const next = this.recordFor(state);
+      const prev = state.record;
+      if (prev && prev.key !== next.key) this.removeRecord(state);
+      if (!state.record) {
+        state.record = next;
+        this.ctx.emit({ type: 'ForwardAdded', at, forward: next });
+      } else if (JSON.stringify(state.record) !== JSON.stringify(next)) {
+        const previousStatus = state.record.status;
+        state.record = next;
+        this.ctx.emit({ type: 'ForwardUpdated', at, forward: next, previousStatus });
+      }
+    }
+  }
+
+  private removeRecord(state: PortState): void {
+    if (!state.record) return;
+    this.ctx.emit({
+      type: 'ForwardRemoved',
+      at: this.ctx.clock.now(),
+      key: state.record.key,
+      serviceKey: this.id.key,
+    });
+    this.ctx.traffic.forwardRemoved(state.record.key);
+    delete state.record;
+  }
+}

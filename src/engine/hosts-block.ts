@@ -1,0 +1,182 @@
+// The one managed block kubefwd owns in the hosts file (ARCHITECTURE decision 4):
+//
+//   # kubefwd begin <id>
+//   127.1.27.1 api-gateway api-gateway.shop ...
+//   # kubefwd end <id>
+//
+// Everything outside the block is preserved byte for byte: line endings (CRLF/LF), a BOM, a
+// missing final newline. When the file does not end with a newline, the block brings its own
+// leading newline and no trailing one, so removing it gives back exactly the original bytes.
+// Foreign lines are never edited, even when they name one of our hostnames (the block comes last,
+// and resolvers use the first match, so a foreign duplicate wins — we log it instead of touching
+// it); only -p (purgeStaleLines) removes foreign lines, and only those in kubefwd's address range.
+import { inKubefwdRange, parseIPv4 } from './ipv4.js';
+
+export interface HostsEntry {
+  ip: string;
+  hostnames: string[];
+}
+
+export interface BlockOptions {
+  /** Split an IP's names over several lines (Windows reads at most 9 per line). */
+  maxHostsPerLine?: number;
+}
+
+const BEGIN = /^# kubefwd begin (\S+)[ \t]*$/;
+const END = /^# kubefwd end (\S+)[ \t]*$/;
+
+/** Marker-safe instance id: no whitespace. */
+export const sanitiseBlockId = (id: string): string => id.replace(/\s+/g, '-') || 'kubefwd';
+
+/** Lines with their terminators; concatenating them gives the content back. */
+export const splitLines = (content: string): string[] => (content === '' ? [] : content.split(/(?<=\n)/));
+
+const body = (line: string): string => line.replace(/\r?\n$/, '').replace(/^\uFEFF/, '');
+
+export const detectEol = (content: string): string => (content.includes('\r\n') ? '\r\n' : '\n');
+
+interface BlockSpan {
+  id: string;
+  /** Index of the begin line. */
+  start: number;
+  /** Index of the end line. */
+  end: number;
+}
+
+export const findBlocks = (lines: readonly string[]): BlockSpan[] => {
+  const out: BlockSpan[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const m = BEGIN.exec(body(lines[i] ?? ''));
+    if (!m) continue;
+    const id = m[1] ?? '';
+    for (let j = i + 1; j < lines.length; j++) {
+      const e = END.exec(body(lines[j] ?? ''));
+      if (e && e[1] === id) {
+        out.push({ id, start: i, end: j });
+        i = j;
+        break;
+      }
+    }
+  }
+  return out;
+};
+
+/** Removes one span, undoing the leading newline it brought when it sat at the end without one. */
+const cut = (lines: string[], span: BlockSpan): void => {
+  const endLine = lines[span.end] ?? '';
+  const unterminated = !endLine.endsWith('\n');
+  lines.splice(span.start, span.end - span.start + 1);
+  if (unterminated && span.start > 0 && span.start === lines.length) {
+    const prev = lines[span.start - 1] ?? '';
+    lines[span.start - 1] = prev.replace(/\r?\n$/, '');
+  }
+};
+
+/** Removes every block whose id passes `which` (default: every kubefwd block, any instance). */
+export const removeBlocks = (content: string, which: (id: string) => boolean = () => true): string => {
+  const lines = splitLines(content);
+  const spans = findBlocks(lines).filter((s) => which(s.id));
+  for (const span of spans.reverse()) cut(lines, span);
+  return lines.join('');
+};
+
+/** The block's lines (markers included), without terminators. */
+export const renderBlockLines = (
+  id: string,
+  entries: readonly HostsEntry[],
+  options: BlockOptions = {},
+): string[] => {
+  const max = options.maxHostsPerLine ?? Infinity;
+  const seen = new Set<string>();
+  const out = [`# kubefwd begin ${id}`];
+  for (const entry of entries) {
+    const names = entry.hostnames.filter((h) => {
+      if (h === '' || seen.has(h)) return false;
+      seen.add(h);
+      return true;
+    });
+    for (let i = 0; i < names.length; i += max === Infinity ? names.length : max)
+      out.push(`${entry.ip} ${names.slice(i, i + (max === Infinity ? names.length : max)).join(' ')}`);
+  }
+  out.push(`# kubefwd end ${id}`);
+  return out;
+};
+
+/** Writes (or replaces in place) the block of `id`; an empty entry list removes it. */
+export const upsertBlock = (
+  content: string,
+  id: string,
+  entries: readonly HostsEntry[],
+  options: BlockOptions = {},
+): string => {
+  const blockId = sanitiseBlockId(id);
+  if (entries.length === 0) return removeBlocks(content, (b) => b === blockId);
+  const eol = detectEol(content);
+  const rendered = renderBlockLines(blockId, entries, options);
+  const lines = splitLines(content);
+  const span = findBlocks(lines).find((s) => s.id === blockId);
+  if (span) {
+    const terminated = (lines[span.end] ?? '').endsWith('\n');
+    const replacement = rendered.map((l, i) => (i < rendered.length - 1 || terminated ? l + eol : l));
+    lines.splice(span.start, span.end - span.start + 1, ...replacement);
+    return lines.join('');
+  }
+  if (content === '' || content.endsWith('\n')) return content + rendered.map((l) => l + eol).join('');
+  return content + eol + rendered.join(eol);
+};
+
+/** The entries inside the block of `id` (empty when there is none). */
+export const readBlock = (content: string, id: string): HostsEntry[] => {
+  const lines = splitLines(content);
+  const span = findBlocks(lines).find((s) => s.id === sanitiseBlockId(id));
+  if (!span) return [];
+  const out: HostsEntry[] = [];
+  for (const line of lines.slice(span.start + 1, span.end)) {
+    const [ip, ...hostnames] = body(line).trim().split(/\s+/);
+    if (!ip || hostnames.length === 0) continue;
+    const prior = out.find((e) => e.ip === ip);
+    if (prior) prior.hostnames.push(...hostnames);
+    else out.push({ ip, hostnames });
+  }
+  return out;
+};
+
+const staleHostnames = (line: string): number => {
+  const text = body(line).replace(/#.*$/, '').trim();
+  const [ip, ...names] = text.split(/\s+/);
+  if (!ip || !parseIPv4(ip) || !inKubefwdRange(ip)) return 0;
+  return names.length;
+};
+
+const outsideBlocks = (lines: readonly string[]): boolean[] => {
+  const inside = lines.map(() => false);
+  for (const s of findBlocks(lines)) for (let i = s.start; i <= s.end; i++) inside[i] = true;
+  return inside.map((v) => !v);
+};
+
+/** Hostnames on foreign lines in kubefwd's range (kubefwd's HOUSEKEEPING count). */
+export const countStaleHostnames = (content: string): number => {
+  const lines = splitLines(content);
+  const outside = outsideBlocks(lines);
+  return lines.reduce((n, line, i) => n + (outside[i] ? staleHostnames(line) : 0), 0);
+};
+
+/** -p: drops foreign lines whose address is in kubefwd's range; returns how many hostnames went. */
+export const purgeStaleLines = (content: string): { content: string; purged: number } => {
+  const lines = splitLines(content);
+  const outside = outsideBlocks(lines);
+  let purged = 0;
+  const kept: string[] = [];
+  lines.forEach((line, i) => {
+    const n = outside[i] ? staleHostnames(line) : 0;
+    if (n > 0) purged += n;
+    else kept.push(line);
+  });
+  if (purged > 0 && kept.length > 0 && !content.endsWith('\n')) {
+    // The last line went and it had no terminator: the new last line keeps the file's shape.
+    const last = kept.length - 1;
+    if (!lines[lines.length - 1]?.endsWith('\n') && staleHostnames(lines[lines.length - 1] ?? '') > 0)
+      kept[last] = (kept[last] ?? '').replace(/\r?\n$/, '');
+  }
+  return { content: kept.join(''), purged };
+};

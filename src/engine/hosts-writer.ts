@@ -1,0 +1,167 @@
+// The one writer of our hosts-file block: changes are collected and written together after a short
+// debounce (one write for a namespace of 500 services, not 500), through the HostsFilePort (which
+// locks and writes atomically). The first write of a run also removes stale kubefwd blocks left by
+// a killed instance, and purges (-p) or counts foreign lines in kubefwd's range.
+import { errorMessage } from '../contract/errors.js';
+import type { EngineEvent } from './events.js';
+import {
+  countStaleHostnames,
+  purgeStaleLines,
+  removeBlocks,
+  sanitiseBlockId,
+  upsertBlock,
+  type HostsEntry,
+} from './hosts-block.js';
+import { parseIPv4 } from './ipv4.js';
+import type { Clock, HostsFilePort, Logger } from './ports.js';
+
+export interface HostsWriterOptions {
+  hosts: HostsFilePort;
+  clock: Clock;
+  logger: Logger;
+  emit: (event: EngineEvent) => void;
+  blockId: string;
+  batchMs: number;
+  purgeStale: boolean;
+  maxHostsPerLine?: number | undefined;
+  /** Always in the block, first (the API's kubefwd.internal). */
+  fixed?: HostsEntry | undefined;
+}
+
+export interface HostsWriter {
+  set(key: string, entry: HostsEntry): void;
+  delete(key: string): void;
+  /** Writes pending changes now and resolves when the file is up to date. */
+  flush(): Promise<void>;
+  /** Removes our block (after pending work); later changes are ignored. */
+  close(): Promise<void>;
+  /** Writes so far (for tests and the bench). */
+  readonly writes: number;
+}
+
+const ipNumber = (ip: string): number => {
+  const o = parseIPv4(ip) ?? [0, 0, 0, 0];
+  return ((o[0] * 256 + o[1]) * 256 + o[2]) * 256 + o[3];
+};
+
+export const createHostsWriter = (opts: HostsWriterOptions): HostsWriter => {
+  const id = sanitiseBlockId(opts.blockId);
+  const entries = new Map<string, HostsEntry>();
+  let firstWrite = true;
+  let dirty = true;
+  let closed = false;
+  let timer: { cancel(): void } | undefined;
+  let running: Promise<void> | undefined;
+  let writes = 0;
+
+  const render = (): HostsEntry[] => {
+    const list = [...entries.values()].sort((a, b) => ipNumber(a.ip) - ipNumber(b.ip));
+    return opts.fixed ? [opts.fixed, ...list] : list;
+  };
+
+  const writeOnce = async (): Promise<void> => {
+    dirty = false;
+    const block = render();
+    const start = firstWrite;
+    await opts.hosts.update((content) => {
+      let next = content;
+      if (start) {
+        next = removeBlocks(next);
+        if (opts.purgeStale) {
+          const purged = purgeStaleLines(next);
+          next = purged.content;
+          if (purged.purged > 0)
+            opts.logger.info(`Purged ${purged.purged} stale host entries from previous kubefwd sessions`);
+        } else {
+          const stale = countStaleHostnames(next);
+          if (stale > 0)
+            opts.logger.info(
+              `HOUSEKEEPING: Found ${stale} existing host entries in kubefwd IP range. These will not affect operation and will be preserved. Use -p to purge on next run if you no longer need them.`,
+            );
+        }
+      }
+      return upsertBlock(
+        next,
+        id,
+        block,
+        opts.maxHostsPerLine === undefined ? {} : { maxHostsPerLine: opts.maxHostsPerLine },
+      );
+    });
+    firstWrite = false;
+    writes++;
+    opts.emit({ type: 'HostsWritten', at: opts.clock.now(), path: opts.hosts.path, entries: block.length });
+    opts.logger.debug(`hosts file ${opts.hosts.path} updated (${block.length} addresses)`);
+  };
+
+  const run = (): Promise<void> => {
+    if (running) return running;
+    running = (async () => {
+      try {
+        while (dirty && !closed) await writeOnce();
+      } catch (err) {
+        opts.logger.error(`cannot update hosts file ${opts.hosts.path}: ${errorMessage(err)}`);
+        // Try again later; the block catches up with everything on the next write.
+        dirty = true;
+        schedule(1000);
+      } finally {
+        running = undefined;
+      }
+    })();
+    return running;
+  };
+
+  const schedule = (ms: number): void => {
+    if (closed || timer) return;
+    timer = opts.clock.setTimeout(() => {
+      timer = undefined;
+      void run();
+    }, ms);
+  };
+
+  const touch = (): void => {
+    dirty = true;
+    schedule(opts.batchMs);
+  };
+
+  schedule(0);
+
+  return {
+    set(key, entry) {
+      if (closed) return;
+      const prior = entries.get(key);
+      if (prior && prior.ip === entry.ip && prior.hostnames.join(' ') === entry.hostnames.join(' ')) return;
+      entries.set(key, { ip: entry.ip, hostnames: [...entry.hostnames] });
+      touch();
+    },
+    delete(key) {
+      if (closed || !entries.delete(key)) return;
+      touch();
+    },
+    async flush() {
+      timer?.cancel();
+      timer = undefined;
+      while (running) await running;
+      if (dirty && !closed) await run();
+    },
+    async close() {
+      if (closed) return;
+      timer?.cancel();
+      timer = undefined;
+      while (running) await running;
+      closed = true;
+      entries.clear();
+      try {
+        await opts.hosts.update((content) => removeBlocks(content, (b) => b === id));
+        writes++;
+        opts.emit({ type: 'HostsWritten', at: opts.clock.now(), path: opts.hosts.path, entries: 0 });
+      } catch (err) {
+        opts.logger.error(
+          `cannot remove kubefwd entries from hosts file ${opts.hosts.path}: ${errorMessage(err)}`,
+        );
+      }
+    },
+    get writes() {
+      return writes;
+    },
+  };
+};

@@ -1,0 +1,42 @@
+// The forwarding engine: createEngine and the pure pieces the CLI and others reuse for validation.
+export { createEngine, type EngineRuntime } from './engine.js';
+export type { EngineDeps, EngineOptions } from './options.js';
+export type { Engine, Controller, AddNamespaceRequest, AddServiceRequest } from './controller.js';
+export type {
+  EngineEvent,
+  EngineEventListener,
+  EngineEventType,
+  LogLevel,
+  ReconnectTrigger,
+} from './events.js';
+export type { ForwardRecord, NamespaceRecord, ServiceRecord } from './model.js';
+export { forwardKey, namespaceKey, serviceKey } from './model.js';
+export { hostnamesFor, sanitiseHostname, type HostnameInput } from './hostnames.js';
+export {
+  createIpAllocator,
+  reservationCandidates,
+  API_RESERVED_IP,
+  type IpAllocator,
+} from './ip-allocation.js';
+export {
+  buildReservationConfig,
+  parseFwdConf,
+  parseReserveFlag,
+  validateReservationConfig,
+  DEFAULT_BASE_IP,
+  type Reservation,
+  type ReservationConfig,
+} from './reservations.js';
+export { parsePortMappings, localPortFor, type PortMappings } from './port-mapping.js';
+export { createBackoff, type Backoff, type BackoffOptions } from './backoff.js';
+export {
+  upsertBlock,
+  removeBlocks,
+  readBlock,
+  purgeStaleLines,
+  countStaleHostnames,
+  type HostsEntry,
+} from './hosts-block.js';
+export { planService, isPodReady, type ServicePlan } from './reconcile.js';
+export { parseServicePattern, patternMatches, type ServicePattern } from './service-filter.js';
+export { inKubefwdRange, isLoopbackIPv4 } from './ipv4.js';

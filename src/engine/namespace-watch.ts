@@ -1,0 +1,255 @@
+// One namespace of one context: service, pod and Endpoints informers feeding ServiceEntries.
+// In "all" mode (addNamespace) every service passing the selectors and exclusions is forwarded; in
+// "some" mode (addService without the namespace) only the services added by name. Services are
+// registered in sorted name order at the initial sync so addresses are the same run after run.
+import { errorMessage } from '../contract/errors.js';
+import type { KEndpoints, KPod, KService } from '../contract/kube.js';
+import type { EngineEvent } from './events.js';
+import type { ClusterPort, Informer, Logger, Selectors } from './ports.js';
+import { isPodReady, selectorMatches } from './reconcile.js';
+import { ServiceEntry, type ServiceEntryDeps, type ServiceScope } from './service-entry.js';
+
+export interface NamespaceWatchDeps {
+  cluster: ClusterPort;
+  namespace: string;
+  clusterIndex: number;
+  namespaceIndex: number;
+  logger: Logger;
+  emit: (event: EngineEvent) => void;
+  now: () => number;
+  /** Whether a service may be forwarded in "all" mode (exclusions). */
+  allowed: (name: string) => boolean;
+  entryDeps: (scope: ServiceScope) => Omit<ServiceEntryDeps, 'scope'>;
+}
+
+const byName = <T extends { metadata: { name: string } }>(a: T, b: T): number =>
+  a.metadata.name < b.metadata.name ? -1 : a.metadata.name > b.metadata.name ? 1 : 0;
+
+export class NamespaceWatch {
+  readonly deps: NamespaceWatchDeps;
+  mode: 'all' | 'some';
+  selectors: Selectors;
+  readonly names = new Set<string>();
+  readonly entries = new Map<string, ServiceEntry>();
+  readonly startedAt: string;
+  private services: Informer<KService> | undefined;
+  private pods: Informer<KPod> | undefined;
+  private endpoints: Informer<KEndpoints> | undefined;
+  private synced = false;
+  private stopped = false;
+  private serviceGeneration = 0;
+  readonly scope: ServiceScope;
+  private readonly entryDeps: Omit<ServiceEntryDeps, 'scope'>;
+  /** Resolves after the first full sync of all three informers and the initial registration. */
+  ready: Promise<void> = Promise.resolve();
+
+  constructor(deps: NamespaceWatchDeps, mode: 'all' | 'some', selectors: Selectors) {
+    this.deps = deps;
+    this.mode = mode;
+    this.selectors = selectors;
+    this.startedAt = new Date(deps.now()).toISOString();
+    this.scope = {
+      context: deps.cluster.context,
+      namespace: deps.namespace,
+      clusterIndex: deps.clusterIndex,
+      namespaceIndex: deps.namespaceIndex,
+      pods: () => this.pods?.list() ?? [],
+      endpoints: (name) => this.endpoints?.list().find((e) => e.metadata.name === name),
+    };
+    this.entryDeps = deps.entryDeps(this.scope);
+  }
+
+  get label(): string {
+    return `${this.deps.namespace}.${this.deps.cluster.context}`;
+  }
+
+  start(): void {
+    const { cluster, namespace } = this.deps;
+    this.pods = cluster.watchPods(namespace, {
+      onAdd: (pod) => this.onPod(pod, undefined, 'added'),
+      onUpdate: (pod, old) => this.onPod(pod, old, undefined),
+      onDelete: (pod) => this.onPod(pod, undefined, 'deleted'),
+      onError: (err, retryInMs) => this.onWatchError('pods', err.message, retryInMs),
+    });
+    this.endpoints = cluster.watchEndpoints(namespace, {
+      onAdd: (ep) => this.onEndpoints(ep),
+      onUpdate: (ep) => this.onEndpoints(ep),
+      onDelete: (ep) => this.onEndpoints(ep),
+      onError: (err, retryInMs) => this.onWatchError('endpoints', err.message, retryInMs),
+    });
+    this.startServices();
+  }
+
+  /** (Re)starts the service informer, e.g. when "some" mode becomes "all" with selectors. */
+  startServices(): void {
+    this.services?.stop();
+    const gen = ++this.serviceGeneration;
+    const { cluster, namespace } = this.deps;
+    const selectors = this.mode === 'all' ? this.selectors : {};
+    const informer = cluster.watchServices(namespace, selectors, {
+      onAdd: (svc) => gen === this.serviceGeneration && this.onService(svc),
+      onUpdate: (svc) => gen === this.serviceGeneration && this.onService(svc),
+      onDelete: (svc) => gen === this.serviceGeneration && this.onServiceDeleted(svc.metadata.name),
+      onSynced: () => {
+        if (gen === this.serviceGeneration && this.synced) void this.resync();
+      },
+      onError: (err, retryInMs) => this.onWatchError('services', err.message, retryInMs),
+    });
+    this.services = informer;
+    const pods = this.pods;
+    const endpoints = this.endpoints;
+    this.ready = Promise.all([informer.synced, pods?.synced, endpoints?.synced]).then(
+      () => {
+        if (gen !== this.serviceGeneration || this.stopped) return;
+        this.synced = true;
+        return this.resync();
+      },
+      () => undefined,
+    );
+  }
+
+  /** Brings entries in line with the informer caches (initial sync, relist, periodic safety net). */
+  resync(): Promise<void> {
+    if (this.stopped || !this.services) return Promise.resolve();
+    const listed = [...this.services.list()].sort(byName);
+    const present = new Set(listed.map((s) => s.metadata.name));
+    const work: Promise<void>[] = [];
+    for (const [name, entry] of [...this.entries])
+      if (!present.has(name) || !this.wants(name)) work.push(this.dropEntry(name, entry));
+    for (const svc of listed) if (this.wants(svc.metadata.name)) work.push(this.upsert(svc));
+    return Promise.all(work).then(() => undefined);
+  }
+
+  wants(name: string): boolean {
+    if (this.names.has(name)) return true;
+    return this.mode === 'all' && this.deps.allowed(name);
+  }
+
+  /** Registers a service fetched by the controller (addService), before the informer has it. */
+  async addByName(svc: KService): Promise<ServiceEntry> {
+    this.names.add(svc.metadata.name);
+    const cached = this.services?.list().find((s) => s.metadata.name === svc.metadata.name);
+    await this.upsert(cached ?? svc);
+    const entry = this.entries.get(svc.metadata.name);
+    if (!entry) throw new Error(`service ${svc.metadata.name} was not registered`);
+    return entry;
+  }
+
+  async removeByName(name: string): Promise<void> {
+    this.names.delete(name);
+    const entry = this.entries.get(name);
+    if (entry) await this.dropEntry(name, entry);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.services?.stop();
+    this.pods?.stop();
+    this.endpoints?.stop();
+    await Promise.all([...this.entries].map(([name, entry]) => this.dropEntry(name, entry)));
+  }
+
+  // ------------------------------------------------------------------ informer callbacks
+
+  private upsert(svc: KService): Promise<void> {
+    if (this.stopped) return Promise.resolve();
+    const name = svc.metadata.name;
+    let entry = this.entries.get(name);
+    if (!entry) {
+      entry = new ServiceEntry(svc, { ...this.entryDeps, scope: this.scope });
+      this.entries.set(name, entry);
+    } else {
+      const before = JSON.stringify({
+        sel: entry.service.spec.selector,
+        ports: entry.service.spec.ports,
+        t: entry.service.spec.type,
+        ip: entry.service.spec.clusterIP,
+      });
+      const after = JSON.stringify({
+        sel: svc.spec.selector,
+        ports: svc.spec.ports,
+        t: svc.spec.type,
+        ip: svc.spec.clusterIP,
+      });
+      entry.service = svc;
+      if (before === after) return Promise.resolve();
+      this.deps.logger.info(
+        `Service ${entry.registryKey} updated (selector, ports or type changed); re-planning`,
+      );
+    }
+    return entry.reconcile();
+  }
+
+  private dropEntry(name: string, entry: ServiceEntry): Promise<void> {
+    if (this.entries.get(name) === entry) this.entries.delete(name);
+    return entry.stop();
+  }
+
+  private onService(svc: KService): void {
+    if (!this.synced || !this.wants(svc.metadata.name)) return;
+    void this.upsert(svc);
+  }
+
+  private onServiceDeleted(name: string): void {
+    const entry = this.entries.get(name);
+    if (!entry) return;
+    this.deps.logger.info(`Service ${entry.registryKey} deleted in the cluster`);
+    this.names.delete(name);
+    void this.dropEntry(name, entry);
+  }
+
+  private onPod(pod: KPod, old: KPod | undefined, change: 'added' | 'deleted' | undefined): void {
+    if (!this.synced) return;
+    let kind: 'added' | 'deleted' | 'ready' | 'not-ready' | undefined = change;
+    if (kind === undefined) {
+      const was = old ? isPodReady(old) : false;
+      const is = isPodReady(pod);
+      if (was !== is) kind = is ? 'ready' : 'not-ready';
+    }
+    const affected: ServiceEntry[] = [];
+    for (const entry of this.entries.values()) {
+      const sel = entry.service.spec.selector;
+      const matches =
+        entry.usesPod(pod.metadata.name) ||
+        (sel && Object.keys(sel).length > 0
+          ? selectorMatches(sel, pod.metadata.labels) ||
+            (old !== undefined && selectorMatches(sel, old.metadata.labels))
+          : true);
+      if (matches) affected.push(entry);
+    }
+    if (kind !== undefined && affected.length > 0)
+      this.deps.emit({
+        type: 'PodChanged',
+        at: this.deps.now(),
+        context: this.deps.cluster.context,
+        namespace: this.deps.namespace,
+        podName: pod.metadata.name,
+        change: kind,
+        serviceKeys: affected.flatMap((e) => e.targets().map((t) => t.id.key)),
+      });
+    if (kind === 'deleted' || kind === 'not-ready')
+      this.deps.logger.debug(`Pod ${pod.metadata.name} ${kind}; re-planning ${affected.length} service(s)`);
+    for (const entry of affected) void entry.reconcile();
+  }
+
+  private onEndpoints(ep: KEndpoints): void {
+    if (!this.synced) return;
+    const entry = this.entries.get(ep.metadata.name);
+    if (entry && Object.keys(entry.service.spec.selector ?? {}).length === 0) void entry.reconcile();
+  }
+
+  private onWatchError(what: string, message: string, retryInMs: number): void {
+    this.deps.logger.warn(
+      `watch of ${what} in ${this.label} failed: ${message}; retrying in ${Math.round(retryInMs / 1000)}s`,
+    );
+  }
+
+  /** Errors inside informer callbacks must never escape into the informer. */
+  static safe(logger: Logger, fn: () => void): void {
+    try {
+      fn();
+    } catch (err) {
+      logger.error(errorMessage(err));
+    }
+  }
+}

@@ -1,0 +1,72 @@
+// What createEngine needs: the ports it talks to the world through, and the options the CLI/daemon
+// turn flags into.
+import type {
+  Clock,
+  ClusterProvider,
+  HostsFilePort,
+  ListenerPort,
+  Logger,
+  LoopbackPort,
+  Selectors,
+  TrafficRecorder,
+} from './ports.js';
+import type { ReservationConfig } from './reservations.js';
+
+export interface EngineOptions {
+  /** -d: extra pseudo-domain for hostnames. */
+  domain?: string | undefined;
+  /** -m entries as given ("80:8080"), or already parsed. */
+  mappings?: readonly string[] | ReadonlyMap<number, number> | undefined;
+  /** Parsed reservations (buildReservationConfig); wins over reserve/fwdConfText/ipBase. */
+  reservations?: ReservationConfig | undefined;
+  /** -r entries as given. */
+  reserve?: readonly string[] | undefined;
+  /** Text of the -z file, and its path for messages. */
+  fwdConfText?: string | undefined;
+  fwdConfPath?: string | undefined;
+  /** Base of the unreserved space (tests: 127.50.27.1); else the -z file's, else 127.1.27.1. */
+  ipBase?: string | undefined;
+  /** -t: how long a forward waits for a not-yet-ready pod before it shows Error TIMEOUT (it keeps watching). Default 300 s. */
+  timeoutMs?: number | undefined;
+  /** -a: re-dial failed dials with backoff (a lost session is always re-dialled). */
+  autoReconnect?: boolean | undefined;
+  /** --retry-interval: re-check of a service without ready pods (safety net beside the watch). Default 10 s. */
+  retryIntervalMs?: number | undefined;
+  /** --resync-interval: periodic full reconcile of every service (safety net). Default 5 min; 0 = off. */
+  resyncIntervalMs?: number | undefined;
+  /** Names the hosts-file block: `# kubefwd begin <id>`. Default "kubefwd". */
+  hostsBlockId?: string | undefined;
+  /** Debounce of hosts-file writes. Default 50 ms. */
+  hostsBatchMs?: number | undefined;
+  /** -p: remove foreign kubefwd-range lines from the hosts file at start. */
+  purgeStaleIps?: boolean | undefined;
+  /** Windows reads at most 9 names per line. Default: 9 on win32, unlimited elsewhere. */
+  maxHostsPerLine?: number | undefined;
+  /** -l / -f for services of namespaces added without their own selectors. */
+  selectors?: Selectors | undefined;
+  /** --service: `ns/name` or `ctx/ns/name`; added by the engine at creation (failures logged). */
+  includeServices?: readonly string[] | undefined;
+  /** --exclude: `ns/name` or `ctx/ns/name` (name may be `*`); never forwarded unless added explicitly. */
+  excludeServices?: readonly string[] | undefined;
+  /** Keeps the API's `127.2.27.1 kubefwd.internal` in our block. */
+  apiHostEntry?: { ip: string; hostname: string } | undefined;
+  /** How long a new local connection waits for a session being (re-)established. Default 30 s. */
+  connectWaitMs?: number | undefined;
+  /** How long addNamespace waits for the initial list before returning (work continues after). Default 30 s. */
+  syncTimeoutMs?: number | undefined;
+  /** Reconnect backoff. Default 1 s doubling to 5 min. */
+  backoff?: { initialMs?: number; maxMs?: number; jitter?: number } | undefined;
+  /** Addresses never handed out. Default ["127.2.27.1"]. */
+  forbiddenIPs?: readonly string[] | undefined;
+}
+
+export interface EngineDeps {
+  clusters: ClusterProvider;
+  hosts: HostsFilePort;
+  listener: ListenerPort;
+  loopback: LoopbackPort;
+  traffic: TrafficRecorder;
+  clock?: Clock | undefined;
+  logger: Logger;
+  options?: EngineOptions | undefined;
+}

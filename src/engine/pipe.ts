@@ -1,0 +1,64 @@
+// Joins one local TCP connection to one pod stream: bytes both ways through the traffic tap
+// (counted, never altered), backpressure by pause/resume (Readable.pipe), half-close both ways
+// (end → end), and an error on either side ends just this connection.
+import type { Duplex } from 'node:stream';
+import type { Socket } from 'node:net';
+import type { ConnectionTap } from './ports.js';
+import { errorMessage } from '../contract/errors.js';
+
+export interface PipeResult {
+  /** Resolves when both sides are closed; with the first error's text if one failed. */
+  done: Promise<string | undefined>;
+}
+
+export const pipeConnection = (socket: Socket, stream: Duplex, tap: ConnectionTap): PipeResult => {
+  let failure: string | undefined;
+  let socketClosed = false;
+  let streamClosed = false;
+  let finish: (reason: string | undefined) => void = () => undefined;
+  const done = new Promise<string | undefined>((resolve) => (finish = resolve));
+
+  const settle = (): void => {
+    if (!socketClosed || !streamClosed) return;
+    tap.closed(failure);
+    finish(failure);
+  };
+
+  socket.on('data', (chunk: Buffer) => tap.toPod(chunk));
+  stream.on('data', (chunk: Buffer) => tap.fromPod(chunk));
+  socket.pipe(stream);
+  stream.pipe(socket);
+
+  socket.on('error', (err) => {
+    failure ??= `local connection: ${errorMessage(err)}`;
+    stream.destroy();
+  });
+  stream.on('error', (err) => {
+    failure ??= errorMessage(err);
+    socket.destroy();
+  });
+  socket.on('close', (hadError) => {
+    socketClosed = true;
+    // The local side is gone: nothing more can be delivered to it. After a clean close, let the
+    // bytes already written to the pod stream go out first.
+    if (!stream.destroyed) {
+      if (!hadError && stream.writableEnded && !stream.writableFinished)
+        stream.once('finish', () => stream.destroy());
+      else stream.destroy();
+    }
+    settle();
+  });
+  stream.on('close', () => {
+    streamClosed = true;
+    if (!socket.destroyed) {
+      // Let what the pod sent drain to the client, then close.
+      if (socket.writableFinished) socket.destroy();
+      else {
+        socket.end();
+        socket.once('finish', () => socket.destroy());
+      }
+    }
+    settle();
+  });
+  return { done };
+};

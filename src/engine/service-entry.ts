@@ -1,0 +1,229 @@
+// A Kubernetes service kubefwd forwards: re-planned (reconcile.ts) whenever the service, its pods
+// or its Endpoints change, and turned into ForwardTargets — the service's own name, plus one per
+// ready pod for a headless service. Plans are applied one at a time (a burst of pod events
+// coalesces into one more pass), so targets never see interleaved changes.
+import { errorMessage, isKubefwdError } from '../contract/errors.js';
+import type { KEndpoints, KPod, KService } from '../contract/kube.js';
+import type { EngineEvent } from './events.js';
+import { hostnamesFor } from './hostnames.js';
+import type { HostsWriter } from './hosts-writer.js';
+import type { IpAllocator } from './ip-allocation.js';
+import { serviceKey } from './model.js';
+import type { PortMappings } from './port-mapping.js';
+import type { Logger, LoopbackPort } from './ports.js';
+import { planService, type PortPlan, type ServicePlan, type TargetPlan } from './reconcile.js';
+import { ForwardTarget, type TargetContext } from './forward-target.js';
+
+export interface ServiceScope {
+  context: string;
+  namespace: string;
+  clusterIndex: number;
+  namespaceIndex: number;
+  pods(): KPod[];
+  endpoints(name: string): KEndpoints | undefined;
+}
+
+export interface ServiceEntryDeps {
+  scope: ServiceScope;
+  allocator: IpAllocator;
+  hosts: HostsWriter;
+  loopback: LoopbackPort;
+  logger: Logger;
+  emit: (event: EngineEvent) => void;
+  now: () => number;
+  domain: string | undefined;
+  mappings: PortMappings;
+  /** Builds the context a target needs; `requestReconcile` re-plans this entry. */
+  targetContext: (requestReconcile: () => void) => TargetContext;
+}
+
+export class ServiceEntry {
+  service: KService;
+  readonly registryKey: string;
+  private readonly deps: ServiceEntryDeps;
+  private main: ForwardTarget | undefined;
+  private readonly perPod = new Map<string, ForwardTarget>();
+  private skippedReason: string | undefined;
+  private running: Promise<void> | undefined;
+  private dirty = false;
+  private stopped = false;
+
+  constructor(service: KService, deps: ServiceEntryDeps) {
+    this.service = service;
+    this.deps = deps;
+    this.registryKey = serviceKey(service.metadata.name, deps.scope.namespace, deps.scope.context);
+  }
+
+  get name(): string {
+    return this.service.metadata.name;
+  }
+
+  targets(): ForwardTarget[] {
+    return [...(this.main ? [this.main] : []), ...this.perPod.values()];
+  }
+
+  /** Whether a pod (by name) matters to this service now: forwarded, or possibly backing it. */
+  usesPod(podName: string): boolean {
+    return this.targets().some((t) => t.currentPod === podName);
+  }
+
+  /** Re-plans; resolves when this and any pass requested meanwhile are applied. */
+  reconcile(): Promise<void> {
+    this.dirty = true;
+    if (this.running) return this.running;
+    this.running = (async () => {
+      try {
+        while (this.dirty && !this.stopped) {
+          this.dirty = false;
+          await this.applyOnce();
+        }
+      } catch (err) {
+        this.deps.logger.error(`${this.registryKey}: ${errorMessage(err)}`);
+      } finally {
+        this.running = undefined;
+      }
+    })();
+    return this.running;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    while (this.running) await this.running;
+    await Promise.all(this.targets().map((t) => this.dropTarget(t)));
+    this.main = undefined;
+    this.perPod.clear();
+  }
+
+  plan(): ServicePlan {
+    return planService({
+      service: this.service,
+      pods: this.deps.scope.pods(),
+      endpoints: this.deps.scope.endpoints(this.name),
+      mappings: this.deps.mappings,
+      currentPod: this.main?.currentPod,
+    });
+  }
+
+  private async applyOnce(): Promise<void> {
+    const plan = this.plan();
+    const { scope } = this.deps;
+    if (plan.kind === 'skip') {
+      await Promise.all(this.targets().map((t) => this.dropTarget(t)));
+      this.main = undefined;
+      this.perPod.clear();
+      if (this.skippedReason !== plan.reason) {
+        this.skippedReason = plan.reason;
+        this.deps.logger.warn(`Skipping service ${this.name}.${scope.namespace}: ${plan.reason}`);
+        this.deps.emit({
+          type: 'ServiceSkipped',
+          at: this.deps.now(),
+          registryKey: this.registryKey,
+          reason: plan.reason,
+        });
+      }
+      return;
+    }
+    this.skippedReason = undefined;
+    for (const note of plan.skippedPorts)
+      this.deps.logger.debug(`${this.name}.${scope.namespace}: not forwarding port ${note}`);
+    const headless = plan.headless;
+    this.main ??= this.makeTarget(this.name, undefined, headless, plan.ports);
+    if (!this.main) return;
+    const main = this.main;
+    const mainPod = plan.main ? this.podRef(plan.main) : undefined;
+    await main.apply(plan.main?.ports ?? plan.ports, mainPod, plan.waiting);
+
+    const wanted = new Map(plan.perPod.map((t) => [t.name, t]));
+    for (const [name, target] of [...this.perPod])
+      if (!wanted.has(name)) {
+        this.perPod.delete(name);
+        await this.dropTarget(target);
+      }
+    for (const [name, t] of wanted) {
+      let target = this.perPod.get(name);
+      if (!target) {
+        target = this.makeTarget(name, t.podName, headless, t.ports);
+        if (!target) continue;
+        this.perPod.set(name, target);
+      }
+      await target.apply(t.ports, this.podRef(t));
+    }
+  }
+
+  private podRef(t: TargetPlan): { name: string; uid?: string | undefined } {
+    const pod = this.deps.scope.pods().find((p) => p.metadata.name === t.podName);
+    return { name: t.podName, uid: pod?.metadata.uid };
+  }
+
+  private makeTarget(
+    name: string,
+    podName: string | undefined,
+    headless: boolean,
+    planned: readonly PortPlan[],
+  ): ForwardTarget | undefined {
+    const { scope } = this.deps;
+    let ip: string;
+    try {
+      const alloc = this.deps.allocator.allocate({
+        context: scope.context,
+        namespace: scope.namespace,
+        name,
+        podName,
+        clusterIndex: scope.clusterIndex,
+        namespaceIndex: scope.namespaceIndex,
+      });
+      if (alloc.warning) this.deps.logger.warn(alloc.warning);
+      ip = alloc.ip;
+    } catch (err) {
+      const reason = errorMessage(err);
+      this.deps.logger.error(`Cannot forward ${name}.${scope.namespace}: ${reason}`);
+      this.deps.emit({
+        type: 'ServiceSkipped',
+        at: this.deps.now(),
+        registryKey: this.registryKey,
+        reason: isKubefwdError(err) ? `${err.code}: ${reason}` : reason,
+      });
+      return undefined;
+    }
+    const hostnames = hostnamesFor({
+      name,
+      namespace: scope.namespace,
+      context: scope.context,
+      clusterIndex: scope.clusterIndex,
+      namespaceIndex: scope.namespaceIndex,
+      domain: this.deps.domain,
+    });
+    const key = serviceKey(name, scope.namespace, scope.context);
+    const target = new ForwardTarget(
+      {
+        key,
+        registryKey: this.registryKey,
+        name,
+        namespace: scope.namespace,
+        context: scope.context,
+        headless,
+        ip,
+        hostnames,
+      },
+      this.deps.targetContext(() => void this.reconcile()),
+    );
+    this.deps.hosts.set(key, { ip, hostnames });
+    void this.deps.loopback.ensure(ip).catch((err: unknown) => {
+      this.deps.logger.error(`cannot add loopback alias ${ip}: ${errorMessage(err)}`);
+    });
+    const ports = planned.map((p) => p.localPort).join(',');
+    this.deps.logger.info(`${name}.${scope.namespace} → ${ip}:${ports} → ${hostnames.join(' ')}`);
+    return target;
+  }
+
+  private async dropTarget(target: ForwardTarget): Promise<void> {
+    await target.stop();
+    const { scope } = this.deps;
+    this.deps.hosts.delete(target.id.key);
+    this.deps.allocator.release({ context: scope.context, namespace: scope.namespace, name: target.id.name });
+    await this.deps.loopback.release(target.id.ip).catch((err: unknown) => {
+      this.deps.logger.debug(`cannot remove loopback alias ${target.id.ip}: ${errorMessage(err)}`);
+    });
+    this.deps.logger.info(`Stopped forwarding ${target.id.name}.${scope.namespace} (${target.id.ip})`);
+  }
+}
