@@ -1,7 +1,8 @@
 // The TUI's root: header, services table (windowed), logs panel and status bar, or a modal (help,
 // detail, browse) in place of the two panels. Holds the TUI-only view state (filter, sort,
 // selection, toggles) and the main key map; reads state through a throttled source.
-import { Box, Text, useApp, useInput, useStdout } from 'ink';
+import { Box, Text, useApp, useStdout } from 'ink';
+import { useKeys, type KeyRoute } from './use-keys.js';
 import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import type { TuiBackend, TuiLogLine } from './backend.js';
 import { layoutColumns } from './columns.js';
@@ -103,6 +104,7 @@ export const App = (props: AppProps) => {
   const [uiLog, setUiLog] = useState<TuiLogLine[]>([]);
   const offset = useRef(0);
   const lastSelected = useRef<number | undefined>(undefined);
+  const modalKeys = useRef<KeyRoute['current']>(undefined);
 
   const notify = useCallback(
     (message: string, level: TuiLogLine['level'] = 'info') => {
@@ -157,7 +159,7 @@ export const App = (props: AppProps) => {
 
   const current = rows[selected];
 
-  useInput((input, key) => {
+  useKeys((input, key) => {
     if (key.ctrl && input === 'c') return quit();
     if (mode === 'filter') {
       if (key.escape) {
@@ -176,7 +178,7 @@ export const App = (props: AppProps) => {
       if (input === '?' || input === 'q' || key.escape) setMode('main');
       return;
     }
-    if (mode !== 'main') return; // detail and browse handle their own keys
+    if (mode !== 'main') return modalKeys.current?.(input, key); // detail and browse
 
     if (input === 'q') return quit();
     if (input === '?') return setMode('help');
@@ -281,6 +283,7 @@ export const App = (props: AppProps) => {
         copy={props.copy}
         notify={notify}
         onClose={() => setMode('main')}
+        keys={modalKeys}
         {...(props.detailPollMs?.http !== undefined ? { httpPollMs: props.detailPollMs.http } : {})}
         {...(props.detailPollMs?.logs !== undefined ? { logsPollMs: props.detailPollMs.logs } : {})}
       />
@@ -296,6 +299,7 @@ export const App = (props: AppProps) => {
         initialView={browseView}
         notify={notify}
         onClose={() => setMode('main')}
+        keys={modalKeys}
       />
     );
   else

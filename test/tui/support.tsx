@@ -161,16 +161,27 @@ export const mount = (backend: TuiBackend, props: Partial<AppProps> = {}) => {
       {...props}
     />,
   );
-  /** Types keys one by one, letting ink and React settle after each. */
+  /** Resolves once ink listens to stdin (its useInput subscribes in a passive effect). */
+  const ready = async (): Promise<void> => {
+    for (let i = 0; i < 200 && r.stdin.listenerCount('readable') === 0; i++) await tick(5);
+  };
+  /**
+   * Types keys one by one; after each waits for the frame it causes (up to 400 ms — some keys
+   * change nothing), so tests do not depend on how fast a loaded machine renders.
+   */
   const press = async (...keys: string[]): Promise<void> => {
+    await ready();
     for (const k of keys) {
+      const before = r.frames.length;
       r.stdin.write(k);
-      await tick();
+      for (let i = 0; i < 80 && r.frames.length === before; i++) await tick(5);
+      await tick(5);
     }
   };
   return {
     ...r,
     press,
+    ready,
     copied,
     quits: () => quits,
     frame: (): string => r.lastFrame() ?? '',
@@ -198,3 +209,17 @@ export const rowNames = (frame: string): string[] =>
     .slice(1)
     .filter((l) => l.trim())
     .map((l) => l.slice(1).split(/\s+/)[0]!);
+
+/** Retries `check` until it stops throwing (for what arrives asynchronously: polls, loads). */
+export const until = async (check: () => void, timeoutMs = 2000): Promise<void> => {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      check();
+      return;
+    } catch (err) {
+      if (Date.now() > end) throw err;
+      await tick(10);
+    }
+  }
+};

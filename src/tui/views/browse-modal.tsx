@@ -1,7 +1,8 @@
 // The browse modal (`f`; `x` opens it on contexts): contexts → namespaces → services of the
 // cluster, with "Forward All Services" (a namespace watcher) and, as kubefwd's docs promised,
 // multi-select (Space marks a service, `a` marks all, Enter forwards the marked ones).
-import { Box, Text, useInput } from 'ink';
+import { Box, Text } from 'ink';
+import type { KeyRoute } from '../use-keys.js';
 import { useEffect, useState } from 'react';
 import type { TuiBackend, TuiBrowseContext, TuiBrowseNamespace, TuiBrowseService } from '../backend.js';
 import type { Theme } from '../theme.js';
@@ -18,6 +19,8 @@ export interface BrowseModalProps {
   initialView?: 'contexts' | 'namespaces';
   onClose: () => void;
   notify: (message: string) => void;
+  /** Where the app sends this modal's keys. */
+  keys: KeyRoute;
 }
 
 const errText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
@@ -117,7 +120,8 @@ export const BrowseModal = (p: BrowseModalProps) => {
       .finally(() => setLoading(false));
   };
 
-  useInput((input, key) => {
+  // Keys come through the app's router (see DetailView).
+  p.keys.current = (input, key) => {
     if (loading) {
       if (key.escape || input === 'q') p.onClose();
       return;
@@ -182,7 +186,7 @@ export const BrowseModal = (p: BrowseModalProps) => {
     if (!s) return;
     if (s.forwarded) return setError(`${s.name} is already forwarded`);
     forwardServices([s.name]);
-  });
+  };
 
   const title =
     view === 'contexts'

@@ -1,7 +1,8 @@
 // The detail view (Enter): Info / HTTP / Logs tabs of one forward. Info lists the connection
 // strings (1-9 copy one, y the first); HTTP shows the exchanges sniffed on the forward; Logs the
 // pod's log (tail 100, refreshed while the tab is open). Polling stops when the view closes.
-import { Box, Text, useInput } from 'ink';
+import { Box, Text } from 'ink';
+import type { KeyRoute } from '../use-keys.js';
 import { useEffect, useState } from 'react';
 import type { ForwardView } from '../../contract/state.js';
 import type { TuiBackend, TuiHttpEntry, TuiPodLogs } from '../backend.js';
@@ -29,6 +30,8 @@ export interface DetailViewProps {
   httpPollMs?: number;
   logsPollMs?: number;
   initialTab?: DetailTab;
+  /** Where the app sends this view's keys. */
+  keys: KeyRoute;
 }
 
 const LOG_TAIL = 100;
@@ -127,7 +130,7 @@ export const DetailView = (p: DetailViewProps) => {
     ];
   else if (tab === 'Info') body = infoLines(f, strings, copied, p.now, p.rates, width - 4, theme);
   else if (tab === 'HTTP') body = httpLines(http, httpError, width - 4, theme);
-  else body = logLines(logs, logsError, scroll > 0, theme);
+  else body = logLines(logs, logsError, theme);
   const maxScroll = Math.max(0, body.length - bodyHeight);
 
   const doCopy = (i: number): void => {
@@ -145,7 +148,9 @@ export const DetailView = (p: DetailViewProps) => {
     setScroll(0);
   };
 
-  useInput((input, k) => {
+  // Keys arrive through the app's router, set during render: a modal's own useInput would be
+  // subscribed only in a passive effect, and keys typed right after opening it would be lost.
+  p.keys.current = (input, k) => {
     if (k.escape || input === 'q') return p.onClose();
     if (k.tab && k.shift) return switchTab(-1);
     if (k.tab || k.rightArrow) return switchTab(1);
@@ -188,7 +193,7 @@ export const DetailView = (p: DetailViewProps) => {
     else if (k.pageUp || (k.ctrl && input === 'u')) move(-half);
     else if (input === 'g' || k.home) setScroll(tab === 'Info' ? 0 : maxScroll);
     else if (input === 'G' || k.end) setScroll(tab === 'Info' ? maxScroll : 0);
-  });
+  };
 
   const tabTitle = (t: DetailTab): string => (t === 'HTTP' ? `HTTP (${http?.length ?? 0})` : t);
   const footer =
@@ -228,6 +233,9 @@ export const DetailView = (p: DetailViewProps) => {
         ))}
       </Box>
       <Text color={theme.muted} wrap="truncate">
+        {tab === 'Logs' ? (
+          <Text color={scroll > 0 ? theme.warn : theme.ok}>{logStatus(logs, scroll > 0)}</Text>
+        ) : null}
         {footer}
         {body.length > bodyHeight ? `  ↑ [${start + 1}/${body.length}] ↓` : ''}
       </Text>
@@ -304,18 +312,15 @@ const httpLines = (
   }));
 };
 
-const logLines = (
-  logs: TuiPodLogs | undefined,
-  error: string | undefined,
-  paused: boolean,
-  theme: Theme,
-): Line[] => {
+const logLines = (logs: TuiPodLogs | undefined, error: string | undefined, theme: Theme): Line[] => {
   if (error) return [{ text: `Error: ${error}`, color: theme.error }];
   if (!logs) return [{ text: 'Loading pod logs...', color: theme.muted }];
-  const head: Line = {
-    text: `● ${paused ? 'Paused (G to resume)' : 'Following'}${logs.containerName ? ` (${logs.containerName})` : ''} - ${logs.lines.length} lines`,
-    color: paused ? theme.warn : theme.ok,
-  };
-  if (logs.lines.length === 0) return [head, { text: 'No pod logs available', color: theme.muted }];
-  return [head, ...logs.lines.map((l) => ({ text: l }))];
+  if (logs.lines.length === 0) return [{ text: 'No pod logs available', color: theme.muted }];
+  return logs.lines.map((l) => ({ text: l }));
 };
+
+/** The Logs tab's status line: following or paused, which container, how many lines. */
+const logStatus = (logs: TuiPodLogs | undefined, paused: boolean): string =>
+  logs
+    ? `● ${paused ? 'Paused (G to resume)' : 'Following'}${logs.containerName ? ` (${logs.containerName})` : ''} - ${logs.lines.length} lines  `
+    : '';

@@ -1,0 +1,200 @@
+// The detail view (Enter): Info with connect strings and copy, HTTP exchanges, pod logs, tabs,
+// scrolling, per-service actions, and following the forward across a pod change.
+import { afterEach, describe, expect, it } from 'vitest';
+import { cleanup } from 'ink-testing-library';
+import { syntheticForward } from '../../src/tui/fixtures.js';
+import type { ForwardView } from '../../src/contract/state.js';
+import { createFakeBackend, KEY, mount, tick } from './support.js';
+
+afterEach(() => cleanup());
+
+const NOW = Date.parse('2026-01-01T00:10:00.000Z');
+
+const api = (o: Partial<ForwardView> = {}): ForwardView =>
+  syntheticForward(0, {
+    key: 'api.shop.sim.api-pod-1.8080',
+    serviceKey: 'api.shop.sim',
+    registryKey: 'api.shop.sim',
+    serviceName: 'api',
+    namespace: 'shop',
+    podName: 'api-pod-1',
+    containerName: 'http',
+    localIP: '127.40.27.5',
+    localPort: '8080',
+    podPort: '80',
+    hostnames: [
+      'api',
+      'api.shop',
+      'api.shop.svc',
+      'api.shop.svc.cluster.local',
+      'api-shop-svc-cluster-local',
+    ],
+    status: 'Active',
+    startedAt: new Date(NOW - 185_000).toISOString(),
+    reconnects: 2,
+    connections: 7,
+    activeConnections: 1,
+    bytesIn: 5 * 1024 * 1024,
+    rateIn: 2048,
+    ...o,
+  });
+
+const open = async (forwards: ForwardView[] = [api()]) => {
+  const b = createFakeBackend({ forwards });
+  const app = mount(b, { now: () => NOW, height: 34 });
+  await tick();
+  await app.press(KEY.enter);
+  return { b, app };
+};
+
+describe('detail view', () => {
+  it('Info shows status, pod, connected time, bandwidth and every hostname as a connect string', async () => {
+    const { app } = await open();
+    const f = app.frame();
+    expect(f).toContain('api.shop');
+    expect(f).toMatch(/\[Info\].*\[HTTP \(0\)\].*\[Logs\]/);
+    expect(f).toContain('STATUS: ● Active');
+    expect(f).toContain('Service: api.shop.sim   Local: 127.40.27.5:8080 → pod port 80');
+    expect(f).toContain('Reconnects: 2   Connections: 7 total, 1 open');
+    expect(f).toContain('CONNECT STRINGS (press 1-9 to copy)');
+    expect(f).toContain('[1] api:8080');
+    expect(f).toContain('[2] api.shop:8080');
+    expect(f).toContain('[5] api.shop.svc.cluster.local:8080');
+    expect(f).toContain('[4] api-shop-svc-cluster-local:8080');
+    expect(f).toContain('api-pod-1 (http)   Connected: 3m 5s ago');
+    expect(f).toContain('Received: 5.0 MB (2.0 KB/s)');
+    expect(f).toMatch(/Received: .*[▁▂▃▄▅▆▇█]{15}/);
+  });
+
+  it('shows an errored forward with its reason, code and next retry', async () => {
+    const { app } = await open([
+      api({
+        status: 'Error',
+        error: 'connection refused',
+        errorCode: 'CONNECTION_REFUSED',
+        reason: 'pod port 80 refused the connection',
+        nextRetryAt: new Date(NOW + 8000).toISOString(),
+      }),
+    ]);
+    expect(app.frame()).toContain('STATUS: ✖ Error - pod port 80 refused the connection · retry in 8s');
+    expect(app.frame()).toContain('code: CONNECTION_REFUSED');
+  });
+
+  it('1-9 copy a connect string, y the first; the copied line is marked', async () => {
+    const { app } = await open();
+    await app.press('2');
+    expect(app.copied).toEqual(['api.shop:8080']);
+    expect(app.frame()).toContain('✓ Copied!');
+    expect(app.frame()).toContain('✓ [2] api.shop:8080');
+    expect(app.frame()).toContain('Copied api.shop:8080');
+    await app.press('y', '9');
+    expect(app.copied).toEqual(['api.shop:8080', 'api:8080']);
+  });
+
+  it('HTTP tab lists the exchanges on the forward (and says so when there are none)', async () => {
+    const { b, app } = await open();
+    await app.press(KEY.tab);
+    expect(app.frame()).toContain('No HTTP requests captured');
+    b.http.set('api.shop.sim.api-pod-1.8080', [
+      { at: NOW - 2000, method: 'GET', path: '/healthz', statusCode: 200, durationMs: 3.2, size: 2 },
+      { at: NOW - 1000, method: 'POST', path: '/orders', statusCode: 503, durationMs: 159, size: 233 },
+    ]);
+    await tick(80);
+    const f = app.frame();
+    expect(f).toContain('[HTTP (2)]');
+    expect(f).toMatch(/GET\s+\/healthz\s+200\s+3ms 2 B/);
+    expect(f).toMatch(/POST\s+\/orders\s+503\s+159ms 233 B/);
+  });
+
+  it('h toggles the HTTP tab; Tab, Shift+Tab and the arrows switch tabs', async () => {
+    const { app } = await open();
+    const active = (): string =>
+      /\u001b\[7m\[([^\]]+)\]/.exec(app.frame())?.[1] ??
+      app.frame().match(/STATUS:|No HTTP|pod logs|Following/)?.[0] ??
+      '';
+    await app.press('h');
+    expect(app.frame()).toContain('No HTTP requests captured');
+    await app.press('h');
+    expect(app.frame()).toContain('CONNECT STRINGS');
+    await app.press(KEY.shiftTab);
+    expect(app.frame()).toContain('Following (main)');
+    await app.press(KEY.left);
+    expect(app.frame()).toContain('No HTTP requests captured');
+    await app.press(KEY.right, KEY.right);
+    expect(app.frame()).toContain('CONNECT STRINGS');
+    expect(active()).toBeTruthy();
+  });
+
+  it('Logs tab shows the pod log of the forward’s container, follows the tail, j/k scroll', async () => {
+    const { b, app } = await open();
+    b.podLogLines = Array.from({ length: 60 }, (_, i) => `log line ${i}`);
+    await app.press('l');
+    await tick(60);
+    const req = b.calls.find((c) => c.method === 'podLogs')!.args[0];
+    expect(req).toEqual({
+      context: 'sim',
+      namespace: 'shop',
+      podName: 'api-pod-1',
+      container: 'http',
+      tailLines: 100,
+    });
+    expect(app.frame()).toContain('log line 59');
+    await app.press('k', 'k', 'k', 'k', 'k');
+    expect(app.frame()).not.toContain('log line 59');
+    expect(app.frame()).toContain('Paused');
+    await app.press('G');
+    expect(app.frame()).toContain('log line 59');
+    await app.press('g');
+    expect(app.frame()).toContain('Paused (G to resume) (main) - 60 lines');
+    expect(app.frame()).toContain('log line 0');
+    expect(app.frame()).not.toContain('log line 59');
+  });
+
+  it('Logs tab says when the pod has no log or it cannot be read', async () => {
+    const { b, app } = await open();
+    await app.press('l');
+    await tick(60);
+    expect(app.frame()).toContain('No pod logs available');
+    b.podLogs = async () => {
+      throw new Error('pods "api-pod-1" not found');
+    };
+    await tick(80);
+    expect(app.frame()).toContain('Error: pods "api-pod-1" not found');
+  });
+
+  it('r reconnects and u syncs this service; Esc and q close', async () => {
+    const { b, app } = await open();
+    await app.press('r', 'u');
+    expect(b.calls.filter((c) => c.method === 'reconnectService' || c.method === 'syncService')).toEqual([
+      { method: 'reconnectService', args: ['api.shop.sim'] },
+      { method: 'syncService', args: ['api.shop.sim', true] },
+    ]);
+    await app.press(KEY.esc);
+    expect(app.frame()).not.toContain('CONNECT STRINGS');
+    expect(app.frame()).toContain('Services 1/1');
+    await app.press(KEY.enter, 'q');
+    expect(app.frame()).not.toContain('CONNECT STRINGS');
+    expect(app.quits()).toBe(0);
+  });
+
+  it('follows the forward when its pod changes, and says when it is gone', async () => {
+    const { b, app } = await open();
+    b.setForwards([api({ key: 'api.shop.sim.api-pod-2.8080', podName: 'api-pod-2' })]);
+    await tick();
+    expect(app.frame()).toContain('api-pod-2 (http)');
+    b.setForwards([]);
+    await tick();
+    expect(app.frame()).toContain('This forward is gone');
+  });
+
+  it('stops polling when closed', async () => {
+    const { b, app } = await open();
+    await app.press('l');
+    await tick(60);
+    await app.press(KEY.esc);
+    await tick(30);
+    const n = b.calls.length;
+    await tick(120);
+    expect(b.calls.length).toBe(n);
+  });
+});
