@@ -23,3 +23,4 @@ export {
 export { UpgradeError, refusedUpgrade, connectFailure } from './upgrade.js';
 export { podStreamError } from './pod-error.js';
 export { TUNNEL_PROTOCOL, PORT_FORWARD_PROTOCOL } from './spdy-pod-session.js';
+export { bridge, type BridgeHandle } from './bridge.js';

@@ -1,0 +1,236 @@
+// The acceptance suite of issue 3, run once per wire protocol (tunnel.test.ts, spdy.test.ts,
+// websocket.test.ts) against the simulated cluster over real sockets.
+import { createHash } from 'node:crypto';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { KubefwdError } from '../../src/contract/errors.js';
+import { createPortForwarder, type PortForwarder } from '../../src/kube/portforward/index.js';
+import {
+  activeHandles,
+  connectLocal,
+  freezableRelay,
+  httpGet,
+  localForward,
+  pattern,
+  readAll,
+  readN,
+  settleHandles,
+  sockets,
+  startHarness,
+  type Harness,
+  type LocalForward,
+  type Transport,
+} from './support.js';
+
+const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
+
+export function defineTransportSuite(transport: Transport): void {
+  const multiplexed = transport !== 'websocket';
+
+  describe(`port-forward over ${transport}`, () => {
+    let h: Harness;
+    const forwarders: PortForwarder[] = [];
+    const locals: LocalForward[] = [];
+    const forwarder = (o: { pingIntervalMs?: number; pingTimeoutMs?: number } = {}): PortForwarder => {
+      const pf = createPortForwarder(h.conn, { transport, ...o });
+      forwarders.push(pf);
+      return pf;
+    };
+    const forwardTo = async (pf: PortForwarder, podPrefix: string, port: number) => {
+      const session = pf.openSession({ namespace: 'shop', name: h.pod(podPrefix) });
+      const local = await localForward(() => session.openStream(port));
+      locals.push(local);
+      return { session, local };
+    };
+
+    beforeAll(async () => {
+      h = await startHarness();
+    });
+    afterEach(async () => {
+      h.sim.control.setLatency(0);
+      for (const pf of forwarders.splice(0)) pf.close();
+      for (const l of locals.splice(0)) await l.close();
+    });
+    afterAll(async () => {
+      await h.sim.stop();
+    });
+
+    it('carries an HTTP request', async () => {
+      const pf = forwarder();
+      const { session, local } = await forwardTo(pf, 'api-gateway', 8080);
+      const res = await httpGet(local.port, '/hello?status=201');
+      expect(res.status).toBe(201);
+      expect(JSON.parse(res.body)).toMatchObject({ namespace: 'shop' });
+      expect(session.transport).toBe(transport);
+      expect(pf.negotiated()).toBe(transport);
+    });
+
+    it('moves 64 MiB byte-exact in both directions', async () => {
+      const { local } = await forwardTo(forwarder(), 'postgres', 5432);
+      const size = 64 * 1024 * 1024;
+      const data = pattern(size, 1);
+      const s = await connectLocal(local.port);
+      const reading = multiplexed ? readAll(s) : readN(s, size);
+      s.write(data);
+      if (multiplexed) s.end();
+      const got = await reading;
+      s.destroy();
+      expect(got.length).toBe(size);
+      expect(sha(got)).toBe(sha(data));
+    });
+
+    it('carries 200 concurrent connections, each byte-exact', async () => {
+      const before = h.sim.control.counters().upgrades[transport];
+      const { local } = await forwardTo(forwarder(), 'postgres', 5432);
+      const results = await Promise.all(
+        Array.from({ length: 200 }, async (_, i) => {
+          const data = pattern(8 * 1024 + i, i + 7);
+          const s = await connectLocal(local.port);
+          const reading = readN(s, data.length);
+          s.write(data);
+          const got = await reading;
+          s.destroy();
+          return got.equals(data);
+        }),
+      );
+      expect(results.every(Boolean)).toBe(true);
+      const upgrades = h.sim.control.counters().upgrades[transport] - before;
+      // One upgraded connection carries them all, unless the protocol cannot multiplex.
+      if (multiplexed) expect(upgrades).toBe(1);
+      else expect(upgrades).toBe(200);
+    });
+
+    it('half-closes: the answer still arrives after the local side ends', async () => {
+      const { local } = await forwardTo(forwarder(), 'postgres', 5432);
+      const s = await connectLocal(local.port);
+      if (multiplexed) {
+        // Our FIN reaches the pod; the echo pod answers and then ends its side too.
+        const reading = readAll(s);
+        s.end('half-closed request');
+        expect((await reading).toString()).toBe('half-closed request');
+      } else {
+        // v4 has no half-close on the wire: the download stays open after our end.
+        const reading = readN(s, 19);
+        s.end('half-closed request');
+        expect((await reading).toString()).toBe('half-closed request');
+        s.destroy();
+      }
+    });
+
+    it('reports a refused pod port with the kubelet message while other connections continue', async () => {
+      const pf = forwarder();
+      const session = pf.openSession({ namespace: 'shop', name: h.pod('postgres') });
+      const good = await localForward(() => session.openStream(5432));
+      const bad = await localForward(() => session.openStream(5433));
+      locals.push(good, bad);
+      const g = await connectLocal(good.port);
+      g.write('before');
+      expect((await readN(g, 6)).toString()).toBe('before');
+
+      const b = await connectLocal(bad.port);
+      const closed = readAll(b).catch(() => Buffer.alloc(0));
+      await closed;
+      const failure = await bad.bridges[0]!.handle.done;
+      expect(failure).toBeInstanceOf(KubefwdError);
+      expect(failure?.code).toBe('CONNECTION_REFUSED');
+      expect(failure?.message).toMatch(/5433/);
+      expect(failure?.message).toMatch(/refused/i);
+
+      g.write('after');
+      expect((await readN(g, 5)).toString()).toBe('after');
+      g.destroy();
+    });
+
+    it('the cluster cutting all streams closes every local connection with a reason, leaking nothing', async () => {
+      const before = activeHandles();
+      const pf = forwarder();
+      const { session, local } = await forwardTo(pf, 'postgres', 5432);
+      const conns = await Promise.all(Array.from({ length: 5 }, () => connectLocal(local.port)));
+      await Promise.all(
+        conns.map(async (c, i) => {
+          const r = readN(c, 4);
+          c.write(`c${i}..`.slice(0, 4));
+          await r;
+        }),
+      );
+      const ends = conns.map((c) => readAll(c).catch(() => Buffer.alloc(0)));
+      expect(h.sim.control.cutStreams()).toBeGreaterThan(0);
+      await Promise.all(ends);
+      const failures = await Promise.all(local.bridges.map((b) => b.handle.done));
+      expect(failures).toHaveLength(5);
+      for (const f of failures) {
+        expect(f).toBeInstanceOf(KubefwdError);
+        expect(f?.message.length).toBeGreaterThan(0);
+      }
+      if (multiplexed) {
+        const reason = await session.closed;
+        expect(reason).toBeInstanceOf(KubefwdError);
+      }
+      pf.close();
+      await local.close();
+      locals.splice(locals.indexOf(local), 1);
+      const after = await settleHandles(before);
+      expect(sockets(after)).toBeLessThanOrEqual(sockets(before));
+      expect(after.Timeout ?? 0).toBeLessThanOrEqual((before.Timeout ?? 0) + 1);
+    });
+
+    it('applies backpressure: a local reader that stops does not make buffers grow', async () => {
+      const { local } = await forwardTo(forwarder(), 'api-gateway', 8080);
+      const size = 48 * 1024 * 1024;
+      const s = await connectLocal(local.port);
+      s.pause();
+      s.write(`GET /big?size=${size} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
+      // Let the pod push as much as it can while nobody reads.
+      await new Promise((r) => setTimeout(r, 400));
+      const { remote } = local.bridges[0]!;
+      // What our process holds for this connection: the stream's read buffer and the pending
+      // writes towards the local socket are both bounded (the pod is paused, not buffered).
+      const buffered = remote.readableLength + remote.writableLength;
+      expect(buffered).toBeLessThan(4 * 1024 * 1024);
+      s.resume();
+      const got = await readAll(s);
+      expect(got.length).toBeGreaterThan(size);
+    });
+
+    if (multiplexed) {
+      it('detects a dead connection by keep-alive timeout', async () => {
+        // A relay that stops passing bytes, as a dead NAT or VPN would: pings go unanswered.
+        const relay = await freezableRelay(h.sim.apiUrl);
+        try {
+          const pf = createPortForwarder(
+            { ...h.conn, server: relay.url },
+            { transport, pingIntervalMs: 50, pingTimeoutMs: 200 },
+          );
+          forwarders.push(pf);
+          const session = pf.openSession({ namespace: 'shop', name: h.pod('postgres') });
+          const stream = await session.openStream(5432);
+          const streamError = new Promise<unknown>((r) => stream.once('error', r));
+          relay.freeze();
+          const reason = await session.closed;
+          expect(reason?.code).toBe('TIMEOUT');
+          expect(((await streamError) as KubefwdError).code).toBe('TIMEOUT');
+        } finally {
+          await relay.close();
+        }
+      });
+
+      it('shares one connection between ports and connections of a pod, and closes cleanly', async () => {
+        const before = h.sim.control.counters().upgrades[transport];
+        const pf = forwarder();
+        const session = pf.openSession({ namespace: 'shop', name: h.pod('postgres') });
+        const a = await localForward(() => session.openStream(5432));
+        const b = await localForward(() => session.openStream(5432));
+        locals.push(a, b);
+        for (const l of [a, b]) {
+          const s = await connectLocal(l.port);
+          const r = readN(s, 3);
+          s.write('abc');
+          await r;
+          s.destroy();
+        }
+        expect(h.sim.control.counters().upgrades[transport] - before).toBe(1);
+        session.close();
+        expect(await session.closed).toBeUndefined();
+      });
+    }
+  });
+}

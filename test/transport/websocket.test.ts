@@ -1,0 +1,3 @@
+import { defineTransportSuite } from './suite.js';
+
+defineTransportSuite('websocket');
