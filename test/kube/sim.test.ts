@@ -191,7 +191,10 @@ describe('kube adapter against the simulated cluster', () => {
     try {
       await inf.synced;
       r.log.length = 0;
+      await c.listNamespaces(); // warm the keep-alive pool
       await sim.control.restartApi();
+      // A one-off call right after the restart must not trip over a kept-alive socket that died.
+      expect((await c.listNamespaces()).length).toBeGreaterThan(0);
       // Changes while the informer was cut off must still arrive (re-watch from its resourceVersion).
       await sim.control.apply(serviceYaml('after-restart', 7100, 'analytics'));
       await eventually(() => expect(r.log).toContain('add after-restart'));

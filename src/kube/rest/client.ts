@@ -128,7 +128,20 @@ export function createRestClient(conn: MaybeInvalidating, opts: RestClientOption
         else req.signal.addEventListener('abort', onAbort, { once: true });
         request.once('close', () => req.signal?.removeEventListener('abort', onAbort));
       }
-      request.once('error', (err) => reject(err));
+      request.once('error', (err: NodeJS.ErrnoException) => {
+        // A kept-alive socket the server closed meanwhile (e.g. an API server restart): node's
+        // documented remedy is to retry an idempotent request once on a fresh socket.
+        if (
+          request.reusedSocket &&
+          err.code === 'ECONNRESET' &&
+          attempt === 0 &&
+          (req.method ?? 'GET') === 'GET'
+        ) {
+          start(req, 1, onRequest).then(resolve, reject);
+          return;
+        }
+        reject(err);
+      });
       request.once('response', (res) => {
         const status = res.statusCode ?? 0;
         if (status >= 200 && status < 300) {
