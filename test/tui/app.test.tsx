@@ -114,7 +114,6 @@ describe('main view', () => {
   it('makes waiting and error rows readable at a glance: reason, next retry, reconnects', async () => {
     const app = mount(createFakeBackend({ forwards: sample() }), { now: () => NOW });
     await tick();
-    const rows = tableLines(app.frame());
     const web = rowOf(app.frame(), 'web')!;
     expect(web).toContain('◌ Waiting');
     expect(web).toContain('no ready pod for service · retry in 4s');
