@@ -58,8 +58,7 @@ export async function startControlServer(
       if (typeof b.ms !== 'number' || b.ms < 0) throw new BadInput('"ms" (number >= 0) is required');
       control.setLatency(b.ms);
     },
-    'POST /protocols': async (b) =>
-      control.setProtocols(b as { tunnel?: boolean; spdy?: boolean; websocket?: boolean }),
+    'POST /protocols': async (b) => control.setProtocols(b),
     'POST /deny': async (b) =>
       control.denyPermission({
         verb: str(b, 'verb'),

@@ -34,10 +34,10 @@ export const apiGroupList = (): unknown => ({
   groups: groups().map(apiGroup),
 });
 
-export const apiGroupDoc = (name: string): unknown | undefined =>
+export const apiGroupDoc = (name: string): object | undefined =>
   groups().includes(name) ? { kind: 'APIGroup', apiVersion: 'v1', ...(apiGroup(name) as object) } : undefined;
 
-export const resourceList = (group: string, version: string): unknown | undefined => {
+export const resourceList = (group: string, version: string): object | undefined => {
   const rs = RESOURCES.filter((r) => r.group === group && r.version === version);
   if (rs.length === 0) return undefined;
   const resources: unknown[] = rs.map((r) => ({

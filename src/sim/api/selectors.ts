@@ -125,7 +125,9 @@ const fieldValue = (obj: unknown, path: string): string => {
     if (cur === null || typeof cur !== 'object') return '';
     cur = (cur as Record<string, unknown>)[seg];
   }
-  return cur === undefined || cur === null ? '' : String(cur as string | number | boolean);
+  if (typeof cur === 'string') return cur;
+  if (typeof cur === 'number' || typeof cur === 'boolean') return String(cur);
+  return '';
 };
 
 /** Throws SelectorError naming the field when the resource does not support it (as the API server does). */

@@ -25,7 +25,8 @@ import { serveWatch } from './watch.js';
 import { serveLogs } from './logs.js';
 import { toTable, wantsTable } from './tables.js';
 import type { IncludeObject } from './tables.js';
-import { authenticated, Authorizer } from './auth.js';
+import type { Authorizer } from './auth.js';
+import { authenticated } from './auth.js';
 import { applyJsonPatch, mergePatch } from './patch.js';
 import type { SimWorkloads } from '../workload/cluster.js';
 import type { PortForwardHub } from '../portforward/hub.js';
@@ -439,7 +440,7 @@ export class SimApiServer {
       let stored: KObj;
       if (sub === 'status') {
         const merged = { ...existing, status: (next as { status?: unknown }).status };
-        stored = this.d.store.update(r.name, merged as KObj);
+        stored = this.d.store.update(r.name, merged);
       } else {
         const obj = admit(
           r,

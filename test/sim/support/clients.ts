@@ -74,7 +74,7 @@ export async function tunnelConnect(sim: SimCluster, ns: string, pod: string): P
   if (res.headers['sec-websocket-protocol'] !== 'SPDY/3.1+portforward.k8s.io')
     throw new Error('tunnel protocol not negotiated');
   // ws cannot offer a subprotocol containing '/', so hand it the upgraded socket (private API, ws 8.x).
-  const ws = new WebSocket(null as unknown as string, undefined as unknown as string[], {}) as WebSocket & {
+  const ws = new WebSocket(null as unknown as string, undefined, {}) as WebSocket & {
     _isServer: boolean;
     setSocket(s: Duplex, head: Buffer, o: { maxPayload: number; skipUTF8Validation?: boolean }): void;
   };
