@@ -19,7 +19,13 @@ const rejectsWith = async (p: Promise<unknown>, code: string, message?: RegExp) 
   return err as KubefwdError;
 };
 
-const json = async (r: Response) => ({ status: r.status, body: (await r.json()) as any });
+// Raw JSON bodies are poked at freely in these tests.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Json = any;
+const json = async (r: Response): Promise<{ status: number; body: Json }> => ({
+  status: r.status,
+  body: await r.json(),
+});
 
 describe('daemon routes', () => {
   it('GET /api/health is bare and needs no key', async () => {
@@ -489,7 +495,7 @@ describe('kubernetes discovery', () => {
       ),
     );
     expect(snake.body.data.logs).toEqual(['line 5']);
-    const call = (h.controller.cluster().logCalls as any[]).at(-1);
+    const call = (h.controller.cluster() as unknown as { logCalls: { options: unknown }[] }).logCalls.at(-1)!;
     expect(call.options).toMatchObject({
       container: 'main',
       tailLines: 1,
