@@ -1,7 +1,16 @@
 // The kube adapter against the simulated cluster (a real API server over HTTPS): lists and gets,
 // informers seeing adds/updates/deletes, 410 relists, recovery after an API restart, RBAC
 // preflight, bad credentials, an unreachable server, pod logs.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -236,6 +245,7 @@ describe('kube adapter against the simulated cluster', () => {
         message: expect.stringMatching(/cannot list services in namespace "sandbox"/),
       });
     } finally {
+      sim.control.allowAll();
       p.close();
     }
   });
@@ -263,6 +273,26 @@ describe('kube adapter against the simulated cluster', () => {
       session.close();
     } finally {
       p.close();
+    }
+  });
+
+  it('an informer whose watch is forbidden keeps retrying, reports it, and recovers when allowed', async () => {
+    const c = provider.cluster();
+    sim.control.denyPermission({ verb: 'watch', resource: 'services', namespace: 'sandbox' });
+    const r = recorder<KService>();
+    const inf = c.watchServices('sandbox', {}, r.handler);
+    try {
+      await inf.synced;
+      await eventually(() =>
+        expect(r.errors.filter((e) => e === 'PERMISSION_DENIED').length).toBeGreaterThanOrEqual(2),
+      );
+      sim.control.allowAll();
+      await sim.control.apply(serviceYaml('late', 7200, 'sandbox'));
+      await eventually(() => expect(r.log).toContain('add late'));
+      await sim.control.deleteObject('Service', 'sandbox', 'late');
+    } finally {
+      sim.control.allowAll();
+      inf.stop();
     }
   });
 
@@ -297,6 +327,68 @@ describe('kube adapter against the simulated cluster', () => {
       p.close();
     }
   });
+
+  it('an exec credential the server rejects is refreshed once (401 → re-run the plugin → retry)', async () => {
+    const counter = join(dir, 'runs');
+    writeFileSync(counter, '');
+    const plugin = join(dir, 'rotating.sh');
+    writeFileSync(
+      plugin,
+      `#!/bin/sh\necho x >> ${counter}\nif [ "$(wc -l < ${counter})" -le 1 ]; then t=stale; else t=${sim.token}; fi\n` +
+        `echo '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"'$t'"}}'\n`,
+      { mode: 0o755 },
+    );
+    const path = variantKubeconfig('rotating.yaml', (t) =>
+      t.replace(/^(\s*)token: .*$/m, (_m, ind: string) => `${ind}exec:\n${ind}  command: ${plugin}`),
+    );
+    const p = createClusterProvider({ kubeconfigPath: path, invokingUser: null });
+    try {
+      expect((await p.cluster().listNamespaces()).length).toBeGreaterThan(0);
+      expect(readFileSync(counter, 'utf8').trim().split('\n')).toHaveLength(2);
+    } finally {
+      p.close();
+    }
+  });
+
+  it.skipIf(process.getuid?.() !== 0)(
+    'under sudo the exec plugin runs as the invoking user: its cache in ~/.kube is not root-owned (kubefwd#285)',
+    async () => {
+      const home = join(dir, 'user-home');
+      mkdirSync(join(home, '.kube'), { recursive: true });
+      chmodSync(dir, 0o755);
+      chownSync(home, 65534, 65534);
+      chownSync(join(home, '.kube'), 65534, 65534);
+      const plugin = join(dir, 'caching.sh');
+      writeFileSync(
+        plugin,
+        `#!/bin/sh\nmkdir -p "$HOME/.kube/cache" && echo cached > "$HOME/.kube/cache/token"\n` +
+          `echo '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"${sim.token}"}}'\n`,
+        { mode: 0o755 },
+      );
+      const path = variantKubeconfig('sudo.yaml', (t) =>
+        t.replace(/^(\s*)token: .*$/m, (_m, ind: string) => `${ind}exec:\n${ind}  command: ${plugin}`),
+      );
+      chmodSync(path, 0o644);
+      const p = createClusterProvider({
+        kubeconfigPath: path,
+        env: {
+          PATH: '/usr/bin:/bin',
+          HOME: '/root',
+          SUDO_UID: '65534',
+          SUDO_GID: '65534',
+          SUDO_USER: 'nobody',
+        },
+        invokingUser: { uid: 65534, gid: 65534, username: 'nobody', home },
+      });
+      try {
+        expect((await p.cluster().listNamespaces()).length).toBeGreaterThan(0);
+        const st = statSync(join(home, '.kube', 'cache', 'token'));
+        expect([st.uid, st.gid]).toEqual([65534, 65534]);
+      } finally {
+        p.close();
+      }
+    },
+  );
 
   it('a client certificate authenticates', async () => {
     const path = join(dir, 'cert.yaml');
