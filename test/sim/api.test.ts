@@ -68,7 +68,7 @@ type WatchLog = { type: string; name: string; rv?: string; obj: Rec }[];
 
 async function startWatch(
   path: string,
-  query: Record<string, unknown>,
+  query: Record<string, string | number | boolean | undefined>,
 ): Promise<{ events: WatchLog; done: Promise<unknown>; abort: () => void }> {
   const events: WatchLog = [];
   let resolveDone!: (e: unknown) => void;
