@@ -154,6 +154,8 @@ export const createApiBackend = (
     const logs = await client.logs({ count: logCap }).catch(() => undefined);
     if (logs) set({ logs: logs.logs.map(toLogLine) });
   })();
+  // Awaiting `ready` is optional: a failed first load also shows as connectionError.
+  ready.catch((err: unknown) => set({ connectionError: errorMessage(err) }));
 
   const sub = client.subscribeEvents({
     onEvent,

@@ -50,7 +50,19 @@ const HOSTNAME_MIN = 14;
 const GAP = 1;
 
 /** Columns dropped first when the terminal is narrow. */
-const DROP_ORDER: ColumnId[] = ['trend', 'totalOut', 'totalIn', 'reconnects', 'pod', 'context', 'namespace'];
+const DROP_ORDER: ColumnId[] = [
+  'trend',
+  'totalOut',
+  'totalIn',
+  'reconnects',
+  'pod',
+  'rateOut',
+  'rateIn',
+  'namespace',
+  'context',
+  'port',
+  'address',
+];
 
 export const layoutColumns = (o: LayoutOptions): Column[] => {
   let specs: Spec[] = [{ id: 'hostname', title: 'Hostname', width: HOSTNAME_MIN, flex: 3 }];

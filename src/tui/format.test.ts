@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import {
+  fit,
+  fitRight,
+  formatBytes,
+  formatDuration,
+  formatPort,
+  formatRate,
+  formatRetry,
+  sparkline,
+} from './format.js';
+
+describe('format', () => {
+  it('formats bytes 1024-based like kubefwd', () => {
+    expect(formatBytes(0)).toBe('0 B');
+    expect(formatBytes(1023)).toBe('1023 B');
+    expect(formatBytes(1024)).toBe('1.0 KB');
+    expect(formatBytes(1536)).toBe('1.5 KB');
+    expect(formatBytes(5 * 1024 * 1024)).toBe('5.0 MB');
+    expect(formatBytes(3 * 1024 ** 4)).toBe('3.0 TB');
+    expect(formatBytes(Number.NaN)).toBe('0 B');
+  });
+
+  it('formats rates, 0 B/s below one byte a second', () => {
+    expect(formatRate(0.4)).toBe('0 B/s');
+    expect(formatRate(12)).toBe('12 B/s');
+    expect(formatRate(2048)).toBe('2.0 KB/s');
+  });
+
+  it('formats durations as kubefwd does', () => {
+    expect(formatDuration(12_400)).toBe('12s');
+    expect(formatDuration(185_000)).toBe('3m 5s');
+    expect(formatDuration(2 * 3600_000 + 5 * 60_000)).toBe('2h 5m');
+    expect(formatDuration(27 * 3600_000)).toBe('1d 3h');
+    expect(formatDuration(-5)).toBe('0s');
+  });
+
+  it('says when the next retry is', () => {
+    const now = Date.parse('2026-01-01T00:00:00Z');
+    expect(formatRetry(undefined, now)).toBeUndefined();
+    expect(formatRetry('garbage', now)).toBeUndefined();
+    expect(formatRetry('2026-01-01T00:00:04Z', now)).toBe('retry in 4s');
+    expect(formatRetry('2025-12-31T23:59:59Z', now)).toBe('retrying…');
+  });
+
+  it('draws sparklines relative to the window maximum', () => {
+    expect(sparkline([], 5)).toBe('▁▁▁▁▁');
+    expect(sparkline([0, 0, 0], 3)).toBe('▁▁▁');
+    expect(sparkline([0, 7, 14], 3)).toBe('▁▅█');
+    expect(sparkline([100, 1, 2, 3], 3)).toBe('▃▆█');
+    expect(sparkline([5], 4)).toBe('▁▁▁█');
+  });
+
+  it('sparklines are always exactly `width` bar characters', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.double({ min: 0, max: 1e12, noNaN: true })),
+        fc.integer({ min: 0, max: 60 }),
+        (v, w) => {
+          const s = sparkline(v, w);
+          expect(Array.from(s)).toHaveLength(w);
+          expect(/^[▁▂▃▄▅▆▇█]*$/.test(s)).toBe(true);
+        },
+      ),
+    );
+  });
+
+  it('fits text to a column, with an ellipsis when cut', () => {
+    expect(fit('abc', 5)).toBe('abc  ');
+    expect(fit('abcdef', 4)).toBe('abc…');
+    expect(fitRight('7', 3)).toBe('  7');
+    expect(fit('x', 0)).toBe('');
+    fc.assert(
+      fc.property(fc.string(), fc.integer({ min: 1, max: 80 }), (s, w) => {
+        expect(Array.from(fit(s, w))).toHaveLength(w);
+        expect(Array.from(fitRight(s, w))).toHaveLength(w);
+      }),
+    );
+  });
+
+  it('shows local→pod ports, or one number when equal', () => {
+    expect(formatPort('8080', '80')).toBe('8080→80');
+    expect(formatPort('80', '80')).toBe('80');
+  });
+});
