@@ -351,10 +351,10 @@ export const createEngine = (deps: EngineDeps): EngineRuntime => {
       }
     },
 
-    reconnectService(key) {
+    async reconnectService(key) {
       const { entry } = requireEntry(key);
       for (const t of entry.targets()) t.reconnect('manual');
-      return entry.reconcile();
+      await entry.reconcile();
     },
 
     async reconnectErrored(opts) {

@@ -217,9 +217,9 @@ export class ServiceEntry {
   }
 
   private async dropTarget(target: ForwardTarget): Promise<void> {
-    await target.stop();
     const { scope } = this.deps;
     this.deps.hosts.delete(target.id.key);
+    await target.stop();
     this.deps.allocator.release({ context: scope.context, namespace: scope.namespace, name: target.id.name });
     await this.deps.loopback.release(target.id.ip).catch((err: unknown) => {
       this.deps.logger.debug(`cannot remove loopback alias ${target.id.ip}: ${errorMessage(err)}`);

@@ -1,0 +1,531 @@
+// The engine over fake ports: real sockets on 127.50.x.x, an in-memory cluster driven by the test.
+import { afterEach, describe, expect, it } from 'vitest';
+import { createEngine, type EngineRuntime } from '../../src/engine/index.js';
+import type { EngineEvent } from '../../src/engine/events.js';
+import type { EngineOptions } from '../../src/engine/options.js';
+import { readBlock } from '../../src/engine/hosts-block.js';
+import {
+  FakeCluster,
+  MemoryHosts,
+  countingTraffic,
+  echoServer,
+  eventually,
+  fakeProvider,
+  memoryLogger,
+  netListeners,
+  noLoopback,
+  pod,
+  roundTrip,
+  service,
+} from './fakes.js';
+
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+const setup = (options: EngineOptions = {}, hostsContent?: string) => {
+  const cluster = new FakeCluster('sim');
+  const hosts = new MemoryHosts(hostsContent);
+  const listener = netListeners();
+  const traffic = countingTraffic();
+  const logger = memoryLogger();
+  const events: EngineEvent[] = [];
+  const engine: EngineRuntime = createEngine({
+    clusters: fakeProvider(cluster),
+    hosts,
+    listener,
+    loopback: noLoopback,
+    traffic,
+    logger,
+    options: { ipBase: '127.50.27.1', hostsBatchMs: 5, connectWaitMs: 2000, ...options },
+  });
+  engine.subscribe((e) => events.push(e));
+  cleanups.push(async () => {
+    await engine.shutdown();
+    await listener.closeAll();
+  });
+  return { cluster, hosts, listener, traffic, logger, events, engine };
+};
+
+const backend = async (cluster: FakeCluster, podName: string, port: number, tag = '') => {
+  const server = await echoServer(tag);
+  cleanups.push(() => server.close());
+  const map = cluster.backends.get(podName) ?? new Map<number, number>();
+  map.set(port, server.port);
+  cluster.backends.set(podName, map);
+  return server;
+};
+
+const status = (engine: EngineRuntime, serviceKey: string): string | undefined =>
+  engine.forwards().find((f) => f.serviceKey === serviceKey)?.status;
+
+const shop = async (cluster: FakeCluster) => {
+  cluster.apply('services', service('postgres', 'shop', [{ port: 5432 }]));
+  cluster.apply('services', service('api-gateway', 'shop', [{ port: 8080, targetPort: 'http' }]));
+  cluster.apply('pods', pod('postgres-0', 'shop', { app: 'postgres' }, { ports: [{ containerPort: 5432 }] }));
+  cluster.apply(
+    'pods',
+    pod('api-gateway-a', 'shop', { app: 'api-gateway' }, { ports: [{ name: 'http', containerPort: 8081 }] }),
+  );
+  await backend(cluster, 'postgres-0', 5432);
+  await backend(cluster, 'api-gateway-a', 8081, 'A:');
+};
+
+describe('engine: a namespace', () => {
+  it('forwards every service with stable IPs (sorted), hostnames in one block, and bytes both ways', async () => {
+    const { cluster, engine, hosts, traffic } = setup();
+    await shop(cluster);
+    const ns = await engine.addNamespace({ namespace: 'shop' });
+    expect(ns).toMatchObject({ key: 'shop.sim', namespace: 'shop', context: 'sim', running: true });
+    const services = engine.services();
+    expect(services.map((s) => [s.key, s.localIP])).toEqual([
+      ['api-gateway.shop.sim', '127.50.27.1'],
+      ['postgres.shop.sim', '127.50.27.2'],
+    ]);
+    await eventually(
+      () => engine.forwards().every((f) => f.status === 'Active') && engine.forwards().length === 2,
+    );
+    const gw = engine.forwards().find((f) => f.serviceKey === 'api-gateway.shop.sim');
+    expect(gw).toMatchObject({
+      podName: 'api-gateway-a',
+      podPort: '8081',
+      localPort: '8080',
+      containerName: 'main',
+    });
+    expect(gw?.key).toBe('api-gateway.shop.sim.api-gateway-a.8080');
+
+    await engine.flushHosts();
+    const block = readBlock(hosts.content, 'kubefwd');
+    expect(block[0]).toEqual({ ip: '127.50.27.1', hostnames: services[0]?.hostnames });
+    expect(block[0]?.hostnames.slice(0, 3)).toEqual(['api-gateway', 'api-gateway.shop', 'api-gateway-shop']);
+    expect(hosts.content.startsWith('127.0.0.1 localhost\n# kubefwd begin kubefwd\n')).toBe(true);
+
+    expect((await roundTrip('127.50.27.1', 8080, 'hello')).toString()).toBe('A:hello');
+    const big = Buffer.alloc(256 * 1024);
+    for (let i = 0; i < big.length; i++) big[i] = (i * 7) % 251;
+    expect((await roundTrip('127.50.27.2', 5432, big)).equals(big)).toBe(true);
+    await eventually(() => traffic.closed >= 2);
+    expect(traffic.bytesOut).toBe(5 + big.length);
+    expect(traffic.bytesIn).toBe(7 + big.length);
+  });
+
+  it('moves to the replacement pod as soon as it is ready, keeping IP and listener', async () => {
+    const { cluster, engine, events } = setup();
+    await shop(cluster);
+    await engine.addNamespace({ namespace: 'shop' });
+    await eventually(() => status(engine, 'api-gateway.shop.sim') === 'Active');
+    await backend(cluster, 'api-gateway-b', 8081, 'B:');
+    cluster.remove('pods', 'shop', 'api-gateway-a');
+    await eventually(
+      () => status(engine, 'api-gateway.shop.sim') === 'Waiting',
+      3000,
+      'waiting after deletion',
+    );
+    cluster.apply(
+      'pods',
+      pod(
+        'api-gateway-b',
+        'shop',
+        { app: 'api-gateway' },
+        { ready: false, ports: [{ name: 'http', containerPort: 8081 }] },
+      ),
+    );
+    cluster.apply(
+      'pods',
+      pod(
+        'api-gateway-b',
+        'shop',
+        { app: 'api-gateway' },
+        { ports: [{ name: 'http', containerPort: 8081 }] },
+      ),
+    );
+    await eventually(() =>
+      engine.forwards().find((f) => f.podName === 'api-gateway-b' && f.status === 'Active'),
+    );
+    expect(engine.services().find((s) => s.serviceName === 'api-gateway')?.localIP).toBe('127.50.27.1');
+    expect((await roundTrip('127.50.27.1', 8080, 'x')).toString()).toBe('B:x');
+    expect(
+      events.some((e) => e.type === 'PodChanged' && e.change === 'deleted' && e.podName === 'api-gateway-a'),
+    ).toBe(true);
+    expect(
+      events.some((e) => e.type === 'ForwardRemoved' && e.key === 'api-gateway.shop.sim.api-gateway-a.8080'),
+    ).toBe(true);
+  });
+
+  it('a connection made while no pod is ready waits and then flows', async () => {
+    const { cluster, engine } = setup();
+    await shop(cluster);
+    await engine.addNamespace({ namespace: 'shop' });
+    await eventually(() => status(engine, 'api-gateway.shop.sim') === 'Active');
+    cluster.remove('pods', 'shop', 'api-gateway-a');
+    await eventually(() => status(engine, 'api-gateway.shop.sim') === 'Waiting');
+    await backend(cluster, 'api-gateway-c', 8081, 'C:');
+    const pending = roundTrip('127.50.27.1', 8080, 'late');
+    await new Promise((r) => setTimeout(r, 30));
+    cluster.apply(
+      'pods',
+      pod(
+        'api-gateway-c',
+        'shop',
+        { app: 'api-gateway' },
+        { ports: [{ name: 'http', containerPort: 8081 }] },
+      ),
+    );
+    expect((await pending).toString()).toBe('C:late');
+  });
+
+  it('re-dials a cut session without closing the listener', async () => {
+    const { cluster, engine, events } = setup();
+    await shop(cluster);
+    await engine.addNamespace({ namespace: 'shop' });
+    await eventually(() => status(engine, 'postgres.shop.sim') === 'Active');
+    const before = cluster.sessions.filter((s) => s.pod === 'postgres-0').length;
+    for (const s of cluster.sessions) s.cut('all streams dropped');
+    await eventually(() => status(engine, 'postgres.shop.sim') === 'Waiting', 3000, 'waiting after cut');
+    const f = engine.forwards().find((x) => x.serviceKey === 'postgres.shop.sim');
+    expect(f?.reason).toMatch(/lost connection to pod postgres-0/);
+    expect(f?.nextRetryAt).toBeDefined();
+    // A connection during the backoff waits for the re-dial.
+    expect((await roundTrip('127.50.27.2', 5432, 'again')).toString()).toBe('again');
+    expect(cluster.sessions.filter((s) => s.pod === 'postgres-0').length).toBeGreaterThan(before);
+    expect(status(engine, 'postgres.shop.sim')).toBe('Active');
+    expect(engine.forwards().find((x) => x.serviceKey === 'postgres.shop.sim')?.reconnects).toBeGreaterThan(
+      0,
+    );
+    expect(
+      events.some((e) => e.type === 'Reconnect' && e.serviceKey === 'postgres.shop.sim' && e.success),
+    ).toBe(true);
+  }, 10_000);
+
+  it('a refused pod-side stream ends that connection only', async () => {
+    const { cluster, engine } = setup();
+    cluster.apply('services', service('multi', 'shop', [{ port: 7001 }, { port: 7002 }]));
+    cluster.apply('pods', pod('multi-0', 'shop', { app: 'multi' }));
+    await backend(cluster, 'multi-0', 7001);
+    await engine.addNamespace({ namespace: 'shop' });
+    await eventually(
+      () => engine.forwards().length === 2 && engine.forwards().every((f) => f.status === 'Active'),
+    );
+    // The pod refuses port 7002: that one connection is closed with nothing received.
+    expect((await roundTrip('127.50.27.1', 7002, 'x').catch(() => Buffer.alloc(0))).length).toBe(0);
+    expect((await roundTrip('127.50.27.1', 7001, 'ok')).toString()).toBe('ok');
+    expect(engine.forwards().every((f) => f.status === 'Active')).toBe(true);
+  });
+});
+
+describe('engine: waiting and errors', () => {
+  it('waits for a not-ready pod up to -t, shows Error TIMEOUT, and recovers when it becomes ready', async () => {
+    const { cluster, engine } = setup({ timeoutMs: 150 });
+    cluster.apply('services', service('slow', 'app', [{ port: 9000 }]));
+    cluster.apply('pods', pod('slow-0', 'app', { app: 'slow' }, { ready: false }));
+    await backend(cluster, 'slow-0', 9000);
+    await engine.addNamespace({ namespace: 'app' });
+    const waiting = await eventually(() => engine.forwards().find((f) => f.status === 'Waiting'));
+    expect(waiting.reason).toMatch(/pod slow-0 is not ready yet; waiting up to/);
+    const timedOut = await eventually(
+      () => engine.forwards().find((f) => f.status === 'Error'),
+      3000,
+      'timeout',
+    );
+    expect(timedOut).toMatchObject({ errorCode: 'TIMEOUT' });
+    expect(timedOut.reason).toMatch(/did not become ready within/);
+    cluster.apply('pods', pod('slow-0', 'app', { app: 'slow' }));
+    await eventually(() => engine.forwards().find((f) => f.status === 'Active'));
+    expect((await roundTrip('127.50.27.1', 9000, 'ready')).toString()).toBe('ready');
+  });
+
+  it('shows Waiting with a reason when no pod matches', async () => {
+    const { cluster, engine } = setup();
+    cluster.apply('services', service('lonely', 'app', [{ port: 9001 }]));
+    await engine.addNamespace({ namespace: 'app' });
+    const f = await eventually(() => engine.forwards()[0]);
+    expect(f).toMatchObject({ status: 'Waiting', errorCode: 'NO_PODS', podName: '' });
+    expect(f.reason).toMatch(/no ready pod matches selector app=lonely/);
+  });
+
+  it('keeps a forward whose pod cannot be dialled visible in Error with reason and next retry', async () => {
+    const { cluster, engine, events } = setup({
+      autoReconnect: true,
+      backoff: { initialMs: 50, maxMs: 200 },
+    });
+    cluster.failingPods.add('broken-0');
+    cluster.apply('services', service('broken', 'app', [{ port: 9002 }]));
+    cluster.apply('pods', pod('broken-0', 'app', { app: 'broken' }));
+    await engine.addNamespace({ namespace: 'app' });
+    const f = await eventually(() => engine.forwards().find((x) => x.status === 'Error'));
+    expect(f).toMatchObject({ errorCode: 'API_UNREACHABLE', podName: 'broken-0' });
+    expect(f.reason).toMatch(/cannot connect to pod broken-0/);
+    expect(f.nextRetryAt).toBeDefined();
+    await eventually(
+      () => events.filter((e) => e.type === 'Reconnect' && !e.success).length >= 3,
+      3000,
+      'retries',
+    );
+    expect(engine.forwards()).toHaveLength(1);
+    // Fixed → the next retry succeeds and the backoff resets.
+    cluster.failingPods.delete('broken-0');
+    await eventually(() => engine.forwards().find((x) => x.status === 'Active'), 3000, 'recovery');
+  });
+
+  it('reports a taken local port as an Error of that forward', async () => {
+    const { cluster, engine, listener } = setup();
+    const blocker = await listener.listen('127.50.27.1', 9003, (s) => s.destroy());
+    cleanups.push(() => blocker.close());
+    cluster.apply('services', service('taken', 'app', [{ port: 9003 }]));
+    cluster.apply('pods', pod('taken-0', 'app', { app: 'taken' }));
+    await engine.addNamespace({ namespace: 'app' });
+    const f = await eventually(() => engine.forwards().find((x) => x.errorCode === 'PORT_IN_USE'));
+    expect(f.status).toBe('Error');
+    expect(f.reason).toMatch(/127\.50\.27\.1:9003/);
+  });
+});
+
+describe('engine: live service changes and kinds', () => {
+  it('adds, updates and deletes services live, and keeps the hosts block in step', async () => {
+    const { cluster, engine, hosts } = setup();
+    cluster.apply('services', service('one', 'live', [{ port: 9100 }]));
+    cluster.apply('pods', pod('one-0', 'live', { app: 'one' }));
+    await backend(cluster, 'one-0', 9100);
+    await backend(cluster, 'one-0', 9101, 'new:');
+    await engine.addNamespace({ namespace: 'live' });
+    cluster.apply('services', service('two', 'live', [{ port: 9200 }]));
+    await eventually(() => engine.services().some((s) => s.serviceName === 'two'));
+    // ports changed: a new listener for the new port, the old one goes
+    cluster.apply('services', service('one', 'live', [{ port: 9101 }]));
+    await eventually(() => engine.forwards().find((f) => f.localPort === '9101' && f.status === 'Active'));
+    expect(engine.forwards().some((f) => f.localPort === '9100')).toBe(false);
+    expect((await roundTrip('127.50.27.1', 9101, 'p')).toString()).toBe('new:p');
+    // selector changed: no pod matches any more
+    cluster.apply('services', service('one', 'live', [{ port: 9101 }], { selector: { app: 'other' } }));
+    await eventually(() => engine.forwards().find((f) => f.serviceName === 'one' && f.status === 'Waiting'));
+    cluster.remove('services', 'live', 'two');
+    await eventually(() => !engine.services().some((s) => s.serviceName === 'two'));
+    await engine.flushHosts();
+    const names = readBlock(hosts.content, 'kubefwd').flatMap((e) => e.hostnames);
+    expect(names).toContain('one');
+    expect(names).not.toContain('two');
+  });
+
+  it('headless: every ready pod under pod.svc, the service name on the first', async () => {
+    const { cluster, engine, hosts } = setup();
+    cluster.apply('services', service('kafka', 'data', [{ port: 9092 }], { headless: true }));
+    for (const p of ['kafka-1', 'kafka-0']) {
+      cluster.apply('pods', pod(p, 'data', { app: 'kafka' }));
+      await backend(cluster, p, 9092, `${p}:`);
+    }
+    await engine.addNamespace({ namespace: 'data' });
+    await eventually(
+      () => engine.forwards().length === 3 && engine.forwards().every((f) => f.status === 'Active'),
+    );
+    expect(engine.services().map((s) => [s.key, s.localIP, s.headless])).toEqual([
+      ['kafka.data.sim', '127.50.27.1', true],
+      ['kafka-0.kafka.data.sim', '127.50.27.2', true],
+      ['kafka-1.kafka.data.sim', '127.50.27.3', true],
+    ]);
+    expect(engine.forwards().find((f) => f.serviceKey === 'kafka.data.sim')?.podName).toBe('kafka-0');
+    expect(engine.forwards().find((f) => f.serviceKey === 'kafka-1.kafka.data.sim')?.registryKey).toBe(
+      'kafka.data.sim',
+    );
+    expect((await roundTrip('127.50.27.3', 9092, 'm')).toString()).toBe('kafka-1:m');
+    await engine.flushHosts();
+    expect(
+      readBlock(hosts.content, 'kubefwd')
+        .find((e) => e.ip === '127.50.27.3')
+        ?.hostnames.slice(0, 2),
+    ).toEqual(['kafka-1.kafka', 'kafka-1-kafka']);
+    cluster.remove('pods', 'data', 'kafka-1');
+    await eventually(() => engine.forwards().length === 2);
+  });
+
+  it('forwards a selector-less service to the pods its Endpoints name', async () => {
+    const { cluster, engine } = setup();
+    cluster.apply('services', service('legacy', 'ext', [{ port: 9300 }], { selector: null }));
+    cluster.apply('pods', pod('legacy-pod', 'ext', { whatever: 'x' }));
+    await backend(cluster, 'legacy-pod', 9300, 'L:');
+    cluster.apply('endpoints', {
+      metadata: { name: 'legacy', namespace: 'ext' },
+      subsets: [
+        {
+          addresses: [{ ip: '10.1.1.1', targetRef: { kind: 'Pod', name: 'legacy-pod' } }],
+          ports: [{ port: 9300 }],
+        },
+      ],
+    });
+    await engine.addNamespace({ namespace: 'ext' });
+    await eventually(() =>
+      engine.forwards().find((f) => f.status === 'Active' && f.podName === 'legacy-pod'),
+    );
+    expect((await roundTrip('127.50.27.1', 9300, 'e')).toString()).toBe('L:e');
+  });
+
+  it('skips ExternalName, UDP-only and endpoint-less selector-less services with a reason', async () => {
+    const { cluster, engine, events } = setup();
+    cluster.apply(
+      'services',
+      service('ext', 'skip', [{ port: 80 }], { type: 'ExternalName', selector: null }),
+    );
+    cluster.apply('services', service('dns', 'skip', [{ port: 53, protocol: 'UDP' }]));
+    cluster.apply('services', service('manual', 'skip', [{ port: 81 }], { selector: null }));
+    await engine.addNamespace({ namespace: 'skip' });
+    const skipped = await eventually(() => {
+      const s = events.filter((e) => e.type === 'ServiceSkipped');
+      return s.length === 3 ? s : undefined;
+    });
+    expect(skipped.map((e) => (e.type === 'ServiceSkipped' ? e.registryKey : ''))).toEqual([
+      'dns.skip.sim',
+      'ext.skip.sim',
+      'manual.skip.sim',
+    ]);
+    expect(engine.services()).toEqual([]);
+  });
+
+  it('applies -m mappings and -r reservations', async () => {
+    const { cluster, engine } = setup({ mappings: ['9400:9401'], reserve: ['api:127.50.99.7'] });
+    cluster.apply('services', service('api', 'map', [{ port: 9400 }]));
+    cluster.apply('services', service('web', 'map', [{ port: 9400 }]));
+    cluster.apply('pods', pod('api-0', 'map', { app: 'api' }));
+    await backend(cluster, 'api-0', 9400, 'api:');
+    await engine.addNamespace({ namespace: 'map' });
+    expect(engine.services().map((s) => [s.serviceName, s.localIP, s.ports[0]?.localPort])).toEqual([
+      ['api', '127.50.99.7', 9401],
+      ['web', '127.50.27.1', 9401],
+    ]);
+    await eventually(() => engine.forwards().find((f) => f.serviceName === 'api' && f.status === 'Active'));
+    expect((await roundTrip('127.50.99.7', 9401, 'm')).toString()).toBe('api:m');
+  });
+});
+
+describe('engine: hosts file', () => {
+  it('writes many services in one batched write and removes only its block at shutdown', async () => {
+    const foreign = '\uFEFF# my hosts\r\n127.0.0.1 localhost\r\n10.0.0.5 nas';
+    const { cluster, engine, hosts } = setup(
+      { apiHostEntry: { ip: '127.2.27.1', hostname: 'kubefwd.internal' } },
+      foreign,
+    );
+    for (let i = 0; i < 30; i++)
+      cluster.apply('services', service(`svc-${String(i).padStart(2, '0')}`, 'many', [{ port: 10000 + i }]));
+    await engine.addNamespace({ namespace: 'many' });
+    await engine.flushHosts();
+    expect(hosts.writes).toBeLessThanOrEqual(2);
+    const block = readBlock(hosts.content, 'kubefwd');
+    expect(block[0]).toEqual({ ip: '127.2.27.1', hostnames: ['kubefwd.internal'] });
+    expect(block).toHaveLength(31);
+    expect(hosts.content).toContain('\r\n# kubefwd begin kubefwd\r\n');
+    await engine.shutdown();
+    expect(hosts.content).toBe(foreign);
+  });
+
+  it('removes a stale block left by a killed instance at start, and purges with -p', async () => {
+    const stale =
+      '127.0.0.1 localhost\n127.1.27.9 old-svc\n# kubefwd begin other\n127.1.27.1 ghost\n# kubefwd end other\n';
+    const { engine, hosts, logger } = setup({ purgeStaleIps: true }, stale);
+    await engine.flushHosts();
+    expect(hosts.content).toBe('127.0.0.1 localhost\n');
+    expect(logger.lines.some((l) => l.includes('Purged 1 stale host entries'))).toBe(true);
+  });
+});
+
+describe('engine: controller', () => {
+  it('checks access before watching and names the missing permissions', async () => {
+    const { cluster, engine } = setup();
+    cluster.missingPermissions = ['create pods/portforward', 'watch services'];
+    await expect(engine.addNamespace({ namespace: 'locked' })).rejects.toMatchObject({
+      code: 'PERMISSION_DENIED',
+      message: expect.stringContaining('create pods/portforward, watch services') as unknown,
+    });
+    expect(engine.namespaces()).toEqual([]);
+  });
+
+  it('rejects duplicates and unknown namespaces/contexts/services', async () => {
+    const { engine } = setup();
+    await engine.addNamespace({ namespace: 'a' });
+    await expect(engine.addNamespace({ namespace: 'a' })).rejects.toMatchObject({ code: 'ALREADY_EXISTS' });
+    await expect(engine.removeNamespace('b')).rejects.toMatchObject({ code: 'NAMESPACE_NOT_FOUND' });
+    await expect(engine.addNamespace({ namespace: 'a', context: 'nope' })).rejects.toMatchObject({
+      code: 'CONTEXT_NOT_FOUND',
+    });
+    await expect(engine.removeService('x.a.sim')).rejects.toMatchObject({ code: 'SERVICE_NOT_FOUND' });
+    await expect(engine.reconnectService('bad')).rejects.toMatchObject({ code: 'INVALID_KEY' });
+    await expect(engine.addService({ namespace: 'a', serviceName: 'missing' })).rejects.toMatchObject({
+      code: 'SERVICE_NOT_FOUND',
+    });
+    await engine.removeNamespace('a');
+    expect(engine.namespaces()).toEqual([]);
+  });
+
+  it('adds and removes single services (also outside watched namespaces) and honours exclusions', async () => {
+    const { cluster, engine } = setup({ excludeServices: ['shop/postgres'] });
+    await shop(cluster);
+    cluster.apply('services', service('solo', 'elsewhere', [{ port: 9500 }]));
+    cluster.apply('pods', pod('solo-0', 'elsewhere', { app: 'solo' }));
+    await backend(cluster, 'solo-0', 9500, 'solo:');
+    await engine.addNamespace({ namespace: 'shop' });
+    expect(engine.services().map((s) => s.key)).toEqual(['api-gateway.shop.sim']);
+    const solo = await engine.addService({ namespace: 'elsewhere', serviceName: 'solo' });
+    expect(solo).toMatchObject({ key: 'solo.elsewhere.sim', localIP: '127.50.28.1' });
+    expect(engine.namespaces().map((n) => n.key)).toEqual(['shop.sim']);
+    await eventually(() => status(engine, 'solo.elsewhere.sim') === 'Active');
+    expect((await roundTrip('127.50.28.1', 9500, 's')).toString()).toBe('solo:s');
+    await expect(engine.addService({ namespace: 'elsewhere', serviceName: 'solo' })).rejects.toMatchObject({
+      code: 'ALREADY_EXISTS',
+    });
+    // an excluded service can still be added by hand
+    const pg = await engine.addService({ namespace: 'shop', serviceName: 'postgres' });
+    expect(pg.key).toBe('postgres.shop.sim');
+    await engine.removeService('api-gateway.shop.sim');
+    expect(
+      engine
+        .services()
+        .map((s) => s.key)
+        .sort(),
+    ).toEqual(['postgres.shop.sim', 'solo.elsewhere.sim']);
+    // removed by hand stays removed while the namespace is watched, even when the service changes
+    cluster.apply(
+      'services',
+      service('api-gateway', 'shop', [{ port: 8080, targetPort: 'http' }], { labels: { v: '2' } }),
+    );
+    await new Promise((r) => setTimeout(r, 20));
+    expect(engine.services().some((s) => s.serviceName === 'api-gateway')).toBe(false);
+    await engine.removeService('solo.elsewhere.sim');
+    expect(cluster.activeWatchers()).toBe(3);
+  });
+
+  it('reconnectService re-dials and reconnectErrored reports the keys it touched', async () => {
+    const { cluster, engine, events } = setup();
+    await shop(cluster);
+    await engine.addNamespace({ namespace: 'shop' });
+    await eventually(
+      () => engine.forwards().every((f) => f.status === 'Active') && engine.forwards().length === 2,
+    );
+    const sessions = cluster.sessions.length;
+    await engine.reconnectService('postgres.shop.sim');
+    await eventually(
+      () => status(engine, 'postgres.shop.sim') === 'Active' && cluster.sessions.length > sessions,
+    );
+    expect(events.some((e) => e.type === 'Reconnect' && e.trigger === 'manual' && e.success)).toBe(true);
+    expect(await engine.reconnectErrored()).toEqual([]);
+    expect((await engine.reconnectErrored({ force: true })).sort()).toEqual([
+      'api-gateway.shop.sim',
+      'postgres.shop.sim',
+    ]);
+    await engine.syncService('postgres.shop.sim', true);
+    expect(engine.contexts()).toEqual({ contexts: [{ name: 'sim', cluster: 'sim' }], current: 'sim' });
+  });
+
+  it('shutdown stops everything and is idempotent', async () => {
+    const { cluster, engine, events, hosts } = setup();
+    await shop(cluster);
+    await engine.addNamespace({ namespace: 'shop' });
+    await eventually(
+      () => engine.forwards().length === 2 && engine.forwards().every((f) => f.status === 'Active'),
+    );
+    await Promise.all([engine.shutdown(), engine.shutdown()]);
+    expect(events.filter((e) => e.type === 'ShutdownComplete')).toHaveLength(1);
+    expect(engine.services()).toEqual([]);
+    expect(hosts.content).toBe('127.0.0.1 localhost\n');
+    expect(cluster.activeWatchers()).toBe(0);
+    await expect(roundTrip('127.50.27.1', 8080, 'x')).rejects.toThrow();
+    await expect(engine.addNamespace({ namespace: 'shop' })).rejects.toMatchObject({ code: 'NOT_READY' });
+  });
+});
