@@ -1,0 +1,369 @@
+// Bench section "transport": the port-forward hot path, side by side through every path to the
+// same backend — direct TCP (the physical limit), our tunnel / SPDY / WebSocket transports, and
+// `kubectl port-forward` when installed. See bench/README.md for the method.
+import { spawnSync, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { BenchOptions, Section, SectionResult } from '../lib/runner.js';
+import { forkWithHello, procUsage, spawnUntil, stopChild, type ProcUsage } from '../lib/processes.js';
+import { MiB, median, percentile, round, trials } from '../lib/stats.js';
+import { renderTable } from '../lib/table.js';
+import { startRelay } from './relay.js';
+
+type PathName = 'direct' | 'tunnel' | 'spdy' | 'websocket' | 'kubectl';
+
+interface Endpoint {
+  echoPort: number;
+  httpPort: number;
+  /** The process doing the forwarding (undefined for direct). */
+  pid?: number;
+  stop(): Promise<void>;
+}
+
+interface PathResult {
+  path: PathName;
+  note?: string;
+  singleMiBps?: number;
+  concurrentMiBps?: number;
+  latency0?: { p50: number; p99: number };
+  latencyAdded?: { p50: number; p99: number };
+  cpuSeconds?: number;
+  peakRssMiB?: number;
+  error?: string;
+}
+
+const POD = { namespace: 'default', name: 'bench' };
+const ECHO_PORT = 7000;
+const HTTP_PORT = 7001;
+
+const benchPod = (echo: number, http: number): string => `
+apiVersion: v1
+kind: Pod
+metadata:
+  name: ${POD.name}
+  namespace: ${POD.namespace}
+  labels: { app: bench }
+  annotations:
+    kubefwd.sim/backend.echo: proxy:127.0.0.1:${echo}
+    kubefwd.sim/backend.http: proxy:127.0.0.1:${http}
+spec:
+  containers:
+    - name: echo
+      image: bench/echo
+      ports: [{ containerPort: ${ECHO_PORT} }]
+    - name: http
+      image: bench/http
+      ports: [{ containerPort: ${HTTP_PORT} }]
+`;
+
+// ---------------------------------------------------------------- load generators
+
+const connect = async (port: number): Promise<net.Socket> => {
+  const s = net.connect({ port, host: '127.0.0.1', allowHalfOpen: true, noDelay: true });
+  await once(s, 'connect');
+  return s;
+};
+
+/** Sends `size` bytes to the echo backend and reads them back; returns seconds. */
+async function echoTransfer(port: number, size: number): Promise<number> {
+  const chunk = Buffer.alloc(256 * 1024, 0x5a);
+  const t0 = performance.now();
+  const s = await connect(port);
+  let received = 0;
+  const done = new Promise<void>((resolve, reject) => {
+    s.on('data', (c: Buffer) => {
+      received += c.length;
+      if (received >= size) resolve();
+    });
+    s.once('error', reject);
+    s.once('close', () =>
+      received >= size ? resolve() : reject(new Error(`closed after ${received} of ${size} bytes`)),
+    );
+  });
+  let sent = 0;
+  while (sent < size) {
+    const n = Math.min(chunk.length, size - sent);
+    sent += n;
+    if (!s.write(n === chunk.length ? chunk : chunk.subarray(0, n))) await once(s, 'drain');
+  }
+  await done;
+  const seconds = (performance.now() - t0) / 1000;
+  s.destroy();
+  return seconds;
+}
+
+/** Connect + small HTTP request + first byte of the answer; returns ms. */
+async function firstByte(port: number): Promise<number> {
+  const t0 = performance.now();
+  const s = await connect(port);
+  s.write('GET / HTTP/1.1\r\nHost: bench\r\n\r\n');
+  await new Promise<void>((resolve, reject) => {
+    s.once('data', () => resolve());
+    s.once('error', reject);
+    s.once('close', () => reject(new Error('closed before the first byte')));
+  });
+  const ms = performance.now() - t0;
+  s.destroy();
+  return ms;
+}
+
+async function latencySamples(port: number, n: number): Promise<{ p50: number; p99: number }> {
+  for (let i = 0; i < 3; i++) await firstByte(port); // warm-up (connection pools, JIT)
+  const xs = await trials(n, () => firstByte(port));
+  return { p50: round(percentile(xs, 50), 2), p99: round(percentile(xs, 99), 2) };
+}
+
+// ---------------------------------------------------------------- the section
+
+interface SimHello {
+  apiUrl: string;
+  kubeconfigPath: string;
+  token: string;
+}
+
+class SimHandle {
+  private nextId = 1;
+  constructor(readonly child: ChildProcess) {}
+  request(msg: Record<string, unknown>): Promise<unknown> {
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      const onMessage = (m: unknown): void => {
+        const r = m as { id?: number; ok?: boolean; result?: unknown; error?: string };
+        if (r.id !== id) return;
+        this.child.off('message', onMessage);
+        if (r.ok === true) resolve(r.result);
+        else reject(new Error(r.error ?? 'sim request failed'));
+      };
+      this.child.on('message', onMessage);
+      this.child.send({ id, ...msg });
+    });
+  }
+}
+
+const kubectlPath = (): string | undefined => {
+  const r = spawnSync('kubectl', ['version', '--client', '-o', 'json'], {
+    encoding: 'utf8',
+    timeout: 20_000,
+  });
+  return r.status === 0 ? 'kubectl' : undefined;
+};
+
+export const transportSection: Section = {
+  name: 'transport',
+  description: 'port-forward throughput, new-connection latency, CPU and memory per path',
+  async run(o: BenchOptions): Promise<SectionResult> {
+    const single = Number(o.settings.singleMiB ?? (o.quick ? 16 : 128)) * MiB;
+    const concurrentEach = Number(o.settings.concurrentMiB ?? (o.quick ? 1 : 8)) * MiB;
+    const concurrency = 16;
+    const nTrials = Number(o.settings.trials ?? (o.quick ? 1 : 3));
+    const nLatency = Number(o.settings.latencySamples ?? (o.quick ? 10 : 40));
+    const addedRttMs = Number(o.settings.latencyMs ?? 20);
+    const only = o.settings.paths?.split(',') as PathName[] | undefined;
+    const here = new URL('.', import.meta.url);
+    const libDir = new URL('../lib/', import.meta.url);
+
+    const { child: backend, hello: ports } = await forkWithHello<{ echoPort: number; httpPort: number }>(
+      new URL('backend-child.js', here),
+      [],
+    );
+    const { child: simChild, hello: simHello } = await forkWithHello<SimHello>(
+      new URL('sim-child.js', libDir),
+      [],
+    );
+    const sim = new SimHandle(simChild);
+    const results: PathResult[] = [];
+    const apiPort = Number(new URL(simHello.apiUrl).port);
+    try {
+      await sim.request({ cmd: 'apply', yaml: benchPod(ports.echoPort, ports.httpPort) });
+      await sim.request({ cmd: 'waitReady', namespace: POD.namespace });
+
+      /** Starts the forwarding side of a path against the API at `apiUrl` / `kubeconfig`. */
+      const start = async (path: PathName, apiUrl: string, kubeconfig: string): Promise<Endpoint> => {
+        if (path === 'direct')
+          return { echoPort: ports.echoPort, httpPort: ports.httpPort, stop: async () => undefined };
+        if (path === 'kubectl') {
+          const { child, matches } = await spawnUntil(
+            'kubectl',
+            [
+              '--kubeconfig',
+              kubeconfig,
+              'port-forward',
+              '-n',
+              POD.namespace,
+              `pod/${POD.name}`,
+              `:${ECHO_PORT}`,
+              `:${HTTP_PORT}`,
+            ],
+            /Forwarding from 127\.0\.0\.1:(\d+) -> (\d+)/,
+            2,
+            60_000,
+          );
+          const local = Object.fromEntries(matches.map((m) => [Number(m[2]), Number(m[1])]));
+          return {
+            echoPort: local[ECHO_PORT] ?? 0,
+            httpPort: local[HTTP_PORT] ?? 0,
+            ...(child.pid === undefined ? {} : { pid: child.pid }),
+            stop: () => stopChild(child),
+          };
+        }
+        const { child, hello } = await forkWithHello<{ ports: Record<number, number> }>(
+          new URL('forwarder-child.js', here),
+          [
+            JSON.stringify({
+              apiUrl,
+              token: simHello.token,
+              transport: path,
+              namespace: POD.namespace,
+              pod: POD.name,
+              ports: [ECHO_PORT, HTTP_PORT],
+            }),
+          ],
+        );
+        return {
+          echoPort: hello.ports[ECHO_PORT] ?? 0,
+          httpPort: hello.ports[HTTP_PORT] ?? 0,
+          ...(child.pid === undefined ? {} : { pid: child.pid }),
+          stop: () => stopChild(child),
+        };
+      };
+
+      const paths: PathName[] = ['direct', 'tunnel', 'spdy', 'websocket', 'kubectl'].filter(
+        (p) => only === undefined || only.includes(p as PathName),
+      ) as PathName[];
+      const haveKubectl = paths.includes('kubectl') && kubectlPath() !== undefined;
+
+      // A kubeconfig for kubectl through the latency relay (same CA: the relay passes TLS through).
+      const relay = await startRelay({ host: '127.0.0.1', port: apiPort }, addedRttMs / 2);
+      const relayUrl = `https://127.0.0.1:${relay.port}`;
+      const relayKubeconfig = join(mkdtempSync(join(tmpdir(), 'kubefwd-bench-')), 'kubeconfig');
+      writeFileSync(
+        relayKubeconfig,
+        readFileSync(simHello.kubeconfigPath, 'utf8').split(simHello.apiUrl).join(relayUrl),
+        {
+          mode: 0o600,
+        },
+      );
+
+      try {
+        for (const path of paths) {
+          if (path === 'kubectl' && !haveKubectl) {
+            results.push({ path, note: 'kubectl not installed: skipped' });
+            continue;
+          }
+          o.log(`transport: ${path}`);
+          const r: PathResult = { path };
+          try {
+            const ep = await start(path, simHello.apiUrl, simHello.kubeconfigPath);
+            const before: ProcUsage | undefined = procUsage(ep.pid);
+            try {
+              await echoTransfer(ep.echoPort, Math.min(single, 8 * MiB)); // warm-up
+              const singles = await trials(
+                nTrials,
+                async () => single / MiB / (await echoTransfer(ep.echoPort, single)),
+              );
+              r.singleMiBps = round(median(singles));
+              const concurrent = await trials(nTrials, async () => {
+                const t0 = performance.now();
+                await Promise.all(
+                  Array.from({ length: concurrency }, () => echoTransfer(ep.echoPort, concurrentEach)),
+                );
+                return (concurrency * concurrentEach) / MiB / ((performance.now() - t0) / 1000);
+              });
+              r.concurrentMiBps = round(median(concurrent));
+              r.latency0 = await latencySamples(ep.httpPort, nLatency);
+              const after = procUsage(ep.pid);
+              if (before && after) {
+                r.cpuSeconds = round(after.cpuSeconds - before.cpuSeconds, 2);
+                r.peakRssMiB = round(after.peakRssMiB);
+              }
+            } finally {
+              await ep.stop();
+            }
+            // Added latency: a fresh forwarder that reaches the API through the delaying relay.
+            if (path === 'direct') r.latencyAdded = r.latency0;
+            else {
+              const slow = await start(path, relayUrl, relayKubeconfig);
+              try {
+                r.latencyAdded = await latencySamples(slow.httpPort, Math.max(10, Math.round(nLatency / 2)));
+              } finally {
+                await slow.stop();
+              }
+            }
+          } catch (err) {
+            r.error = err instanceof Error ? err.message : String(err);
+            o.log(`transport: ${path} failed: ${r.error}`);
+          }
+          if (path === 'kubectl') r.note = 'kubectl port-forward (its default protocol for this server)';
+          results.push(r);
+        }
+      } finally {
+        await relay.close();
+      }
+    } finally {
+      await stopChild(simChild);
+      await stopChild(backend);
+    }
+
+    const direct = results.find((r) => r.path === 'direct');
+    const ratio = (x: number | undefined, base: number | undefined): string | undefined =>
+      x === undefined || base === undefined || base === 0 ? undefined : `${round(x / base, 2)}x`;
+    const table = renderTable(
+      `Port-forward transport (single = ${single / MiB} MiB echo, concurrent = ${concurrency} x ${concurrentEach / MiB} MiB, medians of ${nTrials}; latency = connect + first byte of a small HTTP request, ${nLatency} samples; +${addedRttMs} ms = added API round trip)`,
+      [
+        'path',
+        'single MiB/s',
+        'vs direct',
+        '16x MiB/s',
+        'vs direct',
+        'p50 ms',
+        'p99 ms',
+        `p50 +${addedRttMs}ms`,
+        `p99 +${addedRttMs}ms`,
+        'CPU s',
+        'peak RSS MiB',
+      ],
+      results.map((r) => [
+        r.error !== undefined ? `${r.path} (failed)` : r.path,
+        r.singleMiBps,
+        ratio(r.singleMiBps, direct?.singleMiBps),
+        r.concurrentMiBps,
+        ratio(r.concurrentMiBps, direct?.concurrentMiBps),
+        r.latency0?.p50,
+        r.latency0?.p99,
+        r.latencyAdded?.p50,
+        r.latencyAdded?.p99,
+        r.cpuSeconds,
+        r.peakRssMiB,
+      ]),
+    );
+    const tunnel = results.find((r) => r.path === 'tunnel');
+    const kubectl = results.find((r) => r.path === 'kubectl');
+    const goals: NonNullable<SectionResult['goals']> = [];
+    if (tunnel?.singleMiBps !== undefined && direct?.singleMiBps !== undefined)
+      goals.push({
+        goal: 'tunnel throughput >= 0.5x direct TCP',
+        met: tunnel.singleMiBps >= 0.5 * direct.singleMiBps,
+        detail: `${tunnel.singleMiBps} vs ${direct.singleMiBps} MiB/s`,
+      });
+    if (tunnel?.singleMiBps !== undefined && kubectl?.singleMiBps !== undefined)
+      goals.push({
+        goal: 'tunnel throughput >= kubectl',
+        met: tunnel.singleMiBps >= kubectl.singleMiBps,
+        detail: `${tunnel.singleMiBps} vs ${kubectl.singleMiBps} MiB/s`,
+      });
+    if (tunnel?.latencyAdded !== undefined && tunnel.latency0 !== undefined)
+      goals.push({
+        goal: `tunnel new-connection p50 with +${addedRttMs} ms <= 1.5x the added round trip`,
+        met: tunnel.latencyAdded.p50 <= 1.5 * addedRttMs,
+        detail: `${tunnel.latencyAdded.p50} ms (limit ${1.5 * addedRttMs} ms)`,
+      });
+    return {
+      data: { single, concurrentEach, concurrency, nTrials, nLatency, addedRttMs, results },
+      tables: [table],
+      goals,
+    };
+  },
+};
