@@ -1,0 +1,229 @@
+// kubectl against `kubefwd sim` (runSimCommand in-process; kubectl is a real child process):
+// get, watch seeing a deletion, logs, delete pod (replaced by the controller), and port-forward
+// with curl through it over the tunnel and, with the tunnel switched off, over SPDY (fallback).
+import { spawn, spawnSync } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import http from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runSimCommand } from '../../src/cli/commands/sim.js';
+
+const hasKubectl = spawnSync('kubectl', ['version', '--client'], { stdio: 'ignore' }).status === 0;
+if (!hasKubectl)
+  console.warn('kubectl not found on PATH: skipping the kubectl acceptance tests of the simulated cluster');
+
+const hasCurl = spawnSync('curl', ['--version'], { stdio: 'ignore' }).status === 0;
+
+function curl(url: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('curl', ['-sS', '--noproxy', '*', '--max-time', '10', url]);
+    children.add(child);
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+    child.on('close', (code) => {
+      children.delete(child);
+      if (code === 0) resolve(out);
+      else reject(new Error(`curl ${url} exited ${code}: ${err}`));
+    });
+  });
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'kubefwd-sim-kubectl-'));
+const abort = new AbortController();
+let running: Promise<number> | undefined;
+let info: { kubeconfig: string; apiUrl: string; controlUrl: string; token: string };
+const children = new Set<ChildProcess>();
+
+const env = (): NodeJS.ProcessEnv => ({
+  ...process.env,
+  KUBECONFIG: info.kubeconfig,
+  HOME: dir,
+  KUBECACHEDIR: join(dir, 'cache'),
+});
+
+function kubectl(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn('kubectl', args, { env: env() });
+    children.add(child);
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.on('close', (code) => {
+      children.delete(child);
+      resolve({ code: code ?? -1, stdout, stderr });
+    });
+  });
+}
+
+/** A long-running kubectl; `output()` is what it printed so far. */
+function kubectlBackground(args: string[]): { child: ChildProcess; output: () => string } {
+  const child = spawn('kubectl', args, { env: env() });
+  children.add(child);
+  child.on('close', () => children.delete(child));
+  let out = '';
+  child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (out += c.toString()));
+  return { child, output: () => out };
+}
+
+interface Upgrades {
+  tunnel: number;
+  spdy: number;
+  websocket: number;
+  refused: number;
+}
+
+async function control(
+  method: 'GET' | 'POST',
+  path: string,
+  body?: unknown,
+): Promise<{ upgrades: Upgrades }> {
+  const res = await fetch(info.controlUrl + path, {
+    method,
+    headers: { authorization: `Bearer ${info.token}`, 'content-type': 'application/json' },
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+  });
+  return (await res.json()) as { upgrades: Upgrades };
+}
+
+async function eventually<T>(check: () => T | Promise<T>, timeoutMs = 10_000): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await check();
+    } catch (err) {
+      if (Date.now() > until) throw err;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+}
+
+const get = (port: number, path: string): Promise<{ status: number; body: string }> =>
+  new Promise((resolve, reject) => {
+    http
+      .get({ host: '127.0.0.1', port, path, agent: false }, (res) => {
+        let body = '';
+        res.on('data', (c: Buffer) => (body += c.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      })
+      .on('error', reject);
+  });
+
+beforeAll(async () => {
+  if (!hasKubectl) return;
+  let line = '';
+  const ready = new Promise<void>((resolve) => {
+    running = runSimCommand(
+      ['--dir', dir, '--ready-delay', '20'],
+      {
+        stdout: {
+          write: (s: string) => {
+            line += s;
+            if (line.includes('\n')) resolve();
+          },
+        },
+        stderr: process.stderr,
+      },
+      abort.signal,
+    );
+  });
+  await ready;
+  info = JSON.parse(line) as typeof info;
+});
+
+afterAll(async () => {
+  for (const c of children) c.kill('SIGKILL');
+  abort.abort();
+  if (running) expect(await running).toBe(0);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe.skipIf(!hasKubectl)('kubectl against kubefwd sim', () => {
+  it('prints one JSON line and writes DIR/kubeconfig', () => {
+    expect(info.kubeconfig).toBe(join(dir, 'kubeconfig'));
+    expect(info.apiUrl).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+    expect(info.controlUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+  });
+
+  it('get ns,svc,pods -A', async () => {
+    const r = await kubectl(['get', 'ns,svc,pods', '-A']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/namespace\/shop\s+Active/);
+    expect(r.stdout).toMatch(/shop\s+service\/auth\s+ClusterIP\s+10\.96\.\d+\.\d+\s+<none>\s+443\/TCP/);
+    expect(r.stdout).toMatch(/shop\s+service\/payments\s+ExternalName\s+<none>\s+payments\.example\.com/);
+    expect(r.stdout).toMatch(/shop\s+pod\/kafka-2\s+1\/1\s+Running/);
+    expect(r.stdout).toMatch(/analytics\s+pod\/reports-/);
+  });
+
+  it('get pods -w sees a deletion; delete pod is replaced by the controller; logs', async () => {
+    const before = (
+      await kubectl(['-n', 'shop', 'get', 'pods', '-l', 'app=api-gateway', '-o', 'name'])
+    ).stdout
+      .trim()
+      .split('\n');
+    expect(before).toHaveLength(2);
+    const victim = before[0]!.replace('pod/', '');
+    const watch = kubectlBackground(['-n', 'shop', 'get', 'pods', '-w']);
+    await eventually(() => expect(watch.output()).toContain(victim));
+    const del = await kubectl(['-n', 'shop', 'delete', 'pod', victim]);
+    expect(del.stdout).toContain(`pod "${victim}" deleted`);
+    await eventually(() => expect(watch.output()).toMatch(new RegExp(`${victim}\\s+\\S+\\s+Terminating`)));
+    watch.child.kill('SIGINT');
+    const after = await eventually(async () => {
+      const names = (
+        await kubectl(['-n', 'shop', 'get', 'pods', '-l', 'app=api-gateway', '-o', 'name'])
+      ).stdout
+        .trim()
+        .split('\n');
+      expect(names).toHaveLength(2);
+      expect(names).not.toContain(`pod/${victim}`);
+      return names;
+    });
+    const logs = await kubectl(['-n', 'shop', 'logs', after[0]!, '--tail=5']);
+    expect(logs.code).toBe(0);
+    expect(logs.stdout).toContain('listening on :8080');
+  });
+
+  async function portForwardAndCurl(svc: string, remotePort: number, path: string): Promise<string> {
+    const pf = kubectlBackground(['-n', 'shop', 'port-forward', `svc/${svc}`, `:${remotePort}`]);
+    const local = await eventually(() => {
+      const m = /Forwarding from 127\.0\.0\.1:(\d+)/.exec(pf.output());
+      if (!m) throw new Error(`no forwarding line yet: ${pf.output()}`);
+      return Number(m[1]);
+    });
+    // Async: the simulated cluster runs in this process, so a blocking spawnSync would starve it.
+    const body = hasCurl ? await curl(`http://127.0.0.1:${local}${path}`) : (await get(local, path)).body;
+    pf.child.kill('SIGINT');
+    return body;
+  }
+
+  it('port-forward svc/api-gateway with curl through it over the tunnel', async () => {
+    const before = (await control('GET', '/counters')).upgrades;
+    const body = await portForwardAndCurl('api-gateway', 8080, '/orders?size=1000');
+    expect(JSON.parse(body)).toMatchObject({ namespace: 'shop', container: 'api-gateway', path: '/orders' });
+    const after = (await control('GET', '/counters')).upgrades;
+    expect(after.tunnel).toBe(before.tunnel + 1);
+    expect(after.spdy).toBe(before.spdy);
+  });
+
+  it('falls back to SPDY when the tunnel is switched off (named targetPort auth:443 → 8443)', async () => {
+    await control('POST', '/protocols', { tunnel: false });
+    try {
+      const before = (await control('GET', '/counters')).upgrades;
+      const body = await portForwardAndCurl('auth', 443, '/login');
+      expect(JSON.parse(body)).toMatchObject({ namespace: 'shop', container: 'auth', port: 8443 });
+      const after = (await control('GET', '/counters')).upgrades;
+      expect(after.refused).toBe(before.refused + 1);
+      expect(after.spdy).toBe(before.spdy + 1);
+      expect(after.tunnel).toBe(before.tunnel);
+    } finally {
+      await control('POST', '/protocols', { tunnel: true });
+    }
+  });
+});
