@@ -1,0 +1,137 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { createIpAllocator, reservationCandidates, type AllocationRequest } from './ip-allocation.js';
+
+const req = (name: string, c = 0, n = 0, extra: Partial<AllocationRequest> = {}): AllocationRequest => ({
+  context: c === 0 ? 'sim' : `ctx${c}`,
+  namespace: n === 0 ? 'shop' : `ns${n}`,
+  name,
+  clusterIndex: c,
+  namespaceIndex: n,
+  ...extra,
+});
+
+describe('createIpAllocator', () => {
+  it('lays addresses out as 127.[1+ctx].[27+ns].[1+k]', () => {
+    const a = createIpAllocator();
+    expect(a.allocate(req('a')).ip).toBe('127.1.27.1');
+    expect(a.allocate(req('b')).ip).toBe('127.1.27.2');
+    expect(a.allocate(req('a', 0, 1)).ip).toBe('127.1.28.1');
+    expect(a.allocate(req('a', 2, 3)).ip).toBe('127.3.30.1');
+  });
+
+  it('returns the same address for the same key (pod restarts do not matter)', () => {
+    const a = createIpAllocator();
+    const first = a.allocate(req('api')).ip;
+    a.allocate(req('db'));
+    expect(a.allocate(req('api')).ip).toBe(first);
+    expect(a.lookup(req('api'))).toBe(first);
+  });
+
+  it('releases addresses, and gives a key back its old address when still free', () => {
+    const a = createIpAllocator();
+    a.allocate(req('a'));
+    const b = a.allocate(req('b')).ip;
+    a.release(req('b'));
+    expect(a.lookup(req('b'))).toBeUndefined();
+    expect(a.allocate(req('b')).ip).toBe(b);
+    a.release(req('a'));
+    expect(a.allocate(req('c')).ip).toBe('127.1.27.1');
+  });
+
+  it('never hands out the API address 127.2.27.1', () => {
+    const a = createIpAllocator();
+    expect(a.allocate(req('x', 1, 0)).ip).toBe('127.2.27.2');
+  });
+
+  it('gives reservations precedence and keeps reserved addresses from others', () => {
+    const a = createIpAllocator({
+      reservations: [
+        { name: 'db.shop', ip: '127.1.27.1' },
+        { name: 'api', ip: '127.1.40.5' },
+      ],
+    });
+    expect(a.allocate(req('other')).ip).toBe('127.1.27.2');
+    expect(a.allocate(req('db'))).toEqual({ ip: '127.1.27.1', reservation: 'db.shop' });
+    expect(a.allocate(req('api')).ip).toBe('127.1.40.5');
+  });
+
+  it('falls back with a warning when a reserved address is already held', () => {
+    const a = createIpAllocator({
+      reservations: [
+        { name: 'db.sim', ip: '127.1.27.9' },
+        { name: 'db.shop.ctx1', ip: '127.1.27.9' },
+      ],
+    });
+    a.allocate(req('db'));
+    const second = a.allocate(req('db', 1, 0, { context: 'ctx1' }));
+    expect(second.ip).toBe('127.2.27.2');
+    expect(second.warning).toMatch(/already used/);
+  });
+
+  it('fails with IP_EXHAUSTED past 255 addresses in a block', () => {
+    const a = createIpAllocator({ baseIP: '127.1.27.250' });
+    for (let i = 0; i < 6; i++) a.allocate(req(`s${i}`));
+    expect(() => a.allocate(req('s6'))).toThrow(expect.objectContaining({ code: 'IP_EXHAUSTED' }) as Error);
+  });
+
+  it('rejects a non-loopback base', () => {
+    expect(() => createIpAllocator({ baseIP: '10.0.0.1' })).toThrow(/not in the range 127/);
+  });
+
+  it('is deterministic and collision-free for any sequence of requests', () => {
+    const op = fc.record({
+      name: fc.constantFrom('a', 'b', 'c', 'd', 'e'),
+      c: fc.nat(1),
+      n: fc.nat(2),
+      release: fc.boolean(),
+    });
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 40 }), (ops) => {
+        const run = () => {
+          const a = createIpAllocator();
+          const out: string[] = [];
+          for (const o of ops) {
+            const r = req(o.name, o.c, o.n);
+            if (o.release) a.release(r);
+            else out.push(a.allocate(r).ip);
+          }
+          const held = [...a.allocated().values()];
+          expect(new Set(held).size).toBe(held.length);
+          expect(held).not.toContain('127.2.27.1');
+          return out;
+        };
+        expect(run()).toEqual(run());
+      }),
+    );
+  });
+});
+
+describe('reservationCandidates', () => {
+  it('lists kubefwd’s names for the first namespace of the first context', () => {
+    const c = reservationCandidates(req('db'));
+    expect(c).toEqual([
+      'db',
+      'db.svc',
+      'db.sim',
+      'db.shop',
+      'db.shop.svc',
+      'db.shop.svc.cluster.local',
+      'db.shop.sim',
+      'db.shop.svc.sim',
+      'db.shop.svc.cluster.sim',
+    ]);
+  });
+
+  it('uses only context-qualified names for later contexts and includes pod forms for headless pods', () => {
+    expect(reservationCandidates(req('db', 1, 1))).toEqual([
+      'db.ns1.ctx1',
+      'db.ns1.svc.ctx1',
+      'db.ns1.svc.cluster.ctx1',
+    ]);
+    const pods = reservationCandidates(req('db-0.db', 0, 0, { podName: 'db-0' }));
+    expect(pods).toContain('db-0');
+    expect(pods).toContain('db-0.db-0.db');
+    expect(pods).toContain('db-0.db.shop');
+  });
+});
