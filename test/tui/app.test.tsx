@@ -134,12 +134,10 @@ describe('main view', () => {
     const app = mount(b);
     await tick();
     expect(tableLines(app.frame())[0]).not.toContain('Namespace');
-    b.setForwards([...sample(), named(9, 'search', 'other-ns')]);
-    await tick();
+    await app.update(() => b.setForwards([...sample(), named(9, 'search', 'other-ns')]));
     expect(tableLines(app.frame())[0]).toContain('Namespace');
     expect(tableLines(app.frame())[0]).not.toContain('Context');
-    b.setForwards([...sample(), { ...named(9, 'search', 'shop'), context: 'other' }]);
-    await tick();
+    await app.update(() => b.setForwards([...sample(), { ...named(9, 'search', 'shop'), context: 'other' }]));
     expect(tableLines(app.frame())[0]).toContain('Context');
   });
 
@@ -164,8 +162,7 @@ describe('main view', () => {
     await tick();
     expect(app.frame()).toContain('disconnected: daemon unreachable');
     expect(app.frame().split('\n')[0]).toContain('attached: http://127.0.0.1:9');
-    b.set({ shuttingDown: true });
-    await tick();
+    await app.update(() => b.set({ shuttingDown: true }));
     expect(app.frame()).toContain('Shutting down...');
   });
 });
@@ -215,12 +212,12 @@ describe('windowing and navigation', () => {
     await app.press('j', 'j'); // db, api, [web]
     expect(selectedLine(app.frame())?.slice(1).split(' ')[0]).toBe('web');
     // A new forward sorts before it: the highlight stays on web.
-    b.setForwards([named(7, 'a', 'shop'), ...fwds]);
-    await tick();
+    await app.update(() => b.setForwards([named(7, 'a', 'shop'), ...fwds]));
     expect(selectedLine(app.frame())?.slice(1).split(' ')[0]).toBe('web');
     // web is removed: the highlight stays at that position.
-    b.setForwards([named(7, 'a', 'shop'), ...fwds.filter((f) => f.serviceName !== 'web')]);
-    await tick();
+    await app.update(() =>
+      b.setForwards([named(7, 'a', 'shop'), ...fwds.filter((f) => f.serviceName !== 'web')]),
+    );
     expect(selectedLine(app.frame())?.slice(1).split(' ')[0]).toBe('cache');
   });
 

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { cleanup } from 'ink-testing-library';
 import { syntheticForward } from '../../src/tui/fixtures.js';
 import type { ForwardView } from '../../src/contract/state.js';
-import { createFakeBackend, KEY, mount, tick } from './support.js';
+import { createFakeBackend, KEY, mount, tick, until } from './support.js';
 
 afterEach(() => cleanup());
 
@@ -94,14 +94,13 @@ describe('detail view', () => {
   it('HTTP tab lists the exchanges on the forward (and says so when there are none)', async () => {
     const { b, app } = await open();
     await app.press(KEY.tab);
-    expect(app.frame()).toContain('No HTTP requests captured');
+    await until(() => expect(app.frame()).toContain('No HTTP requests captured'));
     b.http.set('api.shop.sim.api-pod-1.8080', [
       { at: NOW - 2000, method: 'GET', path: '/healthz', statusCode: 200, durationMs: 3.2, size: 2 },
       { at: NOW - 1000, method: 'POST', path: '/orders', statusCode: 503, durationMs: 159, size: 233 },
     ]);
-    await tick(80);
+    await until(() => expect(app.frame()).toContain('[HTTP (2)]'));
     const f = app.frame();
-    expect(f).toContain('[HTTP (2)]');
     expect(f).toMatch(/GET\s+\/healthz\s+200\s+3ms 2 B/);
     expect(f).toMatch(/POST\s+\/orders\s+503\s+159ms 233 B/);
   });
@@ -109,13 +108,13 @@ describe('detail view', () => {
   it('h toggles the HTTP tab; Tab, Shift+Tab and the arrows switch tabs', async () => {
     const { app } = await open();
     await app.press('h');
-    expect(app.frame()).toContain('No HTTP requests captured');
+    await until(() => expect(app.frame()).toContain('No HTTP requests captured'));
     await app.press('h');
     expect(app.frame()).toContain('CONNECT STRINGS');
     await app.press(KEY.shiftTab);
-    expect(app.frame()).toContain('Following (main)');
+    await until(() => expect(app.frame()).toContain('Following (main)'));
     await app.press(KEY.left);
-    expect(app.frame()).toContain('No HTTP requests captured');
+    await until(() => expect(app.frame()).toContain('No HTTP requests captured'));
     await app.press(KEY.right, KEY.right);
     expect(app.frame()).toContain('CONNECT STRINGS');
   });
@@ -124,7 +123,7 @@ describe('detail view', () => {
     const { b, app } = await open();
     b.podLogLines = Array.from({ length: 60 }, (_, i) => `log line ${i}`);
     await app.press('l');
-    await tick(60);
+    await until(() => expect(app.frame()).toContain('log line 59'));
     const req = b.calls.find((c) => c.method === 'podLogs')!.args[0];
     expect(req).toEqual({
       context: 'sim',
@@ -148,13 +147,11 @@ describe('detail view', () => {
   it('Logs tab says when the pod has no log or it cannot be read', async () => {
     const { b, app } = await open();
     await app.press('l');
-    await tick(60);
-    expect(app.frame()).toContain('No pod logs available');
+    await until(() => expect(app.frame()).toContain('No pod logs available'));
     b.podLogs = async () => {
       throw new Error('pods "api-pod-1" not found');
     };
-    await tick(80);
-    expect(app.frame()).toContain('Error: pods "api-pod-1" not found');
+    await until(() => expect(app.frame()).toContain('Error: pods "api-pod-1" not found'));
   });
 
   it('r reconnects and u syncs this service; Esc and q close', async () => {
@@ -175,17 +172,15 @@ describe('detail view', () => {
   it('follows the forward when its pod changes, and says when it is gone', async () => {
     const { b, app } = await open();
     b.setForwards([api({ key: 'api.shop.sim.api-pod-2.8080', podName: 'api-pod-2' })]);
-    await tick();
-    expect(app.frame()).toContain('api-pod-2 (http)');
+    await until(() => expect(app.frame()).toContain('api-pod-2 (http)'));
     b.setForwards([]);
-    await tick();
-    expect(app.frame()).toContain('This forward is gone');
+    await until(() => expect(app.frame()).toContain('This forward is gone'));
   });
 
   it('stops polling when closed', async () => {
     const { b, app } = await open();
     await app.press('l');
-    await tick(60);
+    await until(() => expect(b.calls.some((c) => c.method === 'podLogs')).toBe(true));
     await app.press(KEY.esc);
     await tick(30);
     const n = b.calls.length;

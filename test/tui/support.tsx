@@ -178,10 +178,17 @@ export const mount = (backend: TuiBackend, props: Partial<AppProps> = {}) => {
       await tick(5);
     }
   };
+  /** Runs a backend change and waits for the frame it causes. */
+  const update = async (change: () => void): Promise<void> => {
+    const before = r.frames.length;
+    change();
+    for (let i = 0; i < 200 && r.frames.length === before; i++) await tick(5);
+  };
   return {
     ...r,
     press,
     ready,
+    update,
     copied,
     quits: () => quits,
     frame: (): string => r.lastFrame() ?? '',
