@@ -50,6 +50,10 @@ export const subscribeEvents = (t: Transport, o: SubscribeOptions): EventSubscri
       if (parsed.success) o.onEvent(parsed.data);
     });
     const reader = (body as ReadableStream<Uint8Array>).getReader();
+    // Aborting the fetch ends a network stream, but not every fetch (an in-process app) ties the
+    // body to the signal: cancel the reader too.
+    const onAbort = (): void => void reader.cancel().catch(() => undefined);
+    controller.signal.addEventListener('abort', onAbort, { once: true });
     try {
       while (true) {
         const { done, value } = await reader.read();
@@ -57,6 +61,7 @@ export const subscribeEvents = (t: Transport, o: SubscribeOptions): EventSubscri
         parser.push(decoder.decode(value, { stream: true }));
       }
     } finally {
+      controller.signal.removeEventListener('abort', onAbort);
       reader.releaseLock();
     }
   };

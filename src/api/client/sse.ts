@@ -41,6 +41,7 @@ export const createSseParser = (onFrame: (frame: SseFrame) => void): SseParser =
 
   return {
     push(text) {
+      if (text === '') return;
       let chunk = text;
       if (skipLf && chunk.startsWith('\n')) chunk = chunk.slice(1);
       skipLf = false;

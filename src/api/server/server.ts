@@ -4,11 +4,11 @@ import { createAdaptorServer } from '@hono/node-server';
 import { isIP } from 'node:net';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Hono } from 'hono';
 import { KubefwdError, errorMessage } from '../../contract/errors.js';
 
 export interface StartApiServerOptions {
-  app: Pick<Hono, 'fetch'>;
+  /** The Hono app (or anything with a fetch handler). */
+  app: { fetch: (request: Request) => Response | Promise<Response> };
   /** A loopback IP (127.0.0.0/8 or ::1) or "localhost". */
   host: string;
   /** 0 = any free port. */
@@ -61,7 +61,10 @@ export const startApiServer = async (options: StartApiServerOptions): Promise<Ru
         field: 'host',
       },
     );
-  const server = createAdaptorServer({ fetch: options.app.fetch, overrideGlobalObjects: false }) as Server;
+  const server = createAdaptorServer({
+    fetch: (req: Request) => options.app.fetch(req),
+    overrideGlobalObjects: false,
+  }) as Server;
   server.requestTimeout = 30_000;
   server.headersTimeout = 30_000;
   server.keepAliveTimeout = 5_000;

@@ -1,0 +1,238 @@
+// The SSE streams: typed events in order with ids, type filter, bandwidth updates, keep-alive,
+// bounded per-subscriber buffer, unsubscription on disconnect, the log stream, and the client's
+// subscribeEvents + frame parser.
+import fc from 'fast-check';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createSseParser, type SseFrame } from '../../src/api/client/index.js';
+import type { ApiEvent } from '../../src/contract/api.js';
+import { harness } from './harness.js';
+
+let h: ReturnType<typeof harness> | undefined;
+afterEach(() => h?.close());
+
+/** Reads frames (and raw text) from a streaming response until `done` says so. */
+const reader = (res: Response) => {
+  const frames: SseFrame[] = [];
+  let raw = '';
+  const parser = createSseParser((f) => frames.push(f));
+  const r = res.body!.getReader();
+  const decoder = new TextDecoder();
+  const until = async (done: () => boolean, limitMs = 5000): Promise<void> => {
+    const deadline = Date.now() + limitMs;
+    while (!done()) {
+      if (Date.now() > deadline) throw new Error(`timed out; got ${raw.slice(0, 500)}`);
+      const { value, done: end } = await r.read();
+      if (end) return;
+      const text = decoder.decode(value, { stream: true });
+      raw += text;
+      parser.push(text);
+    }
+  };
+  return { frames, until, raw: () => raw, cancel: () => r.cancel() };
+};
+
+const countSubscriptions = (hh: ReturnType<typeof harness>) => {
+  let live = 0;
+  const orig = hh.state.onEngineEvent.bind(hh.state);
+  hh.state.onEngineEvent = (l) => {
+    live++;
+    const off = orig(l);
+    return () => {
+      live--;
+      off();
+    };
+  };
+  return () => live;
+};
+
+describe('GET /api/v1/events', () => {
+  it('streams typed events with ids and keep-alives, and unsubscribes on disconnect', async () => {
+    h = harness();
+    const live = countSubscriptions(h);
+    const res = await h.req('/api/v1/events');
+    expect(res.headers.get('content-type')).toContain('text/event-stream');
+    const s = reader(res);
+    await s.until(() => s.raw().includes(': connected'));
+    expect(live()).toBe(1);
+    const { dbF } = h.seeded!;
+    h.bus.emit({
+      type: 'PodChanged',
+      at: h.clock.now(),
+      context: 'sim',
+      namespace: 'shop',
+      podName: 'db-0',
+      change: 'deleted',
+      serviceKeys: ['db.shop.sim'],
+    });
+    h.bus.emit({
+      type: 'Reconnect',
+      at: h.clock.now(),
+      serviceKey: 'db.shop.sim',
+      trigger: 'pod-change',
+      attempt: 1,
+      success: true,
+      durationMs: 40,
+    });
+    h.bus.emit({
+      type: 'ForwardUpdated',
+      at: h.clock.now(),
+      forward: { ...dbF, status: 'Active' },
+      previousStatus: 'Error',
+    });
+    await s.until(() => s.frames.length >= 3);
+    expect(s.frames.map((f) => f.event)).toEqual(['PodChanged', 'ReconnectAttempt', 'PodStatusChanged']);
+    const events = s.frames.map((f) => JSON.parse(f.data) as ApiEvent);
+    expect(events[1]).toMatchObject({
+      type: 'ReconnectAttempt',
+      data: { serviceKey: 'db.shop.sim', trigger: 'pod-change', success: true },
+    });
+    expect(events[2]!.data).toMatchObject({
+      status: 'Active',
+      previousStatus: 'Error',
+      forwardKey: dbF.key,
+      service: 'db',
+    });
+    expect(s.frames.map((f) => Number(f.id))).toEqual(events.map((e) => e.id));
+    expect(events[0]!.id! < events[2]!.id!).toBe(true);
+    await s.until(() => s.raw().includes(': keepalive'));
+    await s.cancel();
+    await new Promise((r) => setTimeout(r, 100));
+    expect(live()).toBe(0);
+  });
+
+  it('filters by ?type= (comma list) and refuses unknown types', async () => {
+    h = harness();
+    const res = await h.req('/api/v1/events?type=ServiceRemoved,NamespaceRemoved');
+    const s = reader(res);
+    await s.until(() => s.raw().includes(': connected'));
+    h.bus.emit({ type: 'Log', at: h.clock.now(), level: 'info', message: 'noise' });
+    h.bus.emit({
+      type: 'ServiceRemoved',
+      at: h.clock.now(),
+      serviceKey: 'api.shop.sim',
+      registryKey: 'api.shop.sim',
+    });
+    h.bus.emit({
+      type: 'NamespaceRemoved',
+      at: h.clock.now(),
+      key: 'shop.sim',
+      namespace: 'shop',
+      context: 'sim',
+    });
+    await s.until(() => s.frames.length >= 2);
+    expect(s.frames.map((f) => f.event)).toEqual(['ServiceRemoved', 'NamespaceRemoved']);
+    await s.cancel();
+    const bad = await h.req('/api/v1/events?type=Bogus');
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: { field: string } }).error.field).toBe('query.type');
+  });
+
+  it('sends BandwidthUpdate after a sample with traffic', async () => {
+    h = harness();
+    const s = reader(await h.req('/api/v1/events?type=BandwidthUpdate'));
+    await s.until(() => s.raw().includes(': connected'));
+    const tap = h.traffic.connectionOpened(h.seeded!.apiF);
+    h.traffic.sampleNow();
+    tap.fromPod(Buffer.alloc(2048));
+    h.clock.advance(1000);
+    h.traffic.sampleNow();
+    await s.until(() => s.frames.length >= 1);
+    const e = JSON.parse(s.frames[0]!.data) as ApiEvent;
+    expect(e.data).toMatchObject({
+      bytesIn: 2048,
+      rateIn: 2048,
+      forwards: [expect.objectContaining({ key: h.seeded!.apiF.key })],
+    });
+    await s.cancel();
+  });
+
+  it('drops (and says so) rather than buffering without bound for a slow client', async () => {
+    h = harness();
+    const s = reader(await h.req('/api/v1/events?type=LogMessage'));
+    await s.until(() => s.raw().includes(': connected'));
+    for (let i = 0; i < 500; i++)
+      h.bus.emit({ type: 'Log', at: h.clock.now(), level: 'debug', message: `m${i}` });
+    await s.until(() => s.raw().includes(': dropped'));
+    expect(s.raw()).toMatch(/: dropped 400 events/);
+    expect(s.frames.length).toBeLessThanOrEqual(100);
+    await s.cancel();
+  });
+});
+
+describe('GET /api/v1/logs/stream', () => {
+  it('streams new log lines, filtered by level', async () => {
+    h = harness();
+    const s = reader(await h.req('/api/v1/logs/stream?level=warn'));
+    await s.until(() => s.raw().includes(': connected'));
+    h.state.logs.sink().info('quiet');
+    h.state.logs.sink().error('loud', { service: 'db' });
+    await s.until(() => s.frames.length >= 1);
+    expect(s.frames[0]!.event).toBe('log');
+    expect(JSON.parse(s.frames[0]!.data)).toMatchObject({
+      level: 'error',
+      message: 'loud',
+      fields: { service: 'db' },
+    });
+    await s.cancel();
+  });
+});
+
+describe('client subscribeEvents', () => {
+  it('delivers parsed events and stops on close', async () => {
+    h = harness();
+    const got: ApiEvent[] = [];
+    let opened = false;
+    const sub = h.client.subscribeEvents({
+      types: ['ServiceAdded'],
+      onOpen: () => (opened = true),
+      onEvent: (e) => got.push(e),
+    });
+    while (!opened) await new Promise((r) => setTimeout(r, 5));
+    await new Promise((r) => setTimeout(r, 20));
+    h.bus.emit({
+      type: 'ServiceAdded',
+      at: h.clock.now(),
+      service: { ...h.seeded!.api, key: 'z.shop.sim', serviceName: 'z' },
+    });
+    while (got.length < 1) await new Promise((r) => setTimeout(r, 5));
+    expect(got[0]).toMatchObject({ type: 'ServiceAdded', data: { serviceKey: 'z.shop.sim', service: 'z' } });
+    sub.close();
+    await sub.done;
+  });
+
+  it('reports an error for a bad filter', async () => {
+    h = harness();
+    const errors: string[] = [];
+    const sub = h.client.subscribeEvents({
+      types: ['Nope' as never],
+      onEvent: () => {},
+      onError: (e) => errors.push(e.code),
+    });
+    await sub.done;
+    expect(errors).toEqual(['INVALID_INPUT']);
+  });
+});
+
+describe('SSE frame parser', () => {
+  it('parses frames however the text is split', () => {
+    const text =
+      ': connected\n\nevent: A\nid: 1\ndata: {"x":1}\n\r\nevent: B\r\ndata: line1\r\ndata: line2\r\n\r\ndata:plain\n\n';
+    fc.assert(
+      fc.property(fc.array(fc.nat(text.length), { maxLength: 10 }), (cuts) => {
+        const frames: SseFrame[] = [];
+        const p = createSseParser((f) => frames.push(f));
+        let prev = 0;
+        for (const c of [...cuts].sort((a, b) => a - b)) {
+          p.push(text.slice(prev, c));
+          prev = c;
+        }
+        p.push(text.slice(prev));
+        expect(frames).toEqual([
+          { event: 'A', data: '{"x":1}', id: '1' },
+          { event: 'B', data: 'line1\nline2', id: '1' },
+          { event: 'message', data: 'plain', id: '1' },
+        ]);
+      }),
+    );
+  });
+});
