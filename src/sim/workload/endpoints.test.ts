@@ -30,7 +30,7 @@ describe('computeEndpointSubsets', () => {
       [
         pod('a', '10.0.0.2', true, []),
         pod('b', '10.0.0.3', false, []),
-        pod('other', '10.0.0.4', true, [], { app: 'y' } as { app: string }),
+        pod('other', '10.0.0.4', true, [], { app: 'y' }),
       ],
     );
     expect(subsets).toEqual([
