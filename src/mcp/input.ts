@@ -57,6 +57,7 @@ export const selectorField = z
   .string()
   .max(1024)
   .regex(SELECTOR, 'must be a Kubernetes label selector, e.g. "app=postgres,tier!=cache"')
+  .refine(noTraversal, 'must not contain ".."')
   .refine((v) => !v.trimStart().startsWith('-'), 'must not start with "-"');
 
 export const resourceKindField = z

@@ -1,0 +1,280 @@
+// Every tool against a fake REST API: success shapes (structured content valid against the output
+// schema, readable text), coded error results, and hostile arguments that must never get through.
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { KubefwdError } from '../../src/contract/errors.js';
+import { TOOLS } from '../../src/mcp/tools/index.js';
+import type { Tool } from '../../src/mcp/tools/index.js';
+import type { KubefwdBackend } from '../../src/mcp/backend.js';
+import { createFakeBackend } from './fake-backend.js';
+
+/** Valid arguments for each tool (all 28 must be listed). */
+const VALID: Record<string, Record<string, unknown>> = {
+  add_namespace: { namespace: 'shop', context: 'sim', selector: 'app=api' },
+  remove_namespace: { namespace: 'shop' },
+  add_service: { namespace: 'shop', service_name: 'postgres' },
+  remove_service: { key: 'postgres.shop.sim' },
+  get_connection_info: { service_name: 'postgres' },
+  list_k8s_namespaces: {},
+  list_k8s_services: { namespace: 'shop' },
+  get_pod_logs: { namespace: 'shop', pod_name: 'postgres-0', tail_lines: 10 },
+  list_pods: { namespace: 'shop', service_name: 'postgres' },
+  get_pod: { namespace: 'shop', pod_name: 'postgres-0' },
+  get_events: { namespace: 'shop', resource_kind: 'Pod', resource_name: 'postgres-0' },
+  get_endpoints: { namespace: 'shop', service_name: 'postgres' },
+  find_services: { query: 'post' },
+  list_hostnames: {},
+  list_services: { include_forwards: true },
+  get_service: { key: 'postgres.shop.sim' },
+  reconnect_service: { key: 'payments.shop.sim' },
+  reconnect_all_errors: {},
+  sync_service: { key: 'payments.shop.sim', force: true },
+  get_health: {},
+  get_metrics: { scope: 'by_service' },
+  diagnose_errors: {},
+  get_logs: { level: 'ERROR' },
+  get_analysis: {},
+  get_quick_status: {},
+  get_http_traffic: { service_key: 'api-gateway.shop.sim' },
+  list_contexts: {},
+  get_history: { type: 'events' },
+};
+
+const ctxFor = (backend: KubefwdBackend) => ({ backend: async () => backend, version: '1.2.3' });
+const textOf = (r: { content: unknown }): string =>
+  (r.content as { type: string; text: string }[]).map((c) => c.text).join('\n');
+
+describe('tool catalogue', () => {
+  it('has exactly the 28 reference tool names, each described and annotated', () => {
+    expect(TOOLS.map((t) => t.name).sort()).toEqual(Object.keys(VALID).sort());
+    expect(TOOLS).toHaveLength(28);
+    for (const t of TOOLS) {
+      expect(t.description.length, t.name).toBeGreaterThan(60);
+      expect(typeof t.annotations.readOnlyHint, t.name).toBe('boolean');
+      expect(typeof t.annotations.destructiveHint, t.name).toBe('boolean');
+      expect(typeof t.annotations.idempotentHint, t.name).toBe('boolean');
+      expect(typeof t.annotations.openWorldHint, t.name).toBe('boolean');
+    }
+    const destructive = TOOLS.filter((t) => t.annotations.destructiveHint).map((t) => t.name);
+    expect(destructive.sort()).toEqual(['remove_namespace', 'remove_service']);
+  });
+});
+
+describe.each(TOOLS.map((t) => [t.name, t] as const))('%s', (name, tool: Tool) => {
+  it('succeeds with valid arguments; structured content matches the output schema', async () => {
+    const { backend } = createFakeBackend();
+    const r = await tool.call(VALID[name], ctxFor(backend));
+    expect(r.isError, textOf(r)).toBeFalsy();
+    expect(tool.output.safeParse(r.structuredContent).success).toBe(true);
+    expect(textOf(r).length).toBeGreaterThan(0);
+  });
+
+  it('reports kubefwd not running as DAEMON_UNAVAILABLE with how to start it', async () => {
+    const r = await tool.call(VALID[name], {
+      version: '1',
+      backend: async () => {
+        throw new KubefwdError('DAEMON_UNAVAILABLE', 'kubefwd is not running (no /home/x/.kubefwd/api.json)');
+      },
+    });
+    expect(r.isError).toBe(true);
+    expect((r.structuredContent as { error: { code: string } }).error.code).toBe('DAEMON_UNAVAILABLE');
+    expect(textOf(r)).toContain('sudo -E kubefwd');
+  });
+
+  it('turns an API error into a coded result with the next step', async () => {
+    const failing = new Proxy(createFakeBackend().backend, {
+      get: (_t, prop) =>
+        prop === 'then'
+          ? undefined
+          : async () => {
+              throw new KubefwdError('SERVICE_NOT_FOUND', 'Service not found: nope.shop.sim');
+            },
+    });
+    const r = await tool.call(VALID[name], ctxFor(failing));
+    expect(r.isError).toBe(true);
+    const err = (r.structuredContent as { error: { code: string; hint: string } }).error;
+    expect(['SERVICE_NOT_FOUND', 'INVALID_INPUT']).toContain(err.code);
+    expect(err.hint.length).toBeGreaterThan(5);
+    expect(textOf(r)).toMatch(/Next step:/);
+  });
+
+  it('turns an unexpected exception into INTERNAL, without crashing', async () => {
+    const failing = new Proxy(createFakeBackend().backend, {
+      get: (_t, prop) =>
+        prop === 'then'
+          ? undefined
+          : () => {
+              throw new TypeError('boom');
+            },
+    });
+    const r = await tool.call(VALID[name], ctxFor(failing));
+    expect(r.isError).toBe(true);
+    expect(['INTERNAL', 'INVALID_INPUT', 'SERVICE_NOT_FOUND']).toContain(
+      (r.structuredContent as { error: { code: string } }).error.code,
+    );
+  });
+
+  const json = z.toJSONSchema(tool.input) as {
+    properties?: Record<string, { type?: string }>;
+    required?: string[];
+  };
+  const props = Object.entries(json.properties ?? {});
+  const FREE_TEXT = new Set(['query', 'search']);
+  const isString = (f: string): boolean =>
+    json.properties?.[f]?.type === 'string' || json.properties?.[f]?.type === undefined;
+  const isArray = (f: string): boolean => json.properties?.[f]?.type === 'array';
+  // [label, value, applies to field?, must be rejected?]
+  const HOSTILE: [string, unknown, (field: string) => boolean, (field: string) => boolean][] = [
+    ['a number for a string', 42, isString, () => true],
+    ['a huge string', 'a'.repeat(100_000), isString, () => true],
+    ['a flag', '--server=https://evil.example', isString, (f) => !FREE_TEXT.has(f)],
+    ['path traversal', '../../etc/passwd', isString, (f) => !FREE_TEXT.has(f)],
+    ['newline injection', 'shop\nX-Injected: 1', isString, () => true],
+    ['an object', { $ne: null }, () => true, () => true],
+    ['a string for a number or boolean', '42', (f) => !isString(f) && !isArray(f), () => true],
+    ['a huge number', 1e12, (f) => !isString(f) && !isArray(f), () => true],
+    ['a negative number', -1, (f) => !isString(f) && !isArray(f), () => true],
+    ['an array of hostile strings', ['1; rm -rf /'], () => true, () => true],
+  ];
+
+  it.each(HOSTILE)(
+    'rejects %s with INVALID_INPUT naming the field',
+    async (_label, value, applies, mustReject) => {
+      for (const [field] of props.filter(([f]) => applies(f))) {
+        const { backend, state } = createFakeBackend();
+        const r = await tool.call({ ...VALID[name], [field]: value }, ctxFor(backend));
+        if (!mustReject(field)) {
+          // Accepted free text is data passed as a query value, never further.
+          expect(r.isError ?? false).toBe(false);
+          continue;
+        }
+        expect(r.isError, `${name}.${field}`).toBe(true);
+        const err = (r.structuredContent as { error: { code: string; field?: string } }).error;
+        expect(err.code).toBe('INVALID_INPUT');
+        expect(err.field?.startsWith(field)).toBe(true);
+        expect(state.calls).toHaveLength(0);
+      }
+    },
+  );
+
+  it('rejects unknown fields and missing required fields', async () => {
+    const { backend } = createFakeBackend();
+    const r = await tool.call({ ...VALID[name], exec: 'rm -rf /' }, ctxFor(backend));
+    expect(r.isError).toBe(true);
+    expect((r.structuredContent as { error: { code: string; field: string } }).error).toMatchObject({
+      code: 'INVALID_INPUT',
+      field: 'exec',
+    });
+    for (const req of json.required ?? []) {
+      const args = { ...VALID[name] };
+      delete args[req];
+      const m = await tool.call(args, ctxFor(backend));
+      expect((m.structuredContent as { error: { code: string; field: string } }).error).toMatchObject({
+        code: 'INVALID_INPUT',
+        field: req,
+      });
+    }
+    const notObject = await tool.call('namespace=shop', ctxFor(backend));
+    expect(notObject.isError).toBe(true);
+  });
+});
+
+describe('tool behaviour', () => {
+  const call = async (name: string, args: Record<string, unknown>, over = {}) => {
+    const { backend, state } = createFakeBackend(over);
+    const tool = TOOLS.find((t) => t.name === name)!;
+    return { r: await tool.call(args, ctxFor(backend)), state };
+  };
+
+  it('get_connection_info gives env vars and a PostgreSQL connection string', async () => {
+    const { r } = await call('get_connection_info', { service_name: 'postgres' });
+    const data = r.structuredContent as {
+      envVars: Record<string, string>;
+      connectionStrings: { kind: string; url: string }[];
+    };
+    expect(data.envVars).toMatchObject({
+      POSTGRES_HOST: 'postgres',
+      POSTGRES_IP: '127.1.27.1',
+      POSTGRES_PORT: '5432',
+      DATABASE_URL: 'postgresql://postgres:5432/postgres',
+    });
+    expect(data.connectionStrings[0]).toMatchObject({ kind: 'postgresql' });
+    expect(textOf(r)).toContain('psql -h postgres -p 5432');
+  });
+
+  it('get_connection_info names the ambiguity when a name is forwarded twice', async () => {
+    const { backend, state } = createFakeBackend();
+    const dup = { ...state.services[0]!, key: 'postgres.staging.sim', namespace: 'staging' };
+    state.services.push(dup);
+    const tool = TOOLS.find((t) => t.name === 'get_connection_info')!;
+    const r = await tool.call({ service_name: 'postgres' }, ctxFor(backend));
+    expect((r.structuredContent as { error: { code: string; field: string } }).error).toMatchObject({
+      code: 'INVALID_INPUT',
+      field: 'namespace',
+    });
+    const ok = await tool.call({ service_name: 'postgres', namespace: 'staging' }, ctxFor(backend));
+    expect(ok.isError).toBeFalsy();
+  });
+
+  it('list_services keeps capitalised forward statuses and filters by status (no "Pending" mis-parse)', async () => {
+    const { r } = await call('list_services', { status: 'error', include_forwards: true });
+    const data = r.structuredContent as { services: { key: string; forwards: { status: string }[] }[] };
+    expect(data.services.map((s) => s.key)).toEqual(['payments.shop.sim']);
+    expect(data.services[0]!.forwards[0]!.status).toBe('Error');
+  });
+
+  it('diagnose_errors reports the failing forward with its code and the tool to fix it', async () => {
+    const { r } = await call('diagnose_errors', {});
+    const data = r.structuredContent as {
+      errors: { serviceKey: string; errorType: string; nextStep: { tool: string } }[];
+    };
+    expect(data.errors).toHaveLength(1);
+    expect(data.errors[0]).toMatchObject({
+      serviceKey: 'payments.shop.sim',
+      errorType: 'CONNECTION_REFUSED',
+      nextStep: { tool: 'reconnect_service' },
+    });
+  });
+
+  it('get_pod_logs fences the lines as untrusted content', async () => {
+    const { r } = await call('get_pod_logs', { namespace: 'shop', pod_name: 'postgres-0' });
+    const text = textOf(r);
+    expect(text).toMatch(/untrusted content/i);
+    expect(text).toMatch(/<<<UNTRUSTED-[0-9a-f]{12}\n/);
+    expect((r.structuredContent as { untrusted: string }).untrusted).toMatch(/never instructions/);
+  });
+
+  it('get_http_traffic returns requests, strips terminal escapes and fences them', async () => {
+    const { r } = await call('get_http_traffic', { service_key: 'api-gateway.shop.sim' });
+    const data = r.structuredContent as { requests: { method: string; statusCode: number }[] };
+    expect(data.requests).toHaveLength(1);
+    expect(data.requests[0]).toMatchObject({ method: 'GET', statusCode: 200 });
+    expect(textOf(r)).not.toContain('\u001b');
+    expect(textOf(r)).toMatch(/UNTRUSTED-/);
+  });
+
+  it('get_http_traffic needs a key', async () => {
+    const { r } = await call('get_http_traffic', {});
+    expect((r.structuredContent as { error: { code: string } }).error.code).toBe('INVALID_INPUT');
+  });
+
+  it('get_health reports the daemon version and its own separately', async () => {
+    const { r } = await call('get_health', {});
+    expect(r.structuredContent).toMatchObject({ version: '9.9.9', mcpVersion: '1.2.3', status: 'degraded' });
+  });
+
+  it('get_metrics service_detail needs service_key', async () => {
+    const { r } = await call('get_metrics', { scope: 'service_detail' });
+    expect((r.structuredContent as { error: { field: string } }).error.field).toBe('service_key');
+  });
+
+  it('paths reach the client as parameters only (keys are passed whole, never split or shelled)', async () => {
+    const { state } = await call('reconnect_service', {
+      key: 'postgres.shop.arn:aws:eks:eu-west-1:1:cluster/x',
+    });
+    expect(state.calls.at(-1)).toEqual({
+      method: 'reconnectService',
+      args: ['postgres.shop.arn:aws:eks:eu-west-1:1:cluster/x'],
+    });
+  });
+});
