@@ -207,8 +207,9 @@ export const App = (props: AppProps) => {
     if (input === 'c') return setCompact((c) => !c);
     if (input === 's') return setSort((s) => ({ field: nextSortField(s.field), descending: false }));
     if (input === 'o') return setSort((s) => ({ ...s, descending: !s.descending }));
-    if (input === '/') {
-      setDraft(filter);
+    // Typed fast (or pasted), "/name" arrives as one chunk: open the filter with the rest.
+    if (input.startsWith('/')) {
+      setDraft(input.length > 1 && !isControl(input) ? input.slice(1) : filter);
       return setMode('filter');
     }
     if (key.escape) {

@@ -16,9 +16,9 @@ describe('layout', () => {
 });
 
 describe('connectStrings', () => {
-  it('lists every hostname with the local port, shortest first, at most 9', () => {
-    const f = syntheticForward(1, { hostnames: ['a.b', 'a', 'a.b.c'], localPort: '80' });
-    expect(connectStrings(f)).toEqual(['a:80', 'a.b:80', 'a.b.c:80']);
+  it("lists every hostname with the local port, in the engine's order, at most 9", () => {
+    const f = syntheticForward(1, { hostnames: ['a', 'a.b', 'a-b', 'a.b.c', 'a'], localPort: '80' });
+    expect(connectStrings(f)).toEqual(['a:80', 'a.b:80', 'a-b:80', 'a.b.c:80']);
     const many = syntheticForward(1, { hostnames: Array.from({ length: 12 }, (_, i) => `h${i}`) });
     expect(connectStrings(many)).toHaveLength(9);
     expect(

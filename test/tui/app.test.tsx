@@ -434,3 +434,12 @@ describe('throttling', () => {
     expect(b.listenerCount()).toBe(0);
   });
 });
+
+describe('fast typing', () => {
+  it('"/name" arriving as one chunk opens the filter with the name', async () => {
+    const app = mount(createFakeBackend({ forwards: sample() }), { now: () => NOW });
+    await app.press('/api');
+    expect(app.frame()).toContain('Filter: api█');
+    expect(rowNames(app.frame())).toEqual(['api']);
+  });
+});

@@ -59,8 +59,8 @@ describe('detail view', () => {
     expect(f).toContain('CONNECT STRINGS (press 1-9 to copy)');
     expect(f).toContain('[1] api:8080');
     expect(f).toContain('[2] api.shop:8080');
-    expect(f).toContain('[5] api.shop.svc.cluster.local:8080');
-    expect(f).toContain('[4] api-shop-svc-cluster-local:8080');
+    expect(f).toContain('[4] api.shop.svc.cluster.local:8080');
+    expect(f).toContain('[5] api-shop-svc-cluster-local:8080');
     expect(f).toContain('api-pod-1 (http)   Connected: 3m 5s ago');
     expect(f).toContain('Received: 5.0 MB (2.0 KB/s)');
     expect(f).toMatch(/Received: .*[▁▂▃▄▅▆▇█]{15}/);
