@@ -87,19 +87,27 @@ const BY_NAME: [RegExp, ConnectionKind][] = [
   [/memcache/, 'memcached'],
   [/cassandra|cql/, 'cassandra'],
   [/smtp|mail/, 'smtp'],
+];
+
+/** Names that say little about the protocol (many charts call every port "http" or "tcp"). */
+const GENERIC_NAME: [RegExp, ConnectionKind][] = [
   [/grpc|h2c/, 'grpc'],
   [/https|tls|ssl/, 'https'],
   [/http|web|api/, 'http'],
 ];
 
-/** The protocol of one port: its name wins (it is explicit), then the well-known number, then the service name. */
+/**
+ * The protocol of one port: a specific port name wins ("postgres", "redis"), then the well-known
+ * number, then a generic name ("http", "grpc"), then the service name.
+ */
 export const classifyPort = (port: PortInfo, serviceName: string): ConnectionKind => {
   const name = (port.name ?? '').toLowerCase();
   for (const [re, kind] of BY_NAME) if (name && re.test(name)) return kind;
   const byPort = BY_PORT[port.remotePort] ?? BY_PORT[port.localPort];
   if (byPort) return byPort;
+  for (const [re, kind] of GENERIC_NAME) if (name && re.test(name)) return kind;
   const svc = serviceName.toLowerCase();
-  for (const [re, kind] of BY_NAME) if (re.test(svc)) return kind;
+  for (const [re, kind] of [...BY_NAME, ...GENERIC_NAME]) if (re.test(svc)) return kind;
   return 'tcp';
 };
 

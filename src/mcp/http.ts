@@ -37,8 +37,8 @@ export const parseHttpAddress = (value: string | undefined): { host: string; por
   let port = DEFAULT_PORT;
   if (v === '') return { host, port };
   const m =
-    /^(?:(?:\[([0-9a-fA-F:]+)\]|([A-Za-z0-9.-]+)):)?(\d{1,5})$/.exec(v) ??
-    /^(?:\[([0-9a-fA-F:]+)\]|([A-Za-z0-9.-]+))()$/.exec(v);
+    /^(?:(?:\[([0-9a-fA-F:]+)\]|([A-Za-z0-9][A-Za-z0-9.-]*)):)?(\d{1,5})$/.exec(v) ??
+    /^(?:\[([0-9a-fA-F:]+)\]|([A-Za-z0-9][A-Za-z0-9.-]*))()$/.exec(v);
   if (!m) throw bad();
   host = m[1] ?? m[2] ?? host;
   if (m[3]) port = Number(m[3]);

@@ -236,7 +236,7 @@ export const createFakeBackend = (
         clusterIP: '10.0.0.1',
         ports: [
           {
-            name: s.serviceName === 'postgres' ? 'pg' : 'http',
+            name: s.serviceName === 'postgres' ? 'pg' : s.serviceName === 'redis' ? 'redis' : 'http',
             port: Number(s.forwards?.[0]?.localPort ?? 80),
             targetPort: '80',
             protocol: 'TCP',
@@ -294,15 +294,18 @@ export const createFakeBackend = (
     ],
     k8sEndpoints: async (namespace, name) => ({ name, namespace, subsets: [] }) as never,
   };
-  const backend = new Proxy({ ...base, ...over }, {
-    get(target, prop, recv) {
-      const v = Reflect.get(target, prop, recv) as unknown;
-      if (typeof v !== 'function') return v;
-      return (...args: unknown[]) => {
-        state.calls.push({ method: String(prop), args });
-        return (v as (...a: unknown[]) => unknown)(...args);
-      };
+  const backend = new Proxy(
+    { ...base, ...over },
+    {
+      get(target, prop, recv) {
+        const v = Reflect.get(target, prop, recv) as unknown;
+        if (typeof v !== 'function') return v;
+        return (...args: unknown[]) => {
+          state.calls.push({ method: String(prop), args });
+          return (v as (...a: unknown[]) => unknown)(...args);
+        };
+      },
     },
-  });
+  );
   return { backend, state };
 };

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { KubefwdError } from '../../contract/errors.js';
 import { HISTORY_EVENT_TYPES, type HttpTrafficResponse } from '../../contract/api.js';
 import { countField, keyField, searchText } from '../input.js';
-import { UNTRUSTED_NOTICE, fenceUntrusted } from '../untrusted.js';
+import { UNTRUSTED_NOTICE, fenceUntrusted, sanitizeLine } from '../untrusted.js';
 import { anyObject } from './shapes.js';
 import { READ_ONLY, defineTool } from './define.js';
 
@@ -26,8 +26,8 @@ export const flattenTraffic = (forwards: readonly HttpTrafficResponse[]): HttpRe
         timestamp: l.timestamp,
         forwardKey: f.forwardKey,
         podName: f.podName,
-        method: l.method,
-        path: l.path,
+        path: sanitizeLine(l.path),
+        method: sanitizeLine(l.method),
         statusCode: l.statusCode,
         duration: l.duration,
         size: l.size,
