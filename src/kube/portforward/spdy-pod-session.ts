@@ -8,9 +8,9 @@
 // SYN_STREAMs on the wire, so a new connection costs no extra round trip. A pod-side failure
 // arrives as text on the error stream and destroys only that data stream's Duplex.
 import type { Duplex } from 'node:stream';
-import { createWebSocketStream } from 'ws';
 import { KubefwdError, errorMessage } from '../../contract/errors.js';
 import { SpdySession } from '../../wire/spdy/index.js';
+import { WebSocketByteStream } from '../../wire/websocket/index.js';
 import type { ClusterConnection } from '../connection.js';
 import type { KubeLogger } from '../types.js';
 import { podStreamError } from './pod-error.js';
@@ -57,7 +57,7 @@ async function dial(conn: ClusterConnection, pod: PodTarget, o: SpdyPodSessionOp
       what,
     });
     // Binary messages are concatenated into one byte stream; their boundaries mean nothing.
-    return createWebSocketStream(ws);
+    return new WebSocketByteStream(ws);
   }
   const up = await upgrade(conn, {
     method: 'POST',

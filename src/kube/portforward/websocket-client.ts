@@ -1,30 +1,19 @@
 // A client WebSocket over our own upgrade (upgrade.ts). `ws` cannot offer the tunnel subprotocol
 // "SPDY/3.1+portforward.k8s.io" (the "/" is not an RFC 7230 token: its client throws), so we do the
-// handshake ourselves, verify Sec-WebSocket-Accept and the negotiated subprotocol, and hand the
-// socket to a `ws` WebSocket in client mode. That uses `setSocket` and `_isServer`, which are not
-// public API: ws is pinned (8.23.0) and test/transport covers this path.
+// handshake ourselves, verify Sec-WebSocket-Accept and the negotiated subprotocol, and run our own
+// framer (src/wire/websocket) on the socket.
 import { createHash, randomBytes } from 'node:crypto';
-import WebSocket from 'ws';
+import { WebSocketConnection } from '../../wire/websocket/index.js';
 import type { ClusterConnection } from '../connection.js';
 import { UpgradeError, upgrade } from './upgrade.js';
 
 const WS_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
 
 export interface OpenedWebSocket {
-  ws: WebSocket;
+  ws: WebSocketConnection;
   /** The subprotocol the server chose ('' when none). */
   protocol: string;
 }
-
-interface WsInternals {
-  _isServer: boolean;
-  setSocket(
-    socket: unknown,
-    head: Buffer,
-    options: { maxPayload: number; skipUTF8Validation: boolean; allowSynchronousEvents: boolean },
-  ): void;
-}
-
 export async function openWebSocket(
   conn: ClusterConnection,
   init: { path: string; protocols: string[]; timeoutMs: number; what: string; maxPayload?: number },
@@ -61,13 +50,6 @@ export async function openWebSocket(
   if (!init.protocols.includes(protocol))
     fail(`the server chose subprotocol "${protocol}", not one of ${init.protocols.join(', ')}`);
 
-  const ws: WebSocket = new WebSocket(null as unknown as string, undefined, { autoPong: true });
-  const internals = ws as unknown as WsInternals;
-  internals._isServer = false;
-  internals.setSocket(up.socket, up.head, {
-    maxPayload: init.maxPayload ?? 64 * 1024 * 1024,
-    skipUTF8Validation: true,
-    allowSynchronousEvents: true,
-  });
+  const ws = new WebSocketConnection(up.socket, up.head, { maxPayload: init.maxPayload ?? 64 * 1024 * 1024 });
   return { ws, protocol };
 }

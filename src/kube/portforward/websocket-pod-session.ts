@@ -7,8 +7,6 @@
 // still arrive (client-node closes it and loses the download); the pod never sees EOF, so the
 // connection ends when the pod side closes or the local socket is destroyed.
 import { Duplex } from 'node:stream';
-import type WebSocket from 'ws';
-import type { RawData } from 'ws';
 import { KubefwdError, errorMessage } from '../../contract/errors.js';
 import {
   ChannelDemuxer,
@@ -17,24 +15,22 @@ import {
   encodeBinaryFrame,
   type ChannelProtocol,
 } from '../../wire/channel/index.js';
+import type { WebSocketConnection } from '../../wire/websocket/index.js';
 import type { ClusterConnection } from '../connection.js';
 import { podStreamError } from './pod-error.js';
 import { checkPort, portForwardPath, type PodTarget } from './spdy-pod-session.js';
 import { openWebSocket } from './websocket-client.js';
 
-const toBuffer = (data: RawData): Buffer =>
-  Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
-
 /** One local connection carried by one v4 WebSocket, as a Duplex. */
 export class V4Stream extends Duplex {
-  private readonly ws: WebSocket;
+  private readonly ws: WebSocketConnection;
   private readonly protocol: ChannelProtocol;
   private readonly demux = new ChannelDemuxer();
   private readonly podName: string;
   private readonly port: number;
   private errorText = '';
 
-  constructor(ws: WebSocket, protocol: ChannelProtocol, podName: string, port: number) {
+  constructor(ws: WebSocketConnection, protocol: ChannelProtocol, podName: string, port: number) {
     super({ allowHalfOpen: true, highWaterMark: 256 * 1024 });
     this.ws = ws;
     this.protocol = protocol;
@@ -45,10 +41,10 @@ export class V4Stream extends Duplex {
     ws.on('error', this.onError);
   }
 
-  private readonly onMessage = (raw: RawData, isBinary: boolean): void => {
+  private readonly onMessage = (raw: Buffer, isBinary: boolean): void => {
     let frame;
     try {
-      frame = decodeChannelMessage(this.protocol, toBuffer(raw), isBinary);
+      frame = decodeChannelMessage(this.protocol, raw, isBinary);
     } catch (err) {
       this.destroy(
         new KubefwdError('STREAM_ERROR', `bad message from pod ${this.podName}: ${errorMessage(err)}`),
@@ -92,12 +88,12 @@ export class V4Stream extends Duplex {
   }
 
   override _write(chunk: Buffer, _enc: BufferEncoding, cb: (err?: Error | null) => void): void {
-    if (this.ws.readyState !== this.ws.OPEN) {
+    if (!this.ws.isOpen) {
       cb(new KubefwdError('STREAM_ERROR', `WebSocket to pod ${this.podName} is closed`));
       return;
     }
     // The callback fires once the frame reached the socket: that is our backpressure.
-    this.ws.send(encodeBinaryFrame(0, chunk), { binary: true }, (err) => cb(err ?? null));
+    this.ws.send(encodeBinaryFrame(0, chunk), true, (err) => cb(err ?? null));
   }
 
   override _final(cb: (err?: Error | null) => void): void {
@@ -110,7 +106,7 @@ export class V4Stream extends Duplex {
     this.ws.off('close', this.onClose);
     this.ws.off('error', this.onError);
     this.ws.on('error', () => {});
-    if (this.ws.readyState === this.ws.OPEN || this.ws.readyState === this.ws.CONNECTING) this.ws.terminate();
+    this.ws.terminate();
     cb(err);
   }
 }

@@ -29,6 +29,8 @@ export interface SpdySessionOptions {
   pingTimeoutMs?: number;
   /** Readable buffer per stream before the connection's reads pause. Default 256 KiB. */
   streamHighWaterMark?: number;
+  /** Bytes queued on the pipe before stream writes wait for it to drain. Default 1 MiB. */
+  writeBufferBytes?: number;
   /** Largest DATA payload we send in one frame. Default 64 KiB. */
   maxDataFrame?: number;
   /** Names the peer in error messages, e.g. "pod shop/api-0". */
@@ -72,6 +74,7 @@ export class SpdySession extends EventEmitter<SpdySessionEvents> {
   private readonly streams = new Map<number, SpdyStream>();
   private readonly highWaterMark: number;
   private readonly maxDataFrame: number;
+  private readonly writeBudget: number;
   private readonly streamErrors: boolean;
   private nextStreamId: number;
   private lastRemoteStreamId = 0;
@@ -102,6 +105,7 @@ export class SpdySession extends EventEmitter<SpdySessionEvents> {
     this.label = options.label ?? 'SPDY peer';
     this.highWaterMark = options.streamHighWaterMark ?? 256 * 1024;
     this.streamErrors = options.streamErrors ?? this.role === 'client';
+    this.writeBudget = Math.max(options.writeBufferBytes ?? 1024 * 1024, pipe.writableHighWaterMark);
     this.maxDataFrame = Math.min(options.maxDataFrame ?? 64 * 1024, MAX_FRAME_PAYLOAD);
     this.nextStreamId = this.role === 'client' ? 1 : 2;
     this.nextPingId = this.role === 'client' ? 1 : 2;
@@ -220,7 +224,10 @@ export class SpdySession extends EventEmitter<SpdySessionEvents> {
 
   private write(buf: Buffer): void {
     if (this.ended || this.pipe.destroyed || this.pipe.writableEnded) return;
-    if (!this.pipe.write(buf)) this.congested = true;
+    this.pipe.write(buf);
+    // Congested only past our own budget: waiting for 'drain' at the pipe's small default
+    // highWaterMark would let one frame at a time through each hop.
+    if (this.pipe.writableLength >= this.writeBudget) this.congested = true;
   }
 
   private writeFrame(frame: SpdyFrame): void {

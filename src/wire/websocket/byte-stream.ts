@@ -1,0 +1,51 @@
+// A WebSocket as a plain byte Duplex, for protocols that tunnel a byte stream in binary messages
+// (KEP-4006: SPDY inside WebSocket). Message boundaries carry no meaning: pending writes are
+// coalesced into one message; a normal close (1000) is EOF, anything else an error.
+import { Duplex } from 'node:stream';
+import type { WebSocketConnection } from './connection.js';
+
+export class WebSocketByteStream extends Duplex {
+  private readonly ws: WebSocketConnection;
+
+  constructor(ws: WebSocketConnection, options: { highWaterMark?: number } = {}) {
+    super({ allowHalfOpen: false, highWaterMark: options.highWaterMark ?? 1024 * 1024 });
+    this.ws = ws;
+    ws.on('message', (data, binary) => {
+      if (!binary) {
+        this.destroy(new Error('unexpected text message in a binary byte stream'));
+        return;
+      }
+      if (!this.push(data)) ws.pause();
+    });
+    ws.on('close', (code, reason) => {
+      if (this.destroyed) return;
+      if (code === 1000 || code === 1005) this.push(null);
+      else this.destroy(new Error(`WebSocket closed with code ${code}${reason ? `: ${reason}` : ''}`));
+    });
+    ws.on('error', (err) => this.destroy(err));
+  }
+
+  override _read(): void {
+    this.ws.resume();
+  }
+
+  override _write(chunk: Buffer, _enc: BufferEncoding, cb: (err?: Error | null) => void): void {
+    this.ws.send(chunk, true, (err) => cb(err ?? null));
+  }
+
+  override _writev(chunks: { chunk: Buffer }[], cb: (err?: Error | null) => void): void {
+    const data =
+      chunks.length === 1 ? (chunks[0]?.chunk ?? Buffer.alloc(0)) : Buffer.concat(chunks.map((c) => c.chunk));
+    this.ws.send(data, true, (err) => cb(err ?? null));
+  }
+
+  override _final(cb: (err?: Error | null) => void): void {
+    this.ws.close(1000);
+    cb();
+  }
+
+  override _destroy(err: Error | null, cb: (err?: Error | null) => void): void {
+    this.ws.terminate();
+    cb(err);
+  }
+}

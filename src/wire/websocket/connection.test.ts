@@ -1,0 +1,127 @@
+// Interoperability with an independent implementation: the `ws` server as the peer.
+import http from 'node:http';
+import type net from 'node:net';
+import { once } from 'node:events';
+import { createHash, randomBytes } from 'node:crypto';
+import { afterEach, describe, expect, it } from 'vitest';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { WebSocketByteStream } from './byte-stream.js';
+import { WebSocketConnection } from './connection.js';
+
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+/** A ws server; returns a connected client WebSocketConnection and the server-side socket. */
+async function connected(): Promise<{ client: WebSocketConnection; peer: WebSocket; socket: net.Socket }> {
+  const server = http.createServer();
+  const wss = new WebSocketServer({ server });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  cleanups.push(
+    () =>
+      new Promise<void>((r) => {
+        for (const c of wss.clients) c.terminate();
+        wss.close();
+        server.close(() => r());
+      }),
+  );
+  const peerP = once(wss, 'connection') as Promise<[WebSocket]>;
+  const { port } = server.address() as net.AddressInfo;
+  const key = randomBytes(16).toString('base64');
+  const req = http.request({
+    host: '127.0.0.1',
+    port,
+    headers: {
+      Connection: 'Upgrade',
+      Upgrade: 'websocket',
+      'Sec-WebSocket-Version': '13',
+      'Sec-WebSocket-Key': key,
+    },
+  });
+  req.end();
+  const [res, socket, head] = (await once(req, 'upgrade')) as [http.IncomingMessage, net.Socket, Buffer];
+  expect(res.headers['sec-websocket-accept']).toBe(
+    createHash('sha1').update(`${key}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest('base64'),
+  );
+  const client = new WebSocketConnection(socket, head);
+  cleanups.push(() => client.terminate());
+  const [peer] = await peerP;
+  return { client, peer, socket };
+}
+
+describe('WebSocketConnection against ws', () => {
+  it('exchanges binary and text messages both ways (our frames are masked; ws enforces it)', async () => {
+    const { client, peer } = await connected();
+    const got = once(peer, 'message') as Promise<[Buffer, boolean]>;
+    client.send(Buffer.from([1, 2, 3]), true);
+    const [data, isBinary] = await got;
+    expect(Buffer.from(data)).toEqual(Buffer.from([1, 2, 3]));
+    expect(isBinary).toBe(true);
+    const back = once(client, 'message');
+    peer.send('text back');
+    const [msg, bin] = await back;
+    expect(msg.toString()).toBe('text back');
+    expect(bin).toBe(false);
+  });
+
+  it('reassembles fragmented messages and answers pings', async () => {
+    const { client, peer } = await connected();
+    const msg = once(client, 'message');
+    peer.send(Buffer.from('frag'), { fin: false, binary: true });
+    peer.send(Buffer.from('mented'), { fin: true, binary: true });
+    expect((await msg)[0].toString()).toBe('fragmented');
+    const pong = once(peer, 'pong');
+    peer.ping(Buffer.from('p1'));
+    expect(Buffer.from((await pong)[0] as Buffer).toString()).toBe('p1');
+  });
+
+  it('carries large messages', async () => {
+    const { client, peer } = await connected();
+    const big = randomBytes(3 * 1024 * 1024);
+    const got = once(peer, 'message') as Promise<[Buffer]>;
+    client.send(big, true);
+    expect(Buffer.from((await got)[0]).equals(big)).toBe(true);
+  });
+
+  it('completes the close handshake started by the server', async () => {
+    const { client, peer } = await connected();
+    const closed = once(client, 'close');
+    peer.close(1000, 'bye');
+    expect(await closed).toEqual([1000, 'bye']);
+  });
+
+  it('completes the close handshake started by us', async () => {
+    const { client, peer } = await connected();
+    const peerClosed = once(peer, 'close');
+    const closed = once(client, 'close');
+    client.close(1000);
+    expect((await peerClosed)[0]).toBe(1000);
+    expect((await closed)[0]).toBe(1000);
+  });
+
+  it('reports a dropped connection as 1006', async () => {
+    const { client, peer } = await connected();
+    const closed = once(client, 'close');
+    peer.terminate();
+    expect((await closed)[0]).toBe(1006);
+  });
+
+  it('as a byte stream: coalesced writes arrive in order, a normal close is EOF', async () => {
+    const { client, peer } = await connected();
+    const stream = new WebSocketByteStream(client);
+    const received: Buffer[] = [];
+    peer.on('message', (d: Buffer) => received.push(Buffer.from(d)));
+    for (let i = 0; i < 100; i++) stream.write(Buffer.from([i]));
+    while (Buffer.concat(received).length < 100) await new Promise((r) => setTimeout(r, 5));
+    expect(Buffer.concat(received)).toEqual(Buffer.from(Array.from({ length: 100 }, (_, i) => i)));
+    peer.send(Buffer.from('tail'));
+    const chunks: Buffer[] = [];
+    stream.on('data', (c: Buffer) => chunks.push(c));
+    const ended = once(stream, 'end');
+    setTimeout(() => peer.close(1000), 20);
+    await ended;
+    expect(Buffer.concat(chunks).toString()).toBe('tail');
+  });
+});

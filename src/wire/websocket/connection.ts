@@ -1,0 +1,209 @@
+// A client-side WebSocket over an already upgraded byte pipe (the HTTP handshake is the caller's:
+// kube/portforward/websocket-client.ts). Messages in and out, ping/pong, the close handshake,
+// pause/resume for backpressure. Fragmented messages are reassembled (the v4 channel protocol
+// gives message boundaries meaning); every frame we send is masked with a fresh random key.
+import { randomFillSync } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import type { Duplex } from 'node:stream';
+import { FrameReader, Opcode, WsProtocolError, encodeFrame, type WsFrame } from './frames.js';
+
+export interface WebSocketEvents {
+  message: [data: Buffer, isBinary: boolean];
+  /** The connection is over: 1000 normal, 1005 no code, 1006 dropped without a close frame. */
+  close: [code: number, reason: string];
+  error: [err: Error];
+}
+
+/** Masks come from a pre-filled random pool: one getrandom call per 1024 frames, not per frame. */
+class MaskSource {
+  private pool = Buffer.alloc(0);
+  private off = 0;
+  next(): Buffer {
+    if (this.off + 4 > this.pool.length) {
+      this.pool = randomFillSync(Buffer.allocUnsafe(4096));
+      this.off = 0;
+    }
+    const m = this.pool.subarray(this.off, this.off + 4);
+    this.off += 4;
+    return m;
+  }
+}
+
+export class WebSocketConnection extends EventEmitter<WebSocketEvents> {
+  private readonly socket: Duplex;
+  private readonly reader: FrameReader;
+  private readonly masks = new MaskSource();
+  private fragments: Buffer[] = [];
+  private fragmentOpcode = 0;
+  private state: 'open' | 'closing' | 'closed' = 'open';
+  private closeSent = false;
+  private closeCode = 1006;
+  private closeReason = '';
+  private closeTimer: NodeJS.Timeout | undefined;
+  private paused = false;
+
+  constructor(socket: Duplex, head: Buffer = Buffer.alloc(0), options: { maxPayload?: number } = {}) {
+    super();
+    this.socket = socket;
+    this.reader = new FrameReader(options.maxPayload);
+    socket.on('data', this.onData);
+    socket.on('close', this.onSocketClose);
+    socket.on('end', this.onSocketEnd);
+    socket.on('error', this.onSocketError);
+    if (head.length > 0) queueMicrotask(() => this.onData(head));
+  }
+
+  get isOpen(): boolean {
+    return this.state === 'open';
+  }
+
+  get isPaused(): boolean {
+    return this.paused;
+  }
+
+  /** Sends one message; `cb` runs once it is handed to the socket. Returns false when the socket is full. */
+  send(data: Buffer | string, binary: boolean, cb?: (err?: Error) => void): boolean {
+    if (this.state !== 'open') {
+      cb?.(new Error('WebSocket is not open'));
+      return false;
+    }
+    const payload = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+    return this.writeFrame(binary ? Opcode.BINARY : Opcode.TEXT, payload, cb);
+  }
+
+  pause(): void {
+    if (this.paused) return;
+    this.paused = true;
+    this.socket.pause();
+  }
+
+  resume(): void {
+    if (!this.paused) return;
+    this.paused = false;
+    if (this.state !== 'closed') this.socket.resume();
+  }
+
+  /** Starts the close handshake; the socket is ended when the peer answers (or after 2 s). */
+  close(code = 1000, reason = ''): void {
+    if (this.state !== 'open') return;
+    this.state = 'closing';
+    this.sendClose(code, reason);
+    this.closeTimer = setTimeout(() => this.socket.destroy(), 2_000);
+  }
+
+  /** Drops the connection at once. */
+  terminate(): void {
+    if (this.state === 'closed') return;
+    this.socket.destroy();
+  }
+
+  private writeFrame(opcode: number, payload: Buffer, cb?: (err?: Error) => void): boolean {
+    const [header, body] = encodeFrame(opcode, payload, true, this.masks.next());
+    this.socket.write(header);
+    return cb === undefined
+      ? this.socket.write(body)
+      : this.socket.write(body, (err) => cb(err ?? undefined));
+  }
+
+  private sendClose(code: number, reason: string): void {
+    if (this.closeSent) return;
+    this.closeSent = true;
+    const r = Buffer.from(reason, 'utf8');
+    const payload = Buffer.allocUnsafe(2 + r.length);
+    payload.writeUInt16BE(code, 0);
+    r.copy(payload, 2);
+    if (!this.socket.destroyed && this.socket.writable) this.writeFrame(Opcode.CLOSE, payload);
+  }
+
+  private readonly onData = (chunk: Buffer): void => {
+    if (this.state === 'closed') return;
+    let frames: WsFrame[];
+    try {
+      frames = this.reader.push(chunk);
+    } catch (err) {
+      this.fail(err instanceof WsProtocolError ? err : new WsProtocolError(String(err)));
+      return;
+    }
+    for (const f of frames) {
+      this.handle(f);
+      if (this.socket.destroyed) return;
+    }
+  };
+
+  private handle(f: WsFrame): void {
+    switch (f.opcode) {
+      case Opcode.PING:
+        if (this.state === 'open') this.writeFrame(Opcode.PONG, f.payload);
+        return;
+      case Opcode.PONG:
+        return;
+      case Opcode.CLOSE: {
+        this.closeCode = f.payload.length >= 2 ? f.payload.readUInt16BE(0) : 1005;
+        this.closeReason = f.payload.length > 2 ? f.payload.toString('utf8', 2) : '';
+        // Answer with the same code, then end our side; the server closes the TCP connection.
+        this.sendClose(this.closeCode === 1005 ? 1000 : this.closeCode, '');
+        this.state = 'closing';
+        this.socket.end();
+        return;
+      }
+      case Opcode.TEXT:
+      case Opcode.BINARY:
+        if (this.fragments.length > 0) {
+          this.fail(new WsProtocolError('new message inside a fragmented one'));
+          return;
+        }
+        if (f.fin) this.emitMessage(f.payload, f.opcode === Opcode.BINARY);
+        else {
+          this.fragmentOpcode = f.opcode;
+          this.fragments.push(f.payload);
+        }
+        return;
+      case Opcode.CONTINUATION:
+        if (this.fragments.length === 0) {
+          this.fail(new WsProtocolError('continuation frame without a message'));
+          return;
+        }
+        this.fragments.push(f.payload);
+        if (f.fin) {
+          const parts = this.fragments;
+          this.fragments = [];
+          this.emitMessage(Buffer.concat(parts), this.fragmentOpcode === Opcode.BINARY);
+        }
+        return;
+      default:
+        this.fail(new WsProtocolError(`unknown opcode ${f.opcode}`));
+    }
+  }
+
+  private emitMessage(data: Buffer, binary: boolean): void {
+    if (this.state !== 'open') return;
+    this.emit('message', data, binary);
+  }
+
+  private fail(err: WsProtocolError): void {
+    this.closeCode = err.closeCode;
+    this.closeReason = err.message;
+    if (this.listenerCount('error') > 0) this.emit('error', err);
+    this.sendClose(err.closeCode, err.message.slice(0, 120));
+    this.socket.destroy();
+  }
+
+  private readonly onSocketEnd = (): void => {
+    if (this.state === 'open') this.state = 'closing';
+    this.socket.end();
+  };
+
+  private readonly onSocketError = (err: Error): void => {
+    if (this.state === 'closed') return;
+    this.closeReason ||= err.message;
+    if (this.listenerCount('error') > 0) this.emit('error', err);
+  };
+
+  private readonly onSocketClose = (): void => {
+    if (this.state === 'closed') return;
+    this.state = 'closed';
+    clearTimeout(this.closeTimer);
+    this.socket.off('data', this.onData);
+    this.emit('close', this.closeCode, this.closeReason);
+  };
+}

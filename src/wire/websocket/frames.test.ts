@@ -1,0 +1,90 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { FrameReader, Opcode, WsProtocolError, encodeFrame, maskInPlace } from './frames.js';
+
+const hex = (s: string): Buffer => Buffer.from(s.replace(/\s+/g, ''), 'hex');
+
+describe('WebSocket frames (RFC 6455 §5.7 examples)', () => {
+  it('a single-frame unmasked text message "Hello"', () => {
+    expect(Buffer.concat(encodeFrame(Opcode.TEXT, Buffer.from('Hello'), true))).toEqual(
+      hex('8105 48656c6c6f'),
+    );
+  });
+  it('a single-frame masked text message "Hello"', () => {
+    expect(Buffer.concat(encodeFrame(Opcode.TEXT, Buffer.from('Hello'), true, hex('37fa213d')))).toEqual(
+      hex('8185 37fa213d 7f9f4d5158'),
+    );
+  });
+  it('256 bytes and 64 KiB binary use the 16- and 64-bit lengths', () => {
+    expect(encodeFrame(Opcode.BINARY, Buffer.alloc(256), true)[0]).toEqual(hex('827e 0100'));
+    expect(encodeFrame(Opcode.BINARY, Buffer.alloc(65536), true)[0]).toEqual(hex('827f 0000000000010000'));
+  });
+  it('masking never modifies the caller buffer', () => {
+    const data = Buffer.from('Hello');
+    encodeFrame(Opcode.TEXT, data, true, hex('37fa213d'));
+    expect(data.toString()).toBe('Hello');
+  });
+  it('parses the examples, including a fragmented message', () => {
+    const r = new FrameReader();
+    expect(r.push(hex('8185 37fa213d 7f9f4d5158'))).toEqual([
+      { fin: true, opcode: Opcode.TEXT, payload: Buffer.from('Hello') },
+    ]);
+    expect(r.push(hex('010348656c 80026c6f'))).toEqual([
+      { fin: false, opcode: Opcode.TEXT, payload: Buffer.from('Hel') },
+      { fin: true, opcode: Opcode.CONTINUATION, payload: Buffer.from('lo') },
+    ]);
+  });
+  it('rejects reserved bits and oversized frames', () => {
+    expect(() => new FrameReader().push(hex('c100'))).toThrow(WsProtocolError);
+    expect(() => new FrameReader(10).push(hex('827e 0100'))).toThrow(/too large/);
+  });
+});
+
+describe('masking and parsing properties', () => {
+  it('word-wise masking equals byte-wise masking at any offset and length', () => {
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ maxLength: 300 }),
+        fc.integer({ min: 0, max: 7 }),
+        fc.uint8Array({ minLength: 4, maxLength: 4 }),
+        (bytes, offset, maskBytes) => {
+          const backing = Buffer.alloc(bytes.length + 8);
+          const buf = backing.subarray(offset, offset + bytes.length);
+          buf.set(bytes);
+          const mask = Buffer.from(maskBytes);
+          maskInPlace(buf, mask);
+          const expected = Buffer.from(bytes.map((b, i) => b ^ (mask[i & 3] ?? 0)));
+          expect(buf).toEqual(expected);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+  it('round-trips masked frames under any re-chunking', () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.uint8Array({ maxLength: 70_000 }).map((a) => Buffer.from(a)),
+          { maxLength: 4 },
+        ),
+        fc.array(fc.integer({ min: 1, max: 5000 }), { minLength: 1 }),
+        (payloads, cuts) => {
+          const bytes = Buffer.concat(
+            payloads.flatMap((p, i) => encodeFrame(Opcode.BINARY, p, true, Buffer.from([i, 1, 2, 3]))),
+          );
+          const r = new FrameReader();
+          const out: Buffer[] = [];
+          let off = 0;
+          let i = 0;
+          while (off < bytes.length) {
+            const n = cuts[i++ % cuts.length] ?? 1;
+            out.push(...r.push(bytes.subarray(off, off + n)).map((f) => f.payload));
+            off += n;
+          }
+          expect(out).toEqual(payloads);
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+});
