@@ -115,13 +115,16 @@ spec:
   });
 });
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Json = any;
+
 describe('control URL', () => {
   const call = async (
     method: string,
     path: string,
     body?: unknown,
     token = sim.token,
-  ): Promise<{ status: number; json: any // eslint-disable-line @typescript-eslint/no-explicit-any }> => {
+  ): Promise<{ status: number; json: Json }> => {
     const res = await fetch(sim.controlUrl + path, {
       method,
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
