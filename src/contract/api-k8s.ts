@@ -219,30 +219,46 @@ export const K8sContextQuery = z.object({ ...contextQ });
 export const K8sPodsQuery = z.object({
   ...contextQ,
   labelSelector: queryText(1024).optional(),
-  label_selector: queryText(1024).optional(),
+  label_selector: queryText(1024)
+    .optional()
+    .meta({ description: "same as labelSelector (the spelling kubefwd's server read)" }),
   fieldSelector: queryText(1024).optional(),
-  field_selector: queryText(1024).optional(),
+  field_selector: queryText(1024)
+    .optional()
+    .meta({ description: "same as fieldSelector (the spelling kubefwd's server read)" }),
   serviceName: queryText(253).optional(),
-  service_name: queryText(253).optional(),
+  service_name: queryText(253)
+    .optional()
+    .meta({ description: "same as serviceName (the spelling kubefwd's server read)" }),
 });
 export const PodLogsQuery = z.object({
   ...contextQ,
   container: queryText(253).optional(),
   tailLines: queryInt(1, 1000).optional(),
-  tail_lines: queryInt(1, 1000).optional(),
+  tail_lines: queryInt(1, 1000)
+    .optional()
+    .meta({ description: "same as tailLines (the spelling kubefwd's server read)" }),
   sinceTime: queryText(64).optional(),
-  since_time: queryText(64).optional(),
+  since_time: queryText(64)
+    .optional()
+    .meta({ description: "same as sinceTime (the spelling kubefwd's server read)" }),
   sinceSeconds: queryInt(1, 31_536_000).optional(),
-  since_seconds: queryInt(1, 31_536_000).optional(),
+  since_seconds: queryInt(1, 31_536_000)
+    .optional()
+    .meta({ description: "same as sinceSeconds (the spelling kubefwd's server read)" }),
   previous: queryBool.optional(),
   timestamps: queryBool.optional(),
 });
 export const K8sEventsQuery = z.object({
   ...contextQ,
   resourceKind: queryText(253).optional(),
-  resource_kind: queryText(253).optional(),
+  resource_kind: queryText(253)
+    .optional()
+    .meta({ description: "same as resourceKind (the spelling kubefwd's server read)" }),
   resourceName: queryText(253).optional(),
-  resource_name: queryText(253).optional(),
+  resource_name: queryText(253)
+    .optional()
+    .meta({ description: "same as resourceName (the spelling kubefwd's server read)" }),
   limit: queryInt(1, 1000).optional(),
 });
 

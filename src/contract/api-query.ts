@@ -15,12 +15,14 @@ export const queryInt = (min: number, max: number) =>
         .int()
         .min(min, { message: `must be at least ${min}` })
         .max(max, { message: `must be at most ${max}` }),
-    );
+    )
+    .meta({ description: `a whole number from ${min} to ${max}` });
 
 /** "true"/"false" (also "1"/"0" and the bare flag ""), as kubefwd's `?force=true`. */
 export const queryBool = z
   .enum(['true', 'false', '1', '0', ''])
-  .transform((v) => v === 'true' || v === '1' || v === '');
+  .transform((v) => v === 'true' || v === '1' || v === '')
+  .meta({ description: 'true or false' });
 
 /** A free-text query value with a sane length bound. */
 export const queryText = (max = 256) => z.string().max(max, { message: `must be at most ${max} characters` });

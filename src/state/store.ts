@@ -197,8 +197,15 @@ export const createStateStore = (options: StateStoreOptions): StateStore => {
   };
 
   const unsubscribeEngine = options.subscribe(onEvent);
+  // A tick changes the snapshot only if some figure moved; idle ticks cost one sum, not a rebuild.
+  let lastTraffic = '';
   const unsubscribeTraffic = traffic?.onSample(() => {
-    if (forwards.size > 0) changed();
+    if (forwards.size === 0) return;
+    const t = traffic.totals();
+    const sig = `${t.bytesIn}/${t.bytesOut}/${t.rateIn}/${t.rateOut}/${t.connections}/${t.activeConnections}`;
+    if (sig === lastTraffic) return;
+    lastTraffic = sig;
+    changed();
   });
 
   return {

@@ -178,7 +178,7 @@ describe('key and discovery file', () => {
       gid: owner,
       url: 'http://127.0.0.1:4321',
       key: 'k'.repeat(32),
-      pid: 77,
+      pid: process.pid,
     });
     const st = await stat(path);
     expect(st.mode & 0o777).toBe(0o600);
@@ -187,12 +187,12 @@ describe('key and discovery file', () => {
     expect(JSON.parse(await readFile(path, 'utf8'))).toEqual({
       url: 'http://127.0.0.1:4321',
       key: 'k'.repeat(32),
-      pid: 77,
+      pid: process.pid,
     });
     expect(await discoverDaemon({ home, env: {} })).toEqual({
       url: 'http://127.0.0.1:4321',
       key: 'k'.repeat(32),
-      pid: 77,
+      pid: process.pid,
       source: 'file',
     });
     expect(await discoverDaemon({ home, env: { KUBEFWD_API_URL: 'http://x' } })).toMatchObject({
@@ -204,9 +204,16 @@ describe('key and discovery file', () => {
       key: 'z',
       source: 'options',
     });
-    await removeDiscoveryFile(home, 1); // another pid: left alone
+    await removeDiscoveryFile(home, process.pid + 1_000_000); // another pid: left alone
     await expect(stat(path)).resolves.toBeDefined();
-    await removeDiscoveryFile(home, 77);
+    // A file left by a dead daemon is refused.
+    await writeDiscoveryFile({ home, url: 'http://127.0.0.1:4321', key: 'k', pid: 2 ** 22 + 17 });
+    await expect(discoverDaemon({ home, env: {} })).rejects.toMatchObject({
+      code: 'DAEMON_UNAVAILABLE',
+      message: /gone/,
+    });
+    expect((await discoverDaemon({ home, env: {}, checkPid: false })).pid).toBe(2 ** 22 + 17);
+    await removeDiscoveryFile(home, 2 ** 22 + 17);
     await expect(discoverDaemon({ home, env: {} })).rejects.toMatchObject({ code: 'DAEMON_UNAVAILABLE' });
   });
 

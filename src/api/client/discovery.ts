@@ -18,7 +18,19 @@ export interface DiscoverOptions {
   key?: string;
   /** Environment (default process.env): KUBEFWD_API_URL, KUBEFWD_API_KEY. */
   env?: Record<string, string | undefined>;
+  /** Refuse a file whose pid is not a running process (a crashed daemon's leftover); default true. */
+  checkPid?: boolean;
 }
+
+/** Whether a process exists; EPERM means it does (a root daemon seen from a user). */
+const processExists = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+};
 
 export interface DaemonAddress {
   url: string;
@@ -82,5 +94,13 @@ export const discoverDaemon = async (options: DiscoverOptions = {}): Promise<Dae
   const file = await readFileAddress();
   if (!file)
     throw new KubefwdError('DAEMON_UNAVAILABLE', `kubefwd is not running (no ${path})`, { field: path });
+  if ((options.checkPid ?? true) && !processExists(file.pid))
+    throw new KubefwdError(
+      'DAEMON_UNAVAILABLE',
+      `kubefwd is not running (${path} names pid ${file.pid}, which is gone)`,
+      {
+        field: path,
+      },
+    );
   return { url: file.url, key: options.key ?? file.key, pid: file.pid, source: 'file' };
 };

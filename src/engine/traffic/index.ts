@@ -1,5 +1,6 @@
 // Traffic metrics and HTTP inspection for every forward (see recorder.ts).
 export {
+  createNullTrafficRecorder,
   createTrafficRecorder,
   type ForwardTraffic,
   type HttpLogEntry,
