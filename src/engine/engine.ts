@@ -85,6 +85,7 @@ export const createEngine = (deps: EngineDeps): EngineRuntime => {
     blockId: options.hostsBlockId ?? 'kubefwd',
     batchMs: options.hostsBatchMs ?? DEFAULTS.hostsBatchMs,
     purgeStale: options.purgeStaleIps ?? false,
+    isStaleBlock: options.isStaleBlock,
     maxHostsPerLine: options.maxHostsPerLine ?? (process.platform === 'win32' ? 9 : undefined),
     fixed: options.apiHostEntry
       ? { ip: options.apiHostEntry.ip, hostnames: [options.apiHostEntry.hostname] }

@@ -8,7 +8,7 @@ import type { ForwardStatus } from '../contract/state.js';
 import { createBackoff, type Backoff } from './backoff.js';
 import type { EngineEvent, ReconnectTrigger } from './events.js';
 import { forwardKey, type ForwardRecord, type ServiceRecord } from './model.js';
-import { pipeConnection } from './pipe.js';
+import { connectToPod } from './connection.js';
 import type {
   Clock,
   ClusterPort,
@@ -97,6 +97,7 @@ export class ForwardTarget {
   private serviceEmitted = false;
   private dialing = false;
   private everActive = false;
+  private activeSince = 0;
 
   constructor(id: TargetIdentity, ctx: TargetContext) {
     this.id = id;
@@ -364,6 +365,7 @@ export class ForwardTarget {
       const wasActive = this.everActive;
       this.everActive = true;
       this.backoff.reset();
+      this.activeSince = this.ctx.clock.now();
       this.setState('Active');
       if (!fresh || wasActive) this.reconnects++;
       this.emitRecords();
@@ -440,7 +442,18 @@ export class ForwardTarget {
     this.lease = undefined;
     const e = err ?? new KubefwdError('STREAM_ERROR', 'port-forward connection closed');
     this.ctx.logger.warn(`${this.label()}: lost connection to pod ${this.pod ?? '?'}: ${e.message}`);
-    // A lost session is always re-dialled (the listener stays); the first retry comes quickly.
+    // A lost session is always re-dialled (the listener stays). After a session that lived a while
+    // the first re-dial is immediate; a session that keeps dying right away backs off.
+    if (this.ctx.clock.now() - this.activeSince >= 1000) {
+      this.setState('Connecting', {
+        reason: `lost connection to pod ${this.pod ?? '?'}: ${e.message}; re-dialling`,
+        error: e.message,
+        errorCode: e.code,
+      });
+      this.emitRecords();
+      void this.connect('auto', false);
+      return;
+    }
     this.failed(e, `lost connection to pod ${this.pod ?? '?'}`, true);
   }
 
@@ -495,59 +508,52 @@ export class ForwardTarget {
 
   private onConnection(socket: Socket, localPort: number): void {
     socket.on('error', () => undefined);
-    const aborted = { value: false };
-    socket.once('close', () => (aborted.value = true));
-    this.activeSession().then(
-      (session) => this.openPodStream(socket, localPort, session, aborted),
-      (err: unknown) => {
-        this.ctx.logger.warn(
-          `${this.label()}: refused a connection on ${this.id.ip}:${localPort}: ${errorMessage(err)}`,
-        );
-        socket.destroy();
-      },
-    );
-  }
-
-  private openPodStream(
-    socket: Socket,
-    localPort: number,
-    session: PodSession,
-    aborted: { value: boolean },
-  ): void {
     const state = this.ports.get(localPort);
-    const pod = this.pod;
-    if (aborted.value || !state || pod === undefined) {
+    if (!state) {
       socket.destroy();
       return;
     }
-    const podPort = podPortOf(state.plan) ?? localPort;
-    session.openStream(podPort).then(
-      (stream) => {
-        if (aborted.value || socket.destroyed) {
-          stream.destroy();
-          return;
-        }
-        const tap = this.ctx.traffic.connectionOpened({
-          key: forwardKey(this.id.key, pod, localPort),
+    let pod = this.pod;
+    let podPort = podPortOf(state.plan) ?? localPort;
+    connectToPod({
+      socket,
+      podPort: () => {
+        podPort = podPortOf(this.ports.get(localPort)?.plan ?? state.plan) ?? localPort;
+        return podPort;
+      },
+      session: async () => {
+        const session = await this.activeSession();
+        pod = this.pod;
+        return session;
+      },
+      sessionDied: (session) => this.sessionDied(session),
+      tap: () =>
+        this.ctx.traffic.connectionOpened({
+          key: forwardKey(this.id.key, pod ?? '-', localPort),
           serviceKey: this.id.key,
-          podName: pod,
+          podName: pod ?? '',
           localIP: this.id.ip,
           localPort: String(localPort),
           podPort: String(podPort),
-        });
-        const { done } = pipeConnection(socket, stream, tap);
-        void done.then((failure) => {
-          if (failure)
-            this.ctx.logger.warn(`${this.label()}: connection to ${pod}:${podPort} ended: ${failure}`);
-        });
+        }),
+      done: (failure) => {
+        if (failure)
+          this.ctx.logger.warn(
+            `${this.label()}: connection on ${this.id.ip}:${localPort} to pod ${pod ?? '?'}:${podPort} ended: ${failure}`,
+          );
       },
-      (err: unknown) => {
-        this.ctx.logger.warn(
-          `${this.label()}: cannot open a stream to ${pod}:${podPort}: ${errorMessage(err)}`,
-        );
-        socket.destroy();
-      },
-    );
+    });
+  }
+
+  /** Whether a session turns out to be closing (its `closed` settles within a short grace). */
+  private sessionDied(session: PodSession): Promise<boolean> {
+    return new Promise<boolean>((resolve) => {
+      const timer = this.ctx.clock.setTimeout(() => resolve(false), 200);
+      void session.closed.then(() => {
+        timer.cancel();
+        resolve(true);
+      });
+    });
   }
 
   private recordFor(state: PortState): ForwardRecord {

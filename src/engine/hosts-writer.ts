@@ -24,6 +24,8 @@ export interface HostsWriterOptions {
   batchMs: number;
   purgeStale: boolean;
   maxHostsPerLine?: number | undefined;
+  /** Which foreign blocks the first write removes (default all); ours is always replaced. */
+  isStaleBlock?: ((id: string) => boolean) | undefined;
   /** Always in the block, first (the API's kubefwd.internal). */
   fixed?: HostsEntry | undefined;
 }
@@ -66,7 +68,8 @@ export const createHostsWriter = (opts: HostsWriterOptions): HostsWriter => {
     await opts.hosts.update((content) => {
       let next = content;
       if (start) {
-        next = removeBlocks(next);
+        const stale = opts.isStaleBlock ?? (() => true);
+        next = removeBlocks(next, (b) => b !== id && stale(b));
         if (opts.purgeStale) {
           const purged = purgeStaleLines(next);
           next = purged.content;

@@ -36,6 +36,11 @@ export interface EngineOptions {
   resyncIntervalMs?: number | undefined;
   /** Names the hosts-file block: `# kubefwd begin <id>`. Default "kubefwd". */
   hostsBlockId?: string | undefined;
+  /**
+   * Which existing blocks the first write removes as left over from a dead instance (the daemon
+   * passes its pid-liveness test so a live second kubefwd keeps its block). Default: every block.
+   */
+  isStaleBlock?: ((id: string) => boolean) | undefined;
   /** Debounce of hosts-file writes. Default 50 ms. */
   hostsBatchMs?: number | undefined;
   /** -p: remove foreign kubefwd-range lines from the hosts file at start. */

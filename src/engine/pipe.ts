@@ -11,7 +11,17 @@ export interface PipeResult {
   done: Promise<string | undefined>;
 }
 
-export const pipeConnection = (socket: Socket, stream: Duplex, tap: ConnectionTap): PipeResult => {
+export interface PipeOptions {
+  /** The pod side already sent EOF (seen before piping started): end the client side now. */
+  podEnded?: boolean;
+}
+
+export const pipeConnection = (
+  socket: Socket,
+  stream: Duplex,
+  tap: ConnectionTap,
+  options: PipeOptions = {},
+): PipeResult => {
   let failure: string | undefined;
   let socketClosed = false;
   let streamClosed = false;
@@ -27,7 +37,10 @@ export const pipeConnection = (socket: Socket, stream: Duplex, tap: ConnectionTa
   socket.on('data', (chunk: Buffer) => tap.toPod(chunk));
   stream.on('data', (chunk: Buffer) => tap.fromPod(chunk));
   socket.pipe(stream);
-  stream.pipe(socket);
+  if (options.podEnded) {
+    socket.end();
+    stream.resume();
+  } else stream.pipe(socket);
 
   socket.on('error', (err) => {
     failure ??= `local connection: ${errorMessage(err)}`;

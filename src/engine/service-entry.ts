@@ -127,27 +127,33 @@ export class ServiceEntry {
     for (const note of plan.skippedPorts)
       this.deps.logger.debug(`${this.name}.${scope.namespace}: not forwarding port ${note}`);
     const headless = plan.headless;
+    // Every target of this pass gets its address now, before any await, so the order of
+    // allocation is the order of registration (sorted services, then sorted pods) — stable.
     this.main ??= this.makeTarget(this.name, undefined, headless, plan.ports);
-    if (!this.main) return;
-    const main = this.main;
-    const mainPod = plan.main ? this.podRef(plan.main) : undefined;
-    await main.apply(plan.main?.ports ?? plan.ports, mainPod, plan.waiting);
-
     const wanted = new Map(plan.perPod.map((t) => [t.name, t]));
-    for (const [name, target] of [...this.perPod])
-      if (!wanted.has(name)) {
-        this.perPod.delete(name);
-        await this.dropTarget(target);
+    for (const [name, t] of wanted)
+      if (!this.perPod.has(name)) {
+        const target = this.makeTarget(name, t.podName, headless, t.ports);
+        if (target) this.perPod.set(name, target);
       }
+    const gone = [...this.perPod].filter(([name]) => !wanted.has(name));
+    for (const [name] of gone) this.perPod.delete(name);
+
+    const main = this.main;
+    const work: Promise<void>[] = gone.map(([, target]) => this.dropTarget(target));
+    if (main)
+      work.push(
+        main.apply(
+          plan.main?.ports ?? plan.ports,
+          plan.main ? this.podRef(plan.main) : undefined,
+          plan.waiting,
+        ),
+      );
     for (const [name, t] of wanted) {
-      let target = this.perPod.get(name);
-      if (!target) {
-        target = this.makeTarget(name, t.podName, headless, t.ports);
-        if (!target) continue;
-        this.perPod.set(name, target);
-      }
-      await target.apply(t.ports, this.podRef(t));
+      const target = this.perPod.get(name);
+      if (target) work.push(target.apply(t.ports, this.podRef(t)));
     }
+    await Promise.all(work);
   }
 
   private podRef(t: TargetPlan): { name: string; uid?: string | undefined } {

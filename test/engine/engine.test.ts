@@ -154,7 +154,7 @@ describe('engine: a namespace', () => {
   });
 
   it('a connection made while no pod is ready waits and then flows', async () => {
-    const { cluster, engine } = setup();
+    const { cluster, engine, logger } = setup();
     await shop(cluster);
     await engine.addNamespace({ namespace: 'shop' });
     await eventually(() => status(engine, 'api-gateway.shop.sim') === 'Active');
@@ -172,7 +172,9 @@ describe('engine: a namespace', () => {
         { ports: [{ name: 'http', containerPort: 8081 }] },
       ),
     );
-    expect((await pending).toString()).toBe('C:late');
+    const got = (await pending).toString();
+    if (process.env.DEBUG_ENGINE) console.log(logger.lines.join('\n'));
+    expect(got).toBe('C:late');
   });
 
   it('re-dials a cut session without closing the listener', async () => {
@@ -423,6 +425,27 @@ describe('engine: hosts file', () => {
     await engine.flushHosts();
     expect(hosts.content).toBe('127.0.0.1 localhost\n');
     expect(logger.lines.some((l) => l.includes('Purged 1 stale host entries'))).toBe(true);
+  });
+});
+
+describe('engine: hosts file of several instances', () => {
+  it('keeps the block of a live instance when told which blocks are stale', async () => {
+    const other =
+      '# kubefwd begin pid-1\n127.1.27.1 live\n# kubefwd end pid-1\n# kubefwd begin pid-999999\n127.1.27.2 dead\n# kubefwd end pid-999999\n';
+    const { engine, hosts } = setup(
+      {
+        hostsBlockId: 'pid-2',
+        isStaleBlock: (id) => id !== 'pid-1',
+        apiHostEntry: { ip: '127.2.27.1', hostname: 'kubefwd.internal' },
+      },
+      other,
+    );
+    await engine.flushHosts();
+    expect(hosts.content).toBe(
+      '# kubefwd begin pid-1\n127.1.27.1 live\n# kubefwd end pid-1\n# kubefwd begin pid-2\n127.2.27.1 kubefwd.internal\n# kubefwd end pid-2\n',
+    );
+    await engine.shutdown();
+    expect(readBlock(hosts.content, 'pid-1')).toEqual([{ ip: '127.1.27.1', hostnames: ['live'] }]);
   });
 });
 
