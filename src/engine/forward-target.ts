@@ -99,9 +99,12 @@ export class ForwardTarget {
   private everActive = false;
   private activeSince = 0;
 
-  constructor(id: TargetIdentity, ctx: TargetContext) {
+  private readonly aliasReady: Promise<void>;
+
+  constructor(id: TargetIdentity, ctx: TargetContext, aliasReady: Promise<void> = Promise.resolve()) {
     this.id = id;
     this.ctx = ctx;
+    this.aliasReady = aliasReady;
     this.backoff = createBackoff(ctx.backoff);
   }
 
@@ -253,6 +256,7 @@ export class ForwardTarget {
   private async listen(state: PortState): Promise<void> {
     const port = state.plan.localPort;
     try {
+      await this.aliasReady;
       state.listener = await this.ctx.listener.listen(this.id.ip, port, (socket) =>
         this.onConnection(socket, port),
       );

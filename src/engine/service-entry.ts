@@ -200,6 +200,10 @@ export class ServiceEntry {
       domain: this.deps.domain,
     });
     const key = serviceKey(name, scope.namespace, scope.context);
+    // Listeners bind only after the alias exists (macOS); a failed alias shows as a listen error.
+    const aliasReady = this.deps.loopback.ensure(ip).catch((err: unknown) => {
+      this.deps.logger.error(`cannot add loopback alias ${ip}: ${errorMessage(err)}`);
+    });
     const target = new ForwardTarget(
       {
         key,
@@ -212,11 +216,9 @@ export class ServiceEntry {
         hostnames,
       },
       this.deps.targetContext(() => void this.reconcile()),
+      aliasReady,
     );
     this.deps.hosts.set(key, { ip, hostnames });
-    void this.deps.loopback.ensure(ip).catch((err: unknown) => {
-      this.deps.logger.error(`cannot add loopback alias ${ip}: ${errorMessage(err)}`);
-    });
     const ports = planned.map((p) => p.localPort).join(',');
     this.deps.logger.info(`${name}.${scope.namespace} → ${ip}:${ports} → ${hostnames.join(' ')}`);
     return target;
