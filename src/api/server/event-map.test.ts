@@ -1,0 +1,131 @@
+import { describe, expect, it } from 'vitest';
+import { ApiEvent } from '../../contract/api.js';
+import type { EngineEvent } from '../../engine/events.js';
+import { bandwidthEvent, toApiEvent } from './event-map.js';
+
+const svc = {
+  key: 'api.shop.sim',
+  registryKey: 'api.shop.sim',
+  serviceName: 'api',
+  namespace: 'shop',
+  context: 'sim',
+  headless: false,
+  localIP: '127.1.27.1',
+  hostnames: ['api'],
+  ports: [],
+};
+const fwd = {
+  key: 'api.shop.sim.api-1.8080',
+  serviceKey: 'api.shop.sim',
+  registryKey: 'api.shop.sim',
+  serviceName: 'api',
+  namespace: 'shop',
+  context: 'sim',
+  headless: false,
+  podName: 'api-1',
+  localIP: '127.1.27.1',
+  localPort: '8080',
+  podPort: '8080',
+  hostnames: ['api'],
+  status: 'Error' as const,
+  error: 'refused',
+  errorCode: 'CONNECTION_REFUSED',
+  startedAt: '2026-11-25T10:00:00.000Z',
+  reconnects: 0,
+};
+
+describe('engine events → SSE vocabulary', () => {
+  const all: EngineEvent[] = [
+    { type: 'ServiceAdded', at: 0, service: svc },
+    { type: 'ServiceUpdated', at: 0, service: svc },
+    { type: 'ServiceRemoved', at: 0, serviceKey: 'api.shop.sim', registryKey: 'api.shop.sim' },
+    { type: 'ServiceSkipped', at: 0, registryKey: 'ext.shop.sim', reason: 'ExternalName' },
+    { type: 'ForwardAdded', at: 0, forward: fwd },
+    { type: 'ForwardUpdated', at: 0, forward: fwd, previousStatus: 'Active' },
+    { type: 'ForwardRemoved', at: 0, key: fwd.key, serviceKey: fwd.serviceKey },
+    {
+      type: 'NamespaceAdded',
+      at: 0,
+      namespace: { key: 'shop.sim', namespace: 'shop', context: 'sim', running: true, startedAt: '' },
+    },
+    { type: 'NamespaceRemoved', at: 0, key: 'shop.sim', namespace: 'shop', context: 'sim' },
+    {
+      type: 'Reconnect',
+      at: 0,
+      serviceKey: 'api.shop.sim',
+      trigger: 'manual',
+      attempt: 2,
+      success: false,
+      durationMs: 3,
+      error: 'x',
+    },
+    {
+      type: 'PodChanged',
+      at: 0,
+      context: 'sim',
+      namespace: 'shop',
+      podName: 'api-1',
+      change: 'deleted',
+      serviceKeys: ['api.shop.sim'],
+    },
+    { type: 'HostsWritten', at: 0, path: '/tmp/hosts', entries: 4 },
+    { type: 'Log', at: 0, level: 'warn', message: 'hi' },
+    { type: 'ShutdownStarted', at: 0 },
+    { type: 'ShutdownComplete', at: 0 },
+  ];
+
+  it('maps every engine event to a valid ApiEvent', () => {
+    const types = all.map((e) => {
+      const out = toApiEvent(e);
+      expect(out).toBeDefined();
+      expect(ApiEvent.safeParse({ ...out, id: 1 }).success).toBe(true);
+      return out!.type;
+    });
+    expect(types).toEqual([
+      'ServiceAdded',
+      'ServiceUpdated',
+      'ServiceRemoved',
+      'ServiceSkipped',
+      'PodAdded',
+      'PodStatusChanged',
+      'PodRemoved',
+      'NamespaceAdded',
+      'NamespaceRemoved',
+      'ReconnectAttempt',
+      'PodChanged',
+      'HostsWritten',
+      'LogMessage',
+      'ShutdownStarted',
+      'ShutdownComplete',
+    ]);
+    expect(toApiEvent(all[5]!)!.data).toMatchObject({
+      status: 'Error',
+      previousStatus: 'Active',
+      errorCode: 'CONNECTION_REFUSED',
+    });
+  });
+
+  it('bandwidth: only forwards that moved', () => {
+    const f = {
+      key: 'k',
+      serviceKey: 's',
+      podName: 'p',
+      localIP: '',
+      localPort: '',
+      podPort: '',
+      connections: 1,
+      activeConnections: 1,
+      connectedAt: 0,
+      lastActivity: 0,
+      avgRateIn: 0,
+      avgRateOut: 0,
+    };
+    expect(bandwidthEvent(0, [{ ...f, bytesIn: 5, bytesOut: 0, rateIn: 0, rateOut: 0 }])).toBeUndefined();
+    const e = bandwidthEvent(0, [{ ...f, bytesIn: 5, bytesOut: 1, rateIn: 5, rateOut: 1 }])!;
+    expect(e.data).toMatchObject({
+      bytesIn: 5,
+      rateOut: 1,
+      forwards: [expect.objectContaining({ key: 'k' })],
+    });
+  });
+});
