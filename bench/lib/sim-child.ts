@@ -1,7 +1,7 @@
 // The simulated cluster in its own process, so the bench measures our forwarder, not the server.
 // Sends {apiUrl, kubeconfigPath, token} once ready; answers {id, cmd: 'latency'|'apply'|'waitReady'|
 // 'counters'} requests over IPC.
-import { createSimCluster } from '../../src/sim/index.js';
+import { CA_CERT, createSimCluster } from '../../src/sim/index.js';
 
 interface Request {
   id: number;
@@ -38,7 +38,7 @@ const main = async (): Promise<void> => {
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
   process.on('disconnect', stop);
-  send({ apiUrl: sim.apiUrl, kubeconfigPath: sim.kubeconfigPath, token: sim.token });
+  send({ apiUrl: sim.apiUrl, kubeconfigPath: sim.kubeconfigPath, token: sim.token, ca: CA_CERT });
 };
 
 void main();

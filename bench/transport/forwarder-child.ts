@@ -2,12 +2,13 @@
 // bench pod, a local listener per pod port, every connection bridged as the engine does.
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { CA_CERT } from '../../src/sim/index.js';
 import { bridge, createPortForwarder, type WireTransport } from '../../src/kube/portforward/index.js';
 
 interface Config {
   apiUrl: string;
   token: string;
+  /** The API server's CA (PEM). */
+  ca: string;
   transport: WireTransport;
   namespace: string;
   pod: string;
@@ -20,7 +21,7 @@ const main = async (): Promise<void> => {
     {
       contextName: 'bench',
       server: cfg.apiUrl,
-      tlsOptions: async () => ({ ca: CA_CERT }),
+      tlsOptions: async () => ({ ca: cfg.ca }),
       authHeaders: async () => ({ Authorization: `Bearer ${cfg.token}` }),
     },
     { transport: cfg.transport },

@@ -122,6 +122,7 @@ interface SimHello {
   apiUrl: string;
   kubeconfigPath: string;
   token: string;
+  ca: string;
 }
 
 class SimHandle {
@@ -215,6 +216,7 @@ export const transportSection: Section = {
             JSON.stringify({
               apiUrl,
               token: simHello.token,
+              ca: simHello.ca,
               transport: path,
               namespace: POD.namespace,
               pod: POD.name,

@@ -6,7 +6,9 @@
 //     role: 'client' | 'server',
 //     pingIntervalMs?: number,      // keep-alive PING period (0/absent = none)
 //     pingTimeoutMs?: number,       // dead when nothing arrives this long after a PING (default 30 s)
-//     streamHighWaterMark?: number, // per-stream read buffer before the connection pauses (256 KiB)
+//     streamHighWaterMark?: number, // per-stream Duplex highWaterMark (256 KiB)
+//     streamBufferLimit?: number,   // unread bytes of one stream before the connection pauses (1 MiB)
+//     writeBufferBytes?: number,    // bytes queued on the pipe before stream writes wait (1 MiB)
 //     maxDataFrame?: number,        // largest DATA payload sent (64 KiB)
 //     label?: string,               // names the peer in error messages
 //     streamErrors?: boolean,       // destroy streams with errors (default: role === 'client')
@@ -35,7 +37,8 @@
 //
 //   Backpressure: a stream's write callback waits while the pipe is congested (pipe 'drain'); a
 //   stream whose reader falls behind its highWaterMark pauses the pipe's reads until it is read
-//   again (SPDY as spoken by the kubelet has no flow control: that is the only bounded choice).
+//   again (SPDY as spoken by the kubelet has no flow control: that is the only bounded choice);
+//   the pause starts at streamBufferLimit, not at the highWaterMark, to stall other streams less.
 //   Keep-alive: while our reads are paused for backpressure, the ping deadline waits.
 //
 // Lower layers, for tests and tools: FrameParser / encodeFrame / decodeFrame (frames.ts),

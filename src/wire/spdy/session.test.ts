@@ -120,7 +120,9 @@ describe('SpdySession', () => {
   });
 
   it('a 4 MiB transfer stays byte-exact with a slow reader (backpressure bounds the buffer)', async () => {
-    const { client, server } = await pair({ client: { streamHighWaterMark: 64 * 1024 } });
+    const { client, server } = await pair({
+      client: { streamHighWaterMark: 64 * 1024, streamBufferLimit: 128 * 1024 },
+    });
     const big = Buffer.alloc(4 * 1024 * 1024);
     for (let i = 0; i < big.length; i++) big[i] = (i * 7) & 0xff;
     server.on('stream', (s) => {
@@ -138,7 +140,7 @@ describe('SpdySession', () => {
       await new Promise((r) => setImmediate(r));
     }
     expect(Buffer.concat(parts).equals(big)).toBe(true);
-    // Bounded by highWaterMark plus what one socket read delivers.
+    // Bounded by streamBufferLimit plus what one socket read delivers.
     expect(maxBuffered).toBeLessThan(1024 * 1024);
   });
 

@@ -29,6 +29,8 @@ export interface SpdySessionOptions {
   pingTimeoutMs?: number;
   /** Readable buffer per stream before the connection's reads pause. Default 256 KiB. */
   streamHighWaterMark?: number;
+  /** Bytes one stream may hold unread before the connection's reads pause. Default 1 MiB. */
+  streamBufferLimit?: number;
   /** Bytes queued on the pipe before stream writes wait for it to drain. Default 1 MiB. */
   writeBufferBytes?: number;
   /** Largest DATA payload we send in one frame. Default 64 KiB. */
@@ -75,6 +77,7 @@ export class SpdySession extends EventEmitter<SpdySessionEvents> {
   private readonly highWaterMark: number;
   private readonly maxDataFrame: number;
   private readonly writeBudget: number;
+  private readonly streamBufferLimit: number;
   private readonly streamErrors: boolean;
   private nextStreamId: number;
   private lastRemoteStreamId = 0;
@@ -105,6 +108,7 @@ export class SpdySession extends EventEmitter<SpdySessionEvents> {
     this.label = options.label ?? 'SPDY peer';
     this.highWaterMark = options.streamHighWaterMark ?? 256 * 1024;
     this.streamErrors = options.streamErrors ?? this.role === 'client';
+    this.streamBufferLimit = Math.max(options.streamBufferLimit ?? 1024 * 1024, this.highWaterMark);
     this.writeBudget = Math.max(options.writeBufferBytes ?? 1024 * 1024, pipe.writableHighWaterMark);
     this.maxDataFrame = Math.min(options.maxDataFrame ?? 64 * 1024, MAX_FRAME_PAYLOAD);
     this.nextStreamId = this.role === 'client' ? 1 : 2;
@@ -290,7 +294,11 @@ export class SpdySession extends EventEmitter<SpdySessionEvents> {
         // Data for a stream we already closed or reset: dropped (the peer had it in flight).
         if (stream === undefined) return;
         const fin = (frame.flags & FLAG_FIN) !== 0;
-        if (!stream.onData(frame.data, fin)) this.block(stream);
+        stream.onData(frame.data, fin);
+        // Past its highWaterMark a stream keeps buffering up to the limit before the whole
+        // connection pauses: pausing at once for every full stream would stall all the others
+        // far more often than the protocol forces (head-of-line blocking is SPDY's, not ours).
+        if (stream.readableLength >= this.streamBufferLimit) this.block(stream);
         return;
       }
       case 'syn_stream': {

@@ -1,8 +1,9 @@
 // One SPDY stream as a Node Duplex: write() sends DATA frames, end() sends an empty DATA with FIN
 // (half-close), a FIN from the peer ends the readable side, reset() sends RST_STREAM.
-// Backpressure: write callbacks are held while the connection's pipe is congested; a push() that
-// fills this stream's buffer pauses the whole connection's reads (SPDY as the kubelet speaks it has
-// no working flow control, so that is the only bounded option) until this stream is read again.
+// Backpressure: write callbacks are held while the connection's pipe is congested; a stream that
+// holds more than the session's streamBufferLimit unread pauses the whole connection's reads (SPDY
+// as the kubelet speaks it has no working flow control, so that is the only bounded option) until
+// this stream is read again.
 import { Duplex } from 'node:stream';
 import { KubefwdError } from '../../contract/errors.js';
 import { RstStatus, rstStatusName } from './frames.js';
