@@ -171,7 +171,17 @@ export const App = (props: AppProps) => {
         return setMode('main');
       }
       if (key.backspace || key.delete) return setDraft((d) => Array.from(d).slice(0, -1).join(''));
-      if (!key.ctrl && !key.meta && input.length > 0 && !isControl(input)) setDraft((d) => d + input);
+      if (key.ctrl || key.meta || input.length === 0) return;
+      // A fast typist's (or a paste's) chunk may end with Enter: take the text, then apply.
+      const text = Array.from(input)
+        .filter((ch) => !isControl(ch))
+        .join('');
+      if (/[\r\n]/.test(input)) {
+        setFilter(draft + text);
+        setDraft(draft + text);
+        return setMode('main');
+      }
+      setDraft((d) => d + text);
       return;
     }
     if (mode === 'help') {

@@ -443,3 +443,12 @@ describe('fast typing', () => {
     expect(rowNames(app.frame())).toEqual(['api']);
   });
 });
+
+describe('pasted filter text', () => {
+  it('a chunk ending in Enter is typed and applied', async () => {
+    const app = mount(createFakeBackend({ forwards: sample() }), { now: () => NOW });
+    await app.press('/', 'queue\r');
+    expect(app.frame()).toContain('Filter: queue (press Esc to clear)');
+    expect(rowNames(app.frame())).toEqual(['queue']);
+  });
+});

@@ -45,7 +45,7 @@ const createTerminal = (name: string, command: string[], env: Record<string, str
   const screen = () => tmux('capture-pane', '-p', '-t', 's').stdout;
   return {
     screen,
-    async waitFor(re: RegExp, timeoutMs = 15_000): Promise<string> {
+    async waitFor(re: RegExp, timeoutMs = 30_000): Promise<string> {
       const end = Date.now() + timeoutMs;
       for (;;) {
         const s = screen();
@@ -139,87 +139,97 @@ const termEnv = (home: string) => ({
   LANG: 'C.UTF-8',
 });
 
-describe.skipIf(why !== undefined)('kubefwd svc -n shop --tui (real CLI in tmux, simulated cluster)', () => {
-  let env: Env;
-  let term: Terminal;
-  const path = `/tui-e2e-${randomBytes(4).toString('hex')}`;
+// Generous limits: the whole suite shares two cores, and a loaded machine renders slowly.
+describe.skipIf(why !== undefined)(
+  'kubefwd svc -n shop --tui (real CLI in tmux, simulated cluster)',
+  { timeout: 90_000 },
+  () => {
+    let env: Env;
+    let term: Terminal;
+    const path = `/tui-e2e-${randomBytes(4).toString('hex')}`;
 
-  beforeAll(async () => {
-    env = await setup('127.40.27.1');
-    term = createTerminal('inproc', [process.execPath, bin, ...daemonArgs(env), '--tui'], termEnv(env.home));
-  }, 60_000);
+    beforeAll(async () => {
+      env = await setup('127.40.27.1');
+      term = createTerminal(
+        'inproc',
+        [process.execPath, bin, ...daemonArgs(env), '--tui'],
+        termEnv(env.home),
+      );
+    }, 120_000);
 
-  afterAll(async () => {
-    term?.close();
-    await env?.sim.stop();
-    if (env) await rm(env.dir, { recursive: true, force: true });
-  });
+    afterAll(async () => {
+      term?.close();
+      await env?.sim.stop();
+      if (env) await rm(env.dir, { recursive: true, force: true });
+    });
 
-  it('shows the sample services with the current context', async () => {
-    const s = await term.waitFor(/api-gateway\s+8080\s+● Active/, 30_000);
-    expect(s.split('\n')[0]).toMatch(/kubefwd v\S+ \| ctx: sim \| ns: shop/);
-    await term.waitFor(/postgres\s+5432\s+● Active/);
-    expect(tableRows(term.screen())).toEqual(
-      expect.arrayContaining(['api-gateway', 'postgres', 'redis', 'auth']),
-    );
-  });
+    it('shows the sample services with the current context', async () => {
+      const s = await term.waitFor(/api-gateway\s+8080\s+● Active/, 60_000);
+      expect(s.split('\n')[0]).toMatch(/kubefwd v\S+ \| ctx: sim \| ns: shop/);
+      await term.waitFor(/postgres\s+5432\s+● Active/);
+      expect(tableRows(term.screen())).toEqual(
+        expect.arrayContaining(['api-gateway', 'postgres', 'redis', 'auth']),
+      );
+    });
 
-  it('Enter opens the detail view with the hostnames', async () => {
-    await term.keys('/', 'api-gateway', 'Enter');
-    await term.waitFor(/Filter: api-gateway \(press Esc to clear\)/);
-    await term.keys('Enter');
-    const s = await term.waitFor(/CONNECT STRINGS/);
-    expect(s).toContain('[1] api-gateway:8080');
-    expect(s).toContain('api-gateway.shop.svc.cluster.local:8080');
-    expect(s).toMatch(/STATUS: ● Active/);
-  });
+    it('Enter opens the detail view with the hostnames', async () => {
+      await term.keys('/', 'api-gateway', 'Enter');
+      await term.waitFor(/Filter: api-gateway \(press Esc to clear\)/);
+      await term.keys('Enter');
+      const s = await term.waitFor(/CONNECT STRINGS/);
+      expect(s).toContain('[1] api-gateway:8080');
+      expect(s).toContain('api-gateway.shop.svc.cluster.local:8080');
+      expect(s).toMatch(/STATUS: ● Active/);
+    });
 
-  it('the HTTP tab shows a request made through the forward', async () => {
-    const ip = parseHosts(await readFile(env.hostsPath, 'utf8')).get('api-gateway');
-    expect(ip).toMatch(/^127\.40\.27\./);
-    expect(await httpGet(ip!, 8080, path, 'api-gateway')).toBe(200);
-    await term.keys('h');
-    const s = await term.waitFor(new RegExp(`GET\\s+${path}\\s+200`));
-    expect(s).toMatch(/\[HTTP \([1-9]\d*\)\]/);
-  });
+    it('the HTTP tab shows a request made through the forward', async () => {
+      const ip = parseHosts(await readFile(env.hostsPath, 'utf8')).get('api-gateway');
+      expect(ip).toMatch(/^127\.40\.27\./);
+      expect(await httpGet(ip!, 8080, path, 'api-gateway')).toBe(200);
+      await term.keys('h');
+      const s = await term.waitFor(new RegExp(`GET\\s+${path}\\s+200`));
+      expect(s).toMatch(/\[HTTP \([1-9]\d*\)\]/);
+    });
 
-  it("the Logs tab shows the pod's log line for it", async () => {
-    await term.keys('Tab');
-    const s = await term.waitFor(new RegExp(`"GET ${path} HTTP/1.1" 200`));
-    expect(s).toMatch(/● Following \(api-gateway\)/);
-  });
+    it("the Logs tab shows the pod's log line for it", async () => {
+      await term.keys('Tab');
+      const s = await term.waitFor(new RegExp(`"GET ${path} HTTP/1.1" 200`));
+      expect(s).toMatch(/● Following \(api-gateway\)/);
+    });
 
-  it('f opens browse; forwarding a second namespace adds its rows', async () => {
-    await term.keys('Escape', 'Escape', 'f');
-    let s = await term.waitFor(/Browse Namespaces[\s\S]*shop \[forwarded\]/);
-    for (let i = 0; i < 10 && !/> analytics/.test(s); i++) {
-      await term.keys('j');
-      s = term.screen();
-    }
-    expect(s).toContain('> analytics');
-    await term.keys('Enter');
-    await term.waitFor(/Services in analytics[\s\S]*reports \(ClusterIP\) \[8080\]/);
-    await term.keys('Enter');
-    s = await term.waitFor(/reports\.analytics\s+8080\s+analytics\s+● Active/, 20_000);
-    expect(s.split('\n')[0]).toContain('ns: analytics,shop');
-    expect(tableRows(s)).toEqual(
-      expect.arrayContaining(['api-gateway', 'events.analytics', 'reports.analytics']),
-    );
-  });
+    it('f opens browse; forwarding a second namespace adds its rows', async () => {
+      await term.keys('Escape', 'Escape', 'f');
+      let s = await term.waitFor(/Browse Namespaces[\s\S]*shop \[forwarded\]/);
+      for (let i = 0; i < 10 && !/> analytics/.test(s); i++) {
+        await term.keys('j');
+        s = term.screen();
+      }
+      expect(s).toContain('> analytics');
+      await term.keys('Enter');
+      await term.waitFor(/Services in analytics[\s\S]*reports \(ClusterIP\) \[8080\]/);
+      await term.keys('Enter');
+      s = await term.waitFor(/reports\.analytics\s+8080\s+analytics\s+● Active/, 45_000);
+      expect(s.split('\n')[0]).toContain('ns: analytics,shop');
+      expect(tableRows(s)).toEqual(
+        expect.arrayContaining(['api-gateway', 'events.analytics', 'reports.analytics']),
+      );
+    });
 
-  it('q exits cleanly and the hosts block is gone', async () => {
-    expect(await readFile(env.hostsPath, 'utf8')).toContain('# kubefwd begin');
-    await term.keys('q');
-    await term.waitFor(/KUBEFWD-EXIT=0/, 20_000);
-    expect(await readFile(env.hostsPath, 'utf8')).toBe('127.0.0.1 localhost\n');
-  });
-});
+    it('q exits cleanly and the hosts block is gone', async () => {
+      expect(await readFile(env.hostsPath, 'utf8')).toContain('# kubefwd begin');
+      await term.keys('q');
+      await term.waitFor(/KUBEFWD-EXIT=0/, 45_000);
+      expect(await readFile(env.hostsPath, 'utf8')).toBe('127.0.0.1 localhost\n');
+    });
+  },
+);
 
-describe.skipIf(why !== undefined)('kubefwd tui attached to a running daemon', () => {
+describe.skipIf(why !== undefined)('kubefwd tui attached to a running daemon', { timeout: 90_000 }, () => {
   let env: Env;
   let term: Terminal | undefined;
   let daemon: ChildProcess | undefined;
   let daemonExit: Promise<number | null>;
+  let daemonOutput = '';
 
   beforeAll(async () => {
     env = await setup('127.41.27.1');
@@ -227,12 +237,13 @@ describe.skipIf(why !== undefined)('kubefwd tui attached to a running daemon', (
       env: { HOME: env.home, PATH: process.env.PATH ?? '' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    daemon.stdout?.resume();
-    daemon.stderr?.resume();
+    daemon.stdout?.setEncoding('utf8').on('data', (d: string) => (daemonOutput += d));
+    daemon.stderr?.setEncoding('utf8').on('data', (d: string) => (daemonOutput += d));
     daemonExit = new Promise((r) => daemon!.once('exit', (code) => r(code)));
     const discovery = join(env.home, '.kubefwd', 'api.json');
-    for (let i = 0; i < 300 && !existsSync(discovery); i++) await sleep(100);
-  }, 60_000);
+    for (let i = 0; i < 900 && !existsSync(discovery) && daemon.exitCode === null; i++) await sleep(100);
+    if (!existsSync(discovery)) throw new Error(`the daemon wrote no discovery file:\n${daemonOutput}`);
+  }, 120_000);
 
   afterAll(async () => {
     term?.close();
@@ -251,7 +262,7 @@ describe.skipIf(why !== undefined)('kubefwd tui attached to a running daemon', (
     };
     const client = createApiClient({ baseUrl: url, key });
     let expected: string[] = [];
-    for (let i = 0; i < 100; i++) {
+    for (let i = 0; i < 200; i++) {
       const { forwards } = await client.listForwards();
       if (forwards.length >= 9 && forwards.every((f) => f.status === 'Active')) {
         expected = forwards.map((f) => f.hostnames.reduce((a, b) => (b.length < a.length ? b : a))).sort();
@@ -262,7 +273,7 @@ describe.skipIf(why !== undefined)('kubefwd tui attached to a running daemon', (
     expect(expected.length).toBeGreaterThanOrEqual(9);
 
     term = createTerminal('attached', [process.execPath, bin, 'tui'], termEnv(env.home));
-    const s = await term.waitFor(/api-gateway\s+8080\s+● Active/, 20_000);
+    const s = await term.waitFor(/api-gateway\s+8080\s+● Active/, 45_000);
     expect(s.split('\n')[0]).toContain(`attached: ${url}`);
     expect(s.split('\n')[0]).toContain('ctx: sim');
     await term.waitFor(new RegExp(`Forwards: ${expected.length}/${expected.length}`));
