@@ -312,6 +312,25 @@ describe('createInformer', () => {
   });
 });
 
+describe('createInformer watch replay', () => {
+  it('ignores unchanged replays, unknown event types and events without metadata', async () => {
+    const c = manualClock();
+    const s = fakeSource();
+    const r = recorder();
+    s.lists.push({ items: [o('a', '1')], resourceVersion: '' });
+    const inf = createInformer(s.source, r.handler, opts(c.clock));
+    await inf.synced;
+    await flush();
+    const w = s.watches[0]!;
+    w.emit({ type: 'ADDED', object: o('a', '1') });
+    w.emit({ type: 'WHATEVER', object: o('a', '9') } as unknown as WatchEvent<Obj>);
+    w.emit({ type: 'MODIFIED', object: {} } as unknown as WatchEvent<Obj>);
+    w.emit({ type: 'ADDED', object: o('a', '2') });
+    expect(r.log).toEqual(['add a@1', 'synced', 'update a@1->2']);
+    inf.stop();
+  });
+});
+
 describe('diffRelist', () => {
   it('a recreated object (new uid, same name) is a delete and an add', () => {
     const cache = new Map([['ns/a', o('a', '1', 'u1')]]);

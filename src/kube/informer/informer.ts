@@ -147,9 +147,19 @@ export function createInformer<T extends Keyed>(
         status.reason,
       );
     }
-    const meta = event.object.metadata;
+    const meta = (event.object as { metadata?: Keyed['metadata'] } | undefined)?.metadata;
+    if (!meta || typeof meta !== 'object') {
+      logger.warn(`informer ${name}: ignored a ${String(event.type)} event without metadata`);
+      return;
+    }
     if (meta.resourceVersion) rv.value = meta.resourceVersion;
     if (event.type === 'BOOKMARK') return;
+    if (event.type !== 'ADDED' && event.type !== 'MODIFIED' && event.type !== 'DELETED') {
+      logger.debug(
+        `informer ${name}: ignored an unknown event type ${String((event as { type: unknown }).type)}`,
+      );
+      return;
+    }
     const obj = event.object;
     const key = objectKey(obj);
     const old = cache.get(key);
@@ -159,6 +169,12 @@ export function createInformer<T extends Keyed>(
     } else if (old === undefined) {
       cache.set(key, obj);
       call('onAdd', () => handler.onAdd(obj));
+    } else if (
+      old.metadata.resourceVersion !== undefined &&
+      old.metadata.resourceVersion === meta.resourceVersion
+    ) {
+      // Replayed unchanged (a watch from resourceVersion "" re-sends everything as ADDED).
+      cache.set(key, obj);
     } else {
       cache.set(key, obj);
       call('onUpdate', () => handler.onUpdate(obj, old));
