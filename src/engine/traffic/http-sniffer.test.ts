@@ -212,6 +212,19 @@ describe('connection sniffer', () => {
     expect(s.active).toBe(false);
   });
 
+  it('goes on pairing after an upgrade is refused', () => {
+    const { s, out } = sniff();
+    s.request(b('GET /ws HTTP/1.1\r\nUpgrade: websocket\r\n\r\n'));
+    s.response(b('HTTP/1.1 400 Bad Request\r\nContent-Length: 3\r\n\r\nno!'));
+    s.request(b('GET /after HTTP/1.1\r\n\r\n'));
+    s.response(b('HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n'));
+    expect(out.map((x) => [x.path, x.statusCode])).toEqual([
+      ['/ws', 400],
+      ['/after', 200],
+    ]);
+    expect(s.active).toBe(true);
+  });
+
   it('leaves binary connections alone', () => {
     const { s, out } = sniff();
     s.request(Buffer.from('\x00\x00\x00\x08\x04\xd2\x16\x2f', 'latin1')); // postgres SSLRequest

@@ -49,37 +49,51 @@ export const createConnectionSniffer = (
   // The request whose body is still arriving (its size is final on completion).
   let sending: Pending | undefined;
 
+  // After an upgrade request (websocket, h2c, CONNECT) the client waits for the answer: request
+  // bytes are not parsed until it comes. 101/2xx-to-CONNECT ends sniffing; any other answer means
+  // the client goes on speaking HTTP, so parsing resumes with a fresh request parser.
+  let awaitingUpgrade = false;
+
   const stop = (): void => {
     active = false;
     req.stop();
     res.stop();
   };
 
-  const req: HttpParser = createHttpParser('request', {
-    onHead(head: RequestHead | { kind: 'response' }, headerBytes) {
-      if (head.kind !== 'request') return;
-      const p: Pending = {
-        at: now(),
-        method: head.method,
-        path: head.path,
-        upgrade: head.upgrade,
-        requestSize: 0,
-      };
-      void headerBytes;
-      queue.push(p);
-      sending = p;
-      if (queue.length > MAX_PIPELINE) stop();
-    },
-    onComplete(bodyBytes) {
-      if (sending) sending.requestSize = bodyBytes;
-      // After an upgrade request the client speaks another protocol: stop reading requests.
-      if (sending?.upgrade) req.stop();
-      sending = undefined;
-    },
-    onFail() {
-      stop();
-    },
-  });
+  const newRequestParser = (): HttpParser =>
+    createHttpParser('request', {
+      onHead(head: RequestHead | { kind: 'response' }) {
+        if (head.kind !== 'request') return;
+        const p: Pending = {
+          at: now(),
+          method: head.method,
+          path: head.path,
+          upgrade: head.upgrade,
+          requestSize: 0,
+        };
+        queue.push(p);
+        sending = p;
+        if (queue.length > MAX_PIPELINE) stop();
+      },
+      onComplete(bodyBytes) {
+        if (sending) sending.requestSize = bodyBytes;
+        if (sending?.upgrade) {
+          awaitingUpgrade = true;
+          req.stop();
+        }
+        sending = undefined;
+      },
+      onFail() {
+        stop();
+      },
+    });
+  let req: HttpParser = newRequestParser();
+
+  const resumeRequests = (): void => {
+    if (!awaitingUpgrade) return;
+    awaitingUpgrade = false;
+    req = newRequestParser();
+  };
 
   const res: HttpParser = createHttpParser('response', {
     bodyless(head) {
@@ -96,16 +110,19 @@ export const createConnectionSniffer = (
       }
       if (head.status < 200) return; // 100 Continue, 103 Early Hints: the final response follows
       const p = queue.shift();
+      if (p?.upgrade && p.method !== 'CONNECT') resumeRequests();
       // A response with no request seen (we joined mid-stream): record it without a request line.
       current = {
         ...(p ?? { at: now(), method: '', path: '', upgrade: false, requestSize: 0 }),
         status: head.status,
         headAt: now(),
       };
-      if (p?.method === 'CONNECT' && head.status < 300) {
-        emit(current, 0);
-        current = undefined;
-        stop();
+      if (p?.method === 'CONNECT') {
+        if (head.status < 300) {
+          emit(current, 0);
+          current = undefined;
+          stop();
+        } else resumeRequests();
       }
     },
     onComplete(bodyBytes) {
@@ -131,7 +148,7 @@ export const createConnectionSniffer = (
 
   return {
     request(chunk) {
-      if (active) req.push(chunk);
+      if (active && !awaitingUpgrade) req.push(chunk);
     },
     response(chunk) {
       if (active) res.push(chunk);
