@@ -32,6 +32,7 @@ describe('planExecPlugin', () => {
     });
     expect(plan.uid).toBe(1000);
     expect(plan.gid).toBe(1001);
+    expect(plan.cwd).toBe('/home/dev');
     expect(plan.env.HOME).toBe('/home/dev');
     expect(plan.env.USER).toBe('dev');
     expect(plan.env.LOGNAME).toBe('dev');
@@ -55,6 +56,7 @@ describe('planExecPlugin', () => {
     );
     expect(plan.uid).toBeUndefined();
     expect(plan.gid).toBeUndefined();
+    expect(plan.cwd).toBeUndefined();
     expect(plan.env.HOME).toBe('/home/me');
     expect(plan.command).toBe('/opt/p');
     expect(JSON.parse(plan.env.KUBERNETES_EXEC_INFO!).spec).toEqual({ interactive: false });

@@ -8,7 +8,7 @@
 //     every request) and can be invalidated after a 401;
 //   - KUBERNETES_EXEC_INFO is set, as kubectl does.
 import { spawn } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
+import { accessSync, constants, existsSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { KubefwdError } from '../../contract/errors.js';
 import type { InvokingUser } from '../invoking-user.js';
@@ -30,6 +30,8 @@ export interface ExecSpawnPlan {
   /** Set only when running as root for a sudo user. */
   uid?: number;
   gid?: number;
+  /** The user's home under sudo: root's working directory may be unreadable to the user. */
+  cwd?: string;
 }
 
 export interface ExecCredential {
@@ -107,7 +109,7 @@ export function planExecPlugin(
     command,
     args: [...(exec.args ?? [])],
     env,
-    ...(inv ? { uid: inv.uid, gid: inv.gid } : {}),
+    ...(inv ? { uid: inv.uid, gid: inv.gid, cwd: inv.home } : {}),
   };
 }
 
@@ -166,6 +168,7 @@ export const runExecPlan: ExecRunner = (plan, timeoutMs) =>
       stdio: ['ignore', 'pipe', 'pipe'],
       ...(plan.uid !== undefined ? { uid: plan.uid } : {}),
       ...(plan.gid !== undefined ? { gid: plan.gid } : {}),
+      ...(plan.cwd !== undefined && existsSync(plan.cwd) ? { cwd: plan.cwd } : {}),
     });
     const out: Buffer[] = [];
     const errOut: Buffer[] = [];
