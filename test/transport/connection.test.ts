@@ -1,0 +1,147 @@
+// How the transports reach the API server: client certificates, insecure-skip-tls-verify, a wrong
+// CA, an unreachable server, and the kubeconfig proxy-url (HTTP CONNECT).
+import http from 'node:http';
+import net from 'node:net';
+import { once } from 'node:events';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { ClusterConnection } from '../../src/kube/connection.js';
+import { createPortForwarder, type PortForwarder } from '../../src/kube/portforward/index.js';
+import { CLIENT_CERT, CLIENT_KEY } from '../../src/sim/index.js';
+import {
+  connectLocal,
+  localForward,
+  readN,
+  startHarness,
+  type Harness,
+  type LocalForward,
+} from './support.js';
+
+/** A minimal HTTP CONNECT proxy; counts tunnels; optionally requires basic auth. */
+async function connectProxy(
+  auth?: string,
+): Promise<{ url: string; tunnels: () => number; close(): Promise<void> }> {
+  let tunnels = 0;
+  const open = new Set<net.Socket>();
+  const server = http.createServer((_req, res) => res.writeHead(405).end());
+  server.on('connect', (req: http.IncomingMessage, client: net.Socket, head: Buffer) => {
+    open.add(client);
+    if (
+      auth !== undefined &&
+      req.headers['proxy-authorization'] !== `Basic ${Buffer.from(auth).toString('base64')}`
+    ) {
+      client.end('HTTP/1.1 407 Proxy Authentication Required\r\n\r\n');
+      return;
+    }
+    const [host, port] = (req.url ?? '').split(':');
+    const upstream = net.connect(Number(port), host ?? '127.0.0.1', () => {
+      tunnels++;
+      client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+      if (head.length > 0) upstream.write(head);
+      upstream.pipe(client);
+      client.pipe(upstream);
+    });
+    open.add(upstream);
+    upstream.on('error', () => client.destroy());
+    client.on('error', () => upstream.destroy());
+    client.on('close', () => upstream.destroy());
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as net.AddressInfo;
+  return {
+    url: `http://${auth === undefined ? '' : `${auth}@`}127.0.0.1:${port}`,
+    tunnels: () => tunnels,
+    async close() {
+      for (const s of open) s.destroy();
+      await new Promise<void>((r) => server.close(() => r()));
+    },
+  };
+}
+
+describe('reaching the API server', () => {
+  let h: Harness;
+  const forwarders: PortForwarder[] = [];
+  const locals: LocalForward[] = [];
+  const cleanups: (() => Promise<void>)[] = [];
+
+  beforeAll(async () => {
+    h = await startHarness();
+  });
+  afterEach(async () => {
+    for (const pf of forwarders.splice(0)) pf.close();
+    for (const l of locals.splice(0)) await l.close();
+    for (const c of cleanups.splice(0)) await c();
+  });
+  afterAll(async () => {
+    await h.sim.stop();
+  });
+
+  const echoVia = async (
+    conn: ClusterConnection,
+    transport: 'tunnel' | 'spdy' | 'websocket',
+  ): Promise<string> => {
+    const pf = createPortForwarder(conn, { transport });
+    forwarders.push(pf);
+    const session = pf.openSession({ namespace: 'shop', name: h.pod('postgres') });
+    const local = await localForward(() => session.openStream(5432));
+    locals.push(local);
+    const s = await connectLocal(local.port);
+    const r = readN(s, 5);
+    s.write('hello');
+    const got = (await r).toString();
+    s.destroy();
+    return got;
+  };
+
+  for (const transport of ['tunnel', 'spdy', 'websocket'] as const) {
+    it(`authenticates with a client certificate (${transport})`, async () => {
+      const conn: ClusterConnection = {
+        ...h.conn,
+        tlsOptions: async () => ({ ...(await h.conn.tlsOptions()), cert: CLIENT_CERT, key: CLIENT_KEY }),
+        authHeaders: async () => ({}),
+      };
+      expect(await echoVia(conn, transport)).toBe('hello');
+    });
+
+    it(`goes through the kubeconfig proxy-url with CONNECT (${transport})`, async () => {
+      const proxy = await connectProxy('user:secret');
+      cleanups.push(() => proxy.close());
+      expect(await echoVia({ ...h.conn, proxyUrl: proxy.url }, transport)).toBe('hello');
+      expect(proxy.tunnels()).toBeGreaterThan(0);
+    });
+  }
+
+  it('honours insecure-skip-tls-verify (no CA, rejectUnauthorized false)', async () => {
+    const conn: ClusterConnection = { ...h.conn, tlsOptions: async () => ({ rejectUnauthorized: false }) };
+    expect(await echoVia(conn, 'spdy')).toBe('hello');
+  });
+
+  it('reports an untrusted server certificate as TLS_ERROR and does not fall back', async () => {
+    const pf = createPortForwarder({ ...h.conn, tlsOptions: async () => ({}) }, { transport: 'auto' });
+    forwarders.push(pf);
+    const session = pf.openSession({ namespace: 'shop', name: h.pod('postgres') });
+    await expect(session.ready()).rejects.toMatchObject({ code: 'TLS_ERROR' });
+    expect(pf.negotiated()).toBeUndefined();
+  });
+
+  it('reports an unreachable API server as API_UNREACHABLE', async () => {
+    const dead = net.createServer();
+    dead.listen(0, '127.0.0.1');
+    await once(dead, 'listening');
+    const { port } = dead.address() as net.AddressInfo;
+    await new Promise<void>((r) => dead.close(() => r()));
+    const pf = createPortForwarder({ ...h.conn, server: `https://127.0.0.1:${port}` }, { transport: 'auto' });
+    forwarders.push(pf);
+    const session = pf.openSession({ namespace: 'shop', name: 'x' });
+    await expect(session.openStream(80)).rejects.toMatchObject({ code: 'API_UNREACHABLE' });
+    expect((await session.closed)?.code).toBe('API_UNREACHABLE');
+  });
+
+  it('rejects a bad pod port before connecting', async () => {
+    const pf = createPortForwarder(h.conn, { transport: 'spdy' });
+    forwarders.push(pf);
+    const session = pf.openSession({ namespace: 'shop', name: h.pod('postgres') });
+    await expect(session.openStream(0)).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    await expect(session.openStream(70000)).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+  });
+});
