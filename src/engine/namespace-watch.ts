@@ -116,7 +116,16 @@ export class NamespaceWatch {
     const work: Promise<void>[] = [];
     for (const [name, entry] of [...this.entries])
       if (!present.has(name) || !this.wants(name)) work.push(this.dropEntry(name, entry));
-    for (const svc of listed) if (this.wants(svc.metadata.name)) work.push(this.upsert(svc));
+    const wanted = listed.filter((svc) => this.wants(svc.metadata.name));
+    // Addresses: every new service's own name first (sorted), then headless per-pod names — the
+    // same layout on every run against an unchanged cluster.
+    for (const svc of wanted)
+      if (!this.entries.has(svc.metadata.name)) {
+        const entry = new ServiceEntry(svc, { ...this.entryDeps, scope: this.scope });
+        this.entries.set(svc.metadata.name, entry);
+        entry.prepare();
+      }
+    for (const svc of wanted) work.push(this.upsert(svc, true));
     return Promise.all(work).then(() => undefined);
   }
 
@@ -151,10 +160,14 @@ export class NamespaceWatch {
 
   // ------------------------------------------------------------------ informer callbacks
 
-  private upsert(svc: KService): Promise<void> {
+  private upsert(svc: KService, force = false): Promise<void> {
     if (this.stopped) return Promise.resolve();
     const name = svc.metadata.name;
     let entry = this.entries.get(name);
+    if (force && entry) {
+      entry.service = svc;
+      return entry.reconcile();
+    }
     if (!entry) {
       entry = new ServiceEntry(svc, { ...this.entryDeps, scope: this.scope });
       this.entries.set(name, entry);

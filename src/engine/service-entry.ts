@@ -94,6 +94,13 @@ export class ServiceEntry {
     this.perPod.clear();
   }
 
+  /** Allocates the service's own address now (when it will be forwarded), before any pass runs. */
+  prepare(): void {
+    if (this.main || this.stopped) return;
+    const plan = this.plan();
+    if (plan.kind === 'forward') this.main = this.makeTarget(this.name, undefined, plan.headless, plan.ports);
+  }
+
   plan(): ServicePlan {
     return planService({
       service: this.service,

@@ -85,12 +85,12 @@ describe('engine against the simulated cluster', () => {
       'api-gateway.shop.sim 127.51.27.1',
       'auth.shop.sim 127.51.27.2',
       'kafka.shop.sim 127.51.27.3',
-      'kafka-0.kafka.shop.sim 127.51.27.4',
-      'kafka-1.kafka.shop.sim 127.51.27.5',
-      'kafka-2.kafka.shop.sim 127.51.27.6',
-      'legacy-db.shop.sim 127.51.27.7',
-      'postgres.shop.sim 127.51.27.8',
-      'redis.shop.sim 127.51.27.9',
+      'kafka-0.kafka.shop.sim 127.51.27.7',
+      'kafka-1.kafka.shop.sim 127.51.27.8',
+      'kafka-2.kafka.shop.sim 127.51.27.9',
+      'legacy-db.shop.sim 127.51.27.4',
+      'postgres.shop.sim 127.51.27.5',
+      'redis.shop.sim 127.51.27.6',
     ]);
     const skipped = events.flatMap((e) => (e.type === 'ServiceSkipped' ? [e.registryKey] : []));
     expect(skipped.sort()).toEqual(['payments.shop.sim', 'statsd.shop.sim']);
@@ -123,9 +123,9 @@ describe('engine against the simulated cluster', () => {
     expect(res.body).toContain(forward('api-gateway.shop.sim')?.podName ?? '?');
     const payload = Buffer.alloc(200_000);
     for (let i = 0; i < payload.length; i++) payload[i] = (i * 31) % 256;
-    expect((await roundTrip('127.51.27.8', 5432, payload)).equals(payload)).toBe(true);
-    expect((await roundTrip('127.51.27.7', 5432, 'legacy')).toString()).toBe('legacy');
-    expect((await roundTrip('127.51.27.5', 9092, 'k1')).toString()).toBe('k1');
+    expect((await roundTrip('127.51.27.5', 5432, payload)).equals(payload)).toBe(true);
+    expect((await roundTrip('127.51.27.4', 5432, 'legacy')).toString()).toBe('legacy');
+    expect((await roundTrip('127.51.27.8', 9092, 'k1')).toString()).toBe('k1');
   }, 20_000);
 
   it('moves to the replacement pod after a deletion, same address', async () => {
@@ -150,7 +150,7 @@ describe('engine against the simulated cluster', () => {
     sim.control.cutStreams();
     const mark = logger.lines.length;
     // A connection right after the cut waits for the re-dial instead of being refused.
-    const got = (await roundTrip('127.51.27.8', 5432, 'after-cut')).toString();
+    const got = (await roundTrip('127.51.27.5', 5432, 'after-cut')).toString();
     if (process.env.DEBUG_ENGINE) {
       await new Promise((r) => setTimeout(r, 500));
       console.log(logger.lines.slice(mark).join('\n'));
