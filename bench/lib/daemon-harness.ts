@@ -1,0 +1,154 @@
+// Runs the real kubefwd daemon (./bin/kubefwd) against a simulated cluster, for the soak and the
+// reliability tests: temp HOME and hosts file, API on a free loopback port, its own IP base.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createApiClient, type ApiClient } from '../../src/api/client/index.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+/** Repository root, from bench/lib (source) or dist/bench/lib (built). */
+export const repoRoot = resolve(here, here.includes(`${'/dist/'}`) ? '../../..' : '../..');
+export const binPath = join(repoRoot, 'bin', 'kubefwd');
+
+export interface DaemonOptions {
+  kubeconfigPath: string;
+  ipBase: string;
+  args: string[];
+  /** Initial hosts-file content (foreign lines that must survive byte for byte). */
+  hostsContent?: string;
+  env?: NodeJS.ProcessEnv;
+  dir?: string;
+}
+
+export interface Daemon {
+  readonly child: ChildProcess;
+  readonly dir: string;
+  readonly home: string;
+  readonly hostsPath: string;
+  output(): string;
+  /** Resolves with the API client once the discovery file names a live API. */
+  api(timeoutMs?: number): Promise<ApiClient>;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  alive(): boolean;
+  /** Resident set size (KiB) and open file descriptors of the daemon process, from /proc. */
+  usage(): { rssKiB: number; fds: number };
+  stop(signal?: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  cleanup(): void;
+}
+
+export const startDaemon = (o: DaemonOptions): Daemon => {
+  const dir = o.dir ?? mkdtempSync(join(tmpdir(), 'kubefwd-rel-'));
+  const home = join(dir, 'home');
+  mkdirSync(home, { recursive: true });
+  const hostsPath = join(dir, 'hosts');
+  writeFileSync(hostsPath, o.hostsContent ?? '127.0.0.1 localhost\n');
+  const fwdConf = join(dir, 'fwd.yml');
+  writeFileSync(fwdConf, `baseUnreservedIP: ${o.ipBase}\n`);
+  const child = spawn(
+    process.execPath,
+    [
+      binPath,
+      ...o.args,
+      '-c',
+      o.kubeconfigPath,
+      '--hosts-path',
+      hostsPath,
+      '--api-listen',
+      '127.0.0.1:0',
+      '-z',
+      fwdConf,
+    ],
+    { cwd: repoRoot, env: { PATH: process.env.PATH, HOME: home, LANG: 'C', ...o.env }, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let out = '';
+  child.stdout?.setEncoding('utf8').on('data', (d: string) => (out = (out + d).slice(-200_000)));
+  child.stderr?.setEncoding('utf8').on('data', (d: string) => (out = (out + d).slice(-200_000)));
+  let done = false;
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((res) =>
+    child.once('close', (code, signal) => {
+      done = true;
+      res({ code, signal });
+    }),
+  );
+  const daemon: Daemon = {
+    child,
+    dir,
+    home,
+    hostsPath,
+    output: () => out,
+    exited,
+    alive: () => !done,
+    async api(timeoutMs = 30_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        if (done) throw new Error(`kubefwd exited before its API came up:\n${out}`);
+        try {
+          const file = JSON.parse(readFileSync(join(home, '.kubefwd', 'api.json'), 'utf8')) as {
+            url: string;
+            key: string;
+          };
+          const client = createApiClient({ baseUrl: file.url, key: file.key, timeoutMs: 10_000 });
+          await client.health();
+          return client;
+        } catch (err) {
+          if (Date.now() > deadline) throw new Error(`kubefwd API not up after ${timeoutMs} ms: ${String(err)}\n${out}`);
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      }
+    },
+    usage() {
+      const pid = child.pid;
+      if (pid === undefined || done) return { rssKiB: 0, fds: 0 };
+      const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+      const rss = /VmRSS:\s+(\d+)/.exec(status);
+      return { rssKiB: rss ? Number(rss[1]) : 0, fds: readdirSync(`/proc/${pid}/fd`).length };
+    },
+    async stop(signal = 'SIGTERM') {
+      if (!done) child.kill(signal);
+      return exited;
+    },
+    cleanup() {
+      if (!done) child.kill('SIGKILL');
+      if (o.dir === undefined) rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  return daemon;
+};
+
+/** name → ip from the kubefwd block of a hosts file. */
+export const hostsMap = (text: string): Map<string, string> => {
+  const map = new Map<string, string>();
+  for (const raw of text.split(/\r?\n/)) {
+    const line = raw.replace(/#.*/, '').trim();
+    if (line === '') continue;
+    const [ip, ...names] = line.split(/\s+/);
+    for (const n of names) if (ip !== undefined && !map.has(n)) map.set(n, ip);
+  }
+  return map;
+};
+
+/** Polls until every forward the API lists is Active and at least `min` exist. */
+export const waitAllActive = async (
+  api: ApiClient,
+  min: number,
+  timeoutMs: number,
+): Promise<{ ms: number; forwards: number }> => {
+  const t0 = Date.now();
+  let last = '';
+  for (;;) {
+    try {
+      const { forwards } = await api.listForwards({ limit: 1000 });
+      const notActive = forwards.filter((f) => f.status !== 'Active');
+      if (forwards.length >= min && notActive.length === 0) return { ms: Date.now() - t0, forwards: forwards.length };
+      last = `${forwards.length} forwards; not active: ${notActive.map((f) => `${f.key}=${f.status}${f.reason ? ` (${f.reason})` : ''}`).join(', ')}`;
+    } catch (err) {
+      last = String(err);
+    }
+    if (Date.now() - t0 > timeoutMs) throw new Error(`forwards not all Active after ${timeoutMs} ms: ${last}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+};
+
+export const readHosts = (d: Daemon): string => readFileSync(d.hostsPath, 'utf8');
