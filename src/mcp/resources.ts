@@ -65,9 +65,9 @@ export const RESOURCES: readonly ResourceDef[] = [
     title: 'Summary Statistics',
     description: 'Overall state: health, daemon version, uptime, counts, namespaces and contexts.',
     async read(api, mcpVersion) {
-      const [info, { summary }] = await Promise.all([api.info(), api.listServices()]);
+      const [info, { summary, services }] = await Promise.all([api.info(), api.listServices()]);
       return {
-        status: overallHealth(summary),
+        status: overallHealth(summary, services),
         version: info.version,
         mcpVersion,
         ...summary,

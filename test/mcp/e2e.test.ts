@@ -148,6 +148,7 @@ describe.skipIf(!isBuilt())('kubefwd mcp over stdio, end to end (real daemon, si
       (e) => e.serviceKey === key,
     )!;
     expect(err.errorType).toMatch(/NO_PODS|POD_NOT_FOUND|CONNECTION_REFUSED|STREAM_ERROR/);
+    expect((await ok('get_health')).status).toBe('degraded');
     const analysis = await ok('get_analysis');
     expect(analysis.issues).toEqual(
       expect.arrayContaining([expect.objectContaining({ serviceKey: key, errorCode: err.errorType })]),

@@ -6,9 +6,20 @@ import { keyField } from '../input.js';
 import { anyObject } from './shapes.js';
 import { READ_ONLY, defineTool } from './define.js';
 
-/** kubefwd's analysis rule (inventory §6.2): healthy with no errors, unhealthy when errors outnumber active services. */
-export const overallHealth = (s: Pick<Summary, 'errorCount' | 'activeServices'>): string =>
-  s.errorCount === 0 ? 'healthy' : s.errorCount > s.activeServices ? 'unhealthy' : 'degraded';
+/**
+ * kubefwd's analysis rule (inventory §6.2) — healthy with no errors, unhealthy when errors outnumber
+ * active services — plus: services waiting for a pod make it degraded (the reference dropped them).
+ */
+export const overallHealth = (
+  s: Pick<Summary, 'errorCount' | 'activeServices'>,
+  services: readonly Pick<ServiceView, 'status'>[] = [],
+): string => {
+  if (s.errorCount > s.activeServices) return 'unhealthy';
+  const waiting = services.some(
+    (x) => x.status === 'waiting' || x.status === 'error' || x.status === 'partial',
+  );
+  return s.errorCount === 0 && !waiting ? 'healthy' : 'degraded';
+};
 
 export const getHealth = defineTool({
   name: 'get_health',
@@ -34,8 +45,8 @@ export const getHealth = defineTool({
   }),
   annotations: READ_ONLY,
   async run(_args, api, ctx) {
-    const [info, { summary }] = await Promise.all([api.info(), api.listServices()]);
-    const status = overallHealth(summary);
+    const [info, { summary, services }] = await Promise.all([api.info(), api.listServices()]);
+    const status = overallHealth(summary, services);
     const data = {
       status,
       version: info.version,
