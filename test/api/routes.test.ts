@@ -1,6 +1,6 @@
 // Every route's success and error shapes, in process (no sockets), through the typed client where
 // it fits (so the client is tested too) and raw requests for the error envelope.
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { KubefwdError } from '../../src/contract/errors.js';
 import { harness } from './harness.js';
 
@@ -181,6 +181,19 @@ describe('services and forwards', () => {
       status: 400,
       body: { error: { code: 'INVALID_INPUT', field: 'query.force' } },
     });
+  });
+
+  it('answers a reconnect on a slow cluster without waiting for it', async () => {
+    h = harness();
+    h.controller.reconnectService = () => new Promise(() => undefined);
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const p = h.client.reconnectService('db.shop.sim');
+      await vi.advanceTimersByTimeAsync(10_001);
+      expect(await p).toEqual({ triggered: 1, services: ['db.shop.sim'] });
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('lists and gets forwards', async () => {

@@ -82,6 +82,14 @@ export const createApiApp = (deps: ApiDeps): OpenAPIHono => {
   const publicPaths = new Set(routes.filter((r) => r.auth === false).map((r) => r.path));
 
   app.use('*', async (c, next) => {
+    const started = clock.now();
+    await next();
+    const url = new URL(c.req.url);
+    deps.log?.debug(
+      `API ${c.req.method} ${url.pathname}${url.search} ${c.res.status} ${clock.now() - started}ms`,
+    );
+  });
+  app.use('*', async (c, next) => {
     const host = c.req.header('host') ?? new URL(c.req.url).host;
     if (!isAllowedHost(host, allowed()))
       return errorResponse(

@@ -20,6 +20,31 @@ import { fail } from '../respond.js';
 
 export const KeyParam = z.object({ key: z.string().min(1).max(512) });
 
+/** Control calls answer within this; past it the operation goes on and the response says it was triggered. */
+export const TRIGGER_WAIT_MS = 10_000;
+
+/**
+ * Waits for an operation up to `ms`: its error (e.g. SERVICE_NOT_FOUND) is the response's, but a slow
+ * cluster does not hold the request — kubefwd answered these routes at once and worked in the background.
+ */
+export const settleWithin = async <T>(
+  ctx: RouteContext,
+  what: string,
+  p: Promise<T>,
+  ms = TRIGGER_WAIT_MS,
+): Promise<T | undefined> => {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), ms);
+  });
+  try {
+    return await Promise.race([p, late]);
+  } finally {
+    clearTimeout(timer);
+    p.catch((err: unknown) => ctx.logError(`${what} failed: ${String(err)}`));
+  }
+};
+
 export const requireService = (ctx: RouteContext, key: string): ServiceView =>
   ctx.state.service(key) ?? fail('SERVICE_NOT_FOUND', `Service not found: ${key}`, 'path.key');
 
@@ -96,7 +121,12 @@ export const serviceRoutes = (ctx: RouteContext): RouteDef[] => [
     query: ForceQuery,
     response: ReconnectResponse,
     handler: async ({ query }) => {
-      const keys = await ctx.controller.reconnectErrored({ force: query.force ?? false });
+      const keys =
+        (await settleWithin(
+          ctx,
+          'reconnect',
+          ctx.controller.reconnectErrored({ force: query.force ?? false }),
+        )) ?? [];
       return { triggered: keys.length, services: keys };
     },
   }),
@@ -133,7 +163,7 @@ export const serviceRoutes = (ctx: RouteContext): RouteDef[] => [
     errors: [404],
     handler: async ({ params }) => {
       requireService(ctx, params.key);
-      await ctx.controller.reconnectService(params.key);
+      await settleWithin(ctx, `reconnect of ${params.key}`, ctx.controller.reconnectService(params.key));
       return { triggered: 1, services: [params.key] };
     },
   }),
@@ -149,7 +179,7 @@ export const serviceRoutes = (ctx: RouteContext): RouteDef[] => [
     handler: async ({ params, query }) => {
       requireService(ctx, params.key);
       const force = query.force ?? false;
-      await ctx.controller.syncService(params.key, force);
+      await settleWithin(ctx, `sync of ${params.key}`, ctx.controller.syncService(params.key, force));
       return { service: params.key, force };
     },
   }),
