@@ -119,6 +119,17 @@ export const App = (props: AppProps) => {
     return () => clearTimeout(t);
   }, [notice]);
 
+  // "retry in 4s" counts down even when nothing else changes.
+  const [, setTicks] = useState(0);
+  const counting = state.forwards.some(
+    (f) => f.nextRetryAt !== undefined && (f.status === 'Waiting' || f.status === 'Error'),
+  );
+  useEffect(() => {
+    if (!counting) return;
+    const t = setInterval(() => setTicks((n) => n + 1), 1000);
+    return () => clearInterval(t);
+  }, [counting]);
+
   const activeFilter = mode === 'filter' ? draft : filter;
   const filterLine = mode === 'filter' || filter !== '';
   const layout = computeLayout(width, height, filterLine);

@@ -2,6 +2,7 @@
 // Ctrl+C) or `signal` aborts, and always gives the terminal back (main screen, cursor, raw mode).
 // The caller runs its normal shutdown afterwards and closes the backend.
 import { render } from 'ink';
+import { KubefwdError } from '../contract/errors.js';
 import { App } from './app.js';
 import type { TuiBackend } from './backend.js';
 import { copyToClipboard } from './clipboard.js';
@@ -16,6 +17,8 @@ export interface RunTuiOptions {
   signal?: AbortSignal;
   /** Renders at most once per this many ms (default 100). */
   renderIntervalMs?: number;
+  /** Route console.* output above the UI (default true; tests whose console is not Node's turn it off). */
+  patchConsole?: boolean;
 }
 
 const ENTER_ALT_SCREEN = '\x1b[?1049h\x1b[H';
@@ -25,6 +28,11 @@ const SHOW_CURSOR = '\x1b[?25h';
 export const runTui = async (backend: TuiBackend, opts: RunTuiOptions): Promise<void> => {
   const stdout = opts.stdout ?? process.stdout;
   const stdin = opts.stdin ?? process.stdin;
+  // ink reads keys in raw mode; without a terminal it would throw deep inside React.
+  if (stdin.isTTY !== true)
+    throw new KubefwdError('INVALID_INPUT', 'the TUI needs an interactive terminal, and stdin is not one', {
+      hint: 'Run it in a terminal, or drop --tui and use the REST API (kubefwd prints its address).',
+    });
   const tty = stdout.isTTY === true;
   if (tty) stdout.write(ENTER_ALT_SCREEN);
   const restore = (): void => {
@@ -44,7 +52,7 @@ export const runTui = async (backend: TuiBackend, opts: RunTuiOptions): Promise<
         onQuit={() => undefined}
         {...(opts.renderIntervalMs !== undefined ? { renderIntervalMs: opts.renderIntervalMs } : {})}
       />,
-      { stdout, stdin, exitOnCtrlC: false, patchConsole: true, maxFps: 10 },
+      { stdout, stdin, exitOnCtrlC: false, patchConsole: opts.patchConsole ?? true, maxFps: 10 },
     );
     if (opts.signal?.aborted) instance.unmount();
     opts.signal?.addEventListener('abort', onAbort, { once: true });

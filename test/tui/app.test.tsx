@@ -4,7 +4,17 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { cleanup } from 'ink-testing-library';
 import { syntheticForward, syntheticForwards } from '../../src/tui/fixtures.js';
 import type { ForwardView } from '../../src/contract/state.js';
-import { createFakeBackend, KEY, mount, rowNames, rowOf, selectedLine, tableLines, tick } from './support.js';
+import {
+  createFakeBackend,
+  KEY,
+  mount,
+  rowNames,
+  rowOf,
+  selectedLine,
+  tableLines,
+  tick,
+  until,
+} from './support.js';
 
 afterEach(() => cleanup());
 
@@ -450,5 +460,15 @@ describe('pasted filter text', () => {
     await app.press('/', 'queue\r');
     expect(app.frame()).toContain('Filter: queue (press Esc to clear)');
     expect(rowNames(app.frame())).toEqual(['queue']);
+  });
+});
+
+describe('countdown', () => {
+  it('"retry in" counts down without other changes', async () => {
+    let now = NOW;
+    const app = mount(createFakeBackend({ forwards: sample() }), { now: () => now });
+    expect(rowOf(app.frame(), 'web')).toContain('retry in 4s');
+    now += 2000;
+    await until(() => expect(rowOf(app.frame(), 'web')).toContain('retry in 2s'), 3000);
   });
 });
