@@ -31,7 +31,9 @@ const parseArgs = (argv: readonly string[]): Args => {
         a.reportEverySec = v;
         break;
       default:
-        throw new Error(`unknown argument ${argv[i]} (use --minutes N --seed N --fault-every S --report-every S)`);
+        throw new Error(
+          `unknown argument ${argv[i]} (use --minutes N --seed N --fault-every S --report-every S)`,
+        );
     }
     if (!Number.isFinite(v) || v <= 0) throw new Error(`${argv[i]} needs a positive number`);
     i++;
@@ -46,7 +48,11 @@ const main = async (): Promise<void> => {
   const rnd = prng(args.seed);
   console.log(`soak: ${args.minutes} min, seed ${args.seed}, a fault every ${args.faultEverySec} s`);
   const sim = await createSimCluster({ readyDelayMs: 100 });
-  const daemon = startDaemon({ kubeconfigPath: sim.kubeconfigPath, ipBase: '127.70.27.1', args: ['svc', '-n', 'shop', '-a'] });
+  const daemon = startDaemon({
+    kubeconfigPath: sim.kubeconfigPath,
+    ipBase: '127.70.27.1',
+    args: ['svc', '-n', 'shop', '-a'],
+  });
   const api = await daemon.api();
   await waitAllActive(api, 9, 60_000);
   const hosts = hostsMap(readHosts(daemon));
@@ -78,7 +84,8 @@ const main = async (): Promise<void> => {
   // Steady traffic: four echo workers (256 KiB round trips) and one HTTP worker.
   const workers = [
     ...echoTargets.map(async (t, w) => {
-      for (let n = 0; !stopping; n++) record(await echoRoundTrip(t.ip, t.port, 256 * 1024, args.seed + w * 1_000_003 + n));
+      for (let n = 0; !stopping; n++)
+        record(await echoRoundTrip(t.ip, t.port, 256 * 1024, args.seed + w * 1_000_003 + n));
     }),
     (async () => {
       while (!stopping) record(await httpRoundTrip(gateway, 8080, 'api-gateway:8080'));
@@ -147,7 +154,8 @@ const main = async (): Promise<void> => {
   const cleaned = !/# kubefwd begin/.test(readHosts(daemon));
   await sim.stop();
   daemon.cleanup();
-  const verdictOk = rssFlat && fdsFlat && totals.mismatch === 0 && totals.hung === 0 && stop.code === 0 && cleaned;
+  const verdictOk =
+    rssFlat && fdsFlat && totals.mismatch === 0 && totals.hung === 0 && stop.code === 0 && cleaned;
   const summary = {
     minutes: args.minutes,
     seed: args.seed,
@@ -158,7 +166,12 @@ const main = async (): Promise<void> => {
     mismatches: totals.mismatch,
     hung: totals.hung,
     faults: totals.faults,
-    rssMiB: { start: +(start.rssKiB / 1024).toFixed(1), baseline: +(base.rssKiB / 1024).toFixed(1), max: +(maxRss / 1024).toFixed(1), end: +(end.rssKiB / 1024).toFixed(1) },
+    rssMiB: {
+      start: +(start.rssKiB / 1024).toFixed(1),
+      baseline: +(base.rssKiB / 1024).toFixed(1),
+      max: +(maxRss / 1024).toFixed(1),
+      end: +(end.rssKiB / 1024).toFixed(1),
+    },
     fds: { start: start.fds, baseline: base.fds, end: end.fds },
     exitCode: stop.code,
     hostsCleaned: cleaned,

@@ -60,7 +60,11 @@ export const startDaemon = (o: DaemonOptions): Daemon => {
       '-z',
       fwdConf,
     ],
-    { cwd: repoRoot, env: { PATH: process.env.PATH, HOME: home, LANG: 'C', ...o.env }, stdio: ['ignore', 'pipe', 'pipe'] },
+    {
+      cwd: repoRoot,
+      env: { PATH: process.env.PATH, HOME: home, LANG: 'C', ...o.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
   );
   let out = '';
   child.stdout?.setEncoding('utf8').on('data', (d: string) => (out = (out + d).slice(-200_000)));
@@ -93,7 +97,8 @@ export const startDaemon = (o: DaemonOptions): Daemon => {
           await client.health();
           return client;
         } catch (err) {
-          if (Date.now() > deadline) throw new Error(`kubefwd API not up after ${timeoutMs} ms: ${String(err)}\n${out}`);
+          if (Date.now() > deadline)
+            throw new Error(`kubefwd API not up after ${timeoutMs} ms: ${String(err)}\n${out}`);
           await new Promise((r) => setTimeout(r, 100));
         }
       }
@@ -141,12 +146,14 @@ export const waitAllActive = async (
     try {
       const { forwards } = await api.listForwards({ limit: 1000 });
       const notActive = forwards.filter((f) => f.status !== 'Active');
-      if (forwards.length >= min && notActive.length === 0) return { ms: Date.now() - t0, forwards: forwards.length };
+      if (forwards.length >= min && notActive.length === 0)
+        return { ms: Date.now() - t0, forwards: forwards.length };
       last = `${forwards.length} forwards; not active: ${notActive.map((f) => `${f.key}=${f.status}${f.reason ? ` (${f.reason})` : ''}`).join(', ')}`;
     } catch (err) {
       last = String(err);
     }
-    if (Date.now() - t0 > timeoutMs) throw new Error(`forwards not all Active after ${timeoutMs} ms: ${last}`);
+    if (Date.now() - t0 > timeoutMs)
+      throw new Error(`forwards not all Active after ${timeoutMs} ms: ${last}`);
     await new Promise((r) => setTimeout(r, 100));
   }
 };

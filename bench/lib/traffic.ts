@@ -30,7 +30,13 @@ const payload = (size: number, seed: number): Buffer => {
 };
 
 /** Sends `size` bytes to an echo forward and checks they come back identical. */
-export const echoRoundTrip = (ip: string, port: number, size: number, seed: number, hangMs = 15_000): Promise<Outcome> =>
+export const echoRoundTrip = (
+  ip: string,
+  port: number,
+  size: number,
+  seed: number,
+  hangMs = 15_000,
+): Promise<Outcome> =>
   new Promise((resolve) => {
     const data = payload(size, seed);
     const t0 = Date.now();
@@ -76,7 +82,11 @@ export const httpRoundTrip = (ip: string, port: number, host: string, hangMs = 1
       let n = 0;
       res.on('data', (d: Buffer) => (n += d.length));
       res.on('end', () =>
-        finish(res.statusCode === 200 ? { kind: 'ok', bytes: n, ms: Date.now() - t0 } : { kind: 'closed', reason: `HTTP ${res.statusCode}` }),
+        finish(
+          res.statusCode === 200
+            ? { kind: 'ok', bytes: n, ms: Date.now() - t0 }
+            : { kind: 'closed', reason: `HTTP ${res.statusCode}` },
+        ),
       );
       res.on('error', (err) => finish({ kind: 'closed', reason: err.message }));
     });
