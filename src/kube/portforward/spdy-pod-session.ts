@@ -109,6 +109,7 @@ export class SpdyPodSession {
   private session: SpdySession | undefined;
   private requestId = 0;
   private closedByUs = false;
+  private draining = false;
   private done = false;
 
   constructor(conn: ClusterConnection, pod: PodTarget, opts: SpdyPodSessionOptions) {
@@ -157,6 +158,15 @@ export class SpdyPodSession {
       label: `pod ${this.podName} (${this.transport})`,
     });
     this.session = session;
+    // GOAWAY: the server takes no new streams. The session counts as gone for its owner (which
+    // opens a new one); the streams in flight finish, then the connection is closed.
+    session.once('goaway', () => {
+      this.draining = true;
+      this.settle(
+        new KubefwdError('STREAM_ERROR', `pod ${this.podName}: the API server is going away (GOAWAY)`),
+      );
+      if (session.streamCount === 0) session.close();
+    });
     void session.closed.then((err) => {
       if (err !== undefined)
         this.opts.logger.debug('port-forward connection ended', { pod: this.podName, error: err.message });
@@ -196,6 +206,7 @@ export class SpdyPodSession {
       // Free the error stream if the kubelet has not closed it yet (no RST is sent if it has).
       setImmediate(() => {
         if (!errorStream.destroyed) errorStream.reset();
+        if (this.draining && session.streamCount === 0) session.close();
       });
     });
     return data;

@@ -30,7 +30,8 @@
 //   session option `streamErrors` is on (default: client yes, server no) and an 'error' listener is
 //   attached — otherwise quietly, so a server never crashes because one client vanished.
 //
-//   session.ping(timeoutMs?) → Promise<rttMs>;  session.close(reason?) → GOAWAY, flush, close pipe;
+//   session.ping(timeoutMs?) → Promise<rttMs>;  session.goAway(status?) → GOAWAY only (drain);
+//   session.close(reason?) → GOAWAY, flush, close pipe;
 //   session.destroy(err?) → immediate;  session.closed: Promise<Error | undefined> (undefined only
 //   after a clean local close());  events 'stream', 'goaway' (no new streams after it), 'close'(err),
 //   'ignored'(frame: SETTINGS / WINDOW_UPDATE / unknown);  session.isClosed, session.streamCount.

@@ -192,6 +192,12 @@ export class SpdySession extends EventEmitter<SpdySessionEvents> {
     });
   }
 
+  /** Sends GOAWAY without closing: the peer opens no new streams; open ones continue. */
+  goAway(status = 0): void {
+    if (this.ended) return;
+    this.writeFrame({ type: 'goaway', lastGoodStreamId: this.lastRemoteStreamId, status });
+  }
+
   /**
    * Ends the session: GOAWAY(OK), flush, close the pipe. Open streams are destroyed — with `reason`
    * as their error when given (and 'error' is listened to), else quietly. Idempotent.
