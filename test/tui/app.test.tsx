@@ -276,7 +276,7 @@ describe('filter and sort', () => {
     const b = createFakeBackend({ forwards: [...sample(), named(8, 'other', 'payments')] });
     const app = mount(b, { now: () => NOW });
     await tick();
-    await app.press('/', ...'ns:pay', KEY.enter);
+    await app.press('/', 'ns:pay', KEY.enter);
     expect(app.frame()).toContain('Services 1/1 (of 6)');
     await app.press(
       '/',
@@ -287,15 +287,15 @@ describe('filter and sort', () => {
       KEY.backspace,
       KEY.backspace,
     );
-    await app.press(...'status:error', KEY.enter);
+    await app.press('status:error', KEY.enter);
     expect(selectedLine(app.frame())?.slice(1).split(' ')[0]).toBe('db');
     expect(app.frame()).toContain('(of 6)');
     await app.press('/', 'x', KEY.esc);
     expect(app.frame()).toContain('Filter: status:error (press Esc to clear)');
     // A bare word matches statuses too (kubefwd's docs promised it).
-    await app.press(KEY.esc, '/', ...'waiting', KEY.enter);
+    await app.press(KEY.esc, '/', 'waiting', KEY.enter);
     expect(selectedLine(app.frame())?.slice(1).split(' ')[0]).toBe('web');
-    await app.press(KEY.esc, '/', ...'nothing-like-this', KEY.enter);
+    await app.press(KEY.esc, '/', 'nothing-like-this', KEY.enter);
     expect(app.frame()).toContain('No forwards match the filter "nothing-like-this"');
   });
 
