@@ -45,6 +45,8 @@ const QUERY_NAMES = [
   'resource_kind',
   'resource_name',
   'zzz',
+  '__proto__',
+  'constructor',
 ];
 
 const nasty = fc.oneof(

@@ -112,8 +112,8 @@ export const mountRoutes = (app: OpenAPIHono, defs: readonly RouteDef[], opts: M
         }
         let query: unknown = {};
         if (def.query) {
-          const raw: Record<string, string> = {};
-          for (const [k, v] of Object.entries(c.req.queries())) raw[k] = v.join(',');
+          // Repeated names are joined (?type=A&type=B ≡ ?type=A,B); fromEntries keeps "__proto__" a plain key.
+          const raw = Object.fromEntries(Object.entries(c.req.queries()).map(([k, v]) => [k, v.join(',')]));
           const r = def.query.safeParse(raw);
           if (!r.success) throw invalidInput('query', r.error);
           query = r.data;
