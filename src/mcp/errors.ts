@@ -16,6 +16,8 @@ export interface ToolErrorBody {
   hint: string;
   retryable: boolean;
   field?: string;
+  /** The underlying failure, when the error wraps one (e.g. the socket error behind DAEMON_UNAVAILABLE). */
+  cause?: string;
   suggestedActions: SuggestedAction[];
 }
 
@@ -75,12 +77,15 @@ export const errorBody = (err: unknown, args: Record<string, unknown> = {}): Too
         ? ERROR_CODES[code].hint
         : ERROR_CODES.INTERNAL.hint;
   const field = err instanceof KubefwdError ? err.field : undefined;
+  const inner = err instanceof Error ? (err.cause as unknown) : undefined;
+  const cause = inner === undefined ? undefined : errorMessage(inner);
   return {
     code,
     message: errorMessage(err),
     hint,
     retryable: ERROR_CODES[code].retryable,
     ...(field === undefined ? {} : { field }),
+    ...(cause === undefined || errorMessage(err).includes(cause) ? {} : { cause }),
     suggestedActions: suggestionsFor(code, args),
   };
 };
@@ -88,6 +93,7 @@ export const errorBody = (err: unknown, args: Record<string, unknown> = {}): Too
 export const renderError = (body: ToolErrorBody): string => {
   const lines = [`Error ${body.code}: ${body.message}`];
   if (body.field) lines.push(`Field: ${body.field}`);
+  if (body.cause) lines.push(`Cause: ${body.cause}`);
   lines.push(`Next step: ${body.hint}`);
   if (body.suggestedActions.length > 0)
     lines.push(

@@ -25,17 +25,20 @@ export const namespaceField = z
 export const serviceNameField = z
   .string()
   .max(63)
-  .regex(DNS_LABEL, 'must be a Kubernetes service name (lower-case letters, digits, "-")');
+  .regex(DNS_LABEL, 'must be a Kubernetes service name (lower-case letters, digits, "-")')
+  .describe('Kubernetes service name, e.g. "postgres"');
 
 export const podNameField = z
   .string()
   .max(253)
-  .regex(DNS_SUBDOMAIN, 'must be a Kubernetes pod name (lower-case letters, digits, "-", ".")');
+  .regex(DNS_SUBDOMAIN, 'must be a Kubernetes pod name (lower-case letters, digits, "-", ".")')
+  .describe('pod name as shown by list_pods or get_service');
 
 export const containerField = z
   .string()
   .max(63)
-  .regex(DNS_LABEL, 'must be a container name (lower-case letters, digits, "-")');
+  .regex(DNS_LABEL, 'must be a container name (lower-case letters, digits, "-")')
+  .describe('container name; the first container when omitted');
 
 export const contextField = z
   .string()
@@ -51,19 +54,22 @@ export const keyField = z
   .string()
   .max(512)
   .regex(KEY, 'must be a key as printed by list_services, e.g. "postgres.shop.sim"')
-  .refine(noTraversal, 'must not contain ".."');
+  .refine(noTraversal, 'must not contain ".."')
+  .describe('key as shown by list_services ("service.namespace.context") or get_service (forward keys)');
 
 export const selectorField = z
   .string()
   .max(1024)
   .regex(SELECTOR, 'must be a Kubernetes label selector, e.g. "app=postgres,tier!=cache"')
   .refine(noTraversal, 'must not contain ".."')
-  .refine((v) => !v.trimStart().startsWith('-'), 'must not start with "-"');
+  .refine((v) => !v.trimStart().startsWith('-'), 'must not start with "-"')
+  .describe('Kubernetes label selector, e.g. "app=postgres"');
 
 export const resourceKindField = z
   .string()
   .max(63)
-  .regex(/^[A-Za-z][A-Za-z0-9]*$/, 'must be a Kubernetes kind, e.g. "Pod"');
+  .regex(/^[A-Za-z][A-Za-z0-9]*$/, 'must be a Kubernetes kind, e.g. "Pod"')
+  .describe('kind of the object, e.g. "Pod", "Service", "Deployment"');
 
 export const searchText = (max: number) =>
   z.string().max(max).regex(NO_CONTROL, 'must not contain control characters (newlines, escapes)');
@@ -71,7 +77,7 @@ export const searchText = (max: number) =>
 export const countField = (max: number, def: number) =>
   z.number().int().min(1).max(max).describe(`how many entries (1-${max}, default ${def})`);
 
-export const portField = z.number().int().min(1).max(65535);
+export const portField = z.number().int().min(1).max(65535).describe('TCP port number');
 
 /** The first problem of a failed parse, as "field: message". */
 const describeIssue = (issue: z.core.$ZodIssue): { field: string; message: string } => {

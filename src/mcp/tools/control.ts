@@ -60,7 +60,10 @@ export const syncService = defineTool({
   description:
     'Re-read the pods behind a service and move its forward to a current ready pod. Use after deployments or ' +
     'pod restarts, or when a forward points at a pod that is gone. force skips the debounce and re-syncs now.',
-  input: z.strictObject({ key: keyField, force: z.boolean().optional() }),
+  input: z.strictObject({
+    key: keyField,
+    force: z.boolean().optional().describe('re-sync now, skipping the debounce'),
+  }),
   output: z.object({ success: z.boolean(), service: z.string(), force: z.boolean(), message: z.string() }),
   annotations: ACTION,
   async run({ key, force }, api) {

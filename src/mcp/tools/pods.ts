@@ -82,8 +82,8 @@ export const getPodLogs = defineTool({
       .optional()
       .describe('how many lines from the end (1-1000, default 100)'),
     since_time: z.iso.datetime({ offset: true }).optional().describe('RFC3339 time; only lines after it'),
-    previous: z.boolean().optional(),
-    timestamps: z.boolean().optional(),
+    previous: z.boolean().optional().describe('logs of the previous (terminated) container instance'),
+    timestamps: z.boolean().optional().describe('prefix each line with its timestamp'),
   }),
   output: z.object({
     podName: z.string(),

@@ -107,7 +107,7 @@ export const listServices = defineTool({
       .enum(SERVICE_STATUS)
       .optional()
       .describe('filter by status; "all" or omitted for every service'),
-    include_forwards: z.boolean().optional(),
+    include_forwards: z.boolean().optional().describe('include per-pod forward details'),
   }),
   output: z.object({ services: z.array(serviceOut), summary: summaryOut, count: z.number() }),
   annotations: READ_ONLY,

@@ -120,9 +120,9 @@ export const getHistory = defineTool({
     'changes, reconnects, syncs; filter with event_type), "errors" (each error and whether it was resolved) or ' +
     '"reconnections" (trigger, attempts, success, duration; filter with service_key). Newest first.',
   input: z.strictObject({
-    type: z.enum(HISTORY_TYPES),
+    type: z.enum(HISTORY_TYPES).describe('which history: events, errors or reconnections'),
     service_key: keyField.optional(),
-    event_type: z.enum(HISTORY_EVENT_TYPES).optional(),
+    event_type: z.enum(HISTORY_EVENT_TYPES).optional().describe('only events of this type (type "events")'),
     count: countField(1000, 100).optional(),
   }),
   output: z.object({
