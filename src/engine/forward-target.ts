@@ -98,6 +98,8 @@ export class ForwardTarget {
   private dialing = false;
   private everActive = false;
   private activeSince = 0;
+  /** When the retry-interval re-check of a pod-less forward fires. */
+  private recheckAt = 0;
 
   private readonly aliasReady: Promise<void>;
 
@@ -322,17 +324,18 @@ export class ForwardTarget {
       }
     } else {
       this.clearWait();
-      this.setState('Waiting', {
-        reason,
-        errorCode: 'NO_PODS',
-        ...(this.ctx.retryIntervalMs > 0 ? { nextRetryAt: iso(now + this.ctx.retryIntervalMs) } : {}),
-      });
       if (this.ctx.retryIntervalMs > 0 && !this.retryTimer) {
+        this.recheckAt = now + this.ctx.retryIntervalMs;
         this.retryTimer = this.ctx.clock.setTimeout(() => {
           this.retryTimer = undefined;
           this.ctx.requestReconcile();
         }, this.ctx.retryIntervalMs);
       }
+      this.setState('Waiting', {
+        reason,
+        errorCode: 'NO_PODS',
+        ...(this.retryTimer ? { nextRetryAt: iso(this.recheckAt) } : {}),
+      });
     }
     this.rejectWaitersIfHopeless();
   }
