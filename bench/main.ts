@@ -3,7 +3,7 @@
 //   node dist/bench/main.js [--quick] [--only transport,...] [--set key=value ...] [--out FILE]
 // Benchmarks are not tests: nothing here fails a build; goals are reported as met / not met.
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BenchOptions, Section, SectionResult } from './lib/runner.js';
@@ -52,6 +52,7 @@ const main = async (): Promise<void> => {
     log: (m) => console.error(`[bench] ${m}`),
   };
   const started = new Date();
+  const loadBefore = loadavg().map((x) => Math.round(x * 10) / 10);
   const t0 = performance.now();
   const sections: Record<string, SectionResult & { seconds: number }> = {};
   for (const section of SECTIONS) {
@@ -74,6 +75,8 @@ const main = async (): Promise<void> => {
       cpuModel: cpus()[0]?.model,
       memMiB: Math.round(totalmem() / 1048576),
     },
+    // Other work on the machine distorts every figure; recorded so runs can be compared honestly.
+    loadAverage: { before: loadBefore, after: loadavg().map((x) => Math.round(x * 10) / 10) },
     quick: args.quick,
     settings: args.settings,
     sections,
@@ -88,7 +91,10 @@ const main = async (): Promise<void> => {
     );
   mkdirSync(dirname(outFile), { recursive: true });
   writeFileSync(outFile, JSON.stringify(record, null, 2) + '\n');
-  console.log(`\nresults: ${outFile} (${record.seconds} s)`);
+  console.log(
+    `\nload average (1/5/15 min) before ${loadBefore.join(' ')}, after ${record.loadAverage.after.join(' ')}`,
+  );
+  console.log(`results: ${outFile} (${record.seconds} s)`);
 };
 
 main().catch((err: unknown) => {

@@ -1,7 +1,15 @@
 // Runs the real kubefwd daemon (./bin/kubefwd) against a simulated cluster, for the soak and the
 // reliability tests: temp HOME and hosts file, API on a free loopback port, its own IP base.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import {
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+  mkdirSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,7 +27,10 @@ export interface DaemonOptions {
   /** Initial hosts-file content (foreign lines that must survive byte for byte). */
   hostsContent?: string;
   env?: NodeJS.ProcessEnv;
+  /** Reuse a directory (HOME, hosts file) of an earlier daemon; its hosts file is kept as it is. */
   dir?: string;
+  /** Use this existing hosts file instead of the directory's own. */
+  hostsPath?: string;
 }
 
 export interface Daemon {
@@ -42,8 +53,9 @@ export const startDaemon = (o: DaemonOptions): Daemon => {
   const dir = o.dir ?? mkdtempSync(join(tmpdir(), 'kubefwd-rel-'));
   const home = join(dir, 'home');
   mkdirSync(home, { recursive: true });
-  const hostsPath = join(dir, 'hosts');
-  writeFileSync(hostsPath, o.hostsContent ?? '127.0.0.1 localhost\n');
+  const hostsPath = o.hostsPath ?? join(dir, 'hosts');
+  if (o.hostsContent !== undefined || !existsSync(hostsPath))
+    writeFileSync(hostsPath, o.hostsContent ?? '127.0.0.1 localhost\n');
   const fwdConf = join(dir, 'fwd.yml');
   writeFileSync(fwdConf, `baseUnreservedIP: ${o.ipBase}\n`);
   const child = spawn(

@@ -32,6 +32,8 @@ interface PathResult {
   latencyAdded?: { p50: number; p99: number };
   cpuSeconds?: number;
   peakRssMiB?: number;
+  /** CPU seconds the simulated API server + kubelet spent meanwhile (the other end of the path). */
+  simCpuSeconds?: number;
   error?: string;
 }
 
@@ -260,6 +262,7 @@ export const transportSection: Section = {
           try {
             const ep = await start(path, simHello.apiUrl, simHello.kubeconfigPath);
             const before: ProcUsage | undefined = procUsage(ep.pid);
+            const simBefore = procUsage(simChild.pid);
             try {
               await echoTransfer(ep.echoPort, Math.min(single, 8 * MiB)); // warm-up
               const singles = await trials(
@@ -277,6 +280,9 @@ export const transportSection: Section = {
               r.concurrentMiBps = round(median(concurrent));
               r.latency0 = await latencySamples(ep.httpPort, nLatency);
               const after = procUsage(ep.pid);
+              const simAfter = procUsage(simChild.pid);
+              if (simBefore && simAfter && path !== 'direct')
+                r.simCpuSeconds = round(simAfter.cpuSeconds - simBefore.cpuSeconds, 2);
               if (before && after) {
                 r.cpuSeconds = round(after.cpuSeconds - before.cpuSeconds, 2);
                 r.peakRssMiB = round(after.peakRssMiB);
@@ -326,6 +332,7 @@ export const transportSection: Section = {
         `p99 +${addedRttMs}ms`,
         'CPU s',
         'peak RSS MiB',
+        'sim CPU s',
       ],
       results.map((r) => [
         r.error !== undefined ? `${r.path} (failed)` : r.path,
@@ -339,6 +346,7 @@ export const transportSection: Section = {
         r.latencyAdded?.p99,
         r.cpuSeconds,
         r.peakRssMiB,
+        r.simCpuSeconds,
       ]),
     );
     const tunnel = results.find((r) => r.path === 'tunnel');
