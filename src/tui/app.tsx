@@ -21,7 +21,7 @@ import { createThrottledSource, type ThrottledSource } from './throttle.js';
 import type { Theme } from './theme.js';
 import { BrowseModal } from './views/browse-modal.js';
 import { DetailView } from './views/detail-view.js';
-import { Header } from './views/header.js';
+import { forwardedContexts, Header } from './views/header.js';
 import { Help } from './views/help.js';
 import { LogsPanel } from './views/logs-panel.js';
 import { ServicesTable } from './views/services-table.js';
@@ -101,7 +101,9 @@ export const App = (props: AppProps) => {
   const [detail, setDetail] = useState<{ serviceKey: string; localPort: string; key: string } | undefined>();
   const [browseView, setBrowseView] = useState<'namespaces' | 'contexts'>('namespaces');
   const [notice, setNotice] = useState<string | undefined>(undefined);
-  const [uiLog, setUiLog] = useState<TuiLogLine[]>([]);
+  const [uiLog, setUiLog] = useState<TuiLogLine[]>(() => [
+    { at: now(), level: 'info', message: 'kubefwd TUI started. Press ? for help, q to quit.' },
+  ]);
   const offset = useRef(0);
   const lastSelected = useRef<number | undefined>(undefined);
   const modalKeys = useRef<KeyRoute['current']>(undefined);
@@ -317,7 +319,7 @@ export const App = (props: AppProps) => {
         theme={theme}
         width={layout.width}
         height={Math.min(layout.bodyHeight, 24)}
-        context={state.currentContext}
+        context={forwardedContexts(state)[0] ?? state.currentContext}
         initialView={browseView}
         notify={notify}
         onClose={() => setMode('main')}

@@ -102,7 +102,7 @@ describe('main view', () => {
     const app = mount(b);
     await tick();
     const header = app.frame().split('\n')[0]!;
-    expect(header).toContain('ctx: sim (+other)');
+    expect(header).toContain('ctx: sim,other');
     expect(header).toContain('ns: shop,ops');
   });
 
@@ -159,7 +159,8 @@ describe('main view', () => {
     await tick();
     expect(app.frame()).toContain('Waiting for services to be discovered');
     expect(app.frame()).toContain('[WARN] something to note');
-    expect(app.frame()).toContain('Following - 1 lines');
+    expect(app.frame()).toContain('Following - 2 lines');
+    expect(app.frame()).toContain('kubefwd TUI started. Press ? for help, q to quit.');
   });
 
   it('shows a disconnected attached TUI and a shutting-down daemon in the status bar', async () => {
@@ -470,5 +471,26 @@ describe('countdown', () => {
     expect(rowOf(app.frame(), 'web')).toContain('retry in 4s');
     now += 2000;
     await until(() => expect(rowOf(app.frame(), 'web')).toContain('retry in 2s'), 3000);
+  });
+});
+
+describe('header contexts (kubefwd#38)', () => {
+  it('shows the forwarded context, and the kubeconfig one when it differs', async () => {
+    const b = createFakeBackend({
+      currentContext: 'dev',
+      namespaces: [
+        {
+          key: 'shop.prod',
+          namespace: 'shop',
+          context: 'prod',
+          serviceCount: 1,
+          activeCount: 1,
+          errorCount: 0,
+          running: true,
+        },
+      ],
+    });
+    const app = mount(b);
+    expect(app.frame().split('\n')[0]).toContain('ctx: prod (kubeconfig: dev) | ns: shop');
   });
 });

@@ -11,8 +11,18 @@ export interface HeaderProps {
   width: number;
 }
 
+/**
+ * The contexts being forwarded (what the user must not get wrong), else the kubeconfig's current
+ * context; the first is where browse starts.
+ */
+export const forwardedContexts = (state: TuiState): string[] => {
+  const ctxs = [...new Set(state.namespaces.map((n) => n.context))];
+  return ctxs.length > 0 ? ctxs : state.currentContext ? [state.currentContext] : [];
+};
+
 export const Header = ({ version, state, theme, width }: HeaderProps) => {
-  const others = new Set(state.namespaces.map((n) => n.context).filter((c) => c !== state.currentContext));
+  const ctxs = forwardedContexts(state);
+  const kubeconfigDiffers = state.currentContext !== '' && !ctxs.includes(state.currentContext);
   const nsList = [...new Set(state.namespaces.map((n) => n.namespace))];
   const ns =
     nsList.length === 0
@@ -22,24 +32,26 @@ export const Header = ({ version, state, theme, width }: HeaderProps) => {
         : `${nsList.slice(0, 3).join(',')},+${nsList.length - 3}`;
   return (
     <Box width={width} justifyContent="space-between">
-      <Text wrap="truncate">
-        <Text bold color={theme.title}>
-          {' '}
-          kubefwd v{version}
+      <Box flexShrink={1}>
+        <Text wrap="truncate">
+          <Text bold color={theme.title}>
+            {' '}
+            kubefwd v{version}
+          </Text>
+          <Text color={theme.muted}> | </Text>
+          <Text bold color={ctxs.length > 1 ? theme.warn : theme.cyan}>
+            ctx: {ctxs.join(',') || '-'}
+          </Text>
+          {kubeconfigDiffers ? <Text color={theme.muted}> (kubeconfig: {state.currentContext})</Text> : null}
+          {ns ? <Text color={theme.muted}> | ns: {ns}</Text> : null}
+          {state.attachedTo ? (
+            <Text color={state.connected ? theme.muted : theme.error}> | attached: {state.attachedTo}</Text>
+          ) : null}
         </Text>
-        <Text color={theme.muted}> | </Text>
-        <Text bold color={theme.cyan}>
-          ctx: {state.currentContext || '-'}
-        </Text>
-        {others.size > 0 ? <Text color={theme.warn}> (+{[...others].join(',')})</Text> : null}
-        {ns ? <Text color={theme.muted}> | ns: {ns}</Text> : null}
-        {state.attachedTo ? (
-          <Text color={state.connected ? theme.muted : theme.error}> | attached: {state.attachedTo}</Text>
-        ) : null}
-      </Text>
-      <Text color={theme.muted} wrap="truncate">
-        [f: browse] [?: help]{' '}
-      </Text>
+      </Box>
+      <Box flexShrink={0}>
+        <Text color={theme.muted}> [f: browse] [?: help] </Text>
+      </Box>
     </Box>
   );
 };
