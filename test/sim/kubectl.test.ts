@@ -3,7 +3,7 @@
 // with curl through it over the tunnel and, with the tunnel switched off, over SPDY (fallback).
 import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import http from 'node:http';
@@ -188,6 +188,49 @@ describe.skipIf(!hasKubectl)('kubectl against kubefwd sim', () => {
     const logs = await kubectl(['-n', 'shop', 'logs', after[0]!, '--tail=5']);
     expect(logs.code).toBe(0);
     expect(logs.stdout).toContain('listening on :8080');
+  });
+
+  it('create -f an ordinary manifest, scale it, apply it again', async () => {
+    const manifest = join(dir, 'nginx.yaml');
+    writeFileSync(
+      manifest,
+      `apiVersion: apps/v1
+kind: Deployment
+metadata: { name: nginx, namespace: sandbox }
+spec:
+  replicas: 1
+  selector: { matchLabels: { app: nginx } }
+  template:
+    metadata: { labels: { app: nginx } }
+    spec:
+      containers: [{ name: nginx, image: nginx:1.27, ports: [{ containerPort: 80 }] }]
+---
+apiVersion: v1
+kind: Service
+metadata: { name: nginx, namespace: sandbox }
+spec:
+  selector: { app: nginx }
+  ports: [{ port: 80 }]
+`,
+    );
+    const created = await kubectl(['create', '-f', manifest]);
+    expect(created.stderr).toBe('');
+    expect(created.stdout).toContain('deployment.apps/nginx created');
+    expect((await kubectl(['-n', 'sandbox', 'scale', 'deploy/nginx', '--replicas=2'])).stdout).toContain(
+      'scaled',
+    );
+    await eventually(async () => {
+      const r = await kubectl(['-n', 'sandbox', 'get', 'pods', '-l', 'app=nginx', '--no-headers']);
+      expect(
+        r.stdout
+          .trim()
+          .split('\n')
+          .filter((l) => /1\/1\s+Running/.test(l)),
+      ).toHaveLength(2);
+    });
+    const applied = await kubectl(['apply', '-f', manifest]);
+    expect(applied.code).toBe(0);
+    expect(applied.stdout).toContain('deployment.apps/nginx configured');
   });
 
   async function portForwardAndCurl(svc: string, remotePort: number, path: string): Promise<string> {

@@ -1,6 +1,6 @@
 // Discovery documents (/version, /api, /apis, resource lists) in the legacy (unaggregated) form;
 // kubectl accepts it after asking for aggregated discovery first.
-import { RESOURCES, SUBRESOURCES, groupVersion } from './resources.js';
+import { APPS_SUBRESOURCES, RESOURCES, SUBRESOURCES, groupVersion } from './resources.js';
 
 export const SIM_VERSION = {
   major: '1',
@@ -49,6 +49,17 @@ export const resourceList = (group: string, version: string): object | undefined
     ...(r.shortNames ? { shortNames: r.shortNames } : {}),
     ...(r.categories ? { categories: r.categories } : {}),
   }));
+  if (group === 'apps')
+    for (const s of APPS_SUBRESOURCES)
+      resources.push({
+        name: s.name,
+        singularName: '',
+        namespaced: true,
+        group: s.group,
+        version: s.version,
+        kind: s.kind,
+        verbs: s.verbs,
+      });
   if (group === '')
     for (const s of SUBRESOURCES)
       resources.push({ name: s.name, singularName: '', namespaced: true, kind: s.kind, verbs: s.verbs });

@@ -190,6 +190,21 @@ export const SUBRESOURCES: readonly { name: string; kind: string; verbs: string[
   { name: 'pods/status', kind: 'Pod', verbs: ['get', 'patch', 'update'] },
 ];
 
+/** Subresources of the apps group (the scale subresource, for `kubectl scale`). */
+export const APPS_SUBRESOURCES: readonly {
+  name: string;
+  kind: string;
+  verbs: string[];
+  group: string;
+  version: string;
+}[] = ['deployments', 'statefulsets', 'replicasets'].map((r) => ({
+  name: `${r}/scale`,
+  kind: 'Scale',
+  verbs: ['get', 'patch', 'update'],
+  group: 'autoscaling',
+  version: 'v1',
+}));
+
 export const groupVersion = (r: Pick<ResourceType, 'group' | 'version'>): string =>
   r.group === '' ? r.version : `${r.group}/${r.version}`;
 

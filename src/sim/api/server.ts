@@ -12,6 +12,7 @@ import { StoreError } from './store.js';
 import { RESOURCES, resourceByName, supportedFields, groupVersion } from './resources.js';
 import type { ResourceType } from './resources.js';
 import { ApiError, notFound, rawResponse, sendError, sendJson, statusBody } from './status.js';
+import { openApiGroupVersion, openApiRoot } from './openapi.js';
 import { apiGroupDoc, apiGroupList, apiVersions, resourceList, SIM_VERSION } from './discovery.js';
 import {
   SelectorError,
@@ -245,6 +246,12 @@ export class SimApiServer {
     this.requireAuth(req);
     if (path === '/api') return sendJson(res, 200, apiVersions(`127.0.0.1:${this.port}`));
     if (path === '/apis') return sendJson(res, 200, apiGroupList());
+    if (path === '/openapi/v3') return sendJson(res, 200, openApiRoot());
+    if (path.startsWith('/openapi/v3/')) {
+      const doc = openApiGroupVersion(path.slice('/openapi/v3/'.length));
+      if (!doc) throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
+      return sendJson(res, 200, doc);
+    }
     const segs = path
       .split('/')
       .filter((s) => s !== '')
@@ -332,6 +339,12 @@ export class SimApiServer {
       this.authorize(method === 'POST' ? 'create' : 'get', t, resName);
       throw new ApiError(400, 'BadRequest', 'Upgrade request required');
     }
+    if (
+      sub === 'scale' &&
+      ['deployments', 'statefulsets', 'replicasets'].includes(r.name) &&
+      t.name !== undefined
+    )
+      return this.scale(req, res, method, t);
     if (sub !== undefined && !(r.name === 'pods' && sub === 'log') && sub !== 'status')
       throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
     const table: IncludeObject | undefined = wantsTable(req.headers.accept)
@@ -480,6 +493,62 @@ export class SimApiServer {
       'MethodNotAllowed',
       'the server does not allow this method on the requested resource',
     );
+  }
+
+  /** The scale subresource (`kubectl scale`): an autoscaling/v1 Scale view of spec.replicas. */
+  private async scale(
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    method: string,
+    t: Target,
+  ): Promise<void> {
+    const verb = method === 'GET' ? 'get' : method === 'PUT' ? 'update' : method === 'PATCH' ? 'patch' : '';
+    if (!verb)
+      throw new ApiError(
+        405,
+        'MethodNotAllowed',
+        'the server does not allow this method on the requested resource',
+      );
+    this.authorize(verb, t, `${t.resource.name}/scale`);
+    const view = (o: KObj): unknown => {
+      const spec = o.spec as { replicas?: number; selector?: { matchLabels?: Record<string, string> } };
+      return {
+        kind: 'Scale',
+        apiVersion: 'autoscaling/v1',
+        metadata: {
+          name: o.metadata.name,
+          namespace: o.metadata.namespace,
+          uid: o.metadata.uid,
+          resourceVersion: o.metadata.resourceVersion,
+          creationTimestamp: o.metadata.creationTimestamp,
+        },
+        spec: { replicas: spec.replicas ?? 1 },
+        status: {
+          replicas: (o.status as { replicas?: number } | undefined)?.replicas ?? 0,
+          selector: Object.entries(spec.selector?.matchLabels ?? {})
+            .map(([k, v]) => `${k}=${v}`)
+            .join(','),
+        },
+      };
+    };
+    const existing = this.getOrThrow(t);
+    if (method === 'GET') return sendJson(res, 200, view(existing));
+    const body = parseJson(await readBody(req));
+    const next = (method === 'PUT' ? body : mergePatch(view(existing), body)) as {
+      spec?: { replicas?: unknown };
+    };
+    const replicas = next.spec?.replicas;
+    if (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < 0)
+      throw new ApiError(
+        422,
+        'Invalid',
+        `Scale.autoscaling "${t.name}" is invalid: spec.replicas: Invalid value: ${String(replicas)}: must be greater than or equal to 0`,
+      );
+    const updated = this.d.store.mutate(t.resource.name, t.namespace, t.name ?? '', (o) => {
+      (o.spec as { replicas?: number }).replicas = replicas;
+      o.metadata.generation = (o.metadata.generation ?? 1) + 1;
+    });
+    return sendJson(res, 200, view(updated ?? existing));
   }
 
   private admissionContext(): { usedClusterIPs: () => Set<string> } {
