@@ -1,11 +1,13 @@
 // The API's guards: bearer key on everything but health, Host header (DNS rebinding), no CORS,
 // loopback only, key and discovery file permissions.
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createApiClient, discoverDaemon } from '../../src/api/client/index.js';
 import {
+  createApiServer,
   defaultAllowedHosts,
   isAllowedHost,
   maskKey,
@@ -143,6 +145,35 @@ describe('loopback only', () => {
     expect(parseListen('127.0.0.1:0')).toEqual({ host: '127.0.0.1', port: 0 });
     expect(parseListen(':8080')).toEqual({ host: '127.0.0.1', port: 8080 });
     expect(parseListen('[::1]:8080')).toEqual({ host: '::1', port: 8080 });
+  });
+
+  it('createApiServer binds loopback and accepts only its own Host names with its port', async () => {
+    h = harness();
+    server = await createApiServer({
+      state: h.state,
+      controller: h.controller,
+      version: 't',
+      startedAt: 0,
+      key: KEY,
+      host: '127.0.0.1',
+      port: 0,
+    });
+    const get = (host: string) =>
+      new Promise<number>((resolve, reject) => {
+        const r = httpRequest(
+          { host: '127.0.0.1', port: server!.port, path: '/api/health', headers: { host } },
+          (res) => {
+            res.resume();
+            resolve(res.statusCode ?? 0);
+          },
+        );
+        r.on('error', reject);
+        r.end();
+      });
+    expect(await get(`127.0.0.1:${server.port}`)).toBe(200);
+    expect(await get(`kubefwd.internal:${server.port}`)).toBe(200);
+    expect(await get(`localhost:${server.port + 1}`)).toBe(403);
+    expect(await get('attacker.example')).toBe(403);
   });
 
   it('serves on a loopback address over a real socket, Host checked', async () => {

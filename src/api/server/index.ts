@@ -1,5 +1,6 @@
 // The REST API server: the Hono app, serving it on loopback, the key and the discovery file.
 export { createApiApp, DEFAULT_ALLOWED_HOSTS } from './app.js';
+export { createApiServer, type ApiServer } from './create-server.js';
 export type { ApiDeps } from './deps.js';
 export {
   isLoopback,
