@@ -81,7 +81,7 @@ describe.skipIf(!isBuilt())('kubefwd mcp --http, end to end (real daemon, simula
 
   it('once kubefwd runs: its key is required; wrong key, foreign Host or Origin are refused', async () => {
     const daemon = fx.start([]);
-    await daemon.waitFor(/API server running at http:\/\/127\.0\.0\.1:\d+/, 20_000);
+    await daemon.waitFor(/API server running at http:\/\/127\.0\.0\.1:\d+/, 45_000);
     key = (await discoverDaemon({ home: fx.home, env: {} })).key!;
     expect(await rawPost({})).toBe(401);
     expect(await rawPost({ authorization: 'Bearer wrong' })).toBe(401);
@@ -90,7 +90,7 @@ describe.skipIf(!isBuilt())('kubefwd mcp --http, end to end (real daemon, simula
     expect(await rawPost({ authorization: `Bearer ${key}` })).toBe(200);
     await expect(connect()).rejects.toThrow();
     await expect(connect('not-the-key')).rejects.toThrow();
-  }, 40_000);
+  }, 60_000);
 
   it('with the key: the same tools, resources and prompts, and the stories work', async () => {
     const client = await connect(key);

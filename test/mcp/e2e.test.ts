@@ -71,11 +71,11 @@ describe.skipIf(!isBuilt())('kubefwd mcp over stdio, end to end (real daemon, si
 
   it('works once kubefwd starts, without restarting the MCP server', async () => {
     kubefwd = fx.start(['-v']);
-    await kubefwd.waitFor(/API server running at http:\/\/127\.0\.0\.1:\d+/, 20_000);
+    await kubefwd.waitFor(/API server running at http:\/\/127\.0\.0\.1:\d+/, 45_000);
     const health = await ok('get_health');
     expect(health).toMatchObject({ status: 'healthy', totalServices: 0 });
     expect(await ok('list_contexts')).toMatchObject({ current: 'sim' });
-  }, 40_000);
+  }, 60_000);
 
   it('"what services are in shop" → list', async () => {
     const r = await ok('list_k8s_services', { namespace: 'shop' });
