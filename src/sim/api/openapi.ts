@@ -23,7 +23,7 @@ const params = ['fieldValidation', 'fieldManager', 'dryRun', 'pretty'].map((name
   schema: { type: 'string', uniqueItems: true },
 }));
 
-export function openApiGroupVersion(path: string): unknown | undefined {
+export function openApiGroupVersion(path: string): object | undefined {
   const rs = RESOURCES.filter((r) => gvPath(r.group, r.version) === path);
   if (rs.length === 0) return undefined;
   const paths: Record<string, unknown> = {};
