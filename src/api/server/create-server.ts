@@ -16,12 +16,14 @@ export interface ApiServer extends RunningApiServer {
  * port actually bound.
  */
 export const createApiServer = async (deps: ApiDeps & { host: string; port: number }): Promise<ApiServer> => {
-  let running: RunningApiServer | undefined;
+  // The port is known only once bound; the Host check reads it then.
+  const bound: { server?: RunningApiServer } = {};
   const app = createApiApp({
     ...deps,
     allowedHosts:
-      deps.allowedHosts ?? (() => (running ? defaultAllowedHosts(running.host, running.port) : [])),
+      deps.allowedHosts ?? (() => (bound.server ? defaultAllowedHosts(bound.server.host, bound.server.port) : [])),
   });
-  running = await startApiServer({ app, host: deps.host, port: deps.port });
-  return { ...running, app };
+  bound.server = await startApiServer({ app, host: deps.host, port: deps.port });
+  return { ...bound.server, app };
+};
 };
