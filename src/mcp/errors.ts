@@ -77,7 +77,7 @@ export const errorBody = (err: unknown, args: Record<string, unknown> = {}): Too
         ? ERROR_CODES[code].hint
         : ERROR_CODES.INTERNAL.hint;
   const field = err instanceof KubefwdError ? err.field : undefined;
-  const inner = err instanceof Error ? (err.cause) : undefined;
+  const inner = err instanceof Error ? err.cause : undefined;
   const cause = inner === undefined ? undefined : errorMessage(inner);
   return {
     code,

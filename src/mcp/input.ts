@@ -91,6 +91,14 @@ const describeIssue = (issue: z.core.$ZodIssue): { field: string; message: strin
 
 /** Parse a tool's arguments; rejects with INVALID_INPUT naming the offending field. */
 export const parseArgs = <S extends z.ZodType>(toolName: string, schema: S, raw: unknown): z.output<S> => {
+  if (raw !== undefined && raw !== null && (typeof raw !== 'object' || Array.isArray(raw)))
+    throw new KubefwdError(
+      'INVALID_INPUT',
+      `The arguments of ${toolName} must be an object of named fields`,
+      {
+        field: '(arguments)',
+      },
+    );
   const result = schema.safeParse(raw ?? {});
   if (result.success) return result.data;
   const first = result.error.issues[0];
@@ -111,9 +119,8 @@ export const advertise = (schema: z.ZodType): StandardSchemaWithJSON<unknown, Re
   '~standard': {
     version: 1,
     vendor: 'kubefwd',
-    validate: (value: unknown) => ({
-      value: value !== null && typeof value === 'object' ? (value as Record<string, unknown>) : { '': value },
-    }),
+    // Hand the raw value through untouched; parseArgs in the handler judges it.
+    validate: (value: unknown) => ({ value: value as Record<string, unknown> }),
     jsonSchema: schema['~standard'].jsonSchema,
   },
 });

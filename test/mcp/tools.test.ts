@@ -174,8 +174,13 @@ describe.each(TOOLS.map((t) => [t.name, t] as const))('%s', (name, tool: Tool) =
         field: req,
       });
     }
-    const notObject = await tool.call('namespace=shop', ctxFor(backend));
-    expect(notObject.isError).toBe(true);
+    for (const notObject of ['namespace=shop', ['shop'], 7]) {
+      const r2 = await tool.call(notObject, ctxFor(backend));
+      expect((r2.structuredContent as { error: { code: string; field: string } }).error).toMatchObject({
+        code: 'INVALID_INPUT',
+        field: '(arguments)',
+      });
+    }
   });
 });
 
