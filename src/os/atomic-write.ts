@@ -3,7 +3,7 @@
 // /etc/hosts) cannot be renamed over (EBUSY/EXDEV), and a directory we may not create files in
 // cannot hold the temp file; both fall back to an in-place rewrite.
 import { randomBytes } from 'node:crypto';
-import { chown, open, rename, stat, unlink } from 'node:fs/promises';
+import { chown, open, readdir, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
 export interface AtomicWriteOptions {
@@ -74,4 +74,42 @@ export const writeFileAtomic = async (
   } finally {
     await unlink(tmp).catch(() => undefined);
   }
+};
+
+const tempPattern = (path: string): RegExp =>
+  new RegExp(
+    `^\\.${basename(path).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.kubefwd-(\\d+)-[0-9a-f]+\\.tmp$`,
+  );
+
+const processAlive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+};
+
+/**
+ * Removes temp files that writers killed mid-write (SIGKILL between "temp written" and "renamed")
+ * left beside `path`. Only files of processes that no longer exist are touched. Returns how many.
+ */
+export const removeStaleTemps = async (path: string): Promise<number> => {
+  const re = tempPattern(path);
+  let removed = 0;
+  let names: string[];
+  try {
+    names = await readdir(dirname(path));
+  } catch {
+    return 0;
+  }
+  for (const name of names) {
+    const m = re.exec(name);
+    if (!m || processAlive(Number(m[1]))) continue;
+    await unlink(join(dirname(path), name)).then(
+      () => (removed += 1),
+      () => undefined,
+    );
+  }
+  return removed;
 };

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { createHash } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
 import { KubefwdError, errorMessage } from '../contract/errors.js';
-import { writeFileAtomic, type WriteMode } from './atomic-write.js';
+import { removeStaleTemps, writeFileAtomic, type WriteMode } from './atomic-write.js';
 import { createFileLock, type FileLock, type FileLockOptions } from './file-lock.js';
 
 export interface HostsFileOptions {
@@ -74,6 +74,7 @@ export const createHostsFile = (options: HostsFileOptions): HostsFile => {
   let lock: FileLock | undefined;
   let target: string | undefined;
   let writes = 0;
+  let tempsSwept = false;
 
   /** Follow a symlinked hosts file so the link itself is never replaced by a plain file. */
   const resolveTarget = async (): Promise<string> => {
@@ -112,6 +113,11 @@ export const createHostsFile = (options: HostsFileOptions): HostsFile => {
     async update(transform) {
       const l = await getLock();
       await l.withLock(async () => {
+        // Once per process, under the lock: clear temp files of writers that were killed mid-write.
+        if (!tempsSwept) {
+          tempsSwept = true;
+          await removeStaleTemps(await resolveTarget());
+        }
         const { text, encoding } = decodeExact(await readBytes());
         const next = transform(text);
         if (next === text) return;
