@@ -3,7 +3,7 @@
 // with curl through it over the tunnel and, with the tunnel switched off, over SPDY (fallback).
 import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import http from 'node:http';
@@ -61,8 +61,8 @@ function kubectl(args: string[]): Promise<{ code: number; stdout: string; stderr
 }
 
 /** A long-running kubectl; `output()` is what it printed so far. */
-function kubectlBackground(args: string[]): { child: ChildProcess; output: () => string } {
-  const child = spawn('kubectl', args, { env: env() });
+function kubectlBackground(args: string[], bin = 'kubectl'): { child: ChildProcess; output: () => string } {
+  const child = spawn(bin, args, { env: env() });
   children.add(child);
   child.on('close', () => children.delete(child));
   let out = '';
@@ -233,8 +233,13 @@ spec:
     expect(applied.stdout).toContain('deployment.apps/nginx configured');
   });
 
-  async function portForwardAndCurl(svc: string, remotePort: number, path: string): Promise<string> {
-    const pf = kubectlBackground(['-n', 'shop', 'port-forward', `svc/${svc}`, `:${remotePort}`]);
+  async function portForwardAndCurl(
+    svc: string,
+    remotePort: number,
+    path: string,
+    bin = 'kubectl',
+  ): Promise<string> {
+    const pf = kubectlBackground(['-n', 'shop', 'port-forward', `svc/${svc}`, `:${remotePort}`], bin);
     const local = await eventually(() => {
       const m = /Forwarding from 127\.0\.0\.1:(\d+)/.exec(pf.output());
       if (!m) throw new Error(`no forwarding line yet: ${pf.output()}`);
@@ -268,5 +273,16 @@ spec:
     } finally {
       await control('POST', '/protocols', { tunnel: true });
     }
+  });
+
+  const kubectl129 = '/usr/lib/google-cloud-sdk/bin/kubectl.1.29';
+  it.skipIf(!existsSync(kubectl129))('kubectl 1.29 (SPDY only, no tunnel) port-forwards too', async () => {
+    const before = (await control('GET', '/counters')).upgrades;
+    const body = await portForwardAndCurl('api-gateway', 8080, '/old-kubectl', kubectl129);
+    expect(JSON.parse(body)).toMatchObject({ path: '/old-kubectl' });
+    const after = (await control('GET', '/counters')).upgrades;
+    expect(after.spdy).toBe(before.spdy + 1);
+    expect(after.tunnel).toBe(before.tunnel);
+    expect(after.refused).toBe(before.refused);
   });
 });
