@@ -21,9 +21,9 @@ export const createApiServer = async (deps: ApiDeps & { host: string; port: numb
   const app = createApiApp({
     ...deps,
     allowedHosts:
-      deps.allowedHosts ?? (() => (bound.server ? defaultAllowedHosts(bound.server.host, bound.server.port) : [])),
+      deps.allowedHosts ??
+      (() => (bound.server ? defaultAllowedHosts(bound.server.host, bound.server.port) : [])),
   });
   bound.server = await startApiServer({ app, host: deps.host, port: deps.port });
   return { ...bound.server, app };
-};
 };
