@@ -173,6 +173,29 @@ export function defineTransportSuite(transport: Transport): void {
       expect(after.Timeout ?? 0).toBeLessThanOrEqual((before.Timeout ?? 0) + 1);
     });
 
+    it('close() of the forwarder ends every connection and leaves no socket or timer behind', async () => {
+      const before = activeHandles();
+      const pf = createPortForwarder(h.conn, { transport, pingIntervalMs: 1_000 });
+      const { local } = await forwardTo(pf, 'postgres', 5432);
+      const conns = await Promise.all(Array.from({ length: 3 }, () => connectLocal(local.port)));
+      await Promise.all(
+        conns.map(async (c) => {
+          const r = readN(c, 2);
+          c.write('hi');
+          await r;
+        }),
+      );
+      const ends = conns.map((c) => readAll(c).catch(() => Buffer.alloc(0)));
+      pf.close();
+      await Promise.all(ends);
+      await Promise.all(local.bridges.map((b) => b.handle.done));
+      await local.close();
+      locals.splice(locals.indexOf(local), 1);
+      const after = await settleHandles(before);
+      expect(sockets(after)).toBeLessThanOrEqual(sockets(before));
+      expect(after.Timeout ?? 0).toBeLessThanOrEqual(before.Timeout ?? 0);
+    });
+
     it('applies backpressure: a local reader that stops does not make buffers grow', async () => {
       const { local } = await forwardTo(forwarder(), 'api-gateway', 8080);
       const size = 48 * 1024 * 1024;

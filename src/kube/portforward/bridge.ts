@@ -54,9 +54,10 @@ export function bridge(local: Socket, remote: Duplex): BridgeHandle {
   });
   remote.once('close', () => {
     remoteClosed = true;
-    // Closed without its end (destroyed): the local connection cannot continue. After a clean
-    // end, pipe() has passed the FIN on and the local socket finishes by itself.
-    if (!remote.readableEnded && !local.destroyed) local.destroy();
+    // Closed without its end (cut, reset, forwarder closed): reset the local connection so its
+    // client cannot mistake a truncated answer for a complete one. After a clean end, pipe() has
+    // passed the FIN on and the local socket finishes by itself.
+    if (!remote.readableEnded && !local.destroyed) local.resetAndDestroy();
     settle();
   });
   local.pipe(remote);
