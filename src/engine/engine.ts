@@ -147,7 +147,10 @@ export const createEngine = (deps: EngineDeps): EngineRuntime => {
 
   const resolveContext = (context: string | undefined): { context: string; cluster: ClusterPort } => {
     const name = context && context !== '' ? context : deps.clusters.currentContext();
-    return { context: name, cluster: deps.clusters.cluster(name) };
+    const cluster = deps.clusters.cluster(name);
+    // Indexes follow the order of the calls (the command line's order), not of their awaits.
+    clusterIndex(name);
+    return { context: name, cluster };
   };
 
   const newWatch = (
@@ -423,16 +426,19 @@ export const createEngine = (deps: EngineDeps): EngineRuntime => {
     },
   };
 
-  for (const p of includes) {
+  // --service entries, one after another so their contexts and namespaces are indexed in order.
+  void includes.reduce(async (prior, p) => {
+    await prior;
     const req = { namespace: p.namespace, serviceName: p.name, ...(p.context ? { context: p.context } : {}) };
-    engine.addService(req).then(
-      (svc) => logger.debug(`added service ${svc.key} (--service)`),
-      (err: unknown) =>
-        logger.error(
-          `cannot forward ${p.context ? `${p.context}/` : ''}${p.namespace}/${p.name}: ${errorMessage(err)}`,
-        ),
-    );
-  }
+    try {
+      const svc = await engine.addService(req);
+      logger.debug(`added service ${svc.key} (--service)`);
+    } catch (err) {
+      logger.error(
+        `cannot forward ${p.context ? `${p.context}/` : ''}${p.namespace}/${p.name}: ${errorMessage(err)}`,
+      );
+    }
+  }, Promise.resolve());
 
   return engine;
 };

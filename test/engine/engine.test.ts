@@ -428,6 +428,46 @@ describe('engine: hosts file', () => {
   });
 });
 
+describe('engine: several contexts', () => {
+  it('names a second context’s services svc.ctx and gives them the next address block (--service too)', async () => {
+    const a = new FakeCluster('sim');
+    const b = new FakeCluster('prod');
+    for (const c of [a, b]) c.apply('services', service('api', 'web', [{ port: 9601 }]));
+    const hosts = new MemoryHosts();
+    const listener = netListeners();
+    const engine = createEngine({
+      clusters: fakeProvider(a, b),
+      hosts,
+      listener,
+      loopback: noLoopback,
+      traffic: countingTraffic(),
+      logger: memoryLogger(),
+      options: { ipBase: '127.50.27.1', hostsBatchMs: 5, includeServices: ['prod/web/api'] },
+    });
+    cleanups.push(async () => {
+      await engine.shutdown();
+      await listener.closeAll();
+    });
+    await engine.addNamespace({ namespace: 'web' });
+    await eventually(() => engine.services().length === 2, 3000, 'the --service of the second context');
+    // The namespace was added first (sim is context 0); the --service of prod follows (context 1).
+    const byKey = new Map(engine.services().map((s) => [s.key, s]));
+    expect(byKey.get('api.web.sim')).toMatchObject({ localIP: '127.50.27.1' });
+    expect(byKey.get('api.web.prod')).toMatchObject({ localIP: '127.51.27.1' });
+    expect(byKey.get('api.web.prod')?.hostnames).toEqual([
+      'api.prod',
+      'api-prod',
+      'api.web.prod',
+      'api-web-prod',
+      'api.web.svc.prod',
+      'api-web-svc-prod',
+      'api.web.svc.cluster.prod',
+      'api-web-svc-cluster-prod',
+    ]);
+    expect(byKey.get('api.web.sim')?.hostnames.slice(0, 3)).toEqual(['api', 'api.web', 'api-web']);
+  });
+});
+
 describe('engine: hosts file of several instances', () => {
   it('keeps the block of a live instance when told which blocks are stale', async () => {
     const other =
