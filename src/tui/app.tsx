@@ -1,12 +1,13 @@
 // The TUI's root: header, services table (windowed), logs panel and status bar, or a modal (help,
 // detail, browse) in place of the two panels. Holds the TUI-only view state (filter, sort,
 // selection, toggles) and the main key map; reads state through a throttled source.
-import { Box, Text, useApp, useStdout } from 'ink';
+import { Box, Text, useApp, useStdout, type Key } from 'ink';
 import { useKeys, type KeyRoute } from './use-keys.js';
 import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import type { TuiBackend, TuiLogLine } from './backend.js';
 import { layoutColumns } from './columns.js';
 import { computeLayout } from './layout.js';
+import { isMouseReport, parseMouse, type MouseEvent } from './mouse.js';
 import { createRateHistory } from './rate-history.js';
 import {
   DEFAULT_SORT,
@@ -172,8 +173,34 @@ export const App = (props: AppProps) => {
 
   const current = rows[selected];
 
+  // Screen rows (1-based) of the table: header, blank, title, border, column titles, then rows.
+  const FIRST_ROW_Y = 6;
+  const onMouse = (m: MouseEvent): void => {
+    if (mode === 'detail' || mode === 'browse') {
+      if (m.kind === 'wheel')
+        for (let i = 0; i < 3; i++) modalKeys.current?.(m.delta > 0 ? 'j' : 'k', NO_KEY);
+      return;
+    }
+    if (mode !== 'main') return;
+    const inLogs = m.y > FIRST_ROW_Y + layout.page;
+    if (m.kind === 'wheel') {
+      if (inLogs || focus === 'logs') setLogBack((b) => Math.max(0, b - 3 * m.delta));
+      else select(selected + 3 * m.delta);
+      return;
+    }
+    if (inLogs) return setFocus('logs');
+    const row = m.y - FIRST_ROW_Y;
+    if (row >= 0 && row < layout.page) {
+      setFocus('services');
+      select(offset.current + row);
+    }
+  };
+
   useKeys((input, key) => {
     if (key.ctrl && input === 'c') return quit();
+    const mouse = parseMouse(input);
+    if (mouse) return onMouse(mouse);
+    if (isMouseReport(input)) return; // releases, drags, other buttons
     if (mode === 'filter') {
       if (key.escape) {
         setDraft(filter);
@@ -396,3 +423,26 @@ const mergeLogs = (a: readonly TuiLogLine[], b: readonly TuiLogLine[]): TuiLogLi
 
 const isControl = (s: string): boolean =>
   Array.from(s).some((ch) => ch.charCodeAt(0) < 0x20 || ch === '\x7f');
+
+const NO_KEY: Key = {
+  upArrow: false,
+  downArrow: false,
+  leftArrow: false,
+  rightArrow: false,
+  pageDown: false,
+  pageUp: false,
+  home: false,
+  end: false,
+  return: false,
+  escape: false,
+  ctrl: false,
+  shift: false,
+  tab: false,
+  backspace: false,
+  delete: false,
+  meta: false,
+  super: false,
+  hyper: false,
+  capsLock: false,
+  numLock: false,
+};

@@ -6,6 +6,7 @@ import { KubefwdError } from '../contract/errors.js';
 import { App } from './app.js';
 import type { TuiBackend } from './backend.js';
 import { copyToClipboard } from './clipboard.js';
+import { DISABLE_MOUSE, ENABLE_MOUSE } from './mouse.js';
 import { resolveTheme } from './theme.js';
 
 export interface RunTuiOptions {
@@ -19,6 +20,8 @@ export interface RunTuiOptions {
   renderIntervalMs?: number;
   /** Route console.* output above the UI (default true; tests whose console is not Node's turn it off). */
   patchConsole?: boolean;
+  /** Wheel scrolling and click-to-select (default true; Shift+drag still selects text). */
+  mouse?: boolean;
 }
 
 const ENTER_ALT_SCREEN = '\x1b[?1049h\x1b[H';
@@ -34,9 +37,10 @@ export const runTui = async (backend: TuiBackend, opts: RunTuiOptions): Promise<
       hint: 'Run it in a terminal, or drop --tui and use the REST API (kubefwd prints its address).',
     });
   const tty = stdout.isTTY === true;
-  if (tty) stdout.write(ENTER_ALT_SCREEN);
+  const mouse = tty && opts.mouse !== false;
+  if (tty) stdout.write(ENTER_ALT_SCREEN + (mouse ? ENABLE_MOUSE : ''));
   const restore = (): void => {
-    if (tty) stdout.write(SHOW_CURSOR + LEAVE_ALT_SCREEN);
+    if (tty) stdout.write((mouse ? DISABLE_MOUSE : '') + SHOW_CURSOR + LEAVE_ALT_SCREEN);
   };
   // A crash must not leave the terminal in the alternate screen.
   process.once('exit', restore);

@@ -494,3 +494,25 @@ describe('header contexts (kubefwd#38)', () => {
     expect(app.frame().split('\n')[0]).toContain('ctx: prod (kubeconfig: dev) | ns: shop');
   });
 });
+
+describe('mouse', () => {
+  it('the wheel moves the selection, a click selects a row, a click in the logs focuses them', async () => {
+    const app = mount(createFakeBackend({ forwards: syntheticForwards(50) }), { height: 30 });
+    await app.press('\x1b[<65;10;8M');
+    expect(app.frame()).toContain('Services 4/50');
+    await app.press('\x1b[<64;10;8M');
+    expect(app.frame()).toContain('Services 1/50');
+    await app.press('\x1b[<0;10;9M'); // fourth row
+    expect(app.frame()).toContain('Services 4/50');
+    await app.press('\x1b[<0;10;9m'); // its release does nothing
+    expect(app.frame()).toContain('Services 4/50');
+    await app.press('\x1b[<0;10;27M');
+    expect(app.frame()).toMatch(/▌Logs/);
+  });
+
+  it('a mouse report never lands in the filter', async () => {
+    const app = mount(createFakeBackend({ forwards: sample() }));
+    await app.press('/', '\x1b[<65;10;8M', 'api');
+    expect(app.frame()).toContain('Filter: api█');
+  });
+});

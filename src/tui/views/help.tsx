@@ -48,6 +48,14 @@ const SECTIONS: [string, [string, string][]][] = [
     ],
   ],
   [
+    'Mouse',
+    [
+      ['Wheel', 'Scroll'],
+      ['Click', 'Select a row / focus logs'],
+      ['Shift+drag', 'Select text'],
+    ],
+  ],
+  [
     'Detail View',
     [
       ['1-9 / y', 'Copy connect string / the first'],
