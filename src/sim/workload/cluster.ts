@@ -69,6 +69,9 @@ interface PodTemplate {
   spec?: Record<string, unknown>;
 }
 
+/** Most Events kept at once (oldest deleted first). */
+const EVENT_CAP = 2000;
+
 /** The error text a kubelet writes on the port-forward error stream. */
 export class ForwardError extends Error {}
 
@@ -76,6 +79,8 @@ export class SimWorkloads {
   private readonly runtimes = new Map<string, PodRuntime>();
   private readonly deletions = new Map<string, { timer: NodeJS.Timeout; waiters: (() => void)[] }>();
   private scheduled = false;
+  private readonly eventKeys: [string, string][] = [];
+  private trimming = false;
   private stopped = false;
   private nextIp = 10;
   private readonly unsubscribe: () => void;
@@ -89,12 +94,30 @@ export class SimWorkloads {
   }
 
   private onChange(e: StoreEvent): void {
-    if (e.resource === 'events') return;
+    if (e.resource === 'events') {
+      // Keep Events bounded (a real cluster expires them after an hour) so long runs do not grow.
+      if (e.type === 'ADDED')
+        this.eventKeys.push([e.object.metadata.namespace ?? '', e.object.metadata.name]);
+      if (this.eventKeys.length > EVENT_CAP && !this.trimming) {
+        this.trimming = true;
+        setImmediate(() => this.trimEvents());
+      }
+      return;
+    }
     if (e.resource === 'namespaces' && e.type === 'MODIFIED') {
       const phase = (e.object.status as { phase?: string } | undefined)?.phase;
       if (phase === 'Terminating') setImmediate(() => this.finishNamespace(e.object.metadata.name));
     }
     this.schedule();
+  }
+
+  private trimEvents(): void {
+    this.trimming = false;
+    if (this.stopped) return;
+    while (this.eventKeys.length > EVENT_CAP) {
+      const [ns, name] = this.eventKeys.shift()!;
+      if (this.store.get('events', ns, name)) this.store.delete('events', ns, name);
+    }
   }
 
   schedule(): void {
