@@ -1,11 +1,25 @@
-// Wires engine + state + API (filled in as those parts land).
-import { KubefwdError } from '../contract/errors.js';
+// Wires the parts: machine adapters → engine → state store → REST API (+ TUI). The API socket is
+// bound before the engine starts, so a taken address fails while nothing has changed; the engine's
+// first hosts write removes a stale block from a killed run together with writing ours.
+import { KubefwdError, errorMessage } from '../contract/errors.js';
+import { createApiApp } from '../api/server/app.js';
+import { createEngine } from '../engine/index.js';
+import { findBlocks, removeBlocks, splitLines } from '../engine/hosts-block.js';
+import type { Engine } from '../engine/controller.js';
 import type { ClusterProvider } from '../engine/ports.js';
+import { createTrafficRecorder } from '../engine/traffic/index.js';
+import { createListeners } from '../os/listener.js';
+import { createLoopback } from '../os/loopback.js';
 import type { HostsFile } from '../os/hosts-file.js';
 import type { InvokingUser } from '../os/privilege.js';
-import type { DaemonConfig } from './config.js';
+import { createStateStore, type StateStore } from '../state/index.js';
+import { listenApi, type ApiListener } from './api-listener.js';
+import { API_HOSTNAME, API_IP, API_PORT, type DaemonConfig } from './config.js';
+import { removeDiscovery, resolveApiKey, writeDiscovery } from './discovery-file.js';
 import type { DaemonLogger } from './logger.js';
 import type { Plan } from './preflight.js';
+import { blockIdFor, isStaleBlockId } from './stale-blocks.js';
+import { startWatchdog } from './watchdog.js';
 
 export interface ComposeInput {
   config: DaemonConfig;
@@ -18,12 +32,247 @@ export interface ComposeInput {
 
 export interface Composed {
   apiUrl: string | undefined;
+  engine: Engine;
+  state: StateStore;
   /** Resolves when the daemon should stop on its own (the TUI quit). */
   ended: Promise<void>;
   shutdown(): Promise<void>;
   forceCleanup(): Promise<void>;
 }
 
-export const compose = async (_input: ComposeInput): Promise<Composed> => {
-  throw new KubefwdError('INTERNAL', 'the forwarding engine is not built yet');
+/** Refuses to share a hosts file with a running kubefwd (its block would be ours to clobber). */
+const checkNoLiveBlock = async (hosts: HostsFile): Promise<void> => {
+  const live = findBlocks(splitLines(await hosts.read())).filter((b) => !isStaleBlockId(b.id, process.pid));
+  const other = live[0];
+  if (other)
+    throw new KubefwdError('HOSTS_FILE_LOCKED', `another kubefwd (${other.id}) is managing ${hosts.path}`, {
+      field: '--hosts-path',
+      hint: 'Stop that kubefwd first, or give this one its own hosts file with --hosts-path.',
+    });
+};
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** `p`, or `fallback` after `ms` (the timer is cleared when `p` settles first). */
+const within = <T>(p: Promise<T>, ms: number, fallback: T): Promise<T> => {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<T>((r) => (timer = setTimeout(() => r(fallback), ms)));
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+};
+
+/** How long a graceful stop may take before the hosts block is removed directly (kubefwd waits ≤3 s per step). */
+const SHUTDOWN_DEADLINE_MS = 5_000;
+const WATCHDOG_MS = 10_000;
+
+export const compose = async (input: ComposeInput): Promise<Composed> => {
+  const { config, logger, clusters, hosts, user, plan } = input;
+  await checkNoLiveBlock(hosts);
+
+  // The API: kubefwd.internal (127.2.27.1:80) when root, else a loopback port.
+  const apiEnabled = config.api || config.tui || config.apiListen !== undefined;
+  const wellKnown = config.apiListen === undefined && config.root;
+  const loopback = createLoopback();
+  let api: ApiListener | undefined;
+  if (apiEnabled) {
+    const host = config.apiListen?.host ?? (wellKnown ? API_IP : '127.0.0.1');
+    const port = config.apiListen?.port ?? (wellKnown ? API_PORT : 0);
+    if (host !== '127.0.0.1' && host !== 'localhost' && host !== '::1') await loopback.ensure(host);
+    api = await listenApi(host, port);
+  }
+
+  const blockId = blockIdFor(process.pid);
+  const traffic = createTrafficRecorder();
+  let engine: Engine;
+  try {
+    engine = createEngine({
+      clusters,
+      hosts,
+      listener: createListeners(),
+      loopback,
+      traffic,
+      logger,
+      options: {
+        domain: config.domain,
+        mappings: config.mappings,
+        reserve: config.reservations,
+        fwdConfText: config.fwdConfText,
+        fwdConfPath: config.fwdConfPath,
+        timeoutMs: config.timeoutSeconds * 1000,
+        autoReconnect: config.autoReconnect,
+        retryIntervalMs: config.retryIntervalMs,
+        resyncIntervalMs: config.resyncIntervalMs,
+        hostsBlockId: blockId,
+        purgeStaleIps: config.purgeStaleIps,
+        selectors: {
+          ...(config.labelSelector ? { labelSelector: config.labelSelector } : {}),
+          ...(config.fieldSelector ? { fieldSelector: config.fieldSelector } : {}),
+        },
+        excludeServices: config.excludes,
+        ...(api && wellKnown ? { apiHostEntry: { ip: API_IP, hostname: API_HOSTNAME } } : {}),
+      },
+    });
+  } catch (err) {
+    await api?.close();
+    traffic.close();
+    throw err;
+  }
+  const state = createStateStore({ subscribe: (l) => engine.subscribe(l), traffic });
+  const detachSink = logger.addSink((level, message, fields) => state.logs.append(level, message, fields));
+
+  const { key, fromEnv } = resolveApiKey(config.env);
+  let apiUrl: string | undefined;
+  let discoveryWritten = false;
+  if (api) {
+    const listener = api;
+    const app = createApiApp({
+      state,
+      controller: engine,
+      traffic,
+      version: config.version,
+      startedAt: Date.now(),
+      key,
+      allowedHosts: () => [
+        API_HOSTNAME,
+        'localhost',
+        '127.0.0.1',
+        '[::1]',
+        listener.host,
+        `${listener.host}:${listener.port}`,
+      ],
+      options: {
+        namespaces: config.namespaces,
+        contexts: config.contexts,
+        tuiEnabled: config.tui,
+      },
+      log: logger,
+    });
+    api.attach((req) => app.fetch(req));
+    apiUrl = wellKnown ? `http://${API_HOSTNAME}` : api.url;
+  }
+
+  const removeOurBlock = (): Promise<void> =>
+    hosts.update((content) => removeBlocks(content, (id) => id === blockId));
+  const shutdownOnce = { p: undefined as Promise<void> | undefined };
+  const shutdown = (): Promise<void> =>
+    (shutdownOnce.p ??= (async () => {
+      const slow = Number(config.env.KUBEFWD_TEST_SLOW_SHUTDOWN_MS ?? 0);
+      if (slow > 0) await sleep(slow);
+      // The hosts block goes first, through our own port: whatever happens next, the user's
+      // hosts file is clean. The watchdog ends a shutdown that cannot finish.
+      await removeOurBlock().catch((err: unknown) =>
+        logger.error(`Cannot clean ${hosts.path}: ${errorMessage(err)}`),
+      );
+      const watchdog = startWatchdog(
+        WATCHDOG_MS,
+        `kubefwd: shutdown did not finish within ${WATCHDOG_MS / 1000}s; hosts entries were removed, exiting now`,
+      );
+      // Bounded: whatever hangs in the engine, the hosts block goes and the process ends.
+      const stopped = await within(
+        engine.shutdown().then(
+          () => true,
+          (err: unknown) => {
+            logger.error(`Shutdown of forwards failed: ${errorMessage(err)}`);
+            return false;
+          },
+        ),
+        SHUTDOWN_DEADLINE_MS,
+        false,
+      );
+      if (!stopped) {
+        logger.warn(
+          `Forwards did not stop cleanly within ${SHUTDOWN_DEADLINE_MS / 1000}s; removing the hosts entries directly`,
+        );
+        await removeOurBlock().catch((err: unknown) =>
+          logger.error(`Cannot clean ${hosts.path}: ${errorMessage(err)}`),
+        );
+      }
+      logger.debug('Forwards stopped; closing the API');
+      await api?.close();
+      logger.debug('API closed');
+      if (discoveryWritten) await removeDiscovery(user.home, process.pid);
+      if (api && api.host !== '127.0.0.1') await loopback.release(api.host).catch(() => undefined);
+      detachSink();
+      state.close();
+      traffic.close();
+      await watchdog.cancel();
+    })());
+
+  try {
+    // Namespaces and single services from the command line.
+    for (const t of plan?.namespaces ?? []) {
+      await engine.addNamespace({
+        namespace: t.namespace,
+        context: t.context,
+        ...(config.labelSelector ? { labelSelector: config.labelSelector } : {}),
+        ...(config.fieldSelector ? { fieldSelector: config.fieldSelector } : {}),
+      });
+    }
+    for (const s of plan?.services ?? [])
+      await engine.addService({ namespace: s.namespace, serviceName: s.name, context: s.context });
+
+    if (api) {
+      await writeDiscovery(
+        { home: user.home, uid: user.uid, gid: user.gid },
+        { url: api.url, key, pid: process.pid },
+      );
+      discoveryWritten = true;
+      logger.info(`API server running at ${api.url}/${wellKnown ? ` (http://${API_HOSTNAME}/)` : ''}`);
+      logger.info(`API: ${apiUrl}/api  Docs: ${apiUrl}/docs`);
+      logger.info(
+        fromEnv
+          ? 'API key: using KUBEFWD_API_KEY from environment'
+          : `API key (generated): ${key.slice(0, 4)}… (full key in ${user.home}/.kubefwd/api.json; set KUBEFWD_API_KEY to pin your own)`,
+      );
+      if (config.idle) {
+        logger.info(
+          'Idle mode: Add namespaces via POST /api/v1/namespaces or services via POST /api/v1/services',
+        );
+        logger.info('Press [Ctrl-C] to stop.');
+      }
+    }
+  } catch (err) {
+    await shutdown();
+    throw err;
+  }
+
+  // --tui: the terminal belongs to the TUI; log lines still reach its log panel and the API.
+  let ended: Promise<void> = new Promise<void>(() => undefined);
+  if (config.tui) {
+    const { runTui, createLocalBackend } = await import('../tui/index.js');
+    logger.setQuiet(true);
+    const backend = createLocalBackend({ state, controller: engine, traffic });
+    const stopTui = new AbortController();
+    ended = runTui(backend, {
+      version: config.version,
+      ...(config.theme ? { theme: config.theme } : {}),
+      signal: stopTui.signal,
+    })
+      .catch((err: unknown) => logger.error(`TUI failed: ${errorMessage(err)}`))
+      .finally(() => {
+        backend.close();
+        logger.setQuiet(false);
+      });
+    const baseShutdown = shutdown;
+    return {
+      apiUrl,
+      engine,
+      state,
+      ended,
+      shutdown: async () => {
+        stopTui.abort();
+        await ended;
+        await baseShutdown();
+      },
+      forceCleanup: removeOurBlock,
+    };
+  }
+
+  return {
+    apiUrl,
+    engine,
+    state,
+    ended,
+    shutdown,
+    forceCleanup: removeOurBlock,
+  };
 };

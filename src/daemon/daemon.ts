@@ -7,7 +7,9 @@ import { createClusterProvider } from '../kube/index.js';
 import { backupHostsFile } from '../os/hosts-backup.js';
 import { createHostsFile } from '../os/hosts-file.js';
 import { invokingUser } from '../os/privilege.js';
+import { removeBlocks } from '../engine/hosts-block.js';
 import { compose, type Composed } from './compose.js';
+import { blockIdFor } from './stale-blocks.js';
 import type { DaemonConfig } from './config.js';
 import { createLogger, type DaemonLogger } from './logger.js';
 import { planTargets, type Plan } from './preflight.js';
@@ -26,6 +28,8 @@ export interface RunDaemonOptions {
   signals?: Pick<NodeJS.Process, 'on' | 'off'>;
   /** Extra cleanup after the daemon stopped (demo: stop the simulated cluster). */
   afterStop?: () => Promise<void>;
+  /** The logger to use (runDaemon makes it first, so signals during start-up are logged). */
+  logger?: DaemonLogger;
 }
 
 export interface RunningDaemon {
@@ -98,7 +102,6 @@ export const startDaemon = async (
     clusters.close();
     throw err;
   }
-  if (config.domain) logger.info(`Adding custom domain ${config.domain} to all forwarded entries`);
 
   let composed: Composed;
   try {
@@ -116,6 +119,7 @@ export const startDaemon = async (
     stop() {
       stopping ??= (async () => {
         await composed.shutdown();
+        logger.debug('Closing cluster connections');
         clusters.close();
         await options.afterStop?.();
         logger.info('Clean exit');
@@ -133,47 +137,64 @@ export const runDaemon = async (
   options: RunDaemonOptions = {},
 ): Promise<number> => {
   const signals = options.signals ?? process;
+  const logger =
+    options.logger ??
+    createLogger({ verbose: config.verbose, json: config.jsonLogs, stdout: io.stdout, stderr: io.stderr });
   let signalCount = 0;
   let resolveSignal: (code: number) => void = () => undefined;
   const finished = new Promise<number>((resolve) => (resolveSignal = resolve));
   let daemon: RunningDaemon | undefined;
   let startAborted = false;
+  /** Removes our block straight from the hosts file (second signal). */
+  const forceCleanup = (): Promise<void> =>
+    daemon
+      ? daemon.forceCleanup()
+      : createHostsFile({ path: config.hostsPath }).update((c) =>
+          removeBlocks(c, (id) => id === blockIdFor(process.pid)),
+        );
   const onSignal = (): void => {
     signalCount += 1;
     if (signalCount === 1) {
+      if (!config.tui) logger.info('Shutting down... (press Ctrl+C again to force)');
       if (!daemon) {
         startAborted = true;
         return;
       }
-      if (!config.tui) daemon.logger.info('Shutting down... (press Ctrl+C again to force)');
       daemon.stop().then(
         () => resolveSignal(0),
         (err: unknown) => {
-          daemon?.logger.error(`Shutdown failed: ${errorMessage(err)}`);
+          logger.error(`Shutdown failed: ${errorMessage(err)}`);
           resolveSignal(1);
         },
       );
       return;
     }
-    if (signalCount === 2 && daemon) {
-      daemon.logger.warn('Forced shutdown - cleaning up hosts file');
-      daemon.forceCleanup().then(
+    if (signalCount === 2) {
+      logger.warn('Forced shutdown - cleaning up hosts file');
+      forceCleanup().then(
         () => resolveSignal(1),
-        () => resolveSignal(1),
+        (err: unknown) => {
+          logger.error(`Cannot clean ${config.hostsPath}: ${errorMessage(err)}`);
+          resolveSignal(1);
+        },
       );
     }
   };
   signals.on('SIGINT', onSignal);
   signals.on('SIGTERM', onSignal);
   try {
-    daemon = await startDaemon(config, io, options);
+    const started = startDaemon(config, io, { ...options, logger });
+    // When a forced stop wins the race, a later start-up failure must not surface as unhandled.
+    started.catch(() => undefined);
+    const first = await Promise.race([started.then((d) => ({ d })), finished.then((code) => ({ code }))]);
+    if ('code' in first) return first.code; // forced during start-up
+    daemon = first.d;
     if (startAborted) {
       await daemon.stop();
-      return 0;
+      return signalCount > 1 ? 1 : 0;
     }
-    const ended = daemon.composed.ended;
-    const code = await Promise.race([finished, ended.then(async () => (await daemon!.stop(), 0))]);
-    return code;
+    const running = daemon;
+    return await Promise.race([finished, running.composed.ended.then(async () => (await running.stop(), 0))]);
   } catch (err) {
     if (err instanceof KubefwdError) throw err;
     throw new KubefwdError('INTERNAL', errorMessage(err), { cause: err });

@@ -72,7 +72,7 @@ export const startCli = (
     kill: (signal = 'SIGTERM') => {
       if (!done) child.kill(signal);
     },
-    waitFor(re, timeoutMs = 15_000) {
+    waitFor(re, timeoutMs = 40_000) {
       return new Promise((resolveWait, reject) => {
         const check = (): void => {
           const m = (out + err).match(re);

@@ -18,6 +18,10 @@ export interface Fixture {
   env: NodeJS.ProcessEnv;
   /** Starts kubefwd against the sim with the temp hosts file, API on a free port and the IP base. */
   start(args: string[], extraEnv?: NodeJS.ProcessEnv): CliProcess;
+  /** Kills what is still running (SIGKILL) and puts the foreign hosts content back (after a failed test). */
+  reset(): Promise<void>;
+  /** Output of every kubefwd started so far (printed when a test fails). */
+  output(): string;
   close(): Promise<void>;
 }
 
@@ -60,6 +64,18 @@ export const createFixture = async (
       );
       procs.push(p);
       return p;
+    },
+    async reset() {
+      for (const p of procs) {
+        p.kill('SIGKILL');
+        await p.exited;
+      }
+      await writeFile(hostsPath, FOREIGN_HOSTS);
+    },
+    output() {
+      return procs
+        .map((p, i) => `--- kubefwd #${i} (pid ${String(p.child.pid)})\n${p.stdout()}${p.stderr()}`)
+        .join('\n');
     },
     async close() {
       for (const p of procs) {

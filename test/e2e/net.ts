@@ -78,16 +78,16 @@ export const echoRoundTrip = (ip: string, port: number, data: Buffer, timeoutMs 
 
 /** Polls `fn` until it returns without throwing (or a truthy value), or times out with the last error. */
 export const eventually = async <T>(
-  fn: () => Promise<T> | T,
+  fn: () => Promise<T>,
   timeoutMs = 10_000,
   intervalMs = 50,
-): Promise<T> => {
+): Promise<NonNullable<Exclude<T, false>>> => {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
     try {
       const v = await fn();
-      if (v !== false && v !== undefined && v !== null) return v;
+      if (v !== false && v !== undefined && v !== null) return v as NonNullable<Exclude<T, false>>;
       last = new Error('condition not met');
     } catch (err) {
       last = err;

@@ -1,0 +1,195 @@
+// issue 4 "Done when", through the real CLI process against the simulated cluster: the hosts file
+// as kubefwd writes it, traffic by name, headless per-pod names, live service changes, pod
+// replacement, cut streams, and SIGTERM cleanup leaving foreign content byte for byte.
+import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { isBuilt, type CliProcess } from './cli-process.js';
+import { createFixture, FOREIGN_HOSTS, type Fixture } from './fixture.js';
+import {
+  echoRoundTrip,
+  eventually,
+  hasBlock,
+  httpGet,
+  kubefwdBlock,
+  parseHosts,
+  resolveName,
+} from './net.js';
+
+const IP_BASE = '127.11.27.1';
+
+let fx: Fixture;
+let kubefwd: CliProcess;
+
+const hostsText = (): Promise<string> => readFile(fx.hostsPath, 'utf8');
+const podOf = (body: string): string => (JSON.parse(body) as { pod: string }).pod;
+
+describe.skipIf(!isBuilt())(
+  'kubefwd svc -n shop (real process, simulated cluster)',
+  { timeout: 120_000 },
+  () => {
+    beforeAll(async () => {
+      fx = await createFixture(IP_BASE);
+      kubefwd = fx.start(['svc', '-n', 'shop', '-v']);
+      await kubefwd.waitFor(/API server running at http:\/\/127\.0\.0\.1:\d+/);
+      // Every service with a ready pod answers.
+      await eventually(async () => {
+        const ip = await resolveName(fx.hostsPath, 'api-gateway');
+        return (await httpGet(ip, 8080, '/', 'api-gateway')).status === 200;
+      }, 40_000);
+      await eventually(
+        async () =>
+          (await echoRoundTrip(await resolveName(fx.hostsPath, 'kafka-2.kafka'), 9092, Buffer.from('x')))
+            .length === 1,
+        20_000,
+      );
+    }, 120_000);
+
+    afterEach((ctx) => {
+      if (ctx.task.result?.state === 'fail') console.log(fx.output().replace(/^[ |].*\n/gm, ''));
+    });
+    afterAll(async () => {
+      await fx?.close();
+    });
+
+    it('writes the hosts block kubefwd would (golden), one block, foreign content first and intact', async () => {
+      const text = await hostsText();
+      expect(text.startsWith(FOREIGN_HOSTS)).toBe(true);
+      expect(text.match(/# kubefwd begin /g)).toHaveLength(1);
+      await expect(kubefwdBlock(text)).toMatchFileSnapshot('golden/shop-hosts-block.txt');
+    });
+
+    it('HTTP through api-gateway:8080 resolved via the hosts file', async () => {
+      const ip = await resolveName(fx.hostsPath, 'api-gateway');
+      expect(ip.startsWith('127.11.27.')).toBe(true);
+      for (const name of [
+        'api-gateway',
+        'api-gateway.shop',
+        'api-gateway.shop.svc.cluster.local',
+        'api-gateway-shop-svc-cluster-local',
+      ])
+        expect(await resolveName(fx.hostsPath, name)).toBe(ip);
+      const r = await httpGet(ip, 8080, '/hello', 'api-gateway');
+      expect(r.status).toBe(200);
+      expect(JSON.parse(r.body)).toMatchObject({ namespace: 'shop' });
+    });
+
+    it('byte-exact echo through postgres:5432, and the named targetPort of auth:443', async () => {
+      const data = randomBytes(1 << 20);
+      const back = await echoRoundTrip(await resolveName(fx.hostsPath, 'postgres'), 5432, data);
+      expect(back.equals(data)).toBe(true);
+      const auth = await httpGet(await resolveName(fx.hostsPath, 'auth'), 443, '/', 'auth');
+      expect(auth.status).toBe(200);
+    });
+
+    it('headless: every pod its own name and address, the service name forwarded to the first pod', async () => {
+      const hosts = parseHosts(await hostsText());
+      const ips = ['kafka-0.kafka', 'kafka-1.kafka', 'kafka-2.kafka', 'kafka'].map((n) => hosts.get(n));
+      expect(ips.every((ip) => ip !== undefined)).toBe(true);
+      // As kubefwd: the plain service name is its own forward (to the first pod), with its own address.
+      expect(new Set(ips).size).toBe(4);
+      expect(kubefwd.stdout()).toMatch(/kafka\.shop → [\d.]+:9092 → pod kafka-0/);
+      for (const ip of ips) {
+        const data = randomBytes(4096);
+        expect((await echoRoundTrip(ip!, 9092, data)).equals(data)).toBe(true);
+      }
+    });
+
+    it('selector-less legacy-db follows its Endpoints to the postgres pod; ExternalName and UDP-only are skipped with a reason', async () => {
+      const data = randomBytes(2048);
+      expect(
+        (await echoRoundTrip(await resolveName(fx.hostsPath, 'legacy-db'), 5432, data)).equals(data),
+      ).toBe(true);
+      const hosts = parseHosts(await hostsText());
+      expect(hosts.has('payments')).toBe(false);
+      expect(hosts.has('statsd')).toBe(false);
+      const log = kubefwd.stdout() + kubefwd.stderr();
+      expect(log).toMatch(/payments.*ExternalName/i);
+      expect(log).toMatch(/statsd.*UDP/i);
+    });
+
+    it('a service created while running is forwarded, and removed when deleted', async () => {
+      await fx.sim.control.apply(`
+apiVersion: apps/v1
+kind: Deployment
+metadata: { name: catalog, namespace: shop, labels: { app: catalog } }
+spec:
+  replicas: 1
+  selector: { matchLabels: { app: catalog } }
+  template:
+    metadata: { labels: { app: catalog }, annotations: { kubefwd.sim/backend: http } }
+    spec:
+      containers: [{ name: catalog, image: example/catalog:1, ports: [{ name: http, containerPort: 8080 }] }]
+---
+apiVersion: v1
+kind: Service
+metadata: { name: catalog, namespace: shop, labels: { app: catalog } }
+spec:
+  selector: { app: catalog }
+  ports: [{ name: http, port: 8081, targetPort: 8080 }]
+`);
+      const r = await eventually(async () => {
+        const res = await httpGet(await resolveName(fx.hostsPath, 'catalog'), 8081, '/', 'catalog');
+        return res.status === 200 ? res : undefined;
+      }, 30_000);
+      expect(podOf(r.body)).toMatch(/^catalog-/);
+      await fx.sim.control.deleteObject('Service', 'shop', 'catalog');
+      await eventually(async () => !parseHosts(await hostsText()).has('catalog'), 30_000);
+    });
+
+    it('pod deletion → traffic flows to the replacement', async () => {
+      const ip = await resolveName(fx.hostsPath, 'postgres');
+      const before = fx.sim.control.pods('shop').filter((p) => p.metadata.name.startsWith('postgres-'));
+      expect(before).toHaveLength(1);
+      await fx.sim.control.deletePod('shop', before[0]!.metadata.name);
+      await eventually(async () => {
+        const now = fx.sim.control.pods('shop').filter((p) => p.metadata.name.startsWith('postgres-'));
+        return now.some((p) => p.metadata.name !== before[0]!.metadata.name);
+      }, 30_000);
+      const data = randomBytes(1024);
+      const back = await eventually(async () => {
+        const b = await echoRoundTrip(ip, 5432, data, 3000);
+        return b.equals(data) ? b : undefined;
+      }, 30_000);
+      expect(back.equals(data)).toBe(true);
+      // Same address: IPs are keyed by service, not pod.
+      expect(await resolveName(fx.hostsPath, 'postgres')).toBe(ip);
+    });
+
+    it('HTTP moves to the other api-gateway pod when the serving one is deleted', async () => {
+      const ip = await resolveName(fx.hostsPath, 'api-gateway');
+      const first = podOf((await httpGet(ip, 8080, '/', 'api-gateway')).body);
+      await fx.sim.control.deletePod('shop', first);
+      const next = await eventually(async () => {
+        const res = await httpGet(ip, 8080, '/', 'api-gateway', 2000);
+        const pod = podOf(res.body);
+        return pod !== first ? pod : undefined;
+      }, 30_000);
+      expect(next).not.toBe(first);
+    });
+
+    it('all port-forward streams cut → forwards recover', async () => {
+      const ip = await resolveName(fx.hostsPath, 'redis');
+      const cut = fx.sim.control.cutStreams();
+      expect(cut).toBeGreaterThanOrEqual(0);
+      const data = randomBytes(512);
+      await eventually(async () => (await echoRoundTrip(ip, 6379, data, 3000)).equals(data), 30_000);
+      await eventually(
+        async () =>
+          (await httpGet(await resolveName(fx.hostsPath, 'api-gateway'), 8080, '/', 'api-gateway', 3000))
+            .status === 200,
+        15_000,
+      );
+    });
+
+    it('SIGTERM → forwards stop, block removed, hosts file byte for byte as before, exit 0', async () => {
+      expect(hasBlock(await hostsText())).toBe(true);
+      kubefwd.kill('SIGTERM');
+      const r = await kubefwd.exited;
+      expect(r.code).toBe(0);
+      expect(await readFile(fx.hostsPath)).toEqual(Buffer.from(FOREIGN_HOSTS, 'utf8'));
+      // The backup was made before the first change.
+      expect(await readFile(`${fx.home}/hosts.original`, 'utf8')).toBe(FOREIGN_HOSTS);
+    });
+  },
+);

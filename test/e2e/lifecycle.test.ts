@@ -1,0 +1,152 @@
+// Start/stop edges through the real process: SIGKILL leaves a block the next start removes; a second
+// signal forces a fast cleanup; missing RBAC and a taken port are clear errors; the discovery file
+// lets `kubefwd mcp`/`kubefwd tui` find the daemon.
+import { readFile, stat } from 'node:fs/promises';
+import { createServer, type Server } from 'node:net';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { isBuilt, runCli } from './cli-process.js';
+import { createFixture, FOREIGN_HOSTS, type Fixture } from './fixture.js';
+import { eventually, hasBlock, httpGet, resolveName } from './net.js';
+
+const IP_BASE = '127.13.27.1';
+let fx: Fixture;
+
+const hostsText = (): Promise<string> => readFile(fx.hostsPath, 'utf8');
+/** The block of process `pid` is in the hosts file and reports answers through it. */
+const forwarding = async (pid: number | undefined): Promise<boolean> => {
+  if (!(await hostsText()).includes(`# kubefwd begin pid-${String(pid)}`)) return false;
+  const ip = await resolveName(fx.hostsPath, 'reports');
+  return (await httpGet(ip, 8080, '/', 'reports', 2000)).status === 200;
+};
+
+describe.skipIf(!isBuilt())(
+  'daemon lifecycle (real process, simulated cluster)',
+  { timeout: 120_000 },
+  () => {
+    beforeAll(async () => {
+      fx = await createFixture(IP_BASE);
+    }, 30_000);
+    afterEach((ctx) => {
+      if (ctx.task.result?.state === 'fail') console.log(fx.output().replace(/^[ |].*\n/gm, ''));
+    });
+    afterAll(async () => {
+      await fx?.close();
+    });
+
+    it('SIGKILL leaves the block; the next start removes it before writing its own; SIGTERM then restores the file', async () => {
+      const first = fx.start(['-n', 'analytics']);
+      await eventually(() => forwarding(first.child.pid), 40_000);
+      const firstPid = first.child.pid;
+      first.kill('SIGKILL');
+      await first.exited;
+      const stale = await hostsText();
+      expect(hasBlock(stale)).toBe(true);
+      expect(stale).toContain(`# kubefwd begin pid-${String(firstPid)}`);
+
+      const second = fx.start(['-n', 'analytics']);
+      await eventually(() => forwarding(second.child.pid), 40_000);
+      const text = await hostsText();
+      expect(text.match(/# kubefwd begin /g)).toHaveLength(1);
+      expect(text).not.toContain(`# kubefwd begin ${String(firstPid)}\n`);
+      second.kill('SIGTERM');
+      expect((await second.exited).code).toBe(0);
+      expect(await hostsText()).toBe(FOREIGN_HOSTS);
+    });
+
+    it('writes the discovery file while running and removes it at exit', async () => {
+      const p = fx.start(['-n', 'analytics']);
+      const m = await p.waitFor(/API server running at (http:\/\/127\.0\.0\.1:\d+)/);
+      const file = join(fx.home, '.kubefwd', 'api.json');
+      const info = JSON.parse(await readFile(file, 'utf8')) as { url: string; key: string; pid: number };
+      expect(info.pid).toBe(p.child.pid);
+      expect(info.url.startsWith(m[1]!)).toBe(true);
+      expect((await stat(file)).mode & 0o777).toBe(0o600);
+      const health = await fetch(`${m[1]}/api/health`);
+      expect(health.status).toBe(200);
+      p.kill('SIGINT');
+      expect((await p.exited).code).toBe(0);
+      await expect(stat(file)).rejects.toThrow();
+      expect(await hostsText()).toBe(FOREIGN_HOSTS);
+    });
+
+    it('a second signal forces the hosts cleanup and exits 1', async () => {
+      const p = fx.start(['-n', 'analytics'], { KUBEFWD_TEST_SLOW_SHUTDOWN_MS: '3000' });
+      await eventually(() => forwarding(p.child.pid), 40_000);
+      p.kill('SIGINT');
+      await p.waitFor(/Shutting down/);
+      p.kill('SIGINT');
+      const r = await p.exited;
+      expect(r.code).toBe(1);
+      expect(r.stdout + r.stderr).toMatch(/Forced shutdown - cleaning up hosts file/);
+      expect(await hostsText()).toBe(FOREIGN_HOSTS);
+    });
+
+    it('missing RBAC: names the permission, exit 1, nothing changed', async () => {
+      fx.sim.control.denyPermission({ verb: 'create', resource: 'pods/portforward', namespace: 'sandbox' });
+      const r = await runCli(
+        [
+          '-c',
+          fx.sim.kubeconfigPath,
+          '--hosts-path',
+          fx.hostsPath,
+          '--api-listen',
+          '127.0.0.1:0',
+          '-z',
+          fx.fwdConf,
+          '-n',
+          'sandbox',
+        ],
+        { env: fx.env },
+      );
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/missing RBAC permission in namespace sandbox .*create pods\/portforward/);
+      expect(await hostsText()).toBe(FOREIGN_HOSTS);
+    });
+
+    it('the API address already taken: clear error before anything changes', async () => {
+      const blocker: Server = createServer();
+      await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
+      const port = (blocker.address() as { port: number }).port;
+      try {
+        const r = await runCli(
+          [
+            '-c',
+            fx.sim.kubeconfigPath,
+            '--hosts-path',
+            fx.hostsPath,
+            '--api-listen',
+            `127.0.0.1:${port}`,
+            '-z',
+            fx.fwdConf,
+            '-n',
+            'analytics',
+          ],
+          { env: fx.env },
+        );
+        expect(r.code).toBe(1);
+        expect(r.stderr).toContain(`127.0.0.1:${port} is already in use`);
+        expect(await hostsText()).toBe(FOREIGN_HOSTS);
+      } finally {
+        await new Promise((r) => blocker.close(r));
+      }
+    });
+
+    it('a forward port already taken on its IP: the forward shows PORT_IN_USE naming ip:port, the others run', async () => {
+      const ip = '127.13.40.1';
+      const blocker: Server = createServer();
+      await new Promise<void>((r) => blocker.listen(8080, ip, r));
+      try {
+        const p = fx.start(['-n', 'analytics', '-r', `reports:${ip}`]);
+        await p.waitFor(new RegExp(`${ip.replace(/\./g, '\\.')}:8080 is already in use`), 40_000);
+        // events (echo, 9000) still forwards.
+        await eventually(async () => (await resolveName(fx.hostsPath, 'events')) !== undefined, 10_000);
+        p.kill('SIGTERM');
+        expect((await p.exited).code).toBe(0);
+        expect(await hostsText()).toBe(FOREIGN_HOSTS);
+      } finally {
+        await new Promise((r) => blocker.close(r));
+      }
+    });
+  },
+);
