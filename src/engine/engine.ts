@@ -259,6 +259,7 @@ export const createEngine = (deps: EngineDeps): EngineRuntime => {
       if (!req.namespace)
         throw new KubefwdError('INVALID_INPUT', 'namespace is required', { field: 'namespace' });
       const { context, cluster } = resolveContext(req.context);
+      namespaceIndex(context, req.namespace);
       const key = namespaceKey(req.namespace, context);
       const existing = watches.get(key);
       if (existing?.mode === 'all')
@@ -314,6 +315,7 @@ export const createEngine = (deps: EngineDeps): EngineRuntime => {
           field: 'serviceName',
         });
       const { context, cluster } = resolveContext(req.context);
+      namespaceIndex(context, req.namespace);
       const key = namespaceKey(req.namespace, context);
       let watch = watches.get(key);
       const registered = watch?.entries.get(req.serviceName);

@@ -209,7 +209,14 @@ export class ForwardTarget {
         this.enterWaiting(wait);
       }
     } else if (!pod) this.enterWaiting(wait);
-    else this.podUid = pod.uid;
+    else if (pod.uid !== undefined && this.podUid !== undefined && pod.uid !== this.podUid) {
+      // Same name, new pod (a StatefulSet replica recreated): its session belongs to the old one.
+      this.podUid = pod.uid;
+      this.ctx.logger.info(`${this.label()}: pod ${pod.name} was recreated; reconnecting`);
+      this.ctx.pool.invalidate(this.id.context, this.id.namespace, pod.name);
+      this.dropSession();
+      void this.connect('pod-change', false);
+    } else this.podUid = pod.uid;
     this.emitRecords();
   }
 

@@ -200,6 +200,21 @@ describe('engine: a namespace', () => {
     ).toBe(true);
   }, 10_000);
 
+  it('re-dials when a pod is recreated under the same name (StatefulSet)', async () => {
+    const { cluster, engine, events } = setup();
+    await shop(cluster);
+    await engine.addNamespace({ namespace: 'shop' });
+    await eventually(() => status(engine, 'postgres.shop.sim') === 'Active');
+    const before = cluster.sessions.filter((s) => s.pod === 'postgres-0').length;
+    const again = pod('postgres-0', 'shop', { app: 'postgres' }, { ports: [{ containerPort: 5432 }] });
+    again.metadata.uid = 'uid-postgres-0-b';
+    cluster.apply('pods', again);
+    await eventually(() => cluster.sessions.filter((s) => s.pod === 'postgres-0').length > before);
+    await eventually(() => status(engine, 'postgres.shop.sim') === 'Active');
+    expect(events.some((e) => e.type === 'Reconnect' && e.trigger === 'pod-change')).toBe(true);
+    expect((await roundTrip('127.50.27.2', 5432, 'same')).toString()).toBe('same');
+  });
+
   it('a refused pod-side stream ends that connection only', async () => {
     const { cluster, engine } = setup();
     cluster.apply('services', service('multi', 'shop', [{ port: 7001 }, { port: 7002 }]));
