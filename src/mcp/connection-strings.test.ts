@@ -69,6 +69,20 @@ describe('connectionDetails', () => {
     });
   });
 
+  it('lists every broker of a headless Kafka', () => {
+    const d = connectionDetails(
+      'kafka',
+      'kafka-0.kafka',
+      '127.1.27.6',
+      [{ localPort: 9092, remotePort: 9092 }],
+      ['kafka-0.kafka', 'kafka-1.kafka'],
+    );
+    expect(d.envVars).toMatchObject({
+      KAFKA_BROKERS: 'kafka-0.kafka:9092,kafka-1.kafka:9092',
+      KAFKA_PEERS: 'kafka-0.kafka:9092,kafka-1.kafka:9092',
+    });
+  });
+
   it('makes safe env names', () => {
     expect(envPrefix('api-gateway')).toBe('API_GATEWAY');
     expect(envPrefix('3d.render')).toBe('_3D_RENDER');

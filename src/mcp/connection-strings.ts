@@ -209,6 +209,8 @@ export const connectionDetails = (
   host: string,
   ip: string | undefined,
   ports: readonly PortInfo[],
+  /** Per-pod hostnames of a headless service (e.g. Kafka brokers `kafka-0.kafka`). */
+  peers: readonly string[] = [],
 ): ConnectionDetails => {
   const prefix = envPrefix(serviceName);
   const envVars: Record<string, string> = { [`${prefix}_HOST`]: host };
@@ -230,6 +232,10 @@ export const connectionDetails = (
       envVars.SMTP_HOST = host;
       envVars.SMTP_PORT = String(p.localPort);
     }
+    if (peers.length > 0 && envVars[`${prefix}_PEERS`] === undefined)
+      envVars[`${prefix}_PEERS`] = peers.map((h) => `${h}:${p.localPort}`).join(',');
+    if (kind === 'kafka' && peers.length > 0 && envVars.KAFKA_BROKERS === undefined)
+      envVars.KAFKA_BROKERS = peers.map((h) => `${h}:${p.localPort}`).join(',');
     const conv = conventionalEnv(kind, prefix);
     // The first port of a kind claims the conventional name; later ones keep only the prefixed vars.
     if (conv && envVars[conv] === undefined) envVars[conv] = cs.url;

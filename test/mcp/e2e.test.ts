@@ -126,6 +126,16 @@ describe.skipIf(!isBuilt())('kubefwd mcp over stdio, end to end (real daemon, si
     const reqs = traffic.requests as { method: string; path: string; statusCode: number }[];
     expect(reqs.map((r) => r.path)).toEqual(expect.arrayContaining(['/health', '/orders?id=7']));
     expect(reqs.every((r) => r.method === 'GET' && r.statusCode === 200)).toBe(true);
+    const kafka = await eventually(async () => {
+      const k = await ok('get_connection_info', { service_name: 'kafka' });
+      return (k.pods as unknown[] | undefined)?.length === 3 ? k : undefined;
+    }, 20_000);
+    expect((kafka.envVars as Record<string, string>).KAFKA_BROKERS).toBe(
+      'kafka-0.kafka:9092,kafka-1.kafka:9092,kafka-2.kafka:9092',
+    );
+    const broker = (kafka.pods as { hostname: string; ip: string }[])[1]!;
+    expect(await eventually(() => resolveName(fx.hostsPath, broker.hostname), 10_000)).toBe(broker.ip);
+    expect((await echoRoundTrip(broker.ip, 9092, Buffer.from('to broker 1'))).toString()).toBe('to broker 1');
     const res = await client.readResource({ uri: 'kubefwd://http-traffic' });
     const body = JSON.parse((res.contents[0] as { text: string }).text) as { requests: { path: string }[] };
     expect(body.requests.map((r) => r.path)).toEqual(expect.arrayContaining(['/health']));

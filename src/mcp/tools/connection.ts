@@ -8,20 +8,34 @@ import { contextField, namespaceField, portField, serviceNameField } from '../in
 import { connectionStringOut, portOut } from './shapes.js';
 import { READ_ONLY, defineTool } from './define.js';
 
-/** The one forwarded service a name (and optional namespace/context) means; errors say how to disambiguate. */
+/** The pod entries of a headless service: kubefwd forwards each pod as `<pod>.<service>`. */
+const headlessPods = (services: readonly ServiceView[], name: string, namespace: string, context: string) =>
+  services.filter(
+    (s) =>
+      s.headless && s.namespace === namespace && s.context === context && s.serviceName.endsWith(`.${name}`),
+  );
+
+/**
+ * The one forwarded service a name (and optional namespace/context) means, with the per-pod entries
+ * when it is headless; errors say how to disambiguate.
+ */
 export const pickService = async (
   api: KubefwdBackend,
   serviceName: string,
   namespace: string | undefined,
   context: string | undefined,
-): Promise<ServiceView> => {
+): Promise<{ service: ServiceView; pods: ServiceView[] }> => {
   const { services } = await api.listServices();
-  const matches = services.filter(
-    (s) =>
-      s.serviceName === serviceName &&
-      (!namespace || s.namespace === namespace) &&
-      (!context || s.context === context),
-  );
+  const where = (s: ServiceView): boolean =>
+    (!namespace || s.namespace === namespace) && (!context || s.context === context);
+  let matches = services.filter((s) => s.serviceName === serviceName && where(s));
+  if (matches.length === 0) {
+    // A headless service may be forwarded only as its pods: one match per namespace/context.
+    const seen = new Set<string>();
+    matches = services
+      .filter((s) => s.headless && s.serviceName.endsWith(`.${serviceName}`) && where(s))
+      .filter((s) => !seen.has(`${s.namespace}/${s.context}`) && seen.add(`${s.namespace}/${s.context}`));
+  }
   const first = matches[0];
   if (!first)
     throw new KubefwdError('SERVICE_NOT_FOUND', `No forwarded service named '${serviceName}'`, {
@@ -34,7 +48,13 @@ export const pickService = async (
       `Several forwarded services are named '${serviceName}': ${matches.map((s) => `${s.namespace} (context ${s.context})`).join(', ')}`,
       { hint: 'Pass namespace (and context) to pick one.', field: 'namespace' },
     );
-  return first.forwards ? first : api.getService(first.key);
+  const service = first.forwards ? first : await api.getService(first.key);
+  const pods = await Promise.all(
+    headlessPods(services, serviceName, first.namespace, first.context).map(async (p) =>
+      p.forwards ? p : api.getService(p.key).catch(() => p),
+    ),
+  );
+  return { service, pods };
 };
 
 export const getConnectionInfo = defineTool({
@@ -63,15 +83,16 @@ export const getConnectionInfo = defineTool({
     ports: z.array(portOut),
     envVars: z.record(z.string(), z.string()),
     connectionStrings: z.array(connectionStringOut),
+    pods: z.array(z.object({ podName: z.string(), hostname: z.string(), ip: z.string() })).optional(),
   }),
   annotations: READ_ONLY,
   async run({ service_name, namespace, context, port }, api) {
-    const svc = await pickService(api, service_name, namespace, context);
+    const { service: svc, pods } = await pickService(api, service_name, namespace, context);
     const forwards = svc.forwards ?? [];
     // Port names come from the Service spec; best effort, the numbers alone still classify well.
     const specPorts = await api
       .k8sServices(svc.namespace, { context: svc.context })
-      .then((r) => r.services.find((s) => s.name === svc.serviceName)?.ports ?? [])
+      .then((r) => r.services.find((s) => s.name === service_name)?.ports ?? [])
       .catch(() => []);
     const seen = new Map<number, PortInfo & { protocol: string }>();
     for (const f of forwards) {
@@ -97,7 +118,17 @@ export const getConnectionInfo = defineTool({
     const hostnames = [...new Set(forwards.flatMap((f) => f.hostnames))];
     const host = hostnames[0] ?? svc.serviceName;
     const localIP = forwards[0]?.localIP ?? '';
-    const details = connectionDetails(svc.serviceName, host, localIP || undefined, ports);
+    const podHosts = pods.flatMap((p) => {
+      const f = p.forwards?.[0];
+      return f ? [{ podName: f.podName, hostname: f.hostnames[0] ?? p.serviceName, ip: f.localIP }] : [];
+    });
+    const details = connectionDetails(
+      service_name,
+      host,
+      localIP || undefined,
+      ports,
+      podHosts.map((p) => p.hostname),
+    );
     const data = {
       key: svc.key,
       service: svc.serviceName,
@@ -108,10 +139,16 @@ export const getConnectionInfo = defineTool({
       hostnames,
       ports,
       ...details,
+      ...(podHosts.length > 0 ? { pods: podHosts } : {}),
     };
     const text = [
       `${svc.serviceName} (${svc.namespace}, context ${svc.context}) — status ${svc.status}`,
       `Hostnames: ${hostnames.join(', ') || '(none yet)'}`,
+      ...(podHosts.length > 0
+        ? [
+            `Pods (headless, each its own address): ${podHosts.map((p) => `${p.hostname} ${p.ip}`).join(', ')}`,
+          ]
+        : []),
       `IP: ${localIP || '(not assigned yet)'}`,
       `Ports: ${ports.map((p) => `${p.localPort}${p.name ? `/${p.name}` : ''}`).join(', ')}`,
       'Connection strings:',
