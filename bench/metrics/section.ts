@@ -1,0 +1,259 @@
+// What traffic metrics cost on the data path: the engine in process (real kube adapter, real
+// listeners, a temp hosts file) against the simulated cluster in its own process, once with the
+// real traffic recorder (byte counters, rate samples, HTTP sniffer) and once with the null recorder
+// (metrics off), alternating trials. Measures echo stream throughput through one forward and HTTP
+// keep-alive requests per second through another (the sniffer's worst case: every byte is HTTP).
+import { once } from 'node:events';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { request, Agent } from 'node:http';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createEngine, type EngineRuntime } from '../../src/engine/index.js';
+import type { Logger, TrafficRecorder } from '../../src/engine/ports.js';
+import { createNullTrafficRecorder, createTrafficRecorder } from '../../src/engine/traffic/index.js';
+import { createClusterProvider } from '../../src/kube/index.js';
+import { createHostsFile } from '../../src/os/hosts-file.js';
+import { createListeners } from '../../src/os/listener.js';
+import type { BenchOptions, Section, SectionResult } from '../lib/runner.js';
+import { MiB, median, round } from '../lib/stats.js';
+import { renderTable } from '../lib/table.js';
+import { startSimChild } from '../engine/sim-ipc.js';
+
+const MANIFESTS = `apiVersion: v1
+kind: Namespace
+metadata: { name: metrics }
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: echo-0
+  namespace: metrics
+  labels: { app: echo }
+  annotations: { kubefwd.sim/backend: echo }
+spec:
+  containers: [{ name: echo, image: echo:1, ports: [{ containerPort: 7000 }] }]
+---
+apiVersion: v1
+kind: Service
+metadata: { name: echo, namespace: metrics }
+spec:
+  selector: { app: echo }
+  ports: [{ name: echo, port: 7000, targetPort: 7000 }]
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: web-0
+  namespace: metrics
+  labels: { app: web }
+  annotations: { kubefwd.sim/backend: http }
+spec:
+  containers: [{ name: web, image: web:1, ports: [{ containerPort: 8080 }] }]
+---
+apiVersion: v1
+kind: Service
+metadata: { name: web, namespace: metrics }
+spec:
+  selector: { app: web }
+  ports: [{ name: http, port: 8080, targetPort: 8080 }]
+`;
+
+const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {} };
+
+/** Sends `size` bytes through an echo forward and reads them back; returns MiB/s (both ways counted once). */
+const echoThroughput = async (ip: string, port: number, size: number): Promise<number> => {
+  const chunk = Buffer.alloc(256 * 1024, 0x5a);
+  const s = connect({ host: ip, port, noDelay: true });
+  await once(s, 'connect');
+  const t0 = performance.now();
+  let received = 0;
+  const done = new Promise<void>((resolve, reject) => {
+    s.on('data', (c: Buffer) => {
+      received += c.length;
+      if (received >= size) resolve();
+    });
+    s.once('error', reject);
+    s.once('close', () =>
+      received >= size ? resolve() : reject(new Error(`closed after ${received}/${size}`)),
+    );
+  });
+  for (let sent = 0; sent < size;) {
+    const n = Math.min(chunk.length, size - sent);
+    sent += n;
+    if (!s.write(n === chunk.length ? chunk : chunk.subarray(0, n))) await once(s, 'drain');
+  }
+  await done;
+  const seconds = (performance.now() - t0) / 1000;
+  s.destroy();
+  return size / MiB / seconds;
+};
+
+/** `n` sequential GETs over `parallel` keep-alive connections; returns requests/s. */
+const httpRate = async (ip: string, port: number, n: number, parallel: number): Promise<number> => {
+  const agent = new Agent({ keepAlive: true, maxSockets: parallel });
+  const one = (): Promise<void> =>
+    new Promise((resolve, reject) => {
+      const req = request({ host: ip, port, path: '/bench?size=512', agent }, (res) => {
+        res.resume();
+        res.on('end', () =>
+          res.statusCode === 200 ? resolve() : reject(new Error(`HTTP ${res.statusCode}`)),
+        );
+      });
+      req.on('error', reject);
+      req.end();
+    });
+  const t0 = performance.now();
+  let left = n;
+  await Promise.all(
+    Array.from({ length: parallel }, async () => {
+      while (left-- > 0) await one();
+    }),
+  );
+  const seconds = (performance.now() - t0) / 1000;
+  agent.destroy();
+  return n / seconds;
+};
+
+interface Mode {
+  name: 'on' | 'off';
+  ipBase: string;
+  traffic: () => TrafficRecorder & { close?: () => void };
+}
+
+const MODES: Mode[] = [
+  { name: 'on', ipBase: '127.71.27.1', traffic: () => createTrafficRecorder() },
+  { name: 'off', ipBase: '127.72.27.1', traffic: () => createNullTrafficRecorder() },
+];
+
+const startEngine = async (
+  kubeconfigPath: string,
+  mode: Mode,
+  dir: string,
+): Promise<{
+  engine: EngineRuntime;
+  close: () => Promise<void>;
+  target: (svc: string) => { ip: string; port: number };
+}> => {
+  const hostsPath = join(dir, `hosts-${mode.name}`);
+  writeFileSync(hostsPath, '127.0.0.1 localhost\n');
+  const traffic = mode.traffic();
+  const listener = createListeners();
+  const engine = createEngine({
+    clusters: createClusterProvider({ kubeconfigPath, invokingUser: null }),
+    hosts: createHostsFile({ path: hostsPath }),
+    listener,
+    loopback: { ensure: () => Promise.resolve(), release: () => Promise.resolve() },
+    traffic,
+    logger: quiet,
+    options: { ipBase: mode.ipBase, hostsBatchMs: 20 },
+  });
+  await engine.addNamespace({ namespace: 'metrics' });
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const fw = engine.forwards();
+    if (fw.length >= 2 && fw.every((f) => f.status === 'Active')) break;
+    if (Date.now() > deadline)
+      throw new Error(`forwards not Active: ${JSON.stringify(fw.map((f) => f.status))}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const target = (svc: string): { ip: string; port: number } => {
+    const f = engine.forwards().find((x) => x.serviceName === svc);
+    if (!f) throw new Error(`no forward for ${svc}`);
+    return { ip: f.localIP, port: Number(f.localPort) };
+  };
+  return {
+    engine,
+    target,
+    close: async () => {
+      // The engine closes its listeners on shutdown.
+      await engine.shutdown();
+      traffic.close?.();
+    },
+  };
+};
+
+export const metricsSection: Section = {
+  name: 'metrics',
+  description: 'data-path cost of traffic metrics: throughput and HTTP request rate with metrics on vs off',
+  async run(o: BenchOptions): Promise<SectionResult> {
+    const size = Number(o.settings.metricsMiB ?? (o.quick ? 16 : 128)) * MiB;
+    const nRequests = Number(o.settings.metricsRequests ?? (o.quick ? 300 : 2000));
+    const nTrials = Number(o.settings.metricsTrials ?? (o.quick ? 1 : 3));
+    const sim = await startSimChild();
+    const dir = mkdtempSync(join(tmpdir(), 'kubefwd-bench-metrics-'));
+    const results: Record<'on' | 'off', { mibps: number[]; rps: number[] }> = {
+      on: { mibps: [], rps: [] },
+      off: { mibps: [], rps: [] },
+    };
+    try {
+      await sim.request({ cmd: 'apply', yaml: MANIFESTS });
+      await sim.request({ cmd: 'waitReady', namespace: 'metrics' });
+      const engines = [];
+      for (const m of MODES) engines.push({ mode: m, ...(await startEngine(sim.kubeconfigPath, m, dir)) });
+      try {
+        // Warm both paths (sessions, JIT) before measuring.
+        for (const e of engines) {
+          const t = e.target('echo');
+          await echoThroughput(t.ip, t.port, 4 * MiB);
+          const w = e.target('web');
+          await httpRate(w.ip, w.port, 50, 4);
+        }
+        for (let i = 0; i < nTrials; i++) {
+          // Alternate the order so drift on a busy machine does not favour one mode.
+          for (const e of i % 2 === 0 ? engines : [...engines].reverse()) {
+            const t = e.target('echo');
+            const w = e.target('web');
+            results[e.mode.name].mibps.push(await echoThroughput(t.ip, t.port, size));
+            results[e.mode.name].rps.push(await httpRate(w.ip, w.port, nRequests, 8));
+          }
+          o.log(`metrics trial ${i + 1}/${nTrials} done`);
+        }
+      } finally {
+        for (const e of engines) await e.close();
+      }
+    } finally {
+      await sim.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+    const on = { mibps: median(results.on.mibps), rps: median(results.on.rps) };
+    const off = { mibps: median(results.off.mibps), rps: median(results.off.rps) };
+    const table = renderTable(
+      `Metrics on vs off (engine in process, simulated cluster; median of ${nTrials}; ${size / MiB} MiB echo, ${nRequests} GETs over 8 keep-alive connections)`,
+      ['metrics', 'echo MiB/s', 'HTTP req/s', 'trials MiB/s', 'trials req/s'],
+      [
+        [
+          'on',
+          round(on.mibps),
+          round(on.rps),
+          results.on.mibps.map((x) => round(x)).join(' '),
+          results.on.rps.map((x) => round(x, 0)).join(' '),
+        ],
+        [
+          'off',
+          round(off.mibps),
+          round(off.rps),
+          results.off.mibps.map((x) => round(x)).join(' '),
+          results.off.rps.map((x) => round(x, 0)).join(' '),
+        ],
+        ['on/off', round(on.mibps / off.mibps, 2), round(on.rps / off.rps, 2), '', ''],
+      ],
+    );
+    return {
+      data: { sizeMiB: size / MiB, nRequests, trials: results },
+      tables: [table],
+      goals: [
+        {
+          goal: 'metrics on costs ≤ 10% throughput',
+          met: on.mibps >= 0.9 * off.mibps,
+          detail: `${round(on.mibps)} vs ${round(off.mibps)} MiB/s`,
+        },
+        {
+          goal: 'metrics on costs ≤ 10% HTTP request rate',
+          met: on.rps >= 0.9 * off.rps,
+          detail: `${round(on.rps)} vs ${round(off.rps)} req/s`,
+        },
+      ],
+    };
+  },
+};
