@@ -8,8 +8,11 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BenchOptions, Section, SectionResult } from './lib/runner.js';
 import { transportSection } from './transport/section.js';
+import { engineSection } from './engine/section.js';
+import { metricsSection } from './metrics/section.js';
+import { tuiSection } from './tui/section.js';
 
-const SECTIONS: Section[] = [transportSection];
+const SECTIONS: Section[] = [transportSection, engineSection, metricsSection, tuiSection];
 
 interface Args {
   quick: boolean;
