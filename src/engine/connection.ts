@@ -117,7 +117,7 @@ export const connectToPod = (plan: ConnectionPlan): void => {
       s.destroy();
       stream = undefined;
       void plan.sessionDied(session).then((died) => {
-        if (died && attempts < maxAttempts && !socket.destroyed) void dial();
+        if (died && attempts < maxAttempts && !socket.destroyed) void safeDial();
         else {
           socket.destroy();
           finish(err === undefined ? 'pod stream closed' : errorMessage(err));
@@ -159,5 +159,10 @@ export const connectToPod = (plan: ConnectionPlan): void => {
     attach(session, s);
   };
 
-  void dial();
+  const safeDial = (): Promise<void> =>
+    dial().catch((err: unknown) => {
+      socket.destroy();
+      finish(errorMessage(err));
+    });
+  void safeDial();
 };

@@ -247,7 +247,11 @@ export const createEngine = (deps: EngineDeps): EngineRuntime => {
     if (ms <= 0 || shuttingDown) return;
     resyncTimer = clock.setTimeout(() => {
       for (const w of watches.values())
-        void w.resync().then(() => Promise.all([...w.entries.values()].map((e) => e.reconcile())));
+        w.resync()
+          .then(() => Promise.all([...w.entries.values()].map((e) => e.reconcile())))
+          .catch((err: unknown) =>
+            logger.error(`periodic resync of ${w.label} failed: ${errorMessage(err)}`),
+          );
       scheduleResync();
     }, ms);
   };

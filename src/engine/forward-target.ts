@@ -358,7 +358,16 @@ export class ForwardTarget {
     this.nextRetryAt = extra.nextRetryAt;
   }
 
+  /** Dials (never rejects: an unexpected failure is logged and shown as the forward's error). */
   private async connect(trigger: ReconnectTrigger, fresh: boolean): Promise<void> {
+    try {
+      await this.dial(trigger, fresh);
+    } catch (err) {
+      this.ctx.logger.error(`${this.label()}: unexpected error while connecting: ${errorMessage(err)}`);
+    }
+  }
+
+  private async dial(trigger: ReconnectTrigger, fresh: boolean): Promise<void> {
     if (this.stopped || this.pod === undefined) return;
     const gen = ++this.generation;
     const podName = this.pod;
@@ -401,7 +410,10 @@ export class ForwardTarget {
         w.resolve(session);
       }
       this.waiters.clear();
-      void session.closed.then((err) => this.onSessionClosed(gen, err));
+      void session.closed.then(
+        (err) => this.onSessionClosed(gen, err),
+        () => this.onSessionClosed(gen, undefined),
+      );
     } catch (err) {
       if (gen !== this.generation || this.stopped) return;
       this.dialing = false;

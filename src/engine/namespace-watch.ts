@@ -91,7 +91,8 @@ export class NamespaceWatch {
       onUpdate: (svc) => gen === this.serviceGeneration && this.onService(svc),
       onDelete: (svc) => gen === this.serviceGeneration && this.onServiceDeleted(svc.metadata.name),
       onSynced: () => {
-        if (gen === this.serviceGeneration && this.synced) void this.resync();
+        if (gen === this.serviceGeneration && this.synced)
+          this.resync().catch((err: unknown) => this.fail('resync', err));
       },
       onError: (err, retryInMs) => this.onWatchError('services', err.message, retryInMs),
     });
@@ -208,7 +209,7 @@ export class NamespaceWatch {
     if (!entry) return;
     this.deps.logger.info(`Service ${entry.registryKey} deleted in the cluster`);
     this.names.delete(name);
-    void this.dropEntry(name, entry);
+    this.dropEntry(name, entry).catch((err: unknown) => this.fail(`removing ${name}`, err));
   }
 
   private onPod(pod: KPod, old: KPod | undefined, change: 'added' | 'deleted' | undefined): void {
@@ -255,6 +256,10 @@ export class NamespaceWatch {
     this.deps.logger.warn(
       `watch of ${what} in ${this.label} failed: ${message}; retrying in ${Math.round(retryInMs / 1000)}s`,
     );
+  }
+
+  private fail(what: string, err: unknown): void {
+    this.deps.logger.error(`${this.label}: ${what} failed: ${errorMessage(err)}`);
   }
 
   /** Errors inside informer callbacks must never escape into the informer. */
