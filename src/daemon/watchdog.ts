@@ -4,13 +4,16 @@
 // fires, the daemon has already removed its hosts block, so the only loss is a clean exit code.
 import { Worker } from 'node:worker_threads';
 
+// Dynamic imports: eval'd worker code may be loaded as CommonJS or as an ES module.
 const WORKER = `
-const { workerData } = require('node:worker_threads');
-const { writeSync } = require('node:fs');
-setTimeout(() => {
-  try { writeSync(2, workerData.message + '\\n'); } catch {}
-  process.kill(workerData.pid, 'SIGKILL');
-}, workerData.ms);
+(async () => {
+  const { workerData } = await import('node:worker_threads');
+  const { writeSync } = await import('node:fs');
+  setTimeout(() => {
+    try { writeSync(2, workerData.message + '\\n'); } catch {}
+    process.kill(workerData.pid, 'SIGKILL');
+  }, workerData.ms);
+})();
 `;
 
 export interface Watchdog {
@@ -20,6 +23,7 @@ export interface Watchdog {
 export const startWatchdog = (ms: number, message: string): Watchdog => {
   const worker = new Worker(WORKER, { eval: true, workerData: { ms, message, pid: process.pid } });
   worker.unref();
+  worker.on('error', () => undefined);
   return {
     async cancel() {
       await worker.terminate();

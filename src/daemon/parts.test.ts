@@ -1,0 +1,138 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { isStaleBlockId, blockIdFor } from './stale-blocks.js';
+import { createLogger, formatText } from './logger.js';
+import { planTargets, splitPattern } from './preflight.js';
+import type { DaemonConfig } from './config.js';
+import type { ClusterProvider } from '../engine/ports.js';
+
+describe('stale hosts blocks', () => {
+  it('a block is stale when its pid is dead, unreadable, or our own pid (reuse)', () => {
+    const alive = (pid: number): boolean => pid === 42;
+    expect(blockIdFor(42)).toBe('pid-42');
+    expect(isStaleBlockId('pid-42', 7, alive)).toBe(false);
+    expect(isStaleBlockId('pid-43', 7, alive)).toBe(true);
+    expect(isStaleBlockId('pid-7', 7, () => true)).toBe(true);
+    expect(isStaleBlockId('kubefwd', 7, alive)).toBe(true);
+  });
+});
+
+describe('logger', () => {
+  it('writes kubefwd-like text, debug only with -v, warnings to stderr, and feeds sinks', () => {
+    const t = new Date(2026, 0, 1, 9, 5, 3);
+    expect(formatText('info', 'hello', { a: 1, b: 'x y' }, t, false)).toBe(
+      'INFO[09:05:03] hello a=1 b="x y"\n',
+    );
+    let out = '';
+    let err = '';
+    const seen: string[] = [];
+    const log = createLogger({
+      verbose: false,
+      json: false,
+      stdout: { write: (s: string) => (out += s) },
+      stderr: { write: (s: string) => (err += s) },
+      now: () => t,
+    });
+    log.addSink((level, m) => seen.push(`${level}:${m}`));
+    log.debug('hidden');
+    log.info('shown');
+    log.warn('careful');
+    expect(out).toBe('INFO[09:05:03] shown\n');
+    expect(err).toBe('WARN[09:05:03] careful\n');
+    expect(seen).toEqual(['info:shown', 'warn:careful']);
+    let json = '';
+    createLogger({
+      verbose: true,
+      json: true,
+      stdout: { write: (s: string) => (json += s) },
+      stderr: { write: () => 0 },
+      now: () => t,
+    }).debug('d', { k: 1 });
+    expect(JSON.parse(json)).toMatchObject({ level: 'debug', msg: 'd', k: 1 });
+  });
+});
+
+describe('preflight plan', () => {
+  const provider = (missing: string[] = []): ClusterProvider =>
+    ({
+      currentContext: () => 'sim',
+      contexts: () => [],
+      cluster: (ctx?: string) => {
+        if (ctx !== undefined && ctx !== 'sim' && ctx !== 'other')
+          throw new Error(`context ${ctx} not found`);
+        return {
+          listNamespaces: async () => [{ metadata: { name: 'b' } }, { metadata: { name: 'a' } }],
+          checkAccess: async () => missing,
+        };
+      },
+      close: () => undefined,
+    }) as unknown as ClusterProvider;
+  const base = {
+    contexts: [],
+    namespaces: [],
+    allNamespaces: false,
+    services: [],
+  } as unknown as DaemonConfig;
+  const log = {
+    debug: () => undefined,
+    info: () => undefined,
+    warn: () => undefined,
+    error: () => undefined,
+  };
+
+  it('namespaces × contexts, -A lists them, --service outside them becomes a single service', async () => {
+    expect(splitPattern('c/ns/n')).toEqual({ context: 'c', namespace: 'ns', name: 'n' });
+    const plan = await planTargets(
+      { ...base, namespaces: ['shop'], services: ['shop/pg', 'analytics/reports', 'sandbox/*'] },
+      provider(),
+      log,
+    );
+    expect(plan.namespaces).toEqual([
+      { context: 'sim', namespace: 'shop' },
+      { context: 'sim', namespace: 'sandbox' },
+    ]);
+    expect(plan.services).toEqual([{ context: 'sim', namespace: 'analytics', name: 'reports' }]);
+    const all = await planTargets(
+      { ...base, allNamespaces: true, contexts: ['sim', 'other'] },
+      provider(),
+      log,
+    );
+    expect(all.namespaces.map((n) => `${n.context}/${n.namespace}`)).toEqual([
+      'sim/a',
+      'sim/b',
+      'other/a',
+      'other/b',
+    ]);
+  });
+
+  it('names a missing permission', async () => {
+    await expect(
+      planTargets({ ...base, namespaces: ['shop'] }, provider(['create pods/portforward']), log),
+    ).rejects.toMatchObject({
+      code: 'PERMISSION_DENIED',
+      message: 'missing RBAC permission in namespace shop (context sim): create pods/portforward',
+    });
+  });
+});
+
+// The built module (Node 20 cannot import .ts in a child); `npm test` builds first.
+const builtWatchdog = fileURLToPath(new URL('../../dist/src/daemon/watchdog.js', import.meta.url));
+
+describe.skipIf(!existsSync(builtWatchdog))('watchdog', () => {
+  it('ends a process whose main thread never yields', async () => {
+    const mod = builtWatchdog;
+    const code = `import { startWatchdog } from ${JSON.stringify(mod)}; startWatchdog(200, 'watchdog fired'); setTimeout(() => { const spin = async () => { for (;;) await Promise.resolve(); }; void spin(); }, 50);`;
+    const child = spawn(process.execPath, ['--input-type=module', '-e', code], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    const signal = await new Promise((r) => child.once('close', (_c, s) => r(s)));
+    clearTimeout(timer);
+    expect(signal).toBe('SIGKILL');
+    expect(err).toContain('watchdog fired');
+  });
+});
