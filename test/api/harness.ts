@@ -8,7 +8,7 @@ import { eventBus, fakeController, manualClock, seed } from './fixtures.js';
 
 export const KEY = 'test-key-0123456789abcdef';
 
-export const harness = (options: { seed?: boolean } = {}) => {
+export const harness = (options: { seed?: boolean; maxStreams?: number } = {}) => {
   const clock = manualClock();
   const bus = eventBus();
   const traffic = createTrafficRecorder({ clock, sampleIntervalMs: 0 });
@@ -22,7 +22,11 @@ export const harness = (options: { seed?: boolean } = {}) => {
     key: KEY,
     clock,
     options: { namespaces: ['shop'], contexts: ['sim'], tuiEnabled: false },
-    sse: { keepAliveMs: 50, bufferSize: 100 },
+    sse: {
+      keepAliveMs: 50,
+      bufferSize: 100,
+      ...(options.maxStreams ? { maxStreams: options.maxStreams } : {}),
+    },
   });
   const seeded = options.seed === false ? undefined : seed(bus, clock);
   const fetchApp = (url: string, init?: RequestInit) => Promise.resolve(app.request(url, init));

@@ -159,6 +159,25 @@ describe('GET /api/v1/events', () => {
   });
 });
 
+describe('stream limit', () => {
+  it('refuses a stream beyond the limit, and frees the slot when one closes', async () => {
+    h = harness({ maxStreams: 2 });
+    const a = reader(await h.req('/api/v1/events'));
+    const b = reader(await h.req('/api/v1/logs/stream'));
+    await a.until(() => a.raw().includes(': connected'));
+    await b.until(() => b.raw().includes(': connected'));
+    const refused = await h.req('/api/v1/events');
+    expect(refused.status).toBe(503);
+    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('NOT_READY');
+    await a.cancel();
+    await new Promise((r) => setTimeout(r, 50));
+    const c = await h.req('/api/v1/events');
+    expect(c.status).toBe(200);
+    await c.body?.cancel();
+    await b.cancel();
+  });
+});
+
 describe('GET /api/v1/logs/stream', () => {
   it('streams new log lines, filtered by level', async () => {
     h = harness();

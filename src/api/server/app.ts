@@ -36,6 +36,7 @@ export const createApiApp = (deps: ApiDeps): OpenAPIHono => {
     uptimeMs: () => Math.max(0, clock.now() - deps.startedAt),
     currentContext: () => deps.controller.contexts().current,
     logError: (m) => deps.log?.error(m),
+    sseStreams: { open: 0 },
   };
   const allowed = (): readonly string[] =>
     typeof deps.allowedHosts === 'function'

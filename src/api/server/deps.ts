@@ -22,7 +22,8 @@ export interface ApiDeps {
   /** What the command line asked for (shown by /api/info). */
   options?: { namespaces?: string[]; contexts?: string[]; tuiEnabled?: boolean };
   clock?: Clock;
-  sse?: { keepAliveMs?: number; bufferSize?: number };
+  /** SSE: keep-alive period (30 s), per-client buffer (100 events), open streams at most (64). */
+  sse?: { keepAliveMs?: number; bufferSize?: number; maxStreams?: number };
   /** Where unexpected request failures are logged. */
   log?: Logger;
 }
@@ -35,4 +36,6 @@ export interface RouteContext extends ApiDeps {
   /** The kubeconfig's current context (what an omitted `context` means). */
   currentContext: () => string;
   logError: (message: string) => void;
+  /** Open SSE streams, shared by all stream routes (bounded by sse.maxStreams). */
+  sseStreams: { open: number };
 }

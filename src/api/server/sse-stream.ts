@@ -3,16 +3,25 @@
 // comments, and the subscription released when the client goes away (kubefwd leaked it).
 import type { Context } from 'hono';
 import { streamSSE } from 'hono/streaming';
+import { KubefwdError } from '../../contract/errors.js';
 
 export interface SseOptions<T> {
   keepAliveMs: number;
   bufferSize: number;
+  /** Streams open now (shared) and the most allowed; one more is refused with 503. */
+  streams: { open: number };
+  maxStreams: number;
   /** Starts delivering items to `push`; returns the unsubscribe. */
   subscribe(push: (item: T) => void): () => void;
   frame(item: T): { event: string; data: string; id?: string };
 }
 
 export const sseResponse = <T>(c: Context, o: SseOptions<T>): Response => {
+  if (o.streams.open >= o.maxStreams)
+    throw new KubefwdError('NOT_READY', `too many event streams open (${o.maxStreams})`, {
+      hint: 'Close an event stream (SSE client) you no longer need, then retry.',
+    });
+  o.streams.open++;
   c.header('Cache-Control', 'no-cache');
   c.header('X-Accel-Buffering', 'no');
   return streamSSE(c, async (stream) => {
@@ -25,17 +34,18 @@ export const sseResponse = <T>(c: Context, o: SseOptions<T>): Response => {
       wake = undefined;
       w?.();
     };
-    const unsubscribe = o.subscribe((item) => {
-      if (closed) return;
-      if (queue.length >= o.bufferSize) dropped++;
-      else queue.push(item);
-      signal();
-    });
+    let unsubscribe: () => void = () => undefined;
     stream.onAbort(() => {
       closed = true;
       signal();
     });
     try {
+      unsubscribe = o.subscribe((item) => {
+        if (closed) return;
+        if (queue.length >= o.bufferSize) dropped++;
+        else queue.push(item);
+        signal();
+      });
       await stream.write(': connected\n\n');
       while (!closed) {
         while (queue.length > 0 && !closed) {
@@ -65,6 +75,7 @@ export const sseResponse = <T>(c: Context, o: SseOptions<T>): Response => {
       }
     } finally {
       closed = true;
+      o.streams.open--;
       unsubscribe();
     }
   });

@@ -45,6 +45,8 @@ export const eventRoutes = (ctx: RouteContext): RouteDef[] => {
         return sseResponse<ApiEvent>(c, {
           keepAliveMs: ctx.sse?.keepAliveMs ?? 30_000,
           bufferSize: ctx.sse?.bufferSize ?? 100,
+          streams: ctx.sseStreams,
+          maxStreams: ctx.sse?.maxStreams ?? 64,
           subscribe(push) {
             const offEngine = ctx.state.onEngineEvent((ev) => {
               const e = toApiEvent(ev);

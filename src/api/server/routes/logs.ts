@@ -71,6 +71,8 @@ export const logRoutes = (ctx: RouteContext): RouteDef[] => [
       return sseResponse<LogEntry>(c, {
         keepAliveMs: ctx.sse?.keepAliveMs ?? 30_000,
         bufferSize: ctx.sse?.bufferSize ?? 100,
+        streams: ctx.sseStreams,
+        maxStreams: ctx.sse?.maxStreams ?? 64,
         subscribe: (push) =>
           ctx.state.logs.subscribe((entry) => {
             if (matchesLog(entry, q)) push(entry);
