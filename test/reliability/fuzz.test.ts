@@ -66,7 +66,7 @@ import { harness } from '../api/harness.js';
 
 const SEED = Number(process.env.KUBEFWD_FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 31));
 /** Runs per property: enough to find shallow bugs in every `npm test`, bounded for a loaded CI box. */
-const RUNS = Number(process.env.KUBEFWD_FUZZ_RUNS ?? 200);
+const RUNS = Number(process.env.KUBEFWD_FUZZ_RUNS ?? 150);
 const params = (numRuns = RUNS): fc.Parameters<unknown> => ({ seed: SEED, numRuns });
 /** Per input. Inputs are small: anything near this is a hang (or a super-linear blow-up). */
 const WATCHDOG_MS = 2_000;
@@ -305,12 +305,11 @@ describe('SPDY header blocks', () => {
     );
   });
 
-  // Found by this suite: decodeHeaderBlock collects into a plain {} object, so a header named like an
-  // Object.prototype member ("constructor", "tostring" after lower-casing "toString") is read as
-  // already present and its value comes back prefixed with the function's source text joined by
-  // NUL; "__proto__" is dropped. src/wire/spdy/headers.ts decodeHeaderBlock should collect into
-  // Object.create(null) (or a Map). `it.fails` flips to a failure once that is fixed: then make it `it`.
-  it.fails('round-trips headers named like Object.prototype members (constructor, __proto__)', () => {
+  // Found by this suite: decodeHeaderBlock collected into a plain {} object, so a header named like
+  // an Object.prototype member ("constructor", "valueof" …) was read as already present and came
+  // back prefixed with the function's source text joined by NUL, and "__proto__" was dropped
+  // (fixed in src/wire/spdy/headers.ts with a null-prototype object). Regression test:
+  it('round-trips headers named like Object.prototype members (constructor, __proto__)', () => {
     for (const name of ['constructor', '__proto__', 'valueof', 'hasownproperty']) {
       const h = { [name]: 'x' };
       expect(decodeHeaderBlock(encodeHeaderBlock(h))).toEqual(h);
@@ -597,7 +596,7 @@ describe('CLI and engine input parsers', () => {
           ).length,
         ).toBeGreaterThanOrEqual(1);
       }),
-      params(RUNS * 2),
+      params(),
     );
   });
 
