@@ -22,6 +22,13 @@ describe('SPDY header blocks', () => {
     expect(decodeHeaderBlock(block)).toEqual({ a: '1\u00002' });
     expect(decodeHeaderBlock(encodeHeaderBlock({ StreamType: 'data' }))).toEqual({ streamtype: 'data' });
   });
+  it('treats names like Object.prototype members as plain names', () => {
+    for (const name of ['constructor', '__proto__', 'valueof', 'hasownproperty', 'tostring']) {
+      const h = { [name]: 'x' };
+      expect({ ...decodeHeaderBlock(encodeHeaderBlock(h)) }).toEqual(h);
+      expect(Object.keys(decodeHeaderBlock(encodeHeaderBlock(h)))).toEqual([name]);
+    }
+  });
   it('rejects a truncated block', () => {
     expect(() => decodeHeaderBlock(hex('00000001 00000004 706f'))).toThrow(/truncated/);
   });

@@ -40,7 +40,8 @@ export const decodeHeaderBlock = (block: Buffer): SpdyHeaders => {
     if (off + 4 > block.length) throw new Error(`SPDY header block truncated reading ${what}`);
     return block.readUInt32BE(off);
   };
-  const headers: SpdyHeaders = {};
+  // No prototype: header names come from the peer ("constructor", "__proto__" are just names).
+  const headers = Object.create(null) as SpdyHeaders;
   const count = read(0, 'count');
   let off = 4;
   for (let i = 0; i < count; i++) {
@@ -54,7 +55,8 @@ export const decodeHeaderBlock = (block: Buffer): SpdyHeaders => {
     if (off + vl > block.length) throw new Error('SPDY header block truncated in a value');
     const value = block.toString('utf8', off, off + vl);
     off += vl;
-    headers[name] = headers[name] === undefined ? value : `${headers[name]}\0${value}`;
+    const previous = Object.hasOwn(headers, name) ? headers[name] : undefined;
+    headers[name] = previous === undefined ? value : `${previous}\0${value}`;
   }
   return headers;
 };

@@ -21,6 +21,9 @@ import {
 import { HeaderCompressor, HeaderDecompressor, type SpdyHeaders } from './headers.js';
 import { SpdyStream, type StreamHost } from './stream.js';
 
+/** Pending frames above this size are written at once instead of at the end of the tick. */
+const COALESCE_LIMIT = 64 * 1024;
+
 export interface SpdySessionOptions {
   role: 'client' | 'server';
   /** Send a keep-alive PING this often (0 or absent: no keep-alive). */
@@ -89,6 +92,9 @@ export class SpdySession extends EventEmitter<SpdySessionEvents> {
 
   // Backpressure state.
   private congested = false;
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+  private flushScheduled = false;
   private waitingWrites: ((err?: Error | null) => void)[] = [];
   private readonly readBlockers = new Set<SpdyStream>();
 
@@ -232,13 +238,35 @@ export class SpdySession extends EventEmitter<SpdySessionEvents> {
       : { type: 'syn_reply', streamId: id, flags, headerBlock };
   }
 
+  /**
+   * Frames written in one tick go out as one pipe write: over a WebSocket pipe each write is a
+   * message (and, on the server side of `ws` streams, one event-loop turn each), so SYN_STREAM +
+   * FIN + SYN_STREAM + first DATA of a new connection travel together. Large frames flush at once.
+   */
   private write(buf: Buffer): void {
     if (this.ended || this.pipe.destroyed || this.pipe.writableEnded) return;
-    this.pipe.write(buf);
+    this.pending.push(buf);
+    this.pendingBytes += buf.length;
+    if (this.pendingBytes >= COALESCE_LIMIT) this.flush();
+    else if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      process.nextTick(this.flush);
+    }
+  }
+
+  private readonly flush = (): void => {
+    this.flushScheduled = false;
+    if (this.pending.length === 0) return;
+    const data =
+      this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending, this.pendingBytes);
+    this.pending = [];
+    this.pendingBytes = 0;
+    if (this.pipe.destroyed || this.pipe.writableEnded) return;
+    this.pipe.write(data);
     // Congested only past our own budget: waiting for 'drain' at the pipe's small default
     // highWaterMark would let one frame at a time through each hop.
     if (this.pipe.writableLength >= this.writeBudget) this.congested = true;
-  }
+  };
 
   private writeFrame(frame: SpdyFrame): void {
     this.write(encodeFrame(frame));
@@ -495,6 +523,7 @@ export class SpdySession extends EventEmitter<SpdySessionEvents> {
     this.pipe.off('error', this.onPipeError);
     this.pipe.on('error', () => {});
     if (how === 'graceful' && !this.pipe.destroyed && !this.pipe.writableEnded) {
+      this.flush();
       this.pipe.resume();
       this.pipe.end(() => this.pipe.destroy());
       // If the peer never lets the flush finish, do not hold the socket forever.

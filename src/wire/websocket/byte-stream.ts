@@ -30,13 +30,32 @@ export class WebSocketByteStream extends Duplex {
   }
 
   override _write(chunk: Buffer, _enc: BufferEncoding, cb: (err?: Error | null) => void): void {
-    this.ws.send(chunk, true, (err) => cb(err ?? null));
+    this.sendNow(chunk, cb);
   }
 
   override _writev(chunks: { chunk: Buffer }[], cb: (err?: Error | null) => void): void {
-    const data =
-      chunks.length === 1 ? (chunks[0]?.chunk ?? Buffer.alloc(0)) : Buffer.concat(chunks.map((c) => c.chunk));
-    this.ws.send(data, true, (err) => cb(err ?? null));
+    this.sendNow(
+      chunks.length === 1 ? (chunks[0]?.chunk ?? Buffer.alloc(0)) : Buffer.concat(chunks.map((c) => c.chunk)),
+      cb,
+    );
+  }
+
+  /**
+   * Done as soon as the socket took the frame (not when it flushed it): waiting for the flush
+   * costs an event-loop turn per message, which is latency on every new connection. When the
+   * socket is full, the callback waits for its 'drain' — that is the backpressure.
+   */
+  private sendNow(data: Buffer, cb: (err?: Error | null) => void): void {
+    let failed = false;
+    const accepted = this.ws.send(data, true, (err) => {
+      if (err && !failed) {
+        failed = true;
+        this.destroy(err);
+      }
+    });
+    if (!this.ws.isOpen) cb(new Error('WebSocket is closed'));
+    else if (accepted) cb();
+    else this.ws.onceDrain(() => cb());
   }
 
   override _final(cb: (err?: Error | null) => void): void {

@@ -71,6 +71,12 @@ export class WebSocketConnection extends EventEmitter<WebSocketEvents> {
     return this.writeFrame(binary ? Opcode.BINARY : Opcode.TEXT, payload, cb);
   }
 
+  /** Runs `fn` once the socket has flushed what it buffered (after a send() that returned false). */
+  onceDrain(fn: () => void): void {
+    if (this.state === 'closed') fn();
+    else this.socket.once('drain', fn);
+  }
+
   pause(): void {
     if (this.paused) return;
     this.paused = true;
