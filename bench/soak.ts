@@ -11,11 +11,22 @@ interface Args {
   seed: number;
   faultEverySec: number;
   reportEverySec: number;
+  verbose: boolean;
 }
 
 const parseArgs = (argv: readonly string[]): Args => {
-  const a: Args = { minutes: 30, seed: Date.now() % 1_000_000, faultEverySec: 30, reportEverySec: 60 };
+  const a: Args = {
+    minutes: 30,
+    seed: Date.now() % 1_000_000,
+    faultEverySec: 30,
+    reportEverySec: 60,
+    verbose: false,
+  };
   for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--verbose') {
+      a.verbose = true;
+      continue;
+    }
     const v = Number(argv[i + 1]);
     switch (argv[i]) {
       case '--minutes':
@@ -32,7 +43,7 @@ const parseArgs = (argv: readonly string[]): Args => {
         break;
       default:
         throw new Error(
-          `unknown argument ${argv[i]} (use --minutes N --seed N --fault-every S --report-every S)`,
+          `unknown argument ${argv[i]} (use --minutes N --seed N --fault-every S --report-every S --verbose)`,
         );
     }
     if (!Number.isFinite(v) || v <= 0) throw new Error(`${argv[i]} needs a positive number`);
@@ -72,7 +83,13 @@ const main = async (): Promise<void> => {
   const totals = { ok: 0, bytes: 0, closed: 0, mismatch: 0, hung: 0, faults: 0 };
   let windowBytes = 0;
   let stopping = false;
-  const record = (o: Outcome): void => {
+  const t0 = Date.now();
+  let lastFault = 'none';
+  const stamp = (): string => `[${((Date.now() - t0) / 60_000).toFixed(2)} min]`;
+  const record = (o: Outcome, target: string): void => {
+    // Anything but a cut connection is a defect: say where and after which fault.
+    if (o.kind === 'mismatch' || o.kind === 'hung')
+      console.log(`${stamp()} ${o.kind} on ${target} (last fault: ${lastFault})`);
     if (o.kind === 'ok') {
       totals.ok++;
       totals.bytes += o.bytes;
@@ -88,11 +105,10 @@ const main = async (): Promise<void> => {
         record(await echoRoundTrip(t.ip, t.port, 256 * 1024, args.seed + w * 1_000_003 + n));
     }),
     (async () => {
-      while (!stopping) record(await httpRoundTrip(gateway, 8080, 'api-gateway:8080'));
+      while (!stopping) record(await httpRoundTrip(gateway, 8080, 'api-gateway:8080'), `${gateway}:8080`);
     })(),
   ];
 
-  const t0 = Date.now();
   const samples: { min: number; rssKiB: number; fds: number }[] = [];
   const sample = (): { rssKiB: number; fds: number } => {
     const u = daemon.usage();
@@ -112,8 +128,13 @@ const main = async (): Promise<void> => {
       nextFault += args.faultEverySec * 1000;
       totals.faults++;
       const fault = FAULTS[Math.floor(rnd() * FAULTS.length)]!;
-      const pods = sim.control.pods('shop').filter((p) => p.metadata.deletionTimestamp === undefined);
+      // Only pods that back a forward (statsd is UDP-only and never forwarded).
+      const pods = sim.control
+        .pods('shop')
+        .filter((p) => p.metadata.deletionTimestamp === undefined && !p.metadata.name.startsWith('statsd'));
       const pod = pods[Math.floor(rnd() * pods.length)];
+      lastFault = `${fault}${pod && (fault === 'delete-pod' || fault === 'readiness-flip') ? ` ${pod.metadata.name}` : ''} at ${stamp()}`;
+      if (args.verbose) console.log(`${stamp()} fault ${lastFault}`);
       if (fault === 'delete-pod' && pod) await sim.control.deletePod('shop', pod.metadata.name);
       else if (fault === 'cut-streams') sim.control.cutStreams();
       else if (fault === 'readiness-flip' && pod) {
