@@ -556,7 +556,7 @@ export class SimApiServer {
       usedClusterIPs: () =>
         new Set(
           this.d.store
-            .list('services')
+            .scan('services')
             .map((s) => (s.spec as { clusterIP?: string } | undefined)?.clusterIP ?? ''),
         ),
     };

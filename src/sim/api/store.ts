@@ -89,6 +89,17 @@ export class ObjectStore {
     );
   }
 
+  /**
+   * The stored objects themselves, unsorted and NOT copied: for hot read-only paths (controllers,
+   * admission). Callers must not mutate them or keep them across writes.
+   */
+  scan(resource: string, ns?: string): readonly KObj[] {
+    const out: KObj[] = [];
+    for (const o of this.table(resource).values())
+      if (ns === undefined || o.metadata.namespace === ns) out.push(o);
+    return out;
+  }
+
   create(resource: string, obj: KObj): KObj {
     const t = this.table(resource);
     const k = keyOf(obj.metadata.namespace, obj.metadata.name);

@@ -469,11 +469,13 @@ export class SimWorkloads {
 
   private runKubelet(): void {
     const seen = new Set<string>();
-    for (const pod of this.store.list('pods')) {
+    const fresh: KObj[] = [];
+    for (const pod of this.store.scan('pods')) {
       const uid = pod.metadata.uid ?? '';
       seen.add(uid);
-      if (!this.runtimes.has(uid)) this.admit(pod);
+      if (!this.runtimes.has(uid)) fresh.push(structuredClone(pod));
     }
+    for (const pod of fresh) this.admit(pod);
     for (const rt of [...this.runtimes.values()]) {
       if (!seen.has(rt.uid)) {
         this.runtimes.delete(rt.uid);
@@ -690,13 +692,20 @@ export class SimWorkloads {
   }
 
   private reconcileEndpoints(): void {
-    const pods = this.store.list('pods');
-    for (const svc of this.store.list('services')) {
-      const subsets = computeEndpointSubsets(svc, pods);
+    // Group pods by namespace once: a Service only selects pods of its own namespace.
+    const podsByNs = new Map<string, KObj[]>();
+    for (const p of this.store.scan('pods')) {
+      const key = p.metadata.namespace ?? '';
+      const list = podsByNs.get(key);
+      if (list) list.push(p);
+      else podsByNs.set(key, [p]);
+    }
+    for (const svc of this.store.scan('services')) {
+      const subsets = computeEndpointSubsets(svc, podsByNs.get(svc.metadata.namespace ?? '') ?? []);
       if (subsets === undefined) continue;
       const ns = svc.metadata.namespace;
       const name = svc.metadata.name;
-      const existing = this.store.get('endpoints', ns, name);
+      const existing = this.store.scan('endpoints', ns).find((e) => e.metadata.name === name);
       if (!existing) {
         this.store.create('endpoints', {
           apiVersion: 'v1',
