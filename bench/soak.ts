@@ -102,7 +102,10 @@ const main = async (): Promise<void> => {
   const workers = [
     ...echoTargets.map(async (t, w) => {
       for (let n = 0; !stopping; n++)
-        record(await echoRoundTrip(t.ip, t.port, 256 * 1024, args.seed + w * 1_000_003 + n));
+        record(
+          await echoRoundTrip(t.ip, t.port, 256 * 1024, args.seed + w * 1_000_003 + n),
+          `${t.ip}:${t.port}`,
+        );
     }),
     (async () => {
       while (!stopping) record(await httpRoundTrip(gateway, 8080, 'api-gateway:8080'), `${gateway}:8080`);
