@@ -12,6 +12,7 @@ interface Args {
   faultEverySec: number;
   reportEverySec: number;
   verbose: boolean;
+  ipBase: string;
 }
 
 const parseArgs = (argv: readonly string[]): Args => {
@@ -25,6 +26,10 @@ const parseArgs = (argv: readonly string[]): Args => {
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--verbose') {
       a.verbose = true;
+      continue;
+    }
+    if (argv[i] === '--ip-base') {
+      a.ipBase = argv[++i] ?? a.ipBase;
       continue;
     }
     const v = Number(argv[i + 1]);
@@ -43,7 +48,7 @@ const parseArgs = (argv: readonly string[]): Args => {
         break;
       default:
         throw new Error(
-          `unknown argument ${argv[i]} (use --minutes N --seed N --fault-every S --report-every S --verbose)`,
+          `unknown argument ${argv[i]} (use --minutes N --seed N --fault-every S --report-every S --ip-base 127.x.27.1 --verbose)`,
         );
     }
     if (!Number.isFinite(v) || v <= 0) throw new Error(`${argv[i]} needs a positive number`);
