@@ -102,6 +102,8 @@ export const compose = async (input: ComposeInput): Promise<Composed> => {
         retryIntervalMs: config.retryIntervalMs,
         resyncIntervalMs: config.resyncIntervalMs,
         hostsBlockId: blockId,
+        // Only blocks of dead kubefwd processes are stale (a live one made us refuse above).
+        isStaleBlock: (id: string) => isStaleBlockId(id, process.pid),
         purgeStaleIps: config.purgeStaleIps,
         selectors: {
           ...(config.labelSelector ? { labelSelector: config.labelSelector } : {}),
