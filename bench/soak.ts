@@ -22,6 +22,7 @@ const parseArgs = (argv: readonly string[]): Args => {
     faultEverySec: 30,
     reportEverySec: 60,
     verbose: false,
+    ipBase: '127.72.27.1',
   };
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--verbose') {
@@ -66,7 +67,7 @@ const main = async (): Promise<void> => {
   const sim = await createSimCluster({ readyDelayMs: 100 });
   const daemon = startDaemon({
     kubeconfigPath: sim.kubeconfigPath,
-    ipBase: '127.70.27.1',
+    ipBase: args.ipBase,
     args: ['svc', '-n', 'shop', '-a'],
   });
   const api = await daemon.api();
