@@ -26,7 +26,7 @@ export const runDemo = async (
     await rm(dir, { recursive: true, force: true });
   };
   try {
-    return await runDaemon({ ...config, kubeconfigPath: sim.kubeconfigPath, contexts: [] }, io, {
+    return await runDaemon({ ...config, kubeconfigPath: sim.kubeconfigPath, contexts: [], api: true }, io, {
       ...(warning ? { warnings: [warning] } : {}),
       afterStop: stopSim,
     });
