@@ -82,7 +82,6 @@ const main = async (): Promise<void> => {
     { ip: ip('postgres'), port: 5432 },
     { ip: ip('redis'), port: 6379 },
     { ip: ip('kafka'), port: 9092 },
-    { ip: ip('legacy-db'), port: 5432 },
   ];
   const gateway = ip('api-gateway');
 
@@ -104,7 +103,7 @@ const main = async (): Promise<void> => {
     else if (o.kind === 'mismatch') totals.mismatch++;
     else totals.hung++;
   };
-  // Steady traffic: four echo workers (256 KiB round trips) and one HTTP worker.
+  // Steady traffic: three echo workers (256 KiB round trips) and one HTTP worker.
   const workers = [
     ...echoTargets.map(async (t, w) => {
       for (let n = 0; !stopping; n++)
@@ -172,7 +171,9 @@ const main = async (): Promise<void> => {
   stopping = true;
   sim.control.setLatency(0);
   await Promise.all(workers);
-  await waitAllActive(api, 9, 60_000);
+  // legacy-db's manual Endpoints name the first postgres pod; once that pod is replaced it waits for
+  // good (as on a real cluster), so it is exempt from the final check.
+  await waitAllActive(api, 9, 60_000, (key) => key.startsWith('legacy-db.'));
   await new Promise((r) => setTimeout(r, 3000));
   const end = sample();
   // Baseline: the first sample after warm-up (or the start); flat means within noise of it.

@@ -1,8 +1,12 @@
 // Verified traffic for reliability runs: every byte sent through a forward is checked on the way
 // back. A connection may be cut by a fault (then it must close with an error, promptly); it may
-// never hang and never deliver wrong bytes.
+// never hang and never deliver wrong bytes. "Hung" means silent for longer than the engine's own
+// bound for holding a connection while it waits for a pod (connectWaitMs, 30 s).
 import { connect } from 'node:net';
 import { request } from 'node:http';
+
+/** Longer than the engine's 30 s connect wait, so a held connection is not mistaken for a hang. */
+export const HANG_MS = 35_000;
 
 export type Outcome =
   | { kind: 'ok'; bytes: number; ms: number }
@@ -67,7 +71,7 @@ export const echoRoundTrip = (
   });
 
 /** One HTTP GET through a forward; ok when the pod answered 200. */
-export const httpRoundTrip = (ip: string, port: number, host: string, hangMs = 15_000): Promise<Outcome> =>
+export const httpRoundTrip = (ip: string, port: number, host: string, hangMs = HANG_MS): Promise<Outcome> =>
   new Promise((resolve) => {
     const t0 = Date.now();
     let settled = false;

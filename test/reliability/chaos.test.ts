@@ -112,15 +112,21 @@ describe('chaos: faults under verified traffic', () => {
           await new Promise((r) => setTimeout(r, 50));
           continue;
         }
-        outcomes.push(await echoRoundTrip(ip, t.port, 64 * 1024, SEED + w * 7919 + n, 10_000));
+        outcomes.push(await echoRoundTrip(ip, t.port, 64 * 1024, SEED + w * 7919 + n));
       }
     });
 
     for (const [i, fault] of faults.entries()) {
-      // Only pods that back a forward (statsd is UDP-only and never forwarded).
+      // Only pods that back a forward (statsd is UDP-only and never forwarded). Deleting the postgres
+      // pod would strand legacy-db for good: its manual Endpoints name that pod, as on a real cluster.
       const pods = sim.control
         .pods('shop')
-        .filter((p) => p.metadata.deletionTimestamp === undefined && !p.metadata.name.startsWith('statsd'));
+        .filter(
+          (p) =>
+            p.metadata.deletionTimestamp === undefined &&
+            !p.metadata.name.startsWith('statsd') &&
+            !(fault === 'delete-pod' && p.metadata.name.startsWith('postgres')),
+        );
       const pod = pods[Math.floor(rnd() * pods.length)]!.metadata.name;
       const undo: (() => void)[] = [];
       switch (fault) {
