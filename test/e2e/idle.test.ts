@@ -60,6 +60,8 @@ describe.skipIf(!isBuilt())('idle mode and the other commands (real process)', {
     const p = startCli(['sim', '--dir', join(fx.dir, 'sim2')], { env: fx.env });
     const m = await p.waitFor(/\{"kubeconfig":"([^"]+)"/);
     expect(m[1]).toBe(join(fx.dir, 'sim2', 'kubeconfig'));
+    // The line is written just before the command installs its signal handlers; let it get there.
+    await new Promise((r) => setTimeout(r, 300));
     p.kill('SIGTERM');
     expect((await p.exited).code).toBe(0);
   });
