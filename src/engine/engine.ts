@@ -423,7 +423,20 @@ export const createEngine = (deps: EngineDeps): EngineRuntime => {
         resyncTimer?.cancel();
         const all = [...watches.values()];
         watches.clear();
-        await Promise.all(all.map((w) => w.stop().catch((err: unknown) => logger.error(errorMessage(err)))));
+        const stopping = Promise.all(
+          all.map((w) => w.stop().catch((err: unknown) => logger.error(errorMessage(err)))),
+        );
+        // A stuck step must not keep the hosts block in place: bounded, then named in the log.
+        let bound: { cancel(): void } | undefined;
+        const timedOut = await Promise.race([
+          stopping.then(() => false),
+          new Promise<boolean>((resolve) => (bound = clock.setTimeout(() => resolve(true), 3000))),
+        ]);
+        bound?.cancel();
+        if (timedOut)
+          logger.warn(
+            `stopping forwards of ${all.map((w) => w.label).join(', ')} takes longer than 3s; removing hosts entries anyway`,
+          );
         pool.closeAll();
         await hosts.close();
         emit({ type: 'ShutdownComplete', at: clock.now() });
