@@ -98,7 +98,7 @@ export const createHostsWriter = (opts: HostsWriterOptions): HostsWriter => {
 
   const run = (): Promise<void> => {
     if (running) return running;
-    running = (async () => {
+    const current = (async () => {
       try {
         while (dirty && !closed) await writeOnce();
       } catch (err) {
@@ -106,11 +106,16 @@ export const createHostsWriter = (opts: HostsWriterOptions): HostsWriter => {
         // Try again later; the block catches up with everything on the next write.
         dirty = true;
         schedule(1000);
-      } finally {
-        running = undefined;
       }
     })();
-    return running;
+    running = current;
+    // Cleared only after `running` was assigned: when nothing is dirty the body above finishes
+    // synchronously, and clearing it inside would leave a settled promise in `running` forever,
+    // making flush()/close() spin on it without ever yielding to timers or signals.
+    void current.then(() => {
+      if (running === current) running = undefined;
+    });
+    return current;
   };
 
   const schedule = (ms: number): void => {
