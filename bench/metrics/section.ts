@@ -132,15 +132,16 @@ const startEngine = async (
   dir: string,
 ): Promise<{
   engine: EngineRuntime;
-  close: () => Promise<void>;
+  close: () => Promise<boolean>;
   target: (svc: string) => { ip: string; port: number };
 }> => {
   const hostsPath = join(dir, `hosts-${mode.name}`);
   writeFileSync(hostsPath, '127.0.0.1 localhost\n');
   const traffic = mode.traffic();
   const listener = createListeners();
+  const clusters = createClusterProvider({ kubeconfigPath, invokingUser: null });
   const engine = createEngine({
-    clusters: createClusterProvider({ kubeconfigPath, invokingUser: null }),
+    clusters,
     hosts: createHostsFile({ path: hostsPath }),
     listener,
     loopback: { ensure: () => Promise.resolve(), release: () => Promise.resolve() },
@@ -166,9 +167,14 @@ const startEngine = async (
     engine,
     target,
     close: async () => {
-      // The engine closes its listeners on shutdown.
-      await engine.shutdown();
+      // The engine closes its listeners on shutdown. Bounded: a stuck shutdown is reported, not waited for.
+      const stuck = await Promise.race([
+        engine.shutdown().then(() => false),
+        new Promise<boolean>((r) => setTimeout(() => r(true), 15_000).unref()),
+      ]);
       traffic.close?.();
+      clusters.close();
+      return stuck;
     },
   };
 };
@@ -181,6 +187,7 @@ export const metricsSection: Section = {
     const nRequests = Number(o.settings.metricsRequests ?? (o.quick ? 300 : 2000));
     const nTrials = Number(o.settings.metricsTrials ?? (o.quick ? 1 : 3));
     const sim = await startSimChild();
+    const shutdownStuck: string[] = [];
     const dir = mkdtempSync(join(tmpdir(), 'kubefwd-bench-metrics-'));
     const results: Record<'on' | 'off', { mibps: number[]; rps: number[] }> = {
       on: { mibps: [], rps: [] },
@@ -210,7 +217,11 @@ export const metricsSection: Section = {
           o.log(`metrics trial ${i + 1}/${nTrials} done`);
         }
       } finally {
-        for (const e of engines) await e.close();
+        for (const e of engines)
+          if (await e.close()) {
+            shutdownStuck.push(e.mode.name);
+            o.log(`metrics: engine (${e.mode.name}) shutdown did not finish within 15 s`);
+          }
       }
     } finally {
       await sim.stop();
@@ -240,7 +251,7 @@ export const metricsSection: Section = {
       ],
     );
     return {
-      data: { sizeMiB: size / MiB, nRequests, trials: results },
+      data: { sizeMiB: size / MiB, nRequests, trials: results, shutdownStuck },
       tables: [table],
       goals: [
         {
