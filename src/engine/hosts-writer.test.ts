@@ -1,3 +1,7 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { createHostsWriter } from './hosts-writer.js';
 import type { Clock, HostsFilePort } from './ports.js';
@@ -54,30 +58,34 @@ describe('hosts writer', () => {
     expect(hosts.content).toBe('127.0.0.1 localhost\n');
   });
 
-  it('close() and flush() return when nothing is pending (no spin on a settled run)', async () => {
-    const hosts = memoryHosts('127.0.0.1 localhost\n');
-    const clock = manualClock();
-    const w = createHostsWriter({
-      hosts,
-      clock,
-      logger: quietLogger,
-      emit: () => {},
-      blockId: 't2',
-      batchMs: 50,
-      purgeStale: false,
-    });
-    clock.fire();
-    await w.flush();
-    // Nothing dirty now: a run finishes synchronously. close() must still resolve, and a timer
-    // must still get to fire (a microtask spin would starve it).
-    clock.fire();
-    let timerFired = false;
-    const t = setTimeout(() => (timerFired = true), 0);
-    await w.flush();
-    await w.close();
-    await new Promise((r) => setTimeout(r, 5));
-    clearTimeout(t);
-    expect(timerFired).toBe(true);
-    expect(hosts.content).toBe('127.0.0.1 localhost\n');
-  });
+  // A regression here spins forever in the microtask queue (timers and signals starve), which no
+  // in-process timeout can catch, so the scenario runs in a child process against the built module.
+  const built = join(dirname(fileURLToPath(import.meta.url)), '../../dist/src/engine/hosts-writer.js');
+  it.skipIf(!existsSync(built))(
+    'close() resolves after a batch timer fires with nothing left to write (no spin on a settled run)',
+    async () => {
+      const script = `
+        const { createHostsWriter } = await import(${JSON.stringify(pathToFileURL(built).href)});
+        let content = '127.0.0.1 localhost\\n';
+        const hosts = { path: 'mem', read: async () => content, update: async (t) => { content = t(content); } };
+        const timers = [];
+        const clock = { now: () => 0, setTimeout(fn) { timers.push(fn); return { cancel() { const i = timers.indexOf(fn); if (i >= 0) timers.splice(i, 1); } }; } };
+        const fire = () => { for (const fn of timers.splice(0)) fn(); };
+        const log = { debug() {}, info() {}, warn() {}, error() {} };
+        const w = createHostsWriter({ hosts, clock, logger: log, emit() {}, blockId: 't3', batchMs: 50, purgeStale: false });
+        fire();                                              // the initial write starts...
+        w.set('a', { ip: '127.9.27.1', hostnames: ['a'] });  // ...a change arrives mid-write and arms a timer
+        await new Promise((r) => setTimeout(r, 5));          // the running loop writes the change itself
+        fire();                                              // the timer fires with nothing dirty
+        await w.close();
+        process.stdout.write(content === '127.0.0.1 localhost\\n' ? 'closed-clean' : 'closed-dirty');
+      `;
+      const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+        timeout: 10_000,
+        encoding: 'utf8',
+      });
+      expect(r.signal, 'the child hung and was killed').toBeNull();
+      expect(r.stdout).toBe('closed-clean');
+    },
+  );
 });
