@@ -2,6 +2,9 @@
 // --resync-interval and --retry-interval take Go durations.
 import { KubefwdError } from '../contract/errors.js';
 
+/** The longest delay setTimeout honours. */
+export const MAX_TIMER_MS = 2_147_483_647;
+
 const UNITS: Record<string, number> = {
   ns: 1e-6,
   us: 1e-3,
@@ -33,5 +36,13 @@ export const parseDuration = (text: string, flag: string): number => {
     total += Number(m[1]) * UNITS[m[2]!]!;
     pos = re.lastIndex;
   }
-  return Math.round(total);
+  const ms = Math.round(total);
+  // Node fires a setTimeout longer than 2^31-1 ms after 1 ms, which would turn "wait a long time"
+  // into "retry in a tight loop"; refuse such values instead (24.8 days is plenty).
+  if (!Number.isFinite(ms) || ms > MAX_TIMER_MS)
+    throw new KubefwdError('INVALID_INPUT', `duration "${text}" for ${flag} is too long (at most 596h)`, {
+      field: flag,
+      hint: 'Use a duration up to 596h (the longest a timer can wait).',
+    });
+  return ms;
 };

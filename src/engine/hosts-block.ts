@@ -45,17 +45,22 @@ interface BlockSpan {
 
 export const findBlocks = (lines: readonly string[]): BlockSpan[] => {
   const out: BlockSpan[] = [];
-  for (let i = 0; i < lines.length; i++) {
-    const m = BEGIN.exec(body(lines[i] ?? ''));
-    if (!m) continue;
-    const id = m[1] ?? '';
-    for (let j = i + 1; j < lines.length; j++) {
-      const e = END.exec(body(lines[j] ?? ''));
-      if (e && e[1] === id) {
-        out.push({ id, start: i, end: j });
-        i = j;
-        break;
-      }
+  // Each end pairs with the LAST begin of its id before it, so a stray unterminated begin line
+  // (left by someone's hand edit) never swallows the foreign lines between it and a real block.
+  const open = new Map<string, number>();
+  for (let j = 0; j < lines.length; j++) {
+    const line = body(lines[j] ?? '');
+    const b = BEGIN.exec(line);
+    if (b) {
+      open.set(b[1] ?? '', j);
+      continue;
+    }
+    const e = END.exec(line);
+    const start = e ? open.get(e[1] ?? '') : undefined;
+    if (e && start !== undefined) {
+      out.push({ id: e[1] ?? '', start, end: j });
+      // Begins before this end can no longer close without overlapping it.
+      open.clear();
     }
   }
   return out;
@@ -65,10 +70,13 @@ export const findBlocks = (lines: readonly string[]): BlockSpan[] => {
 const cut = (lines: string[], span: BlockSpan): void => {
   const endLine = lines[span.end] ?? '';
   const unterminated = !endLine.endsWith('\n');
+  // The newline the block brought is the one its own lines use; strip exactly that, so a foreign
+  // line ending in a lone CR keeps it.
+  const eol = (lines[span.start] ?? '').endsWith('\r\n') ? '\r\n' : '\n';
   lines.splice(span.start, span.end - span.start + 1);
   if (unterminated && span.start > 0 && span.start === lines.length) {
     const prev = lines[span.start - 1] ?? '';
-    lines[span.start - 1] = prev.replace(/\r?\n$/, '');
+    if (prev.endsWith(eol)) lines[span.start - 1] = prev.slice(0, -eol.length);
   }
 };
 

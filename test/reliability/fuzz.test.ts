@@ -435,10 +435,6 @@ describe('hosts block', () => {
   it('round trip keeps foreign content, other instances’ blocks and stray markers byte for byte', () => {
     fc.assert(
       fc.property(foreignArb, entriesArb, entriesArb, (foreign, a, b) => {
-        // Only an unterminated opening marker of our own id is excluded; see the it.fails below.
-        fc.pre(!/^(\uFEFF)?# kubefwd begin id[ \t]*\r?$/m.test(foreign));
-        // And a lone CR at the very end (see the second it.fails below).
-        fc.pre(!foreign.endsWith('\r'));
         const ours = (id: string): boolean => id === 'id';
         const once = guarded(() => upsertBlock(foreign, 'id', a));
         expect(removeBlocks(once, ours)).toBe(foreign);
@@ -460,8 +456,8 @@ describe('hosts block', () => {
   // hand edit or another tool) pairs with the end marker of the block we append, so the next upsert
   // or removal swallows every foreign line in between. src/engine/hosts-block.ts findBlocks should
   // not pair a begin with an end that lies after a second begin of the same id (take the last
-  // begin before the end). `it.fails` flips once fixed: then make it `it`.
-  it.fails('an unterminated "# kubefwd begin <our id>" line survives an upsert and a removal', () => {
+  // begin before the end). Fixed: findBlocks pairs each end with the last begin of its id.
+  it('an unterminated "# kubefwd begin <our id>" line survives an upsert and a removal', () => {
     const foreign = '127.0.0.1 localhost\n# kubefwd begin id\n10.0.0.1 keep.me\n';
     const once = upsertBlock(foreign, 'id', [{ ip: '127.1.27.1', hostnames: ['a'] }]);
     expect(removeBlocks(once, (id) => id === 'id')).toBe(foreign);
@@ -470,9 +466,8 @@ describe('hosts block', () => {
   // Found by this suite: foreign content ending in a lone CR without a newline ("…\r") loses that CR
   // when our block is removed again. upsertBlock appends EOL + block (EOL is "\n" as the file has no
   // CRLF), making "\r\n"; cut() then strips /\r?\n$/ from the previous line, taking the CR too.
-  // src/engine/hosts-block.ts cut() should strip only the EOL the block brought. `it.fails` flips
-  // once fixed: then make it `it`.
-  it.fails('foreign content ending in a lone CR survives an upsert and a removal', () => {
+  // Fixed: cut() strips only the EOL the block brought.
+  it('foreign content ending in a lone CR survives an upsert and a removal', () => {
     const foreign = '127.0.0.1 localhost\n\r';
     const once = upsertBlock(foreign, 'id', [{ ip: '127.1.27.1', hostnames: ['a'] }]);
     expect(removeBlocks(once, (id) => id === 'id')).toBe(foreign);
@@ -622,9 +617,8 @@ describe('CLI and engine input parsers', () => {
   // after 1 ms for anything above 2^31-1 ms (about 24.8 days; Node's TimeoutOverflowWarning): with
   // `--resync-interval 1000h` the engine re-lists every watch in a tight loop
   // (src/engine/engine.ts scheduleResync; --retry-interval the same in forward-target.ts).
-  // src/cli/duration.ts should refuse durations above 2^31-1 ms with INVALID_INPUT. `it.fails`
-  // flips once fixed: then make it `it`.
-  it.fails('refuses durations that setTimeout cannot wait for (above 2^31-1 ms, Infinity)', () => {
+  // src/cli/duration.ts refuses durations above 2^31-1 ms with INVALID_INPUT (found by this suite).
+  it('refuses durations that setTimeout cannot wait for (above 2^31-1 ms, Infinity)', () => {
     for (const s of ['1000h', `${'9'.repeat(400)}h`]) {
       let ms: number | undefined;
       try {
