@@ -1,5 +1,5 @@
 // Kubernetes access for kubefwd: kubeconfig loading by kubectl's rules, ClusterConnections, the
-// REST client, informers, and the ClusterProvider the engine uses (src/engine/ports.ts).
+// REST client, informers, and the ClusterProvider the engine uses (src/contract/ports.ts).
 import type { PortForwarderFactory } from './cluster-port.js';
 import { createPortForwarder } from './portforward/index.js';
 import {

@@ -1,0 +1,178 @@
+// The ports: how the engine talks to the world. They live in contract/ because both sides of each
+// port import them — the engine (which uses them) and the adapters in kube/ and os/ (which
+// implement them); engine/ports.ts re-exports them for the engine's own modules.
+import type { Duplex } from 'node:stream';
+import type { Socket } from 'node:net';
+import type { KubefwdError } from './errors.js';
+import type { KContext, KEndpoints, KEvent, KNamespace, KPod, KService } from './kube.js';
+
+export interface Logger {
+  debug(message: string, fields?: Record<string, unknown>): void;
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, fields?: Record<string, unknown>): void;
+}
+
+/** Time, injectable so backoff and debouncing are testable. */
+export interface Clock {
+  now(): number;
+  setTimeout(fn: () => void, ms: number): { cancel(): void };
+}
+
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  setTimeout(fn, ms) {
+    const t = setTimeout(fn, ms);
+    t.unref?.();
+    return { cancel: () => clearTimeout(t) };
+  },
+};
+
+// ---------------------------------------------------------------- cluster
+
+export interface Selectors {
+  labelSelector?: string;
+  fieldSelector?: string;
+}
+
+/** Receives the changes of a list+watch. Never silently stopped: errors arrive via onError while it retries. */
+export interface InformerHandler<T> {
+  onAdd(obj: T): void;
+  onUpdate(obj: T, old: T): void;
+  onDelete(obj: T): void;
+  /** After the initial list and after each relist (410 Gone, reconnect). */
+  onSynced?(): void;
+  /** The watch failed and is being retried (with backoff); `retryInMs` until the next attempt. */
+  onError?(err: KubefwdError, retryInMs: number): void;
+}
+
+export interface Informer<T> {
+  /** Resolves after the first complete list. Rejects only if stopped before then. */
+  readonly synced: Promise<void>;
+  /** The current cache. */
+  list(): T[];
+  stop(): void;
+}
+
+export interface PodRef {
+  namespace: string;
+  name: string;
+  uid?: string;
+}
+
+export interface PodLogOptions {
+  container?: string;
+  tailLines?: number;
+  sinceSeconds?: number;
+  sinceTime?: string;
+  timestamps?: boolean;
+  previous?: boolean;
+  limitBytes?: number;
+}
+
+/**
+ * One multiplexed port-forward connection to a pod (SPDY, tunnel), or its equivalent (WebSocket
+ * opens one connection per stream). Every local TCP connection becomes one stream.
+ */
+export interface PodSession {
+  /** Establishes the underlying connection (if not yet) and proves it works. Rejects with a KubefwdError. */
+  ready(): Promise<void>;
+  /**
+   * Opens a stream to a pod port. The Duplex is destroyed with a KubefwdError carrying the kubelet's
+   * message when the pod side fails (e.g. CONNECTION_REFUSED), without affecting other streams.
+   */
+  openStream(port: number): Promise<Duplex>;
+  /** Resolves once the underlying connection is gone (ping timeout, cut, GOAWAY, close()). */
+  readonly closed: Promise<KubefwdError | undefined>;
+  /** Which wire protocol carries it: 'tunnel' | 'spdy' | 'websocket'. */
+  readonly transport: string;
+  close(): void;
+}
+
+/** Access to one cluster (one kubeconfig context). */
+export interface ClusterPort {
+  readonly context: string;
+  /** The context's default namespace (kubeconfig), or "default". */
+  readonly defaultNamespace: string;
+  watchServices(
+    namespace: string,
+    selectors: Selectors,
+    handler: InformerHandler<KService>,
+  ): Informer<KService>;
+  watchPods(namespace: string, handler: InformerHandler<KPod>): Informer<KPod>;
+  watchEndpoints(namespace: string, handler: InformerHandler<KEndpoints>): Informer<KEndpoints>;
+  getService(namespace: string, name: string): Promise<KService>;
+  listServices(namespace: string, selectors?: Selectors): Promise<KService[]>;
+  listNamespaces(): Promise<KNamespace[]>;
+  listPods(namespace: string, selectors?: Selectors): Promise<KPod[]>;
+  getPod(namespace: string, name: string): Promise<KPod>;
+  getEndpoints(namespace: string, name: string): Promise<KEndpoints>;
+  listEvents(namespace: string, selectors?: Selectors): Promise<KEvent[]>;
+  podLogs(namespace: string, name: string, options: PodLogOptions): Promise<string>;
+  /** Checks what kubefwd needs in a namespace; returns the missing permissions as "verb resource" (empty = ok). */
+  checkAccess(namespace: string): Promise<string[]>;
+  /** Opens (or shares) the port-forward session to a pod. */
+  openSession(pod: PodRef): PodSession;
+  /** Releases sockets and timers. */
+  close(): void;
+}
+
+/** The kubeconfig's contexts, and a ClusterPort per context (created on first use, then cached). */
+export interface ClusterProvider {
+  currentContext(): string;
+  contexts(): KContext[];
+  /** Throws KubefwdError CONTEXT_NOT_FOUND for an unknown context. */
+  cluster(context?: string): ClusterPort;
+  close(): void;
+}
+
+// ---------------------------------------------------------------- machine
+
+/** The hosts file: read-modify-write under an exclusive lock, atomic where the filesystem allows. */
+export interface HostsFilePort {
+  readonly path: string;
+  read(): Promise<string>;
+  /** Applies `transform` to the current content and writes the result if it changed. */
+  update(transform: (content: string) => string): Promise<void>;
+}
+
+/** Loopback aliases (macOS needs `ifconfig lo0 alias`; Linux none). */
+export interface LoopbackPort {
+  ensure(ip: string): Promise<void>;
+  release(ip: string): Promise<void>;
+}
+
+export interface LocalListener {
+  readonly address: string;
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+/** Binds exact loopback addresses. Throws KubefwdError PORT_IN_USE when taken. */
+export interface ListenerPort {
+  listen(address: string, port: number, onConnection: (socket: Socket) => void): Promise<LocalListener>;
+}
+
+// ---------------------------------------------------------------- traffic
+
+/** One local connection's bytes, seen by the metrics and the HTTP sniffer (engine/traffic). */
+export interface ConnectionTap {
+  /** Local client → pod (counts as bytesOut). */
+  toPod(chunk: Buffer): void;
+  /** Pod → local client (counts as bytesIn). */
+  fromPod(chunk: Buffer): void;
+  closed(error?: string): void;
+}
+
+export interface TrafficRecorder {
+  connectionOpened(forward: {
+    key: string;
+    serviceKey: string;
+    podName: string;
+    localIP: string;
+    localPort: string;
+    podPort: string;
+  }): ConnectionTap;
+  /** The forward is gone; its figures may be dropped. */
+  forwardRemoved(forwardKey: string): void;
+}
