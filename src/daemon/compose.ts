@@ -200,18 +200,8 @@ export const compose = async (input: ComposeInput): Promise<Composed> => {
     })());
 
   try {
-    // Namespaces and single services from the command line.
-    for (const t of plan?.namespaces ?? []) {
-      await engine.addNamespace({
-        namespace: t.namespace,
-        context: t.context,
-        ...(config.labelSelector ? { labelSelector: config.labelSelector } : {}),
-        ...(config.fieldSelector ? { fieldSelector: config.fieldSelector } : {}),
-      });
-    }
-    for (const s of plan?.services ?? [])
-      await engine.addService({ namespace: s.namespace, serviceName: s.name, context: s.context });
-
+    // The API is already serving: announce it first, so `kubefwd mcp` and `kubefwd tui` find this
+    // daemon while a large namespace is still being set up.
     if (api) {
       await writeDiscovery(
         { home: user.home, uid: user.uid, gid: user.gid },
@@ -232,6 +222,18 @@ export const compose = async (input: ComposeInput): Promise<Composed> => {
         logger.info('Press [Ctrl-C] to stop.');
       }
     }
+
+    // Namespaces and single services from the command line.
+    for (const t of plan?.namespaces ?? []) {
+      await engine.addNamespace({
+        namespace: t.namespace,
+        context: t.context,
+        ...(config.labelSelector ? { labelSelector: config.labelSelector } : {}),
+        ...(config.fieldSelector ? { fieldSelector: config.fieldSelector } : {}),
+      });
+    }
+    for (const s of plan?.services ?? [])
+      await engine.addService({ namespace: s.namespace, serviceName: s.name, context: s.context });
   } catch (err) {
     await shutdown();
     throw err;
