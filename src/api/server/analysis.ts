@@ -35,10 +35,14 @@ const enc = encodeURIComponent;
 const troubled = (f: ForwardView) =>
   f.status === 'Error' || (f.status === 'Waiting' && (f.error ?? f.reason) !== undefined);
 
-/** healthy: no errors; unhealthy: more errored services than active ones; else degraded. */
+/**
+ * healthy: nothing errored or stuck; unhealthy: more errored services than active ones; else
+ * degraded — a service waiting for a pod is not healthy even before it counts as an error.
+ */
 export const healthOf = (s: StateSnapshot): HealthLevel => {
   const errored = s.services.filter((x) => x.errorCount > 0).length;
-  if (errored === 0) return 'healthy';
+  const waiting = s.services.filter((x) => x.errorCount === 0 && x.status === 'waiting').length;
+  if (errored === 0 && waiting === 0) return 'healthy';
   return errored > s.summary.activeServices ? 'unhealthy' : 'degraded';
 };
 

@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import type { ServiceView } from '../../contract/state.js';
+import { healthOf } from './analysis.js';
+
+type Snapshot = Parameters<typeof healthOf>[0];
+
+const svc = (status: ServiceView['status'], errorCount = 0): ServiceView => ({
+  key: `s-${status}-${errorCount}.ns.ctx`,
+  serviceName: 's',
+  namespace: 'ns',
+  context: 'ctx',
+  headless: false,
+  status,
+  activeCount: status === 'active' ? 1 : 0,
+  errorCount,
+  totalBytesIn: 0,
+  totalBytesOut: 0,
+  rateIn: 0,
+  rateOut: 0,
+});
+
+const snapshot = (services: ServiceView[]): Snapshot =>
+  ({
+    services,
+    summary: { activeServices: services.filter((s) => s.activeCount > 0).length },
+  }) as unknown as Snapshot;
+
+describe('healthOf', () => {
+  it('is healthy only when nothing is errored or waiting', () => {
+    expect(healthOf(snapshot([svc('active'), svc('active')]))).toBe('healthy');
+    expect(healthOf(snapshot([]))).toBe('healthy');
+  });
+  it('is degraded while a service waits for a pod (e.g. its pod was deleted), even with no error yet', () => {
+    expect(healthOf(snapshot([svc('active'), svc('waiting')]))).toBe('degraded');
+  });
+  it('is unhealthy when errored services outnumber active ones', () => {
+    expect(healthOf(snapshot([svc('error', 1), svc('error', 1), svc('active')]))).toBe('unhealthy');
+    expect(healthOf(snapshot([svc('error', 1), svc('active')]))).toBe('degraded');
+  });
+});
