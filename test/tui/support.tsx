@@ -217,8 +217,12 @@ export const rowNames = (frame: string): string[] =>
     .filter((l) => l.trim())
     .map((l) => l.slice(1).split(/\s+/)[0]!);
 
-/** Retries `check` until it stops throwing (for what arrives asynchronously: polls, loads). */
-export const until = async (check: () => void, timeoutMs = 2000): Promise<void> => {
+/**
+ * Retries `check` until it stops throwing (for what arrives asynchronously: polls, loads). The
+ * bound only matters when something is wrong; it is generous because a loaded 2-core CI machine
+ * can take seconds for ink's first frame.
+ */
+export const until = async (check: () => void, timeoutMs = 15_000): Promise<void> => {
   const end = Date.now() + timeoutMs;
   for (;;) {
     try {
