@@ -3,6 +3,7 @@
 // first hosts write removes a stale block from a killed run together with writing ours.
 import { KubefwdError, errorMessage } from '../contract/errors.js';
 import { createApiApp } from '../api/server/app.js';
+import { removeDiscoveryFile, resolveApiKey, writeDiscoveryFile } from '../api/server/discovery-file.js';
 import { createEngine } from '../engine/index.js';
 import { findBlocks, removeBlocks, splitLines } from '../engine/hosts-block.js';
 import type { Engine } from '../engine/controller.js';
@@ -15,7 +16,6 @@ import type { InvokingUser } from '../os/privilege.js';
 import { createStateStore, type StateStore } from '../state/index.js';
 import { listenApi, type ApiListener } from './api-listener.js';
 import { API_HOSTNAME, API_IP, API_PORT, type DaemonConfig } from './config.js';
-import { removeDiscovery, resolveApiKey, writeDiscovery } from './discovery-file.js';
 import type { DaemonLogger } from './logger.js';
 import type { Plan } from './preflight.js';
 import { blockIdFor, isStaleBlockId } from './stale-blocks.js';
@@ -121,7 +121,8 @@ export const compose = async (input: ComposeInput): Promise<Composed> => {
   const state = createStateStore({ subscribe: (l) => engine.subscribe(l), traffic });
   const detachSink = logger.addSink((level, message, fields) => state.logs.append(level, message, fields));
 
-  const { key, fromEnv } = resolveApiKey(config.env);
+  const { key, source: keySource } = resolveApiKey(config.env);
+  const fromEnv = keySource === 'env';
   let apiUrl: string | undefined;
   let discoveryWritten = false;
   if (api) {
@@ -191,7 +192,7 @@ export const compose = async (input: ComposeInput): Promise<Composed> => {
       logger.debug('Forwards stopped; closing the API');
       await api?.close();
       logger.debug('API closed');
-      if (discoveryWritten) await removeDiscovery(user.home, process.pid);
+      if (discoveryWritten) await removeDiscoveryFile(user.home, process.pid);
       if (api && api.host !== '127.0.0.1') await loopback.release(api.host).catch(() => undefined);
       detachSink();
       state.close();
@@ -203,10 +204,14 @@ export const compose = async (input: ComposeInput): Promise<Composed> => {
     // The API is already serving: announce it first, so `kubefwd mcp` and `kubefwd tui` find this
     // daemon while a large namespace is still being set up.
     if (api) {
-      await writeDiscovery(
-        { home: user.home, uid: user.uid, gid: user.gid },
-        { url: api.url, key, pid: process.pid },
-      );
+      await writeDiscoveryFile({
+        home: user.home,
+        ...(user.uid !== undefined ? { uid: user.uid } : {}),
+        ...(user.gid !== undefined ? { gid: user.gid } : {}),
+        url: api.url,
+        key,
+        pid: process.pid,
+      });
       discoveryWritten = true;
       logger.info(`API server running at ${api.url}/${wellKnown ? ` (http://${API_HOSTNAME}/)` : ''}`);
       logger.info(`API: ${apiUrl}/api  Docs: ${apiUrl}/docs`);
