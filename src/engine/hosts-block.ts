@@ -125,7 +125,10 @@ export const upsertBlock = (
   const span = findBlocks(lines).find((s) => s.id === blockId);
   if (span) {
     const terminated = (lines[span.end] ?? '').endsWith('\n');
-    const replacement = rendered.map((l, i) => (i < rendered.length - 1 || terminated ? l + eol : l));
+    // Keep the newline the block already uses: re-detecting it from the whole content could pick
+    // up a CRLF formed by a foreign lone CR and the block's own leading LF.
+    const blockEol = (lines[span.start] ?? '').endsWith('\r\n') ? '\r\n' : '\n';
+    const replacement = rendered.map((l, i) => (i < rendered.length - 1 || terminated ? l + blockEol : l));
     lines.splice(span.start, span.end - span.start + 1, ...replacement);
     return lines.join('');
   }

@@ -472,6 +472,17 @@ describe('hosts block', () => {
     const once = upsertBlock(foreign, 'id', [{ ip: '127.1.27.1', hostnames: ['a'] }]);
     expect(removeBlocks(once, (id) => id === 'id')).toBe(foreign);
   });
+
+  // Found by this suite (seed 1871286345): with a file that is just "\r", the lone CR and the
+  // block's leading LF read as CRLF, so replacing the block in place switched it to CRLF and its
+  // removal then took the CR. Fixed: an in-place replacement keeps the block's own newline.
+  it('a lone CR survives two upserts and a removal', () => {
+    for (const foreign of ['\r', 'x\r']) {
+      const once = upsertBlock(foreign, 'id', [{ ip: '127.1.27.1', hostnames: ['a'] }]);
+      const twice = upsertBlock(once, 'id', [{ ip: '127.1.27.2', hostnames: ['b'] }]);
+      expect(removeBlocks(twice, (id) => id === 'id')).toBe(foreign);
+    }
+  });
 });
 
 // ------------------------------------------------------------------------------------------ HTTP sniffer
