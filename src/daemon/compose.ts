@@ -4,6 +4,7 @@
 import { KubefwdError, errorMessage } from '../contract/errors.js';
 import { createApiApp } from '../api/server/app.js';
 import { removeDiscoveryFile, resolveApiKey, writeDiscoveryFile } from '../api/server/discovery-file.js';
+import { loadTui } from '../tui/load.js';
 import { createEngine } from '../engine/index.js';
 import { findBlocks, removeBlocks, splitLines } from '../engine/hosts-block.js';
 import type { Engine } from '../engine/controller.js';
@@ -247,7 +248,7 @@ export const compose = async (input: ComposeInput): Promise<Composed> => {
   // --tui: the terminal belongs to the TUI; log lines still reach its log panel and the API.
   let ended: Promise<void> = new Promise<void>(() => undefined);
   if (config.tui) {
-    const { runTui, createLocalBackend } = await import('../tui/index.js');
+    const { runTui, createLocalBackend } = await loadTui();
     logger.setQuiet(true);
     const backend = createLocalBackend({ state, controller: engine, traffic });
     const stopTui = new AbortController();

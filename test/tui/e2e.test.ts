@@ -137,6 +137,8 @@ const termEnv = (home: string) => ({
   PATH: process.env.PATH ?? '/usr/bin:/bin',
   TERM: 'xterm-256color',
   LANG: 'C.UTF-8',
+  // As on a CI runner: the TUI must render its frames anyway (ink would otherwise print only the last).
+  CI: 'true',
 });
 
 // Generous limits: the whole suite shares two cores, and a loaded machine renders slowly.

@@ -2,7 +2,7 @@
 // ~/.kubefwd/api.json, KUBEFWD_API_URL/KUBEFWD_API_KEY, or the flags). Needs no root.
 import { Command } from 'commander';
 import { createApiClient, discoverDaemon } from '../../api/client/index.js';
-import { createApiBackend, runTui } from '../../tui/index.js';
+import { loadTui } from '../../tui/load.js';
 import { invokingUser } from '../../os/privilege.js';
 import { reportError } from '../errors.js';
 import type { CliIo } from '../io.js';
@@ -38,6 +38,7 @@ export const runTuiCommand = async (argv: readonly string[], io: CliIo): Promise
       ...(address.key !== undefined ? { key: address.key } : {}),
     });
     await client.health();
+    const { createApiBackend, runTui } = await loadTui();
     const backend = createApiBackend(client);
     const themeRaw = o.theme ?? io.env.KUBEFWD_THEME;
     try {
