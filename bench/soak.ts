@@ -3,7 +3,7 @@
 // Prints throughput, reconnects, errors, RSS and open handles over time and ends with a verdict.
 // Not a test: it is too long for CI, and its figures depend on the machine.
 import { createSimCluster } from '../src/sim/index.js';
-import { hostsMap, readHosts, startDaemon, waitAllActive } from './lib/daemon-harness.js';
+import { hostsMap, readHosts, startDaemon, waitAllActive, waitForBlock } from './lib/daemon-harness.js';
 import { echoRoundTrip, httpRoundTrip, prng, type Outcome } from './lib/traffic.js';
 
 interface Args {
@@ -70,146 +70,154 @@ const main = async (): Promise<void> => {
     ipBase: args.ipBase,
     args: ['svc', '-n', 'shop', '-a'],
   });
-  const api = await daemon.api();
-  await waitAllActive(api, 9, 60_000);
-  const hosts = hostsMap(readHosts(daemon));
-  const ip = (name: string): string => {
-    const v = hosts.get(name);
-    if (v === undefined) throw new Error(`${name} not in hosts file`);
-    return v;
-  };
-  const echoTargets = [
-    { ip: ip('postgres'), port: 5432 },
-    { ip: ip('redis'), port: 6379 },
-    { ip: ip('kafka'), port: 9092 },
-  ];
-  const gateway = ip('api-gateway');
+  // Whatever happens, the daemon and the simulated cluster do not outlive the soak.
+  try {
+    const api = await daemon.api();
+    await waitAllActive(api, 9, 60_000);
+    const hosts = hostsMap(await waitForBlock(daemon));
+    const ip = (name: string): string => {
+      const v = hosts.get(name);
+      if (v === undefined) throw new Error(`${name} not in hosts file`);
+      return v;
+    };
+    const echoTargets = [
+      { ip: ip('postgres'), port: 5432 },
+      { ip: ip('redis'), port: 6379 },
+      { ip: ip('kafka'), port: 9092 },
+    ];
+    const gateway = ip('api-gateway');
 
-  const totals = { ok: 0, bytes: 0, closed: 0, mismatch: 0, hung: 0, faults: 0 };
-  let windowBytes = 0;
-  let stopping = false;
-  const t0 = Date.now();
-  let lastFault = 'none';
-  const stamp = (): string => `[${((Date.now() - t0) / 60_000).toFixed(2)} min]`;
-  const record = (o: Outcome, target: string): void => {
-    // Anything but a cut connection is a defect: say where and after which fault.
-    if (o.kind === 'mismatch' || o.kind === 'hung')
-      console.log(`${stamp()} ${o.kind} on ${target} (last fault: ${lastFault})`);
-    if (o.kind === 'ok') {
-      totals.ok++;
-      totals.bytes += o.bytes;
-      windowBytes += o.bytes;
-    } else if (o.kind === 'closed') totals.closed++;
-    else if (o.kind === 'mismatch') totals.mismatch++;
-    else totals.hung++;
-  };
-  // Steady traffic: three echo workers (256 KiB round trips) and one HTTP worker.
-  const workers = [
-    ...echoTargets.map(async (t, w) => {
-      for (let n = 0; !stopping; n++)
-        record(
-          await echoRoundTrip(t.ip, t.port, 256 * 1024, args.seed + w * 1_000_003 + n),
-          `${t.ip}:${t.port}`,
+    const totals = { ok: 0, bytes: 0, closed: 0, mismatch: 0, hung: 0, faults: 0 };
+    let windowBytes = 0;
+    let stopping = false;
+    const t0 = Date.now();
+    let lastFault = 'none';
+    const stamp = (): string => `[${((Date.now() - t0) / 60_000).toFixed(2)} min]`;
+    const record = (o: Outcome, target: string): void => {
+      // Anything but a cut connection is a defect: say where and after which fault.
+      if (o.kind === 'mismatch' || o.kind === 'hung')
+        console.log(`${stamp()} ${o.kind} on ${target} (last fault: ${lastFault})`);
+      if (o.kind === 'ok') {
+        totals.ok++;
+        totals.bytes += o.bytes;
+        windowBytes += o.bytes;
+      } else if (o.kind === 'closed') totals.closed++;
+      else if (o.kind === 'mismatch') totals.mismatch++;
+      else totals.hung++;
+    };
+    // Steady traffic: three echo workers (256 KiB round trips) and one HTTP worker.
+    const workers = [
+      ...echoTargets.map(async (t, w) => {
+        for (let n = 0; !stopping; n++)
+          record(
+            await echoRoundTrip(t.ip, t.port, 256 * 1024, args.seed + w * 1_000_003 + n),
+            `${t.ip}:${t.port}`,
+          );
+      }),
+      (async () => {
+        while (!stopping) record(await httpRoundTrip(gateway, 8080, 'api-gateway:8080'), `${gateway}:8080`);
+      })(),
+    ];
+
+    const samples: { min: number; rssKiB: number; fds: number }[] = [];
+    const sample = (): { rssKiB: number; fds: number } => {
+      const u = daemon.usage();
+      samples.push({ min: (Date.now() - t0) / 60_000, ...u });
+      return u;
+    };
+    const start = sample();
+    let nextFault = t0 + args.faultEverySec * 1000;
+    let nextReport = t0 + args.reportEverySec * 1000;
+    let lastReport = t0;
+    console.log(
+      '  min   MB/s   ok-round-trips  cut  mismatch  hung  faults  reconnects  RSS MiB  fds  active',
+    );
+    while (Date.now() - t0 < args.minutes * 60_000) {
+      await new Promise((r) => setTimeout(r, 500));
+      if (!daemon.alive()) throw new Error(`daemon died:\n${daemon.output().slice(-4000)}`);
+      const now = Date.now();
+      if (now >= nextFault) {
+        nextFault += args.faultEverySec * 1000;
+        totals.faults++;
+        const fault = FAULTS[Math.floor(rnd() * FAULTS.length)]!;
+        // Only pods that back a forward (statsd is UDP-only and never forwarded).
+        const pods = sim.control
+          .pods('shop')
+          .filter((p) => p.metadata.deletionTimestamp === undefined && !p.metadata.name.startsWith('statsd'));
+        const pod = pods[Math.floor(rnd() * pods.length)];
+        lastFault = `${fault}${pod && (fault === 'delete-pod' || fault === 'readiness-flip') ? ` ${pod.metadata.name}` : ''} at ${stamp()}`;
+        if (args.verbose) console.log(`${stamp()} fault ${lastFault}`);
+        if (fault === 'delete-pod' && pod) await sim.control.deletePod('shop', pod.metadata.name);
+        else if (fault === 'cut-streams') sim.control.cutStreams();
+        else if (fault === 'readiness-flip' && pod) {
+          sim.control.setPodReady('shop', pod.metadata.name, false);
+          setTimeout(() => sim.control.setPodReady('shop', pod.metadata.name, true), 2000);
+        } else if (fault === 'restart-api') await sim.control.restartApi();
+        else if (fault === 'latency') {
+          sim.control.setLatency(20);
+          setTimeout(() => sim.control.setLatency(0), 5000);
+        }
+      }
+      if (now >= nextReport) {
+        nextReport += args.reportEverySec * 1000;
+        const u = sample();
+        const fw = await api.listForwards({ limit: 1000 }).catch(() => ({ forwards: [] }));
+        const reconnects = fw.forwards.reduce((s, f) => s + f.reconnects, 0);
+        const active = fw.forwards.filter((f) => f.status === 'Active').length;
+        const mbps = windowBytes / 1e6 / ((now - lastReport) / 1000);
+        windowBytes = 0;
+        lastReport = now;
+        console.log(
+          `${((now - t0) / 60_000).toFixed(1).padStart(5)} ${mbps.toFixed(1).padStart(6)} ${String(totals.ok).padStart(16)} ${String(totals.closed).padStart(4)} ${String(totals.mismatch).padStart(9)} ${String(totals.hung).padStart(5)} ${String(totals.faults).padStart(7)} ${String(reconnects).padStart(11)} ${(u.rssKiB / 1024).toFixed(0).padStart(8)} ${String(u.fds).padStart(4)} ${String(active).padStart(7)}/${fw.forwards.length}`,
         );
-    }),
-    (async () => {
-      while (!stopping) record(await httpRoundTrip(gateway, 8080, 'api-gateway:8080'), `${gateway}:8080`);
-    })(),
-  ];
-
-  const samples: { min: number; rssKiB: number; fds: number }[] = [];
-  const sample = (): { rssKiB: number; fds: number } => {
-    const u = daemon.usage();
-    samples.push({ min: (Date.now() - t0) / 60_000, ...u });
-    return u;
-  };
-  const start = sample();
-  let nextFault = t0 + args.faultEverySec * 1000;
-  let nextReport = t0 + args.reportEverySec * 1000;
-  let lastReport = t0;
-  console.log('  min   MB/s   ok-round-trips  cut  mismatch  hung  faults  reconnects  RSS MiB  fds  active');
-  while (Date.now() - t0 < args.minutes * 60_000) {
-    await new Promise((r) => setTimeout(r, 500));
-    if (!daemon.alive()) throw new Error(`daemon died:\n${daemon.output().slice(-4000)}`);
-    const now = Date.now();
-    if (now >= nextFault) {
-      nextFault += args.faultEverySec * 1000;
-      totals.faults++;
-      const fault = FAULTS[Math.floor(rnd() * FAULTS.length)]!;
-      // Only pods that back a forward (statsd is UDP-only and never forwarded).
-      const pods = sim.control
-        .pods('shop')
-        .filter((p) => p.metadata.deletionTimestamp === undefined && !p.metadata.name.startsWith('statsd'));
-      const pod = pods[Math.floor(rnd() * pods.length)];
-      lastFault = `${fault}${pod && (fault === 'delete-pod' || fault === 'readiness-flip') ? ` ${pod.metadata.name}` : ''} at ${stamp()}`;
-      if (args.verbose) console.log(`${stamp()} fault ${lastFault}`);
-      if (fault === 'delete-pod' && pod) await sim.control.deletePod('shop', pod.metadata.name);
-      else if (fault === 'cut-streams') sim.control.cutStreams();
-      else if (fault === 'readiness-flip' && pod) {
-        sim.control.setPodReady('shop', pod.metadata.name, false);
-        setTimeout(() => sim.control.setPodReady('shop', pod.metadata.name, true), 2000);
-      } else if (fault === 'restart-api') await sim.control.restartApi();
-      else if (fault === 'latency') {
-        sim.control.setLatency(20);
-        setTimeout(() => sim.control.setLatency(0), 5000);
       }
     }
-    if (now >= nextReport) {
-      nextReport += args.reportEverySec * 1000;
-      const u = sample();
-      const fw = await api.listForwards({ limit: 1000 }).catch(() => ({ forwards: [] }));
-      const reconnects = fw.forwards.reduce((s, f) => s + f.reconnects, 0);
-      const active = fw.forwards.filter((f) => f.status === 'Active').length;
-      const mbps = windowBytes / 1e6 / ((now - lastReport) / 1000);
-      windowBytes = 0;
-      lastReport = now;
-      console.log(
-        `${((now - t0) / 60_000).toFixed(1).padStart(5)} ${mbps.toFixed(1).padStart(6)} ${String(totals.ok).padStart(16)} ${String(totals.closed).padStart(4)} ${String(totals.mismatch).padStart(9)} ${String(totals.hung).padStart(5)} ${String(totals.faults).padStart(7)} ${String(reconnects).padStart(11)} ${(u.rssKiB / 1024).toFixed(0).padStart(8)} ${String(u.fds).padStart(4)} ${String(active).padStart(7)}/${fw.forwards.length}`,
-      );
-    }
+    stopping = true;
+    sim.control.setLatency(0);
+    await Promise.all(workers);
+    // legacy-db's manual Endpoints name the first postgres pod; once that pod is replaced it waits for
+    // good (as on a real cluster), so it is exempt from the final check.
+    await waitAllActive(api, 9, 60_000, (key) => key.startsWith('legacy-db.'));
+    await new Promise((r) => setTimeout(r, 3000));
+    const end = sample();
+    // Baseline: the first sample after warm-up (or the start); flat means within noise of it.
+    const base = samples.find((s) => s.min >= 2) ?? start;
+    const maxRss = Math.max(...samples.map((s) => s.rssKiB));
+    const rssFlat = end.rssKiB <= base.rssKiB * 1.25 + 30 * 1024;
+    const fdsFlat = end.fds <= base.fds + 10;
+    const stop = await daemon.stop('SIGTERM');
+    const cleaned = !/# kubefwd begin/.test(readHosts(daemon));
+    await sim.stop();
+    daemon.cleanup();
+    const verdictOk =
+      rssFlat && fdsFlat && totals.mismatch === 0 && totals.hung === 0 && stop.code === 0 && cleaned;
+    const summary = {
+      minutes: args.minutes,
+      seed: args.seed,
+      roundTrips: totals.ok,
+      gigabytes: +(totals.bytes / 1e9).toFixed(2),
+      avgMBps: +(totals.bytes / 1e6 / (args.minutes * 60)).toFixed(1),
+      cutConnections: totals.closed,
+      mismatches: totals.mismatch,
+      hung: totals.hung,
+      faults: totals.faults,
+      rssMiB: {
+        start: +(start.rssKiB / 1024).toFixed(1),
+        baseline: +(base.rssKiB / 1024).toFixed(1),
+        max: +(maxRss / 1024).toFixed(1),
+        end: +(end.rssKiB / 1024).toFixed(1),
+      },
+      fds: { start: start.fds, baseline: base.fds, end: end.fds },
+      exitCode: stop.code,
+      hostsCleaned: cleaned,
+      verdict: verdictOk ? 'PASS' : 'FAIL',
+    };
+    console.log(JSON.stringify(summary, null, 2));
+    process.exitCode = verdictOk ? 0 : 1;
+  } finally {
+    daemon.cleanup();
+    await sim.stop();
   }
-  stopping = true;
-  sim.control.setLatency(0);
-  await Promise.all(workers);
-  // legacy-db's manual Endpoints name the first postgres pod; once that pod is replaced it waits for
-  // good (as on a real cluster), so it is exempt from the final check.
-  await waitAllActive(api, 9, 60_000, (key) => key.startsWith('legacy-db.'));
-  await new Promise((r) => setTimeout(r, 3000));
-  const end = sample();
-  // Baseline: the first sample after warm-up (or the start); flat means within noise of it.
-  const base = samples.find((s) => s.min >= 2) ?? start;
-  const maxRss = Math.max(...samples.map((s) => s.rssKiB));
-  const rssFlat = end.rssKiB <= base.rssKiB * 1.25 + 30 * 1024;
-  const fdsFlat = end.fds <= base.fds + 10;
-  const stop = await daemon.stop('SIGTERM');
-  const cleaned = !/# kubefwd begin/.test(readHosts(daemon));
-  await sim.stop();
-  daemon.cleanup();
-  const verdictOk =
-    rssFlat && fdsFlat && totals.mismatch === 0 && totals.hung === 0 && stop.code === 0 && cleaned;
-  const summary = {
-    minutes: args.minutes,
-    seed: args.seed,
-    roundTrips: totals.ok,
-    gigabytes: +(totals.bytes / 1e9).toFixed(2),
-    avgMBps: +(totals.bytes / 1e6 / (args.minutes * 60)).toFixed(1),
-    cutConnections: totals.closed,
-    mismatches: totals.mismatch,
-    hung: totals.hung,
-    faults: totals.faults,
-    rssMiB: {
-      start: +(start.rssKiB / 1024).toFixed(1),
-      baseline: +(base.rssKiB / 1024).toFixed(1),
-      max: +(maxRss / 1024).toFixed(1),
-      end: +(end.rssKiB / 1024).toFixed(1),
-    },
-    fds: { start: start.fds, baseline: base.fds, end: end.fds },
-    exitCode: stop.code,
-    hostsCleaned: cleaned,
-    verdict: verdictOk ? 'PASS' : 'FAIL',
-  };
-  console.log(JSON.stringify(summary, null, 2));
-  process.exitCode = verdictOk ? 0 : 1;
 };
 
 main().catch((err: unknown) => {

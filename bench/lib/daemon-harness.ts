@@ -173,3 +173,15 @@ export const waitAllActive = async (
 };
 
 export const readHosts = (d: Daemon): string => readFileSync(d.hostsPath, 'utf8');
+
+/** Waits until the daemon's hosts block is written (writes are batched, so Active can come first). */
+export const waitForBlock = async (d: Daemon, timeoutMs = 10_000): Promise<string> => {
+  const t0 = Date.now();
+  for (;;) {
+    const text = readHosts(d);
+    if (text.includes('# kubefwd end')) return text;
+    if (Date.now() - t0 > timeoutMs)
+      throw new Error(`no kubefwd block in ${d.hostsPath} after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+};

@@ -2,6 +2,7 @@
 // a store with watch history, workload controllers and a kubelet whose pods are backed by real
 // sockets, all three port-forward protocols, and fault controls. See ARCHITECTURE.md decision 3.
 import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -168,6 +169,8 @@ export async function createSimCluster(opts: SimOptions = {}): Promise<SimCluste
         await cs.close();
         await api.close();
         await workloads.stop();
+        // A directory we made ourselves goes with us; one the caller named is theirs to keep.
+        if (opts.dir === undefined) await rm(dir, { recursive: true, force: true });
       })()),
   };
 }
