@@ -4,6 +4,7 @@
 // session owns the per-direction zlib contexts (headers.ts) because they must see every header
 // block of a connection, in order. All integers are big-endian (SPDY/3 draft, as spdystream and
 // the kubelet implement it).
+import { ByteQueue } from '../byte-queue.js';
 
 export const SPDY_VERSION = 3;
 
@@ -306,67 +307,24 @@ export const decodeFrame = (header: Buffer, payload: Buffer): SpdyFrame => {
  * inside one input chunk are returned as zero-copy views of it.
  */
 export class FrameParser {
-  private chunks: Buffer[] = [];
-  private buffered = 0;
+  private readonly queue = new ByteQueue();
 
   /** Bytes received but not yet part of a complete frame. */
   get pending(): number {
-    return this.buffered;
+    return this.queue.length;
   }
 
   push(chunk: Buffer): SpdyFrame[] {
-    if (chunk.length > 0) {
-      this.chunks.push(chunk);
-      this.buffered += chunk.length;
-    }
+    this.queue.push(chunk);
     const frames: SpdyFrame[] = [];
-    while (this.buffered >= HEADER_SIZE) {
-      const header = this.peek(HEADER_SIZE);
+    while (this.queue.length >= HEADER_SIZE) {
+      const header = this.queue.peek(HEADER_SIZE);
       const length = header.readUInt32BE(4) & 0xffffff;
-      if (this.buffered < HEADER_SIZE + length) break;
-      this.take(HEADER_SIZE);
-      const payload = this.take(length);
+      if (this.queue.length < HEADER_SIZE + length) break;
+      this.queue.take(HEADER_SIZE);
+      const payload = this.queue.take(length);
       frames.push(decodeFrame(header, payload));
     }
     return frames;
-  }
-
-  /** The first n buffered bytes, without consuming them. */
-  private peek(n: number): Buffer {
-    const first = this.chunks[0];
-    if (first !== undefined && first.length >= n) return first.subarray(0, n);
-    const out = Buffer.allocUnsafe(n);
-    let off = 0;
-    for (const c of this.chunks) {
-      const k = Math.min(c.length, n - off);
-      c.copy(out, off, 0, k);
-      off += k;
-      if (off === n) break;
-    }
-    return out;
-  }
-
-  /** Consumes n bytes (n ≤ buffered). */
-  private take(n: number): Buffer {
-    this.buffered -= n;
-    const first = this.chunks[0];
-    if (n === 0) return Buffer.alloc(0);
-    if (first !== undefined && first.length >= n) {
-      if (first.length === n) this.chunks.shift();
-      else this.chunks[0] = first.subarray(n);
-      return first.subarray(0, n);
-    }
-    const out = Buffer.allocUnsafe(n);
-    let off = 0;
-    while (off < n) {
-      const c = this.chunks[0];
-      if (c === undefined) break;
-      const k = Math.min(c.length, n - off);
-      c.copy(out, off, 0, k);
-      off += k;
-      if (k === c.length) this.chunks.shift();
-      else this.chunks[0] = c.subarray(k);
-    }
-    return out;
   }
 }
