@@ -239,15 +239,9 @@ export type ServiceHttpTrafficResponse = z.infer<typeof ServiceHttpTrafficRespon
 
 // ------------------------------------------------------------------ metrics
 
-export const MetricsSummaryResponse = z
-  .object({
-    totalServices: z.number().int(),
-    activeServices: z.number().int(),
-    totalForwards: z.number().int(),
-    activeForwards: z.number().int(),
-    errorCount: z.number().int(),
-    totalBytesIn: z.number(),
-    totalBytesOut: z.number(),
+// The state summary's counts, with the rates under kubefwd's metrics names (totalRateIn/Out).
+export const MetricsSummaryResponse = Summary.omit({ rateIn: true, rateOut: true })
+  .extend({
     totalRateIn: z.number(),
     totalRateOut: z.number(),
     totalConnections: z.number().int(),
