@@ -54,4 +54,18 @@ export class ByteQueue {
     }
     return out;
   }
+
+  /** Consumes and returns up to n bytes without copying: at most the rest of the first chunk. */
+  takeUpTo(n: number): Buffer {
+    const first = this.chunks[0];
+    if (first === undefined || n <= 0) return Buffer.alloc(0);
+    if (first.length <= n) {
+      this.chunks.shift();
+      this.size -= first.length;
+      return first;
+    }
+    this.chunks[0] = first.subarray(n);
+    this.size -= n;
+    return first.subarray(0, n);
+  }
 }

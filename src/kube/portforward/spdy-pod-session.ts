@@ -55,6 +55,7 @@ async function dial(conn: ClusterConnection, pod: PodTarget, o: SpdyPodSessionOp
       protocols: [TUNNEL_PROTOCOL],
       timeoutMs: o.connectTimeoutMs,
       what,
+      mode: 'bytes',
     });
     // Binary messages are concatenated into one byte stream; their boundaries mean nothing.
     return new WebSocketByteStream(ws);

@@ -16,7 +16,15 @@ export interface OpenedWebSocket {
 }
 export async function openWebSocket(
   conn: ClusterConnection,
-  init: { path: string; protocols: string[]; timeoutMs: number; what: string; maxPayload?: number },
+  init: {
+    path: string;
+    protocols: string[];
+    timeoutMs: number;
+    what: string;
+    maxPayload?: number;
+    /** 'bytes' for a byte stream tunnelled in the WebSocket (see WebSocketConnection). */
+    mode?: 'messages' | 'bytes';
+  },
 ): Promise<OpenedWebSocket> {
   const key = randomBytes(16).toString('base64');
   const up = await upgrade(conn, {
@@ -50,6 +58,9 @@ export async function openWebSocket(
   if (!init.protocols.includes(protocol))
     fail(`the server chose subprotocol "${protocol}", not one of ${init.protocols.join(', ')}`);
 
-  const ws = new WebSocketConnection(up.socket, up.head, { maxPayload: init.maxPayload ?? 64 * 1024 * 1024 });
+  const ws = new WebSocketConnection(up.socket, up.head, {
+    maxPayload: init.maxPayload ?? 64 * 1024 * 1024,
+    mode: init.mode ?? 'messages',
+  });
   return { ws, protocol };
 }

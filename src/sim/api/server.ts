@@ -6,7 +6,9 @@ import type http from 'node:http';
 import type net from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { AddressInfo } from 'node:net';
-import { WebSocketServer, createWebSocketStream } from 'ws';
+import { createHash } from 'node:crypto';
+import { WebSocketServer } from 'ws';
+import { WebSocketByteStream, WebSocketConnection } from '../../wire/websocket/index.js';
 import type { ObjectStore, KObj } from './store.js';
 import { StoreError } from './store.js';
 import { RESOURCES, resourceByName, supportedFields, groupVersion } from './resources.js';
@@ -53,6 +55,7 @@ interface Target {
 }
 
 const TUNNEL_PROTOCOL = 'SPDY/3.1+portforward.k8s.io';
+const WS_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
 const V4_PROTOCOLS = ['v4.channel.k8s.io', 'v4.base64.channel.k8s.io'];
 const PROTECTED_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 
@@ -763,19 +766,36 @@ export class SimApiServer {
         }
         ports = parsed;
       }
+      if (chosen === TUNNEL_PROTOCOL) {
+        // The tunnel is a byte stream: our own framer streams payloads without reassembling
+        // messages (and `ws` rejects protocol names with '/', not an RFC 7230 token).
+        const key = req.headers['sec-websocket-key'] ?? '';
+        if (req.headers['sec-websocket-version'] !== '13' || Buffer.from(key, 'base64').length !== 16) {
+          refuse(400, 'Bad Request', 'missing or invalid Sec-WebSocket-Key or Sec-WebSocket-Version');
+          return;
+        }
+        const accept = createHash('sha1').update(`${key}${WS_GUID}`).digest('base64');
+        (socket as net.Socket).setNoDelay(true);
+        socket.write(
+          `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\nSec-WebSocket-Protocol: ${TUNNEL_PROTOCOL}\r\n\r\n`,
+        );
+        hub.counters.upgrades.tunnel++;
+        const ws = new WebSocketConnection(socket, head, {
+          role: 'server',
+          mode: 'bytes',
+          maxPayload: 64 << 20,
+        });
+        const pipe = new WebSocketByteStream(ws);
+        pipe.on('error', () => pipe.destroy());
+        serveSpdyPortForward(pipe, { dial, hub, label, destroyTransport: () => ws.terminate() });
+        return;
+      }
       // `ws` rejects protocol names with '/' (not an RFC 7230 token); negotiate ourselves.
       delete req.headers['sec-websocket-protocol'];
       if (chosen !== '') this.chosenProtocol.set(req, chosen);
       this.wss.handleUpgrade(req, socket, head, (ws) => {
-        if (chosen === TUNNEL_PROTOCOL) {
-          hub.counters.upgrades.tunnel++;
-          const pipe = createWebSocketStream(ws);
-          pipe.on('error', () => pipe.destroy());
-          serveSpdyPortForward(pipe, { dial, hub, label, destroyTransport: () => ws.terminate() });
-        } else {
-          hub.counters.upgrades.websocket++;
-          serveWebSocketV4(ws, { base64: chosen === 'v4.base64.channel.k8s.io', ports, dial, hub });
-        }
+        hub.counters.upgrades.websocket++;
+        serveWebSocketV4(ws, { base64: chosen === 'v4.base64.channel.k8s.io', ports, dial, hub });
       });
       return;
     }

@@ -128,14 +128,33 @@ describe('FrameParser', () => {
     }),
   );
 
-  it('round-trips any frame sequence under any re-chunking', () => {
+  /** Joins streamed DATA pieces back into frames: pieces of one frame are consecutive. */
+  const joinPieces = (pieces: SpdyFrame[], lengths: number[]): SpdyFrame[] => {
+    const out: SpdyFrame[] = [];
+    let want = 0;
+    for (const f of pieces) {
+      const last = out.at(-1);
+      if (f.type === 'data' && last?.type === 'data' && want > 0) {
+        last.data = Buffer.concat([last.data, f.data]);
+        last.flags = f.flags;
+        want -= f.data.length;
+        continue;
+      }
+      out.push({ ...f });
+      if (f.type === 'data') want = (lengths[out.length - 1] ?? 0) - f.data.length;
+    }
+    return out;
+  };
+
+  it('round-trips any frame sequence under any re-chunking, whole or with DATA streamed', () => {
     fc.assert(
       fc.property(
         fc.array(frameArb, { maxLength: 12 }),
         fc.array(fc.integer({ min: 1, max: 40 })),
-        (frames, cuts) => {
+        fc.boolean(),
+        (frames, cuts, streamData) => {
           const bytes = Buffer.concat(frames.map(encodeFrame));
-          const parser = new FrameParser();
+          const parser = new FrameParser({ streamData });
           const out: SpdyFrame[] = [];
           let off = 0;
           let i = 0;
@@ -144,11 +163,25 @@ describe('FrameParser', () => {
             out.push(...parser.push(bytes.subarray(off, off + n)));
             off += n;
           }
-          expect(out).toEqual(frames);
+          if (streamData) {
+            const lengths = frames.map((f) => (f.type === 'data' ? f.data.length : 0));
+            expect(joinPieces(out, lengths)).toEqual(frames);
+          } else expect(out).toEqual(frames);
           expect(parser.pending).toBe(0);
         },
       ),
       { numRuns: 300 },
     );
+  });
+
+  it('streaming: a DATA frame comes out as its bytes arrive, FIN only on the last piece', () => {
+    const p = new FrameParser({ streamData: true });
+    const frame = hex('00000003 01 000005 68656c6c6f'); // stream 3, FIN, "hello"
+    expect(p.push(frame.subarray(0, 10))).toEqual([
+      { type: 'data', streamId: 3, flags: 0, data: Buffer.from('he') },
+    ]);
+    expect(p.push(frame.subarray(10))).toEqual([
+      { type: 'data', streamId: 3, flags: FLAG_FIN, data: Buffer.from('llo') },
+    ]);
   });
 });

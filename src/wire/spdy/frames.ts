@@ -305,11 +305,22 @@ export const decodeFrame = (header: Buffer, payload: Buffer): SpdyFrame => {
  * Incremental frame parser: feed it bytes as they arrive, in chunks of any size (1 byte, half a
  * header, several frames at once), and it returns every frame completed so far. Payloads that lie
  * inside one input chunk are returned as zero-copy views of it.
+ *
+ * With `streamData`, a DATA frame is returned in pieces as its bytes arrive (zero-copy views, the
+ * FIN flag only on the last piece), so a large frame is never reassembled: its receiver sees the
+ * same bytes, only cut differently. Control frames are always returned whole.
  */
 export class FrameParser {
   private readonly queue = new ByteQueue();
+  private readonly streamData: boolean;
+  /** The DATA frame being streamed: its stream, flags, and payload bytes still to come. */
+  private data: { streamId: number; flags: number; remaining: number } | undefined;
 
-  /** Bytes received but not yet part of a complete frame. */
+  constructor(options: { streamData?: boolean } = {}) {
+    this.streamData = options.streamData ?? false;
+  }
+
+  /** Bytes received but not yet returned. */
   get pending(): number {
     return this.queue.length;
   }
@@ -317,9 +328,30 @@ export class FrameParser {
   push(chunk: Buffer): SpdyFrame[] {
     this.queue.push(chunk);
     const frames: SpdyFrame[] = [];
-    while (this.queue.length >= HEADER_SIZE) {
+    for (;;) {
+      const d = this.data;
+      if (d !== undefined) {
+        if (this.queue.length === 0) break;
+        const piece = this.queue.takeUpTo(d.remaining);
+        d.remaining -= piece.length;
+        if (d.remaining === 0) this.data = undefined;
+        const flags = d.remaining === 0 ? d.flags : d.flags & ~FLAG_FIN;
+        frames.push({ type: 'data', streamId: d.streamId, flags, data: piece });
+        continue;
+      }
+      if (this.queue.length < HEADER_SIZE) break;
       const header = this.queue.peek(HEADER_SIZE);
       const length = header.readUInt32BE(4) & 0xffffff;
+      const isData = ((header[0] ?? 0) & 0x80) === 0;
+      if (this.streamData && isData && length > 0) {
+        this.queue.take(HEADER_SIZE);
+        this.data = {
+          streamId: header.readUInt32BE(0) & 0x7fffffff,
+          flags: header[4] ?? 0,
+          remaining: length,
+        };
+        continue;
+      }
       if (this.queue.length < HEADER_SIZE + length) break;
       this.queue.take(HEADER_SIZE);
       const payload = this.queue.take(length);

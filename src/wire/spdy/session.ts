@@ -73,7 +73,8 @@ export class SpdySession extends EventEmitter<SpdySessionEvents> {
 
   private readonly pipe: Duplex;
   private readonly label: string;
-  private readonly parser = new FrameParser();
+  // DATA is streamed: a frame's bytes reach its stream as they arrive, never reassembled.
+  private readonly parser = new FrameParser({ streamData: true });
   private readonly compressor = new HeaderCompressor();
   private readonly decompressor = new HeaderDecompressor();
   private readonly streams = new Map<number, SpdyStream>();
@@ -239,14 +240,17 @@ export class SpdySession extends EventEmitter<SpdySessionEvents> {
   }
 
   /**
-   * Frames written in one tick go out as one pipe write: over a WebSocket pipe each write is a
-   * message (and, on the server side of `ws` streams, one event-loop turn each), so SYN_STREAM +
-   * FIN + SYN_STREAM + first DATA of a new connection travel together. Large frames flush at once.
+   * Frames written in one tick go out as one vectored pipe write (cork/uncork): over a WebSocket
+   * pipe that is one message (and, on the server side of `ws` streams, one event-loop turn), so
+   * SYN_STREAM + FIN + SYN_STREAM + first DATA of a new connection travel together. Payloads are
+   * queued as the caller's buffers, not copied; large batches flush at once.
    */
-  private write(buf: Buffer): void {
+  private write(...bufs: Buffer[]): void {
     if (this.ended || this.pipe.destroyed || this.pipe.writableEnded) return;
-    this.pending.push(buf);
-    this.pendingBytes += buf.length;
+    for (const b of bufs) {
+      this.pending.push(b);
+      this.pendingBytes += b.length;
+    }
     if (this.pendingBytes >= COALESCE_LIMIT) this.flush();
     else if (!this.flushScheduled) {
       this.flushScheduled = true;
@@ -257,12 +261,13 @@ export class SpdySession extends EventEmitter<SpdySessionEvents> {
   private readonly flush = (): void => {
     this.flushScheduled = false;
     if (this.pending.length === 0) return;
-    const data =
-      this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending, this.pendingBytes);
+    const pending = this.pending;
     this.pending = [];
     this.pendingBytes = 0;
     if (this.pipe.destroyed || this.pipe.writableEnded) return;
-    this.pipe.write(data);
+    if (pending.length > 1) this.pipe.cork();
+    for (const b of pending) this.pipe.write(b);
+    if (pending.length > 1) this.pipe.uncork();
     // Congested only past our own budget: waiting for 'drain' at the pipe's small default
     // highWaterMark would let one frame at a time through each hop.
     if (this.pipe.writableLength >= this.writeBudget) this.congested = true;
@@ -284,9 +289,7 @@ export class SpdySession extends EventEmitter<SpdySessionEvents> {
         const part = chunk.subarray(off, Math.min(off + this.maxDataFrame, chunk.length));
         const last = off + this.maxDataFrame >= chunk.length;
         const flags = fin && last ? FLAG_FIN : 0;
-        // One buffer per frame: over a WebSocket pipe each write is a message, and small copies are
-        // cheaper than twice the messages.
-        this.write(Buffer.concat([encodeDataHeader(stream.id, flags, part.length), part]));
+        this.write(encodeDataHeader(stream.id, flags, part.length), part);
       }
     }
     if (this.congested) this.waitingWrites.push(cb);

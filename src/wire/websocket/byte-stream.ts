@@ -1,6 +1,7 @@
 // A WebSocket as a plain byte Duplex, for protocols that tunnel a byte stream in binary messages
-// (KEP-4006: SPDY inside WebSocket). Message boundaries carry no meaning: pending writes are
-// coalesced into one message; a normal close (1000) is EOF, anything else an error.
+// (KEP-4006: SPDY inside WebSocket). Message boundaries carry no meaning: the connection must be in
+// 'bytes' mode (payload pieces arrive as they come, uncopied); pending writes go out as one message
+// without being concatenated first; a normal close (1000) is EOF, anything else an error.
 import { Duplex } from 'node:stream';
 import type { WebSocketConnection } from './connection.js';
 
@@ -9,12 +10,9 @@ export class WebSocketByteStream extends Duplex {
 
   constructor(ws: WebSocketConnection, options: { highWaterMark?: number } = {}) {
     super({ allowHalfOpen: false, highWaterMark: options.highWaterMark ?? 1024 * 1024 });
+    if (!ws.isByteMode) throw new Error('WebSocketByteStream needs a WebSocketConnection in bytes mode');
     this.ws = ws;
-    ws.on('message', (data, binary) => {
-      if (!binary) {
-        this.destroy(new Error('unexpected text message in a binary byte stream'));
-        return;
-      }
+    ws.on('bytes', (data) => {
       if (!this.push(data)) ws.pause();
     });
     ws.on('close', (code, reason) => {
@@ -35,7 +33,7 @@ export class WebSocketByteStream extends Duplex {
 
   override _writev(chunks: { chunk: Buffer }[], cb: (err?: Error | null) => void): void {
     this.sendNow(
-      chunks.length === 1 ? (chunks[0]?.chunk ?? Buffer.alloc(0)) : Buffer.concat(chunks.map((c) => c.chunk)),
+      chunks.map((c) => c.chunk),
       cb,
     );
   }
@@ -45,7 +43,7 @@ export class WebSocketByteStream extends Duplex {
    * costs an event-loop turn per message, which is latency on every new connection. When the
    * socket is full, the callback waits for its 'drain' — that is the backpressure.
    */
-  private sendNow(data: Buffer, cb: (err?: Error | null) => void): void {
+  private sendNow(data: Buffer | Buffer[], cb: (err?: Error | null) => void): void {
     let failed = false;
     const accepted = this.ws.send(data, true, (err) => {
       if (err && !failed) {

@@ -4,9 +4,9 @@ import type net from 'node:net';
 import { once } from 'node:events';
 import { createHash, randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { WebSocketServer, type WebSocket } from 'ws';
+import { WebSocket as WsClient, WebSocketServer, type WebSocket } from 'ws';
 import { WebSocketByteStream } from './byte-stream.js';
-import { WebSocketConnection } from './connection.js';
+import { WebSocketConnection, type WebSocketOptions } from './connection.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -14,7 +14,9 @@ afterEach(async () => {
 });
 
 /** A ws server; returns a connected client WebSocketConnection and the server-side socket. */
-async function connected(): Promise<{ client: WebSocketConnection; peer: WebSocket; socket: net.Socket }> {
+async function connected(
+  options: WebSocketOptions = {},
+): Promise<{ client: WebSocketConnection; peer: WebSocket; socket: net.Socket }> {
   const server = http.createServer();
   const wss = new WebSocketServer({ server });
   server.listen(0, '127.0.0.1');
@@ -45,10 +47,41 @@ async function connected(): Promise<{ client: WebSocketConnection; peer: WebSock
   expect(res.headers['sec-websocket-accept']).toBe(
     createHash('sha1').update(`${key}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest('base64'),
   );
-  const client = new WebSocketConnection(socket, head);
+  const client = new WebSocketConnection(socket, head, options);
   cleanups.push(() => client.terminate());
   const [peer] = await peerP;
   return { client, peer, socket };
+}
+
+/** Our connection in the server role, with the `ws` client as the peer. */
+async function serving(options: WebSocketOptions): Promise<{ server: WebSocketConnection; peer: WsClient }> {
+  const httpServer = http.createServer();
+  const accepted = new Promise<WebSocketConnection>((resolve) => {
+    httpServer.on('upgrade', (req: http.IncomingMessage, socket: net.Socket, head: Buffer) => {
+      const accept = createHash('sha1')
+        .update(`${String(req.headers['sec-websocket-key'])}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`)
+        .digest('base64');
+      socket.write(
+        `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`,
+      );
+      resolve(new WebSocketConnection(socket, head, { ...options, role: 'server' }));
+    });
+  });
+  httpServer.listen(0, '127.0.0.1');
+  await once(httpServer, 'listening');
+  const { port } = httpServer.address() as net.AddressInfo;
+  const peer = new WsClient(`ws://127.0.0.1:${port}/`);
+  const server = await accepted;
+  await once(peer, 'open');
+  cleanups.push(
+    () =>
+      new Promise<void>((r) => {
+        peer.terminate();
+        server.terminate();
+        httpServer.close(() => r());
+      }),
+  );
+  return { server, peer };
 }
 
 describe('WebSocketConnection against ws', () => {
@@ -109,7 +142,7 @@ describe('WebSocketConnection against ws', () => {
   });
 
   it('as a byte stream: coalesced writes arrive in order, a normal close is EOF', async () => {
-    const { client, peer } = await connected();
+    const { client, peer } = await connected({ mode: 'bytes' });
     const stream = new WebSocketByteStream(client);
     const received: Buffer[] = [];
     peer.on('message', (d: Buffer) => received.push(Buffer.from(d)));
@@ -123,5 +156,48 @@ describe('WebSocketConnection against ws', () => {
     setTimeout(() => peer.close(1000), 20);
     await ended;
     expect(Buffer.concat(chunks).toString()).toBe('tail');
+  });
+
+  it('a byte stream needs a connection in bytes mode', async () => {
+    const { client } = await connected();
+    expect(() => new WebSocketByteStream(client)).toThrow(/bytes mode/);
+  });
+});
+
+describe('WebSocketConnection as a server, against the ws client', () => {
+  it('sends unmasked frames (ws rejects masked ones) and unmasks what the client sends', async () => {
+    const { server, peer } = await serving({});
+    const got = once(peer, 'message') as Promise<[Buffer, boolean]>;
+    server.send([Buffer.from('he'), Buffer.from('llo')], false);
+    const [data, isBinary] = await got;
+    expect(isBinary).toBe(false);
+    expect(Buffer.from(data).toString()).toBe('hello');
+    const back = once(server, 'message') as Promise<[Buffer, boolean]>;
+    peer.send(Buffer.alloc(200_000, 7));
+    const [echo, binary] = await back;
+    expect(binary).toBe(true);
+    expect(echo.equals(Buffer.alloc(200_000, 7))).toBe(true);
+  });
+
+  it('in bytes mode delivers large messages in pieces whose concatenation is byte-exact', async () => {
+    const { server, peer } = await serving({ mode: 'bytes' });
+    const payload = Buffer.allocUnsafe(3 * 1024 * 1024);
+    for (let i = 0; i < payload.length; i++) payload[i] = (i * 31) & 0xff;
+    const pieces: Buffer[] = [];
+    let received = 0;
+    const all = new Promise<void>((resolve) =>
+      server.on('bytes', (b) => {
+        pieces.push(Buffer.from(b));
+        received += b.length;
+        if (received >= payload.length) resolve();
+      }),
+    );
+    peer.send(payload.subarray(0, 1_000_000));
+    peer.send(payload.subarray(1_000_000));
+    await all;
+    // Buffer.equals, not toEqual: a deep compare of 3 MiB element by element takes seconds.
+    expect(Buffer.concat(pieces).equals(payload)).toBe(true);
+    // Streamed, not reassembled: more pieces than messages.
+    expect(pieces.length).toBeGreaterThan(2);
   });
 });

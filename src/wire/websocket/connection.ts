@@ -1,14 +1,21 @@
-// A client-side WebSocket over an already upgraded byte pipe (the HTTP handshake is the caller's:
-// kube/portforward/websocket-client.ts). Messages in and out, ping/pong, the close handshake,
-// pause/resume for backpressure. Fragmented messages are reassembled (the v4 channel protocol
-// gives message boundaries meaning); every frame we send is masked with a fresh random key.
+// A WebSocket over an already upgraded byte pipe (the HTTP handshake is the caller's:
+// kube/portforward/websocket-client.ts, and the simulated API server). Messages in and out,
+// ping/pong, the close handshake, pause/resume for backpressure. As a client every frame we send
+// is masked with a fresh random key; as a server frames go out unmasked.
+//
+// Two receiving modes: 'messages' reassembles fragmented messages (the v4 channel protocol gives
+// message boundaries meaning) and emits 'message'; 'bytes' emits every binary payload piece as it
+// arrives ('bytes' event, zero-copy), for byte streams tunnelled in WebSocket.
 import { randomFillSync } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { Duplex } from 'node:stream';
 import { FrameReader, Opcode, WsProtocolError, encodeFrame, type WsFrame } from './frames.js';
 
 export interface WebSocketEvents {
+  /** 'messages' mode: one whole message. */
   message: [data: Buffer, isBinary: boolean];
+  /** 'bytes' mode: the next piece of the binary byte stream (message boundaries are not kept). */
+  bytes: [data: Buffer];
   /** The connection is over: 1000 normal, 1005 no code, 1006 dropped without a close frame. */
   close: [code: number, reason: string];
   error: [err: Error];
@@ -29,10 +36,20 @@ class MaskSource {
   }
 }
 
+export interface WebSocketOptions {
+  /** Largest frame payload accepted. Default 64 MiB. */
+  maxPayload?: number;
+  /** 'client' (default) masks what it sends; 'server' does not. */
+  role?: 'client' | 'server';
+  /** 'messages' (default) or 'bytes' (see the file comment). */
+  mode?: 'messages' | 'bytes';
+}
+
 export class WebSocketConnection extends EventEmitter<WebSocketEvents> {
   private readonly socket: Duplex;
   private readonly reader: FrameReader;
-  private readonly masks = new MaskSource();
+  private readonly masks: MaskSource | undefined;
+  private readonly byteMode: boolean;
   private fragments: Buffer[] = [];
   private fragmentOpcode = 0;
   private state: 'open' | 'closing' | 'closed' = 'open';
@@ -42,27 +59,39 @@ export class WebSocketConnection extends EventEmitter<WebSocketEvents> {
   private closeTimer: NodeJS.Timeout | undefined;
   private paused = false;
 
-  constructor(socket: Duplex, head: Buffer = Buffer.alloc(0), options: { maxPayload?: number } = {}) {
+  constructor(socket: Duplex, head: Buffer = Buffer.alloc(0), options: WebSocketOptions = {}) {
     super();
     this.socket = socket;
-    this.reader = new FrameReader(options.maxPayload);
+    this.byteMode = options.mode === 'bytes';
+    this.masks = options.role === 'server' ? undefined : new MaskSource();
+    this.reader = new FrameReader({ maxPayload: options.maxPayload, streamData: this.byteMode });
+    // Bytes that came with the upgrade answer go first; as socket data they are delivered after
+    // the caller has attached its listeners (a microtask would run before the caller's await).
+    if (head.length > 0) socket.unshift(head);
     socket.on('data', this.onData);
     socket.on('close', this.onSocketClose);
     socket.on('end', this.onSocketEnd);
     socket.on('error', this.onSocketError);
-    if (head.length > 0) queueMicrotask(() => this.onData(head));
   }
 
   get isOpen(): boolean {
     return this.state === 'open';
   }
 
+  /** Whether the connection emits 'bytes' (byte-stream mode) rather than 'message'. */
+  get isByteMode(): boolean {
+    return this.byteMode;
+  }
+
   get isPaused(): boolean {
     return this.paused;
   }
 
-  /** Sends one message; `cb` runs once it is handed to the socket. Returns false when the socket is full. */
-  send(data: Buffer | string, binary: boolean, cb?: (err?: Error) => void): boolean {
+  /**
+   * Sends one message (several buffers are sent as one message, without concatenating them first);
+   * `cb` runs once it is handed to the socket. Returns false when the socket is full.
+   */
+  send(data: Buffer | Buffer[] | string, binary: boolean, cb?: (err?: Error) => void): boolean {
     if (this.state !== 'open') {
       cb?.(new Error('WebSocket is not open'));
       return false;
@@ -103,12 +132,18 @@ export class WebSocketConnection extends EventEmitter<WebSocketEvents> {
     this.socket.destroy();
   }
 
-  private writeFrame(opcode: number, payload: Buffer, cb?: (err?: Error) => void): boolean {
-    const [header, body] = encodeFrame(opcode, payload, true, this.masks.next());
-    this.socket.write(header);
-    return cb === undefined
-      ? this.socket.write(body)
-      : this.socket.write(body, (err) => cb(err ?? undefined));
+  private writeFrame(opcode: number, payload: Buffer | Buffer[], cb?: (err?: Error) => void): boolean {
+    const parts = encodeFrame(opcode, payload, true, this.masks?.next());
+    const last = parts.length - 1;
+    // Several parts (an unmasked header and payloads) go out as one vectored write.
+    if (last > 0) this.socket.cork();
+    for (let i = 0; i < last; i++) this.socket.write(parts[i]!);
+    const ok =
+      cb === undefined
+        ? this.socket.write(parts[last]!)
+        : this.socket.write(parts[last]!, (err) => cb(err ?? undefined));
+    if (last > 0) this.socket.uncork();
+    return ok;
   }
 
   private sendClose(code: number, reason: string): void {
@@ -154,6 +189,10 @@ export class WebSocketConnection extends EventEmitter<WebSocketEvents> {
       }
       case Opcode.TEXT:
       case Opcode.BINARY:
+        if (this.byteMode) {
+          this.onBytes(f);
+          return;
+        }
         if (this.fragments.length > 0) {
           this.fail(new WsProtocolError('new message inside a fragmented one'));
           return;
@@ -165,6 +204,10 @@ export class WebSocketConnection extends EventEmitter<WebSocketEvents> {
         }
         return;
       case Opcode.CONTINUATION:
+        if (this.byteMode) {
+          this.onBytes(f);
+          return;
+        }
         if (this.fragments.length === 0) {
           this.fail(new WsProtocolError('continuation frame without a message'));
           return;
@@ -179,6 +222,14 @@ export class WebSocketConnection extends EventEmitter<WebSocketEvents> {
       default:
         this.fail(new WsProtocolError(`unknown opcode ${f.opcode}`));
     }
+  }
+
+  private onBytes(f: WsFrame): void {
+    if (f.opcode === Opcode.TEXT) {
+      this.fail(new WsProtocolError('text message in a binary byte stream', 1003));
+      return;
+    }
+    if (this.state !== 'closed' && f.payload.length > 0) this.emit('bytes', f.payload);
   }
 
   private emitMessage(data: Buffer, binary: boolean): void {

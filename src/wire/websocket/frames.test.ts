@@ -19,6 +19,15 @@ describe('WebSocket frames (RFC 6455 §5.7 examples)', () => {
     expect(encodeFrame(Opcode.BINARY, Buffer.alloc(256), true)[0]).toEqual(hex('827e 0100'));
     expect(encodeFrame(Opcode.BINARY, Buffer.alloc(65536), true)[0]).toEqual(hex('827f 0000000000010000'));
   });
+  it('several payload buffers make one frame: unmasked as header + the same buffers, masked as one buffer', () => {
+    const parts = [Buffer.from('Hel'), Buffer.from('lo')];
+    const plain = encodeFrame(Opcode.TEXT, parts, true);
+    expect(plain).toHaveLength(3);
+    expect(plain[1]).toBe(parts[0]);
+    expect(Buffer.concat(plain)).toEqual(hex('8105 48656c6c6f'));
+    const masked = encodeFrame(Opcode.TEXT, parts, true, hex('37fa213d'));
+    expect(masked).toEqual([hex('8185 37fa213d 7f9f4d5158')]);
+  });
   it('masking never modifies the caller buffer', () => {
     const data = Buffer.from('Hello');
     encodeFrame(Opcode.TEXT, data, true, hex('37fa213d'));
@@ -27,16 +36,27 @@ describe('WebSocket frames (RFC 6455 §5.7 examples)', () => {
   it('parses the examples, including a fragmented message', () => {
     const r = new FrameReader();
     expect(r.push(hex('8185 37fa213d 7f9f4d5158'))).toEqual([
-      { fin: true, opcode: Opcode.TEXT, payload: Buffer.from('Hello') },
+      { fin: true, opcode: Opcode.TEXT, payload: Buffer.from('Hello'), more: false },
     ]);
     expect(r.push(hex('010348656c 80026c6f'))).toEqual([
-      { fin: false, opcode: Opcode.TEXT, payload: Buffer.from('Hel') },
-      { fin: true, opcode: Opcode.CONTINUATION, payload: Buffer.from('lo') },
+      { fin: false, opcode: Opcode.TEXT, payload: Buffer.from('Hel'), more: false },
+      { fin: true, opcode: Opcode.CONTINUATION, payload: Buffer.from('lo'), more: false },
     ]);
+  });
+  it('streaming: a data frame comes out in pieces as its bytes arrive; control frames stay whole', () => {
+    const r = new FrameReader({ streamData: true });
+    // Masked "Hello" cut after 2 payload bytes: the second piece is unmasked at mask phase 2.
+    expect(r.push(hex('8185 37fa213d 7f9f'))).toEqual([
+      { fin: true, opcode: Opcode.TEXT, payload: Buffer.from('He'), more: true },
+    ]);
+    expect(r.push(hex('4d5158 8901'))).toEqual([
+      { fin: true, opcode: Opcode.TEXT, payload: Buffer.from('llo'), more: false },
+    ]);
+    expect(r.push(hex('2a'))).toEqual([{ fin: true, opcode: Opcode.PING, payload: hex('2a'), more: false }]);
   });
   it('rejects reserved bits and oversized frames', () => {
     expect(() => new FrameReader().push(hex('c100'))).toThrow(WsProtocolError);
-    expect(() => new FrameReader(10).push(hex('827e 0100'))).toThrow(/too large/);
+    expect(() => new FrameReader({ maxPayload: 10 }).push(hex('827e 0100'))).toThrow(/too large/);
   });
 });
 
@@ -52,15 +72,16 @@ describe('masking and parsing properties', () => {
           const buf = backing.subarray(offset, offset + bytes.length);
           buf.set(bytes);
           const mask = Buffer.from(maskBytes);
-          maskInPlace(buf, mask);
-          const expected = Buffer.from(bytes.map((b, i) => b ^ (mask[i & 3] ?? 0)));
+          const phase = offset & 3;
+          maskInPlace(buf, mask, phase);
+          const expected = Buffer.from(bytes.map((b, i) => b ^ (mask[(i + phase) & 3] ?? 0)));
           expect(buf).toEqual(expected);
         },
       ),
       { numRuns: 300 },
     );
   });
-  it('round-trips masked frames under any re-chunking', () => {
+  it('round-trips masked frames under any re-chunking, whole or streamed', () => {
     fc.assert(
       fc.property(
         fc.array(
@@ -68,23 +89,31 @@ describe('masking and parsing properties', () => {
           { maxLength: 4 },
         ),
         fc.array(fc.integer({ min: 1, max: 5000 }), { minLength: 1 }),
-        (payloads, cuts) => {
+        fc.boolean(),
+        (payloads, cuts, streamData) => {
           const bytes = Buffer.concat(
             payloads.flatMap((p, i) => encodeFrame(Opcode.BINARY, p, true, Buffer.from([i, 1, 2, 3]))),
           );
-          const r = new FrameReader();
+          const r = new FrameReader({ streamData });
           const out: Buffer[] = [];
+          let piece: Buffer[] = [];
           let off = 0;
           let i = 0;
           while (off < bytes.length) {
             const n = cuts[i++ % cuts.length] ?? 1;
-            out.push(...r.push(bytes.subarray(off, off + n)).map((f) => f.payload));
+            for (const f of r.push(bytes.subarray(off, off + n))) {
+              piece.push(f.payload);
+              if (!f.more) {
+                out.push(Buffer.concat(piece));
+                piece = [];
+              }
+            }
             off += n;
           }
           expect(out).toEqual(payloads);
         },
       ),
-      { numRuns: 40 },
+      { numRuns: 60 },
     );
   });
 });

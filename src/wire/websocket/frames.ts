@@ -1,9 +1,10 @@
 // RFC 6455 frames: an encoder (client frames are masked) and an incremental parser.
 //
-// Our own framer instead of `ws` on the client side, for two reasons: `ws` refuses the tunnel
-// subprotocol "SPDY/3.1+portforward.k8s.io" (a "/" is not a token character), and its JavaScript
-// fallback masks byte by byte, which was the largest CPU cost of the tunnel in the benchmark.
-// Masking here XORs 32-bit words over an aligned copy.
+// Our own framer instead of `ws`, for two reasons: `ws` refuses the tunnel subprotocol
+// "SPDY/3.1+portforward.k8s.io" (a "/" is not a token character), and its JavaScript fallback
+// masks byte by byte, which was the largest CPU cost of the tunnel in the benchmark. Masking here
+// XORs 32-bit words, and every payload byte is copied at most once on the way out (the masked
+// copy) and not at all on the way in when the reader streams payloads.
 import { ByteQueue } from '../byte-queue.js';
 
 export const Opcode = {
@@ -16,9 +17,15 @@ export const Opcode = {
 } as const;
 
 export interface WsFrame {
+  /** The frame is the last of its message. */
   fin: boolean;
   opcode: number;
   payload: Buffer;
+  /**
+   * Streaming readers only: more payload of this same frame follows in later items (the frame was
+   * split where the input chunks ended). Always false for control frames and whole-frame readers.
+   */
+  more: boolean;
 }
 
 export class WsProtocolError extends Error {
@@ -33,72 +40,144 @@ export class WsProtocolError extends Error {
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
-/** XORs `buf` in place with the 4-byte mask, starting at mask phase 0. */
-export function maskInPlace(buf: Buffer, mask: Buffer): void {
-  const m0 = mask[0] ?? 0;
-  const m1 = mask[1] ?? 0;
-  const m2 = mask[2] ?? 0;
-  const m3 = mask[3] ?? 0;
+/**
+ * XORs `buf` in place with the 4-byte mask. `phase` is the mask position of buf[0] (non-zero when
+ * a frame's payload is unmasked piece by piece).
+ */
+export function maskInPlace(buf: Buffer, mask: Buffer, phase = 0): void {
+  const m = [
+    mask[phase & 3] ?? 0,
+    mask[(phase + 1) & 3] ?? 0,
+    mask[(phase + 2) & 3] ?? 0,
+    mask[(phase + 3) & 3] ?? 0,
+  ];
   let i = 0;
   const len = buf.length;
   // Word-wise over the 4-aligned middle part (Uint32Array needs an aligned offset).
   const lead = (4 - (buf.byteOffset & 3)) & 3;
   if (len - lead >= 16) {
-    for (; i < lead; i++) buf[i] = (buf[i] ?? 0) ^ (mask[i & 3] ?? 0);
+    for (; i < lead; i++) buf[i] = (buf[i] ?? 0) ^ (m[i & 3] ?? 0);
     const words = (len - lead) >>> 2;
     const view = new Uint32Array(buf.buffer, buf.byteOffset + lead, words);
-    // The word's bytes start at mask phase `lead`.
-    const b0 = mask[lead & 3] ?? 0;
-    const b1 = mask[(lead + 1) & 3] ?? 0;
-    const b2 = mask[(lead + 2) & 3] ?? 0;
-    const b3 = mask[(lead + 3) & 3] ?? 0;
+    // The word's bytes start at mask position `lead`.
+    const b0 = m[lead & 3] ?? 0;
+    const b1 = m[(lead + 1) & 3] ?? 0;
+    const b2 = m[(lead + 2) & 3] ?? 0;
+    const b3 = m[(lead + 3) & 3] ?? 0;
     const word = LITTLE_ENDIAN
       ? (b0 | (b1 << 8) | (b2 << 16) | (b3 << 24)) >>> 0
       : ((b0 << 24) | (b1 << 16) | (b2 << 8) | b3) >>> 0;
     for (let w = 0; w < words; w++) view[w] = ((view[w] ?? 0) ^ word) >>> 0;
     i = lead + words * 4;
   }
-  const ms = [m0, m1, m2, m3];
-  for (; i < len; i++) buf[i] = (buf[i] ?? 0) ^ (ms[i & 3] ?? 0);
+  for (; i < len; i++) buf[i] = (buf[i] ?? 0) ^ (m[i & 3] ?? 0);
+}
+
+const headerLength = (len: number, masked: boolean): number =>
+  2 + (len < 126 ? 0 : len < 65536 ? 2 : 8) + (masked ? 4 : 0);
+
+const writeHeader = (out: Buffer, opcode: number, len: number, fin: boolean, mask?: Buffer): number => {
+  out[0] = (fin ? 0x80 : 0) | (opcode & 0x0f);
+  const lenBits = len < 126 ? len : len < 65536 ? 126 : 127;
+  out[1] = (mask ? 0x80 : 0) | lenBits;
+  let off = 2;
+  if (lenBits === 126) {
+    out.writeUInt16BE(len, 2);
+    off = 4;
+  } else if (lenBits === 127) {
+    out.writeBigUInt64BE(BigInt(len), 2);
+    off = 10;
+  }
+  if (mask) {
+    mask.copy(out, off, 0, 4);
+    off += 4;
+  }
+  return off;
+};
+
+/**
+ * Encodes one frame whose payload is the concatenation of `payload` (one buffer or several).
+ * Without a mask (server → client) it returns the header followed by the caller's buffers, for one
+ * vectored write. With a mask (client → server) it returns ONE buffer, header and a masked copy
+ * of the payload: the caller's buffers are never modified.
+ */
+export function encodeFrame(
+  opcode: number,
+  payload: Buffer | Buffer[],
+  fin: boolean,
+  mask?: Buffer,
+): Buffer[] {
+  const parts = Array.isArray(payload) ? payload : [payload];
+  let len = 0;
+  for (const p of parts) len += p.length;
+  const hlen = headerLength(len, mask !== undefined);
+  if (!mask) {
+    const header = Buffer.allocUnsafe(hlen);
+    writeHeader(header, opcode, len, fin);
+    return [header, ...parts];
+  }
+  const out = Buffer.allocUnsafe(hlen + len);
+  let off = writeHeader(out, opcode, len, fin, mask);
+  for (const p of parts) off += p.copy(out, off);
+  maskInPlace(out.subarray(hlen), mask);
+  return [out];
+}
+
+interface PayloadState {
+  fin: boolean;
+  opcode: number;
+  mask: Buffer | undefined;
+  /** Payload bytes of the current frame not yet delivered. */
+  remaining: number;
+  /** Payload bytes of the current frame already delivered (the mask phase). */
+  done: number;
 }
 
 /**
- * Encodes one frame. With a mask (client → server) the payload is copied and masked, never
- * modified in place; without one the payload is referenced. Returns [header, payload].
+ * Incremental parser: feed bytes in chunks of any size, get frames. Masked payloads are unmasked
+ * in place: the reader owns the chunks pushed to it.
+ *
+ * With `streamData`, data frames (text, binary, continuation) are returned in pieces as their
+ * bytes arrive (`more` set on all but the last piece), as zero-copy views of the input: for byte
+ * streams tunnelled in WebSocket, where frame boundaries carry no meaning. Control frames are
+ * always returned whole.
  */
-export function encodeFrame(opcode: number, payload: Buffer, fin: boolean, mask?: Buffer): [Buffer, Buffer] {
-  const len = payload.length;
-  const extra = len < 126 ? 0 : len < 65536 ? 2 : 8;
-  const header = Buffer.allocUnsafe(2 + extra + (mask ? 4 : 0));
-  header[0] = (fin ? 0x80 : 0) | (opcode & 0x0f);
-  const lenBits = len < 126 ? len : len < 65536 ? 126 : 127;
-  header[1] = (mask ? 0x80 : 0) | lenBits;
-  if (extra === 2) header.writeUInt16BE(len, 2);
-  else if (extra === 8) header.writeBigUInt64BE(BigInt(len), 2);
-  if (!mask) return [header, payload];
-  mask.copy(header, 2 + extra, 0, 4);
-  const body = Buffer.allocUnsafe(len);
-  payload.copy(body);
-  maskInPlace(body, mask);
-  return [header, body];
-}
-
-/** Incremental parser: feed bytes in chunks of any size, get complete frames. */
 export class FrameReader {
   private readonly queue = new ByteQueue();
+  private readonly maxPayload: number;
+  private readonly streamData: boolean;
+  private current: PayloadState | undefined;
 
-  constructor(private readonly maxPayload = 64 * 1024 * 1024) {}
+  constructor(options: { maxPayload?: number; streamData?: boolean } = {}) {
+    this.maxPayload = options.maxPayload ?? 64 * 1024 * 1024;
+    this.streamData = options.streamData ?? false;
+  }
 
   push(chunk: Buffer): WsFrame[] {
     this.queue.push(chunk);
     const out: WsFrame[] = [];
     for (;;) {
+      const cur = this.current;
+      if (cur !== undefined) {
+        // Streaming a data frame's payload: hand over what has arrived.
+        if (this.queue.length === 0) break;
+        const piece = this.queue.takeUpTo(cur.remaining);
+        if (cur.mask) maskInPlace(piece, cur.mask, cur.done);
+        cur.remaining -= piece.length;
+        cur.done += piece.length;
+        const more = cur.remaining > 0;
+        out.push({ fin: cur.fin, opcode: cur.opcode, payload: piece, more });
+        if (!more) this.current = undefined;
+        continue;
+      }
       if (this.queue.length < 2) break;
       const h = this.queue.peek(Math.min(this.queue.length, 14));
       const b0 = h[0] ?? 0;
       const b1 = h[1] ?? 0;
       if ((b0 & 0x70) !== 0) throw new WsProtocolError('reserved bits set (no extension was negotiated)');
       const masked = (b1 & 0x80) !== 0;
+      const fin = (b0 & 0x80) !== 0;
+      const opcode = b0 & 0x0f;
       let len = b1 & 0x7f;
       let off = 2;
       if (len === 126) {
@@ -115,14 +194,19 @@ export class FrameReader {
       }
       if (len > this.maxPayload) throw new WsProtocolError(`frame of ${len} bytes is too large`, 1009);
       const headerLen = off + (masked ? 4 : 0);
+      if (this.queue.length < headerLen) break;
+      const isData = opcode < 0x8;
+      if (this.streamData && isData && len > 0) {
+        const header = this.queue.take(headerLen);
+        const mask = masked ? Buffer.from(header.subarray(off, off + 4)) : undefined;
+        this.current = { fin, opcode, mask, remaining: len, done: 0 };
+        continue;
+      }
       if (this.queue.length < headerLen + len) break;
       const header = this.queue.take(headerLen);
       const payload = this.queue.take(len);
-      if (masked) {
-        const own = Buffer.from(payload);
-        maskInPlace(own, header.subarray(off, off + 4));
-        out.push({ fin: (b0 & 0x80) !== 0, opcode: b0 & 0x0f, payload: own });
-      } else out.push({ fin: (b0 & 0x80) !== 0, opcode: b0 & 0x0f, payload });
+      if (masked) maskInPlace(payload, header.subarray(off, off + 4));
+      out.push({ fin, opcode, payload, more: false });
     }
     return out;
   }
