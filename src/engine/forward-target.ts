@@ -102,11 +102,21 @@ export class ForwardTarget {
   private recheckAt = 0;
 
   private readonly aliasReady: Promise<void>;
+  private readonly namesReady: Promise<void>;
 
-  constructor(id: TargetIdentity, ctx: TargetContext, aliasReady: Promise<void> = Promise.resolve()) {
+  /**
+   * `aliasReady`: the loopback alias exists (listeners bind after it). `namesReady`: the hostnames
+   * are in the hosts file (the first Active waits for it, so Active means reachable by name).
+   */
+  constructor(
+    id: TargetIdentity,
+    ctx: TargetContext,
+    ready: { alias?: Promise<void>; names?: Promise<void> } = {},
+  ) {
     this.id = id;
     this.ctx = ctx;
-    this.aliasReady = aliasReady;
+    this.aliasReady = ready.alias ?? Promise.resolve();
+    this.namesReady = ready.names ?? Promise.resolve();
     this.backoff = createBackoff(ctx.backoff);
   }
 
@@ -383,6 +393,7 @@ export class ForwardTarget {
         this.lease = this.ctx.pool.acquire(this.ctx.cluster, this.id.namespace, podName, this.podUid);
       const { session } = this.lease;
       await session.ready();
+      if (!this.everActive) await this.namesReady;
       if (gen !== this.generation || this.stopped) return;
       this.dialing = false;
       const wasActive = this.everActive;

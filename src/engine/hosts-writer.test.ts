@@ -37,6 +37,36 @@ const manualClock = (): Clock & { fire(): void } => {
 const quietLogger = { debug() {}, info() {}, warn() {}, error() {} };
 
 describe('hosts writer', () => {
+  it('set() resolves once a write including the entry is done, or has failed', async () => {
+    const hosts = memoryHosts('127.0.0.1 localhost\n');
+    const clock = manualClock();
+    const w = createHostsWriter({
+      hosts,
+      clock,
+      logger: quietLogger,
+      emit: () => {},
+      blockId: 't0',
+      batchMs: 50,
+      purgeStale: false,
+    });
+    let written = false;
+    void w.set('a', { ip: '127.9.27.1', hostnames: ['a'] }).then(() => (written = true));
+    await Promise.resolve();
+    expect(written).toBe(false);
+    clock.fire();
+    await w.flush();
+    expect(written).toBe(true);
+    expect(hosts.content).toContain('127.9.27.1 a');
+    // Unchanged: nothing pending, resolved at once.
+    await w.set('a', { ip: '127.9.27.1', hostnames: ['a'] });
+    // A failing write settles its waiters too (the entry stays pending and is retried).
+    hosts.update = () => Promise.reject(new Error('read-only file system'));
+    const failed = w.set('b', { ip: '127.9.27.2', hostnames: ['b'] });
+    clock.fire();
+    await failed;
+    expect(hosts.content).not.toContain('127.9.27.2');
+  });
+
   it('batches changes into one write and removes its block on close', async () => {
     const hosts = memoryHosts('127.0.0.1 localhost\n');
     const clock = manualClock();

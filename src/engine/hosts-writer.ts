@@ -31,7 +31,11 @@ export interface HostsWriterOptions {
 }
 
 export interface HostsWriter {
-  set(key: string, entry: HostsEntry): void;
+  /**
+   * Adds or changes an entry. Resolves once a write that includes it has finished, or has failed
+   * (the failure is logged and retried; a forward stays reachable by IP, so nobody waits forever).
+   */
+  set(key: string, entry: HostsEntry): Promise<void>;
   delete(key: string): void;
   /** Writes pending changes now and resolves when the file is up to date. */
   flush(): Promise<void>;
@@ -55,6 +59,17 @@ export const createHostsWriter = (opts: HostsWriterOptions): HostsWriter => {
   let timer: { cancel(): void } | undefined;
   let running: Promise<void> | undefined;
   let writes = 0;
+  // Every change bumps the version; a write settles the waiters of the versions it included.
+  let version = 0;
+  let settledVersion = 0;
+  let waiters: { version: number; resolve: () => void }[] = [];
+
+  const settle = (upTo: number): void => {
+    settledVersion = Math.max(settledVersion, upTo);
+    const due = waiters.filter((w) => w.version <= upTo);
+    waiters = waiters.filter((w) => w.version > upTo);
+    for (const w of due) w.resolve();
+  };
 
   const render = (): HostsEntry[] => {
     const list = [...entries.values()].sort((a, b) => ipNumber(a.ip) - ipNumber(b.ip));
@@ -63,6 +78,7 @@ export const createHostsWriter = (opts: HostsWriterOptions): HostsWriter => {
 
   const writeOnce = async (): Promise<void> => {
     dirty = false;
+    const included = version;
     const block = render();
     const start = firstWrite;
     await opts.hosts.update((content) => {
@@ -92,6 +108,7 @@ export const createHostsWriter = (opts: HostsWriterOptions): HostsWriter => {
     });
     firstWrite = false;
     writes++;
+    settle(included);
     opts.emit({ type: 'HostsWritten', at: opts.clock.now(), path: opts.hosts.path, entries: block.length });
     opts.logger.debug(`hosts file ${opts.hosts.path} updated (${block.length} addresses)`);
   };
@@ -103,6 +120,7 @@ export const createHostsWriter = (opts: HostsWriterOptions): HostsWriter => {
         while (dirty && !closed) await writeOnce();
       } catch (err) {
         opts.logger.error(`cannot update hosts file ${opts.hosts.path}: ${errorMessage(err)}`);
+        settle(version);
         // Try again later; the block catches up with everything on the next write.
         dirty = true;
         schedule(1000);
@@ -128,18 +146,27 @@ export const createHostsWriter = (opts: HostsWriterOptions): HostsWriter => {
 
   const touch = (): void => {
     dirty = true;
+    version++;
     schedule(opts.batchMs);
   };
+
+  /** Resolves when what is pending now has been written (at once when nothing is pending). */
+  const written = (): Promise<void> =>
+    version <= settledVersion || closed
+      ? Promise.resolve()
+      : new Promise((resolve) => waiters.push({ version, resolve }));
 
   schedule(0);
 
   return {
     set(key, entry) {
-      if (closed) return;
+      if (closed) return Promise.resolve();
       const prior = entries.get(key);
-      if (prior && prior.ip === entry.ip && prior.hostnames.join(' ') === entry.hostnames.join(' ')) return;
-      entries.set(key, { ip: entry.ip, hostnames: [...entry.hostnames] });
-      touch();
+      if (prior?.ip !== entry.ip || prior.hostnames.join(' ') !== entry.hostnames.join(' ')) {
+        entries.set(key, { ip: entry.ip, hostnames: [...entry.hostnames] });
+        touch();
+      }
+      return written();
     },
     delete(key) {
       if (closed || !entries.delete(key)) return;
@@ -157,6 +184,7 @@ export const createHostsWriter = (opts: HostsWriterOptions): HostsWriter => {
       timer = undefined;
       while (running) await running;
       closed = true;
+      settle(Infinity);
       entries.clear();
       try {
         await opts.hosts.update((content) => removeBlocks(content, (b) => b === id));

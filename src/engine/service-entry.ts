@@ -211,6 +211,7 @@ export class ServiceEntry {
     const aliasReady = this.deps.loopback.ensure(ip).catch((err: unknown) => {
       this.deps.logger.error(`cannot add loopback alias ${ip}: ${errorMessage(err)}`);
     });
+    const namesReady = this.deps.hosts.set(key, { ip, hostnames });
     const target = new ForwardTarget(
       {
         key,
@@ -223,9 +224,8 @@ export class ServiceEntry {
         hostnames,
       },
       this.deps.targetContext(() => void this.reconcile()),
-      aliasReady,
+      { alias: aliasReady, names: namesReady },
     );
-    this.deps.hosts.set(key, { ip, hostnames });
     const ports = planned.map((p) => p.localPort).join(',');
     this.deps.logger.info(`${name}.${scope.namespace} → ${ip}:${ports} → ${hostnames.join(' ')}`);
     return target;

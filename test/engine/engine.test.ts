@@ -25,9 +25,8 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-const setup = (options: EngineOptions = {}, hostsContent?: string) => {
+const setup = (options: EngineOptions = {}, hostsContent?: string, hosts = new MemoryHosts(hostsContent)) => {
   const cluster = new FakeCluster('sim');
-  const hosts = new MemoryHosts(hostsContent);
   const listener = netListeners();
   const traffic = countingTraffic();
   const logger = memoryLogger();
@@ -80,7 +79,39 @@ const shop = async (cluster: FakeCluster) => {
   await backend(cluster, 'api-gateway-a', 8081, 'A:');
 };
 
+/** Hosts file whose writes wait until released, to watch what the engine reports meanwhile. */
+class HeldHosts extends MemoryHosts {
+  waiting = 0;
+  private release: (() => void) | undefined;
+  private readonly gate = new Promise<void>((r) => (this.release = r));
+  open(): void {
+    this.release?.();
+  }
+  override async update(transform: (content: string) => string): Promise<void> {
+    this.waiting++;
+    await this.gate;
+    return super.update(transform);
+  }
+}
+
 describe('engine: a namespace', () => {
+  it('reports a forward Active only once its names are in the hosts file', async () => {
+    const hosts = new HeldHosts();
+    const { cluster, engine } = setup({}, undefined, hosts);
+    await shop(cluster);
+    await engine.addNamespace({ namespace: 'shop' });
+    await eventually(() => engine.forwards().length === 2 && hosts.waiting > 0);
+    // The sessions are ready at once (fake cluster); only the hosts write is outstanding.
+    await new Promise((r) => setTimeout(r, 100));
+    expect(engine.forwards().map((f) => f.status)).toEqual(['Connecting', 'Connecting']);
+    hosts.open();
+    await eventually(() => engine.forwards().every((f) => f.status === 'Active'));
+    expect(readBlock(hosts.content, 'kubefwd').map((e) => e.hostnames[0])).toEqual([
+      'api-gateway',
+      'postgres',
+    ]);
+  });
+
   it('forwards every service with stable IPs (sorted), hostnames in one block, and bytes both ways', async () => {
     const { cluster, engine, hosts, traffic } = setup();
     await shop(cluster);
