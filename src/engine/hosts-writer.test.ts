@@ -79,7 +79,7 @@ describe('hosts writer', () => {
       batchMs: 50,
       purgeStale: false,
     });
-    for (let i = 1; i <= 20; i++) w.set(`svc${i}`, { ip: `127.9.27.${i}`, hostnames: [`svc${i}`] });
+    for (let i = 1; i <= 20; i++) void w.set(`svc${i}`, { ip: `127.9.27.${i}`, hostnames: [`svc${i}`] });
     clock.fire();
     await w.flush();
     expect(hosts.content).toContain('127.9.27.20 svc20');
