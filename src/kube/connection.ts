@@ -2,6 +2,8 @@
 // port-forward transports, so all of them authenticate and verify TLS the same way.
 import type { ConnectionOptions } from 'node:tls';
 
+export type AuthHeaders = Record<string, string | string[]>;
+
 export interface ClusterConnection {
   /** The kubeconfig context this connection belongs to. */
   readonly contextName: string;
@@ -9,8 +11,11 @@ export interface ClusterConnection {
   readonly server: string;
   /** CA, client certificate/key, rejectUnauthorized (insecure-skip-tls-verify), servername (tls-server-name). */
   tlsOptions(): Promise<ConnectionOptions>;
-  /** Authorization and impersonation headers; refreshed when credentials expire (exec plugins, OIDC). */
-  authHeaders(): Promise<Record<string, string>>;
+  /**
+   * Authorization and impersonation headers; refreshed when credentials expire (exec plugins, OIDC).
+   * A list value is sent as that many header lines (one Impersonate-Group per group).
+   */
+  authHeaders(): Promise<AuthHeaders>;
   /** HTTP(S) proxy from kubeconfig `proxy-url`, if any. */
   readonly proxyUrl?: string;
 }

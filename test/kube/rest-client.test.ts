@@ -82,6 +82,19 @@ describe('REST client', () => {
     expect(requests[0]?.headers.authorization).toBe('Bearer good');
   });
 
+  it('sends a list-valued header (impersonated groups) as one header line per value', async () => {
+    const { url, requests } = await serve((_req, res) => res.end('{}'));
+    const rest = createRestClient(
+      conn(url, {
+        authHeaders: async () => ({ 'Impersonate-User': 'jane', 'Impersonate-Group': ['ops', 'dev,qa'] }),
+      }),
+    );
+    cleanups.push(() => rest.close());
+    await rest.json({ path: '/api', subject });
+    expect(requests[0]?.headersDistinct['impersonate-group']).toEqual(['ops', 'dev,qa']);
+    expect(requests[0]?.headers['impersonate-user']).toBe('jane');
+  });
+
   it('maps Status errors (403 names verb and resource, 404 → *_NOT_FOUND)', async () => {
     const { url } = await serve((req, res) => {
       res.statusCode = req.url?.includes('forbidden') ? 403 : 404;

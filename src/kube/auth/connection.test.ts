@@ -32,7 +32,12 @@ const b64 = (s: string) => Buffer.from(s).toString('base64');
 describe('createKubeConnection', () => {
   it('bearer token, trimmed server URL, impersonation headers', async () => {
     const c = createKubeConnection(
-      ctx({ token: 'abc', as: 'admin', 'as-groups': ['ops'], 'as-user-extra': { scopes: ['x'] } }),
+      ctx({
+        token: 'abc',
+        as: 'admin',
+        'as-groups': ['ops', 'dev'],
+        'as-user-extra': { scopes: ['x', 'y'] },
+      }),
       deps(),
     );
     expect(c.server).toBe('https://127.0.0.1:6443');
@@ -40,8 +45,8 @@ describe('createKubeConnection', () => {
     expect(await c.authHeaders()).toEqual({
       Authorization: 'Bearer abc',
       'Impersonate-User': 'admin',
-      'Impersonate-Group': 'ops',
-      'Impersonate-Extra-scopes': 'x',
+      'Impersonate-Group': ['ops', 'dev'],
+      'Impersonate-Extra-scopes': ['x', 'y'],
     });
   });
 

@@ -8,7 +8,7 @@ import type { ConnectionOptions } from 'node:tls';
 import type { RequestOptions } from 'node:https';
 import { KubeConfig } from '@kubernetes/client-node';
 import { KubefwdError } from '../../contract/errors.js';
-import type { ClusterConnection } from '../connection.js';
+import type { AuthHeaders, ClusterConnection } from '../connection.js';
 import type { InvokingUser } from '../invoking-user.js';
 import type { ResolvedContext } from '../kubeconfig/load.js';
 import type { KubeClock, KubeLogger } from '../types.js';
@@ -150,19 +150,16 @@ export function createKubeConnection(ctx: ResolvedContext, deps: ConnectionDeps)
     return typeof auth === 'string' ? auth : undefined;
   };
 
-  const impersonation = (): Record<string, string> => {
-    const h: Record<string, string> = {};
+  // As client-go sends them: one header line per group and per extra value (never comma-joined:
+  // the API server reads each line as one value).
+  const impersonation = (): AuthHeaders => {
+    const h: AuthHeaders = {};
     if (user.as) h['Impersonate-User'] = user.as;
     if (user['as-uid']) h['Impersonate-Uid'] = user['as-uid'];
     const groups = user['as-groups'] ?? [];
-    // One header value per group is required; a Record carries one, so only a single group fits.
-    if (groups[0] !== undefined) h['Impersonate-Group'] = groups[0];
-    if (groups.length > 1)
-      deps.logger.warn(
-        `context "${ctx.name}": only one impersonated group is supported; using "${groups[0]}"`,
-      );
+    if (groups.length > 0) h['Impersonate-Group'] = [...groups];
     for (const [k, vals] of Object.entries(user['as-user-extra'] ?? {}))
-      if (vals[0] !== undefined) h[`Impersonate-Extra-${encodeURIComponent(k)}`] = vals[0];
+      if (vals.length > 0) h[`Impersonate-Extra-${encodeURIComponent(k)}`] = [...vals];
     return h;
   };
 

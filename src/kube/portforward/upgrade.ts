@@ -7,7 +7,7 @@ import { request as httpsRequest } from 'node:https';
 import type { Socket } from 'node:net';
 import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
 import { KubefwdError, errorMessage, type ErrorCode } from '../../contract/errors.js';
-import type { ClusterConnection } from '../connection.js';
+import type { AuthHeaders, ClusterConnection } from '../connection.js';
 import { checkProxyUrl, connectViaProxy } from '../rest/proxy.js';
 
 export interface UpgradeRequest {
@@ -164,7 +164,7 @@ export async function upgrade(conn: ClusterConnection, req: UpgradeRequest): Pro
   const base = new URL(conn.server);
   const url = new URL(base.pathname.replace(/\/+$/, '') + req.path, base);
   let tls: ConnectionOptions;
-  let auth: Record<string, string>;
+  let auth: AuthHeaders;
   try {
     [tls, auth] = await Promise.all([conn.tlsOptions(), conn.authHeaders()]);
   } catch (err) {

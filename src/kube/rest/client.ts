@@ -11,7 +11,7 @@ import { Agent as HttpsAgent, request as httpsRequest, type RequestOptions } fro
 import type { Socket } from 'node:net';
 import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
 import { KubefwdError } from '../../contract/errors.js';
-import type { ClusterConnection } from '../connection.js';
+import type { AuthHeaders, ClusterConnection } from '../connection.js';
 import { apiStatusError, networkError, type RequestSubject } from './errors.js';
 import { checkProxyUrl, connectViaProxy } from './proxy.js';
 
@@ -81,7 +81,7 @@ export function createRestClient(conn: MaybeInvalidating, opts: RestClientOption
     if (closed) throw new KubefwdError('API_UNREACHABLE', `the client for context "${context}" is closed`);
     const url = buildUrl(conn.server, req.path, req.query);
     let tls: ConnectionOptions;
-    let auth: Record<string, string>;
+    let auth: AuthHeaders;
     try {
       [tls, auth] = await Promise.all([conn.tlsOptions(), conn.authHeaders()]);
     } catch (err) {
