@@ -88,7 +88,7 @@ export function createRestClient(conn: MaybeInvalidating, opts: RestClientOption
       throw err instanceof KubefwdError ? err : networkError(err, conn.server, context, req.subject);
     }
     const body = req.body === undefined ? undefined : Buffer.from(JSON.stringify(req.body));
-    const headers: Record<string, string> = {
+    const headers: AuthHeaders = {
       Accept: 'application/json, */*',
       'User-Agent': userAgent,
       ...auth,
