@@ -10,6 +10,7 @@ import type { SimCluster } from '../../src/sim/index.js';
 import type { SpdySession } from '../../src/wire/spdy/index.js';
 import {
   UpgradeRefused,
+  rawUpgrade,
   exchange,
   httpGet,
   openForward,
@@ -197,6 +198,25 @@ describe('protocol switches, faults and counters', () => {
       sim.control.setProtocols({ spdy: true, websocket: true });
     }
     expect(sim.control.counters().upgrades.refused).toBe(refusedBefore + 3);
+  });
+
+  it('answers 400 to a malformed WebSocket handshake, naming what is wrong', async () => {
+    const path = `/api/v1/namespaces/shop/pods/${gateway}/portforward?ports=8080`;
+    const base = { upgrade: 'websocket', 'sec-websocket-protocol': 'v4.channel.k8s.io' };
+    const badVersion = (await rawUpgrade(sim, path, 'GET', {
+      ...base,
+      'sec-websocket-version': '8',
+      'sec-websocket-key': randomBytes(16).toString('base64'),
+    }).catch((e: unknown) => e)) as UpgradeRefused;
+    expect(badVersion.status).toBe(400);
+    expect(badVersion.body).toMatch(/Sec-WebSocket-Version must be 13/);
+    const badKey = (await rawUpgrade(sim, path, 'GET', {
+      ...base,
+      'sec-websocket-version': '13',
+      'sec-websocket-key': 'short',
+    }).catch((e: unknown) => e)) as UpgradeRefused;
+    expect(badKey.status).toBe(400);
+    expect(badKey.body).toMatch(/Sec-WebSocket-Key/);
   });
 
   it('answers 404 for an unknown pod and 403 when port-forward is denied', async () => {

@@ -6,9 +6,7 @@ import type http from 'node:http';
 import type net from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { AddressInfo } from 'node:net';
-import { createHash } from 'node:crypto';
-import { WebSocketServer } from 'ws';
-import { WebSocketByteStream, WebSocketConnection } from '../../wire/websocket/index.js';
+import { WebSocketByteStream } from '../../wire/websocket/index.js';
 import type { ObjectStore, KObj } from './store.js';
 import { StoreError } from './store.js';
 import { RESOURCES, resourceByName, supportedFields, groupVersion } from './resources.js';
@@ -36,6 +34,7 @@ import type { PortForwardHub } from '../portforward/hub.js';
 import { parsePorts } from '../portforward/hub.js';
 import { serveWebSocketV4 } from '../portforward/websocket-v4.js';
 import { serveSpdyPortForward } from '../portforward/spdy-server.js';
+import { acceptWebSocket, websocketRequestProblem } from './websocket-accept.js';
 import { CA_CERT, SERVER_CERT, SERVER_KEY } from '../tls.js';
 
 export interface ApiServerDeps {
@@ -55,7 +54,6 @@ interface Target {
 }
 
 const TUNNEL_PROTOCOL = 'SPDY/3.1+portforward.k8s.io';
-const WS_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
 const V4_PROTOCOLS = ['v4.channel.k8s.io', 'v4.base64.channel.k8s.io'];
 const PROTECTED_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 
@@ -114,12 +112,6 @@ const parseJson = (buf: Buffer): unknown => {
 export class SimApiServer {
   readonly server: https.Server;
   private readonly sockets = new Set<net.Socket>();
-  private readonly wss = new WebSocketServer({
-    noServer: true,
-    perMessageDeflate: false,
-    maxPayload: 64 << 20,
-  });
-  private readonly chosenProtocol = new WeakMap<http.IncomingMessage, string>();
   private port = 0;
   private refusing = false;
 
@@ -154,10 +146,6 @@ export class SimApiServer {
           rawResponse(socket, e.code, 'Error', JSON.stringify(statusBody(e.code, e.reason, e.message)));
       });
     });
-    this.wss.on('headers', (headers, req) => {
-      const p = this.chosenProtocol.get(req);
-      if (p) headers.push(`Sec-WebSocket-Protocol: ${p}`);
-    });
   }
 
   get url(): string {
@@ -187,8 +175,7 @@ export class SimApiServer {
   }
 
   async close(): Promise<void> {
-    for (const c of this.wss.clients) c.terminate();
-    this.wss.close();
+    // Upgraded sockets (port-forward, watches) are among these: destroying them ends every stream.
     const closed = new Promise<void>((r) => this.server.close(() => r()));
     for (const s of this.sockets) s.destroy();
     this.server.closeAllConnections();
@@ -766,37 +753,23 @@ export class SimApiServer {
         }
         ports = parsed;
       }
+      const problem = websocketRequestProblem(req);
+      if (problem !== undefined) {
+        refuse(400, 'Bad Request', problem);
+        return;
+      }
       if (chosen === TUNNEL_PROTOCOL) {
-        // The tunnel is a byte stream: our own framer streams payloads without reassembling
-        // messages (and `ws` rejects protocol names with '/', not an RFC 7230 token).
-        const key = req.headers['sec-websocket-key'] ?? '';
-        if (req.headers['sec-websocket-version'] !== '13' || Buffer.from(key, 'base64').length !== 16) {
-          refuse(400, 'Bad Request', 'missing or invalid Sec-WebSocket-Key or Sec-WebSocket-Version');
-          return;
-        }
-        const accept = createHash('sha1').update(`${key}${WS_GUID}`).digest('base64');
-        (socket as net.Socket).setNoDelay(true);
-        socket.write(
-          `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\nSec-WebSocket-Protocol: ${TUNNEL_PROTOCOL}\r\n\r\n`,
-        );
+        // The tunnel is a byte stream: payloads are streamed, never reassembled into messages.
         hub.counters.upgrades.tunnel++;
-        const ws = new WebSocketConnection(socket, head, {
-          role: 'server',
-          mode: 'bytes',
-          maxPayload: 64 << 20,
-        });
+        const ws = acceptWebSocket(req, socket, head, chosen, 'bytes');
         const pipe = new WebSocketByteStream(ws);
         pipe.on('error', () => pipe.destroy());
         serveSpdyPortForward(pipe, { dial, hub, label, destroyTransport: () => ws.terminate() });
         return;
       }
-      // `ws` rejects protocol names with '/' (not an RFC 7230 token); negotiate ourselves.
-      delete req.headers['sec-websocket-protocol'];
-      if (chosen !== '') this.chosenProtocol.set(req, chosen);
-      this.wss.handleUpgrade(req, socket, head, (ws) => {
-        hub.counters.upgrades.websocket++;
-        serveWebSocketV4(ws, { base64: chosen === 'v4.base64.channel.k8s.io', ports, dial, hub });
-      });
+      hub.counters.upgrades.websocket++;
+      const ws = acceptWebSocket(req, socket, head, chosen, 'messages');
+      serveWebSocketV4(ws, { base64: chosen === 'v4.base64.channel.k8s.io', ports, dial, hub });
       return;
     }
 

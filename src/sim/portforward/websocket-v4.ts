@@ -2,7 +2,7 @@
 // requested port i, data on channel 2i and error text on channel 2i+1, each channel starting with
 // the 2-byte little-endian port; one WebSocket per TCP connection, closed when the pod side ends.
 import type net from 'node:net';
-import type { WebSocket, RawData } from 'ws';
+import type { WebSocketConnection } from '../../wire/websocket/index.js';
 import { DelayLine } from './hub.js';
 import type { PortForwardHub } from './hub.js';
 
@@ -13,9 +13,7 @@ export interface V4Options {
   hub: PortForwardHub;
 }
 
-const HIGH_WATER = 1 << 20;
-
-export function serveWebSocketV4(ws: WebSocket, o: V4Options): void {
+export function serveWebSocketV4(ws: WebSocketConnection, o: V4Options): void {
   const closeConn = o.hub.openConnection({ destroy: () => ws.terminate() });
   const out = new DelayLine(() => o.hub.latencyMs);
   const inbound = new DelayLine(() => o.hub.latencyMs);
@@ -24,15 +22,16 @@ export function serveWebSocketV4(ws: WebSocket, o: V4Options): void {
   const streamDone: (() => void)[] = [];
   let closed = false;
 
-  const send = (channel: number, payload: Buffer, cb?: () => void): void => {
-    if (closed || ws.readyState !== ws.OPEN) return;
-    if (o.base64) ws.send(String.fromCharCode(48 + channel) + payload.toString('base64'), cb);
-    else ws.send(Buffer.concat([Buffer.from([channel]), payload]), { binary: true }, cb);
+  /** Sends one message; false when the socket is full (wait for ws.onceDrain). */
+  const send = (channel: number, payload: Buffer): boolean => {
+    if (closed || !ws.isOpen) return true;
+    if (o.base64) return ws.send(String.fromCharCode(48 + channel) + payload.toString('base64'), false);
+    return ws.send([Buffer.from([channel]), payload], true);
   };
 
   const finish = (): void => {
     if (closed) return;
-    if (ws.readyState === ws.OPEN) ws.close(1000);
+    ws.close(1000);
     cleanup();
   };
   const cleanup = (): void => {
@@ -53,8 +52,8 @@ export function serveWebSocketV4(ws: WebSocket, o: V4Options): void {
     send(2 * i + 1, prefix);
   });
 
-  ws.on('message', (data: RawData, isBinary: boolean) => {
-    let buf = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
+  ws.on('message', (data: Buffer, isBinary: boolean) => {
+    let buf = data;
     if (buf.length === 0) return;
     let channel: number;
     if (o.base64 && !isBinary) {
@@ -92,11 +91,11 @@ export function serveWebSocketV4(ws: WebSocket, o: V4Options): void {
         for (const b of pendingIn[i]!.splice(0)) s.write(b);
         s.on('data', (chunk: Buffer) => {
           out.push(() => {
-            send(2 * i, chunk, () => {
-              if (ws.bufferedAmount < HIGH_WATER && s.isPaused()) s.resume();
-            });
+            if (!send(2 * i, chunk)) {
+              s.pause();
+              ws.onceDrain(() => s.resume());
+            }
           });
-          if (ws.bufferedAmount >= HIGH_WATER) s.pause();
         });
         // The kubelet ends the whole WebSocket when a pod-side connection ends.
         s.on('close', () => out.push(finish));

@@ -14,7 +14,7 @@
 //     streamErrors?: boolean,       // destroy streams with errors (default: role === 'client')
 //   });
 //   `pipe` is any byte Duplex: an upgraded net/tls socket, or a WebSocket as a Duplex
-//   (`createWebSocketStream(ws)` from 'ws' works for both tunnel ends).
+//   (a WebSocketByteStream over a 'bytes'-mode WebSocketConnection, src/wire/websocket, at either end).
 //
 //   Client:  const s = session.openStream({ streamtype: 'data', port: '80', requestid: '0' });
 //            // returns a SpdyStream at once; writes may follow immediately.
