@@ -100,6 +100,8 @@ export class ForwardTarget {
   private activeSince = 0;
   /** When the retry-interval re-check of a pod-less forward fires. */
   private recheckAt = 0;
+  /** Since when the service has had no pod at all (not even one starting); undefined while it has one. */
+  private podlessSince: number | undefined;
 
   private readonly aliasReady: Promise<void>;
   private readonly namesReady: Promise<void>;
@@ -211,6 +213,7 @@ export class ForwardTarget {
       this.pod = pod?.name;
       this.podUid = pod?.uid;
       if (pod) {
+        this.podlessSince = undefined;
         this.clearWait();
         if (previous !== undefined)
           this.ctx.logger.info(`${this.label()}: moving from pod ${previous} to pod ${pod.name}`);
@@ -313,6 +316,8 @@ export class ForwardTarget {
 
   private enterWaiting(wait: WaitInfo | undefined): void {
     const now = this.ctx.clock.now();
+    if (wait?.podName === undefined) this.podlessSince ??= now;
+    else this.podlessSince = undefined;
     const reason = wait?.reason ?? 'no ready pod';
     if (wait?.podName !== undefined && this.ctx.timeoutMs > 0) {
       if (this.waitingPod !== wait.podName || this.waitingSince === undefined) {
@@ -505,6 +510,17 @@ export class ForwardTarget {
         new KubefwdError(
           (this.errorCode as ErrorCode | undefined) ?? 'NO_PODS',
           this.reason ?? 'no ready pod',
+        ),
+      );
+    // Holding a connection is worth it while a pod is on its way (a rollout, a restart: pod-less
+    // for moments). A service without any pod for longer than the hold itself (scaled to zero,
+    // a selector matching nothing) gets its connections closed at once instead of after the hold.
+    const podless = this.podlessSince === undefined ? 0 : this.ctx.clock.now() - this.podlessSince;
+    if (this.pod === undefined && podless >= this.ctx.connectWaitMs)
+      return Promise.reject(
+        new KubefwdError(
+          'NO_PODS',
+          `${this.reason ?? 'no pod'} for ${Math.round(podless / 1000)}s; not holding the connection`,
         ),
       );
     return new Promise<PodSession>((resolve, reject) => {

@@ -304,6 +304,22 @@ describe('engine: waiting and errors', () => {
     expect(f.reason).toMatch(/no ready pod matches selector app=lonely/);
   });
 
+  it('closes connections at once, with the reason, to a service that has had no pod for longer than the hold', async () => {
+    const { cluster, engine, logger } = setup({ connectWaitMs: 300 });
+    cluster.apply('services', service('lonely', 'app', [{ port: 9001 }]));
+    await engine.addNamespace({ namespace: 'app' });
+    await eventually(() => engine.forwards()[0]?.status === 'Waiting');
+    await new Promise((r) => setTimeout(r, 400));
+    expect((await roundTrip('127.50.27.1', 9001, 'x').catch(() => Buffer.alloc(0))).length).toBe(0);
+    await eventually(() => logger.lines.find((l) => l.includes('not holding the connection')));
+    expect(logger.lines.some((l) => l.includes('no connection to a pod within'))).toBe(false);
+    // A pod arriving ends that: connections flow again.
+    await backend(cluster, 'lonely-0', 9001);
+    cluster.apply('pods', pod('lonely-0', 'app', { app: 'lonely' }));
+    await eventually(() => engine.forwards()[0]?.status === 'Active');
+    expect((await roundTrip('127.50.27.1', 9001, 'back')).toString()).toBe('back');
+  });
+
   it('keeps a forward whose pod cannot be dialled visible in Error with reason and next retry', async () => {
     const { cluster, engine, events } = setup({
       autoReconnect: true,
