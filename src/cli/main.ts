@@ -35,6 +35,7 @@ Usage:
   kubefwd sim [--dir DIR] [-f FILE]     run a simulated Kubernetes cluster (prints its kubeconfig)
   kubefwd demo [flags]                  forward the simulated cluster's sample namespace
   kubefwd version [quiet]               print the version
+  kubefwd completion bash|zsh|fish      print a shell completion script (--help: how to install)
 
 Examples:
   sudo -E kubefwd
@@ -132,10 +133,14 @@ export const main = async (argv: readonly string[], io: CliIo = processIo()): Pr
       if (rest[0] !== undefined && rest[0] !== 'help') return main([rest[0], '--help'], io);
       io.stdout.write(ROOT_HELP(kubefwdVersion()));
       return 0;
-    case 'completion':
-    case '__complete':
-      io.stderr.write('kubefwd: shell completion is not available in this version.\n');
-      return 1;
+    case 'completion': {
+      const { runCompletionCommand } = await import('./completion/completion-command.js');
+      return runCompletionCommand(rest, io);
+    }
+    case '__complete': {
+      const { runCompleteCommand } = await import('./completion/complete-command.js');
+      return runCompleteCommand(rest, io);
+    }
     case 'mcp': {
       const { runMcpCommand } = await import('./commands/mcp.js');
       return runMcpCommand(rest, io);

@@ -1,23 +1,13 @@
 // `kubefwd mcp`: kubefwd's flags (--api-url, --api-key, -v) plus --http [host:port] for Streamable
 // HTTP; the server itself is the mcp module's.
-import { Command } from 'commander';
 import { runMcpServer } from '../../mcp/index.js';
 import { reportError } from '../errors.js';
+import { buildMcpCommand } from '../mcp-options.js';
 import type { CliIo } from '../io.js';
 import { kubefwdVersion } from '../version.js';
 
 export const runMcpCommand = async (argv: readonly string[], io: CliIo): Promise<number> => {
-  const cmd = new Command('mcp')
-    .description(
-      'Start the MCP server for AI assistants; it talks to a running kubefwd through its REST API (no sudo)',
-    )
-    .option(
-      '--api-url <url>',
-      'base URL of the kubefwd REST API (default: found through ~/.kubefwd/api.json)',
-    )
-    .option('--api-key <key>', 'API key (default: KUBEFWD_API_KEY or ~/.kubefwd/api.json)')
-    .option('--http [host:port]', 'serve Streamable HTTP on a loopback address instead of stdio')
-    .option('-v, --verbose', 'debug logging to stderr')
+  const cmd = buildMcpCommand()
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: () => undefined });
   try {

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createSimCluster } from '../../sim/index.js';
 import type { SimOptions } from '../../sim/index.js';
+import { findSimFlag, type SimFlagName } from '../sim-flags.js';
 
 export interface SimIo {
   stdout: { write(s: string): unknown };
@@ -51,15 +52,16 @@ export function parseSimArgs(argv: readonly string[]): {
       i++;
       return v;
     };
-    switch (arg) {
-      case '-h':
+    const flag = findSimFlag(arg);
+    if (flag === undefined) throw new UsageError(`unknown flag "${raw}"`);
+    const name: SimFlagName = flag.long;
+    switch (name) {
       case '--help':
         help = true;
         break;
       case '--dir':
         options.dir = resolve(take());
         break;
-      case '-f':
       case '--filename':
         files.push(take());
         break;
@@ -81,8 +83,11 @@ export function parseSimArgs(argv: readonly string[]): {
       case '--no-websocket':
         protocols.websocket = false;
         break;
-      default:
-        throw new UsageError(`unknown flag "${raw}"`);
+      default: {
+        // Every flag of the table has a case above; this fails to compile when one is added without.
+        const unhandled: never = name;
+        throw new UsageError(`unhandled flag "${String(unhandled)}"`);
+      }
     }
   }
   if (Object.keys(protocols).length > 0) options.protocols = protocols;

@@ -1,22 +1,15 @@
 // `kubefwd tui`: attaches the terminal UI to a running kubefwd through its REST API (found through
 // ~/.kubefwd/api.json, KUBEFWD_API_URL/KUBEFWD_API_KEY, or the flags). Needs no root.
-import { Command } from 'commander';
 import { createApiClient, discoverDaemon } from '../../api/client/index.js';
 import { loadTui } from '../../tui/load.js';
 import { invokingUser } from '../../os/privilege.js';
 import { reportError } from '../errors.js';
+import { buildTuiCommand } from '../tui-options.js';
 import type { CliIo } from '../io.js';
 import { kubefwdVersion } from '../version.js';
 
 export const runTuiCommand = async (argv: readonly string[], io: CliIo): Promise<number> => {
-  const cmd = new Command('tui')
-    .description('Attach the terminal UI to a running kubefwd (no sudo needed)')
-    .option(
-      '--api-url <url>',
-      'base URL of the kubefwd REST API (default: found through ~/.kubefwd/api.json)',
-    )
-    .option('--api-key <key>', 'API key (default: KUBEFWD_API_KEY or ~/.kubefwd/api.json)')
-    .option('--theme <theme>', 'colours: dark or light (env KUBEFWD_THEME)')
+  const cmd = buildTuiCommand()
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: () => undefined });
   try {
