@@ -59,7 +59,7 @@ import {
 } from '../../src/cli/svc-options.js';
 import { parsePortMappings } from '../../src/engine/port-mapping.js';
 import { buildReservationConfig, parseReserveFlag } from '../../src/engine/reservations.js';
-import { SelectorError, parseFieldSelector, parseLabelSelector } from '../../src/sim/api/selectors.js';
+import { SelectorError, parseFieldSelector, parseLabelSelector } from '../../src/wire/selectors.js';
 import { TOOLS } from '../../src/mcp/tools/index.js';
 import { createFakeBackend } from '../mcp/fake-backend.js';
 import { harness } from '../api/harness.js';

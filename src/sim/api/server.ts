@@ -14,13 +14,8 @@ import type { ResourceType } from './resources.js';
 import { ApiError, notFound, rawResponse, sendError, sendJson, statusBody } from './status.js';
 import { openApiGroupVersion, openApiRoot } from './openapi.js';
 import { apiGroupDoc, apiGroupList, apiVersions, resourceList, SIM_VERSION } from './discovery.js';
-import {
-  SelectorError,
-  fieldMatcher,
-  matchesLabels,
-  parseFieldSelector,
-  parseLabelSelector,
-} from './selectors.js';
+import { SelectorError, parseFieldSelector, parseLabelSelector } from '../../wire/selectors.js';
+import { fieldMatcher, matchesLabels } from './selectors.js';
 import { admit } from './admission.js';
 import { serveWatch } from './watch.js';
 import { serveLogs } from './logs.js';

@@ -1,0 +1,99 @@
+// Kubernetes label and field selector grammar (apimachinery labels.Parse / fields.Parse), as sent
+// in `labelSelector=` / `fieldSelector=` query parameters: parsed into requirements, with an error
+// naming the part that does not parse. Shared by the command line (-l/-f are checked before
+// anything starts) and the simulated API server (which also matches objects against them).
+
+export type LabelRequirement =
+  | { op: 'exists' | 'notexists'; key: string }
+  | { op: 'in' | 'notin'; key: string; values: string[] }
+  | { op: 'gt' | 'lt'; key: string; value: number };
+
+export interface FieldRequirement {
+  field: string;
+  value: string;
+  negate: boolean;
+}
+
+export class SelectorError extends Error {
+  /** The requirement (comma-separated part) that did not parse. */
+  readonly part: string;
+  constructor(message: string, part: string) {
+    super(message);
+    this.name = 'SelectorError';
+    this.part = part;
+  }
+}
+
+// A label key is an optional DNS-subdomain prefix and "/", then a name of at most 63 characters;
+// a value is empty or such a name.
+const NAME = '[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?';
+const PREFIX = '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*';
+const KEY = new RegExp(`^(${PREFIX}/)?${NAME}$`);
+const VALUE = new RegExp(`^(${NAME})?$`);
+
+/** Splits at commas that are not inside parentheses; drops empty parts. */
+const splitTop = (s: string): string[] => {
+  const parts: string[] = [];
+  let depth = 0;
+  let cur = '';
+  for (const ch of s) {
+    if (ch === '(') depth++;
+    if (ch === ')') depth--;
+    if (ch === ',' && depth === 0) {
+      parts.push(cur);
+      cur = '';
+    } else cur += ch;
+  }
+  parts.push(cur);
+  return parts.map((p) => p.trim()).filter((p) => p !== '');
+};
+
+const checkKey = (k: string, part: string): string => {
+  if (!KEY.test(k))
+    throw new SelectorError(`unable to parse requirement: invalid label key "${k}" in "${part}"`, part);
+  return k;
+};
+const checkValue = (v: string, part: string): string => {
+  if (!VALUE.test(v))
+    throw new SelectorError(`unable to parse requirement: invalid label value "${v}" in "${part}"`, part);
+  return v;
+};
+
+/** `a=b,c!=d,e in (x,y),f notin (z),g,!h,n>3`. Throws SelectorError. Empty → no requirements. */
+export function parseLabelSelector(text: string): LabelRequirement[] {
+  return splitTop(text).map((part): LabelRequirement => {
+    let m = /^!\s*(\S+)$/.exec(part);
+    if (m) return { op: 'notexists', key: checkKey(m[1]!, part) };
+    m = /^(\S+?)\s+(in|notin)\s*\(([^)]*)\)$/.exec(part);
+    if (m) {
+      const values = m[3]!
+        .split(',')
+        .map((v) => v.trim())
+        .filter((v, i, all) => v !== '' || all.length === 1);
+      values.forEach((v) => checkValue(v, part));
+      return { op: m[2] as 'in' | 'notin', key: checkKey(m[1]!, part), values };
+    }
+    m = /^([^=!<>\s]+)\s*(==|!=|=|<|>)\s*(\S*)$/.exec(part);
+    if (m) {
+      const key = checkKey(m[1]!, part);
+      const v = m[3]!;
+      if (m[2] === '<' || m[2] === '>') {
+        if (!/^-?\d+$/.test(v))
+          throw new SelectorError(`unable to parse requirement: "${v}" is not an integer`, part);
+        return { op: m[2] === '<' ? 'lt' : 'gt', key, value: Number(v) };
+      }
+      return { op: m[2] === '!=' ? 'notin' : 'in', key, values: [checkValue(v, part)] };
+    }
+    if (/^\S+$/.test(part) && !/[=!()<>]/.test(part)) return { op: 'exists', key: checkKey(part, part) };
+    throw new SelectorError(`unable to parse requirement: "${part}"`, part);
+  });
+}
+
+/** `metadata.name=x,status.phase!=Failed`. Throws SelectorError. Empty → no requirements. */
+export function parseFieldSelector(text: string): FieldRequirement[] {
+  return splitTop(text).map((part) => {
+    const m = /^([A-Za-z][-A-Za-z0-9_.]*)\s*(==|!=|=)\s*([^=!]*)$/.exec(part);
+    if (!m) throw new SelectorError(`invalid selector: '${part}'; can't understand '${part}'`, part);
+    return { field: m[1]!, value: m[3]!.trim(), negate: m[2] === '!=' };
+  });
+}
