@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import type { ConnectionOptions } from 'node:tls';
 import type { RequestOptions } from 'node:https';
-import { KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { KubefwdError } from '../../contract/errors.js';
 import type { AuthHeaders, ClusterConnection } from '../connection.js';
 import type { InvokingUser } from '../invoking-user.js';
@@ -121,6 +121,8 @@ export function createKubeConnection(ctx: ResolvedContext, deps: ConnectionDeps)
     const provider = user['auth-provider'];
     if (!provider) return undefined;
     if (!providerKc) {
+      // Loaded on first use: client-node takes ~0.6 s to import, and only auth-providers need it.
+      const { KubeConfig } = await import('@kubernetes/client-node');
       providerKc = new KubeConfig();
       // The fake cluster entry only lets client-node build its (unused) agent; we connect ourselves.
       providerKc.loadFromOptions({
