@@ -61,8 +61,6 @@ const RESPONSE_PREFIX = 'HTTP/1.';
 export const MAX_HEAD_BYTES = 16 * 1024;
 const MAX_CHUNK_LINE = 1024;
 
-type BodyMode = { t: 'none' } | { t: 'length'; remaining: number } | { t: 'chunked' } | { t: 'until-close' };
-
 const enum St {
   Head,
   Length,
@@ -91,8 +89,9 @@ export const parseHead = (
   kind: 'request' | 'response',
   text: string,
 ): { head: MessageHead; contentLength: number | undefined; chunked: boolean } | string => {
-  const lines = text.split(/\r?\n/);
-  const start = lines[0] ?? '';
+  // Lines by hand (indexOf, not split on a regex): this runs for every request and response.
+  let pos = text.indexOf('\n');
+  const start = stripCr(pos === -1 ? text : text.slice(0, pos));
   let head: MessageHead;
   if (kind === 'request') {
     const m = /^([A-Z]{3,7}) (\S+) HTTP\/(1\.[01])$/.exec(start);
@@ -105,28 +104,53 @@ export const parseHead = (
   }
   let contentLength: number | undefined;
   let chunked = false;
-  for (let i = 1; i < lines.length; i++) {
-    const line = lines[i]!;
+  while (pos !== -1) {
+    const from = pos + 1;
+    pos = text.indexOf('\n', from);
+    const line = stripCr(pos === -1 ? text.slice(from) : text.slice(from, pos));
     if (line === '') continue;
     const colon = line.indexOf(':');
     if (colon <= 0) return 'malformed header line';
-    const name = line.slice(0, colon).trim().toLowerCase();
-    const value = line.slice(colon + 1).trim();
-    if (name === 'content-length') {
+    // Only three headers matter; their names have distinct lengths, so most lines stop here.
+    const name = line.slice(0, colon).trim();
+    if (name.length !== 14 && name.length !== 17 && name.length !== 7) continue;
+    const lower = name.toLowerCase();
+    if (lower === 'content-length') {
+      const value = line.slice(colon + 1).trim();
       if (!/^\d{1,15}$/.test(value)) return 'bad Content-Length';
       contentLength = Number(value);
-    } else if (name === 'transfer-encoding') {
-      chunked = value
+    } else if (lower === 'transfer-encoding') {
+      chunked = line
+        .slice(colon + 1)
         .toLowerCase()
         .split(',')
-        .map((s) => s.trim())
-        .includes('chunked');
-    } else if (name === 'upgrade' && head.kind === 'request') {
+        .some((t) => t.trim() === 'chunked');
+    } else if (lower === 'upgrade' && head.kind === 'request') {
       head.upgrade = true;
     }
   }
   if (head.kind === 'request' && head.method === 'CONNECT') head.upgrade = true;
   return { head, contentLength, chunked };
+};
+
+const stripCr = (line: string): string => (line.endsWith('\r') ? line.slice(0, -1) : line);
+
+/** Whether chunk[from..] starts with what can still become a start line of `kind`. */
+const plausibleBytes = (kind: 'request' | 'response', chunk: Uint8Array, from: number): boolean => {
+  const n = Math.min(chunk.length - from, 16);
+  let text = '';
+  for (let i = 0; i < n; i++) text += String.fromCharCode(chunk[from + i]!);
+  return plausiblePrefix(kind, text);
+};
+
+/** Index of the head's end in buf[from..] ("\r\n\r\n" or "\n\n", whichever comes first) and its length. */
+const headEnd = (buf: Buffer, from: number): { end: number; termLen: number } | undefined => {
+  const a = buf.indexOf('\r\n\r\n', from, 'latin1');
+  // A bare "\n\n" counts only before the CRLF terminator: search no further (the body may be long).
+  const b = (a === -1 ? buf : buf.subarray(0, a + 1)).indexOf('\n\n', from, 'latin1');
+  if (b !== -1 && (a === -1 || b < a)) return { end: b, termLen: 2 };
+  if (a !== -1) return { end: a, termLen: 4 };
+  return undefined;
 };
 
 export const createHttpParser = (kind: 'request' | 'response', events: HttpParserEvents): HttpParser => {
@@ -159,42 +183,54 @@ export const createHttpParser = (kind: 'request' | 'response', events: HttpParse
       while (from < chunk.length && (chunk[from] === 13 || chunk[from] === 10)) from++;
       if (from >= chunk.length) return -1;
     }
-    const slice = Buffer.from(chunk.buffer, chunk.byteOffset + from, chunk.length - from);
-    // Find the end of the head: "\r\n\r\n" or "\n\n", possibly across chunk boundaries.
-    const prev = head.length > 0 ? Buffer.concat(head) : Buffer.alloc(0);
-    const look =
-      prev.length > 0 ? Buffer.concat([prev.subarray(Math.max(0, prev.length - 3)), slice]) : slice;
-    const offset = prev.length > 0 ? Math.min(3, prev.length) : 0;
-    if (!prefixChecked) {
-      const all = Buffer.concat([prev, slice.subarray(0, 16)]).toString('latin1');
-      if (!plausiblePrefix(kind, all)) {
-        fail(kind === 'request' ? 'not an HTTP/1.x request' : 'not an HTTP/1.x response');
+    const buf = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length);
+    let full: Buffer;
+    let next: number;
+    if (headLen === 0) {
+      // The usual case: the whole head is in this chunk. No copies until it is found.
+      if (!prefixChecked) {
+        if (!plausibleBytes(kind, buf, from)) {
+          fail(kind === 'request' ? 'not an HTTP/1.x request' : 'not an HTTP/1.x response');
+          return -1;
+        }
+        if (buf.length - from >= (kind === 'request' ? 8 : RESPONSE_PREFIX.length)) prefixChecked = true;
+      }
+      const found = headEnd(buf, from);
+      if (found === undefined) {
+        head.push(Buffer.from(buf.subarray(from)));
+        headLen = buf.length - from;
+        if (headLen > MAX_HEAD_BYTES) fail('header block too large');
         return -1;
       }
-      if (all.length >= (kind === 'request' ? 8 : RESPONSE_PREFIX.length)) prefixChecked = true;
-    }
-    let end = -1;
-    let termLen = 0;
-    const a = look.indexOf('\r\n\r\n');
-    const b = look.indexOf('\n\n');
-    if (a !== -1 && (b === -1 || a <= b)) {
-      end = a;
-      termLen = 4;
-    } else if (b !== -1) {
-      end = b;
-      termLen = 2;
-    }
-    if (end === -1) {
-      headLen += slice.length;
-      if (headLen > MAX_HEAD_BYTES) {
-        fail('header block too large');
+      full = buf.subarray(from, found.end + found.termLen);
+      next = found.end + found.termLen;
+    } else {
+      // A head split across chunks: join what we kept with this chunk and look again.
+      const prev = Buffer.concat(head);
+      if (!prefixChecked) {
+        const joined = Buffer.concat([prev, buf.subarray(from, from + 16)]);
+        if (!plausibleBytes(kind, joined, 0)) {
+          fail(kind === 'request' ? 'not an HTTP/1.x request' : 'not an HTTP/1.x response');
+          return -1;
+        }
+        if (joined.length >= (kind === 'request' ? 8 : RESPONSE_PREFIX.length)) prefixChecked = true;
+      }
+      const keep = Math.min(3, prev.length);
+      const look = Buffer.concat([prev.subarray(prev.length - keep), buf.subarray(from)]);
+      const found = headEnd(look, 0);
+      if (found === undefined) {
+        headLen += buf.length - from;
+        if (headLen > MAX_HEAD_BYTES) {
+          fail('header block too large');
+          return -1;
+        }
+        head.push(Buffer.from(buf.subarray(from)));
         return -1;
       }
-      head.push(Buffer.from(slice));
-      return -1;
+      const usedFromChunk = found.end + found.termLen - keep;
+      full = Buffer.concat([prev, buf.subarray(from, from + usedFromChunk)]);
+      next = from + usedFromChunk;
     }
-    const usedFromSlice = end + termLen - offset;
-    const full = Buffer.concat([prev, slice.subarray(0, usedFromSlice)]);
     head = [];
     headLen = 0;
     prefixChecked = false;
@@ -202,7 +238,7 @@ export const createHttpParser = (kind: 'request' | 'response', events: HttpParse
       fail('header block too large');
       return -1;
     }
-    const parsed = parseHead(kind, full.toString('latin1').replace(/\r?\n\r?\n$/, ''));
+    const parsed = parseHead(kind, full.toString('latin1'));
     if (typeof parsed === 'string') {
       fail(parsed);
       return -1;
@@ -211,21 +247,20 @@ export const createHttpParser = (kind: 'request' | 'response', events: HttpParse
     const bodyless = parsed.head.kind === 'response' && events.bodyless?.(parsed.head) === true;
     events.onHead(parsed.head, full.length);
     if (st === St.Failed) return -1; // onHead may stop us (e.g. upgrade)
-    let mode: BodyMode;
-    if (bodyless) mode = { t: 'none' };
-    else if (parsed.chunked) mode = { t: 'chunked' };
-    else if (parsed.contentLength !== undefined) mode = { t: 'length', remaining: parsed.contentLength };
-    else mode = parsed.head.kind === 'response' ? { t: 'until-close' } : { t: 'none' };
     body = 0;
-    if (mode.t === 'none' || (mode.t === 'length' && mode.remaining === 0)) complete();
-    else if (mode.t === 'length') {
-      st = St.Length;
-      remaining = mode.remaining;
-    } else if (mode.t === 'chunked') {
+    if (bodyless || (!parsed.chunked && parsed.contentLength === undefined && parsed.head.kind === 'request'))
+      complete();
+    else if (parsed.chunked) {
       st = St.ChunkSize;
       chunkLine = '';
+    } else if (parsed.contentLength !== undefined) {
+      if (parsed.contentLength === 0) complete();
+      else {
+        st = St.Length;
+        remaining = parsed.contentLength;
+      }
     } else st = St.UntilClose;
-    return from + usedFromSlice;
+    return next;
   };
 
   const push = (chunk: Uint8Array): void => {

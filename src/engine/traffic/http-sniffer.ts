@@ -31,13 +31,27 @@ export interface ConnectionSniffer {
 /** Outstanding (unanswered) requests a pipelining client may have; beyond this we stop. */
 export const MAX_PIPELINE = 64;
 
+// One object per exchange, filled in as the request and then the response go by (no copies: this
+// runs for every request on every forwarded HTTP connection).
 interface Pending {
   at: number;
   method: string;
   path: string;
   upgrade: boolean;
   requestSize: number;
+  status: number;
+  headAt: number;
 }
+
+const pending = (at: number, method: string, path: string, upgrade: boolean): Pending => ({
+  at,
+  method,
+  path,
+  upgrade,
+  requestSize: 0,
+  status: 0,
+  headAt: 0,
+});
 
 export const createConnectionSniffer = (
   now: () => number,
@@ -45,7 +59,7 @@ export const createConnectionSniffer = (
 ): ConnectionSniffer => {
   let active = true;
   const queue: Pending[] = [];
-  let current: (Pending & { status: number; headAt: number }) | undefined;
+  let current: Pending | undefined;
   // The request whose body is still arriving (its size is final on completion).
   let sending: Pending | undefined;
 
@@ -64,13 +78,7 @@ export const createConnectionSniffer = (
     createHttpParser('request', {
       onHead(head: RequestHead | { kind: 'response' }) {
         if (head.kind !== 'request') return;
-        const p: Pending = {
-          at: now(),
-          method: head.method,
-          path: head.path,
-          upgrade: head.upgrade,
-          requestSize: 0,
-        };
+        const p = pending(now(), head.method, head.path, head.upgrade);
         queue.push(p);
         sending = p;
         if (queue.length > MAX_PIPELINE) stop();
@@ -104,7 +112,11 @@ export const createConnectionSniffer = (
       if (head.kind !== 'response') return;
       if (head.status === 101) {
         const p = queue.shift();
-        if (p) emit({ ...p, status: 101, headAt: now() }, 0);
+        if (p) {
+          p.status = 101;
+          p.headAt = now();
+          emit(p, 0);
+        }
         stop();
         return;
       }
@@ -112,11 +124,9 @@ export const createConnectionSniffer = (
       const p = queue.shift();
       if (p?.upgrade && p.method !== 'CONNECT') resumeRequests();
       // A response with no request seen (we joined mid-stream): record it without a request line.
-      current = {
-        ...(p ?? { at: now(), method: '', path: '', upgrade: false, requestSize: 0 }),
-        status: head.status,
-        headAt: now(),
-      };
+      current = p ?? pending(now(), '', '', false);
+      current.status = head.status;
+      current.headAt = now();
       if (p?.method === 'CONNECT') {
         if (head.status < 300) {
           emit(current, 0);
@@ -134,7 +144,7 @@ export const createConnectionSniffer = (
     },
   });
 
-  const emit = (p: Pending & { status: number; headAt: number }, size: number): void => {
+  const emit = (p: Pending, size: number): void => {
     onExchange({
       at: p.at,
       method: p.method,

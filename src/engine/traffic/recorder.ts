@@ -218,8 +218,17 @@ export const createTrafficRecorder = (options: TrafficRecorderOptions = {}): Tra
       ? createConnectionSniffer(
           () => clock.now(),
           (x) => {
-            if (!e.http) e.http = createRingBuffer<HttpLogEntry>(httpCapacity);
-            e.http.push({ ...x, forwardKey: e.key });
+            e.http ??= createRingBuffer<HttpLogEntry>(httpCapacity);
+            e.http.push({
+              forwardKey: e.key,
+              at: x.at,
+              method: x.method,
+              path: x.path,
+              statusCode: x.statusCode,
+              durationMs: x.durationMs,
+              requestSize: x.requestSize,
+              responseSize: x.responseSize,
+            });
           },
         )
       : undefined;
