@@ -36,19 +36,25 @@ const manualClock = (): Clock & { fire(): void } => {
 
 const quietLogger = { debug() {}, info() {}, warn() {}, error() {} };
 
+/** A writer over an in-memory hosts file and a clock whose timers fire when told. */
+const writerOnMemory = (blockId: string) => {
+  const hosts = memoryHosts('127.0.0.1 localhost\n');
+  const clock = manualClock();
+  const w = createHostsWriter({
+    hosts,
+    clock,
+    logger: quietLogger,
+    emit: () => {},
+    blockId,
+    batchMs: 50,
+    purgeStale: false,
+  });
+  return { hosts, clock, w };
+};
+
 describe('hosts writer', () => {
   it('set() resolves once a write including the entry is done, or has failed', async () => {
-    const hosts = memoryHosts('127.0.0.1 localhost\n');
-    const clock = manualClock();
-    const w = createHostsWriter({
-      hosts,
-      clock,
-      logger: quietLogger,
-      emit: () => {},
-      blockId: 't0',
-      batchMs: 50,
-      purgeStale: false,
-    });
+    const { hosts, clock, w } = writerOnMemory('t0');
     let written = false;
     void w.set('a', { ip: '127.9.27.1', hostnames: ['a'] }).then(() => (written = true));
     await Promise.resolve();
@@ -68,17 +74,7 @@ describe('hosts writer', () => {
   });
 
   it('batches changes into one write and removes its block on close', async () => {
-    const hosts = memoryHosts('127.0.0.1 localhost\n');
-    const clock = manualClock();
-    const w = createHostsWriter({
-      hosts,
-      clock,
-      logger: quietLogger,
-      emit: () => {},
-      blockId: 't1',
-      batchMs: 50,
-      purgeStale: false,
-    });
+    const { hosts, clock, w } = writerOnMemory('t1');
     for (let i = 1; i <= 20; i++) void w.set(`svc${i}`, { ip: `127.9.27.${i}`, hostnames: [`svc${i}`] });
     clock.fire();
     await w.flush();

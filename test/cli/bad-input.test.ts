@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cliEnv, isBuilt, runCli } from '../e2e/cli-process.js';
+import { testKubeconfig } from '../support/kubeconfig.js';
 
 const HOSTS = '127.0.0.1 localhost\r\n# foreign\n::1 ip6-localhost';
 const NOBODY = 65534;
@@ -26,25 +27,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
-
-const kubeconfig = (server: string, context = 'sim'): string => `apiVersion: v1
-kind: Config
-clusters:
-- name: c
-  cluster:
-    server: ${server}
-    insecure-skip-tls-verify: true
-users:
-- name: u
-  user:
-    token: abc
-contexts:
-- name: ${context}
-  context:
-    cluster: c
-    user: u
-current-context: ${context}
-`;
 
 const expectUnchanged = async (): Promise<void> => {
   expect(await readFile(hosts, 'utf8')).toBe(HOSTS);
@@ -92,7 +74,7 @@ describe.skipIf(!isBuilt())('bad input through ./bin/kubefwd', () => {
 
   it('unknown context', async () => {
     const kc = join(dir, 'kc-ctx.yaml');
-    await writeFile(kc, kubeconfig('https://127.0.0.1:1'));
+    await writeFile(kc, testKubeconfig('https://127.0.0.1:1'));
     const r = await runCli(['-n', 'shop', '--hosts-path', hosts, '-c', kc, '-x', 'prod'], {
       env: cliEnv(home),
     });
@@ -104,7 +86,7 @@ describe.skipIf(!isBuilt())('bad input through ./bin/kubefwd', () => {
 
   it('unreachable API server', async () => {
     const kc = join(dir, 'kc-down.yaml');
-    await writeFile(kc, kubeconfig('https://127.0.0.1:1'));
+    await writeFile(kc, testKubeconfig('https://127.0.0.1:1'));
     const r = await runCli(['-n', 'shop', '--hosts-path', hosts, '-c', kc], { env: cliEnv(home) });
     expect(r.code).toBe(1);
     expectOneLine(r.stderr, /127\.0\.0\.1:1/);

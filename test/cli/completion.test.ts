@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kubeSources } from '../../src/cli/completion/sources.js';
 import { createSimCluster, type SimCluster } from '../../src/sim/index.js';
 import { cliEnv, isBuilt, repoRoot, runCli } from '../e2e/cli-process.js';
+import { testKubeconfig } from '../support/kubeconfig.js';
 
 const has = (shell: string): boolean => spawnSync(shell, ['-c', 'exit 0'], { stdio: 'ignore' }).status === 0;
 const hasBash = has('bash');
@@ -18,21 +19,6 @@ const hasZsh = has('zsh');
 const hasFish = has('fish');
 if (!hasZsh) console.warn('zsh not found on PATH: skipping the zsh completion script test');
 if (!hasFish) console.warn('fish not found on PATH: skipping the fish completion script test');
-
-const kubeconfig = (server: string, contexts: string[]): string => `apiVersion: v1
-kind: Config
-clusters:
-- name: c
-  cluster:
-    server: ${server}
-    insecure-skip-tls-verify: true
-users:
-- name: u
-  user:
-    token: abc
-contexts:
-${contexts.map((c) => `- name: ${c}\n  context:\n    cluster: c\n    user: u\n`).join('')}current-context: ${contexts[0]}
-`;
 
 let dir: string;
 let home: string;
@@ -59,7 +45,7 @@ beforeAll(async () => {
   );
   await chmod(wrapper, 0o755);
   twoContexts = join(dir, 'two.yaml');
-  await writeFile(twoContexts, kubeconfig('https://127.0.0.1:1', ['alpha', 'beta']));
+  await writeFile(twoContexts, testKubeconfig('https://127.0.0.1:1', ['alpha', 'beta']));
   silent = createServer((s) => {
     silentSockets.add(s);
     s.on('close', () => silentSockets.delete(s));
@@ -67,7 +53,7 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
   const port = (silent.address() as { port: number }).port;
   silentKubeconfig = join(dir, 'silent.yaml');
-  await writeFile(silentKubeconfig, kubeconfig(`https://127.0.0.1:${port}`, ['quiet']));
+  await writeFile(silentKubeconfig, testKubeconfig(`https://127.0.0.1:${port}`, ['quiet']));
 });
 
 afterAll(async () => {

@@ -1,0 +1,19 @@
+// A kubeconfig for tests: one cluster at `server` (TLS not verified), one token user, and one
+// context per name (the first is current).
+export const testKubeconfig = (
+  server: string,
+  contexts: readonly string[] = ['sim'],
+): string => `apiVersion: v1
+kind: Config
+clusters:
+- name: c
+  cluster:
+    server: ${server}
+    insecure-skip-tls-verify: true
+users:
+- name: u
+  user:
+    token: abc
+contexts:
+${contexts.map((c) => `- name: ${c}\n  context:\n    cluster: c\n    user: u\n`).join('')}current-context: ${contexts[0] ?? ''}
+`;
