@@ -241,9 +241,9 @@ export class SpdySession extends EventEmitter<SpdySessionEvents> {
 
   /**
    * Frames written in one tick go out as one vectored pipe write (cork/uncork): over a WebSocket
-   * pipe that is one message (and, on the server side of `ws` streams, one event-loop turn), so
-   * SYN_STREAM + FIN + SYN_STREAM + first DATA of a new connection travel together. Payloads are
-   * queued as the caller's buffers, not copied; large batches flush at once.
+   * pipe that is one message, so SYN_STREAM + FIN + SYN_STREAM + first DATA of a new connection
+   * travel together. Payloads are queued as the caller's buffers, not copied; large batches flush
+   * at once.
    */
   private write(...bufs: Buffer[]): void {
     if (this.ended || this.pipe.destroyed || this.pipe.writableEnded) return;
