@@ -164,15 +164,18 @@ export interface ConnectionTap {
   closed(error?: string): void;
 }
 
+/** The forward a connection belongs to, as the traffic figures name it. */
+export interface TrafficForward {
+  key: string;
+  serviceKey: string;
+  podName: string;
+  localIP: string;
+  localPort: string;
+  podPort: string;
+}
+
 export interface TrafficRecorder {
-  connectionOpened(forward: {
-    key: string;
-    serviceKey: string;
-    podName: string;
-    localIP: string;
-    localPort: string;
-    podPort: string;
-  }): ConnectionTap;
+  connectionOpened(forward: TrafficForward): ConnectionTap;
   /** The forward is gone; its figures may be dropped. */
   forwardRemoved(forwardKey: string): void;
 }

@@ -3,7 +3,7 @@
 // and HTTP/1.x exchanges sniffed per connection into a bounded log per forward. Always on — the
 // API, the state store and the TUI all read it. The data path only adds numbers; sniffing a
 // connection stops at its first non-HTTP byte.
-import type { Clock, ConnectionTap, TrafficRecorder } from '../ports.js';
+import type { Clock, ConnectionTap, TrafficForward, TrafficRecorder } from '../ports.js';
 import { systemClock } from '../ports.js';
 import { createConnectionSniffer, type HttpExchange } from './http-sniffer.js';
 import { createRingBuffer, type RingBuffer } from './ring-buffer.js';
@@ -11,13 +11,7 @@ import { averageRate, createSampleRing, DEFAULT_SAMPLES, instantRate, type Sampl
 
 export type { HttpExchange } from './http-sniffer.js';
 
-export interface ForwardTraffic {
-  key: string;
-  serviceKey: string;
-  podName: string;
-  localIP: string;
-  localPort: string;
-  podPort: string;
+export interface ForwardTraffic extends TrafficForward {
   bytesIn: number;
   bytesOut: number;
   /** Connections ever opened / open now. */
@@ -152,7 +146,7 @@ export const createTrafficRecorder = (options: TrafficRecorderOptions = {}): Tra
   let timer: { cancel(): void } | undefined;
   let closed = false;
 
-  const entryFor = (f: Parameters<TrafficRecorder['connectionOpened']>[0]): Entry => {
+  const entryFor = (f: TrafficForward): Entry => {
     let e = entries.get(f.key);
     if (!e) {
       e = {
