@@ -221,6 +221,18 @@ describe('tool behaviour', () => {
     expect(ok.isError).toBeFalsy();
   });
 
+  it('find_services takes the user’s words: "postgres in shop", "the cache", a port', async () => {
+    const keys = async (args: Record<string, unknown>) =>
+      (
+        (await call('find_services', args)).r.structuredContent as { services: { key: string }[] }
+      ).services.map((s) => s.key);
+    expect(await keys({ query: 'postgres in shop' })).toEqual(['postgres.shop.sim']);
+    expect(await keys({ query: 'postgres in staging' })).toEqual([]);
+    expect(await keys({ query: 'the cache' })).toEqual(['redis.shop.sim']);
+    expect(await keys({ query: 'database', namespace: 'shop' })).toEqual(['postgres.shop.sim']);
+    expect(await keys({ query: 'web', port: 8080 })).toEqual(['api-gateway.shop.sim']);
+  });
+
   it('list_services keeps capitalised forward statuses and filters by status (no "Pending" mis-parse)', async () => {
     const { r } = await call('list_services', { status: 'error', include_forwards: true });
     const data = r.structuredContent as { services: { key: string; forwards: { status: string }[] }[] };

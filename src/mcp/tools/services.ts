@@ -1,8 +1,9 @@
 // Individual forwarded services: add, remove, list, inspect, search.
 import { z } from 'zod';
 import type { ServiceView } from '../../contract/state.js';
-import { connectionDetails } from '../connection-strings.js';
+import { classifyPort, connectionDetails } from '../connection-strings.js';
 import { contextField, keyField, namespaceField, portField, searchText, serviceNameField } from '../input.js';
+import { searchServices } from '../service-search.js';
 import { connectionStringOut, portOut, serviceOut, summaryOut } from './shapes.js';
 import { READ_ONLY, defineTool } from './define.js';
 
@@ -155,10 +156,14 @@ export const findServices = defineTool({
   name: 'find_services',
   title: 'Search forwarded services',
   description:
-    'Search forwarded services by name fragment (query), port number (matches local or pod port) or namespace. ' +
-    'Returns each match with key, local IP, hostnames and ports. Use to find how to reach something already forwarded.',
+    'Search forwarded services by words (query), port number (matches local or pod port) or namespace. The query ' +
+    'may be the user\'s own words: "postgres in shop", "shop/redis", "the database", "kafka broker" — every word ' +
+    'must match the name, namespace, a hostname or the kind of a port (database, cache, queue, web...). Returns each ' +
+    'match, best first, with key, local IP, hostnames and ports. Use to find how to reach something already forwarded.',
   input: z.strictObject({
-    query: searchText(253).optional().describe('case-insensitive fragment of the service name or key'),
+    query: searchText(253)
+      .optional()
+      .describe('words or a name fragment, e.g. "postgres in shop", "redis", "database"'),
     port: portField.optional(),
     namespace: namespaceField.optional(),
   }),
@@ -180,13 +185,18 @@ export const findServices = defineTool({
   annotations: READ_ONLY,
   async run({ query, port, namespace }, api) {
     const { services } = await api.listServices();
-    const q = query?.toLowerCase();
     const withFwd = await Promise.all(
       services.map(async (s) => (s.forwards ? s : await api.getService(s.key).catch(() => s))),
     );
-    const found = withFwd
+    const searchable = withFwd.map((s) => {
+      const fwds = s.forwards ?? [];
+      const kinds = fwds.map((f) =>
+        classifyPort({ localPort: num(f.localPort), remotePort: num(f.podPort) }, s.serviceName),
+      );
+      return { ...s, hostnames: fwds.flatMap((f) => f.hostnames), kinds };
+    });
+    const found = searchServices(searchable, query ?? '')
       .filter((s) => !namespace || s.namespace === namespace)
-      .filter((s) => !q || s.serviceName.toLowerCase().includes(q) || s.key.toLowerCase().includes(q))
       .filter(
         (s) =>
           port === undefined ||
