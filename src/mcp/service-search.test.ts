@@ -12,7 +12,7 @@ const svc = (name: string, namespace: string, kinds: ConnectionKind[]): Searchab
 const SHOP = [
   svc('api-gateway', 'shop', ['http']),
   svc('postgres', 'shop', ['postgresql']),
-  svc('legacy-db', 'shop', ['mysql']),
+  svc('legacy-db', 'shop', ['postgresql']),
   svc('redis', 'shop', ['redis']),
   svc('session-store', 'shop', ['redis']),
   svc('kafka', 'shop', ['kafka']),
@@ -53,11 +53,17 @@ describe('searchServices', () => {
   });
 
   it('a kind word finds every server of that kind, those named for it first', () => {
-    expect(names('redis')).toEqual(['redis.shop.sim', 'session-store.shop.sim']);
     expect(names('the cache in shop')).toEqual(['redis.shop.sim', 'session-store.shop.sim']);
     expect(names('database in shop')).toEqual(['postgres.shop.sim', 'legacy-db.shop.sim']);
     expect(names('db')).toEqual(['legacy-db.shop.sim', 'postgres.shop.sim', 'postgres.analytics.sim']);
     expect(names('kafka broker')).toEqual(['kafka.shop.sim']);
+  });
+
+  it('a service named by the query hides those matched by kind alone', () => {
+    expect(names('redis')).toEqual(['redis.shop.sim']);
+    expect(names('postgres in shop')).toEqual(['postgres.shop.sim']);
+    expect(names('postgres')).toEqual(['postgres.shop.sim', 'postgres.analytics.sim']);
+    expect(names('store')).toEqual(['session-store.shop.sim']);
   });
 
   it('an empty or filler-only query matches everything in its order; a word that matches nothing, nothing', () => {

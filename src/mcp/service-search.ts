@@ -83,7 +83,9 @@ export const matchesTerms = (s: SearchableService, terms: readonly string[]): bo
 
 /**
  * The matches, best first: a service whose name is one of the terms, then one whose name
- * contains one, then the rest (matched by namespace, hostname or kind); stable within each.
+ * contains one, then the rest (matched by namespace, hostname or kind); stable within each. When
+ * a service is named exactly by a term, matches by kind alone are dropped: "postgres" means the
+ * service called postgres, not every server on port 5432.
  */
 export const searchServices = <T extends SearchableService>(services: readonly T[], query: string): T[] => {
   const terms = queryTerms(query);
@@ -92,9 +94,10 @@ export const searchServices = <T extends SearchableService>(services: readonly T
     if (terms.includes(name)) return 0;
     return terms.some((t) => name.includes(t)) ? 1 : 2;
   };
-  return services
+  const ranked = services
     .filter((s) => matchesTerms(s, terms))
     .map((s, i) => ({ s, i, r: rank(s) }))
-    .sort((a, b) => a.r - b.r || a.i - b.i)
-    .map(({ s }) => s);
+    .sort((a, b) => a.r - b.r || a.i - b.i);
+  const named = ranked[0]?.r === 0;
+  return ranked.filter(({ r }) => !named || r < 2).map(({ s }) => s);
 };
