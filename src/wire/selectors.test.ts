@@ -23,8 +23,16 @@ describe('label selector grammar', () => {
   });
 
   it('rejects malformed selectors', () => {
-    for (const bad of ['a in (', 'a b', '=x', 'a=b=c', 'a<x'])
+    for (const bad of ['a in (', 'a b', '=x', 'a=b=c', 'a<x', 'a in ()', 'a notin ( )'])
       expect(() => parseLabelSelector(bad)).toThrow(SelectorError);
+  });
+
+  it('rejects an empty requirement (a stray comma) as the API server does; a blank selector selects all', () => {
+    for (const bad of ['app=web,', 'a,,b', ',', ' , app=web'])
+      expect(() => parseLabelSelector(bad), bad).toThrow(/empty requirement/);
+    expect(parseLabelSelector('')).toEqual([]);
+    expect(parseLabelSelector('  ')).toEqual([]);
+    expect(parseLabelSelector('a in (x,)')).toEqual([{ op: 'in', key: 'a', values: ['x', ''] }]);
   });
 
   it('names the part that does not parse', () => {
@@ -55,5 +63,8 @@ describe('field selector grammar', () => {
     ]);
     expect(() => parseFieldSelector('metadata.name')).toThrow(SelectorError);
     expect(parseFieldSelector('')).toEqual([]);
+    expect(parseFieldSelector('metadata.name=a,')).toEqual([
+      { field: 'metadata.name', value: 'a', negate: false },
+    ]);
   });
 });

@@ -31,7 +31,7 @@ const PREFIX = '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*
 const KEY = new RegExp(`^(${PREFIX}/)?${NAME}$`);
 const VALUE = new RegExp(`^(${NAME})?$`);
 
-/** Splits at commas that are not inside parentheses; drops empty parts. */
+/** Splits at commas that are not inside parentheses; parts trimmed, empty ones kept. */
 const splitTop = (s: string): string[] => {
   const parts: string[] = [];
   let depth = 0;
@@ -45,7 +45,7 @@ const splitTop = (s: string): string[] => {
     } else cur += ch;
   }
   parts.push(cur);
-  return parts.map((p) => p.trim()).filter((p) => p !== '');
+  return parts.map((p) => p.trim());
 };
 
 const checkKey = (k: string, part: string): string => {
@@ -61,15 +61,23 @@ const checkValue = (v: string, part: string): string => {
 
 /** `a=b,c!=d,e in (x,y),f notin (z),g,!h,n>3`. Throws SelectorError. Empty → no requirements. */
 export function parseLabelSelector(text: string): LabelRequirement[] {
+  if (text.trim() === '') return [];
   return splitTop(text).map((part): LabelRequirement => {
+    // The API server refuses "app=web," and "a,,b" (an identifier expected after ','); so do we,
+    // before the first request rather than with a 400 in the middle of a run.
+    if (part === '')
+      throw new SelectorError(
+        `unable to parse requirement: empty requirement in "${text}" (a stray comma?)`,
+        part,
+      );
     let m = /^!\s*(\S+)$/.exec(part);
     if (m) return { op: 'notexists', key: checkKey(m[1]!, part) };
     m = /^(\S+?)\s+(in|notin)\s*\(([^)]*)\)$/.exec(part);
     if (m) {
-      const values = m[3]!
-        .split(',')
-        .map((v) => v.trim())
-        .filter((v, i, all) => v !== '' || all.length === 1);
+      if (m[3]!.trim() === '')
+        throw new SelectorError(`unable to parse requirement: the values of "${part}" can't be empty`, part);
+      // As Kubernetes parses it: "in (x,)" is {x, ""}.
+      const values = m[3]!.split(',').map((v) => v.trim());
       values.forEach((v) => checkValue(v, part));
       return { op: m[2] as 'in' | 'notin', key: checkKey(m[1]!, part), values };
     }
@@ -91,9 +99,12 @@ export function parseLabelSelector(text: string): LabelRequirement[] {
 
 /** `metadata.name=x,status.phase!=Failed`. Throws SelectorError. Empty → no requirements. */
 export function parseFieldSelector(text: string): FieldRequirement[] {
-  return splitTop(text).map((part) => {
-    const m = /^([A-Za-z][-A-Za-z0-9_.]*)\s*(==|!=|=)\s*([^=!]*)$/.exec(part);
-    if (!m) throw new SelectorError(`invalid selector: '${part}'; can't understand '${part}'`, part);
-    return { field: m[1]!, value: m[3]!.trim(), negate: m[2] === '!=' };
-  });
+  // Unlike label selectors, Kubernetes skips empty parts of a field selector ("a=b," is a=b).
+  return splitTop(text)
+    .filter((part) => part !== '')
+    .map((part) => {
+      const m = /^([A-Za-z][-A-Za-z0-9_.]*)\s*(==|!=|=)\s*([^=!]*)$/.exec(part);
+      if (!m) throw new SelectorError(`invalid selector: '${part}'; can't understand '${part}'`, part);
+      return { field: m[1]!, value: m[3]!.trim(), negate: m[2] === '!=' };
+    });
 }
