@@ -158,4 +158,22 @@ describe('createKubeConnection', () => {
     );
     expect((await c.authHeaders()).Authorization).toBe(`Bearer ${jwt}`);
   });
+
+  it('auth-provider: first requests arriving together share one provider (one token refresh, not one each)', async () => {
+    const part = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
+    const jwt = `${part({ alg: 'none' })}.${part({ exp: 4102444800 })}.sig`;
+    let builds = 0;
+    const provider = {
+      name: 'oidc',
+      // Read once each time a provider is built from the kubeconfig entry.
+      get config() {
+        builds++;
+        return { 'id-token': jwt, 'client-id': 'kubefwd', 'idp-issuer-url': 'https://issuer.invalid' };
+      },
+    };
+    const c = createKubeConnection(ctx({ 'auth-provider': provider }), deps());
+    const all = await Promise.all([c.authHeaders(), c.authHeaders(), c.authHeaders()]);
+    expect(all.map((h) => h.Authorization)).toEqual(Array(3).fill(`Bearer ${jwt}`));
+    expect(builds).toBe(1);
+  });
 });

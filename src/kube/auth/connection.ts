@@ -11,6 +11,7 @@ import { KubefwdError } from '../../contract/errors.js';
 import type { AuthHeaders, ClusterConnection } from '../connection.js';
 import type { InvokingUser } from '../invoking-user.js';
 import type { ResolvedContext } from '../kubeconfig/load.js';
+import type { UserConfig } from '../kubeconfig/schema.js';
 import type { KubeClock, KubeLogger } from '../types.js';
 import {
   createExecCredentialSource,
@@ -116,30 +117,35 @@ export function createKubeConnection(ctx: ResolvedContext, deps: ConnectionDeps)
     return token;
   };
 
-  let providerKc: KubeConfig | undefined;
+  // One KubeConfig per connection, built once even when the first requests arrive together (the
+  // start-up fires REST calls and informer lists in parallel): an auth-provider refreshes its token
+  // through it, and two instances would refresh twice (a rotated OIDC refresh token then fails).
+  let providerKc: Promise<KubeConfig> | undefined;
+  const loadProviderKc = async (provider: NonNullable<UserConfig['auth-provider']>): Promise<KubeConfig> => {
+    // Loaded on first use: client-node takes ~0.6 s to import, and only auth-providers need it.
+    const { KubeConfig } = await import('@kubernetes/client-node');
+    const kc = new KubeConfig();
+    // The fake cluster entry only lets client-node build its (unused) agent; we connect ourselves.
+    kc.loadFromOptions({
+      clusters: [{ name: 'c', server: 'https://127.0.0.1', skipTLSVerify: true }],
+      users: [
+        {
+          name: ctx.userName ?? 'user',
+          authProvider: { name: provider.name, config: { ...(provider.config ?? {}) } },
+        },
+      ],
+      contexts: [{ name: 'c', cluster: 'c', user: ctx.userName ?? 'user' }],
+      currentContext: 'c',
+    });
+    return kc;
+  };
   const authProviderHeader = async (): Promise<string | undefined> => {
     const provider = user['auth-provider'];
     if (!provider) return undefined;
-    if (!providerKc) {
-      // Loaded on first use: client-node takes ~0.6 s to import, and only auth-providers need it.
-      const { KubeConfig } = await import('@kubernetes/client-node');
-      providerKc = new KubeConfig();
-      // The fake cluster entry only lets client-node build its (unused) agent; we connect ourselves.
-      providerKc.loadFromOptions({
-        clusters: [{ name: 'c', server: 'https://127.0.0.1', skipTLSVerify: true }],
-        users: [
-          {
-            name: ctx.userName ?? 'user',
-            authProvider: { name: provider.name, config: { ...(provider.config ?? {}) } },
-          },
-        ],
-        contexts: [{ name: 'c', cluster: 'c', user: ctx.userName ?? 'user' }],
-        currentContext: 'c',
-      });
-    }
     const opts: RequestOptions = {};
     try {
-      await providerKc.applyToHTTPSOptions(opts);
+      providerKc ??= loadProviderKc(provider);
+      await (await providerKc).applyToHTTPSOptions(opts);
     } catch (err) {
       throw new KubefwdError(
         'AUTH_FAILED',
