@@ -59,11 +59,36 @@ describe('searchServices', () => {
     expect(names('kafka broker')).toEqual(['kafka.shop.sim']);
   });
 
-  it('a service named by the query hides those matched by kind alone', () => {
+  it('a word that names a service no longer matches other services by kind', () => {
     expect(names('redis')).toEqual(['redis.shop.sim']);
     expect(names('postgres in shop')).toEqual(['postgres.shop.sim']);
     expect(names('postgres')).toEqual(['postgres.shop.sim', 'postgres.analytics.sim']);
     expect(names('store')).toEqual(['session-store.shop.sim']);
+    // ...but still by name or namespace: a service called like the namespace hides nothing.
+    const withShop = [
+      svc('shop', 'shop', ['http']),
+      svc('cart', 'shop', ['http']),
+      svc('pay', 'shop', ['https']),
+    ];
+    expect(searchServices(withShop, 'services in shop').map((s) => s.key)).toEqual([
+      'shop.shop.sim',
+      'cart.shop.sim',
+      'pay.shop.sim',
+    ]);
+  });
+
+  it('ranks by name, then namespace or hostname, then kind', () => {
+    const mixed = [
+      svc('orders-db', 'shop', ['postgresql']),
+      svc('web', 'db', ['http']),
+      svc('db', 'shop', ['mysql']),
+    ];
+    expect(searchServices(mixed, 'db').map((s) => s.key)).toEqual([
+      'db.shop.sim',
+      'orders-db.shop.sim',
+      'web.db.sim',
+    ]);
+    expect(searchServices(mixed, 'sql').map((s) => s.key)).toEqual(['orders-db.shop.sim', 'db.shop.sim']);
   });
 
   it('an empty or filler-only query matches everything in its order; a word that matches nothing, nothing', () => {

@@ -72,32 +72,40 @@ export const queryTerms = (query: string): string[] =>
     .map((w) => w.replace(/^["'`(]+|["'`)?!.:;]+$/g, ''))
     .filter((w) => w !== '' && !FILLER.has(w));
 
-/** Every term matches the service somewhere. No terms: everything matches. */
-export const matchesTerms = (s: SearchableService, terms: readonly string[]): boolean =>
-  terms.every(
-    (t) =>
-      s.key.toLowerCase().includes(t) ||
-      s.hostnames.some((h) => h.toLowerCase().includes(t)) ||
-      s.kinds.some((k) => KIND_WORDS[k].includes(t)),
-  );
+const inText = (s: SearchableService, t: string): boolean =>
+  s.key.toLowerCase().includes(t) || s.hostnames.some((h) => h.toLowerCase().includes(t));
+const inKinds = (s: SearchableService, t: string): boolean => s.kinds.some((k) => KIND_WORDS[k].includes(t));
+
+/**
+ * Every term matches the service somewhere; the terms in `byTextOnly` only by its key or
+ * hostnames, not by a port's kind. No terms: everything matches.
+ */
+export const matchesTerms = (
+  s: SearchableService,
+  terms: readonly string[],
+  byTextOnly: ReadonlySet<string> = new Set(),
+): boolean => terms.every((t) => inText(s, t) || (!byTextOnly.has(t) && inKinds(s, t)));
 
 /**
  * The matches, best first: a service whose name is one of the terms, then one whose name
- * contains one, then the rest (matched by namespace, hostname or kind); stable within each. When
- * a service is named exactly by a term, matches by kind alone are dropped: "postgres" means the
- * service called postgres, not every server on port 5432.
+ * contains one, then one matched by its key or hostnames (a namespace word), then by a port's
+ * kind; stable within each. A term that is the name of one of the services means that service:
+ * it no longer matches others by kind ("postgres" is the service called postgres, not every
+ * server on port 5432), while a kind word no service is named after ("database") still does.
  */
 export const searchServices = <T extends SearchableService>(services: readonly T[], query: string): T[] => {
   const terms = queryTerms(query);
+  const names = new Set(services.map((s) => s.serviceName.toLowerCase()));
+  const byTextOnly = new Set(terms.filter((t) => names.has(t)));
   const rank = (s: T): number => {
     const name = s.serviceName.toLowerCase();
     if (terms.includes(name)) return 0;
-    return terms.some((t) => name.includes(t)) ? 1 : 2;
+    if (terms.some((t) => name.includes(t))) return 1;
+    return terms.every((t) => inText(s, t)) ? 2 : 3;
   };
-  const ranked = services
-    .filter((s) => matchesTerms(s, terms))
+  return services
+    .filter((s) => matchesTerms(s, terms, byTextOnly))
     .map((s, i) => ({ s, i, r: rank(s) }))
-    .sort((a, b) => a.r - b.r || a.i - b.i);
-  const named = ranked[0]?.r === 0;
-  return ranked.filter(({ r }) => !named || r < 2).map(({ s }) => s);
+    .sort((a, b) => a.r - b.r || a.i - b.i)
+    .map(({ s }) => s);
 };

@@ -6,7 +6,7 @@ import { KubefwdError } from '../../src/contract/errors.js';
 import { TOOLS } from '../../src/mcp/tools/index.js';
 import type { Tool } from '../../src/mcp/tools/index.js';
 import type { KubefwdBackend } from '../../src/mcp/backend.js';
-import { createFakeBackend } from './fake-backend.js';
+import { createFakeBackend, forward, service } from './fake-backend.js';
 
 /** Valid arguments for each tool (all 28 must be listed). */
 const VALID: Record<string, Record<string, unknown>> = {
@@ -231,6 +231,20 @@ describe('tool behaviour', () => {
     expect(await keys({ query: 'the cache' })).toEqual(['redis.shop.sim']);
     expect(await keys({ query: 'database', namespace: 'shop' })).toEqual(['postgres.shop.sim']);
     expect(await keys({ query: 'web', port: 8080 })).toEqual(['api-gateway.shop.sim']);
+  });
+
+  it('find_services searches within the namespace asked for: a postgres elsewhere hides nothing there', async () => {
+    const { backend, state } = createFakeBackend();
+    const pg = state.services.shift()!;
+    state.services.push(
+      { ...pg, key: 'postgres.billing.sim', namespace: 'billing' },
+      service('orders-db', [forward('orders-db', 5432, '127.1.27.9')]),
+    );
+    const tool = TOOLS.find((t) => t.name === 'find_services')!;
+    const r = await tool.call({ query: 'postgres', namespace: 'shop' }, ctxFor(backend));
+    expect((r.structuredContent as { services: { key: string }[] }).services.map((s) => s.key)).toEqual([
+      'orders-db.shop.sim',
+    ]);
   });
 
   it('list_services keeps capitalised forward statuses and filters by status (no "Pending" mis-parse)', async () => {

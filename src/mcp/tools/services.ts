@@ -188,33 +188,34 @@ export const findServices = defineTool({
     const withFwd = await Promise.all(
       services.map(async (s) => (s.forwards ? s : await api.getService(s.key).catch(() => s))),
     );
-    const searchable = withFwd.map((s) => {
+    // Namespace and port first: the search ranks among the services that are candidates.
+    const candidates = withFwd
+      .filter((s) => !namespace || s.namespace === namespace)
+      .filter(
+        (s) =>
+          port === undefined ||
+          (s.forwards ?? []).some((f) => Number(f.localPort) === port || Number(f.podPort) === port),
+      );
+    const searchable = candidates.map((s) => {
       const fwds = s.forwards ?? [];
       const kinds = fwds.map((f) =>
         classifyPort({ localPort: num(f.localPort), remotePort: num(f.podPort) }, s.serviceName),
       );
       return { ...s, hostnames: fwds.flatMap((f) => f.hostnames), kinds };
     });
-    const found = searchServices(searchable, query ?? '')
-      .filter((s) => !namespace || s.namespace === namespace)
-      .filter(
-        (s) =>
-          port === undefined ||
-          (s.forwards ?? []).some((f) => Number(f.localPort) === port || Number(f.podPort) === port),
-      )
-      .map((s) => {
-        const fwds = s.forwards ?? [];
-        return {
-          key: s.key,
-          service: s.serviceName,
-          namespace: s.namespace,
-          context: s.context,
-          status: s.status,
-          localIP: fwds[0]?.localIP ?? '',
-          hostnames: [...new Set(fwds.flatMap((f) => f.hostnames))],
-          ports: [...new Set(fwds.map((f) => Number(f.localPort)))],
-        };
-      });
+    const found = searchServices(searchable, query ?? '').map((s) => {
+      const fwds = s.forwards ?? [];
+      return {
+        key: s.key,
+        service: s.serviceName,
+        namespace: s.namespace,
+        context: s.context,
+        status: s.status,
+        localIP: fwds[0]?.localIP ?? '',
+        hostnames: [...new Set(fwds.flatMap((f) => f.hostnames))],
+        ports: [...new Set(fwds.map((f) => Number(f.localPort)))],
+      };
+    });
     return {
       data: { services: found, count: found.length },
       text:
