@@ -225,6 +225,19 @@ describe('connection sniffer', () => {
     expect(s.active).toBe(true);
   });
 
+  it('goes on pairing after an upgrade is refused before its body is through (an early 413)', () => {
+    const { s, out } = sniff();
+    s.request(b('POST /u HTTP/1.1\r\nUpgrade: h2c\r\nContent-Length: 4\r\n\r\n'));
+    s.response(b('HTTP/1.1 413 Payload Too Large\r\nContent-Length: 0\r\n\r\n'));
+    s.request(b('abcdGET /next HTTP/1.1\r\n\r\n'));
+    s.response(b('HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nx'));
+    expect(out.map((x) => [x.method, x.path, x.statusCode])).toEqual([
+      ['POST', '/u', 413],
+      ['GET', '/next', 200],
+    ]);
+    expect(s.active).toBe(true);
+  });
+
   it('leaves binary connections alone', () => {
     const { s, out } = sniff();
     s.request(Buffer.from('\x00\x00\x00\x08\x04\xd2\x16\x2f', 'latin1')); // postgres SSLRequest

@@ -97,7 +97,11 @@ export const createConnectionSniffer = (
     });
   let req: HttpParser = newRequestParser();
 
-  const resumeRequests = (): void => {
+  // The upgrade `p` asked for was declined (any answer but 101, or a non-2xx to CONNECT): HTTP goes
+  // on. The answer may come before the request's body is through (an early 413), so the request
+  // must not stop the parser when it completes.
+  const declined = (p: Pending): void => {
+    p.upgrade = false;
     if (!awaitingUpgrade) return;
     awaitingUpgrade = false;
     req = newRequestParser();
@@ -122,7 +126,7 @@ export const createConnectionSniffer = (
       }
       if (head.status < 200) return; // 100 Continue, 103 Early Hints: the final response follows
       const p = queue.shift();
-      if (p?.upgrade && p.method !== 'CONNECT') resumeRequests();
+      if (p?.upgrade && p.method !== 'CONNECT') declined(p);
       // A response with no request seen (we joined mid-stream): record it without a request line.
       current = p ?? pending(now(), '', '', false);
       current.status = head.status;
@@ -132,7 +136,7 @@ export const createConnectionSniffer = (
           emit(current, 0);
           current = undefined;
           stop();
-        } else resumeRequests();
+        } else declined(p);
       }
     },
     onComplete(bodyBytes) {
