@@ -184,6 +184,9 @@ export const createHostsWriter = (opts: HostsWriterOptions): HostsWriter => {
       timer = undefined;
       while (running) await running;
       closed = true;
+      // The write awaited above may have failed and scheduled a retry, or a set() may have come in.
+      timer?.cancel();
+      timer = undefined;
       settle(Infinity);
       entries.clear();
       try {
