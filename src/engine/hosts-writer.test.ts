@@ -20,9 +20,12 @@ const memoryHosts = (initial: string): HostsFilePort & { content: string; update
   return h;
 };
 
-const manualClock = (): Clock & { fire(): void } => {
+const manualClock = (): Clock & { fire(): void; readonly pending: number } => {
   const timers: (() => void)[] = [];
   return {
+    get pending() {
+      return timers.length;
+    },
     now: () => 0,
     setTimeout(fn) {
       timers.push(fn);
@@ -82,6 +85,15 @@ describe('hosts writer', () => {
     expect(w.writes).toBe(1);
     await w.close();
     expect(hosts.content).toBe('127.0.0.1 localhost\n');
+  });
+
+  it('close() leaves no timer behind, not even the retry of a write that failed while it waited', async () => {
+    const { hosts, clock, w } = writerOnMemory('t2');
+    hosts.update = () => Promise.reject(new Error('read-only file system'));
+    void w.set('a', { ip: '127.9.27.1', hostnames: ['a'] });
+    clock.fire(); // the write starts and fails; close() waits for it
+    await w.close();
+    expect(clock.pending).toBe(0);
   });
 
   // A regression here spins forever in the microtask queue (timers and signals starve), which no
