@@ -144,6 +144,11 @@ export const createHostsWriter = (opts: HostsWriterOptions): HostsWriter => {
     }, ms);
   };
 
+  const cancelTimer = (): void => {
+    timer?.cancel();
+    timer = undefined;
+  };
+
   const touch = (): void => {
     dirty = true;
     version++;
@@ -173,20 +178,17 @@ export const createHostsWriter = (opts: HostsWriterOptions): HostsWriter => {
       touch();
     },
     async flush() {
-      timer?.cancel();
-      timer = undefined;
+      cancelTimer();
       while (running) await running;
       if (dirty && !closed) await run();
     },
     async close() {
       if (closed) return;
-      timer?.cancel();
-      timer = undefined;
+      cancelTimer();
       while (running) await running;
       closed = true;
       // The write awaited above may have failed and scheduled a retry, or a set() may have come in.
-      timer?.cancel();
-      timer = undefined;
+      cancelTimer();
       settle(Infinity);
       entries.clear();
       try {

@@ -19,6 +19,7 @@ export function serveWebSocketV4(ws: WebSocketConnection, o: V4Options): void {
   const inbound = new DelayLine(() => o.hub.latencyMs);
   const sockets: (net.Socket | undefined)[] = o.ports.map(() => undefined);
   const pendingIn: Buffer[][] = o.ports.map(() => []);
+  const inWaiting: boolean[] = o.ports.map(() => false);
   const streamDone: (() => void)[] = [];
   let closed = false;
 
@@ -72,9 +73,14 @@ export function serveWebSocketV4(ws: WebSocketConnection, o: V4Options): void {
         pendingIn[i]!.push(buf);
         return;
       }
-      if (!s.write(buf)) {
+      if (!s.write(buf) && !inWaiting[i]) {
+        // One wait per socket: with added latency many writes are queued before the pause bites.
+        inWaiting[i] = true;
         ws.pause();
-        s.once('drain', () => ws.resume());
+        s.once('drain', () => {
+          inWaiting[i] = false;
+          ws.resume();
+        });
       }
     });
   });
@@ -89,11 +95,16 @@ export function serveWebSocketV4(ws: WebSocketConnection, o: V4Options): void {
         streamDone.push(o.hub.openStream());
         sockets[i] = s;
         for (const b of pendingIn[i]!.splice(0)) s.write(b);
+        let outWaiting = false;
         s.on('data', (chunk: Buffer) => {
           out.push(() => {
-            if (!send(2 * i, chunk)) {
+            if (!send(2 * i, chunk) && !outWaiting) {
+              outWaiting = true;
               s.pause();
-              ws.onceDrain(() => s.resume());
+              ws.onceDrain(() => {
+                outWaiting = false;
+                s.resume();
+              });
             }
           });
         });
