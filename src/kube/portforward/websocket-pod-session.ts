@@ -12,7 +12,6 @@ import {
   ChannelDemuxer,
   V4_BINARY_PROTOCOL,
   decodeChannelMessage,
-  encodeBinaryFrame,
   type ChannelProtocol,
 } from '../../wire/channel/index.js';
 import type { WebSocketConnection } from '../../wire/websocket/index.js';
@@ -29,6 +28,8 @@ export class V4Stream extends Duplex {
   private readonly podName: string;
   private readonly port: number;
   private errorText = '';
+  /** Channel 0 (data), the first byte of every binary message we send. */
+  private readonly dataPrefix = Buffer.from([0]);
 
   constructor(ws: WebSocketConnection, protocol: ChannelProtocol, podName: string, port: number) {
     super({ allowHalfOpen: true, highWaterMark: 256 * 1024 });
@@ -92,8 +93,18 @@ export class V4Stream extends Duplex {
       cb(new KubefwdError('STREAM_ERROR', `WebSocket to pod ${this.podName} is closed`));
       return;
     }
-    // The callback fires once the frame reached the socket: that is our backpressure.
-    this.ws.send(encodeBinaryFrame(0, chunk), true, (err) => cb(err ?? null));
+    // Channel byte and data go out as one message without being joined first (the masked copy
+    // the client makes anyway joins them). Done as soon as the socket took the frame, as in
+    // WebSocketByteStream: waiting for each flush would allow one frame in flight at a time.
+    let failed = false;
+    const accepted = this.ws.send([this.dataPrefix, chunk], true, (err) => {
+      if (err && !failed) {
+        failed = true;
+        this.destroy(err);
+      }
+    });
+    if (accepted) cb();
+    else this.ws.onceDrain(() => cb());
   }
 
   override _final(cb: (err?: Error | null) => void): void {
