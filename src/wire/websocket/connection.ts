@@ -64,7 +64,11 @@ export class WebSocketConnection extends EventEmitter<WebSocketEvents> {
     this.socket = socket;
     this.byteMode = options.mode === 'bytes';
     this.masks = options.role === 'server' ? undefined : new MaskSource();
-    this.reader = new FrameReader({ maxPayload: options.maxPayload, streamData: this.byteMode });
+    this.reader = new FrameReader({
+      maxPayload: options.maxPayload,
+      streamData: this.byteMode,
+      masked: options.role === 'server',
+    });
     // Bytes that came with the upgrade answer go first; as socket data they are delivered after
     // the caller has attached its listeners (a microtask would run before the caller's await).
     if (head.length > 0) socket.unshift(head);

@@ -58,6 +58,21 @@ describe('WebSocket frames (RFC 6455 §5.7 examples)', () => {
     expect(() => new FrameReader().push(hex('c100'))).toThrow(WsProtocolError);
     expect(() => new FrameReader({ maxPayload: 10 }).push(hex('827e 0100'))).toThrow(/too large/);
   });
+  it('rejects fragmented or long control frames before buffering them', () => {
+    expect(() => new FrameReader().push(hex('0900'))).toThrow(/control frame 0x9/); // PING without FIN
+    expect(() => new FrameReader().push(hex('887e'))).toThrow(/control frame 0x8/); // CLOSE, 16-bit length
+    expect(new FrameReader().push(Buffer.concat([hex('897d'), Buffer.alloc(125)]))[0]?.payload).toHaveLength(
+      125,
+    );
+  });
+  it('enforces the masking direction when told which side it reads', () => {
+    const maskedPing = hex('8980 01020304');
+    const plainPing = hex('8900');
+    expect(() => new FrameReader({ masked: true }).push(plainPing)).toThrow(/must be masked/);
+    expect(() => new FrameReader({ masked: false }).push(maskedPing)).toThrow(/must not be masked/);
+    expect(new FrameReader({ masked: true }).push(maskedPing)).toHaveLength(1);
+    expect(new FrameReader({ masked: false }).push(plainPing)).toHaveLength(1);
+  });
 });
 
 describe('masking and parsing properties', () => {

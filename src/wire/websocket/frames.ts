@@ -146,11 +146,17 @@ export class FrameReader {
   private readonly queue = new ByteQueue();
   private readonly maxPayload: number;
   private readonly streamData: boolean;
+  private readonly masked: boolean | undefined;
   private current: PayloadState | undefined;
 
-  constructor(options: { maxPayload?: number; streamData?: boolean } = {}) {
+  /**
+   * `masked`: frames from the peer must be masked (true: we are the server) or must not be (false:
+   * we are the client), as RFC 6455 §5.1 requires; undefined accepts both.
+   */
+  constructor(options: { maxPayload?: number; streamData?: boolean; masked?: boolean } = {}) {
     this.maxPayload = options.maxPayload ?? 64 * 1024 * 1024;
     this.streamData = options.streamData ?? false;
+    this.masked = options.masked;
   }
 
   push(chunk: Buffer): WsFrame[] {
@@ -176,9 +182,19 @@ export class FrameReader {
       const b1 = h[1] ?? 0;
       if ((b0 & 0x70) !== 0) throw new WsProtocolError('reserved bits set (no extension was negotiated)');
       const masked = (b1 & 0x80) !== 0;
+      if (this.masked !== undefined && masked !== this.masked)
+        throw new WsProtocolError(
+          this.masked ? 'a client frame must be masked' : 'a server frame must not be masked',
+        );
       const fin = (b0 & 0x80) !== 0;
       const opcode = b0 & 0x0f;
       let len = b1 & 0x7f;
+      // Control frames are never fragmented and carry at most 125 bytes (§5.5): checked before
+      // any of a bogus one is buffered.
+      if (opcode >= 0x8 && (!fin || len > 125))
+        throw new WsProtocolError(
+          `control frame 0x${opcode.toString(16)} fragmented or longer than 125 bytes`,
+        );
       let off = 2;
       if (len === 126) {
         if (h.length < 4) break;
