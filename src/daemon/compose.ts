@@ -19,7 +19,7 @@ import { listenApi, type ApiListener } from './api-listener.js';
 import { API_HOSTNAME, API_IP, API_PORT, type DaemonConfig } from './config.js';
 import type { DaemonLogger } from './logger.js';
 import type { Plan } from './preflight.js';
-import { blockIdFor, isStaleBlockId } from './stale-blocks.js';
+import { isStaleBlockId, ownBlockId } from './stale-blocks.js';
 import { startWatchdog } from './watchdog.js';
 
 export interface ComposeInput {
@@ -81,7 +81,7 @@ export const compose = async (input: ComposeInput): Promise<Composed> => {
     api = await listenApi(host, port);
   }
 
-  const blockId = blockIdFor(process.pid);
+  const blockId = ownBlockId();
   const traffic = createTrafficRecorder();
   let engine: Engine;
   try {

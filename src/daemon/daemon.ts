@@ -9,7 +9,7 @@ import { createHostsFile } from '../os/hosts-file.js';
 import { invokingUser } from '../os/privilege.js';
 import { removeBlocks } from '../engine/hosts-block.js';
 import { compose, type Composed } from './compose.js';
-import { blockIdFor } from './stale-blocks.js';
+import { ownBlockId } from './stale-blocks.js';
 import type { DaemonConfig } from './config.js';
 import { createLogger, type DaemonLogger } from './logger.js';
 import { planTargets, type Plan } from './preflight.js';
@@ -150,7 +150,7 @@ export const runDaemon = async (
     daemon
       ? daemon.forceCleanup()
       : createHostsFile({ path: config.hostsPath }).update((c) =>
-          removeBlocks(c, (id) => id === blockIdFor(process.pid)),
+          removeBlocks(c, (id) => id === ownBlockId()),
         );
   const onSignal = (): void => {
     signalCount += 1;

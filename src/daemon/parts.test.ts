@@ -2,7 +2,8 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { isStaleBlockId, blockIdFor } from './stale-blocks.js';
+import { processStartTime } from '../os/process-alive.js';
+import { blockIdFor, isStaleBlockId, ownBlockId } from './stale-blocks.js';
 import { createLogger, formatText } from './logger.js';
 import { planTargets, splitPattern } from './preflight.js';
 import type { DaemonConfig } from './config.js';
@@ -16,6 +17,23 @@ describe('stale hosts blocks', () => {
     expect(isStaleBlockId('pid-43', 7, alive)).toBe(true);
     expect(isStaleBlockId('pid-7', 7, () => true)).toBe(true);
     expect(isStaleBlockId('kubefwd', 7, alive)).toBe(true);
+  });
+
+  it('a block naming a start time is stale when the pid now belongs to a later process', () => {
+    const started = new Map([[42, '1000']]);
+    const alive = (pid: number, start?: string): boolean =>
+      started.has(pid) && (start === undefined || started.get(pid) === start);
+    expect(blockIdFor(42, '1000')).toBe('pid-42-1000');
+    expect(isStaleBlockId('pid-42-1000', 7, alive)).toBe(false);
+    expect(isStaleBlockId('pid-42-999', 7, alive)).toBe(true);
+    expect(isStaleBlockId('pid-42', 7, alive)).toBe(false); // an older kubefwd's block: pid only
+    expect(isStaleBlockId('pid-42-x', 7, alive)).toBe(true);
+  });
+
+  it('this process’s own block id holds its start time where the OS tells', () => {
+    const start = processStartTime(process.pid);
+    expect(ownBlockId()).toBe(start === undefined ? `pid-${process.pid}` : `pid-${process.pid}-${start}`);
+    expect(isStaleBlockId(ownBlockId(), process.pid + 1)).toBe(false);
   });
 });
 

@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { chown, open, readdir, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { processAlive } from './process-alive.js';
 
 export interface AtomicWriteOptions {
   /** Test hook: awaited after the new content is written and before it replaces the file. */
@@ -80,15 +81,6 @@ const tempPattern = (path: string): RegExp =>
   new RegExp(
     `^\\.${basename(path).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.kubefwd-(\\d+)-[0-9a-f]+\\.tmp$`,
   );
-
-const processAlive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-};
 
 /**
  * Removes temp files that writers killed mid-write (SIGKILL between "temp written" and "renamed")

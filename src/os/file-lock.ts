@@ -4,6 +4,7 @@
 // between processes.
 import { open, readFile, unlink, stat } from 'node:fs/promises';
 import { KubefwdError, errorMessage } from '../contract/errors.js';
+import { processAlive } from './process-alive.js';
 
 export interface FileLockOptions {
   /** Give up after this long (HOSTS_FILE_LOCKED). Default 10 s. */
@@ -24,23 +25,13 @@ export interface FileLock {
   withLock<T>(fn: () => Promise<T>): Promise<T>;
 }
 
-export const pidAlive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    // EPERM: it exists but belongs to someone else.
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-};
-
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 export const createFileLock = (path: string, options: FileLockOptions = {}): FileLock => {
   const timeoutMs = options.timeoutMs ?? 10_000;
   const pollMs = options.pollMs ?? 25;
   const unreadableStaleMs = options.unreadableStaleMs ?? 5_000;
-  const isAlive = options.isAlive ?? pidAlive;
+  const isAlive = options.isAlive ?? ((pid: number) => processAlive(pid));
   const label = options.label ?? path;
   let queue: Promise<unknown> = Promise.resolve();
 
