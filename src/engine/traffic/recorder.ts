@@ -81,13 +81,7 @@ export interface TrafficRecorderOptions {
   sniffHttp?: boolean;
 }
 
-interface Entry {
-  key: string;
-  serviceKey: string;
-  podName: string;
-  localIP: string;
-  localPort: string;
-  podPort: string;
+interface Entry extends TrafficForward {
   bytesIn: number;
   bytesOut: number;
   connections: number;
