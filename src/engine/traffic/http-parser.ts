@@ -72,26 +72,36 @@ const enum St {
   Failed,
 }
 
-/** Whether `text` (the first bytes of a message) can still become a valid start line. */
-export const plausiblePrefix = (kind: 'request' | 'response', text: string): boolean => {
-  if (kind === 'response') {
-    const n = Math.min(text.length, RESPONSE_PREFIX.length);
-    return text.slice(0, n) === RESPONSE_PREFIX.slice(0, n);
+const REQUEST_PREFIX_BYTES = REQUEST_PREFIXES.map((p) => Buffer.from(p, 'latin1'));
+const RESPONSE_PREFIX_BYTES = [Buffer.from(RESPONSE_PREFIX, 'latin1')];
+
+/**
+ * Whether bytes[from..] (the first bytes of a message, however few) can still become a valid
+ * start line. Compared byte by byte: it runs on the first chunk of every message.
+ */
+export const plausiblePrefix = (kind: 'request' | 'response', bytes: Uint8Array, from = 0): boolean => {
+  const n = bytes.length - from;
+  next: for (const p of kind === 'request' ? REQUEST_PREFIX_BYTES : RESPONSE_PREFIX_BYTES) {
+    for (let i = 0; i < n && i < p.length; i++) if (bytes[from + i] !== p[i]) continue next;
+    return true;
   }
-  return REQUEST_PREFIXES.some((p) => {
-    const n = Math.min(text.length, p.length);
-    return text.slice(0, n) === p.slice(0, n);
-  });
+  return false;
 };
+
+/** What String.prototype.trim() removes, within latin1. */
+const isSpace = (c: number): boolean => c === 32 || (c >= 9 && c <= 13) || c === 0xa0;
 
 /** Parses a complete head (start line + header lines, latin1). Returns a reason string when invalid. */
 export const parseHead = (
   kind: 'request' | 'response',
   text: string,
 ): { head: MessageHead; contentLength: number | undefined; chunked: boolean } | string => {
-  // Lines by hand (indexOf, not split on a regex): this runs for every request and response.
-  let pos = text.indexOf('\n');
-  const start = stripCr(pos === -1 ? text : text.slice(0, pos));
+  // By index, not by line strings: this runs for every request and response, and only three
+  // header names matter, so the other lines are checked for a colon and skipped without a copy.
+  let eol = text.indexOf('\n');
+  let lineEnd = eol === -1 ? text.length : eol;
+  if (lineEnd > 0 && text.charCodeAt(lineEnd - 1) === 13) lineEnd--;
+  const start = text.slice(0, lineEnd);
   let head: MessageHead;
   if (kind === 'request') {
     const m = /^([A-Z]{3,7}) (\S+) HTTP\/(1\.[01])$/.exec(start);
@@ -104,24 +114,29 @@ export const parseHead = (
   }
   let contentLength: number | undefined;
   let chunked = false;
-  while (pos !== -1) {
-    const from = pos + 1;
-    pos = text.indexOf('\n', from);
-    const line = stripCr(pos === -1 ? text.slice(from) : text.slice(from, pos));
-    if (line === '') continue;
-    const colon = line.indexOf(':');
-    if (colon <= 0) return 'malformed header line';
-    // Only three headers matter; their names have distinct lengths, so most lines stop here.
-    const name = line.slice(0, colon).trim();
-    if (name.length !== 14 && name.length !== 17 && name.length !== 7) continue;
-    const lower = name.toLowerCase();
+  while (eol !== -1) {
+    const from = eol + 1;
+    eol = text.indexOf('\n', from);
+    lineEnd = eol === -1 ? text.length : eol;
+    if (lineEnd > from && text.charCodeAt(lineEnd - 1) === 13) lineEnd--;
+    if (lineEnd === from) continue;
+    const colon = text.indexOf(':', from);
+    if (colon <= from || colon >= lineEnd) return 'malformed header line';
+    let nameStart = from;
+    let nameEnd = colon;
+    while (nameStart < nameEnd && isSpace(text.charCodeAt(nameStart))) nameStart++;
+    while (nameEnd > nameStart && isSpace(text.charCodeAt(nameEnd - 1))) nameEnd--;
+    // The three names have distinct lengths, so most lines stop here.
+    const len = nameEnd - nameStart;
+    if (len !== 14 && len !== 17 && len !== 7) continue;
+    const lower = text.slice(nameStart, nameEnd).toLowerCase();
     if (lower === 'content-length') {
-      const value = line.slice(colon + 1).trim();
+      const value = text.slice(colon + 1, lineEnd).trim();
       if (!/^\d{1,15}$/.test(value)) return 'bad Content-Length';
       contentLength = Number(value);
     } else if (lower === 'transfer-encoding') {
-      chunked = line
-        .slice(colon + 1)
+      chunked = text
+        .slice(colon + 1, lineEnd)
         .toLowerCase()
         .split(',')
         .some((t) => t.trim() === 'chunked');
@@ -133,24 +148,18 @@ export const parseHead = (
   return { head, contentLength, chunked };
 };
 
-const stripCr = (line: string): string => (line.endsWith('\r') ? line.slice(0, -1) : line);
-
-/** Whether chunk[from..] starts with what can still become a start line of `kind`. */
-const plausibleBytes = (kind: 'request' | 'response', chunk: Uint8Array, from: number): boolean => {
-  const n = Math.min(chunk.length - from, 16);
-  let text = '';
-  for (let i = 0; i < n; i++) text += String.fromCharCode(chunk[from + i]!);
-  return plausiblePrefix(kind, text);
-};
-
-/** Index of the head's end in buf[from..] ("\r\n\r\n" or "\n\n", whichever comes first) and its length. */
-const headEnd = (buf: Buffer, from: number): { end: number; termLen: number } | undefined => {
-  const a = buf.indexOf('\r\n\r\n', from, 'latin1');
-  // A bare "\n\n" counts only before the CRLF terminator: search no further (the body may be long).
-  const b = (a === -1 ? buf : buf.subarray(0, a + 1)).indexOf('\n\n', from, 'latin1');
-  if (b !== -1 && (a === -1 || b < a)) return { end: b, termLen: 2 };
-  if (a !== -1) return { end: a, termLen: 4 };
-  return undefined;
+/**
+ * The index just after the blank line that ends the head starting at buf[from], or -1: the first
+ * line feed followed by "\n" or "\r\n" (CRLF, bare LF and mixed line ends alike). Hops from line
+ * feed to line feed (memchr) instead of searching for each terminator spelling.
+ */
+const headEnd = (buf: Buffer, from: number): number => {
+  for (let i = buf.indexOf(10, from); i !== -1; i = buf.indexOf(10, i + 1)) {
+    const c = buf[i + 1];
+    if (c === 10) return i + 2;
+    if (c === 13 && buf[i + 2] === 10) return i + 3;
+  }
+  return -1;
 };
 
 export const createHttpParser = (kind: 'request' | 'response', events: HttpParserEvents): HttpParser => {
@@ -183,42 +192,45 @@ export const createHttpParser = (kind: 'request' | 'response', events: HttpParse
       while (from < chunk.length && (chunk[from] === 13 || chunk[from] === 10)) from++;
       if (from >= chunk.length) return -1;
     }
-    const buf = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length);
-    let full: Buffer;
+    const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length);
+    let text: string;
+    let headBytes: number;
     let next: number;
     if (headLen === 0) {
       // The usual case: the whole head is in this chunk. No copies until it is found.
       if (!prefixChecked) {
-        if (!plausibleBytes(kind, buf, from)) {
+        if (!plausiblePrefix(kind, buf, from)) {
           fail(kind === 'request' ? 'not an HTTP/1.x request' : 'not an HTTP/1.x response');
           return -1;
         }
         if (buf.length - from >= (kind === 'request' ? 8 : RESPONSE_PREFIX.length)) prefixChecked = true;
       }
-      const found = headEnd(buf, from);
-      if (found === undefined) {
+      const after = headEnd(buf, from);
+      if (after === -1) {
         head.push(Buffer.from(buf.subarray(from)));
         headLen = buf.length - from;
         if (headLen > MAX_HEAD_BYTES) fail('header block too large');
         return -1;
       }
-      full = buf.subarray(from, found.end + found.termLen);
-      next = found.end + found.termLen;
+      text = buf.toString('latin1', from, after);
+      headBytes = after - from;
+      next = after;
     } else {
       // A head split across chunks: join what we kept with this chunk and look again.
       const prev = Buffer.concat(head);
       if (!prefixChecked) {
         const joined = Buffer.concat([prev, buf.subarray(from, from + 16)]);
-        if (!plausibleBytes(kind, joined, 0)) {
+        if (!plausiblePrefix(kind, joined)) {
           fail(kind === 'request' ? 'not an HTTP/1.x request' : 'not an HTTP/1.x response');
           return -1;
         }
         if (joined.length >= (kind === 'request' ? 8 : RESPONSE_PREFIX.length)) prefixChecked = true;
       }
-      const keep = Math.min(3, prev.length);
+      // The terminator is at most 3 bytes: 2 kept bytes and the new ones find it across the seam.
+      const keep = Math.min(2, prev.length);
       const look = Buffer.concat([prev.subarray(prev.length - keep), buf.subarray(from)]);
-      const found = headEnd(look, 0);
-      if (found === undefined) {
+      const after = headEnd(look, 0);
+      if (after === -1) {
         headLen += buf.length - from;
         if (headLen > MAX_HEAD_BYTES) {
           fail('header block too large');
@@ -227,25 +239,27 @@ export const createHttpParser = (kind: 'request' | 'response', events: HttpParse
         head.push(Buffer.from(buf.subarray(from)));
         return -1;
       }
-      const usedFromChunk = found.end + found.termLen - keep;
-      full = Buffer.concat([prev, buf.subarray(from, from + usedFromChunk)]);
+      const usedFromChunk = after - keep;
+      const full = Buffer.concat([prev, buf.subarray(from, from + usedFromChunk)]);
+      text = full.toString('latin1');
+      headBytes = full.length;
       next = from + usedFromChunk;
     }
     head = [];
     headLen = 0;
     prefixChecked = false;
-    if (full.length > MAX_HEAD_BYTES) {
+    if (headBytes > MAX_HEAD_BYTES) {
       fail('header block too large');
       return -1;
     }
-    const parsed = parseHead(kind, full.toString('latin1'));
+    const parsed = parseHead(kind, text);
     if (typeof parsed === 'string') {
       fail(parsed);
       return -1;
     }
     // Asked before onHead: the answer depends on the request the head is about to be paired with.
     const bodyless = parsed.head.kind === 'response' && events.bodyless?.(parsed.head) === true;
-    events.onHead(parsed.head, full.length);
+    events.onHead(parsed.head, headBytes);
     if (st === St.Failed) return -1; // onHead may stop us (e.g. upgrade)
     body = 0;
     if (bodyless || (!parsed.chunked && parsed.contentLength === undefined && parsed.head.kind === 'request'))

@@ -46,10 +46,10 @@ describe('parseHead', () => {
     expect(typeof parseHead('request', 'GET / HTTP/1.1\r\nContent-Length: -1')).toBe('string');
   });
   it('plausiblePrefix gives up on the first wrong byte', () => {
-    expect(plausiblePrefix('request', 'GE')).toBe(true);
-    expect(plausiblePrefix('request', '\x16\x03')).toBe(false);
-    expect(plausiblePrefix('response', 'HTTP/1.')).toBe(true);
-    expect(plausiblePrefix('response', 'SSH-2.0')).toBe(false);
+    expect(plausiblePrefix('request', Buffer.from('GE', 'latin1'))).toBe(true);
+    expect(plausiblePrefix('request', Buffer.from('\x16\x03', 'latin1'))).toBe(false);
+    expect(plausiblePrefix('response', Buffer.from('HTTP/1.', 'latin1'))).toBe(true);
+    expect(plausiblePrefix('response', Buffer.from('SSH-2.0', 'latin1'))).toBe(false);
   });
 });
 
@@ -75,6 +75,36 @@ describe('http parser', () => {
         feedSplit(msg, cuts, (c) => p.push(c));
         expect(heads).toEqual([200, 200, 204]);
         expect(sizes).toEqual([5, 19, 0]);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('ends a head at a blank line whatever the line ends: CRLF, LF, or LF lines then CRLF, at any split', () => {
+    const msg = b(
+      'HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\na' +
+        'HTTP/1.1 201 OK\nContent-Length: 2\n\nbb' +
+        'HTTP/1.1 202 OK\nContent-Length: 3\n\r\nccc' +
+        'HTTP/1.1 203 OK\r\nContent-Length: 4\r\n\ndddd',
+    );
+    fc.assert(
+      fc.property(fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { maxLength: 12 }), (cuts) => {
+        const seen: [number, number][] = [];
+        let status = 0;
+        const p = createHttpParser('response', {
+          onHead: (h) => (status = h.kind === 'response' ? h.status : 0),
+          onComplete: (n) => seen.push([status, n]),
+          onFail: (r) => {
+            throw new Error(r);
+          },
+        });
+        feedSplit(msg, cuts, (c) => p.push(c));
+        expect(seen).toEqual([
+          [200, 1],
+          [201, 2],
+          [202, 3],
+          [203, 4],
+        ]);
       }),
       { numRuns: 200 },
     );
