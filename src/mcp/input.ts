@@ -25,7 +25,11 @@ export const namespaceField = z
 export const serviceNameField = z
   .string()
   .max(63)
-  .regex(DNS_LABEL, 'must be a Kubernetes service name (lower-case letters, digits, "-")')
+  .regex(
+    DNS_LABEL,
+    'must be a bare Kubernetes service name (lower-case letters, digits, "-"), e.g. "postgres" — not ' +
+      '"postgres.shop" or "shop/postgres": the namespace goes in `namespace`',
+  )
   .describe('Kubernetes service name, e.g. "postgres"');
 
 export const podNameField = z

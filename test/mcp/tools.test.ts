@@ -207,6 +207,15 @@ describe('tool behaviour', () => {
     expect(textOf(r)).toContain('psql -h postgres -p 5432');
   });
 
+  it('a namespace-qualified service name is refused with where the namespace goes', async () => {
+    for (const service_name of ['postgres.shop', 'shop/postgres']) {
+      const { r, state } = await call('get_connection_info', { service_name });
+      expect(r.isError).toBe(true);
+      expect(textOf(r)).toContain('the namespace goes in `namespace`');
+      expect(state.calls).toHaveLength(0);
+    }
+  });
+
   it('get_connection_info names the ambiguity when a name is forwarded twice', async () => {
     const { backend, state } = createFakeBackend();
     const dup = { ...state.services[0]!, key: 'postgres.staging.sim', namespace: 'staging' };
