@@ -135,11 +135,15 @@ export const parseHead = (
       if (!/^\d{1,15}$/.test(value)) return 'bad Content-Length';
       contentLength = Number(value);
     } else if (lower === 'transfer-encoding') {
-      chunked = text
+      // Repeated headers form one list (RFC 9110 §5.3); the body is chunked only when chunked is
+      // the last coding, else (a response) it runs until close (RFC 9112 §6.3).
+      for (const t of text
         .slice(colon + 1, lineEnd)
         .toLowerCase()
-        .split(',')
-        .some((t) => t.trim() === 'chunked');
+        .split(',')) {
+        const coding = t.trim();
+        if (coding !== '') chunked = coding === 'chunked';
+      }
     } else if (lower === 'upgrade' && head.kind === 'request') {
       head.upgrade = true;
     }

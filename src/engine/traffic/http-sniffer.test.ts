@@ -40,6 +40,20 @@ describe('parseHead', () => {
       head: { upgrade: true },
     });
   });
+  it('reads Transfer-Encoding as one list across repeated headers: chunked only as the last coding', () => {
+    const te = (...values: string[]) => {
+      const r = parseHead(
+        'response',
+        ['HTTP/1.1 200 OK', ...values.map((v) => `Transfer-Encoding: ${v}`)].join('\r\n'),
+      );
+      return typeof r === 'string' ? r : r.chunked;
+    };
+    expect(te('gzip', 'chunked')).toBe(true);
+    expect(te('chunked', 'gzip')).toBe(false);
+    expect(te('chunked, gzip')).toBe(false);
+    expect(te('chunked', '')).toBe(true);
+    expect(te('gzip')).toBe(false);
+  });
   it('refuses what is not HTTP/1.x', () => {
     expect(typeof parseHead('request', 'PRI * HTTP/2.0')).toBe('string');
     expect(typeof parseHead('response', 'HTTP/1.1 2000 OK')).toBe('string');
