@@ -273,7 +273,8 @@ export const metricsSection: Section = {
     const off = { mibps: median(results.off.mibps), rps: median(results.off.rps) };
     const paired = (k: 'mibps' | 'rps'): number[] =>
       results.on[k].map((x, i) => x / (results.off[k][i] ?? NaN));
-    const ratio = { mibps: median(paired('mibps')), rps: median(paired('rps')) };
+    const pairs = { mibps: paired('mibps'), rps: paired('rps') };
+    const ratio = { mibps: median(pairs.mibps), rps: median(pairs.rps) };
     const spread = (xs: number[]): string => `${round(Math.min(...xs), 2)}–${round(Math.max(...xs), 2)}`;
     const table = renderTable(
       `Metrics on vs off (engine in process, simulated cluster; ${nRounds} rounds, each a ${size / MiB} MiB echo and ${nRequests} GETs over 8 keep-alive connections through both engines back to back)`,
@@ -285,8 +286,8 @@ export const metricsSection: Section = {
           'on/off (median of paired rounds)',
           round(ratio.mibps, 2),
           round(ratio.rps, 2),
-          spread(paired('mibps')),
-          spread(paired('rps')),
+          spread(pairs.mibps),
+          spread(pairs.rps),
         ],
       ],
     );

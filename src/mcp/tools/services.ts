@@ -201,7 +201,7 @@ export const findServices = defineTool({
       const kinds = fwds.map((f) =>
         classifyPort({ localPort: num(f.localPort), remotePort: num(f.podPort) }, s.serviceName),
       );
-      return { ...s, hostnames: fwds.flatMap((f) => f.hostnames), kinds };
+      return { ...s, hostnames: [...new Set(fwds.flatMap((f) => f.hostnames))], kinds };
     });
     const found = searchServices(searchable, query ?? '').map((s) => {
       const fwds = s.forwards ?? [];
@@ -212,7 +212,7 @@ export const findServices = defineTool({
         context: s.context,
         status: s.status,
         localIP: fwds[0]?.localIP ?? '',
-        hostnames: [...new Set(fwds.flatMap((f) => f.hostnames))],
+        hostnames: s.hostnames,
         ports: [...new Set(fwds.map((f) => Number(f.localPort)))],
       };
     });
