@@ -324,12 +324,8 @@ export class ForwardTarget {
         this.clearWait();
         this.waitingSince = now;
         this.waitingPod = wait.podName;
-        this.waitTimer = this.ctx.clock.setTimeout(() => {
-          this.waitTimer = undefined;
-          this.ctx.requestReconcile();
-        }, this.ctx.timeoutMs);
       }
-      const waited = now - (this.waitingSince ?? now);
+      const waited = now - this.waitingSince;
       if (waited >= this.ctx.timeoutMs) {
         this.setState('Error', {
           reason: `pod ${wait.podName} did not become ready within ${Math.round(this.ctx.timeoutMs / 1000)}s (-t); still watching it`,
@@ -337,7 +333,14 @@ export class ForwardTarget {
           errorCode: 'TIMEOUT',
         });
       } else {
-        const deadline = (this.waitingSince ?? now) + this.ctx.timeoutMs;
+        // Armed for what is left of the wait, and armed again when it fired a little before the
+        // clock says the wait is over (timers may run a millisecond early against Date.now()):
+        // without that the forward stayed Waiting for good.
+        this.waitTimer ??= this.ctx.clock.setTimeout(() => {
+          this.waitTimer = undefined;
+          this.ctx.requestReconcile();
+        }, this.ctx.timeoutMs - waited);
+        const deadline = this.waitingSince + this.ctx.timeoutMs;
         this.setState('Waiting', {
           reason: `${reason}; waiting up to ${Math.round(this.ctx.timeoutMs / 1000)}s`,
           errorCode: 'NO_PODS',

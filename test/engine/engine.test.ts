@@ -4,6 +4,7 @@ import { createEngine, type EngineRuntime } from '../../src/engine/index.js';
 import type { EngineEvent } from '../../src/engine/events.js';
 import type { ForwardRecord } from '../../src/engine/model.js';
 import type { EngineOptions } from '../../src/engine/options.js';
+import type { Clock } from '../../src/engine/ports.js';
 import { readBlock } from '../../src/engine/hosts-block.js';
 import {
   FakeCluster,
@@ -25,7 +26,12 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-const setup = (options: EngineOptions = {}, hostsContent?: string, hosts = new MemoryHosts(hostsContent)) => {
+const setup = (
+  options: EngineOptions = {},
+  hostsContent?: string,
+  hosts = new MemoryHosts(hostsContent),
+  clock?: Clock,
+) => {
   const cluster = new FakeCluster('sim');
   const listener = netListeners();
   const traffic = countingTraffic();
@@ -39,6 +45,7 @@ const setup = (options: EngineOptions = {}, hostsContent?: string, hosts = new M
     traffic,
     logger,
     options: { ipBase: '127.50.27.1', hostsBatchMs: 5, connectWaitMs: 2000, ...options },
+    ...(clock ? { clock } : {}),
   });
   engine.subscribe((e) => events.push(e));
   cleanups.push(async () => {
@@ -293,6 +300,27 @@ describe('engine: waiting and errors', () => {
     cluster.apply('pods', pod('slow-0', 'app', { app: 'slow' }));
     await eventually(() => engine.forwards().find((f) => f.status === 'Active'));
     expect((await roundTrip('127.50.27.1', 9000, 'ready')).toString()).toBe('ready');
+  });
+
+  it('reaches the -t timeout even when its timer fires before the clock says the wait is over', async () => {
+    // Node timers may run a millisecond early against Date.now(); here every timer runs 20 ms early.
+    const early: Clock = {
+      now: () => Date.now(),
+      setTimeout: (fn, ms) => {
+        const t = setTimeout(fn, Math.max(0, ms - 20));
+        return { cancel: () => clearTimeout(t) };
+      },
+    };
+    const { cluster, engine } = setup({ timeoutMs: 150 }, undefined, undefined, early);
+    cluster.apply('services', service('slow', 'app', [{ port: 9000 }]));
+    cluster.apply('pods', pod('slow-0', 'app', { app: 'slow' }, { ready: false }));
+    await engine.addNamespace({ namespace: 'app' });
+    const timedOut = await eventually(
+      () => engine.forwards().find((f) => f.status === 'Error'),
+      3000,
+      'timeout',
+    );
+    expect(timedOut).toMatchObject({ errorCode: 'TIMEOUT' });
   });
 
   it('shows Waiting with a reason when no pod matches', async () => {
