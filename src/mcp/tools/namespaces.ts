@@ -2,8 +2,14 @@
 import { z } from 'zod';
 import type { KubefwdBackend } from '../backend.js';
 import { contextField, namespaceField, selectorField } from '../input.js';
+import type { ForwardView } from '../../contract/state.js';
 import { describeTarget } from './shapes.js';
 import { defineTool } from './define.js';
+import { DEFAULT_SETTLE_MS, judgeForwards, pendingNote, pollUntil, settleFailure } from './settle.js';
+
+/** The Kubernetes service a forward belongs to (headless services are forwarded per pod). */
+const serviceOf = (f: ForwardView): string => f.registryKey.split('.')[0] ?? f.serviceName;
+const serviceSet = (fs: readonly ForwardView[]): string => [...new Set(fs.map(serviceOf))].sort().join(',');
 
 /** The context a request means: the given one, else the kubeconfig's current context. */
 export const resolveContext = async (api: KubefwdBackend, context: string | undefined): Promise<string> =>
@@ -15,9 +21,11 @@ export const addNamespace = defineTool({
   description:
     'Forward every service of a Kubernetes namespace to this machine: each service gets its own loopback IP ' +
     'and its names (e.g. "postgres", "postgres.shop") are added to the hosts file, so clients connect by ' +
-    'service name. Forwards start in the background and stay up while pods change; call list_services to see ' +
-    'them and get_connection_info for ready-to-use connection strings. Optional selector: a label selector ' +
-    'limiting which services are forwarded (e.g. "app=api").',
+    'service name. Waits a few seconds for the forwards to start and returns the services forwarded; status ' +
+    '"pending" means some are still starting (the note says why), and forwards that fail (e.g. an address held ' +
+    'by another program) make it an error naming the cause and the fix. Forwards stay up while pods change; ' +
+    'get_connection_info gives ready-to-use connection strings. Optional selector: a label selector limiting ' +
+    'which services are forwarded (e.g. "app=api").',
   input: z.strictObject({
     namespace: namespaceField,
     context: contextField.optional(),
@@ -30,21 +38,49 @@ export const addNamespace = defineTool({
     context: z.string(),
     serviceCount: z.number(),
     services: z.array(z.string()),
+    /** "active" once every forward listens; "pending" when the wait ended first. */
+    status: z.enum(['active', 'pending']),
+    note: z.string().optional(),
     message: z.string(),
   }),
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
-  async run({ namespace, context, selector }, api) {
+  async run({ namespace, context, selector }, api, ctx) {
     const res = await api.addNamespace({
       namespace,
       ...(context ? { context } : {}),
       ...(selector ? { selector } : {}),
     });
-    // Discovery is asynchronous in the daemon; the cluster's list tells the model what to expect.
-    const services = await api
-      .k8sServices(namespace, { context: res.context })
-      .then((r) => r.services.map((s) => s.name))
-      .catch(() => [] as string[]);
-    const message = `Started forwarding namespace ${describeTarget(namespace, res.context)}`;
+    // The daemon discovers the services in the background: settled means every forward is Active
+    // or failed and no service was added since the previous look.
+    const forwards = await pollUntil(
+      async () =>
+        (await api.listForwards()).forwards.filter(
+          (f) => f.namespace === res.namespace && f.context === res.context,
+        ),
+      (fs, before) =>
+        judgeForwards(fs).state !== 'pending' &&
+        before !== undefined &&
+        serviceSet(before) === serviceSet(fs),
+      ctx.settleMs ?? DEFAULT_SETTLE_MS,
+    );
+    const target = describeTarget(namespace, res.context);
+    const services = [...new Set(forwards.map(serviceOf))].sort();
+    const settled = judgeForwards(forwards);
+    if (settled.state === 'failed') {
+      const failedServices = new Set(settled.failed.map(serviceOf));
+      const ok = services.filter((s) => !failedServices.has(s));
+      throw settleFailure(
+        `Namespace ${target} is registered${ok.length > 0 ? ` and ${ok.join(', ')} forwarded` : ''}, but ${[...failedServices].join(', ')} could not be forwarded`,
+        settled.failed,
+      );
+    }
+    const note =
+      settled.state === 'pending'
+        ? forwards.length === 0
+          ? 'No service of the namespace is forwarded yet (none found, or discovery still runs); check list_services in a moment.'
+          : pendingNote(settled.waiting)
+        : undefined;
+    const message = `Started forwarding namespace ${target}`;
     return {
       data: {
         success: true,
@@ -53,9 +89,11 @@ export const addNamespace = defineTool({
         context: res.context,
         serviceCount: services.length,
         services,
+        status: settled.state,
+        ...(note ? { note } : {}),
         message,
       },
-      text: `${message}: ${services.length} service(s) found (${services.join(', ')}). Call list_services to see their addresses once forwarded.`,
+      text: `${message}: ${services.length} service(s) forwarded (${services.join(', ')}).${note ? ` ${note}` : ''} get_connection_info gives their connection strings.`,
     };
   },
 });
