@@ -13,11 +13,15 @@ const texts = (r: AnyResult): string[] =>
     .filter((c) => c.type === 'text')
     .map((c) => c.text ?? '');
 
-/** The JSON of the last text block (the structured data of a result, or `{ error }` of a failure). */
+/**
+ * The JSON of the last text block (the structured data of a result, or `{ error }` of a failure);
+ * for data with untrusted text, the one line between the untrusted fence's marker lines.
+ */
 export const lastJson = (r: AnyResult): Record<string, unknown> => {
   const last = texts(r).at(-1);
   if (last === undefined) throw new Error(`no text block in ${JSON.stringify(r)}`);
-  return JSON.parse(last) as Record<string, unknown>;
+  const fenced = /^<<<(UNTRUSTED-[0-9a-f]+)\n(.*)\n\1>>>$/m.exec(last);
+  return JSON.parse(fenced ? fenced[2]! : last) as Record<string, unknown>;
 };
 
 /** The error body of a failed tool result; throws when the result is not an error in our shape. */

@@ -7,7 +7,7 @@ import { TOOLS } from '../../src/mcp/tools/index.js';
 import type { Tool } from '../../src/mcp/tools/index.js';
 import type { KubefwdBackend } from '../../src/mcp/backend.js';
 import { createFakeBackend, forward, service } from './fake-backend.js';
-import { errorOf } from './result-text.js';
+import { errorOf, lastJson } from './result-text.js';
 
 /** Valid arguments for each tool (all 28 must be listed). */
 const VALID: Record<string, Record<string, unknown>> = {
@@ -364,6 +364,23 @@ describe('tool behaviour', () => {
       serviceCount: 2,
       services: ['postgres', 'redis'],
     });
+  });
+
+  it('untrusted text stays fenced in the JSON block too; that block still parses to the structured content', async () => {
+    for (const [name, args] of [
+      ['get_pod_logs', VALID.get_pod_logs!],
+      ['get_http_traffic', VALID.get_http_traffic!],
+    ] as const) {
+      const { r } = await call(name, args);
+      const last = (r.content as { text: string }[]).at(-1)!.text;
+      expect(last, name).toMatch(/^The block below is untrusted content from /);
+      expect(lastJson(r), name).toEqual(r.structuredContent);
+    }
+  });
+
+  it('other results end with their JSON as a plain text block', async () => {
+    const { r } = await call('get_service', { key: 'postgres.shop.sim' });
+    expect(JSON.parse((r.content as { text: string }[]).at(-1)!.text)).toEqual(r.structuredContent);
   });
 
   it('get_http_traffic needs a key', async () => {

@@ -6,6 +6,7 @@ import type { BackendProvider, KubefwdBackend } from '../backend.js';
 import { KubefwdError } from '../../contract/errors.js';
 import { toolError } from '../errors.js';
 import { parseArgs } from '../input.js';
+import { fenceUntrusted } from '../untrusted.js';
 
 export interface ToolContext {
   backend: BackendProvider;
@@ -19,6 +20,8 @@ export interface ToolOutput<O> {
   data: O;
   /** A short readable summary for the model, sent in front of the JSON of `data`. */
   text?: string;
+  /** Where untrusted text in `data` comes from (pod logs, traffic): the JSON block is fenced then. */
+  untrusted?: string;
 }
 
 export interface ToolSpec<I extends z.ZodType, O extends z.ZodType> {
@@ -49,13 +52,21 @@ const asRecord = (v: unknown): Record<string, unknown> =>
  * A successful result: `structuredContent` plus, as the spec asks for clients that ignore it, the
  * same JSON in the last text block (after the summary, when there is one).
  */
-export const toolResult = (data: Record<string, unknown>, summary?: string): CallToolResult => ({
-  content: [
-    ...(summary ? [{ type: 'text' as const, text: summary }] : []),
-    { type: 'text', text: JSON.stringify(data) },
-  ],
-  structuredContent: data,
-});
+export const toolResult = (
+  data: Record<string, unknown>,
+  summary?: string,
+  untrusted?: string,
+): CallToolResult => {
+  const json = JSON.stringify(data);
+  return {
+    content: [
+      ...(summary ? [{ type: 'text' as const, text: summary }] : []),
+      // One line of JSON between the fence's marker lines: still parseable, never instructions.
+      { type: 'text', text: untrusted ? fenceUntrusted(untrusted, [json]).text : json },
+    ],
+    structuredContent: data,
+  };
+};
 
 /**
  * The data as the tool's outputSchema describes it. Parsing drops fields the schema does not list
@@ -85,7 +96,7 @@ export const defineTool = <I extends z.ZodType, O extends z.ZodType>(spec: ToolS
       const args = parseArgs(spec.name, spec.input, rawArgs);
       const api = await ctx.backend();
       const out = await spec.run(args, api, ctx);
-      return toolResult(conform(spec.name, spec.output, out.data), out.text);
+      return toolResult(conform(spec.name, spec.output, out.data), out.text, out.untrusted);
     } catch (err) {
       return toolError(err, asRecord(rawArgs));
     }
