@@ -27,6 +27,9 @@ const inspect = async (...args: string[]): Promise<Record<string, unknown>> => {
   // A deprecation banner may come first; the answer is the JSON after it.
   return JSON.parse(stdout.slice(stdout.indexOf('{'))) as Record<string, unknown>;
 };
+/** `get_service` with this key, as the Inspector's `--tool-arg key=value` sends it. */
+const getService = (key: string) =>
+  inspect('--method', 'tools/call', '--tool-name', 'get_service', '--tool-arg', `key=${key}`);
 const textOf = (r: Record<string, unknown>): string =>
   ((r.content ?? []) as { text?: string }[]).map((c) => c.text ?? '').join('\n');
 
@@ -44,14 +47,7 @@ describe.skipIf(!available || !isBuilt())('MCP Inspector CLI against kubefwd mcp
   }, 90_000);
 
   it('a bad argument gets our INVALID_INPUT text naming the field', async () => {
-    const r = await inspect(
-      '--method',
-      'tools/call',
-      '--tool-name',
-      'get_service',
-      '--tool-arg',
-      'key=Bad_Key',
-    );
+    const r = await getService('Bad_Key');
     expect(r.isError).toBe(true);
     expect(r.structuredContent).toBeUndefined();
     expect(textOf(r)).toMatch(/^Error INVALID_INPUT: Invalid value for 'key' of get_service/);
@@ -59,14 +55,7 @@ describe.skipIf(!available || !isBuilt())('MCP Inspector CLI against kubefwd mcp
   }, 90_000);
 
   it('kubefwd down gets our DAEMON_UNAVAILABLE text with how to start it', async () => {
-    const r = await inspect(
-      '--method',
-      'tools/call',
-      '--tool-name',
-      'get_service',
-      '--tool-arg',
-      'key=postgres.shop.sim',
-    );
+    const r = await getService('postgres.shop.sim');
     expect(r.isError).toBe(true);
     expect(textOf(r)).toMatch(/^Error DAEMON_UNAVAILABLE: /);
     expect(textOf(r)).toContain('sudo -E kubefwd');
