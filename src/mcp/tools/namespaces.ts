@@ -6,7 +6,7 @@ import { KubefwdError } from '../../contract/errors.js';
 import type { ForwardView } from '../../contract/state.js';
 import { describeTarget } from './shapes.js';
 import { defineTool } from './define.js';
-import { DEFAULT_SETTLE_MS, judgeForwards, pendingNote, pollUntil, settleFailure } from './settle.js';
+import { DEFAULT_SETTLE_MS, pendingNote, settleFailure, waitForForwards } from './settle.js';
 
 /** The Kubernetes service a forward belongs to (headless services are forwarded per pod). */
 const serviceOf = (f: ForwardView): string => f.registryKey.split('.')[0] ?? f.serviceName;
@@ -68,20 +68,14 @@ export const addNamespace = defineTool({
     });
     // The daemon discovers the services in the background: settled means every forward is Active
     // or failed and no service was added since the previous look.
-    const forwards = await pollUntil(
-      async () =>
-        (await api.listForwards()).forwards.filter(
-          (f) => f.namespace === res.namespace && f.context === res.context,
-        ),
-      (fs, before) =>
-        judgeForwards(fs).state !== 'pending' &&
-        before !== undefined &&
-        serviceSet(before) === serviceSet(fs),
+    const { forwards, settled } = await waitForForwards(
+      api,
+      (f) => f.namespace === res.namespace && f.context === res.context,
       ctx.settleMs ?? DEFAULT_SETTLE_MS,
+      serviceSet,
     );
     const target = describeTarget(namespace, res.context);
     const services = [...new Set(forwards.map(serviceOf))].sort();
-    const settled = judgeForwards(forwards);
     if (settled.state === 'failed') {
       const failedServices = new Set(settled.failed.map(serviceOf));
       const ok = services.filter((s) => !failedServices.has(s));

@@ -6,7 +6,7 @@ import { contextField, keyField, namespaceField, portField, searchText, serviceN
 import { searchServices } from '../service-search.js';
 import { connectionStringOut, portOut, serviceOut, summaryOut } from './shapes.js';
 import { READ_ONLY, defineTool } from './define.js';
-import { DEFAULT_SETTLE_MS, judgeForwards, pendingNote, pollUntil, settleFailure } from './settle.js';
+import { DEFAULT_SETTLE_MS, pendingNote, settleFailure, waitForForwards } from './settle.js';
 
 const num = (v: string | number): number => (typeof v === 'number' ? v : Number.parseInt(v, 10));
 
@@ -53,12 +53,11 @@ export const addService = defineTool({
       ...(context ? { context } : {}),
     });
     // registryKey, not serviceKey: a headless service is forwarded as one service per pod.
-    const forwards = await pollUntil(
-      async () => (await api.listForwards()).forwards.filter((f) => f.registryKey === res.key),
-      (fs) => judgeForwards(fs).state !== 'pending',
+    const { settled } = await waitForForwards(
+      api,
+      (f) => f.registryKey === res.key,
       ctx.settleMs ?? DEFAULT_SETTLE_MS,
     );
-    const settled = judgeForwards(forwards);
     if (settled.state === 'failed')
       throw settleFailure(
         `${res.serviceName} (key ${res.key}) is registered but could not be forwarded`,

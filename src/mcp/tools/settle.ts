@@ -3,6 +3,7 @@
 // in the background; these helpers poll its state for a bounded time and judge what they see.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ERROR_CODES, KubefwdError, isErrorCode } from '../../contract/errors.js';
+import type { KubefwdBackend } from '../backend.js';
 import type { ForwardView } from '../../contract/state.js';
 import { classifyForwardError } from './health.js';
 
@@ -47,6 +48,26 @@ export const pollUntil = async <T>(
     previous = value;
     await sleep(POLL_MS);
   }
+};
+
+/**
+ * Waits (at most `budgetMs`) until the forwards `pick` selects are settled — and, with `sameSet`,
+ * until two looks in a row agree on that key (a namespace's services are discovered over time).
+ */
+export const waitForForwards = async (
+  api: KubefwdBackend,
+  pick: (f: ForwardView) => boolean,
+  budgetMs: number,
+  sameSet?: (fs: readonly ForwardView[]) => string,
+): Promise<{ forwards: ForwardView[]; settled: Settlement }> => {
+  const forwards = await pollUntil(
+    async () => (await api.listForwards()).forwards.filter(pick),
+    (fs, before) =>
+      judgeForwards(fs).state !== 'pending' &&
+      (!sameSet || (before !== undefined && sameSet(before) === sameSet(fs))),
+    budgetMs,
+  );
+  return { forwards, settled: judgeForwards(forwards) };
 };
 
 const describeForward = (f: ForwardView): string =>
