@@ -15,6 +15,8 @@ import { isBuilt, repoRoot } from '../e2e/cli-process.js';
 import {
   createScratch,
   forwardedRequest,
+  inTerminal,
+  TMUX,
   mcpSession,
   packageVersion,
   startDemo,
@@ -25,7 +27,6 @@ import {
 const run = promisify(execFile);
 const windows = process.platform === 'win32';
 const npm = windows ? 'npm.cmd' : 'npm';
-const TMUX = '/usr/bin/tmux';
 
 let s: Scratch;
 let prefix: string;
@@ -154,27 +155,12 @@ describe.skipIf(!isBuilt())('the npm package, installed', { timeout: 240_000 }, 
 
   it.skipIf(windows || !existsSync(TMUX))('tui attaches to the demo in a terminal', async () => {
     expect(demo).toBeDefined();
-    const socket = `kubefwd-install-${process.pid}`;
-    const tmux = (...args: string[]) =>
-      spawnSync(TMUX, ['-L', socket, '-f', '/dev/null', ...args], { encoding: 'utf8' });
-    const line = `cd ${s.cwd} && env -i HOME=${s.home} PATH=${s.noNodeBin} TERM=xterm-256color ${kubefwd} tui; echo EXIT=$?; sleep 30`;
-    expect(tmux('new-session', '-d', '-s', 's', '-x', '160', '-y', '40', line).status).toBe(0);
-    try {
-      let screen = '';
-      for (let i = 0; i < 300 && !/api-gateway\s+8080/.test(screen); i++) {
-        await new Promise((r) => setTimeout(r, 100));
-        screen = tmux('capture-pane', '-p', '-t', 's').stdout;
-      }
-      expect(screen).toMatch(/api-gateway\s+8080/);
-      tmux('send-keys', '-t', 's', 'q');
-      for (let i = 0; i < 100 && !/EXIT=/.test(screen); i++) {
-        await new Promise((r) => setTimeout(r, 100));
-        screen = tmux('capture-pane', '-p', '-t', 's').stdout;
-      }
-      expect(screen).toContain('EXIT=0');
-    } finally {
-      tmux('kill-server');
-    }
+    const { screen, exit } = await inTerminal(
+      `cd ${s.cwd} && env -i HOME=${s.home} PATH=${s.noNodeBin} TERM=xterm-256color ${kubefwd} tui`,
+      /api-gateway\s+8080/,
+    );
+    expect(screen).toMatch(/api-gateway\s+8080/);
+    expect(exit).toBe('0');
   });
 
   describe.skipIf(windows)('with no Node on PATH (sudo secure_path, GUI MCP hosts)', () => {

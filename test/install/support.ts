@@ -2,7 +2,7 @@
 // file, an unrelated working directory), a PATH that has the usual tools but no Node (sudo's
 // secure_path on a machine whose Node came from nvm; a GUI MCP host's minimal PATH), and the checks
 // both run against a `kubefwd` command they did not start from the checkout.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -111,3 +111,43 @@ export const mcpSession = async (
 
 export const packageVersion = async (root: string): Promise<string> =>
   (JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as { version: string }).version;
+
+export const TMUX = '/usr/bin/tmux';
+
+/**
+ * Runs `line` (a shell command line) in a tmux terminal of its own until the screen matches `want`,
+ * presses q, and returns the screen and how the command exited.
+ */
+export const inTerminal = async (line: string, want: RegExp): Promise<{ screen: string; exit: string }> => {
+  const socket = `kubefwd-install-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+  const tmux = (...args: string[]) =>
+    spawnSync(TMUX, ['-L', socket, '-f', '/dev/null', ...args], { encoding: 'utf8' });
+  const started = tmux(
+    'new-session',
+    '-d',
+    '-s',
+    's',
+    '-x',
+    '160',
+    '-y',
+    '40',
+    `${line}; echo EXIT=$?; sleep 30`,
+  );
+  if (started.status !== 0) throw new Error(`tmux: ${started.stderr}`);
+  const screenUntil = async (re: RegExp): Promise<string> => {
+    let screen = '';
+    for (let i = 0; i < 400 && !re.test(screen); i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      screen = tmux('capture-pane', '-p', '-t', 's').stdout;
+    }
+    return screen;
+  };
+  try {
+    const screen = await screenUntil(want);
+    tmux('send-keys', '-t', 's', 'q');
+    const exit = /EXIT=(\d+)/.exec(await screenUntil(/EXIT=\d+/))?.[1] ?? 'none';
+    return { screen, exit };
+  } finally {
+    tmux('kill-server');
+  }
+};
