@@ -5,14 +5,7 @@ import { rewriteArgs, normaliseFlags, wantsTui } from './argv.js';
 import { banner } from './banner.js';
 import { reportError } from './errors.js';
 import { processIo, type CliIo } from './io.js';
-import {
-  BOOL_LONG,
-  BOOL_SHORT,
-  VALUE_SHORT,
-  buildSvcCommand,
-  toDaemonConfig,
-  type RawSvcOptions,
-} from './svc-options.js';
+import type { RawSvcOptions } from './svc-options.js';
 import { kubefwdVersion } from './version.js';
 import { isRoot } from '../os/privilege.js';
 
@@ -73,6 +66,10 @@ const runSvcLike = async (
   io: CliIo,
   fullArgv: readonly string[],
 ): Promise<number> => {
+  // Loaded here, not at the top: the svc flags pull in the daemon's configuration (YAML and all),
+  // which `version`, `mcp` and shell completion (run on every Tab) do not need.
+  const { BOOL_LONG, BOOL_SHORT, VALUE_SHORT, buildSvcCommand, toDaemonConfig } =
+    await import('./svc-options.js');
   const cmd = buildSvcCommand(name === 'demo' ? 'demo' : 'svc');
   if (name === 'demo')
     cmd.description('Start the simulated cluster with its sample scenario and forward its namespace shop');
