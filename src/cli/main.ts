@@ -28,7 +28,8 @@ Usage:
   kubefwd sim [--dir DIR] [-f FILE]     run a simulated Kubernetes cluster (prints its kubeconfig)
   kubefwd demo [flags]                  forward the simulated cluster's sample namespace
   kubefwd version [quiet]               print the version
-  kubefwd completion bash|zsh|fish      print a shell completion script (--help: how to install)
+  kubefwd completion bash|zsh|fish|powershell
+                                        print a shell completion script (--help: how to install)
 
 Examples:
   sudo -E kubefwd
