@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import type { ConnectionOptions } from 'node:tls';
 import type { RequestOptions } from 'node:https';
+import type * as ClientNodeModule from '@kubernetes/client-node';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { KubefwdError } from '../../contract/errors.js';
 import type { AuthHeaders, ClusterConnection } from '../connection.js';
@@ -39,7 +40,7 @@ export interface ConnectionDeps {
   importClientNode?: () => Promise<ClientNode>;
 }
 
-type ClientNode = typeof import('@kubernetes/client-node');
+type ClientNode = typeof ClientNodeModule;
 
 /** client-node is an optionalDependency (54 MB, only auth-providers use it): say how to get it. */
 const loadClientNode = async (
