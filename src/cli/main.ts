@@ -5,14 +5,7 @@ import { rewriteArgs, normaliseFlags, wantsTui } from './argv.js';
 import { banner } from './banner.js';
 import { reportError } from './errors.js';
 import { processIo, type CliIo } from './io.js';
-import {
-  BOOL_LONG,
-  BOOL_SHORT,
-  VALUE_SHORT,
-  buildSvcCommand,
-  toDaemonConfig,
-  type RawSvcOptions,
-} from './svc-options.js';
+import type { RawSvcOptions } from './svc-options.js';
 import { kubefwdVersion } from './version.js';
 import { isRoot } from '../os/privilege.js';
 
@@ -35,7 +28,8 @@ Usage:
   kubefwd sim [--dir DIR] [-f FILE]     run a simulated Kubernetes cluster (prints its kubeconfig)
   kubefwd demo [flags]                  forward the simulated cluster's sample namespace
   kubefwd version [quiet]               print the version
-  kubefwd completion bash|zsh|fish      print a shell completion script (--help: how to install)
+  kubefwd completion bash|zsh|fish|powershell
+                                        print a shell completion script (--help: how to install)
 
 Examples:
   sudo -E kubefwd
@@ -73,6 +67,10 @@ const runSvcLike = async (
   io: CliIo,
   fullArgv: readonly string[],
 ): Promise<number> => {
+  // Loaded here, not at the top: the svc flags pull in the daemon's configuration (YAML and all),
+  // which `version`, `mcp` and shell completion (run on every Tab) do not need.
+  const { BOOL_LONG, BOOL_SHORT, VALUE_SHORT, buildSvcCommand, toDaemonConfig } =
+    await import('./svc-options.js');
   const cmd = buildSvcCommand(name === 'demo' ? 'demo' : 'svc');
   if (name === 'demo')
     cmd.description('Start the simulated cluster with its sample scenario and forward its namespace shop');

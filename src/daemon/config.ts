@@ -54,5 +54,11 @@ export const API_IP = '127.2.27.1';
 export const API_PORT = 80;
 export const API_HOSTNAME = 'kubefwd.internal';
 
-export const defaultHostsPath = (platform: NodeJS.Platform = process.platform): string =>
-  platform === 'win32' ? 'C:\\Windows\\System32\\drivers\\etc\\hosts' : '/etc/hosts';
+/** The system hosts file; Windows keeps it under %SystemRoot% (C:\\Windows unless installed elsewhere). */
+export const defaultHostsPath = (
+  platform: NodeJS.Platform = process.platform,
+  env: NodeJS.ProcessEnv = process.env,
+): string =>
+  platform === 'win32'
+    ? `${env.SystemRoot ?? env.windir ?? 'C:\\Windows'}\\System32\\drivers\\etc\\hosts`
+    : '/etc/hosts';

@@ -1,3 +1,4 @@
+import { defaultHostsPath } from './config.js';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -152,5 +153,15 @@ describe.skipIf(!existsSync(builtWatchdog))('watchdog', () => {
     clearTimeout(timer);
     expect(signal).toBe('SIGKILL');
     expect(err).toContain('watchdog fired');
+  });
+});
+
+describe('the system hosts file', () => {
+  it('the Windows hosts file is under %SystemRoot%', () => {
+    expect(defaultHostsPath('win32', { SystemRoot: 'D:\\WINDOWS' })).toBe(
+      'D:\\WINDOWS\\System32\\drivers\\etc\\hosts',
+    );
+    expect(defaultHostsPath('win32', {})).toBe('C:\\Windows\\System32\\drivers\\etc\\hosts');
+    expect(defaultHostsPath('darwin', {})).toBe('/etc/hosts');
   });
 });

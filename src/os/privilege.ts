@@ -1,6 +1,7 @@
 // Who runs kubefwd and with which rights. Under `sudo` the process is root, but files it writes into
 // the user's home (hosts backup, API key file) must belong to the user who typed the command
 // (SUDO_UID/SUDO_GID), or they become root-owned (kubefwd#285).
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 
@@ -25,8 +26,33 @@ export interface ProcessIdentity {
 
 export const isRootUid = (uid: number | undefined): boolean => uid === 0;
 
+/** What decides privilege: uid 0 on Linux and macOS; an elevated Administrator on Windows. */
+export interface PrivilegeProbe {
+  platform: NodeJS.Platform;
+  uid: number | undefined;
+  /** Windows only (process.getuid does not exist there). */
+  windowsElevated: () => boolean;
+}
+
+export const isPrivileged = (p: PrivilegeProbe): boolean =>
+  p.platform === 'win32' ? p.windowsElevated() : isRootUid(p.uid);
+
+/**
+ * `net session` lists the machine's SMB sessions, which only an elevated Administrator may do: its
+ * exit status says whether this process runs "as administrator" (UAC), and it changes nothing.
+ */
+export const windowsElevated = (run: typeof spawnSync = spawnSync): boolean =>
+  run('net', ['session'], { stdio: 'ignore', windowsHide: true, timeout: 5000 }).status === 0;
+
 /** True when this process may edit the system hosts file and bind low ports. */
-export const isRoot = (): boolean => isRootUid(process.getuid?.());
+export const isRoot = (): boolean =>
+  isPrivileged({ platform: process.platform, uid: process.getuid?.(), windowsElevated });
+
+/** How to get the privileges kubefwd needs for `argv`, said the way the platform does it. */
+export const privilegeHint = (platform: NodeJS.Platform, command: string): string =>
+  platform === 'win32'
+    ? `Run it from a terminal opened with "Run as administrator": ${command}`
+    : `Run it with: sudo -E ${command}`;
 
 const toId = (v: string | undefined): number | undefined =>
   v !== undefined && /^\d+$/.test(v) ? Number(v) : undefined;

@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kubeSources } from '../../src/cli/completion/sources.js';
 import { createSimCluster, type SimCluster } from '../../src/sim/index.js';
@@ -17,8 +17,13 @@ const has = (shell: string): boolean => spawnSync(shell, ['-c', 'exit 0'], { std
 const hasBash = has('bash');
 const hasZsh = has('zsh');
 const hasFish = has('fish');
+const hasPwsh = has('pwsh');
 if (!hasZsh) console.warn('zsh not found on PATH: skipping the zsh completion script test');
 if (!hasFish) console.warn('fish not found on PATH: skipping the fish completion script test');
+if (!hasPwsh)
+  console.warn(
+    'pwsh not found on PATH: skipping the PowerShell completion script test (it runs on the Windows CI)',
+  );
 
 let dir: string;
 let home: string;
@@ -44,6 +49,11 @@ beforeAll(async () => {
     `#!/bin/sh\nexec '${process.execPath}' '${join(repoRoot, 'dist', 'src', 'cli', 'bin.js')}' "$@"\n`,
   );
   await chmod(wrapper, 0o755);
+  // Windows finds commands by extension (the PowerShell test runs there).
+  await writeFile(
+    `${wrapper}.cmd`,
+    `@"${process.execPath}" "${join(repoRoot, 'dist', 'src', 'cli', 'bin.js')}" %*\r\n`,
+  );
   twoContexts = join(dir, 'two.yaml');
   await writeFile(twoContexts, testKubeconfig('https://127.0.0.1:1', ['alpha', 'beta']));
   silent = createServer((s) => {
@@ -64,7 +74,7 @@ afterAll(async () => {
 });
 
 const env = (extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv =>
-  cliEnv(home, { PATH: `${binDir}:${process.env.PATH ?? ''}`, ...extra });
+  cliEnv(home, { PATH: `${binDir}${delimiter}${process.env.PATH ?? ''}`, ...extra });
 
 /** `kubefwd __complete ARGS`: its candidate lines and directive; stderr must stay empty. */
 const completeCli = async (args: string[], extra: NodeJS.ProcessEnv = {}) => {
@@ -146,7 +156,7 @@ describe.skipIf(!isBuilt())('kubefwd __complete (built CLI)', () => {
 
 describe.skipIf(!isBuilt())('kubefwd completion SHELL (built CLI)', () => {
   it('prints a script per shell that calls `kubefwd __complete`', async () => {
-    for (const shell of ['bash', 'zsh', 'fish']) {
+    for (const shell of ['bash', 'zsh', 'fish', 'powershell']) {
       const r = await runCli(['completion', shell], { env: env() });
       expect(r).toMatchObject({ code: 0, stderr: '' });
       expect(r.stdout).toContain('__complete');
@@ -155,13 +165,13 @@ describe.skipIf(!isBuilt())('kubefwd completion SHELL (built CLI)', () => {
   });
 
   it('an unknown shell is one line naming it and the supported ones, exit 1', async () => {
-    for (const shell of ['powershell', 'tcsh']) {
+    for (const shell of ['tcsh', 'cmd']) {
       const r = await runCli(['completion', shell], { env: env() });
       expect(r.code).toBe(1);
       expect(r.stdout).toBe('');
       const lines = r.stderr.trim().split('\n');
       expect(lines).toHaveLength(1);
-      expect(lines[0]).toMatch(new RegExp(`^kubefwd: .*"${shell}".*bash, zsh, fish`));
+      expect(lines[0]).toMatch(new RegExp(`^kubefwd: .*"${shell}".*bash, zsh, fish, powershell`));
     }
   });
 
@@ -252,6 +262,24 @@ describe.skipIf(!isBuilt() || !hasFish)('the fish script in fish', () => {
       { env: env(), cwd: dir, encoding: 'utf8', timeout: 20_000 },
     );
     const got = r.stdout.split('\n').map((l) => l.split('\t')[0]);
+    expect(got).toContain('svc');
+    expect(got).toContain('svcs');
+    expect(got).toContain('--transport');
+  });
+});
+
+describe.skipIf(!isBuilt() || !hasPwsh)('the PowerShell script in pwsh', () => {
+  it('completes through TabExpansion2', async () => {
+    const r = spawnSync(
+      'pwsh',
+      [
+        '-NoProfile',
+        '-Command',
+        "kubefwd completion powershell | Out-String | Invoke-Expression; foreach ($l in 'kubefwd sv', 'kubefwd svc --tr') { (TabExpansion2 -inputScript $l -cursorColumn $l.Length).CompletionMatches.CompletionText }",
+      ],
+      { env: env(), cwd: dir, encoding: 'utf8', timeout: 60_000 },
+    );
+    const got = r.stdout.split(/\r?\n/);
     expect(got).toContain('svc');
     expect(got).toContain('svcs');
     expect(got).toContain('--transport');

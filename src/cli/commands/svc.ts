@@ -3,6 +3,7 @@ import { KubefwdError } from '../../contract/errors.js';
 import type { DaemonConfig } from '../../daemon/config.js';
 import { runDaemon } from '../../daemon/index.js';
 import type { CliIo } from '../io.js';
+import { privilegeHint } from '../../os/privilege.js';
 
 const shellQuote = (a: string): string => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`);
 
@@ -14,11 +15,15 @@ const shellQuote = (a: string): string => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${
 export const checkPrivileges = (config: DaemonConfig, argv: readonly string[]): string | undefined => {
   if (config.root) return undefined;
   if (!config.hostsPathExplicit) {
-    const cmd = `sudo -E kubefwd ${argv.map(shellQuote).join(' ')}`.trim();
+    const cmd = `kubefwd ${argv.map(shellQuote).join(' ')}`.trim();
+    const who =
+      process.platform === 'win32'
+        ? 'not an elevated Administrator'
+        : `not root (uid ${process.getuid?.() ?? '?'})`;
     throw new KubefwdError(
       'NOT_ROOT',
-      `kubefwd needs superuser privileges to edit ${config.hostsPath} and bind 127.x.x.x addresses, and this process is not root (uid ${process.getuid?.() ?? '?'})`,
-      { hint: `Run it with: ${cmd}`, field: 'uid' },
+      `kubefwd needs superuser privileges to edit ${config.hostsPath} and bind 127.x.x.x addresses, and this process is ${who}`,
+      { hint: privilegeHint(process.platform, cmd), field: 'uid' },
     );
   }
   return 'Not running as root: ports below 1024 cannot be bound (those forwards will show an error); run with sudo -E for the full product.';

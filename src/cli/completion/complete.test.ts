@@ -212,7 +212,7 @@ describe('values', () => {
 
 describe('positional words', () => {
   it('completion takes a shell, help a command', async () => {
-    expect(await cands(['completion'], '')).toEqual(['bash', 'zsh', 'fish']);
+    expect(await cands(['completion'], '')).toEqual(['bash', 'zsh', 'fish', 'powershell']);
     expect(await cands(['completion'], 'z')).toEqual(['zsh']);
     expect(await cands(['completion', 'bash'], '')).toEqual([]);
     expect(await cands(['help'], 'm')).toEqual(['mcp']);

@@ -17,7 +17,7 @@ export interface Completion {
   files: boolean;
 }
 
-export const SHELLS = ['bash', 'zsh', 'fish'] as const;
+export const SHELLS = ['bash', 'zsh', 'fish', 'powershell'] as const;
 
 /** The commands offered in first position (`__complete` is internal). */
 export const SUBCOMMANDS: readonly string[] = COMMAND_WORDS.filter((w) => w !== '__complete');

@@ -1,12 +1,12 @@
-// `kubefwd completion bash|zsh|fish`: prints the completion script for a shell, or how to install
-// one. cobra also offers powershell; kubefwd's scripts cover the shells it runs under.
+// `kubefwd completion bash|zsh|fish|powershell`: prints the completion script for a shell, or how
+// to install one (the shells cobra's kubefwd offers; powershell for Windows).
 import { KubefwdError } from '../../contract/errors.js';
 import { reportError } from '../errors.js';
 import type { CliIo } from '../io.js';
 import { SHELLS } from './complete.js';
-import { PROGRAM, bashScript, fishScript, zshScript } from './scripts.js';
+import { PROGRAM, bashScript, fishScript, powershellScript, zshScript } from './scripts.js';
 
-export const COMPLETION_USAGE = `Usage: ${PROGRAM} completion bash|zsh|fish
+export const COMPLETION_USAGE = `Usage: ${PROGRAM} completion bash|zsh|fish|powershell
 
 Prints a shell completion script. It completes commands and flags, the contexts of your kubeconfig
 (-x), the namespaces of the cluster (-n, asked with a 2 s deadline, nothing if it does not answer),
@@ -28,12 +28,17 @@ zsh:
 fish:
   ${PROGRAM} completion fish | source                   # this shell
   ${PROGRAM} completion fish > ~/.config/fish/completions/${PROGRAM}.fish   # every shell
+
+powershell:
+  ${PROGRAM} completion powershell | Out-String | Invoke-Expression   # this shell
+  ${PROGRAM} completion powershell >> $PROFILE                        # every shell
 `;
 
 const SCRIPTS: Record<(typeof SHELLS)[number], () => string> = {
   bash: bashScript,
   zsh: zshScript,
   fish: fishScript,
+  powershell: powershellScript,
 };
 
 const isShell = (s: string): s is (typeof SHELLS)[number] => (SHELLS as readonly string[]).includes(s);

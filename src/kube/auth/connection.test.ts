@@ -176,4 +176,23 @@ describe('createKubeConnection', () => {
     expect(all.map((h) => h.Authorization)).toEqual(Array(3).fill(`Bearer ${jwt}`));
     expect(builds).toBe(1);
   });
+
+  it('auth-provider without the optional client-node package: AUTH_FAILED saying how to get it', async () => {
+    const missing = () =>
+      Promise.reject(
+        Object.assign(new Error("Cannot find package '@kubernetes/client-node'"), {
+          code: 'ERR_MODULE_NOT_FOUND',
+        }),
+      );
+    const c = createKubeConnection(ctx({ 'auth-provider': { name: 'oidc', config: {} } }), {
+      ...deps(),
+      importClientNode: missing,
+    });
+    await expect(c.authHeaders()).rejects.toMatchObject({
+      code: 'AUTH_FAILED',
+      message: expect.stringMatching(
+        /optional package @kubernetes\/client-node.*npm install -g kubefwd.*exec plugin/s,
+      ),
+    });
+  });
 });

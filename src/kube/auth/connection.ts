@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import type { ConnectionOptions } from 'node:tls';
 import type { RequestOptions } from 'node:https';
+import type * as ClientNodeModule from '@kubernetes/client-node';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { KubefwdError } from '../../contract/errors.js';
 import type { AuthHeaders, ClusterConnection } from '../connection.js';
@@ -35,7 +36,30 @@ export interface ConnectionDeps {
   logger: KubeLogger;
   readFile?: (path: string) => Buffer;
   execRunner?: ExecRunner;
+  /** Imports @kubernetes/client-node (an optional dependency; replaceable in tests). */
+  importClientNode?: () => Promise<ClientNode>;
 }
+
+type ClientNode = typeof ClientNodeModule;
+
+/** client-node is an optionalDependency (54 MB, only auth-providers use it): say how to get it. */
+const loadClientNode = async (
+  importer: () => Promise<ClientNode> = () => import('@kubernetes/client-node'),
+): Promise<ClientNode> => {
+  try {
+    return await importer();
+  } catch (err) {
+    const code = (err as { code?: unknown }).code;
+    if (code !== 'ERR_MODULE_NOT_FOUND' && code !== 'MODULE_NOT_FOUND') throw err;
+    throw new Error(
+      'it needs the optional package @kubernetes/client-node, which is not installed (kubefwd was ' +
+        'installed with --omit=optional, or this is the standalone executable): install kubefwd with ' +
+        '`npm install -g kubefwd` (optional packages included), or switch the user to an exec plugin ' +
+        '(kubelogin, gke-gcloud-auth-plugin), which kubefwd runs itself',
+      { cause: err },
+    );
+  }
+};
 
 /** kubectl re-reads a token file about once a minute (it may be rotated, e.g. projected tokens). */
 const TOKEN_FILE_TTL_MS = 60_000;
@@ -123,7 +147,7 @@ export function createKubeConnection(ctx: ResolvedContext, deps: ConnectionDeps)
   let providerKc: Promise<KubeConfig> | undefined;
   const loadProviderKc = async (provider: NonNullable<UserConfig['auth-provider']>): Promise<KubeConfig> => {
     // Loaded on first use: client-node takes ~0.6 s to import, and only auth-providers need it.
-    const { KubeConfig } = await import('@kubernetes/client-node');
+    const { KubeConfig } = await loadClientNode(deps.importClientNode);
     const kc = new KubeConfig();
     // The fake cluster entry only lets client-node build its (unused) agent; we connect ourselves.
     kc.loadFromOptions({
