@@ -282,7 +282,7 @@ export function defineTransportSuite(transport: Transport, kubelet: Kubelet = 's
           15_000,
           'GETs after a refused port',
         );
-        expect(answered).toEqual(Array.from({ length: 100 }, () => 200));
+        expect(answered.join(' ')).toBe(Array.from({ length: 100 }, () => 200).join(' '));
       });
 
       it('a stream we reset while the pod still sends is dropped quietly; the session carries on', async () => {
@@ -352,40 +352,45 @@ export function defineTransportSuite(transport: Transport, kubelet: Kubelet = 's
         }
       });
 
-      it('1 GiB to a slow local reader: memory stays flat', { timeout: 240_000 }, async () => {
-        const { local } = await forwardTo(forwarder(), 'api-gateway', 8080);
-        const size = 1024 * 1024 * 1024;
-        const s = await connectLocal(local.port);
-        const rss0 = process.memoryUsage().rss;
-        let peak = rss0;
-        const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
-        try {
-          s.write(`GET /big?size=${size} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
-          let got = 0;
-          let sinceNap = 0;
-          await new Promise<void>((resolve, reject) => {
-            s.on('data', (c: Buffer) => {
-              got += c.length;
-              sinceNap += c.length;
-              // Slower than the pod: a nap every 16 MiB.
-              if (sinceNap >= 16 * 1024 * 1024) {
-                sinceNap = 0;
-                s.pause();
-                setTimeout(() => s.resume(), 40);
-              }
+      // Once per kubelet (over the plain upgrade; the tunnel's bytes take the same stream code).
+      it.runIf(transport === 'spdy')(
+        '1 GiB to a slow local reader: memory stays flat',
+        { timeout: 600_000 },
+        async () => {
+          const { local } = await forwardTo(forwarder(), 'api-gateway', 8080);
+          const size = 1024 * 1024 * 1024;
+          const s = await connectLocal(local.port);
+          const rss0 = process.memoryUsage().rss;
+          let peak = rss0;
+          const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
+          try {
+            s.write(`GET /big?size=${size} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
+            let got = 0;
+            let sinceNap = 0;
+            await new Promise<void>((resolve, reject) => {
+              s.on('data', (c: Buffer) => {
+                got += c.length;
+                sinceNap += c.length;
+                // Slower than the pod: a nap every 16 MiB.
+                if (sinceNap >= 16 * 1024 * 1024) {
+                  sinceNap = 0;
+                  s.pause();
+                  setTimeout(() => s.resume(), 40);
+                }
+              });
+              s.once('end', resolve);
+              s.once('close', resolve);
+              s.once('error', reject);
             });
-            s.once('end', resolve);
-            s.once('close', resolve);
-            s.once('error', reject);
-          });
-          expect(got).toBeGreaterThan(size);
-        } finally {
-          clearInterval(sampler);
-          s.destroy();
-        }
-        // Generous: buffering the transfer would add a GiB; flat is a few tens of MiB.
-        expect(peak - rss0).toBeLessThan(256 * 1024 * 1024);
-      });
+            expect(got).toBeGreaterThan(size);
+          } finally {
+            clearInterval(sampler);
+            s.destroy();
+          }
+          // Generous: buffering the transfer would add a GiB; flat is a few tens of MiB.
+          expect(peak - rss0).toBeLessThan(256 * 1024 * 1024);
+        },
+      );
 
       it('shares one connection between ports and connections of a pod, and closes cleanly', async () => {
         const before = h.sim.control.counters().upgrades[transport];
