@@ -282,7 +282,8 @@ export function defineTransportSuite(transport: Transport, kubelet: Kubelet = 's
           15_000,
           'GETs after a refused port',
         );
-        expect(answered.join(' ')).toBe(Array.from({ length: 100 }, () => 200).join(' '));
+        expect(answered).toHaveLength(100);
+        expect(answered.filter((st) => st !== 200)).toEqual([]);
       });
 
       it('a stream we reset while the pod still sends is dropped quietly; the session carries on', async () => {
@@ -320,14 +321,15 @@ export function defineTransportSuite(transport: Transport, kubelet: Kubelet = 's
         const size = 8 * 1024 * 1024;
         const data = pattern(size, 3);
         const s = await connectLocal(local.port);
-        const reading = readN(s, size);
+        const first = readN(s, size / 2);
         s.write(data.subarray(0, size / 2));
-        await new Promise((r) => setTimeout(r, 50));
+        const got1 = await first;
         expect(await h.sim.control.goAway()).toBeGreaterThan(0);
+        const second = readN(s, size / 2);
         s.write(data.subarray(size / 2));
-        const got = await reading;
+        const got2 = await second;
         s.destroy();
-        expect(sha(got)).toBe(sha(data));
+        expect(sha(Buffer.concat([got1, got2]))).toBe(sha(data));
         const reason = await session.closed;
         expect(reason?.code).toBe('STREAM_ERROR');
         const again = await forwardTo(pf, 'postgres', 5432);

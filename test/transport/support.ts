@@ -179,8 +179,11 @@ export const sockets = socketCount;
 
 export const httpGet = async (port: number, path: string): Promise<{ status: number; body: string }> => {
   const s = await connectLocal(port);
-  s.end(`GET ${path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
+  // No half-close after the request (curl and browsers do not): behind a kubelet a client FIN
+  // gives the pod only the FIN grace to answer before the connection is closed.
+  s.write(`GET ${path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
   const raw = (await readAll(s)).toString('utf8');
+  s.end();
   const status = Number(/^HTTP\/1\.1 (\d+)/.exec(raw)?.[1] ?? 0);
   return { status, body: raw.slice(raw.indexOf('\r\n\r\n') + 4) };
 };
