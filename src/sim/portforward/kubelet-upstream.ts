@@ -94,11 +94,15 @@ export class KubeletUpstream {
         client.destroy();
       },
     });
+    // A side that closed after its end: the pipe has ended the other, which flushes and closes
+    // by itself (destroying it now could drop its last bytes). Otherwise it was cut: cut both.
     up.once('close', () => {
       closeConn();
-      client.destroy();
+      if (!client.writableEnded) client.destroy();
     });
-    client.once('close', () => up.destroy());
+    client.once('close', () => {
+      if (!up.writableEnded) up.destroy();
+    });
     client.on('error', () => client.destroy());
     onUpgraded(head);
     if (rest.length > 0) client.write(rest);
@@ -140,9 +144,11 @@ export class KubeletUpstream {
           pod.on('error', () => pod.destroy());
           pod.once('close', () => {
             done();
-            s.destroy();
+            if (!s.writableEnded) s.destroy();
           });
-          s.once('close', () => pod.destroy());
+          s.once('close', () => {
+            if (!pod.writableEnded) pod.destroy();
+          });
           s.pipe(pod);
           pod.pipe(s);
           s.resume();
