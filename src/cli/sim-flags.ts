@@ -19,6 +19,8 @@ export const SIM_FLAGS = [
   { long: '--no-tunnel' },
   { long: '--no-spdy' },
   { long: '--no-websocket' },
+  { long: '--kubelet-upstream', value: 'text' },
+  { long: '--fin-grace', value: 'text' },
 ] as const satisfies readonly SimFlag[];
 
 export type SimFlagName = (typeof SIM_FLAGS)[number]['long'];

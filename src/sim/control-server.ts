@@ -22,6 +22,7 @@ export const CONTROL_ROUTES = [
   'POST /pod-ready {namespace, name, ready}',
   'POST /backend {namespace, pod, backend, container?}',
   'POST /cut-streams',
+  'POST /goaway',
   'POST /latency {ms}',
   'POST /protocols {tunnel?, spdy?, websocket?}',
   'POST /deny {verb, resource, namespace?}',
@@ -54,6 +55,7 @@ export async function startControlServer(
         b.container as string | undefined,
       ),
     'POST /cut-streams': async () => ({ count: control.cutStreams() }),
+    'POST /goaway': async () => ({ count: await control.goAway() }),
     'POST /latency': async (b) => {
       if (typeof b.ms !== 'number' || b.ms < 0) throw new BadInput('"ms" (number >= 0) is required');
       control.setLatency(b.ms);

@@ -25,6 +25,8 @@ export interface SimControl {
   setBackend(namespace: string, pod: string, backend: BackendSpec, container?: string): Promise<void>;
   /** Destroy every open port-forward connection; returns how many. */
   cutStreams(): number;
+  /** GOAWAY on every SPDY port-forward connection (streams in flight continue); returns how many. */
+  goAway(): Promise<number>;
   /** Added to every port-forward read/write (and upgrade). */
   setLatency(ms: number): void;
   setProtocols(p: ProtocolSwitches): void;
@@ -163,6 +165,7 @@ export function createControl(d: ControlDeps): SimControl {
     setBackend: async (namespace, pod, backend, container) =>
       d.workloads.setBackend(namespace, pod, parseBackendSpec(backend), container),
     cutStreams: () => d.hub.cutAll(),
+    goAway: () => d.hub.goAwayAll(),
     setLatency: (ms) => {
       d.hub.latencyMs = Math.max(0, ms);
     },

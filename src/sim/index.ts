@@ -12,6 +12,7 @@ import { Authorizer } from './api/auth.js';
 import { SimWorkloads } from './workload/cluster.js';
 import { NODE_NAME } from './workload/events.js';
 import { PortForwardHub } from './portforward/hub.js';
+import { KubeletUpstream } from './portforward/kubelet-upstream.js';
 import { createControl } from './control.js';
 import type { SimControl, ProtocolSwitches } from './control.js';
 import { startControlServer } from './control-server.js';
@@ -48,6 +49,17 @@ export interface SimOptions {
   terminationDelayMs?: number;
   /** How long restartApi() refuses connections; default 300 ms. */
   restartPauseMs?: number;
+  /**
+   * Serve SPDY and tunnel port-forward through this kubelet-like server (http://127.0.0.1:PORT, e.g.
+   * test/spdystream/server on moby/spdystream) instead of the sim's own; WebSocket v4 stays ours.
+   */
+  kubeletUpstream?: string;
+  /**
+   * End SPDY port-forward pairs as containerd does: when one direction ends, wait up to this long
+   * for the other, then close (the kubelet's FIN comes up to this late; a client FIN does not
+   * half-close the pod; after a client RST the pod's bytes keep coming). Default: ideal half-close.
+   */
+  finGraceMs?: number;
   /** Wait for the scenario's pods to be Ready before returning; default true. */
   waitReady?: boolean;
 }
@@ -75,6 +87,7 @@ export async function createSimCluster(opts: SimOptions = {}): Promise<SimCluste
   if (opts.protocols)
     for (const k of ['tunnel', 'spdy', 'websocket'] as const)
       if (opts.protocols[k] !== undefined) hub.protocols[k] = opts.protocols[k];
+  hub.finGraceMs = opts.finGraceMs;
   const authz = new Authorizer();
   const workloads = new SimWorkloads(store, {
     readyDelayMs: opts.readyDelayMs ?? 100,
@@ -137,12 +150,22 @@ export async function createSimCluster(opts: SimOptions = {}): Promise<SimCluste
     await control.apply(SYSTEM_OBJECTS);
     if ((opts.scenario ?? 'sample') === 'sample') await control.apply(SAMPLE_SCENARIO);
     for (const m of opts.manifests ?? []) await control.apply(m);
+    if (opts.kubeletUpstream !== undefined) {
+      const upstream = new KubeletUpstream({
+        url: opts.kubeletUpstream,
+        dial: (ns, pod, port) => workloads.dial(ns, pod, port),
+        hub,
+      });
+      await upstream.start();
+      hub.upstream = upstream;
+    }
     await api.listen(opts.port ?? 0);
     controlServer = await startControlServer(control, token);
     if (opts.waitReady !== false) await waitAllReady(control, store);
     if ((opts.scenario ?? 'sample') === 'sample') writeLegacyEndpoints(store);
   } catch (err) {
     await controlServer?.close();
+    await hub.upstream?.close();
     await api.close();
     await workloads.stop();
     throw err;
@@ -166,6 +189,7 @@ export async function createSimCluster(opts: SimOptions = {}): Promise<SimCluste
     stop: () =>
       (stopped ??= (async () => {
         hub.cutAll();
+        await hub.upstream?.close();
         await cs.close();
         await api.close();
         await workloads.stop();

@@ -27,6 +27,12 @@ describe('kubefwd sim arguments', () => {
     expect(files).toEqual(['a.yaml', 'b.yaml']);
   });
 
+  it('takes a kubelet upstream and a FIN grace, refusing what is not http://HOST:PORT', () => {
+    const { options } = parseSimArgs(['--kubelet-upstream', 'http://127.0.0.1:7000', '--fin-grace=1000']);
+    expect(options).toMatchObject({ kubeletUpstream: 'http://127.0.0.1:7000', finGraceMs: 1000 });
+    expect(() => parseSimArgs(['--kubelet-upstream', 'https://x'])).toThrow(/--kubelet-upstream/);
+  });
+
   it('rejects bad input with a message naming it and exit code 2', async () => {
     let err = '';
     const io = { stdout: { write: () => true }, stderr: { write: (s: string) => (err += s) } };

@@ -7,8 +7,11 @@ import type { Duplex } from 'node:stream';
 import type { ClusterConnection } from '../../src/kube/connection.js';
 import { bridge, type BridgeHandle } from '../../src/kube/portforward/index.js';
 import { CA_CERT, createSimCluster, type SimCluster, type SimOptions } from '../../src/sim/index.js';
+import { startSpdystreamServer } from '../spdystream/server.js';
 
 export type Transport = 'tunnel' | 'spdy' | 'websocket';
+/** Who serves SPDY port-forward behind the sim's API server: its own JS server, or moby/spdystream. */
+export type Kubelet = 'sim' | 'spdystream';
 
 export interface Harness {
   sim: SimCluster;
@@ -17,8 +20,32 @@ export interface Harness {
   pod(prefix: string): string;
 }
 
-export async function startHarness(opts: SimOptions = {}): Promise<Harness> {
-  const sim = await createSimCluster({ readyDelayMs: 10, ...opts });
+export async function startHarness(
+  opts: SimOptions = {},
+  kubelet: Kubelet = 'sim',
+  kubeletArgs: string[] = [],
+): Promise<Harness> {
+  const upstream = kubelet === 'spdystream' ? await startSpdystreamServer(kubeletArgs) : undefined;
+  let created: SimCluster;
+  try {
+    created = await createSimCluster({
+      readyDelayMs: 10,
+      ...opts,
+      ...(upstream ? { kubeletUpstream: upstream.url } : {}),
+    });
+  } catch (err) {
+    await upstream?.stop();
+    throw err;
+  }
+  const sim: SimCluster = upstream
+    ? {
+        ...created,
+        stop: async () => {
+          await created.stop();
+          await upstream.stop();
+        },
+      }
+    : created;
   const conn: ClusterConnection = {
     contextName: sim.contextName,
     server: sim.apiUrl,
@@ -152,8 +179,11 @@ export const sockets = socketCount;
 
 export const httpGet = async (port: number, path: string): Promise<{ status: number; body: string }> => {
   const s = await connectLocal(port);
-  s.end(`GET ${path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
+  // No half-close after the request (curl and browsers do not): behind a kubelet a client FIN
+  // gives the pod only the FIN grace to answer before the connection is closed.
+  s.write(`GET ${path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
   const raw = (await readAll(s)).toString('utf8');
+  s.end();
   const status = Number(/^HTTP\/1\.1 (\d+)/.exec(raw)?.[1] ?? 0);
   return { status, body: raw.slice(raw.indexOf('\r\n\r\n') + 4) };
 };

@@ -13,11 +13,16 @@ export interface SimIo {
 
 export const SIM_USAGE = `Usage: kubefwd sim [--dir DIR] [-f FILE.yaml ...] [--port N] [--ready-delay MS]
                    [--no-tunnel] [--no-spdy] [--no-websocket] [--context NAME]
+                   [--kubelet-upstream URL] [--fin-grace MS]
 
 Runs a simulated Kubernetes cluster (API server over HTTPS, pods backed by local sockets,
 port-forward in all three protocols) until interrupted. Without -f it loads the sample scenario
 (namespaces shop, analytics, sandbox). Writes DIR/kubeconfig and prints one JSON line:
 {"kubeconfig": "...", "apiUrl": "...", "controlUrl": "...", "token": "..."}
+
+--kubelet-upstream URL  serve SPDY and tunnel port-forward through a kubelet-like server at
+                        http://127.0.0.1:PORT (e.g. test/spdystream/server on moby/spdystream)
+--fin-grace MS          end SPDY port-forward connections as containerd does: FINs up to MS late
 `;
 
 class UsageError extends Error {}
@@ -73,6 +78,16 @@ export function parseSimArgs(argv: readonly string[]): {
         break;
       case '--context':
         options.contextName = take();
+        break;
+      case '--kubelet-upstream': {
+        const url = take();
+        if (!/^http:\/\/[^/]+:\d+\/?$/.test(url))
+          throw new UsageError(`--kubelet-upstream: "${url}" is not http://HOST:PORT`);
+        options.kubeletUpstream = url;
+        break;
+      }
+      case '--fin-grace':
+        options.finGraceMs = int(take(), '--fin-grace', 0, 60_000);
         break;
       case '--no-tunnel':
         protocols.tunnel = false;

@@ -4,9 +4,19 @@
 // data stream pair sharing a requestid header, exactly as client-go pairs them, so a kubelet (or an
 // API server relaying the tunnel) sees what kubectl would send.
 //
-// Unlike kubectl we do not wait for SYN_REPLY before sending: the first request bytes follow the
-// SYN_STREAMs on the wire, so a new connection costs no extra round trip. A pod-side failure
-// arrives as text on the error stream and destroys only that data stream's Duplex.
+// Unlike kubectl we do not wait for SYN_REPLY before sending to a port the pod has accepted before
+// on this connection: the first request bytes follow the SYN_STREAMs on the wire, so a new
+// connection costs no extra round trip. A pod-side failure arrives as text on the error stream and
+// destroys only that data stream's Duplex.
+//
+// The kubelet (moby/spdystream) never reads the data stream of a pair whose dial failed, and a
+// DATA frame nobody reads blocks one of its five frame workers for the rest of the connection:
+// every later stream handled by that worker stalls, then the whole connection. So bytes go onto a
+// new pair at once only for a port already known good here; for any other port they are held until
+// the data stream's SYN_REPLY plus FIRST_WRITE_GRACE_MS passed without an error (or the pod sent
+// something). Should a pair fail after bytes were sent anyway (the pod stopped listening), this
+// connection is retired: its streams finish, new ones go to a fresh connection. And once the
+// kubelet ends a data stream (FIN), it reads no more of it: our side is ended then too.
 import type { Duplex } from 'node:stream';
 import { KubefwdError, errorMessage } from '../../contract/errors.js';
 import { SpdySession } from '../../wire/spdy/index.js';
@@ -18,6 +28,12 @@ import { UpgradeError, upgrade } from './upgrade.js';
 import { openWebSocket } from './websocket-client.js';
 
 export const PORT_FORWARD_PROTOCOL = 'portforward.k8s.io';
+/**
+ * How long after a new pair's data-stream SYN_REPLY an error may still come for a port not yet
+ * known good. The kubelet replies to both streams, then dials the pod (a refusal on loopback in the
+ * pod's network namespace takes well under a millisecond), then writes the error.
+ */
+export const FIRST_WRITE_GRACE_MS = 20;
 export const TUNNEL_PROTOCOL = `SPDY/3.1+${PORT_FORWARD_PROTOCOL}`;
 
 export interface PodTarget {
@@ -109,6 +125,10 @@ export class SpdyPodSession {
   private readyPromise: Promise<SpdySession> | undefined;
   private session: SpdySession | undefined;
   private requestId = 0;
+  /** Ports of the current connection the pod accepted: new pairs to them send at once. */
+  private goodPorts = new Set<number>();
+  /** Connections given up after a failed pair was sent bytes: they close once their streams end. */
+  private readonly retired = new Set<SpdySession>();
   private closedByUs = false;
   private draining = false;
   private done = false;
@@ -162,6 +182,10 @@ export class SpdyPodSession {
     // GOAWAY: the server takes no new streams. The session counts as gone for its owner (which
     // opens a new one); the streams in flight finish, then the connection is closed.
     session.once('goaway', () => {
+      if (this.retired.has(session)) {
+        if (session.streamCount === 0) session.close();
+        return;
+      }
       this.draining = true;
       this.settle(
         new KubefwdError('STREAM_ERROR', `pod ${this.podName}: the API server is going away (GOAWAY)`),
@@ -169,6 +193,7 @@ export class SpdyPodSession {
       if (session.streamCount === 0) session.close();
     });
     void session.closed.then((err) => {
+      if (this.retired.delete(session)) return;
       if (err !== undefined)
         this.opts.logger.debug('port-forward connection ended', { pod: this.podName, error: err.message });
       this.settle(
@@ -193,29 +218,65 @@ export class SpdyPodSession {
     const errorStream = session.openStream(headers);
     errorStream.end(); // we never write to it
     const data = session.openStream({ ...headers, streamtype: 'data' });
+    const goodPorts = this.goodPorts;
+    let graceTimer: NodeJS.Timeout | undefined;
+    if (!goodPorts.has(port)) {
+      data.holdWrites();
+      data.once('reply', () => {
+        graceTimer = setTimeout(() => {
+          if (data.destroyed) return;
+          goodPorts.add(port);
+          data.releaseWrites();
+        }, FIRST_WRITE_GRACE_MS);
+      });
+    }
 
     let errorText = '';
     errorStream.on('data', (c: Buffer) => {
       errorText += c.toString('utf8');
+      goodPorts.delete(port);
+      if (data.destroyed) return;
+      // Bytes the kubelet will never read are stuck in one of its frame workers: leave this
+      // connection to the streams it has and open a new one for what comes next.
+      if (data.sentBytes > 0) this.retire(session, port);
       // Fail the connection at once: the kubelet closes the data stream right after the text.
-      if (!data.destroyed) data.destroy(podStreamError(errorText, this.podName, port));
+      data.destroy(podStreamError(errorText, this.podName, port));
     });
     errorStream.on('error', () => {
       // The session's end is reported on the data stream; nothing to add here.
     });
+    data.once('end', () => {
+      // The kubelet sent FIN: it has stopped reading this stream, so we stop sending on it.
+      if (!data.writableEnded) data.end();
+    });
     data.once('close', () => {
+      clearTimeout(graceTimer);
       // Free the error stream if the kubelet has not closed it yet (no RST is sent if it has).
       setImmediate(() => {
         if (!errorStream.destroyed) errorStream.reset();
-        if (this.draining && session.streamCount === 0) session.close();
+        if ((this.draining || this.retired.has(session)) && session.streamCount === 0) session.close();
       });
     });
     return data;
   }
 
+  /** Opens new streams on a fresh connection from now on; `session` closes when its streams end. */
+  private retire(session: SpdySession, port: number): void {
+    if (this.session !== session) return;
+    this.opts.logger.debug('port-forward connection retired: a failed pair had been sent bytes', {
+      pod: this.podName,
+      port,
+    });
+    this.retired.add(session);
+    this.session = undefined;
+    this.readyPromise = undefined;
+    this.goodPorts = new Set();
+  }
+
   close(): void {
     this.closedByUs = true;
     if (this.session !== undefined) this.session.close();
+    for (const r of this.retired) r.close();
     this.settle(undefined);
   }
 

@@ -759,7 +759,19 @@ export class SimApiServer {
         const ws = acceptWebSocket(req, socket, head, chosen, 'bytes');
         const pipe = new WebSocketByteStream(ws);
         pipe.on('error', () => pipe.destroy());
-        serveSpdyPortForward(pipe, { dial, hub, label, destroyTransport: () => ws.terminate() });
+        if (hub.upstream !== undefined) {
+          // As the API server does: the tunnel's bytes go to the kubelet's SPDY upgrade.
+          pipe.once('close', () => ws.terminate());
+          await hub.upstream.relay(pipe, namespace, name, () => {}).catch(() => ws.terminate());
+          return;
+        }
+        serveSpdyPortForward(pipe, {
+          dial,
+          hub,
+          label,
+          finGraceMs: hub.finGraceMs,
+          destroyTransport: () => ws.terminate(),
+        });
         return;
       }
       hub.counters.upgrades.websocket++;
@@ -804,12 +816,24 @@ export class SimApiServer {
         );
         return;
       }
+      if (hub.upstream !== undefined) {
+        // The kubelet's own 101 is passed on, then the connection is spliced to it.
+        hub.counters.upgrades.spdy++;
+        if (head.length > 0) socket.unshift(head);
+        await hub.upstream
+          .relay(socket, namespace, name, (responseHead) => socket.write(responseHead))
+          .catch((err: unknown) => {
+            if (!socket.destroyed)
+              rawResponse(socket, 502, 'Bad Gateway', err instanceof Error ? err.message : String(err));
+          });
+        return;
+      }
       socket.write(
         'HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\nX-Stream-Protocol-Version: portforward.k8s.io\r\n\r\n',
       );
       hub.counters.upgrades.spdy++;
       if (head.length > 0) socket.unshift(head);
-      serveSpdyPortForward(socket, { dial, hub, label });
+      serveSpdyPortForward(socket, { dial, hub, label, finGraceMs: hub.finGraceMs });
       return;
     }
     rawResponse(

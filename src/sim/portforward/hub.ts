@@ -1,6 +1,7 @@
 // Shared state of every port-forward protocol server: which protocols are on, the added latency,
 // the open upgraded connections (so they can all be cut at once), and the counters tests read.
 import type net from 'node:net';
+import type { KubeletUpstream } from './kubelet-upstream.js';
 
 export type ProtocolName = 'tunnel' | 'spdy' | 'websocket';
 
@@ -14,16 +15,20 @@ export interface Counters {
 export class PortForwardHub {
   readonly protocols: Record<ProtocolName, boolean> = { tunnel: true, spdy: true, websocket: true };
   latencyMs = 0;
+  /** SPDY pairs end the way containerd ends them (see SpdyServeOptions.finGraceMs); undefined: ideally. */
+  finGraceMs: number | undefined;
+  /** Serve SPDY and tunnel port-forward through this kubelet-like server instead of our own. */
+  upstream: KubeletUpstream | undefined;
   readonly counters: Counters = {
     upgrades: { tunnel: 0, spdy: 0, websocket: 0, refused: 0 },
     openStreams: 0,
     openConnections: 0,
     requests: 0,
   };
-  private readonly connections = new Set<{ destroy(): void }>();
+  private readonly connections = new Set<{ destroy(): void; goAway?(): void }>();
 
   /** Register an upgraded connection; returns the function to call when it closes. */
-  openConnection(conn: { destroy(): void }): () => void {
+  openConnection(conn: { destroy(): void; goAway?(): void }): () => void {
     this.connections.add(conn);
     this.counters.openConnections = this.connections.size;
     let done = false;
@@ -44,6 +49,18 @@ export class PortForwardHub {
       done = true;
       this.counters.openStreams--;
     };
+  }
+
+  /** GOAWAY on every SPDY connection (a kubelet's idle timeout or shutdown); returns how many. */
+  async goAwayAll(): Promise<number> {
+    let n = 0;
+    for (const c of this.connections)
+      if (c.goAway) {
+        c.goAway();
+        n++;
+      }
+    if (this.upstream) n += await this.upstream.goAway();
+    return n;
   }
 
   cutAll(): number {

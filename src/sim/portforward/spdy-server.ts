@@ -6,8 +6,7 @@ import type net from 'node:net';
 import type { Duplex } from 'node:stream';
 import { SpdySession, RstStatus } from '../../wire/spdy/index.js';
 import type { SpdyStream } from '../../wire/spdy/index.js';
-import { DelayLine } from './hub.js';
-import type { PortForwardHub } from './hub.js';
+import { DelayLine, type PortForwardHub } from './hub.js';
 
 export interface SpdyServeOptions {
   dial: (port: number) => Promise<net.Socket>;
@@ -15,6 +14,13 @@ export interface SpdyServeOptions {
   label: string;
   /** How long to wait for both streams of a pair (kubelet: streamCreationTimeout, 30 s). */
   streamCreationTimeoutMs?: number;
+  /**
+   * Behave like containerd's PortForward behind the kubelet: when one direction ends (pod closed,
+   * client FIN or RST), wait up to this long for the other, then close the pod connection and send
+   * FIN on both streams; a client FIN does not half-close the pod, and after a client RST the pod's
+   * bytes keep coming on the dead stream until then. Undefined: ideal half-close both ways.
+   */
+  finGraceMs?: number;
   /** Extra teardown when the connection is cut (e.g. terminate the WebSocket under a tunnel). */
   destroyTransport?: () => void;
 }
@@ -33,6 +39,7 @@ export function serveSpdyPortForward(pipe: Duplex, o: SpdyServeOptions): SpdySes
       session.destroy();
       o.destroyTransport?.();
     },
+    goAway: () => session.goAway(),
   });
   const pairs = new Map<string, Pair>();
   const sockets = new Set<net.Socket>();
@@ -83,6 +90,11 @@ export function serveSpdyPortForward(pipe: Duplex, o: SpdyServeOptions): SpdySes
           return;
         }
         sockets.add(socket);
+        if (o.finGraceMs !== undefined) {
+          socket.once('close', () => sockets.delete(socket));
+          forwardLikeContainerd(session, socket, errStream, data, o.finGraceMs, o.hub);
+          return;
+        }
         const done = o.hub.openStream();
         const toClient = new DelayLine(() => o.hub.latencyMs);
         const toPod = new DelayLine(() => o.hub.latencyMs);
@@ -119,6 +131,9 @@ export function serveSpdyPortForward(pipe: Duplex, o: SpdyServeOptions): SpdySes
         });
       },
       (err: unknown) => {
+        // As the kubelet: the data stream of a failed pair is never read (what the client sent
+        // there stalls the connection, see SpdySession.neverRead).
+        session.neverRead(data);
         errStream.end(err instanceof Error ? err.message : String(err));
         data.end();
       },
@@ -132,4 +147,90 @@ export function serveSpdyPortForward(pipe: Duplex, o: SpdyServeOptions): SpdySes
     closeConn();
   });
   return session;
+}
+
+/** One pair served the way containerd's PortForward does it (see SpdyServeOptions.finGraceMs). */
+function forwardLikeContainerd(
+  session: SpdySession,
+  socket: net.Socket,
+  errStream: SpdyStream,
+  data: SpdyStream,
+  graceMs: number,
+  hub: PortForwardHub,
+): void {
+  const done = hub.openStream();
+  const toClient = new DelayLine(() => hub.latencyMs);
+  const toPod = new DelayLine(() => hub.latencyMs);
+  let podDone = false;
+  let clientDone = false;
+  let finished = false;
+  let timer: NodeJS.Timeout | undefined;
+  const finish = (): void => {
+    if (finished) return;
+    finished = true;
+    clearTimeout(timer);
+    socket.destroy();
+    toClient.push(() => {
+      // After a client RST there is no FIN (spdystream: the stream is already finished).
+      if (!data.destroyed) data.end();
+      if (!errStream.destroyed) errStream.end();
+      done();
+    });
+  };
+  const directionDone = (): void => {
+    if (podDone && clientDone) finish();
+    else timer ??= setTimeout(finish, graceMs);
+  };
+  const paused = (): void => {
+    socket.pause();
+  };
+  socket.on('data', (chunk: Buffer) =>
+    toClient.push(() => {
+      if (finished) return;
+      if (!data.destroyed) {
+        if (!data.write(chunk)) {
+          paused();
+          data.once('drain', () => socket.resume());
+        }
+      } else if (data.resetStatus !== undefined && !session.isClosed) {
+        // Reset by the client: spdystream goes on writing DATA for the dead stream.
+        paused();
+        session.sendStrayData(data.id, chunk, () => socket.resume());
+      }
+    }),
+  );
+  socket.on('end', () =>
+    toClient.push(() => {
+      podDone = true;
+      directionDone();
+    }),
+  );
+  socket.on('error', () => socket.destroy());
+  socket.on('close', () =>
+    toClient.push(() => {
+      podDone = true;
+      directionDone();
+    }),
+  );
+  data.on('data', (chunk: Buffer) =>
+    toPod.push(() => {
+      if (!socket.destroyed && !socket.write(chunk)) {
+        data.pause();
+        socket.once('drain', () => data.resume());
+      }
+    }),
+  );
+  // A client FIN or RST ends only the client→pod copy; the pod is not half-closed.
+  data.on('end', () =>
+    toPod.push(() => {
+      clientDone = true;
+      directionDone();
+    }),
+  );
+  data.on('close', () =>
+    toPod.push(() => {
+      clientDone = true;
+      directionDone();
+    }),
+  );
 }

@@ -58,6 +58,9 @@ const listen = async (server: net.Server): Promise<number> =>
     });
   });
 
+/** Bodies above this many bytes are streamed, not built in memory. */
+const STREAMED_BODY = 64 * 1024 * 1024;
+
 /** The JSON the HTTP backend answers, padded to exactly `size` bytes when asked. */
 export function httpBody(
   info: Record<string, unknown>,
@@ -85,20 +88,48 @@ function httpHandler(ctx: BackendContext, port: number): http.RequestListener {
       const respond = (): void => {
         const code = Number.isInteger(status) && status >= 100 && status <= 599 ? status : 200;
         const size = sizeText !== null && /^\d+$/.test(sizeText) ? Number(sizeText) : undefined;
-        const { body, type } = httpBody(
-          {
-            pod: ctx.pod,
-            namespace: ctx.namespace,
-            container: ctx.container,
-            port,
-            method: req.method,
-            path: url.pathname,
-            query: Object.fromEntries(url.searchParams),
-            host: req.headers.host ?? '',
-            requestBytes: Buffer.concat(chunks).length,
-          },
-          size,
-        );
+        const info = {
+          pod: ctx.pod,
+          namespace: ctx.namespace,
+          container: ctx.container,
+          port,
+          method: req.method,
+          path: url.pathname,
+          query: Object.fromEntries(url.searchParams),
+          host: req.headers.host ?? '',
+          requestBytes: Buffer.concat(chunks).length,
+        };
+        if (size !== undefined && size > STREAMED_BODY) {
+          // Too big to hold (a GiB): the same JSON, its padding streamed with backpressure.
+          if (!res.writable) return;
+          res.writeHead(code, {
+            'content-type': 'application/json',
+            'content-length': size,
+            'x-sim-pod': ctx.pod,
+          });
+          const head = Buffer.from(JSON.stringify({ ...info, pad: '' }).slice(0, -2));
+          res.write(head);
+          let left = size - head.length - 2;
+          const pad = Buffer.alloc(1024 * 1024, 'x');
+          const pump = (): void => {
+            while (left > 0) {
+              const n = Math.min(left, pad.length);
+              left -= n;
+              if (!res.write(n === pad.length ? pad : pad.subarray(0, n))) {
+                res.once('drain', pump);
+                return;
+              }
+            }
+            res.end('"}');
+          };
+          res.once('close', () => (left = 0));
+          pump();
+          ctx.log(
+            `${req.socket.remoteAddress ?? '-'} "${req.method} ${req.url} HTTP/${req.httpVersion}" ${code} ${size}`,
+          );
+          return;
+        }
+        const { body, type } = httpBody(info, size);
         if (!res.writable) return;
         res.writeHead(code, { 'content-type': type, 'content-length': body.length, 'x-sim-pod': ctx.pod });
         res.end(body);

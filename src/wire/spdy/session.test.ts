@@ -92,6 +92,79 @@ describe('SpdySession', () => {
     expect(s.id).toBe(1);
   });
 
+  it('holds writes back until released (or the peer sends), then sends them in order with the FIN', async () => {
+    const { client, server } = await pair();
+    const got: Buffer[] = [];
+    let ended = false;
+    const served = new Promise<SpdyStream>((resolve) =>
+      server.on('stream', (s) => {
+        s.reply();
+        s.on('data', (c: Buffer) => got.push(c));
+        s.on('end', () => (ended = true));
+        resolve(s);
+      }),
+    );
+    const s = client.openStream({ n: '1' });
+    s.holdWrites();
+    s.write('one ');
+    s.end('two');
+    await served;
+    await new Promise((r) => setTimeout(r, 50));
+    expect(got).toHaveLength(0);
+    expect(s.sentBytes).toBe(0);
+    s.releaseWrites();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(Buffer.concat(got).toString()).toBe('one two');
+    expect(ended).toBe(true);
+    expect(s.sentBytes).toBe(7);
+
+    // The peer's first byte releases too; a destroyed stream never sends what it held.
+    const t = client.openStream({ n: '2' });
+    t.holdWrites();
+    t.write('held');
+    const [peer] = (await once(server, 'stream')) as [SpdyStream];
+    peer.reply();
+    const echoed = once(peer, 'data') as Promise<[Buffer]>;
+    peer.write('hi');
+    expect((await echoed)[0].toString()).toBe('held');
+  });
+
+  it('GOAWAY refuses the streams we opened after the last one the peer took', async () => {
+    const { client, server } = await pair();
+    server.on('stream', (s) => s.reply());
+    const taken = client.openStream({ n: '1' });
+    await once(taken, 'reply');
+    const late = client.openStream({ n: '2' });
+    const lateError = once(late, 'error') as Promise<[KubefwdError]>;
+    // As spdystream's Close(): last good = the last stream it received (1), sent before 3 arrives.
+    (server as unknown as { lastRemoteStreamId: number }).lastRemoteStreamId = 1;
+    server.goAway();
+    expect((await lateError)[0].message).toMatch(/REFUSED_STREAM/);
+    expect(taken.destroyed).toBe(false);
+  });
+
+  it('a never-read stream that gets DATA stops the connection reading, as a blocked spdystream worker does', async () => {
+    const { client, server } = await pair();
+    const streams: SpdyStream[] = [];
+    server.on('stream', (s) => {
+      s.reply();
+      streams.push(s);
+      if (streams.length === 1) server.neverRead(s);
+      else s.pipe(s);
+    });
+    const unread = client.openStream({ n: '1' });
+    await once(unread, 'reply');
+    unread.write('stuck');
+    await new Promise((r) => setTimeout(r, 50));
+    const other = client.openStream({ n: '2' });
+    other.write('x');
+    const answer = await Promise.race([
+      once(other, 'data').then(() => 'answered'),
+      new Promise((r) => setTimeout(() => r('stalled'), 300)),
+    ]);
+    expect(answer).toBe('stalled');
+  });
+
   it('works when every byte arrives in its own chunk', async () => {
     const { client, server } = await pair({ trickle: true });
     echo(server);

@@ -98,6 +98,9 @@ export class SpdySession extends EventEmitter<SpdySessionEvents> {
   private flushScheduled = false;
   private waitingWrites: ((err?: Error | null) => void)[] = [];
   private readonly readBlockers = new Set<SpdyStream>();
+  /** Streams that will never be read (see neverRead()); DATA for one stalls the connection. */
+  private readonly unread = new WeakSet<SpdyStream>();
+  private stalled = false;
 
   // Keep-alive state.
   private keepAliveTimer: NodeJS.Timeout | undefined;
@@ -197,6 +200,30 @@ export class SpdySession extends EventEmitter<SpdySessionEvents> {
       this.pings.set(id, pending);
       this.writeFrame({ type: 'ping', id });
     });
+  }
+
+  /**
+   * For simulators of the kubelet: `stream` will never be read, and DATA with payload arriving for
+   * it stops this connection's reads for good — as in spdystream, where the frame worker handing
+   * such a frame to a stream nobody reads blocks, and with it every later frame.
+   */
+  neverRead(stream: SpdyStream): void {
+    this.unread.add(stream);
+  }
+
+  /**
+   * For simulators of the kubelet: sends DATA on a stream id that is already gone (reset by the
+   * peer), as spdystream keeps doing for a while after RST_STREAM. `cb` runs when the pipe can
+   * take more.
+   */
+  sendStrayData(streamId: number, chunk: Buffer, cb: (err?: Error | null) => void): void {
+    if (this.ended) {
+      cb(new KubefwdError('STREAM_ERROR', `connection to ${this.label} is closed`));
+      return;
+    }
+    this.write(encodeDataHeader(streamId, 0, chunk.length), chunk);
+    if (this.congested) this.waitingWrites.push(cb);
+    else cb();
   }
 
   /** Sends GOAWAY without closing: the peer opens no new streams; open ones continue. */
@@ -306,14 +333,14 @@ export class SpdySession extends EventEmitter<SpdySessionEvents> {
   // ------------------------------------------------------------ reading
 
   private readonly onPipeData = (chunk: Buffer | string): void => {
-    if (this.ended) return;
+    if (this.ended || this.stalled) return;
     this.receivedSincePing = true;
     let frames: SpdyFrame[];
     try {
       frames = this.parser.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
       for (const frame of frames) {
         this.handleFrame(frame);
-        if (this.ended) return;
+        if (this.ended || this.stalled) return;
       }
     } catch (err) {
       this.destroy(
@@ -330,6 +357,11 @@ export class SpdySession extends EventEmitter<SpdySessionEvents> {
         const stream = this.streams.get(frame.streamId);
         // Data for a stream we already closed or reset: dropped (the peer had it in flight).
         if (stream === undefined) return;
+        if (frame.data.length > 0 && this.unread.has(stream)) {
+          this.stalled = true;
+          this.pipe.pause();
+          return;
+        }
         const fin = (frame.flags & FLAG_FIN) !== 0;
         stream.onData(frame.data, fin);
         // Past its highWaterMark a stream keeps buffering up to the limit before the whole
@@ -410,6 +442,10 @@ export class SpdySession extends EventEmitter<SpdySessionEvents> {
       }
       case 'goaway':
         this.goawayReceived = true;
+        // Streams we opened after the last one the peer took were never seen by it (spdystream
+        // drops their SYN_STREAM without an answer): refused, so their owners can retry elsewhere.
+        for (const s of [...this.streams.values()])
+          if (s.local && s.id > frame.lastGoodStreamId) s.onReset(RstStatus.REFUSED_STREAM);
         this.emit('goaway', frame.lastGoodStreamId, frame.status);
         return;
       case 'settings':
@@ -427,7 +463,7 @@ export class SpdySession extends EventEmitter<SpdySessionEvents> {
 
   private unblock(stream: SpdyStream): void {
     if (!this.readBlockers.delete(stream)) return;
-    if (this.readBlockers.size === 0 && !this.ended) this.pipe.resume();
+    if (this.readBlockers.size === 0 && !this.ended && !this.stalled) this.pipe.resume();
   }
 
   // ------------------------------------------------------------ keep-alive

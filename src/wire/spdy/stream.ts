@@ -45,6 +45,10 @@ export class SpdyStream extends Duplex {
   private replied: boolean;
   private gone = false;
   private readonly errors: boolean;
+  /** Payload bytes handed to the session for sending so far. */
+  sentBytes = 0;
+  /** Writes (and the FIN) kept back by holdWrites(), in order; undefined when not holding. */
+  private held: { chunk: Buffer | undefined; cb: (err?: Error | null) => void }[] | undefined;
 
   constructor(
     host: StreamHost,
@@ -77,18 +81,53 @@ export class SpdyStream extends Duplex {
     this.destroy();
   }
 
+  /**
+   * Keep what is written (and the FIN) here instead of sending it, until releaseWrites() or the
+   * first byte from the peer (which proves the peer serves the stream). For a peer that never
+   * reads a stream it failed to serve (the kubelet), so bytes are only sent once it is known good.
+   * The Writable's own buffering and backpressure apply meanwhile (callbacks wait).
+   */
+  holdWrites(): void {
+    this.held ??= [];
+  }
+
+  /** Sends what holdWrites() kept back, and stops holding. */
+  releaseWrites(): void {
+    const held = this.held;
+    if (held === undefined) return;
+    this.held = undefined;
+    for (const w of held) {
+      if (w.chunk === undefined) this._final(w.cb);
+      else this._write(w.chunk, 'latin1', w.cb); // the encoding is unused: chunks are Buffers
+    }
+  }
+
+  /** Whether writes are being held back. */
+  get holding(): boolean {
+    return this.held !== undefined;
+  }
+
   override _write(chunk: Buffer, _enc: BufferEncoding, cb: (err?: Error | null) => void): void {
     if (this.gone) {
       cb(new KubefwdError('STREAM_ERROR', `SPDY stream ${this.id} is closed`));
       return;
     }
+    if (this.held !== undefined) {
+      this.held.push({ chunk, cb });
+      return;
+    }
     this.reply();
+    this.sentBytes += chunk.length;
     this.host.sendData(this, chunk, false, cb);
   }
 
   override _final(cb: (err?: Error | null) => void): void {
     if (this.gone || this.localFin) {
       cb();
+      return;
+    }
+    if (this.held !== undefined) {
+      this.held.push({ chunk: undefined, cb });
       return;
     }
     this.reply();
@@ -104,6 +143,7 @@ export class SpdyStream extends Duplex {
   }
 
   override _destroy(err: Error | null, cb: (err?: Error | null) => void): void {
+    this.held = undefined; // never sent: the peer must not get bytes of a stream we gave up
     if (!this.gone) {
       this.gone = true;
       // Destroyed before both directions finished: tell the peer so it frees the stream.
@@ -120,6 +160,7 @@ export class SpdyStream extends Duplex {
   /** @internal Delivers DATA payload; returns false when the reader is behind (session pauses). */
   onData(data: Buffer, fin: boolean): boolean {
     if (this.destroyed || this.remoteFin) return true;
+    if (data.length > 0) this.releaseWrites();
     let ok = true;
     if (data.length > 0) ok = this.push(data);
     if (fin) this.onRemoteFin();

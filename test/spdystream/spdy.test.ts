@@ -1,0 +1,3 @@
+import { defineTransportSuite } from '../transport/suite.js';
+
+defineTransportSuite('spdy', 'spdystream');
