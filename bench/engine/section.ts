@@ -52,7 +52,11 @@ export const engineSection: Section = {
         try {
           const api = await daemon.api(120_000);
           const apiUpMs = performance.now() - t0;
-          const ready = await waitAllActive(api, services, 300_000);
+          const ready = await waitAllActive(api, services, 300_000).catch((err: unknown) => {
+            throw new Error(
+              `${String(err)}; daemon ${daemon.alive() ? 'still running' : 'exited'}, its last output:\n${daemon.output().slice(-3000)}`,
+            );
+          });
           const readyMs = performance.now() - t0;
           // Late batched writes after the last forward became Active still belong to the start.
           await sleep(1_000);
