@@ -7,7 +7,7 @@
 // once on the way out (the masked copy) and not copied at all on the way in when the reader
 // streams payloads.
 import { ByteQueue } from '../byte-queue.js';
-import { jsMasking, type Masking } from './masking.js';
+import { jsMasking, rotateMask, type Masking } from './masking.js';
 
 export const Opcode = {
   CONTINUATION: 0x0,
@@ -62,17 +62,6 @@ const writeHeader = (out: Buffer, opcode: number, len: number, fin: boolean, mas
   return off;
 };
 
-/** The mask as seen from payload position `pos`. */
-const rotate = (mask: Buffer, pos: number): Buffer =>
-  (pos & 3) === 0
-    ? mask
-    : Buffer.from([
-        mask[pos & 3] ?? 0,
-        mask[(pos + 1) & 3] ?? 0,
-        mask[(pos + 2) & 3] ?? 0,
-        mask[(pos + 3) & 3] ?? 0,
-      ]);
-
 /**
  * Encodes one frame whose payload is the concatenation of `payload` (one buffer or several).
  * Without a mask (server → client) it returns the header followed by the caller's buffers, for one
@@ -106,7 +95,7 @@ export function encodeFrame(
   // across parts only when every part but the last is a multiple of 4 long, so otherwise the
   // parts are masked with the key rotated to their offset.
   for (const p of parts) {
-    masking.maskInto(p, rotate(mask, off - hlen), out, off);
+    masking.maskInto(p, rotateMask(mask, off - hlen), out, off);
     off += p.length;
   }
   return [out];

@@ -61,8 +61,8 @@ interface BufferUtil {
   unmask(buffer: Buffer, mask: Buffer): void;
 }
 
-/** The mask rotated to start at `phase` (bufferutil's unmask always starts at position 0). */
-const rotated = (mask: Buffer, phase: number): Buffer =>
+/** The mask as seen from payload position `phase` (bufferutil's functions always start at 0). */
+export const rotateMask = (mask: Buffer, phase: number): Buffer =>
   (phase & 3) === 0
     ? mask
     : Buffer.from([
@@ -82,7 +82,7 @@ export const nativeMasking = (b: BufferUtil): Masking => ({
   },
   unmask(buf, mask, phase) {
     if (buf.length < 32) maskInPlace(buf, mask, phase);
-    else b.unmask(buf, rotated(mask, phase));
+    else b.unmask(buf, rotateMask(mask, phase));
   },
 });
 
