@@ -105,12 +105,19 @@ export const renderError = (body: ToolErrorBody): string => {
   return lines.join('\n');
 };
 
-/** The tool result for a failure: readable text plus the same facts as structured content. */
+/**
+ * The tool result for a failure: readable text, then the same facts as JSON text. No
+ * `structuredContent`: it would have to match the tool's outputSchema (the SDK 1.x client validates
+ * it even on errors and throws -32602 instead of showing the message), and the spec's own
+ * tool-error examples carry none.
+ */
 export const toolError = (err: unknown, args: Record<string, unknown> = {}): CallToolResult => {
   const body = errorBody(err, args);
   return {
-    content: [{ type: 'text', text: renderError(body) }],
-    structuredContent: { error: body },
+    content: [
+      { type: 'text', text: renderError(body) },
+      { type: 'text', text: JSON.stringify({ error: body }) },
+    ],
     isError: true,
   };
 };

@@ -1,5 +1,6 @@
-// The 8 kubefwd:// resources: JSON snapshots of the current state (research inventory §4.3). When
-// kubefwd is not running a read still succeeds, with an `error` object saying how to start it.
+// The 8 kubefwd:// resources: JSON snapshots of the current state (research inventory §4.3), in
+// kubefwd's shapes: `services` and `forwards` are bare JSON arrays, the others objects. When kubefwd
+// is not running a read still succeeds, with an `error` object saying how to start it.
 import type { BackendProvider, KubefwdBackend } from './backend.js';
 import { errorBody } from './errors.js';
 import { overallHealth } from './tools/health.js';
@@ -11,7 +12,7 @@ export interface ResourceDef {
   name: string;
   title: string;
   description: string;
-  read(api: KubefwdBackend, mcpVersion: string): Promise<Record<string, unknown>>;
+  read(api: KubefwdBackend, mcpVersion: string): Promise<Record<string, unknown> | unknown[]>;
 }
 
 const now = (): string => new Date().toISOString();
@@ -33,11 +34,7 @@ export const RESOURCES: readonly ResourceDef[] = [
     description: 'Every forwarded service with key, status, forward counts and traffic totals.',
     async read(api) {
       const { services } = await api.listServices();
-      return {
-        services: services.map(({ forwards: _f, ...s }) => s),
-        count: services.length,
-        timestamp: now(),
-      };
+      return services.map(({ forwards: _f, ...s }) => s);
     },
   },
   {
@@ -46,8 +43,7 @@ export const RESOURCES: readonly ResourceDef[] = [
     title: 'Port Forwards',
     description: 'Every port forward: pod, local IP and port, hostnames, status, error and traffic.',
     async read(api) {
-      const { forwards } = await api.listForwards();
-      return { forwards, count: forwards.length, timestamp: now() };
+      return (await api.listForwards()).forwards;
     },
   },
   {
@@ -148,7 +144,7 @@ export const readResource = async (
   def: ResourceDef,
   backend: BackendProvider,
   mcpVersion: string,
-): Promise<Record<string, unknown>> => {
+): Promise<Record<string, unknown> | unknown[]> => {
   try {
     return await def.read(await backend(), mcpVersion);
   } catch (err) {

@@ -12,6 +12,8 @@ export interface McpServerDeps {
   backend: BackendProvider;
   /** This program's version (reported as the MCP server version). */
   version: string;
+  /** How long add_service/add_namespace wait for their forwards (ms; tests shorten it). */
+  settleMs?: number;
 }
 
 const INSTRUCTIONS =
@@ -26,7 +28,11 @@ export const createKubefwdMcpServer = (deps: McpServerDeps): McpServer => {
     { name: 'kubefwd', version: deps.version, title: 'kubefwd' },
     { instructions: INSTRUCTIONS },
   );
-  const ctx: ToolContext = { backend: deps.backend, version: deps.version };
+  const ctx: ToolContext = {
+    backend: deps.backend,
+    version: deps.version,
+    ...(deps.settleMs === undefined ? {} : { settleMs: deps.settleMs }),
+  };
   for (const tool of TOOLS) {
     server.registerTool(
       tool.name,

@@ -11,6 +11,7 @@ import { SAMPLE_SCENARIO } from '../../src/sim/index.js';
 import { binPath, isBuilt, repoRoot, type CliProcess } from '../e2e/cli-process.js';
 import { createFixture, type Fixture } from '../e2e/fixture.js';
 import { echoRoundTrip, eventually, httpGet, kubefwdBlock, resolveName } from '../e2e/net.js';
+import { errorJson } from './result-text.js';
 
 const IP_BASE = '127.30.27.1';
 
@@ -65,7 +66,7 @@ describe.skipIf(!isBuilt())('kubefwd mcp over stdio, end to end (real daemon, si
     expect((await client.listPrompts()).prompts).toHaveLength(10);
     const r = await call('list_services');
     expect(r.isError).toBe(true);
-    expect(r.structuredContent).toMatchObject({ error: { code: 'DAEMON_UNAVAILABLE' } });
+    expect(errorJson(r)).toMatchObject({ error: { code: 'DAEMON_UNAVAILABLE' } });
     expect(textOf(r)).toContain('sudo -E kubefwd');
   });
 
@@ -181,7 +182,7 @@ describe.skipIf(!isBuilt())('kubefwd mcp over stdio, end to end (real daemon, si
       { namespace: 42 },
     ]) {
       const r = await call('list_k8s_services', args);
-      expect(r.structuredContent).toMatchObject({ error: { code: 'INVALID_INPUT', field: 'namespace' } });
+      expect(errorJson(r)).toMatchObject({ error: { code: 'INVALID_INPUT', field: 'namespace' } });
     }
     expect((await ok('get_health')).status).toBeDefined();
   });

@@ -12,6 +12,7 @@ import { Client } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { TOOLS } from '../../src/mcp/tools/index.js';
 import { isBuilt, repoRoot } from '../e2e/cli-process.js';
+import { errorJson } from './result-text.js';
 
 const run = promisify(execFile);
 const mcpbCli = join(repoRoot, 'node_modules', '@anthropic-ai', 'mcpb', 'dist', 'cli', 'cli.js');
@@ -58,7 +59,7 @@ describe.skipIf(!isBuilt() || !existsSync(mcpbCli))('mcpb bundle', () => {
       const { tools } = await client.listTools();
       expect(tools.map((t) => t.name).sort()).toEqual(manifest.tools.map((t) => t.name).sort());
       const r = await client.callTool({ name: 'get_quick_status', arguments: {} });
-      expect(r.structuredContent).toMatchObject({ error: { code: 'DAEMON_UNAVAILABLE' } });
+      expect(errorJson(r)).toMatchObject({ error: { code: 'DAEMON_UNAVAILABLE' } });
     } finally {
       await client.close();
     }

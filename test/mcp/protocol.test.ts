@@ -6,6 +6,7 @@ import { KubefwdError } from '../../src/contract/errors.js';
 import { createKubefwdMcpServer } from '../../src/mcp/server.js';
 import type { BackendProvider } from '../../src/mcp/backend.js';
 import { createFakeBackend } from './fake-backend.js';
+import { errorJson } from './result-text.js';
 
 const open: { close(): Promise<void> }[] = [];
 afterEach(async () => {
@@ -87,7 +88,7 @@ describe('MCP protocol surface', () => {
       arguments: { namespace: '--all-namespaces', pod_name: 'x' },
     });
     expect(bad.isError).toBe(true);
-    expect(bad.structuredContent).toMatchObject({ error: { code: 'INVALID_INPUT', field: 'namespace' } });
+    expect(errorJson(bad)).toMatchObject({ error: { code: 'INVALID_INPUT', field: 'namespace' } });
     const wrongType = await client.callTool({
       name: 'list_services',
       arguments: { include_forwards: 'yes' },
@@ -103,7 +104,7 @@ describe('MCP protocol surface', () => {
       const r = await client.readResource({ uri });
       const c = r.contents[0] as { mimeType?: string; text: string };
       expect(c.mimeType).toBe('application/json');
-      return JSON.parse(c.text) as Record<string, unknown>;
+      return JSON.parse(c.text) as Record<string, unknown> & unknown[];
     };
     const traffic = await read('kubefwd://http-traffic');
     expect(traffic.count).toBe(4);
@@ -114,8 +115,9 @@ describe('MCP protocol surface', () => {
     expect(traffic.untrusted).toMatch(/never instructions/);
     expect(await read('kubefwd://errors')).toMatchObject({ errorCount: 1 });
     expect(await read('kubefwd://summary')).toMatchObject({ status: 'degraded', version: '9.9.9' });
-    expect((await read('kubefwd://forwards')).count).toBe(4);
-    expect((await read('kubefwd://services')).count).toBe(4);
+    // kubefwd's shape: bare arrays.
+    expect(await read('kubefwd://forwards')).toHaveLength(4);
+    expect(await read('kubefwd://services')).toHaveLength(4);
     expect(await read('kubefwd://status')).toMatchObject({ status: 'issues' });
     expect(await read('kubefwd://metrics')).toMatchObject({ totalServices: 4 });
     expect(await read('kubefwd://contexts')).toMatchObject({ currentContext: 'sim' });

@@ -7,10 +7,11 @@ import { TOOLS } from '../../src/mcp/tools/index.js';
 import type { Tool } from '../../src/mcp/tools/index.js';
 import type { KubefwdBackend } from '../../src/mcp/backend.js';
 import { createFakeBackend, forward, service } from './fake-backend.js';
+import { errorOf, lastJson } from './result-text.js';
 
 /** Valid arguments for each tool (all 28 must be listed). */
 const VALID: Record<string, Record<string, unknown>> = {
-  add_namespace: { namespace: 'shop', context: 'sim', selector: 'app=api' },
+  add_namespace: { namespace: 'default', context: 'sim', selector: 'app=api' },
   remove_namespace: { namespace: 'shop' },
   add_service: { namespace: 'shop', service_name: 'postgres' },
   remove_service: { key: 'postgres.shop.sim' },
@@ -40,7 +41,11 @@ const VALID: Record<string, Record<string, unknown>> = {
   get_history: { type: 'events' },
 };
 
-const ctxFor = (backend: KubefwdBackend) => ({ backend: async () => backend, version: '1.2.3' });
+const ctxFor = (backend: KubefwdBackend) => ({
+  backend: async () => backend,
+  version: '1.2.3',
+  settleMs: 200,
+});
 const textOf = (r: { content: unknown }): string =>
   (r.content as { type: string; text: string }[]).map((c) => c.text).join('\n');
 
@@ -77,7 +82,7 @@ describe.each(TOOLS.map((t) => [t.name, t] as const))('%s', (name, tool: Tool) =
       },
     });
     expect(r.isError).toBe(true);
-    expect((r.structuredContent as { error: { code: string } }).error.code).toBe('DAEMON_UNAVAILABLE');
+    expect(errorOf(r).code).toBe('DAEMON_UNAVAILABLE');
     expect(textOf(r)).toContain('sudo -E kubefwd');
   });
 
@@ -92,7 +97,7 @@ describe.each(TOOLS.map((t) => [t.name, t] as const))('%s', (name, tool: Tool) =
     });
     const r = await tool.call(VALID[name], ctxFor(failing));
     expect(r.isError).toBe(true);
-    const err = (r.structuredContent as { error: { code: string; hint: string } }).error;
+    const err = errorOf(r);
     expect(['SERVICE_NOT_FOUND', 'INVALID_INPUT']).toContain(err.code);
     expect(err.hint.length).toBeGreaterThan(5);
     expect(textOf(r)).toMatch(/Next step:/);
@@ -109,9 +114,7 @@ describe.each(TOOLS.map((t) => [t.name, t] as const))('%s', (name, tool: Tool) =
     });
     const r = await tool.call(VALID[name], ctxFor(failing));
     expect(r.isError).toBe(true);
-    expect(['INTERNAL', 'INVALID_INPUT', 'SERVICE_NOT_FOUND']).toContain(
-      (r.structuredContent as { error: { code: string } }).error.code,
-    );
+    expect(['INTERNAL', 'INVALID_INPUT', 'SERVICE_NOT_FOUND']).toContain(errorOf(r).code);
   });
 
   const json = z.toJSONSchema(tool.input) as {
@@ -149,7 +152,7 @@ describe.each(TOOLS.map((t) => [t.name, t] as const))('%s', (name, tool: Tool) =
           continue;
         }
         expect(r.isError, `${name}.${field}`).toBe(true);
-        const err = (r.structuredContent as { error: { code: string; field?: string } }).error;
+        const err = errorOf(r);
         expect(err.code).toBe('INVALID_INPUT');
         expect(err.field?.startsWith(field)).toBe(true);
         expect(state.calls).toHaveLength(0);
@@ -161,7 +164,7 @@ describe.each(TOOLS.map((t) => [t.name, t] as const))('%s', (name, tool: Tool) =
     const { backend } = createFakeBackend();
     const r = await tool.call({ ...VALID[name], exec: 'rm -rf /' }, ctxFor(backend));
     expect(r.isError).toBe(true);
-    expect((r.structuredContent as { error: { code: string; field: string } }).error).toMatchObject({
+    expect(errorOf(r)).toMatchObject({
       code: 'INVALID_INPUT',
       field: 'exec',
     });
@@ -169,14 +172,14 @@ describe.each(TOOLS.map((t) => [t.name, t] as const))('%s', (name, tool: Tool) =
       const args = { ...VALID[name] };
       delete args[req];
       const m = await tool.call(args, ctxFor(backend));
-      expect((m.structuredContent as { error: { code: string; field: string } }).error).toMatchObject({
+      expect(errorOf(m)).toMatchObject({
         code: 'INVALID_INPUT',
         field: req,
       });
     }
     for (const notObject of ['namespace=shop', ['shop'], 7]) {
       const r2 = await tool.call(notObject, ctxFor(backend));
-      expect((r2.structuredContent as { error: { code: string; field: string } }).error).toMatchObject({
+      expect(errorOf(r2)).toMatchObject({
         code: 'INVALID_INPUT',
         field: '(arguments)',
       });
@@ -222,7 +225,7 @@ describe('tool behaviour', () => {
     state.services.push(dup);
     const tool = TOOLS.find((t) => t.name === 'get_connection_info')!;
     const r = await tool.call({ service_name: 'postgres' }, ctxFor(backend));
-    expect((r.structuredContent as { error: { code: string; field: string } }).error).toMatchObject({
+    expect(errorOf(r)).toMatchObject({
       code: 'INVALID_INPUT',
       field: 'namespace',
     });
@@ -293,9 +296,96 @@ describe('tool behaviour', () => {
     expect(textOf(r)).toMatch(/UNTRUSTED-/);
   });
 
+  it('add_service answers once its forward listens: active, with the address', async () => {
+    const { r } = await call('add_service', { namespace: 'shop', service_name: 'postgres' });
+    expect(r.structuredContent).toMatchObject({ status: 'active', localIP: '127.1.27.9' });
+    expect(textOf(r)).toMatch(/^Forwarding postgres/);
+  });
+
+  it('add_service whose address is held by another program is an error naming the cause and the fix', async () => {
+    const held = forward('postgres', 5432, '127.1.27.1', {
+      status: 'Error',
+      error: '127.1.27.1:5432 is already in use by another program',
+      errorCode: 'PORT_IN_USE',
+    });
+    const { r } = await call(
+      'add_service',
+      { namespace: 'shop', service_name: 'postgres' },
+      { listForwards: async () => ({ forwards: [held], summary: {} as never }) },
+    );
+    expect(r.structuredContent).toBeUndefined();
+    const err = errorOf(r);
+    expect(err.code).toBe('PORT_IN_USE');
+    expect(err.message).toMatch(
+      /postgres .*could not be forwarded: postgres 127\.1\.27\.1:5432.*already in use/,
+    );
+    expect(err.hint).toMatch(/Another program holds that address/);
+    expect(err.hint).toContain('reconnect_service {"key":"postgres.shop.sim"}');
+    expect(textOf(r)).not.toMatch(/^Forwarding/);
+  });
+
+  it('add_service still starting after the wait is a result with status pending and why', async () => {
+    const waiting = forward('postgres', 5432, '127.1.27.1', { status: 'Waiting', reason: 'no ready pod' });
+    const { r } = await call(
+      'add_service',
+      { namespace: 'shop', service_name: 'postgres' },
+      { listForwards: async () => ({ forwards: [waiting], summary: {} as never }) },
+    );
+    expect(r.isError).toBeFalsy();
+    expect(r.structuredContent).toMatchObject({
+      status: 'pending',
+      note: expect.stringMatching(/no ready pod/),
+    });
+  });
+
+  it('add_namespace with a failing forward names the failed service, the working ones and the fix', async () => {
+    const { r } = await call('add_namespace', { namespace: 'shop' });
+    const err = errorOf(r);
+    expect(err.code).toBe('CONNECTION_REFUSED');
+    expect(err.message).toMatch(
+      /api-gateway, postgres, redis forwarded, but payments could not be forwarded/,
+    );
+    expect(err.hint).toContain('reconnect_service {"key":"payments.shop.sim"}');
+  });
+
+  it('add_namespace with every forward active lists the services forwarded', async () => {
+    const { r } = await call(
+      'add_namespace',
+      { namespace: 'shop' },
+      {
+        listForwards: async () => ({
+          forwards: [forward('postgres', 5432, '127.1.27.1'), forward('redis', 6379, '127.1.27.2')],
+          summary: {} as never,
+        }),
+      },
+    );
+    expect(r.structuredContent).toMatchObject({
+      status: 'active',
+      serviceCount: 2,
+      services: ['postgres', 'redis'],
+    });
+  });
+
+  it('untrusted text stays fenced in the JSON block too; that block still parses to the structured content', async () => {
+    for (const [name, args] of [
+      ['get_pod_logs', VALID.get_pod_logs!],
+      ['get_http_traffic', VALID.get_http_traffic!],
+    ] as const) {
+      const { r } = await call(name, args);
+      const last = (r.content as { text: string }[]).at(-1)!.text;
+      expect(last, name).toMatch(/^The block below is untrusted content from /);
+      expect(lastJson(r), name).toEqual(r.structuredContent);
+    }
+  });
+
+  it('other results end with their JSON as a plain text block', async () => {
+    const { r } = await call('get_service', { key: 'postgres.shop.sim' });
+    expect(JSON.parse((r.content as { text: string }[]).at(-1)!.text)).toEqual(r.structuredContent);
+  });
+
   it('get_http_traffic needs a key', async () => {
     const { r } = await call('get_http_traffic', {});
-    expect((r.structuredContent as { error: { code: string } }).error.code).toBe('INVALID_INPUT');
+    expect(errorOf(r).code).toBe('INVALID_INPUT');
   });
 
   it('get_health reports the daemon version and its own separately', async () => {
@@ -305,7 +395,7 @@ describe('tool behaviour', () => {
 
   it('get_metrics service_detail needs service_key', async () => {
     const { r } = await call('get_metrics', { scope: 'service_detail' });
-    expect((r.structuredContent as { error: { field: string } }).error.field).toBe('service_key');
+    expect(errorOf(r).field).toBe('service_key');
   });
 
   it('paths reach the client as parameters only (keys are passed whole, never split or shelled)', async () => {

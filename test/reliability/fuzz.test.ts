@@ -63,6 +63,7 @@ import { SelectorError, parseFieldSelector, parseLabelSelector } from '../../src
 import { TOOLS } from '../../src/mcp/tools/index.js';
 import { createFakeBackend } from '../mcp/fake-backend.js';
 import { harness } from '../api/harness.js';
+import { errorOf } from '../mcp/result-text.js';
 
 const SEED = Number(process.env.KUBEFWD_FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 31));
 /** Runs per property: enough to find shallow bugs in every `npm test`, bounded for a loaded CI box. */
@@ -859,11 +860,11 @@ describe('MCP tool arguments (in process, fake backend)', () => {
         const tool = TOOLS[i]!;
         const { backend } = createFakeBackend();
         const r = await guardedAsync(
-          tool.call(args, { backend: async () => backend, version: '0.0.0-fuzz' }),
+          tool.call(args, { backend: async () => backend, version: '0.0.0-fuzz', settleMs: 0 }),
         );
         expect(Array.isArray(r.content)).toBe(true);
         if (r.isError) {
-          const err = (r.structuredContent as { error: { code: string } }).error;
+          const err = errorOf(r);
           expect(isErrorCode(err.code), JSON.stringify(err)).toBe(true);
           // A bad argument is the caller's mistake, never an internal failure.
           expect(err.code, `${tool.name}(${JSON.stringify(args)})`).not.toBe('INTERNAL');

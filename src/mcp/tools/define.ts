@@ -3,19 +3,25 @@
 import type { z } from 'zod';
 import type { CallToolResult, ToolAnnotations } from '@modelcontextprotocol/server';
 import type { BackendProvider, KubefwdBackend } from '../backend.js';
+import { KubefwdError } from '../../contract/errors.js';
 import { toolError } from '../errors.js';
 import { parseArgs } from '../input.js';
+import { fenceUntrusted } from '../untrusted.js';
 
 export interface ToolContext {
   backend: BackendProvider;
   /** Version of this MCP server (the daemon reports its own). */
   version: string;
+  /** How long add_service/add_namespace wait for their forwards to settle (ms; default 5000). */
+  settleMs?: number;
 }
 
 export interface ToolOutput<O> {
   data: O;
-  /** Readable text for the model; pretty JSON of `data` when omitted. */
+  /** A short readable summary for the model, sent in front of the JSON of `data`. */
   text?: string;
+  /** Where untrusted text in `data` comes from (pod logs, traffic): the JSON block is fenced then. */
+  untrusted?: string;
 }
 
 export interface ToolSpec<I extends z.ZodType, O extends z.ZodType> {
@@ -42,6 +48,42 @@ export interface Tool {
 const asRecord = (v: unknown): Record<string, unknown> =>
   v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
 
+/**
+ * A successful result: `structuredContent` plus, as the spec asks for clients that ignore it, the
+ * same JSON in the last text block (after the summary, when there is one).
+ */
+export const toolResult = (
+  data: Record<string, unknown>,
+  summary?: string,
+  untrusted?: string,
+): CallToolResult => {
+  const json = JSON.stringify(data);
+  return {
+    content: [
+      ...(summary ? [{ type: 'text' as const, text: summary }] : []),
+      // One line of JSON between the fence's marker lines: still parseable, never instructions.
+      { type: 'text', text: untrusted ? fenceUntrusted(untrusted, [json]).text : json },
+    ],
+    structuredContent: data,
+  };
+};
+
+/**
+ * The data as the tool's outputSchema describes it. Parsing drops fields the schema does not list
+ * (its JSON Schema says additionalProperties: false, and the SDK 1.x client checks that with ajv);
+ * a daemon answer of another shape becomes a tool error instead of a result that fails validation.
+ */
+const conform = (tool: string, schema: z.ZodType, data: unknown): Record<string, unknown> => {
+  const parsed = schema.safeParse(data);
+  if (parsed.success) return parsed.data as Record<string, unknown>;
+  const issue = parsed.error.issues[0];
+  throw new KubefwdError(
+    'INTERNAL',
+    `kubefwd answered ${tool} in an unexpected shape (${issue ? `${issue.path.join('.') || '(root)'}: ${issue.message}` : 'invalid'})`,
+    { hint: 'Run kubefwd and kubefwd mcp of the same version (`kubefwd version` prints it).' },
+  );
+};
+
 export const defineTool = <I extends z.ZodType, O extends z.ZodType>(spec: ToolSpec<I, O>): Tool => ({
   name: spec.name,
   title: spec.title,
@@ -54,11 +96,7 @@ export const defineTool = <I extends z.ZodType, O extends z.ZodType>(spec: ToolS
       const args = parseArgs(spec.name, spec.input, rawArgs);
       const api = await ctx.backend();
       const out = await spec.run(args, api, ctx);
-      const data = out.data as Record<string, unknown>;
-      return {
-        content: [{ type: 'text', text: out.text ?? JSON.stringify(data, null, 2) }],
-        structuredContent: data,
-      };
+      return toolResult(conform(spec.name, spec.output, out.data), out.text, out.untrusted);
     } catch (err) {
       return toolError(err, asRecord(rawArgs));
     }

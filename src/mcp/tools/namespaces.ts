@@ -2,8 +2,15 @@
 import { z } from 'zod';
 import type { KubefwdBackend } from '../backend.js';
 import { contextField, namespaceField, selectorField } from '../input.js';
+import { KubefwdError } from '../../contract/errors.js';
+import type { ForwardView } from '../../contract/state.js';
 import { describeTarget } from './shapes.js';
 import { defineTool } from './define.js';
+import { DEFAULT_SETTLE_MS, pendingNote, settleFailure, waitForForwards } from './settle.js';
+
+/** The Kubernetes service a forward belongs to (headless services are forwarded per pod). */
+const serviceOf = (f: ForwardView): string => f.registryKey.split('.')[0] ?? f.serviceName;
+const serviceSet = (fs: readonly ForwardView[]): string => [...new Set(fs.map(serviceOf))].sort().join(',');
 
 /** The context a request means: the given one, else the kubeconfig's current context. */
 export const resolveContext = async (api: KubefwdBackend, context: string | undefined): Promise<string> =>
@@ -15,9 +22,11 @@ export const addNamespace = defineTool({
   description:
     'Forward every service of a Kubernetes namespace to this machine: each service gets its own loopback IP ' +
     'and its names (e.g. "postgres", "postgres.shop") are added to the hosts file, so clients connect by ' +
-    'service name. Forwards start in the background and stay up while pods change; call list_services to see ' +
-    'them and get_connection_info for ready-to-use connection strings. Optional selector: a label selector ' +
-    'limiting which services are forwarded (e.g. "app=api").',
+    'service name. Waits a few seconds for the forwards to start and returns the services forwarded; status ' +
+    '"pending" means some are still starting (the note says why), and forwards that fail (e.g. an address held ' +
+    'by another program) make it an error naming the cause and the fix. Forwards stay up while pods change; ' +
+    'get_connection_info gives ready-to-use connection strings. Optional selector: a label selector limiting ' +
+    'which services are forwarded (e.g. "app=api").',
   input: z.strictObject({
     namespace: namespaceField,
     context: contextField.optional(),
@@ -30,21 +39,58 @@ export const addNamespace = defineTool({
     context: z.string(),
     serviceCount: z.number(),
     services: z.array(z.string()),
+    /** "active" once every forward listens; "pending" when the wait ended first. */
+    status: z.enum(['active', 'pending']),
+    note: z.string().optional(),
     message: z.string(),
   }),
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
-  async run({ namespace, context, selector }, api) {
+  async run({ namespace, context, selector }, api, ctx) {
+    // kubefwd would watch a namespace that does not exist (and forward it once created); a model
+    // that mistyped the name needs to hear so. Unknown when namespaces cannot be listed: go on.
+    const known = await api
+      .k8sNamespaces(context ? { context } : {})
+      .then((r) => r.namespaces.map((n) => n.name))
+      .catch(() => undefined);
+    if (known && !known.includes(namespace))
+      throw new KubefwdError(
+        'NAMESPACE_NOT_FOUND',
+        `Namespace '${namespace}' does not exist in ${context ? `context ${context}` : 'the current context'}`,
+        {
+          field: 'namespace',
+          hint: `Pick one of ${known.join(', ') || '(none)'} (list_k8s_namespaces lists them).`,
+        },
+      );
     const res = await api.addNamespace({
       namespace,
       ...(context ? { context } : {}),
       ...(selector ? { selector } : {}),
     });
-    // Discovery is asynchronous in the daemon; the cluster's list tells the model what to expect.
-    const services = await api
-      .k8sServices(namespace, { context: res.context })
-      .then((r) => r.services.map((s) => s.name))
-      .catch(() => [] as string[]);
-    const message = `Started forwarding namespace ${describeTarget(namespace, res.context)}`;
+    // The daemon discovers the services in the background: settled means every forward is Active
+    // or failed and no service was added since the previous look.
+    const { forwards, settled } = await waitForForwards(
+      api,
+      (f) => f.namespace === res.namespace && f.context === res.context,
+      ctx.settleMs ?? DEFAULT_SETTLE_MS,
+      serviceSet,
+    );
+    const target = describeTarget(namespace, res.context);
+    const services = [...new Set(forwards.map(serviceOf))].sort();
+    if (settled.state === 'failed') {
+      const failedServices = new Set(settled.failed.map(serviceOf));
+      const ok = services.filter((s) => !failedServices.has(s));
+      throw settleFailure(
+        `Namespace ${target} is registered${ok.length > 0 ? ` and ${ok.join(', ')} forwarded` : ''}, but ${[...failedServices].join(', ')} could not be forwarded`,
+        settled.failed,
+      );
+    }
+    const note =
+      settled.state === 'pending'
+        ? forwards.length === 0
+          ? 'No service of the namespace is forwarded yet (none found, or discovery still runs); check list_services in a moment.'
+          : pendingNote(settled.waiting)
+        : undefined;
+    const message = `Started forwarding namespace ${target}`;
     return {
       data: {
         success: true,
@@ -53,9 +99,11 @@ export const addNamespace = defineTool({
         context: res.context,
         serviceCount: services.length,
         services,
+        status: settled.state,
+        ...(note ? { note } : {}),
         message,
       },
-      text: `${message}: ${services.length} service(s) found (${services.join(', ')}). Call list_services to see their addresses once forwarded.`,
+      text: `${message}: ${services.length} service(s) forwarded (${services.join(', ')}).${note ? ` ${note}` : ''} get_connection_info gives their connection strings.`,
     };
   },
 });

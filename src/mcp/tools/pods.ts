@@ -105,10 +105,8 @@ export const getPodLogs = defineTool({
       ...(timestamps ? { timestamps } : {}),
     });
     const logs = res.logs.map(sanitizeLine);
-    const fence = fenceUntrusted(
-      `the logs of pod ${namespace}/${pod_name} container ${res.containerName}`,
-      logs,
-    );
+    const source = `the logs of pod ${namespace}/${pod_name} container ${res.containerName}`;
+    const fence = fenceUntrusted(source, logs);
     return {
       data: {
         podName: res.podName,
@@ -120,6 +118,7 @@ export const getPodLogs = defineTool({
         untrusted: UNTRUSTED_NOTICE,
       },
       text: `${logs.length} line(s)${res.truncated ? ' (truncated)' : ''}.\n${fence.text}`,
+      untrusted: source,
     };
   },
 });

@@ -6,6 +6,7 @@ import { contextField, keyField, namespaceField, portField, searchText, serviceN
 import { searchServices } from '../service-search.js';
 import { connectionStringOut, portOut, serviceOut, summaryOut } from './shapes.js';
 import { READ_ONLY, defineTool } from './define.js';
+import { DEFAULT_SETTLE_MS, pendingNote, settleFailure, waitForForwards } from './settle.js';
 
 const num = (v: string | number): number => (typeof v === 'number' ? v : Number.parseInt(v, 10));
 
@@ -15,8 +16,11 @@ export const addService = defineTool({
   description:
     'Forward one Kubernetes service to this machine. Returns its local IP, the hostnames added to the hosts file ' +
     '(connect by service name, e.g. "postgres:5432"), its ports, and ready-to-use connection strings and env vars. ' +
-    'The forward stays up while pods change. Requires namespace and service_name (find them with ' +
-    'list_k8s_services). `ports` is accepted for compatibility and ignored: every TCP port is forwarded.',
+    'The forward stays up while pods change. Waits a few seconds for the forward to be active; status ' +
+    '"pending" means it is still starting (the note says why), and a forward that fails (e.g. its address is ' +
+    'held by another program) is an error naming the cause and the fix. Requires namespace and service_name ' +
+    '(find them with list_k8s_services). `ports` is accepted for compatibility and ignored: every TCP port is ' +
+    'forwarded.',
   input: z.strictObject({
     namespace: namespaceField,
     service_name: serviceNameField.describe('Kubernetes service name, e.g. "postgres"'),
@@ -32,6 +36,9 @@ export const addService = defineTool({
     serviceName: z.string(),
     namespace: z.string(),
     context: z.string(),
+    /** "active" once every forward listens; "pending" when the wait ended first. */
+    status: z.enum(['active', 'pending']),
+    note: z.string().optional(),
     localIP: z.string(),
     hostnames: z.array(z.string()),
     ports: z.array(portOut),
@@ -39,12 +46,24 @@ export const addService = defineTool({
     connectionStrings: z.array(connectionStringOut),
   }),
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
-  async run({ namespace, service_name, context }, api) {
+  async run({ namespace, service_name, context }, api, ctx) {
     const res = await api.addService({
       namespace,
       serviceName: service_name,
       ...(context ? { context } : {}),
     });
+    // registryKey, not serviceKey: a headless service is forwarded as one service per pod.
+    const { settled } = await waitForForwards(
+      api,
+      (f) => f.registryKey === res.key,
+      ctx.settleMs ?? DEFAULT_SETTLE_MS,
+    );
+    if (settled.state === 'failed')
+      throw settleFailure(
+        `${res.serviceName} (key ${res.key}) is registered but could not be forwarded`,
+        settled.failed,
+      );
+    const note = settled.state === 'pending' ? pendingNote(settled.waiting) : undefined;
     const ports = res.ports.map((p) => ({
       localPort: num(p.localPort),
       remotePort: num(p.remotePort),
@@ -59,13 +78,17 @@ export const addService = defineTool({
       serviceName: res.serviceName,
       namespace: res.namespace,
       context: res.context,
+      status: settled.state,
+      ...(note ? { note } : {}),
       localIP: res.localIP,
       hostnames: res.hostnames,
       ports,
       ...details,
     };
     const text = [
-      `Forwarding ${res.serviceName} (${res.namespace}, context ${res.context}) as ${host} at ${res.localIP}; key ${res.key}.`,
+      settled.state === 'active'
+        ? `Forwarding ${res.serviceName} (${res.namespace}, context ${res.context}) as ${host} at ${res.localIP}; key ${res.key}.`
+        : `${res.serviceName} (${res.namespace}, context ${res.context}) will be reachable as ${host} at ${res.localIP}; key ${res.key}. ${note ?? ''}`,
       `Ports: ${ports.map((p) => `${p.localPort}`).join(', ')}`,
       ...details.connectionStrings.map((c) => `${c.kind}: ${c.url}   (try: ${c.example})`),
       'Env:',

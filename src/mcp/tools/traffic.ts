@@ -105,6 +105,7 @@ export const getHttpTraffic = defineTool({
         requests.length === 0
           ? `No HTTP requests seen through ${key} yet (only HTTP/1.x is decoded; other protocols are counted in get_metrics).`
           : `${requests.length} request(s) through ${key}, newest first.\n${fence.text}`,
+      untrusted: `HTTP traffic through ${key}`,
     };
   },
 });
