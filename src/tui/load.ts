@@ -2,16 +2,23 @@
 // evaluated, whether it runs in CI (a `CI` or `CONTINUOUS_INTEGRATION` variable), and then writes
 // only the last frame at exit. kubefwd starts its TUI only on an interactive terminal (runTui
 // refuses otherwise), where every frame must render even if such a variable is set.
-// Import nothing from ink here (types only, which are erased): this module must run before ink's
-// is evaluated.
+//
+// It also loads React's production build: React picks its build from NODE_ENV when its module is
+// first evaluated, and with NODE_ENV unset (how users run kubefwd) that is the development build,
+// which diffs every prop for its profiling tracks and made a frame 10-30x slower (issue 18). An
+// explicit NODE_ENV is left alone.
+// Import nothing from ink or React here (types only, which are erased): this module must run
+// before theirs are evaluated.
 import type * as Tui from './index.js';
 
 type TuiModule = typeof Tui;
 
 export const loadTui = async (env: NodeJS.ProcessEnv = process.env): Promise<TuiModule> => {
-  const keys = ['CI', 'CONTINUOUS_INTEGRATION'] as const;
+  const keys = ['CI', 'CONTINUOUS_INTEGRATION', 'NODE_ENV'] as const;
   const saved = keys.map((k) => [k, env[k]] as const);
-  for (const k of keys) env[k] = 'false';
+  env.CI = 'false';
+  env.CONTINUOUS_INTEGRATION = 'false';
+  env.NODE_ENV ??= 'production';
   try {
     return await import('./index.js');
   } finally {

@@ -60,6 +60,20 @@ export function bridge(local: Socket, remote: Duplex): BridgeHandle {
     if (!remote.readableEnded && !local.destroyed) local.resetAndDestroy();
     settle();
   });
+  // A TLS read of the API connection delivers its records one by one (16 KiB each), all in the
+  // same turn: corked until the turn's end they reach the local socket as one writev instead of a
+  // syscall per record. (Registered before pipe()'s listener, so the cork precedes the write.)
+  let corked = false;
+  const uncork = (): void => {
+    corked = false;
+    local.uncork();
+  };
+  remote.on('data', () => {
+    if (corked || local.destroyed) return;
+    corked = true;
+    local.cork();
+    process.nextTick(uncork);
+  });
   local.pipe(remote);
   remote.pipe(local);
 

@@ -118,6 +118,22 @@ describe('WebSocketConnection against ws', () => {
     expect(Buffer.from((await got)[0]).equals(big)).toBe(true);
   });
 
+  it('sends many large messages back to back byte-exact (pooled frame buffers are reused only once written)', async () => {
+    const { client, peer } = await connected();
+    // Distinct contents, sent without waiting: the socket buffers most of them, so a frame buffer
+    // handed back before its write finished would corrupt a later message.
+    const messages = Array.from({ length: 200 }, (_, i) => randomBytes(100_000 + i * 97));
+    const got: Buffer[] = [];
+    const all = new Promise<void>((resolve) =>
+      peer.on('message', (d: Buffer) => {
+        got.push(d);
+        if (got.length === messages.length) resolve();
+      }),
+    );
+    for (const m of messages) client.send(m, true);
+    await all;
+    expect(got.every((b, i) => b.equals(messages[i]!))).toBe(true);
+  });
   it('completes the close handshake started by the server', async () => {
     const { client, peer } = await connected();
     const closed = once(client, 'close');

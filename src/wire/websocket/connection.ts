@@ -10,6 +10,7 @@ import { randomFillSync } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { Duplex } from 'node:stream';
 import { FrameReader, Opcode, WsProtocolError, encodeFrame, type WsFrame } from './frames.js';
+import { loadMasking, type Masking } from './masking.js';
 
 export interface WebSocketEvents {
   /** 'messages' mode: one whole message. */
@@ -36,6 +37,46 @@ class MaskSource {
   }
 }
 
+/**
+ * Reused output buffers for large masked frames. A fresh 64 KiB buffer per frame is new memory for
+ * the masking to fault in and for the GC to find; a buffer goes back here once the socket's write
+ * callback says it has taken the bytes, so a busy tunnel cycles through a few warm buffers. Idle
+ * buffers are dropped after a second without use: thousands of idle tunnels hold none.
+ */
+class FramePool {
+  private readonly free: Buffer[] = [];
+  private used = false;
+  private sweeper: NodeJS.Timeout | undefined;
+  constructor(
+    /** Capacity of each buffer: the largest frame (header included) it serves. */
+    readonly size: number,
+    /** Idle buffers kept. */
+    private readonly keep: number,
+  ) {}
+  take(): Buffer {
+    this.used = true;
+    return this.free.pop() ?? Buffer.allocUnsafeSlow(this.size);
+  }
+  give(b: Buffer): void {
+    if (this.free.length < this.keep) this.free.push(b);
+    this.sweeper ??= setTimeout(this.sweep, 1_000).unref();
+  }
+  clear(): void {
+    clearTimeout(this.sweeper);
+    this.sweeper = undefined;
+    this.free.length = 0;
+  }
+  private readonly sweep = (): void => {
+    this.sweeper = undefined;
+    if (!this.used) this.free.length = 0;
+    else if (this.free.length > 0) this.sweeper = setTimeout(this.sweep, 1_000).unref();
+    this.used = false;
+  };
+}
+
+/** Frames with less payload than this are allocated as they come (Node's slab makes that cheap). */
+const POOLED_FRAME_MIN = 8 * 1024;
+
 export interface WebSocketOptions {
   /** Largest frame payload accepted. Default 64 MiB. */
   maxPayload?: number;
@@ -43,13 +84,24 @@ export interface WebSocketOptions {
   role?: 'client' | 'server';
   /** 'messages' (default) or 'bytes' (see the file comment). */
   mode?: 'messages' | 'bytes';
+  /** How payloads are masked and unmasked; default: native when bufferutil loads (masking.ts). */
+  masking?: Masking;
 }
+
+const payloadLength = (p: Buffer | Buffer[]): number => {
+  if (!Array.isArray(p)) return p.length;
+  let n = 0;
+  for (const b of p) n += b.length;
+  return n;
+};
 
 export class WebSocketConnection extends EventEmitter<WebSocketEvents> {
   private readonly socket: Duplex;
   private readonly reader: FrameReader;
   private readonly masks: MaskSource | undefined;
   private readonly byteMode: boolean;
+  private readonly masking: Masking;
+  private readonly pool: FramePool | undefined;
   private fragments: Buffer[] = [];
   private fragmentOpcode = 0;
   private state: 'open' | 'closing' | 'closed' = 'open';
@@ -64,7 +116,11 @@ export class WebSocketConnection extends EventEmitter<WebSocketEvents> {
     this.socket = socket;
     this.byteMode = options.mode === 'bytes';
     this.masks = options.role === 'server' ? undefined : new MaskSource();
+    this.masking = options.masking ?? loadMasking();
+    // SPDY frames of up to 64 KiB and their headers, coalesced: 128 KiB covers a flush's frame.
+    this.pool = this.masks === undefined ? undefined : new FramePool(128 * 1024 + 14, 4);
     this.reader = new FrameReader({
+      masking: this.masking,
       maxPayload: options.maxPayload,
       streamData: this.byteMode,
       masked: options.role === 'server',
@@ -137,7 +193,21 @@ export class WebSocketConnection extends EventEmitter<WebSocketEvents> {
   }
 
   private writeFrame(opcode: number, payload: Buffer | Buffer[], cb?: (err?: Error) => void): boolean {
-    const parts = encodeFrame(opcode, payload, true, this.masks?.next());
+    const into =
+      this.pool !== undefined && payloadLength(payload) >= POOLED_FRAME_MIN ? this.pool.take() : undefined;
+    const parts = encodeFrame(opcode, payload, true, this.masks?.next(), this.masking, into);
+    if (into !== undefined) {
+      const frame = parts[0]!;
+      if (frame.buffer === into.buffer) {
+        // Written into the pooled buffer: it returns to the pool once the socket is done with it.
+        const pool = this.pool!;
+        return this.socket.write(frame, (err) => {
+          pool.give(into);
+          cb?.(err ?? undefined);
+        });
+      }
+      this.pool!.give(into); // the frame was too large for it
+    }
     const last = parts.length - 1;
     // Several parts (an unmasked header and payloads) go out as one vectored write.
     if (last > 0) this.socket.cork();
@@ -264,6 +334,7 @@ export class WebSocketConnection extends EventEmitter<WebSocketEvents> {
     if (this.state === 'closed') return;
     this.state = 'closed';
     clearTimeout(this.closeTimer);
+    this.pool?.clear();
     this.socket.off('data', this.onData);
     this.emit('close', this.closeCode, this.closeReason);
   };

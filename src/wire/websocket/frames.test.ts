@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { FrameReader, Opcode, WsProtocolError, encodeFrame, maskInPlace } from './frames.js';
+import { FrameReader, Opcode, WsProtocolError, encodeFrame } from './frames.js';
+import { maskInPlace } from './masking.js';
 
 const hex = (s: string): Buffer => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 

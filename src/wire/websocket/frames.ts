@@ -3,9 +3,11 @@
 // Our own framer instead of `ws`, for two reasons: `ws` refuses the tunnel subprotocol
 // "SPDY/3.1+portforward.k8s.io" (a "/" is not a token character), and its JavaScript fallback
 // masks byte by byte, which was the largest CPU cost of the tunnel in the benchmark. Masking here
-// XORs 32-bit words, and every payload byte is copied at most once on the way out (the masked
-// copy) and not at all on the way in when the reader streams payloads.
+// is native when bufferutil loads, else 32-bit words (masking.ts); every payload byte is written
+// once on the way out (the masked copy) and not copied at all on the way in when the reader
+// streams payloads.
 import { ByteQueue } from '../byte-queue.js';
+import { jsMasking, rotateMask, type Masking } from './masking.js';
 
 export const Opcode = {
   CONTINUATION: 0x0,
@@ -38,41 +40,6 @@ export class WsProtocolError extends Error {
   }
 }
 
-const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
-
-/**
- * XORs `buf` in place with the 4-byte mask. `phase` is the mask position of buf[0] (non-zero when
- * a frame's payload is unmasked piece by piece).
- */
-export function maskInPlace(buf: Buffer, mask: Buffer, phase = 0): void {
-  const m = [
-    mask[phase & 3] ?? 0,
-    mask[(phase + 1) & 3] ?? 0,
-    mask[(phase + 2) & 3] ?? 0,
-    mask[(phase + 3) & 3] ?? 0,
-  ];
-  let i = 0;
-  const len = buf.length;
-  // Word-wise over the 4-aligned middle part (Uint32Array needs an aligned offset).
-  const lead = (4 - (buf.byteOffset & 3)) & 3;
-  if (len - lead >= 16) {
-    for (; i < lead; i++) buf[i] = (buf[i] ?? 0) ^ (m[i & 3] ?? 0);
-    const words = (len - lead) >>> 2;
-    const view = new Uint32Array(buf.buffer, buf.byteOffset + lead, words);
-    // The word's bytes start at mask position `lead`.
-    const b0 = m[lead & 3] ?? 0;
-    const b1 = m[(lead + 1) & 3] ?? 0;
-    const b2 = m[(lead + 2) & 3] ?? 0;
-    const b3 = m[(lead + 3) & 3] ?? 0;
-    const word = LITTLE_ENDIAN
-      ? (b0 | (b1 << 8) | (b2 << 16) | (b3 << 24)) >>> 0
-      : ((b0 << 24) | (b1 << 16) | (b2 << 8) | b3) >>> 0;
-    for (let w = 0; w < words; w++) view[w] = ((view[w] ?? 0) ^ word) >>> 0;
-    i = lead + words * 4;
-  }
-  for (; i < len; i++) buf[i] = (buf[i] ?? 0) ^ (m[i & 3] ?? 0);
-}
-
 const headerLength = (len: number, masked: boolean): number =>
   2 + (len < 126 ? 0 : len < 65536 ? 2 : 8) + (masked ? 4 : 0);
 
@@ -99,13 +66,16 @@ const writeHeader = (out: Buffer, opcode: number, len: number, fin: boolean, mas
  * Encodes one frame whose payload is the concatenation of `payload` (one buffer or several).
  * Without a mask (server → client) it returns the header followed by the caller's buffers, for one
  * vectored write. With a mask (client → server) it returns ONE buffer, header and a masked copy
- * of the payload: the caller's buffers are never modified.
+ * of the payload: the caller's buffers are never modified. `into`, when large enough, is where that
+ * buffer is written (a reused one: see FramePool in connection.ts).
  */
 export function encodeFrame(
   opcode: number,
   payload: Buffer | Buffer[],
   fin: boolean,
   mask?: Buffer,
+  masking: Masking = jsMasking,
+  into?: Buffer,
 ): Buffer[] {
   const parts = Array.isArray(payload) ? payload : [payload];
   let len = 0;
@@ -116,10 +86,18 @@ export function encodeFrame(
     writeHeader(header, opcode, len, fin);
     return [header, ...parts];
   }
-  const out = Buffer.allocUnsafe(hlen + len);
+  const out =
+    into !== undefined && into.length >= hlen + len
+      ? into.subarray(0, hlen + len)
+      : Buffer.allocUnsafe(hlen + len);
   let off = writeHeader(out, opcode, len, fin, mask);
-  for (const p of parts) off += p.copy(out, off);
-  maskInPlace(out.subarray(hlen), mask);
+  // Each part is masked into place at its position in the payload: the mask phase continues
+  // across parts only when every part but the last is a multiple of 4 long, so otherwise the
+  // parts are masked with the key rotated to their offset.
+  for (const p of parts) {
+    masking.maskInto(p, rotateMask(mask, off - hlen), out, off);
+    off += p.length;
+  }
   return [out];
 }
 
@@ -148,12 +126,16 @@ export class FrameReader {
   private readonly streamData: boolean;
   private readonly masked: boolean | undefined;
   private current: PayloadState | undefined;
+  private readonly masking: Masking;
 
   /**
    * `masked`: frames from the peer must be masked (true: we are the server) or must not be (false:
    * we are the client), as RFC 6455 §5.1 requires; undefined accepts both.
    */
-  constructor(options: { maxPayload?: number; streamData?: boolean; masked?: boolean } = {}) {
+  constructor(
+    options: { maxPayload?: number; streamData?: boolean; masked?: boolean; masking?: Masking } = {},
+  ) {
+    this.masking = options.masking ?? jsMasking;
     this.maxPayload = options.maxPayload ?? 64 * 1024 * 1024;
     this.streamData = options.streamData ?? false;
     this.masked = options.masked;
@@ -168,7 +150,7 @@ export class FrameReader {
         // Streaming a data frame's payload: hand over what has arrived.
         if (this.queue.length === 0) break;
         const piece = this.queue.takeUpTo(cur.remaining);
-        if (cur.mask) maskInPlace(piece, cur.mask, cur.done);
+        if (cur.mask) this.masking.unmask(piece, cur.mask, cur.done);
         cur.remaining -= piece.length;
         cur.done += piece.length;
         const more = cur.remaining > 0;
@@ -221,7 +203,7 @@ export class FrameReader {
       if (this.queue.length < headerLen + len) break;
       const header = this.queue.take(headerLen);
       const payload = this.queue.take(len);
-      if (masked) maskInPlace(payload, header.subarray(off, off + 4));
+      if (masked) this.masking.unmask(payload, header.subarray(off, off + 4), 0);
       out.push({ fin, opcode, payload, more: false });
     }
     return out;

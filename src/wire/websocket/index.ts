@@ -3,4 +3,5 @@
 // tunnelled protocols. The HTTP upgrade itself is done by the caller.
 export { WebSocketConnection, type WebSocketEvents } from './connection.js';
 export { WebSocketByteStream } from './byte-stream.js';
-export { FrameReader, Opcode, WsProtocolError, encodeFrame, maskInPlace, type WsFrame } from './frames.js';
+export { FrameReader, Opcode, WsProtocolError, encodeFrame, type WsFrame } from './frames.js';
+export { jsMasking, loadMasking, maskInPlace, type Masking } from './masking.js';
