@@ -97,15 +97,18 @@ const runSvcLike = async (
       env: io.env,
       root: isRoot(),
     });
-    if (!wantsTui(fullArgv) && !config.jsonLogs) io.stdout.write(banner(version));
     if (cmd.args.length > 0)
       io.stderr.write(`kubefwd: ignoring argument(s) ${cmd.args.join(' ')} (use -n to name namespaces)\n`);
+    // The banner comes once the inputs are checked: an error in them is the first thing printed.
+    const announce = (): void => {
+      if (!wantsTui(fullArgv) && !config.jsonLogs) io.stdout.write(banner(version));
+    };
     if (name === 'demo') {
       const { runDemo } = await import('./commands/demo.js');
-      return await runDemo(config, io, fullArgv);
+      return await runDemo(config, io, fullArgv, announce);
     }
     const { runSvc } = await import('./commands/svc.js');
-    return await runSvc(config, io, fullArgv);
+    return await runSvc(config, io, fullArgv, announce);
   } catch (err) {
     return reportError(io, err);
   }

@@ -30,6 +30,11 @@ export interface RunDaemonOptions {
   afterStop?: () => Promise<void>;
   /** The logger to use (runDaemon makes it first, so signals during start-up are logged). */
   logger?: DaemonLogger;
+  /** Once every input is checked (kubeconfig, contexts, access), before anything changes: the CLI
+   * prints its banner here, so an error in the inputs is not preceded by it. */
+  onChecked?: () => void;
+  /** Once the daemon runs (demo: print the hints when their forwards are up). */
+  onStarted?: (daemon: RunningDaemon) => void;
 }
 
 export interface RunningDaemon {
@@ -53,7 +58,6 @@ export const startDaemon = async (
     stdout: io.stdout,
     stderr: io.stderr,
   });
-  for (const w of options.warnings ?? []) logger.warn(w);
   const user = invokingUser(config.env);
 
   // 1. Inputs that need no cluster: the hosts file must exist and be writable.
@@ -83,6 +87,8 @@ export const startDaemon = async (
   }
 
   // 3. Now things change: backup first, then the engine and the API.
+  options.onChecked?.();
+  for (const w of options.warnings ?? []) logger.warn(w);
   if (config.idle)
     logger.info('Starting in idle mode - API enabled, waiting for namespaces/services via API');
   else if (!config.tui && !config.api) {
@@ -189,6 +195,7 @@ export const runDaemon = async (
     const first = await Promise.race([started.then((d) => ({ d })), finished.then((code) => ({ code }))]);
     if ('code' in first) return first.code; // forced during start-up
     daemon = first.d;
+    if (!startAborted) options.onStarted?.(daemon);
     if (startAborted) {
       await daemon.stop();
       return signalCount > 1 ? 1 : 0;
