@@ -68,6 +68,28 @@ describe('daemon routes', () => {
     expect(r).toMatchObject({ status: 404, body: { success: false, error: { code: 'NOT_FOUND' } } });
   });
 
+  it('GET /api and /api/v1 (the URL the start-up log prints) answer an index, no key needed', async () => {
+    h = harness();
+    for (const path of ['/api', '/api/v1']) {
+      const r = await json(await h.req(path, { noKey: true }));
+      expect(r.status, path).toBe(200);
+      expect(r.body).toMatchObject({
+        name: 'kubefwd',
+        version: '9.9.9-test',
+        docs: '/docs',
+        openapi: '/api/openapi.json',
+        health: '/api/health',
+      });
+      expect(r.body.routes).toContainEqual({
+        method: 'GET',
+        path: '/api/v1/services',
+        summary: expect.any(String),
+        key: true,
+      });
+      expect(r.body.routes).toContainEqual(expect.objectContaining({ path: '/api/health', key: false }));
+    }
+  });
+
   it('/ redirects to /docs, which renders offline', async () => {
     h = harness();
     const r = await h.req('/', { noKey: true });
