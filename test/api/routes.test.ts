@@ -141,6 +141,23 @@ describe('services and forwards', () => {
     expect(e.hint).toMatch(/list/i);
   });
 
+  it('takes short keys (name, name.namespace); an ambiguous one answers with the candidates', async () => {
+    h = harness();
+    expect((await h.client.getService('db')).key).toBe('db.shop.sim');
+    expect((await h.client.getService('db.shop')).key).toBe('db.shop.sim');
+    expect(await h.client.syncService('web', { force: true })).toMatchObject({ service: 'web.shop.sim' });
+    await h.client.addService({ namespace: 'billing', serviceName: 'db' });
+    await vi.waitFor(() => expect(h.client.getService('db.billing')).resolves.toBeDefined());
+    const e = await rejectsWith(h.client.getService('db'), 'INVALID_KEY', /"db" is ambiguous/);
+    expect(e.message).toContain('db.billing.sim, db.shop.sim');
+    await rejectsWith(h.client.getService('d'), 'SERVICE_NOT_FOUND');
+    const doc = (await (await h.req('/api/openapi.json')).json()) as {
+      paths: Record<string, { get?: { parameters?: { name: string; description?: string }[] } }>;
+    };
+    const key = doc.paths['/api/v1/services/{key}']!.get!.parameters!.find((p) => p.name === 'key');
+    expect(key?.description).toMatch(/short form.*"name".*"name\.namespace"/);
+  });
+
   it('adds a service (201, camelCase and snake_case bodies) and reports engine errors', async () => {
     h = harness();
     const r = await json(

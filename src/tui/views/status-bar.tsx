@@ -4,7 +4,7 @@
 import { Box, Text } from 'ink';
 import type { TuiState } from '../backend.js';
 import { formatRate } from '../format.js';
-import type { SortSpec } from '../rows.js';
+import { sortLabel, type SortSpec } from '../rows.js';
 import type { Theme } from '../theme.js';
 
 export interface StatusBarProps {
@@ -55,7 +55,7 @@ export const StatusBar = ({ state, theme, width, sort, notice }: StatusBarProps)
           Out: {formatRate(state.summary.rateOut)}
           <Text color={theme.muted}>
             {' '}
-            | sort: {sort.field} {sort.descending ? '↓' : '↑'}
+            | sort: {sortLabel(sort)}
           </Text>
         </Text>
       </Box>
