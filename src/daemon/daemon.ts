@@ -9,6 +9,7 @@ import { createHostsFile } from '../os/hosts-file.js';
 import { invokingUser } from '../os/privilege.js';
 import { removeBlocks } from '../engine/hosts-block.js';
 import { compose, type Composed } from './compose.js';
+import { removeStaleDiscoveryFile } from './leftovers.js';
 import { ownBlockId } from './stale-blocks.js';
 import type { DaemonConfig } from './config.js';
 import { createLogger, type DaemonLogger } from './logger.js';
@@ -22,6 +23,8 @@ export interface DaemonIo {
 export interface RunDaemonOptions {
   /** Lines to log as warnings at start (e.g. not running as root). */
   warnings?: string[];
+  /** Lines to log as information at start (e.g. what a killed run left and was removed). */
+  notices?: string[];
   /** A ready ClusterProvider (demo: the simulated cluster); default: from the kubeconfig. */
   clusters?: ClusterProvider;
   /** Where signals come from (tests); default the process. */
@@ -89,6 +92,9 @@ export const startDaemon = async (
   // 3. Now things change: backup first, then the engine and the API.
   options.onChecked?.();
   for (const w of options.warnings ?? []) logger.warn(w);
+  for (const n of options.notices ?? []) logger.info(n);
+  const staleDiscovery = await removeStaleDiscoveryFile(user.home);
+  if (staleDiscovery !== undefined) logger.info(staleDiscovery);
   if (config.idle)
     logger.info('Starting in idle mode - API enabled, waiting for namespaces/services via API');
   else if (!config.tui && !config.api) {

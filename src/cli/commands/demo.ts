@@ -1,12 +1,13 @@
 // `kubefwd demo`: starts the simulated cluster with its sample scenario and forwards it (namespace
 // shop unless -n/-A say otherwise), so a newcomer sees the whole product without a cluster. Once
 // the forwards are up it prints commands to try, each answered by the pod (demo-hints.ts).
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createSimCluster } from '../../sim/index.js';
 import type { DaemonConfig } from '../../daemon/config.js';
 import { runDaemon, type RunningDaemon } from '../../daemon/index.js';
+import { DEMO_DIR_PREFIX, DEMO_OWNER_FILE, removeStaleDemoDirs } from '../../daemon/leftovers.js';
 import type { StateSnapshot } from '../../state/index.js';
 import { DEMO_HINT_SERVICES, demoHintText, demoHints } from '../demo-hints.js';
 import type { CliIo } from '../io.js';
@@ -45,15 +46,21 @@ export const runDemo = async (
   announce?: () => void,
 ): Promise<number> => {
   const warning = checkPrivileges(config, argv);
-  const dir = await mkdtemp(join(tmpdir(), 'kubefwd-demo-'));
+  const notices = await removeStaleDemoDirs(tmpdir());
+  const dir = await mkdtemp(join(tmpdir(), DEMO_DIR_PREFIX));
+  // The owner's pid, so the next demo removes this directory if this process is killed.
+  await writeFile(join(dir, DEMO_OWNER_FILE), `${process.pid}\n`);
   const sim = await createSimCluster({ dir });
-  const stopSim = async (): Promise<void> => {
-    await sim.stop();
-    await rm(dir, { recursive: true, force: true });
-  };
+  let stopped: Promise<void> | undefined;
+  const stopSim = (): Promise<void> =>
+    (stopped ??= (async () => {
+      await sim.stop();
+      await rm(dir, { recursive: true, force: true });
+    })());
   try {
     return await runDaemon({ ...config, kubeconfigPath: sim.kubeconfigPath, contexts: [], api: true }, io, {
       ...(warning ? { warnings: [warning] } : {}),
+      notices,
       onChecked: () => {
         announce?.();
         io.stdout.write(
@@ -66,8 +73,8 @@ export const runDemo = async (
       },
       afterStop: stopSim,
     });
-  } catch (err) {
+  } finally {
+    // Also after a forced stop (second Ctrl-C), which returns without the graceful afterStop.
     await stopSim();
-    throw err;
   }
 };
