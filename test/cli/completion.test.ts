@@ -213,7 +213,12 @@ describe.skipIf(!isBuilt() || !hasBash)('the bash script in bash', () => {
     // bash splits `--transport=sp` at the '='; the candidates replace only the last piece.
     expect(await bashComplete(['kubefwd', 'svc', '--transport', '=', 'sp'])).toEqual(['spdy']);
     // Tab right after the '=': bash's word is '=', readline replaces what follows it, so no '=' again.
-    expect(await bashComplete(['kubefwd', '--transport', '='])).toEqual(['auto', 'tunnel', 'spdy', 'websocket']);
+    expect(await bashComplete(['kubefwd', '--transport', '='])).toEqual([
+      'auto',
+      'tunnel',
+      'spdy',
+      'websocket',
+    ]);
     expect(await bashComplete(['kubefwd', '--theme', '='])).toEqual(['dark', 'light']);
     expect(await bashComplete(['kubefwd', 'completion', 'f'])).toEqual(['fish']);
   });

@@ -169,7 +169,7 @@ export class FakeCluster implements ClusterPort {
       return Promise.reject(
         new KubefwdError('PERMISSION_DENIED', 'namespaces is forbidden: cannot list namespaces'),
       );
-    return Promise.resolve(this.namespaces.map((name) => ({ metadata: { name } }) as KNamespace));
+    return Promise.resolve(this.namespaces.map((name): KNamespace => ({ metadata: { name } })));
   }
   listPods(namespace: string): Promise<KPod[]> {
     return Promise.resolve(this.list('pods', namespace) as KPod[]);

@@ -3,6 +3,8 @@
 // COMMAND DOCS for its hints). Keys live in memory, one keyspace per pod, shared by its connections.
 // Anything else is answered the way Redis answers it: `-ERR unknown command …`, never a hang.
 
+import type { Socket } from 'node:net';
+
 const CRLF = '\r\n';
 export const REDIS_VERSION = '7.2.4';
 
@@ -359,7 +361,7 @@ const COMMANDS = [
 ]; // prettier-ignore
 
 /** Serves one connection; `first` is what the client already sent (read while sniffing). */
-export function serveRedis(socket: import('node:net').Socket, keyspace: RedisKeyspace, first: Buffer): void {
+export function serveRedis(socket: Socket, keyspace: RedisKeyspace, first: Buffer): void {
   const id = keyspace.newClientId();
   keyspace.clients++;
   socket.once('close', () => keyspace.clients--);

@@ -53,10 +53,7 @@ export const StatusBar = ({ state, theme, width, sort, notice }: StatusBarProps)
           In: {formatRate(state.summary.rateIn)}
           <Text color={theme.muted}> | </Text>
           Out: {formatRate(state.summary.rateOut)}
-          <Text color={theme.muted}>
-            {' '}
-            | sort: {sortLabel(sort)}
-          </Text>
+          <Text color={theme.muted}> | sort: {sortLabel(sort)}</Text>
         </Text>
       </Box>
       <Box flexShrink={0}>
