@@ -3,19 +3,23 @@ import { CommanderError } from 'commander';
 import { errorMessage, isKubefwdError } from '../contract/errors.js';
 import type { CliIo } from './io.js';
 
-export const formatError = (err: unknown): string => {
+/** `command`: whose flags a usage error is about (its --help is named in the hint). */
+export const formatError = (err: unknown, command = 'svc'): string => {
   if (isKubefwdError(err)) {
     const msg = err.message.replace(/[.\s]+$/, '');
     return `kubefwd: ${msg}. ${err.hint}`;
   }
   if (err instanceof CommanderError) {
-    const msg = err.message.replace(/^error:\s*/, '').replace(/\s*\n\s*/g, ' ');
-    return `kubefwd: ${msg}. Run \`kubefwd svc --help\` for the flags.`;
+    const msg = err.message
+      .replace(/^error:\s*/, '')
+      .replace(/\s*\n\s*/g, ' ')
+      .replace(/[.\s]+$/, '');
+    return `kubefwd: ${msg}. Run \`kubefwd ${command} --help\` for the flags.`;
   }
   return `kubefwd: ${errorMessage(err)}`;
 };
 
-export const reportError = (io: CliIo, err: unknown): number => {
-  io.stderr.write(`${formatError(err)}\n`);
+export const reportError = (io: CliIo, err: unknown, command?: string): number => {
+  io.stderr.write(`${formatError(err, command)}\n`);
   return 1;
 };

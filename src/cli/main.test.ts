@@ -89,9 +89,35 @@ describe('help', () => {
       expect(out).toContain(f);
     expect(out).not.toContain('--no-auto-reconnect');
   });
-  it('kubefwd --help is svc help (argument rewriting); kubefwd help is the overview', async () => {
-    expect((await run(['--help'])).out).toContain('--namespace');
-    expect((await run(['help'])).out).toContain('kubefwd mcp');
+  it('kubefwd --help and kubefwd help: the commands first, then svc’s flags', async () => {
+    for (const argv of [['--help'], ['-h'], ['help']]) {
+      const { code, out } = await run(argv);
+      expect(code).toBe(0);
+      for (const c of ['mcp', 'tui', 'sim', 'demo', 'completion', 'version'])
+        expect(out, argv.join(' ')).toMatch(new RegExp(`^  kubefwd ${c}\\b`, 'm'));
+      expect(out.indexOf('kubefwd demo')).toBeLessThan(out.indexOf('-n, --namespace'));
+      expect(out).not.toMatch(/^Usage: svc/m);
+    }
+  });
+  it('every command’s usage line starts with kubefwd', async () => {
+    for (const c of ['svc', 'demo', 'mcp', 'tui', 'sim', 'completion']) {
+      const { out } = await run([c, '--help']);
+      expect(out, c).toMatch(new RegExp(`^Usage: kubefwd ${c}\\b`, 'm'));
+    }
+  });
+});
+
+describe('usage errors', () => {
+  it('name the command whose --help helps, and end with one period', async () => {
+    const mcp = await run(['mcp', '--frobnicate']);
+    expect(mcp).toMatchObject({
+      code: 1,
+      err: "kubefwd: unknown option '--frobnicate'. Run `kubefwd mcp --help` for the flags.\n",
+    });
+    expect((await run(['tui', '--frobnicate'])).err).toContain('`kubefwd tui --help`');
+    const { err } = await run(['--transport', 'foo']);
+    expect(err).toContain('Allowed choices are auto, tunnel, spdy, websocket. Run `kubefwd svc --help`');
+    expect(err).not.toContain('..');
   });
 });
 

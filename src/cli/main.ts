@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { CommanderError } from 'commander';
 import { rewriteArgs, normaliseFlags, wantsTui } from './argv.js';
 import { banner } from './banner.js';
+import { helpText, setUpCommand } from './command-setup.js';
 import { reportError } from './errors.js';
 import { processIo, type CliIo } from './io.js';
 import type { RawSvcOptions } from './svc-options.js';
@@ -44,10 +45,7 @@ Examples:
 
 /** Parses a commander command over argv, mapping help/usage errors to exit codes. */
 const parseWith = (cmd: Command, argv: readonly string[], io: CliIo): number | undefined => {
-  cmd
-    .exitOverride()
-    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: () => undefined })
-    .helpOption('-h, --help', 'help for this command');
+  setUpCommand(cmd, io);
   try {
     cmd.parse(argv, { from: 'user' });
     return undefined;
@@ -57,9 +55,16 @@ const parseWith = (cmd: Command, argv: readonly string[], io: CliIo): number | u
       (err.code === 'commander.helpDisplayed' || err.code === 'commander.help')
     )
       return 0;
-    return reportError(io, err);
+    return reportError(io, err, cmd.name());
   }
 };
+
+/** The overview (commands first, as kubectl and kubefwd do), then the flags of svc, the default command. */
+const rootHelp = (): string =>
+  `${ROOT_HELP(kubefwdVersion())}\nFlags of svc (the default command):\n${helpText(buildSvcCommand())
+    .split('\n')
+    .filter((l, i, all) => i > all.findIndex((x) => x === 'Options:'))
+    .join('\n')}`;
 
 const runSvcLike = async (
   name: 'svc' | 'demo',
@@ -95,15 +100,18 @@ const runSvcLike = async (
       env: io.env,
       root: isRoot(),
     });
-    if (!wantsTui(fullArgv) && !config.jsonLogs) io.stdout.write(banner(version));
     if (cmd.args.length > 0)
       io.stderr.write(`kubefwd: ignoring argument(s) ${cmd.args.join(' ')} (use -n to name namespaces)\n`);
+    // The banner comes once the inputs are checked: an error in them is the first thing printed.
+    const announce = (): void => {
+      if (!wantsTui(fullArgv) && !config.jsonLogs) io.stdout.write(banner(version));
+    };
     if (name === 'demo') {
       const { runDemo } = await import('./commands/demo.js');
-      return await runDemo(config, io, fullArgv);
+      return await runDemo(config, io, fullArgv, announce);
     }
     const { runSvc } = await import('./commands/svc.js');
-    return await runSvc(config, io, fullArgv);
+    return await runSvc(config, io, fullArgv, announce);
   } catch (err) {
     return reportError(io, err);
   }
@@ -115,6 +123,8 @@ export const main = async (argv: readonly string[], io: CliIo = processIo()): Pr
     io.stdout.write(`${kubefwdVersion()}\n`);
     return 0;
   }
+  // `kubefwd --help` is the overview, not svc's help (argument rewriting would make it svc's).
+  if (argv[0] === '--help' || argv[0] === '-h') return main(['help'], io);
   const args = rewriteArgs(argv);
   const [command, ...rest] = args;
   switch (command) {
@@ -129,7 +139,7 @@ export const main = async (argv: readonly string[], io: CliIo = processIo()): Pr
       return 0;
     case 'help':
       if (rest[0] !== undefined && rest[0] !== 'help') return main([rest[0], '--help'], io);
-      io.stdout.write(ROOT_HELP(kubefwdVersion()));
+      io.stdout.write(rootHelp());
       return 0;
     case 'completion': {
       const { runCompletionCommand } = await import('./completion/completion-command.js');

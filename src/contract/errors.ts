@@ -151,7 +151,8 @@ export const ERROR_CODES = {
   // Service
   DAEMON_UNAVAILABLE: {
     status: 503,
-    hint: 'kubefwd is not running. Start it in another terminal with: sudo -E kubefwd',
+    // The messages already say that kubefwd is not running; the hint is the next step only.
+    hint: 'Start kubefwd in another terminal with: sudo -E kubefwd (or `kubefwd demo` to try it without a cluster)',
     retryable: true,
   },
   NOT_READY: { status: 503, hint: 'kubefwd is starting; retry in a moment.', retryable: true },

@@ -9,6 +9,7 @@ import { createHostsFile } from '../os/hosts-file.js';
 import { invokingUser } from '../os/privilege.js';
 import { removeBlocks } from '../engine/hosts-block.js';
 import { compose, type Composed } from './compose.js';
+import { removeStaleDiscoveryFile } from './leftovers.js';
 import { ownBlockId } from './stale-blocks.js';
 import type { DaemonConfig } from './config.js';
 import { createLogger, type DaemonLogger } from './logger.js';
@@ -22,6 +23,8 @@ export interface DaemonIo {
 export interface RunDaemonOptions {
   /** Lines to log as warnings at start (e.g. not running as root). */
   warnings?: string[];
+  /** Lines to log as information at start (e.g. what a killed run left and was removed). */
+  notices?: string[];
   /** A ready ClusterProvider (demo: the simulated cluster); default: from the kubeconfig. */
   clusters?: ClusterProvider;
   /** Where signals come from (tests); default the process. */
@@ -30,6 +33,11 @@ export interface RunDaemonOptions {
   afterStop?: () => Promise<void>;
   /** The logger to use (runDaemon makes it first, so signals during start-up are logged). */
   logger?: DaemonLogger;
+  /** Once every input is checked (kubeconfig, contexts, access), before anything changes: the CLI
+   * prints its banner here, so an error in the inputs is not preceded by it. */
+  onChecked?: () => void;
+  /** Once the daemon runs (demo: print the hints when their forwards are up). */
+  onStarted?: (daemon: RunningDaemon) => void;
 }
 
 export interface RunningDaemon {
@@ -53,7 +61,6 @@ export const startDaemon = async (
     stdout: io.stdout,
     stderr: io.stderr,
   });
-  for (const w of options.warnings ?? []) logger.warn(w);
   const user = invokingUser(config.env);
 
   // 1. Inputs that need no cluster: the hosts file must exist and be writable.
@@ -83,6 +90,11 @@ export const startDaemon = async (
   }
 
   // 3. Now things change: backup first, then the engine and the API.
+  options.onChecked?.();
+  for (const w of options.warnings ?? []) logger.warn(w);
+  for (const n of options.notices ?? []) logger.info(n);
+  const staleDiscovery = await removeStaleDiscoveryFile(user.home);
+  if (staleDiscovery !== undefined) logger.info(staleDiscovery);
   if (config.idle)
     logger.info('Starting in idle mode - API enabled, waiting for namespaces/services via API');
   else if (!config.tui && !config.api) {
@@ -189,6 +201,7 @@ export const runDaemon = async (
     const first = await Promise.race([started.then((d) => ({ d })), finished.then((code) => ({ code }))]);
     if ('code' in first) return first.code; // forced during start-up
     daemon = first.d;
+    if (!startAborted) options.onStarted?.(daemon);
     if (startAborted) {
       await daemon.stop();
       return signalCount > 1 ? 1 : 0;

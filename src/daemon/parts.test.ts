@@ -82,7 +82,9 @@ describe('preflight plan', () => {
         if (ctx !== undefined && ctx !== 'sim' && ctx !== 'other')
           throw new Error(`context ${ctx} not found`);
         return {
-          listNamespaces: async () => [{ metadata: { name: 'b' } }, { metadata: { name: 'a' } }],
+          context: ctx ?? 'sim',
+          listNamespaces: async () =>
+            ['b', 'a', 'shop', 'analytics', 'sandbox'].map((name) => ({ metadata: { name } })),
           checkAccess: async () => missing,
         };
       },
@@ -118,12 +120,17 @@ describe('preflight plan', () => {
       provider(),
       log,
     );
-    expect(all.namespaces.map((n) => `${n.context}/${n.namespace}`)).toEqual([
-      'sim/a',
-      'sim/b',
-      'other/a',
-      'other/b',
-    ]);
+    expect(all.namespaces.map((n) => `${n.context}/${n.namespace}`)).toEqual(
+      ['sim', 'other'].flatMap((c) => ['a', 'analytics', 'b', 'sandbox', 'shop'].map((n) => `${c}/${n}`)),
+    );
+  });
+
+  it('names a namespace that does not exist, its context and the closest names', async () => {
+    await expect(planTargets({ ...base, namespaces: ['shpo'] }, provider(), log)).rejects.toMatchObject({
+      code: 'NAMESPACE_NOT_FOUND',
+      message: 'namespace "shpo" does not exist in context sim (did you mean "shop"?)',
+      hint: 'The namespaces of sim: b, a, shop, analytics, sandbox.',
+    });
   });
 
   it('names a missing permission', async () => {

@@ -4,6 +4,7 @@
 // with the missing permission named).
 import { KubefwdError } from '../contract/errors.js';
 import type { ClusterProvider, Logger } from '../engine/ports.js';
+import { ensureNamespaceExists } from '../engine/namespace-check.js';
 import type { DaemonConfig } from './config.js';
 
 export interface NamespaceTarget {
@@ -67,6 +68,7 @@ export const planTargets = async (
     toCheck.set(`${t.context}/${t.namespace}`, { context: t.context, namespace: t.namespace });
   for (const t of toCheck.values()) {
     logger.debug(`Checking access to namespace ${t.namespace} in context ${t.context}`);
+    await ensureNamespaceExists(clusters.cluster(t.context), t.namespace, logger);
     const missing = await clusters.cluster(t.context).checkAccess(t.namespace);
     if (missing.length > 0)
       throw new KubefwdError(

@@ -1,6 +1,7 @@
 // createEngine: the forwarding engine behind the Controller. Namespace watches (informers) feed
 // service entries; each forward name gets a stable IP, hostnames in our hosts-file block, and
 // listeners that survive pod changes and reconnects. Everything that happens is an EngineEvent.
+import { ensureNamespaceExists } from './namespace-check.js';
 import { KubefwdError, errorMessage } from '../contract/errors.js';
 import type { EngineEvent, EngineEventListener } from './events.js';
 import type { Engine } from './controller.js';
@@ -232,6 +233,7 @@ export const createEngine = (deps: EngineDeps): EngineRuntime => {
   };
 
   const preflight = async (cluster: ClusterPort, namespace: string): Promise<void> => {
+    await ensureNamespaceExists(cluster, namespace, logger);
     const missing = await cluster.checkAccess(namespace);
     if (missing.length > 0)
       throw new KubefwdError(
@@ -263,7 +265,6 @@ export const createEngine = (deps: EngineDeps): EngineRuntime => {
       if (!req.namespace)
         throw new KubefwdError('INVALID_INPUT', 'namespace is required', { field: 'namespace' });
       const { context, cluster } = resolveContext(req.context);
-      namespaceIndex(context, req.namespace);
       const key = namespaceKey(req.namespace, context);
       const existing = watches.get(key);
       if (existing?.mode === 'all')
@@ -275,6 +276,9 @@ export const createEngine = (deps: EngineDeps): EngineRuntime => {
           },
         );
       await preflight(cluster, req.namespace);
+      // The namespace's index (which decides its short hostnames) is taken once it is known to
+      // exist: a refused one must not push the next namespace out of the short names.
+      namespaceIndex(context, req.namespace);
       const selectors: { labelSelector?: string; fieldSelector?: string } = {};
       const label = req.labelSelector ?? options.selectors?.labelSelector;
       const field = req.fieldSelector ?? options.selectors?.fieldSelector;
@@ -319,7 +323,6 @@ export const createEngine = (deps: EngineDeps): EngineRuntime => {
           field: 'serviceName',
         });
       const { context, cluster } = resolveContext(req.context);
-      namespaceIndex(context, req.namespace);
       const key = namespaceKey(req.namespace, context);
       let watch = watches.get(key);
       const registered = watch?.entries.get(req.serviceName);
@@ -332,6 +335,7 @@ export const createEngine = (deps: EngineDeps): EngineRuntime => {
         await preflight(cluster, req.namespace);
         watch = watches.get(key) ?? newWatch(cluster, req.namespace, 'some', {});
       }
+      namespaceIndex(context, req.namespace);
       removedByHand.delete(`${context}/${req.namespace}/${req.serviceName}`);
       await waitBounded(watch.ready);
       const entry = await watch.addByName(svc);

@@ -56,6 +56,30 @@ const writerOnMemory = (blockId: string) => {
 };
 
 describe('hosts writer', () => {
+  it('says when its first write removes the block a killed kubefwd left', async () => {
+    const hosts = memoryHosts(
+      '127.0.0.1 localhost\n# kubefwd begin old-99\n127.1.27.1 db\n# kubefwd end old-99\n',
+    );
+    const clock = manualClock();
+    const said: string[] = [];
+    const w = createHostsWriter({
+      hosts,
+      clock,
+      logger: { ...quietLogger, info: (m: string) => said.push(m) },
+      emit: () => {},
+      blockId: 'new-1',
+      batchMs: 50,
+      purgeStale: false,
+    });
+    void w.set('a', { ip: '127.9.27.1', hostnames: ['a'] });
+    clock.fire();
+    await w.flush();
+    expect(hosts.content).not.toContain('old-99');
+    expect(said).toContain(
+      'Removed the hosts block of a kubefwd that is no longer running (old-99) from /memory/hosts',
+    );
+  });
+
   it('set() resolves once a write including the entry is done, or has failed', async () => {
     const { hosts, clock, w } = writerOnMemory('t0');
     let written = false;

@@ -85,7 +85,17 @@ export const createHostsWriter = (opts: HostsWriterOptions): HostsWriter => {
       let next = content;
       if (start) {
         const stale = opts.isStaleBlock ?? (() => true);
-        next = removeBlocks(next, (b) => b !== id && stale(b));
+        const removed: string[] = [];
+        next = removeBlocks(next, (b) => {
+          const gone = b !== id && stale(b);
+          if (gone) removed.push(b);
+          return gone;
+        });
+        // Said out loud: the user sees why entries they may have noticed disappeared.
+        if (removed.length > 0)
+          opts.logger.info(
+            `Removed the hosts block of a kubefwd that is no longer running (${removed.join(', ')}) from ${opts.hosts.path}`,
+          );
         if (opts.purgeStale) {
           const purged = purgeStaleLines(next);
           next = purged.content;

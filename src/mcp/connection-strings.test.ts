@@ -38,7 +38,7 @@ describe('connectionDetails', () => {
         port: 5432,
         url: 'postgresql://postgres:5432/postgres',
         urlByIP: 'postgresql://127.1.27.1:5432/postgres',
-        example: 'psql -h postgres -p 5432 -U <user> -d <database>',
+        example: 'psql -h postgres -p 5432 -U postgres',
       },
     ]);
   });

@@ -144,9 +144,11 @@ const urlFor = (kind: ConnectionKind, host: string, port: number): string => {
 const exampleFor = (kind: ConnectionKind, host: string, port: number): string => {
   switch (kind) {
     case 'postgresql':
-      return `psql -h ${host} -p ${port} -U <user> -d <database>`;
+      // No <user> placeholders: a shell reads `<user>` as a redirection. postgres is the image's
+      // default superuser (and what the demo's simulated PostgreSQL trusts).
+      return `psql -h ${host} -p ${port} -U postgres`;
     case 'mysql':
-      return `mysql -h ${host} -P ${port} -u <user> -p`;
+      return `mysql -h ${host} -P ${port} -u root -p`;
     case 'redis':
       return `redis-cli -h ${host} -p ${port} ping`;
     case 'mongodb':

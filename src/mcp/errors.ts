@@ -68,6 +68,26 @@ const suggestionsFor = (code: ErrorCode, args: Record<string, unknown>): Suggest
   }
 };
 
+/**
+ * The registry's hints name REST routes; an assistant acts through tools. Where a code's default
+ * hint is a REST path, the tool to call instead (an error's own, specific hint is kept).
+ */
+const TOOL_HINTS: Partial<Record<ErrorCode, string>> = {
+  POD_NOT_FOUND:
+    'List the pods that exist with list_pods; for a forwarded service whose pod is gone, call sync_service with force: true to pick its replacement.',
+  INVALID_KEY:
+    'Service keys are "service.namespace.context" (or a short form naming one service); list them with list_services.',
+  SERVICE_NOT_FOUND:
+    'List forwarded services with list_services, or what the cluster offers with list_k8s_services.',
+  FORWARD_NOT_FOUND: 'get_service shows the forward keys of a service.',
+  NAMESPACE_NOT_FOUND: 'List the namespaces of the context with list_k8s_namespaces.',
+  INTERNAL: "An unexpected error; get_logs shows kubefwd's recent log lines.",
+};
+
+/** A hint with REST routes in it (the API's own) is replaced by the tool hint of its code. */
+const toolHint = (code: ErrorCode, hint: string): string =>
+  /\b(GET|POST|DELETE) \/api\//.test(hint) ? (TOOL_HINTS[code] ?? hint) : hint;
+
 export const errorBody = (err: unknown, args: Record<string, unknown> = {}): ToolErrorBody => {
   const code: ErrorCode = err instanceof KubefwdError ? err.code : 'INTERNAL';
   const hint =
@@ -82,7 +102,7 @@ export const errorBody = (err: unknown, args: Record<string, unknown> = {}): Too
   return {
     code,
     message: errorMessage(err),
-    hint,
+    hint: toolHint(code, hint),
     retryable: ERROR_CODES[code].retryable,
     ...(field === undefined ? {} : { field }),
     ...(cause === undefined || errorMessage(err).includes(cause) ? {} : { cause }),

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { syntheticForward, syntheticForwards } from './fixtures.js';
 import {
+  sortLabel,
+  filterRows,
   DEFAULT_SORT,
   matchesFilter,
   nextSortField,
@@ -15,6 +17,33 @@ import {
 } from './rows.js';
 
 describe('rows', () => {
+  it('the filter takes a service key, full or short, as REST and MCP do', () => {
+    const rows = toRows([
+      syntheticForward(1, {
+        serviceName: 'postgres',
+        namespace: 'shop',
+        serviceKey: 'postgres.shop.prod',
+        hostnames: ['db'],
+      }),
+      syntheticForward(2, {
+        serviceName: 'redis',
+        namespace: 'shop',
+        serviceKey: 'redis.shop.prod',
+        hostnames: ['cache'],
+      }),
+    ]);
+    for (const f of ['postgres.shop.prod', 'postgres.shop'])
+      expect(
+        filterRows(rows, f).map((r) => r.forward.serviceName),
+        f,
+      ).toEqual(['postgres']);
+  });
+
+  it('names the order in the footer’s words', () => {
+    expect(sortLabel(DEFAULT_SORT)).toBe('name len ↑');
+    expect(sortLabel({ field: 'status', descending: true })).toBe('status ↓');
+  });
+
   it('uses the shortest hostname, else the service name', () => {
     expect(shortestHostname(syntheticForward(1))).toBe('svc-0001');
     expect(shortestHostname(syntheticForward(1, { hostnames: [], serviceName: 'x' }))).toBe('x');

@@ -70,13 +70,21 @@ export const sortRows = (rows: readonly Row[], spec: SortSpec): Row[] => {
   return [...rows].sort((a, b) => sign * (compare(spec.field, a, b) || byHostname(a, b)));
 };
 
+/**
+ * The footer's name of the order. kubefwd's default is not alphabetical: shortest hostname first
+ * (then name, then local port), so it is called "name len", not "hostname". Short: the footer is
+ * one line.
+ */
+export const sortLabel = (spec: SortSpec): string =>
+  `${spec.field === 'hostname' ? 'name len' : spec.field} ${spec.descending ? '↓' : '↑'}`;
+
 export const nextSortField = (field: SortField): SortField =>
   SORT_FIELDS[(SORT_FIELDS.indexOf(field) + 1) % SORT_FIELDS.length]!;
 
 /**
  * A filter is whitespace-separated terms, all of which must match (case-insensitive):
  * `ns:<text>` / `namespace:` the namespace, `status:<text>` / `s:` the status, `ctx:` / `context:`
- * the context, and a bare term any hostname, service, namespace, context, pod or status.
+ * the context, and a bare term any hostname, service, service key, namespace, context, pod or status.
  */
 export const matchesFilter = (row: Row, filter: string): boolean => {
   const terms = filter.toLowerCase().split(/\s+/).filter(Boolean);
@@ -99,6 +107,8 @@ export const matchesFilter = (row: Row, filter: string): boolean => {
         return (
           f.hostnames.some((h) => h.toLowerCase().includes(term)) ||
           f.serviceName.toLowerCase().includes(term) ||
+          // A service key, full or short ("postgres.shop.prod", "postgres.shop"), as REST and MCP take it.
+          f.serviceKey.toLowerCase().startsWith(term) ||
           f.namespace.toLowerCase().includes(term) ||
           f.context.toLowerCase().includes(term) ||
           f.podName.toLowerCase().includes(term) ||

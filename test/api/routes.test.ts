@@ -68,6 +68,28 @@ describe('daemon routes', () => {
     expect(r).toMatchObject({ status: 404, body: { success: false, error: { code: 'NOT_FOUND' } } });
   });
 
+  it('GET /api and /api/v1 (the URL the start-up log prints) answer an index, no key needed', async () => {
+    h = harness();
+    for (const path of ['/api', '/api/v1']) {
+      const r = await json(await h.req(path, { noKey: true }));
+      expect(r.status, path).toBe(200);
+      expect(r.body).toMatchObject({
+        name: 'kubefwd',
+        version: '9.9.9-test',
+        docs: '/docs',
+        openapi: '/api/openapi.json',
+        health: '/api/health',
+      });
+      expect(r.body.routes).toContainEqual({
+        method: 'GET',
+        path: '/api/v1/services',
+        summary: expect.any(String),
+        key: true,
+      });
+      expect(r.body.routes).toContainEqual(expect.objectContaining({ path: '/api/health', key: false }));
+    }
+  });
+
   it('/ redirects to /docs, which renders offline', async () => {
     h = harness();
     const r = await h.req('/', { noKey: true });
@@ -117,6 +139,23 @@ describe('services and forwards', () => {
     expect(web.forwards![0]).toMatchObject({ status: 'Waiting', nextRetryAt: expect.any(String) });
     const e = await rejectsWith(h.client.getService('nope.shop.sim'), 'SERVICE_NOT_FOUND', /nope\.shop\.sim/);
     expect(e.hint).toMatch(/list/i);
+  });
+
+  it('takes short keys (name, name.namespace); an ambiguous one answers with the candidates', async () => {
+    h = harness();
+    expect((await h.client.getService('db')).key).toBe('db.shop.sim');
+    expect((await h.client.getService('db.shop')).key).toBe('db.shop.sim');
+    expect(await h.client.syncService('web', { force: true })).toMatchObject({ service: 'web.shop.sim' });
+    await h.client.addService({ namespace: 'billing', serviceName: 'db' });
+    await vi.waitFor(() => expect(h.client.getService('db.billing')).resolves.toBeDefined());
+    const e = await rejectsWith(h.client.getService('db'), 'INVALID_KEY', /"db" is ambiguous/);
+    expect(e.message).toContain('db.billing.sim, db.shop.sim');
+    await rejectsWith(h.client.getService('d'), 'SERVICE_NOT_FOUND');
+    const doc = (await (await h.req('/api/openapi.json')).json()) as {
+      paths: Record<string, { get?: { parameters?: { name: string; description?: string }[] } }>;
+    };
+    const key = doc.paths['/api/v1/services/{key}']!.get!.parameters!.find((p) => p.name === 'key');
+    expect(key?.description).toMatch(/short form.*"name".*"name\.namespace"/);
   });
 
   it('adds a service (201, camelCase and snake_case bodies) and reports engine errors', async () => {

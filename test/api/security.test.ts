@@ -54,7 +54,7 @@ describe('bearer key', () => {
     const ops = await operations(h);
     expect(ops.length).toBeGreaterThan(40);
     const open = ops.filter((o) => !o.secured).map((o) => o.path);
-    expect(open.sort()).toEqual(['/', '/api/health', '/docs', '/openapi.yaml']);
+    expect(open.sort()).toEqual(['/', '/api', '/api/health', '/api/v1', '/docs', '/openapi.yaml']);
     for (const op of ops.filter((o) => o.secured)) {
       const none = await h.req(op.path, { method: op.method, noKey: true });
       expect([op.path, none.status]).toEqual([op.path, 401]);
@@ -63,6 +63,19 @@ describe('bearer key', () => {
       expect([op.path, wrong.status]).toEqual([op.path, 401]);
       expect(((await wrong.json()) as { error: { message: string } }).error.message).toBe('Invalid API key');
     }
+  });
+
+  it('the /docs page names exactly the routes the server leaves open', async () => {
+    h = harness();
+    const open = (await operations(h)).filter((o) => !o.secured).map((o) => o.path);
+    const html = await (await h.req('/docs', { noKey: true })).text();
+    const header = /<header>([\s\S]*?)<\/header>/.exec(html)![1]!;
+    expect(header).not.toContain('every route but');
+    const named = [...header.matchAll(/<code>([^<]+)<\/code>/g)]
+      .map((m) => m[1])
+      .filter((p) => p!.startsWith('/'));
+    expect(named.sort()).toEqual(open.sort());
+    for (const path of open) expect((await h.req(path, { noKey: true })).status, path).toBeLessThan(400);
   });
 
   it('accepts only "Bearer <key>"', () => {

@@ -222,12 +222,21 @@ describe.skipIf(!isBuilt() || !hasBash)('the bash script in bash', () => {
     expect(await bashComplete(['kubefwd', '-x', ''], { KUBECONFIG: twoContexts })).toEqual(['alpha', 'beta']);
     // bash splits `--transport=sp` at the '='; the candidates replace only the last piece.
     expect(await bashComplete(['kubefwd', 'svc', '--transport', '=', 'sp'])).toEqual(['spdy']);
+    // Tab right after the '=': bash's word is '=', readline replaces what follows it, so no '=' again.
+    expect(await bashComplete(['kubefwd', '--transport', '='])).toEqual([
+      'auto',
+      'tunnel',
+      'spdy',
+      'websocket',
+    ]);
+    expect(await bashComplete(['kubefwd', '--theme', '='])).toEqual(['dark', 'light']);
     expect(await bashComplete(['kubefwd', 'completion', 'f'])).toEqual(['fish']);
   });
 
   it('lets bash complete paths for file flags', async () => {
     expect(await bashComplete(['kubefwd', '-c', 'two.y'])).toEqual(['two.yaml']);
     expect(await bashComplete(['kubefwd', 'svc', '--kubeconfig', '=', 'sil'])).toEqual(['silent.yaml']);
+    expect(await bashComplete(['kubefwd', '--kubeconfig', '='])).toContain('silent.yaml');
   });
 });
 

@@ -34,11 +34,23 @@ describe.skipIf(!isBuilt())('idle mode and the other commands (real process)', {
     };
     const unauth = await fetch(`${m[1]}/api/v1/namespaces`, { method: 'POST', body: '{}' });
     expect(unauth.status).toBe(401);
-    const res = await fetch(`${m[1]}/api/v1/namespaces`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ namespace: 'analytics' }),
+    const add = (namespace: string) =>
+      fetch(`${m[1]}/api/v1/namespaces`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ namespace }),
+      });
+    // A namespace the cluster does not have: 404 naming it and its context, with the closest names.
+    const missing = await add('analytcs');
+    expect(missing.status).toBe(404);
+    expect(await missing.json()).toMatchObject({
+      error: {
+        code: 'NAMESPACE_NOT_FOUND',
+        message: 'namespace "analytcs" does not exist in context sim (did you mean "analytics"?)',
+        hint: expect.stringContaining('shop'),
+      },
     });
+    const res = await add('analytics');
     expect(res.status).toBeLessThan(300);
     await eventually(
       async () =>
@@ -50,10 +62,21 @@ describe.skipIf(!isBuilt())('idle mode and the other commands (real process)', {
     expect(await readFile(fx.hostsPath, 'utf8')).toBe(FOREIGN_HOSTS);
   });
 
+  it('svc -n with a namespace the cluster does not have: the error names it, no banner before it', async () => {
+    const p = fx.start(['-n', 'doesnotexist', '-n', 'shpo']);
+    const r = await p.exited;
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('namespace "doesnotexist" does not exist in context sim');
+    expect(r.stderr).toContain('The namespaces of sim:');
+    expect(r.stdout).not.toContain('Version');
+    expect(r.stdout + r.stderr).not.toContain('Watching services in namespace doesnotexist');
+  });
+
   it('kubefwd tui without a running daemon says so', async () => {
     const r = await runCli(['tui'], { env: cliEnv(join(fx.dir, 'nobody-home')) });
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/kubefwd is not running.*sudo -E kubefwd/);
+    expect(r.stderr.match(/is not running/g)).toHaveLength(1);
   });
 
   it('kubefwd sim prints its kubeconfig line and stops on SIGTERM', async () => {

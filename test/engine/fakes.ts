@@ -4,7 +4,7 @@
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { KubefwdError } from '../../src/contract/errors.js';
-import type { KContext, KEndpoints, KPod, KService } from '../../src/contract/kube.js';
+import type { KContext, KEndpoints, KNamespace, KPod, KService } from '../../src/contract/kube.js';
 import type {
   ClusterPort,
   ClusterProvider,
@@ -161,8 +161,15 @@ export class FakeCluster implements ClusterPort {
   listServices(namespace: string): Promise<KService[]> {
     return Promise.resolve(this.list('services', namespace) as KService[]);
   }
-  listNamespaces(): Promise<never[]> {
-    return Promise.resolve([]);
+  /** The namespaces listNamespaces answers; undefined = listing is forbidden (namespace-scoped RBAC),
+   * so kubefwd cannot tell whether a namespace exists and takes it on trust. */
+  namespaces: string[] | undefined;
+  listNamespaces(): Promise<KNamespace[]> {
+    if (this.namespaces === undefined)
+      return Promise.reject(
+        new KubefwdError('PERMISSION_DENIED', 'namespaces is forbidden: cannot list namespaces'),
+      );
+    return Promise.resolve(this.namespaces.map((name): KNamespace => ({ metadata: { name } })));
   }
   listPods(namespace: string): Promise<KPod[]> {
     return Promise.resolve(this.list('pods', namespace) as KPod[]);

@@ -84,6 +84,19 @@ describe.skipIf(!isBuilt())('kubefwd mcp over stdio, end to end (real daemon, si
     expect(names).toEqual(expect.arrayContaining(['api-gateway', 'postgres', 'redis', 'auth', 'kafka']));
   });
 
+  it('a namespace or pod that does not exist: named, with the closest names and the tool to call', async () => {
+    const ns = await call('add_namespace', { namespace: 'shpo' });
+    expect(ns.isError).toBe(true);
+    expect(textOf(ns)).toContain('NAMESPACE_NOT_FOUND');
+    expect(textOf(ns)).toContain('namespace "shpo" does not exist in context sim (did you mean "shop"?)');
+    const logsNs = await call('get_pod_logs', { namespace: 'doesnotexist', pod_name: 'web-0' });
+    expect(textOf(logsNs)).toContain('NAMESPACE_NOT_FOUND');
+    const logsPod = await call('get_pod_logs', { namespace: 'shop', pod_name: 'never-was' });
+    expect(textOf(logsPod)).toContain('POD_NOT_FOUND');
+    expect(textOf(logsPod)).toContain('list_pods');
+    expect(textOf(logsPod)).not.toMatch(/POST \/api\//);
+  });
+
   it('"forward postgres and redis" → forwarded; the connection strings work (bytes echo)', async () => {
     for (const svc of ['postgres', 'redis']) {
       const added = await ok('add_service', { namespace: 'shop', service_name: svc });
@@ -93,6 +106,9 @@ describe.skipIf(!isBuilt())('kubefwd mcp over stdio, end to end (real daemon, si
         20_000,
       );
     }
+    // Short keys: the name alone, or name.namespace, names the one service.
+    expect(await ok('get_service', { key: 'postgres' })).toMatchObject({ key: 'postgres.shop.sim' });
+    expect(await ok('get_service', { key: 'redis.shop' })).toMatchObject({ key: 'redis.shop.sim' });
     const pg = await ok('get_connection_info', { service_name: 'postgres', namespace: 'shop' });
     expect(pg.envVars).toMatchObject({
       DATABASE_URL: 'postgresql://postgres:5432/postgres',

@@ -304,7 +304,7 @@ describe('filter and sort', () => {
     const app = mount(createFakeBackend({ forwards: sample() }), { now: () => NOW });
     await tick();
     const order = (): string[] => rowNames(app.frame());
-    expect(app.frame()).toContain('sort: hostname ↑');
+    expect(app.frame()).toContain('sort: name len ↑');
     await app.press('s');
     expect(app.frame()).toContain('sort: status ↑');
     expect(order()).toEqual(['db', 'web', 'cache', 'api', 'queue']);
@@ -317,7 +317,7 @@ describe('filter and sort', () => {
     expect(app.frame()).toContain('sort: rate ↑');
     expect(order()[0]).toBe('api');
     await app.press('s', 's');
-    expect(app.frame()).toContain('sort: hostname ↑');
+    expect(app.frame()).toContain('sort: name len ↑');
   });
 });
 

@@ -9,6 +9,18 @@ const escapeJsonForHtml = (json: string): string =>
     .replace(/\u2028/g, '\\u2028')
     .replace(/\u2029/g, '\\u2029');
 
+/** The routes that need no key, read from the document itself so the page and the server agree. */
+const openPaths = (doc: object): string[] => {
+  const paths = (doc as { paths?: Record<string, Record<string, { security?: unknown[] }>> }).paths ?? {};
+  return Object.entries(paths)
+    .filter(([, ops]) =>
+      Object.values(ops).some((op) => Array.isArray(op.security) && op.security.length === 0),
+    )
+    .map(([path]) => path);
+};
+
+const html = (s: string): string => s.replace(/[<>&"]/g, (c) => `&#${c.charCodeAt(0)};`);
+
 export const docsPage = (doc: object, version: string): string => `<!doctype html>
 <html lang="en">
 <head>
@@ -34,7 +46,11 @@ export const docsPage = (doc: object, version: string): string => `<!doctype htm
 </style>
 </head>
 <body>
-<header><h1>kubefwd API</h1><p>Version ${version.replace(/[<>&"]/g, '')} · OpenAPI document: <a style="color:#fff" href="/openapi.yaml">/openapi.yaml</a> · every route but <code>/api/health</code> needs <code>Authorization: Bearer &lt;key&gt;</code></p></header>
+<header><h1>kubefwd API</h1><p>Version ${version.replace(/[<>&"]/g, '')} · OpenAPI document: <a style="color:#fff" href="/openapi.yaml">/openapi.yaml</a> · routes marked 🔒 need <code>Authorization: Bearer &lt;key&gt;</code>; open: ${openPaths(
+  doc,
+)
+  .map((p) => `<code>${html(p)}</code>`)
+  .join(', ')}</p></header>
 <main id="root"></main>
 <script type="application/json" id="spec">${escapeJsonForHtml(JSON.stringify(doc))}</script>
 <script>

@@ -29,7 +29,15 @@ export const checkPrivileges = (config: DaemonConfig, argv: readonly string[]): 
   return 'Not running as root: ports below 1024 cannot be bound (those forwards will show an error); run with sudo -E for the full product.';
 };
 
-export const runSvc = async (config: DaemonConfig, io: CliIo, argv: readonly string[]): Promise<number> => {
+export const runSvc = async (
+  config: DaemonConfig,
+  io: CliIo,
+  argv: readonly string[],
+  announce?: () => void,
+): Promise<number> => {
   const warning = checkPrivileges(config, argv);
-  return runDaemon(config, io, { ...(warning ? { warnings: [warning] } : {}) });
+  return runDaemon(config, io, {
+    ...(warning ? { warnings: [warning] } : {}),
+    ...(announce ? { onChecked: announce } : {}),
+  });
 };

@@ -3,20 +3,19 @@
 import { createApiClient, discoverDaemon } from '../../api/client/index.js';
 import { loadTui } from '../../tui/load.js';
 import { invokingUser } from '../../os/privilege.js';
+import { setUpCommand } from '../command-setup.js';
 import { reportError } from '../errors.js';
 import { buildTuiCommand } from '../tui-options.js';
 import type { CliIo } from '../io.js';
 import { kubefwdVersion } from '../version.js';
 
 export const runTuiCommand = async (argv: readonly string[], io: CliIo): Promise<number> => {
-  const cmd = buildTuiCommand()
-    .exitOverride()
-    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: () => undefined });
+  const cmd = setUpCommand(buildTuiCommand(), io);
   try {
     cmd.parse(argv, { from: 'user' });
   } catch (err) {
     if ((err as { code?: string }).code === 'commander.helpDisplayed') return 0;
-    return reportError(io, err);
+    return reportError(io, err, 'tui');
   }
   const o = cmd.opts<{ apiUrl?: string; apiKey?: string; theme?: string }>();
   try {

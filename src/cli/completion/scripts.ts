@@ -31,6 +31,9 @@ _${PROGRAM}() {
     # bash replaces only its own last piece of the word, so that is what the candidates must be.
     local joined=\${words[\${#words[@]}-1]}
     local strip=\${joined%"$cur"}
+    # Right after a = or : bash's current word is that character, but readline replaces only what
+    # follows it: the candidates must not repeat it (--transport=<Tab> would become --transport==).
+    if [[ $cur == "=" || $cur == ":" ]]; then strip=$joined; fi
 
     local out
     out=$("\${COMP_WORDS[0]/#\\~/$HOME}" __complete "\${words[@]}" 2>/dev/null) || return 0
@@ -41,10 +44,10 @@ _${PROGRAM}() {
     COMPREPLY=()
     ((n > 0)) || return 0
     if [[ \${lines[n-1]} == :files ]]; then
-        local path=$cur pre=
-        if [[ $cur == "=" || $cur == ":" ]]; then path= pre=$cur; fi
+        local path=$cur
+        if [[ $cur == "=" || $cur == ":" ]]; then path=; fi
         type compopt &>/dev/null && compopt -o filenames 2>/dev/null
-        while IFS= read -r line; do COMPREPLY+=("$pre$line"); done < <(compgen -f -- "$path")
+        while IFS= read -r line; do COMPREPLY+=("$line"); done < <(compgen -f -- "$path")
         return 0
     fi
     for ((i = 0; i < n - 1; i++)); do

@@ -1,4 +1,5 @@
 // Repair actions: reconnect and re-sync forwards.
+import { SERVICE_KEY_DESCRIPTION } from '../../contract/service-key.js';
 import { z } from 'zod';
 import { keyField } from '../input.js';
 import { defineTool } from './define.js';
@@ -17,7 +18,7 @@ export const reconnectService = defineTool({
     'Tear down and re-open the forwards of one service now, resetting its retry backoff. Use when the service ' +
     'is in error or waiting state, or connections through it fail (e.g. the pod restarted). Existing connections ' +
     'through it are closed. Requires the key from list_services.',
-  input: z.strictObject({ key: keyField.describe('service key, e.g. "postgres.shop.sim"') }),
+  input: z.strictObject({ key: keyField.describe(SERVICE_KEY_DESCRIPTION) }),
   output: z.object({ success: z.boolean(), service: z.string(), triggered: z.number(), message: z.string() }),
   annotations: ACTION,
   async run({ key }, api) {

@@ -1,4 +1,5 @@
 // Individual forwarded services: add, remove, list, inspect, search.
+import { SERVICE_KEY_DESCRIPTION } from '../../contract/service-key.js';
 import { z } from 'zod';
 import type { ServiceView } from '../../contract/state.js';
 import { classifyPort, connectionDetails } from '../connection-strings.js';
@@ -103,12 +104,13 @@ export const removeService = defineTool({
   title: 'Stop forwarding a service',
   description:
     'Stop forwarding one service: closes its forwards, removes its hosts-file entries and releases its IP. ' +
-    'Requires the service key "service.namespace.context" as shown by list_services.',
-  input: z.strictObject({ key: keyField.describe('service key, e.g. "postgres.shop.sim"') }),
+    'Requires the service key "service.namespace.context" as shown by list_services, or a short form ("postgres", "postgres.shop") that names one service.',
+  input: z.strictObject({ key: keyField.describe(SERVICE_KEY_DESCRIPTION) }),
   output: z.object({ success: z.boolean(), key: z.string(), message: z.string() }),
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
-  async run({ key }, api) {
-    await api.removeService(key);
+  async run({ key: asked }, api) {
+    // The API resolves a short key ("postgres") to the full one; report that one.
+    const { key } = await api.removeService(asked);
     return {
       data: { success: true, key, message: 'Service forwarding stopped' },
       text: `Stopped forwarding ${key}.`,
@@ -159,7 +161,7 @@ export const getService = defineTool({
   description:
     'Detailed state of one forwarded service: every port forward with its pod, local IP and port, hostnames, ' +
     'status, last error and reason, next retry, and traffic bytes/rates. Requires the key from list_services.',
-  input: z.strictObject({ key: keyField.describe('service key, e.g. "postgres.shop.sim"') }),
+  input: z.strictObject({ key: keyField.describe(SERVICE_KEY_DESCRIPTION) }),
   output: serviceOut,
   annotations: READ_ONLY,
   async run({ key }, api) {

@@ -51,6 +51,8 @@ spec:
       protocol: TCP`;
 
 const echo = '\n      annotations: { kubefwd.sim/backend: echo }';
+const postgres = '\n      annotations: { kubefwd.sim/backend: postgres }';
+const redis = '\n      annotations: { kubefwd.sim/backend: redis }';
 const http = '\n      annotations: { kubefwd.sim/backend: http }';
 
 export const SAMPLE_SCENARIO: string = [
@@ -82,10 +84,10 @@ metadata: { name: sandbox }`,
     1,
     'postgres:16',
     '            - { name: postgres, containerPort: 5432 }',
-    echo,
+    postgres,
   ),
   service('shop', 'postgres', 5432, 'postgres'),
-  deployment('shop', 'redis', 1, 'redis:7', '            - { name: redis, containerPort: 6379 }', echo),
+  deployment('shop', 'redis', 1, 'redis:7', '            - { name: redis, containerPort: 6379 }', redis),
   service('shop', 'redis', 6379, 'redis'),
   deployment(
     'shop',

@@ -1,24 +1,33 @@
 // What sits behind a pod's container ports: real sockets on 127.0.0.1 so a port-forward carries
 // real bytes. Kinds: http (answers JSON naming the pod; ?status=&size=&delay=), echo (byte-exact
-// TCP echo), refuse (nothing listens), slow (accepts, never answers), proxy:HOST:PORT (a real
-// local server, e.g. PostgreSQL, behind the pod).
+// TCP echo), redis (RESP, redis.ts), postgres (protocol 3.0, postgres.ts), refuse (nothing
+// listens), slow (accepts, never answers), proxy:HOST:PORT (a real local server behind the pod).
+// redis and postgres echo a connection whose first bytes are not their protocol's (sniff.ts).
 import http from 'node:http';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
+import { classifyPostgres, servePostgres } from './postgres.js';
+import { classifyRedis, RedisKeyspace, serveRedis } from './redis.js';
+import { sniffThenServe } from './sniff.js';
 
-export type BackendSpec = 'http' | 'echo' | 'refuse' | 'slow' | `proxy:${string}`;
+export type BackendSpec = 'http' | 'echo' | 'redis' | 'postgres' | 'refuse' | 'slow' | `proxy:${string}`;
+
+const KINDS = ['http', 'echo', 'redis', 'postgres', 'refuse', 'slow'] as const;
 
 export const BACKEND_ANNOTATION = 'kubefwd.sim/backend';
 
 export function parseBackendSpec(text: string): BackendSpec {
   const t = text.trim();
-  if (t === 'http' || t === 'echo' || t === 'refuse' || t === 'slow') return t;
+  const kind = KINDS.find((k) => k === t);
+  if (kind !== undefined) return kind;
   const m = /^proxy:(.+):(\d{1,5})$/.exec(t);
   if (m && Number(m[2]) >= 1 && Number(m[2]) <= 65535) return `proxy:${m[1]}:${m[2]}`;
-  throw new Error(`unknown backend "${text}": use http, echo, refuse, slow or proxy:HOST:PORT`);
+  throw new Error(
+    `unknown backend "${text}": use http, echo, redis, postgres, refuse, slow or proxy:HOST:PORT`,
+  );
 }
 
-const ECHO_IMAGES = /postgres|redis|mysql|mariadb|mongo|kafka|zookeeper|memcached|rabbitmq|nats|echo/i;
+const ECHO_IMAGES = /mysql|mariadb|mongo|kafka|zookeeper|memcached|rabbitmq|nats|echo/i;
 
 /** The backend of one container: per-container annotation, pod annotation, then the image name. */
 export function chooseBackend(
@@ -31,7 +40,10 @@ export function chooseBackend(
   if (specific !== undefined) return parseBackendSpec(specific);
   const general = a[BACKEND_ANNOTATION];
   if (general !== undefined) return parseBackendSpec(general);
-  return image !== undefined && ECHO_IMAGES.test(image) ? 'echo' : 'http';
+  if (image === undefined) return 'http';
+  if (/postgres/i.test(image)) return 'postgres';
+  if (/redis/i.test(image)) return 'redis';
+  return ECHO_IMAGES.test(image) ? 'echo' : 'http';
 }
 
 export interface BackendContext {
@@ -158,6 +170,9 @@ export async function startBackend(
   const servers: net.Server[] = [];
   const sockets = new Set<net.Socket>();
   const local = new Map<number, number>();
+  // One keyspace per pod: every port and connection of it sees the same keys.
+  const keyspace = spec === 'redis' ? new RedisKeyspace({ pod: ctx.pod }) : undefined;
+  let nextPid = 100;
   const track = (s: net.Socket): void => {
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
@@ -175,6 +190,18 @@ export async function startBackend(
         server = net.createServer((s) => {
           track(s);
           s.pipe(s);
+        });
+      } else if (spec === 'redis') {
+        server = net.createServer((s) => {
+          track(s);
+          sniffThenServe(s, classifyRedis, (sock, first) => serveRedis(sock, keyspace!, first));
+        });
+      } else if (spec === 'postgres') {
+        server = net.createServer((s) => {
+          track(s);
+          sniffThenServe(s, classifyPostgres, (sock, first) =>
+            servePostgres(sock, { log: (l) => ctx.log(l), pid: nextPid++ }, first),
+          );
         });
       } else {
         // slow: accept and hold, read and discard, never answer.

@@ -4,7 +4,7 @@
 import { Box, Text } from 'ink';
 import type { TuiState } from '../backend.js';
 import { formatRate } from '../format.js';
-import type { SortSpec } from '../rows.js';
+import { sortLabel, type SortSpec } from '../rows.js';
 import type { Theme } from '../theme.js';
 
 export interface StatusBarProps {
@@ -53,10 +53,7 @@ export const StatusBar = ({ state, theme, width, sort, notice }: StatusBarProps)
           In: {formatRate(state.summary.rateIn)}
           <Text color={theme.muted}> | </Text>
           Out: {formatRate(state.summary.rateOut)}
-          <Text color={theme.muted}>
-            {' '}
-            | sort: {sort.field} {sort.descending ? '↓' : '↑'}
-          </Text>
+          <Text color={theme.muted}> | sort: {sortLabel(sort)}</Text>
         </Text>
       </Box>
       <Box flexShrink={0}>

@@ -10,7 +10,7 @@ import {
 } from '../../../contract/api.js';
 import { route, type RouteDef } from '../define.js';
 import type { RouteContext } from '../deps.js';
-import { KeyParam } from './services.js';
+import { KeyParam, resolveKey } from './services.js';
 
 export const historyRoutes = (ctx: RouteContext): RouteDef[] => [
   route({
@@ -58,6 +58,6 @@ export const historyRoutes = (ctx: RouteContext): RouteDef[] => [
     query: CountQuery(200),
     response: z.array(ReconnectRecord),
     handler: ({ params, query }) =>
-      ctx.state.history.reconnections({ serviceKey: params.key, count: query.count ?? 20 }),
+      ctx.state.history.reconnections({ serviceKey: resolveKey(ctx, params.key), count: query.count ?? 20 }),
   }),
 ];

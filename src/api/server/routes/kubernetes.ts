@@ -23,6 +23,7 @@ import {
 } from '../../../contract/api.js';
 import { KubefwdError } from '../../../contract/errors.js';
 import type { ClusterPort } from '../../../engine/ports.js';
+import { ensureNamespaceExists } from '../../../engine/namespace-check.js';
 import { route, type RouteDef } from '../define.js';
 import type { RouteContext } from '../deps.js';
 import { k8sEndpoints, k8sEvent, k8sPod, k8sPodDetail, k8sService, sortEvents } from '../k8s-views.js';
@@ -42,6 +43,35 @@ const objName = z
 const CLUSTER_TIMEOUT_MS = 10_000;
 /** Pod logs read at most this much (kubefwd read one 1 MiB chunk; we ask the API server to cap it). */
 export const POD_LOG_LIMIT_BYTES = 1024 * 1024;
+
+/**
+ * A pod the API server does not find: NAMESPACE_NOT_FOUND when its namespace does not exist either
+ * (the API server answers both with a pod 404), else POD_NOT_FOUND naming where it was looked for
+ * and how to list the pods that are there — not "the pod is gone, sync the service", which assumes
+ * it once existed behind a forward.
+ */
+const whyNoPod = async <T>(
+  cluster: ClusterPort,
+  namespace: string,
+  pod: string,
+  p: Promise<T>,
+): Promise<T> => {
+  try {
+    return await p;
+  } catch (err) {
+    if (!(err instanceof KubefwdError) || err.code !== 'POD_NOT_FOUND') throw err;
+    await ensureNamespaceExists(cluster, namespace);
+    throw new KubefwdError(
+      'POD_NOT_FOUND',
+      `pod "${pod}" not found in namespace ${namespace} (context ${cluster.context})`,
+      {
+        field: 'podName',
+        hint: `List the pods of ${namespace} (GET /api/v1/kubernetes/pods/${namespace}, MCP list_pods); a forwarded service's pod that is gone is replaced by syncing the service.`,
+        cause: err,
+      },
+    );
+  }
+};
 
 const withTimeout = async <T>(what: string, p: Promise<T>): Promise<T> => {
   let timer: NodeJS.Timeout | undefined;
@@ -259,22 +289,32 @@ export const kubernetesRoutes = (ctx: RouteContext): RouteDef[] => {
           );
         let container = query.container;
         if (!container) {
-          const pod = await withTimeout('get pod', cluster.getPod(params.namespace, params.podName));
+          const pod = await whyNoPod(
+            cluster,
+            params.namespace,
+            params.podName,
+            withTimeout('get pod', cluster.getPod(params.namespace, params.podName)),
+          );
           container = pod.spec.containers[0]?.name ?? '';
         }
         const tailLines = pickQuery(query, 'tailLines', 'tail_lines') ?? 100;
         const sinceSeconds = pickQuery(query, 'sinceSeconds', 'since_seconds');
-        const text = await withTimeout(
-          'pod logs',
-          cluster.podLogs(params.namespace, params.podName, {
-            ...(container ? { container } : {}),
-            tailLines,
-            ...(sinceTime ? { sinceTime: new Date(sinceTime).toISOString() } : {}),
-            ...(sinceSeconds ? { sinceSeconds } : {}),
-            ...(query.previous ? { previous: true } : {}),
-            ...(query.timestamps ? { timestamps: true } : {}),
-            limitBytes: POD_LOG_LIMIT_BYTES,
-          }),
+        const text = await whyNoPod(
+          cluster,
+          params.namespace,
+          params.podName,
+          withTimeout(
+            'pod logs',
+            cluster.podLogs(params.namespace, params.podName, {
+              ...(container ? { container } : {}),
+              tailLines,
+              ...(sinceTime ? { sinceTime: new Date(sinceTime).toISOString() } : {}),
+              ...(sinceSeconds ? { sinceSeconds } : {}),
+              ...(query.previous ? { previous: true } : {}),
+              ...(query.timestamps ? { timestamps: true } : {}),
+              limitBytes: POD_LOG_LIMIT_BYTES,
+            }),
+          ),
         );
         const lines = text.split(/\r?\n/);
         if (lines.at(-1) === '') lines.pop();

@@ -1,10 +1,37 @@
 // Health (no key), info, the OpenAPI document (JSON at /api/openapi.json; YAML and the docs page
-// outside /api, like kubefwd's /openapi.yaml and /docs, which hold no runtime data).
+// outside /api, like kubefwd's /openapi.yaml and /docs, which hold no runtime data), and the index
+// at /api and /api/v1 (the start-up log advertises /api; a 404 there was the first thing seen).
 import { z } from 'zod';
 import { HealthResponse, InfoResponse } from '../../../contract/api.js';
 import { route, type RouteDef } from '../define.js';
 import type { RouteContext } from '../deps.js';
 import { formatUptime } from '../duration.js';
+
+const ApiIndex = z.object({
+  name: z.literal('kubefwd'),
+  version: z.string(),
+  docs: z.string(),
+  openapi: z.string(),
+  openapiYaml: z.string(),
+  health: z.string(),
+  auth: z.string(),
+  routes: z.array(z.object({ method: z.string(), path: z.string(), summary: z.string(), key: z.boolean() })),
+});
+
+interface OpenApiDoc {
+  paths?: Record<string, Record<string, { summary?: string; security?: unknown[] }>>;
+}
+
+/** Every route of the OpenAPI document: method, path, summary, and whether it needs the key. */
+export const routesOf = (doc: object): z.infer<typeof ApiIndex>['routes'] =>
+  Object.entries((doc as OpenApiDoc).paths ?? {}).flatMap(([path, ops]) =>
+    Object.entries(ops).map(([method, op]) => ({
+      method: method.toUpperCase(),
+      path,
+      summary: op.summary ?? '',
+      key: !Array.isArray(op.security) || op.security.length > 0,
+    })),
+  );
 
 export const metaRoutes = (
   ctx: RouteContext,
@@ -72,6 +99,27 @@ export const metaRoutes = (
     produces: 'html',
     handler: ({ c }) => c.html(docs()),
   }),
+  ...['/api', '/api/v1'].map((path) =>
+    route({
+      method: 'get',
+      path,
+      tag: 'daemon',
+      summary: 'Index: version, where the docs are, and every route (no key needed; the bare object)',
+      auth: false,
+      bare: true,
+      response: ApiIndex,
+      handler: () => ({
+        name: 'kubefwd' as const,
+        version: ctx.version,
+        docs: '/docs',
+        openapi: '/api/openapi.json',
+        openapiYaml: '/openapi.yaml',
+        health: '/api/health',
+        auth: 'Routes with key: true need the header Authorization: Bearer <key> (the key is in ~/.kubefwd/api.json, or KUBEFWD_API_KEY)',
+        routes: routesOf(openapi()),
+      }),
+    }),
+  ),
   route({
     method: 'get',
     path: '/',

@@ -1,4 +1,5 @@
 // Forwarded services: list, detail, add/remove one, reconnect (one, errored, or all with force), sync.
+import { resolveServiceKey, SERVICE_KEY_DESCRIPTION } from '../../../contract/service-key.js';
 import { z } from 'zod';
 import {
   AddServiceRequest,
@@ -18,7 +19,9 @@ import { route, type RouteDef } from '../define.js';
 import type { RouteContext } from '../deps.js';
 import { fail } from '../respond.js';
 
-export const KeyParam = z.object({ key: z.string().min(1).max(512) });
+export const KeyParam = z.object({
+  key: z.string().min(1).max(512).meta({ description: SERVICE_KEY_DESCRIPTION }),
+});
 
 /** Control calls answer within this; past it the operation goes on and the response says it was triggered. */
 export const TRIGGER_WAIT_MS = 10_000;
@@ -45,8 +48,28 @@ export const settleWithin = async <T>(
   }
 };
 
+/**
+ * The full key a full or short key names (400 listing the candidates when several services match;
+ * the input itself when none does, so the caller's not-found error names what was asked).
+ */
+export const resolveKey = (ctx: RouteContext, key: string): string => {
+  if (ctx.state.service(key)) return key;
+  const r = resolveServiceKey(
+    key,
+    ctx.state.getSnapshot().services.map((s) => s.key),
+  );
+  if (r.kind === 'ambiguous')
+    fail(
+      'INVALID_KEY',
+      `service key "${key}" is ambiguous: it names ${r.candidates.join(', ')}; pass one of them`,
+      'path.key',
+    );
+  return r.kind === 'found' ? r.key : key;
+};
+
 export const requireService = (ctx: RouteContext, key: string): ServiceView =>
-  ctx.state.service(key) ?? fail('SERVICE_NOT_FOUND', `Service not found: ${key}`, 'path.key');
+  ctx.state.service(resolveKey(ctx, key)) ??
+  fail('SERVICE_NOT_FOUND', `Service not found: ${key}`, 'path.key');
 
 const checkStatus = (status: string | undefined, allowed: readonly string[], what: string): void => {
   if (
@@ -149,8 +172,9 @@ export const serviceRoutes = (ctx: RouteContext): RouteDef[] => [
     response: RemoveResponse,
     errors: [404],
     handler: async ({ params }) => {
-      await ctx.controller.removeService(params.key);
-      return { removed: true as const, key: params.key, message: 'Service forwarding stopped' };
+      const key = resolveKey(ctx, params.key);
+      await ctx.controller.removeService(key);
+      return { removed: true as const, key, message: 'Service forwarding stopped' };
     },
   }),
   route({
@@ -162,9 +186,9 @@ export const serviceRoutes = (ctx: RouteContext): RouteDef[] => [
     response: ReconnectResponse,
     errors: [404],
     handler: async ({ params }) => {
-      requireService(ctx, params.key);
-      await settleWithin(ctx, `reconnect of ${params.key}`, ctx.controller.reconnectService(params.key));
-      return { triggered: 1, services: [params.key] };
+      const { key } = requireService(ctx, params.key);
+      await settleWithin(ctx, `reconnect of ${key}`, ctx.controller.reconnectService(key));
+      return { triggered: 1, services: [key] };
     },
   }),
   route({
@@ -177,10 +201,10 @@ export const serviceRoutes = (ctx: RouteContext): RouteDef[] => [
     response: SyncResponse,
     errors: [404],
     handler: async ({ params, query }) => {
-      requireService(ctx, params.key);
+      const { key } = requireService(ctx, params.key);
       const force = query.force ?? false;
-      await settleWithin(ctx, `sync of ${params.key}`, ctx.controller.syncService(params.key, force));
-      return { service: params.key, force };
+      await settleWithin(ctx, `sync of ${key}`, ctx.controller.syncService(key, force));
+      return { service: key, force };
     },
   }),
 ];

@@ -1,0 +1,69 @@
+// A namespace that does not exist is an error naming it, its context and the closest names — not a
+// watch that silently finds nothing. When the user may not list namespaces (namespace-scoped RBAC),
+// nothing can be told and the namespace is taken on trust, as before.
+import { KubefwdError, errorMessage } from '../contract/errors.js';
+import type { ClusterPort, Logger } from '../contract/ports.js';
+
+/** Edit distance (insert, delete, substitute) between two short names. */
+export const editDistance = (a: string, b: string): number => {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++)
+      cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = cur;
+  }
+  return prev[b.length]!;
+};
+
+/**
+ * Up to `max` candidates close to `name`, closest first: those containing it or contained in it,
+ * and those within an edit distance of a third of the name's length (at least 2).
+ */
+export const closestNames = (name: string, candidates: readonly string[], max = 3): string[] => {
+  const n = name.toLowerCase();
+  const limit = Math.max(2, Math.floor(n.length / 3));
+  return candidates
+    .map((c) => {
+      const l = c.toLowerCase();
+      const d = editDistance(n, l);
+      const score = l.includes(n) || n.includes(l) ? Math.min(d, limit) - 0.5 : d;
+      return { c, score };
+    })
+    .filter((x) => x.score <= limit)
+    .sort((a, b) => a.score - b.score || a.c.localeCompare(b.c))
+    .slice(0, max)
+    .map((x) => x.c);
+};
+
+/** " (did you mean "a" or "b"?)" for a message, or '' when nothing is close. */
+export const didYouMean = (name: string, candidates: readonly string[]): string => {
+  const close = closestNames(name, candidates);
+  return close.length === 0 ? '' : ` (did you mean ${close.map((c) => `"${c}"`).join(' or ')}?)`;
+};
+
+/** Throws NAMESPACE_NOT_FOUND when the cluster lists its namespaces and `namespace` is not one. */
+export const ensureNamespaceExists = async (
+  cluster: Pick<ClusterPort, 'context' | 'listNamespaces'>,
+  namespace: string,
+  logger?: Pick<Logger, 'debug'>,
+): Promise<void> => {
+  let names: string[];
+  try {
+    names = (await cluster.listNamespaces()).map((n) => n.metadata.name);
+  } catch (err) {
+    logger?.debug(
+      `cannot list namespaces in context ${cluster.context} (${errorMessage(err)}); taking ${namespace} on trust`,
+    );
+    return;
+  }
+  if (names.includes(namespace)) return;
+  throw new KubefwdError(
+    'NAMESPACE_NOT_FOUND',
+    `namespace "${namespace}" does not exist in context ${cluster.context}${didYouMean(namespace, names)}`,
+    {
+      field: 'namespace',
+      hint: `The namespaces of ${cluster.context}: ${names.slice(0, 20).join(', ')}${names.length > 20 ? ', …' : ''}.`,
+    },
+  );
+};

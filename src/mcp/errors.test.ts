@@ -1,0 +1,24 @@
+import { describe, expect, it } from 'vitest';
+import { KubefwdError } from '../contract/errors.js';
+import { errorBody } from './errors.js';
+
+describe('MCP error hints', () => {
+  it('name tools, not REST routes, where the registry’s hint is a REST path', () => {
+    const gone = errorBody(new KubefwdError('POD_NOT_FOUND', 'pod "x" not found'), {});
+    expect(gone.hint).toContain('sync_service');
+    expect(gone.hint).toContain('list_pods');
+    expect(gone.hint).not.toMatch(/\/api\//);
+    for (const code of [
+      'INVALID_KEY',
+      'SERVICE_NOT_FOUND',
+      'FORWARD_NOT_FOUND',
+      'NAMESPACE_NOT_FOUND',
+      'INTERNAL',
+    ] as const)
+      expect(errorBody(new KubefwdError(code, 'x')).hint, code).not.toMatch(/(GET|POST|DELETE) \/api\//);
+    // A specific hint without REST routes is kept.
+    expect(
+      errorBody(new KubefwdError('NAMESPACE_NOT_FOUND', 'x', { hint: 'The namespaces of sim: a, b.' })).hint,
+    ).toBe('The namespaces of sim: a, b.');
+  });
+});
