@@ -72,13 +72,4 @@ export const metaRoutes = (
     produces: 'html',
     handler: ({ c }) => c.html(docs()),
   }),
-  route({
-    method: 'get',
-    path: '/',
-    tag: 'daemon',
-    summary: 'Redirects to /docs',
-    auth: false,
-    produces: 'redirect',
-    handler: ({ c }) => c.redirect('/docs', 302),
-  }),
 ];
