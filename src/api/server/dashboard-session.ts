@@ -91,7 +91,7 @@ export const sessionCookie = (session: string): string =>
   `${SESSION_COOKIE}=${session}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${SESSION_TTL_MS / 1000}`;
 
 /**
- * Whether a request comes from a page of this daemon: its Origin is http(s) on exactly the Host
+ * Whether a request comes from a page of this daemon: its Origin is http on exactly the Host
  * the request was sent to (which the Host check has already found to be ours). A missing or
  * "null" Origin is not ours: browsers send Origin on every POST/DELETE, so only a non-browser or a
  * sandboxed frame omits it.
@@ -104,11 +104,11 @@ export const isOwnOrigin = (origin: string | undefined, host: string | undefined
   } catch {
     return false;
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') return false;
+  // The daemon speaks plain HTTP on loopback: an https page is another origin.
+  if (url.protocol !== 'http:') return false;
   const o = splitHost(url.host);
   const h = splitHost(host);
-  const port = (p: string): string => p || (url.protocol === 'https:' ? '443' : '80');
-  return o.name === h.name && port(o.port) === port(h.port);
+  return o.name === h.name && (o.port || '80') === (h.port || '80');
 };
 
 export type CookieAuth = 'none' | 'ok' | 'forbidden-origin';
