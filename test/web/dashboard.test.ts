@@ -1,4 +1,5 @@
 /// <reference lib="dom" />
+/// <reference lib="dom.iterable" />
 // The dashboard in a real browser (Debian's Chromium, headless, through playwright-core) against the
 // real kubefwd process on the simulated cluster: login by one-time link, the live list, a pod
 // deleted in the cluster showing up without reload, reconnect and add/remove from the page,
