@@ -11,8 +11,9 @@ import { transportSection } from './transport/section.js';
 import { engineSection } from './engine/section.js';
 import { metricsSection } from './metrics/section.js';
 import { tuiSection } from './tui/section.js';
+import { webSection } from './web/section.js';
 
-const SECTIONS: Section[] = [transportSection, engineSection, metricsSection, tuiSection];
+const SECTIONS: Section[] = [transportSection, engineSection, metricsSection, tuiSection, webSection];
 
 interface Args {
   quick: boolean;

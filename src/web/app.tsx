@@ -2,7 +2,7 @@
 // (#/ list, #/service/<key> detail, #/browse cluster), actions with their errors shown as the
 // registry words them.
 import type { JSX } from 'preact';
-import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { NamespacesListResponse, ReconnectResponse } from '../contract/api.js';
 import { formatRate } from '../tui/format.js';
 import { DEFAULT_SORT, type SortSpec } from '../tui/rows.js';
@@ -13,6 +13,17 @@ import { DetailView } from './detail-view.js';
 import { ListView } from './list-view.js';
 import { emptyLive } from './live.js';
 import { ProblemBox } from './problem.js';
+
+/** `sessionStorage.kubefwdMeasure = '1'` (set by `npm run bench`) records each update's frame work. */
+const measuring = (() => {
+  try {
+    return sessionStorage.getItem('kubefwdMeasure') === '1';
+  } catch {
+    return false;
+  }
+})();
+export const FRAME_START = 'kubefwd-update';
+export const FRAME_MEASURE = 'kubefwd-frame';
 
 type Route = { view: 'list' } | { view: 'service'; key: string } | { view: 'browse' };
 
@@ -66,6 +77,7 @@ export const App = (): JSX.Element => {
         if (frame === 0)
           frame = requestAnimationFrame(() => {
             frame = 0;
+            if (measuring) performance.mark(FRAME_START);
             setVersion((v) => v + 1);
           });
       },
@@ -124,6 +136,15 @@ export const App = (): JSX.Element => {
     }),
     [],
   );
+
+  // The bench's frame figure: script from the frame's start through style and layout of the DOM
+  // this update wrote (opt-in: entries are kept by the browser until read).
+  useLayoutEffect(() => {
+    if (!measuring || performance.getEntriesByName(FRAME_START, 'mark').length === 0) return;
+    void document.body.offsetHeight;
+    performance.measure(FRAME_MEASURE, FRAME_START);
+    performance.clearMarks(FRAME_START);
+  }, [version]);
 
   let rate = 0;
   let active = 0;

@@ -215,22 +215,29 @@ describe.skipIf(!hasChromium || !isBuilt())('dashboard in Chromium', { timeout: 
   it('refuses a change from another origin of the same site, carrying the cookie (403)', async () => {
     // A page on another port of 127.0.0.1 is the same *site*: the Strict cookie goes along, so only
     // the Origin check stands between it and the API.
+    const target = `${base}/api/v1/services/reconnect?force=true`;
     const attacker: Server = createServer((_req, res) => {
       res.setHeader('content-type', 'text/html');
+      // Both ways a page can send a cookie-bearing POST: a script's fetch and a form submission.
       res.end(
-        `<script>fetch(${JSON.stringify(`${base}/api/v1/services/reconnect?force=true`)}, {method:'POST', credentials:'include', mode:'no-cors'})</script>`,
+        `<form method="POST" action="${target}"></form><script>` +
+          `fetch(${JSON.stringify(target)}, {method:'POST', credentials:'include', mode:'no-cors'})` +
+          `.finally(() => document.forms[0].submit())</script>`,
       );
     });
     await new Promise<void>((r) => attacker.listen(0, '127.0.0.1', () => r()));
     try {
       const page = await loggedInPage();
       const { port } = attacker.address() as { port: number };
-      const answered = page.waitForResponse((r) => r.url().includes('/api/v1/services/reconnect'));
+      const statuses: number[] = [];
+      page.on('response', (r) => {
+        if (r.url() === target) statuses.push(r.status());
+      });
       await page.goto(`http://127.0.0.1:${port}/`);
-      const res = await answered;
-      expect(res.status()).toBe(403);
-      // FORBIDDEN_ORIGIN is the answer to a live session cookie with a foreign Origin (no cookie: 401).
-      expect(((await res.json()) as { error: { code: string } }).error.code).toBe('FORBIDDEN_ORIGIN');
+      await page.waitForURL(target);
+      // FORBIDDEN_ORIGIN answers a live session cookie with a foreign Origin (no cookie would be 401).
+      expect(await page.textContent('body')).toContain('FORBIDDEN_ORIGIN');
+      expect(statuses).toEqual([403, 403]);
       await page.close();
     } finally {
       await new Promise((r) => attacker.close(r));
