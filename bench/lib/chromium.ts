@@ -39,7 +39,9 @@ export const launchChromium = async (o: { resolve?: string[] } = {}): Promise<Br
       '--disable-background-networking',
       '--disable-component-update',
       '--disable-sync',
-      ...(o.resolve?.length ? [`--host-resolver-rules=${o.resolve.map((n) => `MAP ${n} 127.0.0.1`).join(', ')}`] : []),
+      ...(o.resolve?.length
+        ? [`--host-resolver-rules=${o.resolve.map((n) => `MAP ${n} 127.0.0.1`).join(', ')}`]
+        : []),
     ],
   });
   return {

@@ -102,7 +102,8 @@ const stopRecording = async (page: Page): Promise<PageFigures> => {
 
 export const webSection: Section = {
   name: 'web',
-  description: 'dashboard in Chromium: frame work p95 at 500 forwards with traffic on all; daemon CPU serving it',
+  description:
+    'dashboard in Chromium: frame work p95 at 500 forwards with traffic on all; daemon CPU serving it',
   async run(o: BenchOptions): Promise<SectionResult> {
     if (chromiumPath() === undefined) {
       o.log(`web: skipped — ${NO_CHROMIUM}`);
@@ -135,9 +136,13 @@ export const webSection: Section = {
       const page = await browser.context.newPage();
       const t0 = performance.now();
       await page.goto((await api.dashboardLink()).url);
-      await page.waitForFunction((n) => document.querySelectorAll('tr[data-key]').length >= n, forwards.length, {
-        timeout: 120_000,
-      });
+      await page.waitForFunction(
+        (n) => document.querySelectorAll('tr[data-key]').length >= n,
+        forwards.length,
+        {
+          timeout: 120_000,
+        },
+      );
       const firstLoadMs = performance.now() - t0;
       await sleep(3000);
       await startRecording(page);

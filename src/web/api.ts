@@ -27,7 +27,11 @@ interface Envelope<T> {
   error?: { code: string; message: string; hint?: string };
 }
 
-export const call = async <T>(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<T> => {
+export const call = async <T>(
+  method: 'GET' | 'POST' | 'DELETE',
+  path: string,
+  body?: unknown,
+): Promise<T> => {
   let res: Response;
   try {
     res = await fetch(path, {

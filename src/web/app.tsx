@@ -117,7 +117,9 @@ export const App = (): JSX.Element => {
   const actions = useMemo(
     () => ({
       reconnect: (key: string) =>
-        void run(`Reconnecting ${key}`, () => call<ReconnectResponse>('POST', `/api/v1/services/${enc(key)}/reconnect`)),
+        void run(`Reconnecting ${key}`, () =>
+          call<ReconnectResponse>('POST', `/api/v1/services/${enc(key)}/reconnect`),
+        ),
       reconnectErrors: () =>
         void run('Reconnecting the services in error', () => call('POST', '/api/v1/services/reconnect')),
       removeNamespace: (key: string) =>
@@ -128,7 +130,9 @@ export const App = (): JSX.Element => {
           if (parseRoute(location.hash).view === 'service') location.hash = '#/';
         }),
       addNamespace: (namespace: string, context: string) =>
-        run(`Forwarding namespace ${namespace}`, () => call('POST', '/api/v1/namespaces', { namespace, context })),
+        run(`Forwarding namespace ${namespace}`, () =>
+          call('POST', '/api/v1/namespaces', { namespace, context }),
+        ),
       addService: (namespace: string, serviceName: string, context: string) =>
         run(`Forwarding ${serviceName}.${namespace}`, () =>
           call('POST', '/api/v1/services', { namespace, serviceName, context }),
@@ -162,7 +166,8 @@ export const App = (): JSX.Element => {
           kubefwd
         </a>
         <span class="sub">
-          {live.forwards.size} forwards · {active} active{errors > 0 ? ` · ${errors} errors` : ''} · {formatRate(rate)}
+          {live.forwards.size} forwards · {active} active{errors > 0 ? ` · ${errors} errors` : ''} ·{' '}
+          {formatRate(rate)}
         </span>
         <span class="spacer" />
         <span class={`link link-${link}`} id="link-state">
@@ -173,15 +178,23 @@ export const App = (): JSX.Element => {
         </a>
       </header>
       <div class="notices" aria-live="polite">
-        {notices.map((n) => (n.problem ? <ProblemBox key={n.id} problem={n.problem} /> : <div key={n.id} class="notice">{n.text}</div>))}
+        {notices.map((n) =>
+          n.problem ? (
+            <ProblemBox key={n.id} problem={n.problem} />
+          ) : (
+            <div key={n.id} class="notice">
+              {n.text}
+            </div>
+          ),
+        )}
       </div>
       <main>
         {link === 'unauthorized' ? (
           <section class="panel login">
             <h2>Log in to this kubefwd</h2>
             <p>
-              Run <code>kubefwd open</code> in a terminal: it opens a one-time login link for this browser. The
-              start-up output of kubefwd has one too.
+              Run <code>kubefwd open</code> in a terminal: it opens a one-time login link for this browser.
+              The start-up output of kubefwd has one too.
             </p>
           </section>
         ) : route.view === 'service' ? (

@@ -21,7 +21,11 @@ export interface BrowseViewProps {
 }
 
 export const BrowseView = ({ actions, trigger }: BrowseViewProps): JSX.Element => {
-  const contexts = useLoad(() => call<K8sContextsResponse>('GET', '/api/v1/kubernetes/contexts'), 'contexts', 0);
+  const contexts = useLoad(
+    () => call<K8sContextsResponse>('GET', '/api/v1/kubernetes/contexts'),
+    'contexts',
+    0,
+  );
   const [ctxPicked, setCtx] = useState<string | undefined>(undefined);
   const context = ctxPicked ?? contexts.data?.currentContext;
   const [nsPicked, setNs] = useState<string | undefined>(undefined);
@@ -85,7 +89,11 @@ export const BrowseView = ({ actions, trigger }: BrowseViewProps): JSX.Element =
                     Stop
                   </button>
                 ) : (
-                  <button type="button" class="small" onClick={() => void actions.addNamespace(n.name, context ?? '')}>
+                  <button
+                    type="button"
+                    class="small"
+                    onClick={() => void actions.addNamespace(n.name, context ?? '')}
+                  >
                     Forward all
                   </button>
                 )}
@@ -110,7 +118,9 @@ export const BrowseView = ({ actions, trigger }: BrowseViewProps): JSX.Element =
                   <button
                     type="button"
                     class="small danger"
-                    onClick={() => void actions.removeService(s.forwardKey ?? `${s.name}.${s.namespace}.${s.context}`)}
+                    onClick={() =>
+                      void actions.removeService(s.forwardKey ?? `${s.name}.${s.namespace}.${s.context}`)
+                    }
                   >
                     Stop
                   </button>

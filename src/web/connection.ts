@@ -40,7 +40,8 @@ export const connect = (live: Live, cb: ConnectionCallbacks): { close(): void } 
       headers: { accept: 'text/event-stream' },
       signal: abort.signal,
     });
-    if (res.status === 401) throw new ApiFailure({ status: 401, code: 'UNAUTHORIZED', message: '', hint: '' });
+    if (res.status === 401)
+      throw new ApiFailure({ status: 401, code: 'UNAUTHORIZED', message: '', hint: '' });
     if (!res.ok || !res.body) throw new Error(`events: HTTP ${res.status}`);
     // Events from now on; then the snapshot, so nothing between the two is lost.
     const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();

@@ -4,12 +4,12 @@
 import type { JSX } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { HistoryEvent, ReconnectRecord, ServiceHttpTrafficResponse } from '../contract/api.js';
-import type { PodLogsResponse } from '../contract/api-k8s.js';
 import type { ForwardView } from '../contract/state.js';
 import { connectStrings } from '../tui/connect-strings.js';
 import { formatBytes, formatRate } from '../tui/format.js';
 import { call, enc, hintOf } from './api.js';
 import { copyText } from './copy.js';
+import { followLog, MAX_LOG_LINES } from './log-stream.js';
 import { ProblemBox } from './problem.js';
 import { Sparkline } from './sparkline.js';
 import { useLoad } from './use-load.js';
@@ -88,40 +88,41 @@ const HttpPanel = ({ serviceKey, trigger }: { serviceKey: string; trigger: numbe
   );
 };
 
-/** Calls `fn` every `ms` while the tab is visible. */
-const useStableTimer = (fn: () => void, ms: number): void => {
-  const latest = useRef(fn);
-  latest.current = fn;
-  useEffect(() => {
-    const id = setInterval(() => {
-      if (document.visibilityState === 'visible') latest.current();
-    }, ms);
-    return () => clearInterval(id);
-  }, [ms]);
-};
-
-/** How often the open log panel asks for lines newer than the last it has. */
-const LOG_FOLLOW_MS = 2000;
-
 const LogsPanel = ({ forwards }: { forwards: readonly ForwardView[] }): JSX.Element => {
   const pods = [...new Map(forwards.filter((f) => f.podName).map((f) => [f.podName, f])).values()];
   const [picked, setPicked] = useState<string | undefined>(undefined);
   const pod = pods.find((f) => f.podName === picked) ?? pods[0];
-  const [tick, setTick] = useState(0);
-  const r = useLoad(
-    () =>
-      pod
-        ? call<PodLogsResponse>(
-            'GET',
-            `/api/v1/kubernetes/pods/${enc(pod.namespace)}/${enc(pod.podName)}/logs?context=${enc(pod.context)}&tailLines=200`,
-          )
-        : Promise.resolve(undefined),
-    pod ? `${pod.context}/${pod.namespace}/${pod.podName}` : '',
-    tick,
-    LOG_FOLLOW_MS,
-  );
-  // Follow: ask again after each answer while the panel is shown.
-  useStableTimer(() => setTick((t) => t + 1), LOG_FOLLOW_MS);
+  const [lines, setLines] = useState<readonly string[]>([]);
+  const [note, setNote] = useState<string | undefined>(undefined);
+  const pre = useRef<HTMLPreElement>(null);
+  const url = pod
+    ? `/api/v1/kubernetes/pods/${enc(pod.namespace)}/${enc(pod.podName)}/logs/stream?context=${enc(pod.context)}&tailLines=200`
+    : undefined;
+  useEffect(() => {
+    setLines([]);
+    setNote(undefined);
+    if (!url) return;
+    // A reconnect replays the tail: start over rather than show lines twice.
+    let fresh = true;
+    const f = followLog(url, {
+      lines: (batch) => {
+        const replace = fresh;
+        fresh = false;
+        setNote(undefined);
+        setLines((old) => (replace ? batch : [...old, ...batch]).slice(-MAX_LOG_LINES));
+      },
+      ended: (reason) => {
+        fresh = true;
+        setNote(`Not following: ${reason}. Trying again…`);
+      },
+    });
+    return () => f.close();
+  }, [url]);
+  // Keep the newest line in view unless the reader scrolled up.
+  useEffect(() => {
+    const el = pre.current;
+    if (el && el.scrollHeight - el.scrollTop - el.clientHeight < 80) el.scrollTop = el.scrollHeight;
+  }, [lines]);
   return (
     <section class="panel">
       <h3>
@@ -135,11 +136,13 @@ const LogsPanel = ({ forwards }: { forwards: readonly ForwardView[] }): JSX.Elem
         )}
         {pods.length === 1 && <span class="sub">{pod?.podName}</span>}
       </h3>
-      <ProblemBox problem={r.problem} />
+      {note !== undefined && <p class="hint">{note}</p>}
       {pod === undefined ? (
         <p class="empty">No pod backs this service right now.</p>
       ) : (
-        <pre class="logs">{(r.data?.logs ?? []).join('\n') || 'No log lines.'}</pre>
+        <pre class="logs" ref={pre}>
+          {lines.length > 0 ? lines.join('\n') : 'No log lines yet.'}
+        </pre>
       )}
     </section>
   );
@@ -152,7 +155,13 @@ const HistoryPanel = ({ serviceKey, trigger }: { serviceKey: string; trigger: nu
         call<HistoryEvent[]>('GET', '/api/v1/history/events?count=1000'),
         call<ReconnectRecord[]>('GET', `/api/v1/services/${enc(serviceKey)}/history/reconnections?count=50`),
       ]);
-      return { events: events.filter((e) => e.serviceKey === serviceKey).slice(-50).reverse(), reconnects };
+      return {
+        events: events
+          .filter((e) => e.serviceKey === serviceKey)
+          .slice(-50)
+          .reverse(),
+        reconnects,
+      };
     },
     serviceKey,
     trigger,
@@ -193,7 +202,9 @@ export const DetailView = ({ serviceKey, forwards, spark, actions }: DetailViewP
   const shape = forwards.map((f) => `${f.key}:${f.status}:${f.podName}:${f.reconnects}`).join('|');
   const [historyTick, setHistoryTick] = useState({ shape, n: 0 });
   if (historyTick.shape !== shape) setHistoryTick({ shape, n: historyTick.n + 1 });
-  const strings = [...new Set(forwards.flatMap((f) => [...connectStrings(f), `${f.localIP}:${f.localPort}`]))];
+  const strings = [
+    ...new Set(forwards.flatMap((f) => [...connectStrings(f), `${f.localIP}:${f.localPort}`])),
+  ];
   return (
     <section class="detail">
       <p>
@@ -201,14 +212,17 @@ export const DetailView = ({ serviceKey, forwards, spark, actions }: DetailViewP
       </p>
       <div class="detail-head">
         <h2>{first?.serviceName ?? serviceKey.split('.')[0]}</h2>
-        <span class="sub">
-          {first ? `${first.namespace} · ${first.context}` : serviceKey}
-        </span>
+        <span class="sub">{first ? `${first.namespace} · ${first.context}` : serviceKey}</span>
         <span class="spacer" />
         <button type="button" onClick={() => actions.reconnect(serviceKey)} id="reconnect-service">
           Reconnect
         </button>
-        <button type="button" class="danger" onClick={() => actions.removeService(serviceKey)} id="remove-service">
+        <button
+          type="button"
+          class="danger"
+          onClick={() => actions.removeService(serviceKey)}
+          id="remove-service"
+        >
           Stop forwarding
         </button>
       </div>
@@ -260,7 +274,9 @@ export const DetailView = ({ serviceKey, forwards, spark, actions }: DetailViewP
                   <td class="mono">
                     {f.localIP}:{f.localPort} → {f.podPort}
                   </td>
-                  <td class="num">{f.activeConnections}/{f.connections}</td>
+                  <td class="num">
+                    {f.activeConnections}/{f.connections}
+                  </td>
                   <td class="num">{f.reconnects}</td>
                   <td class="num">{formatBytes(f.bytesIn)}</td>
                   <td class="num">{formatBytes(f.bytesOut)}</td>

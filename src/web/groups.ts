@@ -19,7 +19,11 @@ export const groupRows = (forwards: Iterable<ForwardView>, filter: string, sort:
     const f = row.forward;
     const key = `${f.namespace}.${f.context}`;
     let g = groups.get(key);
-    if (!g) groups.set(key, (g = { key, namespace: f.namespace, context: f.context, rows: [], errors: 0, active: 0 }));
+    if (!g)
+      groups.set(
+        key,
+        (g = { key, namespace: f.namespace, context: f.context, rows: [], errors: 0, active: 0 }),
+      );
     g.rows.push(row);
     if (f.status === 'Error') g.errors++;
     if (f.status === 'Active') g.active++;

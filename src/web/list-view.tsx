@@ -27,7 +27,11 @@ const statusClass = (s: ForwardView['status']): string => `status status-${s.toL
 /** One forward. Re-renders only when its forward or its samples are new objects. */
 class ForwardRow extends Component<RowProps> {
   override shouldComponentUpdate(next: RowProps): boolean {
-    return next.forward !== this.props.forward || next.spark !== this.props.spark || next.row.hostname !== this.props.row.hostname;
+    return (
+      next.forward !== this.props.forward ||
+      next.spark !== this.props.spark ||
+      next.row.hostname !== this.props.row.hostname
+    );
   }
   override render({ row, forward: f, spark, actions }: RowProps): JSX.Element {
     const problem = f.status === 'Error' || f.status === 'Waiting' ? (f.reason ?? f.error) : undefined;
@@ -64,7 +68,12 @@ class ForwardRow extends Component<RowProps> {
           <span class="num">{formatRate(f.rateIn + f.rateOut)}</span>
         </td>
         <td>
-          <button type="button" class="small" onClick={() => actions.reconnect(f.serviceKey)} title="Reconnect this service">
+          <button
+            type="button"
+            class="small"
+            onClick={() => actions.reconnect(f.serviceKey)}
+            title="Reconnect this service"
+          >
             ↻
           </button>
         </td>
@@ -88,7 +97,10 @@ export interface ListViewProps {
 
 export const ListView = (p: ListViewProps): JSX.Element => {
   // `version` says the map changed in place.
-  const groups = useMemo(() => groupRows(p.forwards.values(), p.filter, p.sort), [p.version, p.filter, p.sort]);
+  const groups = useMemo(
+    () => groupRows(p.forwards.values(), p.filter, p.sort),
+    [p.version, p.filter, p.sort],
+  );
   let errors = 0;
   for (const f of p.forwards.values()) if (f.status === 'Error') errors++;
   return (
@@ -123,7 +135,12 @@ export const ListView = (p: ListViewProps): JSX.Element => {
           {p.sort.descending ? '↓' : '↑'}
         </button>
         <span class="spacer" />
-        <button type="button" disabled={errors === 0} onClick={() => p.actions.reconnectErrors()} id="reconnect-errors">
+        <button
+          type="button"
+          disabled={errors === 0}
+          onClick={() => p.actions.reconnectErrors()}
+          id="reconnect-errors"
+        >
           Reconnect errors ({errors})
         </button>
         <a class="button" href="#/browse">
@@ -168,7 +185,13 @@ export const ListView = (p: ListViewProps): JSX.Element => {
             </thead>
             <tbody>
               {g.rows.map((r) => (
-                <ForwardRow key={r.key} row={r} forward={r.forward} spark={p.spark.get(r.key)} actions={p.actions} />
+                <ForwardRow
+                  key={r.key}
+                  row={r}
+                  forward={r.forward}
+                  spark={p.spark.get(r.key)}
+                  actions={p.actions}
+                />
               ))}
             </tbody>
           </table>

@@ -8,7 +8,12 @@ export interface Loaded<T> {
   problem: ApiProblem | undefined;
 }
 
-export const useLoad = <T>(load: () => Promise<T>, key: string, trigger: unknown, minGapMs = 1000): Loaded<T> => {
+export const useLoad = <T>(
+  load: () => Promise<T>,
+  key: string,
+  trigger: unknown,
+  minGapMs = 1000,
+): Loaded<T> => {
   const [state, setState] = useState<Loaded<T>>({ data: undefined, problem: undefined });
   const last = useRef(0);
   const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);

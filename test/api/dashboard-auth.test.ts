@@ -2,7 +2,12 @@
 // becomes an HttpOnly SameSite=Strict cookie; the cookie reads; changes need the daemon's own
 // Origin; replayed, expired, missing tokens and foreign origins or Hosts are refused.
 import { afterEach, describe, expect, it } from 'vitest';
-import { cookieValue, isOwnOrigin, LINK_TTL_MS, SESSION_COOKIE } from '../../src/api/server/dashboard-session.js';
+import {
+  cookieValue,
+  isOwnOrigin,
+  LINK_TTL_MS,
+  SESSION_COOKIE,
+} from '../../src/api/server/dashboard-session.js';
 import { harness } from './harness.js';
 
 let h: ReturnType<typeof harness> | undefined;

@@ -69,7 +69,9 @@ describe.skipIf(!hasChromium || !isBuilt())('dashboard in Chromium', { timeout: 
     ctxName = (await api.k8sContexts()).currentContext;
     await eventually(async () => {
       const { forwards } = await api.listForwards({ limit: 1000 });
-      return forwards.length > 3 && forwards.some((f) => f.serviceName === 'api-gateway' && f.status === 'Active');
+      return (
+        forwards.length > 3 && forwards.some((f) => f.serviceName === 'api-gateway' && f.status === 'Active')
+      );
     }, 40_000);
     browser = await launchChromium({ resolve: ['evil.test'] });
   }, 90_000);
@@ -119,7 +121,10 @@ describe.skipIf(!hasChromium || !isBuilt())('dashboard in Chromium', { timeout: 
       return rows.length === 1 && rows[0]!.getAttribute('data-service')!.startsWith('redis.');
     });
     await page.fill('input.filter', '');
-    await page.waitForFunction((n) => document.querySelectorAll('tr[data-service]').length >= n, services.length);
+    await page.waitForFunction(
+      (n) => document.querySelectorAll('tr[data-service]').length >= n,
+      services.length,
+    );
     await page.screenshot({ path: join(SHOT_DIR, 'forwards.png') });
     await page.emulateMedia({ colorScheme: 'dark' });
     await page.screenshot({ path: join(SHOT_DIR, 'forwards-dark.png') });
@@ -140,8 +145,7 @@ describe.skipIf(!hasChromium || !isBuilt())('dashboard in Chromium', { timeout: 
       return f && f.podName !== before && f.status === 'Active' ? f.podName : undefined;
     }, 40_000);
     await page.waitForFunction(
-      ([k, pod]) =>
-        document.querySelector(`tr[data-service="${k}"] td.pod`)?.textContent?.trim() === pod,
+      ([k, pod]) => document.querySelector(`tr[data-service="${k}"] td.pod`)?.textContent?.trim() === pod,
       [key, after] as const,
       { timeout: 1000 },
     );
@@ -169,9 +173,14 @@ describe.skipIf(!hasChromium || !isBuilt())('dashboard in Chromium', { timeout: 
     await page.goto(`${base}/#/browse`);
     await page.click('#namespaces li[data-namespace="analytics"] button:has-text("Forward all")');
     await page.goto(`${base}/#/`);
-    await page.waitForSelector(`.group[data-namespace="analytics.${ctxName}"] tr[data-service]`, { timeout: 40_000 });
+    await page.waitForSelector(`.group[data-namespace="analytics.${ctxName}"] tr[data-service]`, {
+      timeout: 40_000,
+    });
     await page.click(`.group[data-namespace="analytics.${ctxName}"] button:has-text("Stop namespace")`);
-    await page.waitForSelector(`.group[data-namespace="analytics.${ctxName}"]`, { state: 'detached', timeout: 40_000 });
+    await page.waitForSelector(`.group[data-namespace="analytics.${ctxName}"]`, {
+      state: 'detached',
+      timeout: 40_000,
+    });
     // One service of it, then stop that one from its detail page.
     await page.goto(`${base}/#/browse`);
     await page.click('#namespaces li[data-namespace="analytics"] button.link');
@@ -179,7 +188,9 @@ describe.skipIf(!hasChromium || !isBuilt())('dashboard in Chromium', { timeout: 
     await page.goto(`${base}/#/`);
     const key = `reports.analytics.${ctxName}`;
     await page.waitForSelector(`tr[data-service="${key}"]`, { timeout: 40_000 });
-    expect(await page.locator(`.group[data-namespace="analytics.${ctxName}"] tr[data-service]`).count()).toBe(1);
+    expect(await page.locator(`.group[data-namespace="analytics.${ctxName}"] tr[data-service]`).count()).toBe(
+      1,
+    );
     await page.click(`tr[data-service="${key}"] td.name a`);
     await page.click('#remove-service');
     await page.waitForFunction(() => location.hash === '#/');
@@ -189,12 +200,16 @@ describe.skipIf(!hasChromium || !isBuilt())('dashboard in Chromium', { timeout: 
   });
 
   it('shows a hostile HTTP path as text, never as markup', async () => {
-    const hostile = ['/<img/src/onerror=window.pwned=1>', "/%3Cimg%20src=x%20onerror=window.pwned=2%3E"];
+    const hostile = ['/<img/src/onerror=window.pwned=1>', '/%3Cimg%20src=x%20onerror=window.pwned=2%3E'];
     const ip = await resolveName(fx.hostsPath, 'api-gateway');
     for (const path of hostile)
       await new Promise<void>((resolve, reject) => {
-        const s = connect(8080, ip, () => s.end(`GET ${path} HTTP/1.1\r\nHost: api-gateway\r\nConnection: close\r\n\r\n`));
-        s.on('data', () => undefined).on('close', () => resolve()).on('error', reject);
+        const s = connect(8080, ip, () =>
+          s.end(`GET ${path} HTTP/1.1\r\nHost: api-gateway\r\nConnection: close\r\n\r\n`),
+        );
+        s.on('data', () => undefined)
+          .on('close', () => resolve())
+          .on('error', reject);
       });
     const key = `api-gateway.shop.${ctxName}`;
     await eventually(async () => {
@@ -209,6 +224,30 @@ describe.skipIf(!hasChromium || !isBuilt())('dashboard in Chromium', { timeout: 
     expect(await page.locator('table.http img').count()).toBe(0);
     expect(await page.evaluate(() => (window as unknown as { pwned?: number }).pwned)).toBeUndefined();
     await page.screenshot({ path: join(SHOT_DIR, 'service-detail.png'), fullPage: true });
+    await page.close();
+  });
+
+  it('streams the pod’s log lines into the service page as they are written', async () => {
+    const key = `api-gateway.shop.${ctxName}`;
+    const page = await loggedInPage();
+    await page.goto(`${base}/#/service/${encodeURIComponent(key)}`);
+    await page.waitForFunction(() =>
+      (document.querySelector('pre.logs')?.textContent ?? '').includes('[sim]'),
+    );
+    const marker = `/follow-${Math.random().toString(36).slice(2)}`;
+    const ip = await resolveName(fx.hostsPath, 'api-gateway');
+    await new Promise<void>((resolve, reject) => {
+      const s = connect(8080, ip, () =>
+        s.end(`GET ${marker} HTTP/1.1\r\nHost: api-gateway\r\nConnection: close\r\n\r\n`),
+      );
+      s.on('data', () => undefined)
+        .on('close', () => resolve())
+        .on('error', reject);
+    });
+    await page.waitForFunction(
+      (m) => (document.querySelector('pre.logs')?.textContent ?? '').includes(m),
+      marker,
+    );
     await page.close();
   });
 

@@ -36,8 +36,7 @@ const pageHeaders = (type: string): Record<string, string> => ({
   'X-Frame-Options': 'DENY',
 });
 
-const escapeHtml = (s: string): string =>
-  s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+const escapeHtml = (s: string): string => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 
 /** A page without scripts, for login failures and a missing build. */
 const plainPage = (title: string, body: string): string =>

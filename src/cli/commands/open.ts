@@ -10,7 +10,9 @@ import type { CliIo } from '../io.js';
 import { buildOpenCommand } from '../open-options.js';
 
 /** The program that opens a URL in the user's browser on this platform. */
-export const browserOpener = (platform: NodeJS.Platform): { command: string; args: (url: string) => string[] } =>
+export const browserOpener = (
+  platform: NodeJS.Platform,
+): { command: string; args: (url: string) => string[] } =>
   platform === 'darwin'
     ? { command: 'open', args: (u) => [u] }
     : platform === 'win32'
@@ -67,7 +69,9 @@ export const runOpenCommand = async (
       io.stdout.write(`${link.url}\n`);
       return 0;
     }
-    io.stdout.write(`Opening the kubefwd dashboard (one-time link, valid until ${link.expiresAt}):\n${link.url}\n`);
+    io.stdout.write(
+      `Opening the kubefwd dashboard (one-time link, valid until ${link.expiresAt}):\n${link.url}\n`,
+    );
     await openInBrowser(link.url, platform);
     return 0;
   } catch (err) {
