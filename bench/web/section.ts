@@ -137,7 +137,7 @@ export const webSection: Section = {
       const t0 = performance.now();
       await page.goto((await api.dashboardLink()).url);
       await page.waitForFunction(
-        (n) => document.querySelectorAll('tr[data-key]').length >= n,
+        (n) => Number(document.querySelector('.vlist')?.getAttribute('data-rows')) >= n,
         forwards.length,
         {
           timeout: 120_000,

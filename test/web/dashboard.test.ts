@@ -55,7 +55,7 @@ const loggedInPage = async (): Promise<Page> => {
 
 /** The pod shown in the row of a service's first forward. */
 const podCell = (page: Page, serviceKey: string) =>
-  page.locator(`tr[data-service="${serviceKey}"] td.pod`).first();
+  page.locator(`.row[data-service="${serviceKey}"] .pod`).first();
 
 describe.skipIf(!hasChromium || !isBuilt())('dashboard in Chromium', { timeout: 120_000 }, () => {
   beforeAll(async () => {
@@ -112,17 +112,17 @@ describe.skipIf(!hasChromium || !isBuilt())('dashboard in Chromium', { timeout: 
     const page = await loggedInPage();
     const { services } = await api.listServices({ limit: 1000 });
     expect(services.length).toBeGreaterThan(3);
-    for (const s of services) await page.waitForSelector(`tr[data-service="${s.key}"]`);
-    expect(await page.locator(`.group[data-namespace="shop.${ctxName}"]`).count()).toBe(1);
+    for (const s of services) await page.waitForSelector(`.row[data-service="${s.key}"]`);
+    expect(await page.locator(`.group-head[data-namespace="shop.${ctxName}"]`).count()).toBe(1);
     // The TUI's filter syntax.
     await page.fill('input.filter', 'redis');
     await page.waitForFunction(() => {
-      const rows = [...document.querySelectorAll('tr[data-service]')];
+      const rows = [...document.querySelectorAll('.row[data-service]')];
       return rows.length === 1 && rows[0]!.getAttribute('data-service')!.startsWith('redis.');
     });
     await page.fill('input.filter', '');
     await page.waitForFunction(
-      (n) => document.querySelectorAll('tr[data-service]').length >= n,
+      (n) => document.querySelectorAll('.row[data-service]').length >= n,
       services.length,
     );
     await page.screenshot({ path: join(SHOT_DIR, 'forwards.png') });
@@ -145,7 +145,7 @@ describe.skipIf(!hasChromium || !isBuilt())('dashboard in Chromium', { timeout: 
       return f && f.podName !== before && f.status === 'Active' ? f.podName : undefined;
     }, 40_000);
     await page.waitForFunction(
-      ([k, pod]) => document.querySelector(`tr[data-service="${k}"] td.pod`)?.textContent?.trim() === pod,
+      ([k, pod]) => document.querySelector(`.row[data-service="${k}"] .pod`)?.textContent?.trim() === pod,
       [key, after] as const,
       { timeout: 1000 },
     );
@@ -156,7 +156,7 @@ describe.skipIf(!hasChromium || !isBuilt())('dashboard in Chromium', { timeout: 
   it('reconnects a service from its page and shows connection strings', async () => {
     const page = await loggedInPage();
     const key = `api-gateway.shop.${ctxName}`;
-    await page.click(`tr[data-service="${key}"] td.name a`);
+    await page.click(`.row[data-service="${key}"] .name a`);
     await page.waitForSelector('#reconnect-service');
     expect(await page.locator('.connect code').allTextContents()).toContain('api-gateway:8080');
     const before = (await api.serviceReconnections(key)).length;
@@ -173,11 +173,11 @@ describe.skipIf(!hasChromium || !isBuilt())('dashboard in Chromium', { timeout: 
     await page.goto(`${base}/#/browse`);
     await page.click('#namespaces li[data-namespace="analytics"] button:has-text("Forward all")');
     await page.goto(`${base}/#/`);
-    await page.waitForSelector(`.group[data-namespace="analytics.${ctxName}"] tr[data-service]`, {
+    await page.waitForSelector(`.row[data-namespace="analytics.${ctxName}"]`, {
       timeout: 40_000,
     });
-    await page.click(`.group[data-namespace="analytics.${ctxName}"] button:has-text("Stop namespace")`);
-    await page.waitForSelector(`.group[data-namespace="analytics.${ctxName}"]`, {
+    await page.click(`.group-head[data-namespace="analytics.${ctxName}"] button:has-text("Stop namespace")`);
+    await page.waitForSelector(`.group-head[data-namespace="analytics.${ctxName}"]`, {
       state: 'detached',
       timeout: 40_000,
     });
@@ -187,14 +187,12 @@ describe.skipIf(!hasChromium || !isBuilt())('dashboard in Chromium', { timeout: 
     await page.click('#services li[data-service="reports"] button:has-text("Forward")');
     await page.goto(`${base}/#/`);
     const key = `reports.analytics.${ctxName}`;
-    await page.waitForSelector(`tr[data-service="${key}"]`, { timeout: 40_000 });
-    expect(await page.locator(`.group[data-namespace="analytics.${ctxName}"] tr[data-service]`).count()).toBe(
-      1,
-    );
-    await page.click(`tr[data-service="${key}"] td.name a`);
+    await page.waitForSelector(`.row[data-service="${key}"]`, { timeout: 40_000 });
+    expect(await page.locator(`.row[data-namespace="analytics.${ctxName}"]`).count()).toBe(1);
+    await page.click(`.row[data-service="${key}"] .name a`);
     await page.click('#remove-service');
     await page.waitForFunction(() => location.hash === '#/');
-    await page.waitForSelector(`tr[data-service="${key}"]`, { state: 'detached', timeout: 40_000 });
+    await page.waitForSelector(`.row[data-service="${key}"]`, { state: 'detached', timeout: 40_000 });
     expect((await api.listServices({ limit: 1000 })).services.some((s) => s.key === key)).toBe(false);
     await page.close();
   });
