@@ -40,6 +40,17 @@ const printUrl = async (): Promise<string> => {
   return r.stdout.trim();
 };
 
+/** One HTTP/1.1 GET to api-gateway's forward, path sent byte for byte (no client-side escaping). */
+const rawGet = (ip: string, path: string): Promise<void> =>
+  new Promise<void>((resolve, reject) => {
+    const s = connect(8080, ip, () =>
+      s.end(`GET ${path} HTTP/1.1\r\nHost: api-gateway\r\nConnection: close\r\n\r\n`),
+    );
+    s.on('data', () => undefined)
+      .on('close', () => resolve())
+      .on('error', reject);
+  });
+
 const newPage = async (): Promise<Page> => {
   const page = await browser.context.newPage();
   page.setDefaultTimeout(20_000);
@@ -200,15 +211,7 @@ describe.skipIf(!hasChromium || !isBuilt())('dashboard in Chromium', { timeout: 
   it('shows a hostile HTTP path as text, never as markup', async () => {
     const hostile = ['/<img/src/onerror=window.pwned=1>', '/%3Cimg%20src=x%20onerror=window.pwned=2%3E'];
     const ip = await resolveName(fx.hostsPath, 'api-gateway');
-    for (const path of hostile)
-      await new Promise<void>((resolve, reject) => {
-        const s = connect(8080, ip, () =>
-          s.end(`GET ${path} HTTP/1.1\r\nHost: api-gateway\r\nConnection: close\r\n\r\n`),
-        );
-        s.on('data', () => undefined)
-          .on('close', () => resolve())
-          .on('error', reject);
-      });
+    for (const path of hostile) await rawGet(ip, path);
     const key = `api-gateway.shop.${ctxName}`;
     await eventually(async () => {
       const t = await api.serviceHttpTraffic(key);
@@ -234,14 +237,7 @@ describe.skipIf(!hasChromium || !isBuilt())('dashboard in Chromium', { timeout: 
     );
     const marker = `/follow-${Math.random().toString(36).slice(2)}`;
     const ip = await resolveName(fx.hostsPath, 'api-gateway');
-    await new Promise<void>((resolve, reject) => {
-      const s = connect(8080, ip, () =>
-        s.end(`GET ${marker} HTTP/1.1\r\nHost: api-gateway\r\nConnection: close\r\n\r\n`),
-      );
-      s.on('data', () => undefined)
-        .on('close', () => resolve())
-        .on('error', reject);
-    });
+    await rawGet(ip, marker);
     await page.waitForFunction(
       (m) => (document.querySelector('pre.logs')?.textContent ?? '').includes(m),
       marker,
@@ -277,6 +273,8 @@ describe.skipIf(!hasChromium || !isBuilt())('dashboard in Chromium', { timeout: 
       expect(statuses).toEqual([403, 403]);
       await page.close();
     } finally {
+      // Chromium keeps idle keep-alive connections open; close() alone would wait for them.
+      attacker.closeAllConnections();
       await new Promise((r) => attacker.close(r));
     }
   });

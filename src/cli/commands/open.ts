@@ -2,9 +2,8 @@
 // login link and opens it in the default browser — xdg-open, open or start — or only prints it
 // (--print-url). The key itself never goes into a browser address.
 import { spawn } from 'node:child_process';
-import { createApiClient, discoverDaemon } from '../../api/client/index.js';
 import { KubefwdError, errorMessage } from '../../contract/errors.js';
-import { invokingUser } from '../../os/privilege.js';
+import { attachDaemon, parseCommand } from '../attach.js';
 import { reportError } from '../errors.js';
 import type { CliIo } from '../io.js';
 import { buildOpenCommand } from '../open-options.js';
@@ -43,27 +42,12 @@ export const runOpenCommand = async (
   io: CliIo,
   platform: NodeJS.Platform = process.platform,
 ): Promise<number> => {
-  const cmd = buildOpenCommand()
-    .exitOverride()
-    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: () => undefined });
-  try {
-    cmd.parse(argv, { from: 'user' });
-  } catch (err) {
-    if ((err as { code?: string }).code === 'commander.helpDisplayed') return 0;
-    return reportError(io, err);
-  }
+  const cmd = buildOpenCommand();
+  const code = parseCommand(cmd, argv, io);
+  if (code !== undefined) return code;
   const o = cmd.opts<{ apiUrl?: string; apiKey?: string; printUrl?: boolean }>();
   try {
-    const address = await discoverDaemon({
-      home: invokingUser(io.env).home,
-      env: io.env,
-      ...(o.apiUrl !== undefined ? { url: o.apiUrl } : {}),
-      ...(o.apiKey !== undefined ? { key: o.apiKey } : {}),
-    });
-    const client = createApiClient({
-      baseUrl: address.url,
-      ...(address.key !== undefined ? { key: address.key } : {}),
-    });
+    const client = await attachDaemon(io, o);
     const link = await client.dashboardLink();
     if (o.printUrl) {
       io.stdout.write(`${link.url}\n`);
