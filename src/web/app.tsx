@@ -205,7 +205,7 @@ export const App = (): JSX.Element => {
             actions={actions}
           />
         ) : route.view === 'browse' ? (
-          <BrowseView actions={actions} trigger={version + nsVersion * 1e9} />
+          <BrowseView actions={actions} trigger={`${nsVersion}:${live.forwards.size}`} />
         ) : (
           <ListView
             forwards={live.forwards}

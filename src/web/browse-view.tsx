@@ -16,8 +16,8 @@ export interface BrowseActions {
 
 export interface BrowseViewProps {
   actions: BrowseActions;
-  /** Bumped when forwards or namespaces change, so the "forwarded" marks stay true. */
-  trigger: number;
+  /** Changes when namespaces come or go or the forwards' count changes, so "forwarded" marks stay true. */
+  trigger: string;
 }
 
 export const BrowseView = ({ actions, trigger }: BrowseViewProps): JSX.Element => {

@@ -74,7 +74,6 @@ export const createApiApp = (deps: ApiDeps): OpenAPIHono => {
     sessions: deps.dashboard?.sessions ?? createDashboardSessions(clock),
     assetsDir: deps.dashboard?.assetsDir,
     ...(deps.dashboard?.baseUrl ? { baseUrl: deps.dashboard.baseUrl } : {}),
-    now: () => ctx.now(),
   };
   const routes: RouteDef[] = [
     ...metaRoutes(ctx, openapi, yaml, docs),

@@ -50,7 +50,6 @@ export interface DashboardOptions {
   assetsDir: string | undefined;
   /** The daemon's own address for links (`http://kubefwd.internal`); default: the request's Host. */
   baseUrl?: () => string | undefined;
-  now: () => number;
 }
 
 /** Reads the build once; a missing file is remembered as missing (the page says how to build it). */
@@ -71,7 +70,7 @@ const assetReader = (dir: string | undefined) => {
   };
 };
 
-export const linkBase = (c: Context, opts: DashboardOptions): string =>
+const linkBase = (c: Context, opts: DashboardOptions): string =>
   opts.baseUrl?.() ?? `http://${c.req.header('host') ?? new URL(c.req.url).host}`;
 
 /** Routes of the API table: the page at `/` and the link minting (needs the key or a session). */
