@@ -85,8 +85,14 @@ export const violations = (): string[] => {
         continue;
       }
       const to = layerOf(target);
-      if (from === 'web' && to === 'tui' && !TUI_FOR_WEB.includes(relative(join(src, 'tui'), target).replace(/\.js$/, '')))
-        out.push(`${relative(root, file)} (web) imports ${spec}: only ${TUI_FOR_WEB.join(', ')} of tui/ run in a browser`);
+      if (
+        from === 'web' &&
+        to === 'tui' &&
+        !TUI_FOR_WEB.includes(relative(join(src, 'tui'), target).replace(/\.js$/, ''))
+      )
+        out.push(
+          `${relative(root, file)} (web) imports ${spec}: only ${TUI_FOR_WEB.join(', ')} of tui/ run in a browser`,
+        );
       if (to === undefined || (to !== from && !allowed.includes(to))) {
         out.push(`${relative(root, file)} (${from}) imports ${spec} (${to ?? '?'})`);
       }

@@ -9,7 +9,9 @@ import { eventBus, fakeController, manualClock, seed } from './fixtures.js';
 
 export const KEY = 'test-key-0123456789abcdef';
 
-export const harness = (options: { seed?: boolean; maxStreams?: number; sessions?: DashboardSessions } = {}) => {
+export const harness = (
+  options: { seed?: boolean; maxStreams?: number; sessions?: DashboardSessions } = {},
+) => {
   const clock = manualClock();
   const bus = eventBus();
   const traffic = createTrafficRecorder({ clock, sampleIntervalMs: 0 });
@@ -24,7 +26,10 @@ export const harness = (options: { seed?: boolean; maxStreams?: number; sessions
     clock,
     options: { namespaces: ['shop'], contexts: ['sim'], tuiEnabled: false },
     // The dashboard as `npm run build` leaves it (npm ci builds too).
-    dashboard: { assetsDir: join(import.meta.dirname, '..', '..', 'dist', 'web'), sessions: options.sessions },
+    dashboard: {
+      assetsDir: join(import.meta.dirname, '..', '..', 'dist', 'web'),
+      sessions: options.sessions,
+    },
     sse: {
       keepAliveMs: 50,
       bufferSize: 100,
