@@ -12,8 +12,16 @@ import { engineSection } from './engine/section.js';
 import { metricsSection } from './metrics/section.js';
 import { tuiSection } from './tui/section.js';
 import { startupSection } from './startup/section.js';
+import { webSection } from './web/section.js';
 
-const SECTIONS: Section[] = [transportSection, engineSection, metricsSection, tuiSection, startupSection];
+const SECTIONS: Section[] = [
+  transportSection,
+  engineSection,
+  metricsSection,
+  tuiSection,
+  startupSection,
+  webSection,
+];
 
 interface Args {
   quick: boolean;

@@ -20,6 +20,9 @@ export const ALLOWED: Record<string, readonly string[]> = {
   'api/server': ['contract', 'state', 'engine'],
   mcp: ['contract', 'api/client'],
   tui: ['contract', 'state', 'engine', 'api/client'],
+  // The dashboard runs in the browser: contract types and the registry's hints, and the TUI's pure
+  // row model and formatting (so both filter and sort alike) — see TUI_FOR_WEB.
+  web: ['contract', 'tui'],
   daemon: ['contract', 'wire', 'os', 'kube', 'engine', 'state', 'api/server', 'api/client', 'tui', 'sim'],
   cli: [
     'contract',
@@ -36,6 +39,9 @@ export const ALLOWED: Record<string, readonly string[]> = {
     'daemon',
   ],
 };
+
+/** The TUI's modules the dashboard shares: pure, browser-safe (no ink, no node:). */
+const TUI_FOR_WEB = ['rows', 'format', 'connect-strings'];
 
 const layerOf = (file: string): string | undefined => {
   const parts = relative(src, file).split(sep);
@@ -79,6 +85,14 @@ export const violations = (): string[] => {
         continue;
       }
       const to = layerOf(target);
+      if (
+        from === 'web' &&
+        to === 'tui' &&
+        !TUI_FOR_WEB.includes(relative(join(src, 'tui'), target).replace(/\.js$/, ''))
+      )
+        out.push(
+          `${relative(root, file)} (web) imports ${spec}: only ${TUI_FOR_WEB.join(', ')} of tui/ run in a browser`,
+        );
       if (to === undefined || (to !== from && !allowed.includes(to))) {
         out.push(`${relative(root, file)} (${from}) imports ${spec} (${to ?? '?'})`);
       }

@@ -16,6 +16,7 @@ export const COMMAND_WORDS = [
   'sim',
   'demo',
   'tui',
+  'open',
 ] as const;
 
 export const SVC_ALIASES = ['services', 'svcs', 'svc'] as const;

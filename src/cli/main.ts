@@ -26,6 +26,7 @@ Usage:
   kubefwd mcp [--api-url URL] [--api-key KEY] [--http [host:port]] [-v]
                                         MCP server for AI assistants (no sudo needed)
   kubefwd tui                           attach the terminal UI to a running kubefwd
+  kubefwd open [--print-url]            open the dashboard of a running kubefwd in the browser
   kubefwd sim [--dir DIR] [-f FILE]     run a simulated Kubernetes cluster (prints its kubeconfig)
   kubefwd demo [flags]                  forward the simulated cluster's sample namespace
   kubefwd version [quiet]               print the version
@@ -156,6 +157,10 @@ export const main = async (argv: readonly string[], io: CliIo = processIo()): Pr
     case 'tui': {
       const { runTuiCommand } = await import('./commands/tui.js');
       return runTuiCommand(rest, io);
+    }
+    case 'open': {
+      const { runOpenCommand } = await import('./commands/open.js');
+      return runOpenCommand(rest, io);
     }
     case 'sim': {
       const { runSimCommand } = await import('./commands/sim.js');

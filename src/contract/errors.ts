@@ -24,6 +24,11 @@ export const ERROR_CODES = {
     hint: 'Pass the API key as "Authorization: Bearer <key>"; kubefwd writes it to its key file at start.',
     retryable: false,
   },
+  FORBIDDEN_ORIGIN: {
+    status: 403,
+    hint: 'Changes through a dashboard session must come from the dashboard itself (same Origin as the daemon); scripts use the bearer key.',
+    retryable: false,
+  },
   FORBIDDEN_HOST: {
     status: 403,
     hint: 'Call the API by its own address (kubefwd.internal or the loopback address it printed).',

@@ -109,6 +109,18 @@ export interface ClusterPort {
   getEndpoints(namespace: string, name: string): Promise<KEndpoints>;
   listEvents(namespace: string, selectors?: Selectors): Promise<KEvent[]>;
   podLogs(namespace: string, name: string, options: PodLogOptions): Promise<string>;
+  /**
+   * Follows a pod's log (`follow=true`): `onLine` per line as the container writes it. Resolves when
+   * the log ends (container gone) or `signal` aborts; rejects on an API error. Optional: adapters
+   * without streaming (test fakes) leave it out and the API says so.
+   */
+  followPodLogs?(
+    namespace: string,
+    name: string,
+    options: PodLogOptions,
+    onLine: (line: string) => void,
+    signal: AbortSignal,
+  ): Promise<void>;
   /** Checks what kubefwd needs in a namespace; returns the missing permissions as "verb resource" (empty = ok). */
   checkAccess(namespace: string): Promise<string[]>;
   /** Opens (or shares) the port-forward session to a pod. */

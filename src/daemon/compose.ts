@@ -3,6 +3,7 @@
 // first hosts write removes a stale block from a killed run together with writing ours.
 import { KubefwdError, errorMessage } from '../contract/errors.js';
 import { createApiApp } from '../api/server/app.js';
+import { BANNER_LINK_TTL_MS, createDashboardSessions } from '../api/server/dashboard-session.js';
 import { removeDiscoveryFile, resolveApiKey, writeDiscoveryFile } from '../api/server/discovery-file.js';
 import { loadTui } from '../tui/load.js';
 import { createEngine } from '../engine/index.js';
@@ -16,6 +17,7 @@ import type { HostsFile } from '../os/hosts-file.js';
 import type { InvokingUser } from '../os/privilege.js';
 import { createStateStore, type StateStore } from '../state/index.js';
 import { listenApi, type ApiListener } from './api-listener.js';
+import { dashboardAssetsDir } from './dashboard-assets.js';
 import { API_HOSTNAME, API_IP, API_PORT, type DaemonConfig } from './config.js';
 import type { DaemonLogger } from './logger.js';
 import type { Plan } from './preflight.js';
@@ -126,8 +128,10 @@ export const compose = async (input: ComposeInput): Promise<Composed> => {
   const fromEnv = keySource === 'env';
   let apiUrl: string | undefined;
   let discoveryWritten = false;
+  const dashboardSessions = createDashboardSessions({ now: () => Date.now() });
   if (api) {
     const listener = api;
+    const assetsDir = dashboardAssetsDir();
     const app = createApiApp({
       state,
       controller: engine,
@@ -149,6 +153,11 @@ export const compose = async (input: ComposeInput): Promise<Composed> => {
         tuiEnabled: config.tui,
       },
       log: logger,
+      dashboard: {
+        sessions: dashboardSessions,
+        ...(assetsDir !== undefined ? { assetsDir } : {}),
+        baseUrl: () => apiUrl,
+      },
     });
     api.attach((req) => app.fetch(req));
     apiUrl = wellKnown ? `http://${API_HOSTNAME}` : api.url;
@@ -216,6 +225,9 @@ export const compose = async (input: ComposeInput): Promise<Composed> => {
       discoveryWritten = true;
       logger.info(`API server running at ${api.url}/${wellKnown ? ` (http://${API_HOSTNAME}/)` : ''}`);
       logger.info(`API: ${apiUrl}/api  Docs: ${apiUrl}/docs`);
+      logger.info(
+        `Dashboard: ${apiUrl}/login?token=${dashboardSessions.mintToken(BANNER_LINK_TTL_MS).token} (one-time link, ${BANNER_LINK_TTL_MS / 60_000} min; \`kubefwd open\` makes a new one)`,
+      );
       logger.info(
         fromEnv
           ? 'API key: using KUBEFWD_API_KEY from environment'

@@ -66,6 +66,9 @@ const selectorQuery = (s?: Selectors) => ({
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 
 /** Checks pod log options before they reach the server; errors name the option. */
+/** How long a followed pod log may stay silent before the stream is taken for dead (the page reconnects). */
+const FOLLOW_IDLE_MS = 15 * 60_000;
+
 export function logQuery(options: PodLogOptions): Record<string, string | number | boolean | undefined> {
   const nonNeg = (v: number | undefined, field: string, min = 0): number | undefined => {
     if (v === undefined) return undefined;
@@ -232,6 +235,18 @@ export function createClusterPort(deps: ClusterPortDeps): ClusterPort {
         query: logQuery(options),
         subject: { verb: 'get', resource: 'pods/log', namespace, name },
       }),
+    followPodLogs: (namespace, name, options, onLine, signal) =>
+      rest.lines(
+        {
+          path: `${nsPath(namespace, 'pods', name)}/log`,
+          query: { ...logQuery(options), follow: true },
+          subject: { verb: 'get', resource: 'pods/log', namespace, name },
+          // A quiet container is normal: the idle deadline only reaps a dead connection.
+          timeoutMs: FOLLOW_IDLE_MS,
+          signal,
+        },
+        onLine,
+      ),
     checkAccess: (namespace) => checkAccess(rest, namespace, logger),
     openSession(pod: PodRef): PodSession {
       if (closed) throw new KubefwdError('INTERNAL', `cluster context "${context}" is closed`);

@@ -1,14 +1,17 @@
 // An in-process API: a real state store fed synthetic engine events, a real traffic recorder, a
 // fake Controller and cluster, the Hono app, and a typed client calling it without sockets.
+import { join } from 'node:path';
 import { createApiClient } from '../../src/api/client/index.js';
-import { createApiApp } from '../../src/api/server/index.js';
+import { createApiApp, type DashboardSessions } from '../../src/api/server/index.js';
 import { createTrafficRecorder } from '../../src/engine/traffic/index.js';
 import { createStateStore } from '../../src/state/index.js';
 import { eventBus, fakeController, manualClock, seed } from './fixtures.js';
 
 export const KEY = 'test-key-0123456789abcdef';
 
-export const harness = (options: { seed?: boolean; maxStreams?: number } = {}) => {
+export const harness = (
+  options: { seed?: boolean; maxStreams?: number; sessions?: DashboardSessions } = {},
+) => {
   const clock = manualClock();
   const bus = eventBus();
   const traffic = createTrafficRecorder({ clock, sampleIntervalMs: 0 });
@@ -22,6 +25,11 @@ export const harness = (options: { seed?: boolean; maxStreams?: number } = {}) =
     key: KEY,
     clock,
     options: { namespaces: ['shop'], contexts: ['sim'], tuiEnabled: false },
+    // The dashboard as `npm run build` leaves it (npm ci builds too).
+    dashboard: {
+      assetsDir: join(import.meta.dirname, '..', '..', 'dist', 'web'),
+      sessions: options.sessions,
+    },
     sse: {
       keepAliveMs: 50,
       bufferSize: 100,

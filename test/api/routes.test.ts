@@ -90,11 +90,19 @@ describe('daemon routes', () => {
     }
   });
 
-  it('/ redirects to /docs, which renders offline', async () => {
+  it('/ serves the dashboard from the package (no network), /docs the API docs offline', async () => {
     h = harness();
     const r = await h.req('/', { noKey: true });
-    expect(r.status).toBe(302);
-    expect(r.headers.get('location')).toBe('/docs');
+    expect(r.status).toBe(200);
+    const page = await r.text();
+    expect(page).toContain('<script type="module" src="/assets/app.js">');
+    expect(page).not.toMatch(/(src|href)=("|')(https?:)?\/\//);
+    expect(r.headers.get('content-security-policy')).toContain("script-src 'self'");
+    const js = await h.req('/assets/app.js', { noKey: true });
+    expect([js.status, js.headers.get('content-type')]).toEqual([200, 'text/javascript; charset=utf-8']);
+    expect(await js.text()).not.toMatch(/\bfrom\s*["']https?:|import\(\s*["']https?:/);
+    expect((await h.req('/assets/..%2Fpackage.json', { noKey: true })).status).toBe(404);
+    expect((await h.req('/assets/index.html', { noKey: true })).status).toBe(404);
     const d = await h.req('/docs', { noKey: true });
     const html = await d.text();
     expect(d.status).toBe(200);

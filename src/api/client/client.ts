@@ -53,6 +53,7 @@ import {
   type LogsOptions,
   type PodLogsOptions,
 } from '../../contract/api.js';
+import { DASHBOARD_LINK_PATH, DashboardLinkResponse } from '../../contract/api-dashboard.js';
 import { subscribeEvents, type EventSubscription, type SubscribeOptions } from './events.js';
 import { createTransport, type FetchLike, type Query } from './transport.js';
 
@@ -89,6 +90,9 @@ export const createApiClient = (options: ApiClientOptions) => {
     /** The OpenAPI 3.1 document. */
     openapi: () =>
       t.call('/api/openapi.json', Unknown, { shape: 'bare' }) as Promise<Record<string, unknown>>,
+
+    /** A one-time dashboard login link (what `kubefwd open` opens). */
+    dashboardLink: () => post(DASHBOARD_LINK_PATH, DashboardLinkResponse),
 
     // -- services
     listServices: (o?: ListOptions) => get('/api/v1/services', ServicesListResponse, list(o)),

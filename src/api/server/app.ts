@@ -21,6 +21,8 @@ import { metricsRoutes } from './routes/metrics.js';
 import { namespaceRoutes } from './routes/namespaces.js';
 import { serviceRoutes } from './routes/services.js';
 import { checkBearer, isAllowedHost } from './security.js';
+import { dashboardRoutes, isDashboardPagePath, mountDashboardPages } from './dashboard-routes.js';
+import { checkCookie, createDashboardSessions } from './dashboard-session.js';
 
 /** Names we answer to on any port when the caller does not say (tests, in-process use). */
 export const DEFAULT_ALLOWED_HOSTS = ['kubefwd.internal', 'localhost', '127.0.0.1', '[::1]'] as const;
@@ -68,8 +70,14 @@ export const createApiApp = (deps: ApiDeps): OpenAPIHono => {
   let docsHtml: string | undefined;
   const docs = (): string => (docsHtml ??= docsPage(openapi(), deps.version));
 
+  const dashboard = {
+    sessions: deps.dashboard?.sessions ?? createDashboardSessions(clock),
+    assetsDir: deps.dashboard?.assetsDir,
+    ...(deps.dashboard?.baseUrl ? { baseUrl: deps.dashboard.baseUrl } : {}),
+  };
   const routes: RouteDef[] = [
     ...metaRoutes(ctx, openapi, yaml, docs),
+    ...dashboardRoutes(dashboard),
     ...serviceRoutes(ctx),
     ...forwardRoutes(ctx),
     ...metricsRoutes(ctx),
@@ -111,9 +119,29 @@ export const createApiApp = (deps: ApiDeps): OpenAPIHono => {
     c.header('X-Content-Type-Options', 'nosniff');
   });
   app.use('*', async (c, next) => {
-    if (publicPaths.has(c.req.path)) return next();
+    if (publicPaths.has(c.req.path) || isDashboardPagePath(c.req.path)) return next();
     const r = checkBearer(c.req.header('authorization'), deps.key);
     if (r === 'ok') return next();
+    // No key: the dashboard's session cookie, whose changes must come from our own pages.
+    const cookie =
+      r === 'missing'
+        ? checkCookie(dashboard.sessions, {
+            method: c.req.method,
+            cookie: c.req.header('cookie'),
+            origin: c.req.header('origin'),
+            host: c.req.header('host') ?? new URL(c.req.url).host,
+          })
+        : 'none';
+    if (cookie === 'ok') return next();
+    if (cookie === 'forbidden-origin')
+      return errorResponse(
+        c.req,
+        new KubefwdError(
+          'FORBIDDEN_ORIGIN',
+          `Origin "${(c.req.header('origin') ?? '(none)').slice(0, 100)}" may not change anything through a dashboard session`,
+          { field: 'header.origin' },
+        ),
+      );
     return errorResponse(
       c.req,
       new KubefwdError(
@@ -135,6 +163,7 @@ export const createApiApp = (deps: ApiDeps): OpenAPIHono => {
     }),
   );
 
+  mountDashboardPages(app, dashboard);
   mountRoutes(app, routes, { now: () => ctx.now(), log: (m) => ctx.logError(m) });
 
   app.notFound((c) =>

@@ -3,6 +3,7 @@ import type { Controller } from '../../engine/controller.js';
 import type { Clock, Logger } from '../../engine/ports.js';
 import type { TrafficSource } from '../../engine/traffic/recorder.js';
 import type { StateStore } from '../../state/store.js';
+import type { DashboardSessions } from './dashboard-session.js';
 
 export interface ApiDeps {
   state: StateStore;
@@ -24,6 +25,11 @@ export interface ApiDeps {
   clock?: Clock;
   /** SSE: keep-alive period (30 s), per-client buffer (100 events), open streams at most (64). */
   sse?: { keepAliveMs?: number; bufferSize?: number; maxStreams?: number };
+  /**
+   * The browser dashboard: its login sessions (the daemon mints the banner's link from them), the
+   * built files (dist/web; without them `/` says how to build), and the address links name.
+   */
+  dashboard?: { sessions?: DashboardSessions; assetsDir?: string; baseUrl?: () => string | undefined };
   /** Where unexpected request failures are logged. */
   log?: Logger;
 }

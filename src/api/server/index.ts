@@ -19,3 +19,4 @@ export {
 } from './discovery-file.js';
 export { defaultAllowedHosts, isAllowedHost, maskKey } from './security.js';
 export { classifyError } from '../../contract/api.js';
+export { BANNER_LINK_TTL_MS, createDashboardSessions, type DashboardSessions } from './dashboard-session.js';

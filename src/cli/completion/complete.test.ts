@@ -38,7 +38,19 @@ const cands = async (words: string[], current: string, sources: CompletionSource
 describe('first position', () => {
   it('offers the subcommands, not the internal __complete', async () => {
     expect((await cands([], '')).sort()).toEqual(
-      ['svc', 'services', 'svcs', 'mcp', 'tui', 'sim', 'demo', 'version', 'help', 'completion'].sort(),
+      [
+        'svc',
+        'services',
+        'svcs',
+        'mcp',
+        'tui',
+        'open',
+        'sim',
+        'demo',
+        'version',
+        'help',
+        'completion',
+      ].sort(),
     );
     expect((await cands([], 'sv')).sort()).toEqual(['svc', 'svcs']);
     expect(await cands([], 'co')).toEqual(['completion']);

@@ -36,6 +36,7 @@ const flagCommandOf = (command: string): FlagCommand | undefined => {
     case 'demo':
     case 'mcp':
     case 'tui':
+    case 'open':
     case 'sim':
     case 'completion':
       return command;

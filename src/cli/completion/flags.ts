@@ -6,6 +6,7 @@ import { buildMcpCommand } from '../mcp-options.js';
 import { SIM_FLAGS } from '../sim-flags.js';
 import { buildSvcCommand } from '../svc-options.js';
 import { buildTuiCommand } from '../tui-options.js';
+import { buildOpenCommand } from '../open-options.js';
 
 /** What completes a flag's value: nothing, the shell's paths, kubeconfig data, or fixed words. */
 export type ValueKind = 'none' | 'files' | 'contexts' | 'namespaces' | { choices: readonly string[] };
@@ -19,7 +20,7 @@ export interface FlagSpec {
 }
 
 /** The commands whose flags completion knows; aliases (services, svcs) map to svc. */
-export type FlagCommand = 'svc' | 'demo' | 'mcp' | 'tui' | 'sim' | 'completion';
+export type FlagCommand = 'svc' | 'demo' | 'mcp' | 'tui' | 'open' | 'sim' | 'completion';
 
 // Every command accepts these (commander adds them; sim's table and `completion` handle them too).
 const HELP: FlagSpec = { long: '--help', short: '-h', value: 'none', kind: 'none' };
@@ -83,6 +84,9 @@ export const flagsOf = (command: FlagCommand): FlagSpec[] => {
       break;
     case 'tui':
       specs = fromCommand(buildTuiCommand(), { '--theme': THEMES });
+      break;
+    case 'open':
+      specs = fromCommand(buildOpenCommand());
       break;
     case 'sim':
       specs = fromSimTable();

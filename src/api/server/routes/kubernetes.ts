@@ -21,13 +21,14 @@ import {
   PodLogsResponse,
   pickQuery,
 } from '../../../contract/api.js';
-import { KubefwdError } from '../../../contract/errors.js';
+import { KubefwdError, errorMessage, isKubefwdError } from '../../../contract/errors.js';
 import type { ClusterPort } from '../../../engine/ports.js';
 import { ensureNamespaceExists } from '../../../engine/namespace-check.js';
 import { route, type RouteDef } from '../define.js';
 import type { RouteContext } from '../deps.js';
 import { k8sEndpoints, k8sEvent, k8sPod, k8sPodDetail, k8sService, sortEvents } from '../k8s-views.js';
 import { fail } from '../respond.js';
+import { sseResponse } from '../sse-stream.js';
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
@@ -327,6 +328,57 @@ export const kubernetesRoutes = (ctx: RouteContext): RouteDef[] => {
           lineCount: lines.length,
           truncated: Buffer.byteLength(text) >= POD_LOG_LIMIT_BYTES,
         };
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/api/v1/kubernetes/pods/:namespace/:podName/logs/stream',
+      tag: 'kubernetes',
+      summary:
+        'Follow a pod container\'s log (SSE, untrusted text): the last tail_lines/tailLines (default 100), then each new line as `event: log`, data {"line"}; `event: end` with {"reason"} when the log ends or fails',
+      params: z.object({ namespace: ns, podName: objName }),
+      query: PodLogsQuery,
+      produces: 'sse',
+      errors: [404, 503],
+      handler: ({ c, params, query }) => {
+        const { cluster } = clusterOf(query.context);
+        const follow = cluster.followPodLogs?.bind(cluster);
+        if (!follow)
+          return fail(
+            'NOT_READY',
+            `following pod logs is not supported by the cluster adapter of this context`,
+          );
+        const tailLines = pickQuery(query, 'tailLines', 'tail_lines') ?? 100;
+        type Item = { event: 'log'; line: string } | { event: 'end'; reason: string; code?: string };
+        return sseResponse<Item>(c, {
+          keepAliveMs: ctx.sse?.keepAliveMs ?? 30_000,
+          bufferSize: ctx.sse?.bufferSize ?? 100,
+          streams: ctx.sseStreams,
+          maxStreams: ctx.sse?.maxStreams ?? 64,
+          subscribe(push) {
+            const abort = new AbortController();
+            follow(
+              params.namespace,
+              params.podName,
+              { ...(query.container ? { container: query.container } : {}), tailLines },
+              (line) => push({ event: 'log', line }),
+              abort.signal,
+            ).then(
+              () =>
+                abort.signal.aborted ||
+                push({ event: 'end', reason: 'the log ended (container stopped or pod gone)' }),
+              (err: unknown) =>
+                abort.signal.aborted ||
+                push({
+                  event: 'end',
+                  reason: errorMessage(err),
+                  ...(isKubefwdError(err) ? { code: err.code } : {}),
+                }),
+            );
+            return () => abort.abort();
+          },
+          frame: ({ event, ...data }) => ({ event, data: JSON.stringify(data) }),
+        });
       },
     }),
     route({

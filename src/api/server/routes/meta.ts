@@ -120,13 +120,4 @@ export const metaRoutes = (
       }),
     }),
   ),
-  route({
-    method: 'get',
-    path: '/',
-    tag: 'daemon',
-    summary: 'Redirects to /docs',
-    auth: false,
-    produces: 'redirect',
-    handler: ({ c }) => c.redirect('/docs', 302),
-  }),
 ];

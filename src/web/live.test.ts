@@ -1,0 +1,81 @@
+import { describe, expect, it } from 'vitest';
+import type { ApiEvent } from '../contract/api-events.js';
+import { applyEvent, emptyLive } from './live.js';
+
+const ev = (type: ApiEvent['type'], data: ApiEvent['data']): ApiEvent => ({
+  type,
+  timestamp: '2026-12-04T10:00:00.000Z',
+  data,
+});
+
+const added = ev('PodAdded', {
+  forwardKey: 'api.shop.sim.api-1.8080',
+  serviceKey: 'api.shop.sim',
+  service: 'api',
+  namespace: 'shop',
+  context: 'sim',
+  podName: 'api-1',
+  localIP: '127.1.27.1',
+  localPort: '8080',
+  podPort: '8080',
+  hostnames: ['api', 'api.shop'],
+  status: 'Connecting',
+});
+
+describe('applyEvent', () => {
+  it('adds, updates (clearing a resolved error), moves bytes and removes forwards', () => {
+    const live = emptyLive();
+    expect(applyEvent(live, added)).toBe('changed');
+    const key = 'api.shop.sim.api-1.8080';
+    expect(live.forwards.get(key)).toMatchObject({ status: 'Connecting', podName: 'api-1', bytesIn: 0 });
+
+    applyEvent(
+      live,
+      ev('PodStatusChanged', {
+        forwardKey: key,
+        status: 'Error',
+        error: 'refused',
+        errorCode: 'POD_NOT_FOUND',
+        reason: 'pod gone',
+      }),
+    );
+    expect(live.forwards.get(key)).toMatchObject({
+      status: 'Error',
+      errorCode: 'POD_NOT_FOUND',
+      reason: 'pod gone',
+    });
+    const errored = live.forwards.get(key);
+    applyEvent(live, ev('PodStatusChanged', { forwardKey: key, status: 'Active', podName: 'api-2' }));
+    const active = live.forwards.get(key)!;
+    expect(active).not.toBe(errored); // a new object: the row re-renders
+    expect(active).toMatchObject({ status: 'Active', podName: 'api-2' });
+    expect(active.error).toBeUndefined();
+    expect(active.reason).toBeUndefined();
+
+    const bw = (rate: number) =>
+      ev('BandwidthUpdate', {
+        forwards: rate
+          ? [{ key, serviceKey: 'api.shop.sim', bytesIn: 10, bytesOut: 20, rateIn: rate, rateOut: 0 }]
+          : [],
+      });
+    applyEvent(live, bw(5));
+    applyEvent(live, bw(0));
+    expect(live.forwards.get(key)).toMatchObject({ bytesIn: 10, bytesOut: 20, rateIn: 0 });
+    expect(live.spark.get(key)).toEqual([5, 0]);
+
+    expect(applyEvent(live, ev('NamespaceAdded', { namespace: 'x', context: 'sim' }))).toBe('reload');
+    expect(applyEvent(live, ev('PodRemoved', { forwardKey: key, serviceKey: 'api.shop.sim' }))).toBe(
+      'changed',
+    );
+    expect(live.forwards.size).toBe(0);
+    expect(live.spark.size).toBe(0);
+  });
+
+  it('a removed service takes its forwards along; unknown keys change nothing', () => {
+    const live = emptyLive();
+    applyEvent(live, added);
+    expect(applyEvent(live, ev('PodRemoved', { forwardKey: 'nope' }))).toBe('none');
+    expect(applyEvent(live, ev('ServiceRemoved', { serviceKey: 'api.shop.sim' }))).toBe('changed');
+    expect(live.forwards.size).toBe(0);
+  });
+});

@@ -1,0 +1,314 @@
+/// <reference lib="dom" />
+/// <reference lib="dom.iterable" />
+// The dashboard in a real browser (Debian's Chromium, headless, through playwright-core) against the
+// real kubefwd process on the simulated cluster: login by one-time link, the live list, a pod
+// deleted in the cluster showing up without reload, reconnect and add/remove from the page,
+// hostile HTTP paths shown as text, and the login/CSRF/DNS-rebinding refusals as a browser meets them.
+import { mkdirSync, writeFileSync, chmodSync, readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { connect } from 'node:net';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createApiClient, type ApiClient } from '../../src/api/client/index.js';
+import { chromiumPath, launchChromium, NO_CHROMIUM, type Browser } from '../../bench/lib/chromium.js';
+import { isBuilt, repoRoot, runCli, type CliProcess } from '../e2e/cli-process.js';
+import { createFixture, type Fixture } from '../e2e/fixture.js';
+import { eventually, resolveName } from '../e2e/net.js';
+
+/** Screenshots of this run (gitignored); curated ones are copied to docs/ by hand. */
+export const SHOT_DIR = join(repoRoot, 'test-results', 'dashboard');
+
+const randomIpBase = (): string =>
+  `127.${40 + Math.floor(Math.random() * 180)}.${1 + Math.floor(Math.random() * 250)}.1`;
+
+const hasChromium = chromiumPath() !== undefined;
+if (!hasChromium) console.warn(NO_CHROMIUM);
+
+let fx: Fixture;
+let p: CliProcess;
+let browser: Browser;
+let api: ApiClient;
+let base: string;
+let ctxName: string;
+
+/** A one-time link from `kubefwd open --print-url`, as a user's script gets it. */
+const printUrl = async (): Promise<string> => {
+  const r = await runCli(['open', '--print-url'], { env: fx.env });
+  expect(r.stderr).toBe('');
+  expect(r.code).toBe(0);
+  return r.stdout.trim();
+};
+
+/** One HTTP/1.1 GET to api-gateway's forward, path sent byte for byte (no client-side escaping). */
+const rawGet = (ip: string, path: string): Promise<void> =>
+  new Promise<void>((resolve, reject) => {
+    const s = connect(8080, ip, () =>
+      s.end(`GET ${path} HTTP/1.1\r\nHost: api-gateway\r\nConnection: close\r\n\r\n`),
+    );
+    s.on('data', () => undefined)
+      .on('close', () => resolve())
+      .on('error', reject);
+  });
+
+const newPage = async (): Promise<Page> => {
+  const page = await browser.context.newPage();
+  page.setDefaultTimeout(20_000);
+  return page;
+};
+
+const loggedInPage = async (): Promise<Page> => {
+  const page = await newPage();
+  await page.goto(await printUrl());
+  await page.waitForSelector('#link-state.link-live');
+  return page;
+};
+
+/** The pod shown in the row of a service's first forward. */
+const podCell = (page: Page, serviceKey: string) =>
+  page.locator(`.row[data-service="${serviceKey}"] .pod`).first();
+
+describe.skipIf(!hasChromium || !isBuilt())('dashboard in Chromium', { timeout: 120_000 }, () => {
+  beforeAll(async () => {
+    mkdirSync(SHOT_DIR, { recursive: true });
+    fx = await createFixture(randomIpBase());
+    p = fx.start(['-n', 'shop']);
+    const m = await p.waitFor(/Dashboard: (http:\/\/127\.0\.0\.1:\d+)\/login\?token=/);
+    base = m[1]!;
+    const file = JSON.parse(readFileSync(join(fx.home, '.kubefwd', 'api.json'), 'utf8')) as { key: string };
+    api = createApiClient({ baseUrl: base, key: file.key });
+    ctxName = (await api.k8sContexts()).currentContext;
+    await eventually(async () => {
+      const { forwards } = await api.listForwards({ limit: 1000 });
+      return (
+        forwards.length > 3 && forwards.some((f) => f.serviceName === 'api-gateway' && f.status === 'Active')
+      );
+    }, 40_000);
+    browser = await launchChromium({ resolve: ['evil.test'] });
+  }, 90_000);
+  afterEach(async (ctx) => {
+    if (ctx.task.result?.state === 'fail') console.log(fx.output().slice(-6000));
+  });
+  afterAll(async () => {
+    await browser?.close();
+    p?.kill('SIGTERM');
+    await p?.exited;
+    await fx?.close();
+  });
+
+  it('logs in by a one-time link: the token leaves the address, the cookie is HttpOnly and Strict', async () => {
+    const link = await printUrl();
+    expect(link).toMatch(new RegExp(`^${base}/login\\?token=[A-Za-z0-9_-]{40,}$`));
+    const page = await newPage();
+    const res = await page.goto(link);
+    expect(res?.status()).toBe(200);
+    expect(page.url()).toBe(`${base}/`);
+    await page.waitForSelector('#link-state.link-live');
+    const cookies = await browser.context.cookies(base);
+    const session = cookies.find((c) => c.name === 'kubefwd_session');
+    expect(session).toMatchObject({ httpOnly: true, sameSite: 'Strict' });
+    expect(await page.evaluate(() => document.cookie)).not.toContain('kubefwd_session');
+    // The same link again: refused, and it says what to do.
+    const again = await newPage();
+    const r2 = await again.goto(link);
+    expect(r2?.status()).toBe(401);
+    expect(await again.textContent('body')).toContain('kubefwd open');
+    const none = await again.goto(`${base}/login`);
+    expect(none?.status()).toBe(401);
+    await again.close();
+    await page.close();
+  });
+
+  it('lists the namespace’s services live, grouped by context/namespace', async () => {
+    const page = await loggedInPage();
+    const { services } = await api.listServices({ limit: 1000 });
+    expect(services.length).toBeGreaterThan(3);
+    for (const s of services) await page.waitForSelector(`.row[data-service="${s.key}"]`);
+    expect(await page.locator(`.group-head[data-namespace="shop.${ctxName}"]`).count()).toBe(1);
+    // The TUI's filter syntax.
+    await page.fill('input.filter', 'redis');
+    await page.waitForFunction(() => {
+      const rows = [...document.querySelectorAll('.row[data-service]')];
+      return rows.length === 1 && rows[0]!.getAttribute('data-service')!.startsWith('redis.');
+    });
+    await page.fill('input.filter', '');
+    await page.waitForFunction(
+      (n) => document.querySelectorAll('.row[data-service]').length >= n,
+      services.length,
+    );
+    await page.screenshot({ path: join(SHOT_DIR, 'forwards.png') });
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.screenshot({ path: join(SHOT_DIR, 'forwards-dark.png') });
+    await page.emulateMedia({ colorScheme: 'light' });
+    await page.close();
+  });
+
+  it('a pod deleted in the cluster changes the row’s pod within a second, without reload', async () => {
+    const page = await loggedInPage();
+    const key = `postgres.shop.${ctxName}`;
+    const before = (await podCell(page, key).textContent())!.trim();
+    expect(before).toMatch(/^postgres-/);
+    await page.evaluate(() => ((window as unknown as { marker: number }).marker = 42));
+    await fx.sim.control.deletePod('shop', before);
+    // When the API knows the new pod, the page must show it within a second.
+    const after = await eventually(async () => {
+      const f = (await api.listForwards({ limit: 1000 })).forwards.find((x) => x.serviceKey === key);
+      return f && f.podName !== before && f.status === 'Active' ? f.podName : undefined;
+    }, 40_000);
+    await page.waitForFunction(
+      ([k, pod]) => document.querySelector(`.row[data-service="${k}"] .pod`)?.textContent?.trim() === pod,
+      [key, after] as const,
+      { timeout: 1000 },
+    );
+    expect(await page.evaluate(() => (window as unknown as { marker?: number }).marker)).toBe(42);
+    await page.close();
+  });
+
+  it('reconnects a service from its page and shows connection strings', async () => {
+    const page = await loggedInPage();
+    const key = `api-gateway.shop.${ctxName}`;
+    await page.click(`.row[data-service="${key}"] .name a`);
+    await page.waitForSelector('#reconnect-service');
+    expect(await page.locator('.connect code').allTextContents()).toContain('api-gateway:8080');
+    const before = (await api.serviceReconnections(key)).length;
+    await page.click('#reconnect-service');
+    await eventually(async () => {
+      const recs = await api.serviceReconnections(key);
+      return recs.length > before && recs.some((r) => r.trigger === 'manual');
+    }, 20_000);
+    await page.close();
+  });
+
+  it('adds and removes a namespace and a single service by browsing the cluster', async () => {
+    const page = await loggedInPage();
+    await page.goto(`${base}/#/browse`);
+    await page.click('#namespaces li[data-namespace="analytics"] button:has-text("Forward all")');
+    await page.goto(`${base}/#/`);
+    await page.waitForSelector(`.row[data-namespace="analytics.${ctxName}"]`, {
+      timeout: 40_000,
+    });
+    await page.click(`.group-head[data-namespace="analytics.${ctxName}"] button:has-text("Stop namespace")`);
+    await page.waitForSelector(`.group-head[data-namespace="analytics.${ctxName}"]`, {
+      state: 'detached',
+      timeout: 40_000,
+    });
+    // One service of it, then stop that one from its detail page.
+    await page.goto(`${base}/#/browse`);
+    await page.click('#namespaces li[data-namespace="analytics"] button.link');
+    await page.click('#services li[data-service="reports"] button:has-text("Forward")');
+    await page.goto(`${base}/#/`);
+    const key = `reports.analytics.${ctxName}`;
+    await page.waitForSelector(`.row[data-service="${key}"]`, { timeout: 40_000 });
+    expect(await page.locator(`.row[data-namespace="analytics.${ctxName}"]`).count()).toBe(1);
+    await page.click(`.row[data-service="${key}"] .name a`);
+    await page.click('#remove-service');
+    await page.waitForFunction(() => location.hash === '#/');
+    await page.waitForSelector(`.row[data-service="${key}"]`, { state: 'detached', timeout: 40_000 });
+    expect((await api.listServices({ limit: 1000 })).services.some((s) => s.key === key)).toBe(false);
+    await page.close();
+  });
+
+  it('shows a hostile HTTP path as text, never as markup', async () => {
+    const hostile = ['/<img/src/onerror=window.pwned=1>', '/%3Cimg%20src=x%20onerror=window.pwned=2%3E'];
+    const ip = await resolveName(fx.hostsPath, 'api-gateway');
+    for (const path of hostile) await rawGet(ip, path);
+    const key = `api-gateway.shop.${ctxName}`;
+    await eventually(async () => {
+      const t = await api.serviceHttpTraffic(key);
+      return t.forwards.flatMap((f) => f.logs).filter((l) => hostile.includes(l.path)).length === 2;
+    }, 20_000);
+    const page = await loggedInPage();
+    await page.goto(`${base}/#/service/${encodeURIComponent(key)}`);
+    await page.waitForSelector('table.http td.path');
+    const paths = await page.locator('table.http td.path').allTextContents();
+    for (const h of hostile) expect(paths).toContain(h);
+    expect(await page.locator('table.http img').count()).toBe(0);
+    expect(await page.evaluate(() => (window as unknown as { pwned?: number }).pwned)).toBeUndefined();
+    await page.screenshot({ path: join(SHOT_DIR, 'service-detail.png'), fullPage: true });
+    await page.close();
+  });
+
+  it('streams the pod’s log lines into the service page as they are written', async () => {
+    const key = `api-gateway.shop.${ctxName}`;
+    const page = await loggedInPage();
+    await page.goto(`${base}/#/service/${encodeURIComponent(key)}`);
+    await page.waitForFunction(() =>
+      (document.querySelector('pre.logs')?.textContent ?? '').includes('[sim]'),
+    );
+    const marker = `/follow-${Math.random().toString(36).slice(2)}`;
+    const ip = await resolveName(fx.hostsPath, 'api-gateway');
+    await rawGet(ip, marker);
+    await page.waitForFunction(
+      (m) => (document.querySelector('pre.logs')?.textContent ?? '').includes(m),
+      marker,
+    );
+    await page.close();
+  });
+
+  it('refuses a change from another origin of the same site, carrying the cookie (403)', async () => {
+    // A page on another port of 127.0.0.1 is the same *site*: the Strict cookie goes along, so only
+    // the Origin check stands between it and the API.
+    const target = `${base}/api/v1/services/reconnect?force=true`;
+    const attacker: Server = createServer((_req, res) => {
+      res.setHeader('content-type', 'text/html');
+      // Both ways a page can send a cookie-bearing POST: a script's fetch and a form submission.
+      res.end(
+        `<form method="POST" action="${target}"></form><script>` +
+          `fetch(${JSON.stringify(target)}, {method:'POST', credentials:'include', mode:'no-cors'})` +
+          `.finally(() => document.forms[0].submit())</script>`,
+      );
+    });
+    await new Promise<void>((r) => attacker.listen(0, '127.0.0.1', () => r()));
+    try {
+      const page = await loggedInPage();
+      const { port } = attacker.address() as { port: number };
+      const statuses: number[] = [];
+      page.on('response', (r) => {
+        if (r.url() === target) statuses.push(r.status());
+      });
+      await page.goto(`http://127.0.0.1:${port}/`);
+      await page.waitForURL(target);
+      // FORBIDDEN_ORIGIN answers a live session cookie with a foreign Origin (no cookie would be 401).
+      expect(await page.textContent('body')).toContain('FORBIDDEN_ORIGIN');
+      expect(statuses).toEqual([403, 403]);
+      await page.close();
+    } finally {
+      // Chromium keeps idle keep-alive connections open; close() alone would wait for them.
+      attacker.closeAllConnections();
+      await new Promise((r) => attacker.close(r));
+    }
+  });
+
+  it('refuses a DNS-rebinding name even with the browser’s cookie jar (403)', async () => {
+    const page = await loggedInPage();
+    const port = new URL(base).port;
+    const res = await page.goto(`http://evil.test:${port}/api/v1/services`);
+    expect(res?.status()).toBe(403);
+    expect(await page.textContent('body')).toContain('FORBIDDEN_HOST');
+    await page.close();
+  });
+
+  it('`kubefwd open` hands the link to xdg-open', async () => {
+    const bin = join(fx.dir, 'fake-bin');
+    mkdirSync(bin, { recursive: true });
+    const seen = join(fx.dir, 'opened.txt');
+    writeFileSync(join(bin, 'xdg-open'), `#!/bin/sh\nprintf '%s' "$1" > '${seen}'\n`);
+    chmodSync(join(bin, 'xdg-open'), 0o755);
+    const r = await runCli(['open'], { env: { ...fx.env, PATH: `${bin}:${fx.env.PATH ?? ''}` } });
+    expect(r.code).toBe(0);
+    const url = await eventually(async () => {
+      try {
+        return readFileSync(seen, 'utf8');
+      } catch {
+        return undefined;
+      }
+    });
+    expect(url).toMatch(new RegExp(`^${base}/login\\?token=`));
+    expect(r.stdout).toContain(url);
+  });
+});
+
+if (!hasChromium)
+  describe('dashboard in Chromium', () => {
+    it.skip(NO_CHROMIUM, () => undefined);
+  });
