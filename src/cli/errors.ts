@@ -1,6 +1,7 @@
 // How the CLI reports a failure: one line naming the input and what to do, on stderr.
 import { CommanderError } from 'commander';
 import { errorMessage, isKubefwdError } from '../contract/errors.js';
+import { escapeTerminal } from '../contract/terminal-text.js';
 import type { CliIo } from './io.js';
 
 export const formatError = (err: unknown): string => {
@@ -16,6 +17,8 @@ export const formatError = (err: unknown): string => {
 };
 
 export const reportError = (io: CliIo, err: unknown): number => {
-  io.stderr.write(`${formatError(err)}\n`);
+  // Error messages quote what a cluster or a peer sent (an API server's 403 text, a path): escaped so
+  // they cannot drive the terminal.
+  io.stderr.write(`${escapeTerminal(formatError(err))}\n`);
   return 1;
 };

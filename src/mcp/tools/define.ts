@@ -5,6 +5,7 @@ import type { CallToolResult, ToolAnnotations } from '@modelcontextprotocol/serv
 import type { BackendProvider, KubefwdBackend } from '../backend.js';
 import { toolError } from '../errors.js';
 import { parseArgs } from '../input.js';
+import { sanitizeDeep, sanitizeText } from '../untrusted.js';
 
 export interface ToolContext {
   backend: BackendProvider;
@@ -54,13 +55,20 @@ export const defineTool = <I extends z.ZodType, O extends z.ZodType>(spec: ToolS
       const args = parseArgs(spec.name, spec.input, rawArgs);
       const api = await ctx.backend();
       const out = await spec.run(args, api, ctx);
-      const data = out.data as Record<string, unknown>;
+      // Every string a result carries, text and structured alike, leaves with its control characters
+      // escaped: much of it comes from the cluster or from traffic (untrusted.ts).
+      const data = sanitizeDeep(out.data as Record<string, unknown>);
       return {
-        content: [{ type: 'text', text: out.text ?? JSON.stringify(data, null, 2) }],
+        content: [
+          {
+            type: 'text',
+            text: out.text !== undefined ? sanitizeText(out.text) : JSON.stringify(data, null, 2),
+          },
+        ],
         structuredContent: data,
       };
     } catch (err) {
-      return toolError(err, asRecord(rawArgs));
+      return sanitizeDeep(toolError(err, asRecord(rawArgs)));
     }
   },
 });
