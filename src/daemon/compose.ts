@@ -3,7 +3,8 @@
 // first hosts write removes a stale block from a killed run together with writing ours.
 import { KubefwdError, errorMessage } from '../contract/errors.js';
 import { createApiApp } from '../api/server/app.js';
-import { removeDiscoveryFile, resolveApiKey, writeDiscoveryFile } from '../api/server/discovery-file.js';
+import { resolveApiKey } from '../api/server/discovery-file.js';
+import { removeDiscoveryFile, writeDiscoveryFile } from '../os/discovery-file.js';
 import { loadTui } from '../tui/load.js';
 import { createEngine } from '../engine/index.js';
 import { findBlocks, removeBlocks, splitLines } from '../engine/hosts-block.js';
@@ -193,7 +194,12 @@ export const compose = async (input: ComposeInput): Promise<Composed> => {
       logger.debug('Forwards stopped; closing the API');
       await api?.close();
       logger.debug('API closed');
-      if (discoveryWritten) await removeDiscoveryFile(user.home, process.pid);
+      if (discoveryWritten)
+        await removeDiscoveryFile(
+          user.home,
+          process.pid,
+          user.uid !== undefined ? { uid: user.uid, gid: user.gid ?? user.uid } : undefined,
+        );
       if (api && api.host !== '127.0.0.1') await loopback.release(api.host).catch(() => undefined);
       detachSink();
       state.close();

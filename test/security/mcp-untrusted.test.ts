@@ -133,7 +133,13 @@ const hostileBackend = (): KubefwdBackend => {
       totalCount: 1,
     }),
     historyEvents: async () => [
-      { id: 1, type: 'ForwardError', timestamp: '2026-01-01T10:00:00Z', message: 'failed', data: { error: 'denied' } },
+      {
+        id: 1,
+        type: 'ForwardError',
+        timestamp: '2026-01-01T10:00:00Z',
+        message: 'failed',
+        data: { error: 'denied' },
+      },
     ],
   };
   return new Proxy(backend, {
