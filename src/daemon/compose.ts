@@ -20,7 +20,7 @@ import { listenApi, type ApiListener } from './api-listener.js';
 import { API_HOSTNAME, API_IP, API_PORT, type DaemonConfig } from './config.js';
 import type { DaemonLogger } from './logger.js';
 import type { Plan } from './preflight.js';
-import { isStaleBlockId, ownBlockId } from './stale-blocks.js';
+import { isLiveBlockId, isStaleBlockId, ownBlockId } from './stale-blocks.js';
 import { startWatchdog } from './watchdog.js';
 
 export interface ComposeInput {
@@ -44,7 +44,7 @@ export interface Composed {
 
 /** Refuses to share a hosts file with a running kubefwd (its block would be ours to clobber). */
 const checkNoLiveBlock = async (hosts: HostsFile): Promise<void> => {
-  const live = findBlocks(splitLines(await hosts.read())).filter((b) => !isStaleBlockId(b.id, process.pid));
+  const live = findBlocks(splitLines(await hosts.read())).filter((b) => isLiveBlockId(b.id, process.pid));
   const other = live[0];
   if (other)
     throw new KubefwdError('HOSTS_FILE_LOCKED', `another kubefwd (${other.id}) is managing ${hosts.path}`, {
