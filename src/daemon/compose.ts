@@ -11,6 +11,7 @@ import { findBlocks, removeBlocks, splitLines } from '../engine/hosts-block.js';
 import type { Engine } from '../engine/controller.js';
 import type { ClusterProvider } from '../engine/ports.js';
 import { createTrafficRecorder } from '../engine/traffic/index.js';
+import { createResourceMonitor, readFileLimit } from '../os/fd-limits.js';
 import { createListeners } from '../os/listener.js';
 import { createLoopback } from '../os/loopback.js';
 import type { HostsFile } from '../os/hosts-file.js';
@@ -70,6 +71,13 @@ export const compose = async (input: ComposeInput): Promise<Composed> => {
   const { config, logger, clusters, hosts, user, plan } = input;
   await checkNoLiveBlock(hosts);
 
+  // File descriptors: the limit said once at start, accept failures and refused API connections
+  // counted and logged, the open count sampled so running low is said before it bites.
+  const resources = createResourceMonitor({ warn: (m) => logger.warn(m) });
+  const limit = readFileLimit();
+  if (limit)
+    logger.debug(`Open-file limit ${limit.soft} (hard ${limit.hard}); each forwarded connection uses two`);
+
   // The API: kubefwd.internal (127.2.27.1:80) when root, else a loopback port.
   const apiEnabled = config.api || config.tui || config.apiListen !== undefined;
   const wellKnown = config.apiListen === undefined && config.root;
@@ -79,7 +87,7 @@ export const compose = async (input: ComposeInput): Promise<Composed> => {
     const host = config.apiListen?.host ?? (wellKnown ? API_IP : '127.0.0.1');
     const port = config.apiListen?.port ?? (wellKnown ? API_PORT : 0);
     if (host !== '127.0.0.1' && host !== 'localhost' && host !== '::1') await loopback.ensure(host);
-    api = await listenApi(host, port);
+    api = await listenApi(host, port, { onRefused: (why) => resources.apiConnectionRefused(why) });
   }
 
   const blockId = ownBlockId();
@@ -89,7 +97,7 @@ export const compose = async (input: ComposeInput): Promise<Composed> => {
     engine = createEngine({
       clusters,
       hosts,
-      listener: createListeners(),
+      listener: createListeners({ onAcceptError: (where, err) => resources.acceptFailed(where, err) }),
       loopback,
       traffic,
       logger,
@@ -150,11 +158,14 @@ export const compose = async (input: ComposeInput): Promise<Composed> => {
         tuiEnabled: config.tui,
       },
       log: logger,
+      resources: () => resources.snapshot(),
     });
     api.attach((req) => app.fetch(req));
     apiUrl = wellKnown ? `http://${API_HOSTNAME}` : api.url;
   }
 
+  const sampler = setInterval(() => resources.sample(), 2_000);
+  sampler.unref();
   const removeOurBlock = (): Promise<void> =>
     hosts.update((content) => removeBlocks(content, (id) => id === blockId));
   const shutdownOnce = { p: undefined as Promise<void> | undefined };
@@ -202,6 +213,7 @@ export const compose = async (input: ComposeInput): Promise<Composed> => {
         );
       if (api && api.host !== '127.0.0.1') await loopback.release(api.host).catch(() => undefined);
       detachSink();
+      clearInterval(sampler);
       state.close();
       traffic.close();
       await watchdog.cancel();
