@@ -9,10 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createResourceMonitor } from '../../src/os/fd-limits.js';
 import { binPath, isBuilt, repoRoot } from '../e2e/cli-process.js';
 import { createFixture, type Fixture } from '../e2e/fixture.js';
+import { randomIpBase } from './support.js';
 import { eventually, httpGet, resolveName } from '../e2e/net.js';
-
-const randomBase = (): string =>
-  `127.${20 + Math.floor(Math.random() * 200)}.${Math.floor(Math.random() * 200)}.1`;
 
 describe('resource monitor (pure)', () => {
   it('counts accept failures and refused API connections, logs at most once per 10 s with a tally', () => {
@@ -71,7 +69,7 @@ describe.skipIf(!isBuilt() || process.platform !== 'linux')(
   () => {
     let fx: Fixture;
     beforeAll(async () => {
-      fx = await createFixture(randomBase());
+      fx = await createFixture(randomIpBase());
     }, 30_000);
     afterAll(async () => {
       await fx?.close();

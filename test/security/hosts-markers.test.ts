@@ -9,9 +9,7 @@ import { isLiveBlockId, isStaleBlockId } from '../../src/daemon/stale-blocks.js'
 import { processStartTime } from '../../src/os/process-alive.js';
 import { isBuilt } from '../e2e/cli-process.js';
 import { createFixture, type Fixture } from '../e2e/fixture.js';
-
-const randomBase = (): string =>
-  `127.${20 + Math.floor(Math.random() * 200)}.${Math.floor(Math.random() * 200)}.1`;
+import { randomIpBase } from './support.js';
 
 const HAND_WRITTEN = '# kubefwd begin my-notes\n10.9.9.9 my-laptop-alias\n# kubefwd end my-notes\n';
 
@@ -53,7 +51,7 @@ describe.skipIf(!isBuilt())(
   () => {
     let fx: Fixture;
     beforeAll(async () => {
-      fx = await createFixture(randomBase());
+      fx = await createFixture(randomIpBase());
     }, 30_000);
     afterAll(async () => {
       await fx?.close();

@@ -146,7 +146,7 @@ export const getHistory = defineTool({
             ? await api.serviceReconnections(service_key, { count: n })
             : await api.historyReconnections({ count: n });
     return {
-      // Records quote pod names' errors and API-server answers: data, fenced.
+      // Records quote pod errors and API-server answers: data, fenced.
       data: { type: kind, [kind]: rows, count: rows.length, untrusted: UNTRUSTED_NOTICE },
       text: `${rows.length} ${kind} record(s).\n${
         fenceUntrusted(
