@@ -79,7 +79,7 @@ export function httpBody(
  * instead of building a body the process cannot hold (`?size=1073741824` used to crash `kubefwd sim`).
  */
 export const HTTP_POD_LIMITS = {
-  size: 16 * 1024 * 1024,
+  size: 64 * 1024 * 1024,
   delay: 600_000,
   requestBytes: 16 * 1024 * 1024,
 } as const;
