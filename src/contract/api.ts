@@ -68,6 +68,16 @@ export const HealthResponse = z
     /** Go-style duration, rounded to seconds ("2h15m30s"). */
     uptime: z.string(),
     timestamp: z.string(),
+    /** File descriptors and refused connections (absent where the daemon does not track them). */
+    resources: z
+      .object({
+        acceptErrors: z.number(),
+        apiConnectionsRefused: z.number(),
+        nearFileLimit: z.number(),
+        openFiles: z.number().optional(),
+        fileLimit: z.number().optional(),
+      })
+      .optional(),
   })
   .meta({ id: 'HealthResponse' });
 export type HealthResponse = z.infer<typeof HealthResponse>;

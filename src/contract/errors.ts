@@ -153,6 +153,12 @@ export const ERROR_CODES = {
     hint: 'Another kubefwd owns this hosts file; stop it or use another --hosts-path.',
     retryable: true,
   },
+  /** A file kubefwd writes for the invoking user sits behind a symlink or a foreign-owned directory. */
+  UNSAFE_PATH: {
+    status: 500,
+    hint: 'Part of the path is a symbolic link or belongs to another user; remove it and start kubefwd again.',
+    retryable: false,
+  },
   // Service
   DAEMON_UNAVAILABLE: {
     status: 503,

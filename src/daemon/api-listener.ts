@@ -16,8 +16,27 @@ export interface ApiListener {
   close(): Promise<void>;
 }
 
-export const listenApi = (host: string, port: number): Promise<ApiListener> =>
+/**
+ * Caps on the API's connections, so that clients of the API (all on loopback: the TUI, MCP, curl, a
+ * browser, or a runaway script) cannot take the file descriptors the forwards need: 1,100 idle API
+ * connections once made every forward fail. Beyond a cap a connection is closed at once.
+ */
+export const API_CONNECTION_LIMITS = {
+  total: 256,
+  perClient: 64,
+  idleMs: 120_000,
+  keepAliveMs: 5_000,
+} as const;
+
+export interface ListenApiOptions {
+  /** Told each time a connection is closed because of a cap. */
+  onRefused?: (why: string) => void;
+  limits?: Partial<typeof API_CONNECTION_LIMITS>;
+}
+
+export const listenApi = (host: string, port: number, options: ListenApiOptions = {}): Promise<ApiListener> =>
   new Promise((resolve, reject) => {
+    const limits = { ...API_CONNECTION_LIMITS, ...options.limits };
     let handler: ((req: IncomingMessage, res: ServerResponse) => unknown) | undefined;
     const server = createServer((req, res) => {
       if (!handler) {
@@ -29,10 +48,30 @@ export const listenApi = (host: string, port: number): Promise<ApiListener> =>
       }
       void handler(req, res);
     });
-    // SSE streams stay open for hours.
+    // SSE streams stay open for hours (their keep-alive comments every 30 s keep them from idling out).
     server.requestTimeout = 0;
     server.headersTimeout = 30_000;
-    server.keepAliveTimeout = 120_000;
+    server.keepAliveTimeout = limits.keepAliveMs;
+    // A connection with no traffic at all for this long is closed.
+    server.timeout = limits.idleMs;
+    server.maxConnections = limits.total;
+    server.on('drop', () => options.onRefused?.(`more than ${limits.total} open API connections`));
+    const perClient = new Map<string, number>();
+    server.on('connection', (socket) => {
+      const who = socket.remoteAddress ?? '?';
+      const n = (perClient.get(who) ?? 0) + 1;
+      if (n > limits.perClient) {
+        socket.destroy();
+        options.onRefused?.(`client ${who} has more than ${limits.perClient} open API connections`);
+        return;
+      }
+      perClient.set(who, n);
+      socket.once('close', () => {
+        const left = (perClient.get(who) ?? 1) - 1;
+        if (left <= 0) perClient.delete(who);
+        else perClient.set(who, left);
+      });
+    });
     const onError = (err: NodeJS.ErrnoException): void => {
       const where = `${host}:${port}`;
       reject(

@@ -4,13 +4,15 @@
 import { KubefwdError, errorMessage } from '../contract/errors.js';
 import { createApiApp } from '../api/server/app.js';
 import { BANNER_LINK_TTL_MS, createDashboardSessions } from '../api/server/dashboard-session.js';
-import { removeDiscoveryFile, resolveApiKey, writeDiscoveryFile } from '../api/server/discovery-file.js';
+import { resolveApiKey } from '../api/server/discovery-file.js';
+import { removeDiscoveryFile, writeDiscoveryFile } from '../os/discovery-file.js';
 import { loadTui } from '../tui/load.js';
 import { createEngine } from '../engine/index.js';
 import { findBlocks, removeBlocks, splitLines } from '../engine/hosts-block.js';
 import type { Engine } from '../engine/controller.js';
 import type { ClusterProvider } from '../engine/ports.js';
 import { createTrafficRecorder } from '../engine/traffic/index.js';
+import { createResourceMonitor, readFileLimit } from '../os/fd-limits.js';
 import { createListeners } from '../os/listener.js';
 import { createLoopback } from '../os/loopback.js';
 import type { HostsFile } from '../os/hosts-file.js';
@@ -21,7 +23,7 @@ import { dashboardAssetsDir } from './dashboard-assets.js';
 import { API_HOSTNAME, API_IP, API_PORT, type DaemonConfig } from './config.js';
 import type { DaemonLogger } from './logger.js';
 import type { Plan } from './preflight.js';
-import { isStaleBlockId, ownBlockId } from './stale-blocks.js';
+import { isLiveBlockId, isStaleBlockId, ownBlockId } from './stale-blocks.js';
 import { startWatchdog } from './watchdog.js';
 
 export interface ComposeInput {
@@ -45,7 +47,7 @@ export interface Composed {
 
 /** Refuses to share a hosts file with a running kubefwd (its block would be ours to clobber). */
 const checkNoLiveBlock = async (hosts: HostsFile): Promise<void> => {
-  const live = findBlocks(splitLines(await hosts.read())).filter((b) => !isStaleBlockId(b.id, process.pid));
+  const live = findBlocks(splitLines(await hosts.read())).filter((b) => isLiveBlockId(b.id, process.pid));
   const other = live[0];
   if (other)
     throw new KubefwdError('HOSTS_FILE_LOCKED', `another kubefwd (${other.id}) is managing ${hosts.path}`, {
@@ -71,6 +73,13 @@ export const compose = async (input: ComposeInput): Promise<Composed> => {
   const { config, logger, clusters, hosts, user, plan } = input;
   await checkNoLiveBlock(hosts);
 
+  // File descriptors: the limit said once at start, accept failures and refused API connections
+  // counted and logged, the open count sampled so running low is said before it bites.
+  const resources = createResourceMonitor({ warn: (m) => logger.warn(m) });
+  const limit = readFileLimit();
+  if (limit)
+    logger.debug(`Open-file limit ${limit.soft} (hard ${limit.hard}); each forwarded connection uses two`);
+
   // The API: kubefwd.internal (127.2.27.1:80) when root, else a loopback port.
   const apiEnabled = config.api || config.tui || config.apiListen !== undefined;
   const wellKnown = config.apiListen === undefined && config.root;
@@ -80,7 +89,7 @@ export const compose = async (input: ComposeInput): Promise<Composed> => {
     const host = config.apiListen?.host ?? (wellKnown ? API_IP : '127.0.0.1');
     const port = config.apiListen?.port ?? (wellKnown ? API_PORT : 0);
     if (host !== '127.0.0.1' && host !== 'localhost' && host !== '::1') await loopback.ensure(host);
-    api = await listenApi(host, port);
+    api = await listenApi(host, port, { onRefused: (why) => resources.apiConnectionRefused(why) });
   }
 
   const blockId = ownBlockId();
@@ -90,7 +99,7 @@ export const compose = async (input: ComposeInput): Promise<Composed> => {
     engine = createEngine({
       clusters,
       hosts,
-      listener: createListeners(),
+      listener: createListeners({ onAcceptError: (where, err) => resources.acceptFailed(where, err) }),
       loopback,
       traffic,
       logger,
@@ -158,11 +167,14 @@ export const compose = async (input: ComposeInput): Promise<Composed> => {
         ...(assetsDir !== undefined ? { assetsDir } : {}),
         baseUrl: () => apiUrl,
       },
+      resources: () => resources.snapshot(),
     });
     api.attach((req) => app.fetch(req));
     apiUrl = wellKnown ? `http://${API_HOSTNAME}` : api.url;
   }
 
+  const sampler = setInterval(() => resources.sample(), 2_000);
+  sampler.unref();
   const removeOurBlock = (): Promise<void> =>
     hosts.update((content) => removeBlocks(content, (id) => id === blockId));
   const shutdownOnce = { p: undefined as Promise<void> | undefined };
@@ -202,9 +214,15 @@ export const compose = async (input: ComposeInput): Promise<Composed> => {
       logger.debug('Forwards stopped; closing the API');
       await api?.close();
       logger.debug('API closed');
-      if (discoveryWritten) await removeDiscoveryFile(user.home, process.pid);
+      if (discoveryWritten)
+        await removeDiscoveryFile(
+          user.home,
+          process.pid,
+          user.uid !== undefined ? { uid: user.uid, gid: user.gid ?? user.uid } : undefined,
+        );
       if (api && api.host !== '127.0.0.1') await loopback.release(api.host).catch(() => undefined);
       detachSink();
+      clearInterval(sampler);
       state.close();
       traffic.close();
       await watchdog.cancel();

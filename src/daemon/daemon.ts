@@ -108,6 +108,7 @@ export const startDaemon = async (
       refresh: config.refreshBackup,
       uid: user.uid,
       gid: user.gid,
+      user: user.name,
     });
     logger.info(`HostFile management: ${backup.message}`);
   } catch (err) {

@@ -1,6 +1,7 @@
 // The daemon's logger: kubefwd-like text lines (`INFO[15:04:05] message key=value`), or JSON lines
 // with --json-logs. -v enables debug. Warnings and errors go to stderr, the rest to stdout. A sink
 // lets the state store keep the lines for the API's /logs.
+import { escapeTerminal, terminalSafeJson } from '../contract/terminal-text.js';
 import type { Logger } from '../engine/ports.js';
 
 export type Level = 'debug' | 'info' | 'warn' | 'error';
@@ -23,9 +24,11 @@ export interface LoggerOptions {
 const LABEL: Record<Level, string> = { debug: 'DEBU', info: 'INFO', warn: 'WARN', error: 'ERRO' };
 const COLOUR: Record<Level, string> = { debug: '37', info: '36', warn: '33', error: '31' };
 
+// Messages and field values carry untrusted text (HTTP paths, API-server errors, pod names from a
+// cluster): control characters are escaped visibly so a line can never drive the terminal.
 const fmtValue = (v: unknown): string => {
-  const s = typeof v === 'string' ? v : JSON.stringify(v);
-  return /[\s"=]/.test(s ?? '') ? JSON.stringify(s) : (s ?? '');
+  const s = typeof v === 'string' ? v : terminalSafeJson(v);
+  return /[\s"=]/.test(s) ? terminalSafeJson(s) : escapeTerminal(s);
 };
 
 export const formatText = (
@@ -45,7 +48,7 @@ export const formatText = (
         .map(([k, v]) => ` ${k}=${fmtValue(v)}`)
         .join('')
     : '';
-  return `${label}[${hh}:${mm}:${ss}] ${message}${extra}\n`;
+  return `${label}[${hh}:${mm}:${ss}] ${escapeTerminal(message)}${extra}\n`;
 };
 
 export const createLogger = (options: LoggerOptions): DaemonLogger => {
@@ -59,7 +62,7 @@ export const createLogger = (options: LoggerOptions): DaemonLogger => {
     const out = level === 'warn' || level === 'error' ? options.stderr : options.stdout;
     const time = now();
     if (options.json)
-      out.write(`${JSON.stringify({ time: time.toISOString(), level, msg: message, ...fields })}\n`);
+      out.write(`${terminalSafeJson({ time: time.toISOString(), level, msg: message, ...fields })}\n`);
     else out.write(formatText(level, message, fields, time, out.isTTY === true));
   };
   return {

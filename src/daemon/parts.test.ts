@@ -17,7 +17,9 @@ describe('stale hosts blocks', () => {
     expect(isStaleBlockId('pid-42', 7, alive)).toBe(false);
     expect(isStaleBlockId('pid-43', 7, alive)).toBe(true);
     expect(isStaleBlockId('pid-7', 7, () => true)).toBe(true);
-    expect(isStaleBlockId('kubefwd', 7, alive)).toBe(true);
+    expect(isStaleBlockId('kubefwd', 7, alive)).toBe(false); // not our format: never removed
+    expect(isStaleBlockId('pid-1', 7, () => true)).toBe(true); // init never owns a block
+    expect(isStaleBlockId('pid-1-1', 7, () => true)).toBe(true);
   });
 
   it('a block naming a start time is stale when the pid now belongs to a later process', () => {
@@ -28,7 +30,7 @@ describe('stale hosts blocks', () => {
     expect(isStaleBlockId('pid-42-1000', 7, alive)).toBe(false);
     expect(isStaleBlockId('pid-42-999', 7, alive)).toBe(true);
     expect(isStaleBlockId('pid-42', 7, alive)).toBe(false); // an older kubefwd's block: pid only
-    expect(isStaleBlockId('pid-42-x', 7, alive)).toBe(true);
+    expect(isStaleBlockId('pid-42-x', 7, alive)).toBe(false); // not our format: left alone
   });
 
   it('this process’s own block id holds its start time where the OS tells', () => {

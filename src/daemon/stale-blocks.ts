@@ -2,7 +2,9 @@
 // start time where the OS tells, else just `pid-<pid>`), so a second kubefwd sharing the hosts file
 // keeps its own block, and a block whose process is gone (SIGKILL, crash, reboot) is removed by the
 // next start — also when a zombie still holds the pid, or another process got it after a reboot.
-// Blocks with ids we cannot read are stale too.
+// Only ids of exactly that format are ever ours: a block someone wrote by hand with the same markers
+// and another name (`# kubefwd begin my-notes`) is left alone. Pid 0 and 1 never own a block (init
+// is always alive, so a `pid-1` block would otherwise make kubefwd refuse to start forever).
 import { processAlive, processStartTime } from '../os/process-alive.js';
 
 export const blockIdFor = (pid: number, startTime?: string): string =>
@@ -11,15 +13,27 @@ export const blockIdFor = (pid: number, startTime?: string): string =>
 /** The block id of this process. */
 export const ownBlockId = (): string => blockIdFor(process.pid, processStartTime(process.pid));
 
+/** The exact shape of the ids blockIdFor makes (a pid has at most 10 digits, a start time at most 20). */
+const OUR_ID = /^pid-(\d{1,10})(?:-(\d{1,20}))?$/;
+
+/** True for a block of ours whose writer is provably gone; false for a live one or one that is not ours. */
 export const isStaleBlockId = (
   id: string,
   ownPid: number,
   alive: (pid: number, startTime?: string) => boolean = processAlive,
 ): boolean => {
-  const m = /^pid-(\d+)(?:-(\d+))?$/.exec(id);
-  if (!m) return true;
+  const m = OUR_ID.exec(id);
+  if (!m) return false;
   const pid = Number(m[1]);
   // Our own pid on a block we did not write yet: a previous process had this pid (reuse after reboot).
   if (pid === ownPid) return true;
+  if (pid <= 1) return true;
   return !alive(pid, m[2]);
 };
+
+/** True for a block of ours whose writer runs now (another kubefwd sharing this hosts file). */
+export const isLiveBlockId = (
+  id: string,
+  ownPid: number,
+  alive: (pid: number, startTime?: string) => boolean = processAlive,
+): boolean => OUR_ID.test(id) && !isStaleBlockId(id, ownPid, alive);

@@ -6,9 +6,11 @@ import { errorMessage } from '../contract/errors.js';
 import type { EngineEvent } from './events.js';
 import {
   countStaleHostnames,
+  findBlocks,
   purgeStaleLines,
   removeBlocks,
   sanitiseBlockId,
+  splitLines,
   upsertBlock,
   type HostsEntry,
 } from './hosts-block.js';
@@ -85,17 +87,20 @@ export const createHostsWriter = (opts: HostsWriterOptions): HostsWriter => {
       let next = content;
       if (start) {
         const stale = opts.isStaleBlock ?? (() => true);
-        const removed: string[] = [];
-        next = removeBlocks(next, (b) => {
-          const gone = b !== id && stale(b);
-          if (gone) removed.push(b);
-          return gone;
-        });
-        // Said out loud: the user sees why entries they may have noticed disappeared.
-        if (removed.length > 0)
-          opts.logger.info(
-            `Removed the hosts block of a kubefwd that is no longer running (${removed.join(', ')}) from ${opts.hosts.path}`,
+        const remove = (b: string): boolean => b !== id && stale(b);
+        // Every block removed is logged with what it held, so nothing disappears without a word.
+        const lines = splitLines(next);
+        for (const span of findBlocks(lines).filter((s) => remove(s.id)))
+          opts.logger.warn(
+            `Removing hosts block "${span.id}" left by a kubefwd that is no longer running: ${
+              lines
+                .slice(span.start + 1, span.end)
+                .map((l) => l.trim())
+                .filter((l) => l !== '')
+                .join('; ') || '(empty)'
+            }`,
           );
+        next = removeBlocks(next, remove);
         if (opts.purgeStale) {
           const purged = purgeStaleLines(next);
           next = purged.content;

@@ -7,6 +7,7 @@ import { errorMessage } from '../contract/errors.js';
 import { isLoopbackHost, parseHttpAddress, startMcpHttpServer } from './http.js';
 import { createDaemonLink } from './link.js';
 import { createKubefwdMcpServer } from './server.js';
+import { MAX_STDIN_LINE_BYTES, createLineLimit, parseErrorLine } from './stdin-lines.js';
 
 export interface RunMcpServerOptions {
   apiUrl?: string;
@@ -92,8 +93,18 @@ export const runMcpServer = async (opts: RunMcpServerOptions): Promise<number> =
       stdin.once('end', resolve);
       stdin.once('close', resolve);
     });
+    // An over-long line is answered with a parse error and logged; the server keeps going.
+    const lines = createLineLimit({
+      onDropped: (bytes, limit) => {
+        log(
+          `dropped a message of ${bytes} bytes on stdin (limit ${limit}); answered with a JSON-RPC parse error`,
+        );
+        stdout.write(parseErrorLine(limit));
+      },
+    });
+    stdin.pipe(lines);
     const handle = serveStdio(factory, {
-      transport: new StdioServerTransport(stdin, stdout),
+      transport: new StdioServerTransport(lines, stdout, { maxBufferSize: 2 * MAX_STDIN_LINE_BYTES }),
       onerror: (e) => debug(`stdio: ${e.message}`),
     });
     debug('serving MCP on stdio');

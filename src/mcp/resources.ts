@@ -5,7 +5,7 @@ import type { BackendProvider, KubefwdBackend } from './backend.js';
 import { errorBody } from './errors.js';
 import { overallHealth } from './tools/health.js';
 import { flattenTraffic } from './tools/traffic.js';
-import { UNTRUSTED_NOTICE } from './untrusted.js';
+import { UNTRUSTED_NOTICE, sanitizeDeep } from './untrusted.js';
 
 export interface ResourceDef {
   uri: string;
@@ -146,8 +146,9 @@ export const readResource = async (
   mcpVersion: string,
 ): Promise<Record<string, unknown> | unknown[]> => {
   try {
-    return await def.read(await backend(), mcpVersion);
+    // Cluster and traffic text inside is escaped like every tool result (untrusted.ts).
+    return sanitizeDeep(await def.read(await backend(), mcpVersion));
   } catch (err) {
-    return { error: errorBody(err), timestamp: now() };
+    return sanitizeDeep({ error: errorBody(err), timestamp: now() });
   }
 };

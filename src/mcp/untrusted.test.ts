@@ -3,8 +3,9 @@ import fc from 'fast-check';
 import { fenceUntrusted, sanitizeLine } from './untrusted.js';
 
 describe('untrusted fencing', () => {
-  it('strips terminal escapes and control characters, keeps tabs', () => {
-    expect(sanitizeLine('\u001b[31mred\u001b[0m\tok\u0007\r')).toBe('red\tok');
+  it('drops colours, escapes other controls visibly (C1 too), keeps tabs', () => {
+    expect(sanitizeLine('\u001b[31mred\u001b[0m\tok\u0007\r')).toBe('red\tok\\x07\\x0d');
+    expect(sanitizeLine('\u001b]0;t\u0007\u009b2J')).toBe('\\x1b]0;t\\x07\\x9b2J');
   });
 
   it('content can never close the fence early', () => {

@@ -24,8 +24,10 @@ export const writeInPlace = async (
   const fh = await open(path, 'r+');
   try {
     await options.beforeCommit?.();
-    await fh.truncate(0);
+    // New content first, then cut what is left of the old: a reader sees old or new bytes, never an
+    // empty file (truncating first left a window with no hosts file at all).
     await fh.write(data, 0, data.length, 0);
+    await fh.truncate(data.length);
     await fh.sync();
   } finally {
     await fh.close();

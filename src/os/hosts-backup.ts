@@ -1,8 +1,11 @@
 // kubefwd's safety net: a copy of the hosts file at `<invoking user's home>/hosts.original`, made
-// before the first change and kept across runs (`-b` refreshes it). Owned by the invoking user.
-import { chown, copyFile, stat } from 'node:fs/promises';
+// before the first change and kept across runs (`-b` refreshes it). Owned by the invoking user and
+// written through user-file.ts (no symlink the user planted is followed). Root copies into the
+// user's home only what the user could read anyway: `--hosts-path` at a root-only file is refused.
+import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { KubefwdError, errorMessage } from '../contract/errors.js';
+import { KubefwdError, errorMessage, isKubefwdError } from '../contract/errors.js';
+import { groupsOf, lstatHomeFile, userMayRead, writeHomeFile } from './user-file.js';
 
 export interface BackupOptions {
   hostsPath: string;
@@ -11,6 +14,10 @@ export interface BackupOptions {
   refresh: boolean;
   uid?: number | undefined;
   gid?: number | undefined;
+  /** The invoking user's name (for supplementary groups in /etc/group). */
+  user?: string | undefined;
+  /** The invoking user's group ids; default: primary gid + /etc/group membership. */
+  groups?: readonly number[];
 }
 
 export interface BackupResult {
@@ -27,31 +34,54 @@ const stamp = (d: Date): string => {
 
 export const backupHostsFile = async (options: BackupOptions): Promise<BackupResult> => {
   const path = join(options.home, 'hosts.original');
-  if (!options.refresh) {
-    try {
-      const s = await stat(path);
-      return {
-        path,
-        created: false,
-        message: `Original hosts backup already exists at ${path} (created ${stamp(s.mtime)}). Use -b to create a fresh backup.`,
-      };
-    } catch {
-      // none yet
-    }
-  }
+  const owner =
+    options.uid !== undefined && options.gid !== undefined
+      ? { uid: options.uid, gid: options.gid }
+      : undefined;
+  const where = { home: options.home, segments: ['hosts.original'], owner };
+  const fail = (err: unknown): KubefwdError =>
+    isKubefwdError(err)
+      ? err
+      : new KubefwdError(
+          'HOSTS_FILE_ERROR',
+          `cannot back up ${options.hostsPath} to ${path}: ${errorMessage(err)}`,
+          {
+            cause: err,
+            field: '--hosts-path',
+            hint: 'Check that your home directory is writable (the backup lives at ~/hosts.original).',
+          },
+        );
+  let existing;
   try {
-    await copyFile(options.hostsPath, path);
-    if (options.uid !== undefined && options.gid !== undefined) await chown(path, options.uid, options.gid);
+    existing = await lstatHomeFile(where);
   } catch (err) {
-    throw new KubefwdError(
-      'HOSTS_FILE_ERROR',
-      `cannot back up ${options.hostsPath} to ${path}: ${errorMessage(err)}`,
-      {
-        cause: err,
-        field: '--hosts-path',
-        hint: 'Check that your home directory is writable (the backup lives at ~/hosts.original).',
-      },
-    );
+    throw fail(err);
+  }
+  if (existing?.isSymbolicLink())
+    throw new KubefwdError('UNSAFE_PATH', `refusing to write through ${path}: it is a symbolic link`, {
+      field: path,
+      hint: 'Remove the link (and check what planted it), then start kubefwd again.',
+    });
+  if (existing && !options.refresh)
+    return {
+      path,
+      created: false,
+      message: `Original hosts backup already exists at ${path} (created ${stamp(existing.mtime)}). Use -b to create a fresh backup.`,
+    };
+  try {
+    const source = await stat(options.hostsPath);
+    if (owner && !userMayRead(source, owner.uid, options.groups ?? groupsOf(options.user, owner.gid)))
+      throw new KubefwdError(
+        'HOSTS_FILE_ERROR',
+        `refusing to copy ${options.hostsPath} to ${path}: uid ${owner.uid} may not read it (mode ${(source.mode & 0o777).toString(8)}, owner uid ${source.uid})`,
+        {
+          field: '--hosts-path',
+          hint: 'Point --hosts-path at a hosts file you can read, or make it readable to you.',
+        },
+      );
+    await writeHomeFile({ ...where, mode: source.mode & 0o666 }, await readFile(options.hostsPath));
+  } catch (err) {
+    throw fail(err);
   }
   return { path, created: true, message: `Backing up hosts file ${options.hostsPath} to ${path}` };
 };

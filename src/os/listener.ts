@@ -42,7 +42,12 @@ const bindError = (address: string, port: number, err: unknown): KubefwdError =>
   });
 };
 
-export const createListeners = (): Listeners => ({
+export interface ListenersOptions {
+  /** A failed accept (EMFILE, ENFILE…): counted and logged by the caller; the listener stays up. */
+  onAcceptError?: (where: string, err: unknown) => void;
+}
+
+export const createListeners = (options: ListenersOptions = {}): Listeners => ({
   listen(address, port, onConnection) {
     return new Promise<LocalListener>((resolve, reject) => {
       const sockets = new Set<Socket>();
@@ -55,8 +60,9 @@ export const createListeners = (): Listeners => ({
       server.once('error', onError);
       server.listen({ host: address, port, exclusive: true }, () => {
         server.off('error', onError);
-        // Later errors (e.g. EMFILE on accept) must not crash the daemon.
-        server.on('error', () => undefined);
+        // Later errors (e.g. EMFILE on accept) must not crash the daemon; they are counted and logged.
+        // libuv already drains the pending connections on EMFILE, so accepting does not spin.
+        server.on('error', (err) => options.onAcceptError?.(`${address}:${port}`, err));
         const bound = server.address();
         const actualPort = typeof bound === 'object' && bound !== null ? bound.port : port;
         let closing: Promise<void> | undefined;

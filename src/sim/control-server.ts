@@ -15,6 +15,9 @@ const str = (b: Body, k: string): string => {
 
 class BadInput extends Error {}
 
+/** Bounds on what the control API accepts (a manifest of a few MiB is already very large). */
+const MAX_BODY_BYTES = 16 * 1024 * 1024;
+const MAX_LATENCY_MS = 600_000;
 export const CONTROL_ROUTES = [
   'POST /apply {yaml}',
   'POST /delete {kind, namespace, name}',
@@ -57,7 +60,8 @@ export async function startControlServer(
     'POST /cut-streams': async () => ({ count: control.cutStreams() }),
     'POST /goaway': async () => ({ count: await control.goAway() }),
     'POST /latency': async (b) => {
-      if (typeof b.ms !== 'number' || b.ms < 0) throw new BadInput('"ms" (number >= 0) is required');
+      if (typeof b.ms !== 'number' || !(b.ms >= 0 && b.ms <= MAX_LATENCY_MS))
+        throw new BadInput(`"ms" (a number from 0 to ${MAX_LATENCY_MS}) is required`);
       control.setLatency(b.ms);
     },
     'POST /protocols': async (b) => control.setProtocols(b),
@@ -89,8 +93,13 @@ export async function startControlServer(
     const route = routes[`${req.method ?? 'GET'} ${url.pathname}`];
     if (!route) return send(404, { error: `no such route; routes: ${CONTROL_ROUTES.join('; ')}` });
     const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
+    let received = 0;
+    req.on('data', (c: Buffer) => {
+      received += c.length;
+      if (received <= MAX_BODY_BYTES) chunks.push(c);
+    });
     req.on('end', () => {
+      if (received > MAX_BODY_BYTES) return send(413, { error: `body over ${MAX_BODY_BYTES} bytes` });
       let body: Body = {};
       try {
         const text = Buffer.concat(chunks).toString('utf8');

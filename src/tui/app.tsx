@@ -1,7 +1,8 @@
 // The TUI's root: header, services table (windowed), logs panel and status bar, or a modal (help,
 // detail, browse) in place of the two panels. Holds the TUI-only view state (filter, sort,
 // selection, toggles) and the main key map; reads state through a throttled source.
-import { Box, Text, useApp, useStdout, type Key } from 'ink';
+import { Box, useApp, useStdout, type Key } from 'ink';
+import { Text } from './text.js';
 import { useKeys, type KeyRoute } from './use-keys.js';
 import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import type { TuiBackend, TuiLogLine } from './backend.js';

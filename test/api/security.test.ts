@@ -12,12 +12,11 @@ import {
   isAllowedHost,
   maskKey,
   parseListen,
-  removeDiscoveryFile,
   resolveApiKey,
   startApiServer,
-  writeDiscoveryFile,
   type RunningApiServer,
 } from '../../src/api/server/index.js';
+import { removeDiscoveryFile, writeDiscoveryFile } from '../../src/os/discovery-file.js';
 import { checkBearer, safeEqual } from '../../src/api/server/security.js';
 import { KubefwdError } from '../../src/contract/errors.js';
 import { harness, KEY } from './harness.js';
@@ -251,7 +250,14 @@ describe('key and discovery file', () => {
     await removeDiscoveryFile(home, process.pid + 1_000_000); // another pid: left alone
     await expect(stat(path)).resolves.toBeDefined();
     // A file left by a dead daemon is refused.
-    await writeDiscoveryFile({ home, url: 'http://127.0.0.1:4321', key: 'k', pid: 2 ** 22 + 17 });
+    await writeDiscoveryFile({
+      home,
+      uid: owner,
+      gid: owner,
+      url: 'http://127.0.0.1:4321',
+      key: 'k',
+      pid: 2 ** 22 + 17,
+    });
     await expect(discoverDaemon({ home, env: {} })).rejects.toMatchObject({
       code: 'DAEMON_UNAVAILABLE',
       message: /gone/,

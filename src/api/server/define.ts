@@ -2,6 +2,7 @@
 // path, params/query/body schemas (contract/api) and response schema; `mountRoutes` validates input
 // with them (400 naming the field, unknown body fields refused) and registers the same schemas in
 // the OpenAPI registry, so the document cannot drift from what is served.
+import { terminalSafeJson } from '../../contract/terminal-text.js';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { z } from 'zod';
@@ -9,6 +10,14 @@ import { ApiError, envelope } from '../../contract/api.js';
 import { ERROR_CODES, KubefwdError } from '../../contract/errors.js';
 import { errorResponse, invalidInput } from './respond.js';
 
+// Bodies quote cluster and traffic text. JSON.stringify already escapes C0; terminalSafeJson also
+// writes DEL, C1 and bidi controls as \u escapes, so `curl` to a terminal shows them inertly (the
+// parsed value is the same string).
+const safeJson = (value: unknown, status: number): Response =>
+  new Response(terminalSafeJson(value), {
+    status,
+    headers: { 'content-type': 'application/json' },
+  });
 export type Method = 'get' | 'post' | 'delete';
 
 type AnyObject = z.ZodObject<z.ZodRawShape>;
@@ -130,9 +139,9 @@ export const mountRoutes = (app: OpenAPIHono, defs: readonly RouteDef[], opts: M
           z.ZodType
         >);
         if (out instanceof Response) return out;
-        if (def.bare) return c.json(out as object, def.status ?? 200);
+        if (def.bare) return safeJson(out, def.status ?? 200);
         const count = countOf(out);
-        return c.json(
+        return safeJson(
           {
             success: true,
             data: out,

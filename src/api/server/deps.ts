@@ -1,4 +1,5 @@
 // What the API server needs, passed in by the daemon (or a test).
+import type { HealthResponse } from '../../contract/api.js';
 import type { Controller } from '../../engine/controller.js';
 import type { Clock, Logger } from '../../engine/ports.js';
 import type { TrafficSource } from '../../engine/traffic/recorder.js';
@@ -32,6 +33,8 @@ export interface ApiDeps {
   dashboard?: { sessions?: DashboardSessions; assetsDir?: string; baseUrl?: () => string | undefined };
   /** Where unexpected request failures are logged. */
   log?: Logger;
+  /** File descriptors and refused connections, for /api/health. */
+  resources?: () => NonNullable<HealthResponse['resources']>;
 }
 
 /** Deps with defaults resolved, as the route modules see them. */

@@ -9,14 +9,7 @@ export {
   type RunningApiServer,
   type StartApiServerOptions,
 } from './server.js';
-export {
-  discoveryPath,
-  removeDiscoveryFile,
-  resolveApiKey,
-  writeDiscoveryFile,
-  type ResolvedKey,
-  type WriteDiscoveryOptions,
-} from './discovery-file.js';
+export { discoveryPath, resolveApiKey, type ResolvedKey } from './discovery-file.js';
 export { defaultAllowedHosts, isAllowedHost, maskKey } from './security.js';
 export { classifyError } from '../../contract/api.js';
 export { BANNER_LINK_TTL_MS, createDashboardSessions, type DashboardSessions } from './dashboard-session.js';

@@ -9,6 +9,7 @@ import {
   isKubefwdError,
   type ErrorCode,
 } from '../../contract/errors.js';
+import { terminalSafeJson } from '../../contract/terminal-text.js';
 
 export const nowIso = (now: number): string => new Date(now).toISOString();
 
@@ -31,7 +32,7 @@ export const errorResponse = (
   const e = isKubefwdError(err) ? err : new KubefwdError('INTERNAL', 'Internal server error', { cause: err });
   if (!isKubefwdError(err))
     log?.(`API ${req.method} ${new URL(req.url).pathname} failed: ${errorMessage(err)}`);
-  return new Response(JSON.stringify(errorBody(e)), {
+  return new Response(terminalSafeJson(errorBody(e)), {
     status: ERROR_CODES[e.code].status,
     headers: { 'content-type': 'application/json; charset=UTF-8' },
   });

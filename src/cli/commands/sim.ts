@@ -1,5 +1,6 @@
 // `kubefwd sim`: run the simulated Kubernetes cluster until SIGINT/SIGTERM. Writes DIR/kubeconfig
 // and prints one JSON line {"kubeconfig","apiUrl","controlUrl"} once it serves.
+import { escapeTerminal } from '../../contract/terminal-text.js';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createSimCluster } from '../../sim/index.js';
@@ -120,7 +121,9 @@ export async function runSimCommand(
   try {
     parsed = parseSimArgs(argv);
   } catch (err) {
-    io.stderr.write(`kubefwd sim: ${err instanceof Error ? err.message : String(err)}\n\n${SIM_USAGE}`);
+    io.stderr.write(
+      `kubefwd sim: ${escapeTerminal(err instanceof Error ? err.message : String(err))}\n\n${SIM_USAGE}`,
+    );
     return 2;
   }
   if (parsed.help) {
@@ -133,7 +136,7 @@ export async function runSimCommand(
       manifests.push(f === '-' ? readFileSync(0, 'utf8') : readFileSync(f, 'utf8'));
     } catch (err) {
       io.stderr.write(
-        `kubefwd sim: cannot read -f ${f}: ${err instanceof Error ? err.message : String(err)}\n`,
+        `kubefwd sim: cannot read -f ${f}: ${escapeTerminal(err instanceof Error ? err.message : String(err))}\n`,
       );
       return 2;
     }
@@ -142,7 +145,7 @@ export async function runSimCommand(
   try {
     sim = await createSimCluster({ ...parsed.options, manifests });
   } catch (err) {
-    io.stderr.write(`kubefwd sim: ${err instanceof Error ? err.message : String(err)}\n`);
+    io.stderr.write(`kubefwd sim: ${escapeTerminal(err instanceof Error ? err.message : String(err))}\n`);
     return 1;
   }
   io.stdout.write(

@@ -6,7 +6,7 @@ import type { BackendProvider, KubefwdBackend } from '../backend.js';
 import { KubefwdError } from '../../contract/errors.js';
 import { toolError } from '../errors.js';
 import { parseArgs } from '../input.js';
-import { fenceUntrusted } from '../untrusted.js';
+import { fenceUntrusted, sanitizeDeep, sanitizeText } from '../untrusted.js';
 
 export interface ToolContext {
   backend: BackendProvider;
@@ -96,9 +96,12 @@ export const defineTool = <I extends z.ZodType, O extends z.ZodType>(spec: ToolS
       const args = parseArgs(spec.name, spec.input, rawArgs);
       const api = await ctx.backend();
       const out = await spec.run(args, api, ctx);
-      return toolResult(conform(spec.name, spec.output, out.data), out.text, out.untrusted);
+      // Every string a result carries, text and structured alike, leaves with its control characters
+      // escaped: much of it comes from the cluster or from traffic (untrusted.ts).
+      const data = sanitizeDeep(conform(spec.name, spec.output, out.data));
+      return toolResult(data, out.text !== undefined ? sanitizeText(out.text) : undefined, out.untrusted);
     } catch (err) {
-      return toolError(err, asRecord(rawArgs));
+      return sanitizeDeep(toolError(err, asRecord(rawArgs)));
     }
   },
 });

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { ERROR_CODES, KubefwdError, isErrorCode } from '../../contract/errors.js';
 import type { ForwardView, ServiceView, Summary } from '../../contract/state.js';
 import { keyField } from '../input.js';
+import { UNTRUSTED_NOTICE } from '../untrusted.js';
 import { anyObject } from './shapes.js';
 import { READ_ONLY, defineTool } from './define.js';
 
@@ -187,6 +188,7 @@ export const diagnoseErrors = defineTool({
     ),
     recentErrors: z.array(anyObject),
     recentLogs: z.array(anyObject),
+    untrusted: z.string(),
   }),
   annotations: READ_ONLY,
   async run(_args, api) {
@@ -241,7 +243,15 @@ export const diagnoseErrors = defineTool({
             )
             .join('\n');
     return {
-      data: { errorCount: errors.length, overallHealth: health, errors, recentErrors, recentLogs },
+      // recentLogs quote peers and API-server answers.
+      data: {
+        errorCount: errors.length,
+        overallHealth: health,
+        errors,
+        recentErrors,
+        recentLogs,
+        untrusted: UNTRUSTED_NOTICE,
+      },
       text,
     };
   },

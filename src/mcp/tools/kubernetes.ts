@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import type { K8sEvent } from '../../contract/api-k8s.js';
 import { contextField, namespaceField, podNameField, resourceKindField, serviceNameField } from '../input.js';
+import { UNTRUSTED_NOTICE, fenceUntrusted } from '../untrusted.js';
 import { anyObject } from './shapes.js';
 import { READ_CLUSTER, defineTool } from './define.js';
 
@@ -19,7 +20,12 @@ export const getEvents = defineTool({
     resource_name: podNameField.optional(),
     limit: z.number().int().min(1).max(500).optional(),
   }),
-  output: z.object({ events: z.array(anyObject), namespace: z.string(), count: z.number() }),
+  output: z.object({
+    events: z.array(anyObject),
+    namespace: z.string(),
+    count: z.number(),
+    untrusted: z.string(),
+  }),
   annotations: READ_CLUSTER,
   async run({ namespace, context, resource_kind, resource_name, limit }, api) {
     const events = await api.k8sEvents(namespace, {
@@ -31,8 +37,10 @@ export const getEvents = defineTool({
     const line = (e: K8sEvent): string =>
       `- ${e.lastTimestamp} ${e.type} ${e.reason} ${e.objectKind ?? ''}/${e.objectName ?? ''}: ${e.message}`;
     return {
-      data: { events, namespace, count: events.length },
-      text: `${events.length} event(s) in ${namespace}:\n${events.map(line).join('\n')}`,
+      // Event reasons and messages are written by controllers and by anything allowed to create
+      // events in the namespace: data for the model, fenced.
+      data: { events, namespace, count: events.length, untrusted: UNTRUSTED_NOTICE },
+      text: `${events.length} event(s) in ${namespace}.\n${fenceUntrusted(`the events of namespace ${namespace}`, events.map(line)).text}`,
     };
   },
 });

@@ -9,7 +9,7 @@ import {
   selectorField,
   serviceNameField,
 } from '../input.js';
-import { UNTRUSTED_NOTICE, fenceUntrusted, sanitizeLine } from '../untrusted.js';
+import { UNTRUSTED_NOTICE, fenceUntrusted, sanitizeDeep, sanitizeLine } from '../untrusted.js';
 import { anyObject } from './shapes.js';
 import { READ_CLUSTER, defineTool } from './define.js';
 
@@ -26,7 +26,12 @@ export const listPods = defineTool({
     label_selector: selectorField.optional(),
     service_name: serviceNameField.optional(),
   }),
-  output: z.object({ pods: z.array(anyObject), namespace: z.string(), count: z.number() }),
+  output: z.object({
+    pods: z.array(anyObject),
+    namespace: z.string(),
+    count: z.number(),
+    untrusted: z.string(),
+  }),
   annotations: READ_CLUSTER,
   async run({ namespace, context, label_selector, service_name }, api) {
     const pods = await api.k8sPods(namespace, {
@@ -37,8 +42,9 @@ export const listPods = defineTool({
     const line = (p: K8sPod): string =>
       `- ${p.name} ${p.status} ready ${p.ready} restarts ${p.restarts} age ${p.age}${p.isForwarded ? ' (forwarded)' : ''}`;
     return {
-      data: { pods, namespace, count: pods.length },
-      text: `${pods.length} pod(s) in ${namespace}:\n${pods.map(line).join('\n')}`,
+      // A pod's status text comes from the workload (container reasons, termination messages).
+      data: { pods, namespace, count: pods.length, untrusted: UNTRUSTED_NOTICE },
+      text: `${pods.length} pod(s) in ${namespace}.\n${fenceUntrusted(`the pods of namespace ${namespace}`, pods.map(line)).text}`,
     };
   },
 });
@@ -58,7 +64,12 @@ export const getPod = defineTool({
   annotations: READ_CLUSTER,
   async run({ namespace, pod_name, context }, api) {
     const pod = await api.k8sPod(namespace, pod_name, context ? { context } : {});
-    return { data: pod };
+    // Status messages, container termination messages, labels and annotations are the workload's words.
+    const data = { ...pod, untrusted: UNTRUSTED_NOTICE };
+    return {
+      data,
+      text: fenceUntrusted(`pod ${namespace}/${pod_name}`, [JSON.stringify(sanitizeDeep(pod), null, 2)]).text,
+    };
   },
 });
 

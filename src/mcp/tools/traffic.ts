@@ -132,6 +132,7 @@ export const getHistory = defineTool({
     errors: z.array(anyObject).optional(),
     reconnections: z.array(anyObject).optional(),
     count: z.number(),
+    untrusted: z.string(),
   }),
   annotations: READ_ONLY,
   async run({ type, service_key, event_type, count }, api) {
@@ -146,8 +147,14 @@ export const getHistory = defineTool({
             ? await api.serviceReconnections(service_key, { count: n })
             : await api.historyReconnections({ count: n });
     return {
-      data: { type: kind, [kind]: rows, count: rows.length },
-      text: `${rows.length} ${kind} record(s).\n${rows.map((r) => `- ${JSON.stringify(r)}`).join('\n')}`,
+      // Records quote pod errors and API-server answers: data, fenced.
+      data: { type: kind, [kind]: rows, count: rows.length, untrusted: UNTRUSTED_NOTICE },
+      text: `${rows.length} ${kind} record(s).\n${
+        fenceUntrusted(
+          `kubefwd's ${kind} history`,
+          rows.map((r) => `- ${JSON.stringify(r)}`),
+        ).text
+      }`,
     };
   },
 });
@@ -168,6 +175,7 @@ export const getLogs = defineTool({
   output: z.object({
     logs: z.array(z.object({ timestamp: z.string(), level: z.string(), message: z.string() })),
     count: z.number(),
+    untrusted: z.string(),
   }),
   annotations: READ_ONLY,
   async run({ count, level, search }, api) {
@@ -178,10 +186,15 @@ export const getLogs = defineTool({
     });
     const rows = logs.map((l) => ({ timestamp: l.timestamp, level: l.level, message: l.message }));
     return {
-      data: { logs: rows, count: rows.length },
+      // kubefwd's lines quote HTTP paths, pod errors and API-server answers: data, fenced.
+      data: { logs: rows, count: rows.length, untrusted: UNTRUSTED_NOTICE },
       text:
-        rows.map((l) => `${l.timestamp} ${l.level.toUpperCase()} ${l.message}`).join('\n') ||
-        'No log entries.',
+        rows.length === 0
+          ? 'No log entries.'
+          : fenceUntrusted(
+              "kubefwd's log (it quotes cluster and traffic text)",
+              rows.map((l) => `${l.timestamp} ${l.level.toUpperCase()} ${l.message}`),
+            ).text,
     };
   },
 });

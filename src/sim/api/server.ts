@@ -32,6 +32,21 @@ import { serveSpdyPortForward } from '../portforward/spdy-server.js';
 import { acceptWebSocket, websocketRequestProblem } from './websocket-accept.js';
 import { CA_CERT, SERVER_CERT, SERVER_KEY } from '../tls.js';
 
+/** Longest watch a client may ask for; beyond it (or not a whole number) the answer is 400. */
+const MAX_WATCH_TIMEOUT_SECONDS = 86_400;
+
+const timeoutParam = (q: URLSearchParams): { timeoutSeconds?: number } => {
+  const text = q.get('timeoutSeconds');
+  if (text === null || text === '') return {};
+  const n = /^\d{1,9}$/.test(text) ? Number(text) : NaN;
+  if (!(n >= 0 && n <= MAX_WATCH_TIMEOUT_SECONDS))
+    throw new ApiError(
+      400,
+      'BadRequest',
+      `timeoutSeconds must be an integer from 0 to ${MAX_WATCH_TIMEOUT_SECONDS} (got ${JSON.stringify(text.slice(0, 40))})`,
+    );
+  return n > 0 ? { timeoutSeconds: n } : {};
+};
 export interface ApiServerDeps {
   store: ObjectStore;
   workloads: SimWorkloads;
@@ -346,7 +361,7 @@ export class SimApiServer {
             ...(t.namespace !== undefined ? { namespace: t.namespace } : {}),
             filter,
             ...(q.get('resourceVersion') !== null ? { resourceVersion: q.get('resourceVersion')! } : {}),
-            ...(q.get('timeoutSeconds') ? { timeoutSeconds: Number(q.get('timeoutSeconds')) } : {}),
+            ...timeoutParam(q),
             allowBookmarks: q.get('allowWatchBookmarks') === 'true',
             bookmarkIntervalMs: this.d.bookmarkIntervalMs,
             ...(table ? { table } : {}),
@@ -364,7 +379,7 @@ export class SimApiServer {
           ...(t.namespace !== undefined ? { namespace: t.namespace } : {}),
           filter: (o) => o.metadata.name === name && base(o),
           ...(q.get('resourceVersion') !== null ? { resourceVersion: q.get('resourceVersion')! } : {}),
-          ...(q.get('timeoutSeconds') ? { timeoutSeconds: Number(q.get('timeoutSeconds')) } : {}),
+          ...timeoutParam(q),
           allowBookmarks: q.get('allowWatchBookmarks') === 'true',
           bookmarkIntervalMs: this.d.bookmarkIntervalMs,
           ...(table ? { table } : {}),

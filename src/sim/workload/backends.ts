@@ -88,18 +88,68 @@ export function httpBody(
   };
 }
 
+/**
+ * What one request to a simulated http pod may ask for. A request is anyone's who can reach the
+ * forward, so every size is bounded: beyond these the pod answers 400 (or 413) naming the limit,
+ * instead of building a body the process cannot hold (`?size=1073741824` used to crash `kubefwd sim`).
+ */
+export const HTTP_POD_LIMITS = {
+  // Bodies above STREAMED_BODY are streamed with backpressure, so a large size costs no memory;
+  // the bound only keeps a typo from tying a pod up for hours.
+  size: 16 * 1024 * 1024 * 1024,
+  delay: 600_000,
+  requestBytes: 16 * 1024 * 1024,
+} as const;
+
+/** Parses `?status=&size=&delay=`; a string is the 400 message naming the parameter and its limit. */
+export const parseHttpPodQuery = (
+  q: URLSearchParams,
+): { status: number; size: number | undefined; delay: number } | string => {
+  const int = (name: string, min: number, max: number): number | undefined | string => {
+    const text = q.get(name);
+    if (text === null || text === '') return undefined;
+    const n = /^\d{1,16}$/.test(text) ? Number(text) : NaN;
+    return Number.isSafeInteger(n) && n >= min && n <= max
+      ? n
+      : `${name} must be an integer from ${min} to ${max} (got ${JSON.stringify(text.slice(0, 40))})`;
+  };
+  const status = int('status', 100, 599);
+  const size = int('size', 0, HTTP_POD_LIMITS.size);
+  const delay = int('delay', 0, HTTP_POD_LIMITS.delay);
+  for (const v of [status, size, delay]) if (typeof v === 'string') return v;
+  return {
+    status: (status as number | undefined) ?? 200,
+    size: size as number | undefined,
+    delay: (delay as number | undefined) ?? 0,
+  };
+};
+
 function httpHandler(ctx: BackendContext, port: number): http.RequestListener {
   return (req, res) => {
     const url = new URL(req.url ?? '/', 'http://pod');
-    const status = Number(url.searchParams.get('status') ?? '200');
-    const sizeText = url.searchParams.get('size');
-    const delay = Number(url.searchParams.get('delay') ?? '0');
+    const refuse = (code: number, message: string): void => {
+      if (!res.writable || res.headersSent) return;
+      const body = Buffer.from(`${message}\n`);
+      res.writeHead(code, {
+        'content-type': 'text/plain',
+        'content-length': body.length,
+        'x-sim-pod': ctx.pod,
+      });
+      res.end(body);
+    };
+    const query = parseHttpPodQuery(url.searchParams);
     const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
+    let received = 0;
+    req.on('data', (c: Buffer) => {
+      received += c.length;
+      if (received <= HTTP_POD_LIMITS.requestBytes) chunks.push(c);
+    });
     req.on('end', () => {
+      if (typeof query === 'string') return refuse(400, query);
+      if (received > HTTP_POD_LIMITS.requestBytes)
+        return refuse(413, `request body over ${HTTP_POD_LIMITS.requestBytes} bytes`);
+      const { status: code, size, delay } = query;
       const respond = (): void => {
-        const code = Number.isInteger(status) && status >= 100 && status <= 599 ? status : 200;
-        const size = sizeText !== null && /^\d+$/.test(sizeText) ? Number(sizeText) : undefined;
         const info = {
           pod: ctx.pod,
           namespace: ctx.namespace,
@@ -109,7 +159,7 @@ function httpHandler(ctx: BackendContext, port: number): http.RequestListener {
           path: url.pathname,
           query: Object.fromEntries(url.searchParams),
           host: req.headers.host ?? '',
-          requestBytes: Buffer.concat(chunks).length,
+          requestBytes: received,
         };
         if (size !== undefined && size > STREAMED_BODY) {
           // Too big to hold (a GiB): the same JSON, its padding streamed with backpressure.
@@ -149,7 +199,7 @@ function httpHandler(ctx: BackendContext, port: number): http.RequestListener {
           `${req.socket.remoteAddress ?? '-'} "${req.method} ${req.url} HTTP/${req.httpVersion}" ${code} ${body.length}`,
         );
       };
-      if (Number.isFinite(delay) && delay > 0) setTimeout(respond, Math.min(delay, 600_000));
+      if (delay > 0) setTimeout(respond, delay);
       else respond();
     });
   };

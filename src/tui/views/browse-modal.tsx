@@ -1,7 +1,8 @@
 // The browse modal (`f`; `x` opens it on contexts): contexts → namespaces → services of the
 // cluster, with "Forward All Services" (a namespace watcher) and, as kubefwd's docs promised,
 // multi-select (Space marks a service, `a` marks all, Enter forwards the marked ones).
-import { Box, Text } from 'ink';
+import { Box } from 'ink';
+import { Text } from '../text.js';
 import type { KeyRoute } from '../use-keys.js';
 import { useEffect, useState } from 'react';
 import type { TuiBackend, TuiBrowseContext, TuiBrowseNamespace, TuiBrowseService } from '../backend.js';

@@ -1,7 +1,8 @@
 // The detail view (Enter): Info / HTTP / Logs tabs of one forward. Info lists the connection
 // strings (1-9 copy one, y the first); HTTP shows the exchanges sniffed on the forward; Logs the
 // pod's log (tail 100, refreshed while the tab is open). Polling stops when the view closes.
-import { Box, Text } from 'ink';
+import { Box } from 'ink';
+import { Text } from '../text.js';
 import type { KeyRoute } from '../use-keys.js';
 import { useEffect, useState } from 'react';
 import type { ForwardView } from '../../contract/state.js';

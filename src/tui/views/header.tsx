@@ -1,6 +1,7 @@
 // Top line: version, the CURRENT CONTEXT (always visible: forwarding the wrong cluster unnoticed
 // was kubefwd#38), the forwarded namespaces, and the attached daemon when not in-process.
-import { Box, Text } from 'ink';
+import { Box } from 'ink';
+import { Text } from '../text.js';
 import type { TuiState } from '../backend.js';
 import type { Theme } from '../theme.js';
 

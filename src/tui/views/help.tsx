@@ -1,5 +1,6 @@
 // The help overlay (`?`): every key, kubefwd's list plus the keys its docs promised.
-import { Box, Text } from 'ink';
+import { Box } from 'ink';
+import { Text } from '../text.js';
 import type { Theme } from '../theme.js';
 
 const SECTIONS: [string, [string, string][]][] = [

@@ -1,6 +1,7 @@
 // The daemon's log under the table: `[HH:MM:SS][LEVEL] message`, following the tail unless the
 // user scrolled up (Tab focuses it; End or scrolling to the bottom resumes following).
-import { Box, Text } from 'ink';
+import { Box } from 'ink';
+import { Text } from '../text.js';
 import type { TuiLogLine } from '../backend.js';
 import { fit, formatClock } from '../format.js';
 import type { Theme } from '../theme.js';

@@ -1,7 +1,8 @@
 // The services table: one line per forward, only the window of rows that fits the terminal is
 // rendered (so 500 forwards cost what ~30 do). Each row is one Text of coloured segments — far
 // cheaper for ink's layout than a Box per cell.
-import { Box, Text } from 'ink';
+import { Box } from 'ink';
+import { Text } from '../text.js';
 import { memo } from 'react';
 import { headerLine, rowCells, type Column } from '../columns.js';
 import type { Row } from '../rows.js';

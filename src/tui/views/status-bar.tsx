@@ -1,7 +1,8 @@
 // Bottom line: forwards active/total, errors, waiting, reconnects, aggregate rates, the sort and a
 // transient notice (what the last key did), the connection state, or the help hint. The right
 // part never shrinks: what just happened matters more than the totals.
-import { Box, Text } from 'ink';
+import { Box } from 'ink';
+import { Text } from '../text.js';
 import type { TuiState } from '../backend.js';
 import { formatRate } from '../format.js';
 import { sortLabel, type SortSpec } from '../rows.js';

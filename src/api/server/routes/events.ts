@@ -1,4 +1,5 @@
 // `GET /api/v1/events`: the live event stream (SSE), optionally filtered with `?type=A,B`.
+import { terminalSafeJson } from '../../../contract/terminal-text.js';
 import { z } from 'zod';
 import { API_EVENT_TYPES, ApiEventType, type ApiEvent } from '../../../contract/api.js';
 import { route, type RouteDef } from '../define.js';
@@ -64,7 +65,7 @@ export const eventRoutes = (ctx: RouteContext): RouteDef[] => {
               offTraffic?.();
             };
           },
-          frame: (e) => ({ event: e.type, id: String(e.id), data: JSON.stringify(e) }),
+          frame: (e) => ({ event: e.type, id: String(e.id), data: terminalSafeJson(e) }),
         });
       },
     }),

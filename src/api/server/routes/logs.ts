@@ -1,4 +1,5 @@
 // The daemon's own log: recent lines (filter by level and text), a live stream, clear.
+import { terminalSafeJson } from '../../../contract/terminal-text.js';
 import {
   ClearLogsResponse,
   LOG_STREAM_EVENT,
@@ -77,7 +78,7 @@ export const logRoutes = (ctx: RouteContext): RouteDef[] => [
           ctx.state.logs.subscribe((entry) => {
             if (matchesLog(entry, q)) push(entry);
           }),
-        frame: (entry) => ({ event: LOG_STREAM_EVENT, data: JSON.stringify(entry) }),
+        frame: (entry) => ({ event: LOG_STREAM_EVENT, data: terminalSafeJson(entry) }),
       });
     },
   }),

@@ -52,6 +52,7 @@ export const metaRoutes = (
       version: ctx.version,
       uptime: formatUptime(ctx.uptimeMs()),
       timestamp: new Date(ctx.now()).toISOString(),
+      ...(ctx.resources ? { resources: ctx.resources() } : {}),
     }),
   }),
   route({
