@@ -61,11 +61,14 @@ const parseWith = (cmd: Command, argv: readonly string[], io: CliIo): number | u
 };
 
 /** The overview (commands first, as kubectl and kubefwd do), then the flags of svc, the default command. */
-const rootHelp = (): string =>
-  `${ROOT_HELP(kubefwdVersion())}\nFlags of svc (the default command):\n${helpText(buildSvcCommand())
+const rootHelp = async (): Promise<string> => {
+  // Loaded here, not at the top: svc's option parsing (yaml and friends) is not needed to start.
+  const { buildSvcCommand } = await import('./svc-options.js');
+  return `${ROOT_HELP(kubefwdVersion())}\nFlags of svc (the default command):\n${helpText(buildSvcCommand())
     .split('\n')
     .filter((l, i, all) => i > all.findIndex((x) => x === 'Options:'))
     .join('\n')}`;
+};
 
 const runSvcLike = async (
   name: 'svc' | 'demo',
@@ -140,7 +143,7 @@ export const main = async (argv: readonly string[], io: CliIo = processIo()): Pr
       return 0;
     case 'help':
       if (rest[0] !== undefined && rest[0] !== 'help') return main([rest[0], '--help'], io);
-      io.stdout.write(rootHelp());
+      io.stdout.write(await rootHelp());
       return 0;
     case 'completion': {
       const { runCompletionCommand } = await import('./completion/completion-command.js');
