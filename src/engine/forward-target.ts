@@ -93,6 +93,8 @@ export class ForwardTarget {
   private waitingSince: number | undefined;
   private waitingPod: string | undefined;
   private waiters = new Set<Waiter>();
+  /** This forward's open local connections (a manual reconnect ends them, and only them). */
+  private readonly sockets = new Set<Socket>();
   private stopped = false;
   private serviceEmitted = false;
   private dialing = false;
@@ -233,7 +235,11 @@ export class ForwardTarget {
     this.emitRecords();
   }
 
-  /** Drops the session and dials again now (manual reconnect / sync), backoff reset. */
+  /**
+   * Ends this forward's connections and dials a fresh session now (manual reconnect / sync), backoff
+   * reset. A session shared with other forwards on the same pod is retired, not closed: their
+   * connections carry on untouched.
+   */
   reconnect(trigger: ReconnectTrigger): void {
     if (this.stopped) return;
     this.backoff.reset();
@@ -244,8 +250,9 @@ export class ForwardTarget {
       this.ctx.requestReconcile();
       return;
     }
-    this.ctx.pool.invalidate(this.id.context, this.id.namespace, this.pod);
-    this.dropSession();
+    this.dropSession({ retire: true });
+    for (const socket of this.sockets) socket.destroy();
+    this.sockets.clear();
     void this.connect(trigger, true);
   }
 
@@ -292,9 +299,9 @@ export class ForwardTarget {
     }
   }
 
-  private dropSession(): void {
+  private dropSession(opts?: { retire?: boolean }): void {
     this.generation++;
-    this.lease?.release();
+    this.lease?.release(opts);
     this.lease = undefined;
     this.retryTimer?.cancel();
     this.retryTimer = undefined;
@@ -450,7 +457,10 @@ export class ForwardTarget {
         error: e.message,
       });
       this.ctx.logger.warn(`${this.label()}: cannot connect to pod ${podName}: ${e.message}`);
-      this.failed(e, `cannot connect to pod ${podName}`);
+      // A session that closed or failed under the dial (another holder's pod change, a cut) is not
+      // something the user must act on: it is re-dialled with backoff even without -a, as a lost
+      // session is. Without that the forward sat in Error with no retry until new traffic came.
+      this.failed(e, `cannot connect to pod ${podName}`, e.code === 'STREAM_ERROR');
     }
   }
 
@@ -564,6 +574,8 @@ export class ForwardTarget {
 
   private onConnection(socket: Socket, localPort: number): void {
     socket.on('error', () => undefined);
+    this.sockets.add(socket);
+    socket.once('close', () => this.sockets.delete(socket));
     const state = this.ports.get(localPort);
     if (!state) {
       socket.destroy();
