@@ -372,16 +372,32 @@ describe('engine: waiting and errors', () => {
     await eventually(() => engine.forwards().find((x) => x.status === 'Active'), 3000, 'recovery');
   });
 
-  it('reports a taken local port as an Error of that forward', async () => {
-    const { cluster, engine, listener } = setup();
+  it('moves an auto-allocated address whose port another program holds on to a free one', async () => {
+    const { cluster, engine, listener, logger } = setup();
     const blocker = await listener.listen('127.50.27.1', 9003, (s) => s.destroy());
+    cleanups.push(() => blocker.close());
+    cluster.apply('services', service('taken', 'app', [{ port: 9003 }]));
+    cluster.apply('pods', pod('taken-0', 'app', { app: 'taken' }));
+    await backend(cluster, 'taken-0', 9003, 'moved:');
+    await engine.addNamespace({ namespace: 'app' });
+    const f = await eventually(() => engine.forwards().find((x) => x.status === 'Active'));
+    expect(f.localIP).toBe('127.50.27.2');
+    expect(engine.services()[0]?.localIP).toBe('127.50.27.2');
+    expect((await roundTrip('127.50.27.2', 9003, 'x')).toString()).toBe('moved:x');
+    expect(logger.lines.join('\n')).toMatch(/127\.50\.27\.1 port 9003 .*in use.*; moving to 127\.50\.27\.2/);
+  });
+
+  it('keeps a reserved address whose port another program holds in Error with the reason', async () => {
+    const { cluster, engine, listener } = setup({ reserve: ['taken:127.50.27.9'] });
+    const blocker = await listener.listen('127.50.27.9', 9003, (s) => s.destroy());
     cleanups.push(() => blocker.close());
     cluster.apply('services', service('taken', 'app', [{ port: 9003 }]));
     cluster.apply('pods', pod('taken-0', 'app', { app: 'taken' }));
     await engine.addNamespace({ namespace: 'app' });
     const f = await eventually(() => engine.forwards().find((x) => x.errorCode === 'PORT_IN_USE'));
     expect(f.status).toBe('Error');
-    expect(f.reason).toMatch(/127\.50\.27\.1:9003/);
+    expect(f.localIP).toBe('127.50.27.9');
+    expect(f.reason).toMatch(/127\.50\.27\.9:9003/);
   });
 });
 
