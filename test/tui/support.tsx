@@ -175,7 +175,12 @@ export const mount = (backend: TuiBackend, props: Partial<AppProps> = {}) => {
       const before = r.frames.length;
       r.stdin.write(k);
       for (let i = 0; i < 80 && r.frames.length === before; i++) await tick(5);
-      await tick(5);
+      // A chunk of several keys renders once per key: wait until the frames stop coming.
+      const several = [...k.replace(/\x1b\[[\x30-\x3f]*[\x20-\x2f]*[\x40-\x7e]/g, '.')].length > 1;
+      for (let seen = -1, i = 0; i < 100 && seen !== r.frames.length; i++) {
+        seen = r.frames.length;
+        await tick(several ? 100 : 5);
+      }
     }
   };
   /** Runs a backend change and waits for the frame it causes. */
