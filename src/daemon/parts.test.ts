@@ -81,6 +81,7 @@ describe('preflight plan', () => {
         if (ctx !== undefined && ctx !== 'sim' && ctx !== 'other')
           throw new Error(`context ${ctx} not found`);
         return {
+          defaultNamespace: ctx === 'other' ? 'c' : 'b',
           listNamespaces: async () => [{ metadata: { name: 'b' } }, { metadata: { name: 'a' } }],
           checkAccess: async () => missing,
         };
@@ -117,9 +118,11 @@ describe('preflight plan', () => {
       provider(),
       log,
     );
+    // The context's namespace first (it gets the short names), then the rest sorted; a context
+    // namespace that does not exist is not forwarded.
     expect(all.namespaces.map((n) => `${n.context}/${n.namespace}`)).toEqual([
-      'sim/a',
       'sim/b',
+      'sim/a',
       'other/a',
       'other/b',
     ]);
