@@ -2,7 +2,7 @@
 // checkout may live in a directory others cannot enter (root's home is 0700), and a process of
 // another user cannot load a single file from there. So bin/, dist/, package.json and node_modules
 // are mirrored into a world-readable temp directory — as hard links (no bytes copied) when the temp
-// directory is on the same filesystem, else as copies — once per test process.
+// directory is on the same filesystem, else as copies — once per test file (removeWorldReadableMirror in its afterAll).
 import { spawnSync } from 'node:child_process';
 import { accessSync, chmodSync, constants, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -31,7 +31,7 @@ let mirror: { root: string; cleanup(): void } | undefined;
 
 /**
  * A repository root from which any user can run `bin/kubefwd`: `repoRoot` itself when others can
- * already read it, else a mirror (removed at process exit).
+ * already read it, else a mirror.
  */
 export const worldReadableRoot = (repoRoot: string): string => {
   if (othersCanRead(join(repoRoot, 'dist'))) return repoRoot;
@@ -48,6 +48,11 @@ export const worldReadableRoot = (repoRoot: string): string => {
     }
   }
   mirror = { root, cleanup: () => rmSync(root, { recursive: true, force: true }) };
-  process.once('exit', () => mirror?.cleanup());
   return root;
+};
+
+/** Removes the mirror, if one was made (call from afterAll of a test file that ran the CLI as another user). */
+export const removeWorldReadableMirror = (): void => {
+  mirror?.cleanup();
+  mirror = undefined;
 };
