@@ -15,8 +15,9 @@ import {
   parseHosts,
   resolveName,
 } from './net.js';
+import { ipPrefix, randomIpBase } from '../support/addresses.js';
 
-const IP_BASE = '127.11.27.1';
+const IP_BASE = randomIpBase();
 
 let fx: Fixture;
 let kubefwd: CliProcess;
@@ -61,7 +62,7 @@ describe.skipIf(!isBuilt())(
 
     it('HTTP through api-gateway:8080 resolved via the hosts file', async () => {
       const ip = await resolveName(fx.hostsPath, 'api-gateway');
-      expect(ip.startsWith('127.11.27.')).toBe(true);
+      expect(ip.startsWith(ipPrefix(IP_BASE))).toBe(true);
       for (const name of [
         'api-gateway',
         'api-gateway.shop',

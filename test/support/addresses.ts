@@ -14,3 +14,12 @@ export const ipAt = (base: string, offset: number): string => {
   const parts = base.split('.').map(Number);
   return `${parts[0]}.${parts[1]}.${parts[2]}.${(parts[3] ?? 0) + offset}`;
 };
+
+/**
+ * The first three octets of `base` and a dot ("127.83.140."), with `contextOffset` added to the
+ * second octet (a second kubeconfig context's addresses).
+ */
+export const ipPrefix = (base: string, contextOffset = 0): string => {
+  const parts = base.split('.').map(Number);
+  return `${parts[0]}.${(parts[1] ?? 0) + contextOffset}.${parts[2]}.`;
+};
