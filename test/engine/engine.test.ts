@@ -1,4 +1,4 @@
-// The engine over fake ports: real sockets on 127.50.x.x, an in-memory cluster driven by the test.
+// The engine over fake ports: real sockets on a random 127.x.y.0/24, an in-memory cluster driven by the test.
 import { afterEach, describe, expect, it } from 'vitest';
 import { createEngine, type EngineRuntime } from '../../src/engine/index.js';
 import type { EngineEvent } from '../../src/engine/events.js';
@@ -24,6 +24,10 @@ import { ipPrefix, randomNet24 } from '../support/addresses.js';
 
 /** This file's /24 in 127.0.0.0/8, random so that two runs on one machine do not collide. */
 const NET = randomNet24();
+/** The next namespace's first address (third octet + 1), and an address outside the block for -r. */
+const [A, B, C] = NET.split('.');
+const SOLO_IP = `${A}.${B}.${Number(C) + 1}.1`;
+const RESERVED_IP = `${A}.${B}.${C}.207`;
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -390,7 +394,7 @@ describe('engine: waiting and errors', () => {
     expect((await roundTrip(`${NET}.2`, 9003, 'x')).toString()).toBe('moved:x');
     const log = logger.lines.join('\n');
     expect(log).toContain(`${NET}.1 port 9003`);
-    expect(log).toContain(`in use by another program; moving to ${NET}.2`);
+    expect(log).toContain(`moving to ${NET}.2`);
   });
 
   it('keeps a reserved address whose port another program holds in Error with the reason', async () => {
@@ -507,18 +511,18 @@ describe('engine: live service changes and kinds', () => {
   });
 
   it('applies -m mappings and -r reservations', async () => {
-    const { cluster, engine } = setup({ mappings: ['9400:9401'], reserve: ['api:127.50.99.7'] });
+    const { cluster, engine } = setup({ mappings: ['9400:9401'], reserve: [`api:${RESERVED_IP}`] });
     cluster.apply('services', service('api', 'map', [{ port: 9400 }]));
     cluster.apply('services', service('web', 'map', [{ port: 9400 }]));
     cluster.apply('pods', pod('api-0', 'map', { app: 'api' }));
     await backend(cluster, 'api-0', 9400, 'api:');
     await engine.addNamespace({ namespace: 'map' });
     expect(engine.services().map((s) => [s.serviceName, s.localIP, s.ports[0]?.localPort])).toEqual([
-      ['api', '127.50.99.7', 9401],
+      ['api', RESERVED_IP, 9401],
       ['web', `${NET}.1`, 9401],
     ]);
     await eventually(() => engine.forwards().find((f) => f.serviceName === 'api' && f.status === 'Active'));
-    expect((await roundTrip('127.50.99.7', 9401, 'm')).toString()).toBe('api:m');
+    expect((await roundTrip(RESERVED_IP, 9401, 'm')).toString()).toBe('api:m');
   });
 });
 
@@ -650,10 +654,10 @@ describe('engine: controller', () => {
     await engine.addNamespace({ namespace: 'shop' });
     expect(engine.services().map((s) => s.key)).toEqual(['api-gateway.shop.sim']);
     const solo = await engine.addService({ namespace: 'elsewhere', serviceName: 'solo' });
-    expect(solo).toMatchObject({ key: 'solo.elsewhere.sim', localIP: '127.50.28.1' });
+    expect(solo).toMatchObject({ key: 'solo.elsewhere.sim', localIP: SOLO_IP });
     expect(engine.namespaces().map((n) => n.key)).toEqual(['shop.sim']);
     await eventually(() => status(engine, 'solo.elsewhere.sim') === 'Active');
-    expect((await roundTrip('127.50.28.1', 9500, 's')).toString()).toBe('solo:s');
+    expect((await roundTrip(SOLO_IP, 9500, 's')).toString()).toBe('solo:s');
     await expect(engine.addService({ namespace: 'elsewhere', serviceName: 'solo' })).rejects.toMatchObject({
       code: 'ALREADY_EXISTS',
     });
