@@ -1,5 +1,9 @@
-// `npm run soak -- --minutes 30 [--seed N] [--fault-every 30]`: the real daemon against the
-// simulated cluster for a long time, with steady verified traffic and a fault at a fixed interval.
+// `npm run soak -- --minutes 30 [--seed N] [--fault-every 30] [--op-every 7]`: the real daemon against
+// the simulated cluster for a long time, with steady verified traffic, a fault at a fixed interval,
+// and operations on single services mixed in (reconnect, remove + add back, forced sync) — also on
+// services that share a pod with the ones carrying traffic (legacy-db → postgres's pod, kafka's
+// pods → kafka-N.kafka). A connection closed while no fault was recent and no operation targeted
+// its service is counted as "untargeted": one forward's operation must never cut another's.
 // Prints throughput, reconnects, errors, RSS and open handles over time and ends with a verdict.
 // Not a test: it is too long for CI, and its figures depend on the machine.
 import { createSimCluster } from '../src/sim/index.js';
@@ -10,6 +14,7 @@ interface Args {
   minutes: number;
   seed: number;
   faultEverySec: number;
+  opEverySec: number;
   reportEverySec: number;
   verbose: boolean;
   ipBase: string;
@@ -20,9 +25,10 @@ const parseArgs = (argv: readonly string[]): Args => {
     minutes: 30,
     seed: Date.now() % 1_000_000,
     faultEverySec: 30,
+    opEverySec: 7,
     reportEverySec: 60,
     verbose: false,
-    ipBase: '127.72.27.1',
+    ipBase: `127.${72 + (process.pid % 150)}.${process.pid % 251}.1`,
   };
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--verbose') {
@@ -44,12 +50,15 @@ const parseArgs = (argv: readonly string[]): Args => {
       case '--fault-every':
         a.faultEverySec = v;
         break;
+      case '--op-every':
+        a.opEverySec = v;
+        break;
       case '--report-every':
         a.reportEverySec = v;
         break;
       default:
         throw new Error(
-          `unknown argument ${argv[i]} (use --minutes N --seed N --fault-every S --report-every S --ip-base 127.x.27.1 --verbose)`,
+          `unknown argument ${argv[i]} (use --minutes N --seed N --fault-every S --op-every S --report-every S --ip-base 127.x.27.1 --verbose)`,
         );
     }
     if (!Number.isFinite(v) || v <= 0) throw new Error(`${argv[i]} needs a positive number`);
@@ -59,6 +68,11 @@ const parseArgs = (argv: readonly string[]): Args => {
 };
 
 const FAULTS = ['delete-pod', 'cut-streams', 'readiness-flip', 'restart-api', 'latency'] as const;
+const OPS = ['reconnect', 'remove', 'sync'] as const;
+/** Services operations pick from; the traffic runs on postgres, redis, kafka and kafka-0.kafka. */
+const OP_SERVICES = ['postgres', 'legacy-db', 'redis', 'kafka', 'api-gateway', 'auth'] as const;
+/** How long after a fault or an operation a close is put down to it. */
+const BLAME_MS = 10_000;
 
 const main = async (): Promise<void> => {
   const args = parseArgs(process.argv.slice(2));
@@ -81,22 +95,39 @@ const main = async (): Promise<void> => {
       return v;
     };
     const echoTargets = [
-      { ip: ip('postgres'), port: 5432 },
-      { ip: ip('redis'), port: 6379 },
-      { ip: ip('kafka'), port: 9092 },
+      { ip: ip('postgres'), port: 5432, service: 'postgres' },
+      { ip: ip('redis'), port: 6379, service: 'redis' },
+      { ip: ip('kafka'), port: 9092, service: 'kafka' },
+      { ip: ip('kafka-0.kafka'), port: 9092, service: 'kafka' },
     ];
     const gateway = ip('api-gateway');
 
-    const totals = { ok: 0, bytes: 0, closed: 0, mismatch: 0, hung: 0, faults: 0 };
+    const totals = { ok: 0, bytes: 0, closed: 0, mismatch: 0, hung: 0, faults: 0, ops: 0, untargeted: 0 };
+    let lastFaultAt = 0;
+    /** The recent operations: when, and which service. */
+    const recentOps: { at: number; service: string; what: string }[] = [];
     let windowBytes = 0;
     let stopping = false;
     const t0 = Date.now();
     let lastFault = 'none';
     const stamp = (): string => `[${((Date.now() - t0) / 60_000).toFixed(2)} min]`;
-    const record = (o: Outcome, target: string): void => {
+    const record = (o: Outcome, target: string, service?: string, started = Date.now()): void => {
       // Anything but a cut connection is a defect: say where and after which fault.
       if (o.kind === 'mismatch' || o.kind === 'hung')
         console.log(`${stamp()} ${o.kind} on ${target} (last fault: ${lastFault})`);
+      if (o.kind === 'closed' && service !== undefined) {
+        // A close is a fault's doing when one was recent, an operation's when one targeted this
+        // service since the round trip began; else no one targeted it: a defect.
+        const since = Math.min(started, Date.now() - BLAME_MS);
+        const targeted = recentOps.some((op) => op.at >= since && op.service === service);
+        if (lastFaultAt < since && !targeted) {
+          totals.untargeted++;
+          const others = recentOps.filter((op) => op.at >= since).map((op) => op.what);
+          console.log(
+            `${stamp()} untargeted close on ${target} (${service}): ${o.reason}; operations meanwhile: ${others.join(', ') || 'none'}`,
+          );
+        }
+      }
       if (o.kind === 'ok') {
         totals.ok++;
         totals.bytes += o.bytes;
@@ -108,11 +139,15 @@ const main = async (): Promise<void> => {
     // Steady traffic: three echo workers (256 KiB round trips) and one HTTP worker.
     const workers = [
       ...echoTargets.map(async (t, w) => {
-        for (let n = 0; !stopping; n++)
+        for (let n = 0; !stopping; n++) {
+          const started = Date.now();
           record(
             await echoRoundTrip(t.ip, t.port, 256 * 1024, args.seed + w * 1_000_003 + n),
             `${t.ip}:${t.port}`,
+            t.service,
+            started,
           );
+        }
       }),
       (async () => {
         while (!stopping) record(await httpRoundTrip(gateway, 8080, 'api-gateway:8080'), `${gateway}:8080`);
@@ -127,10 +162,11 @@ const main = async (): Promise<void> => {
     };
     const start = sample();
     let nextFault = t0 + args.faultEverySec * 1000;
+    let nextOp = t0 + args.opEverySec * 1000;
     let nextReport = t0 + args.reportEverySec * 1000;
     let lastReport = t0;
     console.log(
-      '  min   MB/s   ok-round-trips  cut  mismatch  hung  faults  reconnects  RSS MiB  fds  active',
+      '  min   MB/s   ok-round-trips  cut  untargeted  mismatch  hung  faults  ops  reconnects  RSS MiB  fds  active',
     );
     while (Date.now() - t0 < args.minutes * 60_000) {
       await new Promise((r) => setTimeout(r, 500));
@@ -147,6 +183,7 @@ const main = async (): Promise<void> => {
         const pod = pods[Math.floor(rnd() * pods.length)];
         lastFault = `${fault}${pod && (fault === 'delete-pod' || fault === 'readiness-flip') ? ` ${pod.metadata.name}` : ''} at ${stamp()}`;
         if (args.verbose) console.log(`${stamp()} fault ${lastFault}`);
+        lastFaultAt = Date.now();
         if (fault === 'delete-pod' && pod) await sim.control.deletePod('shop', pod.metadata.name);
         else if (fault === 'cut-streams') sim.control.cutStreams();
         else if (fault === 'readiness-flip' && pod) {
@@ -157,6 +194,32 @@ const main = async (): Promise<void> => {
           sim.control.setLatency(20);
           setTimeout(() => sim.control.setLatency(0), 5000);
         }
+        // A fault's effects (a readiness flip, latency) last a few seconds beyond its start.
+        lastFaultAt = Date.now() + 5000;
+      }
+      if (now >= nextOp) {
+        nextOp += args.opEverySec * 1000;
+        const op = OPS[Math.floor(rnd() * OPS.length)]!;
+        const service = OP_SERVICES[Math.floor(rnd() * OP_SERVICES.length)]!;
+        const key = `${service}.shop.sim`;
+        const what = `${op} ${service} at ${stamp()}`;
+        recentOps.push({ at: Date.now(), service, what });
+        while (recentOps.length > 0 && recentOps[0]!.at < Date.now() - 60_000) recentOps.shift();
+        totals.ops++;
+        if (args.verbose) console.log(`${stamp()} operation ${what}`);
+        try {
+          if (op === 'reconnect') await api.reconnectService(key);
+          else if (op === 'sync') await api.syncService(key, { force: true });
+          else {
+            await api.removeService(key);
+            await api.addService({ namespace: 'shop', serviceName: service });
+          }
+        } catch (err) {
+          console.log(
+            `${stamp()} operation ${what} failed: ${err instanceof Error ? err.message : String(err)}`,
+          );
+        }
+        recentOps.push({ at: Date.now(), service, what });
       }
       if (now >= nextReport) {
         nextReport += args.reportEverySec * 1000;
@@ -168,7 +231,7 @@ const main = async (): Promise<void> => {
         windowBytes = 0;
         lastReport = now;
         console.log(
-          `${((now - t0) / 60_000).toFixed(1).padStart(5)} ${mbps.toFixed(1).padStart(6)} ${String(totals.ok).padStart(16)} ${String(totals.closed).padStart(4)} ${String(totals.mismatch).padStart(9)} ${String(totals.hung).padStart(5)} ${String(totals.faults).padStart(7)} ${String(reconnects).padStart(11)} ${(u.rssKiB / 1024).toFixed(0).padStart(8)} ${String(u.fds).padStart(4)} ${String(active).padStart(7)}/${fw.forwards.length}`,
+          `${((now - t0) / 60_000).toFixed(1).padStart(5)} ${mbps.toFixed(1).padStart(6)} ${String(totals.ok).padStart(16)} ${String(totals.closed).padStart(4)} ${String(totals.untargeted).padStart(11)} ${String(totals.mismatch).padStart(9)} ${String(totals.hung).padStart(5)} ${String(totals.faults).padStart(7)} ${String(totals.ops).padStart(4)} ${String(reconnects).padStart(11)} ${(u.rssKiB / 1024).toFixed(0).padStart(8)} ${String(u.fds).padStart(4)} ${String(active).padStart(7)}/${fw.forwards.length}`,
         );
       }
     }
@@ -190,7 +253,13 @@ const main = async (): Promise<void> => {
     await sim.stop();
     daemon.cleanup();
     const verdictOk =
-      rssFlat && fdsFlat && totals.mismatch === 0 && totals.hung === 0 && stop.code === 0 && cleaned;
+      rssFlat &&
+      fdsFlat &&
+      totals.mismatch === 0 &&
+      totals.untargeted === 0 &&
+      totals.hung === 0 &&
+      stop.code === 0 &&
+      cleaned;
     const summary = {
       minutes: args.minutes,
       seed: args.seed,
@@ -198,7 +267,9 @@ const main = async (): Promise<void> => {
       gigabytes: +(totals.bytes / 1e9).toFixed(2),
       avgMBps: +(totals.bytes / 1e6 / (args.minutes * 60)).toFixed(1),
       cutConnections: totals.closed,
+      untargetedCloses: totals.untargeted,
       mismatches: totals.mismatch,
+      operations: totals.ops,
       hung: totals.hung,
       faults: totals.faults,
       rssMiB: {

@@ -160,9 +160,21 @@ export interface LocalListener {
   close(): Promise<void>;
 }
 
+/**
+ * A loopback address held by this process against other kubefwd processes on the machine (held
+ * while `held`), or the other kubefwd that holds it.
+ */
+export type AddressClaim =
+  { readonly held: true; release(): Promise<void> } | { readonly held: false; holder: string };
+
 /** Binds exact loopback addresses. Throws KubefwdError PORT_IN_USE when taken. */
 export interface ListenerPort {
   listen(address: string, port: number, onConnection: (socket: Socket) => void): Promise<LocalListener>;
+  /**
+   * Claims an address for this process, so that two kubefwd processes (with separate hosts files)
+   * never serve names on one address. Optional: without it only a port that is taken shows a clash.
+   */
+  claim?(address: string): Promise<AddressClaim>;
 }
 
 // ---------------------------------------------------------------- traffic

@@ -85,6 +85,7 @@ describe('preflight plan', () => {
           throw new Error(`context ${ctx} not found`);
         return {
           context: ctx ?? 'sim',
+          defaultNamespace: ctx === 'other' ? 'c' : 'b',
           listNamespaces: async () =>
             ['b', 'a', 'shop', 'analytics', 'sandbox'].map((name) => ({ metadata: { name } })),
           checkAccess: async () => missing,
@@ -122,9 +123,12 @@ describe('preflight plan', () => {
       provider(),
       log,
     );
-    expect(all.namespaces.map((n) => `${n.context}/${n.namespace}`)).toEqual(
-      ['sim', 'other'].flatMap((c) => ['a', 'analytics', 'b', 'sandbox', 'shop'].map((n) => `${c}/${n}`)),
-    );
+    // The context's namespace first (it gets the short names), then the rest sorted; a context
+    // namespace that does not exist is not forwarded.
+    expect(all.namespaces.map((n) => `${n.context}/${n.namespace}`)).toEqual([
+      ...['b', 'a', 'analytics', 'sandbox', 'shop'].map((n) => `sim/${n}`),
+      ...['a', 'analytics', 'b', 'sandbox', 'shop'].map((n) => `other/${n}`),
+    ]);
   });
 
   it('names a namespace that does not exist, its context and the closest names', async () => {

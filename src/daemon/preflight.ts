@@ -48,8 +48,17 @@ export const planTargets = async (
   };
   for (const context of contexts) {
     if (config.allNamespaces) {
-      const list = await clusters.cluster(context).listNamespaces();
-      for (const ns of list.map((n) => n.metadata.name).sort()) addNs(context, ns);
+      // The context's own namespace first, as kubefwd does: the first namespace gets the short
+      // names (`api-gateway`), and they belong to the namespace the user works in, not to the
+      // alphabetically first one.
+      const cluster = clusters.cluster(context);
+      const names = (await cluster.listNamespaces()).map((n) => n.metadata.name).sort();
+      const current = cluster.defaultNamespace;
+      if (names.includes(current)) {
+        logger.info(`Using namespace ${current} from current context ${context}.`);
+        addNs(context, current);
+      }
+      for (const ns of names) addNs(context, ns);
     } else for (const ns of config.namespaces) addNs(context, ns);
   }
   const services: ServiceTarget[] = [];

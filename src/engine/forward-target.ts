@@ -10,6 +10,7 @@ import type { EngineEvent, ReconnectTrigger } from './events.js';
 import { forwardKey, type ForwardRecord, type ServiceRecord } from './model.js';
 import { connectToPod } from './connection.js';
 import type {
+  AddressClaim,
   Clock,
   ClusterPort,
   LocalListener,
@@ -50,6 +51,15 @@ export interface TargetIdentity {
   ip: string;
   hostnames: string[];
 }
+
+/**
+ * Hands the forward another address because `why` (its own is taken by another program or kubefwd):
+ * the new address with its alias and hosts-file promises, or undefined when it must stay (reserved
+ * with -r/-z, or none left).
+ */
+export type AddressMover = (
+  why: string,
+) => { ip: string; alias: Promise<void>; names: Promise<void> } | undefined;
 
 interface PortState {
   plan: TargetPort | PortPlan;
@@ -93,6 +103,8 @@ export class ForwardTarget {
   private waitingSince: number | undefined;
   private waitingPod: string | undefined;
   private waiters = new Set<Waiter>();
+  /** This forward's open local connections (a manual reconnect ends them, and only them). */
+  private readonly sockets = new Set<Socket>();
   private stopped = false;
   private serviceEmitted = false;
   private dialing = false;
@@ -103,22 +115,27 @@ export class ForwardTarget {
   /** Since when the service has had no pod at all (not even one starting); undefined while it has one. */
   private podlessSince: number | undefined;
 
-  private readonly aliasReady: Promise<void>;
-  private readonly namesReady: Promise<void>;
+  private aliasReady: Promise<void>;
+  private namesReady: Promise<void>;
+  private readonly move: AddressMover | undefined;
+  /** This process's claim on the address (ListenerPort.claim), per address. */
+  private claim: { ip: string; result: Promise<AddressClaim> } | undefined;
 
   /**
-   * `aliasReady`: the loopback alias exists (listeners bind after it). `namesReady`: the hostnames
-   * are in the hosts file (the first Active waits for it, so Active means reachable by name).
+   * `alias`: the loopback alias exists (listeners bind after it). `names`: the hostnames are in the
+   * hosts file (the first Active waits for it, so Active means reachable by name). `move`: gives an
+   * auto-allocated address up for another (undefined for a reserved one, which stays put).
    */
   constructor(
     id: TargetIdentity,
     ctx: TargetContext,
-    ready: { alias?: Promise<void>; names?: Promise<void> } = {},
+    ready: { alias?: Promise<void>; names?: Promise<void>; move?: AddressMover } = {},
   ) {
     this.id = id;
     this.ctx = ctx;
     this.aliasReady = ready.alias ?? Promise.resolve();
     this.namesReady = ready.names ?? Promise.resolve();
+    this.move = ready.move;
     this.backoff = createBackoff(ctx.backoff);
   }
 
@@ -233,7 +250,11 @@ export class ForwardTarget {
     this.emitRecords();
   }
 
-  /** Drops the session and dials again now (manual reconnect / sync), backoff reset. */
+  /**
+   * Ends this forward's connections and dials a fresh session now (manual reconnect / sync), backoff
+   * reset. A session shared with other forwards on the same pod is retired, not closed: their
+   * connections carry on untouched.
+   */
   reconnect(trigger: ReconnectTrigger): void {
     if (this.stopped) return;
     this.backoff.reset();
@@ -244,8 +265,9 @@ export class ForwardTarget {
       this.ctx.requestReconcile();
       return;
     }
-    this.ctx.pool.invalidate(this.id.context, this.id.namespace, this.pod);
-    this.dropSession();
+    this.dropSession({ retire: true });
+    for (const socket of this.sockets) socket.destroy();
+    this.sockets.clear();
     void this.connect(trigger, true);
   }
 
@@ -260,6 +282,7 @@ export class ForwardTarget {
     for (const state of this.ports.values()) this.removeRecord(state);
     await Promise.all([...this.ports.values()].map((s) => s.listener?.close() ?? Promise.resolve()));
     this.ports.clear();
+    await this.releaseClaim();
     if (this.serviceEmitted)
       this.ctx.emit({
         type: 'ServiceRemoved',
@@ -277,24 +300,94 @@ export class ForwardTarget {
 
   private async listen(state: PortState): Promise<void> {
     const port = state.plan.localPort;
+    const ip = this.id.ip;
     try {
       await this.aliasReady;
-      state.listener = await this.ctx.listener.listen(this.id.ip, port, (socket) =>
-        this.onConnection(socket, port),
-      );
+      const claim = await this.claimAddress(ip);
+      if (ip !== this.id.ip || this.stopped) return;
+      if (!claim.held) {
+        const why = `is used by another ${claim.holder}`;
+        if (this.moveFrom(ip, why)) return;
+        throw new KubefwdError(
+          'PORT_IN_USE',
+          `reserved address ${ip} ${why}; stop that kubefwd or reserve another address`,
+          {
+            field: ip,
+          },
+        );
+      }
+      const listener = await this.ctx.listener.listen(ip, port, (socket) => this.onConnection(socket, port));
+      if (ip !== this.id.ip || this.stopped || !this.ports.has(port)) {
+        await listener.close();
+        return;
+      }
+      state.listener = listener;
       delete state.listenError;
-      if (this.stopped) await state.listener.close();
     } catch (err) {
-      state.listenError = asKubefwdError(err, 'INTERNAL');
-      this.ctx.logger.error(
-        `${this.label()}: cannot listen on ${this.id.ip}:${port}: ${state.listenError.message}`,
-      );
+      if (ip !== this.id.ip) return;
+      const e = asKubefwdError(err, 'INTERNAL');
+      if (e.code === 'PORT_IN_USE' && this.moveFrom(ip, `port ${port} ${e.message}`)) return;
+      state.listenError = e;
+      this.ctx.logger.error(`${this.label()}: cannot listen on ${ip}:${port}: ${e.message}`);
     }
   }
 
-  private dropSession(): void {
+  private claimAddress(ip: string): Promise<AddressClaim> {
+    if (this.claim?.ip !== ip)
+      this.claim = {
+        ip,
+        result:
+          this.ctx.listener.claim?.(ip) ?? Promise.resolve({ held: true, release: () => Promise.resolve() }),
+      };
+    return this.claim.result;
+  }
+
+  private async releaseClaim(): Promise<void> {
+    const claim = this.claim;
+    this.claim = undefined;
+    const result = await claim?.result;
+    if (result?.held) await result.release();
+  }
+
+  /**
+   * Moves an auto-allocated address that turned out to be taken on to a free one: listeners on the
+   * old address close, every port binds on the new one, the hosts entry follows. False when the
+   * address must stay (reserved), so the caller shows the error.
+   */
+  private moveFrom(ip: string, why: string): boolean {
+    if (ip !== this.id.ip) return true;
+    const next = this.move?.(why);
+    if (!next) return false;
+    this.ctx.logger.warn(`${this.label()}: ${ip} ${why}; moving to ${next.ip}`);
+    this.id.ip = next.ip;
+    this.aliasReady = next.alias;
+    this.namesReady = next.names;
+    void this.rebind();
+    return true;
+  }
+
+  private async rebind(): Promise<void> {
+    const ip = this.id.ip;
+    await this.releaseClaim();
+    const states = [...this.ports.values()];
+    await Promise.all(
+      states.map(async (state) => {
+        const old = state.listener;
+        delete state.listener;
+        delete state.listenError;
+        await old?.close();
+      }),
+    );
+    if (this.stopped || ip !== this.id.ip) return;
+    if (this.serviceEmitted)
+      this.ctx.emit({ type: 'ServiceUpdated', at: this.ctx.clock.now(), service: this.serviceRecord() });
+    await Promise.all(states.map((state) => this.listen(state)));
+    this.emitRecords();
+  }
+
+  private dropSession(opts?: { retire?: boolean }): void {
     this.generation++;
-    this.lease?.release();
+    this.lease?.release(opts);
     this.lease = undefined;
     this.retryTimer?.cancel();
     this.retryTimer = undefined;
@@ -450,7 +543,10 @@ export class ForwardTarget {
         error: e.message,
       });
       this.ctx.logger.warn(`${this.label()}: cannot connect to pod ${podName}: ${e.message}`);
-      this.failed(e, `cannot connect to pod ${podName}`);
+      // A session that closed or failed under the dial (another holder's pod change, a cut) is not
+      // something the user must act on: it is re-dialled with backoff even without -a, as a lost
+      // session is. Without that the forward sat in Error with no retry until new traffic came.
+      this.failed(e, `cannot connect to pod ${podName}`, e.code === 'STREAM_ERROR');
     }
   }
 
@@ -564,6 +660,8 @@ export class ForwardTarget {
 
   private onConnection(socket: Socket, localPort: number): void {
     socket.on('error', () => undefined);
+    this.sockets.add(socket);
+    socket.once('close', () => this.sockets.delete(socket));
     const state = this.ports.get(localPort);
     if (!state) {
       socket.destroy();

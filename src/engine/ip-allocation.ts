@@ -33,6 +33,11 @@ export interface Allocation {
 export interface IpAllocator {
   allocate(req: AllocationRequest): Allocation;
   release(req: Pick<AllocationRequest, 'context' | 'namespace' | 'name'>): void;
+  /**
+   * Never hands `ip` out again in this run (another program or kubefwd holds it); the key that held
+   * it is released, so the next allocate() of that key gets another address.
+   */
+  avoid(ip: string): void;
   /** The address currently held by a key, if any. */
   lookup(req: Pick<AllocationRequest, 'context' | 'namespace' | 'name'>): string | undefined;
   allocated(): Map<string, string>;
@@ -166,6 +171,8 @@ export const createIpAllocator = (options: IpAllocatorOptions = {}): IpAllocator
   const byIP = new Map<string, string>();
   /** Addresses of released keys, preferred when the same key comes back in this run. */
   const remembered = new Map<string, string>();
+  /** Addresses found taken by someone else (avoid()). */
+  const avoided = new Set<string>();
 
   const take = (key: string, ip: string): string => {
     byKey.set(key, ip);
@@ -195,7 +202,8 @@ export const createIpAllocator = (options: IpAllocatorOptions = {}): IpAllocator
         if (owner === undefined) return { ip: take(key, reservation.ip), reservation: reservation.name };
         warning = `reserved IP ${reservation.ip} (${reservation.name}) for ${req.name}.${req.namespace} is already used by ${owner}; allocating the next free address`;
       }
-      const free = (ip: string): boolean => !byIP.has(ip) && !reservedIPs.has(ip) && !forbidden.has(ip);
+      const free = (ip: string): boolean =>
+        !byIP.has(ip) && !reservedIPs.has(ip) && !forbidden.has(ip) && !avoided.has(ip);
       const prior = remembered.get(key);
       if (prior !== undefined && free(prior))
         return { ip: take(key, prior), ...(warning ? { warning } : {}) };
@@ -215,6 +223,14 @@ export const createIpAllocator = (options: IpAllocatorOptions = {}): IpAllocator
       if (ip === undefined) return;
       byKey.delete(key);
       byIP.delete(ip);
+    },
+    avoid(ip) {
+      avoided.add(ip);
+      const key = byIP.get(ip);
+      if (key === undefined) return;
+      byIP.delete(ip);
+      byKey.delete(key);
+      remembered.delete(key);
     },
     lookup: (req) => byKey.get(allocationKey(req)),
     allocated: () => new Map(byKey),

@@ -12,7 +12,7 @@ import { serviceKey } from './model.js';
 import type { PortMappings } from './port-mapping.js';
 import type { Logger, LoopbackPort } from './ports.js';
 import { planService, type PortPlan, type ServicePlan, type TargetPlan } from './reconcile.js';
-import { ForwardTarget, type TargetContext } from './forward-target.js';
+import { ForwardTarget, type AddressMover, type TargetContext } from './forward-target.js';
 
 export interface ServiceScope {
   context: string;
@@ -175,18 +175,21 @@ export class ServiceEntry {
     planned: readonly PortPlan[],
   ): ForwardTarget | undefined {
     const { scope } = this.deps;
+    const request = {
+      context: scope.context,
+      namespace: scope.namespace,
+      name,
+      podName,
+      clusterIndex: scope.clusterIndex,
+      namespaceIndex: scope.namespaceIndex,
+    };
     let ip: string;
+    let reserved: boolean;
     try {
-      const alloc = this.deps.allocator.allocate({
-        context: scope.context,
-        namespace: scope.namespace,
-        name,
-        podName,
-        clusterIndex: scope.clusterIndex,
-        namespaceIndex: scope.namespaceIndex,
-      });
+      const alloc = this.deps.allocator.allocate(request);
       if (alloc.warning) this.deps.logger.warn(alloc.warning);
       ip = alloc.ip;
+      reserved = alloc.reservation !== undefined;
     } catch (err) {
       const reason = errorMessage(err);
       this.deps.logger.error(`Cannot forward ${name}.${scope.namespace}: ${reason}`);
@@ -208,10 +211,31 @@ export class ServiceEntry {
     });
     const key = serviceKey(name, scope.namespace, scope.context);
     // Listeners bind only after the alias exists (macOS); a failed alias shows as a listen error.
-    const aliasReady = this.deps.loopback.ensure(ip).catch((err: unknown) => {
-      this.deps.logger.error(`cannot add loopback alias ${ip}: ${errorMessage(err)}`);
-    });
+    const ensureAlias = (at: string): Promise<void> =>
+      this.deps.loopback.ensure(at).catch((err: unknown) => {
+        this.deps.logger.error(`cannot add loopback alias ${at}: ${errorMessage(err)}`);
+      });
+    const aliasReady = ensureAlias(ip);
     const namesReady = this.deps.hosts.set(key, { ip, hostnames });
+    // An auto-allocated address another program or kubefwd turns out to hold is given up for the
+    // next free one (its names follow); a reserved one (-r, -z) stays, in Error with the reason.
+    const move: AddressMover | undefined = reserved
+      ? undefined
+      : () => {
+          const from = this.deps.allocator.lookup(request);
+          if (from !== undefined) this.deps.allocator.avoid(from);
+          let to: string;
+          try {
+            to = this.deps.allocator.allocate(request).ip;
+          } catch (err) {
+            this.deps.logger.error(
+              `Cannot move ${name}.${scope.namespace} to another address: ${errorMessage(err)}`,
+            );
+            return undefined;
+          }
+          // The old address's loopback alias stays: whoever holds the address may need it.
+          return { ip: to, alias: ensureAlias(to), names: this.deps.hosts.set(key, { ip: to, hostnames }) };
+        };
     const target = new ForwardTarget(
       {
         key,
@@ -224,7 +248,7 @@ export class ServiceEntry {
         hostnames,
       },
       this.deps.targetContext(() => void this.reconcile()),
-      { alias: aliasReady, names: namesReady },
+      { alias: aliasReady, names: namesReady, ...(move ? { move } : {}) },
     );
     const ports = planned.map((p) => p.localPort).join(',');
     this.deps.logger.info(`${name}.${scope.namespace} → ${ip}:${ports} → ${hostnames.join(' ')}`);

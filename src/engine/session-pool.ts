@@ -1,17 +1,28 @@
 // One port-forward session per pod, shared by every port and every forward name that uses the pod
-// (a headless service's first pod serves both the service name and `<pod>.<svc>`). Closed when the
-// last user lets go; a session that died is dropped so the next user opens a fresh one.
+// (a headless service's first pod serves both the service name and `<pod>.<svc>`; a selector-less
+// service's Endpoints may name another service's pod). Reference-counted: closed when the last
+// holder lets go. A holder that wants a fresh session (a manual reconnect of one service) retires
+// the shared one instead of closing it: later acquirers get a new session, and the retired one stays
+// open for the forwards still using it until they let go too — so one service's reconnect never
+// cuts the connections of another service on the same pod. A session that died is dropped so the
+// next user opens a fresh one.
 import type { ClusterPort, PodSession } from './ports.js';
 
 export interface SessionLease {
   readonly session: PodSession;
-  release(): void;
+  /**
+   * Lets go of the session. With `retire`, later acquirers of the pod get a new session while this
+   * one stays open for its other holders (closed once the last of them lets go).
+   */
+  release(opts?: { retire?: boolean }): void;
 }
 
 export interface SessionPool {
   acquire(cluster: ClusterPort, namespace: string, podName: string, uid?: string): SessionLease;
-  /** Closes the pod's session now (every holder sees `closed` and re-dials). */
+  /** Closes the pod's session now (the pod itself is gone: every holder sees `closed` and re-dials). */
   invalidate(context: string, namespace: string, podName: string): void;
+  /** Sessions open now (shared ones count once); for tests and diagnostics. */
+  size(): number;
   closeAll(): void;
 }
 
@@ -22,6 +33,8 @@ interface Slot {
 
 export const createSessionPool = (): SessionPool => {
   const slots = new Map<string, Slot>();
+  /** Retired sessions still held by someone. */
+  const retired = new Set<Slot>();
   const keyOf = (context: string, namespace: string, pod: string): string => `${context}/${namespace}/${pod}`;
   return {
     acquire(cluster, namespace, podName, uid) {
@@ -36,6 +49,7 @@ export const createSessionPool = (): SessionPool => {
         slots.set(key, created);
         void session.closed.then(() => {
           if (slots.get(key) === created) slots.delete(key);
+          retired.delete(created);
         });
       }
       slot.refs++;
@@ -43,12 +57,17 @@ export const createSessionPool = (): SessionPool => {
       let released = false;
       return {
         session: held.session,
-        release() {
+        release(opts) {
           if (released) return;
           released = true;
           held.refs--;
+          if (opts?.retire && slots.get(key) === held) {
+            slots.delete(key);
+            retired.add(held);
+          }
           if (held.refs <= 0) {
             if (slots.get(key) === held) slots.delete(key);
+            retired.delete(held);
             held.session.close();
           }
         },
@@ -61,9 +80,11 @@ export const createSessionPool = (): SessionPool => {
       slots.delete(key);
       slot.session.close();
     },
+    size: () => slots.size + retired.size,
     closeAll() {
-      for (const slot of slots.values()) slot.session.close();
+      for (const slot of [...slots.values(), ...retired]) slot.session.close();
       slots.clear();
+      retired.clear();
     },
   };
 };

@@ -124,10 +124,18 @@ export const startMcpHttpServer = async (opts: McpHttpOptions): Promise<McpHttpS
   const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
   return {
     url: `http://${host}:${addr.port}/mcp`,
+    // Stops at once: no new connections, every open one (kept-alive, streaming, mid-call) ended now,
+    // and the handler's own close bounded — a stop must not wait for a client or a slow daemon.
     close: async () => {
-      await handler.close();
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        handler.close().catch(() => undefined),
+        new Promise<void>((resolve) => (timer = setTimeout(resolve, 250))),
+      ]);
+      clearTimeout(timer);
+      await closed;
     },
   };
 };

@@ -51,8 +51,10 @@ export const runMcpServer = async (opts: RunMcpServerOptions): Promise<number> =
   });
   const factory = () => createKubefwdMcpServer({ backend: link.backend, version: opts.version });
 
-  // Report at start whether kubefwd is up; the server starts either way and re-checks on every call.
-  await link
+  // Report at start whether kubefwd is up; the server starts either way (without waiting for the
+  // answer: a daemon that does not answer would hold the start, and a signal meanwhile would find no
+  // handler) and re-checks on every call.
+  void link
     .backend()
     .then((api) => api.health())
     .then((h) => debug(`connected to kubefwd ${h.version}`))

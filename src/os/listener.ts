@@ -1,8 +1,20 @@
 // ListenerPort of engine/ports: binds the exact loopback address of a forward (never `localhost`,
 // which may resolve to ::1 only). Closing a listener also ends its open connections, so shutdown
 // never waits on a client that keeps a socket open.
-import { createServer, type Socket } from 'node:net';
+//
+// Address claims: every kubefwd binds a small marker listener on each address it hands out, at one
+// well-known port (CLAIM_PORT). The kernel keeps that bind exclusive and drops it when the process
+// dies, so it is a machine-wide lock that no crash leaves behind. A second kubefwd (another hosts
+// file, another cluster) whose claim fails asks the holder who it is (it answers "kubefwd pid=N")
+// and moves on to another address. A port held by something that is not a kubefwd (a program
+// listening on 0.0.0.0 at that port) is not a claim: the address stays usable.
+import { createConnection, createServer, type Server, type Socket } from 'node:net';
+import type { AddressClaim } from '../contract/ports.js';
 import { KubefwdError, errorMessage } from '../contract/errors.js';
+
+/** The port of the marker listener on every address a kubefwd serves. */
+export const CLAIM_PORT = 27271;
+const CLAIM_HELLO = 'kubefwd pid=';
 
 export interface LocalListener {
   readonly address: string;
@@ -12,7 +24,45 @@ export interface LocalListener {
 
 export interface Listeners {
   listen(address: string, port: number, onConnection: (socket: Socket) => void): Promise<LocalListener>;
+  claim(address: string): Promise<AddressClaim>;
 }
+
+const bindClaim = (address: string, port: number): Promise<Server> =>
+  new Promise((resolve, reject) => {
+    const server = createServer((socket) => {
+      socket.on('error', () => undefined);
+      socket.end(`${CLAIM_HELLO}${process.pid}\n`);
+    });
+    server.once('error', reject);
+    server.listen({ host: address, port, exclusive: true }, () => {
+      server.off('error', reject);
+      server.on('error', () => undefined);
+      resolve(server);
+    });
+  });
+
+/** Who answers on a claim port: "kubefwd pid=N", or undefined when it is not a kubefwd (or silent). */
+const askHolder = (address: string, port: number): Promise<string | undefined> =>
+  new Promise((resolve) => {
+    const socket = createConnection({ host: address, port });
+    let text = '';
+    const done = (v: string | undefined): void => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(v);
+    };
+    const timer = setTimeout(() => done(undefined), 1000);
+    socket.setEncoding('latin1');
+    socket.on('data', (c: string) => {
+      text += c;
+      if (text.includes('\n') || text.length >= 64) {
+        const line = text.split('\n')[0] ?? '';
+        done(line.startsWith(CLAIM_HELLO) ? `kubefwd (pid ${line.slice(CLAIM_HELLO.length)})` : undefined);
+      }
+    });
+    socket.on('error', () => done(undefined));
+    socket.on('close', () => done(undefined));
+  });
 
 const bindError = (address: string, port: number, err: unknown): KubefwdError => {
   const code = (err as NodeJS.ErrnoException).code;
@@ -45,9 +95,31 @@ const bindError = (address: string, port: number, err: unknown): KubefwdError =>
 export interface ListenersOptions {
   /** A failed accept (EMFILE, ENFILE…): counted and logged by the caller; the listener stays up. */
   onAcceptError?: (where: string, err: unknown) => void;
+  /** The port of the marker listener that claims an address for this process (tests pick their own). */
+  claimPort?: number;
 }
 
 export const createListeners = (options: ListenersOptions = {}): Listeners => ({
+  async claim(address) {
+    const port = options.claimPort ?? CLAIM_PORT;
+    const usable: AddressClaim = { held: true, release: () => Promise.resolve() };
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const server = await bindClaim(address, port);
+        return {
+          held: true,
+          release: () => new Promise<void>((done) => server.close(() => done())),
+        };
+      } catch (err) {
+        // No such address yet (an alias missing): the port binds will say so.
+        if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') return usable;
+      }
+      const holder = await askHolder(address, port);
+      if (holder !== undefined) return { held: false, holder };
+      // The holder went away between the bind and the question: try once more, else it is not ours.
+      if (attempt > 0) return usable;
+    }
+  },
   listen(address, port, onConnection) {
     return new Promise<LocalListener>((resolve, reject) => {
       const sockets = new Set<Socket>();

@@ -18,8 +18,9 @@ import type { ApiEvent } from '../../src/contract/api.js';
 import { isBuilt, type CliProcess } from '../e2e/cli-process.js';
 import { createFixture, type Fixture } from '../e2e/fixture.js';
 import { eventually, kubefwdBlock, parseHosts, resolveName } from '../e2e/net.js';
+import { ipPrefix, randomIpBase } from '../support/addresses.js';
 
-const IP_BASE = '127.20.27.1';
+const IP_BASE = randomIpBase();
 const SERVICE = 'api-gateway.shop.sim';
 
 let fx: Fixture;
@@ -97,7 +98,7 @@ describe.skipIf(!isBuilt())('REST API end to end (real daemon, simulated cluster
     const fwd = svc.forwards![0]!;
     const ip = await resolveName(fx.hostsPath, 'api-gateway');
     expect(ip).toBe(fwd.localIP);
-    expect(ip.startsWith('127.20.27.')).toBe(true);
+    expect(ip.startsWith(ipPrefix(IP_BASE))).toBe(true);
     const paths = ['/e2e-1', '/e2e-2?x=1', '/e2e-3'];
     const { sent, received } = await rawHttp(ip, 8080, paths);
     expect(received.toString('latin1').match(/HTTP\/1\.1 200/g)).toHaveLength(3);

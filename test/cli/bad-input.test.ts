@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cliEnv, isBuilt, runCli } from '../e2e/cli-process.js';
 import { testKubeconfig } from '../support/kubeconfig.js';
+import { removeWorldReadableMirror } from '../support/world-readable.js';
 
 const HOSTS = '127.0.0.1 localhost\r\n# foreign\n::1 ip6-localhost';
 const NOBODY = 65534;
@@ -25,6 +26,7 @@ beforeAll(async () => {
   await writeFile(hosts, HOSTS);
 });
 afterAll(async () => {
+  removeWorldReadableMirror();
   await rm(dir, { recursive: true, force: true });
 });
 

@@ -3,6 +3,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { worldReadableRoot } from '../support/world-readable.js';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const binPath = join(repoRoot, 'bin', 'kubefwd');
@@ -35,8 +36,11 @@ export const startCli = (
   args: string[],
   opts: { env: NodeJS.ProcessEnv; uid?: number; gid?: number },
 ): CliProcess => {
-  const child = spawn(process.execPath, [binPath, ...args], {
-    cwd: repoRoot,
+  // Another user cannot load the CLI from a checkout in a private directory: run a mirror of it.
+  const root =
+    opts.uid !== undefined && opts.uid !== process.getuid?.() ? worldReadableRoot(repoRoot) : repoRoot;
+  const child = spawn(process.execPath, [join(root, 'bin', 'kubefwd'), ...args], {
+    cwd: root,
     env: opts.env,
     stdio: ['pipe', 'pipe', 'pipe'],
     ...(opts.uid !== undefined ? { uid: opts.uid } : {}),

@@ -6,8 +6,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { cliEnv, isBuilt, runCli, startCli } from './cli-process.js';
 import { createFixture, FOREIGN_HOSTS, type Fixture } from './fixture.js';
 import { eventually, hasBlock, httpGet, resolveName } from './net.js';
+import { randomIpBase } from '../support/addresses.js';
 
-const IP_BASE = '127.16.27.1';
+const IP_BASE = randomIpBase();
 let fx: Fixture;
 
 describe.skipIf(!isBuilt())('idle mode and the other commands (real process)', { timeout: 120_000 }, () => {

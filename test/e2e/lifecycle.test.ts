@@ -8,8 +8,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { isBuilt, runCli } from './cli-process.js';
 import { createFixture, FOREIGN_HOSTS, type Fixture } from './fixture.js';
 import { eventually, hasBlock, httpGet, resolveName } from './net.js';
+import { randomIpBase } from '../support/addresses.js';
 
-const IP_BASE = '127.13.27.1';
+const IP_BASE = randomIpBase();
 let fx: Fixture;
 
 const hostsText = (): Promise<string> => readFile(fx.hostsPath, 'utf8');

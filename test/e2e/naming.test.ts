@@ -7,8 +7,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { isBuilt, type CliProcess } from './cli-process.js';
 import { createFixture, FOREIGN_HOSTS, type Fixture } from './fixture.js';
 import { echoRoundTrip, eventually, httpGet, parseHosts, resolveName } from './net.js';
+import { ipPrefix, randomIpBase } from '../support/addresses.js';
 
-const IP_BASE = '127.14.27.1';
+const IP_BASE = randomIpBase();
 let fx: Fixture;
 
 const hosts = async (): Promise<Map<string, string>> => parseHosts(await readFile(fx.hostsPath, 'utf8'));
@@ -74,7 +75,7 @@ describe.skipIf(!isBuilt())(
         'reports-analytics-svc-cluster-local',
       ])
         expect(h.has(n), n).toBe(true);
-      expect(h.get('api-gateway')!.startsWith('127.14.27.')).toBe(true);
+      expect(h.get('api-gateway')!.startsWith(ipPrefix(IP_BASE))).toBe(true);
       expect(h.get('reports.analytics')!.startsWith('127.14.28.')).toBe(true);
       expect(h.get('redis')).toBe('127.14.40.7');
       // -m 8080:18080 applies to every service with port 8080.
@@ -94,9 +95,9 @@ describe.skipIf(!isBuilt())(
       await eventually(async () => (await hosts()).has('reports.sim2'), 40_000);
       await eventually(async () => (await hosts()).has('reports'), 40_000);
       const h = await hosts();
-      expect(h.get('reports')!.startsWith('127.14.27.')).toBe(true);
+      expect(h.get('reports')!.startsWith(ipPrefix(IP_BASE))).toBe(true);
       const second = h.get('reports.sim2')!;
-      expect(second.startsWith('127.15.27.')).toBe(true);
+      expect(second.startsWith(ipPrefix(IP_BASE, 1))).toBe(true);
       for (const n of [
         'reports.analytics.sim2',
         'reports.analytics.svc.sim2',

@@ -1,4 +1,4 @@
-// The engine over fake ports: real sockets on 127.50.x.x, an in-memory cluster driven by the test.
+// The engine over fake ports: real sockets on a random 127.x.y.0/24, an in-memory cluster driven by the test.
 import { afterEach, describe, expect, it } from 'vitest';
 import { createEngine, type EngineRuntime } from '../../src/engine/index.js';
 import type { EngineEvent } from '../../src/engine/events.js';
@@ -20,6 +20,14 @@ import {
   roundTrip,
   service,
 } from './fakes.js';
+import { ipPrefix, randomNet24 } from '../support/addresses.js';
+
+/** This file's /24 in 127.0.0.0/8, random so that two runs on one machine do not collide. */
+const NET = randomNet24();
+/** The next namespace's first address (third octet + 1), and an address outside the block for -r. */
+const [A, B, C] = NET.split('.');
+const SOLO_IP = `${A}.${B}.${Number(C) + 1}.1`;
+const RESERVED_IP = `${A}.${B}.${C}.207`;
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -44,7 +52,7 @@ const setup = (
     loopback: noLoopback,
     traffic,
     logger,
-    options: { ipBase: '127.50.27.1', hostsBatchMs: 5, connectWaitMs: 2000, ...options },
+    options: { ipBase: `${NET}.1`, hostsBatchMs: 5, connectWaitMs: 2000, ...options },
     ...(clock ? { clock } : {}),
   });
   engine.subscribe((e) => events.push(e));
@@ -126,8 +134,8 @@ describe('engine: a namespace', () => {
     expect(ns).toMatchObject({ key: 'shop.sim', namespace: 'shop', context: 'sim', running: true });
     const services = engine.services();
     expect(services.map((s) => [s.key, s.localIP])).toEqual([
-      ['api-gateway.shop.sim', '127.50.27.1'],
-      ['postgres.shop.sim', '127.50.27.2'],
+      ['api-gateway.shop.sim', `${NET}.1`],
+      ['postgres.shop.sim', `${NET}.2`],
     ]);
     await eventually(
       () => engine.forwards().every((f) => f.status === 'Active') && engine.forwards().length === 2,
@@ -143,14 +151,14 @@ describe('engine: a namespace', () => {
 
     await engine.flushHosts();
     const block = readBlock(hosts.content, 'kubefwd');
-    expect(block[0]).toEqual({ ip: '127.50.27.1', hostnames: services[0]?.hostnames });
+    expect(block[0]).toEqual({ ip: `${NET}.1`, hostnames: services[0]?.hostnames });
     expect(block[0]?.hostnames.slice(0, 3)).toEqual(['api-gateway', 'api-gateway.shop', 'api-gateway-shop']);
     expect(hosts.content.startsWith('127.0.0.1 localhost\n# kubefwd begin kubefwd\n')).toBe(true);
 
-    expect((await roundTrip('127.50.27.1', 8080, 'hello')).toString()).toBe('A:hello');
+    expect((await roundTrip(`${NET}.1`, 8080, 'hello')).toString()).toBe('A:hello');
     const big = Buffer.alloc(256 * 1024);
     for (let i = 0; i < big.length; i++) big[i] = (i * 7) % 251;
-    expect((await roundTrip('127.50.27.2', 5432, big)).equals(big)).toBe(true);
+    expect((await roundTrip(`${NET}.2`, 5432, big)).equals(big)).toBe(true);
     await eventually(() => traffic.closed >= 2);
     expect(traffic.bytesOut).toBe(5 + big.length);
     expect(traffic.bytesIn).toBe(7 + big.length);
@@ -189,8 +197,8 @@ describe('engine: a namespace', () => {
     await eventually(() =>
       engine.forwards().find((f) => f.podName === 'api-gateway-b' && f.status === 'Active'),
     );
-    expect(engine.services().find((s) => s.serviceName === 'api-gateway')?.localIP).toBe('127.50.27.1');
-    expect((await roundTrip('127.50.27.1', 8080, 'x')).toString()).toBe('B:x');
+    expect(engine.services().find((s) => s.serviceName === 'api-gateway')?.localIP).toBe(`${NET}.1`);
+    expect((await roundTrip(`${NET}.1`, 8080, 'x')).toString()).toBe('B:x');
     expect(
       events.some((e) => e.type === 'PodChanged' && e.change === 'deleted' && e.podName === 'api-gateway-a'),
     ).toBe(true);
@@ -207,7 +215,7 @@ describe('engine: a namespace', () => {
     cluster.remove('pods', 'shop', 'api-gateway-a');
     await eventually(() => status(engine, 'api-gateway.shop.sim') === 'Waiting');
     await backend(cluster, 'api-gateway-c', 8081, 'C:');
-    const pending = roundTrip('127.50.27.1', 8080, 'late');
+    const pending = roundTrip(`${NET}.1`, 8080, 'late');
     await new Promise((r) => setTimeout(r, 30));
     cluster.apply(
       'pods',
@@ -239,7 +247,7 @@ describe('engine: a namespace', () => {
     expect(f.reason).toMatch(/lost connection to pod postgres-0/);
     expect(['Waiting', 'Connecting']).toContain(f.status);
     // A connection during the backoff waits for the re-dial.
-    expect((await roundTrip('127.50.27.2', 5432, 'again')).toString()).toBe('again');
+    expect((await roundTrip(`${NET}.2`, 5432, 'again')).toString()).toBe('again');
     expect(cluster.sessions.filter((s) => s.pod === 'postgres-0').length).toBeGreaterThan(before);
     await eventually(() => status(engine, 'postgres.shop.sim') === 'Active');
     expect(engine.forwards().find((x) => x.serviceKey === 'postgres.shop.sim')?.reconnects).toBeGreaterThan(
@@ -262,7 +270,7 @@ describe('engine: a namespace', () => {
     await eventually(() => cluster.sessions.filter((s) => s.pod === 'postgres-0').length > before);
     await eventually(() => status(engine, 'postgres.shop.sim') === 'Active');
     expect(events.some((e) => e.type === 'Reconnect' && e.trigger === 'pod-change')).toBe(true);
-    expect((await roundTrip('127.50.27.2', 5432, 'same')).toString()).toBe('same');
+    expect((await roundTrip(`${NET}.2`, 5432, 'same')).toString()).toBe('same');
   });
 
   it('a refused pod-side stream ends that connection only', async () => {
@@ -275,8 +283,8 @@ describe('engine: a namespace', () => {
       () => engine.forwards().length === 2 && engine.forwards().every((f) => f.status === 'Active'),
     );
     // The pod refuses port 7002: that one connection is closed with nothing received.
-    expect((await roundTrip('127.50.27.1', 7002, 'x').catch(() => Buffer.alloc(0))).length).toBe(0);
-    expect((await roundTrip('127.50.27.1', 7001, 'ok')).toString()).toBe('ok');
+    expect((await roundTrip(`${NET}.1`, 7002, 'x').catch(() => Buffer.alloc(0))).length).toBe(0);
+    expect((await roundTrip(`${NET}.1`, 7001, 'ok')).toString()).toBe('ok');
     expect(engine.forwards().every((f) => f.status === 'Active')).toBe(true);
   });
 });
@@ -299,7 +307,7 @@ describe('engine: waiting and errors', () => {
     expect(timedOut.reason).toMatch(/did not become ready within/);
     cluster.apply('pods', pod('slow-0', 'app', { app: 'slow' }));
     await eventually(() => engine.forwards().find((f) => f.status === 'Active'));
-    expect((await roundTrip('127.50.27.1', 9000, 'ready')).toString()).toBe('ready');
+    expect((await roundTrip(`${NET}.1`, 9000, 'ready')).toString()).toBe('ready');
   });
 
   it('reaches the -t timeout even when its timer fires before the clock says the wait is over', async () => {
@@ -338,14 +346,14 @@ describe('engine: waiting and errors', () => {
     await engine.addNamespace({ namespace: 'app' });
     await eventually(() => engine.forwards()[0]?.status === 'Waiting');
     await new Promise((r) => setTimeout(r, 400));
-    expect((await roundTrip('127.50.27.1', 9001, 'x').catch(() => Buffer.alloc(0))).length).toBe(0);
+    expect((await roundTrip(`${NET}.1`, 9001, 'x').catch(() => Buffer.alloc(0))).length).toBe(0);
     await eventually(() => logger.lines.find((l) => l.includes('not holding the connection')));
     expect(logger.lines.some((l) => l.includes('no connection to a pod within'))).toBe(false);
     // A pod arriving ends that: connections flow again.
     await backend(cluster, 'lonely-0', 9001);
     cluster.apply('pods', pod('lonely-0', 'app', { app: 'lonely' }));
     await eventually(() => engine.forwards()[0]?.status === 'Active');
-    expect((await roundTrip('127.50.27.1', 9001, 'back')).toString()).toBe('back');
+    expect((await roundTrip(`${NET}.1`, 9001, 'back')).toString()).toBe('back');
   });
 
   it('keeps a forward whose pod cannot be dialled visible in Error with reason and next retry', async () => {
@@ -372,16 +380,34 @@ describe('engine: waiting and errors', () => {
     await eventually(() => engine.forwards().find((x) => x.status === 'Active'), 3000, 'recovery');
   });
 
-  it('reports a taken local port as an Error of that forward', async () => {
-    const { cluster, engine, listener } = setup();
-    const blocker = await listener.listen('127.50.27.1', 9003, (s) => s.destroy());
+  it('moves an auto-allocated address whose port another program holds on to a free one', async () => {
+    const { cluster, engine, listener, logger } = setup();
+    const blocker = await listener.listen(`${NET}.1`, 9003, (s) => s.destroy());
+    cleanups.push(() => blocker.close());
+    cluster.apply('services', service('taken', 'app', [{ port: 9003 }]));
+    cluster.apply('pods', pod('taken-0', 'app', { app: 'taken' }));
+    await backend(cluster, 'taken-0', 9003, 'moved:');
+    await engine.addNamespace({ namespace: 'app' });
+    const f = await eventually(() => engine.forwards().find((x) => x.status === 'Active'));
+    expect(f.localIP).toBe(`${NET}.2`);
+    expect(engine.services()[0]?.localIP).toBe(`${NET}.2`);
+    expect((await roundTrip(`${NET}.2`, 9003, 'x')).toString()).toBe('moved:x');
+    const log = logger.lines.join('\n');
+    expect(log).toContain(`${NET}.1 port 9003`);
+    expect(log).toContain(`moving to ${NET}.2`);
+  });
+
+  it('keeps a reserved address whose port another program holds in Error with the reason', async () => {
+    const { cluster, engine, listener } = setup({ reserve: [`taken:${NET}.9`] });
+    const blocker = await listener.listen(`${NET}.9`, 9003, (s) => s.destroy());
     cleanups.push(() => blocker.close());
     cluster.apply('services', service('taken', 'app', [{ port: 9003 }]));
     cluster.apply('pods', pod('taken-0', 'app', { app: 'taken' }));
     await engine.addNamespace({ namespace: 'app' });
     const f = await eventually(() => engine.forwards().find((x) => x.errorCode === 'PORT_IN_USE'));
     expect(f.status).toBe('Error');
-    expect(f.reason).toMatch(/127\.50\.27\.1:9003/);
+    expect(f.localIP).toBe(`${NET}.9`);
+    expect(f.reason).toContain(`${NET}.9:9003`);
   });
 });
 
@@ -399,7 +425,7 @@ describe('engine: live service changes and kinds', () => {
     cluster.apply('services', service('one', 'live', [{ port: 9101 }]));
     await eventually(() => engine.forwards().find((f) => f.localPort === '9101' && f.status === 'Active'));
     expect(engine.forwards().some((f) => f.localPort === '9100')).toBe(false);
-    expect((await roundTrip('127.50.27.1', 9101, 'p')).toString()).toBe('new:p');
+    expect((await roundTrip(`${NET}.1`, 9101, 'p')).toString()).toBe('new:p');
     // selector changed: no pod matches any more
     cluster.apply('services', service('one', 'live', [{ port: 9101 }], { selector: { app: 'other' } }));
     await eventually(() => engine.forwards().find((f) => f.serviceName === 'one' && f.status === 'Waiting'));
@@ -423,19 +449,19 @@ describe('engine: live service changes and kinds', () => {
       () => engine.forwards().length === 3 && engine.forwards().every((f) => f.status === 'Active'),
     );
     expect(engine.services().map((s) => [s.key, s.localIP, s.headless])).toEqual([
-      ['kafka.data.sim', '127.50.27.1', true],
-      ['kafka-0.kafka.data.sim', '127.50.27.2', true],
-      ['kafka-1.kafka.data.sim', '127.50.27.3', true],
+      ['kafka.data.sim', `${NET}.1`, true],
+      ['kafka-0.kafka.data.sim', `${NET}.2`, true],
+      ['kafka-1.kafka.data.sim', `${NET}.3`, true],
     ]);
     expect(engine.forwards().find((f) => f.serviceKey === 'kafka.data.sim')?.podName).toBe('kafka-0');
     expect(engine.forwards().find((f) => f.serviceKey === 'kafka-1.kafka.data.sim')?.registryKey).toBe(
       'kafka.data.sim',
     );
-    expect((await roundTrip('127.50.27.3', 9092, 'm')).toString()).toBe('kafka-1:m');
+    expect((await roundTrip(`${NET}.3`, 9092, 'm')).toString()).toBe('kafka-1:m');
     await engine.flushHosts();
     expect(
       readBlock(hosts.content, 'kubefwd')
-        .find((e) => e.ip === '127.50.27.3')
+        .find((e) => e.ip === `${NET}.3`)
         ?.hostnames.slice(0, 2),
     ).toEqual(['kafka-1.kafka', 'kafka-1-kafka']);
     cluster.remove('pods', 'data', 'kafka-1');
@@ -460,7 +486,7 @@ describe('engine: live service changes and kinds', () => {
     await eventually(() =>
       engine.forwards().find((f) => f.status === 'Active' && f.podName === 'legacy-pod'),
     );
-    expect((await roundTrip('127.50.27.1', 9300, 'e')).toString()).toBe('L:e');
+    expect((await roundTrip(`${NET}.1`, 9300, 'e')).toString()).toBe('L:e');
   });
 
   it('skips ExternalName, UDP-only and endpoint-less selector-less services with a reason', async () => {
@@ -485,18 +511,18 @@ describe('engine: live service changes and kinds', () => {
   });
 
   it('applies -m mappings and -r reservations', async () => {
-    const { cluster, engine } = setup({ mappings: ['9400:9401'], reserve: ['api:127.50.99.7'] });
+    const { cluster, engine } = setup({ mappings: ['9400:9401'], reserve: [`api:${RESERVED_IP}`] });
     cluster.apply('services', service('api', 'map', [{ port: 9400 }]));
     cluster.apply('services', service('web', 'map', [{ port: 9400 }]));
     cluster.apply('pods', pod('api-0', 'map', { app: 'api' }));
     await backend(cluster, 'api-0', 9400, 'api:');
     await engine.addNamespace({ namespace: 'map' });
     expect(engine.services().map((s) => [s.serviceName, s.localIP, s.ports[0]?.localPort])).toEqual([
-      ['api', '127.50.99.7', 9401],
-      ['web', '127.50.27.1', 9401],
+      ['api', RESERVED_IP, 9401],
+      ['web', `${NET}.1`, 9401],
     ]);
     await eventually(() => engine.forwards().find((f) => f.serviceName === 'api' && f.status === 'Active'));
-    expect((await roundTrip('127.50.99.7', 9401, 'm')).toString()).toBe('api:m');
+    expect((await roundTrip(RESERVED_IP, 9401, 'm')).toString()).toBe('api:m');
   });
 });
 
@@ -544,7 +570,7 @@ describe('engine: several contexts', () => {
       loopback: noLoopback,
       traffic: countingTraffic(),
       logger: memoryLogger(),
-      options: { ipBase: '127.50.27.1', hostsBatchMs: 5, includeServices: ['prod/web/api'] },
+      options: { ipBase: `${NET}.1`, hostsBatchMs: 5, includeServices: ['prod/web/api'] },
     });
     cleanups.push(async () => {
       await engine.shutdown();
@@ -554,8 +580,8 @@ describe('engine: several contexts', () => {
     await eventually(() => engine.services().length === 2, 3000, 'the --service of the second context');
     // The namespace was added first (sim is context 0); the --service of prod follows (context 1).
     const byKey = new Map(engine.services().map((s) => [s.key, s]));
-    expect(byKey.get('api.web.sim')).toMatchObject({ localIP: '127.50.27.1' });
-    expect(byKey.get('api.web.prod')).toMatchObject({ localIP: '127.51.27.1' });
+    expect(byKey.get('api.web.sim')).toMatchObject({ localIP: `${NET}.1` });
+    expect(byKey.get('api.web.prod')).toMatchObject({ localIP: `${ipPrefix(`${NET}.1`, 1)}1` });
     expect(byKey.get('api.web.prod')?.hostnames).toEqual([
       'api.prod',
       'api-prod',
@@ -628,10 +654,10 @@ describe('engine: controller', () => {
     await engine.addNamespace({ namespace: 'shop' });
     expect(engine.services().map((s) => s.key)).toEqual(['api-gateway.shop.sim']);
     const solo = await engine.addService({ namespace: 'elsewhere', serviceName: 'solo' });
-    expect(solo).toMatchObject({ key: 'solo.elsewhere.sim', localIP: '127.50.28.1' });
+    expect(solo).toMatchObject({ key: 'solo.elsewhere.sim', localIP: SOLO_IP });
     expect(engine.namespaces().map((n) => n.key)).toEqual(['shop.sim']);
     await eventually(() => status(engine, 'solo.elsewhere.sim') === 'Active');
-    expect((await roundTrip('127.50.28.1', 9500, 's')).toString()).toBe('solo:s');
+    expect((await roundTrip(SOLO_IP, 9500, 's')).toString()).toBe('solo:s');
     await expect(engine.addService({ namespace: 'elsewhere', serviceName: 'solo' })).rejects.toMatchObject({
       code: 'ALREADY_EXISTS',
     });
@@ -690,7 +716,7 @@ describe('engine: controller', () => {
     expect(engine.services()).toEqual([]);
     expect(hosts.content).toBe('127.0.0.1 localhost\n');
     expect(cluster.activeWatchers()).toBe(0);
-    await expect(roundTrip('127.50.27.1', 8080, 'x')).rejects.toThrow();
+    await expect(roundTrip(`${NET}.1`, 8080, 'x')).rejects.toThrow();
     await expect(engine.addNamespace({ namespace: 'shop' })).rejects.toMatchObject({ code: 'NOT_READY' });
   });
 });

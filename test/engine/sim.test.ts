@@ -1,6 +1,6 @@
 // The engine over the real kube adapter against the simulated cluster (a real API server over
 // HTTPS, real port-forward protocols), with the real listener and hosts-file adapters on a temp
-// file. Addresses 127.51.x.x.
+// file. Addresses in a random 127.x.y.0/24.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
@@ -15,6 +15,10 @@ import { createHostsFile } from '../../src/os/hosts-file.js';
 import { createListeners } from '../../src/os/listener.js';
 import { createSimCluster, type SimCluster } from '../../src/sim/index.js';
 import { eventually, memoryLogger, noLoopback, roundTrip } from './fakes.js';
+import { randomNet24 } from '../support/addresses.js';
+
+/** This file's /24 in 127.0.0.0/8, random so that two runs on one machine do not collide. */
+const NET = randomNet24();
 
 let sim: SimCluster;
 let provider: KubeClusterProvider;
@@ -55,7 +59,7 @@ beforeAll(async () => {
     traffic,
     logger,
     options: {
-      ipBase: '127.51.27.1',
+      ipBase: `${NET}.1`,
       hostsBatchMs: 20,
       autoReconnect: true,
       backoff: { initialMs: 100, maxMs: 1000 },
@@ -82,15 +86,15 @@ describe('engine against the simulated cluster', () => {
       'all forwards active',
     );
     expect(engine.services().map((s) => `${s.key} ${s.localIP}`)).toEqual([
-      'api-gateway.shop.sim 127.51.27.1',
-      'auth.shop.sim 127.51.27.2',
-      'kafka.shop.sim 127.51.27.3',
-      'kafka-0.kafka.shop.sim 127.51.27.7',
-      'kafka-1.kafka.shop.sim 127.51.27.8',
-      'kafka-2.kafka.shop.sim 127.51.27.9',
-      'legacy-db.shop.sim 127.51.27.4',
-      'postgres.shop.sim 127.51.27.5',
-      'redis.shop.sim 127.51.27.6',
+      `api-gateway.shop.sim ${NET}.1`,
+      `auth.shop.sim ${NET}.2`,
+      `kafka.shop.sim ${NET}.3`,
+      `kafka-0.kafka.shop.sim ${NET}.7`,
+      `kafka-1.kafka.shop.sim ${NET}.8`,
+      `kafka-2.kafka.shop.sim ${NET}.9`,
+      `legacy-db.shop.sim ${NET}.4`,
+      `postgres.shop.sim ${NET}.5`,
+      `redis.shop.sim ${NET}.6`,
     ]);
     const skipped = events.flatMap((e) => (e.type === 'ServiceSkipped' ? [e.registryKey] : []));
     expect(skipped.sort()).toEqual(['payments.shop.sim', 'statsd.shop.sim']);
@@ -100,7 +104,7 @@ describe('engine against the simulated cluster', () => {
       true,
     );
     const block = readBlock(text, 'kubefwd');
-    expect(block.find((e) => e.ip === '127.51.27.1')?.hostnames).toEqual([
+    expect(block.find((e) => e.ip === `${NET}.1`)?.hostnames).toEqual([
       'api-gateway',
       'api-gateway.shop',
       'api-gateway-shop',
@@ -118,14 +122,14 @@ describe('engine against the simulated cluster', () => {
   }, 20_000);
 
   it('carries HTTP and byte-exact echo, and the selector-less service reaches its endpoint pod', async () => {
-    const res = await get('127.51.27.1', 8080, '/hello');
+    const res = await get(`${NET}.1`, 8080, '/hello');
     expect(res.status).toBe(200);
     expect(res.body).toContain(forward('api-gateway.shop.sim')?.podName ?? '?');
     const payload = Buffer.alloc(200_000);
     for (let i = 0; i < payload.length; i++) payload[i] = (i * 31) % 256;
-    expect((await roundTrip('127.51.27.5', 5432, payload)).equals(payload)).toBe(true);
-    expect((await roundTrip('127.51.27.4', 5432, 'legacy')).toString()).toBe('legacy');
-    expect((await roundTrip('127.51.27.8', 9092, 'k1')).toString()).toBe('k1');
+    expect((await roundTrip(`${NET}.5`, 5432, payload)).equals(payload)).toBe(true);
+    expect((await roundTrip(`${NET}.4`, 5432, 'legacy')).toString()).toBe('legacy');
+    expect((await roundTrip(`${NET}.8`, 9092, 'k1')).toString()).toBe('k1');
   }, 20_000);
 
   it('moves to the replacement pod after a deletion, same address', async () => {
@@ -140,8 +144,8 @@ describe('engine against the simulated cluster', () => {
       10_000,
       'forward on a new pod',
     );
-    expect(moved.localIP).toBe('127.51.27.1');
-    const res = await get('127.51.27.1', 8080);
+    expect(moved.localIP).toBe(`${NET}.1`);
+    const res = await get(`${NET}.1`, 8080);
     expect(res.body).toContain(moved.podName);
   }, 20_000);
 
@@ -150,7 +154,7 @@ describe('engine against the simulated cluster', () => {
     sim.control.cutStreams();
     const mark = logger.lines.length;
     // A connection right after the cut waits for the re-dial instead of being refused.
-    const got = (await roundTrip('127.51.27.5', 5432, 'after-cut')).toString();
+    const got = (await roundTrip(`${NET}.5`, 5432, 'after-cut')).toString();
     if (process.env.DEBUG_ENGINE) {
       await new Promise((r) => setTimeout(r, 500));
       console.log(logger.lines.slice(mark).join('\n'));

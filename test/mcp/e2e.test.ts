@@ -12,8 +12,9 @@ import { binPath, isBuilt, repoRoot, type CliProcess } from '../e2e/cli-process.
 import { createFixture, type Fixture } from '../e2e/fixture.js';
 import { echoRoundTrip, eventually, httpGet, kubefwdBlock, resolveName } from '../e2e/net.js';
 import { errorJson } from './result-text.js';
+import { ipPrefix, randomIpBase } from '../support/addresses.js';
 
-const IP_BASE = '127.30.27.1';
+const IP_BASE = randomIpBase();
 
 let fx: Fixture;
 let kubefwd: CliProcess | undefined;
@@ -121,7 +122,7 @@ describe.skipIf(!isBuilt())('kubefwd mcp over stdio, end to end (real daemon, si
       const host = new URL(cs.url).hostname;
       const ip = await eventually(() => resolveName(fx.hostsPath, host), 10_000);
       expect(ip).toBe(info.localIP);
-      expect(ip.startsWith('127.30.27.')).toBe(true);
+      expect(ip.startsWith(ipPrefix(IP_BASE))).toBe(true);
       const payload = Buffer.from(`hello ${host} through kubefwd mcp`);
       expect((await echoRoundTrip(ip, cs.port, payload)).toString()).toBe(payload.toString());
     }

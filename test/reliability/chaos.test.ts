@@ -15,6 +15,7 @@ import {
 } from '../../bench/lib/daemon-harness.js';
 import { echoRoundTrip, httpRoundTrip, prng, type Outcome } from '../../bench/lib/traffic.js';
 import type { ApiClient } from '../../src/api/client/index.js';
+import { randomIpBase } from '../support/addresses.js';
 
 const FOREIGN = '127.0.0.1\tlocalhost\r\n# corporate entries\r\n10.1.2.3 wiki.corp\n';
 const SEED = Number(process.env.KUBEFWD_CHAOS_SEED ?? Math.floor(Math.random() * 1_000_000));
@@ -75,7 +76,7 @@ describe('chaos: faults under verified traffic', () => {
     sim = await createSimCluster({ readyDelayMs: 50 });
     daemon = startDaemon({
       kubeconfigPath: sim.kubeconfigPath,
-      ipBase: '127.60.27.1',
+      ipBase: randomIpBase(),
       args: ['svc', '-n', 'shop', '-a'],
       hostsContent: FOREIGN,
     });

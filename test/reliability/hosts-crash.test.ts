@@ -8,6 +8,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSimCluster, type SimCluster } from '../../src/sim/index.js';
 import { readHosts, startDaemon, waitAllActive, type Daemon } from '../../bench/lib/daemon-harness.js';
 import { prng } from '../../bench/lib/traffic.js';
+import { randomIpBase } from '../support/addresses.js';
+
+const BASE_A = randomIpBase();
+const BASE_B = randomIpBase();
+const BASE_C = randomIpBase();
 
 const FOREIGN = '# managed by corp\r\n127.0.0.1 localhost\n::1 ip6-localhost\n10.9.8.7 build.corp';
 const SEED = Number(process.env.KUBEFWD_CRASH_SEED ?? Math.floor(Math.random() * 1_000_000));
@@ -41,7 +46,7 @@ describe('hosts file crash safety', () => {
     const rnd = prng(SEED);
     const first = startDaemon({
       kubeconfigPath: sim.kubeconfigPath,
-      ipBase: '127.61.27.1',
+      ipBase: BASE_A,
       args: ['svc', '-n', 'shop'],
       hostsContent: FOREIGN,
       env: { KUBEFWD_TEST_HOSTS_WRITE_DELAY_MS: '150' },
@@ -54,7 +59,7 @@ describe('hosts file crash safety', () => {
       if (round > 0) {
         daemon = startDaemon({
           kubeconfigPath: sim.kubeconfigPath,
-          ipBase: '127.61.27.1',
+          ipBase: BASE_A,
           args: ['svc', '-n', 'shop'],
           dir,
           env: { KUBEFWD_TEST_HOSTS_WRITE_DELAY_MS: '150' },
@@ -97,7 +102,7 @@ describe('hosts file crash safety', () => {
     // A normal start removes whatever block a killed run left, and a clean stop leaves the old content.
     const healer = startDaemon({
       kubeconfigPath: sim.kubeconfigPath,
-      ipBase: '127.61.27.1',
+      ipBase: BASE_A,
       args: ['svc', '-n', 'shop'],
       dir,
     });
@@ -117,7 +122,7 @@ describe('hosts file crash safety', () => {
   it('a second daemon on the same hosts file refuses and leaves the file alone', async () => {
     const a = startDaemon({
       kubeconfigPath: sim.kubeconfigPath,
-      ipBase: '127.62.27.1',
+      ipBase: BASE_B,
       args: ['svc', '-n', 'shop'],
       hostsContent: FOREIGN,
     });
@@ -128,7 +133,7 @@ describe('hosts file crash safety', () => {
     const before = readHosts(a);
     const c = startDaemon({
       kubeconfigPath: sim.kubeconfigPath,
-      ipBase: '127.63.27.1',
+      ipBase: BASE_C,
       args: ['svc', '-n', 'analytics'],
       hostsPath: a.hostsPath,
     });

@@ -11,6 +11,7 @@ import { startDaemon, waitAllActive, type Daemon } from '../../bench/lib/daemon-
 import { echoRoundTrip, prng, type Outcome } from '../../bench/lib/traffic.js';
 import type { ApiClient } from '../../src/api/client/index.js';
 import { loadManifests, loadNamespaces } from '../../bench/engine/load-manifests.js';
+import { randomIpBase } from '../support/addresses.js';
 
 const SERVICES = Number(process.env.KUBEFWD_LOAD_SERVICES ?? 500);
 const CONNECTIONS = Number(process.env.KUBEFWD_LOAD_CONNECTIONS ?? 1000);
@@ -69,7 +70,7 @@ describe(`load: ${SERVICES} services over ${NAMESPACES} namespaces`, () => {
     const namespaces = loadNamespaces(NAMESPACES).join(',');
     daemon = startDaemon({
       kubeconfigPath: sim.kubeconfigPath,
-      ipBase: '127.64.27.1',
+      ipBase: randomIpBase(),
       args: ['svc', '-n', namespaces, '-a'],
     });
     api = await daemon.api(60_000);

@@ -52,7 +52,9 @@ export function defineTransportSuite(transport: Transport, kubelet: Kubelet = 's
     let h: Harness;
     const forwarders: PortForwarder[] = [];
     const locals: LocalForward[] = [];
-    const forwarder = (o: { pingIntervalMs?: number; pingTimeoutMs?: number } = {}): PortForwarder => {
+    const forwarder = (
+      o: { pingIntervalMs?: number; pingTimeoutMs?: number; halfCloseLingerMs?: number } = {},
+    ): PortForwarder => {
       const pf = createPortForwarder(h.conn, { transport, ...o });
       forwarders.push(pf);
       return pf;
@@ -123,7 +125,7 @@ export function defineTransportSuite(transport: Transport, kubelet: Kubelet = 's
     });
 
     it('half-closes: the answer still arrives after the local side ends', async () => {
-      const { local } = await forwardTo(forwarder(), 'postgres', 5432);
+      const { local } = await forwardTo(forwarder({ halfCloseLingerMs: 300 }), 'postgres', 5432);
       const s = await connectLocal(local.port);
       if (multiplexed) {
         // Our FIN reaches the pod; the echo pod answers and then ends its side too.
@@ -131,13 +133,42 @@ export function defineTransportSuite(transport: Transport, kubelet: Kubelet = 's
         s.end('half-closed request');
         expect((await reading).toString()).toBe('half-closed request');
       } else {
-        // v4 has no half-close on the wire: the download stays open after our end.
-        const reading = readN(s, 19);
+        // v4 has no half-close on the wire: the answer is read after our end, and once the pod has
+        // been quiet for the linger time the connection ends (before: it stayed open for good, so
+        // `nc -N`, dump tools and the like hung).
+        const reading = readAll(s);
         s.end('half-closed request');
         expect((await reading).toString()).toBe('half-closed request');
-        s.destroy();
       }
     });
+
+    it.runIf(!multiplexed)(
+      'v4: a half-closed connection ends after the pod is quiet; a warning says so',
+      async () => {
+        const warnings: string[] = [];
+        const pf = createPortForwarder(h.conn, {
+          transport,
+          halfCloseLingerMs: 300,
+          logger: {
+            debug: () => undefined,
+            info: () => undefined,
+            warn: (m: string) => void warnings.push(m),
+            error: () => undefined,
+          },
+        });
+        forwarders.push(pf);
+        const { local } = await forwardTo(pf, 'postgres', 5432);
+        const s = await connectLocal(local.port);
+        const started = Date.now();
+        const reading = readAll(s);
+        s.write('first ');
+        await new Promise((r) => setTimeout(r, 100));
+        s.end('second');
+        expect((await reading).toString()).toBe('first second');
+        expect(Date.now() - started).toBeGreaterThanOrEqual(300);
+        expect(warnings.join('\n')).toMatch(/WebSocket v4 cannot pass a half-close/);
+      },
+    );
 
     it('reports a refused pod port with the kubelet message while other connections continue', async () => {
       const pf = forwarder();

@@ -189,6 +189,27 @@ describe('windowing and navigation', () => {
     expect(app.frame().split('\n').length).toBeLessThanOrEqual(30);
   });
 
+  it('acts on every key of a chunk, in order (key repeat, paste: several keys in one read)', async () => {
+    const app = mount(createFakeBackend({ forwards: syntheticForwards(100) }), { height: 30 });
+    await app.ready();
+    const settles = async (text: string): Promise<void> => {
+      for (let i = 0; i < 2000 && !app.frame().includes(text); i++) await tick(5);
+      expect(/Services \d+\/\d+/.exec(app.frame())?.[0]).toBe(text);
+    };
+    app.stdin.write('jjj');
+    await settles('Services 4/100');
+    app.stdin.write(`${KEY.down}${KEY.down}${KEY.down}`);
+    await settles('Services 7/100');
+    // In order: G then k is the row before the last; the other way round it would be the last.
+    app.stdin.write('Gk');
+    await settles('Services 99/100');
+    app.stdin.write(`kk${KEY.up}jjjj`);
+    await settles('Services 100/100');
+    // Let anything still queued act, then check nothing moved further.
+    await tick(100);
+    expect(app.frame()).toContain('Services 100/100');
+  });
+
   it('follows the selection with j/k, arrows, g/G, Home/End, PgDn/PgUp', async () => {
     const app = mount(createFakeBackend({ forwards: syntheticForwards(100) }), { height: 30 });
     await tick();

@@ -124,6 +124,9 @@ export const createFakeBackend = (initial: Partial<TuiState> = {}): FakeBackend 
 
 export const tick = (ms = 30): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+// eslint-disable-next-line no-control-regex -- an escape sequence is what it matches
+const ESCAPE_SEQUENCE = /\x1b\[[\x30-\x3f]*[\x20-\x2f]*[\x40-\x7e]/g;
+
 export const KEY = {
   up: '\x1b[A',
   down: '\x1b[B',
@@ -175,7 +178,12 @@ export const mount = (backend: TuiBackend, props: Partial<AppProps> = {}) => {
       const before = r.frames.length;
       r.stdin.write(k);
       for (let i = 0; i < 80 && r.frames.length === before; i++) await tick(5);
-      await tick(5);
+      // A chunk of several keys renders once per key: wait until the frames stop coming.
+      const several = [...k.replace(ESCAPE_SEQUENCE, '.')].length > 1;
+      for (let seen = -1, i = 0; i < 100 && seen !== r.frames.length; i++) {
+        seen = r.frames.length;
+        await tick(several ? 100 : 5);
+      }
     }
   };
   /** Runs a backend change and waits for the frame it causes. */

@@ -8,7 +8,7 @@ import type { ClusterConnection } from '../connection.js';
 import { silentLogger, type KubeLogger, type PodSession } from '../types.js';
 import { SpdyPodSession, type PodTarget } from './spdy-pod-session.js';
 import { UpgradeError } from './upgrade.js';
-import { WebSocketPodSession } from './websocket-pod-session.js';
+import { DEFAULT_HALF_CLOSE_LINGER_MS, WebSocketPodSession } from './websocket-pod-session.js';
 
 export type WireTransport = 'tunnel' | 'spdy' | 'websocket';
 export type TransportChoice = 'auto' | WireTransport;
@@ -21,6 +21,8 @@ export interface PortForwarderOptions {
   pingTimeoutMs?: number;
   /** Limit for each upgrade (TCP + TLS + HTTP 101). Default 30 s. */
   connectTimeoutMs?: number;
+  /** WebSocket v4 only: after the local side ends, how long the pod may stay quiet. Default 5 s. */
+  halfCloseLingerMs?: number;
   logger?: KubeLogger;
 }
 
@@ -55,7 +57,10 @@ export function createPortForwarder(conn: ClusterConnection, opts: PortForwarder
 
   const make = (pod: PodTarget, t: WireTransport): Inner =>
     t === 'websocket'
-      ? new WebSocketPodSession(conn, pod, { connectTimeoutMs })
+      ? new WebSocketPodSession(conn, pod, {
+          connectTimeoutMs,
+          ...(opts.halfCloseLingerMs !== undefined ? { halfCloseLingerMs: opts.halfCloseLingerMs } : {}),
+        })
       : new SpdyPodSession(conn, pod, {
           transport: t,
           pingIntervalMs,
@@ -73,6 +78,11 @@ export function createPortForwarder(conn: ClusterConnection, opts: PortForwarder
         transport: t,
         mode: opts.transport,
       });
+      if (t === 'websocket')
+        logger.warn(
+          `WebSocket v4 cannot pass a half-close to the pod (context "${conn.contextName}"): after a client ends its side (nc -N, dump tools), the pod's answer is read until the pod is quiet for ${Math.round((opts.halfCloseLingerMs ?? DEFAULT_HALF_CLOSE_LINGER_MS) / 1000)}s, then the connection ends; SPDY (--transport spdy or tunnel) carries half-close`,
+          { context: conn.contextName, transport: t },
+        );
     }
   };
 

@@ -4,8 +4,11 @@
 // TLS handshake) per connection.
 //
 // v4 has no half-close: when the local side ends we keep the WebSocket open so the answer can
-// still arrive (client-node closes it and loses the download); the pod never sees EOF, so the
-// connection ends when the pod side closes or the local socket is destroyed.
+// still arrive (client-node closes it and loses the download). The pod never sees EOF, so a pod
+// program that waits for it (an echo, what `nc -N` talks to, some dump tools) would keep the
+// connection open for good. Hence a bounded wait: after the local side ended, once the pod has sent
+// nothing for `halfCloseLingerMs` (default 5 s), the connection ends as if the pod had finished.
+// The forwarder warns about this when it settles on v4 (README, "Half-close over WebSocket v4").
 import { Duplex } from 'node:stream';
 import { KubefwdError, errorMessage } from '../../contract/errors.js';
 import {
@@ -20,6 +23,9 @@ import { podStreamError } from './pod-error.js';
 import { checkPort, portForwardPath, type PodTarget } from './spdy-pod-session.js';
 import { openWebSocket } from './websocket-client.js';
 
+/** How long a half-closed v4 connection waits for more from the pod before it ends. */
+export const DEFAULT_HALF_CLOSE_LINGER_MS = 5000;
+
 /** One local connection carried by one v4 WebSocket, as a Duplex. */
 export class V4Stream extends Duplex {
   private readonly ws: WebSocketConnection;
@@ -30,9 +36,19 @@ export class V4Stream extends Duplex {
   private errorText = '';
   /** Channel 0 (data), the first byte of every binary message we send. */
   private readonly dataPrefix = Buffer.from([0]);
+  private readonly lingerMs: number;
+  /** Armed once the local side ended: ends the stream when the pod stays quiet (file comment). */
+  private linger: NodeJS.Timeout | undefined;
 
-  constructor(ws: WebSocketConnection, protocol: ChannelProtocol, podName: string, port: number) {
+  constructor(
+    ws: WebSocketConnection,
+    protocol: ChannelProtocol,
+    podName: string,
+    port: number,
+    lingerMs = DEFAULT_HALF_CLOSE_LINGER_MS,
+  ) {
     super({ allowHalfOpen: true, highWaterMark: 256 * 1024 });
+    this.lingerMs = lingerMs;
     this.ws = ws;
     this.protocol = protocol;
     this.podName = podName;
@@ -60,8 +76,19 @@ export class V4Stream extends Duplex {
       this.destroy(podStreamError(this.errorText, this.podName, this.port));
       return;
     }
+    if (this.linger) this.armLinger();
     if (!this.push(data)) this.ws.pause();
   };
+
+  private armLinger(): void {
+    clearTimeout(this.linger);
+    this.linger = setTimeout(() => {
+      if (this.destroyed || this.readableEnded) return;
+      this.push(null);
+      this.once('end', () => this.destroy());
+    }, this.lingerMs);
+    this.linger.unref();
+  }
 
   private readonly onClose = (code: number): void => {
     if (this.destroyed) return;
@@ -108,11 +135,13 @@ export class V4Stream extends Duplex {
   }
 
   override _final(cb: (err?: Error | null) => void): void {
-    // No half-close in v4 (see the file comment): keep reading.
+    // No half-close in v4 (see the file comment): keep reading, for as long as the pod talks.
+    this.armLinger();
     cb();
   }
 
   override _destroy(err: Error | null, cb: (err?: Error | null) => void): void {
+    clearTimeout(this.linger);
     this.ws.off('message', this.onMessage);
     this.ws.off('close', this.onClose);
     this.ws.off('error', this.onError);
@@ -132,7 +161,7 @@ export class WebSocketPodSession {
   constructor(
     private readonly conn: ClusterConnection,
     private readonly pod: PodTarget,
-    private readonly opts: { connectTimeoutMs: number },
+    private readonly opts: { connectTimeoutMs: number; halfCloseLingerMs?: number },
   ) {
     this.closed = new Promise((r) => {
       this.resolveClosed = r;
@@ -162,7 +191,13 @@ export class WebSocketPodSession {
       ws.terminate();
       throw new KubefwdError('STREAM_ERROR', `port-forward session to pod ${this.podName} was closed`);
     }
-    const stream = new V4Stream(ws, (protocol === '' ? '' : protocol) as ChannelProtocol, this.podName, port);
+    const stream = new V4Stream(
+      ws,
+      (protocol === '' ? '' : protocol) as ChannelProtocol,
+      this.podName,
+      port,
+      this.opts.halfCloseLingerMs,
+    );
     this.streams.add(stream);
     stream.once('close', () => this.streams.delete(stream));
     return stream;
