@@ -7,6 +7,7 @@ import { KubefwdError, errorMessage, isKubefwdError, type ErrorCode } from '../c
 import type { ForwardStatus } from '../contract/state.js';
 import { createBackoff, type Backoff } from './backoff.js';
 import type { EngineEvent, ReconnectTrigger } from './events.js';
+import { listenFailureLine } from './listen-failure.js';
 import { forwardKey, type ForwardRecord, type ServiceRecord } from './model.js';
 import { connectToPod } from './connection.js';
 import type {
@@ -327,8 +328,10 @@ export class ForwardTarget {
       if (ip !== this.id.ip) return;
       const e = asKubefwdError(err, 'INTERNAL');
       if (e.code === 'PORT_IN_USE' && this.moveFrom(ip, `port ${port} ${e.message}`)) return;
+      // Said once: the periodic resync retries the bind, and the same failure again is no news.
+      const repeated = state.listenError?.message === e.message;
       state.listenError = e;
-      this.ctx.logger.error(`${this.label()}: cannot listen on ${ip}:${port}: ${e.message}`);
+      if (!repeated) this.ctx.logger.error(listenFailureLine(this.label(), ip, state.plan, e));
     }
   }
 
@@ -514,9 +517,13 @@ export class ForwardTarget {
           success: true,
           durationMs: this.ctx.clock.now() - started,
         });
-      this.ctx.logger.info(
-        `${this.label()} → ${this.id.ip}:${[...this.ports.keys()].join(',')} → pod ${podName} (${session.transport})`,
-      );
+      // Only the ports that listen: one that failed was already reported as the forward's Error, and
+      // a success line naming it (or a forward with none) would contradict that line.
+      const listening = [...this.ports].filter(([, s]) => s.listener).map(([port]) => port);
+      if (listening.length > 0)
+        this.ctx.logger.info(
+          `${this.label()} → ${this.id.ip}:${listening.join(',')} → pod ${podName} (${session.transport})`,
+        );
       for (const w of this.waiters) {
         w.timer.cancel();
         w.resolve(session);
