@@ -252,6 +252,10 @@ export const fakeCluster = (context = 'sim'): ClusterPort & { logCalls: unknown[
       );
       return lines.slice(-(options.tailLines ?? 5)).join('\n') + '\n';
     },
+    async followPodLogs(ns, name, options, onLine) {
+      // The tail, then the log ends (as when the container stops).
+      for (const line of (await this.podLogs(ns, name, options)).split('\n').filter(Boolean)) onLine(line);
+    },
     async checkAccess() {
       return [];
     },

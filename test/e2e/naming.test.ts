@@ -7,9 +7,11 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { isBuilt, type CliProcess } from './cli-process.js';
 import { createFixture, FOREIGN_HOSTS, type Fixture } from './fixture.js';
 import { echoRoundTrip, eventually, httpGet, parseHosts, resolveName } from './net.js';
-import { ipPrefix, randomIpBase } from '../support/addresses.js';
+import { ipAt, ipPrefix, randomIpBase } from '../support/addresses.js';
 
 const IP_BASE = randomIpBase();
+/** -r target: in the first namespace's /24 but far above the few addresses its services take. */
+const RESERVED_IP = ipAt(IP_BASE, 206);
 let fx: Fixture;
 
 const hosts = async (): Promise<Map<string, string>> => parseHosts(await readFile(fx.hostsPath, 'utf8'));
@@ -27,8 +29,12 @@ describe.skipIf(!isBuilt())(
     beforeAll(async () => {
       fx = await createFixture(IP_BASE);
     }, 30_000);
-    afterEach((ctx) => {
-      if (ctx.task.result?.state === 'fail') console.log(fx.output().replace(/^[ |].*\n/gm, ''));
+    afterEach(async (ctx) => {
+      if (ctx.task.result?.state !== 'fail') return;
+      console.log(fx.output().replace(/^[ |].*\n/gm, ''));
+      // A failed test leaves its kubefwd running on the hosts file: stop it, or every later test
+      // meets a live hosts file (a second kubefwd refuses) and fails too.
+      await fx.reset();
     });
     afterAll(async () => {
       await fx?.close();
@@ -43,7 +49,7 @@ describe.skipIf(!isBuilt())(
         '-m',
         '8080:18080',
         '-r',
-        'redis.shop:127.14.40.7',
+        `redis.shop:${RESERVED_IP}`,
       ]);
       await eventually(
         async () =>
@@ -76,8 +82,8 @@ describe.skipIf(!isBuilt())(
       ])
         expect(h.has(n), n).toBe(true);
       expect(h.get('api-gateway')!.startsWith(ipPrefix(IP_BASE))).toBe(true);
-      expect(h.get('reports.analytics')!.startsWith('127.14.28.')).toBe(true);
-      expect(h.get('redis')).toBe('127.14.40.7');
+      expect(h.get('reports.analytics')!.startsWith(ipPrefix(IP_BASE, 0, 1))).toBe(true);
+      expect(h.get('redis')).toBe(RESERVED_IP);
       // -m 8080:18080 applies to every service with port 8080.
       expect((await httpGet(h.get('api-gateway')!, 18080, '/', 'api-gateway')).status).toBe(200);
       await expect(httpGet(h.get('api-gateway')!, 8080, '/', 'api-gateway', 1000)).rejects.toThrow();

@@ -17,9 +17,10 @@ export const ipAt = (base: string, offset: number): string => {
 
 /**
  * The first three octets of `base` and a dot ("127.83.140."), with `contextOffset` added to the
- * second octet (a second kubeconfig context's addresses).
+ * second octet (a further kubeconfig context's addresses) and `namespaceOffset` to the third (a
+ * further namespace's addresses).
  */
-export const ipPrefix = (base: string, contextOffset = 0): string => {
+export const ipPrefix = (base: string, contextOffset = 0, namespaceOffset = 0): string => {
   const parts = base.split('.').map(Number);
-  return `${parts[0]}.${(parts[1] ?? 0) + contextOffset}.${parts[2]}.`;
+  return `${parts[0]}.${(parts[1] ?? 0) + contextOffset}.${(parts[2] ?? 0) + namespaceOffset}.`;
 };

@@ -176,15 +176,23 @@ describe.skipIf(why !== undefined)(
       );
     });
 
-    it('every key of a chunk acts (tmux send-keys -l jjj, as key repeat and paste deliver)', async () => {
-      await term.waitFor(/Services 1\/\d+/);
-      await term.keys('jjj');
-      await term.waitFor(/Services 4\/\d+/);
-      await term.keys('gjjk');
-      await term.waitFor(/Services 2\/\d+/);
-      await term.keys('g');
-      await term.waitFor(/Services 1\/\d+/);
-    });
+    // Under full-suite load a redraw after a key chunk took over waitFor's default 30 s: each
+    // screen state gets up to KEY_WAIT_MS (it returns as soon as the screen matches), and the test
+    // a limit that covers its four waits.
+    const KEY_WAIT_MS = 60_000;
+    it(
+      'every key of a chunk acts (tmux send-keys -l jjj, as key repeat and paste deliver)',
+      { timeout: 4 * KEY_WAIT_MS + 30_000 },
+      async () => {
+        await term.waitFor(/Services 1\/\d+/, KEY_WAIT_MS);
+        await term.keys('jjj');
+        await term.waitFor(/Services 4\/\d+/, KEY_WAIT_MS);
+        await term.keys('gjjk');
+        await term.waitFor(/Services 2\/\d+/, KEY_WAIT_MS);
+        await term.keys('g');
+        await term.waitFor(/Services 1\/\d+/, KEY_WAIT_MS);
+      },
+    );
 
     it('Enter opens the detail view with the hostnames', async () => {
       await term.keys('/', 'api-gateway', 'Enter');

@@ -6,7 +6,7 @@ import type { BackendProvider, KubefwdBackend } from '../backend.js';
 import { KubefwdError } from '../../contract/errors.js';
 import { toolError } from '../errors.js';
 import { parseArgs } from '../input.js';
-import { fenceUntrusted, sanitizeDeep, sanitizeText } from '../untrusted.js';
+import { UNTRUSTED_NOTICE, fenceUntrusted, sanitizeDeep, sanitizeText } from '../untrusted.js';
 
 export interface ToolContext {
   backend: BackendProvider;
@@ -58,11 +58,15 @@ export const toolResult = (
   untrusted?: string,
 ): CallToolResult => {
   const json = JSON.stringify(data);
+  // Data marked as carrying workload text (events, pod statuses, logs) is fenced in its JSON block
+  // too, even when the tool names no particular source.
+  const source =
+    untrusted ?? (data.untrusted === UNTRUSTED_NOTICE ? 'the cluster (this result as JSON)' : undefined);
   return {
     content: [
       ...(summary ? [{ type: 'text' as const, text: summary }] : []),
       // One line of JSON between the fence's marker lines: still parseable, never instructions.
-      { type: 'text', text: untrusted ? fenceUntrusted(untrusted, [json]).text : json },
+      { type: 'text', text: source ? fenceUntrusted(source, [json]).text : json },
     ],
     structuredContent: data,
   };

@@ -2,7 +2,6 @@
 import { z } from 'zod';
 import type { KubefwdBackend } from '../backend.js';
 import { contextField, namespaceField, selectorField } from '../input.js';
-import { KubefwdError } from '../../contract/errors.js';
 import type { ForwardView } from '../../contract/state.js';
 import { describeTarget } from './shapes.js';
 import { defineTool } from './define.js';
@@ -46,21 +45,8 @@ export const addNamespace = defineTool({
   }),
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
   async run({ namespace, context, selector }, api, ctx) {
-    // kubefwd would watch a namespace that does not exist (and forward it once created); a model
-    // that mistyped the name needs to hear so. Unknown when namespaces cannot be listed: go on.
-    const known = await api
-      .k8sNamespaces(context ? { context } : {})
-      .then((r) => r.namespaces.map((n) => n.name))
-      .catch(() => undefined);
-    if (known && !known.includes(namespace))
-      throw new KubefwdError(
-        'NAMESPACE_NOT_FOUND',
-        `Namespace '${namespace}' does not exist in ${context ? `context ${context}` : 'the current context'}`,
-        {
-          field: 'namespace',
-          hint: `Pick one of ${known.join(', ') || '(none)'} (list_k8s_namespaces lists them).`,
-        },
-      );
+    // A namespace that does not exist is refused by kubefwd itself (NAMESPACE_NOT_FOUND, with the
+    // closest names), so the model hears of a typo.
     const res = await api.addNamespace({
       namespace,
       ...(context ? { context } : {}),
