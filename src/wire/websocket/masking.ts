@@ -91,9 +91,11 @@ export const nativeMasking = (b: BufferUtil): Masking => ({
  * platform (it is an optional dependency), the JavaScript words otherwise. `load` is the module
  * loader (a test passes a failing one to check the fallback).
  */
-export const loadMasking = (load: (id: string) => unknown = createRequire(import.meta.url)): Masking => {
+export const loadMasking = (load?: (id: string) => unknown): Masking => {
   try {
-    const b = load('bufferutil') as Partial<BufferUtil>;
+    // Inside the try: the standalone executable (one CommonJS bundle) has no module URL to
+    // resolve from, and takes the fallback.
+    const b = (load ?? createRequire(import.meta.url))('bufferutil') as Partial<BufferUtil>;
     if (typeof b.mask === 'function' && typeof b.unmask === 'function') return nativeMasking(b as BufferUtil);
   } catch {
     // Not installed, or no binary for this platform: the JavaScript fallback is correct, only slower.
