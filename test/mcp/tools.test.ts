@@ -8,38 +8,7 @@ import type { Tool } from '../../src/mcp/tools/index.js';
 import type { KubefwdBackend } from '../../src/mcp/backend.js';
 import { createFakeBackend, forward, service } from './fake-backend.js';
 import { errorOf, lastJson } from './result-text.js';
-
-/** Valid arguments for each tool (all 28 must be listed). */
-const VALID: Record<string, Record<string, unknown>> = {
-  add_namespace: { namespace: 'default', context: 'sim', selector: 'app=api' },
-  remove_namespace: { namespace: 'shop' },
-  add_service: { namespace: 'shop', service_name: 'postgres' },
-  remove_service: { key: 'postgres.shop.sim' },
-  get_connection_info: { service_name: 'postgres' },
-  list_k8s_namespaces: {},
-  list_k8s_services: { namespace: 'shop' },
-  get_pod_logs: { namespace: 'shop', pod_name: 'postgres-0', tail_lines: 10 },
-  list_pods: { namespace: 'shop', service_name: 'postgres' },
-  get_pod: { namespace: 'shop', pod_name: 'postgres-0' },
-  get_events: { namespace: 'shop', resource_kind: 'Pod', resource_name: 'postgres-0' },
-  get_endpoints: { namespace: 'shop', service_name: 'postgres' },
-  find_services: { query: 'post' },
-  list_hostnames: {},
-  list_services: { include_forwards: true },
-  get_service: { key: 'postgres.shop.sim' },
-  reconnect_service: { key: 'payments.shop.sim' },
-  reconnect_all_errors: {},
-  sync_service: { key: 'payments.shop.sim', force: true },
-  get_health: {},
-  get_metrics: { scope: 'by_service' },
-  diagnose_errors: {},
-  get_logs: { level: 'ERROR' },
-  get_analysis: {},
-  get_quick_status: {},
-  get_http_traffic: { service_key: 'api-gateway.shop.sim' },
-  list_contexts: {},
-  get_history: { type: 'events' },
-};
+import { VALID_ARGS } from './tool-args.js';
 
 const ctxFor = (backend: KubefwdBackend) => ({
   backend: async () => backend,
@@ -51,7 +20,7 @@ const textOf = (r: { content: unknown }): string =>
 
 describe('tool catalogue', () => {
   it('has exactly the 28 reference tool names, each described and annotated', () => {
-    expect(TOOLS.map((t) => t.name).sort()).toEqual(Object.keys(VALID).sort());
+    expect(TOOLS.map((t) => t.name).sort()).toEqual(Object.keys(VALID_ARGS).sort());
     expect(TOOLS).toHaveLength(28);
     for (const t of TOOLS) {
       expect(t.description.length, t.name).toBeGreaterThan(60);
@@ -68,14 +37,14 @@ describe('tool catalogue', () => {
 describe.each(TOOLS.map((t) => [t.name, t] as const))('%s', (name, tool: Tool) => {
   it('succeeds with valid arguments; structured content matches the output schema', async () => {
     const { backend } = createFakeBackend();
-    const r = await tool.call(VALID[name], ctxFor(backend));
+    const r = await tool.call(VALID_ARGS[name], ctxFor(backend));
     expect(r.isError, textOf(r)).toBeFalsy();
     expect(tool.output.safeParse(r.structuredContent).success).toBe(true);
     expect(textOf(r).length).toBeGreaterThan(0);
   });
 
   it('reports kubefwd not running as DAEMON_UNAVAILABLE with how to start it', async () => {
-    const r = await tool.call(VALID[name], {
+    const r = await tool.call(VALID_ARGS[name], {
       version: '1',
       backend: async () => {
         throw new KubefwdError('DAEMON_UNAVAILABLE', 'kubefwd is not running (no /home/x/.kubefwd/api.json)');
@@ -95,7 +64,7 @@ describe.each(TOOLS.map((t) => [t.name, t] as const))('%s', (name, tool: Tool) =
               throw new KubefwdError('SERVICE_NOT_FOUND', 'Service not found: nope.shop.sim');
             },
     });
-    const r = await tool.call(VALID[name], ctxFor(failing));
+    const r = await tool.call(VALID_ARGS[name], ctxFor(failing));
     expect(r.isError).toBe(true);
     const err = errorOf(r);
     expect(['SERVICE_NOT_FOUND', 'INVALID_INPUT']).toContain(err.code);
@@ -112,7 +81,7 @@ describe.each(TOOLS.map((t) => [t.name, t] as const))('%s', (name, tool: Tool) =
               throw new TypeError('boom');
             },
     });
-    const r = await tool.call(VALID[name], ctxFor(failing));
+    const r = await tool.call(VALID_ARGS[name], ctxFor(failing));
     expect(r.isError).toBe(true);
     expect(['INTERNAL', 'INVALID_INPUT', 'SERVICE_NOT_FOUND']).toContain(errorOf(r).code);
   });
@@ -145,7 +114,7 @@ describe.each(TOOLS.map((t) => [t.name, t] as const))('%s', (name, tool: Tool) =
     async (_label, value, applies, mustReject) => {
       for (const [field] of props.filter(([f]) => applies(f))) {
         const { backend, state } = createFakeBackend();
-        const r = await tool.call({ ...VALID[name], [field]: value }, ctxFor(backend));
+        const r = await tool.call({ ...VALID_ARGS[name], [field]: value }, ctxFor(backend));
         if (!mustReject(field)) {
           // Accepted free text is data passed as a query value, never further.
           expect(r.isError ?? false).toBe(false);
@@ -162,14 +131,14 @@ describe.each(TOOLS.map((t) => [t.name, t] as const))('%s', (name, tool: Tool) =
 
   it('rejects unknown fields and missing required fields', async () => {
     const { backend } = createFakeBackend();
-    const r = await tool.call({ ...VALID[name], exec: 'rm -rf /' }, ctxFor(backend));
+    const r = await tool.call({ ...VALID_ARGS[name], exec: 'rm -rf /' }, ctxFor(backend));
     expect(r.isError).toBe(true);
     expect(errorOf(r)).toMatchObject({
       code: 'INVALID_INPUT',
       field: 'exec',
     });
     for (const req of json.required ?? []) {
-      const args = { ...VALID[name] };
+      const args = { ...VALID_ARGS[name] };
       delete args[req];
       const m = await tool.call(args, ctxFor(backend));
       expect(errorOf(m)).toMatchObject({
@@ -368,8 +337,8 @@ describe('tool behaviour', () => {
 
   it('untrusted text stays fenced in the JSON block too; that block still parses to the structured content', async () => {
     for (const [name, args] of [
-      ['get_pod_logs', VALID.get_pod_logs!],
-      ['get_http_traffic', VALID.get_http_traffic!],
+      ['get_pod_logs', VALID_ARGS.get_pod_logs!],
+      ['get_http_traffic', VALID_ARGS.get_http_traffic!],
     ] as const) {
       const { r } = await call(name, args);
       const last = (r.content as { text: string }[]).at(-1)!.text;

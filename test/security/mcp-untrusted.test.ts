@@ -8,38 +8,19 @@ import { RESOURCES, readResource } from '../../src/mcp/resources.js';
 import { TOOLS } from '../../src/mcp/tools/index.js';
 import { UNTRUSTED_NOTICE, sanitizeLine } from '../../src/mcp/untrusted.js';
 import { createFakeBackend } from '../mcp/fake-backend.js';
+import { VALID_ARGS } from '../mcp/tool-args.js';
 import { ESCAPES, HOSTILE, INJECTION, rawControls } from './corpus.js';
 
-/** Arguments that reach each tool's success path with the fake backend. */
+/**
+ * Arguments that reach each tool's success path with the fake backend: the shared table, widened where
+ * a filter would hide hostile text (every pod, every event, every log level).
+ */
 const ARGS: Record<string, Record<string, unknown>> = {
+  ...VALID_ARGS,
   add_namespace: { namespace: 'shop', context: 'sim' },
-  remove_namespace: { namespace: 'shop' },
-  add_service: { namespace: 'shop', service_name: 'postgres' },
-  remove_service: { key: 'postgres.shop.sim' },
-  get_connection_info: { service_name: 'postgres' },
-  list_k8s_namespaces: {},
-  list_k8s_services: { namespace: 'shop' },
-  get_pod_logs: { namespace: 'shop', pod_name: 'postgres-0', tail_lines: 10 },
   list_pods: { namespace: 'shop' },
-  get_pod: { namespace: 'shop', pod_name: 'postgres-0' },
   get_events: { namespace: 'shop' },
-  get_endpoints: { namespace: 'shop', service_name: 'postgres' },
-  find_services: { query: 'post' },
-  list_hostnames: {},
-  list_services: { include_forwards: true },
-  get_service: { key: 'postgres.shop.sim' },
-  reconnect_service: { key: 'payments.shop.sim' },
-  reconnect_all_errors: {},
-  sync_service: { key: 'payments.shop.sim', force: true },
-  get_health: {},
-  get_metrics: { scope: 'by_service' },
-  diagnose_errors: {},
   get_logs: { level: 'all' },
-  get_analysis: {},
-  get_quick_status: {},
-  get_http_traffic: { service_key: 'api-gateway.shop.sim' },
-  list_contexts: {},
-  get_history: { type: 'events' },
 };
 
 /**
