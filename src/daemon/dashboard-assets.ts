@@ -4,9 +4,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const dashboardAssetsDir = (
-  moduleUrl: string | undefined = import.meta.url,
-): string | undefined => {
+export const dashboardAssetsDir = (moduleUrl: string | undefined = import.meta.url): string | undefined => {
   // The standalone executable is one CommonJS bundle with no module URL and no dist/web beside it:
   // it runs without the dashboard (the page says so) instead of failing at start.
   if (moduleUrl === undefined) return undefined;

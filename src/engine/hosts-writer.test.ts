@@ -75,7 +75,9 @@ describe('hosts writer', () => {
     clock.fire();
     await w.flush();
     expect(hosts.content).not.toContain('old-99');
-    expect(said).toContain('Removing hosts block "old-99" left by a kubefwd that is no longer running: 127.1.27.1 db');
+    expect(said).toContain(
+      'Removing hosts block "old-99" left by a kubefwd that is no longer running: 127.1.27.1 db',
+    );
   });
 
   it('set() resolves once a write including the entry is done, or has failed', async () => {
