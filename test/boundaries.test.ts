@@ -23,6 +23,9 @@ export const ALLOWED: Record<string, readonly string[]> = {
   // The dashboard runs in the browser: contract types and the registry's hints, and the TUI's pure
   // row model and formatting (so both filter and sort alike) — see TUI_FOR_WEB.
   web: ['contract', 'tui'],
+  // The privileged helper: small and root, so it leans on no Kubernetes, traffic or API code — only
+  // the machine adapters and the engine's pure hosts-block and IPv4 rules (see ENGINE_FOR_HELPER).
+  helper: ['contract', 'os', 'engine'],
   daemon: ['contract', 'wire', 'os', 'kube', 'engine', 'state', 'api/server', 'api/client', 'tui', 'sim'],
   cli: [
     'contract',
@@ -37,8 +40,12 @@ export const ALLOWED: Record<string, readonly string[]> = {
     'mcp',
     'tui',
     'daemon',
+    'helper',
   ],
 };
+
+/** The engine's modules the helper shares: pure rules, no cluster, no traffic. */
+const ENGINE_FOR_HELPER = ['hosts-block', 'ipv4'];
 
 /** The TUI's modules the dashboard shares: pure, browser-safe (no ink, no node:). */
 const TUI_FOR_WEB = ['rows', 'format', 'connect-strings'];
@@ -92,6 +99,14 @@ export const violations = (): string[] => {
       )
         out.push(
           `${relative(root, file)} (web) imports ${spec}: only ${TUI_FOR_WEB.join(', ')} of tui/ run in a browser`,
+        );
+      if (
+        from === 'helper' &&
+        to === 'engine' &&
+        !ENGINE_FOR_HELPER.includes(relative(join(src, 'engine'), target).replace(/\.js$/, ''))
+      )
+        out.push(
+          `${relative(root, file)} (helper) imports ${spec}: only ${ENGINE_FOR_HELPER.join(', ')} of engine/ are the helper's`,
         );
       if (to === undefined || (to !== from && !allowed.includes(to))) {
         out.push(`${relative(root, file)} (${from}) imports ${spec} (${to ?? '?'})`);
