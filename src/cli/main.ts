@@ -111,11 +111,19 @@ const runSvcLike = async (
     const mode = await choosePrivilegeMode(config, io.env);
     if (mode.kind === 'separate') {
       const { runEngineAsUser } = await import('../helper/sudo-mode.js');
-      return await runEngineAsUser({ argv: fullArgv, hostsPath: config.hostsPath, user: mode.user, env: io.env });
+      return await runEngineAsUser({
+        argv: fullArgv,
+        hostsPath: config.hostsPath,
+        user: mode.user,
+        env: io.env,
+      });
     }
     const machine = mode.kind === 'helper' ? mode.machine : undefined;
     if (machine) config = { ...config, root: true, hostsPath: machine.hostsPath };
-    const privilege = { ...(machine ? { machine } : {}), ...(mode.kind === 'alone' && mode.notice ? { notice: mode.notice } : {}) };
+    const privilege = {
+      ...(machine ? { machine } : {}),
+      ...(mode.kind === 'alone' && mode.notice ? { notice: mode.notice } : {}),
+    };
     if (cmd.args.length > 0)
       io.stderr.write(`kubefwd: ignoring argument(s) ${cmd.args.join(' ')} (use -n to name namespaces)\n`);
     // The banner comes once the inputs are checked: an error in them is the first thing printed.

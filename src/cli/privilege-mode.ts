@@ -29,7 +29,10 @@ export const choosePrivilegeMode = async (
   if (config.root) {
     const user = invokingUser(env);
     if (!user.sudo || user.uid === undefined || env.KUBEFWD_PRIVSEP === '0') return { kind: 'alone' };
-    return { kind: 'separate', user: { uid: user.uid, gid: user.gid ?? user.uid, name: user.name, home: user.home } };
+    return {
+      kind: 'separate',
+      user: { uid: user.uid, gid: user.gid ?? user.uid, name: user.name, home: user.home },
+    };
   }
   const machine = await connectMachine(env, ownBlockId());
   if (!machine) return { kind: 'alone' };

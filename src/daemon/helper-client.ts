@@ -261,7 +261,8 @@ export const openMachine = async (
   const listen: PrivilegedListen = async (address, port, onConnection) => {
     const { result, handle } = await channel.request({ op: 'listen', ip: address, port });
     if (channel.kind === 'ipc') {
-      if (typeof handle !== 'object' || handle === null) throw unavailable('the helper sent no listening handle');
+      if (typeof handle !== 'object' || handle === null)
+        throw unavailable('the helper sent no listening handle');
       return serveOn({ handle }, address, port, onConnection);
     }
     const listener = Number(result.listener);
@@ -315,13 +316,17 @@ export const connectMachine = async (
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ECONNREFUSED') return undefined;
-    throw new KubefwdError('HELPER_UNAVAILABLE', `cannot use the helper at ${socketPath}: ${code ?? String(err)}`, {
-      field: socketPath,
-      hint:
-        code === 'EACCES'
-          ? 'The helper serves only the user who installed it (`sudo kubefwd helper install --user <you>`).'
-          : 'Check it with `kubefwd helper status`.',
-    });
+    throw new KubefwdError(
+      'HELPER_UNAVAILABLE',
+      `cannot use the helper at ${socketPath}: ${code ?? String(err)}`,
+      {
+        field: socketPath,
+        hint:
+          code === 'EACCES'
+            ? 'The helper serves only the user who installed it (`sudo kubefwd helper install --user <you>`).'
+            : 'Check it with `kubefwd helper status`.',
+      },
+    );
   }
   try {
     return await openMachine(channel, { owner, socketPath });

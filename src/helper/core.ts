@@ -111,7 +111,13 @@ export const createHelperCore = (options: HelperCoreOptions): HelperCore => {
 
   return {
     hostsPath: hosts.path,
-    openSession: (pid) => ({ owner: undefined, pid, aliases: new Map(), listeners: new Map(), closed: false }),
+    openSession: (pid) => ({
+      owner: undefined,
+      pid,
+      aliases: new Map(),
+      listeners: new Map(),
+      closed: false,
+    }),
     claimOwner,
     async handle(session, req) {
       if (session.closed) throw new KubefwdError('HELPER_UNAVAILABLE', 'the session has ended');

@@ -19,8 +19,7 @@ const refuse = (message: string): KubefwdError =>
 export const proofOwner = async (file: string, challenge: string): Promise<number> => {
   if (!isAbsolute(file) || file.includes('\0')) throw refuse('must be an absolute path');
   const before = await lstat(file).catch(() => undefined);
-  if (!before?.isFile() || before.size > MAX_PROOF_BYTES)
-    throw refuse(`${file} is not a small regular file`);
+  if (!before?.isFile() || before.size > MAX_PROOF_BYTES) throw refuse(`${file} is not a small regular file`);
   const fh = await open(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK).catch(
     () => undefined,
   );

@@ -14,7 +14,9 @@ export const parseRequest = (value: unknown): HelperRequest => {
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
   const field = issue && issue.path.length > 0 ? issue.path.join('.') : 'request';
-  throw new KubefwdError('HELPER_REFUSED', `${field}: ${issue?.message ?? 'not a helper request'}`, { field });
+  throw new KubefwdError('HELPER_REFUSED', `${field}: ${issue?.message ?? 'not a helper request'}`, {
+    field,
+  });
 };
 
 /** The id of a request that failed to parse, so the refusal still reaches its caller. */

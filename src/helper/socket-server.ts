@@ -206,7 +206,9 @@ export const serveHelperSocket = async (options: SocketHelperOptions): Promise<S
   }
   await chown(options.socketPath, options.uid, options.gid);
   await chmod(options.socketPath, 0o600);
-  log(`kubefwd helper listening on ${options.socketPath} for uid ${options.uid}; hosts file ${core.hostsPath}`);
+  log(
+    `kubefwd helper listening on ${options.socketPath} for uid ${options.uid}; hosts file ${core.hostsPath}`,
+  );
   return {
     socketPath: options.socketPath,
     async close() {

@@ -46,7 +46,10 @@ const buildHelperCommand = (): Command =>
     .option('--user <name|uid>', 'install: the user the helper serves (default: the one who ran sudo)')
     .option('--socket <path>', 'the helper socket (default /run/kubefwd/helper.sock; macOS /var/run/…)')
     .option('--hosts-path <file>', 'install/serve: the hosts file the helper manages', '/etc/hosts')
-    .option('--service-dir <dir>', 'install/status/uninstall: where the unit/plist goes; a non-default dir is not started')
+    .option(
+      '--service-dir <dir>',
+      'install/status/uninstall: where the unit/plist goes; a non-default dir is not started',
+    )
     .option('--no-start', 'install: write the service file only')
     .option('--uid <uid>', 'serve: the uid allowed to connect')
     .option('--gid <gid>', 'serve: the group of the socket file');
@@ -64,7 +67,10 @@ const lookupUser = (spec: string): { uid: number; gid: number; name: string } =>
     if (f[0] === spec || f[2] === spec) return { uid: Number(f[2]), gid: Number(f[3]), name: f[0] ?? spec };
   }
   if (/^\d+$/.test(spec)) return { uid: Number(spec), gid: Number(spec), name: spec };
-  throw new KubefwdError('INVALID_INPUT', `no user ${spec}`, { field: '--user', hint: 'Name an existing user or uid.' });
+  throw new KubefwdError('INVALID_INPUT', `no user ${spec}`, {
+    field: '--user',
+    hint: 'Name an existing user or uid.',
+  });
 };
 
 const needRoot = (what: string): void => {
@@ -105,7 +111,10 @@ const install = async (o: HelperFlags, io: CliIo): Promise<number> => {
     });
   const socketPath = o.socket ?? defaultHelperSocket();
   const hostsPath = o.hostsPath ?? '/etc/hosts';
-  const [cmd, args] = selfCommand(serveArgs({ socketPath, hostsPath, uid: user.uid, gid: user.gid }), await seaRunning());
+  const [cmd, args] = selfCommand(
+    serveArgs({ socketPath, hostsPath, uid: user.uid, gid: user.gid }),
+    await seaRunning(),
+  );
   const dir = o.serviceDir ?? defaultServiceDir(kind);
   const file = join(dir, serviceFileName(kind));
   await mkdir(dir, { recursive: true });
@@ -114,16 +123,24 @@ const install = async (o: HelperFlags, io: CliIo): Promise<number> => {
     serviceFileText(kind, { command: [cmd, ...args], socketPath, hostsPath, uid: user.uid, gid: user.gid }),
     { mode: 0o644 },
   );
-  io.stdout.write(`Wrote ${file}: the helper serves ${user.name} (uid ${user.uid}) on ${socketPath}, hosts file ${hostsPath}.\n`);
+  io.stdout.write(
+    `Wrote ${file}: the helper serves ${user.name} (uid ${user.uid}) on ${socketPath}, hosts file ${hostsPath}.\n`,
+  );
   if (o.serviceDir !== undefined || o.start === false) {
-    io.stdout.write(`Not started (${o.serviceDir !== undefined ? '--service-dir' : '--no-start'}); its command: ${[cmd, ...args].join(' ')}\n`);
+    io.stdout.write(
+      `Not started (${o.serviceDir !== undefined ? '--service-dir' : '--no-start'}); its command: ${[cmd, ...args].join(' ')}\n`,
+    );
   } else {
     for (const step of startCommands(kind, file)) {
       const r = run(step);
       if (!r.ok)
-        throw new KubefwdError('HELPER_UNAVAILABLE', `\`${step.join(' ')}\` failed: ${r.text || 'no output'}`, {
-          hint: `Start the service with your init system, or run its command as root: ${[cmd, ...args].join(' ')}`,
-        });
+        throw new KubefwdError(
+          'HELPER_UNAVAILABLE',
+          `\`${step.join(' ')}\` failed: ${r.text || 'no output'}`,
+          {
+            hint: `Start the service with your init system, or run its command as root: ${[cmd, ...args].join(' ')}`,
+          },
+        );
     }
     io.stdout.write('Started. Run kubefwd without sudo now, e.g. `kubefwd -n <namespace>`.\n');
   }
@@ -139,7 +156,9 @@ const uninstall = async (o: HelperFlags, io: CliIo): Promise<number> => {
   if (o.serviceDir === undefined) for (const step of stopCommands(kind, file)) run(step);
   await rm(file, { force: true });
   await rm(o.socket ?? defaultHelperSocket(), { force: true });
-  io.stdout.write(`Removed ${file}; kubefwd needs sudo -E again (or a new \`sudo kubefwd helper install\`).\n`);
+  io.stdout.write(
+    `Removed ${file}; kubefwd needs sudo -E again (or a new \`sudo kubefwd helper install\`).\n`,
+  );
   return 0;
 };
 
@@ -149,12 +168,16 @@ const status = async (o: HelperFlags, io: CliIo): Promise<number> => {
   const text = file ? await readFile(file, 'utf8').catch(() => undefined) : undefined;
   const fromFile = text ? /--socket"?\s*(?:<\/string>\s*<string>)?"?([^"\s<]+)/.exec(text)?.[1] : undefined;
   const socketPath = o.socket ?? io.env.KUBEFWD_HELPER_SOCKET ?? fromFile ?? defaultHelperSocket();
-  io.stdout.write(`Service file: ${text !== undefined ? file : `not installed${file ? ` (${file})` : ''}`}\n`);
+  io.stdout.write(
+    `Service file: ${text !== undefined ? file : `not installed${file ? ` (${file})` : ''}`}\n`,
+  );
   try {
     const channel = await socketChannel(socketPath);
     try {
       const m = await openMachine(channel, { socketPath });
-      io.stdout.write(`Helper: running (pid ${m.helperPid}) on ${socketPath}, hosts file ${m.hostsPath}; kubefwd needs no sudo.\n`);
+      io.stdout.write(
+        `Helper: running (pid ${m.helperPid}) on ${socketPath}, hosts file ${m.hostsPath}; kubefwd needs no sudo.\n`,
+      );
     } finally {
       channel.close();
     }
@@ -169,7 +192,10 @@ const serve = async (o: HelperFlags, io: CliIo): Promise<number> => {
   needRoot('serve');
   const uid = Number(o.uid);
   if (o.uid === undefined || !Number.isInteger(uid))
-    throw new KubefwdError('INVALID_INPUT', '--uid is required', { field: '--uid', hint: 'kubefwd helper install writes it.' });
+    throw new KubefwdError('INVALID_INPUT', '--uid is required', {
+      field: '--uid',
+      hint: 'kubefwd helper install writes it.',
+    });
   const helper = await serveHelperSocket({
     socketPath: o.socket ?? defaultHelperSocket(),
     uid,
