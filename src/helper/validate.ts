@@ -10,7 +10,7 @@ import {
   type HelperEntry,
 } from '../contract/helper-protocol.js';
 import type { HostsEntry } from '../engine/hosts-block.js';
-import { formatIPv4, parseIPv4 } from '../engine/ipv4.js';
+import { formatIPv4, parseIPv4 } from '../domain/ipv4.js';
 
 const refuse = (field: string, message: string): KubefwdError =>
   new KubefwdError('HELPER_REFUSED', `${field}: ${message}`, { field });
