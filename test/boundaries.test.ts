@@ -10,22 +10,37 @@ const src = join(root, 'src');
 /** Layer → the layers it may import (itself is always allowed). */
 export const ALLOWED: Record<string, readonly string[]> = {
   contract: [],
-  wire: ['contract'],
-  os: ['contract'],
-  kube: ['contract', 'wire'],
-  sim: ['contract', 'wire'],
-  engine: ['contract'],
-  state: ['contract', 'engine'],
-  'api/client': ['contract'],
-  'api/server': ['contract', 'state', 'engine'],
-  mcp: ['contract', 'api/client'],
-  tui: ['contract', 'state', 'engine', 'api/client'],
+  // The rules written once (keys, names, reservations, selectors, the error classifier): ground floor.
+  domain: ['contract'],
+  wire: ['contract', 'domain'],
+  os: ['contract', 'domain'],
+  kube: ['contract', 'domain', 'wire'],
+  sim: ['contract', 'domain', 'wire'],
+  engine: ['contract', 'domain'],
+  state: ['contract', 'domain', 'engine'],
+  'api/client': ['contract', 'domain'],
+  'api/server': ['contract', 'domain', 'state', 'engine'],
+  mcp: ['contract', 'domain', 'api/client'],
+  tui: ['contract', 'domain', 'state', 'engine', 'api/client'],
   // The dashboard runs in the browser: contract types and the registry's hints, and the TUI's pure
   // row model and formatting (so both filter and sort alike) — see TUI_FOR_WEB.
-  web: ['contract', 'tui'],
-  daemon: ['contract', 'wire', 'os', 'kube', 'engine', 'state', 'api/server', 'api/client', 'tui', 'sim'],
+  web: ['contract', 'domain', 'tui'],
+  daemon: [
+    'contract',
+    'domain',
+    'wire',
+    'os',
+    'kube',
+    'engine',
+    'state',
+    'api/server',
+    'api/client',
+    'tui',
+    'sim',
+  ],
   cli: [
     'contract',
+    'domain',
     'wire',
     'os',
     'kube',
@@ -113,5 +128,6 @@ describe('layer boundaries', () => {
     ]);
     expect(ALLOWED.engine).not.toContain('kube');
     expect(ALLOWED.mcp).not.toContain('engine');
+    expect(ALLOWED.domain).toEqual(['contract']);
   });
 });

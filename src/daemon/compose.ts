@@ -10,7 +10,7 @@ import { loadTui } from '../tui/load.js';
 import { createEngine } from '../engine/index.js';
 import { findBlocks, removeBlocks, splitLines } from '../engine/hosts-block.js';
 import type { Engine } from '../engine/controller.js';
-import type { ClusterProvider } from '../engine/ports.js';
+import type { ClusterProvider } from '../engine/gateways.js';
 import { createTrafficRecorder } from '../engine/traffic/index.js';
 import { createResourceMonitor, readFileLimit } from '../os/fd-limits.js';
 import { createListeners } from '../os/listener.js';

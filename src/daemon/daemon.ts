@@ -2,7 +2,7 @@
 // machine changes (hosts file, listeners, discovery file). Then the engine starts (it removes a
 // stale block from a killed run before writing its own), then the API, then the namespaces.
 import { KubefwdError, errorMessage } from '../contract/errors.js';
-import type { ClusterProvider } from '../engine/ports.js';
+import type { ClusterProvider } from '../engine/gateways.js';
 import { createClusterProvider } from '../kube/index.js';
 import { backupHostsFile } from '../os/hosts-backup.js';
 import { createHostsFile } from '../os/hosts-file.js';

@@ -8,7 +8,7 @@ import { blockIdFor, isStaleBlockId, ownBlockId } from './stale-blocks.js';
 import { createLogger, formatText } from './logger.js';
 import { planTargets, splitPattern } from './preflight.js';
 import type { DaemonConfig } from './config.js';
-import type { ClusterProvider } from '../engine/ports.js';
+import type { ClusterProvider } from '../engine/gateways.js';
 
 describe('stale hosts blocks', () => {
   it('a block is stale when its pid is dead, unreadable, or our own pid (reuse)', () => {

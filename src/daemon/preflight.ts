@@ -3,7 +3,7 @@
 // list/watch services and pods and port-forward in every namespace to forward (kubefwd's RBAC check,
 // with the missing permission named).
 import { KubefwdError } from '../contract/errors.js';
-import type { ClusterProvider, Logger } from '../engine/ports.js';
+import type { ClusterProvider, Logger } from '../engine/gateways.js';
 import { ensureNamespaceExists } from '../engine/namespace-check.js';
 import type { DaemonConfig } from './config.js';
 

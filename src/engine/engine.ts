@@ -11,7 +11,7 @@ import { namespaceKey, type NamespaceRecord, type ServiceRecord, type ForwardRec
 import { NamespaceWatch } from './namespace-watch.js';
 import type { EngineDeps } from './options.js';
 import { parsePortMappings, type PortMappings } from './port-mapping.js';
-import { systemClock, type ClusterPort } from './ports.js';
+import { systemClock, type ClusterGateway } from './gateways.js';
 import { buildReservationConfig } from './reservations.js';
 import { createSessionPool } from './session-pool.js';
 import { parseServicePattern, patternMatches, type ServicePattern } from './service-filter.js';
@@ -125,7 +125,7 @@ export const createEngine = (deps: EngineDeps): EngineRuntime => {
   };
 
   const targetContext =
-    (cluster: ClusterPort) =>
+    (cluster: ClusterGateway) =>
     (requestReconcile: () => void): TargetContext => ({
       cluster,
       listener: deps.listener,
@@ -146,7 +146,7 @@ export const createEngine = (deps: EngineDeps): EngineRuntime => {
     if (shuttingDown) throw new KubefwdError('NOT_READY', 'kubefwd is shutting down');
   };
 
-  const resolveContext = (context: string | undefined): { context: string; cluster: ClusterPort } => {
+  const resolveContext = (context: string | undefined): { context: string; cluster: ClusterGateway } => {
     const name = context && context !== '' ? context : deps.clusters.currentContext();
     const cluster = deps.clusters.cluster(name);
     // Indexes follow the order of the calls (the command line's order), not of their awaits.
@@ -155,7 +155,7 @@ export const createEngine = (deps: EngineDeps): EngineRuntime => {
   };
 
   const newWatch = (
-    cluster: ClusterPort,
+    cluster: ClusterGateway,
     namespace: string,
     mode: 'all' | 'some',
     selectors: { labelSelector?: string; fieldSelector?: string },
@@ -232,7 +232,7 @@ export const createEngine = (deps: EngineDeps): EngineRuntime => {
     return found;
   };
 
-  const preflight = async (cluster: ClusterPort, namespace: string): Promise<void> => {
+  const preflight = async (cluster: ClusterGateway, namespace: string): Promise<void> => {
     await ensureNamespaceExists(cluster, namespace, logger);
     const missing = await cluster.checkAccess(namespace);
     if (missing.length > 0)

@@ -39,4 +39,4 @@ export {
 } from './hosts-block.js';
 export { planService, isPodReady, type ServicePlan } from './reconcile.js';
 export { parseServicePattern, patternMatches, type ServicePattern } from './service-filter.js';
-export { inKubefwdRange, isLoopbackIPv4 } from './ipv4.js';
+export { inKubefwdRange, isLoopbackIPv4 } from '../domain/ipv4.js';

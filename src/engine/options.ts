@@ -1,15 +1,15 @@
-// What createEngine needs: the ports it talks to the world through, and the options the CLI/daemon
+// What createEngine needs: the gateways it talks to the world through, and the options the CLI/daemon
 // turn flags into.
 import type {
   Clock,
   ClusterProvider,
-  HostsFilePort,
-  ListenerPort,
+  HostsFileGateway,
+  ListenerGateway,
   Logger,
-  LoopbackPort,
+  LoopbackGateway,
   Selectors,
   TrafficRecorder,
-} from './ports.js';
+} from './gateways.js';
 import type { ReservationConfig } from './reservations.js';
 
 export interface EngineOptions {
@@ -67,9 +67,9 @@ export interface EngineOptions {
 
 export interface EngineDeps {
   clusters: ClusterProvider;
-  hosts: HostsFilePort;
-  listener: ListenerPort;
-  loopback: LoopbackPort;
+  hosts: HostsFileGateway;
+  listener: ListenerGateway;
+  loopback: LoopbackGateway;
   traffic: TrafficRecorder;
   clock?: Clock | undefined;
   logger: Logger;

@@ -10,7 +10,7 @@
 // input, raised before anything is forwarded.
 import { parse as parseYaml } from 'yaml';
 import { KubefwdError, errorMessage } from '../contract/errors.js';
-import { isLoopbackIPv4, parseIPv4 } from './ipv4.js';
+import { isLoopbackIPv4, parseIPv4 } from '../domain/ipv4.js';
 
 export interface Reservation {
   /** Matched against the candidate names of a forward (see ip-allocation). */

@@ -1,4 +1,4 @@
-// ListenerPort of engine/ports: binds the exact loopback address of a forward (never `localhost`,
+// ListenerGateway of engine/ports: binds the exact loopback address of a forward (never `localhost`,
 // which may resolve to ::1 only). Closing a listener also ends its open connections, so shutdown
 // never waits on a client that keeps a socket open.
 //
@@ -9,7 +9,7 @@
 // and moves on to another address. A port held by something that is not a kubefwd (a program
 // listening on 0.0.0.0 at that port) is not a claim: the address stays usable.
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
-import type { AddressClaim } from '../contract/ports.js';
+import type { AddressClaim } from '../contract/gateways.js';
 import { KubefwdError, errorMessage } from '../contract/errors.js';
 
 /** The port of the marker listener on every address a kubefwd serves. */

@@ -6,7 +6,7 @@
 import type { NamespaceView, ServiceView, Summary, ForwardView } from '../contract/state.js';
 import type { EngineEvent, EngineEventListener } from '../engine/events.js';
 import type { ForwardRecord, NamespaceRecord, ServiceRecord } from '../engine/model.js';
-import { systemClock, type Clock } from '../engine/ports.js';
+import { systemClock, type Clock } from '../engine/gateways.js';
 import type { TrafficSource } from '../engine/traffic/recorder.js';
 import { createHistory, DEFAULT_HISTORY_LIMITS, type History, type HistoryLimits } from './history.js';
 import { createLogBuffer, type LogBuffer } from './logs.js';

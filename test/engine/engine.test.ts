@@ -4,7 +4,7 @@ import { createEngine, type EngineRuntime } from '../../src/engine/index.js';
 import type { EngineEvent } from '../../src/engine/events.js';
 import type { ForwardRecord } from '../../src/engine/model.js';
 import type { EngineOptions } from '../../src/engine/options.js';
-import type { Clock } from '../../src/engine/ports.js';
+import type { Clock } from '../../src/engine/gateways.js';
 import { readBlock } from '../../src/engine/hosts-block.js';
 import {
   FakeCluster,

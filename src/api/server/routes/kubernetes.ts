@@ -22,7 +22,7 @@ import {
   pickQuery,
 } from '../../../contract/api.js';
 import { KubefwdError, errorMessage, isKubefwdError } from '../../../contract/errors.js';
-import type { ClusterPort } from '../../../engine/ports.js';
+import type { ClusterGateway } from '../../../engine/gateways.js';
 import { ensureNamespaceExists } from '../../../engine/namespace-check.js';
 import { route, type RouteDef } from '../define.js';
 import type { RouteContext } from '../deps.js';
@@ -52,7 +52,7 @@ export const POD_LOG_LIMIT_BYTES = 1024 * 1024;
  * it once existed behind a forward.
  */
 const whyNoPod = async <T>(
-  cluster: ClusterPort,
+  cluster: ClusterGateway,
   namespace: string,
   pod: string,
   p: Promise<T>,
@@ -98,7 +98,7 @@ const withTimeout = async <T>(what: string, p: Promise<T>): Promise<T> => {
 };
 
 export const kubernetesRoutes = (ctx: RouteContext): RouteDef[] => {
-  const clusterOf = (context: string | undefined): { cluster: ClusterPort; context: string } => {
+  const clusterOf = (context: string | undefined): { cluster: ClusterGateway; context: string } => {
     const name = context || ctx.currentContext();
     const cluster = ctx.controller.cluster(name);
     return { cluster, context: cluster.context || name };
