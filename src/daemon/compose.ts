@@ -117,9 +117,7 @@ export const compose = async (input: ComposeInput): Promise<Composed> => {
       options: {
         domain: config.domain,
         mappings: config.mappings,
-        reserve: config.reservations,
-        fwdConfText: config.fwdConfText,
-        fwdConfPath: config.fwdConfPath,
+        reservations: config.reservations,
         timeoutMs: config.timeoutSeconds * 1000,
         autoReconnect: config.autoReconnect,
         retryIntervalMs: config.retryIntervalMs,
@@ -132,7 +130,9 @@ export const compose = async (input: ComposeInput): Promise<Composed> => {
           ...(config.labelSelector ? { labelSelector: config.labelSelector } : {}),
           ...(config.fieldSelector ? { fieldSelector: config.fieldSelector } : {}),
         },
-        excludeServices: config.excludes,
+        excludes: config.excludes,
+        // planTargets checked these namespaces' existence and access: the engine need not ask again.
+        preflighted: [...(plan?.namespaces ?? []), ...(plan?.services ?? [])],
         ...(api && wellKnown ? { apiHostEntry: { ip: API_IP, hostname: API_HOSTNAME } } : {}),
       },
     });
