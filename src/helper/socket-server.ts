@@ -11,6 +11,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { dirname } from 'node:path';
 import { KubefwdError } from '../contract/errors.js';
 import { HELPER_PROTOCOL_VERSION, type HelperEvent } from '../contract/helper-protocol.js';
+import { createHostsFile } from '../os/hosts-file.js';
 import { createHelperCore, type HelperCore, type HelperSession } from './core.js';
 import { readLines } from './line-reader.js';
 import { proofOwner } from './peer-check.js';
@@ -53,6 +54,7 @@ const clearSocketPath = async (path: string): Promise<void> => {
 };
 
 export const serveHelperSocket = async (options: SocketHelperOptions): Promise<SocketHelper> => {
+  await createHostsFile({ path: options.hostsPath }).checkWritable();
   const core = options.core ?? createHelperCore({ hostsPath: options.hostsPath });
   const log = options.log ?? ((): void => undefined);
   const pending = new Map<number, Pending>();

@@ -8,6 +8,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Server } from 'node:net';
 import { HELPER_PROTOCOL_VERSION } from '../contract/helper-protocol.js';
+import { createHostsFile } from '../os/hosts-file.js';
 import { createHelperCore, type HelperCore } from './core.js';
 import { errorResponse, okResponse, parseRequest, requestId } from './requests.js';
 
@@ -103,6 +104,8 @@ export interface RunEngineOptions {
 
 /** Runs the engine as the user, serves it, and resolves with its exit code. */
 export const runEngineAsUser = async (options: RunEngineOptions): Promise<number> => {
+  // A hosts file that cannot be written is said now, before anything starts (as without the helper).
+  await createHostsFile({ path: options.hostsPath }).checkWritable();
   const core = createHelperCore({ hostsPath: options.hostsPath });
   const [cmd, args] = selfCommand(options.argv, await seaRunning());
   const child = spawn(cmd, args, {
