@@ -102,6 +102,12 @@ export const serveHelperSocket = async (options: SocketHelperOptions): Promise<S
 
   const onConnection = (socket: Socket): void => {
     socket.on('error', () => undefined);
+    // Half-open sockets (below) keep a relayed connection's directions apart; a control connection
+    // closes when its engine's side does.
+    let isData = false;
+    socket.once('end', () => {
+      if (!isData) socket.end();
+    });
     let session: HelperSession | undefined;
     let challenge: string | undefined;
     let token: string | undefined;
@@ -116,6 +122,7 @@ export const serveHelperSocket = async (options: SocketHelperOptions): Promise<S
         first = false;
         // A data connection: its first line names the accepted connection, then raw bytes follow.
         if (isFirst && typeof raw === 'object' && raw !== null && (raw as { op?: unknown }).op === 'accept') {
+          isData = true;
           const rest = reader.takeRest();
           try {
             const req = parseRequest(raw);
@@ -192,7 +199,7 @@ export const serveHelperSocket = async (options: SocketHelperOptions): Promise<S
 
   await mkdir(dirname(options.socketPath), { recursive: true, mode: 0o755 });
   await clearSocketPath(options.socketPath);
-  const server = createServer(onConnection);
+  const server = createServer({ allowHalfOpen: true }, onConnection);
   // Created with no permissions for anyone, then opened to the allowed user only.
   const oldMask = process.umask(0o177);
   try {
