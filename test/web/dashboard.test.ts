@@ -215,6 +215,31 @@ describe.skipIf(!hasChromium || !isBuilt())('dashboard in Chromium', { timeout: 
     await page.close();
   });
 
+  it('forwards several marked services at once from browse (a marks all, a box unmarks one)', async () => {
+    const page = await loggedInPage();
+    await page.goto(`${base}/#/browse`);
+    await page.click('#namespaces li[data-namespace="analytics"] button.link');
+    await page.waitForSelector('#services li[data-service] input[type=checkbox]');
+    const names = await page
+      .locator('#services li[data-service]:has(input[type=checkbox])')
+      .evaluateAll((lis) => lis.map((l) => l.getAttribute('data-service')!));
+    expect(names.length).toBeGreaterThan(1);
+    await page.keyboard.press('a');
+    await page.waitForSelector(`#forward-marked:has-text("Forward ${names.length} marked")`);
+    await page.click(`#services li[data-service="${names[0]}"] input[type=checkbox]`);
+    await page.waitForSelector(`#forward-marked:has-text("Forward ${names.length - 1} marked")`);
+    await page.click('#forward-marked');
+    const keys = names.slice(1).map((n) => `${n}.analytics.${ctxName}`);
+    try {
+      await page.goto(`${base}/#/`);
+      for (const k of keys) await page.waitForSelector(`.row[data-service="${k}"]`, { timeout: 40_000 });
+      expect(await page.locator(`.row[data-service="${names[0]}.analytics.${ctxName}"]`).count()).toBe(0);
+    } finally {
+      for (const k of keys) await api.removeService(k).catch(() => undefined);
+    }
+    await page.close();
+  });
+
   it('shows a hostile HTTP path as text, never as markup', async () => {
     const hostile = ['/<img/src/onerror=window.pwned=1>', '/%3Cimg%20src=x%20onerror=window.pwned=2%3E'];
     const ip = await resolveName(fx.hostsPath, 'api-gateway');
