@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createApiClient, type ApiClient } from '../../src/api/client/index.js';
+import { ERROR_CODES, type ErrorCode } from '../../src/contract/errors.js';
 import { chromiumPath, launchChromium, NO_CHROMIUM, type Browser } from '../../bench/lib/chromium.js';
 import { isBuilt, repoRoot, runCli, type CliProcess } from '../e2e/cli-process.js';
 import { createFixture, type Fixture } from '../e2e/fixture.js';
@@ -355,6 +356,32 @@ describe.skipIf(!hasChromium || !isBuilt())('dashboard in Chromium', { timeout: 
     await page.waitForFunction(() => location.hash === '#/logs');
     await page.keyboard.press('f');
     await page.waitForFunction(() => location.hash === '#/browse');
+    await page.close();
+  });
+
+  it('a forward in error shows the registry’s hint; r reconnects every service in error', async () => {
+    const key = `redis.shop.${ctxName}`;
+    const page = await loggedInPage();
+    await page.waitForSelector(`.row[data-service="${key}"]`);
+    fx.sim.control.denyPermission({ verb: 'create', resource: 'pods/portforward', namespace: 'shop' });
+    try {
+      fx.sim.control.cutStreams();
+      await api.reconnectService(key);
+      const row = page.locator(`.row[data-service="${key}"]`);
+      await page.waitForSelector(`.row[data-service="${key}"].has-problem .hint`, { timeout: 40_000 });
+      const f = (await api.listForwards({ limit: 1000 })).forwards.find((x) => x.serviceKey === key)!;
+      expect(f.errorCode).toBeDefined();
+      expect(await row.locator('.hint').textContent()).toContain(ERROR_CODES[f.errorCode as ErrorCode].hint);
+      expect(await page.textContent('#error-count')).not.toBe('0 errors');
+    } finally {
+      fx.sim.control.allowAll();
+    }
+    await page.waitForSelector('#reconnect-errors:not([disabled])');
+    await page.keyboard.press('r');
+    await page.waitForSelector('.notice:has-text("Reconnecting the services in error")');
+    await page.waitForSelector(`.row[data-service="${key}"]:not(.has-problem) .status-active`, {
+      timeout: 40_000,
+    });
     await page.close();
   });
 
