@@ -1,14 +1,11 @@
-// Early check of the -z reservation file (kubefwd's real format) and of -r entries together, so a
-// malformed file, a non-loopback address or an address reserved twice stops kubefwd before anything
+// Early check of the -z reservation file (kubefwd's real format; -r entries are merged with it in
+// reservations.ts), so a malformed file or a non-loopback address stops kubefwd before anything
 // changes. kubefwd only logged a bad file and went on with defaults; a silent fallback loses the
-// user's stable addresses, so we refuse instead.
+// user's stable addresses, so we refuse instead. Loaded only when --fwd-conf is given (YAML parsing
+// is most of the start-up cost of the svc flags, which completion builds on every Tab).
 import { parse } from 'yaml';
 import { KubefwdError, errorMessage } from '../contract/errors.js';
-
-export interface FwdConf {
-  baseUnreservedIP?: string;
-  serviceConfigurations: { name: string; ip: string }[];
-}
+import type { FwdConf } from './reservations.js';
 
 const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
 const isLoopback = (ip: string): boolean => {
@@ -55,31 +52,4 @@ export const parseFwdConf = (text: string, path: string): FwdConf => {
     });
   }
   return out;
-};
-
-/** -r entries override file entries of the same name (kubefwd); one IP may not serve two names. */
-export const mergeReservations = (
-  conf: FwdConf,
-  flags: readonly string[],
-): { name: string; ip: string }[] => {
-  const byName = new Map(conf.serviceConfigurations.map((r) => [r.name, r.ip]));
-  for (const f of flags) {
-    const i = f.indexOf(':');
-    byName.set(f.slice(0, i), f.slice(i + 1));
-  }
-  const byIp = new Map<string, string>();
-  for (const [name, ip] of byName) {
-    const other = byIp.get(ip);
-    if (other !== undefined)
-      throw new KubefwdError(
-        'INVALID_INPUT',
-        `IP ${ip} cannot be used as a reservation for multiple services (${other}, ${name})`,
-        {
-          field: '--reserve',
-          hint: 'Give each reserved service its own 127.x address.',
-        },
-      );
-    byIp.set(ip, name);
-  }
-  return [...byName].map(([name, ip]) => ({ name, ip }));
 };

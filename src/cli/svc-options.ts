@@ -7,7 +7,7 @@ import { defaultHostsPath, type DaemonConfig, type TransportChoice } from '../da
 import { parseListenAddress, validateServicePattern } from './addresses.js';
 import { parseDuration } from './duration.js';
 import { validateFieldSelector, validateLabelSelector } from './selectors.js';
-import { mergeReservations, parseFwdConf } from './fwd-conf.js';
+import { mergeReservations, type FwdConf } from './reservations.js';
 
 /** Repeatable and comma-separated, as cobra's StringSlice. */
 const collect = (value: string, previous: string[] | undefined): string[] => [
@@ -252,12 +252,14 @@ export const toDaemonConfig = async (
       });
     }
   }
-  mergeReservations(
-    fwdConfText !== undefined && raw.fwdConf !== undefined
-      ? parseFwdConf(fwdConfText, raw.fwdConf)
-      : { serviceConfigurations: [] },
-    raw.reserve ?? [],
-  );
+  // The YAML parser is loaded only for a --fwd-conf file: completion (every Tab) and the help
+  // build this command too, and parsing YAML costs more start-up than all the rest of it.
+  let fwdConf: FwdConf = { serviceConfigurations: [] };
+  if (fwdConfText !== undefined && raw.fwdConf !== undefined) {
+    const { parseFwdConf } = await import('./fwd-conf.js');
+    fwdConf = parseFwdConf(fwdConfText, raw.fwdConf);
+  }
+  mergeReservations(fwdConf, raw.reserve ?? []);
   const themeRaw = raw.theme ?? ctx.env.KUBEFWD_THEME;
   const theme = themeRaw === 'dark' || themeRaw === 'light' ? themeRaw : undefined;
   const idle = namespaces.length === 0 && !allNamespaces && services.length === 0;
