@@ -10,22 +10,40 @@ const src = join(root, 'src');
 /** Layer → the layers it may import (itself is always allowed). */
 export const ALLOWED: Record<string, readonly string[]> = {
   contract: [],
-  wire: ['contract'],
-  os: ['contract'],
-  kube: ['contract', 'wire'],
-  sim: ['contract', 'wire'],
-  engine: ['contract'],
-  state: ['contract', 'engine'],
-  'api/client': ['contract'],
-  'api/server': ['contract', 'state', 'engine'],
-  mcp: ['contract', 'api/client'],
-  tui: ['contract', 'state', 'engine', 'api/client'],
+  // The rules written once (keys, names, reservations, selectors, the error classifier): ground floor.
+  domain: ['contract'],
+  wire: ['contract', 'domain'],
+  os: ['contract', 'domain'],
+  kube: ['contract', 'domain', 'wire'],
+  sim: ['contract', 'domain', 'wire'],
+  engine: ['contract', 'domain'],
+  state: ['contract', 'domain', 'engine'],
+  'api/client': ['contract', 'domain'],
+  'api/server': ['contract', 'domain', 'state', 'engine'],
+  mcp: ['contract', 'domain', 'api/client'],
+  tui: ['contract', 'domain', 'state', 'engine', 'api/client'],
   // The dashboard runs in the browser: contract types and the registry's hints, and the TUI's pure
   // row model and formatting (so both filter and sort alike) — see TUI_FOR_WEB.
-  web: ['contract', 'tui'],
-  daemon: ['contract', 'wire', 'os', 'kube', 'engine', 'state', 'api/server', 'api/client', 'tui', 'sim'],
+  web: ['contract', 'domain', 'tui'],
+  // The privileged helper: small and root, so it leans on no Kubernetes, traffic or API code — only
+  // the machine adapters, the rules of domain/ and the engine's pure hosts-block (ENGINE_FOR_HELPER).
+  helper: ['contract', 'domain', 'os', 'engine'],
+  daemon: [
+    'contract',
+    'domain',
+    'wire',
+    'os',
+    'kube',
+    'engine',
+    'state',
+    'api/server',
+    'api/client',
+    'tui',
+    'sim',
+  ],
   cli: [
     'contract',
+    'domain',
     'wire',
     'os',
     'kube',
@@ -37,8 +55,12 @@ export const ALLOWED: Record<string, readonly string[]> = {
     'mcp',
     'tui',
     'daemon',
+    'helper',
   ],
 };
+
+/** The engine's modules the helper shares: pure rules, no cluster, no traffic. */
+const ENGINE_FOR_HELPER = ['hosts-block'];
 
 /** The TUI's modules the dashboard shares: pure, browser-safe (no ink, no node:). */
 const TUI_FOR_WEB = ['rows', 'format', 'connect-strings'];
@@ -93,6 +115,14 @@ export const violations = (): string[] => {
         out.push(
           `${relative(root, file)} (web) imports ${spec}: only ${TUI_FOR_WEB.join(', ')} of tui/ run in a browser`,
         );
+      if (
+        from === 'helper' &&
+        to === 'engine' &&
+        !ENGINE_FOR_HELPER.includes(relative(join(src, 'engine'), target).replace(/\.js$/, ''))
+      )
+        out.push(
+          `${relative(root, file)} (helper) imports ${spec}: only ${ENGINE_FOR_HELPER.join(', ')} of engine/ are the helper's`,
+        );
       if (to === undefined || (to !== from && !allowed.includes(to))) {
         out.push(`${relative(root, file)} (${from}) imports ${spec} (${to ?? '?'})`);
       }
@@ -113,5 +143,6 @@ describe('layer boundaries', () => {
     ]);
     expect(ALLOWED.engine).not.toContain('kube');
     expect(ALLOWED.mcp).not.toContain('engine');
+    expect(ALLOWED.domain).toEqual(['contract']);
   });
 });

@@ -10,7 +10,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createEngine, type EngineRuntime } from '../../src/engine/index.js';
-import type { Logger, TrafficRecorder } from '../../src/engine/ports.js';
+import type { Logger, TrafficRecorder } from '../../src/engine/gateways.js';
 import { createNullTrafficRecorder, createTrafficRecorder } from '../../src/engine/traffic/index.js';
 import { createClusterProvider } from '../../src/kube/index.js';
 import { createHostsFile } from '../../src/os/hosts-file.js';

@@ -2,7 +2,7 @@
 // with --json-logs. -v enables debug. Warnings and errors go to stderr, the rest to stdout. A sink
 // lets the state store keep the lines for the API's /logs.
 import { escapeTerminal, terminalSafeJson } from '../contract/terminal-text.js';
-import type { Logger } from '../engine/ports.js';
+import type { Logger } from '../engine/gateways.js';
 
 export type Level = 'debug' | 'info' | 'warn' | 'error';
 

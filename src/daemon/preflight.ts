@@ -3,7 +3,7 @@
 // list/watch services and pods and port-forward in every namespace to forward (kubefwd's RBAC check,
 // with the missing permission named).
 import { KubefwdError } from '../contract/errors.js';
-import type { ClusterProvider, Logger } from '../engine/ports.js';
+import type { ClusterProvider, Logger } from '../engine/gateways.js';
 import { ensureNamespaceExists } from '../engine/namespace-check.js';
 import type { DaemonConfig } from './config.js';
 
@@ -22,14 +22,6 @@ export interface Plan {
   /** --service entries not covered by a forwarded namespace. */
   services: ServiceTarget[];
 }
-
-/** Splits an `ns/name` or `ctx/ns/name` pattern. */
-export const splitPattern = (p: string): { context?: string; namespace: string; name: string } => {
-  const parts = p.split('/');
-  return parts.length === 3
-    ? { context: parts[0]!, namespace: parts[1]!, name: parts[2]! }
-    : { namespace: parts[0]!, name: parts[1]! };
-};
 
 export const planTargets = async (
   config: DaemonConfig,
@@ -62,8 +54,7 @@ export const planTargets = async (
     } else for (const ns of config.namespaces) addNs(context, ns);
   }
   const services: ServiceTarget[] = [];
-  for (const pattern of config.services) {
-    const p = splitPattern(pattern);
+  for (const p of config.services) {
     for (const context of p.context !== undefined ? [p.context] : contexts) {
       if (p.context !== undefined) clusters.cluster(context);
       if (p.name === '*') addNs(context, p.namespace);

@@ -3,7 +3,7 @@ import { PassThrough, type Duplex } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { KubefwdError } from '../contract/errors.js';
 import { connectToPod } from './connection.js';
-import type { ConnectionTap, PodSession } from './ports.js';
+import type { ConnectionTap, PodSession } from './gateways.js';
 
 /** A pod stream whose far side the test plays: what we write lands in `received`. */
 const podStream = (): { stream: Duplex; received: Buffer[]; answer(text: string): void } => {

@@ -8,7 +8,7 @@ import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { errorMessage } from '../contract/errors.js';
 import { pipeConnection } from './pipe.js';
-import type { ConnectionTap, PodSession } from './ports.js';
+import type { ConnectionTap, PodSession } from './gateways.js';
 
 export interface ConnectionPlan {
   socket: Socket;

@@ -3,7 +3,7 @@
 import type { KContext } from '../contract/kube.js';
 import type { EngineEventListener } from './events.js';
 import type { NamespaceRecord, ServiceRecord } from './model.js';
-import type { ClusterPort } from './ports.js';
+import type { ClusterGateway } from './gateways.js';
 
 export interface AddNamespaceRequest {
   namespace: string;
@@ -33,7 +33,7 @@ export interface Controller {
   syncService(serviceKey: string, force: boolean): Promise<void>;
   contexts(): { contexts: KContext[]; current: string };
   /** Discovery (pods, logs, events, ...) through the cluster the engine already talks to. */
-  cluster(context?: string): ClusterPort;
+  cluster(context?: string): ClusterGateway;
   namespaces(): NamespaceRecord[];
   services(): ServiceRecord[];
 }

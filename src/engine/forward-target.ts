@@ -13,19 +13,19 @@ import { connectToPod } from './connection.js';
 import type {
   AddressClaim,
   Clock,
-  ClusterPort,
+  ClusterGateway,
   LocalListener,
-  ListenerPort,
+  ListenerGateway,
   Logger,
   PodSession,
   TrafficRecorder,
-} from './ports.js';
+} from './gateways.js';
 import type { PortPlan, TargetPort, WaitInfo } from './reconcile.js';
 import type { SessionLease, SessionPool } from './session-pool.js';
 
 export interface TargetContext {
-  cluster: ClusterPort;
-  listener: ListenerPort;
+  cluster: ClusterGateway;
+  listener: ListenerGateway;
   traffic: TrafficRecorder;
   pool: SessionPool;
   clock: Clock;
@@ -119,7 +119,7 @@ export class ForwardTarget {
   private aliasReady: Promise<void>;
   private namesReady: Promise<void>;
   private readonly move: AddressMover | undefined;
-  /** This process's claim on the address (ListenerPort.claim), per address. */
+  /** This process's claim on the address (ListenerGateway.claim), per address. */
   private claim: { ip: string; result: Promise<AddressClaim> } | undefined;
 
   /**

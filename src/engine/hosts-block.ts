@@ -10,7 +10,7 @@
 // Foreign lines are never edited, even when they name one of our hostnames (the block comes last,
 // and resolvers use the first match, so a foreign duplicate wins — we log it instead of touching
 // it); only -p (purgeStaleLines) removes foreign lines, and only those in kubefwd's address range.
-import { inKubefwdRange, parseIPv4 } from './ipv4.js';
+import { inKubefwdRange, parseIPv4 } from '../domain/ipv4.js';
 
 export interface HostsEntry {
   ip: string;

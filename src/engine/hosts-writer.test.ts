@@ -4,9 +4,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { createHostsWriter } from './hosts-writer.js';
-import type { Clock, HostsFilePort } from './ports.js';
+import type { Clock, HostsFileGateway } from './gateways.js';
 
-const memoryHosts = (initial: string): HostsFilePort & { content: string; updates: number } => {
+const memoryHosts = (initial: string): HostsFileGateway & { content: string; updates: number } => {
   const h = {
     path: '/memory/hosts',
     content: initial,

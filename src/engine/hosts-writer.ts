@@ -1,5 +1,5 @@
 // The one writer of our hosts-file block: changes are collected and written together after a short
-// debounce (one write for a namespace of 500 services, not 500), through the HostsFilePort (which
+// debounce (one write for a namespace of 500 services, not 500), through the HostsFileGateway (which
 // locks and writes atomically). The first write of a run also removes stale kubefwd blocks left by
 // a killed instance, and purges (-p) or counts foreign lines in kubefwd's range.
 import { errorMessage } from '../contract/errors.js';
@@ -14,11 +14,11 @@ import {
   upsertBlock,
   type HostsEntry,
 } from './hosts-block.js';
-import { parseIPv4 } from './ipv4.js';
-import type { Clock, HostsFilePort, Logger } from './ports.js';
+import { parseIPv4 } from '../domain/ipv4.js';
+import type { Clock, HostsFileGateway, Logger } from './gateways.js';
 
 export interface HostsWriterOptions {
-  hosts: HostsFilePort;
+  hosts: HostsFileGateway;
   clock: Clock;
   logger: Logger;
   emit: (event: EngineEvent) => void;

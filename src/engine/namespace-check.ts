@@ -2,7 +2,7 @@
 // watch that silently finds nothing. When the user may not list namespaces (namespace-scoped RBAC),
 // nothing can be told and the namespace is taken on trust, as before.
 import { KubefwdError, errorMessage } from '../contract/errors.js';
-import type { ClusterPort, Logger } from '../contract/ports.js';
+import type { ClusterGateway, Logger } from '../contract/gateways.js';
 
 /** Edit distance (insert, delete, substitute) between two short names. */
 export const editDistance = (a: string, b: string): number => {
@@ -44,7 +44,7 @@ export const didYouMean = (name: string, candidates: readonly string[]): string 
 
 /** Throws NAMESPACE_NOT_FOUND when the cluster lists its namespaces and `namespace` is not one. */
 export const ensureNamespaceExists = async (
-  cluster: Pick<ClusterPort, 'context' | 'listNamespaces'>,
+  cluster: Pick<ClusterGateway, 'context' | 'listNamespaces'>,
   namespace: string,
   logger?: Pick<Logger, 'debug'>,
 ): Promise<void> => {

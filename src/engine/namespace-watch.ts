@@ -5,12 +5,12 @@
 import { errorMessage } from '../contract/errors.js';
 import type { KEndpoints, KPod, KService } from '../contract/kube.js';
 import type { EngineEvent } from './events.js';
-import type { ClusterPort, Informer, Logger, Selectors } from './ports.js';
+import type { ClusterGateway, Informer, Logger, Selectors } from './gateways.js';
 import { isPodReady, selectorMatches } from './reconcile.js';
 import { ServiceEntry, type ServiceEntryDeps, type ServiceScope } from './service-entry.js';
 
 export interface NamespaceWatchDeps {
-  cluster: ClusterPort;
+  cluster: ClusterGateway;
   namespace: string;
   clusterIndex: number;
   namespaceIndex: number;

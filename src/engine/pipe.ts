@@ -3,7 +3,7 @@
 // (end → end), and an error on either side ends just this connection.
 import type { Duplex } from 'node:stream';
 import type { Socket } from 'node:net';
-import type { ConnectionTap } from './ports.js';
+import type { ConnectionTap } from './gateways.js';
 import { errorMessage } from '../contract/errors.js';
 
 export interface PipeResult {

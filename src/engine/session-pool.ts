@@ -6,7 +6,7 @@
 // open for the forwards still using it until they let go too — so one service's reconnect never
 // cuts the connections of another service on the same pod. A session that died is dropped so the
 // next user opens a fresh one.
-import type { ClusterPort, PodSession } from './ports.js';
+import type { ClusterGateway, PodSession } from './gateways.js';
 
 export interface SessionLease {
   readonly session: PodSession;
@@ -18,7 +18,7 @@ export interface SessionLease {
 }
 
 export interface SessionPool {
-  acquire(cluster: ClusterPort, namespace: string, podName: string, uid?: string): SessionLease;
+  acquire(cluster: ClusterGateway, namespace: string, podName: string, uid?: string): SessionLease;
   /** Closes the pod's session now (the pod itself is gone: every holder sees `closed` and re-dials). */
   invalidate(context: string, namespace: string, podName: string): void;
   /** Sessions open now (shared ones count once); for tests and diagnostics. */

@@ -1,6 +1,6 @@
 // Kubernetes access for kubefwd: kubeconfig loading by kubectl's rules, ClusterConnections, the
-// REST client, informers, and the ClusterProvider the engine uses (src/contract/ports.ts).
-import type { PortForwarderFactory } from './cluster-port.js';
+// REST client, informers, and the ClusterProvider the engine uses (src/contract/gateways.ts).
+import type { PortForwarderFactory } from './cluster-gateway.js';
 import { createPortForwarder } from './portforward/index.js';
 import {
   createClusterProviderWith,
@@ -20,7 +20,7 @@ export function createClusterProvider(opts: ClusterProviderOptions = {}): KubeCl
 }
 
 export type { ClusterProviderOptions, KubeClusterProvider } from './provider.js';
-export type { PortForwarderFactory, PortForwarderLike } from './cluster-port.js';
+export type { PortForwarderFactory, PortForwarderLike } from './cluster-gateway.js';
 export { loadKubeconfig, resolveContext, kubeconfigPaths } from './kubeconfig/load.js';
 export type { LoadKubeconfigOptions, LoadedKubeconfig, ResolvedContext } from './kubeconfig/load.js';
 export { createKubeConnection, type KubeConnection } from './auth/connection.js';

@@ -1,9 +1,9 @@
-// The ClusterProvider: the kubeconfig loaded once (kubectl rules), and one ClusterPort per context,
+// The ClusterProvider: the kubeconfig loaded once (kubectl rules), and one ClusterGateway per context,
 // created on first use and cached.
 import type { KContext } from '../contract/kube.js';
 import { createKubeConnection } from './auth/connection.js';
 import type { ExecRunner } from './auth/exec-plugin.js';
-import { createClusterPort, type PortForwarderFactory } from './cluster-port.js';
+import { createClusterGateway, type PortForwarderFactory } from './cluster-gateway.js';
 import type { BackoffPolicy } from './informer/backoff.js';
 import type { InvokingUser } from './invoking-user.js';
 import { loadKubeconfig, resolveContext, type LoadedKubeconfig } from './kubeconfig/load.js';
@@ -11,7 +11,7 @@ import { createRestClient } from './rest/client.js';
 import {
   realClock,
   silentLogger,
-  type ClusterPort,
+  type ClusterGateway,
   type ClusterProvider,
   type KubeClock,
   type KubeLogger,
@@ -54,7 +54,7 @@ export function createClusterProviderWith(
   });
   const logger = opts.logger ?? silentLogger;
   const clock = opts.clock ?? realClock;
-  const ports = new Map<string, ClusterPort>();
+  const ports = new Map<string, ClusterGateway>();
 
   return {
     kubeconfig: loaded,
@@ -64,7 +64,7 @@ export function createClusterProviderWith(
     contexts(): KContext[] {
       return loaded.contexts.map((c) => ({ ...c }));
     },
-    cluster(context?: string): ClusterPort {
+    cluster(context?: string): ClusterGateway {
       const resolved = resolveContext(loaded, context);
       const existing = ports.get(resolved.name);
       if (existing) return existing;
@@ -79,7 +79,7 @@ export function createClusterProviderWith(
       const rest = createRestClient(conn, {
         ...(opts.requestTimeoutMs !== undefined ? { requestTimeoutMs: opts.requestTimeoutMs } : {}),
       });
-      const port = createClusterPort({
+      const port = createClusterGateway({
         conn,
         rest,
         logger,

@@ -1,4 +1,4 @@
-// The shapes this adapter offers: the ports of contract/ports.ts (which the engine uses), under the
+// The shapes this adapter offers: the gateways of contract/gateways.ts (which the engine uses), under the
 // names the kube code has always used.
 export type {
   Logger as KubeLogger,
@@ -9,11 +9,11 @@ export type {
   PodRef,
   PodLogOptions,
   PodSession,
-  ClusterPort,
+  ClusterGateway,
   ClusterProvider,
-} from '../contract/ports.js';
+} from '../contract/gateways.js';
 
-import { systemClock, type Clock, type Logger } from '../contract/ports.js';
+import { systemClock, type Clock, type Logger } from '../contract/gateways.js';
 
 export const silentLogger: Logger = {
   debug: () => undefined,

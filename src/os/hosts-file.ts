@@ -1,4 +1,4 @@
-// The hosts file adapter (HostsFilePort of engine/ports): read, and read-modify-write under a lock
+// The hosts file adapter (HostsFileGateway of engine/ports): read, and read-modify-write under a lock
 // shared with other kubefwd processes, written atomically. Content is decoded so that writing it
 // back is byte-exact (UTF-8 when the bytes round-trip, Latin-1 otherwise), so everything outside
 // kubefwd's block — BOM, CRLF, odd bytes, a missing final newline — stays as it was.

@@ -1,4 +1,4 @@
-// LoopbackPort of engine/ports. macOS routes only 127.0.0.1 to lo0, so every other 127.x address
+// LoopbackGateway of engine/ports. macOS routes only 127.0.0.1 to lo0, so every other 127.x address
 // needs `ifconfig lo0 alias`; Linux routes all of 127.0.0.0/8 to lo, so nothing is needed there.
 import { execFile } from 'node:child_process';
 import { KubefwdError, errorMessage } from '../contract/errors.js';

@@ -2,7 +2,7 @@
 // a Logger sink the daemon attaches to its logger; read by `GET /api/v1/logs`, the log stream and
 // the TUI. Filterable by minimum level and by text.
 import type { LogEntry, LogLevelName } from '../contract/api.js';
-import type { Clock, Logger } from '../engine/ports.js';
+import type { Clock, Logger } from '../engine/gateways.js';
 
 export const LEVEL_RANK: Record<LogLevelName, number> = { debug: 0, info: 1, warn: 2, error: 3 };
 

@@ -1,6 +1,6 @@
 // The in-process backend (`kubefwd --tui`, `kubefwd svc ... --tui`): reads the daemon's state
 // store and sends intents straight to the engine's Controller; discovery goes through the
-// ClusterPort the engine already uses, HTTP exchanges through the traffic recorder.
+// ClusterGateway the engine already uses, HTTP exchanges through the traffic recorder.
 import type { LogEntry } from '../contract/api.js';
 import type { Controller } from '../engine/controller.js';
 import type { TrafficSource } from '../engine/traffic/index.js';

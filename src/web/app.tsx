@@ -1,31 +1,23 @@
-// The dashboard: one live copy of the forwards (SSE), three views chosen by the address's hash
-// (#/ list, #/service/<key> detail, #/browse cluster), actions with their errors shown as the
-// registry words them.
+// The dashboard: one live copy of the forwards (SSE), four views chosen by the address's hash
+// (#/ list, #/service/<key> detail, #/browse cluster, #/logs kubefwd's log), the TUI's keys,
+// actions with their errors shown as the registry words them.
 import type { JSX } from 'preact';
-import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
-import type { NamespacesListResponse, ReconnectResponse } from '../contract/api.js';
-import { formatRate } from '../tui/format.js';
-import { DEFAULT_SORT, type SortSpec } from '../tui/rows.js';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import type { InfoResponse, NamespacesListResponse, ReconnectResponse } from '../contract/api.js';
+import { formatDuration, formatRate } from '../tui/format.js';
+import { DEFAULT_SORT, nextSortField, type SortSpec } from '../tui/rows.js';
 import { ApiFailure, call, enc, type ApiProblem } from './api.js';
 import { BrowseView } from './browse-view.js';
 import { connect, type LinkState } from './connection.js';
 import { DetailView } from './detail-view.js';
-import { ListView } from './list-view.js';
-import { emptyLive } from './live.js';
+import { KEY_HELP, keyAction, type KeyAction } from './keyboard.js';
+import { ListView, type Display } from './list-view.js';
+import { createLiveHub, useLive, type LiveHub } from './live-hub.js';
+import { LogsView } from './logs-view.js';
+import { animationFrames, createPacer } from './pacer.js';
 import { ProblemBox } from './problem.js';
 
-/** `sessionStorage.kubefwdMeasure = '1'` (set by `npm run bench`) records each update's frame work. */
-const measuring = (() => {
-  try {
-    return sessionStorage.getItem('kubefwdMeasure') === '1';
-  } catch {
-    return false;
-  }
-})();
-export const FRAME_START = 'kubefwd-update';
-export const FRAME_MEASURE = 'kubefwd-frame';
-
-type Route = { view: 'list' } | { view: 'service'; key: string } | { view: 'browse' };
+type Route = { view: 'list' } | { view: 'service'; key: string } | { view: 'browse' } | { view: 'logs' };
 
 export const parseRoute = (hash: string): Route => {
   const m = /^#\/service\/(.+)$/.exec(hash);
@@ -36,7 +28,9 @@ export const parseRoute = (hash: string): Route => {
       return { view: 'list' };
     }
   }
-  return hash === '#/browse' ? { view: 'browse' } : { view: 'list' };
+  if (hash === '#/browse') return { view: 'browse' };
+  if (hash === '#/logs') return { view: 'logs' };
+  return { view: 'list' };
 };
 
 interface Notice {
@@ -52,16 +46,112 @@ const LINK_TEXT: Record<LinkState, string> = {
   unauthorized: 'not logged in',
 };
 
+/** The display toggles (b, c) outlive a reload. */
+const loadDisplay = (): Display => {
+  try {
+    const d = JSON.parse(localStorage.getItem('kubefwd.display') ?? '{}') as Partial<Display>;
+    return { bandwidth: d.bandwidth ?? true, compact: d.compact ?? false };
+  } catch {
+    return { bandwidth: true, compact: false };
+  }
+};
+
+/** The TUI's header and status line in one: forwards, errors, rates, reconnects, uptime. */
+const Header = ({
+  hub,
+  link,
+  startedAt,
+}: {
+  hub: LiveHub;
+  link: LinkState;
+  startedAt: number | undefined;
+}) => {
+  useLive(hub);
+  let rateIn = 0;
+  let rateOut = 0;
+  let active = 0;
+  let errors = 0;
+  let waiting = 0;
+  let reconnects = 0;
+  for (const f of hub.live.forwards.values()) {
+    rateIn += f.rateIn;
+    rateOut += f.rateOut;
+    if (f.status === 'Active') active++;
+    else if (f.status === 'Error') errors++;
+    else if (f.status === 'Waiting') waiting++;
+    reconnects += f.reconnects;
+  }
+  return (
+    <header>
+      <a class="brand" href="#/">
+        kubefwd
+      </a>
+      <span class="sub" id="summary">
+        <span>
+          {active}/{hub.live.forwards.size} active
+        </span>
+        <span class={errors > 0 ? 'bad' : undefined} id="error-count">
+          {errors} errors
+        </span>
+        {waiting > 0 && <span>{waiting} waiting</span>}
+        <span>{reconnects} reconnects</span>
+        <span id="rates">
+          ↓ {formatRate(rateIn)} ↑ {formatRate(rateOut)}
+        </span>
+        {startedAt !== undefined && <span id="uptime">up {formatDuration(Date.now() - startedAt)}</span>}
+      </span>
+      <span class="spacer" />
+      <span class={`link link-${link}`} id="link-state">
+        {LINK_TEXT[link]}
+      </span>
+      <a href="#/logs" class="sub" title="kubefwd’s log (l)">
+        Log
+      </a>
+      <a href="/docs" class="sub">
+        API docs
+      </a>
+      <span class="sub">? keys</span>
+    </header>
+  );
+};
+
+const Help = ({ close }: { close: () => void }): JSX.Element => (
+  <div class="overlay" onClick={close}>
+    <section class="panel help" role="dialog" aria-label="Keyboard shortcuts" id="help">
+      <h2>
+        Keyboard shortcuts <span class="sub">(? or Esc closes)</span>
+      </h2>
+      <div class="help-columns">
+        {KEY_HELP.map(([title, keys]) => (
+          <div key={title}>
+            <h3>{title}</h3>
+            <dl>{keys.map(([k, what]) => [<dt key={`${k}-k`}>{k}</dt>, <dd key={`${k}-d`}>{what}</dd>])}</dl>
+          </div>
+        ))}
+      </div>
+    </section>
+  </div>
+);
+
+const isEditing = (el: Element | null): boolean =>
+  el instanceof HTMLInputElement || el instanceof HTMLTextAreaElement || el instanceof HTMLSelectElement;
+
 export const App = (): JSX.Element => {
-  const live = useRef(emptyLive()).current;
-  const [version, setVersion] = useState(0);
+  const hub = useMemo(() => createLiveHub(animationFrames), []);
+  const pacer = useMemo(() => createPacer(animationFrames), []);
   const [link, setLink] = useState<LinkState>('connecting');
   const [route, setRoute] = useState<Route>(() => parseRoute(location.hash));
   const [filter, setFilter] = useState('');
   const [sort, setSort] = useState<SortSpec>(DEFAULT_SORT);
+  const [display, setDisplay] = useState<Display>(loadDisplay);
+  const [help, setHelp] = useState(false);
   const [watched, setWatched] = useState<ReadonlySet<string>>(new Set());
   const [nsVersion, setNsVersion] = useState(0);
   const [notices, setNotices] = useState<Notice[]>([]);
+  const [startedAt, setStartedAt] = useState<number | undefined>(undefined);
+  const [forwardCount, setForwardCount] = useState(0);
+  const filterBox = useRef<HTMLInputElement>(null);
+  const viewKeys = useRef<((a: KeyAction) => boolean) | undefined>(undefined);
 
   const notify = (n: Omit<Notice, 'id'>): void => {
     const id = Date.now() + Math.random();
@@ -70,25 +160,20 @@ export const App = (): JSX.Element => {
   };
 
   useEffect(() => {
-    // Many events a second become one render per frame.
-    let frame = 0;
-    const conn = connect(live, {
-      changed() {
-        if (frame === 0)
-          frame = requestAnimationFrame(() => {
-            frame = 0;
-            if (measuring) performance.mark(FRAME_START);
-            setVersion((v) => v + 1);
-          });
-      },
+    const conn = connect(hub.live, {
+      changed: () => hub.changed(),
       namespacesChanged: () => setNsVersion((v) => v + 1),
       link: (s) => setLink(s),
     });
+    // The browse page re-reads the cluster when the number of forwards changes.
+    const off = hub.subscribe(() => setForwardCount(hub.live.forwards.size));
     const onHash = (): void => setRoute(parseRoute(location.hash));
     addEventListener('hashchange', onHash);
     return () => {
       conn.close();
-      cancelAnimationFrame(frame);
+      off();
+      hub.close();
+      pacer.close();
       removeEventListener('hashchange', onHash);
     };
   }, []);
@@ -99,7 +184,19 @@ export const App = (): JSX.Element => {
       (r) => setWatched(new Set(r.namespaces.map((n) => n.key))),
       () => undefined,
     );
+    call<InfoResponse>('GET', '/api/info').then(
+      (r) => setStartedAt(Date.parse(r.startTime)),
+      () => undefined,
+    );
   }, [nsVersion, link]);
+
+  useEffect(() => {
+    try {
+      localStorage.setItem('kubefwd.display', JSON.stringify(display));
+    } catch {
+      // private mode: the toggles last for this page only
+    }
+  }, [display]);
 
   const run = async (what: string, fn: () => Promise<unknown>): Promise<void> => {
     try {
@@ -122,6 +219,10 @@ export const App = (): JSX.Element => {
         ),
       reconnectErrors: () =>
         void run('Reconnecting the services in error', () => call('POST', '/api/v1/services/reconnect')),
+      sync: (key: string) =>
+        void run(`Synced the pods of ${key}`, () =>
+          call('POST', `/api/v1/services/${enc(key)}/sync?force=true`),
+        ),
       removeNamespace: (key: string) =>
         run(`Stopped namespace ${key}`, () => call('DELETE', `/api/v1/namespaces/${enc(key)}`)),
       removeService: (key: string) =>
@@ -137,46 +238,82 @@ export const App = (): JSX.Element => {
         run(`Forwarding ${serviceName}.${namespace}`, () =>
           call('POST', '/api/v1/services', { namespace, serviceName, context }),
         ),
+      copied: (text: string, ok: boolean) =>
+        notify({ text: ok ? `Copied ${text}` : `Could not copy ${text}` }),
     }),
     [],
   );
 
-  // The bench's frame figure: script from the frame's start through style and layout of the DOM
-  // this update wrote (opt-in: entries are kept by the browser until read).
-  useLayoutEffect(() => {
-    if (!measuring || performance.getEntriesByName(FRAME_START, 'mark').length === 0) return;
-    void document.body.offsetHeight;
-    performance.measure(FRAME_MEASURE, FRAME_START);
-    performance.clearMarks(FRAME_START);
-  }, [version]);
+  // The TUI's keys. Current values are read through a ref: the listener is added once.
+  const keyState = useRef({ route, help, filter });
+  keyState.current = { route, help, filter };
+  useEffect(() => {
+    const perform = (a: KeyAction): void => {
+      const { route: r, filter: f } = keyState.current;
+      switch (a.kind) {
+        case 'help':
+          return setHelp((h) => !h);
+        case 'logs':
+          location.hash = '#/logs';
+          return;
+        case 'browse':
+          location.hash = '#/browse';
+          if (a.contexts) setTimeout(() => document.getElementById('browse-context')?.focus(), 50);
+          return;
+        case 'bandwidth':
+          return setDisplay((d) => ({ ...d, bandwidth: !d.bandwidth }));
+        case 'compact':
+          return setDisplay((d) => ({ ...d, compact: !d.compact }));
+        case 'sortNext':
+          return setSort((s) => ({ field: nextSortField(s.field), descending: false }));
+        case 'sortReverse':
+          return setSort((s) => ({ ...s, descending: !s.descending }));
+        case 'filter':
+          filterBox.current?.focus();
+          filterBox.current?.select();
+          return;
+        case 'leaveFilter':
+          if (a.clear && document.activeElement === filterBox.current) setFilter('');
+          (document.activeElement as HTMLElement | null)?.blur();
+          return;
+        case 'escape':
+          if (r.view !== 'list') location.hash = '#/';
+          else if (f !== '') setFilter('');
+          return;
+        default:
+          viewKeys.current?.(a);
+      }
+    };
+    const onKey = (e: KeyboardEvent): void => {
+      const { route: r, help: h } = keyState.current;
+      const a = keyAction(
+        {
+          key: e.key,
+          ctrl: e.ctrlKey,
+          meta: e.metaKey,
+          alt: e.altKey,
+          editing: isEditing(document.activeElement),
+          help: h,
+        },
+        r.view,
+      );
+      if (!a) return;
+      // Enter on a focused link or button is the browser's (it follows or presses it).
+      if (e.key === 'Enter' && !isEditing(document.activeElement) && document.activeElement !== document.body)
+        return;
+      e.preventDefault();
+      perform(a);
+    };
+    addEventListener('keydown', onKey);
+    return () => removeEventListener('keydown', onKey);
+  }, []);
 
-  let rate = 0;
-  let active = 0;
-  let errors = 0;
-  for (const f of live.forwards.values()) {
-    rate += f.rateIn + f.rateOut;
-    if (f.status === 'Active') active++;
-    if (f.status === 'Error') errors++;
-  }
+  // A view's keys belong to the view on screen.
+  viewKeys.current = undefined;
 
   return (
     <div class="app">
-      <header>
-        <a class="brand" href="#/">
-          kubefwd
-        </a>
-        <span class="sub">
-          {live.forwards.size} forwards · {active} active{errors > 0 ? ` · ${errors} errors` : ''} ·{' '}
-          {formatRate(rate)}
-        </span>
-        <span class="spacer" />
-        <span class={`link link-${link}`} id="link-state">
-          {LINK_TEXT[link]}
-        </span>
-        <a href="/docs" class="sub">
-          API docs
-        </a>
-      </header>
+      <Header hub={hub} link={link} startedAt={startedAt} />
       <div class="notices" aria-live="polite">
         {notices.map((n) =>
           n.problem ? (
@@ -188,6 +325,7 @@ export const App = (): JSX.Element => {
           ),
         )}
       </div>
+      {help && <Help close={() => setHelp(false)} />}
       <main>
         {link === 'unauthorized' ? (
           <section class="panel login">
@@ -198,25 +336,24 @@ export const App = (): JSX.Element => {
             </p>
           </section>
         ) : route.view === 'service' ? (
-          <DetailView
-            serviceKey={route.key}
-            forwards={[...live.forwards.values()].filter((f) => f.serviceKey === route.key)}
-            spark={live.spark}
-            actions={actions}
-          />
+          <DetailView serviceKey={route.key} hub={hub} actions={actions} keys={viewKeys} />
         ) : route.view === 'browse' ? (
-          <BrowseView actions={actions} trigger={`${nsVersion}:${live.forwards.size}`} />
+          <BrowseView actions={actions} trigger={`${nsVersion}:${forwardCount}`} />
+        ) : route.view === 'logs' ? (
+          <LogsView />
         ) : (
           <ListView
-            forwards={live.forwards}
-            spark={live.spark}
-            version={version}
+            hub={hub}
+            pacer={pacer}
             filter={filter}
             sort={sort}
+            display={display}
             watched={watched}
             setFilter={setFilter}
             setSort={setSort}
             actions={actions}
+            filterBox={filterBox}
+            keys={viewKeys}
           />
         )}
       </main>

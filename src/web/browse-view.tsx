@@ -64,6 +64,7 @@ export const BrowseView = ({ actions, trigger }: BrowseViewProps): JSX.Element =
             setNs(undefined);
           }}
           aria-label="Context"
+          id="browse-context"
         >
           {(contexts.data?.contexts ?? []).map((c) => (
             <option value={c.name}>{c.name}</option>

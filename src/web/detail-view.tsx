@@ -2,13 +2,15 @@
 // pod logs and history; reconnect or stop it. Requests, paths and log lines are untrusted text from
 // the cluster and its clients: they are rendered as text nodes only, never as markup.
 import type { JSX } from 'preact';
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useRef, useState, type MutableRef } from 'preact/hooks';
 import type { HistoryEvent, ReconnectRecord, ServiceHttpTrafficResponse } from '../contract/api.js';
 import type { ForwardView } from '../contract/state.js';
 import { connectStrings } from '../tui/connect-strings.js';
 import { formatBytes, formatRate } from '../tui/format.js';
 import { call, enc, hintOf } from './api.js';
 import { copyText } from './copy.js';
+import type { KeyAction } from './keyboard.js';
+import { useLive, type LiveHub } from './live-hub.js';
 import { followLog, MAX_LOG_LINES } from './log-stream.js';
 import { ProblemBox } from './problem.js';
 import { Sparkline } from './sparkline.js';
@@ -16,7 +18,10 @@ import { useLoad } from './use-load.js';
 
 export interface DetailActions {
   reconnect(serviceKey: string): void;
-  removeService(serviceKey: string): void;
+  sync(serviceKey: string): void;
+  removeService(serviceKey: string): Promise<void>;
+  /** Says what a copy key did. */
+  copied(text: string, ok: boolean): void;
 }
 
 const CopyButton = ({ text }: { text: string }): JSX.Element => {
@@ -190,12 +195,16 @@ const HistoryPanel = ({ serviceKey, trigger }: { serviceKey: string; trigger: nu
 
 export interface DetailViewProps {
   serviceKey: string;
-  forwards: readonly ForwardView[];
-  spark: Map<string, readonly number[]>;
+  hub: LiveHub;
   actions: DetailActions;
+  /** Where App sends this page's keys (1–9 and y copy, r reconnect, u sync, d stop). */
+  keys: MutableRef<((a: KeyAction) => boolean) | undefined>;
 }
 
-export const DetailView = ({ serviceKey, forwards, spark, actions }: DetailViewProps): JSX.Element => {
+export const DetailView = ({ serviceKey, hub, actions, keys }: DetailViewProps): JSX.Element => {
+  useLive(hub);
+  const forwards = [...hub.live.forwards.values()].filter((f) => f.serviceKey === serviceKey);
+  const spark = hub.live.spark;
   const first = forwards[0];
   // Reload the HTTP log when bytes move; the history when a status, pod or reconnect count changes.
   const bytes = forwards.reduce((n, f) => n + f.bytesIn + f.bytesOut, 0);
@@ -205,6 +214,26 @@ export const DetailView = ({ serviceKey, forwards, spark, actions }: DetailViewP
   const strings = [
     ...new Set(forwards.flatMap((f) => [...connectStrings(f), `${f.localIP}:${f.localPort}`])),
   ];
+  keys.current = (a: KeyAction): boolean => {
+    switch (a.kind) {
+      case 'copy': {
+        const text = strings[a.index];
+        if (text !== undefined) void copyText(text).then((ok) => actions.copied(text, ok));
+        return true;
+      }
+      case 'reconnect':
+        actions.reconnect(serviceKey);
+        return true;
+      case 'sync':
+        actions.sync(serviceKey);
+        return true;
+      case 'remove':
+        void actions.removeService(serviceKey);
+        return true;
+      default:
+        return false;
+    }
+  };
   return (
     <section class="detail">
       <p>
@@ -214,14 +243,28 @@ export const DetailView = ({ serviceKey, forwards, spark, actions }: DetailViewP
         <h2>{first?.serviceName ?? serviceKey.split('.')[0]}</h2>
         <span class="sub">{first ? `${first.namespace} · ${first.context}` : serviceKey}</span>
         <span class="spacer" />
-        <button type="button" onClick={() => actions.reconnect(serviceKey)} id="reconnect-service">
+        <button
+          type="button"
+          onClick={() => actions.sync(serviceKey)}
+          id="sync-service"
+          title="Re-read the service's pods and move the forward if its pod changed (u)"
+        >
+          Sync pods
+        </button>
+        <button
+          type="button"
+          onClick={() => actions.reconnect(serviceKey)}
+          id="reconnect-service"
+          title="Reconnect (r)"
+        >
           Reconnect
         </button>
         <button
           type="button"
           class="danger"
-          onClick={() => actions.removeService(serviceKey)}
+          onClick={() => void actions.removeService(serviceKey)}
           id="remove-service"
+          title="Stop forwarding (d)"
         >
           Stop forwarding
         </button>
@@ -229,11 +272,13 @@ export const DetailView = ({ serviceKey, forwards, spark, actions }: DetailViewP
       {forwards.length === 0 && <p class="empty">This service is not forwarded (any more).</p>}
       {strings.length > 0 && (
         <section class="panel">
-          <h3>Connect with</h3>
+          <h3>
+            Connect with <span class="sub">(1–9 copies one, y the first)</span>
+          </h3>
           <ul class="connect">
-            {strings.map((s) => (
+            {strings.map((s, i) => (
               <li key={s}>
-                <code>{s}</code> <CopyButton text={s} />
+                {i < 9 && <kbd>{i + 1}</kbd>} <code>{s}</code> <CopyButton text={s} />
               </li>
             ))}
           </ul>

@@ -1,28 +1,52 @@
 // All forwards, live, grouped by context/namespace: status, IP, hostnames, ports, pod, bytes, a rate
-// sparkline; the TUI's filter and sort; reconnect one, reconnect all errors, remove a namespace.
-import { Component, type JSX } from 'preact';
+// sparkline; the TUI's filter, sort, selection and keys; reconnect one, reconnect all errors,
+// remove a namespace.
+//
+// At 500 forwards with bytes moving on all of them, every forward changes every second. The list
+// therefore restructures (re-renders its window) only when its shape changes — which rows, in which
+// order, group counts — and otherwise rows on screen that show old data are refreshed by the pacer,
+// a few per frame. Rows are fixed-height, absolutely placed and `contain: strict`, so a row's
+// refresh lays out and paints that row alone.
+import { Component, type JSX, type RefObject } from 'preact';
 import { useEffect, useMemo, useRef, useState, type MutableRef } from 'preact/hooks';
 import type { ForwardView } from '../contract/state.js';
 import { formatBytes, formatRate } from '../tui/format.js';
-import { SORT_FIELDS, type Row, type SortField, type SortSpec } from '../tui/rows.js';
+import { SORT_FIELDS, type SortField, type SortSpec } from '../tui/rows.js';
 import { hintOf } from './api.js';
 import { groupRows, type Group } from './groups.js';
+import type { KeyAction } from './keyboard.js';
+import type { LiveHub } from './live-hub.js';
+import type { Pacer } from './pacer.js';
 import { Sparkline } from './sparkline.js';
-import { ITEM_HEIGHT, visibleRange } from './window.js';
+import { visibleRange } from './window.js';
 
-type Item = { kind: 'group'; group: Group } | { kind: 'row'; row: Row };
+export const ROW_HEIGHT = 40;
+export const COMPACT_ROW_HEIGHT = 28;
+
+type Item = { kind: 'group'; group: Group } | { kind: 'row'; key: string; hostname: string };
 
 /** Group heads and rows in one list of same-height items. */
 const flatten = (groups: readonly Group[]): Item[] =>
   groups.flatMap((group): Item[] => [
     { kind: 'group', group },
-    ...group.rows.map((row): Item => ({ kind: 'row', row })),
+    ...group.rows.map((r): Item => ({ kind: 'row', key: r.key, hostname: r.hostname })),
   ]);
+
+/** What the list's structure depends on: rows, their order and names, group heads' figures. */
+export const shapeOf = (groups: readonly Group[], totalErrors: number, total: number): string => {
+  let s = `${total}:${totalErrors}`;
+  for (const g of groups) {
+    s += `|${g.key}:${g.active}:${g.errors}`;
+    for (const r of g.rows) s += `,${r.key} ${r.hostname}`;
+  }
+  return s;
+};
 
 /** The items in view, recomputed on scroll and resize (at most once a frame). */
 const useVisibleRange = (
   list: MutableRef<HTMLDivElement | null>,
   count: number,
+  itemHeight: number,
 ): { start: number; end: number } => {
   const [view, setView] = useState({ scrollY: 0, height: 1000, top: 0 });
   useEffect(() => {
@@ -48,54 +72,103 @@ const useVisibleRange = (
       removeEventListener('resize', schedule);
     };
   }, []);
-  return visibleRange(count, view.top, view.scrollY, view.height);
+  return visibleRange(count, view.top, view.scrollY, view.height, itemHeight);
 };
 
 export interface ListActions {
   reconnect(serviceKey: string): void;
   reconnectErrors(): void;
+  sync(serviceKey: string): void;
   removeNamespace(key: string): void;
+  removeService(serviceKey: string): Promise<void>;
+}
+
+export interface Display {
+  /** The TUI's `b`: bytes in/out and rate columns. */
+  bandwidth: boolean;
+  /** The TUI's `c`: one line per row. */
+  compact: boolean;
 }
 
 interface RowProps {
+  fkey: string;
+  hostname: string;
   /** Offset in the list (px). */
   top: number;
-  row: Row;
-  forward: ForwardView;
-  spark: readonly number[] | undefined;
+  selected: boolean;
+  display: Display;
+  hub: LiveHub;
+  pacer: Pacer;
   actions: ListActions;
+  select: (key: string) => void;
 }
 
 const statusClass = (s: ForwardView['status']): string => `status status-${s.toLowerCase()}`;
 
-/** One forward, one fixed-height line. Re-renders only when its forward or its samples are new objects. */
+/**
+ * One forward, one fixed-height line. Its data comes from the live copy: the pacer re-renders it
+ * when that moved; its parent re-renders it only for what the parent owns (name, selection,
+ * display), and moves it without a render when only its place changed.
+ */
 class ForwardRow extends Component<RowProps> {
-  override shouldComponentUpdate(next: RowProps): boolean {
-    return (
-      next.forward !== this.props.forward ||
-      next.spark !== this.props.spark ||
-      next.row.hostname !== this.props.row.hostname ||
-      next.top !== this.props.top
-    );
+  private shown: ForwardView | undefined;
+  private shownSpark: readonly number[] | undefined;
+  private unregister: (() => void) | undefined;
+
+  override componentDidMount(): void {
+    this.unregister = this.props.pacer.register(this.props.fkey, {
+      stale: () =>
+        this.props.hub.live.forwards.get(this.props.fkey) !== this.shown ||
+        this.props.hub.live.spark.get(this.props.fkey) !== this.shownSpark,
+      refresh: () => this.forceUpdate(),
+    });
   }
-  override render({ row, forward: f, spark, actions, top }: RowProps): JSX.Element {
+
+  override componentWillUnmount(): void {
+    this.unregister?.();
+  }
+
+  override shouldComponentUpdate(next: RowProps): boolean {
+    const p = this.props;
+    if (
+      next.hostname !== p.hostname ||
+      next.selected !== p.selected ||
+      next.display !== p.display ||
+      next.actions !== p.actions
+    )
+      return true;
+    if (next.top !== p.top && this.base instanceof HTMLElement) this.base.style.top = `${next.top}px`;
+    return false;
+  }
+
+  override render({ fkey, hostname, top, selected, display, hub, actions, select }: RowProps): JSX.Element {
+    const f = hub.live.forwards.get(fkey);
+    const spark = hub.live.spark.get(fkey);
+    this.shown = f;
+    this.shownSpark = spark;
+    if (!f) return <div class="row" style={{ top: `${top}px` }} />;
     const problem = f.status === 'Error' || f.status === 'Waiting' ? (f.reason ?? f.error) : undefined;
     const hint = hintOf(f.errorCode);
-    const others = f.hostnames.filter((h) => h !== row.hostname);
+    const others = f.hostnames.filter((h) => h !== hostname);
+    let cls = 'row';
+    if (problem) cls += ' has-problem';
+    if (selected) cls += ' selected';
     return (
       <div
-        class={problem ? 'row has-problem' : 'row'}
+        class={cls}
         style={{ top: `${top}px` }}
         data-key={f.key}
         data-service={f.serviceKey}
         data-namespace={`${f.namespace}.${f.context}`}
+        aria-selected={selected}
+        onClick={() => select(f.key)}
       >
         <span class="cell">
           <span class={statusClass(f.status)}>{f.status}</span>
         </span>
         <span class="cell name">
-          <a href={`#/service/${encodeURIComponent(f.serviceKey)}`}>{row.hostname}</a>
-          {problem !== undefined ? (
+          <a href={`#/service/${encodeURIComponent(f.serviceKey)}`}>{hostname}</a>
+          {display.compact ? null : problem !== undefined ? (
             <span class="line problem" title={hint ? `${problem}\n${hint}` : problem}>
               {problem}
               {hint !== undefined && <span class="hint"> — {hint}</span>}
@@ -115,19 +188,21 @@ class ForwardRow extends Component<RowProps> {
         <span class="cell mono pod" title={f.podName}>
           {f.podName}
         </span>
-        <span class="cell num">{formatBytes(f.bytesIn)}</span>
-        <span class="cell num">{formatBytes(f.bytesOut)}</span>
-        <span class="cell rate">
-          <Sparkline values={spark} />
-          <span class="num">{formatRate(f.rateIn + f.rateOut)}</span>
-        </span>
+        {display.bandwidth && <span class="cell num">{formatBytes(f.bytesIn)}</span>}
+        {display.bandwidth && <span class="cell num">{formatBytes(f.bytesOut)}</span>}
+        {display.bandwidth && (
+          <span class="cell rate">
+            <Sparkline values={spark} />
+            <span class="num">{formatRate(f.rateIn + f.rateOut)}</span>
+          </span>
+        )}
         <span class="cell">
           <button
             type="button"
             class="small"
             onClick={() => actions.reconnect(f.serviceKey)}
             title="Reconnect this service"
-            aria-label={`Reconnect ${row.hostname}`}
+            aria-label={`Reconnect ${hostname}`}
           >
             ↻
           </button>
@@ -138,37 +213,125 @@ class ForwardRow extends Component<RowProps> {
 }
 
 export interface ListViewProps {
-  forwards: Map<string, ForwardView>;
-  spark: Map<string, readonly number[]>;
-  version: number;
+  hub: LiveHub;
+  pacer: Pacer;
   filter: string;
   sort: SortSpec;
+  display: Display;
   /** Namespace keys the daemon watches (removable); others came from single services. */
   watched: ReadonlySet<string>;
   setFilter(v: string): void;
   setSort(v: SortSpec): void;
   actions: ListActions;
+  filterBox: RefObject<HTMLInputElement>;
+  /** Where App sends the list's keys. */
+  keys: MutableRef<((a: KeyAction) => boolean) | undefined>;
 }
 
-export const ListView = (p: ListViewProps): JSX.Element => {
-  // `version` says the map changed in place.
-  const groups = useMemo(
-    () => groupRows(p.forwards.values(), p.filter, p.sort),
-    [p.version, p.filter, p.sort],
-  );
-  const items = useMemo(() => flatten(groups), [groups]);
-  const rowCount = items.length - groups.length;
-  const list = useRef<HTMLDivElement>(null);
-  const range = useVisibleRange(list, items.length);
+interface Shape {
+  sig: string;
+  groups: Group[];
+  errors: number;
+  total: number;
+}
+
+const shapeNow = (hub: LiveHub, filter: string, sort: SortSpec): Shape => {
+  const groups = groupRows(hub.live.forwards.values(), filter, sort);
   let errors = 0;
-  for (const f of p.forwards.values()) if (f.status === 'Error') errors++;
+  for (const f of hub.live.forwards.values()) if (f.status === 'Error') errors++;
+  const total = hub.live.forwards.size;
+  return { sig: shapeOf(groups, errors, total), groups, errors, total };
+};
+
+export const ListView = (p: ListViewProps): JSX.Element => {
+  const [shape, setShape] = useState<Shape>(() => shapeNow(p.hub, p.filter, p.sort));
+  const current = useRef(shape);
+  current.current = shape;
+  // Filter or sort changed: restructure now. Live changes: restructure only if the shape moved.
+  useEffect(() => {
+    const update = (): void => {
+      const next = shapeNow(p.hub, p.filter, p.sort);
+      if (next.sig !== current.current.sig) setShape(next);
+      p.pacer.check();
+    };
+    update();
+    return p.hub.subscribe(update);
+  }, [p.hub, p.pacer, p.filter, p.sort]);
+
+  const itemHeight = p.display.compact ? COMPACT_ROW_HEIGHT : ROW_HEIGHT;
+  const items = useMemo(() => flatten(shape.groups), [shape]);
+  const rowKeys = useMemo(() => items.flatMap((it) => (it.kind === 'row' ? [it.key] : [])), [items]);
+  const rowCount = rowKeys.length;
+  const list = useRef<HTMLDivElement>(null);
+  const range = useVisibleRange(list, items.length, itemHeight);
+  const [selected, setSelected] = useState<string | undefined>(undefined);
+  const selectedKey = selected !== undefined && rowKeys.includes(selected) ? selected : rowKeys[0];
+
+  /** Scrolls the window so the item at `index` is in view below the sticky header. */
+  const reveal = (key: string): void => {
+    const index = items.findIndex((it) => it.kind === 'row' && it.key === key);
+    const el = list.current;
+    if (index < 0 || !el) return;
+    const top = el.getBoundingClientRect().top + scrollY + index * itemHeight;
+    const above = top - 90;
+    const below = top + itemHeight - innerHeight + 10;
+    if (scrollY > above) scrollTo({ top: above });
+    else if (scrollY < below) scrollTo({ top: below });
+  };
+
+  const go = (i: number): void => {
+    if (rowKeys.length === 0) return;
+    const key = rowKeys[Math.max(0, Math.min(rowKeys.length - 1, i))]!;
+    setSelected(key);
+    reveal(key);
+  };
+
+  p.keys.current = (a: KeyAction): boolean => {
+    const at = selectedKey === undefined ? -1 : rowKeys.indexOf(selectedKey);
+    const f = selectedKey === undefined ? undefined : p.hub.live.forwards.get(selectedKey);
+    const page = Math.max(1, Math.floor((innerHeight - 140) / itemHeight));
+    switch (a.kind) {
+      case 'move':
+        go(at + a.by);
+        return true;
+      case 'page':
+        go(at + a.by * page);
+        return true;
+      case 'first':
+        go(0);
+        return true;
+      case 'last':
+        go(rowKeys.length - 1);
+        return true;
+      case 'open':
+        if (f) location.hash = `#/service/${encodeURIComponent(f.serviceKey)}`;
+        return true;
+      case 'reconnect':
+        if (f) p.actions.reconnect(f.serviceKey);
+        return true;
+      case 'sync':
+        if (f) p.actions.sync(f.serviceKey);
+        return true;
+      case 'remove':
+        if (f) void p.actions.removeService(f.serviceKey);
+        return true;
+      case 'reconnectErrors':
+        p.actions.reconnectErrors();
+        return true;
+      default:
+        return false;
+    }
+  };
+
+  const select = useMemo(() => (key: string) => setSelected(key), []);
   return (
-    <section>
+    <section class={p.display.compact ? 'forwards compact' : 'forwards'}>
       <div class="toolbar">
         <input
           type="search"
           class="filter"
-          placeholder="Filter: text, ns:…, status:…, ctx:…"
+          ref={p.filterBox}
+          placeholder="Filter (/): text, ns:…, status:…, ctx:…"
           value={p.filter}
           onInput={(e) => p.setFilter(e.currentTarget.value)}
           aria-label="Filter forwards"
@@ -190,58 +353,64 @@ export const ListView = (p: ListViewProps): JSX.Element => {
           class="small"
           onClick={() => p.setSort({ ...p.sort, descending: !p.sort.descending })}
           aria-label="Reverse the order"
+          title="Reverse the order (o)"
         >
           {p.sort.descending ? '↓' : '↑'}
         </button>
         <span class="spacer" />
         <button
           type="button"
-          disabled={errors === 0}
+          disabled={shape.errors === 0}
           onClick={() => p.actions.reconnectErrors()}
           id="reconnect-errors"
+          title="Reconnect the services in error (r)"
         >
-          Reconnect errors ({errors})
+          Reconnect errors ({shape.errors})
         </button>
-        <a class="button" href="#/browse">
+        <a class="button" href="#/browse" title="Browse the cluster (f)">
           Add from cluster…
         </a>
       </div>
-      {groups.length === 0 && (
+      {shape.groups.length === 0 && (
         <p class="empty">
-          {p.forwards.size === 0
+          {shape.total === 0
             ? 'Nothing is forwarded yet. Add a namespace or a service from the cluster.'
             : 'No forward matches the filter.'}
         </p>
       )}
       {items.length > 0 && (
-        <div class="row head-row" aria-hidden="true">
+        <div class={p.display.bandwidth ? 'row head-row' : 'row head-row no-bw'} aria-hidden="true">
           <span>Status</span>
           <span>Service</span>
           <span>Address</span>
           <span>Pod</span>
-          <span class="num">In</span>
-          <span class="num">Out</span>
-          <span>Rate</span>
+          {p.display.bandwidth && <span class="num">In</span>}
+          {p.display.bandwidth && <span class="num">Out</span>}
+          {p.display.bandwidth && <span>Rate</span>}
           <span />
         </div>
       )}
       <div
-        class="vlist"
+        class={p.display.bandwidth ? 'vlist' : 'vlist no-bw'}
         ref={list}
-        style={{ height: `${items.length * ITEM_HEIGHT}px` }}
+        style={{ height: `${items.length * itemHeight}px` }}
         data-rows={rowCount}
       >
         {items.slice(range.start, range.end).map((it, i) => {
-          const top = (range.start + i) * ITEM_HEIGHT;
+          const top = (range.start + i) * itemHeight;
           if (it.kind === 'row')
             return (
               <ForwardRow
-                key={it.row.key}
+                key={it.key}
+                fkey={it.key}
+                hostname={it.hostname}
                 top={top}
-                row={it.row}
-                forward={it.row.forward}
-                spark={p.spark.get(it.row.key)}
+                selected={it.key === selectedKey}
+                display={p.display}
+                hub={p.hub}
+                pacer={p.pacer}
                 actions={p.actions}
+                select={select}
               />
             );
           const g = it.group;

@@ -1,11 +1,11 @@
-// Synthetic engine records and events, a fake Controller and a fake ClusterPort for the state and
+// Synthetic engine records and events, a fake Controller and a fake ClusterGateway for the state and
 // API tests (no sockets). The fake cluster serves a small "shop" namespace.
 import type { KContext, KEndpoints, KEvent, KNamespace, KPod, KService } from '../../src/contract/kube.js';
 import { KubefwdError } from '../../src/contract/errors.js';
 import type { Controller } from '../../src/engine/controller.js';
 import type { EngineEvent, EngineEventListener } from '../../src/engine/events.js';
 import type { ForwardRecord, NamespaceRecord, ServiceRecord } from '../../src/engine/model.js';
-import type { ClusterPort, Clock } from '../../src/engine/ports.js';
+import type { ClusterGateway, Clock } from '../../src/engine/gateways.js';
 
 export const T0 = Date.parse('2026-11-25T10:00:00.000Z');
 
@@ -123,7 +123,7 @@ const pod = (name: string, app: string, ready = true, extra: Partial<KPod['statu
   },
 });
 
-export const fakeCluster = (context = 'sim'): ClusterPort & { logCalls: unknown[] } => {
+export const fakeCluster = (context = 'sim'): ClusterGateway & { logCalls: unknown[] } => {
   const services: KService[] = [
     {
       metadata: { name: 'api', namespace: 'shop' },

@@ -6,20 +6,20 @@ import type { Duplex } from 'node:stream';
 import { KubefwdError } from '../../src/contract/errors.js';
 import type { KContext, KEndpoints, KNamespace, KPod, KService } from '../../src/contract/kube.js';
 import type {
-  ClusterPort,
+  ClusterGateway,
   ClusterProvider,
   ConnectionTap,
-  HostsFilePort,
+  HostsFileGateway,
   Informer,
   InformerHandler,
-  ListenerPort,
+  ListenerGateway,
   LocalListener,
   Logger,
-  LoopbackPort,
+  LoopbackGateway,
   PodRef,
   PodSession,
   TrafficRecorder,
-} from '../../src/engine/ports.js';
+} from '../../src/engine/gateways.js';
 
 type Kind = 'services' | 'pods' | 'endpoints';
 type Obj = KService | KPod | KEndpoints;
@@ -51,7 +51,7 @@ export interface FakeSessionControl {
 /** Where each pod's ports go: pod name → (pod port → local server port on 127.0.0.1). */
 export type PodBackends = Map<string, Map<number, number>>;
 
-export class FakeCluster implements ClusterPort {
+export class FakeCluster implements ClusterGateway {
   readonly context: string;
   readonly defaultNamespace = 'default';
   readonly store = new Map<string, Obj>();
@@ -258,7 +258,7 @@ export const fakeProvider = (...clusters: FakeCluster[]): ClusterProvider => ({
   close: () => undefined,
 });
 
-export class MemoryHosts implements HostsFilePort {
+export class MemoryHosts implements HostsFileGateway {
   readonly path = '/tmp/fake-hosts';
   content: string;
   writes = 0;
@@ -278,7 +278,7 @@ export class MemoryHosts implements HostsFilePort {
   }
 }
 
-export const netListeners = (): ListenerPort & { closeAll(): Promise<void> } => {
+export const netListeners = (): ListenerGateway & { closeAll(): Promise<void> } => {
   const open = new Set<LocalListener>();
   return {
     listen(address: string, port: number, onConnection: (socket: Socket) => void): Promise<LocalListener> {
@@ -318,7 +318,10 @@ export const netListeners = (): ListenerPort & { closeAll(): Promise<void> } => 
   };
 };
 
-export const noLoopback: LoopbackPort = { ensure: () => Promise.resolve(), release: () => Promise.resolve() };
+export const noLoopback: LoopbackGateway = {
+  ensure: () => Promise.resolve(),
+  release: () => Promise.resolve(),
+};
 
 export const countingTraffic = (): TrafficRecorder & {
   bytesIn: number;

@@ -4,7 +4,7 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { afterAll, describe, expect, expectTypeOf, it } from 'vitest';
-import type { ClusterPort, ClusterProvider, Informer, PodSession } from '../../src/engine/ports.js';
+import type { ClusterGateway, ClusterProvider, Informer, PodSession } from '../../src/engine/gateways.js';
 import { createClusterProvider, loadKubeconfig } from '../../src/kube/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'kubefwd-provider-'));
@@ -34,7 +34,7 @@ describe('createClusterProvider', () => {
   it('satisfies the engine ports structurally', () => {
     expectTypeOf(createClusterProvider).returns.toMatchTypeOf<ClusterProvider>();
     type Port = ReturnType<ReturnType<typeof createClusterProvider>['cluster']>;
-    expectTypeOf<Port>().toMatchTypeOf<ClusterPort>();
+    expectTypeOf<Port>().toMatchTypeOf<ClusterGateway>();
     expectTypeOf<ReturnType<Port['openSession']>>().toMatchTypeOf<PodSession>();
     expectTypeOf<ReturnType<Port['watchPods']>>().toMatchTypeOf<Informer<unknown>>();
   });

@@ -1,10 +1,10 @@
-// The REST client and ClusterPort over plain HTTP against a tiny scripted server: error mapping,
+// The REST client and ClusterGateway over plain HTTP against a tiny scripted server: error mapping,
 // 401 → refresh → retry, deadlines, line streaming, proxy-url CONNECT, unreachable servers.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { connect, type AddressInfo, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { KubeConnection } from '../../src/kube/auth/connection.js';
-import { createClusterPort } from '../../src/kube/cluster-port.js';
+import { createClusterGateway } from '../../src/kube/cluster-gateway.js';
 import { createRestClient } from '../../src/kube/rest/client.js';
 import { realClock, silentLogger } from '../../src/kube/types.js';
 
@@ -234,7 +234,7 @@ describe('REST client', () => {
   });
 });
 
-describe('ClusterPort over REST', () => {
+describe('ClusterGateway over REST', () => {
   it('pages lists with continue tokens and passes log options', async () => {
     const { url, requests } = await serve((req, res) => {
       const u = new URL(req.url ?? '/', 'http://x');
@@ -254,7 +254,7 @@ describe('ClusterPort over REST', () => {
       );
     });
     const c = conn(url);
-    const port = createClusterPort({
+    const port = createClusterGateway({
       conn: c,
       rest: createRestClient(c),
       logger: silentLogger,

@@ -5,7 +5,7 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { stringify } from 'yaml';
 import { KubefwdError } from '../../contract/errors.js';
-import { systemClock } from '../../engine/ports.js';
+import { systemClock } from '../../engine/gateways.js';
 import { mountRoutes, type RouteDef } from './define.js';
 import type { ApiDeps, RouteContext } from './deps.js';
 import { docsPage } from './docs-page.js';

@@ -3,7 +3,7 @@
 // session cookie (HttpOnly: page scripts never see it; SameSite=Strict: other sites' pages cannot
 // make the browser send it). Tokens and sessions live in memory: a restart logs everyone out.
 import { randomBytes } from 'node:crypto';
-import type { Clock } from '../../engine/ports.js';
+import type { Clock } from '../../engine/gateways.js';
 import { safeEqual, splitHost } from './security.js';
 
 export const SESSION_COOKIE = 'kubefwd_session';

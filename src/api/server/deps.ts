@@ -1,7 +1,7 @@
 // What the API server needs, passed in by the daemon (or a test).
 import type { HealthResponse } from '../../contract/api.js';
 import type { Controller } from '../../engine/controller.js';
-import type { Clock, Logger } from '../../engine/ports.js';
+import type { Clock, Logger } from '../../engine/gateways.js';
 import type { TrafficSource } from '../../engine/traffic/recorder.js';
 import type { StateStore } from '../../state/store.js';
 import type { DashboardSessions } from './dashboard-session.js';

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Clock } from '../ports.js';
+import type { Clock } from '../gateways.js';
 import { createRingBuffer } from './ring-buffer.js';
 import { averageRate, createSampleRing, instantRate } from './samples.js';
 import { createTrafficRecorder, type TrafficRecorderHandle } from './recorder.js';

@@ -3,8 +3,8 @@
 // and HTTP/1.x exchanges sniffed per connection into a bounded log per forward. Always on — the
 // API, the state store and the TUI all read it. The data path only adds numbers; sniffing a
 // connection stops at its first non-HTTP byte.
-import type { Clock, ConnectionTap, TrafficForward, TrafficRecorder } from '../ports.js';
-import { systemClock } from '../ports.js';
+import type { Clock, ConnectionTap, TrafficForward, TrafficRecorder } from '../gateways.js';
+import { systemClock } from '../gateways.js';
 import { createConnectionSniffer, type HttpExchange } from './http-sniffer.js';
 import { createRingBuffer, type RingBuffer } from './ring-buffer.js';
 import { averageRate, createSampleRing, DEFAULT_SAMPLES, instantRate, type SampleRing } from './samples.js';

@@ -4,7 +4,7 @@
 //     transport: 'auto' | 'tunnel' | 'spdy' | 'websocket',
 //     pingIntervalMs?, pingTimeoutMs?, connectTimeoutMs?, logger?,
 //   });
-//   const session = pf.openSession({ namespace, name });   // a PodSession (src/contract/ports.ts)
+//   const session = pf.openSession({ namespace, name });   // a PodSession (src/contract/gateways.ts)
 //   await session.ready();                                 // connects (auto: negotiates once per cluster)
 //   const duplex = await session.openStream(8080);          // one per local TCP connection
 //   pf.negotiated();  // 'tunnel' | 'spdy' | 'websocket' | undefined

@@ -22,23 +22,22 @@ import {
   pickQuery,
 } from '../../../contract/api.js';
 import { KubefwdError, errorMessage, isKubefwdError } from '../../../contract/errors.js';
-import type { ClusterPort } from '../../../engine/ports.js';
+import type { ClusterGateway } from '../../../engine/gateways.js';
 import { ensureNamespaceExists } from '../../../engine/namespace-check.js';
 import { route, type RouteDef } from '../define.js';
 import type { RouteContext } from '../deps.js';
 import { k8sEndpoints, k8sEvent, k8sPod, k8sPodDetail, k8sService, sortEvents } from '../k8s-views.js';
 import { fail } from '../respond.js';
 import { sseResponse } from '../sse-stream.js';
+import { DNS_LABEL, DNS_LABEL_MAX, DNS_SUBDOMAIN, DNS_SUBDOMAIN_MAX } from '../../../domain/names.js';
 
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
 const ns = z
   .string()
-  .max(63)
+  .max(DNS_LABEL_MAX)
   .regex(DNS_LABEL, { message: 'must be a Kubernetes namespace name (lower-case DNS label)' });
 const objName = z
   .string()
-  .max(253)
+  .max(DNS_SUBDOMAIN_MAX)
   .regex(DNS_SUBDOMAIN, { message: 'must be a Kubernetes object name (lower-case DNS subdomain)' });
 
 const CLUSTER_TIMEOUT_MS = 10_000;
@@ -52,7 +51,7 @@ export const POD_LOG_LIMIT_BYTES = 1024 * 1024;
  * it once existed behind a forward.
  */
 const whyNoPod = async <T>(
-  cluster: ClusterPort,
+  cluster: ClusterGateway,
   namespace: string,
   pod: string,
   p: Promise<T>,
@@ -98,7 +97,7 @@ const withTimeout = async <T>(what: string, p: Promise<T>): Promise<T> => {
 };
 
 export const kubernetesRoutes = (ctx: RouteContext): RouteDef[] => {
-  const clusterOf = (context: string | undefined): { cluster: ClusterPort; context: string } => {
+  const clusterOf = (context: string | undefined): { cluster: ClusterGateway; context: string } => {
     const name = context || ctx.currentContext();
     const cluster = ctx.controller.cluster(name);
     return { cluster, context: cluster.context || name };

@@ -1,4 +1,4 @@
-// One kubeconfig context as a ClusterPort: typed list/get calls, informers, pod logs, the RBAC
+// One kubeconfig context as a ClusterGateway: typed list/get calls, informers, pod logs, the RBAC
 // preflight and port-forward sessions — all over one ClusterConnection.
 import { KubefwdError } from '../contract/errors.js';
 import type { KEndpoints, KEvent, KNamespace, KPod, KService, WatchEvent } from '../contract/kube.js';
@@ -9,7 +9,7 @@ import type { Keyed } from './informer/diff.js';
 import { createInformer, type ListResult, type ListWatchSource } from './informer/informer.js';
 import type { RestClient } from './rest/client.js';
 import type {
-  ClusterPort,
+  ClusterGateway,
   Informer,
   InformerHandler,
   KubeClock,
@@ -32,7 +32,7 @@ export type PortForwarderFactory = (
   opts: { transport: TransportChoice; logger?: KubeLogger },
 ) => PortForwarderLike;
 
-export interface ClusterPortDeps {
+export interface ClusterGatewayDeps {
   conn: KubeConnection;
   rest: RestClient;
   logger: KubeLogger;
@@ -102,7 +102,7 @@ export function logQuery(options: PodLogOptions): Record<string, string | number
   };
 }
 
-export function createClusterPort(deps: ClusterPortDeps): ClusterPort {
+export function createClusterGateway(deps: ClusterGatewayDeps): ClusterGateway {
   const { conn, rest, logger, clock } = deps;
   const context = conn.contextName;
   const informers = new Set<Informer<unknown>>();

@@ -1,6 +1,7 @@
-// The ports: how the engine talks to the world. They live in contract/ because both sides of each
-// port import them — the engine (which uses them) and the adapters in kube/ and os/ (which
-// implement them); engine/ports.ts re-exports them for the engine's own modules.
+// The gateways: how the engine talks to the world (the hexagonal "ports"; named gateways so that
+// "port" in this code base always means a TCP port). They live in contract/ because both sides of
+// each gateway import them — the engine (which uses them) and the adapters in kube/ and os/ (which
+// implement them); engine/gateways.ts re-exports them for the engine's own modules.
 import type { Duplex } from 'node:stream';
 import type { Socket } from 'node:net';
 import type { KubefwdError } from './errors.js';
@@ -90,7 +91,7 @@ export interface PodSession {
 }
 
 /** Access to one cluster (one kubeconfig context). */
-export interface ClusterPort {
+export interface ClusterGateway {
   readonly context: string;
   /** The context's default namespace (kubeconfig), or "default". */
   readonly defaultNamespace: string;
@@ -129,19 +130,19 @@ export interface ClusterPort {
   close(): void;
 }
 
-/** The kubeconfig's contexts, and a ClusterPort per context (created on first use, then cached). */
+/** The kubeconfig's contexts, and a ClusterGateway per context (created on first use, then cached). */
 export interface ClusterProvider {
   currentContext(): string;
   contexts(): KContext[];
   /** Throws KubefwdError CONTEXT_NOT_FOUND for an unknown context. */
-  cluster(context?: string): ClusterPort;
+  cluster(context?: string): ClusterGateway;
   close(): void;
 }
 
 // ---------------------------------------------------------------- machine
 
 /** The hosts file: read-modify-write under an exclusive lock, atomic where the filesystem allows. */
-export interface HostsFilePort {
+export interface HostsFileGateway {
   readonly path: string;
   read(): Promise<string>;
   /** Applies `transform` to the current content and writes the result if it changed. */
@@ -149,7 +150,7 @@ export interface HostsFilePort {
 }
 
 /** Loopback aliases (macOS needs `ifconfig lo0 alias`; Linux none). */
-export interface LoopbackPort {
+export interface LoopbackGateway {
   ensure(ip: string): Promise<void>;
   release(ip: string): Promise<void>;
 }
@@ -168,7 +169,7 @@ export type AddressClaim =
   { readonly held: true; release(): Promise<void> } | { readonly held: false; holder: string };
 
 /** Binds exact loopback addresses. Throws KubefwdError PORT_IN_USE when taken. */
-export interface ListenerPort {
+export interface ListenerGateway {
   listen(address: string, port: number, onConnection: (socket: Socket) => void): Promise<LocalListener>;
   /**
    * Claims an address for this process, so that two kubefwd processes (with separate hosts files)
