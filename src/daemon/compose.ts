@@ -33,6 +33,8 @@ export interface ComposeInput {
   hosts: HostsFile;
   user: InvokingUser;
   plan: Plan | undefined;
+  /** Runs first when the daemon stops (tests: a slow shutdown). */
+  beforeShutdown?: (() => Promise<void>) | undefined;
 }
 
 export interface Composed {
@@ -55,8 +57,6 @@ const checkNoLiveBlock = async (hosts: HostsFile): Promise<void> => {
       hint: 'Stop that kubefwd first, or give this one its own hosts file with --hosts-path.',
     });
 };
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** `p`, or `fallback` after `ms` (the timer is cleared when `p` settles first). */
 const within = <T>(p: Promise<T>, ms: number, fallback: T): Promise<T> => {
@@ -180,8 +180,7 @@ export const compose = async (input: ComposeInput): Promise<Composed> => {
   const shutdownOnce = { p: undefined as Promise<void> | undefined };
   const shutdown = (): Promise<void> =>
     (shutdownOnce.p ??= (async () => {
-      const slow = Number(config.env.KUBEFWD_TEST_SLOW_SHUTDOWN_MS ?? 0);
-      if (slow > 0) await sleep(slow);
+      await input.beforeShutdown?.();
       // The hosts block goes first, through our own port: whatever happens next, the user's
       // hosts file is clean. The watchdog ends a shutdown that cannot finish.
       await removeOurBlock().catch((err: unknown) =>

@@ -38,6 +38,10 @@ export interface RunDaemonOptions {
   onChecked?: () => void;
   /** Once the daemon runs (demo: print the hints when their forwards are up). */
   onStarted?: (daemon: RunningDaemon) => void;
+  /** Crash tests: pause between writing the new hosts content and replacing the file. */
+  hostsWriteDelayMs?: number;
+  /** Runs first when the daemon stops (tests: a slow shutdown). */
+  beforeShutdown?: () => Promise<void>;
 }
 
 export interface RunningDaemon {
@@ -64,10 +68,9 @@ export const startDaemon = async (
   const user = invokingUser(config.env);
 
   // 1. Inputs that need no cluster: the hosts file must exist and be writable.
-  const writeDelay = Number(config.env.KUBEFWD_TEST_HOSTS_WRITE_DELAY_MS ?? 0);
   const hosts = createHostsFile({
     path: config.hostsPath,
-    ...(writeDelay > 0 ? { writeDelayMs: writeDelay } : {}),
+    ...(options.hostsWriteDelayMs !== undefined ? { writeDelayMs: options.hostsWriteDelayMs } : {}),
   });
   await hosts.checkWritable();
 
@@ -118,7 +121,15 @@ export const startDaemon = async (
 
   let composed: Composed;
   try {
-    composed = await compose({ config, logger, clusters, hosts, user, plan });
+    composed = await compose({
+      config,
+      logger,
+      clusters,
+      hosts,
+      user,
+      plan,
+      ...(options.beforeShutdown ? { beforeShutdown: options.beforeShutdown } : {}),
+    });
   } catch (err) {
     clusters.close();
     throw err;

@@ -1,4 +1,4 @@
-// The 10 prompts of kubefwd (research inventory §4.4): guided workflows that tell the model which
+// The 10 prompts of kubefwd: guided workflows that tell the model which
 // tools to call in which order. Arguments complete from the live daemon when it is running.
 import { z } from 'zod';
 import { completable } from '@modelcontextprotocol/server';

@@ -171,9 +171,6 @@ export const createStateStore = (options: StateStoreOptions): StateStore => {
           return k?.namespace === ev.namespace && k.context === ev.context;
         });
         break;
-      case 'Log':
-        logs.append(ev.level, ev.message, ev.fields, ev.at);
-        return; // logs are not part of the snapshot
       case 'ShutdownStarted':
         shuttingDown = true;
         break;

@@ -4,6 +4,7 @@ import type { DaemonConfig } from '../../daemon/config.js';
 import { runDaemon } from '../../daemon/index.js';
 import type { CliIo } from '../io.js';
 import { privilegeHint } from '../../os/privilege.js';
+import { testHooks } from '../test-hooks.js';
 
 const shellQuote = (a: string): string => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`);
 
@@ -39,5 +40,6 @@ export const runSvc = async (
   return runDaemon(config, io, {
     ...(warning ? { warnings: [warning] } : {}),
     ...(announce ? { onChecked: announce } : {}),
+    ...testHooks(config.env),
   });
 };
