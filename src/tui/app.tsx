@@ -1,32 +1,35 @@
-// The TUI's root: header, services table (windowed), logs panel and status bar, or a modal (help,
-// detail, browse) in place of the two panels. Holds the TUI-only view state (filter, sort,
-// selection, toggles) and the main key map; reads state through a throttled source.
-import { Box, useApp, useStdout, type Key } from 'ink';
+// The TUI's root: header, the main panels (services table, logs) or a modal (help, detail, browse)
+// in their place, and the status bar. Reads state through a throttled source; the view state
+// (filter, sort, selection, toggles) is one value changed by the pure reducer of view-state.ts,
+// and this component runs the reducer's effects (quit, intents to the backend, a modal's keys).
+import { Box, useApp } from 'ink';
 import { Text } from './text.js';
 import { useKeys, type KeyRoute } from './use-keys.js';
-import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
-import type { TuiBackend, TuiLogLine } from './backend.js';
+import { useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
+import type { TuiBackend, TuiState } from './backend.js';
 import { layoutColumns } from './columns.js';
 import { computeLayout } from './layout.js';
-import { isMouseReport, parseMouse, type MouseEvent } from './mouse.js';
+import { isMouseReport, parseMouse } from './mouse.js';
 import { createRateHistory } from './rate-history.js';
-import {
-  DEFAULT_SORT,
-  nextSortField,
-  resolveSelection,
-  scrollOffset,
-  spansMany,
-  visibleRows,
-  type SortSpec,
-} from './rows.js';
+import { resolveSelection, scrollOffset, spansMany, visibleRows } from './rows.js';
 import { createThrottledSource, type ThrottledSource } from './throttle.js';
 import type { Theme } from './theme.js';
+import { useNotices, mergeLogs, type Notify } from './use-notices.js';
+import { useTerminalSize } from './use-terminal-size.js';
+import {
+  initialViewState,
+  reduceKey,
+  reduceMouse,
+  type Effect,
+  type KeyContext,
+  type Outcome,
+  type ViewState,
+} from './view-state.js';
 import { BrowseModal } from './views/browse-modal.js';
 import { DetailView } from './views/detail-view.js';
 import { forwardedContexts, Header } from './views/header.js';
 import { Help } from './views/help.js';
-import { LogsPanel } from './views/logs-panel.js';
-import { ServicesTable } from './views/services-table.js';
+import { MainPanels } from './views/main-panels.js';
 import { StatusBar } from './views/status-bar.js';
 
 export interface AppProps {
@@ -47,27 +50,50 @@ export interface AppProps {
   detailPollMs?: { http?: number; logs?: number };
 }
 
-type Mode = 'main' | 'filter' | 'help' | 'detail' | 'browse';
-
-const NOTICE_MS = 4000;
-const MAX_UI_LOG = 200;
-
-const useTerminalSize = (fixedWidth?: number, fixedHeight?: number): { width: number; height: number } => {
-  const { stdout } = useStdout();
-  const read = useCallback(
-    () => ({ width: fixedWidth ?? stdout.columns ?? 100, height: fixedHeight ?? stdout.rows ?? 30 }),
-    [stdout, fixedWidth, fixedHeight],
+/** Re-renders once a second while a row shows "retry in Ns", so the countdown moves. */
+const useRetryCountdown = (state: TuiState): void => {
+  const [, setTicks] = useState(0);
+  const counting = state.forwards.some(
+    (f) => f.nextRetryAt !== undefined && (f.status === 'Waiting' || f.status === 'Error'),
   );
-  const [size, setSize] = useState(read);
   useEffect(() => {
-    setSize(read());
-    const onResize = (): void => setSize(read());
-    stdout.on('resize', onResize);
-    return () => {
-      stdout.off('resize', onResize);
-    };
-  }, [stdout, read]);
-  return size;
+    if (!counting) return;
+    const t = setInterval(() => setTicks((n) => n + 1), 1000);
+    return () => clearInterval(t);
+  }, [counting]);
+};
+
+const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
+/** Runs one of the reducer's effects other than quitting and a modal's key. */
+const runIntent = (backend: TuiBackend, notify: Notify, effect: Effect): void => {
+  const run = (what: string, p: Promise<unknown>): void => {
+    void p.catch((e: unknown) => notify(`${what} failed: ${message(e)}`, 'error'));
+  };
+  switch (effect.kind) {
+    case 'reconnect-errored':
+      void backend.reconnectErrored().then(
+        (keys) =>
+          notify(
+            keys.length > 0
+              ? `Reconnecting ${keys.length} service(s) with errors...`
+              : 'No services with errors to reconnect',
+          ),
+        (e: unknown) => notify(`Reconnect failed: ${message(e)}`, 'error'),
+      );
+      return;
+    case 'remove':
+      notify(`Removed forward: ${effect.registryKey}`);
+      return run('Remove', backend.removeService(effect.serviceKey));
+    case 'reconnect':
+      notify(`Reconnecting ${effect.serviceKey}...`);
+      return run('Reconnect', backend.reconnectService(effect.serviceKey));
+    case 'sync':
+      notify(`Syncing ${effect.serviceKey}...`);
+      return run('Sync', backend.syncService(effect.serviceKey, true));
+    default:
+      return;
+  }
 };
 
 export const App = (props: AppProps) => {
@@ -89,240 +115,78 @@ export const App = (props: AppProps) => {
   history.record(state.forwards, now());
 
   const { width, height } = useTerminalSize(props.width, props.height);
-
-  const [mode, setMode] = useState<Mode>('main');
-  const [focus, setFocus] = useState<'services' | 'logs'>('services');
-  const [filter, setFilter] = useState('');
-  const [draft, setDraft] = useState('');
-  const [sort, setSort] = useState<SortSpec>(DEFAULT_SORT);
-  const [selectedKey, setSelectedKey] = useState<string | undefined>(undefined);
-  const [selectedIndex, setSelectedIndex] = useState(0);
-  const [compact, setCompact] = useState(true);
-  const [bandwidth, setBandwidth] = useState(true);
-  const [logBack, setLogBack] = useState(0);
-  const [detail, setDetail] = useState<{ serviceKey: string; localPort: string; key: string } | undefined>();
-  const [browseView, setBrowseView] = useState<'namespaces' | 'contexts'>('namespaces');
-  const [notice, setNotice] = useState<string | undefined>(undefined);
-  const [uiLog, setUiLog] = useState<TuiLogLine[]>(() => [
-    { at: now(), level: 'info', message: 'kubefwd TUI started. Press ? for help, q to quit.' },
-  ]);
+  const [view, setView] = useState<ViewState>(initialViewState);
+  const { notice, uiLog, notify } = useNotices(now);
   const offset = useRef(0);
   const lastSelected = useRef<number | undefined>(undefined);
   const modalKeys = useRef<KeyRoute['current']>(undefined);
+  useRetryCountdown(state);
 
-  const notify = useCallback(
-    (message: string, level: TuiLogLine['level'] = 'info') => {
-      setNotice(message);
-      setUiLog((l) => [...l.slice(-(MAX_UI_LOG - 1)), { at: now(), level, message }]);
-    },
-    [now],
-  );
-  useEffect(() => {
-    if (notice === undefined) return;
-    const t = setTimeout(() => setNotice(undefined), NOTICE_MS);
-    return () => clearTimeout(t);
-  }, [notice]);
-
-  // "retry in 4s" counts down even when nothing else changes.
-  const [, setTicks] = useState(0);
-  const counting = state.forwards.some(
-    (f) => f.nextRetryAt !== undefined && (f.status === 'Waiting' || f.status === 'Error'),
-  );
-  useEffect(() => {
-    if (!counting) return;
-    const t = setInterval(() => setTicks((n) => n + 1), 1000);
-    return () => clearInterval(t);
-  }, [counting]);
-
-  const activeFilter = mode === 'filter' ? draft : filter;
-  const filterLine = mode === 'filter' || filter !== '';
-  const layout = computeLayout(width, height, filterLine);
+  const activeFilter = view.mode === 'filter' ? view.draft : view.filter;
+  const layout = computeLayout(width, height, view.mode === 'filter' || view.filter !== '');
   const rows = useMemo(
-    () => visibleRows(state.forwards, activeFilter, sort),
-    [state.forwards, activeFilter, sort],
+    () => visibleRows(state.forwards, activeFilter, view.sort),
+    [state.forwards, activeFilter, view.sort],
   );
   // Falls back to where the highlight was last drawn when its forward goes away.
-  const selected = resolveSelection(rows, selectedKey, lastSelected.current ?? selectedIndex);
+  const selected = resolveSelection(rows, view.selectedKey, lastSelected.current ?? view.selectedIndex);
   lastSelected.current = selected;
   offset.current = scrollOffset(selected, offset.current, layout.page, rows.length);
-  const windowRows = rows.slice(offset.current, offset.current + layout.page);
   const columns = layoutColumns({
     width: layout.width - 3,
-    compact,
-    bandwidth,
+    compact: view.compact,
+    bandwidth: view.bandwidth,
     showNamespace: spansMany(rows, (f) => f.namespace),
     showContext: spansMany(rows, (f) => f.context),
   });
+  const logs = useMemo(() => mergeLogs(state.logs, uiLog), [state.logs, uiLog]);
+  const current = rows[selected]?.forward;
 
-  const select = (i: number): void => {
-    if (rows.length === 0) return;
-    const idx = Math.min(Math.max(0, i), rows.length - 1);
-    setSelectedIndex(idx);
-    setSelectedKey(rows[idx]!.key);
-  };
-
-  const quit = (): void => {
-    props.onQuit();
-    exit();
-  };
-
-  const run = (what: string, p: Promise<unknown>): void => {
-    void p.catch((e: unknown) =>
-      notify(`${what} failed: ${e instanceof Error ? e.message : String(e)}`, 'error'),
-    );
-  };
-
-  const current = rows[selected];
-
-  // Screen rows (1-based) of the table: header, blank, title, border, column titles, then rows.
-  const FIRST_ROW_Y = 6;
-  const onMouse = (m: MouseEvent): void => {
-    if (mode === 'detail' || mode === 'browse') {
-      if (m.kind === 'wheel')
-        for (let i = 0; i < 3; i++) modalKeys.current?.(m.delta > 0 ? 'j' : 'k', NO_KEY);
-      return;
-    }
-    if (mode !== 'main') return;
-    const inLogs = m.y > FIRST_ROW_Y + layout.page;
-    if (m.kind === 'wheel') {
-      if (inLogs || focus === 'logs') setLogBack((b) => Math.max(0, b - 3 * m.delta));
-      else select(selected + 3 * m.delta);
-      return;
-    }
-    if (inLogs) return setFocus('logs');
-    const row = m.y - FIRST_ROW_Y;
-    if (row >= 0 && row < layout.page) {
-      setFocus('services');
-      select(offset.current + row);
-    }
+  const apply = ({ state: next, effect }: Outcome): void => {
+    setView(next);
+    if (!effect) return;
+    if (effect.kind === 'quit') {
+      props.onQuit();
+      exit();
+    } else if (effect.kind === 'modal') {
+      for (let i = 0; i < (effect.times ?? 1); i++) modalKeys.current?.(effect.input, effect.key);
+    } else runIntent(backend, notify, effect);
   };
 
   useKeys((input, key) => {
-    if (key.ctrl && input === 'c') return quit();
+    const ctx: KeyContext = {
+      rowKeys: rows.map((r) => r.key),
+      selected,
+      current: current && {
+        serviceKey: current.serviceKey,
+        localPort: current.localPort,
+        key: current.key,
+        registryKey: current.registryKey,
+      },
+      page: layout.page,
+      offset: offset.current,
+      logLines: layout.logLines,
+      logTotal: state.logs.length + uiLog.length,
+    };
+    if (key.ctrl && input === 'c') return apply(reduceKey(view, input, key, ctx));
     const mouse = parseMouse(input);
-    if (mouse) return onMouse(mouse);
+    if (mouse) return apply(reduceMouse(view, mouse, ctx));
     if (isMouseReport(input)) return; // releases, drags, other buttons
-    if (mode === 'filter') {
-      if (key.escape) {
-        setDraft(filter);
-        return setMode('main');
-      }
-      if (key.return) {
-        setFilter(draft);
-        return setMode('main');
-      }
-      if (key.backspace || key.delete) return setDraft((d) => Array.from(d).slice(0, -1).join(''));
-      if (key.ctrl || key.meta || input.length === 0) return;
-      // A fast typist's (or a paste's) chunk may end with Enter: take the text, then apply.
-      const text = Array.from(input)
-        .filter((ch) => !isControl(ch))
-        .join('');
-      if (/[\r\n]/.test(input)) {
-        setFilter(draft + text);
-        setDraft(draft + text);
-        return setMode('main');
-      }
-      setDraft((d) => d + text);
-      return;
-    }
-    if (mode === 'help') {
-      if (input === '?' || input === 'q' || key.escape) setMode('main');
-      return;
-    }
-    if (mode !== 'main') return modalKeys.current?.(input, key); // detail and browse
-
-    if (input === 'q') return quit();
-    if (input === '?') return setMode('help');
-    if (key.tab) return setFocus((f) => (f === 'services' ? 'logs' : 'services'));
-    if (input === 'f') {
-      setBrowseView('namespaces');
-      return setMode('browse');
-    }
-    if (input === 'x') {
-      setBrowseView('contexts');
-      return setMode('browse');
-    }
-    if (input === 'r') {
-      void backend.reconnectErrored().then(
-        (keys) =>
-          notify(
-            keys.length > 0
-              ? `Reconnecting ${keys.length} service(s) with errors...`
-              : 'No services with errors to reconnect',
-          ),
-        (e: unknown) => notify(`Reconnect failed: ${e instanceof Error ? e.message : String(e)}`, 'error'),
-      );
-      return;
-    }
-    if (input === 'b') return setBandwidth((b) => !b);
-    if (input === 'c') return setCompact((c) => !c);
-    if (input === 's') return setSort((s) => ({ field: nextSortField(s.field), descending: false }));
-    if (input === 'o') return setSort((s) => ({ ...s, descending: !s.descending }));
-    // Typed fast (or pasted), "/name" arrives as one chunk: open the filter with the rest.
-    if (input.startsWith('/')) {
-      setDraft(input.length > 1 && !isControl(input) ? input.slice(1) : filter);
-      return setMode('filter');
-    }
-    if (key.escape) {
-      setFilter('');
-      return setDraft('');
-    }
-
-    if (focus === 'logs') {
-      const total = state.logs.length + uiLog.length;
-      if (input === 'j' || key.downArrow) setLogBack((b) => Math.max(0, b - 1));
-      else if (input === 'k' || key.upArrow) setLogBack((b) => Math.min(total, b + 1));
-      else if (key.pageUp) setLogBack((b) => Math.min(total, b + layout.logLines));
-      else if (key.pageDown) setLogBack((b) => Math.max(0, b - layout.logLines));
-      else if (input === 'g' || key.home) setLogBack(total);
-      else if (input === 'G' || key.end) setLogBack(0);
-      return;
-    }
-
-    if (input === 'j' || key.downArrow) return select(selected + 1);
-    if (input === 'k' || key.upArrow) return select(selected - 1);
-    if (input === 'g' || key.home) return select(0);
-    if (input === 'G' || key.end) return select(rows.length - 1);
-    if (key.pageDown || input === 'l' || key.rightArrow || (key.ctrl && input === 'd'))
-      return select(selected + layout.page);
-    if (key.pageUp || input === 'h' || key.leftArrow || (key.ctrl && input === 'u'))
-      return select(selected - layout.page);
-    if (!current) return;
-    const f = current.forward;
-    if (key.return) {
-      setDetail({ serviceKey: f.serviceKey, localPort: f.localPort, key: f.key });
-      return setMode('detail');
-    }
-    if (input === 'd') {
-      notify(`Removed forward: ${f.registryKey}`);
-      return run('Remove', backend.removeService(f.serviceKey));
-    }
-    if (input === 'R') {
-      notify(`Reconnecting ${f.serviceKey}...`);
-      return run('Reconnect', backend.reconnectService(f.serviceKey));
-    }
-    if (input === 'u') {
-      notify(`Syncing ${f.serviceKey}...`);
-      return run('Sync', backend.syncService(f.serviceKey, true));
-    }
+    apply(reduceKey(view, input, key, ctx));
   });
 
   // The detail view follows its forward across pod changes (the key names the pod).
+  const { detail } = view;
   const detailForward = detail
     ? (state.forwards.find((f) => f.key === detail.key) ??
       state.forwards.find((f) => f.serviceKey === detail.serviceKey && f.localPort === detail.localPort))
     : undefined;
-
-  const logs = useMemo(() => mergeLogs(state.logs, uiLog), [state.logs, uiLog]);
   const nowMs = now();
-  const emptyText =
-    state.forwards.length === 0
-      ? 'Waiting for services to be discovered... (f: browse namespaces)'
-      : `No forwards match the filter "${activeFilter}"`;
+  const close = (): void => setView((v) => ({ ...v, mode: 'main' }));
 
   let body;
-  if (mode === 'help') body = <Help theme={theme} width={layout.width} height={layout.bodyHeight} />;
-  else if (mode === 'detail')
+  if (view.mode === 'help') body = <Help theme={theme} width={layout.width} height={layout.bodyHeight} />;
+  else if (view.mode === 'detail')
     body = (
       <DetailView
         forward={detailForward}
@@ -334,13 +198,13 @@ export const App = (props: AppProps) => {
         rates={detailForward ? history.get(detailForward.key) : undefined}
         copy={props.copy}
         notify={notify}
-        onClose={() => setMode('main')}
+        onClose={close}
         keys={modalKeys}
         {...(props.detailPollMs?.http !== undefined ? { httpPollMs: props.detailPollMs.http } : {})}
         {...(props.detailPollMs?.logs !== undefined ? { logsPollMs: props.detailPollMs.logs } : {})}
       />
     );
-  else if (mode === 'browse')
+  else if (view.mode === 'browse')
     body = (
       <BrowseModal
         backend={backend}
@@ -348,56 +212,27 @@ export const App = (props: AppProps) => {
         width={layout.width}
         height={Math.min(layout.bodyHeight, 24)}
         context={forwardedContexts(state)[0] ?? state.currentContext}
-        initialView={browseView}
+        initialView={view.browseView}
         notify={notify}
-        onClose={() => setMode('main')}
+        onClose={close}
         keys={modalKeys}
       />
     );
   else
     body = (
-      <>
-        <Text bold wrap="truncate">
-          <Text color={theme.focus}>{focus === 'services' ? '▌' : ' '}</Text>
-          Services{' '}
-          <Text color={theme.muted}>
-            {rows.length === 0 ? '0' : `${selected + 1}/${rows.length}`}
-            {rows.length !== state.forwards.length ? ` (of ${state.forwards.length})` : ''}
-            {compact ? '' : ' · wide'}
-            {bandwidth ? '' : ' · no bandwidth'}
-          </Text>
-        </Text>
-        <ServicesTable
-          rows={windowRows}
-          columns={columns}
-          selected={selected - offset.current}
-          page={layout.page}
-          width={layout.width}
-          focused={focus === 'services'}
-          theme={theme}
-          now={nowMs}
-          trend={history.total}
-          emptyText={emptyText}
-        />
-        {filterLine ? (
-          <Text wrap="truncate">
-            {' '}
-            Filter: {activeFilter}
-            {mode === 'filter' ? '█' : <Text color={theme.muted}> (press Esc to clear)</Text>}
-          </Text>
-        ) : null}
-        <Text bold>
-          <Text color={theme.focus}>{focus === 'logs' ? '▌' : ' '}</Text>
-          Logs
-        </Text>
-        <LogsPanel
-          lines={logs}
-          scrollBack={logBack}
-          height={layout.logLines}
-          width={layout.width}
-          theme={theme}
-        />
-      </>
+      <MainPanels
+        view={view}
+        layout={layout}
+        theme={theme}
+        rows={rows}
+        offset={offset.current}
+        selected={selected}
+        totalForwards={state.forwards.length}
+        columns={columns}
+        now={nowMs}
+        trend={history.total}
+        logs={logs}
+      />
     );
 
   return (
@@ -409,41 +244,9 @@ export const App = (props: AppProps) => {
         state={state}
         theme={theme}
         width={layout.width}
-        sort={sort}
+        sort={view.sort}
         {...(notice ? { notice } : {})}
       />
     </Box>
   );
-};
-
-/** The daemon's log and the TUI's own messages, in time order. */
-const mergeLogs = (a: readonly TuiLogLine[], b: readonly TuiLogLine[]): TuiLogLine[] => {
-  if (b.length === 0) return [...a];
-  return [...a, ...b].sort((x, y) => x.at - y.at);
-};
-
-const isControl = (s: string): boolean =>
-  Array.from(s).some((ch) => ch.charCodeAt(0) < 0x20 || ch === '\x7f');
-
-const NO_KEY: Key = {
-  upArrow: false,
-  downArrow: false,
-  leftArrow: false,
-  rightArrow: false,
-  pageDown: false,
-  pageUp: false,
-  home: false,
-  end: false,
-  return: false,
-  escape: false,
-  ctrl: false,
-  shift: false,
-  tab: false,
-  backspace: false,
-  delete: false,
-  meta: false,
-  super: false,
-  hyper: false,
-  capsLock: false,
-  numLock: false,
 };
