@@ -233,6 +233,74 @@ const startTui = async (parts: {
   return { ended, stop: () => stopTui.abort() };
 };
 
+/**
+ * The stop, in the order that keeps the user's machine clean: hosts block first, then the engine
+ * (bounded; the block is removed again if it hangs), the API, the discovery file, the rest. A
+ * watchdog ends a stop that cannot finish.
+ */
+const stopInOrder = async (p: {
+  beforeShutdown: (() => Promise<void>) | undefined;
+  removeOurBlock: () => Promise<void>;
+  hostsPath: string;
+  logger: DaemonLogger;
+  engine: Engine;
+  api: ApiListener | undefined;
+  discoveryWritten: () => boolean;
+  user: InvokingUser;
+  loopback: { release(ip: string): Promise<void> };
+  detachSink: () => void;
+  sampler: NodeJS.Timeout;
+  state: StateStore;
+  traffic: TrafficRecorderHandle;
+}): Promise<void> => {
+  const api = p.api;
+  await p.beforeShutdown?.();
+  // The hosts block goes first, through our own port: whatever happens next, the user's
+  // hosts file is clean. The watchdog ends a shutdown that cannot finish.
+  await p
+    .removeOurBlock()
+    .catch((err: unknown) => p.logger.error(`Cannot clean ${p.hostsPath}: ${errorMessage(err)}`));
+  const watchdog = startWatchdog(
+    WATCHDOG_MS,
+    `kubefwd: shutdown did not finish within ${WATCHDOG_MS / 1000}s; hosts entries were removed, exiting now`,
+  );
+  // Bounded: whatever hangs in the engine, the hosts block goes and the process ends.
+  const stopped = await within(
+    p.engine.shutdown().then(
+      () => true,
+      (err: unknown) => {
+        p.logger.error(`Shutdown of forwards failed: ${errorMessage(err)}`);
+        return false;
+      },
+    ),
+    SHUTDOWN_DEADLINE_MS,
+    false,
+  );
+  if (!stopped) {
+    p.logger.warn(
+      `Forwards did not stop cleanly within ${SHUTDOWN_DEADLINE_MS / 1000}s; removing the hosts entries directly`,
+    );
+    await p
+      .removeOurBlock()
+      .catch((err: unknown) => p.logger.error(`Cannot clean ${p.hostsPath}: ${errorMessage(err)}`));
+  }
+  p.logger.debug('Forwards stopped; closing the API');
+  await api?.close();
+  p.logger.debug('API closed');
+  if (p.discoveryWritten())
+    await removeDiscoveryFile(
+      p.user.home,
+      process.pid,
+      p.user.uid !== undefined ? { uid: p.user.uid, gid: p.user.gid ?? p.user.uid } : undefined,
+    );
+  if (api && api.host !== '127.0.0.1') await p.loopback.release(api.host).catch(() => undefined);
+  p.detachSink();
+  clearInterval(p.sampler);
+  p.state.close();
+  p.traffic.close();
+  await watchdog.cancel();
+};
+
 // The order of the parts is the point (API bound before the engine, hosts block first at stop),
 // and the shutdown closure must see every part: one function, each step a call.
 export const compose = async (input: ComposeInput): Promise<Composed> => {
@@ -300,53 +368,21 @@ export const compose = async (input: ComposeInput): Promise<Composed> => {
     hosts.update((content) => removeBlocks(content, (id) => id === blockId));
   let stopping: Promise<void> | undefined;
   const shutdown = (): Promise<void> =>
-    (stopping ??= (async () => {
-      await input.beforeShutdown?.();
-      // The hosts block goes first, through our own port: whatever happens next, the user's
-      // hosts file is clean. The watchdog ends a shutdown that cannot finish.
-      await removeOurBlock().catch((err: unknown) =>
-        logger.error(`Cannot clean ${hosts.path}: ${errorMessage(err)}`),
-      );
-      const watchdog = startWatchdog(
-        WATCHDOG_MS,
-        `kubefwd: shutdown did not finish within ${WATCHDOG_MS / 1000}s; hosts entries were removed, exiting now`,
-      );
-      // Bounded: whatever hangs in the engine, the hosts block goes and the process ends.
-      const stopped = await within(
-        engine.shutdown().then(
-          () => true,
-          (err: unknown) => {
-            logger.error(`Shutdown of forwards failed: ${errorMessage(err)}`);
-            return false;
-          },
-        ),
-        SHUTDOWN_DEADLINE_MS,
-        false,
-      );
-      if (!stopped) {
-        logger.warn(
-          `Forwards did not stop cleanly within ${SHUTDOWN_DEADLINE_MS / 1000}s; removing the hosts entries directly`,
-        );
-        await removeOurBlock().catch((err: unknown) =>
-          logger.error(`Cannot clean ${hosts.path}: ${errorMessage(err)}`),
-        );
-      }
-      logger.debug('Forwards stopped; closing the API');
-      await api?.close();
-      logger.debug('API closed');
-      if (discoveryWritten)
-        await removeDiscoveryFile(
-          user.home,
-          process.pid,
-          user.uid !== undefined ? { uid: user.uid, gid: user.gid ?? user.uid } : undefined,
-        );
-      if (api && api.host !== '127.0.0.1') await loopback.release(api.host).catch(() => undefined);
-      detachSink();
-      clearInterval(sampler);
-      state.close();
-      traffic.close();
-      await watchdog.cancel();
-    })());
+    (stopping ??= stopInOrder({
+      beforeShutdown: input.beforeShutdown,
+      removeOurBlock,
+      hostsPath: hosts.path,
+      logger,
+      engine,
+      api,
+      discoveryWritten: () => discoveryWritten,
+      user,
+      loopback,
+      detachSink,
+      sampler,
+      state,
+      traffic,
+    }));
 
   try {
     // The API is already serving: announce it first, so `kubefwd mcp` and `kubefwd tui` find this
