@@ -57,6 +57,7 @@ export interface RunningDaemon {
   forceCleanup(): Promise<void>;
 }
 
+// The start-up order is the point: every check before any change, each step a few lines.
 export const startDaemon = async (
   config: DaemonConfig,
   io: DaemonIo,
@@ -160,6 +161,7 @@ export const startDaemon = async (
   };
 };
 
+// Signal handling and the start-up race share the signal count; kept together so the order is visible.
 /** Runs until SIGINT/SIGTERM (or the TUI quits); 0 after a graceful stop, 1 when forced or failed. */
 export const runDaemon = async (
   config: DaemonConfig,

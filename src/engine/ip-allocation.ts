@@ -55,6 +55,7 @@ export const API_RESERVED_IP = '127.2.27.1';
 export const allocationKey = (r: Pick<AllocationRequest, 'context' | 'namespace' | 'name'>): string =>
   `${r.context}/${r.namespace}/${r.name}`;
 
+// kubefwd's candidate-name table, written out form by form.
 /** kubefwd's reservation candidate names; pod forms only when a pod name is given. */
 export const reservationCandidates = (r: AllocationRequest): string[] => {
   const { name: svc, namespace: ns, context: ctx, podName: pod } = r;

@@ -71,6 +71,7 @@ const LANGUAGES = ['python', 'node', 'typescript', 'go', 'java', 'ruby', 'rust',
 const lines = (...parts: (string | false | undefined)[]): string =>
   parts.filter((p) => p !== false && p !== undefined).join('\n');
 
+// Long as a table: the 10 prompts' texts, one entry each.
 /** The prompt definitions; `backend` feeds argument completion. */
 export const buildPrompts = (backend: BackendProvider): readonly PromptDef[] => {
   const c = completers(backend);

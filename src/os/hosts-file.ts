@@ -69,6 +69,7 @@ const lockPathFor = async (target: string): Promise<string> => {
   }
 };
 
+// One closure on purpose: read, update and backup share the path, the lock and the write mode.
 export const createHostsFile = (options: HostsFileOptions): HostsFile => {
   const path = options.path;
   let lock: FileLock | undefined;

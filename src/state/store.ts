@@ -62,6 +62,7 @@ export interface StateStoreOptions {
   historyLimits?: HistoryLimits;
 }
 
+// One closure on purpose: the reducer and the subscribers share the snapshot; the reducer is one switch.
 export const createStateStore = (options: StateStoreOptions): StateStore => {
   const clock = options.clock ?? systemClock;
   const traffic = options.traffic;

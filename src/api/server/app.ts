@@ -32,6 +32,7 @@ export const MAX_BODY_BYTES = 64 * 1024;
 /** The Hono app and its route table (a test checks every route's response against its schema). */
 export type ApiApp = OpenAPIHono & { readonly routeTable: readonly RouteDef[] };
 
+// The middleware order is the point (Host check, auth, routes), so it reads top to bottom in one place.
 export const createApiApp = (deps: ApiDeps): ApiApp => {
   const clock = deps.clock ?? systemClock;
   const ctx: RouteContext = {

@@ -64,6 +64,7 @@ const loadClientNode = async (
 /** kubectl re-reads a token file about once a minute (it may be rotated, e.g. projected tokens). */
 const TOKEN_FILE_TTL_MS = 60_000;
 
+// One closure on purpose: TLS, auth refresh and the HTTP agent share the connection's credentials.
 export function createKubeConnection(ctx: ResolvedContext, deps: ConnectionDeps): KubeConnection {
   const read = deps.readFile ?? ((p: string) => readFileSync(p));
   const { cluster, user } = ctx;
