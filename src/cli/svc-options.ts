@@ -175,6 +175,7 @@ interface RawSvcOptions {
   jsonLogs?: boolean;
 }
 
+// One pass over the flags in the order they are checked, so the first bad input is the one reported.
 /**
  * Turns parsed flags into a DaemonConfig, checking every input that can be checked without a
  * cluster. `explicit(name)` says whether a flag was given on the command line.

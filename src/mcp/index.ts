@@ -35,6 +35,7 @@ export { TOOLS } from './tools/index.js';
 export { RESOURCES } from './resources.js';
 export { buildPrompts } from './prompts.js';
 
+// The MCP server's wiring and its shutdown share the transports; kept in order.
 /** Runs until stdin closes (stdio) or a signal arrives; resolves with the exit code. */
 export const runMcpServer = async (opts: RunMcpServerOptions): Promise<number> => {
   const env = opts.env ?? process.env;
