@@ -25,6 +25,9 @@ export const ALLOWED: Record<string, readonly string[]> = {
   // The dashboard runs in the browser: contract types and the registry's hints, and the TUI's pure
   // row model and formatting (so both filter and sort alike) — see TUI_FOR_WEB.
   web: ['contract', 'domain', 'tui'],
+  // The privileged helper: small and root, so it leans on no Kubernetes, traffic or API code — only
+  // the machine adapters, the rules of domain/ and the engine's pure hosts-block (ENGINE_FOR_HELPER).
+  helper: ['contract', 'domain', 'os', 'engine'],
   daemon: [
     'contract',
     'domain',
@@ -52,8 +55,12 @@ export const ALLOWED: Record<string, readonly string[]> = {
     'mcp',
     'tui',
     'daemon',
+    'helper',
   ],
 };
+
+/** The engine's modules the helper shares: pure rules, no cluster, no traffic. */
+const ENGINE_FOR_HELPER = ['hosts-block'];
 
 /** The TUI's modules the dashboard shares: pure, browser-safe (no ink, no node:). */
 const TUI_FOR_WEB = ['rows', 'format', 'connect-strings'];
@@ -107,6 +114,14 @@ export const violations = (): string[] => {
       )
         out.push(
           `${relative(root, file)} (web) imports ${spec}: only ${TUI_FOR_WEB.join(', ')} of tui/ run in a browser`,
+        );
+      if (
+        from === 'helper' &&
+        to === 'engine' &&
+        !ENGINE_FOR_HELPER.includes(relative(join(src, 'engine'), target).replace(/\.js$/, ''))
+      )
+        out.push(
+          `${relative(root, file)} (helper) imports ${spec}: only ${ENGINE_FOR_HELPER.join(', ')} of engine/ are the helper's`,
         );
       if (to === undefined || (to !== from && !allowed.includes(to))) {
         out.push(`${relative(root, file)} (${from}) imports ${spec} (${to ?? '?'})`);

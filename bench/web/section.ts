@@ -6,6 +6,7 @@
 // performance panel reads): each frame's main-thread CPU and wall-clock time (`trace-frames.ts`),
 // long animation frames; the page's main-thread CPU per second; and the daemon's CPU with the page
 // open against the same traffic without it.
+import { writeFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import type { CDPSession, Page } from 'playwright-core';
 import { chromiumPath, launchChromium, NO_CHROMIUM } from '../lib/chromium.js';
@@ -83,7 +84,11 @@ export const webGoals = (f: WebFigures): NonNullable<SectionResult['goals']> => 
 ];
 
 /** Records a Chromium trace of the page's renderer while `during` runs. */
-const traced = async <T>(cdp: CDPSession, during: () => Promise<T>): Promise<[T, TraceEvent[]]> => {
+const traced = async <T>(
+  cdp: CDPSession,
+  during: () => Promise<T>,
+  detailed: boolean,
+): Promise<[T, TraceEvent[]]> => {
   const events: TraceEvent[] = [];
   const onData = (e: { value: unknown[] }): void => {
     for (const v of e.value) events.push(v as TraceEvent);
@@ -97,6 +102,8 @@ const traced = async <T>(cdp: CDPSession, during: () => Promise<T>): Promise<[T,
       includedCategories: [
         'disabled-by-default-devtools.timeline',
         'disabled-by-default-devtools.timeline.frame',
+        // What a frame's time went to (script, style, layout, paint): only for a written trace.
+        ...(detailed ? ['devtools.timeline'] : []),
       ],
     },
   });
@@ -135,6 +142,8 @@ export const webSection: Section = {
     const windowMs = Number(o.settings.webSeconds ?? (o.quick ? 8 : 20)) * 1000;
     /** `--set webShot=docs/dashboard-500.png`: a screenshot of the page at scale. */
     const shot = o.settings.webShot;
+    /** `--set webTrace=FILE`: the trace as JSON, for DevTools' performance panel (Load profile…). */
+    const traceFile = o.settings.webTrace;
     const sim = await startSimChild();
     let daemon: ReturnType<typeof startDaemon> | undefined;
     let traffic: { stop(): void } | undefined;
@@ -175,7 +184,12 @@ export const webSection: Section = {
         (await cdp.send('Performance.getMetrics')).metrics.find((m) => m.name === 'ThreadTime')?.value ?? NaN;
       await countLongFrames(page);
       const cpu0 = await threadTime();
-      const [cpuWith, events] = await traced(cdp, () => cpuOver(daemon!.child.pid, windowMs));
+      const [cpuWith, events] = await traced(
+        cdp,
+        () => cpuOver(daemon!.child.pid, windowMs),
+        traceFile !== undefined,
+      );
+      if (traceFile) writeFileSync(traceFile, JSON.stringify({ traceEvents: events }));
       const pageCpuMs = ((await threadTime()) - cpu0) * 1000;
       const longFrames = await page.evaluate(() => (window as unknown as { kfLong: number }).kfLong);
       const costs = frameCosts(events);

@@ -1,5 +1,5 @@
-// The API's listen address (--api-listen host:port) and the ns/name service patterns of --service
-// and --exclude.
+// The API's listen address (--api-listen host:port). The --service/--exclude patterns are parsed
+// by domain/service-patterns.
 import { isIP } from 'node:net';
 import { KubefwdError } from '../contract/errors.js';
 
@@ -25,24 +25,4 @@ export const parseListenAddress = (text: string, flag = '--api-listen'): ListenA
       hint: 'Use an address in 127.0.0.0/8, e.g. 127.0.0.1:8080.',
     });
   return { host, port };
-};
-
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
-const CONTEXT = /^[^/\s]+$/;
-
-/**
- * `ns/name` or `context/ns/name`; `*` matches any name in a position (`shop/*`). Throws naming
- * the flag.
- */
-export const validateServicePattern = (pattern: string, flag: string): string => {
-  const parts = pattern.split('/');
-  const ok =
-    (parts.length === 2 || parts.length === 3) &&
-    parts.every((p, i) => p === '*' || (i === 0 && parts.length === 3 ? CONTEXT.test(p) : DNS_LABEL.test(p)));
-  if (!ok)
-    throw new KubefwdError('INVALID_INPUT', `invalid service "${pattern}" for ${flag}`, {
-      field: flag,
-      hint: 'Name a service as namespace/name or context/namespace/name, e.g. shop/api-gateway.',
-    });
-  return pattern;
 };

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { normaliseFlags, rewriteArgs } from './argv.js';
 import { parseDuration } from './duration.js';
-import { validateFieldSelector, validateLabelSelector } from './selectors.js';
-import { parseListenAddress, validateServicePattern } from './addresses.js';
+import { validateFieldSelector, validateLabelSelector } from '../domain/selectors.js';
+import { parseListenAddress } from './addresses.js';
+import { parseServicePattern } from '../domain/service-patterns.js';
 import { BOOL_LONG, BOOL_SHORT, VALUE_SHORT } from './svc-options.js';
 
 const spec = { boolLong: BOOL_LONG, boolShort: BOOL_SHORT, valueShort: VALUE_SHORT };
@@ -87,9 +88,16 @@ describe('addresses and service patterns', () => {
     expect(() => parseListenAddress('127.0.0.1:70000')).toThrow(/--api-listen/);
   });
   it('validates ns/name and ctx/ns/name', () => {
-    expect(validateServicePattern('shop/postgres', '--service')).toBe('shop/postgres');
-    expect(validateServicePattern('sim/shop/*', '--exclude')).toBe('sim/shop/*');
+    expect(parseServicePattern('shop/postgres', '--service')).toEqual({
+      namespace: 'shop',
+      name: 'postgres',
+    });
+    expect(parseServicePattern('sim/shop/*', '--exclude')).toEqual({
+      context: 'sim',
+      namespace: 'shop',
+      name: '*',
+    });
     for (const bad of ['postgres', 'shop/', 'Shop/pg', 'a/b/c/d'])
-      expect(() => validateServicePattern(bad, '--service')).toThrow(/--service/);
+      expect(() => parseServicePattern(bad, '--service')).toThrow(/--service/);
   });
 });

@@ -17,6 +17,7 @@ export const COMMAND_WORDS = [
   'demo',
   'tui',
   'open',
+  'helper',
 ] as const;
 
 export const SVC_ALIASES = ['services', 'svcs', 'svc'] as const;

@@ -168,10 +168,13 @@ describe('defaults and modes (kubefwd parity)', () => {
     expect(c).toMatchObject({
       namespaces: ['shop'],
       contexts: ['a', 'b'],
-      mappings: ['80:8080', '443:8443'],
-      reservations: ['pg.shop:127.1.27.40'],
-      services: ['analytics/reports'],
-      excludes: ['shop/kafka'],
+      mappings: new Map([
+        [80, 8080],
+        [443, 8443],
+      ]),
+      reservations: { baseIP: '127.1.27.1', reservations: [{ name: 'pg.shop', ip: '127.1.27.40' }] },
+      services: [{ namespace: 'analytics', name: 'reports' }],
+      excludes: [{ namespace: 'shop', name: 'kafka' }],
       hostsPathExplicit: true,
     });
   });
@@ -185,7 +188,7 @@ describe('defaults and modes (kubefwd parity)', () => {
   it('reads the -z file early', async () => {
     const f = join(dir, 'fwd.yml');
     await writeFile(f, 'baseUnreservedIP: 127.11.27.1\n');
-    expect((await parse(['-n', 'shop', '-z', f])).fwdConfText).toContain('127.11.27.1');
+    expect((await parse(['-n', 'shop', '-z', f])).reservations.baseIP).toBe('127.11.27.1');
   });
 });
 

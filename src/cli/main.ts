@@ -29,6 +29,8 @@ Usage:
   kubefwd open [--print-url]            open the dashboard of a running kubefwd in the browser
   kubefwd sim [--dir DIR] [-f FILE]     run a simulated Kubernetes cluster (prints its kubeconfig)
   kubefwd demo [flags]                  forward the simulated cluster's sample namespace
+  kubefwd helper install|status|uninstall
+                                        the privileged helper as a service: no sudo after it
   kubefwd version [quiet]               print the version
   kubefwd completion bash|zsh|fish|powershell
                                         print a shell completion script (--help: how to install)
@@ -99,11 +101,29 @@ const runSvcLike = async (
       raw.allNamespaces !== true
     )
       raw.namespace = ['shop'];
-    const config = await toDaemonConfig(raw, (o) => cmd.getOptionValueSource(o) === 'cli', {
+    let config = await toDaemonConfig(raw, (o) => cmd.getOptionValueSource(o) === 'cli', {
       version,
       env: io.env,
       root: isRoot(),
     });
+    // Root only where root is needed: under sudo this process keeps only the helper.
+    const { choosePrivilegeMode } = await import('./privilege-mode.js');
+    const mode = await choosePrivilegeMode(config, io.env);
+    if (mode.kind === 'separate') {
+      const { runEngineAsUser } = await import('../helper/sudo-mode.js');
+      return await runEngineAsUser({
+        argv: fullArgv,
+        hostsPath: config.hostsPath,
+        user: mode.user,
+        env: io.env,
+      });
+    }
+    const machine = mode.kind === 'helper' ? mode.machine : undefined;
+    if (machine) config = { ...config, root: true, hostsPath: machine.hostsPath };
+    const privilege = {
+      ...(machine ? { machine } : {}),
+      ...(mode.kind === 'alone' && mode.notice ? { notice: mode.notice } : {}),
+    };
     if (cmd.args.length > 0)
       io.stderr.write(`kubefwd: ignoring argument(s) ${cmd.args.join(' ')} (use -n to name namespaces)\n`);
     // The banner comes once the inputs are checked: an error in them is the first thing printed.
@@ -112,10 +132,10 @@ const runSvcLike = async (
     };
     if (name === 'demo') {
       const { runDemo } = await import('./commands/demo.js');
-      return await runDemo(config, io, fullArgv, announce);
+      return await runDemo(config, io, fullArgv, announce, privilege);
     }
     const { runSvc } = await import('./commands/svc.js');
-    return await runSvc(config, io, fullArgv, announce);
+    return await runSvc(config, io, fullArgv, announce, privilege);
   } catch (err) {
     return reportError(io, err);
   }
@@ -164,6 +184,10 @@ export const main = async (argv: readonly string[], io: CliIo = processIo()): Pr
     case 'open': {
       const { runOpenCommand } = await import('./commands/open.js');
       return runOpenCommand(rest, io);
+    }
+    case 'helper': {
+      const { runHelperCommand } = await import('./commands/helper.js');
+      return runHelperCommand(rest, io);
     }
     case 'sim': {
       const { runSimCommand } = await import('./commands/sim.js');

@@ -1,13 +1,16 @@
 // The `kubefwd svc` command line: kubefwd's flags with the same names, short forms and defaults
-// (research inventory §1.3), plus ours (--service, --exclude, --transport, --api-listen, --json-logs).
+// (kubefwd's `svc --help`), plus ours (--service, --exclude, --transport, --api-listen, --json-logs).
 import { readFile } from 'node:fs/promises';
 import { Command, Option } from 'commander';
 import { KubefwdError, errorMessage } from '../contract/errors.js';
 import { defaultHostsPath, type DaemonConfig, type TransportChoice } from '../daemon/config.js';
-import { parseListenAddress, validateServicePattern } from './addresses.js';
+import { isDnsLabel } from '../domain/names.js';
+import { parsePortMappings } from '../domain/port-mappings.js';
+import { buildReservationConfig, parseReserveFlag } from '../domain/reservations.js';
+import { validateFieldSelector, validateLabelSelector } from '../domain/selectors.js';
+import { parseServicePattern } from '../domain/service-patterns.js';
+import { parseListenAddress } from './addresses.js';
 import { parseDuration } from './duration.js';
-import { validateFieldSelector, validateLabelSelector } from './selectors.js';
-import { mergeReservations, parseFwdConf } from './fwd-conf.js';
 
 /** Repeatable and comma-separated, as cobra's StringSlice. */
 const collect = (value: string, previous: string[] | undefined): string[] => [
@@ -173,30 +176,6 @@ interface RawSvcOptions {
   jsonLogs?: boolean;
 }
 
-const MAPPING = /^\d{1,5}:\d{1,5}$/;
-const RESERVATION = /^([^:\s]+):(\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3})$/;
-
-const checkPort = (n: number): boolean => Number.isInteger(n) && n >= 1 && n <= 65535;
-
-export const validateMapping = (m: string): void => {
-  const [a, b] = m.split(':').map(Number);
-  if (!MAPPING.test(m) || !checkPort(a!) || !checkPort(b!))
-    throw new KubefwdError('INVALID_INPUT', `invalid port mapping "${m}" for --mapping`, {
-      field: '--mapping',
-      hint: 'Use servicePort:localPort with ports 1-65535, e.g. -m 80:8080.',
-    });
-};
-
-export const validateReservation = (r: string): void => {
-  const m = RESERVATION.exec(r);
-  const octets = m?.[2]?.split('.').map(Number) ?? [];
-  if (!m || octets[0] !== 127 || octets.some((o) => o > 255))
-    throw new KubefwdError('INVALID_INPUT', `invalid reservation "${r}" for --reserve`, {
-      field: '--reserve',
-      hint: 'Use name:ip with an address in 127.0.0.0/8, e.g. -r postgres.shop:127.1.27.40.',
-    });
-};
-
 /**
  * Turns parsed flags into a DaemonConfig, checking every input that can be checked without a
  * cluster. `explicit(name)` says whether a flag was given on the command line.
@@ -208,10 +187,10 @@ export const toDaemonConfig = async (
 ): Promise<DaemonConfig> => {
   validateLabelSelector(raw.selector ?? '');
   validateFieldSelector(raw.fieldSelector ?? '');
-  for (const m of raw.mapping ?? []) validateMapping(m);
-  for (const r of raw.reserve ?? []) validateReservation(r);
-  const services = (raw.service ?? []).map((s) => validateServicePattern(s, '--service'));
-  const excludes = (raw.exclude ?? []).map((s) => validateServicePattern(s, '--exclude'));
+  const mappings = parsePortMappings(raw.mapping ?? []);
+  const reserved = (raw.reserve ?? []).map(parseReserveFlag);
+  const services = (raw.service ?? []).map((s) => parseServicePattern(s, '--service'));
+  const excludes = (raw.exclude ?? []).map((s) => parseServicePattern(s, '--exclude'));
   if (!/^\d+$/.test(raw.timeout.trim()))
     throw new KubefwdError('INVALID_INPUT', `invalid value "${raw.timeout}" for --timeout`, {
       field: '--timeout',
@@ -230,7 +209,7 @@ export const toDaemonConfig = async (
   const apiListen = raw.apiListen === undefined ? undefined : parseListenAddress(raw.apiListen);
   const namespaces = [...new Set(raw.namespace ?? [])];
   for (const ns of namespaces)
-    if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(ns))
+    if (!isDnsLabel(ns))
       throw new KubefwdError('INVALID_INPUT', `invalid namespace "${ns}" for --namespace`, {
         field: '--namespace',
         hint: 'Namespace names are lower-case letters, digits and dashes.',
@@ -252,12 +231,11 @@ export const toDaemonConfig = async (
       });
     }
   }
-  mergeReservations(
-    fwdConfText !== undefined && raw.fwdConf !== undefined
-      ? parseFwdConf(fwdConfText, raw.fwdConf)
-      : { serviceConfigurations: [] },
-    raw.reserve ?? [],
-  );
+  const reservations = buildReservationConfig({
+    flags: reserved,
+    fileText: fwdConfText,
+    filePath: raw.fwdConf,
+  });
   const themeRaw = raw.theme ?? ctx.env.KUBEFWD_THEME;
   const theme = themeRaw === 'dark' || themeRaw === 'light' ? themeRaw : undefined;
   const idle = namespaces.length === 0 && !allNamespaces && services.length === 0;
@@ -277,10 +255,8 @@ export const toDaemonConfig = async (
     verbose: raw.verbose === true,
     jsonLogs: raw.jsonLogs === true,
     domain: raw.domain,
-    mappings: raw.mapping ?? [],
-    reservations: raw.reserve ?? [],
-    fwdConfPath: raw.fwdConf,
-    fwdConfText,
+    mappings,
+    reservations,
     timeoutSeconds: Number(raw.timeout.trim()),
     hostsPath: raw.hostsPath,
     hostsPathExplicit: explicit('hostsPath') && raw.hostsPath !== hostsDefault,

@@ -1,5 +1,6 @@
-// Diagnostics and analysis shapes (research inventory §6): quick status, full analysis with
-// classified issues and recommended actions, per-service/forward diagnosis, network status.
+// Diagnostics and analysis shapes (kubefwd's /api/v1/diagnostics and /analyze): quick status, full
+// analysis with classified issues and recommended actions, per-service/forward diagnosis, network
+// status. The classifier that fills them is domain/diagnosis.ts.
 // kubefwd's field names; fields it left empty (reconnect/sync state) are filled for real here.
 import { z } from 'zod';
 
@@ -48,6 +49,13 @@ export const Issue = z.object({
   serviceKey: z.string().optional(),
   forwardKey: z.string().optional(),
   podName: z.string().optional(),
+  /** Forward issues: where the forward is, its status, why it waits and when it retries. */
+  serviceName: z.string().optional(),
+  namespace: z.string().optional(),
+  context: z.string().optional(),
+  status: z.string().optional(),
+  reason: z.string().optional(),
+  nextRetryAt: z.string().optional(),
   message: z.string(),
   errorType: ErrorType,
   /** contract/errors code, when the engine gave one. */
@@ -215,113 +223,3 @@ export const ServiceDiagnostic = z
   })
   .meta({ id: 'ServiceDiagnostic' });
 export type ServiceDiagnostic = z.infer<typeof ServiceDiagnostic>;
-
-export interface ErrorClass {
-  errorType: ErrorType;
-  severity: Severity;
-  /** What a person (or a model) should do next. */
-  suggestion: string;
-}
-
-const CLASS_BY_CODE: Record<string, ErrorType> = {
-  CONNECTION_REFUSED: 'connection_refused',
-  TIMEOUT: 'timeout',
-  POD_NOT_FOUND: 'pod_not_found',
-  NO_PODS: 'no_pods',
-  PERMISSION_DENIED: 'permission_denied',
-  AUTH_FAILED: 'auth_failed',
-  TLS_ERROR: 'tls_error',
-  API_UNREACHABLE: 'api_unreachable',
-  PORT_IN_USE: 'port_in_use',
-  STREAM_ERROR: 'stream_error',
-  UNSUPPORTED_SERVICE: 'unsupported_service',
-  NO_SELECTOR: 'unsupported_service',
-};
-
-/** Ordered message patterns (first match wins), for errors that came without a code. */
-const CLASS_BY_TEXT: [RegExp, ErrorType][] = [
-  [/connection refused|econnrefused/i, 'connection_refused'],
-  [/x509|certificate|tls|ssl/i, 'tls_error'],
-  [/forbidden|permission denied|rbac|cannot (get|list|watch|create)/i, 'permission_denied'],
-  [/unauthori[sz]ed|401|credentials|token (has )?expired/i, 'auth_failed'],
-  [/timed? ?out|timeout|etimedout|deadline exceeded/i, 'timeout'],
-  [/pods? .*not found|not found.*pod|pod .*(gone|deleted|terminat)/i, 'pod_not_found'],
-  [/no (ready )?pods?|no endpoints/i, 'no_pods'],
-  [/eaddrinuse|address already in use|port .*in use/i, 'port_in_use'],
-  [/broken pipe|epipe|econnreset|connection reset/i, 'broken_pipe'],
-  [
-    /enotfound|ehostunreach|enetunreach|getaddrinfo|unable to connect to the server|api server|no route to host/i,
-    'api_unreachable',
-  ],
-  [/not found/i, 'pod_not_found'],
-  [/stream|goaway|spdy|websocket/i, 'stream_error'],
-];
-
-const CLASS_INFO: Record<ErrorType, { severity: Severity; suggestion: string }> = {
-  connection_refused: {
-    severity: 'high',
-    suggestion:
-      'The pod is not listening on that port yet (starting, crashed or wrong port). Check readiness and pod logs, then reconnect the service.',
-  },
-  timeout: {
-    severity: 'high',
-    suggestion:
-      'The connection timed out. Check network policies, pod health and cluster load, then reconnect.',
-  },
-  pod_not_found: {
-    severity: 'critical',
-    suggestion:
-      'The pod is gone. Sync the service (force) so kubefwd picks its replacement; check the deployment if none appears.',
-  },
-  no_pods: {
-    severity: 'high',
-    suggestion:
-      'No ready pod backs the service. Check the workload (pods, events); kubefwd retries on its own.',
-  },
-  broken_pipe: {
-    severity: 'high',
-    suggestion:
-      'The connection to the pod was cut. kubefwd reconnects on its own; reconnect the service if it persists.',
-  },
-  permission_denied: {
-    severity: 'critical',
-    suggestion:
-      'Your Kubernetes user lacks an RBAC permission (pods/portforward, list services or pods). Ask a cluster admin or use another context.',
-  },
-  auth_failed: {
-    severity: 'critical',
-    suggestion:
-      'The cluster rejected the credentials. Refresh them (log in again / exec plugin) and reconnect.',
-  },
-  tls_error: {
-    severity: 'critical',
-    suggestion:
-      'The cluster certificate was not accepted. Check certificate-authority and tls-server-name in the kubeconfig.',
-  },
-  api_unreachable: {
-    severity: 'critical',
-    suggestion: 'The Kubernetes API server cannot be reached. Check VPN/proxy and `kubectl cluster-info`.',
-  },
-  port_in_use: {
-    severity: 'high',
-    suggestion: 'Another program holds that local address:port. Stop it or map the port elsewhere with -m.',
-  },
-  stream_error: {
-    severity: 'medium',
-    suggestion:
-      'The port-forward stream failed. kubefwd reconnects on its own; reconnect the service if it persists.',
-  },
-  unsupported_service: {
-    severity: 'low',
-    suggestion: 'The service cannot be port-forwarded (ExternalName, UDP only, or no selector).',
-  },
-  unknown: { severity: 'high', suggestion: 'Check the pod status and logs, then reconnect the service.' },
-};
-
-/** Classifies an error by its contract/errors code when known, else by its message text. */
-export const classifyError = (message: string | undefined, code?: string): ErrorClass => {
-  const byCode = code ? CLASS_BY_CODE[code] : undefined;
-  const text = message ?? '';
-  const errorType = byCode ?? CLASS_BY_TEXT.find(([re]) => re.test(text))?.[1] ?? 'unknown';
-  return { errorType, ...CLASS_INFO[errorType] };
-};

@@ -140,8 +140,20 @@ export const ERROR_CODES = {
   // Machine
   NOT_ROOT: {
     status: 403,
-    hint: 'kubefwd needs root to edit the hosts file and bind 127.x addresses: run `sudo -E kubefwd ...`.',
+    hint: 'kubefwd needs root to edit the hosts file and bind 127.x addresses: run `sudo -E kubefwd ...`, or once `sudo kubefwd helper install` and then kubefwd without sudo.',
     retryable: false,
+  },
+  /** The privileged helper refused a request (an address outside 127/8, a name that is not DNS, another block). */
+  HELPER_REFUSED: {
+    status: 400,
+    hint: 'The privileged helper accepts only 127.0.0.0/8 addresses, DNS names and its own block; fix the named field.',
+    retryable: false,
+  },
+  /** The privileged helper is not there or went away. */
+  HELPER_UNAVAILABLE: {
+    status: 503,
+    hint: 'Run `sudo -E kubefwd ...`, or install the helper once with `sudo kubefwd helper install` (check it with `kubefwd helper status`).',
+    retryable: true,
   },
   HOSTS_FILE_ERROR: {
     status: 500,

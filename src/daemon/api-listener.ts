@@ -4,6 +4,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { getRequestListener } from '@hono/node-server';
 import { KubefwdError, errorMessage } from '../contract/errors.js';
+import type { PrivilegedListen } from '../os/listener.js';
 
 type Fetch = (request: Request) => Response | Promise<Response>;
 
@@ -32,6 +33,8 @@ export interface ListenApiOptions {
   /** Told each time a connection is closed because of a cap. */
   onRefused?: (why: string) => void;
   limits?: Partial<typeof API_CONNECTION_LIMITS>;
+  /** Binds what this process may not (the privileged helper: 127.2.27.1:80 as the user). */
+  privileged?: PrivilegedListen;
 }
 
 export const listenApi = (host: string, port: number, options: ListenApiOptions = {}): Promise<ApiListener> =>
@@ -90,12 +93,7 @@ export const listenApi = (host: string, port: number, options: ListenApiOptions 
               }),
       );
     };
-    server.once('error', onError);
-    server.listen({ host, port, exclusive: true }, () => {
-      server.off('error', onError);
-      server.on('error', () => undefined);
-      const addr = server.address();
-      const actual = typeof addr === 'object' && addr !== null ? addr.port : port;
+    const ready = (actual: number, closeSocket: () => void): void => {
       const h = host.includes(':') ? `[${host}]` : host;
       let closing: Promise<void> | undefined;
       resolve({
@@ -107,11 +105,33 @@ export const listenApi = (host: string, port: number, options: ListenApiOptions 
         },
         close() {
           closing ??= new Promise<void>((done) => {
-            server.close(() => done());
+            if (server.listening) server.close(() => done());
+            else {
+              closeSocket();
+              done();
+            }
             server.closeAllConnections();
           });
           return closing;
         },
       });
+    };
+    server.once('error', (err: NodeJS.ErrnoException) => {
+      const privileged = options.privileged;
+      if (!privileged || (err.code !== 'EACCES' && err.code !== 'EPERM' && err.code !== 'EADDRNOTAVAIL')) {
+        onError(err);
+        return;
+      }
+      // Through the helper: its listener's connections are served by this HTTP server.
+      privileged(host, port, (socket) => server.emit('connection', socket)).then(
+        (l) => ready(l.port, () => void l.close()),
+        reject,
+      );
+    });
+    server.listen({ host, port, exclusive: true }, () => {
+      server.removeAllListeners('error');
+      server.on('error', () => undefined);
+      const addr = server.address();
+      ready(typeof addr === 'object' && addr !== null ? addr.port : port, () => undefined);
     });
   });

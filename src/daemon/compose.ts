@@ -17,6 +17,7 @@ import { createListeners } from '../os/listener.js';
 import { createLoopback } from '../os/loopback.js';
 import type { HostsFile } from '../os/hosts-file.js';
 import type { InvokingUser } from '../os/privilege.js';
+import type { Machine } from './helper-client.js';
 import { createStateStore, type StateStore } from '../state/index.js';
 import { listenApi, type ApiListener } from './api-listener.js';
 import { dashboardAssetsDir } from './dashboard-assets.js';
@@ -33,6 +34,8 @@ export interface ComposeInput {
   hosts: HostsFile;
   user: InvokingUser;
   plan: Plan | undefined;
+  /** The privileged helper, when this process runs as the user beside one (aliases, low ports). */
+  machine?: Machine | undefined;
 }
 
 export interface Composed {
@@ -83,13 +86,18 @@ export const compose = async (input: ComposeInput): Promise<Composed> => {
   // The API: kubefwd.internal (127.2.27.1:80) when root, else a loopback port.
   const apiEnabled = config.api || config.tui || config.apiListen !== undefined;
   const wellKnown = config.apiListen === undefined && config.root;
-  const loopback = createLoopback();
+  const machine = input.machine;
+  const privileged = machine ? { privileged: machine.listen } : {};
+  const loopback = machine?.loopback ?? createLoopback();
   let api: ApiListener | undefined;
   if (apiEnabled) {
     const host = config.apiListen?.host ?? (wellKnown ? API_IP : '127.0.0.1');
     const port = config.apiListen?.port ?? (wellKnown ? API_PORT : 0);
     if (host !== '127.0.0.1' && host !== 'localhost' && host !== '::1') await loopback.ensure(host);
-    api = await listenApi(host, port, { onRefused: (why) => resources.apiConnectionRefused(why) });
+    api = await listenApi(host, port, {
+      onRefused: (why) => resources.apiConnectionRefused(why),
+      ...privileged,
+    });
   }
 
   const blockId = ownBlockId();
@@ -99,16 +107,17 @@ export const compose = async (input: ComposeInput): Promise<Composed> => {
     engine = createEngine({
       clusters,
       hosts,
-      listener: createListeners({ onAcceptError: (where, err) => resources.acceptFailed(where, err) }),
+      listener: createListeners({
+        onAcceptError: (where, err) => resources.acceptFailed(where, err),
+        ...privileged,
+      }),
       loopback,
       traffic,
       logger,
       options: {
         domain: config.domain,
         mappings: config.mappings,
-        reserve: config.reservations,
-        fwdConfText: config.fwdConfText,
-        fwdConfPath: config.fwdConfPath,
+        reservations: config.reservations,
         timeoutMs: config.timeoutSeconds * 1000,
         autoReconnect: config.autoReconnect,
         retryIntervalMs: config.retryIntervalMs,
@@ -121,7 +130,9 @@ export const compose = async (input: ComposeInput): Promise<Composed> => {
           ...(config.labelSelector ? { labelSelector: config.labelSelector } : {}),
           ...(config.fieldSelector ? { fieldSelector: config.fieldSelector } : {}),
         },
-        excludeServices: config.excludes,
+        excludes: config.excludes,
+        // planTargets checked these namespaces' existence and access: the engine need not ask again.
+        preflighted: [...(plan?.namespaces ?? []), ...(plan?.services ?? [])],
         ...(api && wellKnown ? { apiHostEntry: { ip: API_IP, hostname: API_HOSTNAME } } : {}),
       },
     });

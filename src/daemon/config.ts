@@ -1,4 +1,9 @@
-// Everything the daemon needs to start, already validated by the CLI (cli/ turns argv into this).
+// Everything the daemon needs to start, already parsed and validated by the CLI (cli/ turns argv
+// into this with the rules of domain/).
+import type { PortMappings } from '../domain/port-mappings.js';
+import type { ReservationConfig } from '../domain/reservations.js';
+import type { ServicePattern } from '../domain/service-patterns.js';
+
 export type TransportChoice = 'auto' | 'tunnel' | 'spdy' | 'websocket';
 
 export interface DaemonConfig {
@@ -16,14 +21,10 @@ export interface DaemonConfig {
   jsonLogs: boolean;
   /** -d */
   domain?: string | undefined;
-  /** -m svcPort:localPort, as given. */
-  mappings: string[];
-  /** -r name:ip, as given. */
-  reservations: string[];
-  /** -z file path. */
-  fwdConfPath?: string | undefined;
-  /** Text of the -z file, read by the CLI so a bad path fails before anything starts. */
-  fwdConfText?: string | undefined;
+  /** -m svcPort:localPort, parsed. */
+  mappings: PortMappings;
+  /** -r name:ip over the -z file (read by the CLI, so a bad path fails before anything starts), merged. */
+  reservations: ReservationConfig;
   /** -t in seconds. */
   timeoutSeconds: number;
   hostsPath: string;
@@ -38,9 +39,9 @@ export interface DaemonConfig {
   autoReconnect: boolean;
   theme?: 'dark' | 'light' | undefined;
   /** --service ns/name (or ctx/ns/name): forward only these (plus -n namespaces). */
-  services: string[];
+  services: ServicePattern[];
   /** --exclude ns/name (or ctx/ns/name). */
-  excludes: string[];
+  excludes: ServicePattern[];
   transport: TransportChoice;
   /** --api-listen; undefined → 127.2.27.1:80 when root, else 127.0.0.1:<free port>. */
   apiListen?: { host: string; port: number } | undefined;

@@ -13,6 +13,7 @@ import { removeStaleDiscoveryFile } from './leftovers.js';
 import { ownBlockId } from './stale-blocks.js';
 import type { DaemonConfig } from './config.js';
 import { createLogger, type DaemonLogger } from './logger.js';
+import type { Machine } from './helper-client.js';
 import { planTargets, type Plan } from './preflight.js';
 
 export interface DaemonIo {
@@ -36,6 +37,8 @@ export interface RunDaemonOptions {
   /** Once every input is checked (kubeconfig, contexts, access), before anything changes: the CLI
    * prints its banner here, so an error in the inputs is not preceded by it. */
   onChecked?: () => void;
+  /** The privileged helper this process runs beside (hosts block, aliases, low ports go through it). */
+  machine?: Machine;
   /** Once the daemon runs (demo: print the hints when their forwards are up). */
   onStarted?: (daemon: RunningDaemon) => void;
 }
@@ -65,10 +68,12 @@ export const startDaemon = async (
 
   // 1. Inputs that need no cluster: the hosts file must exist and be writable.
   const writeDelay = Number(config.env.KUBEFWD_TEST_HOSTS_WRITE_DELAY_MS ?? 0);
-  const hosts = createHostsFile({
-    path: config.hostsPath,
-    ...(writeDelay > 0 ? { writeDelayMs: writeDelay } : {}),
-  });
+  const hosts =
+    options.machine?.hosts ??
+    createHostsFile({
+      path: config.hostsPath,
+      ...(writeDelay > 0 ? { writeDelayMs: writeDelay } : {}),
+    });
   await hosts.checkWritable();
 
   // 2. The kubeconfig, contexts, API server and RBAC.
@@ -118,7 +123,7 @@ export const startDaemon = async (
 
   let composed: Composed;
   try {
-    composed = await compose({ config, logger, clusters, hosts, user, plan });
+    composed = await compose({ config, logger, clusters, hosts, user, plan, machine: options.machine });
   } catch (err) {
     clusters.close();
     throw err;
@@ -195,6 +200,14 @@ export const runDaemon = async (
   };
   signals.on('SIGINT', onSignal);
   signals.on('SIGTERM', onSignal);
+  // The helper went away (killed, crashed): nothing privileged works any more, so stop as on a signal.
+  let helperLost = false;
+  void options.machine?.lost.then((why) => {
+    if (signalCount > 0) return;
+    helperLost = true;
+    logger.error(`${why}; stopping (hosts entries it wrote may stay until the next kubefwd start)`);
+    onSignal();
+  });
   try {
     const started = startDaemon(config, io, { ...options, logger });
     // When a forced stop wins the race, a later start-up failure must not surface as unhandled.
@@ -208,7 +221,11 @@ export const runDaemon = async (
       return signalCount > 1 ? 1 : 0;
     }
     const running = daemon;
-    return await Promise.race([finished, running.composed.ended.then(async () => (await running.stop(), 0))]);
+    const code = await Promise.race([
+      finished,
+      running.composed.ended.then(async () => (await running.stop(), 0)),
+    ]);
+    return helperLost ? 1 : code;
   } catch (err) {
     if (err instanceof KubefwdError) throw err;
     throw new KubefwdError('INTERNAL', errorMessage(err), { cause: err });

@@ -10,4 +10,4 @@ export {
   type DaemonConfig,
   type TransportChoice,
 } from './config.js';
-export { planTargets, splitPattern, type Plan } from './preflight.js';
+export { planTargets, type Plan } from './preflight.js';

@@ -6,7 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { processStartTime } from '../os/process-alive.js';
 import { blockIdFor, isStaleBlockId, ownBlockId } from './stale-blocks.js';
 import { createLogger, formatText } from './logger.js';
-import { planTargets, splitPattern } from './preflight.js';
+import { planTargets } from './preflight.js';
+import { parseServicePattern } from '../domain/service-patterns.js';
 import type { DaemonConfig } from './config.js';
 import type { ClusterProvider } from '../engine/gateways.js';
 
@@ -107,9 +108,12 @@ describe('preflight plan', () => {
   };
 
   it('namespaces × contexts, -A lists them, --service outside them becomes a single service', async () => {
-    expect(splitPattern('c/ns/n')).toEqual({ context: 'c', namespace: 'ns', name: 'n' });
     const plan = await planTargets(
-      { ...base, namespaces: ['shop'], services: ['shop/pg', 'analytics/reports', 'sandbox/*'] },
+      {
+        ...base,
+        namespaces: ['shop'],
+        services: ['shop/pg', 'analytics/reports', 'sandbox/*'].map((p) => parseServicePattern(p)),
+      },
       provider(),
       log,
     );

@@ -23,14 +23,6 @@ export interface Plan {
   services: ServiceTarget[];
 }
 
-/** Splits an `ns/name` or `ctx/ns/name` pattern. */
-export const splitPattern = (p: string): { context?: string; namespace: string; name: string } => {
-  const parts = p.split('/');
-  return parts.length === 3
-    ? { context: parts[0]!, namespace: parts[1]!, name: parts[2]! }
-    : { namespace: parts[0]!, name: parts[1]! };
-};
-
 export const planTargets = async (
   config: DaemonConfig,
   clusters: ClusterProvider,
@@ -62,8 +54,7 @@ export const planTargets = async (
     } else for (const ns of config.namespaces) addNs(context, ns);
   }
   const services: ServiceTarget[] = [];
-  for (const pattern of config.services) {
-    const p = splitPattern(pattern);
+  for (const p of config.services) {
     for (const context of p.context !== undefined ? [p.context] : contexts) {
       if (p.context !== undefined) clusters.cluster(context);
       if (p.name === '*') addNs(context, p.namespace);

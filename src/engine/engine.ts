@@ -10,11 +10,11 @@ import { createIpAllocator, type IpAllocator } from './ip-allocation.js';
 import { namespaceKey, type NamespaceRecord, type ServiceRecord, type ForwardRecord } from './model.js';
 import { NamespaceWatch } from './namespace-watch.js';
 import type { EngineDeps } from './options.js';
-import { parsePortMappings, type PortMappings } from './port-mapping.js';
 import { systemClock, type ClusterGateway } from './gateways.js';
-import { buildReservationConfig } from './reservations.js';
+import { isServiceKey } from '../domain/keys.js';
+import { NO_RESERVATIONS } from '../domain/reservations.js';
 import { createSessionPool } from './session-pool.js';
-import { parseServicePattern, patternMatches, type ServicePattern } from './service-filter.js';
+import { patternMatches } from '../domain/service-patterns.js';
 import type { TargetContext } from './forward-target.js';
 import type { ServiceEntry } from './service-entry.js';
 
@@ -54,29 +54,16 @@ export const createEngine = (deps: EngineDeps): EngineRuntime => {
     }
   };
 
-  const mappings: PortMappings =
-    options.mappings instanceof Map
-      ? options.mappings
-      : parsePortMappings((options.mappings as readonly string[] | undefined) ?? []);
-  const reservations =
-    options.reservations ??
-    buildReservationConfig({
-      flags: options.reserve ?? [],
-      fileText: options.fwdConfText,
-      filePath: options.fwdConfPath,
-      ipBase: options.ipBase,
-    });
+  const mappings = options.mappings ?? new Map<number, number>();
+  const reservations = options.reservations ?? NO_RESERVATIONS;
   const allocator: IpAllocator = createIpAllocator({
-    baseIP: options.reservations && options.ipBase ? options.ipBase : reservations.baseIP,
+    baseIP: options.ipBase ?? reservations.baseIP,
     reservations: reservations.reservations,
     ...(options.forbiddenIPs ? { forbidden: options.forbiddenIPs } : {}),
   });
-  const excludes: ServicePattern[] = (options.excludeServices ?? []).map((p) =>
-    parseServicePattern(p, '--exclude'),
-  );
-  const includes: ServicePattern[] = (options.includeServices ?? []).map((p) =>
-    parseServicePattern(p, '--service'),
-  );
+  const excludes = options.excludes ?? [];
+  /** Checked by the caller: the first add of each skips the engine's own check (see EngineOptions). */
+  const preflighted = new Set((options.preflighted ?? []).map((t) => namespaceKey(t.namespace, t.context)));
 
   const hosts: HostsWriter = createHostsWriter({
     hosts: deps.hosts,
@@ -220,7 +207,7 @@ export const createEngine = (deps: EngineDeps): EngineRuntime => {
     );
 
   const requireEntry = (key: string): { watch: NamespaceWatch; entry: ServiceEntry } => {
-    if (key.split('.').length < 3)
+    if (!isServiceKey(key))
       throw new KubefwdError(
         'INVALID_KEY',
         `"${key}" is not a service key (expected service.namespace.context)`,
@@ -233,6 +220,7 @@ export const createEngine = (deps: EngineDeps): EngineRuntime => {
   };
 
   const preflight = async (cluster: ClusterGateway, namespace: string): Promise<void> => {
+    if (preflighted.delete(namespaceKey(namespace, cluster.context))) return;
     await ensureNamespaceExists(cluster, namespace, logger);
     const missing = await cluster.checkAccess(namespace);
     if (missing.length > 0)
@@ -448,20 +436,6 @@ export const createEngine = (deps: EngineDeps): EngineRuntime => {
       return shuttingDown;
     },
   };
-
-  // --service entries, one after another so their contexts and namespaces are indexed in order.
-  void includes.reduce(async (prior, p) => {
-    await prior;
-    const req = { namespace: p.namespace, serviceName: p.name, ...(p.context ? { context: p.context } : {}) };
-    try {
-      const svc = await engine.addService(req);
-      logger.debug(`added service ${svc.key} (--service)`);
-    } catch (err) {
-      logger.error(
-        `cannot forward ${p.context ? `${p.context}/` : ''}${p.namespace}/${p.name}: ${errorMessage(err)}`,
-      );
-    }
-  }, Promise.resolve());
 
   return engine;
 };

@@ -1,4 +1,4 @@
-// The forwarding engine: createEngine and the pure pieces the CLI and others reuse for validation.
+// The forwarding engine: createEngine and the pure pieces others reuse (the rules it is fed by live in domain/).
 export { createEngine, type EngineRuntime } from './engine.js';
 export type { EngineDeps, EngineOptions } from './options.js';
 export type { Engine, Controller, AddNamespaceRequest, AddServiceRequest } from './controller.js';
@@ -18,16 +18,6 @@ export {
   API_RESERVED_IP,
   type IpAllocator,
 } from './ip-allocation.js';
-export {
-  buildReservationConfig,
-  parseFwdConf,
-  parseReserveFlag,
-  validateReservationConfig,
-  DEFAULT_BASE_IP,
-  type Reservation,
-  type ReservationConfig,
-} from './reservations.js';
-export { parsePortMappings, localPortFor, type PortMappings } from './port-mapping.js';
 export { createBackoff, type Backoff, type BackoffOptions } from './backoff.js';
 export {
   upsertBlock,
@@ -38,5 +28,3 @@ export {
   type HostsEntry,
 } from './hosts-block.js';
 export { planService, isPodReady, type ServicePlan } from './reconcile.js';
-export { parseServicePattern, patternMatches, type ServicePattern } from './service-filter.js';
-export { inKubefwdRange, isLoopbackIPv4 } from '../domain/ipv4.js';

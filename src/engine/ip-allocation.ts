@@ -9,7 +9,7 @@
 // Reservations (-r, -z) win; 127.2.27.1 (the API's address) is never handed out.
 import { KubefwdError } from '../contract/errors.js';
 import { formatIPv4, parseIPv4 } from '../domain/ipv4.js';
-import { DEFAULT_BASE_IP, type Reservation } from './reservations.js';
+import { DEFAULT_BASE_IP, type Reservation } from '../domain/reservations.js';
 
 export interface AllocationRequest {
   context: string;

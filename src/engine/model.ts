@@ -1,6 +1,14 @@
 // The engine's records: what it knows about services, forwards and namespaces. State merges
 // these with traffic figures to make the views in contract/state.
 import type { ForwardView, NamespaceView } from '../contract/state.js';
+import {
+  formatForwardKey,
+  formatNamespaceKey,
+  formatServiceKey,
+  type ForwardKey,
+  type NamespaceKey,
+  type ServiceKey,
+} from '../domain/keys.js';
 
 /** A forward as the engine sees it: the view less the traffic figures the state store adds. */
 export type ForwardRecord = Omit<
@@ -35,10 +43,12 @@ export type NamespaceRecord = Omit<NamespaceView, 'serviceCount' | 'activeCount'
   startedAt: string;
 };
 
-export const serviceKey = (serviceName: string, namespace: string, context: string): string =>
-  `${serviceName}.${namespace}.${context}`;
+/** `serviceName` may be `<pod>.<service>` (a headless per-pod entry): the key reads the same. */
+export const serviceKey = (serviceName: string, namespace: string, context: string): ServiceKey =>
+  formatServiceKey({ service: serviceName, namespace, context });
 
-export const forwardKey = (svcKey: string, podName: string, localPort: number | string): string =>
-  `${svcKey}.${podName}.${localPort}`;
+export const forwardKey = (svcKey: string, podName: string, localPort: number | string): ForwardKey =>
+  formatForwardKey(svcKey as ServiceKey, podName, localPort);
 
-export const namespaceKey = (namespace: string, context: string): string => `${namespace}.${context}`;
+export const namespaceKey = (namespace: string, context: string): NamespaceKey =>
+  formatNamespaceKey(namespace, context);

@@ -1,5 +1,5 @@
-// What createEngine needs: the gateways it talks to the world through, and the options the CLI/daemon
-// turn flags into.
+// What createEngine needs: the gateways it talks to the world through, and options that are parsed,
+// validated values (the CLI turns flags into them with domain/; the engine parses no flag text).
 import type {
   Clock,
   ClusterProvider,
@@ -10,21 +10,18 @@ import type {
   Selectors,
   TrafficRecorder,
 } from './gateways.js';
-import type { ReservationConfig } from './reservations.js';
+import type { PortMappings } from '../domain/port-mappings.js';
+import type { ReservationConfig } from '../domain/reservations.js';
+import type { ServicePattern } from '../domain/service-patterns.js';
 
 export interface EngineOptions {
   /** -d: extra pseudo-domain for hostnames. */
   domain?: string | undefined;
-  /** -m entries as given ("80:8080"), or already parsed. */
-  mappings?: readonly string[] | ReadonlyMap<number, number> | undefined;
-  /** Parsed reservations (buildReservationConfig); wins over reserve/fwdConfText/ipBase. */
+  /** -m, parsed (domain/port-mappings): service port → local port. */
+  mappings?: PortMappings | undefined;
+  /** -r and -z, parsed and merged (domain/reservations). Default: none, base 127.1.27.1. */
   reservations?: ReservationConfig | undefined;
-  /** -r entries as given. */
-  reserve?: readonly string[] | undefined;
-  /** Text of the -z file, and its path for messages. */
-  fwdConfText?: string | undefined;
-  fwdConfPath?: string | undefined;
-  /** Base of the unreserved space (tests: 127.50.27.1); else the -z file's, else 127.1.27.1. */
+  /** Base of the unreserved space, over the reservations' (tests and bench keep parallel runs apart). */
   ipBase?: string | undefined;
   /** -t: how long a forward waits for a not-yet-ready pod before it shows Error TIMEOUT (it keeps watching). Default 300 s. */
   timeoutMs?: number | undefined;
@@ -49,10 +46,14 @@ export interface EngineOptions {
   maxHostsPerLine?: number | undefined;
   /** -l / -f for services of namespaces added without their own selectors. */
   selectors?: Selectors | undefined;
-  /** --service: `ns/name` or `ctx/ns/name`; added by the engine at creation (failures logged). */
-  includeServices?: readonly string[] | undefined;
-  /** --exclude: `ns/name` or `ctx/ns/name` (name may be `*`); never forwarded unless added explicitly. */
-  excludeServices?: readonly string[] | undefined;
+  /** --exclude, parsed: never forwarded unless added explicitly. */
+  excludes?: readonly ServicePattern[] | undefined;
+  /**
+   * Namespaces whose existence and RBAC access the caller has already checked (the daemon's
+   * preflighted plan): their first addNamespace/addService skips the engine's own check, so a start
+   * asks the API server once per namespace, not twice. Later adds (e.g. over the REST API) check.
+   */
+  preflighted?: readonly { context: string; namespace: string }[] | undefined;
   /** Keeps the API's `127.2.27.1 kubefwd.internal` in our block. */
   apiHostEntry?: { ip: string; hostname: string } | undefined;
   /** How long a new local connection waits for a session being (re-)established. Default 30 s. */

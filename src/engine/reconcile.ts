@@ -3,7 +3,7 @@
 // ready pod under `<pod>.<svc>` plus the service name on the first; services without a selector →
 // the pods their Endpoints name by targetRef; ExternalName and UDP-only → skipped with a reason.
 import type { KEndpoints, KPod, KService } from '../contract/kube.js';
-import { localPortFor, type PortMappings } from './port-mapping.js';
+import { localPortFor, type PortMappings } from '../domain/port-mappings.js';
 
 export interface PortPlan {
   name?: string;

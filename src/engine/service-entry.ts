@@ -9,7 +9,7 @@ import { hostnamesFor } from './hostnames.js';
 import type { HostsWriter } from './hosts-writer.js';
 import type { IpAllocator } from './ip-allocation.js';
 import { serviceKey } from './model.js';
-import type { PortMappings } from './port-mapping.js';
+import type { PortMappings } from '../domain/port-mappings.js';
 import type { Logger, LoopbackGateway } from './gateways.js';
 import { planService, type PortPlan, type ServicePlan, type TargetPlan } from './reconcile.js';
 import { ForwardTarget, type AddressMover, type TargetContext } from './forward-target.js';

@@ -4,9 +4,8 @@
 import { z } from 'zod';
 import type { StandardSchemaWithJSON } from '@modelcontextprotocol/server';
 import { KubefwdError } from '../contract/errors.js';
+import { DNS_LABEL, DNS_LABEL_MAX, DNS_SUBDOMAIN, DNS_SUBDOMAIN_MAX } from '../domain/names.js';
 
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 /** Kubeconfig context names are free-form in practice (ARNs, `user@cluster`, `gke_p_z_n`): allow those characters only. */
 const CONTEXT = /^[A-Za-z0-9_:@/+=][A-Za-z0-9_.:@/+=-]*$/;
 /** Service and forward keys: `svc.ns.ctx`, `pod.svc.ns.ctx`, `svc.ns.ctx.pod.port`. */
@@ -18,13 +17,13 @@ const noTraversal = (v: string): boolean => !v.includes('..');
 
 export const namespaceField = z
   .string()
-  .max(63)
+  .max(DNS_LABEL_MAX)
   .regex(DNS_LABEL, 'must be a Kubernetes namespace name (lower-case letters, digits, "-")')
   .describe('Kubernetes namespace, e.g. "shop"');
 
 export const serviceNameField = z
   .string()
-  .max(63)
+  .max(DNS_LABEL_MAX)
   .regex(
     DNS_LABEL,
     'must be a bare Kubernetes service name (lower-case letters, digits, "-"), e.g. "postgres" — not ' +
@@ -34,13 +33,13 @@ export const serviceNameField = z
 
 export const podNameField = z
   .string()
-  .max(253)
+  .max(DNS_SUBDOMAIN_MAX)
   .regex(DNS_SUBDOMAIN, 'must be a Kubernetes pod name (lower-case letters, digits, "-", ".")')
   .describe('pod name as shown by list_pods or get_service');
 
 export const containerField = z
   .string()
-  .max(63)
+  .max(DNS_LABEL_MAX)
   .regex(DNS_LABEL, 'must be a container name (lower-case letters, digits, "-")')
   .describe('container name; the first container when omitted');
 

@@ -64,7 +64,7 @@ const askHolder = (address: string, port: number): Promise<string | undefined> =
     socket.on('close', () => done(undefined));
   });
 
-const bindError = (address: string, port: number, err: unknown): KubefwdError => {
+export const bindError = (address: string, port: number, err: unknown): KubefwdError => {
   const code = (err as NodeJS.ErrnoException).code;
   const where = `${address}:${port}`;
   if (code === 'EADDRINUSE')
@@ -92,9 +92,69 @@ const bindError = (address: string, port: number, err: unknown): KubefwdError =>
   });
 };
 
+/**
+ * Listening through the privileged helper, for what this process may not bind itself (ports below
+ * 1024; 127.x beyond 127.0.0.1 on macOS): the helper binds and hands over the socket or its
+ * connections (daemon/helper-client.ts).
+ */
+export type PrivilegedListen = (
+  address: string,
+  port: number,
+  onConnection: (socket: Socket) => void,
+) => Promise<LocalListener>;
+
+/** What the helper hands over over IPC: a listening server (or anything with its handle). */
+export type ListenTarget = { host: string; port: number } | { handle: object };
+
+/** Serves connections on `target`; closing it also ends the connections it accepted. */
+export const serveOn = (
+  target: ListenTarget,
+  address: string,
+  port: number,
+  onConnection: (socket: Socket) => void,
+  onAcceptError?: (where: string, err: unknown) => void,
+): Promise<LocalListener> =>
+  new Promise<LocalListener>((resolve, reject) => {
+    const sockets = new Set<Socket>();
+    const server = createServer({ allowHalfOpen: true, noDelay: true }, (socket) => {
+      sockets.add(socket);
+      socket.once('close', () => sockets.delete(socket));
+      onConnection(socket);
+    });
+    const onError = (err: Error): void => reject(err);
+    server.once('error', onError);
+    const ready = (): void => {
+      server.off('error', onError);
+      // Later errors (e.g. EMFILE on accept) must not crash the daemon; they are counted and logged.
+      // libuv already drains the pending connections on EMFILE, so accepting does not spin.
+      server.on('error', (err) => onAcceptError?.(`${address}:${port}`, err));
+      const bound = server.address();
+      const actualPort = typeof bound === 'object' && bound !== null ? bound.port : port;
+      let closing: Promise<void> | undefined;
+      resolve({
+        address,
+        port: actualPort,
+        close() {
+          closing ??= new Promise<void>((done) => {
+            server.close(() => done());
+            for (const s of sockets) s.destroy();
+          });
+          return closing;
+        },
+      });
+    };
+    if ('handle' in target) server.listen(target.handle, ready);
+    else server.listen({ host: target.host, port: target.port, exclusive: true }, ready);
+  });
+
+/** Errors that the helper can get past: a privileged port, or (macOS) an address without its alias. */
+const NEEDS_HELPER = new Set(['EACCES', 'EPERM', 'EADDRNOTAVAIL']);
+
 export interface ListenersOptions {
   /** A failed accept (EMFILE, ENFILE…): counted and logged by the caller; the listener stays up. */
   onAcceptError?: (where: string, err: unknown) => void;
+  /** Binds what this process may not (the privileged helper); default: none, the bind error stands. */
+  privileged?: PrivilegedListen;
   /** The port of the marker listener that claims an address for this process (tests pick their own). */
   claimPort?: number;
 }
@@ -120,36 +180,14 @@ export const createListeners = (options: ListenersOptions = {}): Listeners => ({
       if (attempt > 0) return usable;
     }
   },
-  listen(address, port, onConnection) {
-    return new Promise<LocalListener>((resolve, reject) => {
-      const sockets = new Set<Socket>();
-      const server = createServer({ allowHalfOpen: true, noDelay: true }, (socket) => {
-        sockets.add(socket);
-        socket.once('close', () => sockets.delete(socket));
-        onConnection(socket);
-      });
-      const onError = (err: unknown): void => reject(bindError(address, port, err));
-      server.once('error', onError);
-      server.listen({ host: address, port, exclusive: true }, () => {
-        server.off('error', onError);
-        // Later errors (e.g. EMFILE on accept) must not crash the daemon; they are counted and logged.
-        // libuv already drains the pending connections on EMFILE, so accepting does not spin.
-        server.on('error', (err) => options.onAcceptError?.(`${address}:${port}`, err));
-        const bound = server.address();
-        const actualPort = typeof bound === 'object' && bound !== null ? bound.port : port;
-        let closing: Promise<void> | undefined;
-        resolve({
-          address,
-          port: actualPort,
-          close() {
-            closing ??= new Promise<void>((done) => {
-              server.close(() => done());
-              for (const s of sockets) s.destroy();
-            });
-            return closing;
-          },
-        });
-      });
-    });
+  async listen(address, port, onConnection) {
+    try {
+      return await serveOn({ host: address, port }, address, port, onConnection, options.onAcceptError);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (options.privileged && code !== undefined && NEEDS_HELPER.has(code))
+        return options.privileged(address, port, onConnection);
+      throw bindError(address, port, err);
+    }
   },
 });

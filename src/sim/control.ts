@@ -34,6 +34,8 @@ export interface SimControl {
   denyPermission(p: { verb: string; resource: string; namespace?: string }): void;
   /** Undo every denyPermission(). */
   allowAll(): void;
+  /** How many SelfSubjectAccessReviews the API server has answered. */
+  accessReviews(): number;
   /** Drop every watch/HTTP/port-forward connection and refuse for a moment; objects stay. */
   restartApi(): Promise<void>;
   /** Forget watch history (etcd compaction): watches from an older resourceVersion get 410. */
@@ -175,6 +177,7 @@ export function createControl(d: ControlDeps): SimControl {
     },
     denyPermission: (p) => d.authz.deny(p),
     allowAll: () => d.authz.clear(),
+    accessReviews: () => d.authz.reviews,
     restartApi: async () => d.api.restart(d.restartPauseMs),
     compact: () => d.store.compact(),
     pods: (namespace) => d.store.list('pods', namespace) as unknown as KPod[],

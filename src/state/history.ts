@@ -2,7 +2,6 @@
 // (1000), errors (500, resolved when the forward recovers or goes away) and reconnection attempts
 // (200), each newest-first on read, with bounded retention.
 import {
-  classifyError,
   type ErrorRecord,
   type HistoryEvent,
   type HistoryEventType,
@@ -10,6 +9,7 @@ import {
   type ReconnectRecord,
 } from '../contract/api.js';
 import type { EngineEvent } from '../engine/events.js';
+import { classifyError } from '../domain/diagnosis.js';
 
 export interface HistoryLimits {
   maxEvents: number;

@@ -12,6 +12,7 @@ import { createHistory, DEFAULT_HISTORY_LIMITS, type History, type HistoryLimits
 import { createLogBuffer, type LogBuffer } from './logs.js';
 import { sortForwards } from './selectors.js';
 import { forwardView, namespaceView, serviceView, summaryOf } from './views.js';
+import { parseServiceKey } from '../domain/keys.js';
 
 export interface SkippedService {
   registryKey: string;
@@ -165,7 +166,10 @@ export const createStateStore = (options: StateStoreOptions): StateStore => {
         namespaces.delete(ev.key);
         removeWhere(services, (s) => s.namespace === ev.namespace && s.context === ev.context);
         removeWhere(forwards, (f) => f.namespace === ev.namespace && f.context === ev.context);
-        removeWhere(skipped, (s) => s.registryKey.endsWith(`.${ev.namespace}.${ev.context}`));
+        removeWhere(skipped, (s) => {
+          const k = parseServiceKey(s.registryKey);
+          return k?.namespace === ev.namespace && k.context === ev.context;
+        });
         break;
       case 'Log':
         logs.append(ev.level, ev.message, ev.fields, ev.at);

@@ -3,6 +3,7 @@
 import type { ForwardView, NamespaceView, ServiceStatus, ServiceView, Summary } from '../contract/state.js';
 import type { ForwardRecord, NamespaceRecord, ServiceRecord } from '../engine/model.js';
 import type { ForwardTraffic } from '../engine/traffic/recorder.js';
+import { parseServiceKey } from '../domain/keys.js';
 
 export const forwardView = (f: ForwardRecord, t: ForwardTraffic | undefined): ForwardView => ({
   ...f,
@@ -56,7 +57,7 @@ export const serviceView = (
   }
   return {
     key,
-    serviceName: record?.serviceName ?? first?.serviceName ?? key.split('.')[0] ?? key,
+    serviceName: record?.serviceName ?? first?.serviceName ?? parseServiceKey(key)?.service ?? key,
     namespace: record?.namespace ?? first?.namespace ?? '',
     context: record?.context ?? first?.context ?? '',
     headless: record?.headless ?? first?.headless ?? false,

@@ -34,11 +34,14 @@ export interface CliProcess {
 
 export const startCli = (
   args: string[],
-  opts: { env: NodeJS.ProcessEnv; uid?: number; gid?: number },
+  opts: { env: NodeJS.ProcessEnv; uid?: number; gid?: number; worldReadable?: boolean },
 ): CliProcess => {
-  // Another user cannot load the CLI from a checkout in a private directory: run a mirror of it.
+  // Another user cannot load the CLI from a checkout in a private directory: run a mirror of it
+  // (also when root starts it and it starts a process of another user: `sudo -E kubefwd`).
   const root =
-    opts.uid !== undefined && opts.uid !== process.getuid?.() ? worldReadableRoot(repoRoot) : repoRoot;
+    opts.worldReadable === true || (opts.uid !== undefined && opts.uid !== process.getuid?.())
+      ? worldReadableRoot(repoRoot)
+      : repoRoot;
   const child = spawn(process.execPath, [join(root, 'bin', 'kubefwd'), ...args], {
     cwd: root,
     env: opts.env,

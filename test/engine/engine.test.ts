@@ -398,7 +398,9 @@ describe('engine: waiting and errors', () => {
   });
 
   it('keeps a reserved address whose port another program holds in Error with the reason', async () => {
-    const { cluster, engine, listener } = setup({ reserve: [`taken:${NET}.9`] });
+    const { cluster, engine, listener } = setup({
+      reservations: { baseIP: `${NET}.1`, reservations: [{ name: 'taken', ip: `${NET}.9` }] },
+    });
     const blocker = await listener.listen(`${NET}.9`, 9003, (s) => s.destroy());
     cleanups.push(() => blocker.close());
     cluster.apply('services', service('taken', 'app', [{ port: 9003 }]));
@@ -511,7 +513,10 @@ describe('engine: live service changes and kinds', () => {
   });
 
   it('applies -m mappings and -r reservations', async () => {
-    const { cluster, engine } = setup({ mappings: ['9400:9401'], reserve: [`api:${RESERVED_IP}`] });
+    const { cluster, engine } = setup({
+      mappings: new Map([[9400, 9401]]),
+      reservations: { baseIP: `${NET}.1`, reservations: [{ name: 'api', ip: RESERVED_IP }] },
+    });
     cluster.apply('services', service('api', 'map', [{ port: 9400 }]));
     cluster.apply('services', service('web', 'map', [{ port: 9400 }]));
     cluster.apply('pods', pod('api-0', 'map', { app: 'api' }));
@@ -570,13 +575,15 @@ describe('engine: several contexts', () => {
       loopback: noLoopback,
       traffic: countingTraffic(),
       logger: memoryLogger(),
-      options: { ipBase: `${NET}.1`, hostsBatchMs: 5, includeServices: ['prod/web/api'] },
+      options: { ipBase: `${NET}.1`, hostsBatchMs: 5 },
     });
     cleanups.push(async () => {
       await engine.shutdown();
       await listener.closeAll();
     });
     await engine.addNamespace({ namespace: 'web' });
+    // What the daemon does for --service prod/web/api (engine options take no --service).
+    await engine.addService({ namespace: 'web', serviceName: 'api', context: 'prod' });
     await eventually(() => engine.services().length === 2, 3000, 'the --service of the second context');
     // The namespace was added first (sim is context 0); the --service of prod follows (context 1).
     const byKey = new Map(engine.services().map((s) => [s.key, s]));
@@ -646,7 +653,7 @@ describe('engine: controller', () => {
   });
 
   it('adds and removes single services (also outside watched namespaces) and honours exclusions', async () => {
-    const { cluster, engine } = setup({ excludeServices: ['shop/postgres'] });
+    const { cluster, engine } = setup({ excludes: [{ namespace: 'shop', name: 'postgres' }] });
     await shop(cluster);
     cluster.apply('services', service('solo', 'elsewhere', [{ port: 9500 }]));
     cluster.apply('pods', pod('solo-0', 'elsewhere', { app: 'solo' }));

@@ -2,6 +2,7 @@
 // namespace of the sample scenario, forwarded. Tests override single methods to inject failures.
 import type { KubefwdBackend } from '../../src/mcp/backend.js';
 import type { ForwardView, ServiceView, Summary } from '../../src/contract/state.js';
+import { forwardIssue, isTroubled } from '../../src/domain/diagnosis.js';
 
 const now = '2026-01-01T10:00:00.000Z';
 
@@ -126,7 +127,8 @@ export const createFakeBackend = (
         status: 'degraded',
         summary: '3 active services, 1 errors',
         timestamp: now,
-        issues: [],
+        // As the daemon classifies them (domain/diagnosis): diagnose_errors reads these.
+        issues: state.services.flatMap((s) => (s.forwards ?? []).filter(isTroubled).map(forwardIssue)),
         recommendations: [],
         suggestedActions: [],
         stats: {},

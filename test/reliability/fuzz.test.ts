@@ -45,9 +45,8 @@ import {
 } from '../../src/engine/hosts-block.js';
 import { createConnectionSniffer, type HttpExchange } from '../../src/engine/traffic/index.js';
 import { parseDuration } from '../../src/cli/duration.js';
-import { validateFieldSelector, validateLabelSelector } from '../../src/cli/selectors.js';
-import { parseListenAddress, validateServicePattern } from '../../src/cli/addresses.js';
-import { parseFwdConf as parseCliFwdConf } from '../../src/cli/fwd-conf.js';
+import { parseListenAddress } from '../../src/cli/addresses.js';
+import { parseServicePattern } from '../../src/domain/service-patterns.js';
 import { normaliseFlags } from '../../src/cli/argv.js';
 import {
   BOOL_LONG,
@@ -57,9 +56,15 @@ import {
   toDaemonConfig,
   type RawSvcOptions,
 } from '../../src/cli/svc-options.js';
-import { parsePortMappings } from '../../src/engine/port-mapping.js';
-import { buildReservationConfig, parseReserveFlag } from '../../src/engine/reservations.js';
-import { SelectorError, parseFieldSelector, parseLabelSelector } from '../../src/wire/selectors.js';
+import { parsePortMappings } from '../../src/domain/port-mappings.js';
+import { buildReservationConfig, parseFwdConf, parseReserveFlag } from '../../src/domain/reservations.js';
+import {
+  SelectorError,
+  parseFieldSelector,
+  parseLabelSelector,
+  validateFieldSelector,
+  validateLabelSelector,
+} from '../../src/domain/selectors.js';
 import { TOOLS } from '../../src/mcp/tools/index.js';
 import { createFakeBackend } from '../mcp/fake-backend.js';
 import { harness } from '../api/harness.js';
@@ -586,8 +591,8 @@ describe('CLI and engine input parsers', () => {
           ['validateLabelSelector', () => validateLabelSelector(s)],
           ['validateFieldSelector', () => validateFieldSelector(s)],
           ['parseListenAddress', () => parseListenAddress(s)],
-          ['validateServicePattern', () => validateServicePattern(s, '--service')],
-          ['cli parseFwdConf', () => parseCliFwdConf(s, '/tmp/fwd.yml')],
+          ['parseServicePattern', () => parseServicePattern(s, '--service')],
+          ['parseFwdConf', () => parseFwdConf(s, '/tmp/fwd.yml')],
           ['parsePortMappings', () => parsePortMappings([s, ...list])],
           ['parseReserveFlag', () => parseReserveFlag(s)],
           ['buildReservationConfig', () => buildReservationConfig({ flags: list, fileText: s })],

@@ -16,8 +16,15 @@ import { isBuilt, repoRoot, runCli, type CliProcess } from '../e2e/cli-process.j
 import { createFixture, type Fixture } from '../e2e/fixture.js';
 import { eventually, resolveName } from '../e2e/net.js';
 
-/** Screenshots of this run (gitignored); curated ones are copied to docs/ by hand. */
-export const SHOT_DIR = join(repoRoot, 'test-results', 'dashboard');
+/**
+ * Screenshots of this run (gitignored); with KUBEFWD_DOCS_SCREENSHOTS=1 they go to docs/ instead,
+ * the ones the README shows.
+ */
+export const SHOT_DIR =
+  process.env.KUBEFWD_DOCS_SCREENSHOTS === '1'
+    ? join(repoRoot, 'docs')
+    : join(repoRoot, 'test-results', 'dashboard');
+const shot = (name: string): string => join(SHOT_DIR, `dashboard-${name}.png`);
 
 const randomIpBase = (): string =>
   `127.${40 + Math.floor(Math.random() * 180)}.${1 + Math.floor(Math.random() * 250)}.1`;
@@ -136,9 +143,9 @@ describe.skipIf(!hasChromium || !isBuilt())('dashboard in Chromium', { timeout: 
       (n) => document.querySelectorAll('.row[data-service]').length >= n,
       services.length,
     );
-    await page.screenshot({ path: join(SHOT_DIR, 'forwards.png') });
+    await page.screenshot({ path: shot('forwards') });
     await page.emulateMedia({ colorScheme: 'dark' });
-    await page.screenshot({ path: join(SHOT_DIR, 'forwards-dark.png') });
+    await page.screenshot({ path: shot('forwards-dark') });
     await page.emulateMedia({ colorScheme: 'light' });
     await page.close();
   });
@@ -224,7 +231,7 @@ describe.skipIf(!hasChromium || !isBuilt())('dashboard in Chromium', { timeout: 
     for (const h of hostile) expect(paths).toContain(h);
     expect(await page.locator('table.http img').count()).toBe(0);
     expect(await page.evaluate(() => (window as unknown as { pwned?: number }).pwned)).toBeUndefined();
-    await page.screenshot({ path: join(SHOT_DIR, 'service-detail.png'), fullPage: true });
+    await page.screenshot({ path: shot('service'), fullPage: true });
     await page.close();
   });
 
@@ -242,6 +249,131 @@ describe.skipIf(!hasChromium || !isBuilt())('dashboard in Chromium', { timeout: 
       (m) => (document.querySelector('pre.logs')?.textContent ?? '').includes(m),
       marker,
     );
+    await page.close();
+  });
+
+  it('has the TUI’s keys: move, filter, sort, open, copy, reconnect, sync, remove, help, logs, toggles', async () => {
+    const page = await loggedInPage();
+    const { services } = await api.listServices({ limit: 1000 });
+    for (const s of services) await page.waitForSelector(`.row[data-service="${s.key}"]`);
+    const selected = (): Promise<string | null> =>
+      page.locator('.row.selected').first().getAttribute('data-key');
+    const keys = await page
+      .locator('.row[data-key]')
+      .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-key')));
+    expect(await selected()).toBe(keys[0]);
+    await page.keyboard.press('j');
+    expect(await selected()).toBe(keys[1]);
+    await page.keyboard.press('k');
+    expect(await selected()).toBe(keys[0]);
+    await page.keyboard.press('G');
+    expect(await selected()).toBe(keys[keys.length - 1]);
+    await page.keyboard.press('g');
+    expect(await selected()).toBe(keys[0]);
+    await page.keyboard.press('PageDown');
+    expect(await selected()).toBe(keys[keys.length - 1]); // one screen holds them all
+    // s cycles the sort, o reverses it.
+    await page.keyboard.press('s');
+    expect(await page.inputValue('select[aria-label="Sort by"]')).toBe('status');
+    await page.keyboard.press('o');
+    await page.waitForSelector('button[aria-label="Reverse the order"]:has-text("↓")');
+    await page.keyboard.press('s');
+    await page.keyboard.press('s');
+    await page.keyboard.press('s');
+    await page.keyboard.press('s');
+    expect(await page.inputValue('select[aria-label="Sort by"]')).toBe('hostname');
+    // `/` focuses the filter; typing there is typing; Enter keeps it, Esc (outside) clears it.
+    await page.keyboard.press('/');
+    await page.keyboard.type('redis');
+    await page.keyboard.press('Enter');
+    expect(await page.evaluate(() => document.activeElement?.tagName)).toBe('BODY');
+    await page.waitForFunction(() => document.querySelectorAll('.row[data-service]').length === 1);
+    // R reconnects the selected service, u syncs it.
+    const redis = `redis.shop.${ctxName}`;
+    expect(await page.locator('.row.selected').getAttribute('data-service')).toBe(redis);
+    const before = (await api.serviceReconnections(redis)).length;
+    await page.keyboard.press('R');
+    await eventually(async () => (await api.serviceReconnections(redis)).length > before, 20_000);
+    await page.keyboard.press('u');
+    await page.waitForSelector(`.notice:has-text("Synced the pods of ${redis}")`);
+    await page.keyboard.press('Escape');
+    await page.waitForFunction(
+      (n) => document.querySelectorAll('.row[data-service]').length >= n,
+      services.length,
+    );
+    // b hides the bandwidth columns, c makes rows compact; both toggle back.
+    await page.keyboard.press('b');
+    await page.waitForSelector('.vlist.no-bw');
+    await page.keyboard.press('b');
+    await page.keyboard.press('c');
+    await page.waitForSelector('section.forwards.compact');
+    await page.keyboard.press('c');
+    // ? shows every key; Esc closes it.
+    await page.keyboard.press('?');
+    await page.waitForSelector('#help:has-text("Copy a connect string")');
+    await page.keyboard.press('Escape');
+    await page.waitForSelector('#help', { state: 'detached' });
+    // Enter opens the selected service; 1 copies its first connect string; Esc goes back.
+    await page.keyboard.press('g');
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => location.hash.startsWith('#/service/'));
+    await page.waitForSelector('.connect code');
+    await browser.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: base });
+    const first = (await page.locator('.connect code').first().textContent())!;
+    await page.keyboard.press('1');
+    await page.waitForSelector(`.notice:has-text("Copied ${first}")`);
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(first);
+    await page.keyboard.press('Escape');
+    await page.waitForFunction(() => location.hash === '#/');
+    // l: kubefwd's log; f: browse the cluster.
+    await page.keyboard.press('l');
+    await page.waitForFunction(() => location.hash === '#/logs');
+    await page.keyboard.press('f');
+    await page.waitForFunction(() => location.hash === '#/browse');
+    await page.close();
+  });
+
+  it('d stops the selected service; Sync pods works from the service page', async () => {
+    await api.addService({ namespace: 'analytics', serviceName: 'reports', context: ctxName });
+    const key = `reports.analytics.${ctxName}`;
+    const page = await loggedInPage();
+    await page.waitForSelector(`.row[data-service="${key}"]`, { timeout: 40_000 });
+    await page.click(`.row[data-service="${key}"] .pod`);
+    expect(await page.locator('.row.selected').getAttribute('data-service')).toBe(key);
+    await page.keyboard.press('d');
+    await page.waitForSelector(`.row[data-service="${key}"]`, { state: 'detached', timeout: 40_000 });
+    expect((await api.listServices({ limit: 1000 })).services.some((s) => s.key === key)).toBe(false);
+    const gw = `api-gateway.shop.${ctxName}`;
+    await page.goto(`${base}/#/service/${encodeURIComponent(gw)}`);
+    await page.click('#sync-service');
+    await page.waitForSelector(`.notice:has-text("Synced the pods of ${gw}")`);
+    await page.close();
+  });
+
+  it('shows rates, errors and uptime in the header, and kubefwd’s log live on #/logs', async () => {
+    const page = await loggedInPage();
+    await page.waitForSelector('#uptime');
+    expect(await page.textContent('#uptime')).toMatch(/^up \d/);
+    expect(await page.textContent('#error-count')).toMatch(/^\d+ errors$/);
+    expect(await page.textContent('#rates')).toMatch(/↓ .+ ↑ /);
+    await page.goto(`${base}/#/logs`);
+    await page.waitForSelector('#daemon-log .log-line');
+    // A pod replaced in the cluster: the daemon logs the new one, the page shows the line as written.
+    const key = `redis.shop.${ctxName}`;
+    const f = (await api.listForwards({ limit: 1000 })).forwards.find((x) => x.serviceKey === key)!;
+    await fx.sim.control.deletePod('shop', f.podName);
+    const next = await eventually(async () => {
+      const now = (await api.listForwards({ limit: 1000 })).forwards.find((x) => x.serviceKey === key);
+      return now && now.podName !== f.podName && now.status === 'Active' ? now.podName : undefined;
+    }, 40_000);
+    await page.waitForFunction(
+      (pod) =>
+        [...document.querySelectorAll('#daemon-log .log-line')].some((l) =>
+          (l.textContent ?? '').includes(`pod ${pod}`),
+        ),
+      next,
+    );
+    await page.screenshot({ path: shot('logs') });
     await page.close();
   });
 

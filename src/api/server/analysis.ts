@@ -1,15 +1,13 @@
-// Diagnostics and analysis (research inventory §6), computed from a state snapshot and the history:
+// Diagnostics and analysis (kubefwd's /api/v1/diagnostics and /analyze), computed from a state snapshot and the history:
 // quick status, full analysis (classified issues, recommendations, actions to take), per-service
 // and per-forward diagnosis, network status. Pure; kubefwd's rules where it had them, with errors
 // that stay visible (errored forwards are kept) and a classifier that knows more than 4 words.
 import {
-  classifyError,
   type AnalysisResponse,
   type DiagnosticSummary,
   type ErrorDetail,
   type ForwardDiagnostic,
   type HealthLevel,
-  type Issue,
   type NetworkStatus,
   type QuickStatus,
   type Recommendation,
@@ -17,6 +15,7 @@ import {
   type SuggestedAction,
 } from '../../contract/api.js';
 import type { ForwardView, ServiceView } from '../../contract/state.js';
+import { classifyError, forwardIssue, isTroubled } from '../../domain/diagnosis.js';
 import type { History } from '../../state/history.js';
 import type { StateSnapshot } from '../../state/store.js';
 import { formatDuration, formatUptime } from './duration.js';
@@ -32,8 +31,7 @@ export interface AnalysisInput {
 const iso = (ms: number) => new Date(ms).toISOString();
 const enc = encodeURIComponent;
 
-const troubled = (f: ForwardView) =>
-  f.status === 'Error' || (f.status === 'Waiting' && (f.error ?? f.reason) !== undefined);
+const troubled = isTroubled;
 
 /**
  * healthy: nothing errored or stuck; unhealthy: more errored services than active ones; else
@@ -78,30 +76,13 @@ export const quickStatus = (i: AnalysisInput): QuickStatus => {
   return { status: 'ok', message: 'No services currently forwarded', ...base };
 };
 
-const issueOf = (f: ForwardView): Issue => {
-  const text = f.error ?? f.reason ?? `forward is ${f.status}`;
-  const c = classifyError(text, f.errorCode);
-  return {
-    severity: f.status === 'Waiting' && c.severity === 'critical' ? 'high' : c.severity,
-    component:
-      c.errorType === 'api_unreachable' || c.errorType === 'permission_denied' ? 'cluster' : 'forward',
-    serviceKey: f.serviceKey,
-    forwardKey: f.key,
-    ...(f.podName ? { podName: f.podName } : {}),
-    message: text,
-    errorType: c.errorType,
-    ...(f.errorCode ? { errorCode: f.errorCode } : {}),
-    suggestion: c.suggestion,
-  };
-};
-
 const SEVERITY_RANK = { critical: 0, high: 1, medium: 2, low: 3 } as const;
 
 export const analyze = (i: AnalysisInput): AnalysisResponse => {
   const s = i.snapshot;
   const issues = s.forwards
     .filter(troubled)
-    .map(issueOf)
+    .map(forwardIssue)
     .sort((a, b) => SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity]);
   const erroredServices = s.services.filter((x) => x.errorCount > 0);
   const waitingServices = s.services.filter((x) => x.status === 'waiting');

@@ -4,6 +4,7 @@ import type { ApiEvent, ApiEventData, ApiEventType } from '../../contract/api.js
 import type { EngineEvent } from '../../engine/events.js';
 import type { ForwardRecord, ServiceRecord } from '../../engine/model.js';
 import type { ForwardTraffic } from '../../engine/traffic/recorder.js';
+import { parseServiceKey } from '../../domain/keys.js';
 
 const serviceData = (s: ServiceRecord): ApiEventData => ({
   serviceKey: s.key,
@@ -48,7 +49,7 @@ export const toApiEvent = (ev: EngineEvent): Omit<ApiEvent, 'id'> | undefined =>
       return make('ServiceRemoved', {
         serviceKey: ev.serviceKey,
         registryKey: ev.registryKey,
-        service: ev.serviceKey.split('.')[0] ?? ev.serviceKey,
+        service: parseServiceKey(ev.serviceKey)?.service ?? ev.serviceKey,
       });
     case 'ServiceSkipped':
       return make('ServiceSkipped', { registryKey: ev.registryKey, reason: ev.reason });

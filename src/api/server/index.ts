@@ -11,5 +11,5 @@ export {
 } from './server.js';
 export { discoveryPath, resolveApiKey, type ResolvedKey } from './discovery-file.js';
 export { defaultAllowedHosts, isAllowedHost, maskKey } from './security.js';
-export { classifyError } from '../../contract/api.js';
+export { classifyError } from '../../domain/diagnosis.js';
 export { BANNER_LINK_TTL_MS, createDashboardSessions, type DashboardSessions } from './dashboard-session.js';

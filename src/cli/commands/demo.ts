@@ -11,7 +11,7 @@ import { DEMO_DIR_PREFIX, DEMO_OWNER_FILE, removeStaleDemoDirs } from '../../dae
 import type { StateSnapshot } from '../../state/index.js';
 import { DEMO_HINT_SERVICES, demoHintText, demoHints } from '../demo-hints.js';
 import type { CliIo } from '../io.js';
-import { checkPrivileges } from './svc.js';
+import { checkPrivileges, type PrivilegeChoice } from './svc.js';
 
 /** How long the hints wait for their forwards before printing those that are up. */
 const HINT_WAIT_MS = 30_000;
@@ -44,6 +44,7 @@ export const runDemo = async (
   io: CliIo,
   argv: readonly string[] = ['demo'],
   announce?: () => void,
+  privilege: PrivilegeChoice = {},
 ): Promise<number> => {
   const warning = checkPrivileges(config, argv);
   const notices = await removeStaleDemoDirs(tmpdir());
@@ -60,7 +61,8 @@ export const runDemo = async (
   try {
     return await runDaemon({ ...config, kubeconfigPath: sim.kubeconfigPath, contexts: [], api: true }, io, {
       ...(warning ? { warnings: [warning] } : {}),
-      notices,
+      notices: [...notices, ...(privilege.notice ? [privilege.notice] : [])],
+      ...(privilege.machine ? { machine: privilege.machine } : {}),
       onChecked: () => {
         announce?.();
         io.stdout.write(

@@ -1,6 +1,7 @@
 // `kubefwd svc`: checks privileges, then runs the daemon until a signal (or the TUI) ends it.
 import { KubefwdError } from '../../contract/errors.js';
 import type { DaemonConfig } from '../../daemon/config.js';
+import type { Machine } from '../../daemon/helper-client.js';
 import { runDaemon } from '../../daemon/index.js';
 import type { CliIo } from '../io.js';
 import { privilegeHint } from '../../os/privilege.js';
@@ -23,21 +24,36 @@ export const checkPrivileges = (config: DaemonConfig, argv: readonly string[]): 
     throw new KubefwdError(
       'NOT_ROOT',
       `kubefwd needs superuser privileges to edit ${config.hostsPath} and bind 127.x.x.x addresses, and this process is ${who}`,
-      { hint: privilegeHint(process.platform, cmd), field: 'uid' },
+      {
+        hint:
+          process.platform === 'win32'
+            ? privilegeHint(process.platform, cmd)
+            : `${privilegeHint(process.platform, cmd)} — or once: sudo kubefwd helper install (then plain \`${cmd}\` needs no sudo).`,
+        field: 'uid',
+      },
     );
   }
   return 'Not running as root: ports below 1024 cannot be bound (those forwards will show an error); run with sudo -E for the full product.';
 };
+
+/** The helper to run beside (from privilege-mode.ts), or why there is none. */
+export interface PrivilegeChoice {
+  machine?: Machine;
+  notice?: string;
+}
 
 export const runSvc = async (
   config: DaemonConfig,
   io: CliIo,
   argv: readonly string[],
   announce?: () => void,
+  privilege: PrivilegeChoice = {},
 ): Promise<number> => {
   const warning = checkPrivileges(config, argv);
   return runDaemon(config, io, {
     ...(warning ? { warnings: [warning] } : {}),
+    ...(privilege.notice ? { notices: [privilege.notice] } : {}),
+    ...(privilege.machine ? { machine: privilege.machine } : {}),
     ...(announce ? { onChecked: announce } : {}),
   });
 };

@@ -45,6 +45,7 @@ describe('first position', () => {
         'mcp',
         'tui',
         'open',
+        'helper',
         'sim',
         'demo',
         'version',

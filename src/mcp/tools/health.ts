@@ -1,14 +1,16 @@
 // Health, metrics and diagnosis of kubefwd itself.
 import { z } from 'zod';
-import { ERROR_CODES, KubefwdError, isErrorCode } from '../../contract/errors.js';
-import type { ForwardView, ServiceView, Summary } from '../../contract/state.js';
+import { KubefwdError } from '../../contract/errors.js';
+import type { ServiceView, Summary } from '../../contract/state.js';
+import { classifyError } from '../../domain/diagnosis.js';
+import { parseServiceKey } from '../../domain/keys.js';
 import { keyField } from '../input.js';
 import { UNTRUSTED_NOTICE } from '../untrusted.js';
 import { anyObject } from './shapes.js';
 import { READ_ONLY, defineTool } from './define.js';
 
 /**
- * kubefwd's analysis rule (inventory §6.2) — healthy with no errors, unhealthy when errors outnumber
+ * kubefwd's analysis rule — healthy with no errors, unhealthy when errors outnumber
  * active services — plus: services waiting for a pod make it degraded (the reference dropped them).
  */
 export const overallHealth = (
@@ -136,28 +138,6 @@ export const getAnalysis = defineTool({
   },
 });
 
-const TEXT_RULES: [RegExp, string][] = [
-  [/connection refused|ECONNREFUSED/i, 'CONNECTION_REFUSED'],
-  [/timeout|timed out/i, 'TIMEOUT'],
-  [/not found|no such pod|gone/i, 'POD_NOT_FOUND'],
-  [/forbidden|permission/i, 'PERMISSION_DENIED'],
-  [/no (ready )?pods?/i, 'NO_PODS'],
-];
-
-/** The stable code of a forward's failure: its own errorCode, else a classification of the message. */
-export const classifyForwardError = (f: Pick<ForwardView, 'errorCode' | 'error' | 'reason'>): string => {
-  if (f.errorCode && isErrorCode(f.errorCode)) return f.errorCode;
-  const text = `${f.error ?? ''} ${f.reason ?? ''}`;
-  for (const [re, code] of TEXT_RULES) if (re.test(text)) return code;
-  return 'STREAM_ERROR';
-};
-
-const suggestionFor = (code: string): string =>
-  isErrorCode(code) ? ERROR_CODES[code].hint : ERROR_CODES.INTERNAL.hint;
-
-const isFailing = (f: ForwardView): boolean =>
-  f.status === 'Error' || f.status === 'Waiting' || (f.error !== undefined && f.status !== 'Active');
-
 export const diagnoseErrors = defineTool({
   name: 'diagnose_errors',
   title: 'Diagnose errors',
@@ -192,38 +172,36 @@ export const diagnoseErrors = defineTool({
   }),
   annotations: READ_ONLY,
   async run(_args, api) {
-    const { services } = await api.listServices();
-    const full: ServiceView[] = await Promise.all(
-      services.map(async (s) =>
-        s.forwards || (s.errorCount === 0 && s.status === 'active')
-          ? s
-          : api.getService(s.key).catch(() => s),
-      ),
-    );
-    const errors = full.flatMap((s) =>
-      (s.forwards ?? []).filter(isFailing).map((f) => {
-        const code = classifyForwardError(f);
-        const nextStep =
-          code === 'POD_NOT_FOUND' || code === 'NO_PODS'
-            ? { tool: 'sync_service', args: { key: s.key, force: true } }
-            : { tool: 'reconnect_service', args: { key: s.key } };
-        return {
-          serviceKey: s.key,
-          serviceName: s.serviceName,
-          namespace: s.namespace,
-          context: s.context,
-          forwardKey: f.key,
-          podName: f.podName,
-          status: f.status,
+    // One request: the REST analysis classifies every troubled forward (domain/diagnosis).
+    const analysis = await api.analyze();
+    const errors = analysis.issues.flatMap((issue) => {
+      if (issue.serviceKey === undefined || issue.forwardKey === undefined) return [];
+      const c = classifyError(issue.message, issue.errorCode);
+      const code = c.code;
+      const key = issue.serviceKey;
+      const nextStep =
+        code === 'POD_NOT_FOUND' || code === 'NO_PODS'
+          ? { tool: 'sync_service', args: { key, force: true } }
+          : { tool: 'reconnect_service', args: { key } };
+      const where = parseServiceKey(key);
+      return [
+        {
+          serviceKey: key,
+          serviceName: issue.serviceName ?? where?.service ?? key,
+          namespace: issue.namespace ?? where?.namespace ?? '',
+          context: issue.context ?? where?.context ?? '',
+          forwardKey: issue.forwardKey,
+          podName: issue.podName ?? '',
+          status: issue.status ?? '',
           errorType: code,
-          errorMessage: f.error ?? f.reason ?? f.status,
-          ...(f.reason ? { reason: f.reason } : {}),
-          ...(f.nextRetryAt ? { nextRetryAt: f.nextRetryAt } : {}),
-          suggestion: suggestionFor(code),
+          errorMessage: issue.message,
+          ...(issue.reason ? { reason: issue.reason } : {}),
+          ...(issue.nextRetryAt ? { nextRetryAt: issue.nextRetryAt } : {}),
+          suggestion: issue.suggestion,
           nextStep,
-        };
-      }),
-    );
+        },
+      ];
+    });
     const [recentErrors, recentLogs] = await Promise.all([
       api.historyErrors({ count: 20 }).catch(() => []),
       api
@@ -231,7 +209,6 @@ export const diagnoseErrors = defineTool({
         .then((r) => r.logs)
         .catch(() => []),
     ]);
-    const health = errors.length === 0 ? 'healthy' : errors.length > 5 ? 'unhealthy' : 'degraded';
     const text =
       errors.length === 0
         ? `No forward is failing now (${recentErrors.length} recent error record(s)).`
@@ -246,7 +223,7 @@ export const diagnoseErrors = defineTool({
       // recentLogs quote peers and API-server answers.
       data: {
         errorCount: errors.length,
-        overallHealth: health,
+        overallHealth: analysis.status,
         errors,
         recentErrors,
         recentLogs,

@@ -6,9 +6,10 @@ import type { ForwardView } from '../../contract/state.js';
 import { describeTarget } from './shapes.js';
 import { defineTool } from './define.js';
 import { DEFAULT_SETTLE_MS, pendingNote, settleFailure, waitForForwards } from './settle.js';
+import { parseServiceKey } from '../../domain/keys.js';
 
 /** The Kubernetes service a forward belongs to (headless services are forwarded per pod). */
-const serviceOf = (f: ForwardView): string => f.registryKey.split('.')[0] ?? f.serviceName;
+const serviceOf = (f: ForwardView): string => parseServiceKey(f.registryKey)?.service ?? f.serviceName;
 const serviceSet = (fs: readonly ForwardView[]): string => [...new Set(fs.map(serviceOf))].sort().join(',');
 
 /** The context a request means: the given one, else the kubeconfig's current context. */

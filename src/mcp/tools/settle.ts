@@ -2,10 +2,10 @@
 // "Forwarding postgres at 127.x" is only said when 127.x really listens. The daemon starts forwards
 // in the background; these helpers poll its state for a bounded time and judge what they see.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ERROR_CODES, KubefwdError, isErrorCode } from '../../contract/errors.js';
+import { ERROR_CODES, KubefwdError } from '../../contract/errors.js';
 import type { KubefwdBackend } from '../backend.js';
 import type { ForwardView } from '../../contract/state.js';
-import { classifyForwardError } from './health.js';
+import { classifyForward } from '../../domain/diagnosis.js';
 
 export const DEFAULT_SETTLE_MS = 5_000;
 const POLL_MS = 150;
@@ -79,8 +79,7 @@ const describeForward = (f: ForwardView): string =>
  */
 export const settleFailure = (what: string, failed: readonly ForwardView[]): KubefwdError => {
   const first = failed[0];
-  const classified = first ? classifyForwardError(first) : 'INTERNAL';
-  const code = isErrorCode(classified) ? classified : 'INTERNAL';
+  const code = first ? classifyForward(first).code : 'INTERNAL';
   const fix = ERROR_CODES[code].hint;
   const keys = [...new Set(failed.map((f) => f.serviceKey))];
   const retry = keys.map((k) => JSON.stringify({ key: k })).join(', ');

@@ -7,9 +7,7 @@ import type { ResourceType } from './resources.js';
 import { groupVersion } from './resources.js';
 import { ApiError } from './status.js';
 import { randomSuffix } from '../workload/names.js';
-
-const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+import { isObjectName } from '../../domain/names.js';
 
 const invalid = (kind: string, name: string, message: string): ApiError =>
   new ApiError(422, 'Invalid', `${kind} "${name}" is invalid: ${message}`, { name, kind });
@@ -44,8 +42,7 @@ export function admit(
     meta.name = `${meta.generateName}${randomSuffix()}`;
   if (!meta.name)
     throw invalid(r.kind, '', 'metadata.name: Required value: name or generateName is required');
-  const nameRule = r.kind === 'Namespace' || r.kind === 'Service' ? DNS1123_LABEL : DNS1123_SUBDOMAIN;
-  if (meta.name.length > 253 || !nameRule.test(meta.name))
+  if (!isObjectName(r.kind, meta.name))
     throw invalid(
       r.kind,
       meta.name,

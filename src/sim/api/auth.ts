@@ -28,6 +28,8 @@ export function authenticated(req: http.IncomingMessage, token: string): boolean
 
 export class Authorizer {
   private readonly denials: Denial[] = [];
+  /** SelfSubjectAccessReviews answered so far (tests count a client's preflight with it). */
+  reviews = 0;
 
   deny(d: Denial): void {
     this.denials.push({ ...d });

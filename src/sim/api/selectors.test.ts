@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { parseFieldSelector, parseLabelSelector } from '../../wire/selectors.js';
+import { parseFieldSelector, parseLabelSelector } from '../../domain/selectors.js';
 import { fieldMatcher, matchesLabels } from './selectors.js';
 
 describe('label selector matching', () => {

@@ -1,7 +1,7 @@
 // Label and field selectors as the API server applies them (`labelSelector=a=b,c!=d,e in (x,y),!f`,
 // `fieldSelector=metadata.name=x`). Pure functions: parse once per request (the grammar,
 // src/wire/selectors.ts, is shared with the command line), match per object.
-import { SelectorError, type FieldRequirement, type LabelRequirement } from '../../wire/selectors.js';
+import { SelectorError, type FieldRequirement, type LabelRequirement } from '../../domain/selectors.js';
 
 export type Matcher = (obj: unknown) => boolean;
 

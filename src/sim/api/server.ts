@@ -14,7 +14,7 @@ import type { ResourceType } from './resources.js';
 import { ApiError, notFound, rawResponse, sendError, sendJson, statusBody } from './status.js';
 import { openApiGroupVersion, openApiRoot } from './openapi.js';
 import { apiGroupDoc, apiGroupList, apiVersions, resourceList, SIM_VERSION } from './discovery.js';
-import { SelectorError, parseFieldSelector, parseLabelSelector } from '../../wire/selectors.js';
+import { SelectorError, parseFieldSelector, parseLabelSelector } from '../../domain/selectors.js';
 import { fieldMatcher, matchesLabels } from './selectors.js';
 import { admit } from './admission.js';
 import { serveWatch } from './watch.js';
@@ -324,6 +324,7 @@ export class SimApiServer {
       const a = body?.spec?.resourceAttributes ?? {};
       const resource = a.subresource ? `${a.resource ?? ''}/${a.subresource}` : (a.resource ?? '');
       const allowed = this.d.authz.allowed(a.verb ?? '', resource, a.namespace || undefined);
+      this.d.authz.reviews += 1;
       return sendJson(res, 201, {
         kind: 'SelfSubjectAccessReview',
         apiVersion: 'authorization.k8s.io/v1',

@@ -12,6 +12,7 @@ import { connectStrings } from '../connect-strings.js';
 import { fit, formatBytes, formatClock, formatDuration, formatRate, sparkline } from '../format.js';
 import type { RateSeries } from '../rate-history.js';
 import { statusColor, type Theme } from '../theme.js';
+import { classifyForward, isTroubled } from '../../domain/diagnosis.js';
 
 export const DETAIL_TABS = ['Info', 'HTTP', 'Logs'] as const;
 export type DetailTab = (typeof DETAIL_TABS)[number];
@@ -265,6 +266,8 @@ const infoLines = (
       bold: true,
     },
     ...(f.errorCode ? [{ text: `  code: ${f.errorCode}`, color: theme.muted }] : []),
+    // The fix the REST analysis and the MCP tools suggest for the same failure (domain/diagnosis).
+    ...(isTroubled(f) ? [{ text: `  fix: ${classifyForward(f).suggestion}`, color: theme.muted }] : []),
     { text: `Service: ${f.serviceKey}   Local: ${f.localIP}:${f.localPort} → pod port ${f.podPort}` },
     {
       text: `Reconnects: ${f.reconnects}   Connections: ${f.connections} total, ${f.activeConnections} open`,

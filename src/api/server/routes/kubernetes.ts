@@ -29,16 +29,15 @@ import type { RouteContext } from '../deps.js';
 import { k8sEndpoints, k8sEvent, k8sPod, k8sPodDetail, k8sService, sortEvents } from '../k8s-views.js';
 import { fail } from '../respond.js';
 import { sseResponse } from '../sse-stream.js';
+import { DNS_LABEL, DNS_LABEL_MAX, DNS_SUBDOMAIN, DNS_SUBDOMAIN_MAX } from '../../../domain/names.js';
 
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
 const ns = z
   .string()
-  .max(63)
+  .max(DNS_LABEL_MAX)
   .regex(DNS_LABEL, { message: 'must be a Kubernetes namespace name (lower-case DNS label)' });
 const objName = z
   .string()
-  .max(253)
+  .max(DNS_SUBDOMAIN_MAX)
   .regex(DNS_SUBDOMAIN, { message: 'must be a Kubernetes object name (lower-case DNS subdomain)' });
 
 const CLUSTER_TIMEOUT_MS = 10_000;

@@ -10,18 +10,14 @@ import {
 import { route, type RouteDef } from '../define.js';
 import type { RouteContext } from '../deps.js';
 import { fail } from '../respond.js';
+import { parseNamespaceKey } from '../../../domain/keys.js';
 
 const NsKeyParam = z.object({ key: z.string().min(1).max(512) });
 
-/** `namespace.context`, split at the first dot (contexts may contain dots); no/empty context → current. */
-export const parseNamespaceKey = (key: string, current: string): { namespace: string; context: string } => {
-  const dot = key.indexOf('.');
-  const namespace = dot === -1 ? key : key.slice(0, dot);
-  const context = dot === -1 ? '' : key.slice(dot + 1);
-  if (namespace === '')
-    fail('INVALID_KEY', `Key must be in format 'namespace.context', got "${key}"`, 'path.key');
-  return { namespace, context: context === '' ? current : context };
-};
+/** `namespace.context` (domain/keys: contexts may contain dots); no/empty context → current. */
+export const namespaceKeyParts = (key: string, current: string): { namespace: string; context: string } =>
+  parseNamespaceKey(key, current) ??
+  fail('INVALID_KEY', `Key must be in format 'namespace.context', got "${key}"`, 'path.key');
 
 export const namespaceRoutes = (ctx: RouteContext): RouteDef[] => [
   route({
@@ -65,7 +61,7 @@ export const namespaceRoutes = (ctx: RouteContext): RouteDef[] => [
     response: NamespaceViewSchema,
     errors: [404],
     handler: ({ params }) => {
-      const { namespace, context } = parseNamespaceKey(params.key, ctx.currentContext());
+      const { namespace, context } = namespaceKeyParts(params.key, ctx.currentContext());
       return (
         ctx.state.getSnapshot().namespaces.find((n) => n.namespace === namespace && n.context === context) ??
         fail('NAMESPACE_NOT_FOUND', `namespace ${namespace}.${context} not found`, 'path.key')
@@ -81,7 +77,7 @@ export const namespaceRoutes = (ctx: RouteContext): RouteDef[] => [
     response: RemoveResponse,
     errors: [404],
     handler: async ({ params }) => {
-      const { namespace, context } = parseNamespaceKey(params.key, ctx.currentContext());
+      const { namespace, context } = namespaceKeyParts(params.key, ctx.currentContext());
       await ctx.controller.removeNamespace(namespace, context);
       return {
         removed: true as const,

@@ -6,6 +6,7 @@ describe('reservations', () => {
     expect(parseReserveFlag('db.shop:127.1.28.1')).toEqual({ name: 'db.shop', ip: '127.1.28.1' });
     expect(() => parseReserveFlag('db')).toThrow(/invalid reservation "db"/);
     expect(() => parseReserveFlag('db:abc')).toThrow(/"abc" is not an IPv4 address/);
+    expect(() => parseReserveFlag('db:10.0.0.1')).toThrow(/10\.0\.0\.1 is not in the range 127/);
   });
 
   it('reads kubefwd’s real -z format', () => {
@@ -23,9 +24,9 @@ describe('reservations', () => {
   });
 
   it('names the file and entry of a malformed -z file', () => {
-    expect(() => parseFwdConf('a: [', 'fwd.yml')).toThrow(/fwd\.yml: not valid YAML/);
+    expect(() => parseFwdConf('a: [', 'fwd.yml')).toThrow(/file fwd\.yml: not valid YAML/);
     expect(() => parseFwdConf('serviceConfigurations:\n  - name: x\n    ip: nope\n', 'fwd.yml')).toThrow(
-      /fwd\.yml: serviceConfigurations\[0\] \(x\): ip "nope"/,
+      /fwd\.yml: IP nope for x is not in the range/,
     );
     expect(() => parseFwdConf('serviceConfigurations: 3', 'f')).toThrow(/must be a list/);
     expect(() => parseFwdConf('- a', 'f')).toThrow(/expected a mapping/);
@@ -48,17 +49,18 @@ describe('reservations', () => {
   });
 
   it('rejects non-loopback and duplicate reserved addresses', () => {
-    expect(() => buildReservationConfig({ flags: ['a:10.0.0.1'] })).toThrow(
+    expect(() => buildReservationConfig({ flags: [{ name: 'a', ip: '10.0.0.1' }] })).toThrow(
       /IP 10\.0\.0\.1 for a is not in the range 127\.0\.0\.0\/8/,
     );
     expect(() => buildReservationConfig({ flags: ['a:127.1.1.1', 'b:127.1.1.1'] })).toThrow(
       expect.objectContaining({
-        code: 'CONFLICT',
+        code: 'INVALID_INPUT',
         message: expect.stringContaining('multiple services (a, b)') as unknown,
       }) as Error,
     );
     expect(() => buildReservationConfig({ fileText: 'baseUnreservedIP: 192.168.0.1' })).toThrow(
-      /base IP 192\.168\.0\.1/,
+      /baseUnreservedIP "192\.168\.0\.1" is not an address in 127/,
     );
+    expect(() => buildReservationConfig({ ipBase: '10.0.0.1' })).toThrow(/base IP 10\.0\.0\.1/);
   });
 });

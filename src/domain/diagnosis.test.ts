@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classifyError } from './api-diagnostics.js';
+import { classifyError } from './diagnosis.js';
 
 describe('classifyError', () => {
   it('prefers the contract/errors code', () => {

@@ -1,0 +1,115 @@
+// The one error classifier. A forward's failure (its contract/errors code when the engine gave one,
+// else the message text) becomes a registry code, a class word a person can act on, a severity, and
+// the registry's hint — so the REST analysis, the MCP tools, the TUI and the dashboard name the same
+// problem the same way and suggest the same fix. The hint text lives only in contract/errors.ts.
+import { ERROR_CODES, isErrorCode, type ErrorCode } from '../contract/errors.js';
+import type { ErrorType, Issue, Severity } from '../contract/api-diagnostics.js';
+import type { ForwardView } from '../contract/state.js';
+
+export interface ErrorClass {
+  /** The registry code: the engine's own, else the one the message points at. */
+  code: ErrorCode;
+  /** kubefwd's lower-case vocabulary (`connection_refused`, `timeout`, …) plus more classes. */
+  errorType: ErrorType;
+  severity: Severity;
+  /** What a person (or a model) should do next: the registry's hint for `code`. */
+  suggestion: string;
+}
+
+const TYPE_BY_CODE: Partial<Record<ErrorCode, ErrorType>> = {
+  CONNECTION_REFUSED: 'connection_refused',
+  TIMEOUT: 'timeout',
+  POD_NOT_FOUND: 'pod_not_found',
+  NO_PODS: 'no_pods',
+  PERMISSION_DENIED: 'permission_denied',
+  AUTH_FAILED: 'auth_failed',
+  TLS_ERROR: 'tls_error',
+  API_UNREACHABLE: 'api_unreachable',
+  PORT_IN_USE: 'port_in_use',
+  STREAM_ERROR: 'stream_error',
+  UNSUPPORTED_SERVICE: 'unsupported_service',
+  NO_SELECTOR: 'unsupported_service',
+};
+
+/** Ordered message patterns (first match wins), for errors that came without a code. */
+const TYPE_BY_TEXT: [RegExp, ErrorType][] = [
+  [/connection refused|econnrefused/i, 'connection_refused'],
+  [/x509|certificate|tls|ssl/i, 'tls_error'],
+  [/forbidden|permission denied|rbac|cannot (get|list|watch|create)/i, 'permission_denied'],
+  [/unauthori[sz]ed|401|credentials|token (has )?expired/i, 'auth_failed'],
+  [/timed? ?out|timeout|etimedout|deadline exceeded/i, 'timeout'],
+  [/pods? .*not found|not found.*pod|pod .*(gone|deleted|terminat)/i, 'pod_not_found'],
+  [/no (ready )?pods?|no endpoints/i, 'no_pods'],
+  [/eaddrinuse|address already in use|port .*in use/i, 'port_in_use'],
+  [/broken pipe|epipe|econnreset|connection reset/i, 'broken_pipe'],
+  [
+    /enotfound|ehostunreach|enetunreach|getaddrinfo|unable to connect to the server|api server|no route to host/i,
+    'api_unreachable',
+  ],
+  [/not found/i, 'pod_not_found'],
+  [/stream|goaway|spdy|websocket/i, 'stream_error'],
+];
+
+/** A class's registry code (when the engine gave none) and its severity. */
+const CLASS_INFO: Record<ErrorType, { code: ErrorCode; severity: Severity }> = {
+  connection_refused: { code: 'CONNECTION_REFUSED', severity: 'high' },
+  timeout: { code: 'TIMEOUT', severity: 'high' },
+  pod_not_found: { code: 'POD_NOT_FOUND', severity: 'critical' },
+  no_pods: { code: 'NO_PODS', severity: 'high' },
+  // A cut connection is a failed stream: kubefwd reconnects on its own.
+  broken_pipe: { code: 'STREAM_ERROR', severity: 'high' },
+  permission_denied: { code: 'PERMISSION_DENIED', severity: 'critical' },
+  auth_failed: { code: 'AUTH_FAILED', severity: 'critical' },
+  tls_error: { code: 'TLS_ERROR', severity: 'critical' },
+  api_unreachable: { code: 'API_UNREACHABLE', severity: 'critical' },
+  port_in_use: { code: 'PORT_IN_USE', severity: 'high' },
+  stream_error: { code: 'STREAM_ERROR', severity: 'medium' },
+  unsupported_service: { code: 'UNSUPPORTED_SERVICE', severity: 'low' },
+  // A forward that fails for a reason nobody named: most often its stream.
+  unknown: { code: 'STREAM_ERROR', severity: 'high' },
+};
+
+/** Classifies an error by its contract/errors code when known, else by its message text. */
+export const classifyError = (message: string | undefined, code?: string): ErrorClass => {
+  const known = code !== undefined && isErrorCode(code) ? code : undefined;
+  const text = message ?? '';
+  const errorType =
+    (known && TYPE_BY_CODE[known]) ?? TYPE_BY_TEXT.find(([re]) => re.test(text))?.[1] ?? 'unknown';
+  const info = CLASS_INFO[errorType];
+  const final = known ?? info.code;
+  return { code: final, errorType, severity: info.severity, suggestion: ERROR_CODES[final].hint };
+};
+
+type ForwardFailure = Pick<ForwardView, 'errorCode' | 'error' | 'reason' | 'status'>;
+
+/** The classification of a forward's failure (its code, else its error or reason text). */
+export const classifyForward = (f: ForwardFailure): ErrorClass =>
+  classifyError(f.error ?? f.reason ?? `forward is ${f.status}`, f.errorCode);
+
+/** A forward worth reporting: in Error, or Waiting with a reason. */
+export const isTroubled = (f: Pick<ForwardView, 'status' | 'error' | 'reason'>): boolean =>
+  f.status === 'Error' || (f.status === 'Waiting' && (f.error ?? f.reason) !== undefined);
+
+/** The analysis issue of one troubled forward (GET /api/v1/analyze lists these). */
+export const forwardIssue = (f: ForwardView): Issue => {
+  const text = f.error ?? f.reason ?? `forward is ${f.status}`;
+  const c = classifyError(text, f.errorCode);
+  return {
+    severity: f.status === 'Waiting' && c.severity === 'critical' ? 'high' : c.severity,
+    component:
+      c.errorType === 'api_unreachable' || c.errorType === 'permission_denied' ? 'cluster' : 'forward',
+    serviceKey: f.serviceKey,
+    forwardKey: f.key,
+    ...(f.podName ? { podName: f.podName } : {}),
+    serviceName: f.serviceName,
+    namespace: f.namespace,
+    context: f.context,
+    status: f.status,
+    ...(f.reason ? { reason: f.reason } : {}),
+    ...(f.nextRetryAt ? { nextRetryAt: f.nextRetryAt } : {}),
+    message: text,
+    errorType: c.errorType,
+    ...(f.errorCode ? { errorCode: f.errorCode } : {}),
+    suggestion: c.suggestion,
+  };
+};

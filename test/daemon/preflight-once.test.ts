@@ -1,0 +1,68 @@
+// The RBAC preflight runs once per namespace: the daemon checks the namespaces of the command line
+// before anything changes and hands the engine its plan, so the engine does not ask again (7 access
+// reviews per namespace, not 14). A namespace added later through the API is still checked.
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { normaliseFlags } from '../../src/cli/argv.js';
+import {
+  BOOL_LONG,
+  BOOL_SHORT,
+  VALUE_SHORT,
+  buildSvcCommand,
+  toDaemonConfig,
+  type RawSvcOptions,
+} from '../../src/cli/svc-options.js';
+import { startDaemon, type RunningDaemon } from '../../src/daemon/daemon.js';
+import { REQUIRED_PERMISSIONS } from '../../src/kube/access.js';
+import { createSimCluster, type SimCluster } from '../../src/sim/index.js';
+import { randomIpBase } from '../support/addresses.js';
+
+const silent = { write: () => true };
+
+describe('daemon start-up', () => {
+  let sim: SimCluster;
+  let dir: string;
+  let daemon: RunningDaemon | undefined;
+
+  beforeAll(async () => {
+    sim = await createSimCluster({ readyDelayMs: 10 });
+    dir = await mkdtemp(join(tmpdir(), 'kubefwd-preflight-'));
+  });
+  afterAll(async () => {
+    await daemon?.stop();
+    await sim?.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('asks the API server for access once per namespace', async () => {
+    const hostsPath = join(dir, 'hosts');
+    const fwdConf = join(dir, 'fwd.yml');
+    await writeFile(hostsPath, '127.0.0.1 localhost\n');
+    await writeFile(fwdConf, `baseUnreservedIP: ${randomIpBase()}\n`);
+    const argv = ['-n', 'shop', '-c', sim.kubeconfigPath, '-z', fwdConf, '--hosts-path', hostsPath];
+    const cmd = buildSvcCommand();
+    cmd.exitOverride().configureOutput({ writeErr: () => undefined, writeOut: () => undefined });
+    cmd.parse(normaliseFlags(argv, { boolLong: BOOL_LONG, boolShort: BOOL_SHORT, valueShort: VALUE_SHORT }), {
+      from: 'user',
+    });
+    const config = await toDaemonConfig(
+      cmd.opts<RawSvcOptions>(),
+      (o) => cmd.getOptionValueSource(o) === 'cli',
+      {
+        version: '0.0.0-test',
+        env: { HOME: dir },
+        root: false,
+      },
+    );
+
+    const before = sim.control.accessReviews();
+    daemon = await startDaemon(config, { stdout: silent, stderr: silent });
+    expect(sim.control.accessReviews() - before).toBe(REQUIRED_PERMISSIONS.length);
+
+    // A namespace added later (as the REST API does) is checked by the engine itself.
+    await daemon.composed.engine.addNamespace({ namespace: 'analytics' });
+    expect(sim.control.accessReviews() - before).toBe(2 * REQUIRED_PERMISSIONS.length);
+  });
+});
