@@ -203,7 +203,7 @@ export const waitAllActive = async (
     }
     if (Date.now() - t0 > timeoutMs)
       throw new Error(`forwards not all Active after ${timeoutMs} ms: ${last}`);
-    await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, 250));
   }
 };
 
