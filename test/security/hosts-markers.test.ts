@@ -9,6 +9,7 @@ import { isLiveBlockId, isStaleBlockId } from '../../src/daemon/stale-blocks.js'
 import { processStartTime } from '../../src/os/process-alive.js';
 import { isBuilt } from '../e2e/cli-process.js';
 import { createFixture, type Fixture } from '../e2e/fixture.js';
+import { eventually } from '../e2e/net.js';
 import { randomIpBase } from './support.js';
 
 const HAND_WRITTEN = '# kubefwd begin my-notes\n10.9.9.9 my-laptop-alias\n# kubefwd end my-notes\n';
@@ -73,10 +74,14 @@ describe.skipIf(!isBuilt())(
           new RegExp(`Removing hosts block "pid-${process.pid}-${wrongStart}" .*reused-pid-block`),
         );
         await p.waitFor(/Watching services in namespace analytics/);
-        const text = await readFile(fx.hostsPath, 'utf8');
-        expect(text).toContain(HAND_WRITTEN);
-        expect(text).not.toContain('init-owned-block');
-        expect(text).not.toContain('reused-pid-block');
+        // The removal is logged inside the update, before the file is written: poll the file.
+        await eventually(async () => {
+          const text = await readFile(fx.hostsPath, 'utf8');
+          expect(text).toContain(HAND_WRITTEN);
+          expect(text).not.toContain('init-owned-block');
+          expect(text).not.toContain('reused-pid-block');
+          return true;
+        });
         expect(p.stdout() + p.stderr()).not.toMatch(/Removing hosts block "my-notes"/);
       } finally {
         p.kill('SIGTERM');
