@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createApiClient, type ApiClient } from '../../src/api/client/index.js';
+import type { ForwardView } from '../../src/contract/state.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** Repository root, from bench/lib (source) or dist/bench/lib (built). */
@@ -61,6 +62,8 @@ export const startDaemon = (o: DaemonOptions): Daemon => {
   const child = spawn(
     process.execPath,
     [
+      // Profiling the daemon: BENCH_DAEMON_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof'.
+      ...(process.env.BENCH_DAEMON_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
       binPath,
       ...o.args,
       '-c',
@@ -74,7 +77,16 @@ export const startDaemon = (o: DaemonOptions): Daemon => {
     ],
     {
       cwd: repoRoot,
-      env: { PATH: process.env.PATH, HOME: home, LANG: 'C', ...o.env },
+      env: {
+        PATH: process.env.PATH,
+        HOME: home,
+        LANG: 'C',
+        // Profiling the daemon: BENCH_DAEMON_NODE_OPTIONS='--cpu-prof --cpu-prof-dir=/tmp/prof'.
+        ...(process.env.BENCH_DAEMON_NODE_OPTIONS
+          ? { NODE_OPTIONS: process.env.BENCH_DAEMON_NODE_OPTIONS }
+          : {}),
+        ...o.env,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
@@ -147,6 +159,16 @@ export const hostsMap = (text: string): Map<string, string> => {
 };
 
 /** Polls until every forward the API lists is Active and at least `min` exist. */
+/** Every forward, a page (the API's largest, 1,000) at a time. */
+export const listAllForwards = async (api: ApiClient): Promise<ForwardView[]> => {
+  const all: ForwardView[] = [];
+  for (;;) {
+    const { forwards } = await api.listForwards({ limit: 1000, offset: all.length });
+    all.push(...forwards);
+    if (forwards.length < 1000) return all;
+  }
+};
+
 export const waitAllActive = async (
   api: ApiClient,
   min: number,
@@ -156,19 +178,32 @@ export const waitAllActive = async (
 ): Promise<{ ms: number; forwards: number }> => {
   const t0 = Date.now();
   let last = '';
+  let fullAt = -Infinity;
   for (;;) {
     try {
-      const { forwards } = await api.listForwards({ limit: 1000 });
-      const notActive = forwards.filter((f) => f.status !== 'Active' && !exempt(f.key));
-      if (forwards.length >= min && notActive.length === 0)
-        return { ms: Date.now() - t0, forwards: forwards.length };
-      last = `${forwards.length} forwards; not active: ${notActive.map((f) => `${f.key}=${f.status}${f.reason ? ` (${f.reason})` : ''}`).join(', ')}`;
+      // The summary is cheap; the whole list (2,000 forwards at scale is ~1 MB of JSON) is fetched
+      // at most once a second, for exemptions and the message, so polling does not load the daemon.
+      const { summary } = await api.listForwards({ limit: 1 });
+      if (summary.totalForwards >= min && summary.activeForwards === summary.totalForwards)
+        return { ms: Date.now() - t0, forwards: summary.totalForwards };
+      last = `${summary.activeForwards} of ${summary.totalForwards} forwards Active`;
+      if (summary.totalForwards >= min && Date.now() - fullAt >= 1000) {
+        fullAt = Date.now();
+        const forwards = await listAllForwards(api);
+        const notActive = forwards.filter((f) => f.status !== 'Active' && !exempt(f.key));
+        if (forwards.length >= min && notActive.length === 0)
+          return { ms: Date.now() - t0, forwards: forwards.length };
+        last = `${forwards.length} forwards; not active: ${notActive
+          .slice(0, 20)
+          .map((f) => `${f.key}=${f.status}${f.reason ? ` (${f.reason})` : ''}`)
+          .join(', ')}${notActive.length > 20 ? ` and ${notActive.length - 20} more` : ''}`;
+      }
     } catch (err) {
       last = String(err);
     }
     if (Date.now() - t0 > timeoutMs)
       throw new Error(`forwards not all Active after ${timeoutMs} ms: ${last}`);
-    await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, 250));
   }
 };
 

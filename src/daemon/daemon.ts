@@ -216,8 +216,9 @@ export const runDaemon = async (
   signals.on('SIGTERM', onSignal);
   // The helper went away (killed, crashed): nothing privileged works any more, so stop as on a signal.
   let helperLost = false;
+  let over = false;
   void options.machine?.lost.then((why) => {
-    if (signalCount > 0) return;
+    if (signalCount > 0 || over) return;
     helperLost = true;
     logger.error(`${why}; stopping (hosts entries it wrote may stay until the next kubefwd start)`);
     onSignal();
@@ -244,6 +245,7 @@ export const runDaemon = async (
     if (err instanceof KubefwdError) throw err;
     throw new KubefwdError('INTERNAL', errorMessage(err), { cause: err });
   } finally {
+    over = true;
     signals.off('SIGINT', onSignal);
     signals.off('SIGTERM', onSignal);
   }

@@ -151,3 +151,66 @@ describe('hosts writer', () => {
     },
   );
 });
+
+describe('hosts writer during a burst of changes', () => {
+  it('waits twice as long before each write of a burst (up to 1 s), and starts over after a quiet second', async () => {
+    let now = 0;
+    const timers: { at: number; fn: () => void }[] = [];
+    const clock: Clock = {
+      now: () => now,
+      setTimeout(fn, ms) {
+        const t = { at: now + ms, fn };
+        timers.push(t);
+        return { cancel: () => timers.splice(timers.indexOf(t) >>> 0, 1) };
+      },
+    };
+    const hosts = memoryHosts('127.0.0.1 localhost\n');
+    const writeTimes: number[] = [];
+    const update = hosts.update.bind(hosts);
+    hosts.update = async (transform) => {
+      writeTimes.push(now);
+      await update(transform);
+    };
+    const w = createHostsWriter({
+      hosts,
+      clock,
+      logger: quietLogger,
+      emit: () => {},
+      blockId: 'burst',
+      batchMs: 50,
+      purgeStale: false,
+    });
+    /** Moves the clock on by `ms`, running the timers that come due. */
+    const advance = async (ms: number): Promise<void> => {
+      now += ms;
+      for (;;) {
+        const due = timers.filter((t) => t.at <= now);
+        if (due.length === 0) return;
+        for (const t of due) timers.splice(timers.indexOf(t), 1);
+        for (const t of due) t.fn();
+        await new Promise((r) => setTimeout(r, 0));
+      }
+    };
+    await advance(0); // the initial write
+    writeTimes.length = 0;
+    // A change every 10 ms for 5 s.
+    for (let i = 0; i < 500; i++) {
+      void w.set(`svc-${i}`, {
+        ip: `127.1.${Math.floor(i / 250)}.${(i % 250) + 1}`,
+        hostnames: [`svc-${i}`],
+      });
+      await advance(10);
+    }
+    const gaps = writeTimes.slice(1).map((t, i) => t - writeTimes[i]!);
+    expect(gaps.slice(0, 4)).toEqual([100, 200, 400, 800]);
+    expect(Math.max(...gaps)).toBe(1000);
+    expect(writeTimes.length).toBeLessThanOrEqual(10);
+    // After a quiet second, a change is written after batchMs again.
+    await advance(3000);
+    const t0 = now;
+    void w.set('late', { ip: '127.1.9.1', hostnames: ['late'] });
+    await advance(50);
+    expect(writeTimes.at(-1)).toBe(t0 + 50);
+    await w.close();
+  });
+});

@@ -47,6 +47,10 @@ export interface HostsWriter {
   readonly writes: number;
 }
 
+/** The longest a change waits for its write during a burst, and the pause that ends a burst. */
+const MAX_GAP_MS = 1000;
+const QUIET_MS = 1000;
+
 const ipNumber = (ip: string): number => {
   const o = parseIPv4(ip) ?? [0, 0, 0, 0];
   return ((o[0] * 256 + o[1]) * 256 + o[2]) * 256 + o[3];
@@ -129,11 +133,24 @@ export const createHostsWriter = (opts: HostsWriterOptions): HostsWriter => {
     opts.logger.debug(`hosts file ${opts.hosts.path} updated (${block.length} addresses)`);
   };
 
-  const run = (): Promise<void> => {
+  // A long start changes the block for many seconds: each write in a burst of changes waits twice
+  // as long as the one before (batchMs, 2×, 4×… up to MAX_GAP_MS), so 2,000 services cost about
+  // ten writes, not one per 50 ms (issue 18); a change after a quiet second starts over at batchMs.
+  let burst = 0;
+  let lastChangeAt = -Infinity;
+  const gap = (): number => Math.min(MAX_GAP_MS, opts.batchMs * 2 ** burst);
+
+  /** Writes until the file is up to date (`drain`), or once; a scheduled write is one of a burst. */
+  const run = (drain = true): Promise<void> => {
     if (running) return running;
     const current = (async () => {
       try {
-        while (dirty && !closed) await writeOnce();
+        if (dirty && !closed) await writeOnce();
+        while (drain && dirty && !closed) await writeOnce();
+        if (!drain) {
+          burst++;
+          if (dirty) schedule(gap());
+        }
       } catch (err) {
         opts.logger.error(`cannot update hosts file ${opts.hosts.path}: ${errorMessage(err)}`);
         settle(version);
@@ -156,7 +173,9 @@ export const createHostsWriter = (opts: HostsWriterOptions): HostsWriter => {
     if (closed || timer) return;
     timer = opts.clock.setTimeout(() => {
       timer = undefined;
-      void run();
+      // A write already under way: the changes wait for the next one.
+      if (running) void running.then(() => dirty && schedule(gap()));
+      else void run(false);
     }, ms);
   };
 
@@ -166,9 +185,12 @@ export const createHostsWriter = (opts: HostsWriterOptions): HostsWriter => {
   };
 
   const touch = (): void => {
+    const now = opts.clock.now();
+    if (now - lastChangeAt > QUIET_MS) burst = 0;
+    lastChangeAt = now;
     dirty = true;
     version++;
-    schedule(opts.batchMs);
+    schedule(gap());
   };
 
   /** Resolves when what is pending now has been written (at once when nothing is pending). */

@@ -4,7 +4,7 @@
 // auth-providers (oidc, azure, gcp) go through client-node's KubeConfig machinery.
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
-import type { ConnectionOptions } from 'node:tls';
+import { createSecureContext, type ConnectionOptions, type SecureContext } from 'node:tls';
 import type { RequestOptions } from 'node:https';
 import type * as ClientNodeModule from '@kubernetes/client-node';
 import type { KubeConfig } from '@kubernetes/client-node';
@@ -133,6 +133,22 @@ export function createKubeConnection(ctx: ResolvedContext, deps: ConnectionDeps)
     return o;
   };
 
+  // One TLS context per set of credentials instead of one per connection: building it parses the CA
+  // and key, ~1 ms each time, and at 2,000 services every pod session opens its own connection
+  // (issue 18). A context that cannot be built is left to the connection, which reports it as it did.
+  let context: { ca: unknown; cert: unknown; key: unknown; ctx: SecureContext } | undefined;
+  const withSecureContext = (o: ConnectionOptions): ConnectionOptions => {
+    if (context === undefined || context.ca !== o.ca || context.cert !== o.cert || context.key !== o.key) {
+      try {
+        const opts = { ca: o.ca, cert: o.cert, key: o.key };
+        context = { ...opts, ctx: createSecureContext(opts) };
+      } catch {
+        return o;
+      }
+    }
+    return { ...o, secureContext: context.ctx };
+  };
+
   let tokenFile: { token: string; at: number } | undefined;
   const readTokenFile = (path: string): string => {
     const now = deps.clock.now();
@@ -206,9 +222,9 @@ export function createKubeConnection(ctx: ResolvedContext, deps: ConnectionDeps)
       if (exec && !base.cert) {
         const cred = await exec.get();
         if (cred.clientCertificateData && cred.clientKeyData)
-          return { ...base, cert: cred.clientCertificateData, key: cred.clientKeyData };
+          return withSecureContext({ ...base, cert: cred.clientCertificateData, key: cred.clientKeyData });
       }
-      return { ...base };
+      return withSecureContext({ ...base });
     },
     async authHeaders() {
       const h = impersonation();

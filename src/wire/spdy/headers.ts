@@ -61,9 +61,21 @@ export const decodeHeaderBlock = (block: Buffer): SpdyHeaders => {
   return headers;
 };
 
-/** The sending side's persistent zlib context. */
+/**
+ * The sending side's persistent zlib context. Small on purpose: header blocks are a few hundred
+ * bytes and every pod session owns one, and zlib's defaults (32 KiB window, memLevel 8, 16 KiB
+ * output chunks) cost ~260 KiB and a millisecond of zero-filling per session — 500 MiB and
+ * seconds of CPU at 2,000 services (issue 18). A 2 KiB window still holds the whole SPDY/3
+ * dictionary (1,423 bytes); any inflater accepts a smaller window than its own.
+ */
 export class HeaderCompressor {
-  private readonly deflate = new pako.Deflate({ level: 9, dictionary: SPDY3_DICTIONARY });
+  private readonly deflate = new pako.Deflate({
+    level: 9,
+    windowBits: 11,
+    memLevel: 1,
+    chunkSize: 1024,
+    dictionary: SPDY3_DICTIONARY,
+  });
   private out: Uint8Array[] = [];
 
   constructor() {
