@@ -1,7 +1,7 @@
 // The API's listen address (--api-listen host:port). The --service/--exclude patterns are parsed
 // by domain/service-patterns.
-import { isIP } from 'node:net';
 import { KubefwdError } from '../contract/errors.js';
+import { isLoopbackHost } from '../domain/ipv4.js';
 
 export interface ListenAddress {
   host: string;
@@ -18,7 +18,7 @@ export const parseListenAddress = (text: string, flag = '--api-listen'): ListenA
       field: flag,
       hint: 'Use host:port on a loopback address, e.g. 127.0.0.1:8080 (port 0 picks a free port).',
     });
-  const loopback = host === 'localhost' || host === '::1' || (isIP(host) === 4 && host.startsWith('127.'));
+  const loopback = isLoopbackHost(host);
   if (!loopback)
     throw new KubefwdError('INVALID_INPUT', `${flag} ${text}: the API only listens on loopback addresses`, {
       field: flag,

@@ -19,3 +19,11 @@ export const inKubefwdRange = (text: string): boolean => {
   if (!o || o[0] !== 127) return false;
   return o[1] > 1 || (o[1] === 1 && o[2] >= 27);
 };
+
+/** A host the machine answers on itself: `localhost`, `::1` (bracketed or not) or 127.0.0.0/8. */
+export const isLoopbackHost = (host: string): boolean => {
+  const h = host.replace(/^\[|\]$/g, '');
+  // Canonical dotted form only (no spaces, no leading zeros), as node:net's isIP accepts.
+  const canonical = h.split('.').every((o) => String(Number(o)) === o);
+  return h === 'localhost' || h === '::1' || (canonical && isLoopbackIPv4(h));
+};

@@ -1,10 +1,10 @@
 // Serves a Hono app on a loopback address. Refuses anything but loopback (the API can start and
 // stop forwards and read pod logs: it must never be reachable from the network).
 import { createAdaptorServer } from '@hono/node-server';
-import { isIP } from 'node:net';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { KubefwdError, errorMessage } from '../../contract/errors.js';
+import { isLoopbackHost } from '../../domain/ipv4.js';
 
 export interface StartApiServerOptions {
   /** The Hono app (or anything with a fetch handler). */
@@ -24,13 +24,7 @@ export interface RunningApiServer {
   close(): Promise<void>;
 }
 
-export const isLoopback = (host: string): boolean => {
-  const h = host.replace(/^\[|\]$/g, '');
-  if (h === 'localhost') return true;
-  if (isIP(h) === 4) return h.startsWith('127.');
-  if (isIP(h) === 6) return h === '::1';
-  return false;
-};
+export const isLoopback = isLoopbackHost;
 
 /** Parses `--api-listen` ("127.0.0.1:0", "127.2.27.1:80", "[::1]:8080", ":8080" → 127.0.0.1). */
 export const parseListen = (value: string): { host: string; port: number } => {
