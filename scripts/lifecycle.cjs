@@ -5,7 +5,9 @@
 // - preinstall: on Windows only. npm makes kubefwd.cmd from the first line of bin/kubefwd, which is
 //   `#!/bin/sh` (the launcher that finds Node without PATH on Linux and macOS); Windows has no
 //   /bin/sh, so there the shim must start Node. npm links bins after preinstall, so the shim sees
-//   the rewritten line.
+//   the rewritten line. npm 11 runs a package's install scripts only when allowed
+//   (`npm install -g --allow-scripts=kubefwd`, as the README says for Windows); elsewhere nothing is
+//   lost when it skips them.
 const { spawnSync } = require('node:child_process');
 const { existsSync, readFileSync, writeFileSync } = require('node:fs');
 const { join } = require('node:path');

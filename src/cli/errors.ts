@@ -1,8 +1,14 @@
 // How the CLI reports a failure: one line naming the input and what to do, on stderr.
-import { CommanderError } from 'commander';
 import { errorMessage, isKubefwdError } from '../contract/errors.js';
 import { escapeTerminal } from '../contract/terminal-text.js';
 import type { CliIo } from './io.js';
+
+/**
+ * commander's parse errors carry a `commander.*` code. Checked by shape rather than `instanceof
+ * CommanderError`, so reporting an error does not load commander (`version` and `mcp` start faster).
+ */
+const isCommanderError = (err: unknown): err is Error =>
+  err instanceof Error && String((err as { code?: unknown }).code).startsWith('commander.');
 
 /** `command`: whose flags a usage error is about (its --help is named in the hint). */
 export const formatError = (err: unknown, command = 'svc'): string => {
@@ -10,7 +16,7 @@ export const formatError = (err: unknown, command = 'svc'): string => {
     const msg = err.message.replace(/[.\s]+$/, '');
     return `kubefwd: ${msg}. ${err.hint}`;
   }
-  if (err instanceof CommanderError) {
+  if (isCommanderError(err)) {
     const msg = err.message
       .replace(/^error:\s*/, '')
       .replace(/\s*\n\s*/g, ' ')

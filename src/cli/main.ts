@@ -1,6 +1,5 @@
 // argv → command → exit code. The only layer that decides exit codes; bin.ts sets process.exitCode.
 import type { Command } from 'commander';
-import { CommanderError } from 'commander';
 import { rewriteArgs, normaliseFlags, wantsTui } from './argv.js';
 import { banner } from './banner.js';
 import { helpText, setUpCommand } from './command-setup.js';
@@ -8,7 +7,6 @@ import { reportError } from './errors.js';
 import { processIo, type CliIo } from './io.js';
 import type { RawSvcOptions } from './svc-options.js';
 import { kubefwdVersion } from './version.js';
-import { isRoot } from '../os/privilege.js';
 
 const ROOT_HELP = (v: string): string => `kubefwd ${v} — Expose Kubernetes services for local development.
 
@@ -53,11 +51,10 @@ const parseWith = (cmd: Command, argv: readonly string[], io: CliIo): number | u
     cmd.parse(argv, { from: 'user' });
     return undefined;
   } catch (err) {
-    if (
-      err instanceof CommanderError &&
-      (err.code === 'commander.helpDisplayed' || err.code === 'commander.help')
-    )
-      return 0;
+    // By code, not `instanceof CommanderError`: commander itself is loaded only by the commands
+    // that parse with it (start-up time of `version` and `mcp`).
+    const code = (err as { code?: unknown }).code;
+    if (code === 'commander.helpDisplayed' || code === 'commander.help') return 0;
     return reportError(io, err, cmd.name());
   }
 };
@@ -101,6 +98,7 @@ const runSvcLike = async (
       raw.allNamespaces !== true
     )
       raw.namespace = ['shop'];
+    const { isRoot } = await import('../os/privilege.js');
     let config = await toDaemonConfig(raw, (o) => cmd.getOptionValueSource(o) === 'cli', {
       version,
       env: io.env,

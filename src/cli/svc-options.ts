@@ -6,7 +6,6 @@ import { KubefwdError, errorMessage } from '../contract/errors.js';
 import { defaultHostsPath, type DaemonConfig, type TransportChoice } from '../daemon/config.js';
 import { isDnsLabel } from '../domain/names.js';
 import { parsePortMappings } from '../domain/port-mappings.js';
-import { buildReservationConfig, parseReserveFlag } from '../domain/reservations.js';
 import { validateFieldSelector, validateLabelSelector } from '../domain/selectors.js';
 import { parseServicePattern } from '../domain/service-patterns.js';
 import { parseListenAddress } from './addresses.js';
@@ -176,6 +175,7 @@ interface RawSvcOptions {
   jsonLogs?: boolean;
 }
 
+// One pass over the flags in the order they are checked, so the first bad input is the one reported.
 /**
  * Turns parsed flags into a DaemonConfig, checking every input that can be checked without a
  * cluster. `explicit(name)` says whether a flag was given on the command line.
@@ -188,6 +188,9 @@ export const toDaemonConfig = async (
   validateLabelSelector(raw.selector ?? '');
   validateFieldSelector(raw.fieldSelector ?? '');
   const mappings = parsePortMappings(raw.mapping ?? []);
+  // Loaded here, not at the top: reservations bring the YAML parser (-z files), which completion
+  // (every Tab) and --help, building these flags, do not need; it is most of their start-up time.
+  const { buildReservationConfig, parseReserveFlag } = await import('../domain/reservations.js');
   const reserved = (raw.reserve ?? []).map(parseReserveFlag);
   const services = (raw.service ?? []).map((s) => parseServicePattern(s, '--service'));
   const excludes = (raw.exclude ?? []).map((s) => parseServicePattern(s, '--exclude'));

@@ -1,5 +1,5 @@
 // Kubernetes discovery shapes of the REST API (`/api/v1/kubernetes/*`), field names as kubefwd
-// serialises them (research inventory §3.6). These are summaries of contract/kube objects, made
+// serialises them. These are summaries of contract/kube objects, made
 // by the API server from what the cluster returns.
 import { z } from 'zod';
 import { queryBool, queryInt, queryText } from './api-query.js';

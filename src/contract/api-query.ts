@@ -42,5 +42,3 @@ export const pickQuery = <Q extends object, K extends keyof Q>(
   return undefined;
 };
 
-/** `snake_case` spelling of a camelCase name (`tailLines` → `tail_lines`). */
-export const snakeCase = (name: string): string => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);

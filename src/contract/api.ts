@@ -1,5 +1,5 @@
 // The REST API's wire shapes: the envelope, every request body and response payload, and the
-// query parameters. kubefwd's routes and JSON field names (research inventory §3), its defects
+// query parameters. kubefwd's routes and JSON field names, its defects
 // fixed. The server validates with these and generates its OpenAPI document from them; the client
 // (api/client) parses responses with them. Discovery, diagnostics and SSE shapes live in the
 // api-*.ts files beside this one and are re-exported here, so `contract/api.js` is the one import.

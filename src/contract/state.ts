@@ -1,5 +1,5 @@
 // The state views: what the REST API serves for services and forwards, what SSE events carry and
-// what the TUI renders. Field names follow kubefwd's REST API exactly (research inventory §3.6);
+// what the TUI renders. Field names follow kubefwd's REST API exactly;
 // fields kubefwd lacks (reason, nextRetryAt, reconnects, connections, ...) are additions.
 import { z } from 'zod';
 
@@ -7,7 +7,7 @@ import { z } from 'zod';
 export const ForwardStatus = z.enum(['Pending', 'Connecting', 'Active', 'Waiting', 'Error', 'Stopping']);
 export type ForwardStatus = z.infer<typeof ForwardStatus>;
 
-/** Service status derived from its forwards (kubefwd rule, §3.6) plus `waiting`. */
+/** Service status derived from its forwards (kubefwd's rule) plus `waiting`. */
 export const ServiceStatus = z.enum(['active', 'error', 'partial', 'pending', 'waiting']);
 export type ServiceStatus = z.infer<typeof ServiceStatus>;
 

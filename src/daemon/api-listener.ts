@@ -37,6 +37,7 @@ export interface ListenApiOptions {
   privileged?: PrivilegedListen;
 }
 
+// One closure on purpose: the bound server, refused-connection counting and attach share its state.
 export const listenApi = (host: string, port: number, options: ListenApiOptions = {}): Promise<ApiListener> =>
   new Promise((resolve, reject) => {
     const limits = { ...API_CONNECTION_LIMITS, ...options.limits };

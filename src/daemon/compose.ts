@@ -10,6 +10,8 @@ import { loadTui } from '../tui/load.js';
 import { createEngine } from '../engine/index.js';
 import { findBlocks, removeBlocks, splitLines } from '../engine/hosts-block.js';
 import type { Engine } from '../engine/controller.js';
+import type { EngineOptions } from '../engine/options.js';
+import type { TrafficRecorderHandle } from '../engine/traffic/index.js';
 import type { ClusterProvider } from '../engine/gateways.js';
 import { createTrafficRecorder } from '../engine/traffic/index.js';
 import { createResourceMonitor, readFileLimit } from '../os/fd-limits.js';
@@ -34,6 +36,8 @@ export interface ComposeInput {
   hosts: HostsFile;
   user: InvokingUser;
   plan: Plan | undefined;
+  /** Runs first when the daemon stops (tests: a slow shutdown). */
+  beforeShutdown?: (() => Promise<void>) | undefined;
   /** The privileged helper, when this process runs as the user beside one (aliases, low ports). */
   machine?: Machine | undefined;
 }
@@ -59,8 +63,6 @@ const checkNoLiveBlock = async (hosts: HostsFile): Promise<void> => {
     });
 };
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
 /** `p`, or `fallback` after `ms` (the timer is cleared when `p` settles first). */
 const within = <T>(p: Promise<T>, ms: number, fallback: T): Promise<T> => {
   let timer: NodeJS.Timeout | undefined;
@@ -72,6 +74,235 @@ const within = <T>(p: Promise<T>, ms: number, fallback: T): Promise<T> => {
 const SHUTDOWN_DEADLINE_MS = 5_000;
 const WATCHDOG_MS = 10_000;
 
+/** What the engine is told: parsed flags, our block id, and the namespaces the plan checked. */
+const engineOptions = (
+  config: DaemonConfig,
+  plan: Plan | undefined,
+  blockId: string,
+  apiHostEntry: boolean,
+): EngineOptions => ({
+  domain: config.domain,
+  mappings: config.mappings,
+  reservations: config.reservations,
+  timeoutMs: config.timeoutSeconds * 1000,
+  autoReconnect: config.autoReconnect,
+  retryIntervalMs: config.retryIntervalMs,
+  resyncIntervalMs: config.resyncIntervalMs,
+  hostsBlockId: blockId,
+  // Only blocks of dead kubefwd processes are stale (a live one made us refuse above).
+  isStaleBlock: (id: string) => isStaleBlockId(id, process.pid),
+  purgeStaleIps: config.purgeStaleIps,
+  selectors: {
+    ...(config.labelSelector ? { labelSelector: config.labelSelector } : {}),
+    ...(config.fieldSelector ? { fieldSelector: config.fieldSelector } : {}),
+  },
+  excludes: config.excludes,
+  // planTargets checked these namespaces' existence and access: the engine need not ask again.
+  preflighted: [...(plan?.namespaces ?? []), ...(plan?.services ?? [])],
+  ...(apiHostEntry ? { apiHostEntry: { ip: API_IP, hostname: API_HOSTNAME } } : {}),
+});
+
+/** The REST API app on the bound listener; returns the URL users are told. */
+const mountApi = (
+  api: ApiListener,
+  parts: {
+    config: DaemonConfig;
+    logger: DaemonLogger;
+    state: StateStore;
+    engine: Engine;
+    traffic: TrafficRecorderHandle;
+    key: string;
+    wellKnown: boolean;
+    sessions: ReturnType<typeof createDashboardSessions>;
+    resources: ReturnType<typeof createResourceMonitor>;
+  },
+): string => {
+  const { config } = parts;
+  const apiUrl = parts.wellKnown ? `http://${API_HOSTNAME}` : api.url;
+  const assetsDir = dashboardAssetsDir();
+  const app = createApiApp({
+    state: parts.state,
+    controller: parts.engine,
+    traffic: parts.traffic,
+    version: config.version,
+    startedAt: Date.now(),
+    key: parts.key,
+    allowedHosts: () => [
+      API_HOSTNAME,
+      'localhost',
+      '127.0.0.1',
+      '[::1]',
+      api.host,
+      `${api.host}:${api.port}`,
+    ],
+    options: { namespaces: config.namespaces, contexts: config.contexts, tuiEnabled: config.tui },
+    log: parts.logger,
+    dashboard: {
+      sessions: parts.sessions,
+      ...(assetsDir !== undefined ? { assetsDir } : {}),
+      baseUrl: () => apiUrl,
+    },
+    resources: () => parts.resources.snapshot(),
+  });
+  api.attach((req) => app.fetch(req));
+  return apiUrl;
+};
+
+/** Writes the discovery file (so `kubefwd mcp` and `kubefwd tui` find us) and says where the API is. */
+const announceApi = async (
+  api: ApiListener,
+  a: {
+    config: DaemonConfig;
+    logger: DaemonLogger;
+    user: InvokingUser;
+    key: string;
+    fromEnv: boolean;
+    apiUrl: string;
+    wellKnown: boolean;
+    sessions: ReturnType<typeof createDashboardSessions>;
+  },
+): Promise<void> => {
+  const { logger, user, key, apiUrl } = a;
+  await writeDiscoveryFile({
+    home: user.home,
+    ...(user.uid !== undefined ? { uid: user.uid } : {}),
+    ...(user.gid !== undefined ? { gid: user.gid } : {}),
+    url: api.url,
+    key,
+    pid: process.pid,
+  });
+  logger.info(`API server running at ${api.url}/${a.wellKnown ? ` (http://${API_HOSTNAME}/)` : ''}`);
+  logger.info(`API: ${apiUrl}/api  Docs: ${apiUrl}/docs`);
+  logger.info(
+    `Dashboard: ${apiUrl}/login?token=${a.sessions.mintToken(BANNER_LINK_TTL_MS).token} (one-time link, ${BANNER_LINK_TTL_MS / 60_000} min; \`kubefwd open\` makes a new one)`,
+  );
+  logger.info(
+    a.fromEnv
+      ? 'API key: using KUBEFWD_API_KEY from environment'
+      : `API key (generated): ${key.slice(0, 4)}… (full key in ${user.home}/.kubefwd/api.json; set KUBEFWD_API_KEY to pin your own)`,
+  );
+  if (a.config.idle) {
+    logger.info(
+      'Idle mode: Add namespaces via POST /api/v1/namespaces or services via POST /api/v1/services',
+    );
+    logger.info('Press [Ctrl-C] to stop.');
+  }
+};
+
+/** Namespaces and single services from the command line, in order. */
+const addPlanned = async (engine: Engine, plan: Plan | undefined, config: DaemonConfig): Promise<void> => {
+  for (const t of plan?.namespaces ?? []) {
+    await engine.addNamespace({
+      namespace: t.namespace,
+      context: t.context,
+      ...(config.labelSelector ? { labelSelector: config.labelSelector } : {}),
+      ...(config.fieldSelector ? { fieldSelector: config.fieldSelector } : {}),
+    });
+  }
+  for (const s of plan?.services ?? [])
+    await engine.addService({ namespace: s.namespace, serviceName: s.name, context: s.context });
+};
+
+/** --tui: the terminal belongs to the TUI; log lines still reach its log panel and the API. */
+const startTui = async (parts: {
+  config: DaemonConfig;
+  logger: DaemonLogger;
+  state: StateStore;
+  engine: Engine;
+  traffic: TrafficRecorderHandle;
+}): Promise<{ ended: Promise<void>; stop(): void }> => {
+  const { config, logger } = parts;
+  const { runTui, createLocalBackend } = await loadTui();
+  logger.setQuiet(true);
+  const backend = createLocalBackend({
+    state: parts.state,
+    controller: parts.engine,
+    traffic: parts.traffic,
+  });
+  const stopTui = new AbortController();
+  const ended = runTui(backend, {
+    version: config.version,
+    ...(config.theme ? { theme: config.theme } : {}),
+    signal: stopTui.signal,
+  })
+    .catch((err: unknown) => logger.error(`TUI failed: ${errorMessage(err)}`))
+    .finally(() => {
+      backend.close();
+      logger.setQuiet(false);
+    });
+  return { ended, stop: () => stopTui.abort() };
+};
+
+/**
+ * The stop, in the order that keeps the user's machine clean: hosts block first, then the engine
+ * (bounded; the block is removed again if it hangs), the API, the discovery file, the rest. A
+ * watchdog ends a stop that cannot finish.
+ */
+const stopInOrder = async (p: {
+  beforeShutdown: (() => Promise<void>) | undefined;
+  removeOurBlock: () => Promise<void>;
+  hostsPath: string;
+  logger: DaemonLogger;
+  engine: Engine;
+  api: ApiListener | undefined;
+  discoveryWritten: () => boolean;
+  user: InvokingUser;
+  loopback: { release(ip: string): Promise<void> };
+  detachSink: () => void;
+  sampler: NodeJS.Timeout;
+  state: StateStore;
+  traffic: TrafficRecorderHandle;
+}): Promise<void> => {
+  const api = p.api;
+  await p.beforeShutdown?.();
+  // The hosts block goes first, through our own port: whatever happens next, the user's
+  // hosts file is clean. The watchdog ends a shutdown that cannot finish.
+  await p
+    .removeOurBlock()
+    .catch((err: unknown) => p.logger.error(`Cannot clean ${p.hostsPath}: ${errorMessage(err)}`));
+  const watchdog = startWatchdog(
+    WATCHDOG_MS,
+    `kubefwd: shutdown did not finish within ${WATCHDOG_MS / 1000}s; hosts entries were removed, exiting now`,
+  );
+  // Bounded: whatever hangs in the engine, the hosts block goes and the process ends.
+  const stopped = await within(
+    p.engine.shutdown().then(
+      () => true,
+      (err: unknown) => {
+        p.logger.error(`Shutdown of forwards failed: ${errorMessage(err)}`);
+        return false;
+      },
+    ),
+    SHUTDOWN_DEADLINE_MS,
+    false,
+  );
+  if (!stopped) {
+    p.logger.warn(
+      `Forwards did not stop cleanly within ${SHUTDOWN_DEADLINE_MS / 1000}s; removing the hosts entries directly`,
+    );
+    await p
+      .removeOurBlock()
+      .catch((err: unknown) => p.logger.error(`Cannot clean ${p.hostsPath}: ${errorMessage(err)}`));
+  }
+  p.logger.debug('Forwards stopped; closing the API');
+  await api?.close();
+  p.logger.debug('API closed');
+  if (p.discoveryWritten())
+    await removeDiscoveryFile(
+      p.user.home,
+      process.pid,
+      p.user.uid !== undefined ? { uid: p.user.uid, gid: p.user.gid ?? p.user.uid } : undefined,
+    );
+  if (api && api.host !== '127.0.0.1') await p.loopback.release(api.host).catch(() => undefined);
+  p.detachSink();
+  clearInterval(p.sampler);
+  p.state.close();
+  p.traffic.close();
+  await watchdog.cancel();
+};
+
+// The order of the parts is the point (API bound before the engine, hosts block first at stop),
+// and the shutdown closure must see every part: one function, each step a call.
 export const compose = async (input: ComposeInput): Promise<Composed> => {
   const { config, logger, clusters, hosts, user, plan } = input;
   await checkNoLiveBlock(hosts);
@@ -114,27 +345,7 @@ export const compose = async (input: ComposeInput): Promise<Composed> => {
       loopback,
       traffic,
       logger,
-      options: {
-        domain: config.domain,
-        mappings: config.mappings,
-        reservations: config.reservations,
-        timeoutMs: config.timeoutSeconds * 1000,
-        autoReconnect: config.autoReconnect,
-        retryIntervalMs: config.retryIntervalMs,
-        resyncIntervalMs: config.resyncIntervalMs,
-        hostsBlockId: blockId,
-        // Only blocks of dead kubefwd processes are stale (a live one made us refuse above).
-        isStaleBlock: (id: string) => isStaleBlockId(id, process.pid),
-        purgeStaleIps: config.purgeStaleIps,
-        selectors: {
-          ...(config.labelSelector ? { labelSelector: config.labelSelector } : {}),
-          ...(config.fieldSelector ? { fieldSelector: config.fieldSelector } : {}),
-        },
-        excludes: config.excludes,
-        // planTargets checked these namespaces' existence and access: the engine need not ask again.
-        preflighted: [...(plan?.namespaces ?? []), ...(plan?.services ?? [])],
-        ...(api && wellKnown ? { apiHostEntry: { ip: API_IP, hostname: API_HOSTNAME } } : {}),
-      },
+      options: engineOptions(config, plan, blockId, api !== undefined && wellKnown),
     });
   } catch (err) {
     await api?.close();
@@ -145,185 +356,69 @@ export const compose = async (input: ComposeInput): Promise<Composed> => {
   const detachSink = logger.addSink((level, message, fields) => state.logs.append(level, message, fields));
 
   const { key, source: keySource } = resolveApiKey(config.env);
-  const fromEnv = keySource === 'env';
-  let apiUrl: string | undefined;
+  const sessions = createDashboardSessions({ now: () => Date.now() });
+  const apiUrl = api
+    ? mountApi(api, { config, logger, state, engine, traffic, key, wellKnown, sessions, resources })
+    : undefined;
   let discoveryWritten = false;
-  const dashboardSessions = createDashboardSessions({ now: () => Date.now() });
-  if (api) {
-    const listener = api;
-    const assetsDir = dashboardAssetsDir();
-    const app = createApiApp({
-      state,
-      controller: engine,
-      traffic,
-      version: config.version,
-      startedAt: Date.now(),
-      key,
-      allowedHosts: () => [
-        API_HOSTNAME,
-        'localhost',
-        '127.0.0.1',
-        '[::1]',
-        listener.host,
-        `${listener.host}:${listener.port}`,
-      ],
-      options: {
-        namespaces: config.namespaces,
-        contexts: config.contexts,
-        tuiEnabled: config.tui,
-      },
-      log: logger,
-      dashboard: {
-        sessions: dashboardSessions,
-        ...(assetsDir !== undefined ? { assetsDir } : {}),
-        baseUrl: () => apiUrl,
-      },
-      resources: () => resources.snapshot(),
-    });
-    api.attach((req) => app.fetch(req));
-    apiUrl = wellKnown ? `http://${API_HOSTNAME}` : api.url;
-  }
 
   const sampler = setInterval(() => resources.sample(), 2_000);
   sampler.unref();
   const removeOurBlock = (): Promise<void> =>
     hosts.update((content) => removeBlocks(content, (id) => id === blockId));
-  const shutdownOnce = { p: undefined as Promise<void> | undefined };
+  let stopping: Promise<void> | undefined;
   const shutdown = (): Promise<void> =>
-    (shutdownOnce.p ??= (async () => {
-      const slow = Number(config.env.KUBEFWD_TEST_SLOW_SHUTDOWN_MS ?? 0);
-      if (slow > 0) await sleep(slow);
-      // The hosts block goes first, through our own port: whatever happens next, the user's
-      // hosts file is clean. The watchdog ends a shutdown that cannot finish.
-      await removeOurBlock().catch((err: unknown) =>
-        logger.error(`Cannot clean ${hosts.path}: ${errorMessage(err)}`),
-      );
-      const watchdog = startWatchdog(
-        WATCHDOG_MS,
-        `kubefwd: shutdown did not finish within ${WATCHDOG_MS / 1000}s; hosts entries were removed, exiting now`,
-      );
-      // Bounded: whatever hangs in the engine, the hosts block goes and the process ends.
-      const stopped = await within(
-        engine.shutdown().then(
-          () => true,
-          (err: unknown) => {
-            logger.error(`Shutdown of forwards failed: ${errorMessage(err)}`);
-            return false;
-          },
-        ),
-        SHUTDOWN_DEADLINE_MS,
-        false,
-      );
-      if (!stopped) {
-        logger.warn(
-          `Forwards did not stop cleanly within ${SHUTDOWN_DEADLINE_MS / 1000}s; removing the hosts entries directly`,
-        );
-        await removeOurBlock().catch((err: unknown) =>
-          logger.error(`Cannot clean ${hosts.path}: ${errorMessage(err)}`),
-        );
-      }
-      logger.debug('Forwards stopped; closing the API');
-      await api?.close();
-      logger.debug('API closed');
-      if (discoveryWritten)
-        await removeDiscoveryFile(
-          user.home,
-          process.pid,
-          user.uid !== undefined ? { uid: user.uid, gid: user.gid ?? user.uid } : undefined,
-        );
-      if (api && api.host !== '127.0.0.1') await loopback.release(api.host).catch(() => undefined);
-      detachSink();
-      clearInterval(sampler);
-      state.close();
-      traffic.close();
-      await watchdog.cancel();
-    })());
+    (stopping ??= stopInOrder({
+      beforeShutdown: input.beforeShutdown,
+      removeOurBlock,
+      hostsPath: hosts.path,
+      logger,
+      engine,
+      api,
+      discoveryWritten: () => discoveryWritten,
+      user,
+      loopback,
+      detachSink,
+      sampler,
+      state,
+      traffic,
+    }));
 
   try {
     // The API is already serving: announce it first, so `kubefwd mcp` and `kubefwd tui` find this
     // daemon while a large namespace is still being set up.
-    if (api) {
-      await writeDiscoveryFile({
-        home: user.home,
-        ...(user.uid !== undefined ? { uid: user.uid } : {}),
-        ...(user.gid !== undefined ? { gid: user.gid } : {}),
-        url: api.url,
+    if (api && apiUrl !== undefined) {
+      await announceApi(api, {
+        config,
+        logger,
+        user,
         key,
-        pid: process.pid,
+        fromEnv: keySource === 'env',
+        apiUrl,
+        wellKnown,
+        sessions,
       });
       discoveryWritten = true;
-      logger.info(`API server running at ${api.url}/${wellKnown ? ` (http://${API_HOSTNAME}/)` : ''}`);
-      logger.info(`API: ${apiUrl}/api  Docs: ${apiUrl}/docs`);
-      logger.info(
-        `Dashboard: ${apiUrl}/login?token=${dashboardSessions.mintToken(BANNER_LINK_TTL_MS).token} (one-time link, ${BANNER_LINK_TTL_MS / 60_000} min; \`kubefwd open\` makes a new one)`,
-      );
-      logger.info(
-        fromEnv
-          ? 'API key: using KUBEFWD_API_KEY from environment'
-          : `API key (generated): ${key.slice(0, 4)}… (full key in ${user.home}/.kubefwd/api.json; set KUBEFWD_API_KEY to pin your own)`,
-      );
-      if (config.idle) {
-        logger.info(
-          'Idle mode: Add namespaces via POST /api/v1/namespaces or services via POST /api/v1/services',
-        );
-        logger.info('Press [Ctrl-C] to stop.');
-      }
     }
-
-    // Namespaces and single services from the command line.
-    for (const t of plan?.namespaces ?? []) {
-      await engine.addNamespace({
-        namespace: t.namespace,
-        context: t.context,
-        ...(config.labelSelector ? { labelSelector: config.labelSelector } : {}),
-        ...(config.fieldSelector ? { fieldSelector: config.fieldSelector } : {}),
-      });
-    }
-    for (const s of plan?.services ?? [])
-      await engine.addService({ namespace: s.namespace, serviceName: s.name, context: s.context });
+    await addPlanned(engine, plan, config);
   } catch (err) {
     await shutdown();
     throw err;
   }
 
-  // --tui: the terminal belongs to the TUI; log lines still reach its log panel and the API.
-  let ended: Promise<void> = new Promise<void>(() => undefined);
-  if (config.tui) {
-    const { runTui, createLocalBackend } = await loadTui();
-    logger.setQuiet(true);
-    const backend = createLocalBackend({ state, controller: engine, traffic });
-    const stopTui = new AbortController();
-    ended = runTui(backend, {
-      version: config.version,
-      ...(config.theme ? { theme: config.theme } : {}),
-      signal: stopTui.signal,
-    })
-      .catch((err: unknown) => logger.error(`TUI failed: ${errorMessage(err)}`))
-      .finally(() => {
-        backend.close();
-        logger.setQuiet(false);
-      });
-    const baseShutdown = shutdown;
-    return {
-      apiUrl,
-      engine,
-      state,
-      ended,
-      shutdown: async () => {
-        stopTui.abort();
-        await ended;
-        await baseShutdown();
-      },
-      forceCleanup: removeOurBlock,
-    };
-  }
-
+  const tui = config.tui ? await startTui({ config, logger, state, engine, traffic }) : undefined;
   return {
     apiUrl,
     engine,
     state,
-    ended,
-    shutdown,
+    ended: tui?.ended ?? new Promise<void>(() => undefined),
+    shutdown: tui
+      ? async () => {
+          tui.stop();
+          await tui.ended;
+          await shutdown();
+        }
+      : shutdown,
     forceCleanup: removeOurBlock,
   };
 };

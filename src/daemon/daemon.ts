@@ -41,6 +41,10 @@ export interface RunDaemonOptions {
   machine?: Machine;
   /** Once the daemon runs (demo: print the hints when their forwards are up). */
   onStarted?: (daemon: RunningDaemon) => void;
+  /** Crash tests: pause between writing the new hosts content and replacing the file. */
+  hostsWriteDelayMs?: number;
+  /** Runs first when the daemon stops (tests: a slow shutdown). */
+  beforeShutdown?: () => Promise<void>;
 }
 
 export interface RunningDaemon {
@@ -53,6 +57,7 @@ export interface RunningDaemon {
   forceCleanup(): Promise<void>;
 }
 
+// The start-up order is the point: every check before any change, each step a few lines.
 export const startDaemon = async (
   config: DaemonConfig,
   io: DaemonIo,
@@ -67,12 +72,11 @@ export const startDaemon = async (
   const user = invokingUser(config.env);
 
   // 1. Inputs that need no cluster: the hosts file must exist and be writable.
-  const writeDelay = Number(config.env.KUBEFWD_TEST_HOSTS_WRITE_DELAY_MS ?? 0);
   const hosts =
     options.machine?.hosts ??
     createHostsFile({
       path: config.hostsPath,
-      ...(writeDelay > 0 ? { writeDelayMs: writeDelay } : {}),
+      ...(options.hostsWriteDelayMs !== undefined ? { writeDelayMs: options.hostsWriteDelayMs } : {}),
     });
   await hosts.checkWritable();
 
@@ -123,7 +127,16 @@ export const startDaemon = async (
 
   let composed: Composed;
   try {
-    composed = await compose({ config, logger, clusters, hosts, user, plan, machine: options.machine });
+    composed = await compose({
+      config,
+      logger,
+      clusters,
+      hosts,
+      user,
+      plan,
+      machine: options.machine,
+      ...(options.beforeShutdown ? { beforeShutdown: options.beforeShutdown } : {}),
+    });
   } catch (err) {
     clusters.close();
     throw err;
@@ -148,6 +161,7 @@ export const startDaemon = async (
   };
 };
 
+// Signal handling and the start-up race share the signal count; kept together so the order is visible.
 /** Runs until SIGINT/SIGTERM (or the TUI quits); 0 after a graceful stop, 1 when forced or failed. */
 export const runDaemon = async (
   config: DaemonConfig,
@@ -202,8 +216,9 @@ export const runDaemon = async (
   signals.on('SIGTERM', onSignal);
   // The helper went away (killed, crashed): nothing privileged works any more, so stop as on a signal.
   let helperLost = false;
+  let over = false;
   void options.machine?.lost.then((why) => {
-    if (signalCount > 0) return;
+    if (signalCount > 0 || over) return;
     helperLost = true;
     logger.error(`${why}; stopping (hosts entries it wrote may stay until the next kubefwd start)`);
     onSignal();
@@ -230,6 +245,7 @@ export const runDaemon = async (
     if (err instanceof KubefwdError) throw err;
     throw new KubefwdError('INTERNAL', errorMessage(err), { cause: err });
   } finally {
+    over = true;
     signals.off('SIGINT', onSignal);
     signals.off('SIGTERM', onSignal);
   }

@@ -162,6 +162,8 @@ export const socketChannel = async (path: string): Promise<HelperChannel> => {
     }
   });
   socket.on('error', () => undefined);
+  // Half-open is for relayed connections; the control connection ends when the helper's side does.
+  socket.once('end', () => socket.destroy());
   socket.once('close', () => c.lose(`the privileged helper's socket ${path} closed`));
   return c.channel;
 };

@@ -13,7 +13,7 @@ export const isLoopbackIPv4 = (text: string): boolean => parseIPv4(text)?.[0] ==
 
 export const formatIPv4 = (octets: readonly number[]): string => octets.join('.');
 
-/** kubefwd's "stale range" test (§2.9): 127.1.27.0 – 127.255.255.255. */
+/** kubefwd's "stale range" test: 127.1.27.0 – 127.255.255.255. */
 export const inKubefwdRange = (text: string): boolean => {
   const o = parseIPv4(text);
   if (!o || o[0] !== 127) return false;

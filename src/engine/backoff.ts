@@ -1,4 +1,4 @@
-// Reconnect backoff (§2.13): 1 s, doubling, capped at 5 min; reset when a forward becomes ready.
+// Reconnect backoff: 1 s, doubling, capped at 5 min; reset when a forward becomes ready.
 
 export interface BackoffOptions {
   initialMs?: number;

@@ -26,6 +26,7 @@ export interface ConnectionPlan {
   maxAttempts?: number;
 }
 
+// One function: the replay buffer, the session wait and the piping share the connection's state.
 export const connectToPod = (plan: ConnectionPlan): void => {
   const { socket } = plan;
   const limit = plan.replayLimit ?? 64 * 1024;

@@ -2,8 +2,6 @@
 // them (SSE); history records them. Timestamps are epoch milliseconds.
 import type { ForwardRecord, NamespaceRecord, ServiceRecord } from './model.js';
 
-export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
-
 export type ReconnectTrigger = 'auto' | 'manual' | 'sync' | 'pod-change';
 
 export type EngineEvent =
@@ -38,7 +36,6 @@ export type EngineEvent =
       serviceKeys: string[];
     }
   | { type: 'HostsWritten'; at: number; path: string; entries: number }
-  | { type: 'Log'; at: number; level: LogLevel; message: string; fields?: Record<string, unknown> }
   | { type: 'ShutdownStarted'; at: number }
   | { type: 'ShutdownComplete'; at: number };
 

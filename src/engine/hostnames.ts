@@ -1,4 +1,4 @@
-// The hostnames kubefwd writes for one forward, in kubefwd's exact order (inventory §2.6): each
+// The hostnames kubefwd writes for one forward, in kubefwd's exact order: each
 // name is followed by its "sanitised twin" (every character outside [a-zA-Z0-9-] → '-', trimmed)
 // when that differs. Lower-cased, as kubefwd's hosts library stores them.
 
@@ -19,7 +19,7 @@ export interface HostnameInput {
 export const sanitiseHostname = (host: string): string =>
   host.replace(/[^a-zA-Z0-9-]/g, '-').replace(/^-+|-+$/g, '');
 
-/** The names of the table in §2.6, before twins and de-duplication. */
+/** The names of kubefwd's table, before twins and de-duplication. */
 export const baseHostnames = (input: HostnameInput): string[] => {
   const { name: s, namespace: n, context: c, clusterIndex, namespaceIndex } = input;
   const d = input.domain ?? '';

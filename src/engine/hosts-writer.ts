@@ -56,6 +56,7 @@ const ipNumber = (ip: string): number => {
   return ((o[0] * 256 + o[1]) * 256 + o[2]) * 256 + o[3];
 };
 
+// One closure on purpose: batching, retry and close share the pending entries and the timer.
 export const createHostsWriter = (opts: HostsWriterOptions): HostsWriter => {
   const id = sanitiseBlockId(opts.blockId);
   const entries = new Map<string, HostsEntry>();

@@ -2,13 +2,7 @@
 export { createEngine, type EngineRuntime } from './engine.js';
 export type { EngineDeps, EngineOptions } from './options.js';
 export type { Engine, Controller, AddNamespaceRequest, AddServiceRequest } from './controller.js';
-export type {
-  EngineEvent,
-  EngineEventListener,
-  EngineEventType,
-  LogLevel,
-  ReconnectTrigger,
-} from './events.js';
+export type { EngineEvent, EngineEventListener, EngineEventType, ReconnectTrigger } from './events.js';
 export type { ForwardRecord, NamespaceRecord, ServiceRecord } from './model.js';
 export { forwardKey, namespaceKey, serviceKey } from './model.js';
 export { hostnamesFor, sanitiseHostname, type HostnameInput } from './hostnames.js';

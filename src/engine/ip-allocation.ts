@@ -1,4 +1,4 @@
-// Loopback IP allocation: 127.[b2+ctx].[b3+ns].[b4+k] as kubefwd (§2.8), but keyed by
+// Loopback IP allocation: 127.[b2+ctx].[b3+ns].[b4+k] as kubefwd, but keyed by
 // context/namespace/forward-name — never by pod — so a pod restart never changes an address.
 //
 // "Same IP next run": the namespace and context indexes follow the order of first use (the order
@@ -55,7 +55,8 @@ export const API_RESERVED_IP = '127.2.27.1';
 export const allocationKey = (r: Pick<AllocationRequest, 'context' | 'namespace' | 'name'>): string =>
   `${r.context}/${r.namespace}/${r.name}`;
 
-/** kubefwd's reservation candidate names (§2.8); pod forms only when a pod name is given. */
+// kubefwd's candidate-name table, written out form by form.
+/** kubefwd's reservation candidate names; pod forms only when a pod name is given. */
 export const reservationCandidates = (r: AllocationRequest): string[] => {
   const { name: svc, namespace: ns, context: ctx, podName: pod } = r;
   const c = r.clusterIndex;

@@ -1,5 +1,5 @@
 // Given a service, the pods of its namespace and its Endpoints, what should be forwarded
-// (inventory §2.3–2.5, with kubefwd's gaps filled): the first Ready Running pod; headless → every
+// (with kubefwd's gaps filled): the first Ready Running pod; headless → every
 // ready pod under `<pod>.<svc>` plus the service name on the first; services without a selector →
 // the pods their Endpoints name by targetRef; ExternalName and UDP-only → skipped with a reason.
 import type { KEndpoints, KPod, KService } from '../contract/kube.js';

@@ -168,6 +168,7 @@ export class ServiceEntry {
     return { name: t.podName, uid: pod?.metadata.uid };
   }
 
+  // One forward target's wiring: its callbacks close over the entry's state.
   private makeTarget(
     name: string,
     podName: string | undefined,

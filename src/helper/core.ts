@@ -57,8 +57,9 @@ const refused = (field: string, message: string): KubefwdError =>
 
 const bind = (ip: string, port: number): Promise<Server> =>
   new Promise((resolve, reject) => {
-    // Paused until the engine takes the connection (a relayed one waits for its data socket).
-    const server = createServer({ pauseOnConnect: true });
+    // Paused until the engine takes the connection (a relayed one waits for its data socket);
+    // half-open, so a client that finishes sending still gets the answer.
+    const server = createServer({ pauseOnConnect: true, allowHalfOpen: true });
     server.once('error', (err) => reject(bindError(ip, port, err)));
     server.listen({ host: ip, port, exclusive: true }, () => {
       server.removeAllListeners('error');

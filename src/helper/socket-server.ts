@@ -11,6 +11,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { dirname } from 'node:path';
 import { KubefwdError } from '../contract/errors.js';
 import { HELPER_PROTOCOL_VERSION, type HelperEvent } from '../contract/helper-protocol.js';
+import { createHostsFile } from '../os/hosts-file.js';
 import { createHelperCore, type HelperCore, type HelperSession } from './core.js';
 import { readLines } from './line-reader.js';
 import { proofOwner } from './peer-check.js';
@@ -53,6 +54,7 @@ const clearSocketPath = async (path: string): Promise<void> => {
 };
 
 export const serveHelperSocket = async (options: SocketHelperOptions): Promise<SocketHelper> => {
+  await createHostsFile({ path: options.hostsPath }).checkWritable();
   const core = options.core ?? createHelperCore({ hostsPath: options.hostsPath });
   const log = options.log ?? ((): void => undefined);
   const pending = new Map<number, Pending>();
@@ -100,6 +102,12 @@ export const serveHelperSocket = async (options: SocketHelperOptions): Promise<S
 
   const onConnection = (socket: Socket): void => {
     socket.on('error', () => undefined);
+    // Half-open sockets (below) keep a relayed connection's directions apart; a control connection
+    // closes when its engine's side does.
+    let isData = false;
+    socket.once('end', () => {
+      if (!isData) socket.end();
+    });
     let session: HelperSession | undefined;
     let challenge: string | undefined;
     let token: string | undefined;
@@ -114,6 +122,7 @@ export const serveHelperSocket = async (options: SocketHelperOptions): Promise<S
         first = false;
         // A data connection: its first line names the accepted connection, then raw bytes follow.
         if (isFirst && typeof raw === 'object' && raw !== null && (raw as { op?: unknown }).op === 'accept') {
+          isData = true;
           const rest = reader.takeRest();
           try {
             const req = parseRequest(raw);
@@ -190,7 +199,7 @@ export const serveHelperSocket = async (options: SocketHelperOptions): Promise<S
 
   await mkdir(dirname(options.socketPath), { recursive: true, mode: 0o755 });
   await clearSocketPath(options.socketPath);
-  const server = createServer(onConnection);
+  const server = createServer({ allowHalfOpen: true }, onConnection);
   // Created with no permissions for anyone, then opened to the allowed user only.
   const oldMask = process.umask(0o177);
   try {

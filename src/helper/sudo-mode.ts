@@ -8,6 +8,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Server } from 'node:net';
 import { HELPER_PROTOCOL_VERSION } from '../contract/helper-protocol.js';
+import { createHostsFile } from '../os/hosts-file.js';
 import { createHelperCore, type HelperCore } from './core.js';
 import { errorResponse, okResponse, parseRequest, requestId } from './requests.js';
 
@@ -48,9 +49,11 @@ export const seaRunning = async (): Promise<boolean> => {
 };
 
 /** Serves one engine's requests on its IPC channel until it exits. */
-export const serveChild = (child: ChildProcess, core: HelperCore): Promise<void> => {
+export const serveChild = (child: ChildProcess, core: HelperCore): Promise<{ greeted: boolean }> => {
   const session = core.openSession(child.pid);
+  let greeted = false;
   child.on('message', (raw: unknown) => {
+    greeted = true;
     const id = requestId(raw);
     const reply = (msg: object, server?: Server): void => {
       if (!child.connected) {
@@ -83,9 +86,9 @@ export const serveChild = (child: ChildProcess, core: HelperCore): Promise<void>
       }
     })();
   });
-  return new Promise<void>((resolve) => {
+  return new Promise<{ greeted: boolean }>((resolve) => {
     const end = (): void => {
-      void core.closeSession(session).finally(resolve);
+      void core.closeSession(session).finally(() => resolve({ greeted }));
     };
     child.once('exit', end);
     child.once('error', end);
@@ -103,6 +106,8 @@ export interface RunEngineOptions {
 
 /** Runs the engine as the user, serves it, and resolves with its exit code. */
 export const runEngineAsUser = async (options: RunEngineOptions): Promise<number> => {
+  // A hosts file that cannot be written is said now, before anything starts (as without the helper).
+  await createHostsFile({ path: options.hostsPath }).checkWritable();
   const core = createHelperCore({ hostsPath: options.hostsPath });
   const [cmd, args] = selfCommand(options.argv, await seaRunning());
   const child = spawn(cmd, args, {
@@ -133,7 +138,13 @@ export const runEngineAsUser = async (options: RunEngineOptions): Promise<number
   try {
     const served = serveChild(child, core);
     const code = await exited;
-    await served;
+    const { greeted } = await served;
+    // It never said hello: it did not get as far as kubefwd's own code (its files unreadable to the user?).
+    if (!greeted && code !== 0)
+      process.stderr.write(
+        `kubefwd: the engine (uid ${options.user.uid}) ended before it started. If kubefwd is installed where that user cannot read it, ` +
+          'install it where they can (npm install -g), or run everything as root with KUBEFWD_PRIVSEP=0.\n',
+      );
     return code;
   } finally {
     signals.off('SIGINT', ignore);

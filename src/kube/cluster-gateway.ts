@@ -102,6 +102,7 @@ export function logQuery(options: PodLogOptions): Record<string, string | number
   };
 }
 
+// One closure on purpose: every gateway method shares the REST client and the port-forwarder.
 export function createClusterGateway(deps: ClusterGatewayDeps): ClusterGateway {
   const { conn, rest, logger, clock } = deps;
   const context = conn.contextName;

@@ -27,5 +27,5 @@ export { createKubeConnection, type KubeConnection } from './auth/connection.js'
 export { createRestClient, type RestClient } from './rest/client.js';
 export { createInformer, type ListWatchSource } from './informer/informer.js';
 export { REQUIRED_PERMISSIONS, permissionName } from './access.js';
-export { readInvokingUser, effectiveHome, type InvokingUser } from './invoking-user.js';
+export { readInvokingUser, effectiveHome, type SudoUser } from './invoking-user.js';
 export type * from './types.js';

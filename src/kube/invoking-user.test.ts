@@ -22,15 +22,17 @@ describe('invokingUserFrom', () => {
     ).toEqual({
       uid: 1000,
       gid: 1001,
-      username: 'dev',
+      name: 'dev',
       home: '/home/dev',
+      sudo: true,
     });
     // No SUDO_GID / SUDO_USER: found by uid.
     expect(invokingUserFrom({ SUDO_UID: '1002' }, 0, passwd)).toEqual({
       uid: 1002,
       gid: 1002,
-      username: 'other',
+      name: 'other',
       home: '/srv/other',
+      sudo: true,
     });
   });
 
@@ -42,7 +44,7 @@ describe('invokingUserFrom', () => {
   });
 
   it('effectiveHome prefers the invoking user, then $HOME', () => {
-    expect(effectiveHome({ HOME: '/root' }, { uid: 1, gid: 1, username: 'u', home: '/home/u' })).toBe(
+    expect(effectiveHome({ HOME: '/root' }, { uid: 1, gid: 1, name: 'u', home: '/home/u', sudo: true })).toBe(
       '/home/u',
     );
     expect(effectiveHome({ HOME: '/tmp/h' }, undefined)).toBe('/tmp/h');

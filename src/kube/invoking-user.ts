@@ -1,16 +1,13 @@
 // Who really runs kubefwd. Under `sudo`, the process is root but the kubeconfig, the exec plugins'
 // caches and ~/.kube belong to the user who typed the command (SUDO_USER/SUDO_UID/SUDO_GID). Using
 // root's home or running plugins as root leaves root-owned files in the user's home (kubefwd#285).
-// kube/ may not import os/, so this small reader lives here; it is pure except `readInvokingUser`.
+// kube/ may not import os/, so this small reader lives here (the shape is domain/invoking-user's);
+// it is pure except `readInvokingUser`.
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
+import type { SudoUser } from '../domain/invoking-user.js';
 
-export interface InvokingUser {
-  uid: number;
-  gid: number;
-  username: string;
-  home: string;
-}
+export type { SudoUser };
 
 interface PasswdEntry {
   name: string;
@@ -48,7 +45,7 @@ export function invokingUserFrom(
   currentUid: number | undefined,
   passwd: string | undefined,
   platform: NodeJS.Platform = process.platform,
-): InvokingUser | undefined {
+): SudoUser | undefined {
   if (currentUid !== 0) return undefined;
   const uid = toId(env.SUDO_UID);
   if (uid === undefined || uid === 0) return undefined;
@@ -59,11 +56,11 @@ export function invokingUserFrom(
   const username = env.SUDO_USER ?? entry?.name ?? String(uid);
   const gid = toId(env.SUDO_GID) ?? entry?.gid ?? uid;
   const home = entry?.home ?? (platform === 'darwin' ? `/Users/${username}` : `/home/${username}`);
-  return { uid, gid, username, home };
+  return { uid, gid, name: username, home, sudo: true };
 }
 
 /** Reads the real process identity and /etc/passwd. */
-export function readInvokingUser(env: NodeJS.ProcessEnv): InvokingUser | undefined {
+export function readInvokingUser(env: NodeJS.ProcessEnv): SudoUser | undefined {
   let passwd: string | undefined;
   try {
     passwd = readFileSync('/etc/passwd', 'utf8');
@@ -74,7 +71,7 @@ export function readInvokingUser(env: NodeJS.ProcessEnv): InvokingUser | undefin
 }
 
 /** The home directory kubectl would use: the invoking user's under sudo, else $HOME, else the OS's. */
-export function effectiveHome(env: NodeJS.ProcessEnv, invoking: InvokingUser | undefined): string {
+export function effectiveHome(env: NodeJS.ProcessEnv, invoking: SudoUser | undefined): string {
   if (invoking) return invoking.home;
   return env.HOME && env.HOME !== '' ? env.HOME : homedir();
 }

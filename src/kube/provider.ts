@@ -5,7 +5,7 @@ import { createKubeConnection } from './auth/connection.js';
 import type { ExecRunner } from './auth/exec-plugin.js';
 import { createClusterGateway, type PortForwarderFactory } from './cluster-gateway.js';
 import type { BackoffPolicy } from './informer/backoff.js';
-import type { InvokingUser } from './invoking-user.js';
+import type { SudoUser } from './invoking-user.js';
 import { loadKubeconfig, resolveContext, type LoadedKubeconfig } from './kubeconfig/load.js';
 import { createRestClient } from './rest/client.js';
 import {
@@ -31,7 +31,7 @@ export interface ClusterProviderOptions {
   resyncMs?: number;
   backoff?: BackoffPolicy;
   /** The user behind sudo; `null` = treat as not under sudo. Default: detected. */
-  invokingUser?: InvokingUser | null;
+  invokingUser?: SudoUser | null;
   /** Injected for tests. */
   execRunner?: ExecRunner;
   portForwarders?: PortForwarderFactory;

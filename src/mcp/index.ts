@@ -4,7 +4,6 @@ import { homedir } from 'node:os';
 import type { Readable, Writable } from 'node:stream';
 import { serveStdio, StdioServerTransport } from '@modelcontextprotocol/server/stdio';
 import { errorMessage } from '../contract/errors.js';
-import { isLoopbackHost, parseHttpAddress, startMcpHttpServer } from './http.js';
 import { createDaemonLink } from './link.js';
 import { createKubefwdMcpServer } from './server.js';
 import { MAX_STDIN_LINE_BYTES, createLineLimit, parseErrorLine } from './stdin-lines.js';
@@ -32,11 +31,11 @@ export interface RunMcpServerOptions {
 
 export { createKubefwdMcpServer } from './server.js';
 export { createDaemonLink } from './link.js';
-export { startMcpHttpServer, parseHttpAddress } from './http.js';
 export { TOOLS } from './tools/index.js';
 export { RESOURCES } from './resources.js';
 export { buildPrompts } from './prompts.js';
 
+// The MCP server's wiring and its shutdown share the transports; kept in order.
 /** Runs until stdin closes (stdio) or a signal arrives; resolves with the exit code. */
 export const runMcpServer = async (opts: RunMcpServerOptions): Promise<number> => {
   const env = opts.env ?? process.env;
@@ -49,18 +48,31 @@ export const runMcpServer = async (opts: RunMcpServerOptions): Promise<number> =
     ...(opts.apiUrl ? { apiUrl: opts.apiUrl } : {}),
     ...(opts.apiKey ? { apiKey: opts.apiKey } : {}),
   });
-  const factory = () => createKubefwdMcpServer({ backend: link.backend, version: opts.version });
-
-  // Report at start whether kubefwd is up; the server starts either way (without waiting for the
-  // answer: a daemon that does not answer would hold the start, and a signal meanwhile would find no
-  // handler) and re-checks on every call.
-  void link
-    .backend()
-    .then((api) => api.health())
-    .then((h) => debug(`connected to kubefwd ${h.version}`))
-    .catch((e: unknown) =>
-      log(`kubefwd is not reachable yet (${errorMessage(e)}); tools will work once it runs: sudo -E kubefwd`),
-    );
+  // Report whether kubefwd is up; the server starts either way (without waiting for the answer: a
+  // daemon that does not answer would hold the start, and a signal meanwhile would find no handler)
+  // and re-checks on every call. The check waits until the client's first message has been handled
+  // (or a second has passed): it loads the REST client and fetch, which would otherwise delay the
+  // answer to `initialize` that an MCP host waits for on every session.
+  let checked = false;
+  const checkDaemon = (): void => {
+    if (checked) return;
+    checked = true;
+    void link
+      .backend()
+      .then((api) => api.health())
+      .then((h) => debug(`connected to kubefwd ${h.version}`))
+      .catch((e: unknown) =>
+        log(
+          `kubefwd is not reachable yet (${errorMessage(e)}); tools will work once it runs: sudo -E kubefwd`,
+        ),
+      );
+  };
+  const checkLater = setTimeout(checkDaemon, 1000);
+  checkLater.unref();
+  const factory = () => {
+    setImmediate(checkDaemon);
+    return createKubefwdMcpServer({ backend: link.backend, version: opts.version });
+  };
 
   const stop = new AbortController();
   const onSignal = (): void => stop.abort();
@@ -72,6 +84,9 @@ export const runMcpServer = async (opts: RunMcpServerOptions): Promise<number> =
 
   try {
     if (opts.http !== undefined) {
+      // Loaded only for --http: the HTTP stack (hono and its Node adapter) is not needed on stdio.
+      const { isLoopbackHost, parseHttpAddress, startMcpHttpServer } = await import('./http.js');
+      checkDaemon();
       const addr = parseHttpAddress(opts.http);
       if (!isLoopbackHost(addr.host))
         log(
@@ -117,6 +132,7 @@ export const runMcpServer = async (opts: RunMcpServerOptions): Promise<number> =
     log(errorMessage(e));
     return 1;
   } finally {
+    clearTimeout(checkLater);
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     opts.signal?.removeEventListener('abort', onSignal);

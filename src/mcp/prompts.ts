@@ -1,4 +1,4 @@
-// The 10 prompts of kubefwd (research inventory §4.4): guided workflows that tell the model which
+// The 10 prompts of kubefwd: guided workflows that tell the model which
 // tools to call in which order. Arguments complete from the live daemon when it is running.
 import { z } from 'zod';
 import { completable } from '@modelcontextprotocol/server';
@@ -71,6 +71,7 @@ const LANGUAGES = ['python', 'node', 'typescript', 'go', 'java', 'ruby', 'rust',
 const lines = (...parts: (string | false | undefined)[]): string =>
   parts.filter((p) => p !== false && p !== undefined).join('\n');
 
+// Long as a table: the 10 prompts' texts, one entry each.
 /** The prompt definitions; `backend` feeds argument completion. */
 export const buildPrompts = (backend: BackendProvider): readonly PromptDef[] => {
   const c = completers(backend);

@@ -1,4 +1,4 @@
-// The 8 kubefwd:// resources: JSON snapshots of the current state (research inventory §4.3), in
+// The 8 kubefwd:// resources: JSON snapshots of the current state, in
 // kubefwd's shapes: `services` and `forwards` are bare JSON arrays, the others objects. When kubefwd
 // is not running a read still succeeds, with an `error` object saying how to start it.
 import type { BackendProvider, KubefwdBackend } from './backend.js';

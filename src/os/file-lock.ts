@@ -27,6 +27,7 @@ export interface FileLock {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+// One closure on purpose: acquire, stale-lock detection and release share the lock file's state.
 export const createFileLock = (path: string, options: FileLockOptions = {}): FileLock => {
   const timeoutMs = options.timeoutMs ?? 10_000;
   const pollMs = options.pollMs ?? 25;

@@ -16,7 +16,7 @@ export interface HostsFileOptions {
   lock?: FileLockOptions;
   /**
    * Test hook for crash tests: milliseconds to pause after the new content is written and before it
-   * replaces the file (the daemon reads it from KUBEFWD_TEST_HOSTS_WRITE_DELAY_MS).
+   * replaces the file (the CLI passes KUBEFWD_TEST_HOSTS_WRITE_DELAY_MS through).
    */
   writeDelayMs?: number;
   /** Called after every write that changed the file. */
@@ -69,6 +69,7 @@ const lockPathFor = async (target: string): Promise<string> => {
   }
 };
 
+// One closure on purpose: read, update and backup share the path, the lock and the write mode.
 export const createHostsFile = (options: HostsFileOptions): HostsFile => {
   const path = options.path;
   let lock: FileLock | undefined;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createLoopback } from './loopback.js';
+import { createLoopback, needsAlias } from './loopback.js';
 
 describe('loopback aliases', () => {
   it('does nothing on Linux', async () => {
@@ -8,6 +8,17 @@ describe('loopback aliases', () => {
     await lo.ensure('127.1.27.1');
     await lo.release('127.1.27.1');
     expect(calls).toEqual([]);
+  });
+
+  it('does nothing on Windows, which routes all of 127.0.0.0/8 to the loopback interface', async () => {
+    const calls: string[][] = [];
+    const lo = createLoopback({ platform: 'win32', exec: async (c, a) => (calls.push([c, ...a]), '') });
+    await lo.ensure('127.1.27.1');
+    await lo.release('127.1.27.1');
+    expect(calls).toEqual([]);
+    expect(needsAlias('win32', '127.1.27.1')).toBe(false);
+    expect(needsAlias('darwin', '127.1.27.1')).toBe(true);
+    expect(needsAlias('darwin', '127.0.0.1')).toBe(false);
   });
 
   it('adds a macOS alias once and removes it with the last user', async () => {

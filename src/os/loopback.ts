@@ -1,5 +1,6 @@
 // LoopbackGateway of engine/ports. macOS routes only 127.0.0.1 to lo0, so every other 127.x address
-// needs `ifconfig lo0 alias`; Linux routes all of 127.0.0.0/8 to lo, so nothing is needed there.
+// needs `ifconfig lo0 alias`; Linux and Windows route all of 127.0.0.0/8 to the loopback interface, so
+// nothing is needed there.
 import { execFile } from 'node:child_process';
 import { KubefwdError, errorMessage } from '../contract/errors.js';
 

@@ -5,15 +5,9 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 
-export interface InvokingUser {
-  /** uid/gid to give files written under `home`; undefined when not under sudo (keep the process's). */
-  uid: number | undefined;
-  gid: number | undefined;
-  name: string | undefined;
-  home: string;
-  /** True when root was reached through sudo from another user. */
-  sudo: boolean;
-}
+import type { InvokingUser } from '../domain/invoking-user.js';
+
+export type { InvokingUser };
 
 /** What the process looks like from the inside; injectable for tests. */
 export interface ProcessIdentity {

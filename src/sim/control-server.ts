@@ -37,6 +37,7 @@ export const CONTROL_ROUTES = [
   'GET /pods?namespace=NS',
 ];
 
+// Long as a table: one branch per fault-control route.
 export async function startControlServer(
   control: SimControl,
   token: string,

@@ -78,6 +78,7 @@ export function parseManifests(text: string): KObj[] {
   return out;
 }
 
+// Long as a table: one fault control per entry.
 export function createControl(d: ControlDeps): SimControl {
   const applyOne = (o: KObj): void => {
     if (typeof o.kind !== 'string' || typeof o.apiVersion !== 'string')

@@ -79,6 +79,7 @@ export interface SimCluster {
   stop(): Promise<void>;
 }
 
+// The simulated cluster's assembly: each part wired to the others in order.
 export async function createSimCluster(opts: SimOptions = {}): Promise<SimCluster> {
   const contextName = opts.contextName ?? 'sim';
   const token = randomBytes(24).toString('base64url');

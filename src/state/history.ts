@@ -52,6 +52,7 @@ const newestFirst = <T>(
   return out;
 };
 
+// One closure on purpose: the recorder and its queries share the ring buffers.
 export const createHistory = (limits: HistoryLimits = DEFAULT_HISTORY_LIMITS): History => {
   let events: HistoryEvent[] = [];
   let errors: ErrorRecord[] = [];
@@ -111,6 +112,7 @@ export const createHistory = (limits: HistoryLimits = DEFAULT_HISTORY_LIMITS): H
     );
   };
 
+  // One switch over every engine event type; each case is a few lines.
   const record = (ev: EngineEvent): void => {
     switch (ev.type) {
       case 'ServiceAdded':

@@ -1,5 +1,5 @@
-// The daemon's own log as a ring buffer (1000 lines by default), fed by engine `Log` events and by
-// a Logger sink the daemon attaches to its logger; read by `GET /api/v1/logs`, the log stream and
+// The daemon's own log as a ring buffer (1000 lines by default), fed by a Logger sink the daemon
+// attaches to its logger (the engine logs through its logger, never through events); read by `GET /api/v1/logs`, the log stream and
 // the TUI. Filterable by minimum level and by text.
 import type { LogEntry, LogLevelName } from '../contract/api.js';
 import type { Clock, Logger } from '../engine/gateways.js';

@@ -62,6 +62,7 @@ export interface StateStoreOptions {
   historyLimits?: HistoryLimits;
 }
 
+// One closure on purpose: the reducer and the subscribers share the snapshot; the reducer is one switch.
 export const createStateStore = (options: StateStoreOptions): StateStore => {
   const clock = options.clock ?? systemClock;
   const traffic = options.traffic;
@@ -171,9 +172,6 @@ export const createStateStore = (options: StateStoreOptions): StateStore => {
           return k?.namespace === ev.namespace && k.context === ev.context;
         });
         break;
-      case 'Log':
-        logs.append(ev.level, ev.message, ev.fields, ev.at);
-        return; // logs are not part of the snapshot
       case 'ShutdownStarted':
         shuttingDown = true;
         break;

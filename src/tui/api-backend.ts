@@ -42,6 +42,7 @@ type Client = Pick<
 
 const PAGE = 1000;
 
+// One closure on purpose: the SSE follower, the refresh and the intents share the mirrored state.
 export const createApiBackend = (
   client: Client,
   options: ApiBackendOptions = {},

@@ -34,6 +34,7 @@ const splitLines = (text: string): string[] => {
   return lines;
 };
 
+// One closure on purpose: the TUI's intents and its state source share the store subscription.
 export const createLocalBackend = (deps: LocalBackendDeps): TuiBackend => {
   const { state, controller } = deps;
   const traffic = (): TrafficSource | undefined => deps.traffic ?? state.traffic;

@@ -59,6 +59,7 @@ class IdleStdin extends EventEmitter {
 
 const unusable = (): Promise<never> => Promise.reject(new Error('not available in the render measurement'));
 
+// A benchmark scenario written out step by step; splitting it would hide the order.
 export const measureRender = async (
   rows: number,
   opts: { frames?: number; warmupFrames?: number; width?: number; height?: number } = {},

@@ -338,7 +338,7 @@ export const App = (): JSX.Element => {
         ) : route.view === 'service' ? (
           <DetailView serviceKey={route.key} hub={hub} actions={actions} keys={viewKeys} />
         ) : route.view === 'browse' ? (
-          <BrowseView actions={actions} trigger={`${nsVersion}:${forwardCount}`} />
+          <BrowseView actions={actions} trigger={`${nsVersion}:${forwardCount}`} keys={viewKeys} />
         ) : route.view === 'logs' ? (
           <LogsView />
         ) : (

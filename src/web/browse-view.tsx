@@ -1,9 +1,10 @@
 // The cluster, as the TUI's browse: contexts → namespaces → services; start or stop forwarding a
 // whole namespace or a single service.
 import type { JSX } from 'preact';
-import { useState } from 'preact/hooks';
+import { useState, type MutableRef } from 'preact/hooks';
 import type { K8sContextsResponse, K8sNamespacesResponse, K8sServicesResponse } from '../contract/api-k8s.js';
 import { call, enc } from './api.js';
+import type { KeyAction } from './keyboard.js';
 import { ProblemBox } from './problem.js';
 import { useLoad } from './use-load.js';
 
@@ -16,11 +17,13 @@ export interface BrowseActions {
 
 export interface BrowseViewProps {
   actions: BrowseActions;
+  /** Where App sends this page's keys (a marks every service not forwarded yet). */
+  keys: MutableRef<((a: KeyAction) => boolean) | undefined>;
   /** Changes when namespaces come or go or the forwards' count changes, so "forwarded" marks stay true. */
   trigger: string;
 }
 
-export const BrowseView = ({ actions, trigger }: BrowseViewProps): JSX.Element => {
+export const BrowseView = ({ actions, trigger, keys }: BrowseViewProps): JSX.Element => {
   const contexts = useLoad(
     () => call<K8sContextsResponse>('GET', '/api/v1/kubernetes/contexts'),
     'contexts',
@@ -48,6 +51,34 @@ export const BrowseView = ({ actions, trigger }: BrowseViewProps): JSX.Element =
     `svc:${context ?? ''}/${nsPicked ?? ''}`,
     trigger,
   );
+  // The TUI's browse marks: several services of the namespace forwarded in one go.
+  const [marks, setMarks] = useState<{ where: string; names: ReadonlySet<string> }>({
+    where: '',
+    names: new Set(),
+  });
+  const where = `${context ?? ''}/${nsPicked ?? ''}`;
+  const marked = marks.where === where ? marks.names : new Set<string>();
+  const open = (services.data?.services ?? []).filter((s) => !s.forwarded);
+  const toggle = (name: string): void => {
+    const next = new Set(marked);
+    if (!next.delete(name)) next.add(name);
+    setMarks({ where, names: next });
+  };
+  const markAll = (): void =>
+    setMarks({
+      where,
+      names: marked.size === open.length ? new Set() : new Set(open.map((s) => s.name)),
+    });
+  const forwardMarked = async (): Promise<void> => {
+    const picked = open.filter((s) => marked.has(s.name));
+    setMarks({ where, names: new Set() });
+    for (const s of picked) await actions.addService(s.namespace, s.name, s.context);
+  };
+  keys.current = (a: KeyAction): boolean => {
+    if (a.kind !== 'markAll') return false;
+    markAll();
+    return true;
+  };
   return (
     <section class="browse">
       <p>
@@ -103,18 +134,44 @@ export const BrowseView = ({ actions, trigger }: BrowseViewProps): JSX.Element =
           </ul>
         </section>
         <section class="panel">
-          <h3>Services {nsPicked && <span class="sub">in {nsPicked}</span>}</h3>
+          <h3>
+            Services {nsPicked && <span class="sub">in {nsPicked}</span>}
+            {open.length > 0 && (
+              <span class="marks">
+                <button type="button" class="small" onClick={markAll} id="mark-all" title="Mark all (a)">
+                  {marked.size === open.length ? 'Unmark all' : 'Mark all'}
+                </button>
+                <button
+                  type="button"
+                  class="small"
+                  disabled={marked.size === 0}
+                  onClick={() => void forwardMarked()}
+                  id="forward-marked"
+                >
+                  Forward {marked.size} marked
+                </button>
+              </span>
+            )}
+          </h3>
           <ProblemBox problem={services.problem} />
           {!nsPicked && <p class="empty">Pick a namespace to see its services.</p>}
           <ul class="pick" id="services">
             {(services.data?.services ?? []).map((s) => (
               <li key={s.name} data-service={s.name}>
-                <span>
+                <label>
+                  {!s.forwarded && (
+                    <input
+                      type="checkbox"
+                      checked={marked.has(s.name)}
+                      onChange={() => toggle(s.name)}
+                      aria-label={`Mark ${s.name}`}
+                    />
+                  )}{' '}
                   {s.name}{' '}
                   <span class="sub">
                     {s.type} {s.ports.map((p) => p.port).join(', ')}
                   </span>
-                </span>
+                </label>
                 {s.forwarded ? (
                   <button
                     type="button"

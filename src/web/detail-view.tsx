@@ -278,7 +278,8 @@ export const DetailView = ({ serviceKey, hub, actions, keys }: DetailViewProps):
           <ul class="connect">
             {strings.map((s, i) => (
               <li key={s}>
-                {i < 9 && <kbd>{i + 1}</kbd>} <code>{s}</code> <CopyButton text={s} />
+                {i < 9 ? <kbd>{i + 1}</kbd> : <span class="kbd-pad" />} <code>{s}</code>{' '}
+                <CopyButton text={s} />
               </li>
             ))}
           </ul>

@@ -49,6 +49,11 @@ describe('keyboard: the TUI’s keys', () => {
     expect(on('service', 'j')).toBeUndefined();
   });
 
+  it('marks every service with a on the browse page', () => {
+    expect(on('browse', 'a')).toEqual({ kind: 'markAll' });
+    expect(on('list', 'a')).toBeUndefined();
+  });
+
   it('has the global keys everywhere', () => {
     for (const v of ['list', 'service', 'browse', 'logs'] as const) {
       expect(on(v, '?')).toEqual({ kind: 'help' });

@@ -24,7 +24,8 @@ export type KeyAction =
   | { kind: 'logs' }
   | { kind: 'bandwidth' }
   | { kind: 'compact' }
-  | { kind: 'copy'; index: number };
+  | { kind: 'copy'; index: number }
+  | { kind: 'markAll' };
 
 export interface KeyPress {
   /** `KeyboardEvent.key`. */
@@ -89,6 +90,7 @@ export const keyAction = (p: KeyPress, view: View): KeyAction | undefined => {
   }
   if (p.help) return p.key === '?' || p.key === 'Escape' || p.key === 'q' ? { kind: 'help' } : undefined;
   if (view === 'list' && Object.hasOwn(LIST, p.key)) return LIST[p.key];
+  if (view === 'browse' && p.key === 'a') return { kind: 'markAll' };
   if (view === 'service') {
     if (/^[1-9]$/.test(p.key)) return { kind: 'copy', index: Number(p.key) - 1 };
     if (Object.hasOwn(SERVICE, p.key)) return SERVICE[p.key];
@@ -119,6 +121,13 @@ export const KEY_HELP: [string, [string, string][]][] = [
     [
       ['1–9 / y', 'Copy a connect string / the first'],
       ['r, u, d', 'Reconnect, sync, stop this service'],
+      ['Esc', 'Back to the list'],
+    ],
+  ],
+  [
+    'Browse',
+    [
+      ['a', 'Mark every service not forwarded (tick boxes mark one)'],
       ['Esc', 'Back to the list'],
     ],
   ],

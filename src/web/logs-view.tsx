@@ -62,6 +62,12 @@ const follow = (
   };
 };
 
+/** A line and its arrival number: a stable key while old lines drop off the top. */
+interface Line {
+  seq: number;
+  entry: LogEntry;
+}
+
 const clock = (iso: string): string => {
   const d = new Date(iso);
   return Number.isFinite(d.getTime()) ? d.toLocaleTimeString() : iso;
@@ -70,15 +76,17 @@ const clock = (iso: string): string => {
 export const LogsView = (): JSX.Element => {
   const [level, setLevel] = useState<(typeof LEVELS)[number]>('info');
   const [search, setSearch] = useState('');
-  const [lines, setLines] = useState<readonly LogEntry[]>([]);
+  const [lines, setLines] = useState<readonly Line[]>([]);
+  const seq = useRef(0);
+  const number = (entry: LogEntry): Line => ({ seq: seq.current++, entry });
   const [note, setNote] = useState<string | undefined>(undefined);
   const box = useRef<HTMLDivElement>(null);
   const query = `level=${level}${search ? `&search=${enc(search)}` : ''}`;
   useEffect(
     () =>
       follow(query, {
-        reset: (all) => setLines(all.slice(-MAX_DAEMON_LINES)),
-        add: (l) => setLines((old) => [...old.slice(-(MAX_DAEMON_LINES - 1)), l]),
+        reset: (all) => setLines(all.slice(-MAX_DAEMON_LINES).map(number)),
+        add: (l) => setLines((old) => [...old.slice(-(MAX_DAEMON_LINES - 1)), number(l)]),
         note: setNote,
       }),
     [query],
@@ -122,8 +130,8 @@ export const LogsView = (): JSX.Element => {
         {lines.length === 0 ? (
           <p class="empty">No log lines{search ? ' match' : ' yet'}.</p>
         ) : (
-          lines.map((l, i) => (
-            <div key={`${l.timestamp}-${i}`} class={`log-line log-${l.level}`}>
+          lines.map(({ seq: n, entry: l }) => (
+            <div key={n} class={`log-line log-${l.level}`}>
               <span class="mono sub">{clock(l.timestamp)}</span> <span class="tag">{l.level}</span>{' '}
               <span class="msg">{l.message}</span>
             </div>

@@ -332,8 +332,8 @@ describe('traffic: HTTP and metrics', () => {
 describe('logs, history, diagnostics', () => {
   it('serves, filters and clears the daemon log', async () => {
     h = harness();
-    h.bus.emit({ type: 'Log', at: h.clock.now(), level: 'info', message: 'watching shop' });
-    h.bus.emit({ type: 'Log', at: h.clock.now(), level: 'error', message: 'hosts file locked' });
+    h.state.logs.sink().info('watching shop');
+    h.state.logs.sink().error('hosts file locked');
     h.state.logs.sink().warn('pod api-1 not ready');
     expect((await h.client.logs()).logs.map((l) => l.message)).toEqual([
       'watching shop',

@@ -105,7 +105,7 @@ describe('GET /api/v1/events', () => {
     const res = await h.req('/api/v1/events?type=ServiceRemoved,NamespaceRemoved');
     const s = reader(res);
     await s.until(() => s.raw().includes(': connected'));
-    h.bus.emit({ type: 'Log', at: h.clock.now(), level: 'info', message: 'noise' });
+    h.state.logs.sink().info('noise');
     h.bus.emit({
       type: 'ServiceRemoved',
       at: h.clock.now(),
@@ -150,8 +150,7 @@ describe('GET /api/v1/events', () => {
     h = harness();
     const s = reader(await h.req('/api/v1/events?type=LogMessage'));
     await s.until(() => s.raw().includes(': connected'));
-    for (let i = 0; i < 500; i++)
-      h.bus.emit({ type: 'Log', at: h.clock.now(), level: 'debug', message: `m${i}` });
+    for (let i = 0; i < 500; i++) h.state.logs.sink().debug(`m${i}`);
     await s.until(() => s.raw().includes(': dropped'));
     expect(s.raw()).toMatch(/: dropped 400 events/);
     expect(s.frames.length).toBeLessThanOrEqual(100);

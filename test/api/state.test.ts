@@ -201,16 +201,10 @@ describe('state store', () => {
     expect(store.history.reconnections()[0]!.serviceKey).toBe('s49.shop.sim');
   });
 
-  it('keeps a filterable daemon log from Log events and the logger sink', () => {
-    const { bus, store, clock } = setup();
-    bus.emit({ type: 'Log', at: clock.now(), level: 'info', message: 'forwarding shop' });
-    bus.emit({
-      type: 'Log',
-      at: clock.now(),
-      level: 'warn',
-      message: 'pod api-1 not ready',
-      fields: { apiKey: 'abcdef0123' },
-    });
+  it('keeps a filterable daemon log from the logger sink', () => {
+    const { store } = setup();
+    store.logs.sink().info('forwarding shop');
+    store.logs.sink().warn('pod api-1 not ready', { apiKey: 'abcdef0123' });
     store.logs.sink().error('hosts file locked', { err: new Error('EBUSY') });
     store.logs.sink().debug('tick');
     expect(store.logs.list().map((l) => l.level)).toEqual(['info', 'warn', 'error', 'debug']);

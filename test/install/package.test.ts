@@ -27,6 +27,9 @@ import {
 const run = promisify(execFile);
 const windows = process.platform === 'win32';
 const npm = windows ? 'npm.cmd' : 'npm';
+// npm 11 skips dependency and global install scripts unless allowed; on Windows kubefwd's preinstall
+// makes npm's shim start Node (scripts/lifecycle.cjs), so the README says to allow it there.
+const allowOnWindows = windows ? ['--allow-scripts=kubefwd'] : [];
 
 let s: Scratch;
 let prefix: string;
@@ -60,12 +63,32 @@ describe.skipIf(!isBuilt())('the npm package, installed', { timeout: 240_000 }, 
     prefix = join(s.dir, 'prefix');
     // npx installs into its own cache directory; both installs run at once.
     npx = npmRun(
-      ['exec', '--yes', '--prefer-offline', `--package=${tarball}`, '--', 'kubefwd', 'version', 'quiet'],
+      [
+        'exec',
+        '--yes',
+        '--prefer-offline',
+        ...allowOnWindows,
+        `--package=${tarball}`,
+        '--',
+        'kubefwd',
+        'version',
+        'quiet',
+      ],
       s.cwd,
     );
     npx.catch(() => undefined);
     await npmRun(
-      ['install', '-g', '--prefix', prefix, '--prefer-offline', '--no-audit', '--no-fund', tarball],
+      [
+        'install',
+        '-g',
+        '--prefix',
+        prefix,
+        '--prefer-offline',
+        '--no-audit',
+        '--no-fund',
+        ...allowOnWindows,
+        tarball,
+      ],
       s.cwd,
     );
     kubefwd = windows ? join(prefix, 'kubefwd.cmd') : join(prefix, 'bin', 'kubefwd');
@@ -139,7 +162,17 @@ describe.skipIf(!isBuilt())('the npm package, installed', { timeout: 240_000 }, 
 
   it('npx <tarball> runs it too', async () => {
     const { stdout } = await npmRun(
-      ['exec', '--yes', '--prefer-offline', `--package=${tarball}`, '--', 'kubefwd', 'version', 'quiet'],
+      [
+        'exec',
+        '--yes',
+        '--prefer-offline',
+        ...allowOnWindows,
+        `--package=${tarball}`,
+        '--',
+        'kubefwd',
+        'version',
+        'quiet',
+      ],
       s.cwd,
     );
     expect(stdout.trim()).toBe(version);

@@ -378,7 +378,7 @@ describe('kube adapter against the simulated cluster', () => {
           SUDO_GID: '65534',
           SUDO_USER: 'nobody',
         },
-        invokingUser: { uid: 65534, gid: 65534, username: 'nobody', home },
+        invokingUser: { uid: 65534, gid: 65534, name: 'nobody', home, sudo: true },
       });
       try {
         expect((await p.cluster().listNamespaces()).length).toBeGreaterThan(0);

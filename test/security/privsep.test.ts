@@ -354,4 +354,23 @@ describe.skipIf(!runnable)('kubefwd helper install: no sudo for everyday runs', 
     expect((await un.exited).code).toBe(0);
     await expect(stat(join(serviceDir, 'kubefwd-helper.service'))).rejects.toMatchObject({ code: 'ENOENT' });
   });
+
+  it('the service killed: the engine reports it and stops cleanly', async () => {
+    const cli = startCli(['svc', '-n', 'shop', '--kubeconfig', kubeconfig, '-z', fwdConf], {
+      env: cliEnv(home, { KUBEFWD_HELPER_SOCKET: socketPath }),
+      uid: NOBODY,
+      gid: NOBODY,
+    });
+    try {
+      await cli.waitFor(/auth\.shop → \S+ → pod/, 60_000);
+      service.kill('SIGKILL');
+      await cli.waitFor(/helper's socket .* closed; stopping/, 20_000);
+      const r = await cli.exited;
+      expect(r.stdout + r.stderr).toMatch(/Clean exit/);
+      expect(r.code).toBe(1);
+    } finally {
+      cli.kill('SIGKILL');
+      await cli.exited;
+    }
+  }, 80_000);
 });

@@ -131,7 +131,7 @@ describe('API backend (attached)', () => {
     h.bus.emit({ type: 'ServiceAdded', at: T0, service: cart });
     h.bus.emit({ type: 'ForwardAdded', at: T0, forward: fwdRecord(cart, 'cart-1') });
     await until(() => expect(api.getState().forwards.some((f) => f.serviceName === 'cart')).toBe(true));
-    h.bus.emit({ type: 'Log', at: T0, level: 'error', message: 'cart-1 went away' });
+    h.state.logs.sink().error('cart-1 went away');
     await until(() => expect(api.getState().logs.some((l) => l.message === 'cart-1 went away')).toBe(true));
   });
 

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createApiClient, type ApiClient } from '../../src/api/client/index.js';
+import { ERROR_CODES, type ErrorCode } from '../../src/contract/errors.js';
 import { chromiumPath, launchChromium, NO_CHROMIUM, type Browser } from '../../bench/lib/chromium.js';
 import { isBuilt, repoRoot, runCli, type CliProcess } from '../e2e/cli-process.js';
 import { createFixture, type Fixture } from '../e2e/fixture.js';
@@ -215,6 +216,31 @@ describe.skipIf(!hasChromium || !isBuilt())('dashboard in Chromium', { timeout: 
     await page.close();
   });
 
+  it('forwards several marked services at once from browse (a marks all, a box unmarks one)', async () => {
+    const page = await loggedInPage();
+    await page.goto(`${base}/#/browse`);
+    await page.click('#namespaces li[data-namespace="analytics"] button.link');
+    await page.waitForSelector('#services li[data-service] input[type=checkbox]');
+    const names = await page
+      .locator('#services li[data-service]:has(input[type=checkbox])')
+      .evaluateAll((lis) => lis.map((l) => l.getAttribute('data-service')!));
+    expect(names.length).toBeGreaterThan(1);
+    await page.keyboard.press('a');
+    await page.waitForSelector(`#forward-marked:has-text("Forward ${names.length} marked")`);
+    await page.click(`#services li[data-service="${names[0]}"] input[type=checkbox]`);
+    await page.waitForSelector(`#forward-marked:has-text("Forward ${names.length - 1} marked")`);
+    await page.click('#forward-marked');
+    const keys = names.slice(1).map((n) => `${n}.analytics.${ctxName}`);
+    try {
+      await page.goto(`${base}/#/`);
+      for (const k of keys) await page.waitForSelector(`.row[data-service="${k}"]`, { timeout: 40_000 });
+      expect(await page.locator(`.row[data-service="${names[0]}.analytics.${ctxName}"]`).count()).toBe(0);
+    } finally {
+      for (const k of keys) await api.removeService(k).catch(() => undefined);
+    }
+    await page.close();
+  });
+
   it('shows a hostile HTTP path as text, never as markup', async () => {
     const hostile = ['/<img/src/onerror=window.pwned=1>', '/%3Cimg%20src=x%20onerror=window.pwned=2%3E'];
     const ip = await resolveName(fx.hostsPath, 'api-gateway');
@@ -330,6 +356,32 @@ describe.skipIf(!hasChromium || !isBuilt())('dashboard in Chromium', { timeout: 
     await page.waitForFunction(() => location.hash === '#/logs');
     await page.keyboard.press('f');
     await page.waitForFunction(() => location.hash === '#/browse');
+    await page.close();
+  });
+
+  it('a forward in error shows the registry’s hint; r reconnects every service in error', async () => {
+    const key = `redis.shop.${ctxName}`;
+    const page = await loggedInPage();
+    await page.waitForSelector(`.row[data-service="${key}"]`);
+    fx.sim.control.denyPermission({ verb: 'create', resource: 'pods/portforward', namespace: 'shop' });
+    try {
+      fx.sim.control.cutStreams();
+      await api.reconnectService(key);
+      const row = page.locator(`.row[data-service="${key}"]`);
+      await page.waitForSelector(`.row[data-service="${key}"].has-problem .hint`, { timeout: 40_000 });
+      const f = (await api.listForwards({ limit: 1000 })).forwards.find((x) => x.serviceKey === key)!;
+      expect(f.errorCode).toBeDefined();
+      expect(await row.locator('.hint').textContent()).toContain(ERROR_CODES[f.errorCode as ErrorCode].hint);
+      expect(await page.textContent('#error-count')).not.toBe('0 errors');
+    } finally {
+      fx.sim.control.allowAll();
+    }
+    await page.waitForSelector('#reconnect-errors:not([disabled])');
+    await page.keyboard.press('r');
+    await page.waitForSelector('.notice:has-text("Reconnecting the services in error")');
+    await page.waitForSelector(`.row[data-service="${key}"]:not(.has-problem) .status-active`, {
+      timeout: 40_000,
+    });
     await page.close();
   });
 

@@ -71,6 +71,7 @@ export interface ApiClientOptions {
 const seg = (s: string): string => encodeURIComponent(s);
 const Unknown = z.unknown();
 
+// Long as a table: one typed method per REST route.
 export const createApiClient = (options: ApiClientOptions) => {
   const t = createTransport(options);
   const get = <T extends z.ZodType>(path: string, schema: T, query?: Query) =>

@@ -57,6 +57,7 @@ export interface Transport {
   stream(path: string, query: Query | undefined, signal: AbortSignal): Promise<Response>;
 }
 
+// One closure on purpose: retries, timeouts and the key share the client's state.
 export const createTransport = (options: TransportOptions): Transport => {
   const root = normaliseBaseUrl(options.baseUrl);
   const doFetch: FetchLike = options.fetch ?? ((input, init) => fetch(input, init));

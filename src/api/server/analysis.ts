@@ -78,6 +78,7 @@ export const quickStatus = (i: AnalysisInput): QuickStatus => {
 
 const SEVERITY_RANK = { critical: 0, high: 1, medium: 2, low: 3 } as const;
 
+// Long as a list of rules: each recommendation is an independent check.
 export const analyze = (i: AnalysisInput): AnalysisResponse => {
   const s = i.snapshot;
   const issues = s.forwards

@@ -29,7 +29,11 @@ export const DEFAULT_ALLOWED_HOSTS = ['kubefwd.internal', 'localhost', '127.0.0.
 /** Request bodies are small JSON objects; anything bigger is refused before parsing. */
 export const MAX_BODY_BYTES = 64 * 1024;
 
-export const createApiApp = (deps: ApiDeps): OpenAPIHono => {
+/** The Hono app and its route table (a test checks every route's response against its schema). */
+export type ApiApp = OpenAPIHono & { readonly routeTable: readonly RouteDef[] };
+
+// The middleware order is the point (Host check, auth, routes), so it reads top to bottom in one place.
+export const createApiApp = (deps: ApiDeps): ApiApp => {
   const clock = deps.clock ?? systemClock;
   const ctx: RouteContext = {
     ...deps,
@@ -175,5 +179,5 @@ export const createApiApp = (deps: ApiDeps): OpenAPIHono => {
     ),
   );
   app.onError((err, c) => errorResponse(c.req, err, (m) => ctx.logError(m)));
-  return app;
+  return Object.assign(app, { routeTable: routes });
 };

@@ -21,6 +21,7 @@ const openPaths = (doc: object): string[] => {
 
 const html = (s: string): string => s.replace(/[<>&"]/g, (c) => `&#${c.charCodeAt(0)};`);
 
+// Mostly an HTML and JavaScript template (the offline docs page).
 export const docsPage = (doc: object, version: string): string => `<!doctype html>
 <html lang="en">
 <head>

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ApiEvent } from '../../contract/api.js';
 import type { EngineEvent } from '../../engine/events.js';
-import { bandwidthEvent, toApiEvent } from './event-map.js';
+import { bandwidthEvent, logEvent, toApiEvent } from './event-map.js';
 
 const svc = {
   key: 'api.shop.sim',
@@ -69,7 +69,6 @@ describe('engine events → SSE vocabulary', () => {
       serviceKeys: ['api.shop.sim'],
     },
     { type: 'HostsWritten', at: 0, path: '/tmp/hosts', entries: 4 },
-    { type: 'Log', at: 0, level: 'warn', message: 'hi' },
     { type: 'ShutdownStarted', at: 0 },
     { type: 'ShutdownComplete', at: 0 },
   ];
@@ -94,7 +93,6 @@ describe('engine events → SSE vocabulary', () => {
       'ReconnectAttempt',
       'PodChanged',
       'HostsWritten',
-      'LogMessage',
       'ShutdownStarted',
       'ShutdownComplete',
     ]);
@@ -103,6 +101,12 @@ describe('engine events → SSE vocabulary', () => {
       previousStatus: 'Active',
       errorCode: 'CONNECTION_REFUSED',
     });
+  });
+
+  it('a daemon log line is a LogMessage', () => {
+    const e = logEvent({ timestamp: '2026-01-01T00:00:00.000Z', level: 'warn', message: 'hi' });
+    expect(ApiEvent.safeParse({ ...e, id: 1 }).success).toBe(true);
+    expect(e).toMatchObject({ type: 'LogMessage', data: { level: 'warn', message: 'hi' } });
   });
 
   it('bandwidth: only forwards that moved', () => {

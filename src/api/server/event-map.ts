@@ -1,6 +1,6 @@
 // Engine events → the SSE vocabulary of contract/api-events (kubefwd's names: a forward is a
 // "Pod" there). Pure.
-import type { ApiEvent, ApiEventData, ApiEventType } from '../../contract/api.js';
+import type { ApiEvent, ApiEventData, ApiEventType, LogEntry } from '../../contract/api.js';
 import type { EngineEvent } from '../../engine/events.js';
 import type { ForwardRecord, ServiceRecord } from '../../engine/model.js';
 import type { ForwardTraffic } from '../../engine/traffic/recorder.js';
@@ -82,8 +82,6 @@ export const toApiEvent = (ev: EngineEvent): Omit<ApiEvent, 'id'> | undefined =>
       });
     case 'HostsWritten':
       return make('HostsWritten', { path: ev.path, entries: ev.entries });
-    case 'Log':
-      return make('LogMessage', { level: ev.level, message: ev.message });
     case 'ShutdownStarted':
       return make('ShutdownStarted', {});
     case 'ShutdownComplete':
@@ -129,3 +127,10 @@ export const bandwidthEvent = (
     },
   };
 };
+
+/** The SSE event for a line of the daemon's log (`id` is filled by the caller). */
+export const logEvent = (entry: LogEntry): Omit<ApiEvent, 'id'> => ({
+  type: 'LogMessage',
+  timestamp: entry.timestamp,
+  data: { level: entry.level, message: entry.message },
+});

@@ -11,8 +11,6 @@ import {
 } from '../../contract/errors.js';
 import { terminalSafeJson } from '../../contract/terminal-text.js';
 
-export const nowIso = (now: number): string => new Date(now).toISOString();
-
 export const errorBody = (err: KubefwdError): ApiError => ({
   success: false,
   error: {

@@ -4,7 +4,7 @@
 // system (tests, packagers).
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { KubefwdError, errorMessage } from '../../contract/errors.js';
@@ -94,6 +94,20 @@ const run = (argv: string[]): { ok: boolean; text: string } => {
   return { ok: r.status === 0, text: `${r.stderr ?? ''}${r.error ? r.error.message : ''}`.trim() };
 };
 
+/**
+ * The service runs these files as root: whoever may change them gets root. Said at install, so a
+ * kubefwd in a user-writable place (a per-user Node manager) is moved or installed as root first.
+ */
+const writableByOthers = async (files: readonly string[]): Promise<string[]> => {
+  const out: string[] = [];
+  for (const f of files) {
+    const st = await stat(f).catch(() => undefined);
+    if (st && (st.uid !== 0 || (st.mode & 0o022) !== 0))
+      out.push(`${f} (owner uid ${st.uid}, mode ${(st.mode & 0o777).toString(8)})`);
+  }
+  return out;
+};
+
 const install = async (o: HelperFlags, io: CliIo): Promise<number> => {
   const kind = kindHere();
   if (o.serviceDir === undefined) needRoot('install');
@@ -123,6 +137,15 @@ const install = async (o: HelperFlags, io: CliIo): Promise<number> => {
     serviceFileText(kind, { command: [cmd, ...args], socketPath, hostsPath, uid: user.uid, gid: user.gid }),
     { mode: 0o644 },
   );
+  const risky = await writableByOthers([
+    cmd,
+    ...args.filter((a) => a.startsWith('/') && a.endsWith('kubefwd')),
+  ]);
+  if (risky.length > 0)
+    io.stderr.write(
+      `kubefwd: warning: the service runs ${risky.join(', ')} as root, and someone other than root may change it; ` +
+        'install kubefwd and Node where only root can write (e.g. `sudo npm install -g kubefwd` with a system Node) before relying on the helper.\n',
+    );
   io.stdout.write(
     `Wrote ${file}: the helper serves ${user.name} (uid ${user.uid}) on ${socketPath}, hosts file ${hostsPath}.\n`,
   );

@@ -3,19 +3,26 @@
 import { runMcpServer } from '../../mcp/index.js';
 import { setUpCommand } from '../command-setup.js';
 import { reportError } from '../errors.js';
-import { buildMcpCommand } from '../mcp-options.js';
 import type { CliIo } from '../io.js';
 import { kubefwdVersion } from '../version.js';
 
+type McpFlags = { apiUrl?: string; apiKey?: string; http?: string | true; verbose?: boolean };
+
 export const runMcpCommand = async (argv: readonly string[], io: CliIo): Promise<number> => {
-  const cmd = setUpCommand(buildMcpCommand(), io);
-  try {
-    cmd.parse(argv, { from: 'user' });
-  } catch (err) {
-    if ((err as { code?: string }).code === 'commander.helpDisplayed') return 0;
-    return reportError(io, err, 'mcp');
+  // MCP hosts start a bare `kubefwd mcp` for every session: with no flags there is nothing to parse,
+  // and commander is not loaded (start-up time until `initialize` is answered).
+  let o: McpFlags = {};
+  if (argv.length > 0) {
+    const { buildMcpCommand } = await import('../mcp-options.js');
+    const cmd = setUpCommand(buildMcpCommand(), io);
+    try {
+      cmd.parse(argv, { from: 'user' });
+    } catch (err) {
+      if ((err as { code?: string }).code === 'commander.helpDisplayed') return 0;
+      return reportError(io, err, 'mcp');
+    }
+    o = cmd.opts<McpFlags>();
   }
-  const o = cmd.opts<{ apiUrl?: string; apiKey?: string; http?: string | true; verbose?: boolean }>();
   try {
     return await runMcpServer({
       version: kubefwdVersion(),

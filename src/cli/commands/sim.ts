@@ -28,6 +28,7 @@ port-forward in all three protocols) until interrupted. Without -f it loads the 
 
 class UsageError extends Error {}
 
+// One pass over the `kubefwd sim` flags, each a few lines.
 export function parseSimArgs(argv: readonly string[]): {
   options: SimOptions;
   help: boolean;

@@ -5,6 +5,7 @@ import type { Machine } from '../../daemon/helper-client.js';
 import { runDaemon } from '../../daemon/index.js';
 import type { CliIo } from '../io.js';
 import { privilegeHint } from '../../os/privilege.js';
+import { testHooks } from '../test-hooks.js';
 
 const shellQuote = (a: string): string => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`);
 
@@ -55,5 +56,6 @@ export const runSvc = async (
     ...(privilege.notice ? { notices: [privilege.notice] } : {}),
     ...(privilege.machine ? { machine: privilege.machine } : {}),
     ...(announce ? { onChecked: announce } : {}),
+    ...testHooks(config.env),
   });
 };

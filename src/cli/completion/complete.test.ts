@@ -58,6 +58,11 @@ describe('first position', () => {
     expect(await cands([], '__')).toEqual([]);
   });
 
+  it('helper offers its actions', async () => {
+    expect(await cands(['helper'], '')).toEqual(['install', 'status', 'uninstall']);
+    expect(await cands(['helper'], 'u')).toEqual(['uninstall']);
+  });
+
   it('a flag there is a svc flag (a bare `kubefwd -n shop` means svc)', async () => {
     expect(await cands([], '--names')).toEqual(['--namespace']);
     expect(await cands(['-n', 'shop'], '--tu')).toEqual(['--tui']);

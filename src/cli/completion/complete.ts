@@ -238,6 +238,7 @@ const completeArgs = async (
   if (typed.positionals === 0) {
     if (command === 'help') return words(SUBCOMMANDS, current);
     if (command === 'completion') return words(SHELLS, current);
+    if (command === 'helper') return words(['install', 'status', 'uninstall'], current);
   }
   return NOTHING;
 };

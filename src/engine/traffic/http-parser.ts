@@ -166,6 +166,7 @@ const headEnd = (buf: Buffer, from: number): number => {
   return -1;
 };
 
+// One closure on purpose: the parser is a state machine whose steps share the buffer and the current message.
 export const createHttpParser = (kind: 'request' | 'response', events: HttpParserEvents): HttpParser => {
   let st: St = St.Head;
   let head: Buffer[] = [];
@@ -189,6 +190,7 @@ export const createHttpParser = (kind: 'request' | 'response', events: HttpParse
     events.onComplete(n);
   };
 
+  // One step of the parser's state machine: one branch per state.
   /** Consumes head bytes from chunk[from..]; returns the index after the head, or -1 if more is needed. */
   const takeHead = (chunk: Uint8Array, from: number): number => {
     // Skip blank lines between messages (allowed by RFC 9112 §2.2).
@@ -281,6 +283,7 @@ export const createHttpParser = (kind: 'request' | 'response', events: HttpParse
     return next;
   };
 
+  // The parser's entry point: one branch per state, each short.
   const push = (chunk: Uint8Array): void => {
     let i = 0;
     const n = chunk.length;

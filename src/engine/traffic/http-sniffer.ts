@@ -53,6 +53,7 @@ const pending = (at: number, method: string, path: string, upgrade: boolean): Pe
   headAt: 0,
 });
 
+// One closure on purpose: both directions' parsers and the pairing FIFO share one connection's state.
 export const createConnectionSniffer = (
   now: () => number,
   onExchange: (exchange: HttpExchange) => void,

@@ -129,6 +129,7 @@ const samplesOf = (ring: SampleRing, points: number): TrafficSample[] => {
   return out.slice(Math.max(0, out.length - points));
 };
 
+// One closure on purpose: the taps, the sampler and the queries share the per-forward counters.
 export const createTrafficRecorder = (options: TrafficRecorderOptions = {}): TrafficRecorderHandle => {
   const clock = options.clock ?? systemClock;
   const httpCapacity = options.httpLogCapacity ?? 50;

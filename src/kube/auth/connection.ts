@@ -10,7 +10,7 @@ import type * as ClientNodeModule from '@kubernetes/client-node';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { KubefwdError } from '../../contract/errors.js';
 import type { AuthHeaders, ClusterConnection } from '../connection.js';
-import type { InvokingUser } from '../invoking-user.js';
+import type { SudoUser } from '../../domain/invoking-user.js';
 import type { ResolvedContext } from '../kubeconfig/load.js';
 import type { UserConfig } from '../kubeconfig/schema.js';
 import type { KubeClock, KubeLogger } from '../types.js';
@@ -31,7 +31,7 @@ export interface KubeConnection extends ClusterConnection {
 export interface ConnectionDeps {
   env: NodeJS.ProcessEnv;
   home: string;
-  invokingUser: InvokingUser | undefined;
+  invokingUser: SudoUser | undefined;
   clock: KubeClock;
   logger: KubeLogger;
   readFile?: (path: string) => Buffer;
@@ -64,6 +64,7 @@ const loadClientNode = async (
 /** kubectl re-reads a token file about once a minute (it may be rotated, e.g. projected tokens). */
 const TOKEN_FILE_TTL_MS = 60_000;
 
+// One closure on purpose: TLS, auth refresh and the HTTP agent share the connection's credentials.
 export function createKubeConnection(ctx: ResolvedContext, deps: ConnectionDeps): KubeConnection {
   const read = deps.readFile ?? ((p: string) => readFileSync(p));
   const { cluster, user } = ctx;

@@ -11,7 +11,7 @@ import {
   type ExecSpawnPlan,
 } from './exec-plugin.js';
 
-const dev = { uid: 1000, gid: 1001, username: 'dev', home: '/home/dev' };
+const dev = { uid: 1000, gid: 1001, name: 'dev', home: '/home/dev', sudo: true as const };
 
 describe('planExecPlugin', () => {
   const exec = {
@@ -185,7 +185,7 @@ describe('runExecPlan (real process)', () => {
         '#!/bin/sh\nprintf \'{"status":{"token":"%s:%s:%s"}}\' "$(id -u)" "$(id -g)" "$HOME"\n',
       );
       chmodSync(script, 0o755);
-      const nobody = { uid: 65534, gid: 65534, username: 'nobody', home: '/nonexistent' };
+      const nobody = { uid: 65534, gid: 65534, name: 'nobody', home: '/nonexistent', sudo: true as const };
       const plan = planExecPlugin(
         { command: script },
         { env: { PATH: '/usr/bin:/bin', HOME: '/root' }, invokingUser: nobody, home: nobody.home },

@@ -11,7 +11,7 @@ import { spawn } from 'node:child_process';
 import { accessSync, constants, existsSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { KubefwdError } from '../../contract/errors.js';
-import type { InvokingUser } from '../invoking-user.js';
+import type { SudoUser } from '../../domain/invoking-user.js';
 import type { ExecConfig } from '../kubeconfig/schema.js';
 import type { KubeClock } from '../types.js';
 
@@ -69,7 +69,7 @@ export function planExecPlugin(
   exec: ExecConfig,
   deps: {
     env: NodeJS.ProcessEnv;
-    invokingUser?: InvokingUser | undefined;
+    invokingUser?: SudoUser | undefined;
     home: string;
     cluster?: ExecClusterInfo;
     canExecute?: (path: string) => boolean;
@@ -80,8 +80,8 @@ export function planExecPlugin(
   const inv = deps.invokingUser;
   if (inv) {
     env.HOME = inv.home;
-    env.USER = inv.username;
-    env.LOGNAME = inv.username;
+    env.USER = inv.name;
+    env.LOGNAME = inv.name;
     // Root's XDG/cache locations would be written by the plugin as the user; point them home.
     delete env.XDG_CACHE_HOME;
     delete env.XDG_CONFIG_HOME;

@@ -56,6 +56,7 @@ const toKubefwdError = (err: unknown, name: string): KubefwdError =>
         },
       );
 
+// One closure on purpose: list, watch, resync and backoff share the cache and the resourceVersion.
 export function createInformer<T extends Keyed>(
   source: ListWatchSource<T>,
   handler: InformerHandler<T>,

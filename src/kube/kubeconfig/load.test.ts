@@ -78,7 +78,7 @@ describe('loadKubeconfig', () => {
   it('reads ~/.kube/config of the invoking user under sudo, not root’s', () => {
     const loaded = loadKubeconfig({
       env: { HOME: '/root' },
-      invokingUser: { uid: 1000, gid: 1000, username: 'dev', home: '/home/dev' },
+      invokingUser: { uid: 1000, gid: 1000, name: 'dev', home: '/home/dev', sudo: true },
       readFile: fsOf({
         '/home/dev/.kube/config': cfg(['a'], 'a'),
         '/root/.kube/config': cfg(['root'], 'root'),

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { delimiter, join, resolve } from 'node:path';
 import { KubefwdError } from '../../contract/errors.js';
 import type { KContext } from '../../contract/kube.js';
-import { effectiveHome, readInvokingUser, type InvokingUser } from '../invoking-user.js';
+import { effectiveHome, readInvokingUser, type SudoUser } from '../invoking-user.js';
 import { mergeKubeconfigs } from './merge.js';
 import { parseKubeconfig } from './parse.js';
 import type { ClusterConfig, ContextConfig, KubeconfigFile, MergedKubeconfig, UserConfig } from './schema.js';
@@ -17,7 +17,7 @@ export interface LoadKubeconfigOptions {
   kubeconfigPath?: string;
   env?: NodeJS.ProcessEnv;
   /** The user behind sudo; `null` = none. Default: read from the process and /etc/passwd. */
-  invokingUser?: InvokingUser | null;
+  invokingUser?: SudoUser | null;
   /** Injected for tests. */
   readFile?: (path: string) => string;
 }
@@ -35,7 +35,7 @@ export interface LoadedKubeconfig {
   currentContext: string | undefined;
   config: MergedKubeconfig;
   home: string;
-  invokingUser: InvokingUser | undefined;
+  invokingUser: SudoUser | undefined;
 }
 
 export interface ResolvedContext {

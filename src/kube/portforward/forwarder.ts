@@ -44,6 +44,7 @@ const DESCRIBE: Record<WireTransport, string> = {
 
 type Inner = SpdyPodSession | WebSocketPodSession;
 
+// One closure on purpose: the transport choice is remembered per cluster and shared by every session.
 export function createPortForwarder(conn: ClusterConnection, opts: PortForwarderOptions): PortForwarder {
   const logger = opts.logger ?? silentLogger;
   const pingIntervalMs = opts.pingIntervalMs ?? 10_000;

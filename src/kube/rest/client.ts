@@ -62,6 +62,7 @@ export const buildUrl = (server: string, path: string, query?: Query): URL => {
 
 class AbortedError extends Error {}
 
+// One closure on purpose: request, watch and upgrade share the connection, its auth and its retry state.
 export function createRestClient(conn: MaybeInvalidating, opts: RestClientOptions = {}): RestClient {
   const context = conn.contextName;
   const defaultTimeout = opts.requestTimeoutMs ?? 30_000;
@@ -73,6 +74,7 @@ export function createRestClient(conn: MaybeInvalidating, opts: RestClientOption
   const open = new Set<ClientRequest>();
   let closed = false;
 
+  // One request's life: retries, timeouts and the body share its state.
   const start = async (
     req: RestRequest,
     attempt: number,

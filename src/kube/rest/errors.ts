@@ -54,6 +54,7 @@ export function parseStatus(body: string): Partial<KStatus> | undefined {
   return undefined;
 }
 
+// Long as a table: one case per Kubernetes Status reason, mapped to a registry code.
 export function apiStatusError(
   httpStatus: number,
   body: string,

@@ -1,4 +1,4 @@
-// The 28 tools, in kubefwd's registration order (research inventory §4.2). Names and argument names
+// The 28 tools, in kubefwd's registration order. Names and argument names
 // are kubefwd's, so client configurations and prompts written for it keep working.
 import type { Tool } from './define.js';
 import { getConnectionInfo, listHostnames } from './connection.js';

@@ -50,12 +50,6 @@ export const connectionStringOut = z.object({
 
 export const anyObject = z.looseObject({});
 
-export const errorInfoOut = z.object({
-  code: z.string(),
-  message: z.string(),
-  hint: z.string(),
-});
-
 /** A namespace/context pair; the empty context means "the kubeconfig's current context". */
 export const describeTarget = (namespace: string, context: string | undefined): string =>
   context ? `${namespace} (context ${context})` : namespace;

@@ -17,6 +17,7 @@ export interface AdmissionContext {
   usedClusterIPs: () => Set<string>;
 }
 
+// The API server's defaulting and validation, one resource kind after another.
 /** Validate and default an object for create (or replace when `existing` is given). */
 export function admit(
   r: ResourceType,

@@ -19,6 +19,7 @@ const intParam = (q: URLSearchParams, k: string, min: number): number | undefine
   return Number(v);
 };
 
+// One request: the follow loop and its cleanup share the response's state.
 export function serveLogs(
   req: http.IncomingMessage,
   res: http.ServerResponse,

@@ -291,6 +291,7 @@ export class SimApiServer {
     await this.dispatch(req, res, method, target, q, watch);
   }
 
+  // Long as a dispatcher: one branch per kind of API request, as the real API server routes them.
   private async dispatch(
     req: http.IncomingMessage,
     res: http.ServerResponse,
@@ -680,6 +681,7 @@ export class SimApiServer {
 
   // ---- port-forward upgrades ----
 
+  // The three port-forward upgrades share authorisation and the pod lookup and differ only at the end.
   private async upgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     if (this.refusing) {
       socket.destroy();

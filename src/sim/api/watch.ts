@@ -35,6 +35,7 @@ export function projectEvent(e: StoreEvent, matches: (o: KObj) => boolean): Watc
   return undefined;
 }
 
+// One watch request: the event loop, bookmarks and cleanup share the response's state.
 export function serveWatch(
   req: http.IncomingMessage,
   res: http.ServerResponse,

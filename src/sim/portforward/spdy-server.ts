@@ -32,6 +32,7 @@ interface Pair {
   timer?: NodeJS.Timeout;
 }
 
+// One connection: the stream table and the frame loop share its state.
 export function serveSpdyPortForward(pipe: Duplex, o: SpdyServeOptions): SpdySession {
   const session = new SpdySession(pipe, { role: 'server', label: o.label, streamErrors: false });
   const closeConn = o.hub.openConnection({
@@ -149,6 +150,7 @@ export function serveSpdyPortForward(pipe: Duplex, o: SpdyServeOptions): SpdySes
   return session;
 }
 
+// One stream pair: both directions and their ends share the pair's state.
 /** One pair served the way containerd's PortForward does it (see SpdyServeOptions.finGraceMs). */
 function forwardLikeContainerd(
   session: SpdySession,

@@ -13,6 +13,7 @@ export interface V4Options {
   hub: PortForwardHub;
 }
 
+// One connection: the channels and the frame loop share its state.
 export function serveWebSocketV4(ws: WebSocketConnection, o: V4Options): void {
   const closeConn = o.hub.openConnection({ destroy: () => ws.terminate() });
   const out = new DelayLine(() => o.hub.latencyMs);

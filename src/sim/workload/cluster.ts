@@ -488,6 +488,7 @@ export class SimWorkloads {
     this.pending = Promise.all([this.pending, p.catch(() => {})]).then(() => {});
   }
 
+  // The API server's defaulting and validation, one resource kind after another.
   private admit(pod: KObj): void {
     const ns = pod.metadata.namespace ?? 'default';
     const name = pod.metadata.name;

@@ -115,6 +115,7 @@ export interface PostgresContext {
   pid: number;
 }
 
+// One protocol session: the message loop and its replies share the connection's state.
 /** Serves one connection; `first` is what the client already sent (read while sniffing). */
 export function servePostgres(socket: net.Socket, ctx: PostgresContext, first: Buffer): void {
   let pending: Buffer = Buffer.alloc(0);

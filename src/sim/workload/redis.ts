@@ -146,6 +146,7 @@ export class RedisKeyspace {
     return [...this.data.keys()].filter((k) => this.live(k) !== undefined);
   }
 
+  // Long as a table: one case per Redis command the simulated server speaks.
   /** Runs one command; `quit` tells the connection to close after the reply. */
   execute(args: readonly Buffer[], clientId = 0): { reply: Reply; quit?: boolean } {
     if (args.length === 0) return { reply: Buffer.alloc(0) };

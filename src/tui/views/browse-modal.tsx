@@ -26,6 +26,7 @@ export interface BrowseModalProps {
 
 const errText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
+// One component: its key handler and its rows read the same local state.
 export const BrowseModal = (p: BrowseModalProps) => {
   const { backend, theme } = p;
   const [view, setView] = useState<BrowseView>(p.initialView ?? 'namespaces');

@@ -53,6 +53,7 @@ const methodColor = (theme: Theme, m: string): string =>
 const codeColor = (theme: Theme, code: number): string =>
   code >= 500 ? theme.error : code >= 400 ? theme.stopping : code >= 300 ? theme.cyan : theme.ok;
 
+// One component: its key handler and its rows read the same local state.
 export const DetailView = (p: DetailViewProps) => {
   const { forward: f, backend, theme, width, height } = p;
   const [tab, setTab] = useState<DetailTab>(p.initialTab ?? 'Info');

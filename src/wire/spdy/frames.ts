@@ -217,6 +217,7 @@ const need = (payload: Buffer, min: number, what: string): void => {
   if (payload.length < min) throw new SpdyProtocolError(`${what} frame too short (${payload.length} bytes)`);
 };
 
+// One case per SPDY frame type.
 /** Decodes one complete frame given its 8-byte header and payload. */
 export const decodeFrame = (header: Buffer, payload: Buffer): SpdyFrame => {
   const flags = header[4] ?? 0;

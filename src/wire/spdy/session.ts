@@ -351,6 +351,7 @@ export class SpdySession extends EventEmitter<SpdySessionEvents> {
     }
   };
 
+  // One switch over the SPDY frame types, each case short.
   private handleFrame(frame: SpdyFrame): void {
     switch (frame.type) {
       case 'data': {

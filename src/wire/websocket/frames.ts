@@ -171,7 +171,7 @@ export class FrameReader {
       const fin = (b0 & 0x80) !== 0;
       const opcode = b0 & 0x0f;
       let len = b1 & 0x7f;
-      // Control frames are never fragmented and carry at most 125 bytes (§5.5): checked before
+      // Control frames are never fragmented and carry at most 125 bytes (RFC 6455 §5.5): checked before
       // any of a bogus one is buffered.
       if (opcode >= 0x8 && (!fin || len > 125))
         throw new WsProtocolError(

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { API_EVENT_TYPES, ApiEventType, type ApiEvent } from '../../../contract/api.js';
 import { route, type RouteDef } from '../define.js';
 import type { RouteContext } from '../deps.js';
-import { bandwidthEvent, toApiEvent } from '../event-map.js';
+import { bandwidthEvent, logEvent, toApiEvent } from '../event-map.js';
 import { sseResponse } from '../sse-stream.js';
 
 export const EventsQuery = z.object({
@@ -60,9 +60,14 @@ export const eventRoutes = (ctx: RouteContext): RouteDef[] => {
                     if (e) push({ ...e, id: nextId++ });
                   })
                 : undefined;
+            const offLogs =
+              !wanted || wanted.has('LogMessage')
+                ? ctx.state.logs.subscribe((entry) => push({ ...logEvent(entry), id: nextId++ }))
+                : undefined;
             return () => {
               offEngine();
               offTraffic?.();
+              offLogs?.();
             };
           },
           frame: (e) => ({ event: e.type, id: String(e.id), data: terminalSafeJson(e) }),

@@ -96,6 +96,7 @@ const withTimeout = async <T>(what: string, p: Promise<T>): Promise<T> => {
   }
 };
 
+// Long as a table: one entry per Kubernetes route, each a few lines that share only the helpers above.
 export const kubernetesRoutes = (ctx: RouteContext): RouteDef[] => {
   const clusterOf = (context: string | undefined): { cluster: ClusterGateway; context: string } => {
     const name = context || ctx.currentContext();

@@ -33,6 +33,7 @@ export const routesOf = (doc: object): z.infer<typeof ApiIndex>['routes'] =>
     })),
   );
 
+// Long as a table: one entry per meta route (info, OpenAPI, docs, index).
 export const metaRoutes = (
   ctx: RouteContext,
   openapi: () => object,

@@ -85,6 +85,7 @@ const checkStatus = (status: string | undefined, allowed: readonly string[], wha
     );
 };
 
+// Long as a table: one entry per service route.
 export const serviceRoutes = (ctx: RouteContext): RouteDef[] => [
   route({
     method: 'get',

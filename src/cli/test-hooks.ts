@@ -1,0 +1,22 @@
+// Fault-injection hooks for the end-to-end tests that run the real executable (they cannot inject a
+// dependency into another process, so they set an environment variable). Read here, at the edge,
+// and passed to the daemon as ordinary options: the daemon itself reads no test variables.
+import type { RunDaemonOptions } from '../daemon/daemon.js';
+
+const ms = (text: string | undefined): number => {
+  const n = Number(text ?? 0);
+  return Number.isFinite(n) && n > 0 ? n : 0;
+};
+
+export const testHooks = (
+  env: NodeJS.ProcessEnv,
+): Pick<RunDaemonOptions, 'hostsWriteDelayMs' | 'beforeShutdown'> => {
+  const writeDelay = ms(env.KUBEFWD_TEST_HOSTS_WRITE_DELAY_MS);
+  const slowShutdown = ms(env.KUBEFWD_TEST_SLOW_SHUTDOWN_MS);
+  return {
+    ...(writeDelay > 0 ? { hostsWriteDelayMs: writeDelay } : {}),
+    ...(slowShutdown > 0
+      ? { beforeShutdown: () => new Promise<void>((resolve) => setTimeout(resolve, slowShutdown)) }
+      : {}),
+  };
+};
