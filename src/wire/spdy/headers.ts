@@ -102,7 +102,8 @@ export class HeaderCompressor {
 
 /** The receiving side's persistent zlib context. */
 export class HeaderDecompressor {
-  private readonly inflate = new pako.Inflate({ dictionary: SPDY3_DICTIONARY });
+  // The window must take the peer's (up to 32 KiB); the output chunk need not be 16 KiB per session.
+  private readonly inflate = new pako.Inflate({ chunkSize: 2048, dictionary: SPDY3_DICTIONARY });
   private out: Uint8Array[] = [];
 
   constructor() {
