@@ -41,4 +41,3 @@ export const pickQuery = <Q extends object, K extends keyof Q>(
   }
   return undefined;
 };
-
