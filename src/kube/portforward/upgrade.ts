@@ -156,7 +156,16 @@ const proxiedSocket = async (
   const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
   const raw = await connectViaProxy(proxy, host, port, timeoutMs);
   if (url.protocol !== 'https:') return raw;
-  return tlsConnect({ ...tls, socket: raw });
+  return tlsSocket(conn, { ...tls, socket: raw });
+};
+
+/** A TLS connection that resumes the server's last session when the connection keeps one. */
+const tlsSocket = (conn: ClusterConnection, tls: ConnectionOptions): Socket => {
+  const cache = conn.tlsSessions;
+  const session = cache?.get(tls);
+  const socket = tlsConnect(session === undefined ? tls : { ...tls, session });
+  if (cache !== undefined) socket.on('session', (s: Buffer) => cache.set(tls, s));
+  return socket;
 };
 
 /** Performs the upgrade; resolves with the raw socket after a 101, rejects with an UpgradeError. */
@@ -205,7 +214,7 @@ export async function upgrade(conn: ClusterConnection, req: UpgradeRequest): Pro
     const socket = (): Socket =>
       preSocket ??
       (url.protocol === 'https:'
-        ? tlsConnect({ ...tls, host: hostname, port })
+        ? tlsSocket(conn, { ...tls, host: hostname, port })
         : netConnect({ host: hostname, port }));
     const options = {
       protocol: url.protocol,
