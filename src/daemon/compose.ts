@@ -173,7 +173,7 @@ const announceApi = async (
   });
   logger.info(`API server running at ${api.url}/${a.wellKnown ? ` (http://${API_HOSTNAME}/)` : ''}`);
   logger.info(`API: ${apiUrl}/api  Docs: ${apiUrl}/docs`);
-  logger.info(
+  logger.terminalOnly(
     `Dashboard: ${apiUrl}/login?token=${a.sessions.mintToken(BANNER_LINK_TTL_MS).token} (one-time link, ${BANNER_LINK_TTL_MS / 60_000} min; \`kubefwd open\` makes a new one)`,
   );
   logger.info(

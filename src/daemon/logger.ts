@@ -9,6 +9,11 @@ export type Level = 'debug' | 'info' | 'warn' | 'error';
 export interface DaemonLogger extends Logger {
   /** Also send every line (at or above the logger's level) here. */
   addSink(sink: (level: Level, message: string, fields?: Record<string, unknown>) => void): () => void;
+  /**
+   * An info line for the terminal only, never the sinks: for secrets such as the dashboard's
+   * one-time link, which must not be kept in the API's /logs (MCP get_logs, a log file).
+   */
+  terminalOnly(message: string): void;
   /** Stops writing to the terminal (the TUI owns it); sinks keep receiving. */
   setQuiet(quiet: boolean): void;
 }
@@ -55,9 +60,9 @@ export const createLogger = (options: LoggerOptions): DaemonLogger => {
   const now = options.now ?? (() => new Date());
   const sinks = new Set<(level: Level, message: string, fields?: Record<string, unknown>) => void>();
   let quiet = false;
-  const write = (level: Level, message: string, fields?: Record<string, unknown>): void => {
+  const write = (level: Level, message: string, fields?: Record<string, unknown>, toSinks = true): void => {
     if (level === 'debug' && !options.verbose) return;
-    for (const s of sinks) s(level, message, fields);
+    if (toSinks) for (const s of sinks) s(level, message, fields);
     if (quiet) return;
     const out = level === 'warn' || level === 'error' ? options.stderr : options.stdout;
     const time = now();
@@ -70,6 +75,7 @@ export const createLogger = (options: LoggerOptions): DaemonLogger => {
     info: (m, f) => write('info', m, f),
     warn: (m, f) => write('warn', m, f),
     error: (m, f) => write('error', m, f),
+    terminalOnly: (m) => write('info', m, undefined, false),
     addSink(sink) {
       sinks.add(sink);
       return () => sinks.delete(sink);

@@ -61,8 +61,10 @@ describe('logger', () => {
     log.debug('hidden');
     log.info('shown');
     log.warn('careful');
-    expect(out).toBe('INFO[09:05:03] shown\n');
+    log.terminalOnly('Dashboard: http://x/login?token=secret');
+    expect(out).toBe('INFO[09:05:03] shown\nINFO[09:05:03] Dashboard: http://x/login?token=secret\n');
     expect(err).toBe('WARN[09:05:03] careful\n');
+    // The one-time link is never kept where the API (/logs, MCP get_logs) could hand it out.
     expect(seen).toEqual(['info:shown', 'warn:careful']);
     let json = '';
     createLogger({

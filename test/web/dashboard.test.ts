@@ -125,6 +125,9 @@ describe.skipIf(!hasChromium || !isBuilt())('dashboard in Chromium', { timeout: 
     expect(none?.status()).toBe(401);
     await again.close();
     await page.close();
+    // The banner's link went to the terminal only: kubefwd's log, which the API and MCP's get_logs
+    // hand out, never holds a login token.
+    expect(JSON.stringify(await api.logs({ count: 1000 }))).not.toContain('login?token');
   });
 
   it('lists the namespace’s services live, grouped by context/namespace', async () => {
