@@ -9,9 +9,18 @@ import { POOLED_FRAME_MAX, type WebSocketConnection } from './connection.js';
 
 export class WebSocketByteStream extends Duplex {
   private readonly ws: WebSocketConnection;
+  private readonly writeBudget: number;
 
-  constructor(ws: WebSocketConnection, options: { highWaterMark?: number } = {}) {
+  constructor(
+    ws: WebSocketConnection,
+    options: {
+      highWaterMark?: number;
+      /** Bytes the socket may hold unwritten before writes wait for its 'drain'. Default 1 MiB. */
+      writeBudget?: number;
+    } = {},
+  ) {
     super({ allowHalfOpen: false, highWaterMark: options.highWaterMark ?? 1024 * 1024 });
+    this.writeBudget = options.writeBudget ?? 1024 * 1024;
     if (!ws.isByteMode) throw new Error('WebSocketByteStream needs a WebSocketConnection in bytes mode');
     this.ws = ws;
     ws.on('bytes', (data) => {
@@ -43,7 +52,9 @@ export class WebSocketByteStream extends Duplex {
   /**
    * Done as soon as the socket took the frame (not when it flushed it): waiting for the flush
    * costs an event-loop turn per message, which is latency on every new connection. When the
-   * socket is full, the callback waits for its 'drain' — that is the backpressure.
+   * socket holds more than the write budget, the callback waits for its 'drain' — that is the
+   * backpressure. (Not at the socket's own highWaterMark: at Node's default 16 KiB every message
+   * of a busy tunnel would wait for a drain, a round of callbacks per message.)
    */
   private sendNow(data: Buffer | Buffer[], cb: (err?: Error | null) => void): void {
     let failed = false;
@@ -60,7 +71,7 @@ export class WebSocketByteStream extends Duplex {
       for (const group of splitParts(Array.isArray(data) ? data : [data], POOLED_FRAME_MAX))
         accepted = this.ws.send(group, true, onSent);
     if (!this.ws.isOpen) cb(new Error('WebSocket is closed'));
-    else if (accepted) cb();
+    else if (accepted || this.ws.bufferedAmount < this.writeBudget) cb();
     else this.ws.onceDrain(() => cb());
   }
 

@@ -118,6 +118,11 @@ export class WebSocketConnection extends EventEmitter<WebSocketEvents> {
     return this.paused;
   }
 
+  /** Bytes handed to the socket and not yet written to the kernel. */
+  get bufferedAmount(): number {
+    return this.socket.writableLength;
+  }
+
   /**
    * Sends one message (several buffers are sent as one message, without concatenating them first);
    * `cb` runs once it is handed to the socket. Returns false when the socket is full.
