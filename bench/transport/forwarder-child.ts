@@ -31,16 +31,20 @@ const main = async (): Promise<void> => {
   const local: Record<number, number> = {};
   const servers: net.Server[] = [];
   for (const port of cfg.ports) {
-    const server = net.createServer({ allowHalfOpen: true, noDelay: true }, (socket) => {
-      socket.pause();
-      session.openStream(port).then(
-        (remote) => {
-          bridge(socket, remote);
-          socket.resume();
-        },
-        () => socket.destroy(),
-      );
-    });
+    // The same highWaterMark as the engine's listeners (src/os/listener.ts).
+    const server = net.createServer(
+      { allowHalfOpen: true, noDelay: true, highWaterMark: 256 * 1024 },
+      (socket) => {
+        socket.pause();
+        session.openStream(port).then(
+          (remote) => {
+            bridge(socket, remote);
+            socket.resume();
+          },
+          () => socket.destroy(),
+        );
+      },
+    );
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
     servers.push(server);
     local[port] = (server.address() as AddressInfo).port;

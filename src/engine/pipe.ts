@@ -35,7 +35,23 @@ export const pipeConnection = (
   };
 
   socket.on('data', (chunk: Buffer) => tap.toPod(chunk));
-  stream.on('data', (chunk: Buffer) => tap.fromPod(chunk));
+  // A TLS read of the API connection delivers its records one by one (16 KiB each), and Node runs
+  // the nextTick queue after each of them: corked until setImmediate (the end of this turn of the
+  // event loop), all the records of one read reach the local socket as one writev instead of a
+  // syscall (and a wakeup of the local reader) per record. Registered before pipe()'s listener,
+  // so the cork precedes the write.
+  let corked = false;
+  const uncork = (): void => {
+    corked = false;
+    socket.uncork();
+  };
+  stream.on('data', (chunk: Buffer) => {
+    tap.fromPod(chunk);
+    if (corked || socket.destroyed) return;
+    corked = true;
+    socket.cork();
+    setImmediate(uncork);
+  });
   socket.pipe(stream);
   if (options.podEnded) {
     socket.end();

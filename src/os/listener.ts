@@ -116,11 +116,17 @@ export const serveOn = (
 ): Promise<LocalListener> =>
   new Promise<LocalListener>((resolve, reject) => {
     const sockets = new Set<Socket>();
-    const server = createServer({ allowHalfOpen: true, noDelay: true }, (socket) => {
-      sockets.add(socket);
-      socket.once('close', () => sockets.delete(socket));
-      onConnection(socket);
-    });
+    // highWaterMark: the engine corks a connection's writes for the rest of the event loop's turn
+    // (engine/pipe.ts), and pipe() stops writing once the buffer passes this mark: at Node's default
+    // 16 KiB, one TLS record of the API connection per local write.
+    const server = createServer(
+      { allowHalfOpen: true, noDelay: true, highWaterMark: 256 * 1024 },
+      (socket) => {
+        sockets.add(socket);
+        socket.once('close', () => sockets.delete(socket));
+        onConnection(socket);
+      },
+    );
     const onError = (err: Error): void => reject(err);
     server.once('error', onError);
     const ready = (): void => {

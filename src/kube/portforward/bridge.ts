@@ -60,9 +60,11 @@ export function bridge(local: Socket, remote: Duplex): BridgeHandle {
     if (!remote.readableEnded && !local.destroyed) local.resetAndDestroy();
     settle();
   });
-  // A TLS read of the API connection delivers its records one by one (16 KiB each), all in the
-  // same turn: corked until the turn's end they reach the local socket as one writev instead of a
-  // syscall per record. (Registered before pipe()'s listener, so the cork precedes the write.)
+  // A TLS read of the API connection delivers its records one by one (16 KiB each), and Node runs
+  // the nextTick queue after each of them: corked until setImmediate (the end of this turn of the
+  // event loop), all the records of one read reach the local socket as one writev instead of a
+  // syscall (and a wakeup of the local reader) per record. (Registered before pipe()'s listener,
+  // so the cork precedes the write.)
   let corked = false;
   const uncork = (): void => {
     corked = false;
@@ -72,7 +74,7 @@ export function bridge(local: Socket, remote: Duplex): BridgeHandle {
     if (corked || local.destroyed) return;
     corked = true;
     local.cork();
-    process.nextTick(uncork);
+    setImmediate(uncork);
   });
   local.pipe(remote);
   remote.pipe(local);

@@ -7,7 +7,9 @@
 // spdystream (kubelet, kubectl) does. See index.ts for the API summary.
 import { EventEmitter } from 'node:events';
 import type { Duplex } from 'node:stream';
+import { TLSSocket } from 'node:tls';
 import { KubefwdError, errorMessage } from '../../contract/errors.js';
+import { BufferPool, splitParts } from '../buffer-pool.js';
 import {
   FLAG_FIN,
   FLAG_UNIDIRECTIONAL,
@@ -21,8 +23,11 @@ import {
 import { HeaderCompressor, HeaderDecompressor, type SpdyHeaders } from './headers.js';
 import { SpdyStream, type StreamHost } from './stream.js';
 
-/** Pending frames above this size are written at once instead of at the end of the tick. */
-const COALESCE_LIMIT = 64 * 1024;
+/**
+ * Pending frames above this size are written at once instead of at the end of the event loop's
+ * turn. 64–256 KiB single writes cost a TLS socket the least CPU per byte here.
+ */
+const COALESCE_LIMIT = 256 * 1024;
 
 export interface SpdySessionOptions {
   role: 'client' | 'server';
@@ -96,6 +101,11 @@ export class SpdySession extends EventEmitter<SpdySessionEvents> {
   private pending: Buffer[] = [];
   private pendingBytes = 0;
   private flushScheduled = false;
+  /**
+   * Set when the pipe is a TLS socket: Node's TLS copies the buffers of a vectored write into a
+   * fresh one of their total size, so a flush is copied into a reused buffer here instead.
+   */
+  private readonly writePool: BufferPool | undefined;
   private waitingWrites: ((err?: Error | null) => void)[] = [];
   private readonly readBlockers = new Set<SpdyStream>();
   /** Streams that will never be read (see neverRead()); DATA for one stalls the connection. */
@@ -121,6 +131,7 @@ export class SpdySession extends EventEmitter<SpdySessionEvents> {
     this.streamBufferLimit = Math.max(options.streamBufferLimit ?? 1024 * 1024, this.highWaterMark);
     this.writeBudget = Math.max(options.writeBufferBytes ?? 1024 * 1024, pipe.writableHighWaterMark);
     this.maxDataFrame = Math.min(options.maxDataFrame ?? 64 * 1024, MAX_FRAME_PAYLOAD);
+    this.writePool = pipe instanceof TLSSocket ? new BufferPool(COALESCE_LIMIT + 1024, 8) : undefined;
     this.nextStreamId = this.role === 'client' ? 1 : 2;
     this.nextPingId = this.role === 'client' ? 1 : 2;
     this.pingIntervalMs = options.pingIntervalMs ?? 0;
@@ -267,10 +278,11 @@ export class SpdySession extends EventEmitter<SpdySessionEvents> {
   }
 
   /**
-   * Frames written in one tick go out as one vectored pipe write (cork/uncork): over a WebSocket
-   * pipe that is one message, so SYN_STREAM + FIN + SYN_STREAM + first DATA of a new connection
-   * travel together. Payloads are queued as the caller's buffers, not copied; large batches flush
-   * at once.
+   * Frames written in one turn of the event loop go out as one pipe write (flushed at setImmediate:
+   * a TLS read delivers its 16 KiB records with a nextTick queue run after each, so a nextTick
+   * flush would write once per record). Over a WebSocket pipe one flush is one message, so
+   * SYN_STREAM + FIN + SYN_STREAM + first DATA of a new connection travel together. Payloads are
+   * queued as the caller's buffers, not copied; large batches flush at once.
    */
   private write(...bufs: Buffer[]): void {
     if (this.ended || this.pipe.destroyed || this.pipe.writableEnded) return;
@@ -281,7 +293,7 @@ export class SpdySession extends EventEmitter<SpdySessionEvents> {
     if (this.pendingBytes >= COALESCE_LIMIT) this.flush();
     else if (!this.flushScheduled) {
       this.flushScheduled = true;
-      process.nextTick(this.flush);
+      setImmediate(this.flush);
     }
   }
 
@@ -292,9 +304,24 @@ export class SpdySession extends EventEmitter<SpdySessionEvents> {
     this.pending = [];
     this.pendingBytes = 0;
     if (this.pipe.destroyed || this.pipe.writableEnded) return;
-    if (pending.length > 1) this.pipe.cork();
-    for (const b of pending) this.pipe.write(b);
-    if (pending.length > 1) this.pipe.uncork();
+    const pool = this.writePool;
+    if (pool !== undefined && pending.length > 1) {
+      // One buffer per write (see writePool), copied into a reused one.
+      for (const group of splitParts(pending, pool.size)) {
+        if (group.length === 1) {
+          this.pipe.write(group[0]!);
+          continue;
+        }
+        const into = pool.take();
+        let n = 0;
+        for (const b of group) n += b.copy(into, n);
+        this.pipe.write(into.subarray(0, n), () => pool.give(into));
+      }
+    } else {
+      if (pending.length > 1) this.pipe.cork();
+      for (const b of pending) this.pipe.write(b);
+      if (pending.length > 1) this.pipe.uncork();
+    }
     // Congested only past our own budget: waiting for 'drain' at the pipe's small default
     // highWaterMark would let one frame at a time through each hop.
     if (this.pipe.writableLength >= this.writeBudget) this.congested = true;
@@ -572,6 +599,7 @@ export class SpdySession extends EventEmitter<SpdySessionEvents> {
     } else {
       this.pipe.destroy();
     }
+    this.writePool?.clear();
     this.emit('close', err);
     this.resolveClosed(err);
   }

@@ -6,7 +6,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket as WsClient, WebSocketServer, type WebSocket } from 'ws';
 import { WebSocketByteStream } from './byte-stream.js';
-import { WebSocketConnection, type WebSocketOptions } from './connection.js';
+import { POOLED_FRAME_MAX, WebSocketConnection, type WebSocketOptions } from './connection.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -172,6 +172,29 @@ describe('WebSocketConnection against ws', () => {
     setTimeout(() => peer.close(1000), 20);
     await ended;
     expect(Buffer.concat(chunks).toString()).toBe('tail');
+  });
+
+  it('a byte stream sends a large write as messages of at most POOLED_FRAME_MAX, byte-exact', async () => {
+    const { client, peer } = await connected({ mode: 'bytes' });
+    const stream = new WebSocketByteStream(client);
+    const sizes: number[] = [];
+    const received: Buffer[] = [];
+    peer.on('message', (d: Buffer) => {
+      sizes.push(d.length);
+      received.push(Buffer.from(d));
+    });
+    const data = randomBytes(3 * POOLED_FRAME_MAX + 12345);
+    // Several buffers of one writev, one of them larger than a message.
+    stream.cork();
+    stream.write(data.subarray(0, 100));
+    stream.write(data.subarray(100, 2 * POOLED_FRAME_MAX + 7));
+    stream.write(data.subarray(2 * POOLED_FRAME_MAX + 7));
+    stream.uncork();
+    while (Buffer.concat(received).length < data.length) await new Promise((r) => setTimeout(r, 5));
+    expect(Buffer.concat(received).equals(data)).toBe(true);
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(POOLED_FRAME_MAX);
+    expect(sizes.length).toBeGreaterThanOrEqual(4);
+    stream.destroy();
   });
 
   it('a byte stream needs a connection in bytes mode', async () => {

@@ -10,6 +10,7 @@ import { randomFillSync } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { Duplex } from 'node:stream';
 import { FrameReader, Opcode, WsProtocolError, encodeFrame, type WsFrame } from './frames.js';
+import { BufferPool } from '../buffer-pool.js';
 import { loadMasking, type Masking } from './masking.js';
 
 export interface WebSocketEvents {
@@ -41,45 +42,15 @@ class MaskSource {
   }
 }
 
-/**
- * Reused output buffers for large masked frames. A fresh 64 KiB buffer per frame is new memory for
- * the masking to fault in and for the GC to find; a buffer goes back here once the socket's write
- * callback says it has taken the bytes, so a busy tunnel cycles through a few warm buffers. Idle
- * buffers are dropped after a second without use: thousands of idle tunnels hold none.
- */
-class FramePool {
-  private readonly free: Buffer[] = [];
-  private used = false;
-  private sweeper: NodeJS.Timeout | undefined;
-  constructor(
-    /** Capacity of each buffer: the largest frame (header included) it serves. */
-    readonly size: number,
-    /** Idle buffers kept. */
-    private readonly keep: number,
-  ) {}
-  take(): Buffer {
-    this.used = true;
-    return this.free.pop() ?? Buffer.allocUnsafeSlow(this.size);
-  }
-  give(b: Buffer): void {
-    if (this.free.length < this.keep) this.free.push(b);
-    this.sweeper ??= setTimeout(this.sweep, 1_000).unref();
-  }
-  clear(): void {
-    clearTimeout(this.sweeper);
-    this.sweeper = undefined;
-    this.free.length = 0;
-  }
-  private readonly sweep = (): void => {
-    this.sweeper = undefined;
-    if (!this.used) this.free.length = 0;
-    else if (this.free.length > 0) this.sweeper = setTimeout(this.sweep, 1_000).unref();
-    this.used = false;
-  };
-}
-
 /** Frames with less payload than this are allocated as they come (Node's slab makes that cheap). */
 const POOLED_FRAME_MIN = 8 * 1024;
+/**
+ * Payload of the largest masked frame written into a pooled buffer; byte streams are sent in
+ * messages of at most this size (WebSocketByteStream). 64–256 KiB single writes cost a TLS socket
+ * the least CPU per byte here: smaller ones pay the per-write overhead more often, larger ones
+ * grow OpenSSL's output buffers.
+ */
+export const POOLED_FRAME_MAX = 256 * 1024;
 
 export interface WebSocketOptions {
   /** Largest frame payload accepted. Default 64 MiB. */
@@ -105,7 +76,7 @@ export class WebSocketConnection extends EventEmitter<WebSocketEvents> {
   private readonly masks: MaskSource | undefined;
   private readonly byteMode: boolean;
   private readonly masking: Masking;
-  private readonly pool: FramePool | undefined;
+  private readonly pool: BufferPool | undefined;
   private fragments: Buffer[] = [];
   private fragmentOpcode = 0;
   private state: 'open' | 'closing' | 'closed' = 'open';
@@ -121,8 +92,8 @@ export class WebSocketConnection extends EventEmitter<WebSocketEvents> {
     this.byteMode = options.mode === 'bytes';
     this.masks = options.role === 'server' ? undefined : new MaskSource();
     this.masking = options.masking ?? loadMasking();
-    // SPDY frames of up to 64 KiB and their headers, coalesced: 128 KiB covers a flush's frame.
-    this.pool = this.masks === undefined ? undefined : new FramePool(128 * 1024 + 14, 4);
+    // Room for the frame header (at most 14 bytes) and POOLED_FRAME_MAX of payload.
+    this.pool = this.masks === undefined ? undefined : new BufferPool(POOLED_FRAME_MAX + 14, 8);
     this.reader = new FrameReader({
       masking: this.masking,
       maxPayload: options.maxPayload,
@@ -149,6 +120,11 @@ export class WebSocketConnection extends EventEmitter<WebSocketEvents> {
 
   get isPaused(): boolean {
     return this.paused;
+  }
+
+  /** Bytes handed to the socket and not yet written to the kernel. */
+  get bufferedAmount(): number {
+    return this.socket.writableLength;
   }
 
   /**

@@ -67,7 +67,7 @@ const writeHeader = (out: Buffer, opcode: number, len: number, fin: boolean, mas
  * Without a mask (server → client) it returns the header followed by the caller's buffers, for one
  * vectored write. With a mask (client → server) it returns ONE buffer, header and a masked copy
  * of the payload: the caller's buffers are never modified. `into`, when large enough, is where that
- * buffer is written (a reused one: see FramePool in connection.ts).
+ * buffer is written (a reused one: see BufferPool in ../buffer-pool.ts).
  */
 export function encodeFrame(
   opcode: number,
