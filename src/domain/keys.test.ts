@@ -7,6 +7,7 @@ import {
   parseForwardKey,
   parseNamespaceKey,
   parseServiceKey,
+  serviceNameOf,
 } from './keys.js';
 
 describe('keys survive dots in context names', () => {
@@ -54,5 +55,15 @@ describe('keys survive dots in context names', () => {
     });
     expect(parseNamespaceKey('shop', 'current')).toEqual({ namespace: 'shop', context: 'current' });
     expect(parseNamespaceKey('.ctx')).toBeUndefined();
+  });
+
+  it('the service name of a key whose namespace and context are known', () => {
+    const context = 'arn:aws:eks:us-east-1:123:cluster/prod.eu';
+    const key = formatServiceKey({ service: 'api', namespace: 'shop', context });
+    expect(serviceNameOf(key, 'shop', context)).toBe('api');
+    const perPod = formatServiceKey({ pod: 'db-0', service: 'db', namespace: 'shop', context });
+    expect(serviceNameOf(perPod, 'shop', context)).toBe('db-0.db');
+    expect(serviceNameOf(key, 'other', context)).toBeUndefined();
+    expect(serviceNameOf(`.shop.${context}`, 'shop', context)).toBeUndefined();
   });
 });

@@ -50,6 +50,16 @@ export const parseServiceKey = (key: string, headless = false): ServiceKeyParts 
   return headless ? { pod: a, service: b, namespace: c!, context } : { service: a, namespace: b, context };
 };
 
+/**
+ * The forward's service name in a service key whose namespace and context are known (an event
+ * carries them): `name`, or `pod.name` for a headless per-pod entry. Undefined when the key does
+ * not end in them.
+ */
+export const serviceNameOf = (key: string, namespace: string, context: string): string | undefined => {
+  const suffix = `.${namespace}.${context}`;
+  return key.length > suffix.length && key.endsWith(suffix) ? key.slice(0, -suffix.length) : undefined;
+};
+
 /** True when `key` has the shape of a service key (`name.namespace.context`, context non-empty). */
 export const isServiceKey = (key: string): key is ServiceKey => parseServiceKey(key) !== undefined;
 

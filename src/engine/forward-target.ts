@@ -6,64 +6,22 @@ import type { Socket } from 'node:net';
 import { KubefwdError, errorMessage, isKubefwdError, type ErrorCode } from '../contract/errors.js';
 import type { ForwardStatus } from '../contract/state.js';
 import { createBackoff, type Backoff } from './backoff.js';
-import type { EngineEvent, ReconnectTrigger } from './events.js';
+import type { ReconnectTrigger } from './events.js';
 import { listenFailureLine } from './listen-failure.js';
 import { forwardKey, type ForwardRecord, type ServiceRecord } from './model.js';
 import { connectToPod } from './connection.js';
-import type {
-  AddressClaim,
-  Clock,
-  ClusterGateway,
-  LocalListener,
-  ListenerGateway,
-  Logger,
-  PodSession,
-  TrafficRecorder,
-} from './gateways.js';
-import type { PortPlan, TargetPort, WaitInfo } from './reconcile.js';
-import type { SessionLease, SessionPool } from './session-pool.js';
+import type { LocalListener, PodSession } from './gateways.js';
+import type { WaitInfo } from './reconcile.js';
+import type { SessionLease } from './session-pool.js';
+import { AddressClaimHolder } from './forward-target/address-claim.js';
+import type { AddressMover, TargetContext, TargetIdentity } from './forward-target/context.js';
+import { forwardRecordOf, podPortOf, serviceRecordOf, type PlannedPort } from './forward-target/records.js';
+import { SessionWaiters } from './forward-target/waiters.js';
 
-export interface TargetContext {
-  cluster: ClusterGateway;
-  listener: ListenerGateway;
-  traffic: TrafficRecorder;
-  pool: SessionPool;
-  clock: Clock;
-  logger: Logger;
-  emit: (event: EngineEvent) => void;
-  autoReconnect: boolean;
-  timeoutMs: number;
-  retryIntervalMs: number;
-  connectWaitMs: number;
-  backoff: { initialMs?: number; maxMs?: number; jitter?: number };
-  /** Asks the owner to re-plan (e.g. when a -t wait expires or a retry interval passes). */
-  requestReconcile: () => void;
-}
-
-export interface TargetIdentity {
-  /** `<name>.<ns>.<ctx>`. */
-  key: string;
-  registryKey: string;
-  /** The forward's service name (service or `<pod>.<svc>`). */
-  name: string;
-  namespace: string;
-  context: string;
-  headless: boolean;
-  ip: string;
-  hostnames: string[];
-}
-
-/**
- * Hands the forward another address because `why` (its own is taken by another program or kubefwd):
- * the new address with its alias and hosts-file promises, or undefined when it must stay (reserved
- * with -r/-z, or none left).
- */
-export type AddressMover = (
-  why: string,
-) => { ip: string; alias: Promise<void>; names: Promise<void> } | undefined;
+export type { AddressMover, TargetContext, TargetIdentity } from './forward-target/context.js';
 
 interface PortState {
-  plan: TargetPort | PortPlan;
+  plan: PlannedPort;
   listener?: LocalListener;
   listenError?: KubefwdError;
   /** The record last emitted (undefined before ForwardAdded). */
@@ -71,15 +29,7 @@ interface PortState {
   startedAt: string;
 }
 
-interface Waiter {
-  resolve: (s: PodSession) => void;
-  reject: (e: KubefwdError) => void;
-  timer: { cancel(): void };
-}
-
 const iso = (ms: number): string => new Date(ms).toISOString();
-
-const podPortOf = (p: TargetPort | PortPlan): number | undefined => ('podPort' in p ? p.podPort : undefined);
 
 const asKubefwdError = (err: unknown, fallback: ErrorCode = 'STREAM_ERROR'): KubefwdError =>
   isKubefwdError(err) ? err : new KubefwdError(fallback, errorMessage(err), { cause: err });
@@ -103,7 +53,7 @@ export class ForwardTarget {
   private waitTimer: { cancel(): void } | undefined;
   private waitingSince: number | undefined;
   private waitingPod: string | undefined;
-  private waiters = new Set<Waiter>();
+  private readonly waiters: SessionWaiters;
   /** This forward's open local connections (a manual reconnect ends them, and only them). */
   private readonly sockets = new Set<Socket>();
   private stopped = false;
@@ -120,7 +70,7 @@ export class ForwardTarget {
   private namesReady: Promise<void>;
   private readonly move: AddressMover | undefined;
   /** This process's claim on the address (ListenerGateway.claim), per address. */
-  private claim: { ip: string; result: Promise<AddressClaim> } | undefined;
+  private readonly claim: AddressClaimHolder;
 
   /**
    * `alias`: the loopback alias exists (listeners bind after it). `names`: the hostnames are in the
@@ -138,6 +88,8 @@ export class ForwardTarget {
     this.namesReady = ready.names ?? Promise.resolve();
     this.move = ready.move;
     this.backoff = createBackoff(ctx.backoff);
+    this.waiters = new SessionWaiters(ctx.clock);
+    this.claim = new AddressClaimHolder(ctx.listener);
   }
 
   get currentPod(): string | undefined {
@@ -149,23 +101,10 @@ export class ForwardTarget {
   }
 
   serviceRecord(): ServiceRecord {
-    return {
-      key: this.id.key,
-      registryKey: this.id.registryKey,
-      serviceName: this.id.name,
-      namespace: this.id.namespace,
-      context: this.id.context,
-      headless: this.id.headless,
-      localIP: this.id.ip,
-      hostnames: [...this.id.hostnames],
-      ports: [...this.ports.values()].map(({ plan }) => ({
-        ...(plan.name !== undefined ? { name: plan.name } : {}),
-        port: plan.port,
-        localPort: plan.localPort,
-        targetPort: plan.targetPort,
-        protocol: 'TCP' as const,
-      })),
-    };
+    return serviceRecordOf(
+      this.id,
+      [...this.ports.values()].map(({ plan }) => plan),
+    );
   }
 
   forwardRecords(): ForwardRecord[] {
@@ -177,7 +116,7 @@ export class ForwardTarget {
    * waiting, with why), and the pod's uid.
    */
   async apply(
-    ports: readonly (TargetPort | PortPlan)[],
+    ports: readonly PlannedPort[],
     pod: { name: string; uid?: string | undefined } | undefined,
     wait?: WaitInfo,
   ): Promise<void> {
@@ -189,6 +128,27 @@ export class ForwardTarget {
       for (const p of this.ports.values()) this.removeRecord(p);
       this.dropSession();
     }
+    const { portsChanged, opening } = await this.applyPorts(ports, now);
+    if (!this.serviceEmitted) {
+      this.serviceEmitted = true;
+      this.ctx.emit({ type: 'ServiceAdded', at: now, service: this.serviceRecord() });
+    } else if (portsChanged)
+      this.ctx.emit({ type: 'ServiceUpdated', at: now, service: this.serviceRecord() });
+    await Promise.all(opening);
+    if (this.stopped) return;
+
+    this.applyPod(pod, podChanged, wait);
+    this.emitRecords();
+  }
+
+  /**
+   * Closes the ports no longer wanted, updates the kept ones and starts listening on the new ones
+   * (and retries a kept one that could not listen). The listens run on; the caller awaits `opening`.
+   */
+  private async applyPorts(
+    ports: readonly PlannedPort[],
+    now: number,
+  ): Promise<{ portsChanged: boolean; opening: Promise<void>[] }> {
     const wanted = new Map(ports.map((p) => [p.localPort, p]));
     let portsChanged = false;
     for (const [localPort, state] of [...this.ports]) {
@@ -218,14 +178,15 @@ export class ForwardTarget {
         opening.push(this.listen(fresh));
       }
     }
-    if (!this.serviceEmitted) {
-      this.serviceEmitted = true;
-      this.ctx.emit({ type: 'ServiceAdded', at: now, service: this.serviceRecord() });
-    } else if (portsChanged)
-      this.ctx.emit({ type: 'ServiceUpdated', at: now, service: this.serviceRecord() });
-    await Promise.all(opening);
-    if (this.stopped) return;
+    return { portsChanged, opening };
+  }
 
+  /** Follows the plan's pod: connect to a new one, wait without one, re-dial a recreated one. */
+  private applyPod(
+    pod: { name: string; uid?: string | undefined } | undefined,
+    podChanged: boolean,
+    wait: WaitInfo | undefined,
+  ): void {
     if (podChanged) {
       const previous = this.pod;
       this.pod = pod?.name;
@@ -248,7 +209,6 @@ export class ForwardTarget {
       this.dropSession();
       void this.connect('pod-change', false);
     } else this.podUid = pod.uid;
-    this.emitRecords();
   }
 
   /**
@@ -283,7 +243,7 @@ export class ForwardTarget {
     for (const state of this.ports.values()) this.removeRecord(state);
     await Promise.all([...this.ports.values()].map((s) => s.listener?.close() ?? Promise.resolve()));
     this.ports.clear();
-    await this.releaseClaim();
+    await this.claim.release();
     if (this.serviceEmitted)
       this.ctx.emit({
         type: 'ServiceRemoved',
@@ -304,7 +264,7 @@ export class ForwardTarget {
     const ip = this.id.ip;
     try {
       await this.aliasReady;
-      const claim = await this.claimAddress(ip);
+      const claim = await this.claim.claimFor(ip);
       if (ip !== this.id.ip || this.stopped) return;
       if (!claim.held) {
         const why = `is used by another ${claim.holder}`;
@@ -335,23 +295,6 @@ export class ForwardTarget {
     }
   }
 
-  private claimAddress(ip: string): Promise<AddressClaim> {
-    if (this.claim?.ip !== ip)
-      this.claim = {
-        ip,
-        result:
-          this.ctx.listener.claim?.(ip) ?? Promise.resolve({ held: true, release: () => Promise.resolve() }),
-      };
-    return this.claim.result;
-  }
-
-  private async releaseClaim(): Promise<void> {
-    const claim = this.claim;
-    this.claim = undefined;
-    const result = await claim?.result;
-    if (result?.held) await result.release();
-  }
-
   /**
    * Moves an auto-allocated address that turned out to be taken on to a free one: listeners on the
    * old address close, every port binds on the new one, the hosts entry follows. False when the
@@ -371,7 +314,7 @@ export class ForwardTarget {
 
   private async rebind(): Promise<void> {
     const ip = this.id.ip;
-    await this.releaseClaim();
+    await this.claim.release();
     const states = [...this.ports.values()];
     await Promise.all(
       states.map(async (state) => {
@@ -415,50 +358,57 @@ export class ForwardTarget {
     if (wait?.podName === undefined) this.podlessSince ??= now;
     else this.podlessSince = undefined;
     const reason = wait?.reason ?? 'no ready pod';
-    if (wait?.podName !== undefined && this.ctx.timeoutMs > 0) {
-      if (this.waitingPod !== wait.podName || this.waitingSince === undefined) {
-        this.clearWait();
-        this.waitingSince = now;
-        this.waitingPod = wait.podName;
-      }
-      const waited = now - this.waitingSince;
-      if (waited >= this.ctx.timeoutMs) {
-        this.setState('Error', {
-          reason: `pod ${wait.podName} did not become ready within ${Math.round(this.ctx.timeoutMs / 1000)}s (-t); still watching it`,
-          error: `timed out waiting for pod ${wait.podName} to become ready`,
-          errorCode: 'TIMEOUT',
-        });
-      } else {
-        // Armed for what is left of the wait, and armed again when it fired a little before the
-        // clock says the wait is over (timers may run a millisecond early against Date.now()):
-        // without that the forward stayed Waiting for good.
-        this.waitTimer ??= this.ctx.clock.setTimeout(() => {
-          this.waitTimer = undefined;
-          this.ctx.requestReconcile();
-        }, this.ctx.timeoutMs - waited);
-        const deadline = this.waitingSince + this.ctx.timeoutMs;
-        this.setState('Waiting', {
-          reason: `${reason}; waiting up to ${Math.round(this.ctx.timeoutMs / 1000)}s`,
-          errorCode: 'NO_PODS',
-          nextRetryAt: iso(deadline),
-        });
-      }
-    } else {
-      this.clearWait();
-      if (this.ctx.retryIntervalMs > 0 && !this.retryTimer) {
-        this.recheckAt = now + this.ctx.retryIntervalMs;
-        this.retryTimer = this.ctx.clock.setTimeout(() => {
-          this.retryTimer = undefined;
-          this.ctx.requestReconcile();
-        }, this.ctx.retryIntervalMs);
-      }
-      this.setState('Waiting', {
-        reason,
-        errorCode: 'NO_PODS',
-        ...(this.retryTimer ? { nextRetryAt: iso(this.recheckAt) } : {}),
-      });
-    }
+    if (wait?.podName !== undefined && this.ctx.timeoutMs > 0) this.waitForPod(wait.podName, reason, now);
+    else this.waitForAnyPod(reason, now);
     this.rejectWaitersIfHopeless();
+  }
+
+  /** A pod is on its way: Waiting for it up to -t, then Error (still watching it). */
+  private waitForPod(podName: string, reason: string, now: number): void {
+    if (this.waitingPod !== podName || this.waitingSince === undefined) {
+      this.clearWait();
+      this.waitingSince = now;
+      this.waitingPod = podName;
+    }
+    const waited = now - this.waitingSince;
+    if (waited >= this.ctx.timeoutMs) {
+      this.setState('Error', {
+        reason: `pod ${podName} did not become ready within ${Math.round(this.ctx.timeoutMs / 1000)}s (-t); still watching it`,
+        error: `timed out waiting for pod ${podName} to become ready`,
+        errorCode: 'TIMEOUT',
+      });
+      return;
+    }
+    // Armed for what is left of the wait, and armed again when it fired a little before the
+    // clock says the wait is over (timers may run a millisecond early against Date.now()):
+    // without that the forward stayed Waiting for good.
+    this.waitTimer ??= this.ctx.clock.setTimeout(() => {
+      this.waitTimer = undefined;
+      this.ctx.requestReconcile();
+    }, this.ctx.timeoutMs - waited);
+    const deadline = this.waitingSince + this.ctx.timeoutMs;
+    this.setState('Waiting', {
+      reason: `${reason}; waiting up to ${Math.round(this.ctx.timeoutMs / 1000)}s`,
+      errorCode: 'NO_PODS',
+      nextRetryAt: iso(deadline),
+    });
+  }
+
+  /** No pod (or no -t): Waiting, re-planned every retry interval. */
+  private waitForAnyPod(reason: string, now: number): void {
+    this.clearWait();
+    if (this.ctx.retryIntervalMs > 0 && !this.retryTimer) {
+      this.recheckAt = now + this.ctx.retryIntervalMs;
+      this.retryTimer = this.ctx.clock.setTimeout(() => {
+        this.retryTimer = undefined;
+        this.ctx.requestReconcile();
+      }, this.ctx.retryIntervalMs);
+    }
+    this.setState('Waiting', {
+      reason,
+      errorCode: 'NO_PODS',
+      ...(this.retryTimer ? { nextRetryAt: iso(this.recheckAt) } : {}),
+    });
   }
 
   private setState(
@@ -499,62 +449,68 @@ export class ForwardTarget {
       await session.ready();
       if (!this.everActive) await this.namesReady;
       if (gen !== this.generation || this.stopped) return;
-      this.dialing = false;
-      const wasActive = this.everActive;
-      this.everActive = true;
-      this.backoff.reset();
-      this.activeSince = this.ctx.clock.now();
-      this.setState('Active');
-      if (!fresh || wasActive) this.reconnects++;
-      this.emitRecords();
-      if (wasActive || trigger !== 'auto')
-        this.ctx.emit({
-          type: 'Reconnect',
-          at: this.ctx.clock.now(),
-          serviceKey: this.id.key,
-          trigger,
-          attempt,
-          success: true,
-          durationMs: this.ctx.clock.now() - started,
-        });
-      // Only the ports that listen: one that failed was already reported as the forward's Error, and
-      // a success line naming it (or a forward with none) would contradict that line.
-      const listening = [...this.ports].filter(([, s]) => s.listener).map(([port]) => port);
-      if (listening.length > 0)
-        this.ctx.logger.info(
-          `${this.label()} → ${this.id.ip}:${listening.join(',')} → pod ${podName} (${session.transport})`,
-        );
-      for (const w of this.waiters) {
-        w.timer.cancel();
-        w.resolve(session);
-      }
-      this.waiters.clear();
-      void session.closed.then(
-        (err) => this.onSessionClosed(gen, err),
-        () => this.onSessionClosed(gen, undefined),
-      );
+      this.becameActive(session, gen, podName, { trigger, attempt, started, fresh });
     } catch (err) {
       if (gen !== this.generation || this.stopped) return;
       this.dialing = false;
       const e = asKubefwdError(err);
       this.lease?.release();
       this.lease = undefined;
-      this.ctx.emit({
-        type: 'Reconnect',
-        at: this.ctx.clock.now(),
-        serviceKey: this.id.key,
-        trigger,
-        attempt,
-        success: false,
-        durationMs: this.ctx.clock.now() - started,
-        error: e.message,
-      });
+      this.emitReconnect({ trigger, attempt, started }, e);
       this.ctx.logger.warn(`${this.label()}: cannot connect to pod ${podName}: ${e.message}`);
       // A session that closed or failed under the dial (another holder's pod change, a cut) is not
       // something the user must act on: it is re-dialled with backoff even without -a, as a lost
       // session is. Without that the forward sat in Error with no retry until new traffic came.
       this.failed(e, `cannot connect to pod ${podName}`, e.code === 'STREAM_ERROR');
     }
+  }
+
+  /** The dial's session is up: Active, waiting connections carried, its end watched. */
+  private becameActive(
+    session: PodSession,
+    gen: number,
+    podName: string,
+    dial: { trigger: ReconnectTrigger; attempt: number; started: number; fresh: boolean },
+  ): void {
+    this.dialing = false;
+    const wasActive = this.everActive;
+    this.everActive = true;
+    this.backoff.reset();
+    this.activeSince = this.ctx.clock.now();
+    this.setState('Active');
+    if (!dial.fresh || wasActive) this.reconnects++;
+    this.emitRecords();
+    if (wasActive || dial.trigger !== 'auto') this.emitReconnect(dial);
+    // Only the ports that listen: one that failed was already reported as the forward's Error, and
+    // a success line naming it (or a forward with none) would contradict that line.
+    const listening = [...this.ports].filter(([, s]) => s.listener).map(([port]) => port);
+    if (listening.length > 0)
+      this.ctx.logger.info(
+        `${this.label()} → ${this.id.ip}:${listening.join(',')} → pod ${podName} (${session.transport})`,
+      );
+    this.waiters.resolveAll(session);
+    void session.closed.then(
+      (err) => this.onSessionClosed(gen, err),
+      () => this.onSessionClosed(gen, undefined),
+    );
+  }
+
+  /** The Reconnect event of one dial: a success, or the failure `error`. */
+  private emitReconnect(
+    dial: { trigger: ReconnectTrigger; attempt: number; started: number },
+    error?: KubefwdError,
+  ): void {
+    const at = this.ctx.clock.now();
+    this.ctx.emit({
+      type: 'Reconnect',
+      at,
+      serviceKey: this.id.key,
+      trigger: dial.trigger,
+      attempt: dial.attempt,
+      success: error === undefined,
+      durationMs: at - dial.started,
+      ...(error !== undefined ? { error: error.message } : {}),
+    });
   }
 
   /** A dial failed or the session died: Error (with the next retry when auto-reconnecting). */
@@ -629,30 +585,18 @@ export class ForwardTarget {
           `${this.reason ?? 'no pod'} for ${Math.round(podless / 1000)}s; not holding the connection`,
         ),
       );
-    return new Promise<PodSession>((resolve, reject) => {
-      const waiter: Waiter = {
-        resolve,
-        reject,
-        timer: this.ctx.clock.setTimeout(() => {
-          this.waiters.delete(waiter);
-          reject(
-            new KubefwdError(
-              'TIMEOUT',
-              `${this.label()}: no connection to a pod within ${Math.round(this.ctx.connectWaitMs / 1000)}s (${this.reason ?? this.status})`,
-            ),
-          );
-        }, this.ctx.connectWaitMs),
-      };
-      this.waiters.add(waiter);
-    });
+    return this.waiters.wait(
+      this.ctx.connectWaitMs,
+      () =>
+        new KubefwdError(
+          'TIMEOUT',
+          `${this.label()}: no connection to a pod within ${Math.round(this.ctx.connectWaitMs / 1000)}s (${this.reason ?? this.status})`,
+        ),
+    );
   }
 
   private rejectWaiters(e: KubefwdError): void {
-    for (const w of this.waiters) {
-      w.timer.cancel();
-      w.reject(e);
-    }
-    this.waiters.clear();
+    this.waiters.rejectAll(e);
   }
 
   private rejectWaitersIfHopeless(): void {
@@ -718,41 +662,15 @@ export class ForwardTarget {
   }
 
   private recordFor(state: PortState): ForwardRecord {
-    const plan = state.plan;
-    const pod = this.pod ?? '';
-    const podPort = podPortOf(plan);
-    const containerName = 'containerName' in plan ? plan.containerName : undefined;
-    const base: ForwardRecord = {
-      key: forwardKey(this.id.key, this.pod ?? '-', plan.localPort),
-      serviceKey: this.id.key,
-      registryKey: this.id.registryKey,
-      serviceName: this.id.name,
-      namespace: this.id.namespace,
-      context: this.id.context,
-      headless: this.id.headless,
-      podName: pod,
-      ...(containerName !== undefined ? { containerName } : {}),
-      localIP: this.id.ip,
-      localPort: String(plan.localPort),
-      podPort: podPort === undefined ? plan.targetPort : String(podPort),
-      hostnames: [...this.id.hostnames],
+    return forwardRecordOf(this.id, state, {
+      pod: this.pod,
       status: this.status,
-      startedAt: state.startedAt,
+      reason: this.reason,
+      error: this.error,
+      errorCode: this.errorCode,
+      nextRetryAt: this.nextRetryAt,
       reconnects: this.reconnects,
-    };
-    if (state.listenError)
-      return {
-        ...base,
-        status: 'Error',
-        error: state.listenError.message,
-        errorCode: state.listenError.code,
-        reason: `cannot listen on ${this.id.ip}:${plan.localPort}: ${state.listenError.message}`,
-      };
-    if (this.reason !== undefined) base.reason = this.reason;
-    if (this.error !== undefined) base.error = this.error;
-    if (this.errorCode !== undefined) base.errorCode = this.errorCode;
-    if (this.nextRetryAt !== undefined) base.nextRetryAt = this.nextRetryAt;
-    return base;
+    });
   }
 
   private emitRecords(): void {

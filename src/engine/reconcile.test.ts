@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { KPod, KService } from '../contract/kube.js';
-import { isPodReady, planService, resolvePodPort } from './reconcile.js';
+import { isPodReady, planService, resolvePodPort, selectorMatches } from './reconcile.js';
 
 const svc = (spec: Partial<KService['spec']>, name = 'web'): KService => ({
   metadata: { name, namespace: 'ns' },
@@ -157,5 +157,20 @@ describe('pods', () => {
   it('falls back to the local port for an unknown named port (kubefwd)', () => {
     expect(resolvePodPort(pod('a'), 'nope', 1234)).toEqual({ podPort: 1234, containerName: 'sidecar' });
     expect(resolvePodPort(pod('a'), '9090', 1)).toEqual({ podPort: 9090, containerName: 'sidecar' });
+  });
+});
+
+describe('selectorMatches', () => {
+  it('needs every selector label with its value; extra labels do not matter', () => {
+    expect(selectorMatches({ app: 'a', tier: 'db' }, { app: 'a', tier: 'db', x: 'y' })).toBe(true);
+    expect(selectorMatches({ app: 'a', tier: 'db' }, { app: 'a' })).toBe(false);
+    expect(selectorMatches({ app: 'a' }, { app: 'b' })).toBe(false);
+    expect(selectorMatches({ app: 'a' }, undefined)).toBe(false);
+    expect(selectorMatches({}, undefined)).toBe(true);
+  });
+  it('treats names like Object.prototype members as plain labels', () => {
+    expect(selectorMatches({ constructor: 'x' }, {})).toBe(false);
+    expect(selectorMatches({ constructor: 'x' }, { constructor: 'x' })).toBe(true);
+    expect(selectorMatches({ toString: 'x' }, { toString: 'y' })).toBe(false);
   });
 });

@@ -90,15 +90,15 @@ export function createControl(d: ControlDeps): SimControl {
     if (ns !== undefined && !d.store.get('namespaces', undefined, ns))
       d.store.create(
         'namespaces',
-        d.api.admitNew(
+        d.api.objects.admitNew(
           resourceFor('Namespace')!,
           { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } },
           undefined,
         ),
       );
     const existing = o.metadata?.name ? d.store.get(r.name, ns, o.metadata.name) : undefined;
-    if (existing) d.store.update(r.name, d.api.admitReplace(r, o, ns, existing));
-    else d.store.create(r.name, d.api.admitNew(r, o, ns));
+    if (existing) d.store.update(r.name, d.api.objects.admitReplace(r, o, ns, existing));
+    else d.store.create(r.name, d.api.objects.admitNew(r, o, ns));
   };
 
   const waitForPodsReady = async (
@@ -158,7 +158,7 @@ export function createControl(d: ControlDeps): SimControl {
         await d.workloads.deletePod(namespace, name).done;
         return;
       }
-      d.api.deleteObject(r, ns, name);
+      d.api.objects.deleteObject(r, ns, name);
       await new Promise((r) => setImmediate(r));
     },
     deletePod: async (namespace, name) => {

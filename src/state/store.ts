@@ -7,12 +7,27 @@ import type { NamespaceView, ServiceView, Summary, ForwardView } from '../contra
 import type { EngineEvent, EngineEventListener } from '../engine/events.js';
 import type { ForwardRecord, NamespaceRecord, ServiceRecord } from '../engine/model.js';
 import { systemClock, type Clock } from '../engine/gateways.js';
-import type { TrafficSource } from '../engine/traffic/recorder.js';
+import type { ForwardTraffic, TrafficSource } from '../engine/traffic/recorder.js';
 import { createHistory, DEFAULT_HISTORY_LIMITS, type History, type HistoryLimits } from './history.js';
 import { createLogBuffer, type LogBuffer } from './logs.js';
 import { sortForwards } from './selectors.js';
 import { forwardView, namespaceView, serviceView, summaryOf } from './views.js';
 import { parseServiceKey } from '../domain/keys.js';
+
+/** Whether a forward's view still shows these traffic figures (no figures: all zero, never active). */
+const sameTraffic = (v: ForwardView, t: ForwardTraffic | undefined): boolean =>
+  v.bytesIn === (t?.bytesIn ?? 0) &&
+  v.bytesOut === (t?.bytesOut ?? 0) &&
+  v.connections === (t?.connections ?? 0) &&
+  v.activeConnections === (t?.activeConnections ?? 0) &&
+  v.rateIn === (t?.rateIn ?? 0) &&
+  v.rateOut === (t?.rateOut ?? 0) &&
+  v.avgRateIn === (t?.avgRateIn ?? 0) &&
+  v.avgRateOut === (t?.avgRateOut ?? 0) &&
+  v.lastActive === (t?.lastActivity === undefined ? undefined : new Date(t.lastActivity).toISOString());
+
+const sameItems = <T>(a: readonly T[], b: readonly T[]): boolean =>
+  a.length === b.length && a.every((x, i) => x === b[i]);
 
 export interface SkippedService {
   registryKey: string;
@@ -80,8 +95,36 @@ export const createStateStore = (options: StateStoreOptions): StateStore => {
   let notifyQueued = false;
   let closed = false;
 
+  // Views of what did not change since the last build are that build's objects: a client polling
+  // during a start of 2,000 services rebuilt every view each time, most of the daemon's garbage
+  // then (issue 18), and unchanged views keep their identity for whoever renders them.
+  let lastForwardViews = new Map<string, { record: ForwardRecord; view: ForwardView }>();
+  let lastServiceViews = new Map<string, { record: ServiceRecord | undefined; view: ServiceView }>();
+  const viewOf = (f: ForwardRecord): ForwardView => {
+    const t = traffic?.forward(f.key);
+    const last = lastForwardViews.get(f.key);
+    if (last?.record === f && sameTraffic(last.view, t)) return last.view;
+    return forwardView(f, t);
+  };
+  const serviceViewOf = (
+    key: string,
+    record: ServiceRecord | undefined,
+    fwds: ForwardView[],
+  ): ServiceView => {
+    const last = lastServiceViews.get(key);
+    if (last !== undefined && last.record === record && sameItems(last.view.forwards ?? [], fwds))
+      return last.view;
+    return serviceView(key, record, fwds);
+  };
+
   const build = (): StateSnapshot => {
-    const fwdViews = [...forwards.values()].map((f) => forwardView(f, traffic?.forward(f.key)));
+    const forwardCache = new Map<string, { record: ForwardRecord; view: ForwardView }>();
+    const fwdViews = [...forwards.values()].map((f) => {
+      const view = viewOf(f);
+      forwardCache.set(f.key, { record: f, view });
+      return view;
+    });
+    lastForwardViews = forwardCache;
     const byService = new Map<string, ForwardView[]>();
     for (const f of fwdViews) {
       const list = byService.get(f.serviceKey);
@@ -89,9 +132,14 @@ export const createStateStore = (options: StateStoreOptions): StateStore => {
       else byService.set(f.serviceKey, [f]);
     }
     const keys = new Set<string>([...services.keys(), ...byService.keys()]);
-    const svcViews = [...keys]
-      .sort()
-      .map((k) => serviceView(k, services.get(k), sortForwards(byService.get(k) ?? [])));
+    const serviceCache = new Map<string, { record: ServiceRecord | undefined; view: ServiceView }>();
+    const svcViews = [...keys].sort().map((k) => {
+      const record = services.get(k);
+      const view = serviceViewOf(k, record, sortForwards(byService.get(k) ?? []));
+      serviceCache.set(k, { record, view });
+      return view;
+    });
+    lastServiceViews = serviceCache;
     const sortedForwards = sortForwards(fwdViews);
     const nsViews = [...namespaces.values()]
       .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))

@@ -2,7 +2,8 @@
 // the layout rules (kubefwd's compact/bandwidth views, auto Namespace/Context columns, dropping
 // the least important columns on narrow terminals) are tested without rendering.
 import type { ForwardView } from '../contract/state.js';
-import { fit, fitRight, formatBytes, formatPort, formatRate, formatRetry, sparkline } from './format.js';
+import { formatBytes, formatPort, formatRate, formatRetry, sparkline } from './format.js';
+import { fit, fitRight } from './width.js';
 import type { Row } from './rows.js';
 import { STATUS_GLYPH } from './theme.js';
 

@@ -1,15 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import {
-  fit,
-  fitRight,
-  formatBytes,
-  formatDuration,
-  formatPort,
-  formatRate,
-  formatRetry,
-  sparkline,
-} from './format.js';
+import { formatBytes, formatDuration, formatPort, formatRate, formatRetry, sparkline } from './format.js';
 
 describe('format', () => {
   it('formats bytes 1024-based like kubefwd', () => {
@@ -63,19 +54,6 @@ describe('format', () => {
           expect(/^[▁▂▃▄▅▆▇█]*$/.test(s)).toBe(true);
         },
       ),
-    );
-  });
-
-  it('fits text to a column, with an ellipsis when cut', () => {
-    expect(fit('abc', 5)).toBe('abc  ');
-    expect(fit('abcdef', 4)).toBe('abc…');
-    expect(fitRight('7', 3)).toBe('  7');
-    expect(fit('x', 0)).toBe('');
-    fc.assert(
-      fc.property(fc.string(), fc.integer({ min: 1, max: 80 }), (s, w) => {
-        expect(Array.from(fit(s, w))).toHaveLength(w);
-        expect(Array.from(fitRight(s, w))).toHaveLength(w);
-      }),
     );
   });
 

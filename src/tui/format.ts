@@ -66,22 +66,6 @@ export const sparkline = (values: readonly number[], width: number): string => {
   );
 };
 
-/** Cuts `text` to `width` columns with an ellipsis, or pads it with spaces to exactly `width`. */
-export const fit = (text: string, width: number): string => {
-  if (width <= 0) return '';
-  const chars = Array.from(text);
-  if (chars.length > width) return width === 1 ? '…' : chars.slice(0, width - 1).join('') + '…';
-  return text + ' '.repeat(width - chars.length);
-};
-
-/** Like fit, right-aligned. */
-export const fitRight = (text: string, width: number): string => {
-  if (width <= 0) return '';
-  const chars = Array.from(text);
-  if (chars.length > width) return fit(text, width);
-  return ' '.repeat(width - chars.length) + text;
-};
-
 /** `8080→80`, or `8080` when local and pod ports are equal. */
 export const formatPort = (localPort: string, podPort: string): string =>
   localPort === podPort ? localPort : `${localPort}→${podPort}`;

@@ -7,6 +7,7 @@
 // first evaluated, and with NODE_ENV unset (how users run kubefwd) that is the development build,
 // which diffs every prop for its profiling tracks and made a frame 10-30x slower (issue 18). An
 // explicit NODE_ENV is left alone.
+// It also assembles ink's frames by rows instead of cell by cell (install-fast-output.ts; issue 18).
 // Import nothing from ink or React here (types only, which are erased): this module must run
 // before theirs are evaluated.
 import type * as Tui from './index.js';
@@ -20,7 +21,10 @@ export const loadTui = async (env: NodeJS.ProcessEnv = process.env): Promise<Tui
   env.CONTINUOUS_INTEGRATION = 'false';
   env.NODE_ENV ??= 'production';
   try {
-    return await import('./index.js');
+    const tui = await import('./index.js');
+    const { installFastOutput } = await import('./install-fast-output.js');
+    await installFastOutput();
+    return tui;
   } finally {
     for (const [k, v] of saved) {
       if (v === undefined) delete env[k];

@@ -3,6 +3,7 @@
 import type { JSX } from 'preact';
 import { useState, type MutableRef } from 'preact/hooks';
 import type { K8sContextsResponse, K8sNamespacesResponse, K8sServicesResponse } from '../contract/api-k8s.js';
+import { formatServiceKey } from '../domain/keys.js';
 import { call, enc } from './api.js';
 import type { KeyAction } from './keyboard.js';
 import { ProblemBox } from './problem.js';
@@ -177,7 +178,10 @@ export const BrowseView = ({ actions, trigger, keys }: BrowseViewProps): JSX.Ele
                     type="button"
                     class="small danger"
                     onClick={() =>
-                      void actions.removeService(s.forwardKey ?? `${s.name}.${s.namespace}.${s.context}`)
+                      void actions.removeService(
+                        s.forwardKey ??
+                          formatServiceKey({ service: s.name, namespace: s.namespace, context: s.context }),
+                      )
                     }
                   >
                     Stop

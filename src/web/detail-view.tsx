@@ -5,6 +5,7 @@ import type { JSX } from 'preact';
 import { useEffect, useRef, useState, type MutableRef } from 'preact/hooks';
 import type { HistoryEvent, ReconnectRecord, ServiceHttpTrafficResponse } from '../contract/api.js';
 import type { ForwardView } from '../contract/state.js';
+import { parseServiceKey } from '../domain/keys.js';
 import { connectStrings } from '../tui/connect-strings.js';
 import { formatBytes, formatRate } from '../tui/format.js';
 import { call, enc, hintOf } from './api.js';
@@ -206,6 +207,10 @@ export const DetailView = ({ serviceKey, hub, actions, keys }: DetailViewProps):
   const forwards = [...hub.live.forwards.values()].filter((f) => f.serviceKey === serviceKey);
   const spark = hub.live.spark;
   const first = forwards[0];
+  // Before its forwards arrive (or after they went) the page reads the key itself; the context in
+  // it may hold dots, so only the key module splits it (a headless per-pod key then reads as a
+  // service named after the pod: shown only until its forwards arrive).
+  const parsed = first ? undefined : parseServiceKey(serviceKey);
   // Reload the HTTP log when bytes move; the history when a status, pod or reconnect count changes.
   const bytes = forwards.reduce((n, f) => n + f.bytesIn + f.bytesOut, 0);
   const shape = forwards.map((f) => `${f.key}:${f.status}:${f.podName}:${f.reconnects}`).join('|');
@@ -240,8 +245,14 @@ export const DetailView = ({ serviceKey, hub, actions, keys }: DetailViewProps):
         <a href="#/">← All forwards</a>
       </p>
       <div class="detail-head">
-        <h2>{first?.serviceName ?? serviceKey.split('.')[0]}</h2>
-        <span class="sub">{first ? `${first.namespace} · ${first.context}` : serviceKey}</span>
+        <h2>{first?.serviceName ?? parsed?.service ?? serviceKey}</h2>
+        <span class="sub">
+          {first
+            ? `${first.namespace} · ${first.context}`
+            : parsed
+              ? `${parsed.namespace} · ${parsed.context}`
+              : serviceKey}
+        </span>
         <span class="spacer" />
         <button
           type="button"

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ApiEvent } from '../contract/api-events.js';
+import { formatForwardKey, formatServiceKey } from '../domain/keys.js';
 import { applyEvent, emptyLive } from './live.js';
 
 const ev = (type: ApiEvent['type'], data: ApiEvent['data']): ApiEvent => ({
@@ -76,6 +77,39 @@ describe('applyEvent', () => {
     applyEvent(live, added);
     expect(applyEvent(live, ev('PodRemoved', { forwardKey: 'nope' }))).toBe('none');
     expect(applyEvent(live, ev('ServiceRemoved', { serviceKey: 'api.shop.sim' }))).toBe('changed');
+    expect(live.forwards.size).toBe(0);
+  });
+});
+
+describe('keys with a context name holding dots and slashes', () => {
+  const context = 'arn:aws:eks:us-east-1:123:cluster/prod.eu';
+  const serviceKey = formatServiceKey({ service: 'api', namespace: 'shop', context });
+  const forwardKey = formatForwardKey(serviceKey, 'api-1', 8080);
+
+  it('an event without the service name still names the service, not a piece of the context', () => {
+    const live = emptyLive();
+    const { service: _omitted, ...data } = added.data;
+    expect(applyEvent(live, ev('PodAdded', { ...data, forwardKey, serviceKey, context }))).toBe('changed');
+    expect(live.forwards.get(forwardKey)).toMatchObject({ serviceName: 'api', serviceKey, context });
+    const perPodKey = formatServiceKey({ pod: 'db-0', service: 'db', namespace: 'shop', context });
+    const perPodForward = formatForwardKey(perPodKey, 'db-0', 5432);
+    applyEvent(live, ev('PodAdded', { ...data, forwardKey: perPodForward, serviceKey: perPodKey, context }));
+    expect(live.forwards.get(perPodForward)?.serviceName).toBe('db-0.db');
+  });
+
+  it('status, bytes and removal reach the forward by its key', () => {
+    const live = emptyLive();
+    applyEvent(live, ev('PodAdded', { ...added.data, forwardKey, serviceKey, context }));
+    applyEvent(live, ev('PodStatusChanged', { forwardKey, status: 'Active' }));
+    applyEvent(
+      live,
+      ev('BandwidthUpdate', {
+        forwards: [{ key: forwardKey, serviceKey, bytesIn: 1, bytesOut: 2, rateIn: 3, rateOut: 4 }],
+      }),
+    );
+    expect(live.forwards.get(forwardKey)).toMatchObject({ status: 'Active', bytesOut: 2, rateOut: 4 });
+    expect(live.spark.get(forwardKey)).toEqual([7]);
+    expect(applyEvent(live, ev('ServiceRemoved', { serviceKey }))).toBe('changed');
     expect(live.forwards.size).toBe(0);
   });
 });

@@ -4,6 +4,7 @@
 // their own data moved.
 import type { ApiEvent } from '../contract/api-events.js';
 import type { ForwardView } from '../contract/state.js';
+import { serviceNameOf } from '../domain/keys.js';
 
 /** Samples kept per forward (one a second: the last minute). */
 export const SPARK_POINTS = 60;
@@ -27,7 +28,7 @@ const fromEvent = (d: ApiEvent['data'], at: string): ForwardView | undefined => 
     key: d.forwardKey,
     serviceKey: d.serviceKey,
     registryKey: d.registryKey ?? d.serviceKey,
-    serviceName: d.service ?? d.serviceKey.split('.')[0] ?? d.serviceKey,
+    serviceName: d.service ?? serviceNameOf(d.serviceKey, d.namespace, d.context) ?? d.serviceKey,
     namespace: d.namespace,
     context: d.context,
     headless: false,

@@ -88,6 +88,38 @@ describe('state store', () => {
     expect(store.getSnapshot().summary.totalBytesIn).toBe(500);
   });
 
+  it('reuses the views of unchanged forwards and services across snapshots; a change or traffic rebuilds them', () => {
+    const { bus, store, traffic, clock } = setup();
+    const { apiF, dbF } = seed(bus, clock);
+    const s1 = store.getSnapshot();
+    const view = (s: typeof s1, key: string) => s.forwards.find((f) => f.key === key)!;
+    const svc = (s: typeof s1, key: string) => s.services.find((x) => x.key === key)!;
+    bus.emit({
+      type: 'ForwardUpdated',
+      at: clock.now(),
+      forward: { ...dbF, status: 'Active', reason: undefined },
+      previousStatus: 'Error',
+    });
+    const s2 = store.getSnapshot();
+    expect(s2).not.toBe(s1);
+    expect(view(s2, apiF.key)).toBe(view(s1, apiF.key));
+    expect(svc(s2, 'api.shop.sim')).toBe(svc(s1, 'api.shop.sim'));
+    expect(view(s2, dbF.key)).not.toBe(view(s1, dbF.key));
+    expect(view(s2, dbF.key).status).toBe('Active');
+    expect(svc(s2, 'db.shop.sim')).not.toBe(svc(s1, 'db.shop.sim'));
+    expect(svc(s2, 'db.shop.sim').status).toBe('active');
+    // Traffic on api: its view and its service's view are new, with the figures.
+    const tap = traffic.connectionOpened(apiF);
+    tap.fromPod(Buffer.alloc(100));
+    clock.advance(1000);
+    traffic.sampleNow();
+    const s3 = store.getSnapshot();
+    expect(view(s3, apiF.key)).not.toBe(view(s2, apiF.key));
+    expect(view(s3, apiF.key)).toMatchObject({ bytesIn: 100, connections: 1 });
+    expect(svc(s3, 'api.shop.sim').totalBytesIn).toBe(100);
+    expect(view(s3, dbF.key)).toBe(view(s2, dbF.key));
+  });
+
   it('notifies subscribers once per burst', async () => {
     const { bus, store } = setup();
     const seen: number[] = [];

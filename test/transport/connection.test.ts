@@ -1,12 +1,17 @@
 // How the transports reach the API server: client certificates, insecure-skip-tls-verify, a wrong
 // CA, an unreachable server, and the kubeconfig proxy-url (HTTP CONNECT).
 import http from 'node:http';
+import https from 'node:https';
 import net from 'node:net';
 import { once } from 'node:events';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ClusterConnection } from '../../src/kube/connection.js';
 import { createPortForwarder, type PortForwarder } from '../../src/kube/portforward/index.js';
-import { CLIENT_CERT, CLIENT_KEY } from '../../src/sim/index.js';
+import { CA_CERT, CLIENT_CERT, CLIENT_KEY } from '../../src/sim/index.js';
+import { SERVER_CERT, SERVER_KEY } from '../../src/sim/tls.js';
+import { createKubeConnection } from '../../src/kube/auth/connection.js';
+import { upgrade } from '../../src/kube/portforward/upgrade.js';
+import { silentLogger } from '../../src/kube/types.js';
 import {
   connectLocal,
   localForward,
@@ -143,5 +148,63 @@ describe('reaching the API server', () => {
     const session = pf.openSession({ namespace: 'shop', name: h.pod('postgres') });
     await expect(session.openStream(0)).rejects.toMatchObject({ code: 'INVALID_INPUT' });
     await expect(session.openStream(70000)).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+  });
+
+  it('resumes the TLS session of an earlier upgrade, directly and through the proxy; other credentials do not', async () => {
+    // An API server that answers every upgrade with 101 and notes whether the handshake was resumed.
+    const resumed: boolean[] = [];
+    const server = https.createServer({ cert: SERVER_CERT, key: SERVER_KEY });
+    server.on('upgrade', (req: http.IncomingMessage, socket: net.Socket) => {
+      resumed.push((req.socket as unknown as { isSessionReused(): boolean }).isSessionReused());
+      socket.end('HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\n\r\n');
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    cleanups.push(() => new Promise<void>((r) => server.close(() => r())));
+    const proxy = await connectProxy();
+    cleanups.push(() => proxy.close());
+    const { port } = server.address() as net.AddressInfo;
+    const connection = (proxyUrl?: string) =>
+      createKubeConnection(
+        {
+          name: 'ctx',
+          namespace: 'default',
+          clusterName: 'c',
+          cluster: {
+            server: `https://127.0.0.1:${port}`,
+            'certificate-authority-data': Buffer.from(CA_CERT).toString('base64'),
+            ...(proxyUrl === undefined ? {} : { 'proxy-url': proxyUrl }),
+          },
+          userName: 'u',
+          user: { token: 't' },
+          source: '/k',
+        },
+        {
+          env: {},
+          home: '/h',
+          invokingUser: undefined,
+          clock: { now: () => Date.now(), setTimeout: () => ({ cancel: () => undefined }) },
+          logger: silentLogger,
+        },
+      );
+    const up = async (conn: ClusterConnection): Promise<void> => {
+      const u = await upgrade(conn, {
+        method: 'POST',
+        path: '/x',
+        headers: { Connection: 'Upgrade', Upgrade: 'SPDY/3.1' },
+        timeoutMs: 5_000,
+        what: 'test upgrade',
+      });
+      u.socket.destroy();
+      // TLS 1.3 hands out the session ticket after the handshake.
+      await new Promise((r) => setTimeout(r, 50));
+    };
+    const conn = connection();
+    for (let i = 0; i < 3; i++) await up(conn);
+    const viaProxy = connection(proxy.url);
+    for (let i = 0; i < 2; i++) await up(viaProxy);
+    // Another connection (its own credentials and TLS context) starts with a full handshake.
+    await up(connection());
+    expect(resumed).toEqual([false, true, true, false, true, false]);
   });
 });

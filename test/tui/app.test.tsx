@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { cleanup } from 'ink-testing-library';
 import { syntheticForward, syntheticForwards } from '../../src/tui/fixtures.js';
 import type { ForwardView } from '../../src/contract/state.js';
+import stringWidth from 'string-width';
 import {
   createFakeBackend,
   KEY,
@@ -179,6 +180,31 @@ describe('main view', () => {
 });
 
 describe('windowing and navigation', () => {
+  it('keeps columns aligned past wide (CJK, emoji) and over-long names, cut with an ellipsis', async () => {
+    const long = 'a-service-name-far-too-long-for-the-hostname-column-of-this-terminal';
+    const app = mount(
+      createFakeBackend({
+        forwards: [
+          named(1, '支付服务', 'shop', { localPort: '8080', podPort: '8080' }),
+          named(2, 'cache-🚀', 'shop', { localPort: '8081', podPort: '8081' }),
+          named(3, long, 'shop', { localPort: '8082', podPort: '8082' }),
+          named(4, 'api', 'shop', { localPort: '8083', podPort: '8083' }),
+        ],
+      }),
+      { now: () => NOW },
+    );
+    await until(() => expect(app.frame()).toContain('支付服务'));
+    const rows = tableLines(app.frame()).slice(1, 5);
+    // The Port column starts at the same terminal column on every row, and every row is as wide as
+    // the table (string-width counts 支 and 🚀 as two columns, as the terminal draws them).
+    const portColumn = rows.map((l) => stringWidth(l.slice(0, l.search(/808\d/))));
+    expect(new Set(portColumn).size).toBe(1);
+    expect(new Set(rows.map((l) => stringWidth(l))).size).toBe(1);
+    const cut = rows.find((l) => l.includes('a-service-name'))!;
+    expect(cut).toMatch(/ a-service-name-far-[^ ]*… 8082/);
+    expect(cut).not.toContain(long);
+  });
+
   it('renders only the rows that fit, however many forwards there are', async () => {
     const app = mount(createFakeBackend({ forwards: syntheticForwards(500) }), { height: 30 });
     await tick();

@@ -30,6 +30,12 @@ const shot = (name: string): string => join(SHOT_DIR, `dashboard-${name}.png`);
 const randomIpBase = (): string =>
   `127.${40 + Math.floor(Math.random() * 180)}.${1 + Math.floor(Math.random() * 250)}.1`;
 
+/**
+ * The sim's context is named like an EKS cluster: dots and slashes, so every key the page builds,
+ * reads and puts in its address (#/service/<key>) goes through the key module's parse/format.
+ */
+const CONTEXT = 'arn:aws:eks:us-east-1:123:cluster/prod.eu';
+
 const hasChromium = chromiumPath() !== undefined;
 if (!hasChromium) console.warn(NO_CHROMIUM);
 
@@ -79,13 +85,14 @@ const podCell = (page: Page, serviceKey: string) =>
 describe.skipIf(!hasChromium || !isBuilt())('dashboard in Chromium', { timeout: 120_000 }, () => {
   beforeAll(async () => {
     mkdirSync(SHOT_DIR, { recursive: true });
-    fx = await createFixture(randomIpBase());
+    fx = await createFixture(randomIpBase(), { contextName: CONTEXT });
     p = fx.start(['-n', 'shop']);
     const m = await p.waitFor(/Dashboard: (http:\/\/127\.0\.0\.1:\d+)\/login\?token=/);
     base = m[1]!;
     const file = JSON.parse(readFileSync(join(fx.home, '.kubefwd', 'api.json'), 'utf8')) as { key: string };
     api = createApiClient({ baseUrl: base, key: file.key });
     ctxName = (await api.k8sContexts()).currentContext;
+    expect(ctxName).toBe(CONTEXT);
     await eventually(async () => {
       const { forwards } = await api.listForwards({ limit: 1000 });
       return (
@@ -180,6 +187,9 @@ describe.skipIf(!hasChromium || !isBuilt())('dashboard in Chromium', { timeout: 
     const key = `api-gateway.shop.${ctxName}`;
     await page.click(`.row[data-service="${key}"] .name a`);
     await page.waitForSelector('#reconnect-service');
+    expect(decodeURIComponent(new URL(page.url()).hash)).toBe(`#/service/${key}`);
+    expect(await page.locator('.detail-head h2').textContent()).toBe('api-gateway');
+    expect(await page.locator('.detail-head .sub').textContent()).toBe(`shop · ${ctxName}`);
     expect(await page.locator('.connect code').allTextContents()).toContain('api-gateway:8080');
     const before = (await api.serviceReconnections(key)).length;
     await page.click('#reconnect-service');
@@ -187,6 +197,16 @@ describe.skipIf(!hasChromium || !isBuilt())('dashboard in Chromium', { timeout: 
       const recs = await api.serviceReconnections(key);
       return recs.length > before && recs.some((r) => r.trigger === 'manual');
     }, 20_000);
+    await page.close();
+  });
+
+  it('a service page opened by its address reads the key, dotted context and all', async () => {
+    const page = await loggedInPage();
+    // Not forwarded: nothing live to take the names from, so the page parses the key.
+    await page.goto(`${base}/#/service/${encodeURIComponent(`billing.ledger.${ctxName}`)}`);
+    await page.waitForSelector('.detail-head h2');
+    expect(await page.locator('.detail-head h2').textContent()).toBe('billing');
+    expect(await page.locator('.detail-head .sub').textContent()).toBe(`ledger · ${ctxName}`);
     await page.close();
   });
 

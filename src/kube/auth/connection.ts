@@ -149,6 +149,10 @@ export function createKubeConnection(ctx: ResolvedContext, deps: ConnectionDeps)
     return { ...o, secureContext: context.ctx };
   };
 
+  // The port-forward upgrades' TLS sessions (kube/connection.ts TlsSessionCache), per secure context:
+  // a context replaced by new credentials (an exec plugin's rotated certificate) drops its session.
+  const sessions = new WeakMap<SecureContext, Buffer>();
+
   let tokenFile: { token: string; at: number } | undefined;
   const readTokenFile = (path: string): string => {
     const now = deps.clock.now();
@@ -239,6 +243,12 @@ export function createKubeConnection(ctx: ResolvedContext, deps: ConnectionDeps)
       } else if (user.username !== undefined && user.password !== undefined)
         h.Authorization = `Basic ${Buffer.from(`${user.username}:${user.password}`).toString('base64')}`;
       return h;
+    },
+    tlsSessions: {
+      get: (tls) => (tls.secureContext === undefined ? undefined : sessions.get(tls.secureContext)),
+      set: (tls, session) => {
+        if (tls.secureContext !== undefined) sessions.set(tls.secureContext, session);
+      },
     },
     invalidateCredentials() {
       tokenFile = undefined;

@@ -4,7 +4,7 @@
 // them, and so a refusal keeps the server's Status message (client-node loses it).
 import { request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import type { Socket } from 'node:net';
+import { connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
 import { KubefwdError, errorMessage, type ErrorCode } from '../../contract/errors.js';
 import type { AuthHeaders, ClusterConnection } from '../connection.js';
@@ -156,7 +156,16 @@ const proxiedSocket = async (
   const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
   const raw = await connectViaProxy(proxy, host, port, timeoutMs);
   if (url.protocol !== 'https:') return raw;
-  return tlsConnect({ ...tls, socket: raw });
+  return tlsSocket(conn, { ...tls, socket: raw });
+};
+
+/** A TLS connection that resumes the server's last session when the connection keeps one. */
+const tlsSocket = (conn: ClusterConnection, tls: ConnectionOptions): Socket => {
+  const cache = conn.tlsSessions;
+  const session = cache?.get(tls);
+  const socket = tlsConnect(session === undefined ? tls : { ...tls, session });
+  if (cache !== undefined) socket.on('session', (s: Buffer) => cache.set(tls, s));
+  return socket;
 };
 
 /** Performs the upgrade; resolves with the raw socket after a 101, rejects with an UpgradeError. */
@@ -197,18 +206,26 @@ export async function upgrade(conn: ClusterConnection, req: UpgradeRequest): Pro
       preSocket?.destroy();
       reject(err);
     };
+    const hostname = url.hostname.replace(/^\[|\]$/g, '');
+    const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
+    // The socket is ours, never an Agent's: `agent: false` builds a new Agent per request, and at
+    // 2,000 pod sessions those Agents (each with a TLS session cache naming the CA) stayed alive
+    // with their upgraded sockets (issue 18).
+    const socket = (): Socket =>
+      preSocket ??
+      (url.protocol === 'https:'
+        ? tlsSocket(conn, { ...tls, host: hostname, port })
+        : netConnect({ host: hostname, port }));
     const options = {
       protocol: url.protocol,
-      hostname: url.hostname.replace(/^\[|\]$/g, ''),
-      port: url.port || (url.protocol === 'https:' ? 443 : 80),
+      hostname,
+      port,
       method: req.method,
       path: url.pathname + url.search,
       headers: { ...auth, ...req.headers, 'User-Agent': 'kubefwd-ts' },
-      agent: false as const,
-      ...(preSocket === undefined ? {} : { createConnection: () => preSocket }),
+      createConnection: socket,
     };
-    const creq: ClientRequest =
-      url.protocol === 'https:' ? httpsRequest({ ...tls, ...options }) : httpRequest(options);
+    const creq: ClientRequest = url.protocol === 'https:' ? httpsRequest(options) : httpRequest(options);
     const timer = setTimeout(
       () =>
         fail(

@@ -1,22 +1,21 @@
 // The simulated Kubernetes API server: HTTPS, bearer-token (or client-certificate) auth, discovery,
 // CRUD + list/watch on the resources of resources.ts, pod logs, SelfSubjectAccessReview, and the
-// port-forward upgrade in all three wire protocols (each switchable, refused like an older server).
+// port-forward upgrade (portforward-upgrade.ts). This file routes a request to its handler; the
+// pieces (paths, paging, scale, admission and deletion) live beside it.
 import https from 'node:https';
 import type http from 'node:http';
 import type net from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { AddressInfo } from 'node:net';
-import { WebSocketByteStream } from '../../wire/websocket/index.js';
 import type { ObjectStore, KObj } from './store.js';
 import { StoreError } from './store.js';
-import { RESOURCES, resourceByName, supportedFields, groupVersion } from './resources.js';
+import { supportedFields, groupVersion } from './resources.js';
 import type { ResourceType } from './resources.js';
 import { ApiError, notFound, rawResponse, sendError, sendJson, statusBody } from './status.js';
 import { openApiGroupVersion, openApiRoot } from './openapi.js';
-import { apiGroupDoc, apiGroupList, apiVersions, resourceList, SIM_VERSION } from './discovery.js';
+import { apiGroupList, apiVersions, SIM_VERSION } from './discovery.js';
 import { SelectorError, parseFieldSelector, parseLabelSelector } from '../../domain/selectors.js';
 import { fieldMatcher, matchesLabels } from './selectors.js';
-import { admit } from './admission.js';
 import { serveWatch } from './watch.js';
 import { serveLogs } from './logs.js';
 import { toTable, wantsTable } from './tables.js';
@@ -26,27 +25,25 @@ import { authenticated } from './auth.js';
 import { applyJsonPatch, mergePatch } from './patch.js';
 import type { SimWorkloads } from '../workload/cluster.js';
 import type { PortForwardHub } from '../portforward/hub.js';
-import { parsePorts } from '../portforward/hub.js';
-import { serveWebSocketV4 } from '../portforward/websocket-v4.js';
-import { serveSpdyPortForward } from '../portforward/spdy-server.js';
-import { acceptWebSocket, websocketRequestProblem } from './websocket-accept.js';
 import { CA_CERT, SERVER_CERT, SERVER_KEY } from '../tls.js';
+import { reviewAccess } from './access-review.js';
+import { listPage } from './list-page.js';
+import { ObjectLifecycle } from './object-lifecycle.js';
+import { servePortForwardUpgrade } from './portforward-upgrade.js';
+import {
+  methodNotAllowed,
+  noSuchResource,
+  orNoSuchResource,
+  parseJson,
+  readBody,
+  readJson,
+  timeoutParam,
+} from './requests.js';
+import { requestedReplicas, SCALABLE, scaleView } from './scale.js';
+import { routePath, type Target } from './target.js';
 
-/** Longest watch a client may ask for; beyond it (or not a whole number) the answer is 400. */
-const MAX_WATCH_TIMEOUT_SECONDS = 86_400;
+export { parseTarget } from './target.js';
 
-const timeoutParam = (q: URLSearchParams): { timeoutSeconds?: number } => {
-  const text = q.get('timeoutSeconds');
-  if (text === null || text === '') return {};
-  const n = /^\d{1,9}$/.test(text) ? Number(text) : NaN;
-  if (!(n >= 0 && n <= MAX_WATCH_TIMEOUT_SECONDS))
-    throw new ApiError(
-      400,
-      'BadRequest',
-      `timeoutSeconds must be an integer from 0 to ${MAX_WATCH_TIMEOUT_SECONDS} (got ${JSON.stringify(text.slice(0, 40))})`,
-    );
-  return n > 0 ? { timeoutSeconds: n } : {};
-};
 export interface ApiServerDeps {
   store: ObjectStore;
   workloads: SimWorkloads;
@@ -56,76 +53,30 @@ export interface ApiServerDeps {
   bookmarkIntervalMs: number;
 }
 
-interface Target {
-  resource: ResourceType;
-  namespace?: string;
-  name?: string;
-  subresource?: string;
+/** One resource request, routed: what it targets and how it was asked. */
+interface ResourceRequest {
+  req: http.IncomingMessage;
+  res: http.ServerResponse;
+  method: string;
+  t: Target;
+  q: URLSearchParams;
+  watch: boolean;
+  /** `resource` or `resource/subresource`, as RBAC names it. */
+  resName: string;
+  /** The Table view the client asked for (kubectl get), if any. */
+  table: IncludeObject | undefined;
 }
-
-const TUNNEL_PROTOCOL = 'SPDY/3.1+portforward.k8s.io';
-const V4_PROTOCOLS = ['v4.channel.k8s.io', 'v4.base64.channel.k8s.io'];
-const PROTECTED_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
-
-const now = (): string => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
-
-/** Parse the part of a resource URL after /api/v1 or /apis/{g}/{v}. */
-export function parseTarget(group: string, version: string, segs: readonly string[]): Target | undefined {
-  const [a, b, c, d, e] = segs;
-  if (a === undefined) return undefined;
-  if (a === 'namespaces' && b !== undefined && c !== undefined) {
-    const r = resourceByName(group, version, c);
-    if (r?.namespaced)
-      return {
-        resource: r,
-        namespace: b,
-        ...(d !== undefined ? { name: d } : {}),
-        ...(e !== undefined ? { subresource: e } : {}),
-      };
-    if (group !== '' || c === undefined || !['status', 'finalize'].includes(c) || d !== undefined)
-      return undefined;
-  }
-  const r = resourceByName(group, version, a);
-  if (!r) return undefined;
-  if (r.namespaced && b !== undefined) return undefined;
-  return {
-    resource: r,
-    ...(b !== undefined ? { name: b } : {}),
-    ...(c !== undefined ? { subresource: c } : {}),
-  };
-}
-
-const readBody = async (req: http.IncomingMessage, limit = 8 << 20): Promise<Buffer> => {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const c of req as AsyncIterable<Buffer>) {
-    size += c.length;
-    if (size > limit) throw new ApiError(413, 'BadRequest', 'request entity too large');
-    chunks.push(c);
-  }
-  return Buffer.concat(chunks);
-};
-
-const parseJson = (buf: Buffer): unknown => {
-  if (buf.length === 0) return undefined;
-  try {
-    return JSON.parse(buf.toString('utf8')) as unknown;
-  } catch (err) {
-    throw new ApiError(
-      400,
-      'BadRequest',
-      `the body of the request could not be decoded as JSON: ${String(err)}`,
-    );
-  }
-};
 
 export class SimApiServer {
   readonly server: https.Server;
+  /** Admission and deletion, shared with the control handle. */
+  readonly objects: ObjectLifecycle;
   private readonly sockets = new Set<net.Socket>();
   private port = 0;
   private refusing = false;
 
   constructor(private readonly d: ApiServerDeps) {
+    this.objects = new ObjectLifecycle(d.store, d.workloads);
     this.server = https.createServer({
       cert: SERVER_CERT,
       key: SERVER_KEY,
@@ -134,14 +85,12 @@ export class SimApiServer {
       rejectUnauthorized: false,
     });
     this.server.keepAliveTimeout = 30_000;
-    this.server.on('connection', (s: net.Socket) => {
+    const track = (s: net.Socket): void => {
       this.sockets.add(s);
       s.on('close', () => this.sockets.delete(s));
-    });
-    this.server.on('secureConnection', (s: net.Socket) => {
-      this.sockets.add(s);
-      s.on('close', () => this.sockets.delete(s));
-    });
+    };
+    this.server.on('connection', track);
+    this.server.on('secureConnection', track);
     this.server.on('tlsClientError', (_err, s) => s.destroy());
     this.server.on('request', (req, res) => {
       this.d.hub.counters.requests++;
@@ -210,10 +159,6 @@ export class SimApiServer {
     sendError(res, e);
   }
 
-  private requireAuth(req: http.IncomingMessage): void {
-    if (!authenticated(req, this.d.token)) throw new ApiError(401, 'Unauthorized', 'Unauthorized');
-  }
-
   private authorize(verb: string, target: Target, resourceName: string): void {
     const group = target.resource.group;
     if (!this.d.authz.allowed(verb, resourceName, target.namespace))
@@ -236,386 +181,187 @@ export class SimApiServer {
     }
     const url = new URL(req.url ?? '/', 'https://sim');
     const path = url.pathname.replace(/\/+$/, '') || '/';
-    const method = req.method ?? 'GET';
     if (['/healthz', '/livez', '/readyz'].includes(path)) {
       res.writeHead(200, { 'content-type': 'text/plain' });
       res.end('ok');
       return;
     }
     if (path === '/version') return sendJson(res, 200, SIM_VERSION);
-    this.requireAuth(req);
+    if (!authenticated(req, this.d.token)) throw new ApiError(401, 'Unauthorized', 'Unauthorized');
     if (path === '/api') return sendJson(res, 200, apiVersions(`127.0.0.1:${this.port}`));
     if (path === '/apis') return sendJson(res, 200, apiGroupList());
     if (path === '/openapi/v3') return sendJson(res, 200, openApiRoot());
-    if (path.startsWith('/openapi/v3/')) {
-      const doc = openApiGroupVersion(path.slice('/openapi/v3/'.length));
-      if (!doc) throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
-      return sendJson(res, 200, doc);
-    }
-    const segs = path
-      .split('/')
-      .filter((s) => s !== '')
-      .map(decodeURIComponent);
-    let group: string;
-    let version: string;
-    let rest: string[];
-    if (segs[0] === 'api' && segs[1] === 'v1') {
-      group = '';
-      version = 'v1';
-      rest = segs.slice(2);
-    } else if (segs[0] === 'apis' && segs[1] !== undefined) {
-      if (segs[2] === undefined) {
-        const doc = apiGroupDoc(segs[1]);
-        if (!doc) throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
-        return sendJson(res, 200, doc);
-      }
-      group = segs[1];
-      version = segs[2];
-      rest = segs.slice(3);
-    } else throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
-    if (rest.length === 0) {
-      const list = resourceList(group, version);
-      if (!list) throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
-      return sendJson(res, 200, list);
-    }
-    // Legacy /watch/ prefix paths (…/watch/namespaces/x/pods): treat as watch=true.
-    let legacyWatch = false;
-    if (rest[0] === 'watch') {
-      legacyWatch = true;
-      rest = rest.slice(1);
-    }
-    const target = parseTarget(group, version, rest);
-    if (!target) throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
+    if (path.startsWith('/openapi/v3/'))
+      return sendJson(res, 200, orNoSuchResource(openApiGroupVersion(path.slice('/openapi/v3/'.length))));
+    const route = routePath(path);
+    if ('doc' in route) return sendJson(res, 200, route.doc);
+    const { target: t, legacyWatch } = route;
     const q = url.searchParams;
-    const watch = legacyWatch || q.get('watch') === 'true' || q.get('watch') === '1';
-    await this.dispatch(req, res, method, target, q, watch);
+    const sub = t.subresource;
+    await this.dispatch({
+      req,
+      res,
+      method: req.method ?? 'GET',
+      t,
+      q,
+      watch: legacyWatch || q.get('watch') === 'true' || q.get('watch') === '1',
+      resName: sub ? `${t.resource.name}/${sub}` : t.resource.name,
+      table: wantsTable(req.headers.accept)
+        ? ((q.get('includeObject') as IncludeObject | null) ?? 'Metadata')
+        : undefined,
+    });
   }
 
-  // Long as a dispatcher: one branch per kind of API request, as the real API server routes them.
-  private async dispatch(
-    req: http.IncomingMessage,
-    res: http.ServerResponse,
-    method: string,
-    t: Target,
-    q: URLSearchParams,
-    watch: boolean,
-  ): Promise<void> {
+  /** One branch per kind of API request, as the real API server routes them. */
+  private async dispatch(rq: ResourceRequest): Promise<void> {
+    const { req, res, method, t } = rq;
     const r = t.resource;
     const sub = t.subresource;
-    const resName = sub ? `${r.name}/${sub}` : r.name;
     if (r.virtual) {
-      if (method !== 'POST' || t.name !== undefined)
-        throw new ApiError(
-          405,
-          'MethodNotAllowed',
-          `the server does not allow this method on the requested resource`,
-        );
-      const body = parseJson(await readBody(req)) as
-        | {
-            spec?: {
-              resourceAttributes?: {
-                verb?: string;
-                resource?: string;
-                subresource?: string;
-                namespace?: string;
-              };
-            };
-          }
-        | undefined;
-      const a = body?.spec?.resourceAttributes ?? {};
-      const resource = a.subresource ? `${a.resource ?? ''}/${a.subresource}` : (a.resource ?? '');
-      const allowed = this.d.authz.allowed(a.verb ?? '', resource, a.namespace || undefined);
-      this.d.authz.reviews += 1;
-      return sendJson(res, 201, {
-        kind: 'SelfSubjectAccessReview',
-        apiVersion: 'authorization.k8s.io/v1',
-        metadata: { creationTimestamp: null },
-        spec: body?.spec ?? {},
-        status: {
-          allowed,
-          ...(allowed ? {} : { reason: 'denied by the simulated cluster (denyPermission)' }),
-        },
-      });
+      if (method !== 'POST' || t.name !== undefined) throw methodNotAllowed();
+      return sendJson(res, 201, reviewAccess(this.d.authz, await readJson(req)));
     }
     if (sub === 'portforward') {
-      this.authorize(method === 'POST' ? 'create' : 'get', t, resName);
+      this.authorize(method === 'POST' ? 'create' : 'get', t, rq.resName);
       throw new ApiError(400, 'BadRequest', 'Upgrade request required');
     }
-    if (
-      sub === 'scale' &&
-      ['deployments', 'statefulsets', 'replicasets'].includes(r.name) &&
-      t.name !== undefined
-    )
-      return this.scale(req, res, method, t);
+    if (sub === 'scale' && SCALABLE.includes(r.name) && t.name !== undefined) return this.scale(rq);
     if (sub !== undefined && !(r.name === 'pods' && sub === 'log') && sub !== 'status')
-      throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
-    const table: IncludeObject | undefined = wantsTable(req.headers.accept)
-      ? ((q.get('includeObject') as IncludeObject | null) ?? 'Metadata')
-      : undefined;
+      throw noSuchResource();
+    if (method === 'GET') return t.name === undefined ? this.serveCollection(rq) : this.serveOne(rq);
+    if (method === 'POST') return this.create(rq);
+    if (method === 'PUT' || method === 'PATCH') return this.replace(rq);
+    if (method === 'DELETE') return this.remove(rq);
+    throw methodNotAllowed();
+  }
 
-    if (method === 'GET') {
-      if (t.name === undefined) {
-        this.authorize(watch ? 'watch' : 'list', t, resName);
-        const filter = this.filterFor(r, q);
-        if (watch)
-          return serveWatch(req, res, this.d.store, {
-            resource: r,
-            ...(t.namespace !== undefined ? { namespace: t.namespace } : {}),
-            filter,
-            ...(q.get('resourceVersion') !== null ? { resourceVersion: q.get('resourceVersion')! } : {}),
-            ...timeoutParam(q),
-            allowBookmarks: q.get('allowWatchBookmarks') === 'true',
-            bookmarkIntervalMs: this.d.bookmarkIntervalMs,
-            ...(table ? { table } : {}),
-            sendInitialEvents: q.get('sendInitialEvents') === 'true',
-          });
-        return this.list(res, t, q, filter, table);
-      }
-      if (watch) {
-        // Watch of one object by path: same as fieldSelector=metadata.name=NAME.
-        this.authorize('watch', t, resName);
-        const base = this.filterFor(r, q);
-        const name = t.name;
-        return serveWatch(req, res, this.d.store, {
-          resource: r,
-          ...(t.namespace !== undefined ? { namespace: t.namespace } : {}),
-          filter: (o) => o.metadata.name === name && base(o),
-          ...(q.get('resourceVersion') !== null ? { resourceVersion: q.get('resourceVersion')! } : {}),
-          ...timeoutParam(q),
-          allowBookmarks: q.get('allowWatchBookmarks') === 'true',
-          bookmarkIntervalMs: this.d.bookmarkIntervalMs,
-          ...(table ? { table } : {}),
-        });
-      }
-      this.authorize('get', t, resName);
-      const obj = this.getOrThrow(t);
-      if (sub === 'log') {
-        serveLogs(req, res, obj, q, (c) => this.d.workloads.containerLog(t.namespace ?? '', t.name ?? '', c));
-        return;
-      }
-      return sendJson(
-        res,
-        200,
-        table ? toTable(r.kind, [obj], obj.metadata.resourceVersion ?? '', table) : obj,
+  /** GET of a collection: a list (one page of it), or a watch. */
+  private serveCollection({ req, res, t, q, watch, resName, table }: ResourceRequest): void {
+    this.authorize(watch ? 'watch' : 'list', t, resName);
+    const filter = this.filterFor(t.resource, q);
+    if (!watch) return this.list(res, t, q, filter, table);
+    serveWatch(req, res, this.d.store, {
+      ...this.watchOptions(t, q, table),
+      filter,
+      sendInitialEvents: q.get('sendInitialEvents') === 'true',
+    });
+  }
+
+  /** GET of one object: the object (or its Table row), its log, or a watch of it alone. */
+  private serveOne({ req, res, t, q, watch, resName, table }: ResourceRequest): void {
+    if (watch) {
+      // Watch of one object by path: same as fieldSelector=metadata.name=NAME.
+      this.authorize('watch', t, resName);
+      const base = this.filterFor(t.resource, q);
+      const name = t.name;
+      return serveWatch(req, res, this.d.store, {
+        ...this.watchOptions(t, q, table),
+        filter: (o) => o.metadata.name === name && base(o),
+      });
+    }
+    this.authorize('get', t, resName);
+    const obj = this.getOrThrow(t);
+    if (t.subresource === 'log')
+      return serveLogs(req, res, obj, q, (c) =>
+        this.d.workloads.containerLog(t.namespace ?? '', t.name ?? '', c),
       );
-    }
-
-    if (method === 'POST') {
-      if (t.name !== undefined)
-        throw new ApiError(
-          405,
-          'MethodNotAllowed',
-          'the server does not allow this method on the requested resource',
-        );
-      this.authorize('create', t, resName);
-      const body = parseJson(await readBody(req));
-      const obj = this.admitNew(r, body, t.namespace);
-      if (q.get('dryRun') === 'All') return sendJson(res, 201, obj);
-      return sendJson(res, 201, this.d.store.create(r.name, obj));
-    }
-
-    if (method === 'PUT' || method === 'PATCH') {
-      if (t.name === undefined)
-        throw new ApiError(
-          405,
-          'MethodNotAllowed',
-          'the server does not allow this method on the requested resource',
-        );
-      this.authorize(method === 'PUT' ? 'update' : 'patch', t, resName);
-      const existing = this.getOrThrow(t);
-      const body = await readBody(req);
-      let next: KObj;
-      if (method === 'PUT') next = parseJson(body) as KObj;
-      else {
-        const ct = (req.headers['content-type'] ?? '').split(';')[0]!.trim();
-        const patch = parseJson(body);
-        if (ct === 'application/json-patch+json') next = applyJsonPatch(existing, patch) as KObj;
-        else if (ct === 'application/merge-patch+json' || ct === 'application/strategic-merge-patch+json')
-          next = mergePatch(existing, patch) as KObj;
-        else
-          throw new ApiError(
-            415,
-            'UnsupportedMediaType',
-            `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json`,
-          );
-      }
-      if (next?.metadata?.name !== undefined && next.metadata.name !== t.name)
-        throw new ApiError(
-          400,
-          'BadRequest',
-          `the name of the object (${next.metadata.name}) does not match the name on the URL (${t.name})`,
-        );
-      const wantRv = next?.metadata?.resourceVersion;
-      if (method === 'PUT' && wantRv && wantRv !== existing.metadata.resourceVersion)
-        throw new ApiError(
-          409,
-          'Conflict',
-          `Operation cannot be fulfilled on ${r.name}${r.group ? `.${r.group}` : ''} "${t.name}": the object has been modified; please apply your changes to the latest version and try again`,
-        );
-      let stored: KObj;
-      if (sub === 'status') {
-        const merged = { ...existing, status: (next as { status?: unknown }).status };
-        stored = this.d.store.update(r.name, merged);
-      } else {
-        const obj = admit(
-          r,
-          { ...next, metadata: { ...next.metadata, name: t.name } },
-          t.namespace,
-          this.admissionContext(),
-          existing,
-        );
-        if (r.kind === 'Pod') obj.status = existing.status;
-        stored = this.d.store.update(r.name, obj);
-      }
-      return sendJson(res, 200, stored);
-    }
-
-    if (method === 'DELETE') {
-      if (t.name === undefined) {
-        this.authorize('deletecollection', t, resName);
-        const filter = this.filterFor(r, q);
-        const items = this.d.store.list(r.name, t.namespace).filter(filter);
-        for (const o of items) this.deleteObject(r, o.metadata.namespace, o.metadata.name, q);
-        return sendJson(res, 200, {
-          kind: `${r.kind}List`,
-          apiVersion: groupVersion(r),
-          metadata: { resourceVersion: String(this.d.store.resourceVersion) },
-          items,
-        });
-      }
-      this.authorize('delete', t, resName);
-      this.getOrThrow(t);
-      const body = parseJson(await readBody(req)) as { gracePeriodSeconds?: number } | undefined;
-      if (body?.gracePeriodSeconds !== undefined)
-        q.set('gracePeriodSeconds', String(body.gracePeriodSeconds));
-      return sendJson(res, 200, this.deleteObject(r, t.namespace, t.name, q));
-    }
-    throw new ApiError(
-      405,
-      'MethodNotAllowed',
-      'the server does not allow this method on the requested resource',
+    sendJson(
+      res,
+      200,
+      table ? toTable(t.resource.kind, [obj], obj.metadata.resourceVersion ?? '', table) : obj,
     );
   }
 
-  /** The scale subresource (`kubectl scale`): an autoscaling/v1 Scale view of spec.replicas. */
-  private async scale(
-    req: http.IncomingMessage,
-    res: http.ServerResponse,
-    method: string,
-    t: Target,
-  ): Promise<void> {
-    const verb = method === 'GET' ? 'get' : method === 'PUT' ? 'update' : method === 'PATCH' ? 'patch' : '';
-    if (!verb)
-      throw new ApiError(
-        405,
-        'MethodNotAllowed',
-        'the server does not allow this method on the requested resource',
-      );
-    this.authorize(verb, t, `${t.resource.name}/scale`);
-    const view = (o: KObj): unknown => {
-      const spec = o.spec as { replicas?: number; selector?: { matchLabels?: Record<string, string> } };
-      return {
-        kind: 'Scale',
-        apiVersion: 'autoscaling/v1',
-        metadata: {
-          name: o.metadata.name,
-          namespace: o.metadata.namespace,
-          uid: o.metadata.uid,
-          resourceVersion: o.metadata.resourceVersion,
-          creationTimestamp: o.metadata.creationTimestamp,
-        },
-        spec: { replicas: spec.replicas ?? 1 },
-        status: {
-          replicas: (o.status as { replicas?: number } | undefined)?.replicas ?? 0,
-          selector: Object.entries(spec.selector?.matchLabels ?? {})
-            .map(([k, v]) => `${k}=${v}`)
-            .join(','),
-        },
-      };
+  private watchOptions(t: Target, q: URLSearchParams, table: IncludeObject | undefined) {
+    return {
+      resource: t.resource,
+      ...(t.namespace !== undefined ? { namespace: t.namespace } : {}),
+      ...(q.get('resourceVersion') !== null ? { resourceVersion: q.get('resourceVersion')! } : {}),
+      ...timeoutParam(q),
+      allowBookmarks: q.get('allowWatchBookmarks') === 'true',
+      bookmarkIntervalMs: this.d.bookmarkIntervalMs,
+      ...(table ? { table } : {}),
     };
+  }
+
+  private async create({ req, res, t, q, resName }: ResourceRequest): Promise<void> {
+    if (t.name !== undefined) throw methodNotAllowed();
+    this.authorize('create', t, resName);
+    const obj = this.objects.admitNew(t.resource, await readJson(req), t.namespace);
+    if (q.get('dryRun') === 'All') return sendJson(res, 201, obj);
+    sendJson(res, 201, this.d.store.create(t.resource.name, obj));
+  }
+
+  /** PUT (whole object, optimistic on resourceVersion) or PATCH (JSON or merge patch). */
+  private async replace({ req, res, method, t, resName }: ResourceRequest): Promise<void> {
+    const r = t.resource;
+    if (t.name === undefined) throw methodNotAllowed();
+    this.authorize(method === 'PUT' ? 'update' : 'patch', t, resName);
     const existing = this.getOrThrow(t);
-    if (method === 'GET') return sendJson(res, 200, view(existing));
-    const body = parseJson(await readBody(req));
-    const next = (method === 'PUT' ? body : mergePatch(view(existing), body)) as {
-      spec?: { replicas?: unknown };
-    };
-    const replicas = next.spec?.replicas;
-    if (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < 0)
+    const body = await readBody(req);
+    const next = method === 'PUT' ? (parseJson(body) as KObj) : patched(req, existing, parseJson(body));
+    if (next?.metadata?.name !== undefined && next.metadata.name !== t.name)
       throw new ApiError(
-        422,
-        'Invalid',
-        `Scale.autoscaling "${t.name}" is invalid: spec.replicas: Invalid value: ${String(replicas)}: must be greater than or equal to 0`,
+        400,
+        'BadRequest',
+        `the name of the object (${next.metadata.name}) does not match the name on the URL (${t.name})`,
       );
+    const wantRv = next?.metadata?.resourceVersion;
+    if (method === 'PUT' && wantRv && wantRv !== existing.metadata.resourceVersion)
+      throw new ApiError(
+        409,
+        'Conflict',
+        `Operation cannot be fulfilled on ${r.name}${r.group ? `.${r.group}` : ''} "${t.name}": the object has been modified; please apply your changes to the latest version and try again`,
+      );
+    const stored =
+      t.subresource === 'status'
+        ? this.d.store.update(r.name, { ...existing, status: (next as { status?: unknown }).status })
+        : this.d.store.update(
+            r.name,
+            this.objects.admitReplace(
+              r,
+              { ...next, metadata: { ...next.metadata, name: t.name } },
+              t.namespace,
+              existing,
+            ),
+          );
+    sendJson(res, 200, stored);
+  }
+
+  /** DELETE of one object, or of every object a selector matches (deletecollection). */
+  private async remove({ req, res, t, q, resName }: ResourceRequest): Promise<void> {
+    const r = t.resource;
+    if (t.name === undefined) {
+      this.authorize('deletecollection', t, resName);
+      const items = this.d.store.list(r.name, t.namespace).filter(this.filterFor(r, q));
+      for (const o of items) this.objects.deleteObject(r, o.metadata.namespace, o.metadata.name, q);
+      return sendJson(res, 200, {
+        kind: `${r.kind}List`,
+        apiVersion: groupVersion(r),
+        metadata: { resourceVersion: String(this.d.store.resourceVersion) },
+        items,
+      });
+    }
+    this.authorize('delete', t, resName);
+    this.getOrThrow(t);
+    const body = (await readJson(req)) as { gracePeriodSeconds?: number } | undefined;
+    if (body?.gracePeriodSeconds !== undefined) q.set('gracePeriodSeconds', String(body.gracePeriodSeconds));
+    sendJson(res, 200, this.objects.deleteObject(r, t.namespace, t.name, q));
+  }
+
+  /** The scale subresource (`kubectl scale`): read or set spec.replicas through a Scale view. */
+  private async scale({ req, res, method, t }: ResourceRequest): Promise<void> {
+    const verb = method === 'GET' ? 'get' : method === 'PUT' ? 'update' : method === 'PATCH' ? 'patch' : '';
+    if (!verb) throw methodNotAllowed();
+    this.authorize(verb, t, `${t.resource.name}/scale`);
+    const existing = this.getOrThrow(t);
+    if (method === 'GET') return sendJson(res, 200, scaleView(existing));
+    const replicas = requestedReplicas(method, existing, await readJson(req));
     const updated = this.d.store.mutate(t.resource.name, t.namespace, t.name ?? '', (o) => {
       (o.spec as { replicas?: number }).replicas = replicas;
       o.metadata.generation = (o.metadata.generation ?? 1) + 1;
     });
-    return sendJson(res, 200, view(updated ?? existing));
-  }
-
-  private admissionContext(): { usedClusterIPs: () => Set<string> } {
-    return {
-      usedClusterIPs: () =>
-        new Set(
-          this.d.store
-            .scan('services')
-            .map((s) => (s.spec as { clusterIP?: string } | undefined)?.clusterIP ?? ''),
-        ),
-    };
-  }
-
-  /** Admission for create, shared by the API and the control handle's apply. */
-  admitNew(r: ResourceType, body: unknown, namespace: string | undefined): KObj {
-    const obj = admit(r, body, namespace, this.admissionContext());
-    if (r.namespaced) {
-      const ns = this.d.store.get('namespaces', undefined, obj.metadata.namespace ?? '');
-      if (!ns) throw notFound('namespaces', obj.metadata.namespace ?? '');
-      if ((ns.status as { phase?: string } | undefined)?.phase === 'Terminating')
-        throw new ApiError(
-          403,
-          'Forbidden',
-          `${r.name} "${obj.metadata.name}" is forbidden: unable to create new content in namespace ${ns.metadata.name} because it is being terminated`,
-        );
-    }
-    return obj;
-  }
-
-  /** Admission for replace (apply of an existing object): keeps uid, status of pods, generation rules. */
-  admitReplace(r: ResourceType, body: unknown, namespace: string | undefined, existing: KObj): KObj {
-    const obj = admit(r, body, namespace, this.admissionContext(), existing);
-    if (r.kind === 'Pod') obj.status = existing.status;
-    return obj;
-  }
-
-  /** Delete as the API server does: pods gracefully, namespaces via Terminating. */
-  deleteObject(
-    r: ResourceType,
-    namespace: string | undefined,
-    name: string,
-    q: URLSearchParams = new URLSearchParams(),
-  ): KObj {
-    if (r.name === 'pods' && q.get('gracePeriodSeconds') !== '0')
-      return this.d.workloads.deletePod(namespace ?? '', name).object;
-    if (r.name === 'namespaces') {
-      if (PROTECTED_NAMESPACES.includes(name))
-        throw new ApiError(
-          403,
-          'Forbidden',
-          `namespaces "${name}" is forbidden: this namespace may not be deleted`,
-        );
-      const updated = this.d.store.mutate('namespaces', undefined, name, (o) => {
-        o.metadata.deletionTimestamp ??= now();
-        o.status = { phase: 'Terminating' };
-      });
-      if (!updated) throw notFound('namespaces', name);
-      return updated;
-    }
-    try {
-      return this.d.store.delete(r.name, namespace, name);
-    } catch (err) {
-      if (err instanceof StoreError) throw notFound(r.name, name, r.group);
-      throw err;
-    }
+    sendJson(res, 200, scaleView(updated ?? existing));
   }
 
   private getOrThrow(t: Target): KObj {
@@ -640,225 +386,52 @@ export class SimApiServer {
     table: IncludeObject | undefined,
   ): void {
     const r = t.resource;
-    let items = this.d.store.list(r.name, t.namespace).filter(filter);
-    const rv = String(this.d.store.resourceVersion);
-    const limit = Number(q.get('limit') ?? '0');
-    let start = 0;
-    const cont = q.get('continue');
-    if (cont) {
-      let parsed: { rv?: number; start?: number } = {};
-      try {
-        parsed = JSON.parse(Buffer.from(cont, 'base64url').toString('utf8')) as {
-          rv?: number;
-          start?: number;
-        };
-      } catch {
-        throw new ApiError(
-          400,
-          'BadRequest',
-          'continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)',
-        );
-      }
-      if (this.d.store.since(parsed.rv ?? 0) === 'expired')
-        throw new ApiError(
-          410,
-          'Expired',
-          'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results.',
-        );
-      start = parsed.start ?? 0;
-    }
-    let next: string | undefined;
-    let remaining: number | undefined;
-    if (limit > 0 && items.length > start + limit) {
-      next = Buffer.from(JSON.stringify({ rv: Number(rv), start: start + limit })).toString('base64url');
-      remaining = items.length - start - limit;
-    }
-    items = limit > 0 ? items.slice(start, start + limit) : items.slice(start);
-    const meta = { resourceVersion: rv, ...(next ? { continue: next, remainingItemCount: remaining } : {}) };
-    if (table) return sendJson(res, 200, toTable(r.kind, items, rv, table, next ? { continue: next } : {}));
-    sendJson(res, 200, { kind: `${r.kind}List`, apiVersion: groupVersion(r), metadata: meta, items });
+    const rv = this.d.store.resourceVersion;
+    const { items, next } = listPage(
+      this.d.store.list(r.name, t.namespace).filter(filter),
+      q,
+      rv,
+      (from) => this.d.store.since(from) === 'expired',
+    );
+    if (table)
+      return sendJson(
+        res,
+        200,
+        toTable(r.kind, items, String(rv), table, next ? { continue: next.continue } : {}),
+      );
+    const metadata = { resourceVersion: String(rv), ...next };
+    sendJson(res, 200, { kind: `${r.kind}List`, apiVersion: groupVersion(r), metadata, items });
   }
 
-  // ---- port-forward upgrades ----
-
-  // The three port-forward upgrades share authorisation and the pod lookup and differ only at the end.
   private async upgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     if (this.refusing) {
       socket.destroy();
       return;
     }
-    const hub = this.d.hub;
-    const url = new URL(req.url ?? '/', 'https://sim');
-    const refuse = (code: number, text: string, body: string, headers: Record<string, string> = {}): void => {
-      hub.counters.upgrades.refused++;
-      rawResponse(socket, code, text, body, 'text/plain; charset=utf-8', headers);
-    };
-    if (!authenticated(req, this.d.token)) {
-      rawResponse(
-        socket,
-        401,
-        'Unauthorized',
-        JSON.stringify(statusBody(401, 'Unauthorized', 'Unauthorized')),
-      );
-      return;
-    }
-    const m = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/portforward\/?$/.exec(url.pathname);
-    if (!m) {
-      rawResponse(
-        socket,
-        404,
-        'Not Found',
-        JSON.stringify(statusBody(404, 'NotFound', 'the server could not find the requested resource')),
-      );
-      return;
-    }
-    const namespace = decodeURIComponent(m[1]!);
-    const name = decodeURIComponent(m[2]!);
-    const target: Target = {
-      resource: RESOURCES.find((r) => r.name === 'pods')!,
-      namespace,
-      name,
-      subresource: 'portforward',
-    };
-    const verb = req.method === 'POST' ? 'create' : 'get';
-    this.authorize(verb, target, 'pods/portforward');
-    // Since Kubernetes 1.35 a WebSocket GET also needs `create` on pods/portforward.
-    if (verb === 'get') this.authorize('create', target, 'pods/portforward');
-    const pod = this.getOrThrow(target);
-    if (!(pod.spec as { nodeName?: string } | undefined)?.nodeName)
-      throw new ApiError(400, 'BadRequest', `pod ${name} does not have a host assigned`);
-    if (hub.latencyMs > 0) await new Promise((r) => setTimeout(r, hub.latencyMs));
-    if (socket.destroyed) return;
-    const dial = (port: number): Promise<net.Socket> => this.d.workloads.dial(namespace, name, port);
-    const label = `pod ${namespace}/${name}`;
-    const upgradeHeader = (req.headers.upgrade ?? '').toLowerCase();
-
-    if (upgradeHeader === 'websocket') {
-      const offered = (req.headers['sec-websocket-protocol'] ?? '')
-        .split(',')
-        .map((p) => p.trim())
-        .filter((p) => p !== '');
-      const supported = [
-        ...(hub.protocols.tunnel ? [TUNNEL_PROTOCOL] : []),
-        ...(hub.protocols.websocket ? V4_PROTOCOLS : []),
-      ];
-      const chosen =
-        offered.length === 0
-          ? hub.protocols.websocket
-            ? ''
-            : undefined
-          : offered.find((p) => supported.includes(p));
-      if (chosen === undefined) {
-        // What x/net/websocket (the kubelet's, behind an older API server) answers on a failed handshake.
-        refuse(
-          403,
-          'Forbidden',
-          `requested protocol(s) are not supported: [${offered.join(' ')}]; supports [${supported.join(' ')}]`,
-        );
-        return;
-      }
-      let ports: number[] = [];
-      if (chosen !== TUNNEL_PROTOCOL) {
-        const parsed = parsePorts(url);
-        if (typeof parsed === 'string') {
-          refuse(400, 'Bad Request', parsed);
-          return;
-        }
-        ports = parsed;
-      }
-      const problem = websocketRequestProblem(req);
-      if (problem !== undefined) {
-        refuse(400, 'Bad Request', problem);
-        return;
-      }
-      if (chosen === TUNNEL_PROTOCOL) {
-        // The tunnel is a byte stream: payloads are streamed, never reassembled into messages.
-        hub.counters.upgrades.tunnel++;
-        const ws = acceptWebSocket(req, socket, head, chosen, 'bytes');
-        const pipe = new WebSocketByteStream(ws);
-        pipe.on('error', () => pipe.destroy());
-        if (hub.upstream !== undefined) {
-          // As the API server does: the tunnel's bytes go to the kubelet's SPDY upgrade.
-          pipe.once('close', () => ws.terminate());
-          await hub.upstream.relay(pipe, namespace, name, () => {}).catch(() => ws.terminate());
-          return;
-        }
-        serveSpdyPortForward(pipe, {
-          dial,
-          hub,
-          label,
-          finGraceMs: hub.finGraceMs,
-          destroyTransport: () => ws.terminate(),
-        });
-        return;
-      }
-      hub.counters.upgrades.websocket++;
-      const ws = acceptWebSocket(req, socket, head, chosen, 'messages');
-      serveWebSocketV4(ws, { base64: chosen === 'v4.base64.channel.k8s.io', ports, dial, hub });
-      return;
-    }
-
-    if (upgradeHeader === 'spdy/3.1') {
-      const versions = ([] as string[])
-        .concat(req.headers['x-stream-protocol-version'] ?? [])
-        .flatMap((v) => v.split(','))
-        .map((v) => v.trim())
-        .filter((v) => v !== '');
-      if (!hub.protocols.spdy) {
-        refuse(
-          403,
-          'Forbidden',
-          `unable to upgrade: SPDY port-forwarding is not supported by this server (switched off in the simulated cluster)`,
-          {
-            'X-Accepted-Stream-Protocol-Versions': '',
-          },
-        );
-        return;
-      }
-      if (versions.length === 0) {
-        refuse(
-          400,
-          'Bad Request',
-          'unable to upgrade: unable to negotiate protocol: X-Stream-Protocol-Version is required',
-        );
-        return;
-      }
-      if (!versions.includes('portforward.k8s.io')) {
-        refuse(
-          403,
-          'Forbidden',
-          `unable to upgrade: unable to negotiate protocol: client supports ${JSON.stringify(versions)}, server accepts ["portforward.k8s.io"]`,
-          {
-            'X-Accepted-Stream-Protocol-Versions': 'portforward.k8s.io',
-          },
-        );
-        return;
-      }
-      if (hub.upstream !== undefined) {
-        // The kubelet's own 101 is passed on, then the connection is spliced to it.
-        hub.counters.upgrades.spdy++;
-        if (head.length > 0) socket.unshift(head);
-        await hub.upstream
-          .relay(socket, namespace, name, (responseHead) => socket.write(responseHead))
-          .catch((err: unknown) => {
-            if (!socket.destroyed)
-              rawResponse(socket, 502, 'Bad Gateway', err instanceof Error ? err.message : String(err));
-          });
-        return;
-      }
-      socket.write(
-        'HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\nX-Stream-Protocol-Version: portforward.k8s.io\r\n\r\n',
-      );
-      hub.counters.upgrades.spdy++;
-      if (head.length > 0) socket.unshift(head);
-      serveSpdyPortForward(socket, { dial, hub, label, finGraceMs: hub.finGraceMs });
-      return;
-    }
-    rawResponse(
+    await servePortForwardUpgrade(
+      {
+        hub: this.d.hub,
+        workloads: this.d.workloads,
+        token: this.d.token,
+        authorize: (verb, target, resourceName) => this.authorize(verb, target, resourceName),
+        getOrThrow: (target) => this.getOrThrow(target),
+      },
+      req,
       socket,
-      400,
-      'Bad Request',
-      JSON.stringify(statusBody(400, 'BadRequest', `unsupported upgrade "${upgradeHeader}"`)),
+      head,
     );
   }
 }
+
+/** A PATCH body applied to the object, by its content type. */
+const patched = (req: http.IncomingMessage, existing: KObj, patch: unknown): KObj => {
+  const ct = (req.headers['content-type'] ?? '').split(';')[0]!.trim();
+  if (ct === 'application/json-patch+json') return applyJsonPatch(existing, patch) as KObj;
+  if (ct === 'application/merge-patch+json' || ct === 'application/strategic-merge-patch+json')
+    return mergePatch(existing, patch) as KObj;
+  throw new ApiError(
+    415,
+    'UnsupportedMediaType',
+    `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json`,
+  );
+};

@@ -3,7 +3,8 @@
 import { Box } from 'ink';
 import { Text } from '../text.js';
 import type { TuiLogLine } from '../backend.js';
-import { fit, formatClock } from '../format.js';
+import { formatClock } from '../format.js';
+import { fit } from '../width.js';
 import type { Theme } from '../theme.js';
 
 export interface LogsPanelProps {

@@ -1,11 +1,12 @@
 // The services table: one line per forward, only the window of rows that fits the terminal is
-// rendered (so 500 forwards cost what ~30 do). Each row is one Text of coloured segments — far
-// cheaper for ink's layout than a Box per cell.
+// rendered (so 2,000 forwards cost what ~40 do). Each row is one pre-styled string in one Text
+// (styled-line.ts), memoised on that string: a frame re-renders, lays out and measures only the
+// rows whose text changed (issue 18).
 import { Box } from 'ink';
-import { Text } from '../text.js';
-import { memo } from 'react';
+import { StyledText } from '../text.js';
 import { headerLine, rowCells, type Column } from '../columns.js';
 import type { Row } from '../rows.js';
+import { styleLine, type Span, type StyledLine } from '../styled-line.js';
 import { statusColor, type Theme } from '../theme.js';
 
 export interface ServicesTableProps {
@@ -23,39 +24,27 @@ export interface ServicesTableProps {
   emptyText: string;
 }
 
-interface RowLineProps {
-  row: Row;
-  columns: readonly Column[];
-  selected: boolean;
-  theme: Theme;
-  now: number;
-  trend: readonly number[];
-}
-
-const RowLine = memo(({ row, columns, selected, theme, now, trend }: RowLineProps) => {
+/** A row as one styled line: the marker, then its cells, adjacent cells of one colour as one span. */
+export const rowLine = (
+  row: Row,
+  columns: readonly Column[],
+  selected: boolean,
+  theme: Theme,
+  now: number,
+  trend: readonly number[],
+): StyledLine => {
   const sc = statusColor(theme, row.forward.status);
-  // Adjacent cells of one colour become one Text: fewer nodes is what keeps ink fast.
-  const segments: { color: string | undefined; text: string }[] = [];
+  const spans: Span[] = [{ text: selected ? '▶' : ' ', color: undefined }];
   rowCells(row, columns, now, trend).forEach((c, i) => {
     const color =
       c.tone === 'status' || c.tone === 'problem' ? sc : c.tone === 'muted' ? theme.muted : undefined;
     const text = (i > 0 ? ' ' : '') + c.text;
-    const last = segments[segments.length - 1];
-    if (last && last.color === color) last.text += text;
-    else segments.push({ color, text });
+    const last = spans[spans.length - 1]!;
+    if (last.color === color) last.text += text;
+    else spans.push({ color, text });
   });
-  return (
-    <Text wrap="truncate" backgroundColor={selected ? theme.selectedBg : undefined} bold={selected}>
-      {selected ? '▶' : ' '}
-      {segments.map((s, i) => (
-        <Text key={i} color={s.color}>
-          {s.text}
-        </Text>
-      ))}
-    </Text>
-  );
-});
-RowLine.displayName = 'RowLine';
+  return styleLine(spans, selected ? { backgroundColor: theme.selectedBg, bold: true } : {});
+};
 
 export const ServicesTable = ({
   rows,
@@ -76,23 +65,12 @@ export const ServicesTable = ({
     width={width}
     height={page + 3}
   >
-    <Text bold color={theme.muted} wrap="truncate">
-      {' '}
-      {headerLine(columns)}
-    </Text>
+    <StyledText line={styleLine([{ text: ` ${headerLine(columns)}`, color: theme.muted }], { bold: true })} />
     {rows.length === 0 ? (
-      <Text color={theme.muted}> {emptyText}</Text>
+      <StyledText line={styleLine([{ text: ` ${emptyText}`, color: theme.muted }])} />
     ) : (
       rows.map((r, i) => (
-        <RowLine
-          key={r.key}
-          row={r}
-          columns={columns}
-          selected={i === selected}
-          theme={theme}
-          now={now}
-          trend={trend(r.key)}
-        />
+        <StyledText key={r.key} line={rowLine(r, columns, i === selected, theme, now, trend(r.key))} />
       ))
     )}
   </Box>

@@ -5,12 +5,39 @@ import { SPDY3_DICTIONARY } from './dictionary.js';
 import {
   HeaderCompressor,
   HeaderDecompressor,
+  SPDY3_DICTIONARY_ID,
   decodeHeaderBlock,
   encodeHeaderBlock,
   type SpdyHeaders,
 } from './headers.js';
 
 const hex = (s: string): Buffer => Buffer.from(s.replace(/\s+/g, ''), 'hex');
+
+const adler32 = (b: Buffer): number => {
+  let a = 1;
+  let c = 0;
+  for (const byte of b) {
+    a = (a + byte) % 65521;
+    c = (c + a) % 65521;
+  }
+  return ((c << 16) | a) >>> 0;
+};
+
+/** One persistent node zlib context, each block sync-flushed: a peer like the kubelet or kubectl. */
+const peerStream = async (blocks: Buffer[], options: zlib.ZlibOptions = {}): Promise<Buffer[]> => {
+  const deflate = zlib.createDeflate({ level: 9, ...options });
+  const out: Buffer[] = [];
+  deflate.on('data', (c: Buffer) => out.push(c));
+  const compressed: Buffer[] = [];
+  for (const block of blocks) {
+    deflate.write(block);
+    await new Promise<void>((resolve) => deflate.flush(zlib.constants.Z_SYNC_FLUSH, () => resolve()));
+    // 'data' events of the flush have run by the time the flush callback does.
+    compressed.push(Buffer.concat(out.splice(0)));
+  }
+  deflate.close();
+  return compressed;
+};
 
 describe('SPDY header blocks', () => {
   it('encodes the uncompressed name/value block (known bytes)', () => {
@@ -36,8 +63,7 @@ describe('SPDY header blocks', () => {
   it('first compressed block starts with the zlib header naming the SPDY/3 dictionary (FDICT, id e3c6a7c2)', () => {
     const c = new HeaderCompressor();
     const first = c.compress({ streamtype: 'error', port: '80', requestid: '0' });
-    // CMF: deflate (8) with a small window (the compressor's memory is per session); FLG: FDICT set,
-    // header check valid; then the dictionary's id.
+    // CMF: deflate (8); FLG: FDICT set, header check valid; then the dictionary's id.
     expect(first[0]! & 0x0f).toBe(8);
     expect(first[1]! & 0x20).toBe(0x20);
     expect((first[0]! * 256 + first[1]!) % 31).toBe(0);
@@ -91,6 +117,57 @@ describe('SPDY header blocks', () => {
       }),
       { numRuns: 100 },
     );
+  });
+
+  it('names the dictionary by its Adler-32', () => {
+    expect(adler32(SPDY3_DICTIONARY)).toBe(SPDY3_DICTIONARY_ID);
+  });
+
+  it("reads a peer's stream whose later blocks refer back into earlier ones and the dictionary", async () => {
+    const sets: SpdyHeaders[] = [];
+    for (let i = 0; i < 600; i++)
+      sets.push({
+        streamtype: i % 2 ? 'data' : 'error',
+        port: '8080',
+        requestid: String(i >> 1),
+        'x-pad': 'abc'.repeat(i % 50),
+      });
+    const blocks = sets.map((h) => encodeHeaderBlock(h));
+    // Far more than the 32 KiB window in all, so the history the decompressor keeps must slide.
+    expect(blocks.reduce((n, b) => n + b.length, 0)).toBeGreaterThan(64 * 1024);
+    const compressed = await peerStream(blocks, { dictionary: SPDY3_DICTIONARY });
+    // Back-references make the later blocks much smaller than the block itself.
+    expect(compressed[599]!.length).toBeLessThan(blocks[599]!.length / 2);
+    const d = new HeaderDecompressor();
+    for (const [i, c] of compressed.entries()) expect(d.decompress(c)).toEqual(sets[i]);
+  });
+
+  it('reads a zlib stream that names no dictionary', async () => {
+    const blocks = [encodeHeaderBlock({ a: 'b' }), encodeHeaderBlock({ a: 'b', c: 'd' })];
+    const compressed = await peerStream(blocks);
+    expect(compressed[0]![1]! & 0x20).toBe(0);
+    const d = new HeaderDecompressor();
+    expect(d.decompress(compressed[0]!)).toEqual({ a: 'b' });
+    expect(d.decompress(compressed[1]!)).toEqual({ a: 'b', c: 'd' });
+  });
+
+  it('refuses a zlib stream that names another dictionary', async () => {
+    const [first] = await peerStream([encodeHeaderBlock({ a: 'b' })], { dictionary: Buffer.from('other') });
+    expect(() => new HeaderDecompressor().decompress(first!)).toThrow(/decompression failed.*dictionary/);
+  });
+
+  it('sends a block larger than one stored block (64 KiB) whole', () => {
+    const h = { big: 'x'.repeat(70_000), port: '80' };
+    const c = new HeaderCompressor();
+    const inflated = zlib.inflateSync(Buffer.concat([c.compress({ a: 'b' }), c.compress(h)]), {
+      dictionary: SPDY3_DICTIONARY,
+      finishFlush: zlib.constants.Z_SYNC_FLUSH,
+    });
+    expect(inflated.equals(Buffer.concat([encodeHeaderBlock({ a: 'b' }), encodeHeaderBlock(h)]))).toBe(true);
+    const ours = new HeaderCompressor();
+    const d = new HeaderDecompressor();
+    expect(d.decompress(ours.compress({ a: 'b' }))).toEqual({ a: 'b' });
+    expect(d.decompress(ours.compress(h))).toEqual(h);
   });
 
   it('fails clearly on garbage', () => {

@@ -1,19 +1,17 @@
 // SPDY/3 header blocks: the name/value block format and its compression.
 //
 // Uncompressed block: u32 count, then per header u32 nameLen · name (lowercase) · u32 valueLen ·
-// value; several values of one name are joined with NUL. The block is zlib-compressed with the
-// SPDY/3 dictionary using ONE context per direction for the whole connection: the first block
-// carries the zlib header (with FDICT), every block ends with a Z_SYNC_FLUSH. A fresh context per
-// frame does not interoperate (the kubelet and kubectl keep theirs), so the compressor and the
-// decompressor below are long-lived objects owned by a session. pako is synchronous, which keeps
-// frame order trivially correct.
-import pako from 'pako';
+// value; several values of one name are joined with NUL. Each direction of a connection is ONE
+// zlib stream with the SPDY/3 dictionary: the first block carries the zlib header (with FDICT),
+// every block ends with a Z_SYNC_FLUSH, and a block may refer back into earlier ones (the kubelet
+// and kubectl keep one context per direction). We keep no zlib context per connection (thousands
+// of pod sessions, issue 18): what we send is stored blocks, what we receive is inflated against
+// the stream's history (see the classes). Synchronous, which keeps frame order trivially correct.
+import { constants as zlibConstants, inflateRawSync } from 'node:zlib';
 import { SPDY3_DICTIONARY } from './dictionary.js';
 
 /** Header names (lowercase) → value; multiple values joined with "\0" as on the wire. */
 export type SpdyHeaders = Record<string, string>;
-
-const Z_SYNC_FLUSH = 2;
 
 /** Encodes headers to the uncompressed name/value block. Names are lower-cased (SPDY requires it). */
 export const encodeHeaderBlock = (headers: SpdyHeaders): Buffer => {
@@ -61,28 +59,27 @@ export const decodeHeaderBlock = (block: Buffer): SpdyHeaders => {
   return headers;
 };
 
+/** The zlib stream header the first compressed block starts with: deflate, 32 KiB window, FDICT. */
+const ZLIB_HEADER = Buffer.from([0x78, 0x20]);
+/** The SPDY/3 dictionary's id (its Adler-32), as a zlib header with FDICT names it. */
+export const SPDY3_DICTIONARY_ID = 0xe3c6a7c2;
+/** What a Z_SYNC_FLUSH ends a block with: an empty stored block. */
+const SYNC_MARKER = Buffer.from([0x00, 0x00, 0x00, 0xff, 0xff]);
+const STORED_MAX = 0xffff;
+/** How far back deflate may refer: the receiver keeps this much of what it has inflated. */
+const WINDOW = 32 * 1024;
+
 /**
- * The sending side's persistent zlib context. Small on purpose: header blocks are a few hundred
- * bytes and every pod session owns one, and zlib's defaults (32 KiB window, memLevel 8, 16 KiB
- * output chunks) cost ~260 KiB and a millisecond of zero-filling per session — 500 MiB and
- * seconds of CPU at 2,000 services (issue 18). A 2 KiB window still holds the whole SPDY/3
- * dictionary (1,423 bytes); any inflater accepts a smaller window than its own.
+ * The sending side of the connection's header compression, without a zlib context: every block
+ * goes out as deflate stored blocks, each followed by a Z_SYNC_FLUSH marker, in one zlib stream that
+ * names the SPDY/3 dictionary (any inflater reads that; a compressing context per pod session costs
+ * ~17 KiB, 34 MB at 2,000 services, issue 18). A port-forward header block is ~70 bytes, so sending
+ * it uncompressed costs ~40 bytes per stream. The trailing empty stored block is required: Go's
+ * flate reader (the kubelet's spdystream) hands out a block's bytes only when it reaches it, and
+ * spdystream insists the header block is consumed to its last byte.
  */
 export class HeaderCompressor {
-  private readonly deflate = new pako.Deflate({
-    level: 9,
-    windowBits: 11,
-    memLevel: 1,
-    chunkSize: 1024,
-    dictionary: SPDY3_DICTIONARY,
-  });
-  private out: Uint8Array[] = [];
-
-  constructor() {
-    this.deflate.onData = (chunk: pako.Data) => {
-      this.out.push(chunk as Uint8Array);
-    };
-  }
+  private started = false;
 
   compress(headers: SpdyHeaders): Buffer {
     return this.compressRaw(encodeHeaderBlock(headers));
@@ -90,40 +87,89 @@ export class HeaderCompressor {
 
   /** Compresses an already encoded name/value block. */
   compressRaw(block: Buffer): Buffer {
-    this.out = [];
-    if (!this.deflate.push(block, Z_SYNC_FLUSH)) {
-      throw new Error(`SPDY header compression failed: ${this.deflate.msg || 'zlib error'}`);
+    const parts: Buffer[] = [];
+    if (!this.started) {
+      this.started = true;
+      const id = Buffer.allocUnsafe(4);
+      id.writeUInt32BE(SPDY3_DICTIONARY_ID, 0);
+      parts.push(ZLIB_HEADER, id);
     }
-    const parts = this.out;
-    this.out = [];
-    return Buffer.concat(parts.map((p) => Buffer.from(p.buffer, p.byteOffset, p.byteLength)));
+    for (let off = 0; off < block.length; off += STORED_MAX) {
+      const piece = block.subarray(off, off + STORED_MAX);
+      const head = Buffer.allocUnsafe(5);
+      head[0] = 0x00; // BFINAL 0, BTYPE 00 (stored), padded to the byte
+      head.writeUInt16LE(piece.length, 1);
+      head.writeUInt16LE(~piece.length & 0xffff, 3);
+      parts.push(head, piece);
+    }
+    parts.push(SYNC_MARKER);
+    return Buffer.concat(parts);
   }
 }
 
-/** The receiving side's persistent zlib context. */
+/**
+ * The receiving side: one zlib stream per connection, but no zlib context kept between blocks.
+ * Every block the peer sends ends at a Z_SYNC_FLUSH (byte-aligned, between deflate blocks; SPDY
+ * peers flush each header block so it can be read on its own), so a block is inflated by a fresh raw
+ * inflater whose dictionary is the stream's history: the SPDY/3 dictionary (when the zlib header
+ * names it) and what was inflated so far, its last 32 KiB. The history grows by the peer's header
+ * blocks (a kubelet's replies are empty: 4 bytes each), so an idle pod session holds next to
+ * nothing where a kept context held ~9 KiB, and 41 KiB once it had inflated anything.
+ */
 export class HeaderDecompressor {
-  // The window must take the peer's (up to 32 KiB); the output chunk need not be 16 KiB per session.
-  private readonly inflate = new pako.Inflate({ chunkSize: 2048, dictionary: SPDY3_DICTIONARY });
-  private out: Uint8Array[] = [];
-
-  constructor() {
-    this.inflate.onData = (chunk: pako.Data) => {
-      this.out.push(chunk as Uint8Array);
-    };
-  }
+  /** undefined until the zlib header was read; then whether the stream uses the dictionary. */
+  private withDictionary: boolean | undefined;
+  /** The most recent inflated bytes (at most WINDOW). */
+  private history: Buffer = Buffer.alloc(0);
 
   decompress(compressed: Buffer): SpdyHeaders {
     return decodeHeaderBlock(this.decompressRaw(compressed));
   }
 
   decompressRaw(compressed: Buffer): Buffer {
-    this.out = [];
     if (compressed.length === 0) return encodeHeaderBlock({});
-    if (!this.inflate.push(compressed, Z_SYNC_FLUSH) || this.inflate.err) {
-      throw new Error(`SPDY header decompression failed: ${this.inflate.msg || 'zlib error'}`);
+    let body = compressed;
+    if (this.withDictionary === undefined) {
+      if (body.length < 2) throw new Error('SPDY header decompression failed: truncated zlib header');
+      const cmf = body[0]!;
+      const flg = body[1]!;
+      if ((cmf & 0x0f) !== 8 || cmf >> 4 > 7 || (cmf * 256 + flg) % 31 !== 0)
+        throw new Error('SPDY header decompression failed: not a zlib stream (bad header)');
+      const fdict = (flg & 0x20) !== 0;
+      if (fdict) {
+        if (body.length < 6) throw new Error('SPDY header decompression failed: truncated zlib header');
+        if (body.readUInt32BE(2) !== SPDY3_DICTIONARY_ID)
+          throw new Error('SPDY header decompression failed: the zlib stream names another dictionary');
+      }
+      this.withDictionary = fdict;
+      body = body.subarray(fdict ? 6 : 2);
     }
-    const parts = this.out;
-    this.out = [];
-    return Buffer.concat(parts.map((p) => Buffer.from(p.buffer, p.byteOffset, p.byteLength)));
+    if (body.length === 0) return encodeHeaderBlock({});
+    const dictionary = this.window();
+    let out: Buffer;
+    try {
+      out = inflateRawSync(body, {
+        finishFlush: zlibConstants.Z_SYNC_FLUSH,
+        chunkSize: 1024,
+        ...(dictionary.length > 0 ? { dictionary } : {}),
+      });
+    } catch (err) {
+      throw new Error(`SPDY header decompression failed: ${(err as Error).message}`);
+    }
+    if (out.length > 0)
+      this.history =
+        this.history.length + out.length <= WINDOW
+          ? Buffer.concat([this.history, out])
+          : Buffer.concat([this.history, out]).subarray(-WINDOW);
+    return out;
+  }
+
+  /** The last 32 KiB of the stream's history, the dictionary counted in. */
+  private window(): Buffer {
+    const dict = this.withDictionary === true ? SPDY3_DICTIONARY : undefined;
+    if (dict === undefined) return this.history;
+    if (this.history.length === 0) return dict;
+    const whole = Buffer.concat([dict, this.history]);
+    return whole.length > WINDOW ? whole.subarray(-WINDOW) : whole;
   }
 }

@@ -1,0 +1,44 @@
+// What a forward target is handed at construction: who it is (identity) and what it works with
+// (gateways, clock, the engine's settings and callbacks).
+import type { EngineEvent } from '../events.js';
+import type { Clock, ClusterGateway, ListenerGateway, Logger, TrafficRecorder } from '../gateways.js';
+import type { SessionPool } from '../session-pool.js';
+
+export interface TargetContext {
+  cluster: ClusterGateway;
+  listener: ListenerGateway;
+  traffic: TrafficRecorder;
+  pool: SessionPool;
+  clock: Clock;
+  logger: Logger;
+  emit: (event: EngineEvent) => void;
+  autoReconnect: boolean;
+  timeoutMs: number;
+  retryIntervalMs: number;
+  connectWaitMs: number;
+  backoff: { initialMs?: number; maxMs?: number; jitter?: number };
+  /** Asks the owner to re-plan (e.g. when a -t wait expires or a retry interval passes). */
+  requestReconcile: () => void;
+}
+
+export interface TargetIdentity {
+  /** `<name>.<ns>.<ctx>`. */
+  key: string;
+  registryKey: string;
+  /** The forward's service name (service or `<pod>.<svc>`). */
+  name: string;
+  namespace: string;
+  context: string;
+  headless: boolean;
+  ip: string;
+  hostnames: string[];
+}
+
+/**
+ * Hands the forward another address because `why` (its own is taken by another program or kubefwd):
+ * the new address with its alias and hosts-file promises, or undefined when it must stay (reserved
+ * with -r/-z, or none left).
+ */
+export type AddressMover = (
+  why: string,
+) => { ip: string; alias: Promise<void>; names: Promise<void> } | undefined;
