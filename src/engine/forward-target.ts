@@ -2,20 +2,19 @@
 // a listener per port on the exact IP that stays up across pod changes and reconnects; a session to
 // the current pod; the status every port's forward shows. Local connections that arrive while the
 // session is (re-)established wait (bounded) instead of being refused.
-import type { Socket } from 'node:net';
 import { KubefwdError, errorMessage, isKubefwdError, type ErrorCode } from '../contract/errors.js';
 import type { ForwardStatus } from '../contract/state.js';
 import { createBackoff, type Backoff } from './backoff.js';
 import type { ReconnectTrigger } from './events.js';
 import { listenFailureLine } from './listen-failure.js';
-import { forwardKey, type ForwardRecord, type ServiceRecord } from './model.js';
-import { connectToPod } from './connection.js';
+import type { ForwardRecord, ServiceRecord } from './model.js';
 import type { LocalListener, PodSession } from './gateways.js';
 import type { WaitInfo } from './reconcile.js';
 import type { SessionLease } from './session-pool.js';
 import { AddressClaimHolder } from './forward-target/address-claim.js';
+import { LocalConnections } from './forward-target/local-connections.js';
 import type { AddressMover, TargetContext, TargetIdentity } from './forward-target/context.js';
-import { forwardRecordOf, podPortOf, serviceRecordOf, type PlannedPort } from './forward-target/records.js';
+import { forwardRecordOf, serviceRecordOf, type PlannedPort } from './forward-target/records.js';
 import { SessionWaiters } from './forward-target/waiters.js';
 
 export type { AddressMover, TargetContext, TargetIdentity } from './forward-target/context.js';
@@ -55,7 +54,7 @@ export class ForwardTarget {
   private waitingPod: string | undefined;
   private readonly waiters: SessionWaiters;
   /** This forward's open local connections (a manual reconnect ends them, and only them). */
-  private readonly sockets = new Set<Socket>();
+  private readonly connections: LocalConnections;
   private stopped = false;
   private serviceEmitted = false;
   private dialing = false;
@@ -90,6 +89,16 @@ export class ForwardTarget {
     this.backoff = createBackoff(ctx.backoff);
     this.waiters = new SessionWaiters(ctx.clock);
     this.claim = new AddressClaimHolder(ctx.listener);
+    this.connections = new LocalConnections({
+      id,
+      clock: ctx.clock,
+      logger: ctx.logger,
+      traffic: ctx.traffic,
+      label: () => this.label(),
+      planOf: (localPort) => this.ports.get(localPort)?.plan,
+      pod: () => this.pod,
+      activeSession: () => this.activeSession(),
+    });
   }
 
   get currentPod(): string | undefined {
@@ -227,8 +236,7 @@ export class ForwardTarget {
       return;
     }
     this.dropSession({ retire: true });
-    for (const socket of this.sockets) socket.destroy();
-    this.sockets.clear();
+    this.connections.endAll();
     void this.connect(trigger, true);
   }
 
@@ -277,7 +285,9 @@ export class ForwardTarget {
           },
         );
       }
-      const listener = await this.ctx.listener.listen(ip, port, (socket) => this.onConnection(socket, port));
+      const listener = await this.ctx.listener.listen(ip, port, (socket) =>
+        this.connections.accept(socket, port),
+      );
       if (ip !== this.id.ip || this.stopped || !this.ports.has(port)) {
         await listener.close();
         return;
@@ -607,58 +617,6 @@ export class ForwardTarget {
           this.reason ?? 'no ready pod',
         ),
       );
-  }
-
-  private onConnection(socket: Socket, localPort: number): void {
-    socket.on('error', () => undefined);
-    this.sockets.add(socket);
-    socket.once('close', () => this.sockets.delete(socket));
-    const state = this.ports.get(localPort);
-    if (!state) {
-      socket.destroy();
-      return;
-    }
-    let pod = this.pod;
-    let podPort = podPortOf(state.plan) ?? localPort;
-    connectToPod({
-      socket,
-      podPort: () => {
-        podPort = podPortOf(this.ports.get(localPort)?.plan ?? state.plan) ?? localPort;
-        return podPort;
-      },
-      session: async () => {
-        const session = await this.activeSession();
-        pod = this.pod;
-        return session;
-      },
-      sessionDied: (session) => this.sessionDied(session),
-      tap: () =>
-        this.ctx.traffic.connectionOpened({
-          key: forwardKey(this.id.key, pod ?? '-', localPort),
-          serviceKey: this.id.key,
-          podName: pod ?? '',
-          localIP: this.id.ip,
-          localPort: String(localPort),
-          podPort: String(podPort),
-        }),
-      done: (failure) => {
-        if (failure)
-          this.ctx.logger.warn(
-            `${this.label()}: connection on ${this.id.ip}:${localPort} to pod ${pod ?? '?'}:${podPort} ended: ${failure}`,
-          );
-      },
-    });
-  }
-
-  /** Whether a session turns out to be closing (its `closed` settles within a short grace). */
-  private sessionDied(session: PodSession): Promise<boolean> {
-    return new Promise<boolean>((resolve) => {
-      const timer = this.ctx.clock.setTimeout(() => resolve(false), 200);
-      void session.closed.then(() => {
-        timer.cancel();
-        resolve(true);
-      });
-    });
   }
 
   private recordFor(state: PortState): ForwardRecord {

@@ -68,6 +68,7 @@ const bind = (ip: string, port: number): Promise<Server> =>
     });
   });
 
+// Long as a module: every request below shares the sessions' ownership table, held in this closure (no module state in root code).
 export const createHelperCore = (options: HelperCoreOptions): HelperCore => {
   const hosts = options.hosts ?? createHostsFile({ path: options.hostsPath });
   const loopback = options.loopback ?? createLoopback();

@@ -53,6 +53,7 @@ const clearSocketPath = async (path: string): Promise<void> => {
   await unlink(path);
 };
 
+// Long because the listener, its control connections and the pending relays share one table and one shutdown.
 export const serveHelperSocket = async (options: SocketHelperOptions): Promise<SocketHelper> => {
   await createHostsFile({ path: options.hostsPath }).checkWritable();
   const core = options.core ?? createHelperCore({ hostsPath: options.hostsPath });
@@ -100,6 +101,7 @@ export const serveHelperSocket = async (options: SocketHelperOptions): Promise<S
     });
   };
 
+  // One connection: its first line decides control or data, and both share the socket's error and close handling.
   const onConnection = (socket: Socket): void => {
     socket.on('error', () => undefined);
     // Half-open sockets (below) keep a relayed connection's directions apart; a control connection

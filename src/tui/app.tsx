@@ -96,6 +96,7 @@ const runIntent = (backend: TuiBackend, notify: Notify, effect: Effect): void =>
   }
 };
 
+// The TUI's shell: the state source, the view-state reducer's dispatch and the layout; views and keys live beside it.
 export const App = (props: AppProps) => {
   const { backend, theme } = props;
   const now = props.now ?? Date.now;

@@ -13,12 +13,26 @@ interface OutputClass {
   prototype: { get: (this: InkOutput) => { output: string; height: number }; __kubefwdFast?: true };
 }
 
-/** True when installed (now or before), false when this ink is not the one it was written for. */
+const loadOutput = async (): Promise<OutputClass | undefined> => {
+  try {
+    const index = import.meta.resolve('ink');
+    const pkg = JSON.parse(await readFile(new URL('../package.json', index), 'utf8')) as { version?: string };
+    if (pkg.version !== INK_VERSION) return undefined;
+    return ((await import(new URL('./output.js', index).href)) as { default: OutputClass }).default;
+  } catch {
+    // No ink package on disk to load it from (the single-file executable bundles ink): ink's own
+    // assembly it is, slower but the same frames.
+    return undefined;
+  }
+};
+
+/**
+ * True when installed (now or before); false when this ink is not the one it was written for or
+ * its Output module cannot be loaded (never an error: the TUI works without it).
+ */
 export const installFastOutput = async (): Promise<boolean> => {
-  const index = import.meta.resolve('ink');
-  const pkg = JSON.parse(await readFile(new URL('../package.json', index), 'utf8')) as { version?: string };
-  if (pkg.version !== INK_VERSION) return false;
-  const { default: Output } = (await import(new URL('./output.js', index).href)) as { default: OutputClass };
+  const Output = await loadOutput();
+  if (!Output) return false;
   const proto = Output.prototype;
   if (proto.__kubefwdFast) return true;
   const original = proto.get;

@@ -2,6 +2,7 @@
 // store and sends intents straight to the engine's Controller; discovery goes through the
 // ClusterGateway the engine already uses, HTTP exchanges through the traffic recorder.
 import type { LogEntry } from '../contract/api.js';
+import { formatServiceKey } from '../domain/keys.js';
 import type { Controller } from '../engine/controller.js';
 import type { TrafficSource } from '../engine/traffic/index.js';
 import type { StateStore } from '../state/index.js';
@@ -141,7 +142,7 @@ export const createLocalBackend = (deps: LocalBackendDeps): TuiBackend => {
           name: s.metadata.name,
           type: s.spec.type ?? 'ClusterIP',
           ports: (s.spec.ports ?? []).map((p) => String(p.port)),
-          forwarded: isForwarded(`${s.metadata.name}.${namespace}.${context}`),
+          forwarded: isForwarded(formatServiceKey({ service: s.metadata.name, namespace, context })),
         }))
         .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     },

@@ -27,19 +27,25 @@ export interface RenderMeasurement {
    */
   cpuMsPerFrame: number;
   cpuP95Ms: number;
+  /**
+   * Timed frames whose bytes differed from the frame before (every one should: each changes every
+   * row's figures), and the mean bytes written per frame: proof that whole frames were written.
+   */
+  changedFrames: number;
+  bytesPerFrame: number;
 }
 
 class MemoryStdout extends EventEmitter {
   constructor(
     readonly columns: number,
     readonly rows: number,
-    private readonly onWrite: () => void,
+    private readonly onWrite: (chunk: string) => void,
   ) {
     super();
   }
   readonly isTTY = false;
-  write = (_chunk: string): boolean => {
-    this.onWrite();
+  write = (chunk: string): boolean => {
+    this.onWrite(chunk);
     return true;
   };
 }
@@ -98,7 +104,13 @@ export const measureRender = async (
   };
 
   let written: (() => void) | undefined;
-  const stdout = new MemoryStdout(width, height, () => written?.());
+  let lastChunk = '';
+  let changed = false;
+  const stdout = new MemoryStdout(width, height, (chunk) => {
+    changed = chunk !== lastChunk;
+    lastChunk = chunk;
+    written?.();
+  });
   const nextFrame = (): Promise<void> => new Promise((resolve) => (written = resolve));
 
   const t0 = performance.now();
@@ -127,6 +139,8 @@ export const measureRender = async (
 
   const times: number[] = [];
   const cpuTimes: number[] = [];
+  let changedFrames = 0;
+  let bytes = 0;
   try {
     for (let n = 1; n <= warmup + frames; n++) {
       state = {
@@ -142,6 +156,8 @@ export const measureRender = async (
       if (n > warmup) {
         times.push(performance.now() - start);
         cpuTimes.push((cpu.user + cpu.system) / 1000);
+        if (changed) changedFrames++;
+        bytes += Buffer.byteLength(lastChunk);
       }
     }
   } finally {
@@ -164,5 +180,7 @@ export const measureRender = async (
     firstFrameMs: Math.round(firstFrameMs * 100) / 100,
     cpuMsPerFrame: mean(cpuTimes),
     cpuP95Ms: p95(cpuTimes),
+    changedFrames,
+    bytesPerFrame: Math.round(bytes / Math.max(1, frames)),
   };
 };

@@ -22,6 +22,7 @@ export const Text = ({ children, ...props }: TextProps) => <InkText {...props}>{
  * line changed, so an unchanged row costs React and ink's layout nothing. ink lays out and measures
  * a blank placeholder of the line's width (ASCII: measured in O(1), where string-width segments any
  * text with a glyph in it grapheme by grapheme); the line itself goes in when the frame is written.
+ * Nothing wraps or cuts it: the caller fits the line to its place (width.ts's fit).
  */
 export const StyledText = memo(
   ({ line }: { line: StyledLine }) => (

@@ -136,6 +136,7 @@ const Help = ({ close }: { close: () => void }): JSX.Element => (
 const isEditing = (el: Element | null): boolean =>
   el instanceof HTMLInputElement || el instanceof HTMLTextAreaElement || el instanceof HTMLSelectElement;
 
+// The page's shell: the state every view shares (route, filter, sort, notices) and the one key handler that reads it.
 export const App = (): JSX.Element => {
   const hub = useMemo(() => createLiveHub(animationFrames), []);
   const pacer = useMemo(() => createPacer(animationFrames), []);

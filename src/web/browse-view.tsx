@@ -24,6 +24,7 @@ export interface BrowseViewProps {
   trigger: string;
 }
 
+// Long for its markup: contexts, namespaces and services as three nested lists, each with its own actions.
 export const BrowseView = ({ actions, trigger, keys }: BrowseViewProps): JSX.Element => {
   const contexts = useLoad(
     () => call<K8sContextsResponse>('GET', '/api/v1/kubernetes/contexts'),

@@ -202,6 +202,7 @@ export interface DetailViewProps {
   keys: MutableRef<((a: KeyAction) => boolean) | undefined>;
 }
 
+// Long for its markup: one service page (header actions, connection strings, forwards table, panels).
 export const DetailView = ({ serviceKey, hub, actions, keys }: DetailViewProps): JSX.Element => {
   useLive(hub);
   const forwards = [...hub.live.forwards.values()].filter((f) => f.serviceKey === serviceKey);

@@ -243,6 +243,7 @@ const shapeNow = (hub: LiveHub, filter: string, sort: SortSpec): Shape => {
   return { sig: shapeOf(groups, errors, total), groups, errors, total };
 };
 
+// Long for its markup: group heads, rows and their actions render together; the row model is the TUI's (tui/rows.ts).
 export const ListView = (p: ListViewProps): JSX.Element => {
   const [shape, setShape] = useState<Shape>(() => shapeNow(p.hub, p.filter, p.sort));
   const current = useRef(shape);

@@ -1,6 +1,7 @@
 // Follows a pod's log through the daemon's SSE route; lines arrive as the container writes them.
 // When the stream ends (pod gone, daemon restarted, a quiet log timed out) it says why, and the
 // panel follows again after a pause while it stays open.
+import { followAgain } from './follow-again.js';
 import { createSseParser } from './sse.js';
 
 /** Lines kept on the page. */
@@ -14,11 +15,8 @@ export const followLog = (
   url: string,
   cb: { lines(lines: string[]): void; ended(reason: string): void },
 ): LogFollower => {
-  let closed = false;
-  let abort: AbortController | undefined;
-  const once = async (): Promise<string> => {
-    abort = new AbortController();
-    const res = await fetch(url, { credentials: 'same-origin', signal: abort.signal });
+  const once = async (signal: AbortSignal): Promise<string> => {
+    const res = await fetch(url, { credentials: 'same-origin', signal });
     if (!res.ok || !res.body) {
       let reason = `HTTP ${res.status}`;
       try {
@@ -46,23 +44,6 @@ export const followLog = (
       if (batch.length) cb.lines(batch);
     }
   };
-  void (async () => {
-    while (!closed) {
-      let reason: string;
-      try {
-        reason = await once();
-      } catch (err) {
-        reason = String(err);
-      }
-      if (closed) return;
-      cb.ended(reason);
-      await new Promise((r) => setTimeout(r, 3000));
-    }
-  })();
-  return {
-    close() {
-      closed = true;
-      abort?.abort();
-    },
-  };
+  const close = followAgain(once, (reason) => cb.ended(reason));
+  return { close };
 };

@@ -5,6 +5,7 @@ import type { JSX } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { LogEntry, LogsResponse } from '../contract/api.js';
 import { call, enc } from './api.js';
+import { followAgain } from './follow-again.js';
 import { createSseParser } from './sse.js';
 
 /** Lines kept on the page. */
@@ -16,14 +17,8 @@ const follow = (
   query: string,
   cb: { reset(lines: LogEntry[]): void; add(line: LogEntry): void; note(text: string | undefined): void },
 ): (() => void) => {
-  let closed = false;
-  let abort: AbortController | undefined;
-  const once = async (): Promise<string> => {
-    abort = new AbortController();
-    const res = await fetch(`/api/v1/logs/stream?${query}`, {
-      credentials: 'same-origin',
-      signal: abort.signal,
-    });
+  const once = async (signal: AbortSignal): Promise<string> => {
+    const res = await fetch(`/api/v1/logs/stream?${query}`, { credentials: 'same-origin', signal });
     if (!res.ok || !res.body) return `HTTP ${res.status}`;
     const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
     const recent = await call<LogsResponse>('GET', `/api/v1/logs?count=${MAX_DAEMON_LINES}&${query}`);
@@ -43,23 +38,7 @@ const follow = (
         }
     }
   };
-  void (async () => {
-    while (!closed) {
-      let reason: string;
-      try {
-        reason = await once();
-      } catch (err) {
-        reason = String(err);
-      }
-      if (closed) return;
-      cb.note(`Not following: ${reason}. Trying again…`);
-      await new Promise((r) => setTimeout(r, 3000));
-    }
-  })();
-  return () => {
-    closed = true;
-    abort?.abort();
-  };
+  return followAgain(once, (reason) => cb.note(`Not following: ${reason}. Trying again…`));
 };
 
 /** A line and its arrival number: a stable key while old lines drop off the top. */

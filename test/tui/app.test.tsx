@@ -205,6 +205,15 @@ describe('windowing and navigation', () => {
     expect(cut).not.toContain(long);
   });
 
+  it('cuts the "no forwards match" line to the table, however long the filter', async () => {
+    const app = mount(createFakeBackend({ forwards: sample() }), { width: 60 });
+    await app.press(`/${'nomatch'.repeat(12)}`, KEY.enter);
+    await until(() => expect(app.frame()).toContain('No forwards match'));
+    const lines = tableLines(app.frame());
+    expect(lines.find((l) => l.includes('No forwards match'))).toMatch(/…$/);
+    for (const l of app.frame().split('\n')) expect(stringWidth(l)).toBeLessThanOrEqual(60);
+  });
+
   it('renders only the rows that fit, however many forwards there are', async () => {
     const app = mount(createFakeBackend({ forwards: syntheticForwards(500) }), { height: 30 });
     await tick();

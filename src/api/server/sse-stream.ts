@@ -16,6 +16,17 @@ export interface SseOptions<T> {
   frame(item: T): { event: string; data: string; id?: string };
 }
 
+/** The stream limits of the API's settings (defaults: keep-alive 30 s, 100 queued, 64 streams). */
+export const sseLimits = (ctx: {
+  sse?: { keepAliveMs?: number; bufferSize?: number; maxStreams?: number } | undefined;
+  sseStreams: { open: number };
+}): Pick<SseOptions<unknown>, 'keepAliveMs' | 'bufferSize' | 'streams' | 'maxStreams'> => ({
+  keepAliveMs: ctx.sse?.keepAliveMs ?? 30_000,
+  bufferSize: ctx.sse?.bufferSize ?? 100,
+  streams: ctx.sseStreams,
+  maxStreams: ctx.sse?.maxStreams ?? 64,
+});
+
 export const sseResponse = <T>(c: Context, o: SseOptions<T>): Response => {
   if (o.streams.open >= o.maxStreams)
     throw new KubefwdError('NOT_READY', `too many event streams open (${o.maxStreams})`, {

@@ -8,6 +8,7 @@ import { headerLine, rowCells, type Column } from '../columns.js';
 import type { Row } from '../rows.js';
 import { styleLine, type Span, type StyledLine } from '../styled-line.js';
 import { statusColor, type Theme } from '../theme.js';
+import { fit } from '../width.js';
 
 export interface ServicesTableProps {
   /** The rows of the window only. */
@@ -67,7 +68,7 @@ export const ServicesTable = ({
   >
     <StyledText line={styleLine([{ text: ` ${headerLine(columns)}`, color: theme.muted }], { bold: true })} />
     {rows.length === 0 ? (
-      <StyledText line={styleLine([{ text: ` ${emptyText}`, color: theme.muted }])} />
+      <StyledText line={styleLine([{ text: fit(` ${emptyText}`, width - 2), color: theme.muted }])} />
     ) : (
       rows.map((r, i) => (
         <StyledText key={r.key} line={rowLine(r, columns, i === selected, theme, now, trend(r.key))} />

@@ -5,7 +5,7 @@ import { API_EVENT_TYPES, ApiEventType, type ApiEvent } from '../../../contract/
 import { route, type RouteDef } from '../define.js';
 import type { RouteContext } from '../deps.js';
 import { bandwidthEvent, logEvent, toApiEvent } from '../event-map.js';
-import { sseResponse } from '../sse-stream.js';
+import { sseLimits, sseResponse } from '../sse-stream.js';
 
 export const EventsQuery = z.object({
   type: z
@@ -44,10 +44,7 @@ export const eventRoutes = (ctx: RouteContext): RouteDef[] => {
       handler: ({ c, query }) => {
         const wanted = query.type && query.type.length > 0 ? new Set(query.type) : undefined;
         return sseResponse<ApiEvent>(c, {
-          keepAliveMs: ctx.sse?.keepAliveMs ?? 30_000,
-          bufferSize: ctx.sse?.bufferSize ?? 100,
-          streams: ctx.sseStreams,
-          maxStreams: ctx.sse?.maxStreams ?? 64,
+          ...sseLimits(ctx),
           subscribe(push) {
             const offEngine = ctx.state.onEngineEvent((ev) => {
               const e = toApiEvent(ev);

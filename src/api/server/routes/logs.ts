@@ -10,7 +10,7 @@ import {
 import { matchesLog, normaliseLevel, type LogQuery } from '../../../state/logs.js';
 import { route, type RouteDef } from '../define.js';
 import type { RouteContext } from '../deps.js';
-import { sseResponse } from '../sse-stream.js';
+import { sseLimits, sseResponse } from '../sse-stream.js';
 
 const toQuery = (q: { count?: number; level?: string; search?: string }): LogQuery => {
   const level = normaliseLevel(q.level);
@@ -70,10 +70,7 @@ export const logRoutes = (ctx: RouteContext): RouteDef[] => [
     handler: ({ c, query }) => {
       const q = toQuery(query);
       return sseResponse<LogEntry>(c, {
-        keepAliveMs: ctx.sse?.keepAliveMs ?? 30_000,
-        bufferSize: ctx.sse?.bufferSize ?? 100,
-        streams: ctx.sseStreams,
-        maxStreams: ctx.sse?.maxStreams ?? 64,
+        ...sseLimits(ctx),
         subscribe: (push) =>
           ctx.state.logs.subscribe((entry) => {
             if (matchesLog(entry, q)) push(entry);

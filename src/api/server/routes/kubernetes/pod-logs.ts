@@ -1,0 +1,172 @@
+// A pod container's log: the recent lines, or followed as an SSE stream. Log lines are untrusted
+// text from the cluster.
+import { z } from 'zod';
+import { PodLogsQuery, PodLogsResponse, pickQuery } from '../../../../contract/api.js';
+import { KubefwdError, errorMessage, isKubefwdError } from '../../../../contract/errors.js';
+import type { ClusterGateway } from '../../../../engine/gateways.js';
+import { ensureNamespaceExists } from '../../../../engine/namespace-check.js';
+import { route, type RouteDef } from '../../define.js';
+import { fail } from '../../respond.js';
+import { sseLimits, sseResponse } from '../../sse-stream.js';
+import { ns, objName, withTimeout, type ClusterAccess } from './cluster-access.js';
+
+/** Pod logs read at most this much (kubefwd read one 1 MiB chunk; we ask the API server to cap it). */
+export const POD_LOG_LIMIT_BYTES = 1024 * 1024;
+
+/**
+ * A pod the API server does not find: NAMESPACE_NOT_FOUND when its namespace does not exist either
+ * (the API server answers both with a pod 404), else POD_NOT_FOUND naming where it was looked for
+ * and how to list the pods that are there — not "the pod is gone, sync the service", which assumes
+ * it once existed behind a forward.
+ */
+const whyNoPod = async <T>(
+  cluster: ClusterGateway,
+  namespace: string,
+  pod: string,
+  p: Promise<T>,
+): Promise<T> => {
+  try {
+    return await p;
+  } catch (err) {
+    if (!(err instanceof KubefwdError) || err.code !== 'POD_NOT_FOUND') throw err;
+    await ensureNamespaceExists(cluster, namespace);
+    throw new KubefwdError(
+      'POD_NOT_FOUND',
+      `pod "${pod}" not found in namespace ${namespace} (context ${cluster.context})`,
+      {
+        field: 'podName',
+        hint: `List the pods of ${namespace} (GET /api/v1/kubernetes/pods/${namespace}, MCP list_pods); a forwarded service's pod that is gone is replaced by syncing the service.`,
+        cause: err,
+      },
+    );
+  }
+};
+
+/** `since_time` as the API server wants it; INVALID_INPUT unless an RFC3339 time. */
+const checkedSinceTime = (sinceTime: string | undefined): string | undefined => {
+  if (sinceTime === undefined) return undefined;
+  if (!(/^\d{4}-\d\d-\d\dT/.test(sinceTime) && Number.isFinite(Date.parse(sinceTime))))
+    fail(
+      'INVALID_INPUT',
+      `query.sinceTime: "${sinceTime}" is not an RFC3339 time (e.g. 2026-11-25T10:00:00Z)`,
+      'query.sinceTime',
+    );
+  return new Date(sinceTime).toISOString();
+};
+
+/** The last lines of a container's log (the pod's first container unless one is named). */
+const recentLogs = async (
+  cluster: ClusterGateway,
+  context: string,
+  params: { namespace: string; podName: string },
+  query: z.infer<typeof PodLogsQuery>,
+): Promise<PodLogsResponse> => {
+  const { namespace, podName } = params;
+  const sinceTime = checkedSinceTime(pickQuery(query, 'sinceTime', 'since_time'));
+  let container = query.container;
+  if (!container) {
+    const pod = await whyNoPod(
+      cluster,
+      namespace,
+      podName,
+      withTimeout('get pod', cluster.getPod(namespace, podName)),
+    );
+    container = pod.spec.containers[0]?.name ?? '';
+  }
+  const tailLines = pickQuery(query, 'tailLines', 'tail_lines') ?? 100;
+  const sinceSeconds = pickQuery(query, 'sinceSeconds', 'since_seconds');
+  const text = await whyNoPod(
+    cluster,
+    namespace,
+    podName,
+    withTimeout(
+      'pod logs',
+      cluster.podLogs(namespace, podName, {
+        ...(container ? { container } : {}),
+        tailLines,
+        ...(sinceTime ? { sinceTime } : {}),
+        ...(sinceSeconds ? { sinceSeconds } : {}),
+        ...(query.previous ? { previous: true } : {}),
+        ...(query.timestamps ? { timestamps: true } : {}),
+        limitBytes: POD_LOG_LIMIT_BYTES,
+      }),
+    ),
+  );
+  const lines = text.split(/\r?\n/);
+  if (lines.at(-1) === '') lines.pop();
+  return {
+    podName,
+    namespace,
+    context,
+    containerName: container,
+    logs: lines,
+    lineCount: lines.length,
+    truncated: Buffer.byteLength(text) >= POD_LOG_LIMIT_BYTES,
+  };
+};
+
+export const podLogRoutes = ({ ctx, clusterOf }: ClusterAccess): RouteDef[] => [
+  route({
+    method: 'get',
+    path: '/api/v1/kubernetes/pods/:namespace/:podName/logs',
+    tag: 'kubernetes',
+    summary:
+      'Recent log lines of a pod container (untrusted text). tail_lines/tailLines default 100, max 1000',
+    params: z.object({ namespace: ns, podName: objName }),
+    query: PodLogsQuery,
+    response: PodLogsResponse,
+    errors: [404, 502, 504],
+    handler: async ({ params, query }) => {
+      const { cluster, context } = clusterOf(query.context);
+      return recentLogs(cluster, context, params, query);
+    },
+  }),
+  route({
+    method: 'get',
+    path: '/api/v1/kubernetes/pods/:namespace/:podName/logs/stream',
+    tag: 'kubernetes',
+    summary:
+      'Follow a pod container\'s log (SSE, untrusted text): the last tail_lines/tailLines (default 100), then each new line as `event: log`, data {"line"}; `event: end` with {"reason"} when the log ends or fails',
+    params: z.object({ namespace: ns, podName: objName }),
+    query: PodLogsQuery,
+    produces: 'sse',
+    errors: [404, 503],
+    handler: ({ c, params, query }) => {
+      const { cluster } = clusterOf(query.context);
+      const follow = cluster.followPodLogs?.bind(cluster);
+      if (!follow)
+        return fail(
+          'NOT_READY',
+          `following pod logs is not supported by the cluster adapter of this context`,
+        );
+      const tailLines = pickQuery(query, 'tailLines', 'tail_lines') ?? 100;
+      type Item = { event: 'log'; line: string } | { event: 'end'; reason: string; code?: string };
+      return sseResponse<Item>(c, {
+        ...sseLimits(ctx),
+        subscribe(push) {
+          const abort = new AbortController();
+          follow(
+            params.namespace,
+            params.podName,
+            { ...(query.container ? { container: query.container } : {}), tailLines },
+            (line) => push({ event: 'log', line }),
+            abort.signal,
+          ).then(
+            () =>
+              abort.signal.aborted ||
+              push({ event: 'end', reason: 'the log ended (container stopped or pod gone)' }),
+            (err: unknown) =>
+              abort.signal.aborted ||
+              push({
+                event: 'end',
+                reason: errorMessage(err),
+                ...(isKubefwdError(err) ? { code: err.code } : {}),
+              }),
+          );
+          return () => abort.abort();
+        },
+        frame: ({ event, ...data }) => ({ event, data: JSON.stringify(data) }),
+      });
+    },
+  }),
+];

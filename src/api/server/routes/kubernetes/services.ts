@@ -1,0 +1,74 @@
+// A namespace's services (with which are forwarded), one service, and the endpoints behind one.
+import { z } from 'zod';
+import {
+  K8sContextQuery,
+  K8sEndpoints,
+  K8sService,
+  K8sServicesQuery,
+  K8sServicesResponse,
+} from '../../../../contract/api.js';
+import { route, type RouteDef } from '../../define.js';
+import { k8sEndpoints, k8sService } from '../../k8s-views.js';
+import { fail } from '../../respond.js';
+import { byName, checkInput, ns, objName, withTimeout, type ClusterAccess } from './cluster-access.js';
+
+export const serviceRoutes = ({ clusterOf, forwardedKeys }: ClusterAccess): RouteDef[] => [
+  route({
+    method: 'get',
+    path: '/api/v1/kubernetes/services',
+    tag: 'kubernetes',
+    summary: 'Services of a namespace (namespace query parameter required)',
+    query: K8sServicesQuery,
+    response: K8sServicesResponse,
+    errors: [404, 502, 504],
+    handler: async ({ query }) => {
+      if (!query.namespace)
+        return fail(
+          'INVALID_INPUT',
+          'query.namespace: namespace query parameter is required',
+          'query.namespace',
+        );
+      checkInput(ns, query.namespace, 'query.namespace');
+      const { cluster, context } = clusterOf(query.context);
+      const list = await withTimeout('list services', cluster.listServices(query.namespace));
+      const keys = forwardedKeys();
+      return {
+        services: list.map((s) => k8sService(s, context, keys)).sort(byName),
+        namespace: query.namespace,
+        context,
+      };
+    },
+  }),
+  route({
+    method: 'get',
+    path: '/api/v1/kubernetes/services/:namespace/:name',
+    tag: 'kubernetes',
+    summary: 'One service of the cluster',
+    params: z.object({ namespace: ns, name: objName }),
+    query: K8sContextQuery,
+    response: K8sService,
+    errors: [404, 502, 504],
+    handler: async ({ params, query }) => {
+      const { cluster, context } = clusterOf(query.context);
+      const svc = await withTimeout('get service', cluster.getService(params.namespace, params.name));
+      return k8sService(svc, context, forwardedKeys());
+    },
+  }),
+  route({
+    method: 'get',
+    path: '/api/v1/kubernetes/endpoints/:namespace/:serviceName',
+    tag: 'kubernetes',
+    summary: 'Endpoints of a service: which pods back it and whether they are ready',
+    params: z.object({ namespace: ns, serviceName: objName }),
+    query: K8sContextQuery,
+    response: K8sEndpoints,
+    errors: [404, 502, 504],
+    handler: async ({ params, query }) => {
+      const { cluster, context } = clusterOf(query.context);
+      return k8sEndpoints(
+        await withTimeout('get endpoints', cluster.getEndpoints(params.namespace, params.serviceName)),
+        context,
+      );
+    },
+  }),
+];
