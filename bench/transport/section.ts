@@ -42,8 +42,35 @@ interface PathResult {
   peakRssMiB?: number;
   /** CPU seconds the simulated API server + kubelet spent meanwhile (the other end of the path). */
   simCpuSeconds?: number;
+  /** What the simulated server's SPDY side wrote and read over the transfers (see farEndTable). */
+  farEnd?: FarEndStats;
   error?: string;
 }
+
+interface SpdyStats {
+  dataFrames: number;
+  dataBytes: number;
+  flushes: number;
+  flushBytes: number;
+  reads: number;
+  readBytes: number;
+}
+type FarEndStats = SpdyStats;
+
+const spdyStats = async (sim: SimHandle): Promise<SpdyStats | undefined> =>
+  ((await sim.request({ cmd: 'counters' })) as { spdy?: SpdyStats }).spdy;
+
+const statsDelta = (a: SpdyStats | undefined, b: SpdyStats | undefined): SpdyStats | undefined =>
+  a === undefined || b === undefined
+    ? undefined
+    : {
+        dataFrames: b.dataFrames - a.dataFrames,
+        dataBytes: b.dataBytes - a.dataBytes,
+        flushes: b.flushes - a.flushes,
+        flushBytes: b.flushBytes - a.flushBytes,
+        reads: b.reads - a.reads,
+        readBytes: b.readBytes - a.readBytes,
+      };
 
 const POD = { namespace: 'default', name: 'bench' };
 const ECHO_PORT = 7000;
@@ -314,6 +341,7 @@ export const transportSection: Section = {
             const simBefore = procUsage(peerPid);
             try {
               await echoTransfer(ep.echoPort, Math.min(single, 8 * MiB)); // warm-up
+              const farBefore = await spdyStats(sim);
               const transfersBefore = procUsage(ep.pid);
               const singles = await trials(
                 nTrials,
@@ -329,6 +357,8 @@ export const transportSection: Section = {
               });
               r.concurrentMiBps = round(median(concurrent));
               const transfersAfter = procUsage(ep.pid);
+              const farEnd = statsDelta(farBefore, await spdyStats(sim));
+              if (farEnd !== undefined && farEnd.dataFrames > 0) r.farEnd = farEnd;
               if (transfersBefore && transfersAfter) {
                 const gib = (nTrials * (single + concurrency * concurrentEach)) / (1024 * MiB);
                 r.cpuPerGiB = round((transfersAfter.cpuSeconds - transfersBefore.cpuSeconds) / gib, 2);
@@ -424,6 +454,28 @@ export const transportSection: Section = {
         r.simCpuSeconds,
       ]),
     );
+    // The simulated server serves every client with the same code; this shows it wrote alike to
+    // each (DATA frames of the same size, flushed alike) and what each client sent it.
+    const kib = (bytes: number, n: number): number | undefined =>
+      n > 0 ? round(bytes / n / 1024, 1) : undefined;
+    const farEndTable = renderTable(
+      "Simulated server, SPDY side, over the transfers (what it sent each client, and how it received the client's bytes)",
+      ['path', 'DATA frames sent', 'mean DATA KiB', 'flushes', 'mean flush KiB', 'reads', 'mean read KiB'],
+      results
+        .filter((r) => r.farEnd !== undefined)
+        .map((r) => {
+          const f = r.farEnd!;
+          return [
+            r.path,
+            f.dataFrames,
+            kib(f.dataBytes, f.dataFrames),
+            f.flushes,
+            kib(f.flushBytes, f.flushes),
+            f.reads,
+            kib(f.readBytes, f.reads),
+          ];
+        }),
+    );
     const tunnel = results.find((r) => r.path === 'tunnel');
     const floor = results.find((r) => r.path === 'tls-relay');
     const goals: NonNullable<SectionResult['goals']> = [];
@@ -477,7 +529,7 @@ export const transportSection: Section = {
       });
     return {
       data: { single, concurrentEach, concurrency, nTrials, nLatency, addedRttMs, nCycles, results },
-      tables: [table],
+      tables: [table, farEndTable],
       goals,
     };
   },

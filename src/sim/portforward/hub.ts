@@ -1,6 +1,7 @@
 // Shared state of every port-forward protocol server: which protocols are on, the added latency,
 // the open upgraded connections (so they can all be cut at once), and the counters tests read.
 import type net from 'node:net';
+import type { SpdyWriteStats } from '../../wire/spdy/index.js';
 import type { KubeletUpstream } from './kubelet-upstream.js';
 
 export type ProtocolName = 'tunnel' | 'spdy' | 'websocket';
@@ -10,6 +11,11 @@ export interface Counters {
   openStreams: number;
   openConnections: number;
   requests: number;
+  /**
+   * What our SPDY port-forward server (plain and tunnel) wrote and read, over all connections: the
+   * bench shows from it that every client is served alike (same DATA frames, same flushes).
+   */
+  spdy: SpdyWriteStats;
 }
 
 export class PortForwardHub {
@@ -24,6 +30,7 @@ export class PortForwardHub {
     openStreams: 0,
     openConnections: 0,
     requests: 0,
+    spdy: { dataFrames: 0, dataBytes: 0, flushes: 0, flushBytes: 0, reads: 0, readBytes: 0 },
   };
   private readonly connections = new Set<{ destroy(): void; goAway?(): void }>();
 

@@ -34,7 +34,12 @@ interface Pair {
 
 // One connection: the stream table and the frame loop share its state.
 export function serveSpdyPortForward(pipe: Duplex, o: SpdyServeOptions): SpdySession {
-  const session = new SpdySession(pipe, { role: 'server', label: o.label, streamErrors: false });
+  const session = new SpdySession(pipe, {
+    role: 'server',
+    label: o.label,
+    streamErrors: false,
+    stats: o.hub.counters.spdy,
+  });
   const closeConn = o.hub.openConnection({
     destroy: () => {
       session.destroy();

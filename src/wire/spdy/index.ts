@@ -11,6 +11,7 @@
 //     writeBufferBytes?: number,    // bytes queued on the pipe before stream writes wait (1 MiB)
 //     maxDataFrame?: number,        // largest DATA payload sent (64 KiB)
 //     label?: string,               // names the peer in error messages
+//     stats?: SpdyWriteStats,       // counts DATA frames, flushes and reads into this object
 //     streamErrors?: boolean,       // destroy streams with errors (default: role === 'client')
 //   });
 //   `pipe` is any byte Duplex: an upgraded net/tls socket, or a WebSocket as a Duplex
@@ -45,7 +46,12 @@
 // Lower layers, for tests and tools: FrameParser / encodeFrame / decodeFrame (frames.ts),
 // HeaderCompressor / HeaderDecompressor / encodeHeaderBlock / decodeHeaderBlock (headers.ts),
 // SPDY3_DICTIONARY (dictionary.ts).
-export { SpdySession, type SpdySessionOptions, type SpdySessionEvents } from './session.js';
+export {
+  SpdySession,
+  type SpdySessionOptions,
+  type SpdySessionEvents,
+  type SpdyWriteStats,
+} from './session.js';
 export { SpdyStream, type SpdyStreamEvents } from './stream.js';
 export {
   FrameParser,

@@ -45,12 +45,27 @@ export interface SpdySessionOptions {
   maxDataFrame?: number;
   /** Names the peer in error messages, e.g. "pod shop/api-0". */
   label?: string;
+  /** Counts what is written and read into this object (shared by several sessions if wanted). */
+  stats?: SpdyWriteStats;
   /**
    * Destroy streams WITH an error when the peer resets them (other than CANCEL) or the connection
    * ends under them. Default: true for clients, false for servers (a server that pipes streams
    * must not crash because a client vanished; it learns of it from 'close').
    */
   streamErrors?: boolean;
+}
+
+/** What a session wrote, counted into a caller's object (the simulator shows it in the bench). */
+export interface SpdyWriteStats {
+  /** DATA frames sent, and their payload bytes. */
+  dataFrames: number;
+  dataBytes: number;
+  /** Writes to the pipe (one per flush), and their bytes. */
+  flushes: number;
+  flushBytes: number;
+  /** Bytes read from the pipe, and in how many reads. */
+  reads: number;
+  readBytes: number;
 }
 
 export interface SpdySessionEvents {
@@ -120,6 +135,7 @@ export class SpdySession extends EventEmitter<SpdySessionEvents> {
   private readonly pingTimeoutMs: number;
 
   private readonly host: StreamHost;
+  private readonly stats: SpdyWriteStats | undefined;
 
   constructor(pipe: Duplex, options: SpdySessionOptions) {
     super();
@@ -131,6 +147,7 @@ export class SpdySession extends EventEmitter<SpdySessionEvents> {
     this.streamBufferLimit = Math.max(options.streamBufferLimit ?? 1024 * 1024, this.highWaterMark);
     this.writeBudget = Math.max(options.writeBufferBytes ?? 1024 * 1024, pipe.writableHighWaterMark);
     this.maxDataFrame = Math.min(options.maxDataFrame ?? 64 * 1024, MAX_FRAME_PAYLOAD);
+    this.stats = options.stats;
     this.writePool = pipe instanceof TLSSocket ? new BufferPool(COALESCE_LIMIT + 1024, 8) : undefined;
     this.nextStreamId = this.role === 'client' ? 1 : 2;
     this.nextPingId = this.role === 'client' ? 1 : 2;
@@ -304,6 +321,10 @@ export class SpdySession extends EventEmitter<SpdySessionEvents> {
     this.pending = [];
     this.pendingBytes = 0;
     if (this.pipe.destroyed || this.pipe.writableEnded) return;
+    if (this.stats !== undefined) {
+      this.stats.flushes++;
+      for (const b of pending) this.stats.flushBytes += b.length;
+    }
     const pool = this.writePool;
     if (pool !== undefined && pending.length > 1) {
       // One buffer per write (see writePool), copied into a reused one.
@@ -344,6 +365,10 @@ export class SpdySession extends EventEmitter<SpdySessionEvents> {
         const last = off + this.maxDataFrame >= chunk.length;
         const flags = fin && last ? FLAG_FIN : 0;
         this.write(encodeDataHeader(stream.id, flags, part.length), part);
+        if (this.stats !== undefined) {
+          this.stats.dataFrames++;
+          this.stats.dataBytes += part.length;
+        }
       }
     }
     if (this.congested) this.waitingWrites.push(cb);
@@ -362,6 +387,10 @@ export class SpdySession extends EventEmitter<SpdySessionEvents> {
   private readonly onPipeData = (chunk: Buffer | string): void => {
     if (this.ended || this.stalled) return;
     this.receivedSincePing = true;
+    if (this.stats !== undefined) {
+      this.stats.reads++;
+      this.stats.readBytes += chunk.length;
+    }
     let frames: SpdyFrame[];
     try {
       frames = this.parser.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);

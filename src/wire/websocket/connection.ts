@@ -9,6 +9,7 @@
 import { randomFillSync } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { Duplex } from 'node:stream';
+import { TLSSocket } from 'node:tls';
 import { FrameReader, Opcode, WsProtocolError, encodeFrame, type WsFrame } from './frames.js';
 import { BufferPool } from '../buffer-pool.js';
 import { loadMasking, type Masking } from './masking.js';
@@ -92,8 +93,13 @@ export class WebSocketConnection extends EventEmitter<WebSocketEvents> {
     this.byteMode = options.mode === 'bytes';
     this.masks = options.role === 'server' ? undefined : new MaskSource();
     this.masking = options.masking ?? loadMasking();
-    // Room for the frame header (at most 14 bytes) and POOLED_FRAME_MAX of payload.
-    this.pool = this.masks === undefined ? undefined : new BufferPool(POOLED_FRAME_MAX + 14, 8);
+    // Room for the frame header (at most 14 bytes) and POOLED_FRAME_MAX of payload. A client
+    // masks every payload into a copy anyway; a server copies large ones into one buffer only
+    // when its socket is TLS (which would otherwise copy a vectored write into fresh memory).
+    this.pool =
+      this.masks !== undefined || socket instanceof TLSSocket
+        ? new BufferPool(POOLED_FRAME_MAX + 14, 8)
+        : undefined;
     this.reader = new FrameReader({
       masking: this.masking,
       maxPayload: options.maxPayload,

@@ -64,10 +64,11 @@ const writeHeader = (out: Buffer, opcode: number, len: number, fin: boolean, mas
 
 /**
  * Encodes one frame whose payload is the concatenation of `payload` (one buffer or several).
- * Without a mask (server → client) it returns the header followed by the caller's buffers, for one
- * vectored write. With a mask (client → server) it returns ONE buffer, header and a masked copy
- * of the payload: the caller's buffers are never modified. `into`, when large enough, is where that
- * buffer is written (a reused one: see BufferPool in ../buffer-pool.ts).
+ * With a mask (client → server) it returns ONE buffer, header and a masked copy of the payload:
+ * the caller's buffers are never modified. Without a mask (server → client) it returns the header
+ * followed by the caller's buffers, for one vectored write — or, given `into`, one buffer too.
+ * `into`, when large enough, is where that buffer is written (a reused one: see BufferPool in
+ * ../buffer-pool.ts).
  */
 export function encodeFrame(
   opcode: number,
@@ -81,15 +82,21 @@ export function encodeFrame(
   let len = 0;
   for (const p of parts) len += p.length;
   const hlen = headerLength(len, mask !== undefined);
+  const fits = into !== undefined && into.length >= hlen + len;
   if (!mask) {
+    if (fits) {
+      // One buffer for one write: a TLS socket copies the buffers of a vectored write itself, into
+      // fresh memory.
+      const out = into.subarray(0, hlen + len);
+      let off = writeHeader(out, opcode, len, fin);
+      for (const p of parts) off += p.copy(out, off);
+      return [out];
+    }
     const header = Buffer.allocUnsafe(hlen);
     writeHeader(header, opcode, len, fin);
     return [header, ...parts];
   }
-  const out =
-    into !== undefined && into.length >= hlen + len
-      ? into.subarray(0, hlen + len)
-      : Buffer.allocUnsafe(hlen + len);
+  const out = fits ? into.subarray(0, hlen + len) : Buffer.allocUnsafe(hlen + len);
   let off = writeHeader(out, opcode, len, fin, mask);
   // Each part is masked into place at its position in the payload: the mask phase continues
   // across parts only when every part but the last is a multiple of 4 long, so otherwise the
