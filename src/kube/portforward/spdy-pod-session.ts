@@ -34,6 +34,13 @@ export const PORT_FORWARD_PROTOCOL = 'portforward.k8s.io';
  * pod's network namespace takes well under a millisecond), then writes the error.
  */
 export const FIRST_WRITE_GRACE_MS = 20;
+/**
+ * How long after a data stream closed the kubelet has to close its error stream before we reset
+ * it. The kubelet closes both streams of a pair as soon as the pod connection is done, so the
+ * reset is only a backstop: sent at once, it was one more frame each way per connection, racing
+ * the kubelet's own FIN (and the server handling it while the next connection waits).
+ */
+export const ERROR_STREAM_CLOSE_GRACE_MS = 1_000;
 export const TUNNEL_PROTOCOL = `SPDY/3.1+${PORT_FORWARD_PROTOCOL}`;
 
 export interface PodTarget {
@@ -47,6 +54,8 @@ export interface SpdyPodSessionOptions {
   pingTimeoutMs: number;
   connectTimeoutMs: number;
   logger: KubeLogger;
+  /** Default ERROR_STREAM_CLOSE_GRACE_MS. */
+  errorStreamCloseGraceMs?: number;
 }
 
 export const portForwardPath = (pod: PodTarget, query = ''): string =>
@@ -217,8 +226,9 @@ export class SpdyPodSession {
     // Error stream first, as client-go does: the kubelet pairs streams by requestid.
     const errorStream = session.openStream(headers);
     errorStream.end(); // we never write to it
-    const data = session.openStream({ ...headers, streamtype: 'data' });
     const goodPorts = this.goodPorts;
+    // A known-good port gets the caller's first bytes at once: let them join the SYN_STREAMs.
+    const data = session.openStream({ ...headers, streamtype: 'data' }, { linger: goodPorts.has(port) });
     let graceTimer: NodeJS.Timeout | undefined;
     if (!goodPorts.has(port)) {
       data.holdWrites();
@@ -249,12 +259,23 @@ export class SpdyPodSession {
       // The kubelet sent FIN: it has stopped reading this stream, so we stop sending on it.
       if (!data.writableEnded) data.end();
     });
+    const closeIfDone = (): void => {
+      if ((this.draining || this.retired.has(session)) && session.streamCount === 0) session.close();
+    };
     data.once('close', () => {
       clearTimeout(graceTimer);
-      // Free the error stream if the kubelet has not closed it yet (no RST is sent if it has).
-      setImmediate(() => {
-        if (!errorStream.destroyed) errorStream.reset();
-        if ((this.draining || this.retired.has(session)) && session.streamCount === 0) session.close();
+      if (errorStream.destroyed) {
+        setImmediate(closeIfDone);
+        return;
+      }
+      // Free the error stream if the kubelet does not close it (see ERROR_STREAM_CLOSE_GRACE_MS).
+      const resetTimer = setTimeout(
+        () => errorStream.reset(),
+        this.opts.errorStreamCloseGraceMs ?? ERROR_STREAM_CLOSE_GRACE_MS,
+      );
+      errorStream.once('close', () => {
+        clearTimeout(resetTimer);
+        setImmediate(closeIfDone);
       });
     });
     return data;

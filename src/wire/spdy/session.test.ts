@@ -3,7 +3,7 @@ import { Duplex, PassThrough } from 'node:stream';
 import { once } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
 import { KubefwdError } from '../../contract/errors.js';
-import { RstStatus } from './frames.js';
+import { FrameParser, RstStatus } from './frames.js';
 import { SpdySession } from './session.js';
 import type { SpdyStream } from './stream.js';
 
@@ -312,6 +312,49 @@ describe('SpdySession', () => {
     s.on('error', () => {});
     await once(s, 'reset');
     expect(s.resetStatus).toBe(RstStatus.REFUSED_STREAM);
+  });
+
+  it('a lingering open waits a turn: the SYN_STREAM and the bytes written in the next turn go out in one write', async () => {
+    // What the session hands its pipe, one entry per write (a corked batch is one writev).
+    const writes: Buffer[] = [];
+    const pipe = new Duplex({
+      read() {},
+      write(chunk: Buffer, _e, cb) {
+        writes.push(chunk);
+        cb();
+      },
+      writev(chunks, cb) {
+        writes.push(Buffer.concat(chunks.map((c) => c.chunk as Buffer)));
+        cb();
+      },
+    });
+    const client = new SpdySession(pipe, { role: 'client' });
+    cleanups.push(() => client.destroy());
+    const turn = (): Promise<void> => new Promise((r) => setImmediate(r));
+    const frames = (b: Buffer): string[] =>
+      new FrameParser().push(b).map((f) => `${f.type}${f.type === 'data' ? `:${f.data.toString()}` : ''}`);
+
+    // Without linger the SYN_STREAM leaves at the end of its own turn.
+    client.openStream({ n: '0' });
+    await turn();
+    expect(writes.map(frames)).toEqual([['syn_stream']]);
+    writes.length = 0;
+
+    const s = client.openStream({ n: '1' }, { linger: true });
+    await turn();
+    expect(writes).toHaveLength(0); // lingering
+    s.write('GET /'); // what a just-accepted socket delivers in the next poll phase
+    await turn();
+    expect(writes.map(frames)).toEqual([['syn_stream', 'data:GET /']]);
+    writes.length = 0;
+
+    // A flush lingers once: streams opened turn after turn do not hold the first one back further.
+    for (let i = 0; i < 3; i++) {
+      client.openStream({ n: String(10 + i) }, { linger: true });
+      await turn();
+    }
+    expect(writes.length).toBeGreaterThanOrEqual(1);
+    expect(frames(writes[0]!)).toEqual(['syn_stream', 'syn_stream']);
   });
 
   it('runs over any Duplex pipe (in-memory pair)', async () => {

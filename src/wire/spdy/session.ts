@@ -116,6 +116,8 @@ export class SpdySession extends EventEmitter<SpdySessionEvents> {
   private pending: Buffer[] = [];
   private pendingBytes = 0;
   private flushScheduled = false;
+  /** The scheduled flush waits one more turn of the event loop (see openStream's `linger`). */
+  private lingerFlush = false;
   /**
    * Set when the pipe is a TLS socket: Node's TLS copies the buffers of a vectored write into a
    * fresh one of their total size, so a flush is copied into a reused buffer here instead.
@@ -191,8 +193,14 @@ export class SpdySession extends EventEmitter<SpdySessionEvents> {
    * emitted as the stream's 'reply' event; a refusal arrives as RST_STREAM (stream 'reset' event,
    * then the stream is destroyed with a STREAM_ERROR). `fin`: open half-closed (we send nothing).
    * Throws KubefwdError STREAM_ERROR when the session is closed or the peer sent GOAWAY.
+   *
+   * `linger`: the frames of this turn of the event loop go out at the end of the NEXT turn. For a
+   * stream that carries a just-accepted local socket: Node starts reading a new socket only in the
+   * next poll phase, so without it the SYN_STREAMs would travel alone and the client's first bytes
+   * (usually there already) in a second write — a second message for the server to wake up for.
+   * A flush lingers at most once; a full batch (COALESCE_LIMIT) still goes at once.
    */
-  openStream(headers: SpdyHeaders, options: { fin?: boolean } = {}): SpdyStream {
+  openStream(headers: SpdyHeaders, options: { fin?: boolean; linger?: boolean } = {}): SpdyStream {
     if (this.ended) throw new KubefwdError('STREAM_ERROR', `connection to ${this.label} is closed`);
     if (this.goawayReceived)
       throw new KubefwdError('STREAM_ERROR', `${this.label} is going away and accepts no new streams`);
@@ -210,6 +218,7 @@ export class SpdySession extends EventEmitter<SpdySessionEvents> {
     if (options.fin === true) stream.localFin = true;
     const frame = this.headerFrame('syn_stream', id, headers, flags);
     this.writeFrame(frame);
+    if (options.linger === true) this.lingerFlush = true;
     return stream;
   }
 
@@ -310,12 +319,23 @@ export class SpdySession extends EventEmitter<SpdySessionEvents> {
     if (this.pendingBytes >= COALESCE_LIMIT) this.flush();
     else if (!this.flushScheduled) {
       this.flushScheduled = true;
-      setImmediate(this.flush);
+      setImmediate(this.scheduledFlush);
     }
   }
 
+  /** The flush at the end of a turn: once per batch it may wait a turn more (lingerFlush). */
+  private readonly scheduledFlush = (): void => {
+    if (this.lingerFlush && this.flushScheduled) {
+      this.lingerFlush = false;
+      setImmediate(this.flush);
+      return;
+    }
+    this.flush();
+  };
+
   private readonly flush = (): void => {
     this.flushScheduled = false;
+    this.lingerFlush = false;
     if (this.pending.length === 0) return;
     const pending = this.pending;
     this.pending = [];
