@@ -107,6 +107,14 @@ describe.skipIf(!isBuilt())('kubefwd mcp on stdio, before and after the SDK load
     expect(await mcp.stop()).toBe(0);
   });
 
+  it('exits when stdin closes right after the handshake, before the SDK has loaded', async () => {
+    const mcp = startMcp(home);
+    mcp.send(initialize(1, '2025-11-25'));
+    expect((await mcp.answerTo(1)).result).toMatchObject({ protocolVersion: '2025-11-25' });
+    expect(await mcp.stop()).toBe(0);
+    expect(mcp.messages).toHaveLength(1);
+  });
+
   it('leaves a malformed initialize to the SDK: the same error as the SDK alone gives', async () => {
     const bad = { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18' } };
     const mcp = startMcp(home);
