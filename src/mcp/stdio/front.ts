@@ -55,7 +55,7 @@ export const createFront = (opts: FrontOptions): Front => {
         msg = JSON.parse(text);
       } catch {
         // Not JSON: the SDK reports it as it always has; nothing waits on it.
-        held.push(text);
+        hold(text, false);
         return;
       }
       const req = asRequest(msg);
