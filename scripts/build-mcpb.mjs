@@ -91,7 +91,7 @@ writeFileSync(
   join(server, 'main.js'),
   `#!/usr/bin/env node
 // Entry point of the kubefwd MCP bundle: the same server as \`kubefwd mcp\`, over stdio.
-import { runMcpServer } from './dist/src/mcp/index.js';
+import { runMcpServer } from './dist/src/mcp/run.js';
 
 const args = process.argv.slice(2);
 const value = (flag) => {

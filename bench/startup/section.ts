@@ -1,11 +1,12 @@
 // Start-up time of the commands that are started again and again: `kubefwd version`, `kubefwd mcp`
-// until it answers `initialize` (MCP hosts spawn it for every session) and the completion entry
+// until it answers `initialize` and `tools/list` (MCP hosts spawn it for every session) and the completion entry
 // point (`kubefwd __complete`, run by the shell on every Tab). Each is started N times from
 // `node bin/kubefwd` and, when built (`npm run build:exe`, or --set exe=PATH), from the standalone
 // executable. Wall time depends on how busy the machine is, so `node -e 0` is measured alongside;
 // CPU time (user + system of the process, from /proc or the shell's `times`) depends much less.
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { procUsage } from '../lib/processes.js';
@@ -41,38 +42,58 @@ const runToExit = (argv: string[]): Promise<Sample> =>
     });
   });
 
-/** Starts `argv mcp` and times it until the answer to `initialize` arrives on stdout. */
-const mcpInitialize = (argv: string[]): Promise<Sample> =>
+/** How far an MCP session goes before the clock stops. */
+type McpMilestone = 'initialize' | 'tools/list' | 'tools/call';
+
+const rpc = (id: number, method: string, params?: object): string =>
+  `${JSON.stringify({ jsonrpc: '2.0', id, method, ...(params ? { params } : {}) })}\n`;
+
+/**
+ * Starts `argv mcp` and plays an MCP host's opening: `initialize`; on its answer `initialized` and
+ * `tools/list`; on that answer a `tools/call` (get_quick_status, which answers without a daemon:
+ * HOME is empty). Times until the answer that ends `milestone`.
+ */
+const mcpSession = (argv: string[], home: string, milestone: McpMilestone): Promise<Sample> =>
   new Promise((resolveRun, reject) => {
     const t0 = performance.now();
     const [cmd, ...args] = argv;
-    const child = spawn(cmd!, [...args, 'mcp'], { stdio: ['pipe', 'pipe', 'ignore'] });
+    const child = spawn(cmd!, [...args, 'mcp'], {
+      stdio: ['pipe', 'pipe', 'ignore'],
+      env: { ...process.env, HOME: home },
+    });
+    const last = { initialize: 1, 'tools/list': 2, 'tools/call': 3 }[milestone];
     let out = '';
     let done = false;
     child.on('error', reject);
     child.stdout.setEncoding('utf8').on('data', (d: string) => {
       out += d;
-      if (done || !out.includes('"result"')) return;
-      done = true;
-      const wallMs = performance.now() - t0;
-      const cpu = procUsage(child.pid);
-      child.kill('SIGTERM');
-      resolveRun({ wallMs, cpuMs: (cpu?.cpuSeconds ?? NaN) * 1000 });
+      let nl: number;
+      while (!done && (nl = out.indexOf('\n')) >= 0) {
+        const { id } = JSON.parse(out.slice(0, nl)) as { id?: number };
+        out = out.slice(nl + 1);
+        if (id === last) {
+          done = true;
+          const wallMs = performance.now() - t0;
+          const cpu = procUsage(child.pid);
+          child.kill('SIGTERM');
+          resolveRun({ wallMs, cpuMs: (cpu?.cpuSeconds ?? NaN) * 1000 });
+        } else if (id === 1) {
+          child.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' })}\n`);
+          child.stdin.write(rpc(2, 'tools/list'));
+        } else if (id === 2) {
+          child.stdin.write(rpc(3, 'tools/call', { name: 'get_quick_status', arguments: {} }));
+        }
+      }
     });
     child.on('close', () => {
-      if (!done) reject(new Error(`mcp exited before answering initialize: ${out}`));
+      if (!done) reject(new Error(`mcp exited before answering ${milestone}: ${out}`));
     });
     child.stdin.write(
-      `${JSON.stringify({
-        jsonrpc: '2.0',
-        id: 1,
-        method: 'initialize',
-        params: {
-          protocolVersion: '2025-06-18',
-          capabilities: {},
-          clientInfo: { name: 'bench', version: '1' },
-        },
-      })}\n`,
+      rpc(1, 'initialize', {
+        protocolVersion: '2025-06-18',
+        capabilities: {},
+        clientInfo: { name: 'bench', version: '1' },
+      }),
     );
   });
 
@@ -86,7 +107,7 @@ const findExe = (o: BenchOptions): string | undefined => {
 
 export const startupSection: Section = {
   name: 'startup',
-  description: 'start-up time of version, mcp (until initialize is answered) and completion',
+  description: 'start-up time of version, mcp (until initialize and tools/list are answered) and completion',
   async run(o: BenchOptions): Promise<SectionResult> {
     const n = Number(o.settings.startupRuns ?? (o.quick ? 3 : 15));
     const exe = findExe(o);
@@ -95,9 +116,18 @@ export const startupSection: Section = {
     ];
     if (exe) launchers.push([`executable`, [exe]]);
     else o.log('startup: no executable in dist/exe (npm run build:exe); measuring node bin/kubefwd only');
-    const cases: { name: string; measure: (argv: string[]) => Promise<Sample> }[] = [
+    const home = mkdtempSync(join(tmpdir(), 'kubefwd-bench-startup-'));
+    // `goal: false`: printed for what it shows (the SDK loads after the handshake; the first tool
+    // call pays for what is left of it), but a tool call is not a start.
+    const cases: { name: string; goal?: false; measure: (argv: string[]) => Promise<Sample> }[] = [
       { name: 'version', measure: (a) => runToExit([...a, 'version']) },
-      { name: 'mcp → initialize answered', measure: (a) => mcpInitialize(a) },
+      { name: 'mcp → initialize answered', measure: (a) => mcpSession(a, home, 'initialize') },
+      { name: 'mcp → initialize + tools/list answered', measure: (a) => mcpSession(a, home, 'tools/list') },
+      {
+        name: 'mcp → … + first tool call answered',
+        goal: false,
+        measure: (a) => mcpSession(a, home, 'tools/call'),
+      },
       { name: '__complete svc -- (Tab)', measure: (a) => runToExit([...a, '__complete', 'svc', '--']) },
     ];
     const sampleN = async (fn: () => Promise<Sample>): Promise<Sample> => {
@@ -107,13 +137,17 @@ export const startupSection: Section = {
       return { wallMs: median(xs.map((x) => x.wallMs)), cpuMs: median(xs.map((x) => x.cpuMs)) };
     };
     const baseline = await sampleN(() => runToExit([process.execPath, '-e', '0']));
-    const rows: { launcher: string; command: string; wallMs: number; cpuMs: number }[] = [];
-    for (const [label, argv] of launchers)
-      for (const c of cases) {
-        const r = await sampleN(() => c.measure(argv));
-        rows.push({ launcher: label, command: c.name, ...r });
-        o.log(`startup: ${label} ${c.name}: ${round(r.wallMs)} ms`);
-      }
+    const rows: { launcher: string; command: string; goal: boolean; wallMs: number; cpuMs: number }[] = [];
+    try {
+      for (const [label, argv] of launchers)
+        for (const c of cases) {
+          const r = await sampleN(() => c.measure(argv));
+          rows.push({ launcher: label, command: c.name, goal: c.goal ?? true, ...r });
+          o.log(`startup: ${label} ${c.name}: ${round(r.wallMs)} ms`);
+        }
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
     const table = renderTable(
       `Start-up (median of ${n}; node -e 0 on this machine now: ${round(baseline.wallMs)} ms wall, ${round(baseline.cpuMs)} ms CPU)`,
       ['launcher', 'command', 'wall ms', 'CPU ms', 'wall − node -e 0'],
@@ -128,11 +162,13 @@ export const startupSection: Section = {
     return {
       data: { runs: n, exe, baseline, rows },
       tables: [table],
-      goals: rows.map((r) => ({
-        goal: `${r.launcher} ${r.command} starts in well under ${GOAL_MS} ms`,
-        met: r.wallMs < GOAL_MS,
-        detail: `median ${round(r.wallMs)} ms wall, ${round(r.cpuMs)} ms CPU (node -e 0: ${round(baseline.wallMs)} ms wall)`,
-      })),
+      goals: rows
+        .filter((r) => r.goal)
+        .map((r) => ({
+          goal: `${r.launcher} ${r.command} starts in well under ${GOAL_MS} ms`,
+          met: r.wallMs < GOAL_MS,
+          detail: `median ${round(r.wallMs)} ms wall, ${round(r.cpuMs)} ms CPU (node -e 0: ${round(baseline.wallMs)} ms wall)`,
+        })),
     };
   },
 };

@@ -2,7 +2,8 @@
 // probed once at start and never again; we re-read the discovery file each time, so an MCP server
 // started before kubefwd works as soon as kubefwd is up, and a restarted daemon (new port, new key)
 // is followed without restarting the AI client.
-import { createApiClient, discoverDaemon } from '../api/client/index.js';
+// The REST client (and the contract schemas it parses answers with) is loaded on the first call,
+// not with this module: `kubefwd mcp` answers the MCP handshake before it needs the daemon.
 import type { BackendProvider } from './backend.js';
 
 export interface DaemonLinkOptions {
@@ -24,8 +25,9 @@ export interface DaemonLink {
 }
 
 export const createDaemonLink = (opts: DaemonLinkOptions): DaemonLink => {
-  const discover = () =>
-    discoverDaemon({
+  const client = () => import('../api/client/index.js');
+  const discover = async () =>
+    (await client()).discoverDaemon({
       env: opts.env,
       ...(opts.home ? { home: opts.home } : {}),
       ...(opts.apiUrl ? { url: opts.apiUrl } : {}),
@@ -34,7 +36,7 @@ export const createDaemonLink = (opts: DaemonLinkOptions): DaemonLink => {
   return {
     backend: async () => {
       const addr = await discover();
-      return createApiClient({
+      return (await client()).createApiClient({
         baseUrl: addr.url,
         ...(addr.key ? { key: addr.key } : {}),
         ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}),

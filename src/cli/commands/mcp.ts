@@ -1,6 +1,6 @@
 // `kubefwd mcp`: kubefwd's flags (--api-url, --api-key, -v) plus --http [host:port] for Streamable
 // HTTP; the server itself is the mcp module's.
-import { runMcpServer } from '../../mcp/index.js';
+import { runMcpServer } from '../../mcp/run.js';
 import { setUpCommand } from '../command-setup.js';
 import { reportError } from '../errors.js';
 import type { CliIo } from '../io.js';
