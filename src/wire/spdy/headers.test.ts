@@ -142,6 +142,31 @@ describe('SPDY header blocks', () => {
     for (const [i, c] of compressed.entries()) expect(d.decompress(c)).toEqual(sets[i]);
   });
 
+  it.each([
+    ['as zlib picks them', {}],
+    ['fixed-Huffman only (decoded in JS)', { strategy: zlib.constants.Z_FIXED }],
+  ])(
+    'keeps the window right while its history slides many times, across blocks larger than the window (%s)',
+    async (_, strategy) => {
+      // Small blocks (as a kubelet's replies) and a few larger than the whole 32 KiB window, each
+      // block repeating pieces of earlier ones so the peer's deflate refers far back.
+      const sets: SpdyHeaders[] = [];
+      for (let i = 0; i < 3000; i++)
+        sets.push(
+          i % 997 === 500
+            ? { big: `v${i}-`.repeat(9000) }
+            : i % 3 === 0
+              ? {}
+              : { requestid: String(i % 700), port: String(8000 + (i % 37)), 'x-pad': 'q'.repeat(i % 300) },
+        );
+      const blocks = sets.map((h) => encodeHeaderBlock(h));
+      expect(blocks.reduce((n, b) => n + b.length, 0)).toBeGreaterThan(8 * 40 * 1024);
+      const compressed = await peerStream(blocks, { dictionary: SPDY3_DICTIONARY, ...strategy });
+      const d = new HeaderDecompressor();
+      for (const [i, c] of compressed.entries()) expect(d.decompress(c)).toEqual(sets[i]);
+    },
+  );
+
   it('reads a zlib stream that names no dictionary', async () => {
     const blocks = [encodeHeaderBlock({ a: 'b' }), encodeHeaderBlock({ a: 'b', c: 'd' })];
     const compressed = await peerStream(blocks);

@@ -9,6 +9,7 @@
 // the stream's history (see the classes). Synchronous, which keeps frame order trivially correct.
 import { constants as zlibConstants, inflateRawSync } from 'node:zlib';
 import { SPDY3_DICTIONARY } from './dictionary.js';
+import { inflateSimpleBlocks } from './inflate.js';
 
 /** Header names (lowercase) → value; multiple values joined with "\0" as on the wire. */
 export type SpdyHeaders = Record<string, string>;
@@ -68,6 +69,11 @@ const SYNC_MARKER = Buffer.from([0x00, 0x00, 0x00, 0xff, 0xff]);
 const STORED_MAX = 0xffff;
 /** How far back deflate may refer: the receiver keeps this much of what it has inflated. */
 const WINDOW = 32 * 1024;
+/**
+ * The history buffer's largest size: the window plus room to append into, so sliding the window
+ * (a 32 KiB move) happens once per 8 KiB of headers, not on every block.
+ */
+const HISTORY_MAX = WINDOW + 8 * 1024;
 
 /**
  * The sending side of the connection's header compression, without a zlib context: every block
@@ -115,12 +121,17 @@ export class HeaderCompressor {
  * names it) and what was inflated so far, its last 32 KiB. The history grows by the peer's header
  * blocks (a kubelet's replies are empty: 4 bytes each), so an idle pod session holds next to
  * nothing where a kept context held ~9 KiB, and 41 KiB once it had inflated anything.
+ *
+ * Stored and fixed-Huffman blocks, what peers send, are decoded in JS (inflate.ts), the rest by
+ * zlib. The history is one buffer appended to in place and handed over as a view: building the
+ * window afresh (two 32 KiB copies a block once it was full) cost more than decoding a block.
  */
 export class HeaderDecompressor {
   /** undefined until the zlib header was read; then whether the stream uses the dictionary. */
   private withDictionary: boolean | undefined;
-  /** The most recent inflated bytes (at most WINDOW). */
+  /** `history[0, historyLength)`: the dictionary (if the stream names it), then what was inflated. */
   private history: Buffer = Buffer.alloc(0);
+  private historyLength = 0;
 
   decompress(compressed: Buffer): SpdyHeaders {
     return decodeHeaderBlock(this.decompressRaw(compressed));
@@ -142,34 +153,54 @@ export class HeaderDecompressor {
           throw new Error('SPDY header decompression failed: the zlib stream names another dictionary');
       }
       this.withDictionary = fdict;
+      if (fdict) this.remember(SPDY3_DICTIONARY);
       body = body.subarray(fdict ? 6 : 2);
     }
     if (body.length === 0) return encodeHeaderBlock({});
     const dictionary = this.window();
-    let out: Buffer;
-    try {
-      out = inflateRawSync(body, {
-        finishFlush: zlibConstants.Z_SYNC_FLUSH,
-        chunkSize: 1024,
-        ...(dictionary.length > 0 ? { dictionary } : {}),
-      });
-    } catch (err) {
-      throw new Error(`SPDY header decompression failed: ${(err as Error).message}`);
+    // Stored and fixed-Huffman blocks (what peers send) without a zlib context; zlib for the rest.
+    let out = inflateSimpleBlocks(body, dictionary);
+    if (out === undefined) {
+      try {
+        out = inflateRawSync(body, {
+          finishFlush: zlibConstants.Z_SYNC_FLUSH,
+          chunkSize: 1024,
+          ...(dictionary.length > 0 ? { dictionary } : {}),
+        });
+      } catch (err) {
+        throw new Error(`SPDY header decompression failed: ${(err as Error).message}`);
+      }
     }
-    if (out.length > 0)
-      this.history =
-        this.history.length + out.length <= WINDOW
-          ? Buffer.concat([this.history, out])
-          : Buffer.concat([this.history, out]).subarray(-WINDOW);
+    if (out.length > 0) this.remember(out);
     return out;
   }
 
-  /** The last 32 KiB of the stream's history, the dictionary counted in. */
+  /** The last 32 KiB of the stream's history (a view: zlib copies a dictionary it is given). */
   private window(): Buffer {
-    const dict = this.withDictionary === true ? SPDY3_DICTIONARY : undefined;
-    if (dict === undefined) return this.history;
-    if (this.history.length === 0) return dict;
-    const whole = Buffer.concat([dict, this.history]);
-    return whole.length > WINDOW ? whole.subarray(-WINDOW) : whole;
+    return this.history.subarray(Math.max(0, this.historyLength - WINDOW), this.historyLength);
+  }
+
+  /** Appends to the history; what fell out of the window is dropped when the buffer is full. */
+  private remember(bytes: Buffer): void {
+    let add = bytes;
+    if (add.length >= WINDOW) {
+      // Only its last WINDOW bytes can be referred to; everything older falls out of the window.
+      add = add.subarray(add.length - WINDOW);
+      this.historyLength = 0;
+    }
+    const need = this.historyLength + add.length;
+    if (need > this.history.length) {
+      const keep =
+        need > HISTORY_MAX ? Math.min(this.historyLength, WINDOW - add.length) : this.historyLength;
+      const size = keep + add.length;
+      const capacity = Math.min(HISTORY_MAX, Math.max(2 * size, 256));
+      const next = capacity === this.history.length ? this.history : Buffer.allocUnsafe(capacity);
+      // (Buffer#copy handles the overlap when the window slides within the same buffer.)
+      this.history.copy(next, 0, this.historyLength - keep, this.historyLength);
+      this.history = next;
+      this.historyLength = keep;
+    }
+    add.copy(this.history, this.historyLength);
+    this.historyLength += add.length;
   }
 }
