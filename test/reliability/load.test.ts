@@ -74,7 +74,10 @@ describe(`load: ${SERVICES} services over ${NAMESPACES} namespaces`, () => {
       args: ['svc', '-n', namespaces, '-a'],
     });
     api = await daemon.api(60_000);
-    const ready = await waitAllActive(api, SERVICES, 120_000);
+    // A failure carries the daemon's last output: a start that stalls says where.
+    const ready = await waitAllActive(api, SERVICES, 120_000).catch((err: unknown) => {
+      throw new Error(`${String(err)}\n--- kubefwd's last output:\n${daemon.output().slice(-6000)}`);
+    });
     targets = await targetsOf(api);
     console.log(
       `load: cluster ready in ${t1 - t0} ms; ${ready.forwards} forwards Active ${Date.now() - t1} ms after start`,

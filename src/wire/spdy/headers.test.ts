@@ -5,6 +5,7 @@ import { SPDY3_DICTIONARY } from './dictionary.js';
 import {
   HeaderCompressor,
   HeaderDecompressor,
+  MAX_HEADER_BLOCK_BYTES,
   SPDY3_DICTIONARY_ID,
   decodeHeaderBlock,
   encodeHeaderBlock,
@@ -193,6 +194,18 @@ describe('SPDY header blocks', () => {
     const d = new HeaderDecompressor();
     expect(d.decompress(ours.compress({ a: 'b' }))).toEqual({ a: 'b' });
     expect(d.decompress(ours.compress(h))).toEqual(h);
+  });
+
+  it('refuses a block that inflates past the limit, whichever inflater reads it', async () => {
+    // A peer's few kilobytes that inflate to 2 MiB: as fixed Huffman (our decoder) and dynamic (zlib).
+    const bomb = encodeHeaderBlock({ big: 'a'.repeat(2 * MAX_HEADER_BLOCK_BYTES) });
+    for (const strategy of [zlib.constants.Z_FIXED, zlib.constants.Z_DEFAULT_STRATEGY]) {
+      const [block] = await peerStream([bomb], { dictionary: SPDY3_DICTIONARY, strategy });
+      expect(block!.length).toBeLessThan(64 * 1024);
+      expect(() => new HeaderDecompressor().decompress(block!), String(strategy)).toThrow(
+        /decompression failed: .*(more than 1048576 bytes|Cannot create a Buffer larger|buffer)/i,
+      );
+    }
   });
 
   it('fails clearly on garbage', () => {

@@ -74,6 +74,11 @@ const WINDOW = 32 * 1024;
  * (a 32 KiB move) happens once per 8 KiB of headers, not on every block.
  */
 const HISTORY_MAX = WINDOW + 8 * 1024;
+/**
+ * The most one header block may inflate to. Port-forward headers are a few hundred bytes; deflate
+ * can expand a frame's worth of input a thousandfold, so a peer's block past this is refused.
+ */
+export const MAX_HEADER_BLOCK_BYTES = 1024 * 1024;
 
 /**
  * The sending side of the connection's header compression, without a zlib context: every block
@@ -159,17 +164,18 @@ export class HeaderDecompressor {
     if (body.length === 0) return encodeHeaderBlock({});
     const dictionary = this.window();
     // Stored and fixed-Huffman blocks (what peers send) without a zlib context; zlib for the rest.
-    let out = inflateSimpleBlocks(body, dictionary);
-    if (out === undefined) {
-      try {
-        out = inflateRawSync(body, {
+    let out: Buffer;
+    try {
+      out =
+        inflateSimpleBlocks(body, dictionary, MAX_HEADER_BLOCK_BYTES) ??
+        inflateRawSync(body, {
           finishFlush: zlibConstants.Z_SYNC_FLUSH,
           chunkSize: 1024,
+          maxOutputLength: MAX_HEADER_BLOCK_BYTES,
           ...(dictionary.length > 0 ? { dictionary } : {}),
         });
-      } catch (err) {
-        throw new Error(`SPDY header decompression failed: ${(err as Error).message}`);
-      }
+    } catch (err) {
+      throw new Error(`SPDY header decompression failed: ${(err as Error).message}`);
     }
     if (out.length > 0) this.remember(out);
     return out;

@@ -57,6 +57,7 @@ class Decoder {
   constructor(
     private readonly input: Buffer,
     private readonly window: Buffer,
+    private readonly maxOutput: number,
   ) {
     this.out = Buffer.allocUnsafe(Math.max(64, input.length * 4));
   }
@@ -127,6 +128,9 @@ class Decoder {
   }
 
   private reserve(n: number): void {
+    // A real error, not Unsupported: zlib must not be asked to inflate it either.
+    if (this.length + n > this.maxOutput)
+      throw new Error(`a header block inflates to more than ${this.maxOutput} bytes`);
     if (this.length + n <= this.out.length) return;
     const bigger = Buffer.allocUnsafe(Math.max(2 * this.out.length, this.length + n));
     this.out.copy(bigger, 0, 0, this.length);
@@ -153,10 +157,11 @@ const fixedBlock = (d: Decoder): void => {
 /**
  * Inflates `body` (raw deflate ending at a sync flush, as SPDY header blocks do) that refers back
  * into `window` (the stream's history). Undefined when it holds anything but non-final stored and
- * fixed-Huffman blocks, or is not a complete, valid stream of them.
+ * fixed-Huffman blocks, or is not a complete, valid stream of them. Throws when the output would
+ * pass `maxOutput` bytes.
  */
-export function inflateSimpleBlocks(body: Buffer, window: Buffer): Buffer | undefined {
-  const d = new Decoder(body, window);
+export function inflateSimpleBlocks(body: Buffer, window: Buffer, maxOutput: number): Buffer | undefined {
+  const d = new Decoder(body, window, maxOutput);
   try {
     while (!d.done) {
       if (d.bits(1) === 1) return undefined; // a final block: not what SPDY peers send
