@@ -244,3 +244,10 @@ export const connectionDetails = (
   });
   return { envVars, connectionStrings };
 };
+
+/** The connection strings and environment of `details` as text lines, for the tools that show them. */
+export const connectionLines = (details: ConnectionDetails, indent = ''): string[] => [
+  ...details.connectionStrings.map((c) => `${indent}${c.kind}: ${c.url}   (try: ${c.example})`),
+  'Env:',
+  ...Object.entries(details.envVars).map(([k, v]) => `${indent}${k}=${v}`),
+];

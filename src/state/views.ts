@@ -4,6 +4,7 @@ import type { ForwardView, NamespaceView, ServiceStatus, ServiceView, Summary } 
 import type { ForwardRecord, NamespaceRecord, ServiceRecord } from '../engine/model.js';
 import type { ForwardTraffic } from '../engine/traffic/recorder.js';
 import { parseServiceKey } from '../domain/keys.js';
+import { trafficTotals } from '../domain/traffic-totals.js';
 
 export const forwardView = (f: ForwardRecord, t: ForwardTraffic | undefined): ForwardView => ({
   ...f,
@@ -41,17 +42,10 @@ export const serviceView = (
   forwards: readonly ForwardView[],
 ): ServiceView => {
   const first = forwards[0];
-  let totalBytesIn = 0;
-  let totalBytesOut = 0;
-  let rateIn = 0;
-  let rateOut = 0;
+  const traffic = trafficTotals(forwards);
   let activeCount = 0;
   let errorCount = 0;
   for (const f of forwards) {
-    totalBytesIn += f.bytesIn;
-    totalBytesOut += f.bytesOut;
-    rateIn += f.rateIn;
-    rateOut += f.rateOut;
     if (f.status === 'Active') activeCount++;
     else if (f.status === 'Error') errorCount++;
   }
@@ -64,34 +58,31 @@ export const serviceView = (
     status: serviceStatus(forwards),
     activeCount,
     errorCount,
-    totalBytesIn,
-    totalBytesOut,
-    rateIn,
-    rateOut,
+    totalBytesIn: traffic.bytesIn,
+    totalBytesOut: traffic.bytesOut,
+    rateIn: traffic.rateIn,
+    rateOut: traffic.rateOut,
     forwards: [...forwards],
   };
 };
 
 export const summaryOf = (services: readonly ServiceView[], forwards: readonly ForwardView[]): Summary => {
+  const traffic = trafficTotals(forwards);
   const s: Summary = {
     totalServices: services.length,
     activeServices: 0,
     totalForwards: forwards.length,
     activeForwards: 0,
     errorCount: 0,
-    totalBytesIn: 0,
-    totalBytesOut: 0,
-    rateIn: 0,
-    rateOut: 0,
+    totalBytesIn: traffic.bytesIn,
+    totalBytesOut: traffic.bytesOut,
+    rateIn: traffic.rateIn,
+    rateOut: traffic.rateOut,
   };
   for (const svc of services) if (svc.activeCount > 0) s.activeServices++;
   for (const f of forwards) {
     if (f.status === 'Active') s.activeForwards++;
     else if (f.status === 'Error') s.errorCount++;
-    s.totalBytesIn += f.bytesIn;
-    s.totalBytesOut += f.bytesOut;
-    s.rateIn += f.rateIn;
-    s.rateOut += f.rateOut;
   }
   return s;
 };

@@ -3,6 +3,7 @@
 // (local-backend.ts: the state store + the engine's Controller) and attached (api-backend.ts: the
 // REST API + SSE of a running daemon). TUI-only view state (filter, sort, selection) never goes here.
 import type { ForwardView, NamespaceView, Summary } from '../contract/state.js';
+import { summaryOf } from '../state/views.js';
 
 export interface TuiLogLine {
   /** Epoch ms. */
@@ -102,14 +103,4 @@ export interface TuiBackend {
   close(): void;
 }
 
-export const EMPTY_SUMMARY: Summary = {
-  totalServices: 0,
-  activeServices: 0,
-  totalForwards: 0,
-  activeForwards: 0,
-  errorCount: 0,
-  totalBytesIn: 0,
-  totalBytesOut: 0,
-  rateIn: 0,
-  rateOut: 0,
-};
+export const EMPTY_SUMMARY: Summary = summaryOf([], []);

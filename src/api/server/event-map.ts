@@ -5,6 +5,7 @@ import type { EngineEvent } from '../../engine/events.js';
 import type { ForwardRecord, ServiceRecord } from '../../engine/model.js';
 import type { ForwardTraffic } from '../../engine/traffic/recorder.js';
 import { parseServiceKey } from '../../domain/keys.js';
+import { trafficTotals } from '../../domain/traffic-totals.js';
 
 const serviceData = (s: ServiceRecord): ApiEventData => ({
   serviceKey: s.key,
@@ -98,24 +99,11 @@ export const bandwidthEvent = (
 ): Omit<ApiEvent, 'id'> | undefined => {
   const moving = forwards.filter((f) => f.rateIn > 0 || f.rateOut > 0);
   if (moving.length === 0) return undefined;
-  let bytesIn = 0;
-  let bytesOut = 0;
-  let rateIn = 0;
-  let rateOut = 0;
-  for (const f of moving) {
-    bytesIn += f.bytesIn;
-    bytesOut += f.bytesOut;
-    rateIn += f.rateIn;
-    rateOut += f.rateOut;
-  }
   return {
     type: 'BandwidthUpdate',
     timestamp: new Date(at).toISOString(),
     data: {
-      bytesIn,
-      bytesOut,
-      rateIn,
-      rateOut,
+      ...trafficTotals(moving),
       forwards: moving.map((f) => ({
         key: f.key,
         serviceKey: f.serviceKey,

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { KubefwdError } from '../../contract/errors.js';
 import type { ServiceView } from '../../contract/state.js';
 import type { KubefwdBackend } from '../backend.js';
-import { connectionDetails, type PortInfo } from '../connection-strings.js';
+import { connectionDetails, connectionLines, type PortInfo } from '../connection-strings.js';
 import { contextField, namespaceField, portField, serviceNameField } from '../input.js';
 import { connectionStringOut, portOut } from './shapes.js';
 import { READ_ONLY, defineTool } from './define.js';
@@ -152,9 +152,7 @@ export const getConnectionInfo = defineTool({
       `IP: ${localIP || '(not assigned yet)'}`,
       `Ports: ${ports.map((p) => `${p.localPort}${p.name ? `/${p.name}` : ''}`).join(', ')}`,
       'Connection strings:',
-      ...details.connectionStrings.map((c) => `  ${c.kind}: ${c.url}   (try: ${c.example})`),
-      'Env:',
-      ...Object.entries(details.envVars).map(([k, v]) => `  ${k}=${v}`),
+      ...connectionLines(details, '  '),
       ...(svc.status === 'active'
         ? []
         : [`Note: the service is ${svc.status}; see get_service for the reason.`]),

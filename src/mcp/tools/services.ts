@@ -2,7 +2,7 @@
 import { SERVICE_KEY_DESCRIPTION } from '../../contract/service-key.js';
 import { z } from 'zod';
 import type { ServiceView } from '../../contract/state.js';
-import { classifyPort, connectionDetails } from '../connection-strings.js';
+import { classifyPort, connectionDetails, connectionLines } from '../connection-strings.js';
 import { contextField, keyField, namespaceField, portField, searchText, serviceNameField } from '../input.js';
 import { searchServices } from '../service-search.js';
 import { connectionStringOut, portOut, serviceOut, summaryOut } from './shapes.js';
@@ -91,9 +91,7 @@ export const addService = defineTool({
         ? `Forwarding ${res.serviceName} (${res.namespace}, context ${res.context}) as ${host} at ${res.localIP}; key ${res.key}.`
         : `${res.serviceName} (${res.namespace}, context ${res.context}) will be reachable as ${host} at ${res.localIP}; key ${res.key}. ${note ?? ''}`,
       `Ports: ${ports.map((p) => `${p.localPort}`).join(', ')}`,
-      ...details.connectionStrings.map((c) => `${c.kind}: ${c.url}   (try: ${c.example})`),
-      'Env:',
-      ...Object.entries(details.envVars).map(([k, v]) => `${k}=${v}`),
+      ...connectionLines(details),
     ].join('\n');
     return { data, text };
   },
