@@ -10,12 +10,24 @@ export interface Relay {
   close(): Promise<void>;
 }
 
+/**
+ * A timer alone is up to ~1.5 ms late: Node truncates a delay to whole milliseconds, a delay under
+ * one becomes one, and timers are checked once per turn of the event loop. Measured through this
+ * relay, a request on an open connection took 21.6 ms for a nominal 20 ms round trip. So the timer
+ * wakes us up to SPIN_MS early and the rest is waited out a turn of the event loop at a time
+ * (setImmediate): every chunk goes out within a few tens of microseconds of its due time, for every
+ * client alike.
+ */
+const SPIN_MS = 2;
+
 /** Delays chunks by `ms` while keeping their order. */
 const delayedWriter = (to: net.Socket, ms: number): ((chunk: Buffer | null) => void) => {
   const queue: { due: number; chunk: Buffer | null }[] = [];
   let timer: NodeJS.Timeout | undefined;
+  let spinning: NodeJS.Immediate | undefined;
   const pump = (): void => {
     timer = undefined;
+    spinning = undefined;
     const now = performance.now();
     while (queue.length > 0 && (queue[0]?.due ?? 0) <= now) {
       const item = queue.shift();
@@ -26,11 +38,14 @@ const delayedWriter = (to: net.Socket, ms: number): ((chunk: Buffer | null) => v
     arm();
   };
   const arm = (): void => {
-    if (timer !== undefined || queue.length === 0) return;
-    timer = setTimeout(pump, Math.max(0, (queue[0]?.due ?? 0) - performance.now()));
+    if (timer !== undefined || spinning !== undefined || queue.length === 0) return;
+    const wait = (queue[0]?.due ?? 0) - performance.now();
+    if (wait <= SPIN_MS) spinning = setImmediate(pump);
+    else timer = setTimeout(pump, Math.floor(wait - SPIN_MS));
   };
   to.once('close', () => {
     clearTimeout(timer);
+    if (spinning !== undefined) clearImmediate(spinning);
     queue.length = 0;
   });
   return (chunk) => {
