@@ -21,7 +21,7 @@ export const ERROR_CODES = {
   // Auth and transport of the API itself
   UNAUTHORIZED: {
     status: 401,
-    hint: 'Pass the API key as "Authorization: Bearer <key>"; kubefwd writes it to its key file at start.',
+    hint: 'Pass the API key as "Authorization: Bearer <key>"; kubefwd writes it to ~/.kubefwd/api.json (the "key" field) at start.',
     retryable: false,
   },
   FORBIDDEN_ORIGIN: {
@@ -53,7 +53,8 @@ export const ERROR_CODES = {
   POD_NOT_FOUND: {
     status: 404,
     hint: 'The pod is gone; sync the service to pick its replacement (POST /api/v1/services/<key>/sync?force=true).',
-    retryable: true,
+    // A pod's name is never reused: the same request will not find it later.
+    retryable: false,
   },
   CONTEXT_NOT_FOUND: {
     status: 404,

@@ -23,7 +23,7 @@ import type { Machine } from './helper-client.js';
 import { createStateStore, type StateStore } from '../state/index.js';
 import { listenApi, type ApiListener } from './api-listener.js';
 import { dashboardAssetsDir } from './dashboard-assets.js';
-import { API_HOSTNAME, API_IP, API_PORT, type DaemonConfig } from './config.js';
+import { API_HOSTNAME, API_IP, API_PORT, announcedApiUrl, type DaemonConfig } from './config.js';
 import type { DaemonLogger } from './logger.js';
 import type { Plan } from './preflight.js';
 import { isLiveBlockId, isStaleBlockId, ownBlockId } from './stale-blocks.js';
@@ -118,7 +118,11 @@ const mountApi = (
   },
 ): string => {
   const { config } = parts;
-  const apiUrl = parts.wellKnown ? `http://${API_HOSTNAME}` : api.url;
+  const apiUrl = announcedApiUrl({
+    wellKnown: parts.wellKnown,
+    hostsPathExplicit: config.hostsPathExplicit,
+    listenUrl: api.url,
+  });
   const assetsDir = dashboardAssetsDir();
   const app = createApiApp({
     state: parts.state,

@@ -55,6 +55,17 @@ export const API_IP = '127.2.27.1';
 export const API_PORT = 80;
 export const API_HOSTNAME = 'kubefwd.internal';
 
+/**
+ * The API's address in what users are told and given (links, the dashboard's login URL): its name
+ * only where that resolves, i.e. on the well-known address with the system hosts file. With
+ * --hosts-path the name is only in that file, so a link by name would be a dead one.
+ */
+export const announcedApiUrl = (o: {
+  wellKnown: boolean;
+  hostsPathExplicit: boolean;
+  listenUrl: string;
+}): string => (o.wellKnown && !o.hostsPathExplicit ? `http://${API_HOSTNAME}` : o.listenUrl);
+
 /** The system hosts file; Windows keeps it under %SystemRoot% (C:\\Windows unless installed elsewhere). */
 export const defaultHostsPath = (
   platform: NodeJS.Platform = process.platform,

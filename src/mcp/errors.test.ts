@@ -22,3 +22,15 @@ describe('MCP error hints', () => {
     ).toBe('The namespaces of sim: a, b.');
   });
 });
+
+describe('MCP error fields', () => {
+  it('name the tool argument the caller sent, not the REST field behind it', () => {
+    const err = new KubefwdError('POD_NOT_FOUND', 'pod "nope" not found', { field: 'podName' });
+    const body = errorBody(err, { namespace: 'shop', pod_name: 'nope' });
+    expect(body.field).toBe('pod_name');
+    // A made-up pod name will not appear later: do not invite a retry.
+    expect(body.retryable).toBe(false);
+    expect(errorBody(err, { podName: 'nope' }).field).toBe('podName');
+    expect(errorBody(err, {}).field).toBe('podName');
+  });
+});

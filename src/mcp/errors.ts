@@ -88,6 +88,16 @@ const TOOL_HINTS: Partial<Record<ErrorCode, string>> = {
 const toolHint = (code: ErrorCode, hint: string): string =>
   /\b(GET|POST|DELETE) \/api\//.test(hint) ? (TOOL_HINTS[code] ?? hint) : hint;
 
+/**
+ * The REST API names its fields in camelCase (`podName`); a tool's arguments are snake_case
+ * (`pod_name`): name the argument the caller actually sent.
+ */
+const argumentName = (field: string | undefined, args: Record<string, unknown>): string | undefined => {
+  if (field === undefined || field in args) return field;
+  const snake = field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+  return snake in args ? snake : field;
+};
+
 export const errorBody = (err: unknown, args: Record<string, unknown> = {}): ToolErrorBody => {
   const code: ErrorCode = err instanceof KubefwdError ? err.code : 'INTERNAL';
   const hint =
@@ -96,7 +106,7 @@ export const errorBody = (err: unknown, args: Record<string, unknown> = {}): Too
       : isErrorCode(code)
         ? ERROR_CODES[code].hint
         : ERROR_CODES.INTERNAL.hint;
-  const field = err instanceof KubefwdError ? err.field : undefined;
+  const field = err instanceof KubefwdError ? argumentName(err.field, args) : undefined;
   const inner = err instanceof Error ? err.cause : undefined;
   const cause = inner === undefined ? undefined : errorMessage(inner);
   return {

@@ -50,7 +50,8 @@ const hostsError = (path: string, what: string, err?: unknown): KubefwdError =>
 
 const explain = (path: string, err: unknown): KubefwdError => {
   const code = (err as NodeJS.ErrnoException).code;
-  if (code === 'ENOENT') return hostsError(path, 'does not exist', err);
+  if (code === 'ENOENT')
+    return hostsError(path, `does not exist: create it first (an empty file will do: touch ${path})`, err);
   if (code === 'EACCES' || code === 'EPERM')
     return hostsError(path, 'is not writable by this user (permission denied)', err);
   if (code === 'EROFS') return hostsError(path, 'is on a read-only filesystem', err);
