@@ -107,7 +107,10 @@ describe.skipIf(!isBuilt())('bad input through ./bin/kubefwd', () => {
   it('hosts path missing', async () => {
     const r = await runCli(['-n', 'shop', '--hosts-path', join(dir, 'missing-hosts')], { env: cliEnv(home) });
     expect(r.code).toBe(1);
-    expectOneLine(r.stderr, /hosts file .*missing-hosts does not exist\. Check --hosts-path/);
+    expectOneLine(
+      r.stderr,
+      /hosts file .*missing-hosts does not exist: create it first \(an empty file will do: touch .*missing-hosts\)\. Check --hosts-path/,
+    );
   });
 
   it('hosts path is a directory', async () => {

@@ -10,13 +10,8 @@
 // nothing for `halfCloseLingerMs` (default 5 s), the connection ends as if the pod had finished.
 // The forwarder warns about this when it settles on v4 (README, "Half-close over WebSocket v4").
 import { Duplex } from 'node:stream';
-import { KubefwdError, errorMessage } from '../../contract/errors.js';
-import {
-  ChannelDemuxer,
-  V4_BINARY_PROTOCOL,
-  decodeChannelMessage,
-  type ChannelProtocol,
-} from '../../wire/channel/index.js';
+import { KubefwdError } from '../../contract/errors.js';
+import { ChannelDemuxer, V4_BINARY_PROTOCOL } from '../../wire/channel/index.js';
 import type { WebSocketConnection } from '../../wire/websocket/index.js';
 import type { ClusterConnection } from '../connection.js';
 import { podStreamError } from './pod-error.js';
@@ -29,8 +24,9 @@ export const DEFAULT_HALF_CLOSE_LINGER_MS = 5000;
 /** One local connection carried by one v4 WebSocket, as a Duplex. */
 export class V4Stream extends Duplex {
   private readonly ws: WebSocketConnection;
-  private readonly protocol: ChannelProtocol;
   private readonly demux = new ChannelDemuxer();
+  /** The channel of the message being read (its first byte), -1 before the first. */
+  private channel = -1;
   private readonly podName: string;
   private readonly port: number;
   private errorText = '';
@@ -42,7 +38,6 @@ export class V4Stream extends Duplex {
 
   constructor(
     ws: WebSocketConnection,
-    protocol: ChannelProtocol,
     podName: string,
     port: number,
     lingerMs = DEFAULT_HALF_CLOSE_LINGER_MS,
@@ -50,32 +45,33 @@ export class V4Stream extends Duplex {
     super({ allowHalfOpen: true, highWaterMark: 256 * 1024 });
     this.lingerMs = lingerMs;
     this.ws = ws;
-    this.protocol = protocol;
     this.podName = podName;
     this.port = port;
-    ws.on('message', this.onMessage);
+    ws.on('bytes', this.onBytes);
     ws.on('close', this.onClose);
     ws.on('error', this.onError);
   }
 
-  private readonly onMessage = (raw: Buffer, isBinary: boolean): void => {
-    let frame;
-    try {
-      frame = decodeChannelMessage(this.protocol, raw, isBinary);
-    } catch (err) {
-      this.destroy(
-        new KubefwdError('STREAM_ERROR', `bad message from pod ${this.podName}: ${errorMessage(err)}`),
-      );
-      return;
+  /**
+   * The connection is read in pieces as they arrive ('bytes' mode), not as whole messages: a
+   * message spanning several TLS records is not copied into one buffer first. Each message starts
+   * with its channel byte; error text is collected until its message ends.
+   */
+  private readonly onBytes = (piece: Buffer, start: boolean, end: boolean): void => {
+    let payload = piece;
+    if (start) {
+      this.channel = piece[0]!;
+      payload = piece.subarray(1);
     }
-    if (frame === undefined) return;
-    const { error, portIndex, data } = this.demux.push(frame);
-    if (portIndex !== 0 || data.length === 0) return;
+    if (this.channel < 0) return;
+    const { error, portIndex, data } = this.demux.push({ channel: this.channel, payload });
+    if (portIndex !== 0) return;
     if (error) {
       this.errorText += data.toString('utf8');
-      this.destroy(podStreamError(this.errorText, this.podName, this.port));
+      if (end && this.errorText !== '') this.destroy(podStreamError(this.errorText, this.podName, this.port));
       return;
     }
+    if (data.length === 0) return;
     if (this.linger) this.armLinger();
     if (!this.push(data)) this.ws.pause();
   };
@@ -142,7 +138,7 @@ export class V4Stream extends Duplex {
 
   override _destroy(err: Error | null, cb: (err?: Error | null) => void): void {
     clearTimeout(this.linger);
-    this.ws.off('message', this.onMessage);
+    this.ws.off('bytes', this.onBytes);
     this.ws.off('close', this.onClose);
     this.ws.off('error', this.onError);
     this.ws.on('error', () => {});
@@ -181,23 +177,18 @@ export class WebSocketPodSession {
   async openStream(port: number): Promise<Duplex> {
     checkPort(port);
     await this.ready();
-    const { ws, protocol } = await openWebSocket(this.conn, {
+    const { ws } = await openWebSocket(this.conn, {
       path: portForwardPath(this.pod, `?ports=${port}`),
       protocols: [V4_BINARY_PROTOCOL],
       timeoutMs: this.opts.connectTimeoutMs,
       what: `port-forward (websocket) to pod ${this.podName} port ${port}`,
+      mode: 'bytes',
     });
     if (this.isClosed) {
       ws.terminate();
       throw new KubefwdError('STREAM_ERROR', `port-forward session to pod ${this.podName} was closed`);
     }
-    const stream = new V4Stream(
-      ws,
-      (protocol === '' ? '' : protocol) as ChannelProtocol,
-      this.podName,
-      port,
-      this.opts.halfCloseLingerMs,
-    );
+    const stream = new V4Stream(ws, this.podName, port, this.opts.halfCloseLingerMs);
     this.streams.add(stream);
     stream.once('close', () => this.streams.delete(stream));
     return stream;

@@ -24,7 +24,7 @@ export class WebSocketByteStream extends Duplex {
     if (!ws.isByteMode) throw new Error('WebSocketByteStream needs a WebSocketConnection in bytes mode');
     this.ws = ws;
     ws.on('bytes', (data) => {
-      if (!this.push(data)) ws.pause();
+      if (data.length > 0 && !this.push(data)) ws.pause();
     });
     ws.on('close', (code, reason) => {
       if (this.destroyed) return;

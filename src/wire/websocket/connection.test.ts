@@ -174,6 +174,39 @@ describe('WebSocketConnection against ws', () => {
     expect(Buffer.concat(chunks).toString()).toBe('tail');
   });
 
+  it('in bytes mode marks where each message starts and ends, across pieces and fragments', async () => {
+    const { client, peer } = await connected({ mode: 'bytes' });
+    const messages: Buffer[] = [];
+    let current: Buffer[] | undefined;
+    client.on('bytes', (piece, start, end) => {
+      if (start) {
+        expect(current, 'a message starts inside another').toBeUndefined();
+        current = [];
+      }
+      if (piece.length > 0) {
+        expect(current, 'bytes outside a message').toBeDefined();
+        current?.push(Buffer.from(piece));
+      }
+      if (end) {
+        messages.push(Buffer.concat(current ?? []));
+        current = undefined;
+      }
+    });
+    const big = randomBytes(700 * 1024); // arrives in many pieces
+    const tail = randomBytes(1000);
+    peer.send(big, { binary: true });
+    // A fragmented message whose first fragment is empty: its start comes with the first byte.
+    peer.send(Buffer.alloc(0), { binary: true, fin: false });
+    peer.send(tail.subarray(0, 10), { binary: true, fin: false });
+    peer.send(tail.subarray(10), { binary: true, fin: true });
+    peer.send(Buffer.from([7]), { binary: true });
+    while (messages.length < 3) await new Promise((r) => setTimeout(r, 5));
+    expect(messages.map((m) => m.length)).toEqual([big.length, tail.length, 1]);
+    expect(messages[0]!.equals(big)).toBe(true);
+    expect(messages[1]!.equals(tail)).toBe(true);
+    expect(messages[2]).toEqual(Buffer.from([7]));
+  });
+
   it('a byte stream sends a large write as messages of at most POOLED_FRAME_MAX, byte-exact', async () => {
     const { client, peer } = await connected({ mode: 'bytes' });
     const stream = new WebSocketByteStream(client);

@@ -17,8 +17,12 @@ import { loadMasking, type Masking } from './masking.js';
 export interface WebSocketEvents {
   /** 'messages' mode: one whole message. */
   message: [data: Buffer, isBinary: boolean];
-  /** 'bytes' mode: the next piece of the binary byte stream (message boundaries are not kept). */
-  bytes: [data: Buffer];
+  /**
+   * 'bytes' mode: the next piece of the binary stream, as it arrives. A byte stream ignores the
+   * flags; a message protocol read in pieces (v4 channels) uses them: `start`, the piece is the
+   * first of a message; `end`, the last (an empty piece may carry only `end`).
+   */
+  bytes: [data: Buffer, start: boolean, end: boolean];
   /** The connection is over: 1000 normal, 1005 no code, 1006 dropped without a close frame. */
   close: [code: number, reason: string];
   error: [err: Error];
@@ -79,6 +83,10 @@ export class WebSocketConnection extends EventEmitter<WebSocketEvents> {
   private readonly masking: Masking;
   private readonly pool: BufferPool | undefined;
   private fragments: Buffer[] = [];
+  /** 'bytes' mode: inside a data frame's payload (more pieces of it follow). */
+  private inFrame = false;
+  /** 'bytes' mode: a message has begun and none of its bytes were emitted yet. */
+  private messageStart = false;
   private fragmentOpcode = 0;
   private state: 'open' | 'closing' | 'closed' = 'open';
   private closeSent = false;
@@ -289,7 +297,13 @@ export class WebSocketConnection extends EventEmitter<WebSocketEvents> {
       this.fail(new WsProtocolError('text message in a binary byte stream', 1003));
       return;
     }
-    if (this.state !== 'closed' && f.payload.length > 0) this.emit('bytes', f.payload);
+    if (!this.inFrame && f.opcode !== Opcode.CONTINUATION) this.messageStart = true;
+    this.inFrame = f.more;
+    const end = f.fin && !f.more;
+    if (this.state === 'closed' || (f.payload.length === 0 && !end)) return;
+    const start = this.messageStart && f.payload.length > 0;
+    if (start) this.messageStart = false;
+    this.emit('bytes', f.payload, start, end);
   }
 
   private emitMessage(data: Buffer, binary: boolean): void {
