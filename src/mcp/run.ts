@@ -30,6 +30,12 @@ export interface RunMcpServerOptions {
 }
 
 // The MCP server's wiring and its shutdown share the transports; kept in order.
+/**
+ * After stdin closes, how long the requests already received may take to be answered (a tool call
+ * that waits for a forward waits up to 5 s).
+ */
+const STDIN_END_DRAIN_MS = 15_000;
+
 /** Runs until stdin closes (stdio) or a signal arrives; resolves with the exit code. */
 export const runMcpServer = async (opts: RunMcpServerOptions): Promise<number> => {
   const env = opts.env ?? process.env;
@@ -116,7 +122,12 @@ export const runMcpServer = async (opts: RunMcpServerOptions): Promise<number> =
       },
     });
     debug('serving MCP on stdio');
-    await Promise.race([ended, stopped]);
+    // stdin closed: answer what was asked first (a signal stops at once).
+    const how = await Promise.race([
+      ended.then(() => 'ended' as const),
+      stopped.then(() => 'stopped' as const),
+    ]);
+    if (how === 'ended') await Promise.race([handle.drain(STDIN_END_DRAIN_MS), stopped]);
     await handle.close();
     if (fatal !== undefined) throw fatal;
     return 0;

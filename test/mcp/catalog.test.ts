@@ -115,6 +115,23 @@ describe.skipIf(!isBuilt())('kubefwd mcp on stdio, before and after the SDK load
     expect(mcp.messages).toHaveLength(1);
   });
 
+  it('answers the requests it got before stdin closed, then exits (echo … | kubefwd mcp)', async () => {
+    const mcp = startMcp(home);
+    mcp.send(initialize(1, '2025-06-18'));
+    mcp.send({ jsonrpc: '2.0', method: 'notifications/initialized' });
+    // Needs the SDK, which has not loaded yet when stdin ends.
+    mcp.send({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'get_service', arguments: {} } });
+    mcp.send({ jsonrpc: '2.0', id: 'last', method: 'tools/list' });
+    expect(await mcp.stop()).toBe(0);
+    const ids = mcp.messages.map((m) => m.id);
+    expect(ids).toEqual(expect.arrayContaining([1, 2, 'last']));
+    const call = mcp.messages.find((m) => m.id === 2) as {
+      result?: { isError?: boolean; content?: { text: string }[] };
+    };
+    expect(call.result?.isError).toBe(true);
+    expect(call.result?.content?.[0]?.text).toMatch(/INVALID_INPUT.*'key' of get_service/);
+  });
+
   it('leaves a malformed initialize to the SDK: the same error as the SDK alone gives', async () => {
     const bad = { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18' } };
     const mcp = startMcp(home);
