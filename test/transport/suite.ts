@@ -142,9 +142,10 @@ export function defineTransportSuite(transport: Transport, kubelet: Kubelet = 's
       }
     });
 
-    it.runIf(!multiplexed)(
-      'v4: a half-closed connection ends after the pod is quiet; a warning says so',
-      async () => {
+    // Tests that do not apply to a transport are not registered (not skipped): a run against
+    // spdystream shows no skips (issue 21).
+    if (!multiplexed)
+      it('v4: a half-closed connection ends after the pod is quiet; a warning says so', async () => {
         const warnings: string[] = [];
         const pf = createPortForwarder(h.conn, {
           transport,
@@ -167,8 +168,7 @@ export function defineTransportSuite(transport: Transport, kubelet: Kubelet = 's
         expect((await reading).toString()).toBe('first second');
         expect(Date.now() - started).toBeGreaterThanOrEqual(300);
         expect(warnings.join('\n')).toMatch(/WebSocket v4 cannot pass a half-close/);
-      },
-    );
+      });
 
     it('reports a refused pod port with the kubelet message while other connections continue', async () => {
       const pf = forwarder();
@@ -389,10 +389,8 @@ export function defineTransportSuite(transport: Transport, kubelet: Kubelet = 's
       });
 
       // Once per kubelet (over the plain upgrade; the tunnel's bytes take the same stream code).
-      it.runIf(transport === 'spdy')(
-        '1 GiB to a slow local reader: memory stays flat',
-        { timeout: 600_000 },
-        async () => {
+      if (transport === 'spdy')
+        it('1 GiB to a slow local reader: memory stays flat', { timeout: 600_000 }, async () => {
           const { local } = await forwardTo(forwarder(), 'api-gateway', 8080);
           const size = 1024 * 1024 * 1024;
           const s = await connectLocal(local.port);
@@ -425,8 +423,7 @@ export function defineTransportSuite(transport: Transport, kubelet: Kubelet = 's
           }
           // Generous: buffering the transfer would add a GiB; flat is a few tens of MiB.
           expect(peak - rss0).toBeLessThan(256 * 1024 * 1024);
-        },
-      );
+        });
 
       it('shares one connection between ports and connections of a pod, and closes cleanly', async () => {
         const before = h.sim.control.counters().upgrades[transport];
