@@ -83,12 +83,20 @@ export const countField = (max: number, def: number) =>
 export const portField = z.number().int().min(1).max(65535).describe('TCP port number');
 
 /** The first problem of a failed parse, as "field: message". */
-const describeIssue = (issue: z.core.$ZodIssue): { field: string; message: string } => {
+const describeIssue = (issue: z.core.$ZodIssue, raw: object): { field: string; message: string } => {
   const path = issue.path.map(String).join('.');
   if (issue.code === 'unrecognized_keys') {
     const keys = issue.keys.join(', ');
     return { field: path ? `${path}.${keys}` : keys, message: `unknown field(s): ${keys}` };
   }
+  // zod says "expected string, received undefined"; an assistant acts on "it is missing".
+  if (issue.path.length === 1 && !(String(issue.path[0]) in raw))
+    return {
+      field: path,
+      message: `missing: it is required (${
+        issue.code === 'invalid_type' ? `a ${issue.expected}` : issue.message.replace(/^Invalid \w+: /, '')
+      })`,
+    };
   return { field: path || '(arguments)', message: issue.message };
 };
 
@@ -102,10 +110,13 @@ export const parseArgs = <S extends z.ZodType>(toolName: string, schema: S, raw:
         field: '(arguments)',
       },
     );
-  const result = schema.safeParse(raw ?? {});
+  const args: object = raw ?? {};
+  const result = schema.safeParse(args);
   if (result.success) return result.data;
   const first = result.error.issues[0];
-  const { field, message } = first ? describeIssue(first) : { field: '(arguments)', message: 'invalid' };
+  const { field, message } = first
+    ? describeIssue(first, args)
+    : { field: '(arguments)', message: 'invalid' };
   return (() => {
     throw new KubefwdError('INVALID_INPUT', `Invalid value for '${field}' of ${toolName}: ${message}`, {
       field,

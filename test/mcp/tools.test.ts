@@ -144,6 +144,7 @@ describe.each(TOOLS.map((t) => [t.name, t] as const))('%s', (name, tool: Tool) =
       expect(errorOf(m)).toMatchObject({
         code: 'INVALID_INPUT',
         field: req,
+        message: expect.stringMatching(new RegExp(`'${req}' of ${name}: missing: it is required`)),
       });
     }
     for (const notObject of ['namespace=shop', ['shop'], 7]) {
