@@ -29,13 +29,13 @@ export interface RunMcpServerOptions {
   onListening?: (url: string) => void;
 }
 
-// The MCP server's wiring and its shutdown share the transports; kept in order.
 /**
  * After stdin closes, how long the requests already received may take to be answered (a tool call
  * that waits for a forward waits up to 5 s).
  */
 const STDIN_END_DRAIN_MS = 15_000;
 
+// The MCP server's wiring and its shutdown share the transports; kept in order.
 /** Runs until stdin closes (stdio) or a signal arrives; resolves with the exit code. */
 export const runMcpServer = async (opts: RunMcpServerOptions): Promise<number> => {
   const env = opts.env ?? process.env;
