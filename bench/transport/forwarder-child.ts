@@ -2,13 +2,15 @@
 // bench pod, a local listener per pod port, every connection bridged as the engine does.
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
+import { homedir } from 'node:os';
+import { createKubeConnection, loadKubeconfig, resolveContext } from '../../src/kube/index.js';
 import { bridge, createPortForwarder, type WireTransport } from '../../src/kube/portforward/index.js';
+import { realClock, silentLogger } from '../../src/kube/types.js';
+import { tuneHeapForForwarding } from '../../src/daemon/index.js';
 
 interface Config {
-  apiUrl: string;
-  token: string;
-  /** The API server's CA (PEM). */
-  ca: string;
+  /** The kubeconfig to reach the API with, read as the daemon reads it. */
+  kubeconfig: string;
   transport: WireTransport;
   namespace: string;
   pod: string;
@@ -17,15 +19,14 @@ interface Config {
 
 const main = async (): Promise<void> => {
   const cfg = JSON.parse(process.argv[2] ?? '{}') as Config;
-  const pf = createPortForwarder(
-    {
-      contextName: 'bench',
-      server: cfg.apiUrl,
-      tlsOptions: async () => ({ ca: cfg.ca }),
-      authHeaders: async () => ({ Authorization: `Bearer ${cfg.token}` }),
-    },
-    { transport: cfg.transport },
+  // The daemon's code and heap setting: the forwarding process as `kubefwd svc` runs it.
+  tuneHeapForForwarding();
+  // The connection the daemon builds (TLS context, session resumption, shared frame buffers).
+  const conn = createKubeConnection(
+    resolveContext(loadKubeconfig({ kubeconfigPath: cfg.kubeconfig, invokingUser: null })),
+    { env: process.env, home: homedir(), invokingUser: undefined, clock: realClock, logger: silentLogger },
   );
+  const pf = createPortForwarder(conn, { transport: cfg.transport });
   const session = pf.openSession({ namespace: cfg.namespace, name: cfg.pod });
   await session.ready();
   const local: Record<number, number> = {};

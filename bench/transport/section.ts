@@ -72,6 +72,34 @@ const statsDelta = (a: SpdyStats | undefined, b: SpdyStats | undefined): SpdySta
         readBytes: b.readBytes - a.readBytes,
       };
 
+const addStats = (a: SpdyStats | undefined, b: SpdyStats | undefined): SpdyStats | undefined =>
+  a === undefined
+    ? b
+    : b === undefined
+      ? a
+      : {
+          dataFrames: a.dataFrames + b.dataFrames,
+          dataBytes: a.dataBytes + b.dataBytes,
+          flushes: a.flushes + b.flushes,
+          flushBytes: a.flushBytes + b.flushBytes,
+          reads: a.reads + b.reads,
+          readBytes: a.readBytes + b.readBytes,
+        };
+
+/** A path being measured: its forwarder and what it used so far. */
+interface Running {
+  r: PathResult;
+  ep: Endpoint;
+  /** Whose CPU is the far end's: the simulated cluster, or tls-relay's egress process. */
+  peerPid: number | undefined;
+  startUsage?: ProcUsage | undefined;
+  /** Forwarding-process CPU seconds over the measurements, and over the transfers alone. */
+  cpu: number;
+  transferCpu: number;
+  simCpu: number;
+  farEnd?: SpdyStats | undefined;
+}
+
 const POD = { namespace: 'default', name: 'bench' };
 const ECHO_PORT = 7000;
 const HTTP_PORT = 7001;
@@ -232,13 +260,17 @@ export const transportSection: Section = {
     );
     const sim = new SimHandle(simChild);
     const results: PathResult[] = [];
+    const failed = (r: PathResult, err: unknown): void => {
+      r.error = err instanceof Error ? err.message : String(err);
+      o.log(`transport: ${r.path} failed: ${r.error}`);
+    };
     const apiPort = Number(new URL(simHello.apiUrl).port);
     try {
       await sim.request({ cmd: 'apply', yaml: benchPod(ports.echoPort, ports.httpPort) });
       await sim.request({ cmd: 'waitReady', namespace: POD.namespace });
 
-      /** Starts the forwarding side of a path against the API at `apiUrl` / `kubeconfig`. */
-      const start = async (path: PathName, apiUrl: string, kubeconfig: string): Promise<Endpoint> => {
+      /** Starts the forwarding side of a path against the API `kubeconfig` points at. */
+      const start = async (path: PathName, kubeconfig: string): Promise<Endpoint> => {
         if (path === 'direct')
           return { echoPort: ports.echoPort, httpPort: ports.httpPort, stop: async () => undefined };
         if (path === 'tls-relay') {
@@ -291,9 +323,7 @@ export const transportSection: Section = {
           new URL('forwarder-child.js', here),
           [
             JSON.stringify({
-              apiUrl,
-              token: simHello.token,
-              ca: simHello.ca,
+              kubeconfig,
               transport: path,
               namespace: POD.namespace,
               pod: POD.name,
@@ -327,6 +357,8 @@ export const transportSection: Section = {
       );
 
       try {
+        // 1. Every path's forwarder, started side by side (idle ones cost nothing) and warmed up.
+        const live: Running[] = [];
         for (const path of paths) {
           if (path === 'kubectl' && !haveKubectl) {
             results.push({ path, note: 'kubectl not installed: skipped' });
@@ -334,72 +366,156 @@ export const transportSection: Section = {
           }
           o.log(`transport: ${path}`);
           const r: PathResult = { path };
+          results.push(r);
+          if (path === 'kubectl') r.note = 'kubectl port-forward (its default protocol for this server)';
           try {
-            const ep = await start(path, simHello.apiUrl, simHello.kubeconfigPath);
-            const before: ProcUsage | undefined = procUsage(ep.pid);
-            const peerPid = ep.peerPid ?? simChild.pid;
-            const simBefore = procUsage(peerPid);
-            try {
-              await echoTransfer(ep.echoPort, Math.min(single, 8 * MiB)); // warm-up
-              const farBefore = await spdyStats(sim);
-              const transfersBefore = procUsage(ep.pid);
-              const singles = await trials(
-                nTrials,
-                async () => single / MiB / (await echoTransfer(ep.echoPort, single)),
-              );
-              r.singleMiBps = round(median(singles));
-              const concurrent = await trials(nTrials, async () => {
-                const t0 = performance.now();
-                await Promise.all(
-                  Array.from({ length: concurrency }, () => echoTransfer(ep.echoPort, concurrentEach)),
-                );
-                return (concurrency * concurrentEach) / MiB / ((performance.now() - t0) / 1000);
-              });
-              r.concurrentMiBps = round(median(concurrent));
-              const transfersAfter = procUsage(ep.pid);
-              const farEnd = statsDelta(farBefore, await spdyStats(sim));
-              if (farEnd !== undefined && farEnd.dataFrames > 0) r.farEnd = farEnd;
-              if (transfersBefore && transfersAfter) {
-                const gib = (nTrials * (single + concurrency * concurrentEach)) / (1024 * MiB);
-                r.cpuPerGiB = round((transfersAfter.cpuSeconds - transfersBefore.cpuSeconds) / gib, 2);
+            const ep = await start(path, simHello.kubeconfigPath);
+            const m: Running = {
+              r,
+              ep,
+              peerPid: ep.peerPid ?? simChild.pid,
+              cpu: 0,
+              simCpu: 0,
+              transferCpu: 0,
+            };
+            live.push(m);
+            m.startUsage = procUsage(ep.pid);
+            await echoTransfer(ep.echoPort, Math.min(single, 8 * MiB)); // warm-up
+          } catch (err) {
+            failed(r, err);
+          }
+        }
+        const ok = (): Running[] => live.filter((m) => m.r.error === undefined);
+
+        /**
+         * Runs `fn` for every path, `rounds` times, interleaved: round k measures each path once, in
+         * an order rotated by k. The machine gets busier and quieter over a run (other tenants, CPU
+         * frequency); measured one path after the other, that drift lands on whichever path ran then,
+         * and the ratios between paths — what the goals compare — moved by a third between runs.
+         * Adds the forwarding process's and the far end's CPU over each call to the path's totals.
+         */
+        const interleaved = async (
+          rounds: number,
+          fn: (m: Running) => Promise<void>,
+          transfer: boolean,
+        ): Promise<void> => {
+          for (let k = 0; k < rounds; k++) {
+            const order = ok();
+            for (let i = 0; i < order.length; i++) {
+              const m = order[(i + k) % order.length]!;
+              if (m.r.error !== undefined) continue;
+              const cpu0 = procUsage(m.ep.pid);
+              const sim0 = procUsage(m.peerPid);
+              const far0 = transfer ? await spdyStats(sim) : undefined;
+              try {
+                await fn(m);
+              } catch (err) {
+                failed(m.r, err);
+                continue;
               }
+              const cpu1 = procUsage(m.ep.pid);
+              const sim1 = procUsage(m.peerPid);
+              if (cpu0 && cpu1) m.cpu += cpu1.cpuSeconds - cpu0.cpuSeconds;
+              if (transfer && cpu0 && cpu1) m.transferCpu += cpu1.cpuSeconds - cpu0.cpuSeconds;
+              if (sim0 && sim1) m.simCpu += sim1.cpuSeconds - sim0.cpuSeconds;
+              if (transfer) m.farEnd = addStats(m.farEnd, statsDelta(far0, await spdyStats(sim)));
+            }
+          }
+        };
+
+        // 2. Transfers and connection cycles, interleaved between the paths.
+        const singles = new Map<Running, number[]>();
+        const concurrent = new Map<Running, number[]>();
+        const push = (map: Map<Running, number[]>, m: Running, x: number): void => {
+          map.set(m, [...(map.get(m) ?? []), x]);
+        };
+        await interleaved(
+          nTrials,
+          async (m) => push(singles, m, single / MiB / (await echoTransfer(m.ep.echoPort, single))),
+          true,
+        );
+        await interleaved(
+          nTrials,
+          async (m) => {
+            const t0 = performance.now();
+            await Promise.all(
+              Array.from({ length: concurrency }, () => echoTransfer(m.ep.echoPort, concurrentEach)),
+            );
+            push(concurrent, m, (concurrency * concurrentEach) / MiB / ((performance.now() - t0) / 1000));
+          },
+          true,
+        );
+        const gib = (nTrials * (single + concurrency * concurrentEach)) / (1024 * MiB);
+        const cycleCpu = new Map<Running, number>();
+        const cycleSeconds = new Map<Running, number>();
+        const perRound = Math.max(1, Math.round(nCycles / nTrials));
+        await interleaved(
+          nTrials,
+          async (m) => {
+            const cpu0 = procUsage(m.ep.pid);
+            const rate = await connectionPerRequest(m.ep.httpPort, perRound);
+            const cpu1 = procUsage(m.ep.pid);
+            cycleSeconds.set(m, (cycleSeconds.get(m) ?? 0) + perRound / rate);
+            if (cpu0 && cpu1) cycleCpu.set(m, (cycleCpu.get(m) ?? 0) + cpu1.cpuSeconds - cpu0.cpuSeconds);
+          },
+          false,
+        );
+        for (const m of ok()) {
+          const { r } = m;
+          r.singleMiBps = round(median(singles.get(m) ?? []));
+          r.concurrentMiBps = round(median(concurrent.get(m) ?? []));
+          if (m.ep.pid !== undefined) r.cpuPerGiB = round(m.transferCpu / gib, 2);
+          if (m.farEnd !== undefined && m.farEnd.dataFrames > 0) r.farEnd = m.farEnd;
+          const seconds = cycleSeconds.get(m);
+          if (seconds !== undefined) r.connPerSecond = round((nTrials * perRound) / seconds);
+          const cpu = cycleCpu.get(m);
+          if (cpu !== undefined && m.ep.pid !== undefined)
+            r.cpuMsPerConn = round((cpu * 1000) / (nTrials * perRound), 3);
+        }
+
+        // 3. Per path: new-connection latency, then its totals; the forwarder stops.
+        for (const m of live) {
+          const { r, ep } = m;
+          try {
+            if (r.error === undefined) {
+              const cpu0 = procUsage(ep.pid);
+              const sim0 = procUsage(m.peerPid);
               r.latency0 = await latencySamples(ep.httpPort, nLatency);
-              const cyclesBefore = procUsage(ep.pid);
-              r.connPerSecond = round(await connectionPerRequest(ep.httpPort, nCycles));
-              const cyclesAfter = procUsage(ep.pid);
-              if (cyclesBefore && cyclesAfter)
-                r.cpuMsPerConn = round(
-                  ((cyclesAfter.cpuSeconds - cyclesBefore.cpuSeconds) * 1000) / nCycles,
-                  3,
-                );
+              const sim1 = procUsage(m.peerPid);
+              if (sim0 && sim1) m.simCpu += sim1.cpuSeconds - sim0.cpuSeconds;
               const after = procUsage(ep.pid);
-              const simAfter = procUsage(peerPid);
-              if (simBefore && simAfter && path !== 'direct')
-                r.simCpuSeconds = round(simAfter.cpuSeconds - simBefore.cpuSeconds, 2);
-              if (before && after) {
-                r.cpuSeconds = round(after.cpuSeconds - before.cpuSeconds, 2);
+              if (cpu0 && after) m.cpu += after.cpuSeconds - cpu0.cpuSeconds;
+              if (m.startUsage && after) {
+                r.cpuSeconds = round(m.cpu, 2);
                 r.peakRssMiB = round(after.peakRssMiB);
               }
-            } finally {
-              await ep.stop();
-            }
-            // Added latency: a fresh forwarder that reaches the API through the delaying relay.
-            // (tls-relay has no API server to delay: its row shows throughput and CPU only.)
-            if (path === 'direct') r.latencyAdded = r.latency0;
-            else if (path !== 'tls-relay') {
-              const slow = await start(path, relayUrl, relayKubeconfig);
-              try {
-                r.latencyAdded = await latencySamples(slow.httpPort, Math.max(10, Math.round(nLatency / 2)));
-              } finally {
-                await slow.stop();
-              }
+              if (r.path !== 'direct') r.simCpuSeconds = round(m.simCpu, 2);
             }
           } catch (err) {
-            r.error = err instanceof Error ? err.message : String(err);
-            o.log(`transport: ${path} failed: ${r.error}`);
+            failed(r, err);
+          } finally {
+            await ep.stop();
           }
-          if (path === 'kubectl') r.note = 'kubectl port-forward (its default protocol for this server)';
-          results.push(r);
+        }
+
+        // 4. Added latency: a fresh forwarder that reaches the API through the delaying relay.
+        // (tls-relay has no API server to delay: its row shows throughput and CPU only.)
+        for (const { r } of live) {
+          if (r.error !== undefined || r.path === 'tls-relay') continue;
+          if (r.path === 'direct') {
+            r.latencyAdded = r.latency0;
+            continue;
+          }
+          try {
+            const slow = await start(r.path, relayKubeconfig);
+            try {
+              r.latencyAdded = await latencySamples(slow.httpPort, Math.max(10, Math.round(nLatency / 2)));
+            } finally {
+              await slow.stop();
+            }
+          } catch (err) {
+            failed(r, err);
+          }
         }
       } finally {
         await relay.close();

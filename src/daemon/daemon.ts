@@ -15,6 +15,7 @@ import type { DaemonConfig } from './config.js';
 import { createLogger, type DaemonLogger } from './logger.js';
 import type { Machine } from './helper-client.js';
 import { planTargets, type Plan } from './preflight.js';
+import { tuneHeapForForwarding } from './heap-tuning.js';
 
 export interface DaemonIo {
   stdout: { write(s: string): unknown; isTTY?: boolean };
@@ -45,6 +46,8 @@ export interface RunDaemonOptions {
   hostsWriteDelayMs?: number;
   /** Runs first when the daemon stops (tests: a slow shutdown). */
   beforeShutdown?: () => Promise<void>;
+  /** Sets V8 flags (heap-tuning.ts); default v8.setFlagsFromString. */
+  setV8Flags?: (flags: string) => void;
 }
 
 export interface RunningDaemon {
@@ -63,6 +66,7 @@ export const startDaemon = async (
   io: DaemonIo,
   options: RunDaemonOptions = {},
 ): Promise<RunningDaemon> => {
+  tuneHeapForForwarding(options.setV8Flags);
   const logger = createLogger({
     verbose: config.verbose,
     json: config.jsonLogs,

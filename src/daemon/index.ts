@@ -11,3 +11,4 @@ export {
   type TransportChoice,
 } from './config.js';
 export { planTargets, type Plan } from './preflight.js';
+export { tuneHeapForForwarding } from './heap-tuning.js';

@@ -1,6 +1,7 @@
 // How to reach one cluster's API server: shared by the REST client, the informers and the
 // port-forward transports, so all of them authenticate and verify TLS the same way.
 import type { ConnectionOptions } from 'node:tls';
+import type { BufferPool } from '../wire/buffer-pool.js';
 
 export type AuthHeaders = Record<string, string | string[]>;
 
@@ -20,6 +21,8 @@ export interface ClusterConnection {
   readonly proxyUrl?: string;
   /** Where the port-forward upgrades keep the server's TLS session for the next one (optional). */
   readonly tlsSessions?: TlsSessionCache;
+  /** Frame buffers the connection's WebSockets share (wire/websocket newFramePool; optional). */
+  readonly framePool?: BufferPool;
 }
 
 /**

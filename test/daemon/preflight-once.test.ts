@@ -1,6 +1,7 @@
 // The RBAC preflight runs once per namespace: the daemon checks the namespaces of the command line
 // before anything changes and hands the engine its plan, so the engine does not ask again (7 access
-// reviews per namespace, not 14). A namespace added later through the API is still checked.
+// reviews per namespace, not 14). A namespace added later through the API is still checked. The
+// daemon also sets the heap up for forwarding (heap-tuning.ts).
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +16,7 @@ import {
   type RawSvcOptions,
 } from '../../src/cli/svc-options.js';
 import { startDaemon, type RunningDaemon } from '../../src/daemon/daemon.js';
+import { HEAP_GROWING_PERCENT } from '../../src/daemon/heap-tuning.js';
 import { REQUIRED_PERMISSIONS } from '../../src/kube/access.js';
 import { createSimCluster, type SimCluster } from '../../src/sim/index.js';
 import { randomIpBase } from '../support/addresses.js';
@@ -36,7 +38,7 @@ describe('daemon start-up', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('asks the API server for access once per namespace', async () => {
+  const svcConfig = async (): Promise<Awaited<ReturnType<typeof toDaemonConfig>>> => {
     const hostsPath = join(dir, 'hosts');
     const fwdConf = join(dir, 'fwd.yml');
     await writeFile(hostsPath, '127.0.0.1 localhost\n');
@@ -56,9 +58,20 @@ describe('daemon start-up', () => {
         root: false,
       },
     );
+    return config;
+  };
 
+  it('asks the API server for access once per namespace', async () => {
+    const config = await svcConfig();
     const before = sim.control.accessReviews();
-    daemon = await startDaemon(config, { stdout: silent, stderr: silent });
+    const flags: string[] = [];
+    daemon = await startDaemon(
+      config,
+      { stdout: silent, stderr: silent },
+      { setV8Flags: (f) => flags.push(f) },
+    );
+    // The forwarding heap setting (src/daemon/heap-tuning.ts) is applied by the daemon itself.
+    expect(flags).toEqual([`--heap-growing-percent=${HEAP_GROWING_PERCENT}`]);
     expect(sim.control.accessReviews() - before).toBe(REQUIRED_PERMISSIONS.length);
 
     // A namespace added later (as the REST API does) is checked by the engine itself.

@@ -9,6 +9,7 @@ import type { RequestOptions } from 'node:https';
 import type * as ClientNodeModule from '@kubernetes/client-node';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { KubefwdError } from '../../contract/errors.js';
+import { newFramePool } from '../../wire/websocket/index.js';
 import type { AuthHeaders, ClusterConnection } from '../connection.js';
 import type { SudoUser } from '../../domain/invoking-user.js';
 import type { ResolvedContext } from '../kubeconfig/load.js';
@@ -244,6 +245,8 @@ export function createKubeConnection(ctx: ResolvedContext, deps: ConnectionDeps)
         h.Authorization = `Basic ${Buffer.from(`${user.username}:${user.password}`).toString('base64')}`;
       return h;
     },
+    // One pool for every WebSocket of this cluster (v4 opens one per local connection).
+    framePool: newFramePool(),
     tlsSessions: {
       get: (tls) => (tls.secureContext === undefined ? undefined : sessions.get(tls.secureContext)),
       set: (tls, session) => {

@@ -61,6 +61,7 @@ export async function openWebSocket(
   const ws = new WebSocketConnection(up.socket, up.head, {
     maxPayload: init.maxPayload ?? 64 * 1024 * 1024,
     mode: init.mode ?? 'messages',
+    ...(conn.framePool ? { pool: conn.framePool } : {}),
   });
   return { ws, protocol };
 }
