@@ -12,8 +12,7 @@
 import { Duplex } from 'node:stream';
 import { KubefwdError } from '../../contract/errors.js';
 import { ChannelDemuxer, V4_BINARY_PROTOCOL } from '../../wire/channel/index.js';
-import { splitParts } from '../../wire/buffer-pool.js';
-import { POOLED_FRAME_MAX, type WebSocketConnection } from '../../wire/websocket/index.js';
+import { sendWithBudget, type WebSocketConnection } from '../../wire/websocket/index.js';
 import type { ClusterConnection } from '../connection.js';
 import { podStreamError } from './pod-error.js';
 import { checkPort, portForwardPath, type PodTarget } from './spdy-pod-session.js';
@@ -129,30 +128,18 @@ export class V4Stream extends Duplex {
     );
   }
 
-  /**
-   * The pending chunks go out as few messages as fit a pooled frame, each the channel byte and
-   * data without being joined first (the masked copy the client makes anyway joins them). Done as
-   * soon as the socket took them, and waiting for its 'drain' only past WRITE_BUDGET, as in
-   * WebSocketByteStream: at the socket's own 16 KiB mark every message waited for a flush, which
-   * cost a round of callbacks and a small TLS write per message.
-   */
+  /** Each message starts with the channel byte (byte-stream.ts sendWithBudget). */
   private sendNow(chunks: Buffer[], cb: (err?: Error | null) => void): void {
     if (!this.ws.isOpen) {
       cb(new KubefwdError('STREAM_ERROR', `WebSocket to pod ${this.podName} is closed`));
       return;
     }
-    let failed = false;
-    const onSent = (err?: Error): void => {
-      if (err && !failed) {
-        failed = true;
-        this.destroy(err);
-      }
-    };
-    let accepted = true;
-    for (const group of splitParts(chunks, POOLED_FRAME_MAX - 1))
-      accepted = this.ws.send([this.dataPrefix, ...group], true, onSent);
-    if (accepted || this.ws.bufferedAmount < WRITE_BUDGET) cb();
-    else this.ws.onceDrain(() => cb());
+    sendWithBudget(this.ws, chunks, {
+      budget: WRITE_BUDGET,
+      fail: (err) => this.destroy(err),
+      done: cb,
+      prefix: this.dataPrefix,
+    });
   }
 
   override _final(cb: (err?: Error | null) => void): void {

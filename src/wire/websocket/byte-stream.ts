@@ -49,30 +49,12 @@ export class WebSocketByteStream extends Duplex {
     );
   }
 
-  /**
-   * Done as soon as the socket took the frame (not when it flushed it): waiting for the flush
-   * costs an event-loop turn per message, which is latency on every new connection. When the
-   * socket holds more than the write budget, the callback waits for its 'drain' — that is the
-   * backpressure. (Not at the socket's own highWaterMark: at Node's default 16 KiB every message
-   * of a busy tunnel would wait for a drain, a round of callbacks per message.)
-   */
   private sendNow(data: Buffer | Buffer[], cb: (err?: Error | null) => void): void {
-    let failed = false;
-    const onSent = (err?: Error): void => {
-      if (err && !failed) {
-        failed = true;
-        this.destroy(err);
-      }
-    };
-    let accepted = true;
-    const total = Array.isArray(data) ? data.reduce((n, b) => n + b.length, 0) : data.length;
-    if (total <= POOLED_FRAME_MAX) accepted = this.ws.send(data, true, onSent);
-    else
-      for (const group of splitParts(Array.isArray(data) ? data : [data], POOLED_FRAME_MAX))
-        accepted = this.ws.send(group, true, onSent);
-    if (!this.ws.isOpen) cb(new Error('WebSocket is closed'));
-    else if (accepted || this.ws.bufferedAmount < this.writeBudget) cb();
-    else this.ws.onceDrain(() => cb());
+    sendWithBudget(this.ws, Array.isArray(data) ? data : [data], {
+      budget: this.writeBudget,
+      fail: (err) => this.destroy(err),
+      done: cb,
+    });
   }
 
   override _final(cb: (err?: Error | null) => void): void {
@@ -84,4 +66,34 @@ export class WebSocketByteStream extends Duplex {
     this.ws.terminate();
     cb(err);
   }
+}
+
+/**
+ * Sends `data` as binary messages of at most POOLED_FRAME_MAX bytes (`prefix`, when given, starts
+ * each one), without joining the buffers first. `done` runs as soon as the socket took them, not
+ * when it flushed them: waiting for the flush costs an event-loop turn per message, which is
+ * latency on every new connection. When the socket holds `budget` bytes or more, `done` waits for
+ * its 'drain' — that is the backpressure. (Not at the socket's own highWaterMark: at Node's
+ * default 16 KiB every message of a busy stream would wait for a drain, a round of callbacks and a
+ * small TLS write per message.) A write that fails is given to `fail`, once.
+ */
+export function sendWithBudget(
+  ws: WebSocketConnection,
+  data: Buffer[],
+  o: { budget: number; fail: (err: Error) => void; done: (err?: Error | null) => void; prefix?: Buffer },
+): void {
+  let failed = false;
+  const onSent = (err?: Error): void => {
+    if (err && !failed) {
+      failed = true;
+      o.fail(err);
+    }
+  };
+  const room = POOLED_FRAME_MAX - (o.prefix?.length ?? 0);
+  let accepted = true;
+  for (const group of data.reduce((n, b) => n + b.length, 0) <= room ? [data] : splitParts(data, room))
+    accepted = ws.send(o.prefix ? [o.prefix, ...group] : group, true, onSent);
+  if (!ws.isOpen) o.done(new Error('WebSocket is closed'));
+  else if (accepted || ws.bufferedAmount < o.budget) o.done();
+  else ws.onceDrain(() => o.done());
 }
