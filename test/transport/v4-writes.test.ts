@@ -1,13 +1,12 @@
 // V4Stream's writes against an independent WebSocket server (`ws`): what leaves as messages, and
 // how much it lets pile up when the pod stops reading.
-import http from 'node:http';
 import type net from 'node:net';
 import { once } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { WebSocketServer, type WebSocket } from 'ws';
-import { WebSocketConnection } from '../../wire/websocket/index.js';
-import { V4Stream } from './websocket-pod-session.js';
+import type { WebSocket } from 'ws';
+import { connectToWs } from '../support/ws-peer.js';
+import { V4Stream } from '../../src/kube/portforward/websocket-pod-session.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -16,35 +15,9 @@ afterEach(async () => {
 
 /** A V4Stream over a client connection to a `ws` server; the server side's socket and messages. */
 async function v4Pair(): Promise<{ stream: V4Stream; peer: WebSocket; messages: Buffer[] }> {
-  const server = http.createServer();
-  const wss = new WebSocketServer({ server });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  cleanups.push(
-    () =>
-      new Promise<void>((r) => {
-        for (const c of wss.clients) c.terminate();
-        wss.close();
-        server.close(() => r());
-      }),
-  );
-  const peerP = once(wss, 'connection') as Promise<[WebSocket]>;
-  const req = http.request({
-    host: '127.0.0.1',
-    port: (server.address() as net.AddressInfo).port,
-    headers: {
-      Connection: 'Upgrade',
-      Upgrade: 'websocket',
-      'Sec-WebSocket-Version': '13',
-      'Sec-WebSocket-Key': randomBytes(16).toString('base64'),
-    },
-  });
-  req.end();
-  const [, socket, head] = (await once(req, 'upgrade')) as [http.IncomingMessage, net.Socket, Buffer];
-  const ws = new WebSocketConnection(socket, head, { mode: 'bytes' });
-  const stream = new V4Stream(ws, 'default/web', 80);
+  const { client, peer } = await connectToWs((fn) => cleanups.push(fn), { mode: 'bytes' });
+  const stream = new V4Stream(client, 'default/web', 80);
   cleanups.push(() => void stream.destroy());
-  const [peer] = await peerP;
   const messages: Buffer[] = [];
   peer.on('message', (m: Buffer) => messages.push(m));
   return { stream, peer, messages };

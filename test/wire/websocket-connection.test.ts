@@ -4,9 +4,14 @@ import type net from 'node:net';
 import { once } from 'node:events';
 import { createHash, randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { WebSocket as WsClient, WebSocketServer, type WebSocket } from 'ws';
-import { WebSocketByteStream } from './byte-stream.js';
-import { POOLED_FRAME_MAX, WebSocketConnection, type WebSocketOptions } from './connection.js';
+import { WebSocket as WsClient, type WebSocket } from 'ws';
+import { WebSocketByteStream } from '../../src/wire/websocket/byte-stream.js';
+import {
+  POOLED_FRAME_MAX,
+  WebSocketConnection,
+  type WebSocketOptions,
+} from '../../src/wire/websocket/connection.js';
+import { connectToWs } from '../support/ws-peer.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -14,44 +19,10 @@ afterEach(async () => {
 });
 
 /** A ws server; returns a connected client WebSocketConnection and the server-side socket. */
-async function connected(
+const connected = (
   options: WebSocketOptions = {},
-): Promise<{ client: WebSocketConnection; peer: WebSocket; socket: net.Socket }> {
-  const server = http.createServer();
-  const wss = new WebSocketServer({ server });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  cleanups.push(
-    () =>
-      new Promise<void>((r) => {
-        for (const c of wss.clients) c.terminate();
-        wss.close();
-        server.close(() => r());
-      }),
-  );
-  const peerP = once(wss, 'connection') as Promise<[WebSocket]>;
-  const { port } = server.address() as net.AddressInfo;
-  const key = randomBytes(16).toString('base64');
-  const req = http.request({
-    host: '127.0.0.1',
-    port,
-    headers: {
-      Connection: 'Upgrade',
-      Upgrade: 'websocket',
-      'Sec-WebSocket-Version': '13',
-      'Sec-WebSocket-Key': key,
-    },
-  });
-  req.end();
-  const [res, socket, head] = (await once(req, 'upgrade')) as [http.IncomingMessage, net.Socket, Buffer];
-  expect(res.headers['sec-websocket-accept']).toBe(
-    createHash('sha1').update(`${key}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest('base64'),
-  );
-  const client = new WebSocketConnection(socket, head, options);
-  cleanups.push(() => client.terminate());
-  const [peer] = await peerP;
-  return { client, peer, socket };
-}
+): Promise<{ client: WebSocketConnection; peer: WebSocket; socket: net.Socket }> =>
+  connectToWs((fn) => cleanups.push(fn), options);
 
 /** Our connection in the server role, with the `ws` client as the peer. */
 async function serving(options: WebSocketOptions): Promise<{ server: WebSocketConnection; peer: WsClient }> {
