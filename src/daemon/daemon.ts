@@ -4,14 +4,14 @@
 import { KubefwdError, errorMessage } from '../contract/errors.js';
 import type { ClusterProvider } from '../engine/gateways.js';
 import { createClusterProvider } from '../kube/index.js';
-import { backupHostsFile } from '../os/hosts-backup.js';
+import { backupFileName, backupHostsFile } from '../os/hosts-backup.js';
 import { createHostsFile } from '../os/hosts-file.js';
 import { invokingUser } from '../os/privilege.js';
 import { removeBlocks } from '../engine/hosts-block.js';
 import { compose, type Composed } from './compose.js';
 import { removeStaleDiscoveryFile } from './leftovers.js';
 import { ownBlockId } from './stale-blocks.js';
-import type { DaemonConfig } from './config.js';
+import { defaultHostsPath, type DaemonConfig } from './config.js';
 import { createLogger, type DaemonLogger } from './logger.js';
 import type { Machine } from './helper-client.js';
 import { planTargets, type Plan } from './preflight.js';
@@ -118,6 +118,7 @@ export const startDaemon = async (
     const backup = await backupHostsFile({
       hostsPath: config.hostsPath,
       home: user.home,
+      name: backupFileName(config.hostsPath, defaultHostsPath()),
       refresh: config.refreshBackup,
       uid: user.uid,
       gid: user.gid,

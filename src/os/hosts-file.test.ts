@@ -16,7 +16,7 @@ import { spawn } from 'node:child_process';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createHostsFile, decodeExact } from './hosts-file.js';
 import { createFileLock } from './file-lock.js';
-import { backupHostsFile } from './hosts-backup.js';
+import { backupFileName, backupHostsFile } from './hosts-backup.js';
 import { isKubefwdError } from '../contract/errors.js';
 
 let dir: string;
@@ -162,6 +162,49 @@ describe('hosts backup', () => {
     expect(await readFile(join(home, 'hosts.original'), 'utf8')).toBe('one\n');
     await backupHostsFile({ hostsPath: path, home, refresh: true });
     expect(await readFile(join(home, 'hosts.original'), 'utf8')).toBe('two\n');
+  });
+
+  it('a scratch --hosts-path gets a backup of its own: it never stands in for the system file', async () => {
+    const system = join(dir, 'system-hosts');
+    const scratch = join(dir, 'scratch-hosts');
+    const home = join(dir, 'home-names');
+    await writeFile(system, 'system\n');
+    await writeFile(scratch, '');
+    await import('node:fs/promises').then((fs) => fs.mkdir(home));
+    // A demo on a scratch file first (what once became ~/hosts.original for good) ...
+    const demo = await backupHostsFile({
+      hostsPath: scratch,
+      home,
+      refresh: false,
+      name: backupFileName(scratch, system),
+    });
+    expect(demo.created).toBe(true);
+    // ... then a run on the system file still backs the system file up.
+    const real = await backupHostsFile({
+      hostsPath: system,
+      home,
+      refresh: false,
+      name: backupFileName(system, system),
+    });
+    expect(real.created).toBe(true);
+    expect(await readFile(join(home, 'hosts.original'), 'utf8')).toBe('system\n');
+    expect(await readFile(demo.path, 'utf8')).toBe('');
+  });
+
+  it('backupFileName: hosts.original for the system file only; other paths by name, within file-name limits', () => {
+    expect(backupFileName('/etc/hosts', '/etc/hosts', 'linux')).toBe('hosts.original');
+    expect(backupFileName('/etc/../etc/hosts', '/etc/hosts', 'linux')).toBe('hosts.original');
+    const win = 'C:\\Windows\\System32\\drivers\\etc\\hosts';
+    expect(backupFileName(win.toUpperCase(), win, 'win32')).toBe('hosts.original');
+    expect(backupFileName('/tmp/kf x/hosts', '/etc/hosts', 'linux')).toBe('hosts.original.tmp_kf_x_hosts');
+    expect(backupFileName('/mnt/c/Windows/System32/drivers/etc/hosts', '/etc/hosts', 'linux')).toBe(
+      'hosts.original.mnt_c_Windows_System32_drivers_etc_hosts',
+    );
+    const deep = `/${'d'.repeat(60)}/${'e'.repeat(60)}/${'f'.repeat(60)}/hosts`;
+    const other = deep.replace('/d', '/x');
+    const a = backupFileName(deep, '/etc/hosts', 'linux');
+    expect(Buffer.byteLength(a)).toBeLessThanOrEqual(255);
+    expect(a).not.toBe(backupFileName(other, '/etc/hosts', 'linux'));
   });
 
   it('fails clearly when the home is not usable', async () => {

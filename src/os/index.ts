@@ -2,7 +2,7 @@
 export { createHostsFile, decodeExact, type HostsFile, type HostsFileOptions } from './hosts-file.js';
 export { removeDiscoveryFile, writeDiscoveryFile, type WriteDiscoveryOptions } from './discovery-file.js';
 export { writeHomeFile, removeHomeFile, lstatHomeFile, type FileOwner } from './user-file.js';
-export { backupHostsFile, type BackupOptions, type BackupResult } from './hosts-backup.js';
+export { backupFileName, backupHostsFile, type BackupOptions, type BackupResult } from './hosts-backup.js';
 export { createFileLock, type FileLock, type FileLockOptions } from './file-lock.js';
 export { processAlive, processStartTime } from './process-alive.js';
 export { writeFileAtomic, writeInPlace, type WriteMode } from './atomic-write.js';

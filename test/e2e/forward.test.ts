@@ -2,6 +2,7 @@
 // as kubefwd writes it, traffic by name, headless per-pod names, live service changes, pod
 // replacement, cut streams, and SIGTERM cleanup leaving foreign content byte for byte.
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { isBuilt, type CliProcess } from './cli-process.js';
@@ -16,6 +17,7 @@ import {
   resolveName,
 } from './net.js';
 import { ipPrefix, randomIpBase } from '../support/addresses.js';
+import { backupFileName } from '../../src/os/hosts-backup.js';
 
 const IP_BASE = randomIpBase();
 
@@ -192,8 +194,12 @@ spec:
       const r = await kubefwd.exited;
       expect(r.code).toBe(0);
       expect(await readFile(fx.hostsPath)).toEqual(Buffer.from(FOREIGN_HOSTS, 'utf8'));
-      // The backup was made before the first change.
-      expect(await readFile(`${fx.home}/hosts.original`, 'utf8')).toBe(FOREIGN_HOSTS);
+      // The backup was made before the first change, under the scratch file's own name (not as
+      // ~/hosts.original, which stays the system file's).
+      expect(await readFile(`${fx.home}/${backupFileName(fx.hostsPath, '/etc/hosts')}`, 'utf8')).toBe(
+        FOREIGN_HOSTS,
+      );
+      expect(existsSync(`${fx.home}/hosts.original`)).toBe(false);
     });
   },
 );
