@@ -433,86 +433,98 @@ export const transportSection: Section = {
           }
         };
 
-        // 2. Transfers and connection cycles, interleaved between the paths.
-        const singles = new Map<Running, number[]>();
-        const concurrent = new Map<Running, number[]>();
-        const push = (map: Map<Running, number[]>, m: Running, x: number): void => {
-          map.set(m, [...(map.get(m) ?? []), x]);
-        };
-        await interleaved(
-          nTrials,
-          async (m) => push(singles, m, single / MiB / (await echoTransfer(m.ep.echoPort, single))),
-          true,
-        );
-        await interleaved(
-          nTrials,
-          async (m) => {
-            const t0 = performance.now();
-            await Promise.all(
-              Array.from({ length: concurrency }, () => echoTransfer(m.ep.echoPort, concurrentEach)),
-            );
-            push(concurrent, m, (concurrency * concurrentEach) / MiB / ((performance.now() - t0) / 1000));
-          },
-          true,
-        );
-        const gib = (nTrials * (single + concurrency * concurrentEach)) / (1024 * MiB);
-        const cycleCpu = new Map<Running, number>();
-        const cycleSeconds = new Map<Running, number>();
-        const perRound = Math.max(1, Math.round(nCycles / nTrials));
-        // Unmeasured cycles first: measured cold, right after the transfers, our first round ran
-        // at 0.55-0.75 of the later ones (code still being compiled, the transfers' garbage being
-        // collected), a state a long-running daemon is rarely in; kubectl's first round did not.
-        for (const m of ok()) await connectionPerRequest(m.ep.httpPort, CONN_WARMUP);
-        await interleaved(
-          nTrials,
-          async (m) => {
-            const cpu0 = procUsage(m.ep.pid);
-            const rate = await connectionPerRequest(m.ep.httpPort, perRound);
-            m.r.connRounds = [...(m.r.connRounds ?? []), round(rate)];
-            const cpu1 = procUsage(m.ep.pid);
-            cycleSeconds.set(m, (cycleSeconds.get(m) ?? 0) + perRound / rate);
-            if (cpu0 && cpu1) cycleCpu.set(m, (cycleCpu.get(m) ?? 0) + cpu1.cpuSeconds - cpu0.cpuSeconds);
-          },
-          false,
-        );
-        for (const m of ok()) {
-          const { r } = m;
-          r.singleMiBps = round(median(singles.get(m) ?? []));
-          r.concurrentMiBps = round(median(concurrent.get(m) ?? []));
-          if (m.ep.pid !== undefined) r.cpuPerGiB = round(m.transferCpu / gib, 2);
-          if (m.peerPid !== undefined && r.path !== 'direct')
-            r.farEndCpuPerGiB = round(m.simTransferCpu / gib, 2);
-          if (m.farEnd !== undefined && m.farEnd.dataFrames > 0) r.farEnd = m.farEnd;
-          const seconds = cycleSeconds.get(m);
-          if (seconds !== undefined) r.connPerSecond = round((nTrials * perRound) / seconds);
-          const cpu = cycleCpu.get(m);
-          if (cpu !== undefined && m.ep.pid !== undefined)
-            r.cpuMsPerConn = round((cpu * 1000) / (nTrials * perRound), 3);
-        }
-
-        // 3. Per path: new-connection latency, then its totals; the forwarder stops.
-        for (const m of live) {
-          const { r, ep } = m;
-          try {
-            if (r.error === undefined) {
-              const cpu0 = procUsage(ep.pid);
-              const sim0 = procUsage(m.peerPid);
-              r.latency0 = await latencySamples(ep.httpPort, nLatency);
-              const sim1 = procUsage(m.peerPid);
-              if (sim0 && sim1) m.simCpu += sim1.cpuSeconds - sim0.cpuSeconds;
-              const after = procUsage(ep.pid);
-              if (cpu0 && after) m.cpu += after.cpuSeconds - cpu0.cpuSeconds;
-              if (m.startUsage && after) {
-                r.cpuSeconds = round(m.cpu, 2);
-                r.peakRssMiB = round(after.peakRssMiB);
-              }
-              if (r.path !== 'direct') r.simCpuSeconds = round(m.simCpu, 2);
+        /** Runs `fn` once per path that has not failed; a failure marks that path only. */
+        const each = async (fn: (m: Running) => Promise<unknown>): Promise<void> => {
+          for (const m of ok())
+            try {
+              await fn(m);
+            } catch (err) {
+              failed(m.r, err);
             }
-          } catch (err) {
-            failed(r, err);
-          } finally {
-            await ep.stop();
+        };
+        try {
+          // 2. Transfers and connection cycles, interleaved between the paths.
+          const singles = new Map<Running, number[]>();
+          const concurrent = new Map<Running, number[]>();
+          const push = (map: Map<Running, number[]>, m: Running, x: number): void => {
+            map.set(m, [...(map.get(m) ?? []), x]);
+          };
+          await interleaved(
+            nTrials,
+            async (m) => push(singles, m, single / MiB / (await echoTransfer(m.ep.echoPort, single))),
+            true,
+          );
+          await interleaved(
+            nTrials,
+            async (m) => {
+              const t0 = performance.now();
+              await Promise.all(
+                Array.from({ length: concurrency }, () => echoTransfer(m.ep.echoPort, concurrentEach)),
+              );
+              push(concurrent, m, (concurrency * concurrentEach) / MiB / ((performance.now() - t0) / 1000));
+            },
+            true,
+          );
+          const gib = (nTrials * (single + concurrency * concurrentEach)) / (1024 * MiB);
+          const cycleCpu = new Map<Running, number>();
+          const cycleSeconds = new Map<Running, number>();
+          const perRound = Math.max(1, Math.round(nCycles / nTrials));
+          // Unmeasured cycles first: measured cold, right after the transfers, our first round ran
+          // at 0.55-0.75 of the later ones (code still being compiled, the transfers' garbage being
+          // collected), a state a long-running daemon is rarely in; kubectl's first round did not.
+          await each((m) => connectionPerRequest(m.ep.httpPort, CONN_WARMUP));
+          await interleaved(
+            nTrials,
+            async (m) => {
+              const cpu0 = procUsage(m.ep.pid);
+              const rate = await connectionPerRequest(m.ep.httpPort, perRound);
+              m.r.connRounds = [...(m.r.connRounds ?? []), round(rate)];
+              const cpu1 = procUsage(m.ep.pid);
+              cycleSeconds.set(m, (cycleSeconds.get(m) ?? 0) + perRound / rate);
+              if (cpu0 && cpu1) cycleCpu.set(m, (cycleCpu.get(m) ?? 0) + cpu1.cpuSeconds - cpu0.cpuSeconds);
+            },
+            false,
+          );
+          for (const m of ok()) {
+            const { r } = m;
+            r.singleMiBps = round(median(singles.get(m) ?? []));
+            r.concurrentMiBps = round(median(concurrent.get(m) ?? []));
+            if (m.ep.pid !== undefined) r.cpuPerGiB = round(m.transferCpu / gib, 2);
+            if (m.peerPid !== undefined && r.path !== 'direct')
+              r.farEndCpuPerGiB = round(m.simTransferCpu / gib, 2);
+            if (m.farEnd !== undefined && m.farEnd.dataFrames > 0) r.farEnd = m.farEnd;
+            const seconds = cycleSeconds.get(m);
+            if (seconds !== undefined) r.connPerSecond = round((nTrials * perRound) / seconds);
+            const cpu = cycleCpu.get(m);
+            if (cpu !== undefined && m.ep.pid !== undefined)
+              r.cpuMsPerConn = round((cpu * 1000) / (nTrials * perRound), 3);
           }
+
+          // 3. New-connection latency, interleaved too (sample i of every path, then sample i + 1),
+          // after three unmeasured samples each; then each path's totals (the forwarders stop below).
+          const firstBytes = new Map<Running, number[]>();
+          await each(async (m) => {
+            for (let i = 0; i < 3; i++) await firstByte(m.ep.httpPort);
+          });
+          await interleaved(
+            nLatency,
+            async (m) => push(firstBytes, m, await firstByte(m.ep.httpPort)),
+            false,
+          );
+          for (const m of live) {
+            const { r, ep } = m;
+            const xs = firstBytes.get(m);
+            if (r.error === undefined && xs !== undefined)
+              r.latency0 = { p50: round(percentile(xs, 50), 2), p99: round(percentile(xs, 99), 2) };
+            const after = procUsage(ep.pid);
+            if (r.error === undefined && m.startUsage && after) {
+              r.cpuSeconds = round(m.cpu, 2);
+              r.peakRssMiB = round(after.peakRssMiB);
+            }
+            if (r.error === undefined && r.path !== 'direct') r.simCpuSeconds = round(m.simCpu, 2);
+          }
+        } finally {
+          for (const m of live) await m.ep.stop();
         }
 
         // 4. Added latency: a fresh forwarder that reaches the API through the delaying relay.
