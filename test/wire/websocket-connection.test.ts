@@ -207,6 +207,100 @@ describe('WebSocketConnection against ws', () => {
   });
 });
 
+/** Collects the peer's messages; resolves once `n` arrived. */
+const messagesOf = (peer: WebSocket, n: number): Promise<Buffer[]> =>
+  new Promise((resolve) => {
+    const got: Buffer[] = [];
+    peer.on('message', (d: Buffer) => {
+      got.push(Buffer.from(d));
+      if (got.length === n) resolve(got);
+    });
+  });
+
+/** Counts the writes our connection hands its socket. */
+const countWrites = (socket: net.Socket): { writes: number } => {
+  const counter = { writes: 0 };
+  const write = socket.write.bind(socket) as (...a: unknown[]) => boolean;
+  socket.write = ((...a: unknown[]) => {
+    counter.writes++;
+    return write(...a);
+  });
+  return counter;
+};
+
+describe('WebSocketConnection: frames sent while a write is in flight', () => {
+  it('go out together as one buffer, in order, each callback once and in order', async () => {
+    const { client, peer, socket } = await connected();
+    const counter = countWrites(socket);
+    // Small ones, one larger than a pooled buffer in the middle, small ones again.
+    const messages = [
+      ...Array.from({ length: 30 }, (_, i) => randomBytes(500 + i)),
+      randomBytes(POOLED_FRAME_MAX + 1000),
+      ...Array.from({ length: 30 }, (_, i) => randomBytes(20_000 + i)),
+    ];
+    const got = messagesOf(peer, messages.length);
+    const called: number[] = [];
+    messages.forEach((m, i) => client.send(m, true, () => called.push(i)));
+    const received = await got;
+    expect(received.every((b, i) => b.equals(messages[i]!))).toBe(true);
+    expect(called).toEqual(messages.map((_, i) => i));
+    // The first frame is written at once; the 29 small ones behind it share a buffer, the large one
+    // goes out on its own, and the 30 of 20 KB fill three more pooled buffers. One write per frame
+    // before.
+    expect(counter.writes).toBeLessThanOrEqual(8);
+    expect(client.bufferedAmount).toBe(0);
+  });
+
+  it('count as buffered: send() says when to wait, onceDrain runs when all were written', async () => {
+    const { client, peer } = await connected();
+    const messages = Array.from({ length: 40 }, () => randomBytes(4_000));
+    const got = messagesOf(peer, messages.length);
+    const accepted = messages.map((m) => client.send(m, true));
+    // The first is in flight; the rest wait in the queue, past the socket's 16 KiB mark.
+    expect(accepted.slice(0, 3)).toEqual([true, true, true]);
+    expect(accepted.at(-1)).toBe(false);
+    expect(client.bufferedAmount).toBeGreaterThanOrEqual(39 * 4_000);
+    await new Promise<void>((resolve) => client.onceDrain(resolve));
+    expect(client.bufferedAmount).toBe(0);
+    expect((await got).every((b, i) => b.equals(messages[i]!))).toBe(true);
+  });
+
+  it('are written before the close frame and the end of the socket', async () => {
+    const { client, peer } = await connected();
+    const messages = Array.from({ length: 20 }, () => randomBytes(3_000));
+    const got = messagesOf(peer, messages.length);
+    const peerClosed = once(peer, 'close');
+    for (const m of messages) client.send(m, true);
+    client.close(1000);
+    expect((await got).every((b, i) => b.equals(messages[i]!))).toBe(true);
+    expect((await peerClosed)[0]).toBe(1000);
+  });
+
+  it("are written before our side ends when the peer's close arrives while they wait", async () => {
+    const { client, peer, socket } = await connected();
+    const messages = Array.from({ length: 20 }, () => randomBytes(3_000));
+    const got = messagesOf(peer, messages.length);
+    const closed = once(client, 'close');
+    for (const m of messages) client.send(m, true);
+    // A close frame from the server (unmasked, code 1000), handled in the same turn: our answer
+    // and the end of our side queue behind the 19 frames still waiting.
+    socket.emit('data', Buffer.from([0x88, 0x02, 0x03, 0xe8]));
+    expect((await got).every((b, i) => b.equals(messages[i]!))).toBe(true);
+    expect((await closed)[0]).toBe(1000);
+  });
+
+  it('still waiting when the connection drops are failed, and their buffers freed', async () => {
+    const { client, socket } = await connected();
+    const errors: (Error | undefined)[] = [];
+    for (let i = 0; i < 10; i++) client.send(randomBytes(1_000), true, (err) => errors.push(err));
+    socket.destroy();
+    await once(client, 'close');
+    expect(errors).toHaveLength(10);
+    expect(errors.slice(1).every((e) => e instanceof Error)).toBe(true);
+    expect(client.bufferedAmount).toBe(0);
+  });
+});
+
 describe('WebSocketConnection as a server, against the ws client', () => {
   it('sends unmasked frames (ws rejects masked ones) and unmasks what the client sends', async () => {
     const { server, peer } = await serving({});

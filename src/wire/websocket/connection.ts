@@ -10,7 +10,7 @@ import { randomFillSync } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { Duplex } from 'node:stream';
 import { TLSSocket } from 'node:tls';
-import { FrameReader, Opcode, WsProtocolError, encodeFrame, type WsFrame } from './frames.js';
+import { FrameReader, Opcode, WsProtocolError, encodeFrame, headerLength, type WsFrame } from './frames.js';
 import { BufferPool } from '../buffer-pool.js';
 import { loadMasking, type Masking } from './masking.js';
 
@@ -78,6 +78,20 @@ export interface WebSocketOptions {
   pool?: BufferPool;
 }
 
+type WriteCallback = (err?: Error) => void;
+
+/**
+ * Frames waiting for our write in flight: several coalesced into one pooled buffer (`buf`, filled
+ * to `used`), or the parts of one frame too large for a pooled buffer.
+ */
+interface QueuedWrite {
+  buf: Buffer | undefined;
+  used: number;
+  parts: Buffer[];
+  bytes: number;
+  cbs: WriteCallback[];
+}
+
 const payloadLength = (p: Buffer | Buffer[]): number => {
   if (!Array.isArray(p)) return p.length;
   let n = 0;
@@ -106,6 +120,13 @@ export class WebSocketConnection extends EventEmitter<WebSocketEvents> {
   private closeReason = '';
   private closeTimer: NodeJS.Timeout | undefined;
   private paused = false;
+  /** Our socket writes not yet called back. */
+  private inFlight = 0;
+  /** Frames sent while a write was in flight (see writeFrame). */
+  private queue: QueuedWrite[] = [];
+  private queuedBytes = 0;
+  private drainWaiters: (() => void)[] = [];
+  private endWhenFlushed = false;
 
   constructor(socket: Duplex, head: Buffer = Buffer.alloc(0), options: WebSocketOptions = {}) {
     super();
@@ -146,9 +167,9 @@ export class WebSocketConnection extends EventEmitter<WebSocketEvents> {
     return this.paused;
   }
 
-  /** Bytes handed to the socket and not yet written to the kernel. */
+  /** Bytes sent and not yet written to the kernel. */
   get bufferedAmount(): number {
-    return this.socket.writableLength;
+    return this.socket.writableLength + this.queuedBytes;
   }
 
   /**
@@ -164,10 +185,11 @@ export class WebSocketConnection extends EventEmitter<WebSocketEvents> {
     return this.writeFrame(binary ? Opcode.BINARY : Opcode.TEXT, payload, cb);
   }
 
-  /** Runs `fn` once the socket has flushed what it buffered (after a send() that returned false). */
+  /** Runs `fn` once everything sent has been written (after a send() that returned false). */
   onceDrain(fn: () => void): void {
     if (this.state === 'closed') fn();
-    else this.socket.once('drain', fn);
+    else if (this.inFlight === 0 && this.queue.length === 0) process.nextTick(fn);
+    else this.drainWaiters.push(fn);
   }
 
   pause(): void {
@@ -196,32 +218,91 @@ export class WebSocketConnection extends EventEmitter<WebSocketEvents> {
     this.socket.destroy();
   }
 
-  private writeFrame(opcode: number, payload: Buffer | Buffer[], cb?: (err?: Error) => void): boolean {
-    const into =
-      this.pool !== undefined && payloadLength(payload) >= POOLED_FRAME_MIN ? this.pool.take() : undefined;
-    const parts = encodeFrame(opcode, payload, true, this.masks?.next(), this.masking, into);
-    if (into !== undefined) {
-      const frame = parts[0]!;
-      if (frame.buffer === into.buffer) {
-        // Written into the pooled buffer: it returns to the pool once the socket is done with it.
-        const pool = this.pool!;
-        return this.socket.write(frame, (err) => {
-          pool.give(into);
-          cb?.(err ?? undefined);
-        });
-      }
-      this.pool!.give(into); // the frame was too large for it
+  /**
+   * Sends one frame; false when more than the socket's highWaterMark is waiting. With a pool of
+   * frame buffers, frames sent while one of our writes is in flight are masked (or copied) one
+   * after the other into a pooled buffer and written together when it completes: what Node's
+   * stream would otherwise queue and hand to the TLS socket as a vectored write, which it copies
+   * into fresh, zeroed memory (memmove and page faults in the forwarder's profile). The timing is
+   * the stream's own: queued writes also wait for the one in flight.
+   */
+  private writeFrame(opcode: number, payload: Buffer | Buffer[], cb?: WriteCallback): boolean {
+    const mask = this.masks?.next();
+    const pool = this.pool;
+    if (pool !== undefined && (this.inFlight > 0 || this.queue.length > 0))
+      this.enqueue(opcode, payload, mask, cb);
+    else {
+      const into = pool !== undefined && payloadLength(payload) >= POOLED_FRAME_MIN ? pool.take() : undefined;
+      const parts = encodeFrame(opcode, payload, true, mask, this.masking, into);
+      const pooled = into !== undefined && parts[0]!.buffer === into.buffer;
+      if (into !== undefined && !pooled) pool!.give(into); // the frame was too large for it
+      this.write(parts, pooled ? into : undefined, cb === undefined ? [] : [cb]);
     }
+    return this.bufferedAmount < this.socket.writableHighWaterMark;
+  }
+
+  private enqueue(
+    opcode: number,
+    payload: Buffer | Buffer[],
+    mask: Buffer | undefined,
+    cb?: WriteCallback,
+  ): void {
+    const pool = this.pool!;
+    const len = payloadLength(payload);
+    const bytes = headerLength(len, mask !== undefined) + len;
+    let last = this.queue.at(-1);
+    if (last?.buf === undefined || last.buf.length - last.used < bytes) {
+      if (bytes > pool.size) {
+        const parts = encodeFrame(opcode, payload, true, mask, this.masking);
+        this.queue.push({ buf: undefined, used: 0, parts, bytes, cbs: cb === undefined ? [] : [cb] });
+        this.queuedBytes += bytes;
+        return;
+      }
+      last = { buf: pool.take(), used: 0, parts: [], bytes: 0, cbs: [] };
+      this.queue.push(last);
+    }
+    encodeFrame(opcode, payload, true, mask, this.masking, last.buf!.subarray(last.used));
+    last.used += bytes;
+    last.bytes += bytes;
+    this.queuedBytes += bytes;
+    if (cb !== undefined) last.cbs.push(cb);
+  }
+
+  /** Writes a frame's parts (several: one vectored write); `buf` goes back to the pool after. */
+  private write(parts: Buffer[], buf: Buffer | undefined, cbs: WriteCallback[]): void {
+    this.inFlight++;
+    const done = (err?: Error | null): void => {
+      this.inFlight--;
+      if (buf !== undefined) this.pool!.give(buf);
+      for (const cb of cbs) cb(err ?? undefined);
+      this.writeNext();
+    };
     const last = parts.length - 1;
-    // Several parts (an unmasked header and payloads) go out as one vectored write.
     if (last > 0) this.socket.cork();
     for (let i = 0; i < last; i++) this.socket.write(parts[i]!);
-    const ok =
-      cb === undefined
-        ? this.socket.write(parts[last]!)
-        : this.socket.write(parts[last]!, (err) => cb(err ?? undefined));
+    this.socket.write(parts[last]!, done);
     if (last > 0) this.socket.uncork();
-    return ok;
+  }
+
+  /** After a write: the next queued one, or, with nothing left, the drain waiters. */
+  private writeNext(): void {
+    if (this.inFlight > 0 || this.socket.destroyed) return;
+    const next = this.queue.shift();
+    if (next !== undefined) {
+      this.queuedBytes -= next.bytes;
+      this.write(next.buf === undefined ? next.parts : [next.buf.subarray(0, next.used)], next.buf, next.cbs);
+      if (this.queue.length === 0 && this.endWhenFlushed) this.socket.end();
+      return;
+    }
+    const waiters = this.drainWaiters;
+    this.drainWaiters = [];
+    for (const fn of waiters) fn();
+  }
+
+  /** Ends our side of the socket once the frames queued so far are written. */
+  private endSocket(): void {
+    if (this.queue.length === 0) this.socket.end();
+    else this.endWhenFlushed = true;
   }
 
   private sendClose(code: number, reason: string): void {
@@ -262,7 +343,7 @@ export class WebSocketConnection extends EventEmitter<WebSocketEvents> {
         // Answer with the same code, then end our side; the server closes the TCP connection.
         this.sendClose(this.closeCode === 1005 ? 1000 : this.closeCode, '');
         this.state = 'closing';
-        this.socket.end();
+        this.endSocket();
         return;
       }
       case Opcode.TEXT:
@@ -331,7 +412,7 @@ export class WebSocketConnection extends EventEmitter<WebSocketEvents> {
 
   private readonly onSocketEnd = (): void => {
     if (this.state === 'open') this.state = 'closing';
-    this.socket.end();
+    this.endSocket();
   };
 
   private readonly onSocketError = (err: Error): void => {
@@ -344,6 +425,12 @@ export class WebSocketConnection extends EventEmitter<WebSocketEvents> {
     if (this.state === 'closed') return;
     this.state = 'closed';
     clearTimeout(this.closeTimer);
+    const closed = new Error('WebSocket closed');
+    for (const w of this.queue.splice(0)) {
+      if (w.buf !== undefined) this.pool!.give(w.buf);
+      for (const cb of w.cbs) cb(closed);
+    }
+    this.queuedBytes = 0;
     if (this.ownPool) this.pool?.clear();
     this.socket.off('data', this.onData);
     this.emit('close', this.closeCode, this.closeReason);

@@ -40,7 +40,8 @@ export class WsProtocolError extends Error {
   }
 }
 
-const headerLength = (len: number, masked: boolean): number =>
+/** Bytes of a frame header for a payload of `len` bytes. */
+export const headerLength = (len: number, masked: boolean): number =>
   2 + (len < 126 ? 0 : len < 65536 ? 2 : 8) + (masked ? 4 : 0);
 
 const writeHeader = (out: Buffer, opcode: number, len: number, fin: boolean, mask?: Buffer): number => {
