@@ -7,7 +7,7 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BenchOptions, Section, SectionResult } from './lib/runner.js';
-import { transportSection } from './transport/section.js';
+import { kubeletTransportSection, transportSection } from './transport/section.js';
 import { engineSection } from './engine/section.js';
 import { metricsSection } from './metrics/section.js';
 import { tuiSection } from './tui/section.js';
@@ -16,6 +16,7 @@ import { webSection } from './web/section.js';
 
 const SECTIONS: Section[] = [
   transportSection,
+  kubeletTransportSection,
   engineSection,
   metricsSection,
   tuiSection,

@@ -11,14 +11,12 @@ import {
   mkdirSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { createApiClient, type ApiClient } from '../../src/api/client/index.js';
 import type { ForwardView } from '../../src/contract/state.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
-/** Repository root, from bench/lib (source) or dist/bench/lib (built). */
-export const repoRoot = resolve(here, here.includes(`${'/dist/'}`) ? '../../..' : '../..');
+import { repoRoot } from './repo-root.js';
+
 export const binPath = join(repoRoot, 'bin', 'kubefwd');
 
 export interface DaemonOptions {

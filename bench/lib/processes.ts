@@ -30,6 +30,17 @@ export function procUsage(pid: number | undefined): ProcUsage | undefined {
   }
 }
 
+/** CPU seconds of several processes together; undefined when there are none or one is gone. */
+export function cpuOf(pids: readonly number[]): number | undefined {
+  let sum = 0;
+  for (const pid of pids) {
+    const u = procUsage(pid);
+    if (u === undefined) return undefined;
+    sum += u.cpuSeconds;
+  }
+  return pids.length > 0 ? sum : undefined;
+}
+
 /** Forks a compiled bench module with IPC; resolves with the child once it sent its first message. */
 export async function forkWithHello<T>(
   moduleUrl: URL,

@@ -1,6 +1,7 @@
 // The simulated cluster in its own process, so the bench measures our forwarder, not the server.
 // Sends {apiUrl, kubeconfigPath, token} once ready; answers {id, cmd: 'latency'|'apply'|'waitReady'|
-// 'counters'} requests over IPC.
+// 'counters'} requests over IPC. Its one optional argument is the URL of a kubelet upstream that
+// serves SPDY port-forward in place of the sim's own server (SimOptions.kubeletUpstream).
 import { CA_CERT, createSimCluster } from '../../src/sim/index.js';
 
 interface Request {
@@ -12,7 +13,12 @@ interface Request {
 }
 
 const main = async (): Promise<void> => {
-  const sim = await createSimCluster({ scenario: 'empty', readyDelayMs: 10 });
+  const kubeletUpstream = process.argv[2];
+  const sim = await createSimCluster({
+    scenario: 'empty',
+    readyDelayMs: 10,
+    ...(kubeletUpstream ? { kubeletUpstream } : {}),
+  });
   const send = (m: unknown): void => {
     process.send?.(m);
   };

@@ -1,16 +1,16 @@
 // Builds and starts test/spdystream/server (a kubelet-style port-forward server on moby/spdystream)
-// for the tests. Built in GOPATH mode from Debian's packages (golang-go,
+// for the tests and the bench's transport-kubelet section. Built in GOPATH mode from Debian's packages (golang-go,
 // golang-github-docker-spdystream-dev; .ci/run installs them) into a per-user cache directory keyed
 // by the source's hash, so parallel runs share one binary and nothing is built into the tree.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
+import { repoRoot } from './repo-root.js';
 
-const SOURCE_DIR = join(dirname(fileURLToPath(import.meta.url)), 'server');
+const SOURCE_DIR = join(repoRoot, 'test', 'spdystream', 'server');
 const GOPATH = '/usr/share/gocode';
 const LIBRARY = join(GOPATH, 'src/github.com/moby/spdystream/connection.go');
 const INSTALL_HINT = 'apt-get install golang-go golang-github-docker-spdystream-dev';
@@ -62,6 +62,8 @@ export function spdystreamBinary(): string {
 
 export interface SpdystreamServer {
   url: string;
+  /** The server process (the bench counts its CPU as the far end's). */
+  pid: number | undefined;
   stop(): Promise<void>;
 }
 
@@ -83,6 +85,7 @@ export async function startSpdystreamServer(args: string[] = []): Promise<Spdyst
   });
   return {
     url,
+    pid: child.pid,
     stop: async () => {
       if (child.exitCode !== null) return;
       const exited = new Promise((r) => child.once('exit', r));

@@ -1,6 +1,9 @@
-// Bench section "transport": the port-forward hot path, side by side through every path to the
-// same backend — direct TCP (the physical limit), our tunnel / SPDY / WebSocket transports, and
-// `kubectl port-forward` when installed. See bench/README.md for the method.
+// Bench sections "transport" and "transport-kubelet": the port-forward hot path, side by side
+// through every path to the same backend — direct TCP (the physical limit), our tunnel / SPDY /
+// WebSocket transports, and `kubectl port-forward` when installed. In "transport" the simulated
+// cluster serves port-forward itself; in "transport-kubelet" moby/spdystream (Go, the kubelet's SPDY
+// library) does, behind the simulated API server, as a kubelet does behind a real one: a far end we
+// did not write, that frames and flushes as the real one. See bench/README.md for the method.
 import { spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -8,20 +11,28 @@ import net from 'node:net';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BenchOptions, Section, SectionResult } from '../lib/runner.js';
-import { forkWithHello, procUsage, spawnUntil, stopChild, type ProcUsage } from '../lib/processes.js';
+import { cpuOf, forkWithHello, procUsage, spawnUntil, stopChild, type ProcUsage } from '../lib/processes.js';
+import {
+  spdystreamUnavailable,
+  startSpdystreamServer,
+  type SpdystreamServer,
+} from '../lib/spdystream-server.js';
 import { MiB, median, percentile, round, trials } from '../lib/stats.js';
 import { renderTable } from '../lib/table.js';
 import { startRelay } from './relay.js';
 
 type PathName = 'direct' | 'tls-relay' | 'tunnel' | 'spdy' | 'websocket' | 'kubectl';
 
+/** Who serves port-forward at the far end: the simulated cluster's own code, or moby/spdystream. */
+type Kubelet = 'sim' | 'spdystream';
+
 interface Endpoint {
   echoPort: number;
   httpPort: number;
   /** The process doing the forwarding (undefined for direct). */
   pid?: number;
-  /** The process at the other end when it is not the simulated cluster (tls-relay's egress). */
-  peerPid?: number;
+  /** The processes at the other end when it is not the simulated cluster (tls-relay's egress). */
+  peerPids?: number[];
   stop(): Promise<void>;
 }
 
@@ -42,7 +53,7 @@ interface PathResult {
   /** Forwarding-process CPU ms per connect–request–close cycle. */
   cpuMsPerConn?: number;
   peakRssMiB?: number;
-  /** CPU seconds the simulated API server + kubelet spent meanwhile (the other end of the path). */
+  /** CPU seconds the far end (simulated API server, and kubelet) spent meanwhile. */
   simCpuSeconds?: number;
   /** The far end's CPU seconds per GiB echoed, over the transfers only. */
   farEndCpuPerGiB?: number;
@@ -94,8 +105,8 @@ const addStats = (a: SpdyStats | undefined, b: SpdyStats | undefined): SpdyStats
 interface Running {
   r: PathResult;
   ep: Endpoint;
-  /** Whose CPU is the far end's: the simulated cluster, or tls-relay's egress process. */
-  peerPid: number | undefined;
+  /** Whose CPU is the far end's: the simulated cluster (and kubelet), or tls-relay's egress process. */
+  peerPids: number[];
   startUsage?: ProcUsage | undefined;
   /** Forwarding-process CPU seconds over the measurements, and over the transfers alone. */
   cpu: number;
@@ -243,10 +254,24 @@ const kubectlPath = (): string | undefined => {
   return r.status === 0 ? 'kubectl' : undefined;
 };
 
-export const transportSection: Section = {
-  name: 'transport',
-  description: 'port-forward throughput, new-connection latency, CPU and memory per path',
+const transportBench = (kubelet: Kubelet): Section => ({
+  name: kubelet === 'sim' ? 'transport' : 'transport-kubelet',
+  description:
+    kubelet === 'sim'
+      ? 'port-forward throughput, new-connection latency, CPU and memory per path'
+      : 'the same, with moby/spdystream (Go) serving port-forward behind the simulated API server',
   async run(o: BenchOptions): Promise<SectionResult> {
+    const unavailable = kubelet === 'spdystream' ? spdystreamUnavailable() : undefined;
+    if (unavailable !== undefined) {
+      o.log(`transport-kubelet: skipped — ${unavailable}`);
+      return {
+        data: { skipped: unavailable },
+        tables: [`transport-kubelet: skipped — ${unavailable}`],
+        goals: [],
+      };
+    }
+    /** Said after every goal and table title of the spdystream run. */
+    const kubeletNote = kubelet === 'sim' ? '' : ' (kubelet: moby/spdystream)';
     const single = Number(o.settings.singleMiB ?? (o.quick ? 16 : 128)) * MiB;
     const concurrentEach = Number(o.settings.concurrentMiB ?? (o.quick ? 1 : 8)) * MiB;
     const concurrency = 16;
@@ -254,7 +279,11 @@ export const transportSection: Section = {
     const nLatency = Number(o.settings.latencySamples ?? (o.quick ? 10 : 40));
     const addedRttMs = Number(o.settings.latencyMs ?? 20);
     const nCycles = Number(o.settings.connCycles ?? (o.quick ? 200 : 2000));
-    const only = o.settings.paths?.split(',') as PathName[] | undefined;
+    // moby/spdystream serves SPDY only: the tunnel's bytes and SPDY upgrades reach it; v4 is served
+    // by the simulated API server itself, and tls-relay has no kubelet.
+    const only = (o.settings.paths?.split(',') ??
+      (kubelet === 'spdystream' ? ['direct', 'tunnel', 'spdy', 'kubectl'] : undefined)) as
+      PathName[] | undefined;
     const here = new URL('.', import.meta.url);
     const libDir = new URL('../lib/', import.meta.url);
 
@@ -262,10 +291,21 @@ export const transportSection: Section = {
       new URL('backend-child.js', here),
       [],
     );
-    const { child: simChild, hello: simHello } = await forkWithHello<SimHello>(
-      new URL('sim-child.js', libDir),
-      [],
-    );
+    let upstream: SpdystreamServer | undefined;
+    let simChild: ChildProcess;
+    let simHello: SimHello;
+    try {
+      upstream = kubelet === 'spdystream' ? await startSpdystreamServer() : undefined;
+      ({ child: simChild, hello: simHello } = await forkWithHello<SimHello>(
+        new URL('sim-child.js', libDir),
+        upstream === undefined ? [] : [upstream.url],
+      ));
+    } catch (err) {
+      await upstream?.stop();
+      await stopChild(backend);
+      throw err;
+    }
+    const farEndPids = [simChild.pid, upstream?.pid].filter((p): p is number => p !== undefined);
     const sim = new SimHandle(simChild);
     const results: PathResult[] = [];
     const failed = (r: PathResult, err: unknown): void => {
@@ -295,7 +335,7 @@ export const transportSection: Section = {
             echoPort: ingress.hello.ports[0] ?? 0,
             httpPort: ingress.hello.ports[1] ?? 0,
             ...(ingress.child.pid === undefined ? {} : { pid: ingress.child.pid }),
-            ...(egress.child.pid === undefined ? {} : { peerPid: egress.child.pid }),
+            ...(egress.child.pid === undefined ? {} : { peerPids: [egress.child.pid] }),
             stop: async () => {
               await stopChild(ingress.child);
               await stopChild(egress.child);
@@ -381,7 +421,7 @@ export const transportSection: Section = {
             const m: Running = {
               r,
               ep,
-              peerPid: ep.peerPid ?? simChild.pid,
+              peerPids: ep.peerPids ?? farEndPids,
               cpu: 0,
               simCpu: 0,
               simTransferCpu: 0,
@@ -414,7 +454,7 @@ export const transportSection: Section = {
               const m = order[(i + k) % order.length]!;
               if (m.r.error !== undefined) continue;
               const cpu0 = procUsage(m.ep.pid);
-              const sim0 = procUsage(m.peerPid);
+              const sim0 = cpuOf(m.peerPids);
               const far0 = transfer ? await spdyStats(sim) : undefined;
               try {
                 await fn(m);
@@ -423,11 +463,11 @@ export const transportSection: Section = {
                 continue;
               }
               const cpu1 = procUsage(m.ep.pid);
-              const sim1 = procUsage(m.peerPid);
+              const sim1 = cpuOf(m.peerPids);
               if (cpu0 && cpu1) m.cpu += cpu1.cpuSeconds - cpu0.cpuSeconds;
               if (transfer && cpu0 && cpu1) m.transferCpu += cpu1.cpuSeconds - cpu0.cpuSeconds;
-              if (sim0 && sim1) m.simCpu += sim1.cpuSeconds - sim0.cpuSeconds;
-              if (transfer && sim0 && sim1) m.simTransferCpu += sim1.cpuSeconds - sim0.cpuSeconds;
+              if (sim0 !== undefined && sim1 !== undefined) m.simCpu += sim1 - sim0;
+              if (transfer && sim0 !== undefined && sim1 !== undefined) m.simTransferCpu += sim1 - sim0;
               if (transfer) m.farEnd = addStats(m.farEnd, statsDelta(far0, await spdyStats(sim)));
             }
           }
@@ -490,7 +530,7 @@ export const transportSection: Section = {
             r.singleMiBps = round(median(singles.get(m) ?? []));
             r.concurrentMiBps = round(median(concurrent.get(m) ?? []));
             if (m.ep.pid !== undefined) r.cpuPerGiB = round(m.transferCpu / gib, 2);
-            if (m.peerPid !== undefined && r.path !== 'direct')
+            if (m.peerPids.length > 0 && r.path !== 'direct')
               r.farEndCpuPerGiB = round(m.simTransferCpu / gib, 2);
             if (m.farEnd !== undefined && m.farEnd.dataFrames > 0) r.farEnd = m.farEnd;
             const seconds = cycleSeconds.get(m);
@@ -551,6 +591,7 @@ export const transportSection: Section = {
       }
     } finally {
       await stopChild(simChild);
+      await upstream?.stop();
       await stopChild(backend);
     }
 
@@ -559,7 +600,7 @@ export const transportSection: Section = {
     const ratio = (x: number | undefined, base: number | undefined): string | undefined =>
       x === undefined || base === undefined || base === 0 ? undefined : `${round(x / base, 2)}x`;
     const table = renderTable(
-      `Port-forward transport (single = ${single / MiB} MiB echo, concurrent = ${concurrency} x ${concurrentEach / MiB} MiB, medians of ${nTrials}; latency = connect + first byte of a small HTTP request, ${nLatency} samples; +${addedRttMs} ms = added API round trip; conn/s = ${nCycles} sequential connect-request-close cycles; CPU s per GiB = forwarding process over the transfers, per GiB echoed)`,
+      `Port-forward transport${kubeletNote} (single = ${single / MiB} MiB echo, concurrent = ${concurrency} x ${concurrentEach / MiB} MiB, medians of ${nTrials}; latency = connect + first byte of a small HTTP request, ${nLatency} samples; +${addedRttMs} ms = added API round trip; conn/s = ${nCycles} sequential connect-request-close cycles; CPU s per GiB = forwarding process over the transfers, per GiB echoed)`,
       [
         'path',
         'single MiB/s',
@@ -605,23 +646,25 @@ export const transportSection: Section = {
     // each (DATA frames of the same size, flushed alike) and what each client sent it.
     const kib = (bytes: number, n: number): number | undefined =>
       n > 0 ? round(bytes / n / 1024, 1) : undefined;
+    // (Empty when moby/spdystream serves port-forward: the simulated server then only relays bytes.)
+    const farEndRows = results
+      .filter((r) => r.farEnd !== undefined)
+      .map((r) => {
+        const f = r.farEnd!;
+        return [
+          r.path,
+          f.dataFrames,
+          kib(f.dataBytes, f.dataFrames),
+          f.flushes,
+          kib(f.flushBytes, f.flushes),
+          f.reads,
+          kib(f.readBytes, f.reads),
+        ];
+      });
     const farEndTable = renderTable(
       "Simulated server, SPDY side, over the transfers (what it sent each client, and how it received the client's bytes)",
       ['path', 'DATA frames sent', 'mean DATA KiB', 'flushes', 'mean flush KiB', 'reads', 'mean read KiB'],
-      results
-        .filter((r) => r.farEnd !== undefined)
-        .map((r) => {
-          const f = r.farEnd!;
-          return [
-            r.path,
-            f.dataFrames,
-            kib(f.dataBytes, f.dataFrames),
-            f.flushes,
-            kib(f.flushBytes, f.flushes),
-            f.reads,
-            kib(f.readBytes, f.reads),
-          ];
-        }),
+      farEndRows,
     );
     const tunnel = results.find((r) => r.path === 'tunnel');
     const floor = results.find((r) => r.path === 'tls-relay');
@@ -682,9 +725,12 @@ export const transportSection: Section = {
         detail: `${tunnel.latencyAdded.p50} ms (limit ${1.3 * addedRttMs} ms; kubectl ${kubectl?.latencyAdded?.p50 ?? '-'} ms)`,
       });
     return {
-      data: { single, concurrentEach, concurrency, nTrials, nLatency, addedRttMs, nCycles, results },
-      tables: [table, farEndTable],
-      goals,
+      data: { kubelet, single, concurrentEach, concurrency, nTrials, nLatency, addedRttMs, nCycles, results },
+      tables: farEndRows.length > 0 ? [table, farEndTable] : [table],
+      goals: goals.map((g) => ({ ...g, goal: g.goal + kubeletNote })),
     };
   },
-};
+});
+
+export const transportSection = transportBench('sim');
+export const kubeletTransportSection = transportBench('spdystream');

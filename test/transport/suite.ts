@@ -21,7 +21,7 @@ import {
   type LocalForward,
   type Transport,
 } from './support.js';
-import { spdystreamUnavailable } from '../spdystream/server.js';
+import { spdystreamUnavailable } from '../../bench/lib/spdystream-server.js';
 
 const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 

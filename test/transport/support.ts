@@ -7,7 +7,7 @@ import type { Duplex } from 'node:stream';
 import type { ClusterConnection } from '../../src/kube/connection.js';
 import { bridge, type BridgeHandle } from '../../src/kube/portforward/index.js';
 import { CA_CERT, createSimCluster, type SimCluster, type SimOptions } from '../../src/sim/index.js';
-import { startSpdystreamServer } from '../spdystream/server.js';
+import { startSpdystreamServer } from '../../bench/lib/spdystream-server.js';
 
 export type Transport = 'tunnel' | 'spdy' | 'websocket';
 /** Who serves SPDY port-forward behind the sim's API server: its own JS server, or moby/spdystream. */
