@@ -2,6 +2,7 @@
 // reliability tests: temp HOME and hosts file, API on a free loopback port, its own IP base.
 import { spawn, type ChildProcess } from 'node:child_process';
 import {
+  appendFileSync,
   existsSync,
   mkdtempSync,
   readFileSync,
@@ -89,8 +90,15 @@ export const startDaemon = (o: DaemonOptions): Daemon => {
     },
   );
   let out = '';
-  child.stdout?.setEncoding('utf8').on('data', (d: string) => (out = (out + d).slice(-200_000)));
-  child.stderr?.setEncoding('utf8').on('data', (d: string) => (out = (out + d).slice(-200_000)));
+  // Diagnosing the daemon (e.g. BENCH_DAEMON_NODE_ARGS='--trace-gc'): BENCH_DAEMON_OUTPUT=FILE keeps
+  // all of its output, not only the last 200 kB.
+  const keep = process.env.BENCH_DAEMON_OUTPUT;
+  const onOutput = (d: string): void => {
+    out = (out + d).slice(-200_000);
+    if (keep) appendFileSync(keep, d);
+  };
+  child.stdout?.setEncoding('utf8').on('data', onOutput);
+  child.stderr?.setEncoding('utf8').on('data', onOutput);
   let done = false;
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((res) =>
     child.once('close', (code, signal) => {
