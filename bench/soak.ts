@@ -270,6 +270,9 @@ const main = async (): Promise<void> => {
     const fdsFlat = isFlat(fdsTrend, FDS_LIMIT_PER_HOUR);
     const base = steady[0] ?? start;
     const maxRss = Math.max(...samples.map((s) => s.rssKiB));
+    // The daemon keeps bounded histories (events, errors, reconnects); while they fill, its live heap
+    // grows by design, and RSS with it (by the heap's growing factor): say how full they are.
+    const history = await api.historyStats().catch(() => undefined);
     const stop = await daemon.stop('SIGTERM');
     const cleaned = !/# kubefwd begin/.test(readHosts(daemon));
     await sim.stop();
@@ -304,6 +307,15 @@ const main = async (): Promise<void> => {
       rssMiBPerHour: +rssTrend.perHour.toFixed(1),
       fdsPerHour: +fdsTrend.perHour.toFixed(1),
       trendSamples: rssTrend.samples,
+      ...(history === undefined
+        ? {}
+        : {
+            historyHeld: {
+              events: `${Math.min(history.totalEvents, history.maxEvents)}/${history.maxEvents}`,
+              errors: `${Math.min(history.totalErrors, history.maxErrors)}/${history.maxErrors}`,
+              reconnects: `${Math.min(history.totalReconnects, history.maxReconnects)}/${history.maxReconnects}`,
+            },
+          }),
       exitCode: stop.code,
       hostsCleaned: cleaned,
       verdict: verdictOk ? 'PASS' : 'FAIL',
