@@ -15,7 +15,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createApiClient, type ApiClient } from '../../src/api/client/index.js';
 import type { ForwardView } from '../../src/contract/state.js';
-
 import { repoRoot } from './repo-root.js';
 
 export const binPath = join(repoRoot, 'bin', 'kubefwd');

@@ -1,7 +1,8 @@
 // Builds and starts test/spdystream/server (a kubelet-style port-forward server on moby/spdystream)
-// for the tests and the bench's transport-kubelet section. Built in GOPATH mode from Debian's packages (golang-go,
-// golang-github-docker-spdystream-dev; .ci/run installs them) into a per-user cache directory keyed
-// by the source's hash, so parallel runs share one binary and nothing is built into the tree.
+// for the tests and the bench's transport-kubelet section. Built in GOPATH mode from Debian's
+// packages (golang-go, golang-github-docker-spdystream-dev; .ci/run installs them) into a per-user
+// cache directory keyed by the source's hash, so parallel runs share one binary and nothing is
+// built into the tree.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';

@@ -82,11 +82,10 @@ type WriteCallback = (err?: Error) => void;
 
 /**
  * Frames waiting for our write in flight: several coalesced into one pooled buffer (`buf`, filled
- * to `used`), or the parts of one frame too large for a pooled buffer.
+ * to `bytes`), or the parts of one frame too large for a pooled buffer.
  */
 interface QueuedWrite {
   buf: Buffer | undefined;
-  used: number;
   parts: Buffer[];
   bytes: number;
   cbs: WriteCallback[];
@@ -229,43 +228,30 @@ export class WebSocketConnection extends EventEmitter<WebSocketEvents> {
   private writeFrame(opcode: number, payload: Buffer | Buffer[], cb?: WriteCallback): boolean {
     const mask = this.masks?.next();
     const pool = this.pool;
-    if (pool !== undefined && (this.inFlight > 0 || this.queue.length > 0))
-      this.enqueue(opcode, payload, mask, cb);
-    else {
-      const into = pool !== undefined && payloadLength(payload) >= POOLED_FRAME_MIN ? pool.take() : undefined;
-      const parts = encodeFrame(opcode, payload, true, mask, this.masking, into);
-      const pooled = into !== undefined && parts[0]!.buffer === into.buffer;
-      if (into !== undefined && !pooled) pool!.give(into); // the frame was too large for it
-      this.write(parts, pooled ? into : undefined, cb === undefined ? [] : [cb]);
-    }
-    return this.bufferedAmount < this.socket.writableHighWaterMark;
-  }
-
-  private enqueue(
-    opcode: number,
-    payload: Buffer | Buffer[],
-    mask: Buffer | undefined,
-    cb?: WriteCallback,
-  ): void {
-    const pool = this.pool!;
     const len = payloadLength(payload);
     const bytes = headerLength(len, mask !== undefined) + len;
-    let last = this.queue.at(-1);
-    if (last?.buf === undefined || last.buf.length - last.used < bytes) {
-      if (bytes > pool.size) {
+    const fits = pool !== undefined && bytes <= pool.size;
+    const cbs = cb === undefined ? [] : [cb];
+    if (pool !== undefined && (this.inFlight > 0 || this.queue.length > 0)) {
+      this.queuedBytes += bytes;
+      const last = this.queue.at(-1);
+      if (last?.buf !== undefined && last.buf.length - last.bytes >= bytes) {
+        encodeFrame(opcode, payload, true, mask, this.masking, last.buf.subarray(last.bytes));
+        last.bytes += bytes;
+        last.cbs.push(...cbs);
+      } else if (fits) {
+        const buf = pool.take();
+        encodeFrame(opcode, payload, true, mask, this.masking, buf);
+        this.queue.push({ buf, parts: [], bytes, cbs });
+      } else {
         const parts = encodeFrame(opcode, payload, true, mask, this.masking);
-        this.queue.push({ buf: undefined, used: 0, parts, bytes, cbs: cb === undefined ? [] : [cb] });
-        this.queuedBytes += bytes;
-        return;
+        this.queue.push({ buf: undefined, parts, bytes, cbs });
       }
-      last = { buf: pool.take(), used: 0, parts: [], bytes: 0, cbs: [] };
-      this.queue.push(last);
+    } else {
+      const into = fits && len >= POOLED_FRAME_MIN ? pool.take() : undefined;
+      this.write(encodeFrame(opcode, payload, true, mask, this.masking, into), into, cbs);
     }
-    encodeFrame(opcode, payload, true, mask, this.masking, last.buf!.subarray(last.used));
-    last.used += bytes;
-    last.bytes += bytes;
-    this.queuedBytes += bytes;
-    if (cb !== undefined) last.cbs.push(cb);
+    return this.bufferedAmount < this.socket.writableHighWaterMark;
   }
 
   /** Writes a frame's parts (several: one vectored write); `buf` goes back to the pool after. */
@@ -290,7 +276,11 @@ export class WebSocketConnection extends EventEmitter<WebSocketEvents> {
     const next = this.queue.shift();
     if (next !== undefined) {
       this.queuedBytes -= next.bytes;
-      this.write(next.buf === undefined ? next.parts : [next.buf.subarray(0, next.used)], next.buf, next.cbs);
+      this.write(
+        next.buf === undefined ? next.parts : [next.buf.subarray(0, next.bytes)],
+        next.buf,
+        next.cbs,
+      );
       if (this.queue.length === 0 && this.endWhenFlushed) this.socket.end();
       return;
     }
