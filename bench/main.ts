@@ -7,6 +7,7 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BenchOptions, Section, SectionResult } from './lib/runner.js';
+import { clientsSection } from './clients/section.js';
 import { kubeletTransportSection, transportSection } from './transport/section.js';
 import { engineSection } from './engine/section.js';
 import { metricsSection } from './metrics/section.js';
@@ -17,6 +18,7 @@ import { webSection } from './web/section.js';
 const SECTIONS: Section[] = [
   transportSection,
   kubeletTransportSection,
+  clientsSection,
   engineSection,
   metricsSection,
   tuiSection,

@@ -163,7 +163,6 @@ export const hostsMap = (text: string): Map<string, string> => {
   return map;
 };
 
-/** Polls until every forward the API lists is Active and at least `min` exist. */
 /** Every forward, a page (the API's largest, 1,000) at a time. */
 export const listAllForwards = async (api: ApiClient): Promise<ForwardView[]> => {
   const all: ForwardView[] = [];
@@ -174,6 +173,7 @@ export const listAllForwards = async (api: ApiClient): Promise<ForwardView[]> =>
   }
 };
 
+/** Polls until every forward the API lists is Active and at least `min` exist. */
 export const waitAllActive = async (
   api: ApiClient,
   min: number,

@@ -4,7 +4,7 @@
 // cluster serves port-forward itself; in "transport-kubelet" moby/spdystream (Go, the kubelet's SPDY
 // library) does, behind the simulated API server, as a kubelet does behind a real one: a far end we
 // did not write, that frames and flushes as the real one. See bench/README.md for the method.
-import { spawnSync, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
@@ -12,6 +12,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BenchOptions, Section, SectionResult } from '../lib/runner.js';
 import { cpuOf, forkWithHello, procUsage, spawnUntil, stopChild, type ProcUsage } from '../lib/processes.js';
+import { kubectlPath, SimHandle, type SimHello } from '../lib/sim-handle.js';
 import {
   spdystreamUnavailable,
   startSpdystreamServer,
@@ -219,40 +220,6 @@ async function latencySamples(port: number, n: number): Promise<{ p50: number; p
 }
 
 // ---------------------------------------------------------------- the section
-
-interface SimHello {
-  apiUrl: string;
-  kubeconfigPath: string;
-  token: string;
-  ca: string;
-}
-
-class SimHandle {
-  private nextId = 1;
-  constructor(readonly child: ChildProcess) {}
-  request(msg: Record<string, unknown>): Promise<unknown> {
-    const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      const onMessage = (m: unknown): void => {
-        const r = m as { id?: number; ok?: boolean; result?: unknown; error?: string };
-        if (r.id !== id) return;
-        this.child.off('message', onMessage);
-        if (r.ok === true) resolve(r.result);
-        else reject(new Error(r.error ?? 'sim request failed'));
-      };
-      this.child.on('message', onMessage);
-      this.child.send({ id, ...msg });
-    });
-  }
-}
-
-const kubectlPath = (): string | undefined => {
-  const r = spawnSync('kubectl', ['version', '--client', '-o', 'json'], {
-    encoding: 'utf8',
-    timeout: 20_000,
-  });
-  return r.status === 0 ? 'kubectl' : undefined;
-};
 
 const transportBench = (kubelet: Kubelet): Section => ({
   name: kubelet === 'sim' ? 'transport' : 'transport-kubelet',
