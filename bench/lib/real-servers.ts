@@ -9,6 +9,7 @@ import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
+import { stopChild } from './processes.js';
 
 export interface RealServer {
   readonly port: number;
@@ -50,15 +51,6 @@ export const realServersUnavailable = (): string | undefined => {
     asRoot && spawnSync('id', ['-u', 'postgres']).status !== 0 ? 'the postgres user' : undefined,
   ].filter((m) => m !== undefined);
   return missing.length > 0 ? `missing ${missing.join(', ')}` : undefined;
-};
-
-const stopProcess = async (child: ChildProcess, signal: NodeJS.Signals): Promise<void> => {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = once(child, 'exit');
-  child.kill(signal);
-  const t = setTimeout(() => child.kill('SIGKILL'), 10_000);
-  await exited;
-  clearTimeout(t);
 };
 
 /** Resolves once a TCP connection to the port succeeds; rejects when the process exits first. */
@@ -112,7 +104,7 @@ export const startRedisServer = async (): Promise<RealServer> => {
   try {
     await waitListening(child, port, 'redis-server', output);
   } catch (err) {
-    await stopProcess(child, 'SIGKILL');
+    await stopChild(child, 'SIGKILL');
     rmSync(dir, { recursive: true, force: true });
     throw err;
   }
@@ -120,7 +112,7 @@ export const startRedisServer = async (): Promise<RealServer> => {
     port,
     pid: child.pid,
     stop: async () => {
-      await stopProcess(child, 'SIGTERM');
+      await stopChild(child, 'SIGTERM');
       rmSync(dir, { recursive: true, force: true });
     },
   };
@@ -182,7 +174,7 @@ export const startPostgres = async (): Promise<RealServer> => {
     } catch {
       // Not started, or already gone.
     }
-    await stopProcess(child, 'SIGINT');
+    await stopChild(child, 'SIGINT');
     rmSync(dir, { recursive: true, force: true });
   };
   try {
