@@ -221,10 +221,10 @@ const messagesOf = (peer: WebSocket, n: number): Promise<Buffer[]> =>
 const countWrites = (socket: net.Socket): { writes: number } => {
   const counter = { writes: 0 };
   const write = socket.write.bind(socket) as (...a: unknown[]) => boolean;
-  socket.write = ((...a: unknown[]) => {
+  socket.write = (...a: unknown[]) => {
     counter.writes++;
     return write(...a);
-  });
+  };
   return counter;
 };
 
