@@ -9,15 +9,10 @@ import { spawn } from 'node:child_process';
 import { cpus } from 'node:os';
 import { hostsMap, startDaemon, waitAllActive, waitForBlock, type Daemon } from '../lib/daemon-harness.js';
 import { cpuOf, forkWithHello, spawnUntil, stopChild } from '../lib/processes.js';
-import {
-  realServersUnavailable,
-  startPostgres,
-  startRedisServer,
-  type RealServer,
-} from '../lib/real-servers.js';
+import { realServersUnavailable, startPostgres, startRedisServer } from '../lib/real-servers.js';
 import type { BenchOptions, Section, SectionResult } from '../lib/runner.js';
 import { kubectlPath, SimHandle, type SimHello } from '../lib/sim-handle.js';
-import { median, round } from '../lib/stats.js';
+import { median, ratioText, round } from '../lib/stats.js';
 import { renderTable } from '../lib/table.js';
 import { parsePgbench, parseRedisBenchmarkCsv } from './parse.js';
 import { clientsYaml, NAMESPACE, POSTGRES_PORT, REDIS_PORT } from './workload-pod.js';
@@ -106,9 +101,9 @@ export const clientsSection: Section = {
       for (const stop of stops.reverse()) await stop().catch(() => undefined);
     };
     try {
-      const redis: RealServer = await startRedisServer();
+      const redis = await startRedisServer();
       stops.push(() => redis.stop());
-      const postgres: RealServer = await startPostgres();
+      const postgres = await startPostgres();
       stops.push(() => postgres.stop());
       const { child: simChild, hello: sim } = await forkWithHello<SimHello>(
         new URL('../lib/sim-child.js', import.meta.url),
@@ -250,8 +245,6 @@ export const clientsSection: Section = {
         });
       }
 
-      const ratio = (a: number | undefined, b: number | undefined): string | undefined =>
-        a === undefined || b === undefined || b === 0 ? undefined : `${(a / b).toFixed(2)}x`;
       const table = renderTable(
         `Real servers and clients (Debian's redis-server, PostgreSQL, redis-benchmark, pgbench), median of ${rounds}; CPU = the forwarding process's, per 1,000 transactions; ${cpus().length} cores shared by everything`,
         [
@@ -268,7 +261,7 @@ export const clientsSection: Section = {
           r.rates.direct,
           r.rates.kubefwd,
           r.rates.kubectl ?? kubectlNote,
-          ratio(r.rates.kubefwd, r.rates.kubectl),
+          ratioText(r.rates.kubefwd, r.rates.kubectl),
           r.cpuMsPer1k.kubefwd,
           r.cpuMsPer1k.kubectl,
         ]),
@@ -281,7 +274,7 @@ export const clientsSection: Section = {
         goals.push({
           goal: `${what} through kubefwd >= kubectl`,
           met: ours >= theirs,
-          detail: `${ours} vs ${theirs} (${ratio(ours, theirs)})`,
+          detail: `${ours} vs ${theirs} (${ratioText(ours, theirs)})`,
         });
       };
       goal(rows[0], 'redis-benchmark GET rate');

@@ -13,7 +13,6 @@ import { stopChild } from './processes.js';
 
 export interface RealServer {
   readonly port: number;
-  readonly pid: number | undefined;
   stop(): Promise<void>;
 }
 
@@ -110,7 +109,6 @@ export const startRedisServer = async (): Promise<RealServer> => {
   }
   return {
     port,
-    pid: child.pid,
     stop: async () => {
       await stopChild(child, 'SIGTERM');
       rmSync(dir, { recursive: true, force: true });
@@ -189,5 +187,5 @@ export const startPostgres = async (): Promise<RealServer> => {
     await stop();
     throw err;
   }
-  return { port, pid: child.pid, stop };
+  return { port, stop };
 };

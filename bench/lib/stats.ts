@@ -23,4 +23,8 @@ export const round = (x: number, digits = 1): number => {
   return Math.round(x * f) / f;
 };
 
+/** `x` as a multiple of `base` ("1.15x"), or undefined when either is missing or the base is 0. */
+export const ratioText = (x: number | undefined, base: number | undefined): string | undefined =>
+  x === undefined || base === undefined || base === 0 ? undefined : `${round(x / base, 2)}x`;
+
 export const MiB = 1024 * 1024;

@@ -18,7 +18,7 @@ import {
   startSpdystreamServer,
   type SpdystreamServer,
 } from '../lib/spdystream-server.js';
-import { MiB, median, percentile, round, trials } from '../lib/stats.js';
+import { MiB, median, percentile, ratioText, round, trials } from '../lib/stats.js';
 import { renderTable } from '../lib/table.js';
 import { startRelay } from './relay.js';
 
@@ -564,8 +564,6 @@ const transportBench = (kubelet: Kubelet): Section => ({
 
     const direct = results.find((r) => r.path === 'direct');
     const kubectl = results.find((r) => r.path === 'kubectl');
-    const ratio = (x: number | undefined, base: number | undefined): string | undefined =>
-      x === undefined || base === undefined || base === 0 ? undefined : `${round(x / base, 2)}x`;
     const table = renderTable(
       `Port-forward transport${kubeletNote} (single = ${single / MiB} MiB echo, concurrent = ${concurrency} x ${concurrentEach / MiB} MiB, medians of ${nTrials}; latency = connect + first byte of a small HTTP request, ${nLatency} samples; +${addedRttMs} ms = added API round trip; conn/s = ${nCycles} sequential connect-request-close cycles; CPU s per GiB = forwarding process over the transfers, per GiB echoed)`,
       [
@@ -591,19 +589,19 @@ const transportBench = (kubelet: Kubelet): Section => ({
       results.map((r) => [
         r.error !== undefined ? `${r.path} (failed)` : r.path,
         r.singleMiBps,
-        ratio(r.singleMiBps, direct?.singleMiBps),
+        ratioText(r.singleMiBps, direct?.singleMiBps),
         r.concurrentMiBps,
-        ratio(r.concurrentMiBps, direct?.concurrentMiBps),
+        ratioText(r.concurrentMiBps, direct?.concurrentMiBps),
         r.latency0?.p50,
         r.latency0?.p99,
         r.latencyAdded?.p50,
         r.latencyAdded?.p99,
         r.connPerSecond,
-        ratio(r.connPerSecond, kubectl?.connPerSecond),
+        ratioText(r.connPerSecond, kubectl?.connPerSecond),
         r.cpuMsPerConn,
         r.cpuSeconds,
         r.cpuPerGiB,
-        ratio(r.cpuPerGiB, kubectl?.cpuPerGiB),
+        ratioText(r.cpuPerGiB, kubectl?.cpuPerGiB),
         r.peakRssMiB,
         r.simCpuSeconds,
         r.farEndCpuPerGiB,
@@ -644,14 +642,14 @@ const transportBench = (kubelet: Kubelet): Section => ({
           `${tunnel.singleMiBps} vs ${direct.singleMiBps} MiB/s` +
           (floor?.singleMiBps === undefined
             ? ''
-            : `; a bare TLS relay pair reaches ${floor.singleMiBps} MiB/s here (${ratio(floor.singleMiBps, direct.singleMiBps)} direct), the tunnel ${ratio(tunnel.singleMiBps, floor.singleMiBps)} of it`),
+            : `; a bare TLS relay pair reaches ${floor.singleMiBps} MiB/s here (${ratioText(floor.singleMiBps, direct.singleMiBps)} direct), the tunnel ${ratioText(tunnel.singleMiBps, floor.singleMiBps)} of it`),
       });
     if (tunnel?.singleMiBps !== undefined && kubectl?.singleMiBps !== undefined)
       goals.push({
         goal: 'tunnel (what auto picks) throughput >= 1.3x kubectl',
         met: tunnel.singleMiBps >= 1.3 * kubectl.singleMiBps,
         detail:
-          `${ratio(tunnel.singleMiBps, kubectl.singleMiBps)}` +
+          `${ratioText(tunnel.singleMiBps, kubectl.singleMiBps)}` +
           (tunnel.cpuPerGiB !== undefined &&
           tunnel.farEndCpuPerGiB !== undefined &&
           kubectl.cpuPerGiB !== undefined &&
@@ -669,7 +667,7 @@ const transportBench = (kubelet: Kubelet): Section => ({
           met: ours.every((r) => (r.cpuPerGiB ?? Infinity) <= (kubectl.cpuPerGiB ?? 0)),
           detail:
             ours
-              .map((r) => `${r.path} ${r.cpuPerGiB} s/GiB (${ratio(r.cpuPerGiB, kubectl.cpuPerGiB)})`)
+              .map((r) => `${r.path} ${r.cpuPerGiB} s/GiB (${ratioText(r.cpuPerGiB, kubectl.cpuPerGiB)})`)
               .join(', ') + `; kubectl ${kubectl.cpuPerGiB} s/GiB`,
         });
     }
@@ -683,7 +681,7 @@ const transportBench = (kubelet: Kubelet): Section => ({
       goals.push({
         goal: `tunnel connection-per-request rate (${nCycles} cycles) >= 1.2x kubectl`,
         met: tunnel.connPerSecond >= 1.2 * kubectl.connPerSecond,
-        detail: `${tunnel.connPerSecond} vs ${kubectl.connPerSecond} per s (${ratio(tunnel.connPerSecond, kubectl.connPerSecond)})`,
+        detail: `${tunnel.connPerSecond} vs ${kubectl.connPerSecond} per s (${ratioText(tunnel.connPerSecond, kubectl.connPerSecond)})`,
       });
     if (tunnel?.latencyAdded !== undefined && tunnel.latency0 !== undefined)
       goals.push({
