@@ -12,6 +12,7 @@ import { createSimCluster } from '../src/sim/index.js';
 import { hostsMap, readHosts, startDaemon, waitAllActive, waitForBlock } from './lib/daemon-harness.js';
 import { afterWarmup, isFlat, slopePerHour } from './lib/slope.js';
 import { echoRoundTrip, httpRoundTrip, prng, type Outcome } from './lib/traffic.js';
+import { randomIpBase } from './lib/addresses.js';
 
 /** Growth per hour still called flat: GC and connection churn move single samples more than this. */
 const RSS_LIMIT_MIB_PER_HOUR = 20;
@@ -37,7 +38,7 @@ const parseArgs = (argv: readonly string[]): Args => {
     reportEverySec: 60,
     sampleEverySec: 10,
     verbose: false,
-    ipBase: `127.${72 + (process.pid % 150)}.${process.pid % 251}.1`,
+    ipBase: randomIpBase(),
   };
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--verbose') {

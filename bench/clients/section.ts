@@ -16,6 +16,7 @@ import { median, ratioText, round } from '../lib/stats.js';
 import { renderTable } from '../lib/table.js';
 import { parsePgbench, parseRedisBenchmarkCsv } from './parse.js';
 import { clientsYaml, NAMESPACE, POSTGRES_PORT, REDIS_PORT } from './workload-pod.js';
+import { randomIpBase } from '../lib/addresses.js';
 
 type PathName = 'direct' | 'kubefwd' | 'kubectl';
 
@@ -123,7 +124,7 @@ export const clientsSection: Section = {
       const startKubefwd = async (): Promise<Endpoint> => {
         const daemon: Daemon = startDaemon({
           kubeconfigPath: sim.kubeconfigPath,
-          ipBase: `127.${222 + (process.pid % 30)}.${process.pid % 251}.1`,
+          ipBase: randomIpBase(),
           args: ['svc', '-n', NAMESPACE],
         });
         const stop = async (): Promise<void> => {

@@ -10,6 +10,7 @@ import { median, round } from '../lib/stats.js';
 import { renderTable } from '../lib/table.js';
 import { loadManifests, loadNamespaces } from './load-manifests.js';
 import { startSimChild } from './sim-ipc.js';
+import { randomIpBase } from '../lib/addresses.js';
 
 interface StartTrial {
   apiUpMs: number;
@@ -41,7 +42,7 @@ export const engineSection: Section = {
         const t0 = performance.now();
         const daemon = startDaemon({
           kubeconfigPath: sim.kubeconfigPath,
-          ipBase: '127.70.27.1',
+          ipBase: randomIpBase(),
           args: ['svc', '-n', loadNamespaces(namespaces).join(','), '-a'],
         });
         // Every replacement of the hosts file (atomic rename, or an in-place rewrite) is one event

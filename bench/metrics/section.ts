@@ -19,6 +19,7 @@ import type { BenchOptions, Section, SectionResult } from '../lib/runner.js';
 import { MiB, median, round } from '../lib/stats.js';
 import { renderTable } from '../lib/table.js';
 import { startSimChild } from '../engine/sim-ipc.js';
+import { randomIpBase } from '../lib/addresses.js';
 
 const MANIFESTS = `apiVersion: v1
 kind: Namespace
@@ -154,13 +155,12 @@ const tapMicrosPerExchange = (): number => {
 
 interface Mode {
   name: 'on' | 'off';
-  ipBase: string;
   traffic: () => TrafficRecorder & { close?: () => void };
 }
 
 const MODES: Mode[] = [
-  { name: 'on', ipBase: '127.71.27.1', traffic: () => createTrafficRecorder() },
-  { name: 'off', ipBase: '127.72.27.1', traffic: () => createNullTrafficRecorder() },
+  { name: 'on', traffic: () => createTrafficRecorder() },
+  { name: 'off', traffic: () => createNullTrafficRecorder() },
 ];
 
 const startEngine = async (
@@ -184,7 +184,7 @@ const startEngine = async (
     loopback: { ensure: () => Promise.resolve(), release: () => Promise.resolve() },
     traffic,
     logger: quiet,
-    options: { ipBase: mode.ipBase, hostsBatchMs: 20 },
+    options: { ipBase: randomIpBase(), hostsBatchMs: 20 },
   });
   await engine.addNamespace({ namespace: 'metrics' });
   const deadline = Date.now() + 60_000;

@@ -18,6 +18,7 @@ import { renderTable } from '../lib/table.js';
 import { loadManifests, loadNamespaces } from '../engine/load-manifests.js';
 import { startSimChild } from '../engine/sim-ipc.js';
 import { frameCosts, type TraceEvent } from './trace-frames.js';
+import { randomIpBase } from '../lib/addresses.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -154,7 +155,7 @@ export const webSection: Section = {
       for (const ns of loadNamespaces(namespaces)) await sim.request({ cmd: 'waitReady', namespace: ns });
       daemon = startDaemon({
         kubeconfigPath: sim.kubeconfigPath,
-        ipBase: `127.${80 + Math.floor(Math.random() * 100)}.27.1`,
+        ipBase: randomIpBase(),
         args: ['svc', '-n', loadNamespaces(namespaces).join(',')],
       });
       const api = await daemon.api(120_000);
