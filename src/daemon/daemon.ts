@@ -15,7 +15,7 @@ import { defaultHostsPath, type DaemonConfig } from './config.js';
 import { createLogger, type DaemonLogger } from './logger.js';
 import type { Machine } from './helper-client.js';
 import { planTargets, type Plan } from './preflight.js';
-import { tuneHeapForForwarding } from './heap-tuning.js';
+import { defaultHeapTuningDeps, tuneHeapForForwarding } from './heap-tuning.js';
 
 export interface DaemonIo {
   stdout: { write(s: string): unknown; isTTY?: boolean };
@@ -66,7 +66,6 @@ export const startDaemon = async (
   io: DaemonIo,
   options: RunDaemonOptions = {},
 ): Promise<RunningDaemon> => {
-  tuneHeapForForwarding(options.setV8Flags);
   const logger = createLogger({
     verbose: config.verbose,
     json: config.jsonLogs,
@@ -130,6 +129,11 @@ export const startDaemon = async (
     throw err;
   }
 
+  // Before the engine starts: its forwards may carry traffic at once.
+  const heap = tuneHeapForForwarding({
+    ...defaultHeapTuningDeps(),
+    ...(options.setV8Flags ? { setV8Flags: options.setV8Flags } : {}),
+  });
   let composed: Composed;
   try {
     composed = await compose({
@@ -143,6 +147,7 @@ export const startDaemon = async (
       ...(options.beforeShutdown ? { beforeShutdown: options.beforeShutdown } : {}),
     });
   } catch (err) {
+    heap.stop();
     clusters.close();
     throw err;
   }
@@ -157,6 +162,7 @@ export const startDaemon = async (
         await composed.shutdown();
         logger.debug('Closing cluster connections');
         clusters.close();
+        heap.stop();
         await options.afterStop?.();
         logger.info('Clean exit');
       })();

@@ -16,7 +16,7 @@ import {
   type RawSvcOptions,
 } from '../../src/cli/svc-options.js';
 import { startDaemon, type RunningDaemon } from '../../src/daemon/daemon.js';
-import { HEAP_GROWING_PERCENT } from '../../src/daemon/heap-tuning.js';
+import { MAX_GROWING_PERCENT, MIN_GROWING_PERCENT } from '../../src/daemon/heap-tuning.js';
 import { REQUIRED_PERMISSIONS } from '../../src/kube/access.js';
 import { createSimCluster, type SimCluster } from '../../src/sim/index.js';
 import { randomIpBase } from '../support/addresses.js';
@@ -71,7 +71,10 @@ describe('daemon start-up', () => {
       { setV8Flags: (f) => flags.push(f) },
     );
     // The forwarding heap setting (src/daemon/heap-tuning.ts) is applied by the daemon itself.
-    expect(flags).toEqual([`--heap-growing-percent=${HEAP_GROWING_PERCENT}`]);
+    // (Full collections during the start may set it again: only the first is judged.)
+    const percent = Number(/^--heap-growing-percent=(\d+)$/.exec(flags[0] ?? '')?.[1]);
+    expect(percent).toBeGreaterThanOrEqual(MIN_GROWING_PERCENT);
+    expect(percent).toBeLessThanOrEqual(MAX_GROWING_PERCENT);
     expect(sim.control.accessReviews() - before).toBe(REQUIRED_PERMISSIONS.length);
 
     // A namespace added later (as the REST API does) is checked by the engine itself.
