@@ -3,13 +3,12 @@
 // goal must still be printed as MET or NOT MET with its figures, the transport table must keep its
 // CPU-per-GiB columns, and the soak must still move verified traffic through faults. Figures are
 // not judged here (performance is measured by the bench, never by a timed assertion).
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { kubectlPath } from '../../bench/lib/sim-handle.js';
-import { repoRoot } from '../e2e/cli-process.js';
+import { repoRoot, runScript } from '../e2e/cli-process.js';
 
 const benchMain = join(repoRoot, 'dist', 'bench', 'main.js');
 const soakMain = join(repoRoot, 'dist', 'bench', 'soak.js');
@@ -23,19 +22,6 @@ if (!haveKubectl)
 
 const dir = mkdtempSync(join(tmpdir(), 'kubefwd-bench-goals-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-const run = (
-  script: string,
-  args: string[],
-): Promise<{ code: number | null; stdout: string; stderr: string }> =>
-  new Promise((resolve) => {
-    const child = spawn(process.execPath, [script, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
 
 /** The printed goal lines: "MET      <goal>: <detail>" or "NOT MET  <goal>: <detail>". */
 const goalLines = (stdout: string): string[] =>
@@ -55,7 +41,7 @@ describe.skipIf(!built)('npm run bench and npm run soak print issue 18’s goals
     async () => {
       const out = join(dir, 'bench.json');
       const paths = ['tunnel', 'spdy', 'websocket', ...(haveKubectl ? ['kubectl'] : [])].join(',');
-      const r = await run(benchMain, [
+      const r = await runScript(benchMain, [
         ...['--quick', '--only', 'transport,engine,tui', '--set', `paths=${paths}`],
         ...['--set', 'services=40', '--set', 'namespaces=4', '--out', out],
       ]);
@@ -95,7 +81,7 @@ describe.skipIf(!built)('npm run bench and npm run soak print issue 18’s goals
     'soak: RSS and open-handle slopes and a verdict, with verified traffic through faults',
     { timeout: 240_000 },
     async () => {
-      const r = await run(soakMain, [
+      const r = await runScript(soakMain, [
         ...[
           '--minutes',
           '0.4',

@@ -118,3 +118,17 @@ export const runCli = async (
     clearTimeout(timer);
   }
 };
+
+/** Runs a script of the build (the bench's main.js or soak.js) with this Node to its end. */
+export const runScript = (
+  script: string,
+  args: string[],
+): Promise<{ code: number | null; stdout: string; stderr: string }> =>
+  new Promise((resolve) => {
+    const child = spawn(process.execPath, [script, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });

@@ -1,13 +1,12 @@
 // `npm run bench`'s web section, end to end at a tiny size (a smoke run of the machinery, not a
 // measurement): it must still print its three goal lines — frame CPU from Chromium's trace,
 // wall-clock per frame, the daemon's CPU — each as MET or NOT MET. Figures are not judged here.
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { chromiumPath, NO_CHROMIUM } from '../../bench/lib/chromium.js';
-import { repoRoot } from '../e2e/cli-process.js';
+import { repoRoot, runScript } from '../e2e/cli-process.js';
 
 const benchMain = join(repoRoot, 'dist', 'bench', 'main.js');
 const ready = chromiumPath() !== undefined && existsSync(benchMain);
@@ -21,23 +20,13 @@ if (!ready)
 const dir = mkdtempSync(join(tmpdir(), 'kubefwd-bench-web-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const run = (args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> =>
-  new Promise((resolve) => {
-    const child = spawn(process.execPath, [benchMain, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-
 describe.skipIf(!ready)('bench web section', () => {
   it(
     'prints MET / NOT MET for trace frame CPU p95, wall-clock p95 and the daemon’s CPU',
     { timeout: 240_000 },
     async () => {
       const out = join(dir, 'result.json');
-      const r = await run([
+      const r = await runScript(benchMain, [
         '--only',
         'web',
         '--quick',
