@@ -15,7 +15,7 @@ import { defaultHostsPath, type DaemonConfig } from './config.js';
 import { createLogger, type DaemonLogger } from './logger.js';
 import type { Machine } from './helper-client.js';
 import { planTargets, type Plan } from './preflight.js';
-import { defaultHeapTuningDeps, tuneHeapForForwarding } from './heap-tuning.js';
+import { tuneHeapForForwarding } from './heap-tuning.js';
 
 export interface DaemonIo {
   stdout: { write(s: string): unknown; isTTY?: boolean };
@@ -130,10 +130,7 @@ export const startDaemon = async (
   }
 
   // Before the engine starts: its forwards may carry traffic at once.
-  const heap = tuneHeapForForwarding({
-    ...defaultHeapTuningDeps(),
-    ...(options.setV8Flags ? { setV8Flags: options.setV8Flags } : {}),
-  });
+  const heap = tuneHeapForForwarding(options.setV8Flags ? { setV8Flags: options.setV8Flags } : {});
   let composed: Composed;
   try {
     composed = await compose({

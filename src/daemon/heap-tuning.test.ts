@@ -77,7 +77,6 @@ describe('tuneHeapForForwarding', () => {
     const flags: string[] = [];
     let reads = 0;
     const tuning = tuneHeapForForwarding({
-      ...defaultHeapTuningDeps(),
       setV8Flags: (f) => flags.push(f),
       usedHeapBytes: () => {
         reads++;

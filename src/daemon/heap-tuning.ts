@@ -67,8 +67,9 @@ export interface HeapTuning {
   stop(): void;
 }
 
-/** Sets the growing factor for the heap now and again after every full collection. */
-export const tuneHeapForForwarding = (deps: HeapTuningDeps = defaultHeapTuningDeps()): HeapTuning => {
+/** Sets the growing factor for the heap now and again after every full collection (`overrides`: for tests). */
+export const tuneHeapForForwarding = (overrides: Partial<HeapTuningDeps> = {}): HeapTuning => {
+  const deps = { ...defaultHeapTuningDeps(), ...overrides };
   let percent = 0;
   const apply = (): void => {
     const next = growingPercentFor(deps.usedHeapBytes());
