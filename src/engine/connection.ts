@@ -83,8 +83,8 @@ export const connectToPod = (plan: ConnectionPlan): void => {
     for (const c of sent) tap.toPod(c);
     sent.length = 0;
     if (first) {
-      tap.fromPod(first);
       socket.write(first);
+      tap.fromPod(first);
     }
     const { done } = pipeConnection(socket, s, tap, { podEnded });
     void done.then(finish);

@@ -34,7 +34,6 @@ export const pipeConnection = (
     finish(failure);
   };
 
-  socket.on('data', (chunk: Buffer) => tap.toPod(chunk));
   // A TLS read of the API connection delivers its records one by one (16 KiB each), and Node runs
   // the nextTick queue after each of them: corked until setImmediate (the end of this turn of the
   // event loop), all the records of one read reach the local socket as one writev instead of a
@@ -53,6 +52,8 @@ export const pipeConnection = (
     setImmediate(uncork);
   });
   socket.pipe(stream);
+  // After pipe()'s listener: the chunk goes to the pod first, then the tap reads it.
+  socket.on('data', (chunk: Buffer) => tap.toPod(chunk));
   if (options.podEnded) {
     socket.end();
     stream.resume();
