@@ -61,6 +61,18 @@ const RESPONSE_PREFIX = 'HTTP/1.';
 export const MAX_HEAD_BYTES = 16 * 1024;
 const MAX_CHUNK_LINE = 1024;
 
+/** Where a chunk-size line is: before its hex digits, in them, after them, in an extension. */
+const enum Size {
+  Lead,
+  Digits,
+  Trail,
+  Ext,
+}
+
+/** The value of a hex digit byte, or -1. */
+const hexValue = (c: number): number =>
+  c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 102 ? c - 87 : c >= 65 && c <= 70 ? c - 55 : -1;
+
 const enum St {
   Head,
   Length,
@@ -259,7 +271,10 @@ export const createHttpParser = (kind: 'request' | 'response', events: HttpParse
   let prefixChecked = false;
   let body = 0;
   let remaining = 0;
-  let chunkLine = '';
+  // The chunk-size line being read (its value accumulates in `remaining`).
+  let sizePhase = Size.Lead;
+  let sizeDigits = 0;
+  let sizeLine = 0;
   let trailerLine = 0;
 
   const fail = (reason: string): void => {
@@ -273,6 +288,35 @@ export const createHttpParser = (kind: 'request' | 'response', events: HttpParse
     const n = body;
     body = 0;
     events.onComplete(n);
+  };
+
+  const newSizeLine = (): void => {
+    sizePhase = Size.Lead;
+    sizeDigits = 0;
+    sizeLine = 0;
+    remaining = 0;
+  };
+
+  /**
+   * One byte (not the line feed) of a chunk-size line: 1-12 hex digits, whitespace around them,
+   * then anything after a ";" (extensions). Read byte by byte as it arrives, no string; false as
+   * soon as the line cannot be valid.
+   */
+  const sizeByte = (c: number): boolean => {
+    if (sizePhase === Size.Ext) return true;
+    if (c === 59) {
+      sizePhase = Size.Ext; // with no digits before it, the line feed fails it
+      return true;
+    }
+    if (isSpace(c)) {
+      if (sizePhase === Size.Digits) sizePhase = Size.Trail;
+      return true;
+    }
+    const d = hexValue(c);
+    if (d < 0 || sizePhase === Size.Trail || ++sizeDigits > 12) return false;
+    sizePhase = Size.Digits;
+    remaining = remaining * 16 + d;
+    return true;
   };
 
   // One step of the parser's state machine: one branch per state.
@@ -360,7 +404,7 @@ export const createHttpParser = (kind: 'request' | 'response', events: HttpParse
       complete();
     else if (parsed.chunked) {
       st = St.ChunkSize;
-      chunkLine = '';
+      newSizeLine();
     } else if (parsed.contentLength !== undefined) {
       if (parsed.contentLength === 0) complete();
       else {
@@ -398,25 +442,25 @@ export const createHttpParser = (kind: 'request' | 'response', events: HttpParse
         }
         case St.ChunkSize: {
           const c = chunk[i++]!;
-          if (c === 10) {
-            const hex = chunkLine.replace(/\r$/, '').split(';')[0]!.trim();
-            chunkLine = '';
-            if (!/^[0-9a-fA-F]{1,12}$/.test(hex)) {
-              fail('bad chunk size');
-              return;
-            }
-            remaining = parseInt(hex, 16);
-            if (remaining === 0) {
-              st = St.Trailer;
-              trailerLine = 0;
-            } else st = St.ChunkData;
-          } else {
-            chunkLine += String.fromCharCode(c);
-            if (chunkLine.length > MAX_CHUNK_LINE) {
+          if (c !== 10) {
+            if (++sizeLine > MAX_CHUNK_LINE) {
               fail('chunk size line too long');
               return;
             }
+            if (!sizeByte(c)) {
+              fail('bad chunk size');
+              return;
+            }
+            break;
           }
+          if (sizeDigits === 0) {
+            fail('bad chunk size');
+            return;
+          }
+          if (remaining === 0) {
+            st = St.Trailer;
+            trailerLine = 0;
+          } else st = St.ChunkData;
           break;
         }
         case St.ChunkData: {
@@ -429,8 +473,10 @@ export const createHttpParser = (kind: 'request' | 'response', events: HttpParse
         }
         case St.ChunkDataEnd: {
           const c = chunk[i++]!;
-          if (c === 10) st = St.ChunkSize;
-          else if (c !== 13) {
+          if (c === 10) {
+            st = St.ChunkSize;
+            newSizeLine();
+          } else if (c !== 13) {
             fail('missing CRLF after chunk data');
             return;
           }

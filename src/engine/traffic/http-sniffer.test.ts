@@ -227,6 +227,54 @@ describe('http parser', () => {
     );
   });
 
+  it('reads chunk-size lines as a reference does on the text: 1-12 hex digits, whitespace around, extensions', () => {
+    const reference = (line: string): number | undefined => {
+      const hex = line.replace(/\r$/, '').split(';')[0]!.trim();
+      return /^[0-9a-fA-F]{1,12}$/.test(hex) ? parseInt(hex, 16) : undefined;
+    };
+    const space = fc.constantFrom('', ' ', '\t', '\r', '\xa0', '  ');
+    const hex = fc.stringMatching(/^[0-9a-fA-F]{0,4}$/);
+    const ext = fc.constantFrom('', ';', ';a=b', ';x\r', ';;', '; q="1 2"');
+    const odd = fc.constantFrom('', 'g', ' 1', '-', '\x00', '0x');
+    const line = fc.oneof(
+      fc.tuple(space, hex, odd, space, ext).map((p) => p.join('')),
+      fc.array(fc.constantFrom('1', 'a', ' ', ';', '\r', 'z', '\t'), { maxLength: 8 }).map((p) => p.join('')),
+    );
+    fc.assert(
+      fc.property(line, fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { maxLength: 6 }), (l, cuts) => {
+        const size = reference(l);
+        const sizes: number[] = [];
+        const fails: string[] = [];
+        const p = createHttpParser('response', {
+          onHead: () => {},
+          onComplete: (n) => sizes.push(n),
+          onFail: (r) => fails.push(r),
+        });
+        // A zero size is the last chunk: only the (empty) trailer follows.
+        const body = size === 0 ? '\r\n' : `${'x'.repeat(size ?? 1)}\r\n0\r\n\r\n`;
+        feedSplit(b(`HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n${l}\n${body}`), cuts, (c) =>
+          p.push(c),
+        );
+        if (size === undefined) expect(fails).toEqual(['bad chunk size']);
+        else expect({ sizes, fails }).toEqual({ sizes: [size], fails: [] });
+      }),
+      { numRuns: 1500 },
+    );
+    const one = (l: string) => {
+      const fails: string[] = [];
+      const p = createHttpParser('response', {
+        onHead: () => {},
+        onComplete: () => {},
+        onFail: (r) => fails.push(r),
+      });
+      p.push(b(`HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n${l}\n`));
+      return fails;
+    };
+    expect(one('ffffffffffff')).toEqual([]);
+    expect(one('1ffffffffffff')).toEqual(['bad chunk size']);
+    expect(one(`1;${'e'.repeat(1100)}`)).toEqual(['chunk size line too long']);
+  });
+
   it('reads a response without length until close', () => {
     const sizes: number[] = [];
     const p = createHttpParser('response', {
