@@ -5,7 +5,9 @@ import { KubefwdError, errorMessage } from '../contract/errors.js';
 import { createApiApp } from '../api/server/app.js';
 import { BANNER_LINK_TTL_MS, createDashboardSessions } from '../api/server/dashboard-session.js';
 import { resolveApiKey } from '../api/server/discovery-file.js';
-import { removeDiscoveryFile, writeDiscoveryFile } from '../os/discovery-file.js';
+import { readDiscoveryFile, removeDiscoveryFile, writeDiscoveryFile } from '../os/discovery-file.js';
+import { processAlive } from '../os/process-alive.js';
+import type { DiscoveryFile } from '../contract/api.js';
 import { loadTui } from '../tui/load.js';
 import { createEngine } from '../engine/index.js';
 import { findBlocks, removeBlocks, splitLines } from '../engine/hosts-block.js';
@@ -152,7 +154,14 @@ const mountApi = (
   return apiUrl;
 };
 
-/** Writes the discovery file (so `kubefwd mcp` and `kubefwd tui` find us) and says where the API is. */
+/** The daemon's own user, under sudo the invoking one: whose ~/.kubefwd holds the discovery file. */
+const fileOwner = (user: InvokingUser) =>
+  user.uid !== undefined ? { uid: user.uid, gid: user.gid ?? user.uid } : undefined;
+
+/**
+ * Writes the discovery file (so `kubefwd mcp` and `kubefwd tui` find us) and says where the API is.
+ * Returns the entry of a still-running kubefwd it replaced, to be written back when this one stops.
+ */
 const announceApi = async (
   api: ApiListener,
   a: {
@@ -165,8 +174,10 @@ const announceApi = async (
     wellKnown: boolean;
     sessions: ReturnType<typeof createDashboardSessions>;
   },
-): Promise<void> => {
+): Promise<DiscoveryFile | undefined> => {
   const { logger, user, key, apiUrl } = a;
+  const earlier = await readDiscoveryFile(user.home, fileOwner(user));
+  const replaced = earlier && earlier.pid !== process.pid && processAlive(earlier.pid) ? earlier : undefined;
   await writeDiscoveryFile({
     home: user.home,
     ...(user.uid !== undefined ? { uid: user.uid } : {}),
@@ -176,6 +187,10 @@ const announceApi = async (
     pid: process.pid,
   });
   logger.info(`API server running at ${api.url}/${a.wellKnown ? ` (http://${API_HOSTNAME}/)` : ''}`);
+  if (replaced)
+    logger.info(
+      `Another kubefwd (pid ${replaced.pid}, API ${replaced.url}) is running: \`kubefwd mcp\`, \`tui\` and \`open\` reach this one until it stops, then that one again`,
+    );
   logger.info(`API: ${apiUrl}/api  Docs: ${apiUrl}/docs`);
   logger.terminalOnly(
     `Dashboard: ${apiUrl}/login?token=${a.sessions.mintToken(BANNER_LINK_TTL_MS).token} (one-time link, ${BANNER_LINK_TTL_MS / 60_000} min; \`kubefwd open\` makes a new one)`,
@@ -191,6 +206,7 @@ const announceApi = async (
     );
     logger.info('Press [Ctrl-C] to stop.');
   }
+  return replaced;
 };
 
 /** Namespaces and single services from the command line, in order. */
@@ -249,7 +265,8 @@ const stopInOrder = async (p: {
   logger: DaemonLogger;
   engine: Engine;
   api: ApiListener | undefined;
-  discoveryWritten: () => boolean;
+  /** Undefined until the discovery file is written; then the entry it replaced, if any. */
+  discovery: () => { replaced: DiscoveryFile | undefined } | undefined;
   user: InvokingUser;
   loopback: { release(ip: string): Promise<void> };
   detachSink: () => void;
@@ -291,12 +308,17 @@ const stopInOrder = async (p: {
   p.logger.debug('Forwards stopped; closing the API');
   await api?.close();
   p.logger.debug('API closed');
-  if (p.discoveryWritten())
+  const discovery = p.discovery();
+  if (discovery) {
+    // The kubefwd this one took the file from may have stopped meanwhile.
+    const { replaced } = discovery;
     await removeDiscoveryFile(
       p.user.home,
       process.pid,
-      p.user.uid !== undefined ? { uid: p.user.uid, gid: p.user.gid ?? p.user.uid } : undefined,
+      fileOwner(p.user),
+      replaced && processAlive(replaced.pid) ? replaced : undefined,
     );
+  }
   if (api && api.host !== '127.0.0.1') await p.loopback.release(api.host).catch(() => undefined);
   p.detachSink();
   clearInterval(p.sampler);
@@ -364,7 +386,7 @@ export const compose = async (input: ComposeInput): Promise<Composed> => {
   const apiUrl = api
     ? mountApi(api, { config, logger, state, engine, traffic, key, wellKnown, sessions, resources })
     : undefined;
-  let discoveryWritten = false;
+  let discovery: { replaced: DiscoveryFile | undefined } | undefined;
 
   const sampler = setInterval(() => resources.sample(), 2_000);
   sampler.unref();
@@ -379,7 +401,7 @@ export const compose = async (input: ComposeInput): Promise<Composed> => {
       logger,
       engine,
       api,
-      discoveryWritten: () => discoveryWritten,
+      discovery: () => discovery,
       user,
       loopback,
       detachSink,
@@ -392,7 +414,7 @@ export const compose = async (input: ComposeInput): Promise<Composed> => {
     // The API is already serving: announce it first, so `kubefwd mcp` and `kubefwd tui` find this
     // daemon while a large namespace is still being set up.
     if (api && apiUrl !== undefined) {
-      await announceApi(api, {
+      const replaced = await announceApi(api, {
         config,
         logger,
         user,
@@ -402,7 +424,7 @@ export const compose = async (input: ComposeInput): Promise<Composed> => {
         wellKnown,
         sessions,
       });
-      discoveryWritten = true;
+      discovery = { replaced };
     }
     await addPlanned(engine, plan, config);
   } catch (err) {

@@ -1,9 +1,9 @@
 // Writing and removing `<home>/.kubefwd/api.json` ({url, key, pid}, mode 0600 in a 0700 directory,
 // owned by the invoking user under sudo), through user-file.ts so that root never writes or chowns
 // through a link the user planted. The name and shape are contract/api.ts's.
-import { DISCOVERY_FILE_DIR, DISCOVERY_FILE_NAME, type DiscoveryFile } from '../contract/api.js';
+import { DISCOVERY_FILE_DIR, DISCOVERY_FILE_NAME, DiscoveryFile } from '../contract/api.js';
 import { KubefwdError, errorMessage, isKubefwdError } from '../contract/errors.js';
-import { removeHomeFile, writeHomeFile, type FileOwner } from './user-file.js';
+import { readHomeFile, removeHomeFile, writeHomeFile, type FileOwner } from './user-file.js';
 
 export interface WriteDiscoveryOptions {
   home: string;
@@ -36,18 +36,45 @@ export const writeDiscoveryFile = async (o: WriteDiscoveryOptions): Promise<stri
   }
 };
 
-/** Removes the discovery file if it still names this process (another daemon may have replaced it). */
+const namesPid = (text: string, pid: number): boolean => {
+  try {
+    return (JSON.parse(text) as { pid?: unknown }).pid === pid;
+  } catch {
+    return false;
+  }
+};
+
+/** What the discovery file names now (read without following links), or undefined. */
+export const readDiscoveryFile = async (
+  home: string,
+  owner?: FileOwner,
+): Promise<DiscoveryFile | undefined> => {
+  const text = await readHomeFile({ home, segments: SEGMENTS, owner });
+  if (text === undefined) return undefined;
+  try {
+    return DiscoveryFile.parse(JSON.parse(text));
+  } catch {
+    return undefined;
+  }
+};
+
+/**
+ * Removes the discovery file if it still names this process (another daemon may have replaced it).
+ * With `restore` (the still-running daemon whose file this one replaced at start), writes that back
+ * instead: `kubefwd mcp`, `tui` and `open` find the earlier daemon again once this one stops.
+ */
 export const removeDiscoveryFile = async (
   home: string,
   pid: number = process.pid,
   /** The invoking user under sudo (whose ~/.kubefwd it is); omitted → the current user. */
   owner?: FileOwner,
+  restore?: DiscoveryFile,
 ): Promise<void> => {
-  await removeHomeFile({ home, segments: SEGMENTS, owner }, (text) => {
-    try {
-      return (JSON.parse(text) as { pid?: unknown }).pid === pid;
-    } catch {
-      return false;
-    }
-  });
+  if (restore === undefined) {
+    await removeHomeFile({ home, segments: SEGMENTS, owner }, (text) => namesPid(text, pid));
+    return;
+  }
+  const now = await readHomeFile({ home, segments: SEGMENTS, owner });
+  if (now === undefined || !namesPid(now, pid)) return;
+  await writeDiscoveryFile({ home, ...(owner ? { uid: owner.uid, gid: owner.gid } : {}), ...restore });
 };

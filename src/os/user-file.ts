@@ -218,6 +218,34 @@ export const lstatHomeFile = async (o: Pick<HomeFileOptions, 'home' | 'segments'
   }
 };
 
+/** The text of `<home>/<segments…>`, reached only through checked directories and never through a link; undefined when absent. */
+export const readHomeFile = async (
+  o: Pick<HomeFileOptions, 'home' | 'segments' | 'owner'>,
+): Promise<string | undefined> => {
+  const name = fileName({ ...o, mode: 0 });
+  let parent: OpenedDir | undefined;
+  try {
+    parent = await openParent({ ...o, mode: 0 }, false);
+  } catch {
+    return undefined;
+  }
+  try {
+    const fh = await open(
+      join(parent ? viaFd(parent) : o.home, name),
+      constants.O_RDONLY | constants.O_NOFOLLOW,
+    );
+    try {
+      return await fh.readFile('utf8');
+    } finally {
+      await fh.close();
+    }
+  } catch {
+    return undefined;
+  } finally {
+    await parent?.fh.close();
+  }
+};
+
 /** Removes `<home>/<segments…>` when `shouldRemove(content)` says so, reaching it only through checked directories. */
 export const removeHomeFile = async (
   o: Pick<HomeFileOptions, 'home' | 'segments' | 'owner'>,

@@ -1,7 +1,7 @@
 // Start/stop edges through the real process: SIGKILL leaves a block the next start removes; a second
 // signal forces a fast cleanup; missing RBAC and a taken port are clear errors; the discovery file
 // lets `kubefwd mcp`/`kubefwd tui` find the daemon.
-import { readFile, stat } from 'node:fs/promises';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -69,6 +69,45 @@ describe.skipIf(!isBuilt())(
       expect((await p.exited).code).toBe(0);
       await expect(stat(file)).rejects.toThrow();
       expect(await hostsText()).toBe(FOREIGN_HOSTS);
+    });
+
+    it('a second kubefwd takes the discovery file while it runs and gives it back when it stops', async () => {
+      const file = join(fx.home, '.kubefwd', 'api.json');
+      const entry = async () =>
+        JSON.parse(await readFile(file, 'utf8')) as { url: string; key: string; pid: number };
+      const otherHosts = join(fx.dir, 'hosts-second');
+      const startSecond = async () => {
+        await writeFile(otherHosts, FOREIGN_HOSTS);
+        return fx.start(['--hosts-path', otherHosts, '-n', 'analytics']);
+      };
+      const first = fx.start(['-n', 'analytics']);
+      await first.waitFor(/API server running at/);
+      const firstEntry = await entry();
+      expect(firstEntry.pid).toBe(first.child.pid);
+
+      // Stopped last-in first-out: the first daemon's entry comes back, so mcp/tui/open find it.
+      const second = await startSecond();
+      await second.waitFor(
+        new RegExp(`Another kubefwd \\(pid ${String(first.child.pid)}, API ${firstEntry.url}\\) is running`),
+      );
+      expect((await entry()).pid).toBe(second.child.pid);
+      second.kill('SIGINT');
+      expect((await second.exited).code).toBe(0);
+      expect(await entry()).toEqual(firstEntry);
+      expect((await fetch(`${firstEntry.url}/api/health`)).status).toBe(200);
+
+      // The first stops first: it leaves the third's entry alone, and the third does not bring
+      // back the entry of a daemon that is gone.
+      const third = await startSecond();
+      await third.waitFor(/Another kubefwd/);
+      first.kill('SIGINT');
+      expect((await first.exited).code).toBe(0);
+      expect((await entry()).pid).toBe(third.child.pid);
+      third.kill('SIGINT');
+      expect((await third.exited).code).toBe(0);
+      await expect(stat(file)).rejects.toThrow();
+      expect(await hostsText()).toBe(FOREIGN_HOSTS);
+      expect(await readFile(otherHosts, 'utf8')).toBe(FOREIGN_HOSTS);
     });
 
     it('a second signal forces the hosts cleanup and exits 1', async () => {

@@ -20,7 +20,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { backupHostsFile } from '../../src/os/hosts-backup.js';
-import { removeDiscoveryFile, writeDiscoveryFile } from '../../src/os/discovery-file.js';
+import { readDiscoveryFile, removeDiscoveryFile, writeDiscoveryFile } from '../../src/os/discovery-file.js';
 import { invokingUserFrom } from '../../src/os/privilege.js';
 import { userMayRead } from '../../src/os/user-file.js';
 
@@ -187,6 +187,34 @@ describe.skipIf(!isRoot)("root writing into the invoking user's home (simulated 
     await symlink(rootDir, join(home, '.kubefwd'));
     await removeDiscoveryFile(home, process.pid, { uid: NOBODY, gid: NOBODY });
     expect(await readFile(join(rootDir, 'api.json'), 'utf8')).toContain(String(process.pid));
+  });
+
+  it('the entry of an earlier kubefwd is read and given back only through checked directories, never through a link', async () => {
+    // A planted link where api.json should be: nothing is read through it, so nothing of the
+    // root-owned target could be written back into the user's file later.
+    await discovery();
+    const kubefwdDir = join(home, '.kubefwd');
+    await rm(join(kubefwdDir, 'api.json'));
+    const secret = join(rootDir, 'api.json');
+    await writeFile(secret, JSON.stringify({ url: 'http://secret', key: 'root-only-key', pid: 1 }), {
+      mode: 0o600,
+    });
+    await symlink(secret, join(kubefwdDir, 'api.json'));
+    expect(await readDiscoveryFile(home, { uid: NOBODY, gid: NOBODY })).toBeUndefined();
+    await rm(join(kubefwdDir, 'api.json'));
+    // The normal case: an earlier daemon's entry, replaced by ours, is written back at our stop.
+    const earlier = { url: 'http://127.0.0.1:2', key: 'e'.repeat(32), pid: 1 };
+    await writeDiscoveryFile({ home, uid: NOBODY, gid: NOBODY, ...earlier });
+    expect(await readDiscoveryFile(home, { uid: NOBODY, gid: NOBODY })).toEqual(earlier);
+    await discovery();
+    await removeDiscoveryFile(home, process.pid, { uid: NOBODY, gid: NOBODY }, earlier);
+    expect(JSON.parse(await readFile(join(kubefwdDir, 'api.json'), 'utf8'))).toEqual(earlier);
+    const f = await stat(join(kubefwdDir, 'api.json'));
+    expect([f.uid, f.gid, f.mode & 0o777]).toEqual([NOBODY, NOBODY, 0o600]);
+    // Not ours any more (another daemon took it): left as it is.
+    await removeDiscoveryFile(home, process.pid, { uid: NOBODY, gid: NOBODY }, { ...earlier, pid: 2 });
+    expect(JSON.parse(await readFile(join(kubefwdDir, 'api.json'), 'utf8'))).toEqual(earlier);
+    await expectCanariesUntouched();
   });
 });
 
