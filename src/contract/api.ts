@@ -95,6 +95,11 @@ export const InfoResponse = z
     contexts: z.array(z.string()).optional(),
     tuiEnabled: z.boolean(),
     apiEnabled: z.literal(true),
+    /**
+     * The hosts file kubefwd writes. `system`: it is the machine's own, so the names resolve for
+     * every program; else (--hosts-path) they are only in that file, and clients should use the IPs.
+     */
+    hostsFile: z.object({ path: z.string(), system: z.boolean() }).optional(),
   })
   .meta({ id: 'InfoResponse' });
 export type InfoResponse = z.infer<typeof InfoResponse>;

@@ -42,6 +42,42 @@ export const didYouMean = (name: string, candidates: readonly string[]): string 
   return close.length === 0 ? '' : ` (did you mean ${close.map((c) => `"${c}"`).join(' or ')}?)`;
 };
 
+/**
+ * A service the API server does not find (`err`): NAMESPACE_NOT_FOUND when its namespace does not
+ * exist either (the API server answers both with a service 404), else SERVICE_NOT_FOUND naming
+ * where it was looked for and the services that are there. Other errors pass through.
+ */
+export const whyNoService = async (
+  cluster: Pick<ClusterGateway, 'context' | 'listNamespaces' | 'listServices'>,
+  namespace: string,
+  name: string,
+  err: unknown,
+  logger?: Pick<Logger, 'debug'>,
+): Promise<never> => {
+  if (!(err instanceof KubefwdError) || err.code !== 'SERVICE_NOT_FOUND') throw err;
+  await ensureNamespaceExists(cluster, namespace, logger);
+  const names = await cluster
+    .listServices(namespace)
+    .then((list) => list.map((s) => s.metadata.name).sort())
+    .catch(() => undefined);
+  throw new KubefwdError(
+    'SERVICE_NOT_FOUND',
+    `service "${name}" not found in namespace ${namespace} (context ${cluster.context})${names ? didYouMean(name, names) : ''}`,
+    {
+      field: 'serviceName',
+      ...(names === undefined
+        ? {}
+        : {
+            hint:
+              names.length === 0
+                ? `Namespace ${namespace} has no services.`
+                : `The services of ${namespace}: ${names.slice(0, 20).join(', ')}${names.length > 20 ? ', …' : ''}.`,
+          }),
+      cause: err,
+    },
+  );
+};
+
 /** Throws NAMESPACE_NOT_FOUND when the cluster lists its namespaces and `namespace` is not one. */
 export const ensureNamespaceExists = async (
   cluster: Pick<ClusterGateway, 'context' | 'listNamespaces'>,

@@ -32,5 +32,10 @@ describe('MCP error fields', () => {
     expect(body.retryable).toBe(false);
     expect(errorBody(err, { podName: 'nope' }).field).toBe('podName');
     expect(errorBody(err, {}).field).toBe('podName');
+    const missing = new KubefwdError('SERVICE_NOT_FOUND', 'Service not found: x', { field: 'path.key' });
+    expect(errorBody(missing, { service_key: 'x', count: 5 }).field).toBe('service_key');
+    expect(errorBody(missing, { forward_key: 'x' }).field).toBe('forward_key');
+    const ns = new KubefwdError('NAMESPACE_NOT_FOUND', 'x', { field: 'query.namespace' });
+    expect(errorBody(ns, { namespace: 'nope' }).field).toBe('namespace');
   });
 });

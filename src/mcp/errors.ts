@@ -89,13 +89,16 @@ const toolHint = (code: ErrorCode, hint: string): string =>
   /\b(GET|POST|DELETE) \/api\//.test(hint) ? (TOOL_HINTS[code] ?? hint) : hint;
 
 /**
- * The REST API names its fields in camelCase (`podName`); a tool's arguments are snake_case
- * (`pod_name`): name the argument the caller actually sent.
+ * The REST API names its fields in camelCase (`podName`), sometimes with where they were
+ * (`path.key`, `query.namespace`); a tool's arguments are snake_case (`pod_name`), and a route's
+ * `key` is a tool's `service_key` or `forward_key`: name the argument the caller actually sent.
  */
 const argumentName = (field: string | undefined, args: Record<string, unknown>): string | undefined => {
   if (field === undefined || field in args) return field;
-  const snake = field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
-  return snake in args ? snake : field;
+  const snake = field.replace(/^(path|query|body)\./, '').replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+  if (snake in args) return snake;
+  const suffixed = Object.keys(args).filter((a) => a.endsWith(`_${snake}`));
+  return suffixed.length === 1 ? suffixed[0] : field;
 };
 
 export const errorBody = (err: unknown, args: Record<string, unknown> = {}): ToolErrorBody => {

@@ -108,17 +108,16 @@ const NOT_FOUND: [string, Record<string, unknown>, string][] = [
   ['get_metrics', { scope: 'service_detail', service_key: 'nope.shop.sim' }, 'SERVICE_NOT_FOUND'],
   ['get_http_traffic', { service_key: 'nope.shop.sim' }, 'SERVICE_NOT_FOUND'],
   ['get_http_traffic', { forward_key: 'nope.shop.sim.pod.80' }, 'FORWARD_NOT_FOUND'],
+  // Kubernetes lists an unknown namespace as empty; kubefwd says it does not exist.
+  ['list_k8s_services', { namespace: 'nope' }, 'NAMESPACE_NOT_FOUND'],
+  ['list_pods', { namespace: 'nope' }, 'NAMESPACE_NOT_FOUND'],
 ];
 
-/**
- * Filters that match nothing: a successful, empty answer (Kubernetes lists an unknown namespace as
- * empty too).
- */
+/** Filters that match nothing: a successful, empty answer. */
 const EMPTY: [string, Record<string, unknown>][] = [
-  ['list_k8s_services', { namespace: 'nope' }],
+  ['list_pods', { namespace: 'shop', label_selector: 'app=nope' }],
   ['find_services', { query: 'nope' }],
   ['list_services', { namespace: 'nope' }],
-  ['list_pods', { namespace: 'nope' }],
   ['get_events', { namespace: 'nope' }],
   ['get_history', { type: 'reconnections', service_key: 'nope.shop.sim' }],
 ];

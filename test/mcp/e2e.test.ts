@@ -96,6 +96,21 @@ describe.skipIf(!isBuilt())('kubefwd mcp over stdio, end to end (real daemon, si
     expect(textOf(logsPod)).toContain('POD_NOT_FOUND');
     expect(textOf(logsPod)).toContain('list_pods');
     expect(textOf(logsPod)).not.toMatch(/POST \/api\//);
+    // A service in a namespace that does not exist, a misspelt service, a namespace listed: the
+    // API server answers these with a bare 404 or an empty list; kubefwd says which it is.
+    const svcNs = await call('add_service', { namespace: 'shpo', service_name: 'postgres' });
+    expect(textOf(svcNs)).toContain('namespace "shpo" does not exist in context sim (did you mean "shop"?)');
+    expect(textOf(svcNs)).toContain('list_k8s_namespaces');
+    const typo = await call('add_service', { namespace: 'shop', service_name: 'postgress' });
+    expect(textOf(typo)).toContain(
+      'service "postgress" not found in namespace shop (context sim) (did you mean "postgres"?)',
+    );
+    expect(textOf(typo)).toMatch(/Next step: The services of shop: .*api-gateway.*postgres/);
+    expect(errorJson(typo)).toMatchObject({ error: { code: 'SERVICE_NOT_FOUND', field: 'service_name' } });
+    const list = await call('list_k8s_services', { namespace: 'doesnotexist' });
+    expect(errorJson(list)).toMatchObject({ error: { code: 'NAMESPACE_NOT_FOUND', field: 'namespace' } });
+    const traffic = await call('get_http_traffic', { service_key: 'nonexistent-svc' });
+    expect(errorJson(traffic)).toMatchObject({ error: { code: 'SERVICE_NOT_FOUND', field: 'service_key' } });
   });
 
   it('"forward postgres and redis" → forwarded; the connection strings work (bytes echo)', async () => {
@@ -110,19 +125,22 @@ describe.skipIf(!isBuilt())('kubefwd mcp over stdio, end to end (real daemon, si
     // Short keys: the name alone, or name.namespace, names the one service.
     expect(await ok('get_service', { key: 'postgres' })).toMatchObject({ key: 'postgres.shop.sim' });
     expect(await ok('get_service', { key: 'redis.shop' })).toMatchObject({ key: 'redis.shop.sim' });
+    // kubefwd runs with --hosts-path here: the names resolve for no program, so the connection
+    // strings use the IPs (the names are still given, and are in that file).
     const pg = await ok('get_connection_info', { service_name: 'postgres', namespace: 'shop' });
     expect(pg.envVars).toMatchObject({
-      DATABASE_URL: 'postgresql://postgres:5432/postgres',
+      DATABASE_URL: `postgresql://${String(pg.localIP)}:5432/postgres`,
       POSTGRES_PORT: '5432',
     });
     const redis = await ok('get_connection_info', { service_name: 'redis' });
-    expect(redis.envVars).toMatchObject({ REDIS_URL: 'redis://redis:6379' });
+    expect(redis.envVars).toMatchObject({ REDIS_URL: `redis://${String(redis.localIP)}:6379` });
     for (const info of [pg, redis]) {
       const cs = (info.connectionStrings as { url: string; port: number }[])[0]!;
-      const host = new URL(cs.url).hostname;
-      const ip = await eventually(() => resolveName(fx.hostsPath, host), 10_000);
+      const ip = new URL(cs.url).hostname;
       expect(ip).toBe(info.localIP);
       expect(ip.startsWith(ipPrefix(IP_BASE))).toBe(true);
+      const host = (info.hostnames as string[])[0]!;
+      expect(await eventually(() => resolveName(fx.hostsPath, host), 10_000)).toBe(ip);
       const payload = Buffer.from(`hello ${host} through kubefwd mcp`);
       expect((await echoRoundTrip(ip, cs.port, payload)).toString()).toBe(payload.toString());
     }
@@ -148,10 +166,13 @@ describe.skipIf(!isBuilt())('kubefwd mcp over stdio, end to end (real daemon, si
       const k = await ok('get_connection_info', { service_name: 'kafka' });
       return (k.pods as unknown[] | undefined)?.length === 3 ? k : undefined;
     }, 20_000);
+    const brokers = kafka.pods as { hostname: string; ip: string }[];
+    expect(brokers.map((b) => b.hostname)).toEqual(['kafka-0.kafka', 'kafka-1.kafka', 'kafka-2.kafka']);
+    // By IP, as the names resolve for no program under --hosts-path.
     expect((kafka.envVars as Record<string, string>).KAFKA_BROKERS).toBe(
-      'kafka-0.kafka:9092,kafka-1.kafka:9092,kafka-2.kafka:9092',
+      brokers.map((b) => `${b.ip}:9092`).join(','),
     );
-    const broker = (kafka.pods as { hostname: string; ip: string }[])[1]!;
+    const broker = brokers[1]!;
     expect(await eventually(() => resolveName(fx.hostsPath, broker.hostname), 10_000)).toBe(broker.ip);
     expect((await echoRoundTrip(broker.ip, 9092, Buffer.from('to broker 1'))).toString()).toBe('to broker 1');
     const res = await client.readResource({ uri: 'kubefwd://http-traffic' });

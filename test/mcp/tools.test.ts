@@ -180,6 +180,27 @@ describe('tool behaviour', () => {
     expect(textOf(r)).toContain('psql -h postgres -p 5432');
   });
 
+  it('with --hosts-path the names resolve for no program: get_connection_info and list_hostnames say so and use the IP', async () => {
+    const { backend } = createFakeBackend();
+    const info = await backend.info();
+    const over = { info: async () => ({ ...info, hostsFile: { path: '/tmp/kf/hosts', system: false } }) };
+    const { r } = await call('get_connection_info', { service_name: 'postgres' }, over);
+    expect(textOf(r)).toContain('kubefwd writes these names to /tmp/kf/hosts (--hosts-path)');
+    expect(textOf(r)).toContain('psql -h 127.1.27.1 -p 5432');
+    expect(textOf(r)).not.toContain('psql -h postgres');
+    expect((r.structuredContent as { envVars: Record<string, string> }).envVars).toMatchObject({
+      DATABASE_URL: 'postgresql://127.1.27.1:5432/postgres',
+    });
+    expect(textOf((await call('list_hostnames', {}, over)).r)).toMatch(
+      /^Note: kubefwd writes these names to \/tmp\/kf\/hosts/,
+    );
+    // The system's hosts file: the names, as before.
+    const system = { info: async () => ({ ...info, hostsFile: { path: '/etc/hosts', system: true } }) };
+    const r2 = (await call('get_connection_info', { service_name: 'postgres' }, system)).r;
+    expect(textOf(r2)).toContain('psql -h postgres -p 5432');
+    expect(textOf(r2)).not.toContain('--hosts-path');
+  });
+
   it('a namespace-qualified service name is refused with where the namespace goes', async () => {
     for (const service_name of ['postgres.shop', 'shop/postgres']) {
       const { r, state } = await call('get_connection_info', { service_name });

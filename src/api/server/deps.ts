@@ -22,7 +22,12 @@ export interface ApiDeps {
    */
   allowedHosts?: readonly string[] | (() => readonly string[]);
   /** What the command line asked for (shown by /api/info). */
-  options?: { namespaces?: string[]; contexts?: string[]; tuiEnabled?: boolean };
+  options?: {
+    namespaces?: string[];
+    contexts?: string[];
+    tuiEnabled?: boolean;
+    hostsFile?: { path: string; system: boolean };
+  };
   clock?: Clock;
   /** SSE: keep-alive period (30 s), per-client buffer (100 events), open streams at most (64). */
   sse?: { keepAliveMs?: number; bufferSize?: number; maxStreams?: number };

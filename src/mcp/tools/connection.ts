@@ -57,6 +57,18 @@ export const pickService = async (
   return { service, pods };
 };
 
+/**
+ * The hosts file kubefwd writes when it is not the machine's own (--hosts-path): there the names
+ * resolve for no program. Undefined when they do resolve, or when the daemon does not say.
+ */
+const namesOnlyIn = async (api: KubefwdBackend): Promise<string | undefined> => {
+  const info = await api.info().catch(() => undefined);
+  return info?.hostsFile && !info.hostsFile.system ? info.hostsFile.path : undefined;
+};
+
+const byIpNote = (hostsFile: string): string =>
+  `Note: kubefwd writes these names to ${hostsFile} (--hosts-path), not to the system's hosts file, so they do not resolve here: connect by IP (below).`;
+
 export const getConnectionInfo = defineTool({
   name: 'get_connection_info',
   title: 'Connection details for a forwarded service',
@@ -87,7 +99,10 @@ export const getConnectionInfo = defineTool({
   }),
   annotations: READ_ONLY,
   async run({ service_name, namespace, context, port }, api) {
-    const { service: svc, pods } = await pickService(api, service_name, namespace, context);
+    const [{ service: svc, pods }, hostsFile] = await Promise.all([
+      pickService(api, service_name, namespace, context),
+      namesOnlyIn(api),
+    ]);
     const forwards = svc.forwards ?? [];
     // Port names come from the Service spec; best effort, the numbers alone still classify well.
     const specPorts = await api
@@ -116,8 +131,9 @@ export const getConnectionInfo = defineTool({
         });
     }
     const hostnames = [...new Set(forwards.flatMap((f) => f.hostnames))];
-    const host = hostnames[0] ?? svc.serviceName;
     const localIP = forwards[0]?.localIP ?? '';
+    // With --hosts-path the names resolve for no program: the strings and commands use the IP.
+    const host = hostsFile !== undefined && localIP ? localIP : (hostnames[0] ?? svc.serviceName);
     const podHosts = pods.flatMap((p) => {
       const f = p.forwards?.[0];
       return f ? [{ podName: f.podName, hostname: f.hostnames[0] ?? p.serviceName, ip: f.localIP }] : [];
@@ -127,7 +143,7 @@ export const getConnectionInfo = defineTool({
       host,
       localIP || undefined,
       ports,
-      podHosts.map((p) => p.hostname),
+      podHosts.map((p) => (hostsFile !== undefined ? p.ip : p.hostname)),
     );
     const data = {
       key: svc.key,
@@ -144,6 +160,7 @@ export const getConnectionInfo = defineTool({
     const text = [
       `${svc.serviceName} (${svc.namespace}, context ${svc.context}) — status ${svc.status}`,
       `Hostnames: ${hostnames.join(', ') || '(none yet)'}`,
+      ...(hostsFile !== undefined ? [byIpNote(hostsFile)] : []),
       ...(podHosts.length > 0
         ? [
             `Pods (headless, each its own address): ${podHosts.map((p) => `${p.hostname} ${p.ip}`).join(', ')}`,
@@ -182,7 +199,7 @@ export const listHostnames = defineTool({
   }),
   annotations: READ_ONLY,
   async run(_args, api) {
-    const { services } = await api.listServices();
+    const [{ services }, hostsFile] = await Promise.all([api.listServices(), namesOnlyIn(api)]);
     const full = await Promise.all(
       services.map(async (s) => (s.forwards ? s : api.getService(s.key).catch(() => s))),
     );
@@ -206,7 +223,10 @@ export const listHostnames = defineTool({
     return {
       data: { hostnames, total: hostnames.length },
       text:
-        hostnames.map((h) => `${h.ip}\t${h.hostname}`).join('\n') || 'No hosts entries (nothing forwarded).',
+        [
+          ...(hostsFile !== undefined && hostnames.length > 0 ? [byIpNote(hostsFile)] : []),
+          ...hostnames.map((h) => `${h.ip}\t${h.hostname}`),
+        ].join('\n') || 'No hosts entries (nothing forwarded).',
     };
   },
 });

@@ -72,6 +72,7 @@ export const metaRoutes = (
       ...(ctx.options?.contexts?.length ? { contexts: ctx.options.contexts } : {}),
       tuiEnabled: ctx.options?.tuiEnabled ?? false,
       apiEnabled: true as const,
+      ...(ctx.options?.hostsFile ? { hostsFile: ctx.options.hostsFile } : {}),
     }),
   }),
   route({

@@ -7,6 +7,7 @@ import {
   K8sPodsResponse,
   pickQuery,
 } from '../../../../contract/api.js';
+import { ensureNamespaceExists, whyNoService } from '../../../../engine/namespace-check.js';
 import { route, type RouteDef } from '../../define.js';
 import { k8sPod, k8sPodDetail } from '../../k8s-views.js';
 import { fail } from '../../respond.js';
@@ -31,7 +32,12 @@ export const podRoutes = ({ ctx, clusterOf }: ClusterAccess): RouteDef[] => [
       if (userLabels) labels.push(userLabels);
       if (serviceName) {
         checkInput(objName, serviceName, 'query.serviceName');
-        const svc = await withTimeout('get service', cluster.getService(params.namespace, serviceName));
+        const svc = await withTimeout(
+          'get service',
+          cluster
+            .getService(params.namespace, serviceName)
+            .catch((err: unknown) => whyNoService(cluster, params.namespace, serviceName, err)),
+        );
         const sel = Object.entries(svc.spec.selector ?? {});
         if (sel.length === 0)
           fail(
@@ -49,6 +55,8 @@ export const podRoutes = ({ ctx, clusterOf }: ClusterAccess): RouteDef[] => [
           ...(fieldSelector ? { fieldSelector } : {}),
         }),
       );
+      // An unknown namespace lists as empty: say that it does not exist instead.
+      if (pods.length === 0) await ensureNamespaceExists(cluster, params.namespace);
       const forwards = ctx.state.getSnapshot().forwards;
       const now = ctx.now();
       return pods.map((p) => k8sPod(p, context, now, forwards, serviceName)).sort(byName);

@@ -7,6 +7,7 @@ import {
   K8sServicesQuery,
   K8sServicesResponse,
 } from '../../../../contract/api.js';
+import { ensureNamespaceExists, whyNoService } from '../../../../engine/namespace-check.js';
 import { route, type RouteDef } from '../../define.js';
 import { k8sEndpoints, k8sService } from '../../k8s-views.js';
 import { fail } from '../../respond.js';
@@ -31,6 +32,9 @@ export const serviceRoutes = ({ clusterOf, forwardedKeys }: ClusterAccess): Rout
       checkInput(ns, query.namespace, 'query.namespace');
       const { cluster, context } = clusterOf(query.context);
       const list = await withTimeout('list services', cluster.listServices(query.namespace));
+      // The API server lists nothing, without an error, for a namespace that does not exist: tell
+      // that apart from an empty namespace.
+      if (list.length === 0) await ensureNamespaceExists(cluster, query.namespace);
       const keys = forwardedKeys();
       return {
         services: list.map((s) => k8sService(s, context, keys)).sort(byName),
@@ -50,7 +54,12 @@ export const serviceRoutes = ({ clusterOf, forwardedKeys }: ClusterAccess): Rout
     errors: [404, 502, 504],
     handler: async ({ params, query }) => {
       const { cluster, context } = clusterOf(query.context);
-      const svc = await withTimeout('get service', cluster.getService(params.namespace, params.name));
+      const svc = await withTimeout(
+        'get service',
+        cluster
+          .getService(params.namespace, params.name)
+          .catch((err: unknown) => whyNoService(cluster, params.namespace, params.name, err)),
+      );
       return k8sService(svc, context, forwardedKeys());
     },
   }),
