@@ -118,6 +118,14 @@ describe('usage errors', () => {
     const { err } = await run(['--transport', 'foo']);
     expect(err).toContain('Allowed choices are auto, tunnel, spdy, websocket. Run `kubefwd svc --help`');
     expect(err).not.toContain('..');
+    // demo takes no words (a namespace goes after -n), where svc ignores them as the Go kubefwd does.
+    expect(await run(['demo', 'shop'])).toMatchObject({
+      code: 1,
+      err: 'kubefwd: too many arguments. Expected 0 arguments but got 1. Run `kubefwd demo --help` for the flags.\n',
+    });
+    const help = (await run(['demo', '--help'])).out;
+    expect(help).toContain('kubefwd demo --hosts-path /tmp/hosts');
+    expect(help).not.toContain('kubefwd svc -n');
   });
 });
 

@@ -79,9 +79,7 @@ const runSvcLike = async (
   // which `version`, `mcp` and shell completion (run on every Tab) do not need.
   const { BOOL_LONG, BOOL_SHORT, VALUE_SHORT, buildSvcCommand, toDaemonConfig } =
     await import('./svc-options.js');
-  const cmd = buildSvcCommand(name === 'demo' ? 'demo' : 'svc');
-  if (name === 'demo')
-    cmd.description('Start the simulated cluster with its sample scenario and forward its namespace shop');
+  const cmd = buildSvcCommand(name);
   const normalised = normaliseFlags(argv, {
     boolLong: BOOL_LONG,
     boolShort: BOOL_SHORT,

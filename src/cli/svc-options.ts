@@ -54,6 +54,16 @@ Examples:
   sudo -E kubefwd svc -n shop --exclude shop/kafka
 `;
 
+const DEMO_EXAMPLES = `
+Examples:
+  sudo -E kubefwd demo                             # forwards namespace shop; try curl http://api-gateway:8080/
+  touch /tmp/hosts && kubefwd demo --hosts-path /tmp/hosts
+                                                   # no root, /etc/hosts untouched: the names are only in
+                                                   # /tmp/hosts, so connect by the IPs it prints
+  sudo -E kubefwd demo --tui
+  sudo -E kubefwd demo -n shop -n analytics
+`;
+
 /** Adds the svc flags to `cmd` (also used by `kubefwd demo`). */
 export const addSvcOptions = (cmd: Command, hostsDefault: string = defaultHostsPath()): Command => {
   const hidden = (flags: string): Option => new Option(flags).hideHelp();
@@ -134,15 +144,22 @@ export const addSvcOptions = (cmd: Command, hostsDefault: string = defaultHostsP
     .addOption(hidden('--no-json-logs'));
 };
 
-export const buildSvcCommand = (name = 'svc'): Command => {
-  const cmd = new Command(name)
-    .description(
-      'Forward all services of the given namespaces (idle mode without -n/-A: add them through the API)',
-    )
-    .argument('[args...]', 'ignored (kubefwd compatibility)')
-    .allowExcessArguments(true)
-    .addHelpText('after', EXAMPLES);
-  if (name === 'svc') cmd.aliases(['services', 'svcs']);
+export const buildSvcCommand = (name: 'svc' | 'demo' = 'svc'): Command => {
+  const cmd = new Command(name);
+  if (name === 'demo')
+    // No words after it: `kubefwd demo shop` is refused, where svc ignores them as the Go kubefwd does.
+    cmd
+      .description('Start the simulated cluster with its sample scenario and forward its namespace shop')
+      .addHelpText('after', DEMO_EXAMPLES);
+  else
+    cmd
+      .description(
+        'Forward all services of the given namespaces (idle mode without -n/-A: add them through the API)',
+      )
+      .aliases(['services', 'svcs'])
+      .argument('[args...]', 'ignored (kubefwd compatibility)')
+      .allowExcessArguments(true)
+      .addHelpText('after', EXAMPLES);
   return addSvcOptions(cmd);
 };
 

@@ -140,7 +140,7 @@ describe.skipIf(!isBuilt())('bad input through ./bin/kubefwd', () => {
     expect(r.code).toBe(1);
     expectOneLine(
       r.stderr,
-      /needs superuser privileges .* not root \(uid 65534\)\. Run it with: sudo -E kubefwd -n shop — or once: sudo kubefwd helper install \(then plain `kubefwd -n shop` needs no sudo\)\.$/,
+      /needs superuser privileges .* not root \(uid 65534\)\. Run it with: sudo -E kubefwd -n shop — or once: sudo kubefwd helper install \(then plain `kubefwd -n shop` needs no sudo\)\. To try it without root: --hosts-path <a file you can write> \(the names then resolve only through that file\)\.$/,
     );
   });
 });

@@ -285,6 +285,19 @@ describe('tool behaviour', () => {
     expect(data.requests[0]).toMatchObject({ method: 'GET', statusCode: 200 });
     expect(textOf(r)).not.toContain('\u001b');
     expect(textOf(r)).toMatch(/UNTRUSTED-/);
+    // A request with a body: its size too, in the data and the text.
+    const { backend } = createFakeBackend();
+    const t = await backend.serviceHttpTraffic('api-gateway.shop.sim');
+    const post = { ...t.forwards[0]!.logs[0]!, method: 'POST', path: '/orders', requestSize: 25, size: 16 };
+    const over = {
+      serviceHttpTraffic: async () => ({ ...t, forwards: [{ ...t.forwards[0]!, logs: [post] }] }),
+    };
+    const r2 = (await call('get_http_traffic', { service_key: 'api-gateway.shop.sim' }, over)).r;
+    expect((r2.structuredContent as { requests: unknown[] }).requests[0]).toMatchObject({
+      requestSize: 25,
+      size: 16,
+    });
+    expect(textOf(r2)).toContain('POST /orders (25B sent) -> 200 1ms 16B');
   });
 
   it('add_service answers once its forward listens: active, with the address', async () => {

@@ -29,7 +29,7 @@ export const checkPrivileges = (config: DaemonConfig, argv: readonly string[]): 
         hint:
           process.platform === 'win32'
             ? privilegeHint(process.platform, cmd)
-            : `${privilegeHint(process.platform, cmd)} — or once: sudo kubefwd helper install (then plain \`${cmd}\` needs no sudo).`,
+            : `${privilegeHint(process.platform, cmd)} — or once: sudo kubefwd helper install (then plain \`${cmd}\` needs no sudo). To try it without root: --hosts-path <a file you can write> (the names then resolve only through that file).`,
         field: 'uid',
       },
     );
