@@ -16,12 +16,9 @@ export interface LineLimitOptions {
 }
 
 /** The answer to a dropped line: a JSON-RPC parse error. */
-export const parseErrorLine = (limit: number): string =>
-  `${JSON.stringify({
-    jsonrpc: '2.0',
-    id: null,
-    error: { code: -32700, message: `Parse error: message longer than ${limit} bytes was dropped` },
-  })}\n`;
+/** A JSON-RPC parse error answer (id null: the message's id could not be read), as one line. */
+export const parseErrorLine = (why: string): string =>
+  `${JSON.stringify({ jsonrpc: '2.0', id: null, error: { code: -32700, message: `Parse error: ${why}` } })}\n`;
 
 export const createLineLimit = (options: LineLimitOptions): Transform => {
   const limit = options.maxLineBytes ?? MAX_STDIN_LINE_BYTES;

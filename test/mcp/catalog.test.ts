@@ -64,12 +64,15 @@ const startMcp = (home: string) => {
     }
   };
   const send = (msg: object) => child.stdin.write(`${JSON.stringify(msg)}\n`);
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
+  const sendRaw = (line: string) => child.stdin.write(`${line}\n`);
   const stop = () =>
     new Promise<number | null>((resolve) => {
       child.once('exit', (code) => resolve(code));
       child.stdin.end();
     });
-  return { send, answerTo, messages, stop };
+  return { send, sendRaw, answerTo, messages, stop, stderr: () => stderr };
 };
 
 describe.skipIf(!isBuilt())('kubefwd mcp on stdio, before and after the SDK loads', () => {
@@ -130,6 +133,35 @@ describe.skipIf(!isBuilt())('kubefwd mcp on stdio, before and after the SDK load
     };
     expect(call.result?.isError).toBe(true);
     expect(call.result?.content?.[0]?.text).toMatch(/INVALID_INPUT.*'key' of get_service/);
+  });
+
+  it('answers a line that is not JSON with a JSON-RPC parse error (before and after the SDK loads) and goes on', async () => {
+    const mcp = startMcp(home);
+    mcp.sendRaw('not json');
+    mcp.send(initialize(1, '2025-06-18'));
+    expect((await mcp.answerTo(1)).result).toMatchObject({ protocolVersion: '2025-06-18' });
+    mcp.send({ jsonrpc: '2.0', method: 'notifications/initialized' });
+    mcp.send({ jsonrpc: '2.0', id: 2, method: 'ping' });
+    expect((await mcp.answerTo(2)).result).toEqual({});
+    mcp.sendRaw('{"jsonrpc":"2.0","id":3,');
+    mcp.send({ jsonrpc: '2.0', id: 4, method: 'ping' });
+    expect((await mcp.answerTo(4)).result).toEqual({});
+    const parseErrors = mcp.messages.filter(
+      (m) => (m.error as { code?: number } | undefined)?.code === -32700,
+    );
+    expect(parseErrors).toEqual([
+      expect.objectContaining({
+        id: null,
+        error: expect.objectContaining({
+          message: expect.stringMatching(/^Parse error: the line is not JSON/),
+        }),
+      }),
+      expect.objectContaining({ id: null }),
+    ]);
+    expect(await mcp.stop()).toBe(0);
+    expect(mcp.stderr()).toContain(
+      'a line that is not JSON was answered with a JSON-RPC parse error: "not json"',
+    );
   });
 
   it('leaves a malformed initialize to the SDK: the same error as the SDK alone gives', async () => {

@@ -54,7 +54,7 @@ export const createFront = (opts: FrontOptions): Front => {
       try {
         msg = JSON.parse(text);
       } catch {
-        // Not JSON: the SDK reports it as it always has; nothing waits on it.
+        // Not JSON (serve.ts answers those with a parse error before they get here): handed on.
         hold(text, false);
         return;
       }

@@ -37,13 +37,13 @@ export interface McpStdio {
 const idKey = (id: unknown): string | undefined =>
   typeof id === 'number' || typeof id === 'string' ? JSON.stringify(id) : undefined;
 
-/** The request ids in one stdin line (a message, or a batch of them). */
-const requestIds = (line: string): string[] => {
+/** The request ids in one stdin line (a message, or a batch of them); undefined when it is not JSON. */
+const requestIds = (line: string): string[] | undefined => {
   let msg: unknown;
   try {
     msg = JSON.parse(line);
   } catch {
-    return [];
+    return undefined;
   }
   const messages: unknown[] = Array.isArray(msg) ? (msg as unknown[]) : [msg];
   return messages.flatMap((m) => {
@@ -124,7 +124,7 @@ export const serveMcpStdio = (o: McpStdioOptions): McpStdio => {
       o.log(
         `dropped a message of ${bytes} bytes on stdin (limit ${limit}); answered with a JSON-RPC parse error`,
       );
-      stdout.write(parseErrorLine(limit));
+      stdout.write(parseErrorLine(`message longer than ${limit} bytes was dropped`));
     },
   });
   let partial: Buffer[] = [];
@@ -137,7 +137,16 @@ export const serveMcpStdio = (o: McpStdioOptions): McpStdio => {
       partial = [];
       from = nl + 1;
       if (text.trim() === '') continue;
-      for (const id of requestIds(text)) unanswered.add(id);
+      const ids = requestIds(text);
+      if (ids === undefined) {
+        // JSON-RPC answers what is not JSON with a parse error (the SDK would only drop it).
+        o.log(
+          `stdin: a line that is not JSON was answered with a JSON-RPC parse error: ${JSON.stringify(text.slice(0, 80))}`,
+        );
+        stdout.write(parseErrorLine('the line is not JSON; each message is one line of JSON'));
+        continue;
+      }
+      for (const id of ids) unanswered.add(id);
       front.line(text);
     }
     if (from < chunk.length) partial.push(chunk.subarray(from));
