@@ -201,7 +201,9 @@ const announceApi = async (
     key,
     pid: process.pid,
   });
-  logger.info(`API server running at ${api.url}/${a.wellKnown ? ` (http://${API_HOSTNAME}/)` : ''}`);
+  // The well-known name only where it resolves: not with --hosts-path (see announcedApiUrl).
+  const named = a.wellKnown && !a.config.hostsPathExplicit;
+  logger.info(`API server running at ${api.url}/${named ? ` (http://${API_HOSTNAME}/)` : ''}`);
   if (replaced)
     logger.info(
       `Another kubefwd (pid ${replaced.pid}, API ${replaced.url}) is running: \`kubefwd mcp\`, \`tui\` and \`open\` reach this one until it stops, then that one again`,
