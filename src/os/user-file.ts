@@ -218,65 +218,57 @@ export const lstatHomeFile = async (o: Pick<HomeFileOptions, 'home' | 'segments'
   }
 };
 
-/** The text of `<home>/<segments…>`, reached only through checked directories and never through a link; undefined when absent. */
-export const readHomeFile = async (
+/**
+ * `fn` on the path of `<home>/<segments…>`, reached only through checked directories (the last
+ * one held open, so the path cannot be swapped under it); `otherwise` when they cannot be opened
+ * or `fn` fails.
+ */
+const atCheckedPath = async <T>(
   o: Pick<HomeFileOptions, 'home' | 'segments' | 'owner'>,
-): Promise<string | undefined> => {
+  otherwise: T,
+  fn: (path: string) => Promise<T>,
+): Promise<T> => {
   const name = fileName({ ...o, mode: 0 });
   let parent: OpenedDir | undefined;
   try {
     parent = await openParent({ ...o, mode: 0 }, false);
   } catch {
-    return undefined;
+    return otherwise;
   }
   try {
-    const fh = await open(
-      join(parent ? viaFd(parent) : o.home, name),
-      constants.O_RDONLY | constants.O_NOFOLLOW,
-    );
-    try {
-      return await fh.readFile('utf8');
-    } finally {
-      await fh.close();
-    }
+    return await fn(join(parent ? viaFd(parent) : o.home, name));
   } catch {
-    return undefined;
+    return otherwise;
   } finally {
     await parent?.fh.close();
   }
 };
 
-/** Removes `<home>/<segments…>` when `shouldRemove(content)` says so, reaching it only through checked directories. */
-export const removeHomeFile = async (
-  o: Pick<HomeFileOptions, 'home' | 'segments' | 'owner'>,
-  shouldRemove: (content: string) => boolean,
-): Promise<boolean> => {
-  const name = fileName({ ...o, mode: 0 });
-  let parent: OpenedDir | undefined;
+/** The text of the file at `path`, never through a link. */
+const readNoFollow = async (path: string): Promise<string> => {
+  const fh = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW);
   try {
-    parent = await openParent({ ...o, mode: 0 }, false);
-  } catch {
-    return false;
-  }
-  try {
-    const path = join(parent ? viaFd(parent) : o.home, name);
-    const fh = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW).catch(() => undefined);
-    if (!fh) return false;
-    let content: string;
-    try {
-      content = await fh.readFile('utf8');
-    } finally {
-      await fh.close();
-    }
-    if (!shouldRemove(content)) return false;
-    await unlink(path);
-    return true;
-  } catch {
-    return false;
+    return await fh.readFile('utf8');
   } finally {
-    await parent?.fh.close();
+    await fh.close();
   }
 };
+
+/** The text of `<home>/<segments…>`, reached only through checked directories and never through a link; undefined when absent. */
+export const readHomeFile = (
+  o: Pick<HomeFileOptions, 'home' | 'segments' | 'owner'>,
+): Promise<string | undefined> => atCheckedPath<string | undefined>(o, undefined, readNoFollow);
+
+/** Removes `<home>/<segments…>` when `shouldRemove(content)` says so, reaching it only through checked directories. */
+export const removeHomeFile = (
+  o: Pick<HomeFileOptions, 'home' | 'segments' | 'owner'>,
+  shouldRemove: (content: string) => boolean,
+): Promise<boolean> =>
+  atCheckedPath(o, false, async (path) => {
+    if (!shouldRemove(await readNoFollow(path))) return false;
+    await unlink(path);
+    return true;
+  });
 
 /** The group ids of user `name` with primary group `gid`, from /etc/group text. */
 export const groupsOf = (name: string | undefined, gid: number, groupText?: string): number[] => {
