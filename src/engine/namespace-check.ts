@@ -1,5 +1,5 @@
 // A namespace that does not exist is an error naming it, its context and the closest names — not a
-// watch that silently finds nothing. When the user may not list namespaces (namespace-scoped RBAC),
+// watch that silently finds nothing, and not the API server's bare 404 for a service in it. When the user may not list namespaces (namespace-scoped RBAC),
 // nothing can be told and the namespace is taken on trust, as before.
 import { KubefwdError, errorMessage } from '../contract/errors.js';
 import type { ClusterGateway, Logger } from '../contract/gateways.js';
