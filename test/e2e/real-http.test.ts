@@ -1,10 +1,14 @@
 // The HTTP log checked against software we did not write: Python's http.server (Debian's python3,
-// HTTP/1.1 keep-alive) behind a simulated pod, and curl through the forward by the name and address
-// kubefwd wrote to its hosts file. What kubefwd logged for each exchange (method, path, status,
-// sizes) must be what curl saw; the HEAD answer declares a length but has no body, and the error
-// answers close the connection, so the sniffer's pairing is tested on a server's real framing.
+// HTTP/1.1 keep-alive) and Node's own HTTP server answering chunked, each behind a simulated pod,
+// and curl through the forward by the name and address kubefwd wrote to its hosts file. What
+// kubefwd logged for each exchange (method, path, status, sizes) must be what curl saw: the HEAD
+// answer declares a length but has no body, the error answers close the connection, and chunked
+// bodies (with a trailer, written slowly across many reads) are followed by more on the same
+// connection, so the sniffer's framing is tested on real servers' bytes.
 import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -35,7 +39,7 @@ const unavailable = !onPath('python3')
 if (unavailable !== undefined)
   console.warn(`skipping the real HTTP test: ${unavailable} (.ci/run installs them)`);
 
-const yaml = (serverPort: number): string => `
+const yaml = (serverPort: number, streamPort: number): string => `
 apiVersion: v1
 kind: Namespace
 metadata: { name: realhttp }
@@ -56,17 +60,105 @@ metadata: { name: files, namespace: realhttp }
 spec:
   selector: { app: files }
   ports: [{ name: http, port: 8080, targetPort: 8000 }]
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: stream
+  namespace: realhttp
+  labels: { app: stream }
+  annotations: { kubefwd.sim/backend.web: 'proxy:127.0.0.1:${streamPort}' }
+spec:
+  containers: [{ name: web, image: node:20, ports: [{ containerPort: 9000 }] }]
+---
+apiVersion: v1
+kind: Service
+metadata: { name: stream, namespace: realhttp }
+spec:
+  selector: { app: stream }
+  ports: [{ name: http, port: 8081, targetPort: 9000 }]
 `;
 
+/**
+ * Node's HTTP server answering chunked (no length): \`/chunks?sizes=1,16,4096\` writes one chunk
+ * per size, \`slow=1\` waits 5 ms between them (so they arrive in separate reads), \`trailer=1\`
+ * ends with a trailer.
+ */
+const chunkedServer = (): Server =>
+  createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://x');
+    const sizes = (url.searchParams.get('sizes') ?? '1').split(',').map(Number);
+    const trailer = url.searchParams.has('trailer');
+    res.writeHead(200, { 'content-type': 'text/plain', ...(trailer ? { trailer: 'x-count' } : {}) });
+    const write = (i: number): void => {
+      if (i === sizes.length) {
+        if (trailer) res.addTrailers({ 'x-count': String(sizes.length) });
+        res.end();
+        return;
+      }
+      res.write('y'.repeat(sizes[i]!));
+      if (url.searchParams.has('slow')) setTimeout(() => write(i + 1), 5);
+      else write(i + 1);
+    };
+    write(0);
+  });
+
 describe.skipIf(unavailable !== undefined)(
-  'the HTTP log of real HTTP traffic (python3 http.server, curl)',
+  'the HTTP log of real HTTP traffic (python3 http.server, Node chunked, curl)',
   () => {
     let dir: string;
     let server: ChildProcess;
+    let stream: Server;
     let sim: SimCluster;
     let daemon: Daemon;
     let api: ApiClient;
     let ip: string;
+    let streamIp: string;
+
+    /**
+     * One curl run, a group (--next) per request: the groups share its connections (keep-alive),
+     * by name, resolved to the address in kubefwd's hosts file. Returns what curl saw (status,
+     * body bytes) and what kubefwd logged meanwhile, once it has as many entries.
+     */
+    const curlAndLog = async (name: string, port: number, address: string, requests: string[][]) => {
+      const serviceKey = `${name}.realhttp`;
+      const logs = async () =>
+        (await api.serviceHttpTraffic(serviceKey, { count: 500 })).forwards.flatMap((f) => f.logs);
+      const before = (await logs()).length;
+      const each = ['-s', '-o', '/dev/null', '-w', '%{http_code} %{size_download}\\n'];
+      const { stdout } = await run(
+        'curl',
+        [
+          '--resolve',
+          `${name}:${port}:${address}`,
+          ...requests.flatMap((r, i) => [
+            ...(i > 0 ? ['--next'] : []),
+            ...each,
+            ...r.map((a) => a.replace(/^\//, `http://${name}:${port}/`)),
+          ]),
+        ],
+        { timeout: 20_000 },
+      );
+      const seen = stdout
+        .trim()
+        .split('\n')
+        .map((l) => l.split(' ').map(Number) as [number, number]);
+      let logged: { method: string; path: string; statusCode: number; size: number; requestSize: number }[] =
+        [];
+      const deadline = Date.now() + 10_000;
+      while (Date.now() < deadline) {
+        logged = (await logs()).slice(before).map(({ method, path, statusCode, size, requestSize }) => ({
+          method,
+          path,
+          statusCode,
+          size,
+          requestSize,
+        }));
+        if (logged.length >= requests.length) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      return { seen, logged };
+    };
 
     beforeAll(async () => {
       dir = mkdtempSync(join(tmpdir(), 'kubefwd-real-http-'));
@@ -79,16 +171,20 @@ describe.skipIf(unavailable !== undefined)(
           stdio: 'ignore',
         },
       );
+      stream = chunkedServer();
+      await new Promise<void>((r) => stream.listen(0, '127.0.0.1', r));
       sim = await createSimCluster({ scenario: 'empty', readyDelayMs: 10 });
-      await sim.control.apply(yaml(port));
+      await sim.control.apply(yaml(port, (stream.address() as AddressInfo).port));
       daemon = startDaemon({
         kubeconfigPath: sim.kubeconfigPath,
         ipBase: randomIpBase(),
         args: ['svc', '-n', 'realhttp'],
       });
       api = await daemon.api();
-      await waitAllActive(api, 1, 30_000);
-      ip = hostsMap(await waitForBlock(daemon)).get('files')!;
+      await waitAllActive(api, 2, 30_000);
+      const hosts = hostsMap(await waitForBlock(daemon));
+      ip = hosts.get('files')!;
+      streamIp = hosts.get('stream')!;
       // The server may still be starting: retry until it answers through the forward.
       const deadline = Date.now() + 20_000;
       for (;;) {
@@ -111,64 +207,55 @@ describe.skipIf(unavailable !== undefined)(
       daemon?.cleanup();
       await sim?.stop();
       if (server) await stopChild(server);
+      await new Promise((r) => stream?.close(r));
       rmSync(dir, { recursive: true, force: true });
     }, 60_000);
 
     it('logs each exchange as curl saw it: keep-alive GETs, a HEAD, a 404 and a refused POST', async () => {
-      const before = (await api.serviceHttpTraffic('files.realhttp', { count: 500 })).forwards.flatMap(
-        (f) => f.logs,
-      );
-      const url = (path: string) => `http://files:8080${path}`;
-      const each = ['-s', '-o', '/dev/null', '-w', '%{http_code} %{size_download}\\n'];
-      // One curl: the groups (--next) share its connections, so the GETs and the HEAD go over one
-      // keep-alive connection; by name, resolved to the address in kubefwd's hosts file.
-      const requests = [
-        [url('/hello.txt')],
-        [url('/?list=1')],
-        ['-I', url('/hello.txt')],
-        [url('/missing.txt')],
-        ['-d', 'abc=1', url('/hello.txt')],
-      ];
-      const { stdout } = await run(
-        'curl',
-        [
-          '--resolve',
-          `files:8080:${ip}`,
-          ...requests.flatMap((r, i) => [...(i > 0 ? ['--next'] : []), ...each, ...r]),
-        ],
-        { timeout: 20_000 },
-      );
-      const seen = stdout
-        .trim()
-        .split('\n')
-        .map((l) => l.split(' ').map(Number) as [number, number]);
+      const { seen, logged } = await curlAndLog('files', 8080, ip, [
+        ['/hello.txt'],
+        ['/?list=1'],
+        ['-I', '/hello.txt'],
+        ['/missing.txt'],
+        ['-d', 'abc=1', '/hello.txt'],
+      ]);
       expect(seen.map(([status]) => status)).toEqual([200, 200, 200, 404, 501]);
-      const expected = [
-        { method: 'GET', path: '/hello.txt', requestSize: 0 },
-        { method: 'GET', path: '/?list=1', requestSize: 0 },
-        { method: 'HEAD', path: '/hello.txt', requestSize: 0 },
-        { method: 'GET', path: '/missing.txt', requestSize: 0 },
-        { method: 'POST', path: '/hello.txt', requestSize: 5 },
-      ].map((e, i) => ({ ...e, statusCode: seen[i]![0], size: seen[i]![1] }));
-      expect(expected[0]!.size).toBe(1000);
-      expect(expected[2]!.size).toBe(0);
-      let logged: unknown[] = [];
-      const deadline = Date.now() + 10_000;
-      while (Date.now() < deadline) {
-        const all = (await api.serviceHttpTraffic('files.realhttp', { count: 500 })).forwards.flatMap(
-          (f) => f.logs,
-        );
-        logged = all.slice(before.length).map(({ method, path, statusCode, size, requestSize }) => ({
-          method,
-          path,
-          statusCode,
-          size,
-          requestSize,
-        }));
-        if (logged.length >= expected.length) break;
-        await new Promise((r) => setTimeout(r, 100));
-      }
-      expect(logged).toEqual(expected);
+      expect(seen[0]![1]).toBe(1000);
+      expect(seen[2]![1]).toBe(0);
+      expect(logged).toEqual(
+        [
+          { method: 'GET', path: '/hello.txt', requestSize: 0 },
+          { method: 'GET', path: '/?list=1', requestSize: 0 },
+          { method: 'HEAD', path: '/hello.txt', requestSize: 0 },
+          { method: 'GET', path: '/missing.txt', requestSize: 0 },
+          { method: 'POST', path: '/hello.txt', requestSize: 5 },
+        ].map((e, i) => ({ ...e, statusCode: seen[i]![0], size: seen[i]![1] })),
+      );
+    }, 60_000);
+
+    it('logs chunked answers with their decoded sizes, and the exchanges after them on the same connection', async () => {
+      // Sizes in hex with letters (a, ff, bb8) and without, one read or many.
+      const paths = [
+        '/chunks?sizes=1,10,255,4096,70000',
+        '/chunks?sizes=3,11,3000&slow=1&trailer=1',
+        '/chunks?sizes=65536,1&slow=1',
+        '/chunks?sizes=2',
+      ];
+      const { seen, logged } = await curlAndLog(
+        'stream',
+        8081,
+        streamIp,
+        paths.map((p) => [p]),
+      );
+      expect(seen).toEqual([
+        [200, 74362],
+        [200, 3014],
+        [200, 65537],
+        [200, 2],
+      ]);
+      expect(logged).toEqual(
+        paths.map((path, i) => ({ method: 'GET', path, statusCode: 200, size: seen[i]![1], requestSize: 0 })),
+      );
     }, 60_000);
   },
 );
