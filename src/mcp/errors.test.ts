@@ -35,6 +35,11 @@ describe('MCP error fields', () => {
     const missing = new KubefwdError('SERVICE_NOT_FOUND', 'Service not found: x', { field: 'path.key' });
     expect(errorBody(missing, { service_key: 'x', count: 5 }).field).toBe('service_key');
     expect(errorBody(missing, { forward_key: 'x' }).field).toBe('forward_key');
+    // A tool's own argument is not renamed after another one the caller sent.
+    const own = new KubefwdError('INVALID_INPUT', "Invalid value for 'key' of remove_service", {
+      field: 'key',
+    });
+    expect(errorBody(own, { service_key: 'x' }).field).toBe('key');
     const ns = new KubefwdError('NAMESPACE_NOT_FOUND', 'x', { field: 'query.namespace' });
     expect(errorBody(ns, { namespace: 'nope' }).field).toBe('namespace');
   });

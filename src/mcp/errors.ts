@@ -95,9 +95,11 @@ const toolHint = (code: ErrorCode, hint: string): string =>
  */
 const argumentName = (field: string | undefined, args: Record<string, unknown>): string | undefined => {
   if (field === undefined || field in args) return field;
+  const located = /^(path|query|body)\./.test(field);
   const snake = field.replace(/^(path|query|body)\./, '').replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
   if (snake in args) return snake;
-  const suffixed = Object.keys(args).filter((a) => a.endsWith(`_${snake}`));
+  // Only a REST field: a tool's own argument (`key` missing from remove_service) keeps its name.
+  const suffixed = located ? Object.keys(args).filter((a) => a.endsWith(`_${snake}`)) : [];
   return suffixed.length === 1 ? suffixed[0] : field;
 };
 

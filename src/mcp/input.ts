@@ -89,14 +89,20 @@ const describeIssue = (issue: z.core.$ZodIssue, raw: object): { field: string; m
     const keys = issue.keys.join(', ');
     return { field: path ? `${path}.${keys}` : keys, message: `unknown field(s): ${keys}` };
   }
-  // zod says "expected string, received undefined"; an assistant acts on "it is missing".
-  if (issue.path.length === 1 && !(String(issue.path[0]) in raw))
+  // zod says "expected string, received undefined"; an assistant acts on "it is missing", and on
+  // the name it sent instead (service_key where this tool takes key).
+  if (issue.path.length === 1 && !(String(issue.path[0]) in raw)) {
+    const bare = path.replace(/_/g, '');
+    const sent = Object.keys(raw).find(
+      (k) => k.endsWith(`_${path}`) || path.endsWith(`_${k}`) || k.replace(/_/g, '') === bare,
+    );
     return {
       field: path,
       message: `missing: it is required (${
         issue.code === 'invalid_type' ? `a ${issue.expected}` : issue.message.replace(/^Invalid \w+: /, '')
-      })`,
+      })${sent === undefined ? '' : `; '${sent}' was sent, which this tool does not take: pass it as '${path}'`}`,
     };
+  }
   return { field: path || '(arguments)', message: issue.message };
 };
 

@@ -66,3 +66,35 @@ describe.skipIf(missing.length > 0 || !isBuilt())('kubefwd demo: the printed hin
     }
   });
 });
+
+describe.skipIf(!isBuilt())('kubefwd demo -n analytics: no hinted service, no promise of hints', () => {
+  it('says where the cluster is and promises no commands to try', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'kubefwd-demo-nohints-'));
+    await writeFile(join(dir, 'hosts'), '127.0.0.1 localhost\n');
+    const base = `127.${200 + Math.floor(Math.random() * 50)}.${Math.floor(Math.random() * 200) + 20}.1`;
+    await writeFile(join(dir, 'fwd.yml'), `baseUnreservedIP: ${base}\n`);
+    const demo = startCli(
+      [
+        'demo',
+        '-n',
+        'analytics',
+        '--hosts-path',
+        join(dir, 'hosts'),
+        '-z',
+        join(dir, 'fwd.yml'),
+        '--api-listen',
+        '127.0.0.1:0',
+      ],
+      { env: cliEnv(dir) },
+    );
+    try {
+      await demo.waitFor(/API server running at/, 60_000);
+      expect(demo.stdout()).toMatch(/Simulated cluster running at https:\/\/127\.0\.0\.1:\d+/);
+      expect(demo.stdout()).not.toContain('commands to try');
+    } finally {
+      demo.kill('SIGTERM');
+      await demo.exited;
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 90_000);
+});

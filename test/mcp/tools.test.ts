@@ -201,6 +201,15 @@ describe('tool behaviour', () => {
     expect(textOf(r2)).not.toContain('--hosts-path');
   });
 
+  it("an argument sent under another tool's name is named with the one this tool takes", async () => {
+    const { r, state } = await call('remove_service', { service_key: 'postgres.shop.sim' });
+    expect(errorOf(r)).toMatchObject({ code: 'INVALID_INPUT', field: 'key' });
+    expect(textOf(r)).toContain(
+      "Invalid value for 'key' of remove_service: missing: it is required (a string); 'service_key' was sent, which this tool does not take: pass it as 'key'",
+    );
+    expect(state.calls).toHaveLength(0);
+  });
+
   it('a namespace-qualified service name is refused with where the namespace goes', async () => {
     for (const service_name of ['postgres.shop', 'shop/postgres']) {
       const { r, state } = await call('get_connection_info', { service_name });

@@ -65,9 +65,13 @@ export const runDemo = async (
       ...(privilege.machine ? { machine: privilege.machine } : {}),
       onChecked: () => {
         announce?.();
+        // The hinted services live in shop: promise commands only when it is forwarded.
+        const hinted = config.allNamespaces || config.namespaces.includes('shop');
         io.stdout.write(
           `Simulated cluster running at ${sim.apiUrl} (kubeconfig ${sim.kubeconfigPath}, context ${sim.contextName}).\n` +
-            `Its pods speak HTTP (api-gateway), PostgreSQL (postgres) and Redis (redis); commands to try follow once they are forwarded.\n\n`,
+            (hinted
+              ? `Its pods speak HTTP (api-gateway), PostgreSQL (postgres) and Redis (redis); commands to try follow once they are forwarded.\n\n`
+              : '\n'),
         );
       },
       onStarted: (daemon) => {
