@@ -425,6 +425,11 @@ export class ForwardTarget {
     status: ForwardStatus,
     extra: { reason?: string; error?: string; errorCode?: string; nextRetryAt?: string } = {},
   ): void {
+    // A forward that served and now has no pod: said once, as its connections will now wait.
+    if (status === 'Waiting' && this.status === 'Active')
+      this.ctx.logger.warn(
+        `${this.label()}: ${extra.reason ?? 'no ready pod'}; new connections wait for a pod`,
+      );
     this.status = status;
     this.reason = extra.reason;
     this.error = extra.error;

@@ -214,6 +214,8 @@ describe('engine: a namespace', () => {
     await eventually(() => status(engine, 'api-gateway.shop.sim') === 'Active');
     cluster.remove('pods', 'shop', 'api-gateway-a');
     await eventually(() => status(engine, 'api-gateway.shop.sim') === 'Waiting');
+    // Said once, when the forward that served has no pod any more.
+    expect(logger.lines.filter((l) => l.includes('new connections wait for a pod'))).toHaveLength(1);
     await backend(cluster, 'api-gateway-c', 8081, 'C:');
     const pending = roundTrip(`${NET}.1`, 8080, 'late');
     await new Promise((r) => setTimeout(r, 30));

@@ -69,7 +69,7 @@ export class LocalConnections {
       done: (failure) => {
         if (failure)
           host.logger.warn(
-            `${host.label()}: connection on ${host.id.ip}:${localPort} to pod ${pod ?? '?'}:${podPort} ended: ${failure}`,
+            `${host.label()}: connection on ${host.id.ip}:${localPort} ${pod === undefined ? `(no pod reached, port ${podPort})` : `to pod ${pod}:${podPort}`} ended: ${failure}`,
           );
       },
     });
