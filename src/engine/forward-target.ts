@@ -68,6 +68,8 @@ export class ForwardTarget {
   private aliasReady: Promise<void>;
   private namesReady: Promise<void>;
   private readonly move: AddressMover | undefined;
+  /** Moves since the address last worked: told once the new one binds (addresses in a row may be taken). */
+  private moving: { from: string; why: string; count: number } | undefined;
   /** This process's claim on the address (ListenerGateway.claim), per address. */
   private readonly claim: AddressClaimHolder;
 
@@ -294,6 +296,13 @@ export class ForwardTarget {
       }
       state.listener = listener;
       delete state.listenError;
+      if (this.moving) {
+        const { from, why, count } = this.moving;
+        this.moving = undefined;
+        this.ctx.logger.warn(
+          `${this.label()}: ${from} ${why}; moved to ${ip}${count > 1 ? ` (${count - 1} more addresses on the way were taken too)` : ''}`,
+        );
+      }
     } catch (err) {
       if (ip !== this.id.ip) return;
       const e = asKubefwdError(err, 'INTERNAL');
@@ -314,7 +323,9 @@ export class ForwardTarget {
     if (ip !== this.id.ip) return true;
     const next = this.move?.(why);
     if (!next) return false;
-    this.ctx.logger.warn(`${this.label()}: ${ip} ${why}; moving to ${next.ip}`);
+    this.ctx.logger.debug(`${this.label()}: ${ip} ${why}; moving to ${next.ip}`);
+    if (this.moving) this.moving.count++;
+    else this.moving = { from: ip, why, count: 1 };
     this.id.ip = next.ip;
     this.aliasReady = next.alias;
     this.namesReady = next.names;

@@ -395,8 +395,30 @@ describe('engine: waiting and errors', () => {
     expect(engine.services()[0]?.localIP).toBe(`${NET}.2`);
     expect((await roundTrip(`${NET}.2`, 9003, 'x')).toString()).toBe('moved:x');
     const log = logger.lines.join('\n');
-    expect(log).toContain(`${NET}.1 port 9003`);
-    expect(log).toContain(`moving to ${NET}.2`);
+    expect(log).toContain(`warn taken.app: ${NET}.1 port 9003`);
+    expect(log).toMatch(new RegExp(`warn taken\\.app: .*; moved to ${NET.replace(/\./g, '\\.')}\\.2$`, 'm'));
+  });
+
+  it('moving past several taken addresses is told once, when one binds', async () => {
+    const { cluster, engine, listener, logger } = setup();
+    const blockers = await Promise.all(
+      [1, 2, 3].map((n) => listener.listen(`${NET}.${n}`, 9004, (s) => s.destroy())),
+    );
+    cleanups.push(() => Promise.all(blockers.map((b) => b.close())).then(() => undefined));
+    cluster.apply('services', service('crowded', 'app', [{ port: 9004 }]));
+    cluster.apply('pods', pod('crowded-0', 'app', { app: 'crowded' }));
+    await backend(cluster, 'crowded-0', 9004, 'here:');
+    await engine.addNamespace({ namespace: 'app' });
+    const f = await eventually(() => engine.forwards().find((x) => x.status === 'Active'));
+    expect(f.localIP).toBe(`${NET}.4`);
+    const warns = logger.lines.filter((l) => l.startsWith('warn crowded.app:'));
+    expect(warns).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `^warn crowded\\.app: ${NET.replace(/\./g, '\\.')}\\.1 port 9004 .*; moved to ${NET.replace(/\./g, '\\.')}\\.4 \\(2 more addresses on the way were taken too\\)$`,
+        ),
+      ),
+    ]);
   });
 
   it('keeps a reserved address whose port another program holds in Error with the reason', async () => {
