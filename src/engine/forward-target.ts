@@ -296,17 +296,12 @@ export class ForwardTarget {
       }
       state.listener = listener;
       delete state.listenError;
-      if (this.moving) {
-        const { from, why, count } = this.moving;
-        this.moving = undefined;
-        this.ctx.logger.warn(
-          `${this.label()}: ${from} ${why}; moved to ${ip}${count > 1 ? ` (${count - 1} more addresses on the way were taken too)` : ''}`,
-        );
-      }
+      this.toldMove(ip);
     } catch (err) {
       if (ip !== this.id.ip) return;
       const e = asKubefwdError(err, 'INTERNAL');
       if (e.code === 'PORT_IN_USE' && this.moveFrom(ip, `port ${port} ${e.message}`)) return;
+      this.toldMove(ip);
       // Said once: the periodic resync retries the bind, and the same failure again is no news.
       const repeated = state.listenError?.message === e.message;
       state.listenError = e;
@@ -331,6 +326,16 @@ export class ForwardTarget {
     this.namesReady = next.names;
     void this.rebind();
     return true;
+  }
+
+  /** Says where the moves since the address last worked ended (`ip`), once. */
+  private toldMove(ip: string): void {
+    if (!this.moving) return;
+    const { from, why, count } = this.moving;
+    this.moving = undefined;
+    this.ctx.logger.warn(
+      `${this.label()}: ${from} ${why}; moved to ${ip}${count > 1 ? ` (${count - 1} more addresses on the way were taken too)` : ''}`,
+    );
   }
 
   private async rebind(): Promise<void> {
