@@ -110,7 +110,7 @@ export const ERROR_CODES = {
   },
   NO_PODS: {
     status: 409,
-    hint: 'No ready pod backs the service; check the workload (list_pods, get_events). kubefwd retries on its own.',
+    hint: "No ready pod backs the service; check the workload's pods and their events. kubefwd retries on its own.",
     retryable: true,
   },
   NO_SELECTOR: {
