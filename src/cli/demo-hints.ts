@@ -20,8 +20,14 @@ export const demoHints = (forwards: readonly ForwardView[], byIP: boolean): stri
     return [TRIES[name]!(host, f.localPort)];
   });
 
-/** The block printed once the hinted forwards are up. */
-export const demoHintText = (hints: readonly string[], byIP: boolean): string =>
+/**
+ * The block printed once the hinted forwards are up; with the simulated cluster's kubeconfig, also
+ * how to replace a pod (kubectl) and watch the forward follow it.
+ */
+export const demoHintText = (hints: readonly string[], byIP: boolean, kubeconfig?: string): string =>
   hints.length === 0
     ? ''
-    : `\nTry${byIP ? ' (by IP: the names are only in the --hosts-path file)' : ''}:\n${hints.map((h) => `  ${h}\n`).join('')}\n`;
+    : `\nTry${byIP ? ' (by IP: the names are only in the --hosts-path file)' : ''}:\n${hints.map((h) => `  ${h}\n`).join('')}\n` +
+      (kubeconfig === undefined
+        ? ''
+        : `Replace a pod and watch the forward follow it (the same address keeps answering):\n  kubectl --kubeconfig ${kubeconfig} -n shop delete pod -l app=api-gateway\n\n`);

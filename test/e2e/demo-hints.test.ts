@@ -65,6 +65,30 @@ describe.skipIf(missing.length > 0 || !isBuilt())('kubefwd demo: the printed hin
       expect(stdout, hint).toMatch(expected[hint.split(' ')[0]!]!);
     }
   });
+
+  it('the printed kubectl line replaces the api-gateway pods; the curl hint answers from a new pod', async () => {
+    if (!(await has('kubectl'))) {
+      console.warn('skipping the pod-replacement hint: kubectl not installed');
+      return;
+    }
+    const out = cli.stdout();
+    const kubectl = /^ {2}(kubectl --kubeconfig \S+ -n shop delete pod -l app=api-gateway)$/m.exec(out)?.[1];
+    expect(kubectl, out).toBeDefined();
+    const curl = /^ {2}(curl \S+)$/m.exec(out)![1]!;
+    const podOf = async () =>
+      (JSON.parse((await run('sh', ['-c', curl], { timeout: 20_000 })).stdout) as { pod: string }).pod;
+    const before = await podOf();
+    await run('sh', ['-c', kubectl!], { timeout: 30_000 });
+    // The same address answers again, from a pod that was not there before.
+    const deadline = Date.now() + 20_000;
+    let after = before;
+    while (after === before && Date.now() < deadline) {
+      after = await podOf().catch(() => before);
+      if (after === before) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(after).not.toBe(before);
+    expect(after).toMatch(/^api-gateway-/);
+  });
 });
 
 describe.skipIf(!isBuilt())('kubefwd demo -n analytics: no hinted service, no promise of hints', () => {

@@ -17,7 +17,7 @@ import { checkPrivileges, type PrivilegeChoice } from './svc.js';
 const HINT_WAIT_MS = 30_000;
 
 /** Prints the hints once every hinted service present is Active (or after HINT_WAIT_MS). */
-const printHintsWhenUp = (daemon: RunningDaemon, io: CliIo, byIP: boolean): void => {
+const printHintsWhenUp = (daemon: RunningDaemon, io: CliIo, byIP: boolean, kubeconfig: string): void => {
   const { state } = daemon.composed;
   let done = false;
   const ready = (s: StateSnapshot): boolean => {
@@ -29,7 +29,7 @@ const printHintsWhenUp = (daemon: RunningDaemon, io: CliIo, byIP: boolean): void
     done = true;
     unsubscribe();
     clearTimeout(timer);
-    if (!s.shuttingDown) io.stdout.write(demoHintText(demoHints(s.forwards, byIP), byIP));
+    if (!s.shuttingDown) io.stdout.write(demoHintText(demoHints(s.forwards, byIP), byIP, kubeconfig));
   };
   const unsubscribe = state.subscribe((s) => {
     if (ready(s)) print(s);
@@ -75,7 +75,7 @@ export const runDemo = async (
         );
       },
       onStarted: (daemon) => {
-        if (!config.tui) printHintsWhenUp(daemon, io, config.hostsPathExplicit);
+        if (!config.tui) printHintsWhenUp(daemon, io, config.hostsPathExplicit, sim.kubeconfigPath);
       },
       afterStop: stopSim,
     });
