@@ -39,45 +39,32 @@ const unavailable = !onPath('python3')
 if (unavailable !== undefined)
   console.warn(`skipping the real HTTP test: ${unavailable} (.ci/run installs them)`);
 
-const yaml = (serverPort: number, streamPort: number): string => `
-apiVersion: v1
-kind: Namespace
-metadata: { name: realhttp }
----
+/** A pod whose container proxies to a server on this machine, and its service on `port`. */
+const proxiedService = (name: string, port: number, serverPort: number): string => `
 apiVersion: v1
 kind: Pod
 metadata:
-  name: files
+  name: ${name}
   namespace: realhttp
-  labels: { app: files }
+  labels: { app: ${name} }
   annotations: { kubefwd.sim/backend.web: 'proxy:127.0.0.1:${serverPort}' }
 spec:
-  containers: [{ name: web, image: python:3, ports: [{ containerPort: 8000 }] }]
+  containers: [{ name: web, image: web:1, ports: [{ containerPort: 9000 }] }]
 ---
 apiVersion: v1
 kind: Service
-metadata: { name: files, namespace: realhttp }
+metadata: { name: ${name}, namespace: realhttp }
 spec:
-  selector: { app: files }
-  ports: [{ name: http, port: 8080, targetPort: 8000 }]
----
-apiVersion: v1
-kind: Pod
-metadata:
-  name: stream
-  namespace: realhttp
-  labels: { app: stream }
-  annotations: { kubefwd.sim/backend.web: 'proxy:127.0.0.1:${streamPort}' }
-spec:
-  containers: [{ name: web, image: node:20, ports: [{ containerPort: 9000 }] }]
----
-apiVersion: v1
-kind: Service
-metadata: { name: stream, namespace: realhttp }
-spec:
-  selector: { app: stream }
-  ports: [{ name: http, port: 8081, targetPort: 9000 }]
+  selector: { app: ${name} }
+  ports: [{ name: http, port: ${port}, targetPort: 9000 }]
 `;
+
+const yaml = (serverPort: number, streamPort: number): string =>
+  [
+    'apiVersion: v1\nkind: Namespace\nmetadata: { name: realhttp }\n',
+    proxiedService('files', 8080, serverPort),
+    proxiedService('stream', 8081, streamPort),
+  ].join('---\n');
 
 /**
  * Node's HTTP server answering chunked (no length): \`/chunks?sizes=1,16,4096\` writes one chunk
