@@ -2,6 +2,7 @@
 // (curl, psql from postgresql-client, redis-cli from redis-tools) and a command the simulated pod
 // answers. With --hosts-path the names are not in the system's resolver, so the lines use the IPs.
 import type { ForwardView } from '../contract/state.js';
+import { shellQuote } from './shell-quote.js';
 
 /** The sample scenario's services a newcomer tries first, and how. */
 const TRIES: Record<string, (host: string, port: string) => string> = {
@@ -30,4 +31,4 @@ export const demoHintText = (hints: readonly string[], byIP: boolean, kubeconfig
     : `\nTry${byIP ? ' (by IP: the names are only in the --hosts-path file)' : ''}:\n${hints.map((h) => `  ${h}\n`).join('')}\n` +
       (kubeconfig === undefined
         ? ''
-        : `Replace a pod and watch the forward follow it (the same address keeps answering):\n  kubectl --kubeconfig ${kubeconfig} -n shop delete pod -l app=api-gateway\n\n`);
+        : `Replace a pod and watch the forward follow it (the same address keeps answering):\n  kubectl --kubeconfig ${shellQuote(kubeconfig)} -n shop delete pod -l app=api-gateway\n\n`);

@@ -15,7 +15,6 @@ export interface LineLimitOptions {
   onDropped(bytes: number, limit: number): void;
 }
 
-/** The answer to a dropped line: a JSON-RPC parse error. */
 /** A JSON-RPC parse error answer (id null: the message's id could not be read), as one line. */
 export const parseErrorLine = (why: string): string =>
   `${JSON.stringify({ jsonrpc: '2.0', id: null, error: { code: -32700, message: `Parse error: ${why}` } })}\n`;

@@ -6,8 +6,7 @@ import { runDaemon } from '../../daemon/index.js';
 import type { CliIo } from '../io.js';
 import { privilegeHint } from '../../os/privilege.js';
 import { testHooks } from '../test-hooks.js';
-
-const shellQuote = (a: string): string => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`);
+import { shellQuote } from '../shell-quote.js';
 
 /**
  * Root is needed for the system hosts file, low ports and (macOS) loopback aliases. Without root,
