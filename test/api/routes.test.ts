@@ -87,6 +87,10 @@ describe('daemon routes', () => {
         key: true,
       });
       expect(r.body.routes).toContainEqual(expect.objectContaining({ path: '/api/health', key: false }));
+      // With a trailing slash, as people type it: redirected, no key needed.
+      const slash = await h.req(`${path}/`, { noKey: true, redirect: 'manual' });
+      expect(slash.status, `${path}/`).toBe(301);
+      expect(new URL(slash.headers.get('location') ?? '').pathname).toBe(path);
     }
   });
 

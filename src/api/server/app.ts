@@ -3,6 +3,7 @@
 // error envelope, and the routes of routes/*.ts — whose schemas also make the OpenAPI document.
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
+import { trimTrailingSlash } from 'hono/trailing-slash';
 import { stringify } from 'yaml';
 import { KubefwdError } from '../../contract/errors.js';
 import { systemClock } from '../../engine/gateways.js';
@@ -122,6 +123,9 @@ export const createApiApp = (deps: ApiDeps): ApiApp => {
     c.header('Expires', '0');
     c.header('X-Content-Type-Options', 'nosniff');
   });
+  // No route ends in a slash: `GET /api/` (as people type it) is redirected to `/api`, before the
+  // key check so that a public page stays public.
+  app.use('*', trimTrailingSlash({ alwaysRedirect: true }));
   app.use('*', async (c, next) => {
     if (publicPaths.has(c.req.path) || isDashboardPagePath(c.req.path)) return next();
     const r = checkBearer(c.req.header('authorization'), deps.key);
