@@ -25,14 +25,7 @@ import type { Machine } from './helper-client.js';
 import { createStateStore, type StateStore } from '../state/index.js';
 import { listenApi, type ApiListener } from './api-listener.js';
 import { dashboardAssetsDir } from './dashboard-assets.js';
-import {
-  API_HOSTNAME,
-  API_IP,
-  API_PORT,
-  announcedApiUrl,
-  defaultHostsPath,
-  type DaemonConfig,
-} from './config.js';
+import { API_HOSTNAME, API_IP, API_PORT, announcedApiUrl, type DaemonConfig } from './config.js';
 import type { DaemonLogger } from './logger.js';
 import type { Plan } from './preflight.js';
 import { isLiveBlockId, isStaleBlockId, ownBlockId } from './stale-blocks.js';
@@ -152,10 +145,8 @@ const mountApi = (
       namespaces: config.namespaces,
       contexts: config.contexts,
       tuiEnabled: config.tui,
-      hostsFile: {
-        path: config.hostsPath,
-        system: config.hostsPath === defaultHostsPath(process.platform, config.env),
-      },
+      // hostsPathExplicit: a --hosts-path other than the system's (where the names do not resolve).
+      hostsFile: { path: config.hostsPath, system: !config.hostsPathExplicit },
     },
     log: parts.logger,
     dashboard: {

@@ -1,7 +1,7 @@
 // createEngine: the forwarding engine behind the Controller. Namespace watches (informers) feed
 // service entries; each forward name gets a stable IP, hostnames in our hosts-file block, and
 // listeners that survive pod changes and reconnects. Everything that happens is an EngineEvent.
-import { ensureNamespaceExists, whyNoService } from './namespace-check.js';
+import { ensureNamespaceExists, getServiceOrWhyNot } from './namespace-check.js';
 import { KubefwdError, errorMessage } from '../contract/errors.js';
 import type { EngineEvent, EngineEventListener } from './events.js';
 import type { Engine } from './controller.js';
@@ -344,9 +344,7 @@ const serviceControl = (
       throw new KubefwdError('ALREADY_EXISTS', `service ${registered.registryKey} is already forwarded`, {
         field: 'serviceName',
       });
-    const svc = await cluster
-      .getService(req.namespace, req.serviceName)
-      .catch((err: unknown) => whyNoService(cluster, req.namespace, req.serviceName, err, core.logger));
+    const svc = await getServiceOrWhyNot(cluster, req.namespace, req.serviceName, core.logger);
     if (!watch) {
       await preflight(core, cluster, req.namespace);
       watch = core.watches.get(key) ?? startWatch(core, cluster, req.namespace, 'some', {});

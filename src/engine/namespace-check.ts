@@ -1,8 +1,10 @@
 // A namespace that does not exist is an error naming it, its context and the closest names — not a
-// watch that silently finds nothing, and not the API server's bare 404 for a service in it. When the user may not list namespaces (namespace-scoped RBAC),
-// nothing can be told and the namespace is taken on trust, as before.
+// watch that silently finds nothing, and not the API server's bare 404 for a service in it. When
+// the user may not list namespaces (namespace-scoped RBAC), nothing can be told and the namespace
+// is taken on trust, as before.
 import { KubefwdError, errorMessage } from '../contract/errors.js';
 import type { ClusterGateway, Logger } from '../contract/gateways.js';
+import type { KService } from '../contract/kube.js';
 
 /** Edit distance (insert, delete, substitute) between two short names. */
 export const editDistance = (a: string, b: string): number => {
@@ -43,11 +45,22 @@ export const didYouMean = (name: string, candidates: readonly string[]): string 
 };
 
 /**
- * A service the API server does not find (`err`): NAMESPACE_NOT_FOUND when its namespace does not
- * exist either (the API server answers both with a service 404), else SERVICE_NOT_FOUND naming
- * where it was looked for and the services that are there. Other errors pass through.
+ * The service `namespace/name`. One the API server does not find is NAMESPACE_NOT_FOUND when its
+ * namespace does not exist either (the API server answers both with a service 404), else
+ * SERVICE_NOT_FOUND naming where it was looked for and the services that are there. Other errors
+ * pass through.
  */
-export const whyNoService = async (
+export const getServiceOrWhyNot = (
+  cluster: Pick<ClusterGateway, 'context' | 'getService' | 'listNamespaces' | 'listServices'>,
+  namespace: string,
+  name: string,
+  logger?: Pick<Logger, 'debug'>,
+): Promise<KService> =>
+  cluster
+    .getService(namespace, name)
+    .catch((err: unknown) => whyNoService(cluster, namespace, name, err, logger));
+
+const whyNoService = async (
   cluster: Pick<ClusterGateway, 'context' | 'listNamespaces' | 'listServices'>,
   namespace: string,
   name: string,

@@ -74,7 +74,6 @@ export const removeDiscoveryFile = async (
     await removeHomeFile({ home, segments: SEGMENTS, owner }, (text) => namesPid(text, pid));
     return;
   }
-  const now = await readHomeFile({ home, segments: SEGMENTS, owner });
-  if (now === undefined || !namesPid(now, pid)) return;
+  if ((await readDiscoveryFile(home, owner))?.pid !== pid) return;
   await writeDiscoveryFile({ home, ...(owner ? { uid: owner.uid, gid: owner.gid } : {}), ...restore });
 };

@@ -7,7 +7,7 @@ import {
   K8sPodsResponse,
   pickQuery,
 } from '../../../../contract/api.js';
-import { ensureNamespaceExists, whyNoService } from '../../../../engine/namespace-check.js';
+import { ensureNamespaceExists, getServiceOrWhyNot } from '../../../../engine/namespace-check.js';
 import { route, type RouteDef } from '../../define.js';
 import { k8sPod, k8sPodDetail } from '../../k8s-views.js';
 import { fail } from '../../respond.js';
@@ -34,9 +34,7 @@ export const podRoutes = ({ ctx, clusterOf }: ClusterAccess): RouteDef[] => [
         checkInput(objName, serviceName, 'query.serviceName');
         const svc = await withTimeout(
           'get service',
-          cluster
-            .getService(params.namespace, serviceName)
-            .catch((err: unknown) => whyNoService(cluster, params.namespace, serviceName, err)),
+          getServiceOrWhyNot(cluster, params.namespace, serviceName),
         );
         const sel = Object.entries(svc.spec.selector ?? {});
         if (sel.length === 0)

@@ -7,7 +7,7 @@ import {
   K8sServicesQuery,
   K8sServicesResponse,
 } from '../../../../contract/api.js';
-import { ensureNamespaceExists, whyNoService } from '../../../../engine/namespace-check.js';
+import { ensureNamespaceExists, getServiceOrWhyNot } from '../../../../engine/namespace-check.js';
 import { route, type RouteDef } from '../../define.js';
 import { k8sEndpoints, k8sService } from '../../k8s-views.js';
 import { fail } from '../../respond.js';
@@ -56,9 +56,7 @@ export const serviceRoutes = ({ clusterOf, forwardedKeys }: ClusterAccess): Rout
       const { cluster, context } = clusterOf(query.context);
       const svc = await withTimeout(
         'get service',
-        cluster
-          .getService(params.namespace, params.name)
-          .catch((err: unknown) => whyNoService(cluster, params.namespace, params.name, err)),
+        getServiceOrWhyNot(cluster, params.namespace, params.name),
       );
       return k8sService(svc, context, forwardedKeys());
     },
