@@ -2,6 +2,7 @@
 // commander's help and errors mapped to exit codes, and finding the daemon and its key.
 import type { Command } from 'commander';
 import { createApiClient, discoverDaemon, type ApiClient } from '../api/client/index.js';
+import { processAlive } from '../os/process-alive.js';
 import { invokingUser } from '../os/privilege.js';
 import { setUpCommand } from './command-setup.js';
 import { reportError } from './errors.js';
@@ -27,6 +28,7 @@ export const attachDaemon = async (
   const address = await discoverDaemon({
     home: invokingUser(io.env).home,
     env: io.env,
+    isAlive: (pid) => processAlive(pid),
     ...(o.apiUrl !== undefined ? { url: o.apiUrl } : {}),
     ...(o.apiKey !== undefined ? { key: o.apiKey } : {}),
   });

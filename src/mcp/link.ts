@@ -16,6 +16,8 @@ export interface DaemonLinkOptions {
   home?: string;
   /** Per-request timeout to the daemon in ms. */
   timeoutMs?: number;
+  /** Whether the discovery file's pid still runs (the CLI passes the check that knows zombies). */
+  isAlive?: (pid: number) => boolean;
 }
 
 export interface DaemonLink {
@@ -30,6 +32,7 @@ export const createDaemonLink = (opts: DaemonLinkOptions): DaemonLink => {
     (await client()).discoverDaemon({
       env: opts.env,
       ...(opts.home ? { home: opts.home } : {}),
+      ...(opts.isAlive ? { isAlive: opts.isAlive } : {}),
       ...(opts.apiUrl ? { url: opts.apiUrl } : {}),
       ...(opts.apiKey ? { key: opts.apiKey } : {}),
     });

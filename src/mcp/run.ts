@@ -18,6 +18,8 @@ export interface RunMcpServerOptions {
   version: string;
   /** Home of the invoking user (default $HOME of env, else os.homedir()). */
   home?: string;
+  /** Whether the discovery file's pid still runs (default kill(pid, 0)). */
+  isAlive?: (pid: number) => boolean;
   /** Ends the server (tests); SIGINT/SIGTERM also end it. */
   signal?: AbortSignal;
   /** stdio streams (tests); default process.stdin/stdout. */
@@ -45,6 +47,7 @@ export const runMcpServer = async (opts: RunMcpServerOptions): Promise<number> =
   const link = createDaemonLink({
     env,
     home: opts.home ?? env.HOME ?? homedir(),
+    ...(opts.isAlive ? { isAlive: opts.isAlive } : {}),
     ...(opts.apiUrl ? { apiUrl: opts.apiUrl } : {}),
     ...(opts.apiKey ? { apiKey: opts.apiKey } : {}),
   });

@@ -262,7 +262,7 @@ describe('key and discovery file', () => {
       code: 'DAEMON_UNAVAILABLE',
       message: /gone/,
     });
-    expect((await discoverDaemon({ home, env: {}, checkPid: false })).pid).toBe(2 ** 22 + 17);
+    expect((await discoverDaemon({ home, env: {}, isAlive: () => true })).pid).toBe(2 ** 22 + 17);
     await removeDiscoveryFile(home, 2 ** 22 + 17);
     await expect(discoverDaemon({ home, env: {} })).rejects.toMatchObject({ code: 'DAEMON_UNAVAILABLE' });
   });

@@ -1,6 +1,9 @@
 // Bad input through the real process (no cluster needed): each a clear line on stderr, non-zero
 // exit, and nothing changed — the hosts file is byte-identical and no backup was written.
-import { chmod, chown, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
+import { chmod, chown, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -142,5 +145,60 @@ describe.skipIf(!isBuilt())('bad input through ./bin/kubefwd', () => {
       r.stderr,
       /needs superuser privileges .* not root \(uid 65534\)\. Run it with: sudo -E kubefwd -n shop — or once: sudo kubefwd helper install \(then plain `kubefwd -n shop` needs no sudo\)\. To try it without root: --hosts-path <a file you can write> \(the names then resolve only through that file\)\.$/,
     );
+  });
+
+  describe('a client command whose daemon is gone', () => {
+    /** A home whose ~/.kubefwd/api.json names `url` and `pid`. */
+    const homeNaming = async (name: string, url: string, pid: number): Promise<string> => {
+      const h = join(dir, name);
+      await mkdir(join(h, '.kubefwd'), { recursive: true });
+      await writeFile(join(h, '.kubefwd', 'api.json'), JSON.stringify({ url, key: 'k', pid }), {
+        mode: 0o600,
+      });
+      return h;
+    };
+
+    it('a daemon killed but not yet reaped (a zombie) is not running, not "fetch failed"', async () => {
+      // sh starts a child that exits at once, then becomes `sleep`, which never reaps it.
+      const parent = spawn('sh', ['-c', 'sleep 0 & echo $!; exec sleep 30'], {
+        stdio: ['ignore', 'pipe', 'ignore'],
+      });
+      try {
+        const [chunk] = (await once(parent.stdout, 'data')) as [Buffer];
+        const zombie = Number(chunk.toString().trim());
+        await expect
+          .poll(
+            async () => (await readFile(`/proc/${zombie}/stat`, 'utf8').catch(() => '')).split(') ')[1]?.[0],
+          )
+          .toBe('Z');
+        const h = await homeNaming('zombie-home', 'http://127.0.0.1:9', zombie);
+        for (const command of [['open', '--print-url'], ['tui']]) {
+          const r = await runCli(command, { env: cliEnv(h) });
+          expect(r.code).toBe(1);
+          expectOneLine(
+            r.stderr,
+            new RegExp(`kubefwd is not running \\(.*api\\.json names pid ${zombie}, which is gone\\)`),
+          );
+        }
+      } finally {
+        parent.kill();
+      }
+    });
+
+    it('a running pid with nothing at its address: says nothing listens there', async () => {
+      const probe = createServer().listen(0, '127.0.0.1');
+      await once(probe, 'listening');
+      const { port } = probe.address() as { port: number };
+      await new Promise((resolve) => probe.close(resolve));
+      const h = await homeNaming('refused-home', `http://127.0.0.1:${port}`, process.pid);
+      const r = await runCli(['open', '--print-url'], { env: cliEnv(h) });
+      expect(r.code).toBe(1);
+      expectOneLine(
+        r.stderr,
+        new RegExp(
+          `cannot reach the kubefwd API at http://127\\.0\\.0\\.1:${port}: nothing listens there \\(connection refused\\)`,
+        ),
+      );
+    });
   });
 });

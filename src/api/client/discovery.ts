@@ -18,8 +18,12 @@ export interface DiscoverOptions {
   key?: string;
   /** Environment (default process.env): KUBEFWD_API_URL, KUBEFWD_API_KEY. */
   env?: Record<string, string | undefined>;
-  /** Refuse a file whose pid is not a running process (a crashed daemon's leftover); default true. */
-  checkPid?: boolean;
+  /**
+   * Whether the file's pid is a running daemon; a file whose pid is not is a crashed daemon's
+   * leftover. Default kill(pid, 0); the CLI passes os/process-alive's check, which also knows a
+   * zombie (a daemon killed but not yet reaped) for dead.
+   */
+  isAlive?: (pid: number) => boolean;
 }
 
 /** Whether a process exists; EPERM means it does (a root daemon seen from a user). */
@@ -94,7 +98,7 @@ export const discoverDaemon = async (options: DiscoverOptions = {}): Promise<Dae
   const file = await readFileAddress();
   if (!file)
     throw new KubefwdError('DAEMON_UNAVAILABLE', `kubefwd is not running (no ${path})`, { field: path });
-  if ((options.checkPid ?? true) && !processExists(file.pid))
+  if (!(options.isAlive ?? processExists)(file.pid))
     throw new KubefwdError(
       'DAEMON_UNAVAILABLE',
       `kubefwd is not running (${path} names pid ${file.pid}, which is gone)`,

@@ -50,6 +50,19 @@ const codeForStatus = (status: number): ErrorCode => {
   return 'INTERNAL';
 };
 
+/**
+ * Why a request got no answer, in words: fetch says only "fetch failed" and keeps the socket's
+ * error (ECONNREFUSED and the like) as its cause.
+ */
+export const unreachableReason = (err: unknown): string => {
+  const cause = (err as { cause?: unknown }).cause;
+  const code = (cause as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'ECONNREFUSED') return 'nothing listens there (connection refused)';
+  if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET') return 'the connection was closed before an answer';
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return 'that name does not resolve';
+  return cause instanceof Error ? cause.message : errorMessage(err);
+};
+
 export interface Transport {
   readonly root: string;
   call<T extends z.ZodType>(path: string, schema: T, options?: CallOptions): Promise<z.output<T>>;
@@ -69,10 +82,14 @@ export const createTransport = (options: TransportOptions): Transport => {
   });
 
   const unavailable = (url: string, err: unknown): KubefwdError =>
-    new KubefwdError('DAEMON_UNAVAILABLE', `cannot reach the kubefwd API at ${root}: ${errorMessage(err)}`, {
-      cause: err,
-      field: url,
-    });
+    new KubefwdError(
+      'DAEMON_UNAVAILABLE',
+      `cannot reach the kubefwd API at ${root}: ${unreachableReason(err)}`,
+      {
+        cause: err,
+        field: url,
+      },
+    );
 
   const call = async <T extends z.ZodType>(
     path: string,
