@@ -17,11 +17,14 @@ export interface Logger {
 /** Time, injectable so backoff and debouncing are testable. */
 export interface Clock {
   now(): number;
+  /** Monotonic ms with a fraction, for timing what may take under a millisecond; default now(). */
+  elapsed?(): number;
   setTimeout(fn: () => void, ms: number): { cancel(): void };
 }
 
 export const systemClock: Clock = {
   now: () => Date.now(),
+  elapsed: () => performance.now(),
   setTimeout(fn, ms) {
     const t = setTimeout(fn, ms);
     t.unref?.();

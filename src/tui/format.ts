@@ -30,6 +30,10 @@ export const formatDuration = (ms: number): string => {
   return `${Math.floor(h / 24)}d ${h % 24}h`;
 };
 
+/** An HTTP answer's time: "480µs" under a millisecond (a pod nearby answers that fast), else "159ms". */
+export const formatLatency = (ms: number): string =>
+  ms < 1 ? `${Math.round(Math.max(0, ms) * 1000)}µs` : `${Math.round(ms)}ms`;
+
 /** `HH:MM:SS` in local time. */
 export const formatClock = (at: number): string => {
   const d = new Date(at);

@@ -23,6 +23,7 @@ import {
 import { stopChild } from '../../bench/lib/processes.js';
 import { freePort } from '../../bench/lib/real-servers.js';
 import type { ApiClient } from '../../src/api/client/index.js';
+import type { HttpLogEntry } from '../../src/contract/api.js';
 import { createSimCluster, type SimCluster } from '../../src/sim/index.js';
 import { randomIpBase } from '../support/addresses.js';
 import { isBuilt } from './cli-process.js';
@@ -130,20 +131,26 @@ describe.skipIf(unavailable !== undefined)(
         .trim()
         .split('\n')
         .map((l) => l.split(' ').map(Number) as [number, number]);
-      let logged: { method: string; path: string; statusCode: number; size: number; requestSize: number }[] =
-        [];
+      let entries: HttpLogEntry[] = [];
       const deadline = Date.now() + 10_000;
       while (Date.now() < deadline) {
-        logged = (await logs()).slice(before).map(({ method, path, statusCode, size, requestSize }) => ({
-          method,
-          path,
-          statusCode,
-          size,
-          requestSize,
-        }));
-        if (logged.length >= requests.length) break;
+        entries = (await logs()).slice(before);
+        if (entries.length >= requests.length) break;
         await new Promise((r) => setTimeout(r, 100));
       }
+      // Every answer took some time, if under a millisecond: shown in µs, never "0s".
+      for (const e of entries) {
+        expect(e.durationMs).toBeGreaterThan(0);
+        expect(e.duration).toMatch(/^\d+(\.\d+)?(µs|ms|s)$/);
+        expect(e.duration).not.toBe('0s');
+      }
+      const logged = entries.map(({ method, path, statusCode, size, requestSize }) => ({
+        method,
+        path,
+        statusCode,
+        size,
+        requestSize,
+      }));
       return { seen, logged };
     };
 

@@ -98,11 +98,13 @@ describe('detail view', () => {
     b.http.set('api.shop.sim.api-pod-1.8080', [
       { at: NOW - 2000, method: 'GET', path: '/healthz', statusCode: 200, durationMs: 3.2, size: 2 },
       { at: NOW - 1000, method: 'POST', path: '/orders', statusCode: 503, durationMs: 159, size: 233 },
+      { at: NOW - 500, method: 'GET', path: '/ping', statusCode: 200, durationMs: 0.4804, size: 4 },
     ]);
-    await until(() => expect(app.frame()).toContain('[HTTP (2)]'));
+    await until(() => expect(app.frame()).toContain('[HTTP (3)]'));
     const f = app.frame();
     expect(f).toMatch(/GET\s+\/healthz\s+200\s+3ms 2 B/);
     expect(f).toMatch(/POST\s+\/orders\s+503\s+159ms 233 B/);
+    expect(f).toMatch(/GET\s+\/ping\s+200\s+480µs 4 B/);
   });
 
   it('h toggles the HTTP tab; Tab, Shift+Tab and the arrows switch tabs', async () => {

@@ -25,6 +25,23 @@ const sniff = () => {
   return { s, out };
 };
 
+describe('createConnectionSniffer timing', () => {
+  it('stamps a request with the wall clock and times it with the elapsed clock, fractions kept', () => {
+    const out: HttpExchange[] = [];
+    let tick = 10.25;
+    const s = createConnectionSniffer(
+      () => 1_700_000_000_000,
+      (x) => out.push(x),
+      () => (tick += 0.125),
+    );
+    s.request(b('GET /fast HTTP/1.1\r\nHost: x\r\n\r\n'));
+    s.response(b('HTTP/1.1 204 No Content\r\n\r\n'));
+    expect(out).toEqual([
+      expect.objectContaining({ at: 1_700_000_000_000, path: '/fast', durationMs: 0.125 }),
+    ]);
+  });
+});
+
 describe('parseHead', () => {
   const parseText = (kind: 'request' | 'response', text: string) => parseHead(kind, b(text));
   it('reads request line, Content-Length, chunked and upgrade', () => {

@@ -40,11 +40,14 @@ interface Pending {
   upgrade: boolean;
   requestSize: number;
   status: number;
+  /** The request head and the response head on the `elapsed` clock (their difference is the duration). */
+  startedAt: number;
   headAt: number;
 }
 
-const pending = (at: number, method: string, path: string, upgrade: boolean): Pending => ({
+const pending = (at: number, startedAt: number, method: string, path: string, upgrade: boolean): Pending => ({
   at,
+  startedAt,
   method,
   path,
   upgrade,
@@ -54,9 +57,14 @@ const pending = (at: number, method: string, path: string, upgrade: boolean): Pe
 });
 
 // One closure on purpose: both directions' parsers and the pairing FIFO share one connection's state.
+/**
+ * `now` stamps when a request started (epoch ms); `elapsed` times it, in ms with a fraction, so that
+ * an answer within a millisecond shows as µs (a pod on the same node, the simulated cluster), not 0.
+ */
 export const createConnectionSniffer = (
   now: () => number,
   onExchange: (exchange: HttpExchange) => void,
+  elapsed: () => number = now,
 ): ConnectionSniffer => {
   let active = true;
   const queue: Pending[] = [];
@@ -79,7 +87,7 @@ export const createConnectionSniffer = (
     createHttpParser('request', {
       onHead(head: RequestHead | { kind: 'response' }) {
         if (head.kind !== 'request') return;
-        const p = pending(now(), head.method, head.path, head.upgrade);
+        const p = pending(now(), elapsed(), head.method, head.path, head.upgrade);
         queue.push(p);
         sending = p;
         if (queue.length > MAX_PIPELINE) stop();
@@ -119,7 +127,7 @@ export const createConnectionSniffer = (
         const p = queue.shift();
         if (p) {
           p.status = 101;
-          p.headAt = now();
+          p.headAt = elapsed();
           emit(p, 0);
         }
         stop();
@@ -129,9 +137,9 @@ export const createConnectionSniffer = (
       const p = queue.shift();
       if (p?.upgrade && p.method !== 'CONNECT') declined(p);
       // A response with no request seen (we joined mid-stream): record it without a request line.
-      current = p ?? pending(now(), '', '', false);
+      current = p ?? pending(now(), elapsed(), '', '', false);
       current.status = head.status;
-      current.headAt = now();
+      current.headAt = elapsed();
       if (p?.method === 'CONNECT') {
         if (head.status < 300) {
           emit(current, 0);
@@ -155,7 +163,7 @@ export const createConnectionSniffer = (
       method: p.method,
       path: p.path,
       statusCode: p.status,
-      durationMs: Math.max(0, p.headAt - p.at),
+      durationMs: Math.max(0, p.headAt - p.startedAt),
       requestSize: p.requestSize,
       responseSize: size,
     });

@@ -132,6 +132,7 @@ const samplesOf = (ring: SampleRing, points: number): TrafficSample[] => {
 // One closure on purpose: the taps, the sampler and the queries share the per-forward counters.
 export const createTrafficRecorder = (options: TrafficRecorderOptions = {}): TrafficRecorderHandle => {
   const clock = options.clock ?? systemClock;
+  const elapsed = clock.elapsed?.bind(clock) ?? (() => clock.now());
   const httpCapacity = options.httpLogCapacity ?? 50;
   const sampleCount = options.samples ?? DEFAULT_SAMPLES;
   const interval = options.sampleIntervalMs ?? 1000;
@@ -219,6 +220,7 @@ export const createTrafficRecorder = (options: TrafficRecorderOptions = {}): Tra
               responseSize: x.responseSize,
             });
           },
+          elapsed,
         )
       : undefined;
     let open = true;

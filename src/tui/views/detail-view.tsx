@@ -9,7 +9,7 @@ import type { ForwardView } from '../../contract/state.js';
 import type { TuiBackend, TuiHttpEntry, TuiPodLogs } from '../backend.js';
 import { problemText, statusText } from '../columns.js';
 import { connectStrings } from '../connect-strings.js';
-import { formatBytes, formatClock, formatDuration, formatRate, sparkline } from '../format.js';
+import { formatBytes, formatClock, formatDuration, formatLatency, formatRate, sparkline } from '../format.js';
 import { fit } from '../width.js';
 import type { RateSeries } from '../rate-history.js';
 import { statusColor, type Theme } from '../theme.js';
@@ -313,7 +313,7 @@ const httpLines = (
     ];
   const pathWidth = Math.max(10, Math.min(60, width - 45));
   return entries.map((e) => ({
-    text: `${formatClock(e.at)} ${fit(e.method, 7)} ${fit(e.path, pathWidth)} ${e.statusCode} ${String(Math.round(e.durationMs)).padStart(4)}ms ${formatBytes(e.size)}`,
+    text: `${formatClock(e.at)} ${fit(e.method, 7)} ${fit(e.path, pathWidth)} ${e.statusCode} ${formatLatency(e.durationMs).padStart(6)} ${formatBytes(e.size)}`,
     color: e.statusCode >= 400 ? codeColor(theme, e.statusCode) : methodColor(theme, e.method),
   }));
 };
