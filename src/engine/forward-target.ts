@@ -70,6 +70,8 @@ export class ForwardTarget {
   private readonly move: AddressMover | undefined;
   /** Moves since the address last worked: told once the new one binds (addresses in a row may be taken). */
   private moving: { from: string; why: string; count: number } | undefined;
+  /** The latest rebind after a move; apply() waits for the chain, so its caller gets the final address. */
+  private rebinding: Promise<void> | undefined;
   /** This process's claim on the address (ListenerGateway.claim), per address. */
   private readonly claim: AddressClaimHolder;
 
@@ -146,6 +148,7 @@ export class ForwardTarget {
     } else if (portsChanged)
       this.ctx.emit({ type: 'ServiceUpdated', at: now, service: this.serviceRecord() });
     await Promise.all(opening);
+    await this.bindsSettled();
     if (this.stopped) return;
 
     this.applyPod(pod, podChanged, wait);
@@ -324,8 +327,16 @@ export class ForwardTarget {
     this.id.ip = next.ip;
     this.aliasReady = next.alias;
     this.namesReady = next.names;
-    void this.rebind();
+    this.rebinding = this.rebind();
     return true;
+  }
+
+  /** Resolves once a taken address has moved as far as it will (each rebind may move it again). */
+  private async bindsSettled(): Promise<void> {
+    for (let r = this.rebinding; r; r = this.rebinding) {
+      await r;
+      if (this.rebinding === r) this.rebinding = undefined;
+    }
   }
 
   /** Says where the moves since the address last worked ended (`ip`), once. */

@@ -421,6 +421,20 @@ describe('engine: waiting and errors', () => {
     ]);
   });
 
+  it('addService answers the address the forward ended on after moving past taken ones', async () => {
+    const { cluster, engine, listener } = setup();
+    const blockers = await Promise.all(
+      [1, 2, 3].map((n) => listener.listen(`${NET}.${n}`, 9005, (s) => s.destroy())),
+    );
+    cleanups.push(() => Promise.all(blockers.map((b) => b.close())).then(() => undefined));
+    cluster.apply('services', service('busy', 'app', [{ port: 9005 }]));
+    cluster.apply('pods', pod('busy-0', 'app', { app: 'busy' }));
+    await backend(cluster, 'busy-0', 9005, 'busy:');
+    const rec = await engine.addService({ namespace: 'app', serviceName: 'busy' });
+    expect(rec.localIP).toBe(`${NET}.4`);
+    expect((await roundTrip(rec.localIP, 9005, 'x')).toString()).toBe('busy:x');
+  });
+
   it('keeps a reserved address whose port another program holds in Error with the reason', async () => {
     const { cluster, engine, listener } = setup({
       reservations: { baseIP: `${NET}.1`, reservations: [{ name: 'taken', ip: `${NET}.9` }] },

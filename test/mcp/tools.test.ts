@@ -180,7 +180,7 @@ describe('tool behaviour', () => {
     expect(textOf(r)).toContain('psql -h postgres -p 5432');
   });
 
-  it('with --hosts-path the names resolve for no program: get_connection_info and list_hostnames say so and use the IP', async () => {
+  it('with --hosts-path the names resolve for no program: get_connection_info, add_service and list_hostnames say so and use the IP', async () => {
     const { backend } = createFakeBackend();
     const info = await backend.info();
     const over = { info: async () => ({ ...info, hostsFile: { path: '/tmp/kf/hosts', system: false } }) };
@@ -194,6 +194,14 @@ describe('tool behaviour', () => {
     expect(textOf((await call('list_hostnames', {}, over)).r)).toMatch(
       /^Note: kubefwd writes these names to \/tmp\/kf\/hosts/,
     );
+    // add_service hands out the same by-IP strings, with the same note.
+    const added = (await call('add_service', { namespace: 'shop', service_name: 'postgres' }, over)).r;
+    const ip = (added.structuredContent as { localIP: string }).localIP;
+    expect(textOf(added)).toContain('kubefwd writes these names to /tmp/kf/hosts (--hosts-path)');
+    expect(textOf(added)).toContain(`psql -h ${ip} -p 5432`);
+    expect((added.structuredContent as { envVars: Record<string, string> }).envVars).toMatchObject({
+      DATABASE_URL: `postgresql://${ip}:5432/postgres`,
+    });
     // The system's hosts file: the names, as before.
     const system = { info: async () => ({ ...info, hostsFile: { path: '/etc/hosts', system: true } }) };
     const r2 = (await call('get_connection_info', { service_name: 'postgres' }, system)).r;

@@ -5,6 +5,7 @@ import type { ServiceView } from '../../contract/state.js';
 import type { KubefwdBackend } from '../backend.js';
 import { connectionDetails, connectionLines, type PortInfo } from '../connection-strings.js';
 import { contextField, namespaceField, portField, serviceNameField } from '../input.js';
+import { byIpNote, namesOnlyIn } from './names-only-in.js';
 import { connectionStringOut, portOut } from './shapes.js';
 import { READ_ONLY, defineTool } from './define.js';
 
@@ -61,14 +62,6 @@ export const pickService = async (
  * The hosts file kubefwd writes when it is not the machine's own (--hosts-path): there the names
  * resolve for no program. Undefined when they do resolve, or when the daemon does not say.
  */
-const namesOnlyIn = async (api: KubefwdBackend): Promise<string | undefined> => {
-  const info = await api.info().catch(() => undefined);
-  return info?.hostsFile && !info.hostsFile.system ? info.hostsFile.path : undefined;
-};
-
-const byIpNote = (hostsFile: string): string =>
-  `Note: kubefwd writes these names to ${hostsFile} (--hosts-path), not to the system's hosts file, so they do not resolve here: connect by IP (below).`;
-
 export const getConnectionInfo = defineTool({
   name: 'get_connection_info',
   title: 'Connection details for a forwarded service',

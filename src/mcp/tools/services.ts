@@ -5,6 +5,7 @@ import type { ServiceView } from '../../contract/state.js';
 import { classifyPort, connectionDetails, connectionLines } from '../connection-strings.js';
 import { contextField, keyField, namespaceField, portField, searchText, serviceNameField } from '../input.js';
 import { searchServices } from '../service-search.js';
+import { byIpNote, namesOnlyIn } from './names-only-in.js';
 import { connectionStringOut, portOut, serviceOut, summaryOut } from './shapes.js';
 import { READ_ONLY, defineTool } from './define.js';
 import { DEFAULT_SETTLE_MS, pendingNote, settleFailure, waitForForwards } from './settle.js';
@@ -54,11 +55,10 @@ export const addService = defineTool({
       ...(context ? { context } : {}),
     });
     // registryKey, not serviceKey: a headless service is forwarded as one service per pod.
-    const { settled } = await waitForForwards(
-      api,
-      (f) => f.registryKey === res.key,
-      ctx.settleMs ?? DEFAULT_SETTLE_MS,
-    );
+    const [{ settled }, hostsFile] = await Promise.all([
+      waitForForwards(api, (f) => f.registryKey === res.key, ctx.settleMs ?? DEFAULT_SETTLE_MS),
+      namesOnlyIn(api),
+    ]);
     if (settled.state === 'failed')
       throw settleFailure(
         `${res.serviceName} (key ${res.key}) is registered but could not be forwarded`,
@@ -71,7 +71,8 @@ export const addService = defineTool({
       protocol: p.protocol ?? 'TCP',
       ...(p.name ? { name: p.name } : {}),
     }));
-    const host = res.hostnames[0] ?? res.serviceName;
+    // With --hosts-path the names resolve for no program: the strings and commands use the IP.
+    const host = hostsFile !== undefined ? res.localIP : (res.hostnames[0] ?? res.serviceName);
     const details = connectionDetails(res.serviceName, host, res.localIP, ports);
     const data = {
       success: true,
@@ -90,6 +91,7 @@ export const addService = defineTool({
       settled.state === 'active'
         ? `Forwarding ${res.serviceName} (${res.namespace}, context ${res.context}) as ${host} at ${res.localIP}; key ${res.key}.`
         : `${res.serviceName} (${res.namespace}, context ${res.context}) will be reachable as ${host} at ${res.localIP}; key ${res.key}. ${note ?? ''}`,
+      ...(hostsFile !== undefined ? [byIpNote(hostsFile)] : []),
       `Ports: ${ports.map((p) => `${p.localPort}`).join(', ')}`,
       ...connectionLines(details),
     ].join('\n');
