@@ -57,8 +57,9 @@ const writerOnMemory = (blockId: string) => {
 
 describe('hosts writer', () => {
   it('says when its first write removes the block a killed kubefwd left', async () => {
+    const big = Array.from({ length: 40 }, (_, i) => `127.1.28.${i + 1} svc${i}`).join('\n');
     const hosts = memoryHosts(
-      '127.0.0.1 localhost\n# kubefwd begin old-99\n127.1.27.1 db\n# kubefwd end old-99\n',
+      `127.0.0.1 localhost\n# kubefwd begin old-99\n127.1.27.1 db\n# kubefwd end old-99\n# kubefwd begin old-98\n${big}\n# kubefwd end old-98\n`,
     );
     const clock = manualClock();
     const said: string[] = [];
@@ -77,6 +78,10 @@ describe('hosts writer', () => {
     expect(hosts.content).not.toContain('old-99');
     expect(said).toContain(
       'Removing hosts block "old-99" left by a kubefwd that is no longer running: 127.1.27.1 db',
+    );
+    // A big block: one line of reasonable length, the rest with -v.
+    expect(said).toContain(
+      'Removing hosts block "old-98" left by a kubefwd that is no longer running: 127.1.28.1 svc0; 127.1.28.2 svc1; 127.1.28.3 svc2 and 37 more lines (-v lists them)',
     );
   });
 

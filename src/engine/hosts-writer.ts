@@ -17,6 +17,9 @@ import {
 import { parseIPv4 } from '../domain/ipv4.js';
 import type { Clock, HostsFileGateway, Logger } from './gateways.js';
 
+/** How many lines of a left-over hosts block its removal warning quotes. */
+const REMOVED_LINES_SHOWN = 3;
+
 export interface HostsWriterOptions {
   hosts: HostsFileGateway;
   clock: Clock;
@@ -93,18 +96,23 @@ export const createHostsWriter = (opts: HostsWriterOptions): HostsWriter => {
       if (start) {
         const stale = opts.isStaleBlock ?? (() => true);
         const remove = (b: string): boolean => b !== id && stale(b);
-        // Every block removed is logged with what it held, so nothing disappears without a word.
+        // Every block removed is logged with what it held, so nothing disappears without a word: its
+        // first lines in the warning (one line, however big the block), all of them with -v.
         const lines = splitLines(next);
-        for (const span of findBlocks(lines).filter((s) => remove(s.id)))
+        for (const span of findBlocks(lines).filter((s) => remove(s.id))) {
+          const held = lines
+            .slice(span.start + 1, span.end)
+            .map((l) => l.trim())
+            .filter((l) => l !== '');
+          const shown = held.slice(0, REMOVED_LINES_SHOWN).join('; ');
+          const more = held.length - REMOVED_LINES_SHOWN;
           opts.logger.warn(
             `Removing hosts block "${span.id}" left by a kubefwd that is no longer running: ${
-              lines
-                .slice(span.start + 1, span.end)
-                .map((l) => l.trim())
-                .filter((l) => l !== '')
-                .join('; ') || '(empty)'
-            }`,
+              shown || '(empty)'
+            }${more > 0 ? ` and ${more} more lines (-v lists them)` : ''}`,
           );
+          if (more > 0) opts.logger.debug(`Hosts block "${span.id}" held: ${held.join('; ')}`);
+        }
         next = removeBlocks(next, remove);
         if (opts.purgeStale) {
           const purged = purgeStaleLines(next);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { copyToClipboard, osc52, pickClipboardCommand } from './clipboard.js';
+import { copyToClipboard, osc52, pickClipboardCommand, runClipboardCommand } from './clipboard.js';
 
 describe('clipboard', () => {
   it('encodes OSC 52', () => {
@@ -11,15 +11,24 @@ describe('clipboard', () => {
     const only = (name: string) => (c: string) => c === name;
     expect(pickClipboardCommand('darwin', {}, all)?.command).toBe('pbcopy');
     expect(pickClipboardCommand('linux', { WAYLAND_DISPLAY: 'wayland-0' }, all)?.command).toBe('wl-copy');
-    expect(pickClipboardCommand('linux', {}, all)).toEqual({
+    const x = { DISPLAY: ':0' };
+    expect(pickClipboardCommand('linux', x, all)).toEqual({
       command: 'xclip',
       args: ['-selection', 'clipboard'],
     });
-    expect(pickClipboardCommand('linux', {}, only('xsel'))).toEqual({
+    expect(pickClipboardCommand('linux', x, only('xsel'))).toEqual({
       command: 'xsel',
       args: ['--clipboard', '--input'],
     });
-    expect(pickClipboardCommand('linux', {}, () => false)).toBeUndefined();
+    expect(pickClipboardCommand('linux', x, () => false)).toBeUndefined();
+    // No display (SSH, a console): no program could own a selection; OSC 52 only.
+    expect(pickClipboardCommand('linux', {}, all)).toBeUndefined();
+  });
+
+  it('a program that exits without reading its input is a failed copy, not a crash (EPIPE)', async () => {
+    for (let i = 0; i < 3; i++)
+      expect(await runClipboardCommand({ command: 'true', args: [] }, 'x'.repeat(1 << 20))).toBe(true);
+    expect(await runClipboardCommand({ command: 'false', args: [] }, 'x'.repeat(1 << 20))).toBe(false);
   });
 
   it('writes OSC 52 to the terminal and runs the program found', async () => {

@@ -1,6 +1,6 @@
 // Copy-to-clipboard for connection strings: an OSC 52 escape (works over SSH and in tmux with
 // set-clipboard on) plus the first clipboard program found on PATH, in kubefwd's order
-// (pbcopy on macOS; wl-copy first under Wayland, else xclip, xsel, wl-copy).
+// (pbcopy on macOS; wl-copy first under Wayland, else xclip, xsel, wl-copy; none without a display).
 import { spawn } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
@@ -23,17 +23,21 @@ export const pickClipboardCommand = (
   const candidates: ClipboardCommand[] =
     platform === 'darwin'
       ? [{ command: 'pbcopy', args: [] }]
-      : env['WAYLAND_DISPLAY']
-        ? [
-            { command: 'wl-copy', args: [] },
-            { command: 'xclip', args: ['-selection', 'clipboard'] },
-            { command: 'xsel', args: ['--clipboard', '--input'] },
-          ]
-        : [
-            { command: 'xclip', args: ['-selection', 'clipboard'] },
-            { command: 'xsel', args: ['--clipboard', '--input'] },
-            { command: 'wl-copy', args: [] },
-          ];
+      : !env['WAYLAND_DISPLAY'] && !env['DISPLAY']
+        ? // No display to own a selection (SSH, a console, a container): the programs would only
+          // fail; OSC 52 is the route.
+          []
+        : env['WAYLAND_DISPLAY']
+          ? [
+              { command: 'wl-copy', args: [] },
+              { command: 'xclip', args: ['-selection', 'clipboard'] },
+              { command: 'xsel', args: ['--clipboard', '--input'] },
+            ]
+          : [
+              { command: 'xclip', args: ['-selection', 'clipboard'] },
+              { command: 'xsel', args: ['--clipboard', '--input'] },
+              { command: 'wl-copy', args: [] },
+            ];
   return candidates.find((c) => has(c.command));
 };
 
@@ -59,12 +63,15 @@ export interface ClipboardDeps {
   run?: (cmd: ClipboardCommand, text: string) => Promise<boolean>;
 }
 
-const runCommand = (cmd: ClipboardCommand, text: string): Promise<boolean> =>
+export const runClipboardCommand = (cmd: ClipboardCommand, text: string): Promise<boolean> =>
   new Promise((resolve) => {
     try {
       const child = spawn(cmd.command, cmd.args, { stdio: ['pipe', 'ignore', 'ignore'], detached: false });
       child.on('error', () => resolve(false));
       child.on('close', (code) => resolve(code === 0));
+      // A program that exits without reading (xsel with no X server) makes the write fail with
+      // EPIPE: that is its failure to copy, told by its exit code, not the daemon's crash.
+      child.stdin.on('error', () => undefined);
       child.stdin.end(text);
     } catch {
       resolve(false);
@@ -80,6 +87,6 @@ export const copyToClipboard = async (text: string, deps: ClipboardDeps = {}): P
   }
   const env = deps.env ?? process.env;
   const cmd = pickClipboardCommand(deps.platform ?? process.platform, env, onPath(env['PATH']));
-  if (cmd) ok = (await (deps.run ?? runCommand)(cmd, text)) || ok;
+  if (cmd) ok = (await (deps.run ?? runClipboardCommand)(cmd, text)) || ok;
   return ok;
 };

@@ -55,6 +55,17 @@ describe.skipIf(!isBuilt())(
       expect(await hostsText()).toBe(FOREIGN_HOSTS);
     });
 
+    it('a reader of its output that went away (`| tee`, ended by the same Ctrl-C) does not stop the clean-up', async () => {
+      const p = fx.start(['-n', 'analytics']);
+      await eventually(() => forwarding(p.child.pid), 40_000);
+      // Both pipes lose their reader: every line written from now on fails with EPIPE.
+      p.child.stdout.destroy();
+      p.child.stderr.destroy();
+      p.kill('SIGINT');
+      expect((await p.exited).code).toBe(0);
+      expect(await hostsText()).toBe(FOREIGN_HOSTS);
+    });
+
     it('writes the discovery file while running and removes it at exit', async () => {
       const p = fx.start(['-n', 'analytics']);
       const m = await p.waitFor(/API server running at (http:\/\/127\.0\.0\.1:\d+)/);
