@@ -10,10 +10,20 @@ const ms = (text: string | undefined): number => {
 
 export const testHooks = (
   env: NodeJS.ProcessEnv,
-): Pick<RunDaemonOptions, 'hostsWriteDelayMs' | 'beforeShutdown'> => {
+): Pick<RunDaemonOptions, 'hostsWriteDelayMs' | 'beforeShutdown' | 'onStarted'> => {
   const writeDelay = ms(env.KUBEFWD_TEST_HOSTS_WRITE_DELAY_MS);
   const slowShutdown = ms(env.KUBEFWD_TEST_SLOW_SHUTDOWN_MS);
+  // A bug nothing catches, thrown from a timer once the daemon runs.
+  const crash = ms(env.KUBEFWD_TEST_THROW_AFTER_MS);
   return {
+    ...(crash > 0
+      ? {
+          onStarted: () =>
+            void setTimeout(() => {
+              throw new Error('injected by KUBEFWD_TEST_THROW_AFTER_MS');
+            }, crash),
+        }
+      : {}),
     ...(writeDelay > 0 ? { hostsWriteDelayMs: writeDelay } : {}),
     ...(slowShutdown > 0
       ? { beforeShutdown: () => new Promise<void>((resolve) => setTimeout(resolve, slowShutdown)) }

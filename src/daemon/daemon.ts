@@ -220,8 +220,27 @@ export const runDaemon = async (
       );
     }
   };
+  // A bug that escapes every handler (an uncaught exception; an unhandled rejection becomes one) must
+  // not leave the hosts block behind: it is said, the block is removed at once, and kubefwd exits 1.
+  let fatal = false;
+  const onFatal = (err: unknown): void => {
+    logger.error(
+      `kubefwd stopped on an unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : errorMessage(err)}`,
+    );
+    if (fatal) return;
+    fatal = true;
+    signalCount = 2;
+    forceCleanup().then(
+      () => resolveSignal(1),
+      (e: unknown) => {
+        logger.error(`Cannot clean ${config.hostsPath}: ${errorMessage(e)}`);
+        resolveSignal(1);
+      },
+    );
+  };
   signals.on('SIGINT', onSignal);
   signals.on('SIGTERM', onSignal);
+  signals.on('uncaughtException', onFatal);
   // The helper went away (killed, crashed): nothing privileged works any more, so stop as on a signal.
   let helperLost = false;
   let over = false;
@@ -256,5 +275,6 @@ export const runDaemon = async (
     over = true;
     signals.off('SIGINT', onSignal);
     signals.off('SIGTERM', onSignal);
+    signals.off('uncaughtException', onFatal);
   }
 };

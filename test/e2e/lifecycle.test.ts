@@ -66,6 +66,18 @@ describe.skipIf(!isBuilt())(
       expect(await hostsText()).toBe(FOREIGN_HOSTS);
     });
 
+    it('an error nothing catches is said, the block removed at once, and kubefwd exits 1', async () => {
+      const p = fx.start(['-n', 'analytics'], { KUBEFWD_TEST_THROW_AFTER_MS: '4000' });
+      const block = `# kubefwd begin pid-${String(p.child.pid)}`;
+      await eventually(async () => (await hostsText()).includes(block), 40_000);
+      const { code, stderr } = await p.exited;
+      expect(code).toBe(1);
+      expect(stderr).toMatch(
+        /kubefwd stopped on an unexpected error: Error: injected by KUBEFWD_TEST_THROW_AFTER_MS/,
+      );
+      expect(await hostsText()).toBe(FOREIGN_HOSTS);
+    });
+
     it('writes the discovery file while running and removes it at exit', async () => {
       const p = fx.start(['-n', 'analytics']);
       const m = await p.waitFor(/API server running at (http:\/\/127\.0\.0\.1:\d+)/);
