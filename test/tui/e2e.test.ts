@@ -46,6 +46,8 @@ const createTerminal = (name: string, command: string[], env: Record<string, str
   const screen = () => tmux('capture-pane', '-p', '-t', 's').stdout;
   return {
     screen,
+    /** The screen with its colour and attribute escapes (SGR). */
+    styledScreen: () => tmux('capture-pane', '-e', '-p', '-t', 's').stdout,
     async waitFor(re: RegExp, timeoutMs = 30_000): Promise<string> {
       const end = Date.now() + timeoutMs;
       for (;;) {
@@ -174,6 +176,13 @@ describe.skipIf(why !== undefined)(
       expect(tableRows(term.screen())).toEqual(
         expect.arrayContaining(['api-gateway', 'postgres', 'redis', 'auth']),
       );
+    });
+
+    it('renders in colour, also with CI set (the status dots in the theme green)', async () => {
+      await term.waitFor(/api-gateway\s+8080\s+● Active/, 60_000);
+      // Each SGR sequence's parameters; a foreground colour is 30-37, 90-97 or 38;5;n / 38;2;r;g;b.
+      const sgr = [...term.styledScreen().matchAll(/\x1b\[([0-9;]*)m/g)].map((m) => m[1]!);
+      expect(sgr.some((p) => /(^|;)(3[0-7]|9[0-7]|38;[25];)/.test(p))).toBe(true);
     });
 
     // Under full-suite load a redraw after a key chunk took over waitFor's default 30 s: each
