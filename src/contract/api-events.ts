@@ -54,6 +54,8 @@ export const ApiEventData = z
     errorCode: z.string().optional(),
     reason: z.string().optional(),
     nextRetryAt: z.string().optional(),
+    /** PodAdded, PodStatusChanged: the forward's reconnections so far. */
+    reconnects: z.number().int().optional(),
     bytesIn: z.number().optional(),
     bytesOut: z.number().optional(),
     rateIn: z.number().optional(),

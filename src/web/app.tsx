@@ -67,6 +67,12 @@ const Header = ({
   startedAt: number | undefined;
 }) => {
   useLive(hub);
+  // The uptime moves every second, with or without events.
+  const [, setTick] = useState(0);
+  useEffect(() => {
+    const t = setInterval(() => setTick((n) => n + 1), 1000);
+    return () => clearInterval(t);
+  }, []);
   let rateIn = 0;
   let rateOut = 0;
   let active = 0;
@@ -94,7 +100,7 @@ const Header = ({
           {errors} errors
         </span>
         {waiting > 0 && <span>{waiting} waiting</span>}
-        <span>{reconnects} reconnects</span>
+        <span id="reconnect-count">{reconnects} reconnects</span>
         <span id="rates">
           ↓ {formatRate(rateIn)} ↑ {formatRate(rateOut)}
         </span>

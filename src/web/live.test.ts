@@ -46,10 +46,13 @@ describe('applyEvent', () => {
       reason: 'pod gone',
     });
     const errored = live.forwards.get(key);
-    applyEvent(live, ev('PodStatusChanged', { forwardKey: key, status: 'Active', podName: 'api-2' }));
+    applyEvent(
+      live,
+      ev('PodStatusChanged', { forwardKey: key, status: 'Active', podName: 'api-2', reconnects: 2 }),
+    );
     const active = live.forwards.get(key)!;
     expect(active).not.toBe(errored); // a new object: the row re-renders
-    expect(active).toMatchObject({ status: 'Active', podName: 'api-2' });
+    expect(active).toMatchObject({ status: 'Active', podName: 'api-2', reconnects: 2 });
     expect(active.error).toBeUndefined();
     expect(active.reason).toBeUndefined();
 
@@ -61,7 +64,7 @@ describe('applyEvent', () => {
       });
     applyEvent(live, bw(5));
     applyEvent(live, bw(0));
-    expect(live.forwards.get(key)).toMatchObject({ bytesIn: 10, bytesOut: 20, rateIn: 0 });
+    expect(live.forwards.get(key)).toMatchObject({ bytesIn: 10, bytesOut: 20, rateIn: 0, reconnects: 2 });
     expect(live.spark.get(key)).toEqual([5, 0]);
 
     expect(applyEvent(live, ev('NamespaceAdded', { namespace: 'x', context: 'sim' }))).toBe('reload');

@@ -40,7 +40,7 @@ const fromEvent = (d: ApiEvent['data'], at: string): ForwardView | undefined => 
     hostnames: d.hostnames ?? [],
     status: (d.status as ForwardView['status'] | undefined) ?? 'Pending',
     startedAt: at,
-    reconnects: 0,
+    reconnects: d.reconnects ?? 0,
     connections: 0,
     activeConnections: 0,
     bytesIn: 0,
@@ -143,5 +143,6 @@ const pick = (old: ForwardView, d: ApiEvent['data']): Partial<ForwardView> => {
   }
   if (d.localIP) out.localIP = d.localIP;
   if (d.hostnames) out.hostnames = d.hostnames;
+  if (d.reconnects !== undefined) out.reconnects = d.reconnects;
   return out;
 };

@@ -428,7 +428,12 @@ describe.skipIf(!hasChromium || !isBuilt())('dashboard in Chromium', { timeout: 
   it('shows rates, errors and uptime in the header, and kubefwd’s log live on #/logs', async () => {
     const page = await loggedInPage();
     await page.waitForSelector('#uptime');
-    expect(await page.textContent('#uptime')).toMatch(/^up \d/);
+    const uptime = await page.textContent('#uptime');
+    expect(uptime).toMatch(/^up \d/);
+    // It moves on its own, every second.
+    await page.waitForFunction((was) => document.querySelector('#uptime')?.textContent !== was, uptime, {
+      timeout: 5_000,
+    });
     expect(await page.textContent('#error-count')).toMatch(/^\d+ errors$/);
     expect(await page.textContent('#rates')).toMatch(/↓ .+ ↑ /);
     await page.goto(`${base}/#/logs`);
@@ -447,6 +452,17 @@ describe.skipIf(!hasChromium || !isBuilt())('dashboard in Chromium', { timeout: 
           (l.textContent ?? '').includes(`pod ${pod}`),
         ),
       next,
+    );
+    // The header's reconnect count follows the forwards' (the replacement counted), live.
+    const reconnects = (await api.listForwards({ limit: 1000 })).forwards.reduce(
+      (n, x) => n + x.reconnects,
+      0,
+    );
+    expect(reconnects).toBeGreaterThan(0);
+    await page.waitForFunction(
+      (n) => document.querySelector('#reconnect-count')?.textContent === `${n} reconnects`,
+      reconnects,
+      { timeout: 10_000 },
     );
     await page.screenshot({ path: shot('logs') });
     await page.close();

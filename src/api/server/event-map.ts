@@ -31,6 +31,7 @@ const forwardData = (f: ForwardRecord): ApiEventData => ({
   podPort: f.podPort,
   hostnames: f.hostnames,
   status: f.status,
+  reconnects: f.reconnects,
   ...(f.error ? { error: f.error } : {}),
   ...(f.errorCode ? { errorCode: f.errorCode } : {}),
   ...(f.reason ? { reason: f.reason } : {}),
