@@ -43,7 +43,8 @@ const suggestionsFor = (code: ErrorCode, args: Record<string, unknown>): Suggest
     case 'POD_NOT_FOUND':
     case 'NO_PODS':
       return [
-        ...(key
+        // A deleted pod may have a replacement to pick; with no pod at all there is nothing to sync.
+        ...(key && code === 'POD_NOT_FOUND'
           ? [{ tool: 'sync_service', args: { key, force: true }, why: 'pick the replacement pod' }]
           : []),
         { tool: 'list_pods', why: 'see which pods exist and whether they are ready' },
@@ -57,7 +58,9 @@ const suggestionsFor = (code: ErrorCode, args: Record<string, unknown>): Suggest
         { tool: 'diagnose_errors', why: 'see the cause per forward' },
       ];
     case 'ALREADY_EXISTS':
-      return [{ tool: 'list_services', why: 'it is already forwarded; see its key and address' }];
+      return [
+        { tool: 'get_connection_info', why: 'it is already forwarded: its address and connection strings' },
+      ];
     case 'PERMISSION_DENIED':
     case 'AUTH_FAILED':
       return [{ tool: 'list_contexts', why: 'use a context with the needed permissions' }];

@@ -211,7 +211,7 @@ export const buildPrompts = (backend: BackendProvider): readonly PromptDef[] => 
           '',
           '1. Assess: `diagnose_errors`.',
           '2. Prioritise: pods gone and connection refused first, then timeouts.',
-          '3. Per type: CONNECTION_REFUSED → check `list_pods`/`get_pod_logs`, then `reconnect_service`; TIMEOUT → `get_events`, retry; POD_NOT_FOUND/NO_PODS → `sync_service` with force: true.',
+          '3. Per type: CONNECTION_REFUSED → check `list_pods`/`get_pod_logs`, then `reconnect_service`; TIMEOUT → `get_events`, retry; POD_NOT_FOUND → `sync_service` with force: true (picks the replacement pod); NO_PODS → `list_pods` and `get_events` (kubefwd forwards as soon as a pod is ready).',
           '4. Verify each with `get_service`.',
           auto_reconnect === 'true'
             ? '5. Auto-Reconnect Mode: call `reconnect_all_errors` once, then re-check with `diagnose_errors`.'

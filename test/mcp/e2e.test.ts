@@ -125,6 +125,9 @@ describe.skipIf(!isBuilt())('kubefwd mcp over stdio, end to end (real daemon, si
     // Short keys: the name alone, or name.namespace, names the one service.
     expect(await ok('get_service', { key: 'postgres' })).toMatchObject({ key: 'postgres.shop.sim' });
     expect(await ok('get_service', { key: 'redis.shop' })).toMatchObject({ key: 'redis.shop.sim' });
+    expect(await ok('get_metrics', { scope: 'service_detail', service_key: 'redis' })).toMatchObject({
+      services: [expect.objectContaining({ key: 'redis.shop.sim' })],
+    });
     // kubefwd runs with --hosts-path here: the names resolve for no program, so the connection
     // strings use the IPs (the names are still given, and are in that file).
     const pg = await ok('get_connection_info', { service_name: 'postgres', namespace: 'shop' });

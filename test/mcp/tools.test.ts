@@ -8,6 +8,7 @@ import type { Tool } from '../../src/mcp/tools/index.js';
 import type { KubefwdBackend } from '../../src/mcp/backend.js';
 import { createFakeBackend, forward, service } from './fake-backend.js';
 import { errorOf, lastJson } from './result-text.js';
+import { forwardIssue } from '../../src/domain/diagnosis.js';
 import { VALID_ARGS } from './tool-args.js';
 
 const ctxFor = (backend: KubefwdBackend) => ({
@@ -284,6 +285,28 @@ describe('tool behaviour', () => {
       serviceKey: 'payments.shop.sim',
       errorType: 'CONNECTION_REFUSED',
       nextStep: { tool: 'reconnect_service' },
+    });
+  });
+
+  it('diagnose_errors: a service with no pod at all gets list_pods as its next step, not a sync that cannot help', async () => {
+    const waiting = forward('api-gateway', 8080, '127.1.27.5', {
+      status: 'Waiting',
+      errorCode: 'NO_PODS',
+      reason: 'no ready pod matches selector app=api-gateway',
+    });
+    const over = {
+      analyze: async () =>
+        ({
+          status: 'degraded',
+          issues: [forwardIssue(waiting)],
+          recommendations: [],
+          suggestedActions: [],
+        }) as never,
+    };
+    const { r } = await call('diagnose_errors', {}, over);
+    expect((r.structuredContent as { errors: unknown[] }).errors[0]).toMatchObject({
+      errorType: 'NO_PODS',
+      nextStep: { tool: 'list_pods', args: { namespace: 'shop', service_name: 'api-gateway' } },
     });
   });
 

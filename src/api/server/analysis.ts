@@ -49,10 +49,22 @@ export const quickStatus = (i: AnalysisInput): QuickStatus => {
   const errored = i.snapshot.services.filter((s) => s.errorCount > 0).length;
   const waitingCount = i.snapshot.forwards.filter((f) => f.status === 'Waiting').length;
   const base = { errorCount: summary.errorCount, waitingCount, uptime: formatUptime(i.uptimeMs) };
-  if (summary.errorCount === 0 && summary.activeServices > 0)
+  // A service waiting for a pod cannot be reached: not "ok" (kubefwd said ok; its analysis and our
+  // get_health say degraded, and the first check must not disagree with them).
+  const waiting = i.snapshot.services.filter((s) => s.errorCount === 0 && s.status === 'waiting');
+  if (summary.errorCount === 0 && summary.activeServices > 0 && waiting.length === 0)
     return {
       status: 'ok',
-      message: `All ${summary.activeServices} services healthy, ${summary.activeForwards} active forwards${waitingCount ? `, ${waitingCount} waiting for a pod` : ''}`,
+      message: `All ${summary.activeServices} services healthy, ${summary.activeForwards} active forwards`,
+      ...base,
+    };
+  if (summary.errorCount === 0 && summary.activeServices > 0)
+    return {
+      status: 'issues',
+      message: `${summary.activeServices} of ${summary.totalServices} services active; ${waiting.length} waiting for a pod (${waiting
+        .slice(0, 5)
+        .map((s) => s.key)
+        .join(', ')}${waiting.length > 5 ? ', …' : ''})`,
       ...base,
     };
   if (summary.errorCount > 0 && summary.activeServices > errored)

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ServiceView } from '../../contract/state.js';
-import { healthOf } from './analysis.js';
+import { healthOf, quickStatus, type AnalysisInput } from './analysis.js';
 
 type Snapshot = Parameters<typeof healthOf>[0];
 
@@ -36,5 +36,30 @@ describe('healthOf', () => {
   it('is unhealthy when errored services outnumber active ones', () => {
     expect(healthOf(snapshot([svc('error', 1), svc('error', 1), svc('active')]))).toBe('unhealthy');
     expect(healthOf(snapshot([svc('error', 1), svc('active')]))).toBe('degraded');
+  });
+});
+
+describe('quickStatus', () => {
+  const input = (services: ServiceView[]): AnalysisInput =>
+    ({
+      snapshot: {
+        services,
+        forwards: [],
+        summary: {
+          activeServices: services.filter((s) => s.activeCount > 0).length,
+          totalServices: services.length,
+          activeForwards: services.filter((s) => s.activeCount > 0).length,
+          errorCount: services.reduce((n, s) => n + s.errorCount, 0),
+        },
+      },
+      uptimeMs: 1000,
+    }) as unknown as AnalysisInput;
+  it('is ok only when every service is active, and says which wait for a pod otherwise (as healthOf)', () => {
+    expect(quickStatus(input([svc('active'), svc('active', 0)]))).toMatchObject({ status: 'ok' });
+    const waiting = svc('waiting');
+    expect(quickStatus(input([svc('active'), waiting]))).toMatchObject({
+      status: 'issues',
+      message: `1 of 2 services active; 1 waiting for a pod (${waiting.key})`,
+    });
   });
 });

@@ -113,10 +113,13 @@ export const getMetrics = defineTool({
       });
     const summary = await api.metrics();
     if (sc === 'summary') return { data: summary };
+    // A short key ("redis", "redis.shop") names a service as in the other tools: the API resolves
+    // it, and says which services it could mean when it is ambiguous or unknown.
+    const key = service_key === undefined ? undefined : (await api.getService(service_key)).key;
     const all = await api.serviceMetricsList();
-    const services = sc === 'service_detail' ? all.filter((m) => m.key === service_key) : all;
-    if (sc === 'service_detail' && services.length === 0)
-      throw new KubefwdError('SERVICE_NOT_FOUND', `No metrics for service '${service_key}'`, {
+    const services = key === undefined ? all : all.filter((m) => m.key === key);
+    if (key !== undefined && services.length === 0)
+      throw new KubefwdError('SERVICE_NOT_FOUND', `No metrics for service '${key}'`, {
         field: 'service_key',
       });
     return { data: { ...summary, services } };
@@ -179,11 +182,21 @@ export const diagnoseErrors = defineTool({
       const c = classifyError(issue.message, issue.errorCode);
       const code = c.code;
       const key = issue.serviceKey;
-      const nextStep =
-        code === 'POD_NOT_FOUND' || code === 'NO_PODS'
-          ? { tool: 'sync_service', args: { key, force: true } }
-          : { tool: 'reconnect_service', args: { key } };
       const where = parseServiceKey(key);
+      // No pod at all: nothing to sync or reconnect to (kubefwd takes one as soon as it is ready);
+      // the pods and their events say why there is none. A deleted pod: sync picks its replacement.
+      const nextStep =
+        code === 'NO_PODS'
+          ? {
+              tool: 'list_pods',
+              args: {
+                namespace: issue.namespace ?? where?.namespace ?? '',
+                service_name: issue.serviceName ?? where?.service ?? key,
+              },
+            }
+          : code === 'POD_NOT_FOUND'
+            ? { tool: 'sync_service', args: { key, force: true } }
+            : { tool: 'reconnect_service', args: { key } };
       return [
         {
           serviceKey: key,
