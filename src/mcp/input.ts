@@ -11,7 +11,12 @@ const CONTEXT = /^[A-Za-z0-9_:@/+=][A-Za-z0-9_.:@/+=-]*$/;
 /** Service and forward keys: `svc.ns.ctx`, `pod.svc.ns.ctx`, `svc.ns.ctx.pod.port`. */
 const KEY = /^[a-z0-9][A-Za-z0-9_.:@/+=-]*$/;
 const SELECTOR = /^[A-Za-z0-9_./=!,() -]*$/;
-const NO_CONTROL = /^[^\p{Cc}]*$/u;
+/**
+ * No control characters (C0, DEL, C1: Unicode's Cc). Spelled as ranges, not `\p{Cc}`: the pattern
+ * goes into the tools' JSON Schema, and hosts that check schemas in Python (`re`) reject `\p{…}`.
+ */
+// eslint-disable-next-line no-control-regex
+export const NO_CONTROL = /^[^\u0000-\u001f\u007f-\u009f]*$/;
 
 const noTraversal = (v: string): boolean => !v.includes('..');
 

@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { completable } from '@modelcontextprotocol/server';
 import type { BackendProvider } from './backend.js';
+import { NO_CONTROL } from './input.js';
 
 type Complete = (value: string, context?: { arguments?: Record<string, string> }) => Promise<string[]>;
 
@@ -14,11 +15,7 @@ export interface PromptDef {
   render(args: Record<string, string | undefined>): { description: string; text: string };
 }
 
-const text = (max = 253) =>
-  z
-    .string()
-    .max(max)
-    .regex(/^[^\p{Cc}]*$/u, 'must not contain control characters');
+const text = (max = 253) => z.string().max(max).regex(NO_CONTROL, 'must not contain control characters');
 
 const startsWith = (value: string, items: Iterable<string>): string[] =>
   [...new Set(items)].filter((i) => i.startsWith(value)).sort();
@@ -75,9 +72,11 @@ const lines = (...parts: (string | false | undefined)[]): string =>
 /** The prompt definitions; `backend` feeds argument completion. */
 export const buildPrompts = (backend: BackendProvider): readonly PromptDef[] => {
   const c = completers(backend);
-  const ns = () => completable(text(63), c.namespace);
-  const svc = () => completable(text(63), c.service);
-  const ctx = () => completable(text(), c.context);
+  const ns = () => completable(text(63).describe('Kubernetes namespace, e.g. "shop"'), c.namespace);
+  const svc = () => completable(text(63).describe('service name, e.g. "postgres"'), c.service);
+  const ctx = () => completable(text().describe('kubeconfig context; omit for the current one'), c.context);
+  const symptom = () =>
+    text(500).describe('what goes wrong, in the user\'s words, e.g. "connection refused"');
   return [
     {
       name: 'setup_local_dev',
@@ -107,7 +106,10 @@ export const buildPrompts = (backend: BackendProvider): readonly PromptDef[] => 
       name: 'forward_namespace',
       title: 'Forward a namespace',
       description: 'Forward all services from a Kubernetes namespace for local development',
-      args: z.object({ namespace: ns(), selector: text(1024).optional() }),
+      args: z.object({
+        namespace: ns(),
+        selector: text(1024).describe('label selector limiting the services, e.g. "app=api"').optional(),
+      }),
       render: ({ namespace, selector }) => ({
         description: `Forward namespace ${namespace ?? ''}`,
         text: lines(
@@ -144,7 +146,10 @@ export const buildPrompts = (backend: BackendProvider): readonly PromptDef[] => 
       description: 'Get connection information and code examples for a forwarded service',
       args: z.object({
         service_name: svc(),
-        language: completable(text(40), async (v) => startsWith(v, LANGUAGES)).optional(),
+        language: completable(
+          text(40).describe(`language of the code examples: ${LANGUAGES.join(', ')}`),
+          async (v) => startsWith(v, LANGUAGES),
+        ).optional(),
       }),
       render: ({ service_name, language }) => ({
         description: `Connection guide for ${service_name ?? ''}`,
@@ -162,7 +167,7 @@ export const buildPrompts = (backend: BackendProvider): readonly PromptDef[] => 
       name: 'troubleshoot',
       title: 'Troubleshoot',
       description: 'A systematic guide for troubleshooting kubefwd connectivity issues',
-      args: z.object({ service_name: svc().optional(), symptom: text(500).optional() }),
+      args: z.object({ service_name: svc().optional(), symptom: symptom().optional() }),
       render: ({ service_name, symptom }) => ({
         description: 'Troubleshoot kubefwd connectivity',
         text: lines(
@@ -182,7 +187,7 @@ export const buildPrompts = (backend: BackendProvider): readonly PromptDef[] => 
       name: 'debug_service',
       title: 'Debug a service',
       description: 'Systematic debugging workflow for a specific service with HTTP traffic inspection',
-      args: z.object({ service_name: svc(), symptom: text(500).optional() }),
+      args: z.object({ service_name: svc(), symptom: symptom().optional() }),
       render: ({ service_name, symptom }) => ({
         description: `Debug ${service_name ?? ''}`,
         text: lines(
@@ -202,7 +207,10 @@ export const buildPrompts = (backend: BackendProvider): readonly PromptDef[] => 
       title: 'Fix errors',
       description: 'Guide for fixing all current errors in kubefwd',
       args: z.object({
-        auto_reconnect: completable(text(5), async (v) => startsWith(v, ['true', 'false'])).optional(),
+        auto_reconnect: completable(
+          text(5).describe('"true" to reconnect every failing service without asking first'),
+          async (v) => startsWith(v, ['true', 'false']),
+        ).optional(),
       }),
       render: ({ auto_reconnect }) => ({
         description: 'Fix kubefwd errors',

@@ -236,9 +236,11 @@ export const fakeCluster = (context = 'sim'): ClusterGateway & { logCalls: unkno
     async listEvents(ns, sel) {
       nsMissing(ns);
       const f = sel?.fieldSelector ?? '';
+      // As the API server: field values match exactly ("Pod", not "pod").
+      const matches = (field: 'kind' | 'name', value: string) =>
+        !f.includes(`involvedObject.${field}=`) || f.split(',').includes(`involvedObject.${field}=${value}`);
       return events.filter(
-        (e) =>
-          !f.includes('involvedObject.name=') || f.includes(`involvedObject.name=${e.involvedObject.name}`),
+        (e) => matches('name', e.involvedObject.name) && matches('kind', e.involvedObject.kind),
       );
     },
     async podLogs(ns, name, options) {

@@ -583,6 +583,11 @@ describe('kubernetes discovery', () => {
         (e) => e.objectName,
       ),
     ).toEqual(['api-1']);
+    // Kinds in any case or as kubectl's short names: the field selector needs "Pod".
+    for (const resourceKind of ['pod', 'po', 'POD'])
+      expect(
+        (await h.client.k8sEvents('shop', { resourceKind, resourceName: 'api-1' })).map((e) => e.objectName),
+      ).toEqual(['api-1']);
     expect(await h.client.k8sEvents('shop', { limit: 1 })).toHaveLength(1);
     const snake = await json(
       await h.req('/api/v1/kubernetes/events/shop?resource_kind=Pod&resource_name=db-0'),

@@ -343,6 +343,11 @@ describe('tool behaviour', () => {
   it('add_service answers once its forward listens: active, with the address', async () => {
     const { r } = await call('add_service', { namespace: 'shop', service_name: 'postgres' });
     expect(r.structuredContent).toMatchObject({ status: 'active', localIP: '127.1.27.9' });
+    // `ports` is ignored, in either spelling a model may send.
+    for (const ports of [[5432], ['5432', '15432:5432']])
+      expect(
+        (await call('add_service', { namespace: 'shop', service_name: 'postgres', ports })).r.isError,
+      ).not.toBe(true);
     expect(textOf(r)).toMatch(/^Forwarding postgres/);
   });
 

@@ -11,14 +11,16 @@ export const getEvents = defineTool({
   title: 'Kubernetes events',
   description:
     'Kubernetes events of a namespace, newest first: scheduling, image pulls, starts, kills, probe failures. ' +
-    'Critical for diagnosing pods that do not start. Narrow to one object with resource_kind and resource_name ' +
-    '(e.g. "Pod" and a pod name; both are needed). limit 1-500, default 50.',
+    'Critical for diagnosing pods that do not start. Narrow to the events of one object with resource_name ' +
+    '(and resource_kind, e.g. "Pod", when names repeat across kinds). limit 1-500, default 50.',
   input: z.strictObject({
     namespace: namespaceField,
     context: contextField.optional(),
     resource_kind: resourceKindField.optional(),
-    resource_name: podNameField.optional(),
-    limit: z.number().int().min(1).max(500).optional(),
+    resource_name: podNameField
+      .describe('name of the object (a pod, service, deployment, …) whose events to show')
+      .optional(),
+    limit: z.number().int().min(1).max(500).describe('how many events (1-500, default 50)').optional(),
   }),
   output: z.object({
     events: z.array(anyObject),

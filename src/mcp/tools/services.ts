@@ -28,8 +28,14 @@ export const addService = defineTool({
     service_name: serviceNameField.describe('Kubernetes service name, e.g. "postgres"'),
     context: contextField.optional(),
     ports: z
-      .array(z.string().regex(/^\d{1,5}(:\d{1,5})?$/, 'must be "port" or "local:remote"'))
+      .array(
+        z.union([
+          z.number().int().min(1).max(65535),
+          z.string().regex(/^\d{1,5}(:\d{1,5})?$/, 'must be "port" or "local:remote"'),
+        ]),
+      )
       .max(64)
+      .describe('ignored (kept for kubefwd compatibility): every TCP port of the service is forwarded')
       .optional(),
   }),
   output: z.object({

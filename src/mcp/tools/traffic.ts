@@ -177,8 +177,11 @@ export const getLogs = defineTool({
     '(debug, info, warn, error; "all" for every level) and by a search text. count 1-500, default 50.',
   input: z.strictObject({
     count: countField(500, 50).optional(),
-    level: z.preprocess((v) => (typeof v === 'string' ? v.toLowerCase() : v), z.enum(LEVELS)).optional(),
-    search: searchText(200).optional(),
+    level: z
+      .preprocess((v) => (typeof v === 'string' ? v.toLowerCase() : v), z.enum(LEVELS))
+      .describe('minimum level: "warn" gives warn and error entries; "all" (the default) gives every entry')
+      .optional(),
+    search: searchText(200).describe('only entries containing this text').optional(),
   }),
   output: z.object({
     logs: z.array(z.object({ timestamp: z.string(), level: z.string(), message: z.string() })),

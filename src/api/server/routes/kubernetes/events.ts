@@ -5,6 +5,7 @@ import { route, type RouteDef } from '../../define.js';
 import { k8sEvent, sortEvents } from '../../k8s-views.js';
 import { fail } from '../../respond.js';
 import { checkInput, ns, objName, withTimeout, type ClusterAccess } from './cluster-access.js';
+import { canonicalKind } from '../../../../domain/object-kinds.js';
 
 export const eventRoutes = ({ clusterOf }: ClusterAccess): RouteDef[] => [
   route({
@@ -24,7 +25,7 @@ export const eventRoutes = ({ clusterOf }: ClusterAccess): RouteDef[] => [
       if (kind) {
         if (!/^[A-Za-z]{1,63}$/.test(kind))
           fail('INVALID_INPUT', `query.resourceKind: "${kind}" is not a kind name`, 'query.resourceKind');
-        fields.push(`involvedObject.kind=${kind}`);
+        fields.push(`involvedObject.kind=${canonicalKind(kind)}`);
       }
       if (name) {
         checkInput(objName, name, 'query.resourceName');
