@@ -240,7 +240,7 @@ export const fakeCluster = (context = 'sim'): ClusterGateway & { logCalls: unkno
       const matches = (field: 'kind' | 'name', value: string) =>
         !f.includes(`involvedObject.${field}=`) || f.split(',').includes(`involvedObject.${field}=${value}`);
       return events.filter(
-        (e) => matches('name', e.involvedObject.name) && matches('kind', e.involvedObject.kind),
+        (e) => matches('name', e.involvedObject.name ?? '') && matches('kind', e.involvedObject.kind ?? ''),
       );
     },
     async podLogs(ns, name, options) {

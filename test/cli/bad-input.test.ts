@@ -143,7 +143,8 @@ describe.skipIf(!isBuilt())('bad input through ./bin/kubefwd', () => {
     expect(r.code).toBe(1);
     expectOneLine(
       r.stderr,
-      /needs superuser privileges .* not root \(uid 65534\)\. Run it with: sudo -E kubefwd -n shop — or once: sudo kubefwd helper install \(then plain `kubefwd -n shop` needs no sudo\)\. To try it without root: --hosts-path <a file you can write> \(the names then resolve only through that file\)\.$/,
+      // Named by its path: sudo's secure_path does not lead to this kubefwd (a checkout).
+      /^kubefwd: superuser privileges are needed .* not root \(uid 65534\)\. Run it with: sudo -E (\/\S+\/bin\/kubefwd) -n shop — or once: sudo \1 helper install \(then plain `kubefwd -n shop` needs no sudo\)\. To try it without root: --hosts-path <a file you can write> \(the names then resolve only through that file\)\.$/,
     );
   });
 

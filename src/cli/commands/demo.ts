@@ -46,7 +46,7 @@ export const runDemo = async (
   announce?: () => void,
   privilege: PrivilegeChoice = {},
 ): Promise<number> => {
-  const warning = checkPrivileges(config, argv);
+  const warning = await checkPrivileges(config, argv);
   const notices = await removeStaleDemoDirs(tmpdir());
   const dir = await mkdtemp(join(tmpdir(), DEMO_DIR_PREFIX));
   // The owner's pid, so the next demo removes this directory if this process is killed.

@@ -5,6 +5,8 @@ import type { Machine } from '../../daemon/helper-client.js';
 import { runDaemon } from '../../daemon/index.js';
 import type { CliIo } from '../io.js';
 import { privilegeHint } from '../../os/privilege.js';
+import { commandForSudo } from '../../os/sudo-command.js';
+import { seaRunning } from '../../helper/sudo-mode.js';
 import { testHooks } from '../test-hooks.js';
 import { shellQuote } from '../shell-quote.js';
 
@@ -13,22 +15,29 @@ import { shellQuote } from '../shell-quote.js';
  * kubefwd runs only against a hosts file named with --hosts-path (tests, dnsmasq setups) and says
  * what will not work.
  */
-export const checkPrivileges = (config: DaemonConfig, argv: readonly string[]): string | undefined => {
+export const checkPrivileges = async (
+  config: DaemonConfig,
+  argv: readonly string[],
+): Promise<string | undefined> => {
   if (config.root) return undefined;
   if (!config.hostsPathExplicit) {
-    const cmd = `kubefwd ${argv.map(shellQuote).join(' ')}`.trim();
+    const args = argv.map(shellQuote).join(' ');
+    const cmd = `kubefwd ${args}`.trim();
+    // Named so that sudo, which replaces PATH, runs this kubefwd (an nvm install, a checkout).
+    const self = (await seaRunning()) ? process.execPath : (process.argv[1] ?? process.execPath);
+    const asRoot = shellQuote(commandForSudo(self, config.env.PATH));
     const who =
       process.platform === 'win32'
         ? 'not an elevated Administrator'
         : `not root (uid ${process.getuid?.() ?? '?'})`;
     throw new KubefwdError(
       'NOT_ROOT',
-      `kubefwd needs superuser privileges to edit ${config.hostsPath} and bind 127.x.x.x addresses, and this process is ${who}`,
+      `superuser privileges are needed to edit ${config.hostsPath} and bind 127.x.x.x addresses, and this process is ${who}`,
       {
         hint:
           process.platform === 'win32'
             ? privilegeHint(process.platform, cmd)
-            : `${privilegeHint(process.platform, cmd)} — or once: sudo kubefwd helper install (then plain \`${cmd}\` needs no sudo). To try it without root: --hosts-path <a file you can write> (the names then resolve only through that file).`,
+            : `${privilegeHint(process.platform, `${asRoot} ${args}`.trim())} — or once: sudo ${asRoot} helper install (then plain \`${cmd}\` needs no sudo). To try it without root: --hosts-path <a file you can write> (the names then resolve only through that file).`,
         field: 'uid',
       },
     );
@@ -49,7 +58,7 @@ export const runSvc = async (
   announce?: () => void,
   privilege: PrivilegeChoice = {},
 ): Promise<number> => {
-  const warning = checkPrivileges(config, argv);
+  const warning = await checkPrivileges(config, argv);
   return runDaemon(config, io, {
     ...(warning ? { warnings: [warning] } : {}),
     ...(privilege.notice ? { notices: [privilege.notice] } : {}),
