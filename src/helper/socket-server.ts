@@ -60,6 +60,8 @@ export const serveHelperSocket = async (options: SocketHelperOptions): Promise<S
   const log = options.log ?? ((): void => undefined);
   const pending = new Map<number, Pending>();
   const controls = new Set<Socket>();
+  /** Sessions being closed: each removes its hosts block and aliases (core.closeSession). */
+  const closing = new Set<Promise<void>>();
   let nextConn = 1;
 
   const send = (socket: Socket, msg: object): void => {
@@ -189,7 +191,9 @@ export const serveHelperSocket = async (options: SocketHelperOptions): Promise<S
       controls.delete(socket);
       if (!session) return;
       const s = session;
-      void queue.then(() => core.closeSession(s)).catch(() => undefined);
+      const done = queue.then(() => core.closeSession(s)).catch(() => undefined);
+      closing.add(done);
+      void done.then(() => closing.delete(done));
       for (const [conn, p] of pending)
         if (p.token === token) {
           clearTimeout(p.timer);
@@ -223,7 +227,12 @@ export const serveHelperSocket = async (options: SocketHelperOptions): Promise<S
   return {
     socketPath: options.socketPath,
     async close() {
-      for (const c of controls) c.destroy();
+      // Stopped (systemctl stop, an upgrade's restart): every session's hosts block and aliases go
+      // before the process does, as when an engine dies; the engines then see the socket close.
+      await Promise.all(
+        [...controls].map((c) => new Promise<void>((done) => c.once('close', () => done()).destroy())),
+      );
+      await Promise.all(closing);
       for (const p of pending.values()) {
         clearTimeout(p.timer);
         p.tcp.destroy();

@@ -183,6 +183,16 @@ describe.skipIf(!runnable)('kubefwd helper install: no sudo for everyday runs', 
   let sim: SimCluster;
   let kubeconfig: string;
 
+  let unit: string;
+  /** What systemd does: runs the unit's command as root (again after a stop). */
+  const startService = async (): Promise<void> => {
+    const [cmd, ...args] = parseExecStart(unit) ?? [];
+    // A killed service leaves its socket file: wait for the new one, not that.
+    await rm(socketPath, { force: true });
+    service = spawn(cmd!, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    await until(async () => (await stat(socketPath).catch(() => undefined))?.isSocket() === true, 20_000);
+  };
+
   beforeAll(async () => {
     hosts = join(dir, 'hosts-service');
     await writeFile(hosts, ORIGINAL, { mode: 0o644 });
@@ -204,11 +214,8 @@ describe.skipIf(!runnable)('kubefwd helper install: no sudo for everyday runs', 
       { env: cliEnv(dir), worldReadable: true },
     );
     expect((await installed.exited).code).toBe(0);
-    const unit = await readFile(join(serviceDir, 'kubefwd-helper.service'), 'utf8');
-    const [cmd, ...args] = parseExecStart(unit) ?? [];
-    // What systemd would do: run the unit's command as root.
-    service = spawn(cmd!, args, { stdio: ['ignore', 'ignore', 'pipe'] });
-    await until(async () => (await stat(socketPath).catch(() => undefined))?.isSocket() === true, 20_000);
+    unit = await readFile(join(serviceDir, 'kubefwd-helper.service'), 'utf8');
+    await startService();
     const simDir = join(dir, 'sim');
     await mkdir(simDir, { mode: 0o755 });
     sim = await createSimCluster({ dir: simDir, readyDelayMs: 20 });
@@ -368,6 +375,28 @@ describe.skipIf(!runnable)('kubefwd helper install: no sudo for everyday runs', 
       const r = await cli.exited;
       expect(r.stdout + r.stderr).toMatch(/Clean exit/);
       expect(r.code).toBe(1);
+    } finally {
+      cli.kill('SIGKILL');
+      await cli.exited;
+    }
+  }, 80_000);
+
+  it('the service stopped (SIGTERM: systemctl stop, an upgrade): it removes the block first, then the engine stops', async () => {
+    await startService();
+    const cli = startCli(['svc', '-n', 'shop', '--kubeconfig', kubeconfig, '-z', fwdConf], {
+      env: cliEnv(home, { KUBEFWD_HELPER_SOCKET: socketPath }),
+      uid: NOBODY,
+      gid: NOBODY,
+    });
+    try {
+      await cli.waitFor(/auth\.shop → \S+ → pod/, 60_000);
+      expect(await hasBlock(hosts)).toBe(true);
+      const stopped = new Promise((resolve) => service.once('exit', resolve));
+      service.kill('SIGTERM');
+      await stopped;
+      expect(await readFile(hosts, 'utf8')).toBe(ORIGINAL);
+      await cli.waitFor(/helper's socket .* closed; stopping/, 20_000);
+      expect((await cli.exited).code).toBe(1);
     } finally {
       cli.kill('SIGKILL');
       await cli.exited;
