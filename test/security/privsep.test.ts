@@ -358,8 +358,33 @@ describe.skipIf(!runnable)('kubefwd helper install: no sudo for everyday runs', 
         worldReadable: true,
       },
     );
-    expect((await un.exited).code).toBe(0);
+    const removed = await un.exited;
+    expect(removed.code).toBe(0);
+    expect(removed.stdout).toMatch(/^Removed .*kubefwd-helper\.service/);
     await expect(stat(join(serviceDir, 'kubefwd-helper.service'))).rejects.toMatchObject({ code: 'ENOENT' });
+    // Nothing left to remove: said so, not "Removed".
+    const again = await startCli(
+      ['helper', 'uninstall', '--service-dir', serviceDir, '--socket', join(dir, 'no-socket')],
+      { env: cliEnv(dir), worldReadable: true },
+    ).exited;
+    expect(again.stdout).toMatch(/^No helper service installed \(.* does not exist\); nothing to remove\.$/m);
+    // A hosts file that is not there: refused at install, not a service that fails every second.
+    const missing = await startCli(
+      [
+        'helper',
+        'install',
+        '--service-dir',
+        join(dir, 'units-2'),
+        '--hosts-path',
+        join(dir, 'no-hosts'),
+        '--user',
+        'nobody',
+      ],
+      { env: cliEnv(dir), worldReadable: true },
+    ).exited;
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/hosts file .*no-hosts does not exist or is not a file/);
+    await expect(stat(join(dir, 'units-2'))).rejects.toMatchObject({ code: 'ENOENT' });
   });
 
   it('the service killed: the engine reports it and stops cleanly', async () => {

@@ -125,6 +125,13 @@ const install = async (o: HelperFlags, io: CliIo): Promise<number> => {
     });
   const socketPath = o.socket ?? defaultHelperSocket();
   const hostsPath = o.hostsPath ?? '/etc/hosts';
+  // The service refuses to start on a hosts file that is not there, and the init system would
+  // restart it every second: say so now.
+  if (!(await stat(hostsPath).catch(() => undefined))?.isFile())
+    throw new KubefwdError('INVALID_INPUT', `hosts file ${hostsPath} does not exist or is not a file`, {
+      field: '--hosts-path',
+      hint: `Create it first (touch ${hostsPath}), or name another one with --hosts-path.`,
+    });
   const [cmd, args] = selfCommand(
     serveArgs({ socketPath, hostsPath, uid: user.uid, gid: user.gid }),
     await seaRunning(),
@@ -176,11 +183,14 @@ const uninstall = async (o: HelperFlags, io: CliIo): Promise<number> => {
   const kind = kindHere();
   if (o.serviceDir === undefined) needRoot('uninstall');
   const file = join(o.serviceDir ?? defaultServiceDir(kind), serviceFileName(kind));
+  const installed = (await stat(file).catch(() => undefined)) !== undefined;
   if (o.serviceDir === undefined) for (const step of stopCommands(kind, file)) run(step);
   await rm(file, { force: true });
   await rm(o.socket ?? defaultHelperSocket(), { force: true });
   io.stdout.write(
-    `Removed ${file}; kubefwd needs sudo -E again (or a new \`sudo kubefwd helper install\`).\n`,
+    installed
+      ? `Removed ${file}; kubefwd needs sudo -E again (or a new \`sudo kubefwd helper install\`).\n`
+      : `No helper service installed (${file} does not exist); nothing to remove.\n`,
   );
   return 0;
 };
