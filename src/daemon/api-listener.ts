@@ -136,3 +136,25 @@ export const listenApi = (host: string, port: number, options: ListenApiOptions 
       ready(typeof addr === 'object' && addr !== null ? addr.port : port, () => undefined);
     });
   });
+
+/**
+ * Binds the API where asked. The well-known address (kubefwd.internal, 127.2.27.1:80) is one per
+ * machine: when another kubefwd holds it, this one takes a free loopback port instead and says so,
+ * rather than refusing to start. An address given with --api-listen is kept or refused.
+ */
+export const listenApiOrFallback = async (
+  listen: (host: string, port: number) => Promise<ApiListener>,
+  want: { host: string; port: number; wellKnown: boolean },
+  warn: (message: string) => void,
+): Promise<{ api: ApiListener; wellKnown: boolean }> => {
+  try {
+    return { api: await listen(want.host, want.port), wellKnown: want.wellKnown };
+  } catch (err) {
+    if (!want.wellKnown || !(err instanceof KubefwdError) || err.code !== 'PORT_IN_USE') throw err;
+    const api = await listen('127.0.0.1', 0);
+    warn(
+      `${want.host}:${want.port} (kubefwd.internal) is taken, most likely by another kubefwd: this one's REST API listens on ${api.url} instead (kubefwd mcp, tui and open find it; --api-listen chooses an address)`,
+    );
+    return { api, wellKnown: false };
+  }
+};

@@ -23,7 +23,7 @@ import type { HostsFile } from '../os/hosts-file.js';
 import type { InvokingUser } from '../os/privilege.js';
 import type { Machine } from './helper-client.js';
 import { createStateStore, type StateStore } from '../state/index.js';
-import { listenApi, type ApiListener } from './api-listener.js';
+import { listenApi, listenApiOrFallback, type ApiListener } from './api-listener.js';
 import { dashboardAssetsDir } from './dashboard-assets.js';
 import { API_HOSTNAME, API_IP, API_PORT, announcedApiUrl, type DaemonConfig } from './config.js';
 import type { DaemonLogger } from './logger.js';
@@ -350,7 +350,7 @@ export const compose = async (input: ComposeInput): Promise<Composed> => {
 
   // The API: kubefwd.internal (127.2.27.1:80) when root, else a loopback port.
   const apiEnabled = config.api || config.tui || config.apiListen !== undefined;
-  const wellKnown = config.apiListen === undefined && config.root;
+  let wellKnown = config.apiListen === undefined && config.root;
   const machine = input.machine;
   const privileged = machine ? { privileged: machine.listen } : {};
   const loopback = machine?.loopback ?? createLoopback();
@@ -359,10 +359,11 @@ export const compose = async (input: ComposeInput): Promise<Composed> => {
     const host = config.apiListen?.host ?? (wellKnown ? API_IP : '127.0.0.1');
     const port = config.apiListen?.port ?? (wellKnown ? API_PORT : 0);
     if (host !== '127.0.0.1' && host !== 'localhost' && host !== '::1') await loopback.ensure(host);
-    api = await listenApi(host, port, {
-      onRefused: (why) => resources.apiConnectionRefused(why),
-      ...privileged,
-    });
+    ({ api, wellKnown } = await listenApiOrFallback(
+      (h, p) => listenApi(h, p, { onRefused: (why) => resources.apiConnectionRefused(why), ...privileged }),
+      { host, port, wellKnown },
+      (m) => logger.warn(m),
+    ));
   }
 
   const blockId = ownBlockId();
