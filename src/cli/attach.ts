@@ -3,6 +3,7 @@
 import type { Command } from 'commander';
 import { createApiClient, discoverDaemon, type ApiClient } from '../api/client/index.js';
 import { processAlive } from '../os/process-alive.js';
+import { runningWithoutApi } from './running-without-api.js';
 import { invokingUser } from '../os/privilege.js';
 import { setUpCommand } from './command-setup.js';
 import { reportError } from './errors.js';
@@ -29,6 +30,7 @@ export const attachDaemon = async (
     home: invokingUser(io.env).home,
     env: io.env,
     isAlive: (pid) => processAlive(pid),
+    runningWithoutApi,
     ...(o.apiUrl !== undefined ? { url: o.apiUrl } : {}),
     ...(o.apiKey !== undefined ? { key: o.apiKey } : {}),
   });

@@ -1,10 +1,12 @@
 import { defaultHostsPath } from './config.js';
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { processStartTime } from '../os/process-alive.js';
-import { blockIdFor, isStaleBlockId, ownBlockId } from './stale-blocks.js';
+import { blockIdFor, isStaleBlockId, ownBlockId, runningKubefwdPid } from './stale-blocks.js';
 import { createLogger, formatText } from './logger.js';
 import { planTargets } from './preflight.js';
 import { parseServicePattern } from '../domain/service-patterns.js';
@@ -38,6 +40,21 @@ describe('stale hosts blocks', () => {
     const start = processStartTime(process.pid);
     expect(ownBlockId()).toBe(start === undefined ? `pid-${process.pid}` : `pid-${process.pid}-${start}`);
     expect(isStaleBlockId(ownBlockId(), process.pid + 1)).toBe(false);
+  });
+
+  it('runningKubefwdPid names the kubefwd whose block is in the hosts file and which runs', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kubefwd-running-'));
+    try {
+      const hosts = join(dir, 'hosts');
+      const block = (id: string) => `# kubefwd begin ${id}\n127.1.27.1 db\n# kubefwd end ${id}\n`;
+      writeFileSync(hosts, `127.0.0.1 localhost\n${block('pid-999999999')}`);
+      expect(runningKubefwdPid(hosts, 7)).toBeUndefined(); // its process is gone
+      writeFileSync(hosts, `127.0.0.1 localhost\n${block('pid-999999999')}${block(ownBlockId())}`);
+      expect(runningKubefwdPid(hosts, 7)).toBe(process.pid);
+      expect(runningKubefwdPid(join(dir, 'none'), 7)).toBeUndefined();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -5,6 +5,8 @@
 // Only ids of exactly that format are ever ours: a block someone wrote by hand with the same markers
 // and another name (`# kubefwd begin my-notes`) is left alone. Pid 0 and 1 never own a block (init
 // is always alive, so a `pid-1` block would otherwise make kubefwd refuse to start forever).
+import { readFileSync } from 'node:fs';
+import { findBlocks, splitLines } from '../engine/hosts-block.js';
 import { processAlive, processStartTime } from '../os/process-alive.js';
 
 export const blockIdFor = (pid: number, startTime?: string): string =>
@@ -37,3 +39,18 @@ export const isLiveBlockId = (
   ownPid: number,
   alive: (pid: number, startTime?: string) => boolean = processAlive,
 ): boolean => OUR_ID.test(id) && !isStaleBlockId(id, ownPid, alive);
+
+/**
+ * The pid of a kubefwd that manages `hostsPath` now (its block is there and its process runs), for
+ * telling "not running" from "running without its REST API"; undefined when none or unreadable.
+ */
+export const runningKubefwdPid = (hostsPath: string, ownPid = process.pid): number | undefined => {
+  let text: string;
+  try {
+    text = readFileSync(hostsPath, 'utf8');
+  } catch {
+    return undefined;
+  }
+  const live = findBlocks(splitLines(text)).find((b) => isLiveBlockId(b.id, ownPid));
+  return live ? Number(OUR_ID.exec(live.id)?.[1]) : undefined;
+};

@@ -18,6 +18,8 @@ export interface DaemonLinkOptions {
   timeoutMs?: number;
   /** Whether the discovery file's pid still runs (the CLI passes the check that knows zombies). */
   isAlive?: (pid: number) => boolean;
+  /** With no discovery file: the pid of a kubefwd running without its REST API (the CLI looks). */
+  runningWithoutApi?: () => Promise<number | undefined>;
 }
 
 export interface DaemonLink {
@@ -33,6 +35,7 @@ export const createDaemonLink = (opts: DaemonLinkOptions): DaemonLink => {
       env: opts.env,
       ...(opts.home ? { home: opts.home } : {}),
       ...(opts.isAlive ? { isAlive: opts.isAlive } : {}),
+      ...(opts.runningWithoutApi ? { runningWithoutApi: opts.runningWithoutApi } : {}),
       ...(opts.apiUrl ? { url: opts.apiUrl } : {}),
       ...(opts.apiKey ? { key: opts.apiKey } : {}),
     });

@@ -20,6 +20,8 @@ export interface RunMcpServerOptions {
   home?: string;
   /** Whether the discovery file's pid still runs (default kill(pid, 0)). */
   isAlive?: (pid: number) => boolean;
+  /** With no discovery file: the pid of a kubefwd running without its REST API. */
+  runningWithoutApi?: () => Promise<number | undefined>;
   /** Ends the server (tests); SIGINT/SIGTERM also end it. */
   signal?: AbortSignal;
   /** stdio streams (tests); default process.stdin/stdout. */
@@ -48,6 +50,7 @@ export const runMcpServer = async (opts: RunMcpServerOptions): Promise<number> =
     env,
     home: opts.home ?? env.HOME ?? homedir(),
     ...(opts.isAlive ? { isAlive: opts.isAlive } : {}),
+    ...(opts.runningWithoutApi ? { runningWithoutApi: opts.runningWithoutApi } : {}),
     ...(opts.apiUrl ? { apiUrl: opts.apiUrl } : {}),
     ...(opts.apiKey ? { apiKey: opts.apiKey } : {}),
   });

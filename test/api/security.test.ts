@@ -265,6 +265,16 @@ describe('key and discovery file', () => {
     expect((await discoverDaemon({ home, env: {}, isAlive: () => true })).pid).toBe(2 ** 22 + 17);
     await removeDiscoveryFile(home, 2 ** 22 + 17);
     await expect(discoverDaemon({ home, env: {} })).rejects.toMatchObject({ code: 'DAEMON_UNAVAILABLE' });
+    // No file, but a kubefwd runs (started without --api): said so, with what to do.
+    const noFile = await mkdtemp(join(tmpdir(), 'kubefwd-nofile-'));
+    await expect(
+      discoverDaemon({ home: noFile, env: {}, runningWithoutApi: async () => 4242 }),
+    ).rejects.toMatchObject({
+      code: 'DAEMON_UNAVAILABLE',
+      message: expect.stringMatching(/^kubefwd \(pid 4242\) is running without its REST API/),
+      hint: expect.stringMatching(/--api/),
+    });
+    await rm(noFile, { recursive: true, force: true });
   });
 
   it('the client says DAEMON_UNAVAILABLE when nothing listens', async () => {

@@ -24,6 +24,11 @@ export interface DiscoverOptions {
    * zombie (a daemon killed but not yet reaped) for dead.
    */
   isAlive?: (pid: number) => boolean;
+  /**
+   * When there is no discovery file: the pid of a kubefwd that runs anyway (started without its
+   * REST API), found by the caller (the CLI reads the hosts file), so the answer can say so.
+   */
+  runningWithoutApi?: () => Promise<number | undefined>;
 }
 
 /** Whether a process exists; EPERM means it does (a root daemon seen from a user). */
@@ -96,8 +101,19 @@ export const discoverDaemon = async (options: DiscoverOptions = {}): Promise<Dae
     return { url: env.KUBEFWD_API_URL, ...(key ? { key } : {}), source: 'env' };
   }
   const file = await readFileAddress();
-  if (!file)
+  if (!file) {
+    const pid = await options.runningWithoutApi?.().catch(() => undefined);
+    if (pid !== undefined)
+      throw new KubefwdError(
+        'DAEMON_UNAVAILABLE',
+        `kubefwd (pid ${pid}) is running without its REST API (no ${path}), which this needs`,
+        {
+          field: path,
+          hint: 'Start kubefwd with --api (idle mode and --tui have it on), e.g. stop it and run it again with --api added.',
+        },
+      );
     throw new KubefwdError('DAEMON_UNAVAILABLE', `kubefwd is not running (no ${path})`, { field: path });
+  }
   if (!(options.isAlive ?? processExists)(file.pid))
     throw new KubefwdError(
       'DAEMON_UNAVAILABLE',

@@ -2,6 +2,7 @@
 // HTTP; the server itself is the mcp module's.
 import { runMcpServer } from '../../mcp/run.js';
 import { processAlive } from '../../os/process-alive.js';
+import { runningWithoutApi } from '../running-without-api.js';
 import { setUpCommand } from '../command-setup.js';
 import { reportError } from '../errors.js';
 import type { CliIo } from '../io.js';
@@ -29,6 +30,7 @@ export const runMcpCommand = async (argv: readonly string[], io: CliIo): Promise
       version: kubefwdVersion(),
       env: io.env,
       isAlive: (pid) => processAlive(pid),
+      runningWithoutApi,
       ...(o.apiUrl !== undefined ? { apiUrl: o.apiUrl } : {}),
       ...(o.apiKey !== undefined ? { apiKey: o.apiKey } : {}),
       ...(o.http !== undefined ? { http: o.http === true ? '' : o.http } : {}),
