@@ -204,6 +204,11 @@ export interface TrafficForward {
 
 export interface TrafficRecorder {
   connectionOpened(forward: TrafficForward): ConnectionTap;
+  /**
+   * A connection through the forward failed (the pod refused it, its stream broke): counted, and
+   * the last reason kept, so a forward that is Active but whose pod turns connections away shows it.
+   */
+  connectionFailed(forward: TrafficForward, reason: string): void;
   /** The forward is gone; its figures may be dropped. */
   forwardRemoved(forwardKey: string): void;
 }

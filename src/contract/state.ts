@@ -42,6 +42,10 @@ export const ForwardView = z.object({
   reconnects: z.number().int(),
   connections: z.number().int(),
   activeConnections: z.number().int(),
+  /** Connections that failed (refused by the pod, stream broken), and the last one's reason and time. */
+  failedConnections: z.number().int().optional(),
+  lastConnectionError: z.string().optional(),
+  lastConnectionErrorAt: z.string().optional(),
   bytesIn: z.number(),
   bytesOut: z.number(),
   rateIn: z.number(),

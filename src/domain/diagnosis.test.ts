@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { classifyError } from './diagnosis.js';
+import type { ForwardView } from '../contract/state.js';
+import { RECENT_FAILURE_MS, classifyError, failingConnectionsIssue } from './diagnosis.js';
 
 describe('classifyError', () => {
   it('prefers the contract/errors code', () => {
@@ -30,5 +31,49 @@ describe('classifyError', () => {
     const c = classifyError(message);
     expect(c.errorType).toBe(type);
     expect(c.suggestion.length).toBeGreaterThan(20);
+  });
+});
+
+describe('failingConnectionsIssue', () => {
+  const now = Date.parse('2026-12-07T10:00:00Z');
+  const f = (over: Partial<ForwardView>): ForwardView =>
+    ({
+      key: 'redis.shop.sim.redis-0.6379',
+      serviceKey: 'redis.shop.sim',
+      serviceName: 'redis',
+      namespace: 'shop',
+      context: 'sim',
+      podName: 'redis-0',
+      localIP: '127.1.27.3',
+      localPort: '6379',
+      podPort: '6379',
+      status: 'Active',
+      failedConnections: 4,
+      lastConnectionError: 'dial tcp4 127.0.0.1:6379: connect: connection refused',
+      lastConnectionErrorAt: new Date(now - 5_000).toISOString(),
+      ...over,
+    }) as ForwardView;
+  it('an Active forward whose connections failed lately is an issue, classified by the reason', () => {
+    expect(failingConnectionsIssue(f({}), now)).toMatchObject({
+      severity: 'high',
+      status: 'Active',
+      errorType: 'connection_refused',
+      podName: 'redis-0',
+      message: expect.stringMatching(
+        /^connections through 127\.1\.27\.3:6379 to pod redis-0:6379 fail \(4 so far/,
+      ),
+    });
+  });
+  it('not after a minute, not without failures, and not for a forward already reported by its status', () => {
+    expect(
+      failingConnectionsIssue(
+        f({ lastConnectionErrorAt: new Date(now - RECENT_FAILURE_MS).toISOString() }),
+        now,
+      ),
+    ).toBeUndefined();
+    expect(
+      failingConnectionsIssue(f({ lastConnectionError: undefined, lastConnectionErrorAt: undefined }), now),
+    ).toBeUndefined();
+    expect(failingConnectionsIssue(f({ status: 'Error' }), now)).toBeUndefined();
   });
 });

@@ -113,3 +113,32 @@ export const forwardIssue = (f: ForwardView): Issue => {
     suggestion: c.suggestion,
   };
 };
+
+/** How long after a failed connection an Active forward still counts as failing. */
+export const RECENT_FAILURE_MS = 60_000;
+
+/**
+ * The issue of a forward that is Active but whose connections fail (the pod refuses them, streams
+ * break): nothing else shows it, as the forward itself is fine. Undefined when none failed lately.
+ */
+export const failingConnectionsIssue = (f: ForwardView, now: number): Issue | undefined => {
+  if (f.status !== 'Active' || !f.lastConnectionError || !f.lastConnectionErrorAt) return undefined;
+  const at = Date.parse(f.lastConnectionErrorAt);
+  if (!(now - at < RECENT_FAILURE_MS)) return undefined;
+  const c = classifyError(f.lastConnectionError);
+  const n = f.failedConnections ?? 1;
+  return {
+    severity: c.severity === 'critical' ? 'high' : c.severity,
+    component: 'forward',
+    serviceKey: f.serviceKey,
+    forwardKey: f.key,
+    ...(f.podName ? { podName: f.podName } : {}),
+    serviceName: f.serviceName,
+    namespace: f.namespace,
+    context: f.context,
+    status: f.status,
+    message: `connections through ${f.localIP}:${f.localPort} to pod ${f.podName || '?'}:${f.podPort} fail (${n} so far, the last at ${f.lastConnectionErrorAt}): ${f.lastConnectionError}`,
+    errorType: c.errorType,
+    suggestion: c.suggestion,
+  };
+};

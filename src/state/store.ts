@@ -20,6 +20,7 @@ const sameTraffic = (v: ForwardView, t: ForwardTraffic | undefined): boolean =>
   v.bytesOut === (t?.bytesOut ?? 0) &&
   v.connections === (t?.connections ?? 0) &&
   v.activeConnections === (t?.activeConnections ?? 0) &&
+  (v.failedConnections ?? 0) === (t?.failedConnections ?? 0) &&
   v.rateIn === (t?.rateIn ?? 0) &&
   v.rateOut === (t?.rateOut ?? 0) &&
   v.avgRateIn === (t?.avgRateIn ?? 0) &&
@@ -252,7 +253,7 @@ export const createStateStore = (options: StateStoreOptions): StateStore => {
   const unsubscribeTraffic = traffic?.onSample(() => {
     if (forwards.size === 0) return;
     const t = traffic.totals();
-    const sig = `${t.bytesIn}/${t.bytesOut}/${t.rateIn}/${t.rateOut}/${t.connections}/${t.activeConnections}`;
+    const sig = `${t.bytesIn}/${t.bytesOut}/${t.rateIn}/${t.rateOut}/${t.connections}/${t.activeConnections}/${t.failedConnections}`;
     if (sig === lastTraffic) return;
     lastTraffic = sig;
     changed();

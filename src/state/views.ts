@@ -11,6 +11,13 @@ export const forwardView = (f: ForwardRecord, t: ForwardTraffic | undefined): Fo
   ...(t?.lastActivity !== undefined ? { lastActive: new Date(t.lastActivity).toISOString() } : {}),
   connections: t?.connections ?? 0,
   activeConnections: t?.activeConnections ?? 0,
+  ...(t?.failedConnections ? { failedConnections: t.failedConnections } : {}),
+  ...(t?.lastFailure
+    ? {
+        lastConnectionError: t.lastFailure.reason,
+        lastConnectionErrorAt: new Date(t.lastFailure.at).toISOString(),
+      }
+    : {}),
   bytesIn: t?.bytesIn ?? 0,
   bytesOut: t?.bytesOut ?? 0,
   rateIn: t?.rateIn ?? 0,

@@ -324,6 +324,13 @@ export const DetailView = ({ serviceKey, hub, actions, keys }: DetailViewProps):
                         {hintOf(f.errorCode) !== undefined && <div class="hint">{hintOf(f.errorCode)}</div>}
                       </div>
                     )}
+                    {f.lastConnectionError !== undefined && (
+                      <div class="problem last-failure">
+                        {f.failedConnections ?? 1} failed connection(s), the last at{' '}
+                        {f.lastConnectionErrorAt ? time(f.lastConnectionErrorAt) : '?'}:{' '}
+                        {f.lastConnectionError}
+                      </div>
+                    )}
                   </td>
                   <td class="mono pod">
                     {f.podName}

@@ -4,6 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { isBuilt, type CliProcess } from './cli-process.js';
 import { createFixture, FOREIGN_HOSTS, type Fixture } from './fixture.js';
@@ -186,6 +187,42 @@ spec:
             .status === 200,
         15_000,
       );
+    });
+
+    it('a pod that refuses connections: the forward stays Active, and the analysis and quick status say connections fail', async () => {
+      const { url, key } = JSON.parse(await readFile(join(fx.home, '.kubefwd', 'api.json'), 'utf8')) as {
+        url: string;
+        key: string;
+      };
+      const api = async <T>(path: string): Promise<T> =>
+        (
+          (await (await fetch(`${url}${path}`, { headers: { authorization: `Bearer ${key}` } })).json()) as {
+            data: T;
+          }
+        ).data;
+      const pod = fx.sim.control.pods('shop').find((p) => p.metadata.name.startsWith('redis-'))!.metadata
+        .name;
+      await fx.sim.control.setBackend('shop', pod, 'refuse');
+      try {
+        const ip = await resolveName(fx.hostsPath, 'redis');
+        // The client sees its connection end without an answer.
+        expect((await echoRoundTrip(ip, 6379, Buffer.from('PING\r\n'), 5000)).length).toBe(0);
+        type Issue = { serviceKey?: string; status?: string; errorType: string; message: string };
+        const issue = await eventually(async () => {
+          const found = (await api<{ issues: Issue[] }>('/api/v1/analyze')).issues.find((i) =>
+            i.serviceKey?.startsWith('redis.shop.'),
+          );
+          return found;
+        }, 10_000);
+        expect(issue).toMatchObject({ status: 'Active', errorType: 'connection_refused' });
+        expect(issue.message).toMatch(/connection refused/);
+        expect(await api<{ status: string; message: string }>('/api/v1/status')).toMatchObject({
+          status: 'issues',
+          message: expect.stringMatching(/connections to 1 fail \(redis\.shop\./),
+        });
+      } finally {
+        await fx.sim.control.setBackend('shop', pod, 'echo');
+      }
     });
 
     it('SIGTERM → forwards stop, block removed, hosts file byte for byte as before, exit 0', async () => {

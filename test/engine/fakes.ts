@@ -342,6 +342,7 @@ export const countingTraffic = (): TrafficRecorder & {
         closed: () => void t.closed++,
       };
     },
+    connectionFailed: () => undefined,
     forwardRemoved: () => undefined,
   };
   return t;

@@ -15,7 +15,7 @@ import {
   type SuggestedAction,
 } from '../../contract/api.js';
 import type { ForwardView, ServiceView } from '../../contract/state.js';
-import { classifyError, forwardIssue, isTroubled } from '../../domain/diagnosis.js';
+import { classifyError, failingConnectionsIssue, forwardIssue, isTroubled } from '../../domain/diagnosis.js';
 import type { History } from '../../state/history.js';
 import type { StateSnapshot } from '../../state/store.js';
 import { formatDuration, formatUptime } from './duration.js';
@@ -52,21 +52,37 @@ export const quickStatus = (i: AnalysisInput): QuickStatus => {
   // A service waiting for a pod cannot be reached: not "ok" (kubefwd said ok; its analysis and our
   // get_health say degraded, and the first check must not disagree with them).
   const waiting = i.snapshot.services.filter((s) => s.errorCount === 0 && s.status === 'waiting');
-  if (summary.errorCount === 0 && summary.activeServices > 0 && waiting.length === 0)
-    return {
-      status: 'ok',
-      message: `All ${summary.activeServices} services healthy, ${summary.activeForwards} active forwards`,
-      ...base,
-    };
-  if (summary.errorCount === 0 && summary.activeServices > 0)
-    return {
-      status: 'issues',
-      message: `${summary.activeServices} of ${summary.totalServices} services active; ${waiting.length} waiting for a pod (${waiting
-        .slice(0, 5)
-        .map((s) => s.key)
-        .join(', ')}${waiting.length > 5 ? ', …' : ''})`,
-      ...base,
-    };
+  // Active, but the pod turns connections away: reachable in name only.
+  const failing = [
+    ...new Set(
+      i.snapshot.forwards
+        .filter((f) => failingConnectionsIssue(f, i.now) !== undefined)
+        .map((f) => f.serviceKey),
+    ),
+  ];
+  const some = (keys: readonly string[]): string =>
+    `${keys.slice(0, 5).join(', ')}${keys.length > 5 ? ', …' : ''}`;
+  if (summary.errorCount === 0 && summary.activeServices > 0) {
+    const problems = [
+      ...(waiting.length > 0
+        ? [`${waiting.length} waiting for a pod (${some(waiting.map((w) => w.key))})`]
+        : []),
+      ...(failing.length > 0
+        ? [`connections to ${failing.length} fail (${some(failing)}): the analysis says why`]
+        : []),
+    ];
+    return problems.length === 0
+      ? {
+          status: 'ok',
+          message: `All ${summary.activeServices} services healthy, ${summary.activeForwards} active forwards`,
+          ...base,
+        }
+      : {
+          status: 'issues',
+          message: `${summary.activeServices} of ${summary.totalServices} services active; ${problems.join('; ')}`,
+          ...base,
+        };
+  }
   if (summary.errorCount > 0 && summary.activeServices > errored)
     return {
       status: 'issues',
@@ -93,10 +109,10 @@ const SEVERITY_RANK = { critical: 0, high: 1, medium: 2, low: 3 } as const;
 // Long as a list of rules: each recommendation is an independent check.
 export const analyze = (i: AnalysisInput): AnalysisResponse => {
   const s = i.snapshot;
-  const issues = s.forwards
-    .filter(troubled)
-    .map(forwardIssue)
-    .sort((a, b) => SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity]);
+  const issues = [
+    ...s.forwards.filter(troubled).map(forwardIssue),
+    ...s.forwards.flatMap((f) => failingConnectionsIssue(f, i.now) ?? []),
+  ].sort((a, b) => SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity]);
   const erroredServices = s.services.filter((x) => x.errorCount > 0);
   const waitingServices = s.services.filter((x) => x.status === 'waiting');
   const types = new Set(issues.map((x) => x.errorType));

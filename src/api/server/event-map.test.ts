@@ -119,6 +119,8 @@ describe('engine events → SSE vocabulary', () => {
       podPort: '',
       connections: 1,
       activeConnections: 1,
+      failedConnections: 0,
+      lastFailure: undefined,
       connectedAt: 0,
       lastActivity: 0,
       avgRateIn: 0,

@@ -45,6 +45,15 @@ export class LocalConnections {
     }
     let pod = host.pod();
     let podPort = podPortOf(plan) ?? localPort;
+    /** The forward this connection counts towards (its pod is known once a session is there). */
+    const forward = () => ({
+      key: forwardKey(host.id.key, pod ?? '-', localPort),
+      serviceKey: host.id.key,
+      podName: pod ?? '',
+      localIP: host.id.ip,
+      localPort: String(localPort),
+      podPort: String(podPort),
+    });
     connectToPod({
       socket,
       podPort: () => {
@@ -57,16 +66,9 @@ export class LocalConnections {
         return session;
       },
       sessionDied: (session) => sessionClosing(host.clock, session),
-      tap: () =>
-        host.traffic.connectionOpened({
-          key: forwardKey(host.id.key, pod ?? '-', localPort),
-          serviceKey: host.id.key,
-          podName: pod ?? '',
-          localIP: host.id.ip,
-          localPort: String(localPort),
-          podPort: String(podPort),
-        }),
+      tap: () => host.traffic.connectionOpened(forward()),
       done: (failure) => {
+        if (failure) host.traffic.connectionFailed(forward(), failure);
         if (failure)
           host.logger.warn(
             `${host.label()}: connection on ${host.id.ip}:${localPort} ${pod === undefined ? `(no pod reached, port ${podPort})` : `to pod ${pod}:${podPort}`} ended: ${failure}`,

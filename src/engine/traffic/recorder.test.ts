@@ -25,6 +25,26 @@ const fwd = (key = 'api.shop.sim.api-1.8080', serviceKey = 'api.shop.sim') => ({
   podPort: '8080',
 });
 
+describe('failed connections', () => {
+  it('are counted per forward with the last reason and time, and in the totals', () => {
+    const clock = manualClock();
+    const r = createTrafficRecorder({ clock, sampleIntervalMs: 0 });
+    try {
+      r.connectionFailed(fwd(), 'connection refused');
+      clock.advance(10);
+      r.connectionFailed(fwd(), 'pod stream closed');
+      expect(r.forward(fwd().key)).toMatchObject({
+        failedConnections: 2,
+        lastFailure: { reason: 'pod stream closed', at: clock.now() },
+        connections: 0,
+      });
+      expect(r.totals().failedConnections).toBe(2);
+    } finally {
+      r.close();
+    }
+  });
+});
+
 describe('ring buffer', () => {
   it('keeps the newest items', () => {
     const r = createRingBuffer<number>(3);

@@ -17,6 +17,9 @@ export interface ForwardTraffic extends TrafficForward {
   /** Connections ever opened / open now. */
   connections: number;
   activeConnections: number;
+  /** Connections that failed, and the last one's reason and time (epoch ms). */
+  failedConnections: number;
+  lastFailure: { reason: string; at: number } | undefined;
   /** First connection (epoch ms). */
   connectedAt: number;
   lastActivity: number | undefined;
@@ -41,6 +44,7 @@ export interface TrafficTotals {
   rateOut: number;
   connections: number;
   activeConnections: number;
+  failedConnections: number;
 }
 
 export interface HttpLogEntry extends HttpExchange {
@@ -86,6 +90,8 @@ interface Entry extends TrafficForward {
   bytesOut: number;
   connections: number;
   activeConnections: number;
+  failedConnections: number;
+  lastFailure: { reason: string; at: number } | undefined;
   connectedAt: number;
   lastActivity: number;
   rateIn: number;
@@ -107,6 +113,8 @@ const view = (e: Entry): ForwardTraffic => ({
   bytesOut: e.bytesOut,
   connections: e.connections,
   activeConnections: e.activeConnections,
+  failedConnections: e.failedConnections,
+  lastFailure: e.lastFailure,
   connectedAt: e.connectedAt,
   lastActivity: e.lastActivity === 0 ? undefined : e.lastActivity,
   rateIn: e.rateIn,
@@ -156,6 +164,8 @@ export const createTrafficRecorder = (options: TrafficRecorderOptions = {}): Tra
         bytesOut: 0,
         connections: 0,
         activeConnections: 0,
+        failedConnections: 0,
+        lastFailure: undefined,
         connectedAt: clock.now(),
         lastActivity: 0,
         rateIn: 0,
@@ -260,6 +270,7 @@ export const createTrafficRecorder = (options: TrafficRecorderOptions = {}): Tra
       rateOut: 0,
       connections: 0,
       activeConnections: 0,
+      failedConnections: 0,
     };
     for (const e of entries.values()) {
       if (!pick(e)) continue;
@@ -269,12 +280,18 @@ export const createTrafficRecorder = (options: TrafficRecorderOptions = {}): Tra
       t.rateOut += e.rateOut;
       t.connections += e.connections;
       t.activeConnections += e.activeConnections;
+      t.failedConnections += e.failedConnections;
     }
     return t;
   };
 
   return {
     connectionOpened,
+    connectionFailed(f, reason) {
+      const e = entryFor(f);
+      e.failedConnections++;
+      e.lastFailure = { reason, at: clock.now() };
+    },
     forwardRemoved(key) {
       entries.delete(key);
     },
@@ -325,5 +342,5 @@ export const createTrafficRecorder = (options: TrafficRecorderOptions = {}): Tra
 /** A recorder that records nothing: for measuring the data path with metrics off (bench). */
 export const createNullTrafficRecorder = (): TrafficRecorder => {
   const tap: ConnectionTap = { toPod() {}, fromPod() {}, closed() {} };
-  return { connectionOpened: () => tap, forwardRemoved() {} };
+  return { connectionOpened: () => tap, connectionFailed() {}, forwardRemoved() {} };
 };

@@ -185,18 +185,24 @@ export const diagnoseErrors = defineTool({
       const where = parseServiceKey(key);
       // No pod at all: nothing to sync or reconnect to (kubefwd takes one as soon as it is ready);
       // the pods and their events say why there is none. A deleted pod: sync picks its replacement.
+      // Active, but the pod turns connections away: its log says why it does not listen.
       const nextStep =
-        code === 'NO_PODS'
+        issue.status === 'Active' && issue.podName
           ? {
-              tool: 'list_pods',
-              args: {
-                namespace: issue.namespace ?? where?.namespace ?? '',
-                service_name: issue.serviceName ?? where?.service ?? key,
-              },
+              tool: 'get_pod_logs',
+              args: { namespace: issue.namespace ?? where?.namespace ?? '', pod_name: issue.podName },
             }
-          : code === 'POD_NOT_FOUND'
-            ? { tool: 'sync_service', args: { key, force: true } }
-            : { tool: 'reconnect_service', args: { key } };
+          : code === 'NO_PODS'
+            ? {
+                tool: 'list_pods',
+                args: {
+                  namespace: issue.namespace ?? where?.namespace ?? '',
+                  service_name: issue.serviceName ?? where?.service ?? key,
+                },
+              }
+            : code === 'POD_NOT_FOUND'
+              ? { tool: 'sync_service', args: { key, force: true } }
+              : { tool: 'reconnect_service', args: { key } };
       return [
         {
           serviceKey: key,

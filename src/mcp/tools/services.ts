@@ -174,7 +174,10 @@ export const getService = defineTool({
     const s = await api.getService(key);
     const fwd = (s.forwards ?? []).map(
       (f) =>
-        `- ${f.podName} ${f.localIP}:${f.localPort} -> ${f.podPort} [${f.status}]${f.error ? ` error: ${f.error}` : ''}${f.reason ? ` (${f.reason})` : ''}`,
+        `- ${f.podName} ${f.localIP}:${f.localPort} -> ${f.podPort} [${f.status}]${f.error ? ` error: ${f.error}` : ''}${f.reason ? ` (${f.reason})` : ''}` +
+        (f.lastConnectionError
+          ? `\n  ${f.failedConnections ?? 1} connection(s) failed, the last at ${f.lastConnectionErrorAt ?? '?'}: ${f.lastConnectionError}`
+          : ''),
     );
     return {
       data: s,

@@ -272,8 +272,17 @@ const infoLines = (
     ...(isTroubled(f) ? [{ text: `  fix: ${classifyForward(f).suggestion}`, color: theme.muted }] : []),
     { text: `Service: ${f.serviceKey}   Local: ${f.localIP}:${f.localPort} → pod port ${f.podPort}` },
     {
-      text: `Reconnects: ${f.reconnects}   Connections: ${f.connections} total, ${f.activeConnections} open`,
+      text: `Reconnects: ${f.reconnects}   Connections: ${f.connections} total, ${f.activeConnections} open${f.failedConnections ? `, ${f.failedConnections} failed` : ''}`,
     },
+    // A forward can be Active while its pod turns every connection away: the last reason shows it.
+    ...(f.lastConnectionError
+      ? [
+          {
+            text: `Last failed connection (${f.lastConnectionErrorAt ? formatClock(Date.parse(f.lastConnectionErrorAt)) : '?'}): ${f.lastConnectionError}`,
+            color: theme.warn,
+          },
+        ]
+      : []),
     { text: '' },
     { text: 'CONNECT STRINGS (press 1-9 to copy)', bold: true, color: theme.accent },
     ...strings.map((s, i) => ({
