@@ -10,6 +10,8 @@ export const K8sNamespace = z
     status: z.string().meta({ description: '"Active" or "Terminating"' }),
     /** A namespace watcher exists for it in that context. */
     forwarded: z.boolean(),
+    /** Its services forwarded now (by the watcher, or added one by one). */
+    forwardedServices: z.number().int().optional(),
   })
   .meta({ id: 'K8sNamespace' });
 export type K8sNamespace = z.infer<typeof K8sNamespace>;

@@ -286,6 +286,11 @@ const namespaceControl = (core: EngineCore): Pick<Engine, 'addNamespace' | 'remo
     // The namespace's index (which decides its short hostnames) is taken once it is known to
     // exist: a refused one must not push the next namespace out of the short names.
     core.indexes.namespace(context, req.namespace);
+    // Asking for the whole namespace undoes earlier removals by hand in it (they hold only while
+    // the namespace stays watched, as it was).
+    const prefix = `${context}/${req.namespace}/`;
+    for (const removed of core.removedByHand)
+      if (removed.startsWith(prefix)) core.removedByHand.delete(removed);
     const selectors: { labelSelector?: string; fieldSelector?: string } = {};
     const label = req.labelSelector ?? core.options.selectors?.labelSelector;
     const field = req.fieldSelector ?? core.options.selectors?.fieldSelector;
@@ -309,18 +314,21 @@ const namespaceControl = (core: EngineCore): Pick<Engine, 'addNamespace' | 'remo
     const ctx = context && context !== '' ? context : core.deps.clusters.currentContext();
     const key = namespaceKey(namespace, ctx);
     const watch = core.watches.get(key);
-    if (!watch || watch.mode !== 'all')
+    if (!watch)
       throw new KubefwdError(
         'NAMESPACE_NOT_FOUND',
-        `no watcher found for namespace ${namespace} in context ${ctx}`,
+        `nothing of namespace ${namespace} is forwarded in context ${ctx}`,
         {
           field: 'namespace',
         },
       );
+    // Services added one by one go too: "stop forwarding shop" means all of shop.
     core.watches.delete(key);
     await watch.stop();
-    core.emit({ type: 'NamespaceRemoved', at: core.clock.now(), key, namespace, context: ctx });
-    core.logger.info(`Stopped watching namespace ${namespace} (context ${ctx})`);
+    if (watch.mode === 'all') {
+      core.emit({ type: 'NamespaceRemoved', at: core.clock.now(), key, namespace, context: ctx });
+      core.logger.info(`Stopped watching namespace ${namespace} (context ${ctx})`);
+    } else core.logger.info(`Stopped forwarding the services of namespace ${namespace} (context ${ctx})`);
   },
 });
 

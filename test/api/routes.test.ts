@@ -507,8 +507,8 @@ describe('kubernetes discovery', () => {
     ]);
     const ns = await h.client.k8sNamespaces();
     expect(ns.namespaces).toEqual([
-      { name: 'default', status: 'Active', forwarded: false },
-      { name: 'shop', status: 'Active', forwarded: true },
+      { name: 'default', status: 'Active', forwarded: false, forwardedServices: 0 },
+      { name: 'shop', status: 'Active', forwarded: true, forwardedServices: 3 },
     ]);
     await rejectsWith(h.client.k8sNamespaces({ context: 'zzz' }), 'CONTEXT_NOT_FOUND');
     const svcs = await h.client.k8sServices('shop');

@@ -727,6 +727,27 @@ describe('engine: controller', () => {
     expect(cluster.activeWatchers()).toBe(3);
   });
 
+  it('removing a namespace stops the services of it added one by one too', async () => {
+    const { cluster, engine } = setup();
+    await shop(cluster);
+    await engine.addService({ namespace: 'shop', serviceName: 'postgres' });
+    await engine.removeNamespace('shop');
+    expect(engine.services()).toEqual([]);
+    await expect(engine.removeNamespace('shop')).rejects.toMatchObject({
+      code: 'NAMESPACE_NOT_FOUND',
+      message: 'nothing of namespace shop is forwarded in context sim',
+    });
+  });
+
+  it('a service removed by hand comes back when its whole namespace is asked for again', async () => {
+    const { cluster, engine } = setup();
+    await shop(cluster);
+    await engine.addService({ namespace: 'shop', serviceName: 'api-gateway' });
+    await engine.removeService('api-gateway.shop.sim');
+    await engine.addNamespace({ namespace: 'shop' });
+    await eventually(() => engine.services().some((s) => s.serviceName === 'api-gateway'));
+  });
+
   it('reconnectService re-dials and reconnectErrored reports the keys it touched', async () => {
     const { cluster, engine, events } = setup();
     await shop(cluster);

@@ -437,6 +437,25 @@ describe('tool behaviour', () => {
     expect(errorOf(r).code).toBe('INVALID_INPUT');
   });
 
+  it('remove_namespace is idempotent: nothing forwarded from the namespace is a result, not an error', async () => {
+    const over = {
+      removeNamespace: async () => {
+        throw new KubefwdError(
+          'NAMESPACE_NOT_FOUND',
+          'nothing of namespace shop is forwarded in context sim',
+        );
+      },
+    };
+    const { r } = await call('remove_namespace', { namespace: 'shop' }, over);
+    expect(r.isError).not.toBe(true);
+    expect(textOf(r)).toMatch(/^Nothing of this namespace was forwarded; nothing to stop/);
+  });
+
+  it('get_health names the namespaces and contexts forwarded now', async () => {
+    const { r } = await call('get_health', {});
+    expect(r.structuredContent).toMatchObject({ namespaces: ['shop'], contexts: ['sim'] });
+  });
+
   it('get_health reports the daemon version and its own separately', async () => {
     const { r } = await call('get_health', {});
     expect(r.structuredContent).toMatchObject({ version: '9.9.9', mcpVersion: '1.2.3', status: 'degraded' });

@@ -20,6 +20,7 @@ import { randomIpBase } from '../support/addresses.js';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const bin = join(root, 'bin', 'kubefwd');
 const TMUX = '/usr/bin/tmux';
+const ESC = String.fromCharCode(27);
 const built = existsSync(join(root, 'dist', 'src', 'cli', 'bin.js'));
 const isRoot = process.getuid?.() === 0;
 const why = !existsSync(TMUX)
@@ -181,7 +182,7 @@ describe.skipIf(why !== undefined)(
     it('renders in colour, also with CI set (the status dots in the theme green)', async () => {
       await term.waitFor(/api-gateway\s+8080\s+● Active/, 60_000);
       // Each SGR sequence's parameters; a foreground colour is 30-37, 90-97 or 38;5;n / 38;2;r;g;b.
-      const sgr = [...term.styledScreen().matchAll(/\x1b\[([0-9;]*)m/g)].map((m) => m[1]!);
+      const sgr = [...term.styledScreen().matchAll(new RegExp(`${ESC}\\[([0-9;]*)m`, 'g'))].map((m) => m[1]!);
       expect(sgr.some((p) => /(^|;)(3[0-7]|9[0-7]|38;[25];)/.test(p))).toBe(true);
     });
 

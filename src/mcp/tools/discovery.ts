@@ -23,7 +23,12 @@ export const listK8sNamespaces = defineTool({
     const data = { namespaces, count: namespaces.length, ...(context ? { context } : {}) };
     const text =
       `${namespaces.length} namespace(s)${context ? ` in context ${context}` : ''}:\n` +
-      namespaces.map((n) => `- ${n.name}${n.forwarded ? ' (forwarded)' : ''}`).join('\n');
+      namespaces
+        .map(
+          (n) =>
+            `- ${n.name}${n.forwarded ? ` (forwarded${n.forwardedServices ? `: ${n.forwardedServices} services` : ''})` : n.forwardedServices ? ` (${n.forwardedServices} service(s) forwarded one by one)` : ''}`,
+        )
+        .join('\n');
     return { data, text };
   },
 });

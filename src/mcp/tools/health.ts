@@ -29,7 +29,8 @@ export const getHealth = defineTool({
   title: 'kubefwd health',
   description:
     'kubefwd health: status (healthy, degraded, unhealthy), the daemon version and uptime, service and error ' +
-    'counts, the namespaces and contexts it was started with. Also tells whether kubefwd is running at all.',
+    'counts, and the namespaces and contexts it forwards now. When kubefwd is not running, the error says so ' +
+    'and how to start it.',
   input: z.strictObject({}),
   output: z.object({
     status: z.string(),
@@ -61,8 +62,9 @@ export const getHealth = defineTool({
       totalForwards: summary.totalForwards,
       activeForwards: summary.activeForwards,
       errorCount: summary.errorCount,
-      ...(info.namespaces ? { namespaces: info.namespaces } : {}),
-      ...(info.contexts ? { contexts: info.contexts } : {}),
+      // What is forwarded now (namespaces added or removed since the start included).
+      namespaces: [...new Set(services.map((s) => s.namespace))].sort(),
+      contexts: [...new Set(services.map((s) => s.context))].sort(),
       ...(info.tuiEnabled !== undefined ? { tuiEnabled: info.tuiEnabled } : {}),
     };
     return {

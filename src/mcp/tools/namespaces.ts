@@ -1,5 +1,6 @@
 // Forward or stop a whole namespace.
 import { z } from 'zod';
+import { KubefwdError } from '../../contract/errors.js';
 import type { KubefwdBackend } from '../backend.js';
 import { contextField, namespaceField, selectorField } from '../input.js';
 import type { ForwardView } from '../../contract/state.js';
@@ -99,15 +100,25 @@ export const removeNamespace = defineTool({
   name: 'remove_namespace',
   title: 'Stop forwarding a namespace',
   description:
-    'Stop every forward of a namespace and remove its entries from the hosts file. Connections through those ' +
-    'forwards are closed. Omit context for the current kubeconfig context.',
+    'Stop every forward of a namespace (the whole namespace, or services of it added one by one) and remove ' +
+    'its entries from the hosts file. Connections through those forwards are closed. Nothing forwarded from it ' +
+    'is not an error. Omit context for the current kubeconfig context.',
   input: z.strictObject({ namespace: namespaceField, context: contextField.optional() }),
   output: z.object({ success: z.boolean(), namespace: z.string(), context: z.string(), message: z.string() }),
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
   async run({ namespace, context }, api) {
     const ctx = await resolveContext(api, context);
-    await api.removeNamespace(namespace, ctx);
-    const message = 'Namespace watcher stopped and services removed';
+    // Idempotent, as annotated: a namespace with nothing forwarded is already where the caller wants it.
+    const stopped = await api.removeNamespace(namespace, ctx).then(
+      () => true,
+      (err: unknown) => {
+        if (err instanceof KubefwdError && err.code === 'NAMESPACE_NOT_FOUND') return false;
+        throw err;
+      },
+    );
+    const message = stopped
+      ? 'Namespace watcher stopped and services removed'
+      : 'Nothing of this namespace was forwarded; nothing to stop';
     return {
       data: { success: true, namespace, context: ctx, message },
       text: `${message}: ${describeTarget(namespace, ctx)}.`,

@@ -110,6 +110,7 @@ export const removeService = defineTool({
   title: 'Stop forwarding a service',
   description:
     'Stop forwarding one service: closes its forwards, removes its hosts-file entries and releases its IP. ' +
+    'When its whole namespace is forwarded, the service stays out until add_service or add_namespace asks for it again. ' +
     'Requires the service key "service.namespace.context" as shown by list_services, or a short form ("postgres", "postgres.shop") that names one service.',
   input: z.strictObject({ key: keyField.describe(SERVICE_KEY_DESCRIPTION) }),
   output: z.object({ success: z.boolean(), key: z.string(), message: z.string() }),

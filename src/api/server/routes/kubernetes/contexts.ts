@@ -35,18 +35,20 @@ export const contextRoutes = ({ ctx, clusterOf }: ClusterAccess): RouteDef[] => 
     handler: async ({ query }) => {
       const { cluster, context } = clusterOf(query.context);
       const list = await withTimeout('list namespaces', cluster.listNamespaces());
+      const snapshot = ctx.state.getSnapshot();
       const watched = new Set(
-        ctx.state
-          .getSnapshot()
-          .namespaces.filter((n) => n.context === context)
-          .map((n) => n.namespace),
+        snapshot.namespaces.filter((n) => n.context === context).map((n) => n.namespace),
       );
+      const servicesIn = new Map<string, number>();
+      for (const s of snapshot.services)
+        if (s.context === context) servicesIn.set(s.namespace, (servicesIn.get(s.namespace) ?? 0) + 1);
       return {
         namespaces: list
           .map((n) => ({
             name: n.metadata.name,
             status: n.status?.phase ?? 'Active',
             forwarded: watched.has(n.metadata.name),
+            forwardedServices: servicesIn.get(n.metadata.name) ?? 0,
           }))
           .sort(byName),
         context,
