@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { closestNames, editDistance, ensureNamespaceExists } from './namespace-check.js';
+import { closestNames, editDistance } from '../domain/did-you-mean.js';
+import { ensureNamespaceExists } from './namespace-check.js';
 
 describe('did you mean', () => {
   it('ranks names by edit distance and containment', () => {

@@ -65,6 +65,7 @@ const suggestionsFor = (code: ErrorCode, args: Record<string, unknown>): Suggest
     case 'AUTH_FAILED':
       return [{ tool: 'list_contexts', why: 'use a context with the needed permissions' }];
     case 'INVALID_INPUT':
+    case 'UNAUTHORIZED': // every tool would be refused the same way
       return [];
     default:
       return [{ tool: 'get_analysis', why: 'see the overall state and recommended actions' }];
@@ -85,11 +86,14 @@ const TOOL_HINTS: Partial<Record<ErrorCode, string>> = {
   FORWARD_NOT_FOUND: 'get_service shows the forward keys of a service.',
   NAMESPACE_NOT_FOUND: 'List the namespaces of the context with list_k8s_namespaces.',
   INTERNAL: "An unexpected error; get_logs shows kubefwd's recent log lines.",
+  // Not the caller's key: the one this MCP server sent to the daemon.
+  UNAUTHORIZED:
+    'kubefwd refused the API key this MCP server sent. It is --api-key, else KUBEFWD_API_KEY, else the key in ~/.kubefwd/api.json (written by each kubefwd start): remove a stale --api-key or KUBEFWD_API_KEY from the MCP client configuration.',
 };
 
 /** A hint with REST routes in it (the API's own) is replaced by the tool hint of its code. */
 const toolHint = (code: ErrorCode, hint: string): string =>
-  /\b(GET|POST|DELETE) \/api\//.test(hint) ? (TOOL_HINTS[code] ?? hint) : hint;
+  code === 'UNAUTHORIZED' || /\b(GET|POST|DELETE) \/api\//.test(hint) ? (TOOL_HINTS[code] ?? hint) : hint;
 
 /**
  * The REST API names its fields in camelCase (`podName`), sometimes with where they were

@@ -63,13 +63,16 @@ export const runMcpServer = async (opts: RunMcpServerOptions): Promise<number> =
   const checkDaemon = (): void => {
     if (checked) return;
     checked = true;
+    // /api/info needs the key (health does not): a refused key is told here, not on the first tool call.
     void link
       .backend()
-      .then((api) => api.health())
-      .then((h) => debug(`connected to kubefwd ${h.version}`))
+      .then((api) => api.info())
+      .then((i) => debug(`connected to kubefwd ${i.version}`))
       .catch((e: unknown) =>
         log(
-          `kubefwd is not reachable yet (${errorMessage(e)}); tools will work once it runs: sudo -E kubefwd`,
+          (e as { code?: string }).code === 'UNAUTHORIZED'
+            ? `kubefwd refused this server's API key (${errorMessage(e)}): remove a stale --api-key or KUBEFWD_API_KEY from the MCP client configuration`
+            : `kubefwd is not reachable yet (${errorMessage(e)}); tools will work once it runs: sudo -E kubefwd`,
         ),
       );
   };

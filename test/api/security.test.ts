@@ -242,6 +242,11 @@ describe('key and discovery file', () => {
       url: 'http://x',
       key: 'k'.repeat(32),
     });
+    // KUBEFWD_API_KEY wins over the file's key (--api-key's help says so).
+    expect(await discoverDaemon({ home, env: { KUBEFWD_API_KEY: 'pinned' } })).toMatchObject({
+      url: 'http://127.0.0.1:4321',
+      key: 'pinned',
+    });
     expect(await discoverDaemon({ home, url: 'http://y', key: 'z', env: {} })).toEqual({
       url: 'http://y',
       key: 'z',

@@ -210,6 +210,17 @@ describe('tool behaviour', () => {
     expect(textOf(r2)).not.toContain('--hosts-path');
   });
 
+  it('get_connection_info: a wrong namespace is named as such, a misspelt service gets the close names', async () => {
+    const wrongNs = (await call('get_connection_info', { service_name: 'postgres', namespace: 'shopp' })).r;
+    expect(errorOf(wrongNs)).toMatchObject({ code: 'SERVICE_NOT_FOUND', field: 'namespace' });
+    expect(textOf(wrongNs)).toContain(
+      "'postgres' is not forwarded from namespace shopp, but from: shop (context sim)",
+    );
+    const typo = (await call('get_connection_info', { service_name: 'postgress' })).r;
+    expect(errorOf(typo)).toMatchObject({ code: 'SERVICE_NOT_FOUND', field: 'service_name' });
+    expect(textOf(typo)).toContain(`No forwarded service named 'postgress' (did you mean "postgres"?)`);
+  });
+
   it("an argument sent under another tool's name is named with the one this tool takes", async () => {
     const { r, state } = await call('remove_service', { service_key: 'postgres.shop.sim' });
     expect(errorOf(r)).toMatchObject({ code: 'INVALID_INPUT', field: 'key' });

@@ -122,5 +122,6 @@ export const discoverDaemon = async (options: DiscoverOptions = {}): Promise<Dae
         field: path,
       },
     );
-  return { url: file.url, key: options.key ?? file.key, pid: file.pid, source: 'file' };
+  // KUBEFWD_API_KEY wins over the file's key, as --api-key's help says.
+  return { url: file.url, key: options.key ?? envKey ?? file.key, pid: file.pid, source: 'file' };
 };

@@ -1,6 +1,7 @@
 // How to reach forwarded services: connection strings, env vars, hosts entries.
 import { z } from 'zod';
 import { KubefwdError } from '../../contract/errors.js';
+import { didYouMean } from '../../domain/did-you-mean.js';
 import type { ServiceView } from '../../contract/state.js';
 import type { KubefwdBackend } from '../backend.js';
 import { connectionDetails, connectionLines, type PortInfo } from '../connection-strings.js';
@@ -20,6 +21,36 @@ const headlessPods = (services: readonly ServiceView[], name: string, namespace:
  * The one forwarded service a name (and optional namespace/context) means, with the per-pod entries
  * when it is headless; errors say how to disambiguate.
  */
+/**
+ * Why no forwarded service matched: the name is forwarded elsewhere (the namespace or context was
+ * wrong), or is not forwarded at all (with the forwarded names close to it).
+ */
+const notForwarded = (
+  services: readonly ServiceView[],
+  serviceName: string,
+  namespace: string | undefined,
+  context: string | undefined,
+): KubefwdError => {
+  const elsewhere = services.filter((s) => s.serviceName === serviceName);
+  if (elsewhere.length > 0)
+    return new KubefwdError(
+      'SERVICE_NOT_FOUND',
+      `'${serviceName}' is not forwarded from ${namespace ? `namespace ${namespace}` : ''}${namespace && context ? ', ' : ''}${context ? `context ${context}` : ''}, but from: ${elsewhere.map((s) => `${s.namespace} (context ${s.context})`).join(', ')}`,
+      {
+        hint: 'Pass that namespace (and context), or forward this one with add_service.',
+        field: namespace && !elsewhere.some((s) => s.namespace === namespace) ? 'namespace' : 'context',
+      },
+    );
+  return new KubefwdError(
+    'SERVICE_NOT_FOUND',
+    `No forwarded service named '${serviceName}'${didYouMean(serviceName, [...new Set(services.map((s) => s.serviceName))])}`,
+    {
+      hint: 'Forward it first with add_service (namespace and service_name), or check the name with find_services.',
+      field: 'service_name',
+    },
+  );
+};
+
 export const pickService = async (
   api: KubefwdBackend,
   serviceName: string,
@@ -38,11 +69,7 @@ export const pickService = async (
       .filter((s) => !seen.has(`${s.namespace}/${s.context}`) && seen.add(`${s.namespace}/${s.context}`));
   }
   const first = matches[0];
-  if (!first)
-    throw new KubefwdError('SERVICE_NOT_FOUND', `No forwarded service named '${serviceName}'`, {
-      hint: `Forward it first with add_service (namespace and service_name), or check the name with find_services.`,
-      field: 'service_name',
-    });
+  if (!first) throw notForwarded(services, serviceName, namespace, context);
   if (matches.length > 1)
     throw new KubefwdError(
       'INVALID_INPUT',
