@@ -419,6 +419,14 @@ describe('logs, history, diagnostics', () => {
     expect(a.suggestedActions).toContainEqual(
       expect.objectContaining({ action: 'check_logs', target: 'shop/db-0' }),
     );
+    // The service waiting for a pod: its pods, not a reconnect.
+    expect(a.suggestedActions).toContainEqual(
+      expect.objectContaining({
+        action: 'check_pods',
+        method: 'GET',
+        endpoint: expect.stringMatching(/^\/v1\/kubernetes\/pods\/shop\?serviceName=/),
+      }),
+    );
     const d = await h.client.diagnostics();
     expect(d).toMatchObject({
       status: 'degraded',

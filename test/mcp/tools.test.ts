@@ -448,6 +448,33 @@ describe('tool behaviour', () => {
     expect(errorOf(r).code).toBe('INVALID_INPUT');
   });
 
+  it('list_k8s_services marks the services port-forward cannot carry', async () => {
+    const svc = (name: string, type: string, protocol: string) => ({
+      name,
+      namespace: 'shop',
+      context: 'sim',
+      type,
+      clusterIP: '10.0.0.1',
+      ports: [{ port: 53, targetPort: '53', protocol }],
+      forwarded: false,
+    });
+    const over = {
+      k8sServices: async () => ({
+        services: [
+          svc('payments', 'ExternalName', 'TCP'),
+          svc('statsd', 'ClusterIP', 'UDP'),
+          svc('dns', 'ClusterIP', 'TCP'),
+        ],
+        namespace: 'shop',
+        context: 'sim',
+      }),
+    };
+    const text = textOf((await call('list_k8s_services', { namespace: 'shop' }, over)).r);
+    expect(text).toContain('- payments [ExternalName] ports 53 (cannot be forwarded: ExternalName)');
+    expect(text).toContain('- statsd [ClusterIP] ports 53 UDP (cannot be forwarded: no TCP port)');
+    expect(text).toMatch(/- dns \[ClusterIP\] ports 53$/m);
+  });
+
   it('remove_namespace is idempotent: nothing forwarded from the namespace is a result, not an error', async () => {
     const over = {
       removeNamespace: async () => {

@@ -202,6 +202,15 @@ export const analyze = (i: AnalysisInput): AnalysisResponse => {
       endpoint: `/v1/services/${enc(gone.serviceKey)}/sync?force=true`,
       method: 'POST',
     });
+  // No pod at all: nothing to reconnect to; the pods of the service (and their events) say why.
+  for (const svc of waitingServices.slice(0, 3))
+    suggestedActions.push({
+      action: 'check_pods',
+      target: `${svc.namespace}/${svc.serviceName}`,
+      reason: 'No ready pod backs the service; see which pods exist and whether they start',
+      endpoint: `/v1/kubernetes/pods/${enc(svc.namespace)}?serviceName=${enc(svc.serviceName)}&context=${enc(svc.context)}`,
+      method: 'GET',
+    });
   const refused = issues.find((x) => x.errorType === 'connection_refused' && x.podName);
   if (refused?.podName) {
     const f = s.forwards.find((x) => x.key === refused.forwardKey);

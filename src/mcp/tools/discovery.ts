@@ -39,7 +39,8 @@ export const listK8sServices = defineTool({
   description:
     'List the Services of one Kubernetes namespace with their type, ports and selector, and whether each is ' +
     'already forwarded (with its key). Use to discover what can be forwarded; forward one with add_service ' +
-    'or all with add_namespace. Services without a selector or of type ExternalName cannot be forwarded.',
+    'or all with add_namespace. ExternalName services and services with only UDP/SCTP ports cannot be ' +
+    'forwarded (marked so); a service without a selector is forwarded to the pods its Endpoints name.',
   input: z.strictObject({ namespace: namespaceField, context: contextField.optional() }),
   output: z.object({
     services: z.array(
@@ -57,8 +58,17 @@ export const listK8sServices = defineTool({
   async run({ namespace, context }, api) {
     const { services } = await api.k8sServices(namespace, context ? { context } : {});
     const lines = services.map((s) => {
-      const ports = s.ports.map((p) => `${p.port}${p.name ? `/${p.name}` : ''}`).join(', ');
-      return `- ${s.name} [${s.type ?? 'ClusterIP'}] ports ${ports || 'none'}${s.forwarded ? ` (forwarded as ${s.forwardKey ?? '?'})` : ''}`;
+      const ports = s.ports
+        .map((p) => `${p.port}${p.name ? `/${p.name}` : ''}${p.protocol !== 'TCP' ? ` ${p.protocol}` : ''}`)
+        .join(', ');
+      // As the engine plans it (reconcile.ts): port-forward carries TCP only.
+      const why =
+        s.type === 'ExternalName'
+          ? 'ExternalName'
+          : s.ports.length > 0 && !s.ports.some((p) => p.protocol === 'TCP')
+            ? 'no TCP port'
+            : undefined;
+      return `- ${s.name} [${s.type}] ports ${ports || 'none'}${s.forwarded ? ` (forwarded as ${s.forwardKey ?? '?'})` : ''}${why ? ` (cannot be forwarded: ${why})` : ''}`;
     });
     return {
       data: { services, namespace, count: services.length },

@@ -5,7 +5,7 @@ import type { ServiceView, Summary } from '../../contract/state.js';
 import { classifyError } from '../../domain/diagnosis.js';
 import { parseServiceKey } from '../../domain/keys.js';
 import { keyField } from '../input.js';
-import { UNTRUSTED_NOTICE } from '../untrusted.js';
+import { UNTRUSTED_NOTICE, fenceUntrusted } from '../untrusted.js';
 import { anyObject } from './shapes.js';
 import { READ_ONLY, defineTool } from './define.js';
 
@@ -139,7 +139,17 @@ export const getAnalysis = defineTool({
   output: anyObject,
   annotations: READ_ONLY,
   async run(_args, api) {
-    return { data: await api.analyze() };
+    const a = await api.analyze();
+    const text = [
+      `${a.status}: ${a.summary}; ${a.issues.length} issue(s).`,
+      ...a.issues
+        .slice(0, 10)
+        .map((i) => `- [${i.severity}] ${i.serviceKey ?? i.component}: ${i.message}\n  fix: ${i.suggestion}`),
+      ...(a.issues.length > 10 ? [`- … and ${a.issues.length - 10} more (in the JSON below)`] : []),
+      ...a.recommendations.map((r) => `Recommendation (${r.priority}): ${r.message}`),
+    ].join('\n');
+    // Issue messages quote API servers and pods: fenced with the rest of the JSON.
+    return { data: a, text: fenceUntrusted('the analysis (messages from the cluster)', [text]).text };
   },
 });
 

@@ -61,6 +61,19 @@ export const getEndpoints = defineTool({
   output: anyObject,
   annotations: READ_CLUSTER,
   async run({ namespace, service_name, context }, api) {
-    return { data: await api.k8sEndpoints(namespace, service_name, context ? { context } : {}) };
+    const ep = await api.k8sEndpoints(namespace, service_name, context ? { context } : {});
+    const ready = ep.subsets.flatMap((s) => s.addresses);
+    const notReady = ep.subsets.flatMap((s) => s.notReadyAddresses);
+    const ports = [...new Set(ep.subsets.flatMap((s) => s.ports.map((p) => `${p.port}/${p.protocol}`)))];
+    const who = (a: (typeof ready)[number]): string => `${a.podName ?? '?'} ${a.ip}`;
+    const text =
+      ready.length + notReady.length === 0
+        ? `${namespace}/${service_name} has no endpoints: no pod matches its selector, or none has started. list_pods and get_events say why.`
+        : [
+            `${namespace}/${service_name}: ${ready.length} ready, ${notReady.length} not ready${ports.length ? `, ports ${ports.join(', ')}` : ''}`,
+            ...ready.map((a) => `- ready: ${who(a)}`),
+            ...notReady.map((a) => `- not ready: ${who(a)}`),
+          ].join('\n');
+    return { data: ep, text };
   },
 });

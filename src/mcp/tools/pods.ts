@@ -66,10 +66,26 @@ export const getPod = defineTool({
     const pod = await api.k8sPod(namespace, pod_name, context ? { context } : {});
     // Status messages, container termination messages, labels and annotations are the workload's words.
     const data = { ...pod, untrusted: UNTRUSTED_NOTICE };
-    return {
-      data,
-      text: fenceUntrusted(`pod ${namespace}/${pod_name}`, [JSON.stringify(sanitizeDeep(pod), null, 2)]).text,
-    };
+    // A summary a person reads at a glance; the whole object follows once, as JSON (toolResult).
+    const clean = sanitizeDeep(pod);
+    const lines = [
+      `${clean.namespace}/${clean.name}: ${clean.status} (phase ${clean.phase})${clean.node ? ` on ${clean.node}` : ''}${clean.ip ? `, IP ${clean.ip}` : ''}${clean.isForwarded ? `, forwarded${clean.forwardKey ? ` as ${clean.forwardKey}` : ''}` : ''}`,
+      ...(clean.reason || clean.message
+        ? [`${clean.reason ?? ''}${clean.reason && clean.message ? ': ' : ''}${clean.message ?? ''}`]
+        : []),
+      ...clean.containers.map(
+        (c) =>
+          `- container ${c.name} (${c.image}): ${c.state}${c.stateReason ? ` ${c.stateReason}` : ''}${c.stateMessage ? `: ${c.stateMessage}` : ''}, ${c.ready ? 'ready' : 'not ready'}, ${c.restartCount} restart(s)${c.lastState ? `, last ${c.lastState}` : ''}`,
+      ),
+      ...clean.conditions
+        .filter((c) => c.status !== 'True')
+        .map(
+          (c) =>
+            `- condition ${c.type} is ${c.status}${c.reason ? `: ${c.reason}` : ''}${c.message ? ` (${c.message})` : ''}`,
+        ),
+      ...(clean.events ?? []).slice(0, 5).map((e) => `- event ${e.type} ${e.reason}: ${e.message}`),
+    ];
+    return { data, text: fenceUntrusted(`pod ${namespace}/${pod_name}`, lines).text };
   },
 });
 
