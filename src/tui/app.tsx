@@ -186,7 +186,8 @@ export const App = (props: AppProps) => {
   const close = (): void => setView((v) => ({ ...v, mode: 'main' }));
 
   let body;
-  if (view.mode === 'help') body = <Help theme={theme} width={layout.width} height={layout.bodyHeight} />;
+  if (view.mode === 'help')
+    body = <Help theme={theme} width={layout.width} height={layout.bodyHeight} scroll={view.helpScroll} />;
   else if (view.mode === 'detail')
     body = (
       <DetailView

@@ -32,6 +32,8 @@ export interface ViewState {
   bandwidth: boolean;
   /** Log lines scrolled back from the newest (0: following). */
   logBack: number;
+  /** Lines the help overlay is scrolled down (when it does not fit the terminal). */
+  helpScroll: number;
   detail: DetailTarget | undefined;
   browseView: 'namespaces' | 'contexts';
 }
@@ -46,6 +48,7 @@ export const initialViewState: ViewState = {
   selectedIndex: 0,
   compact: true,
   bandwidth: true,
+  helpScroll: 0,
   logBack: 0,
   detail: undefined,
   browseView: 'namespaces',
@@ -125,7 +128,7 @@ const logsKey = (s: ViewState, input: string, key: Key, ctx: KeyContext): ViewSt
 /** kubefwd's main key map (the services table and the logs panel). */
 const mainKey = (s: ViewState, input: string, key: Key, ctx: KeyContext): Outcome => {
   if (input === 'q') return { state: s, effect: { kind: 'quit' } };
-  if (input === '?') return { state: { ...s, mode: 'help' } };
+  if (input === '?') return { state: { ...s, mode: 'help', helpScroll: 0 } };
   if (key.tab) return { state: { ...s, focus: s.focus === 'services' ? 'logs' : 'services' } };
   if (input === 'f') return { state: { ...s, browseView: 'namespaces', mode: 'browse' } };
   if (input === 'x') return { state: { ...s, browseView: 'contexts', mode: 'browse' } };
@@ -174,6 +177,18 @@ const mainKey = (s: ViewState, input: string, key: Key, ctx: KeyContext): Outcom
   return { state: s };
 };
 
+/** The help overlay: closes, or scrolls where the terminal is too small for it (Help clamps the end). */
+const helpKey = (s: ViewState, input: string, key: Key): ViewState => {
+  if (input === '?' || input === 'q' || key.escape) return { ...s, mode: 'main' };
+  const by = (n: number): ViewState => ({ ...s, helpScroll: Math.max(0, s.helpScroll + n) });
+  if (input === 'j' || key.downArrow) return by(1);
+  if (input === 'k' || key.upArrow) return by(-1);
+  if (key.pageDown || input === ' ') return by(10);
+  if (key.pageUp) return by(-10);
+  if (input === 'g' || key.home) return { ...s, helpScroll: 0 };
+  return s;
+};
+
 /** One key (mouse reports are decoded by the caller and go to `reduceMouse`). */
 export const reduceKey = (s: ViewState, input: string, key: Key, ctx: KeyContext): Outcome => {
   if (key.ctrl && input === 'c') return { state: s, effect: { kind: 'quit' } };
@@ -181,7 +196,7 @@ export const reduceKey = (s: ViewState, input: string, key: Key, ctx: KeyContext
     case 'filter':
       return filterKey(s, input, key);
     case 'help':
-      return { state: input === '?' || input === 'q' || key.escape ? { ...s, mode: 'main' } : s };
+      return { state: helpKey(s, input, key) };
     case 'detail':
     case 'browse':
       return { state: s, effect: { kind: 'modal', input, key } };

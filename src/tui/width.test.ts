@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import stringWidth from 'string-width';
-import { displayWidth, fit, fitRight } from './width.js';
+import { displayWidth, fit, fitRight, wrapText } from './width.js';
 
 describe('width', () => {
   it('fits text to a column, with an ellipsis when cut', () => {
@@ -35,5 +35,22 @@ describe('width', () => {
         expect(displayWidth(s)).toBe(stringWidth(s));
       }),
     );
+  });
+});
+
+describe('wrapText', () => {
+  it('breaks at spaces within the width, indents what follows, cuts only words longer than a line', () => {
+    expect(wrapText('short', 20)).toEqual(['short']);
+    expect(
+      wrapText('STATUS: Error - cannot create pods/portforward in namespace "shop" (context "sim")', 30),
+    ).toEqual([
+      'STATUS: Error - cannot create',
+      '  pods/portforward in',
+      '  namespace "shop" (context',
+      '  "sim")',
+    ]);
+    const long = wrapText(`x ${'a'.repeat(25)}`, 10);
+    expect(long.every((l) => l.length <= 10)).toBe(true);
+    expect(long.join('').replace(/ /g, '')).toBe(`x${'a'.repeat(25)}`);
   });
 });

@@ -89,3 +89,38 @@ export const fitRight = (text: string, width: number): string => {
   if (w > width) return fit(text, width);
   return ' '.repeat(width - w) + text;
 };
+
+/**
+ * `text` as lines of at most `width` columns, broken at spaces where it can be (a longer word is
+ * cut), continuation lines indented by `indent`: for messages (an API server's error) that must be
+ * read whole rather than cut off at the edge.
+ */
+export const wrapText = (text: string, width: number, indent = '  '): string[] => {
+  if (displayWidth(text) <= width || width <= indent.length + 1) return [text];
+  const out: string[] = [];
+  let line = '';
+  const push = (): void => {
+    out.push(line);
+    line = indent;
+  };
+  for (const word of text.split(' ')) {
+    const sep = line === '' || line === indent ? '' : ' ';
+    if (displayWidth(line + sep + word) <= width) {
+      line += sep + word;
+      continue;
+    }
+    if (line !== '' && line !== indent) push();
+    let rest = word;
+    // A word longer than a line: cut where it reaches the edge.
+    while (displayWidth(line + rest) > width) {
+      let take = 1;
+      while (take < rest.length && displayWidth(line + rest.slice(0, take + 1)) <= width) take++;
+      line += rest.slice(0, take);
+      rest = rest.slice(take);
+      push();
+    }
+    line += rest;
+  }
+  if (line !== '' && line !== indent) out.push(line);
+  return out;
+};

@@ -401,6 +401,21 @@ describe('keys', () => {
     expect(app.frame()).not.toContain('Keyboard Shortcuts');
   });
 
+  it('help in an 80x24 terminal: one column, no text cut off, j/k scroll to the last key', async () => {
+    const app = mount(createFakeBackend({ forwards: sample() }), { width: 80, height: 24 });
+    await app.press('?');
+    expect(app.frame()).toMatch(/j\/k scroll, 1-\d+ of \d+/);
+    expect(app.frame()).toContain('Reconnect errored services');
+    // Nothing cut off, the help nor the status line (short labels keep the rates and sort in view).
+    expect(app.frame()).not.toMatch(/…/);
+    expect(app.frame()).toMatch(/Fwd 2\/5 \| Err 1 \| Wait 1 \| Rc 7 \| ↓ .* \| ↑ .* \| sort: /);
+    for (let i = 0; i < 60; i++) await app.press('j');
+    expect(app.frame()).toContain('Scroll content'); // the last entry
+    expect(app.frame()).not.toContain('Reconnect errored services');
+    await app.press('g');
+    expect(app.frame()).toContain('Reconnect errored services');
+  });
+
   it('b and c toggle the bandwidth columns and the compact view', async () => {
     const app = mount(createFakeBackend({ forwards: sample() }));
     await tick();

@@ -80,6 +80,32 @@ describe('detail view', () => {
     expect(app.frame()).toContain('code: CONNECTION_REFUSED');
   });
 
+  it('a long error is shown whole, wrapped, not cut at the edge; a failed connection of an Active forward too', async () => {
+    const reason =
+      'pods "api-pod-1" is forbidden: User "dev" cannot create resource "pods/portforward" in API group "" in the namespace "shop" (context "sim")';
+    const { app } = await open([
+      api({
+        status: 'Error',
+        error: reason,
+        errorCode: 'PERMISSION_DENIED',
+        reason,
+      }),
+    ]);
+    const text = app.frame().replace(/[│\s]+/g, ' ');
+    expect(text).toContain('in the namespace "shop" (context "sim")');
+    const { app: active } = await open([
+      api({
+        failedConnections: 3,
+        lastConnectionError: 'dial tcp4 127.0.0.1:80: connect: connection refused',
+        lastConnectionErrorAt: new Date(NOW - 2000).toISOString(),
+      }),
+    ]);
+    expect(active.frame()).toContain('Connections: 7 total, 1 open, 3 failed');
+    expect(active.frame()).toMatch(
+      /Last failed connection \(\d\d:\d\d:\d\d\): dial tcp4 127\.0\.0\.1:80: connect: connection refused/,
+    );
+  });
+
   it('1-9 copy a connect string, y the first; the copied line is marked', async () => {
     const { app } = await open();
     await app.press('2');

@@ -10,7 +10,7 @@ import type { TuiBackend, TuiHttpEntry, TuiPodLogs } from '../backend.js';
 import { problemText, statusText } from '../columns.js';
 import { connectStrings } from '../connect-strings.js';
 import { formatBytes, formatClock, formatDuration, formatLatency, formatRate, sparkline } from '../format.js';
-import { fit } from '../width.js';
+import { fit, wrapText } from '../width.js';
 import type { RateSeries } from '../rate-history.js';
 import { statusColor, type Theme } from '../theme.js';
 import { classifyForward, isTroubled } from '../../domain/diagnosis.js';
@@ -132,7 +132,11 @@ export const DetailView = (p: DetailViewProps) => {
     body = [
       { text: 'This forward is gone (its service was removed or its pod changed).', color: theme.muted },
     ];
-  else if (tab === 'Info') body = infoLines(f, strings, copied, p.now, p.rates, width - 4, theme);
+  else if (tab === 'Info')
+    // Whole, wrapped: an error message cut at the edge ("(context "si…") tells nothing.
+    body = infoLines(f, strings, copied, p.now, p.rates, width - 4, theme).flatMap((l) =>
+      wrapText(l.text, width - 4).map((text) => ({ ...l, text })),
+    );
   else if (tab === 'HTTP') body = httpLines(http, httpError, width - 4, theme);
   else body = logLines(logs, logsError, theme);
   const maxScroll = Math.max(0, body.length - bodyHeight);

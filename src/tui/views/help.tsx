@@ -11,7 +11,7 @@ const SECTIONS: [string, [string, string][]][] = [
       ['k / ↑', 'Move up / scroll'],
       ['g / Home', 'Go to first'],
       ['G / End', 'Go to last'],
-      ['PgDn / PgUp', 'Page down/up'],
+      ['PgDn / PgUp', 'Page down/up (also l / h, → / ←)'],
       ['Tab', 'Switch focus (services/logs)'],
     ],
   ],
@@ -45,7 +45,7 @@ const SECTIONS: [string, [string, string][]][] = [
     'Display',
     [
       ['b', 'Toggle bandwidth columns'],
-      ['c', 'Toggle compact view'],
+      ['c', 'Toggle compact / wide view'],
     ],
   ],
   [
@@ -68,16 +68,35 @@ const SECTIONS: [string, [string, string][]][] = [
   ],
 ];
 
-export const Help = ({ theme, width, height }: { theme: Theme; width: number; height: number }) => {
+const KEY_WIDTH = 12;
+
+export const Help = ({
+  theme,
+  width,
+  height,
+  scroll = 0,
+}: {
+  theme: Theme;
+  width: number;
+  height: number;
+  /** Lines scrolled down, used when the overlay does not fit (j/k). */
+  scroll?: number;
+}) => {
   const lines: { key?: string; text: string; title?: boolean }[] = [];
   for (const [title, keys] of SECTIONS) {
     lines.push({ text: title, title: true });
     for (const [key, text] of keys) lines.push({ key, text });
   }
-  // Two columns when the terminal is short.
+  // As many columns as the terminal is wide and the list needs; when even those do not hold it
+  // (80x24), one column that scrolls, never text cut off.
   const perColumn = Math.max(1, height - 4);
+  const columnWidth = KEY_WIDTH + Math.max(...lines.map((l) => l.text.length)) + 3;
+  const fitting = Math.max(1, Math.floor((width - 4) / columnWidth));
+  const scrolls = Math.ceil(lines.length / perColumn) > fitting;
+  const top = scrolls ? Math.min(scroll, Math.max(0, lines.length - perColumn)) : 0;
+  const shown = scrolls ? lines.slice(top, top + perColumn) : lines;
   const columns: (typeof lines)[] = [];
-  for (let i = 0; i < lines.length; i += perColumn) columns.push(lines.slice(i, i + perColumn));
+  for (let i = 0; i < shown.length; i += perColumn) columns.push(shown.slice(i, i + perColumn));
   return (
     <Box
       flexDirection="column"
@@ -88,7 +107,11 @@ export const Help = ({ theme, width, height }: { theme: Theme; width: number; he
       paddingX={1}
     >
       <Text bold color={theme.title}>
-        Keyboard Shortcuts <Text color={theme.muted}>(? / q / Esc to close)</Text>
+        Keyboard Shortcuts{' '}
+        <Text color={theme.muted}>
+          ({scrolls ? `j/k scroll, ${top + 1}-${top + shown.length} of ${lines.length}; ` : ''}? / q / Esc to
+          close)
+        </Text>
       </Text>
       <Box flexDirection="row">
         {columns.map((col, ci) => (
@@ -100,7 +123,7 @@ export const Help = ({ theme, width, height }: { theme: Theme; width: number; he
                 </Text>
               ) : (
                 <Text key={i} wrap="truncate">
-                  <Text color={theme.warn}>{(l.key ?? '').padEnd(12)}</Text>
+                  <Text color={theme.warn}>{(l.key ?? '').padEnd(KEY_WIDTH)}</Text>
                   {l.text}
                 </Text>
               ),

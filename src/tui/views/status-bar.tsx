@@ -23,6 +23,9 @@ const rightText = (state: TuiState, notice: string | undefined): string => {
   return 'Press ? for help';
 };
 
+/** Below this width the totals use short labels, so the rates and the sort stay in view (80 columns). */
+const NARROW = 120;
+
 export const StatusBar = ({ state, theme, width, sort, notice }: StatusBarProps) => {
   let active = 0;
   let errors = 0;
@@ -34,7 +37,10 @@ export const StatusBar = ({ state, theme, width, sort, notice }: StatusBarProps)
     else if (f.status === 'Waiting') waiting++;
     reconnects += f.reconnects;
   }
-  const full = rightText(state, notice);
+  const narrow = width < NARROW;
+  const label = (long: string, short: string): string => (narrow ? short : long);
+  const full =
+    narrow && !notice && state.connected && !state.shuttingDown ? '? help' : rightText(state, notice);
   const max = Math.max(10, Math.floor(width * 0.6));
   const right = full.length > max ? `${full.slice(0, max - 1)}…` : full;
   const alarm = state.shuttingDown || !state.connected;
@@ -43,17 +49,17 @@ export const StatusBar = ({ state, theme, width, sort, notice }: StatusBarProps)
       <Box flexShrink={1}>
         <Text wrap="truncate">
           {' '}
-          Forwards: {active}/{state.forwards.length}
+          {label('Forwards:', 'Fwd')} {active}/{state.forwards.length}
           <Text color={theme.muted}> | </Text>
-          Errors: <Text color={errors > 0 ? theme.error : theme.ok}>{errors}</Text>
+          {label('Errors:', 'Err')} <Text color={errors > 0 ? theme.error : theme.ok}>{errors}</Text>
           <Text color={theme.muted}> | </Text>
-          Waiting: <Text color={waiting > 0 ? theme.stopping : theme.ok}>{waiting}</Text>
+          {label('Waiting:', 'Wait')} <Text color={waiting > 0 ? theme.stopping : theme.ok}>{waiting}</Text>
           <Text color={theme.muted}> | </Text>
-          Reconnects: {reconnects}
+          {label('Reconnects:', 'Rc')} {reconnects}
           <Text color={theme.muted}> | </Text>
-          In: {formatRate(state.summary.rateIn)}
+          {label('In:', '↓')} {formatRate(state.summary.rateIn)}
           <Text color={theme.muted}> | </Text>
-          Out: {formatRate(state.summary.rateOut)}
+          {label('Out:', '↑')} {formatRate(state.summary.rateOut)}
           <Text color={theme.muted}> | sort: {sortLabel(sort)}</Text>
         </Text>
       </Box>
