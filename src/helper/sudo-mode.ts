@@ -128,8 +128,12 @@ export const runEngineAsUser = async (options: RunEngineOptions): Promise<number
   signals.on('SIGINT', ignore);
   signals.on('SIGTERM', onTerm);
   signals.on('SIGHUP', onHup);
+  let killedBy: NodeJS.Signals | undefined;
   const exited = new Promise<number>((resolve) => {
-    child.once('exit', (code, signal) => resolve(code ?? (signal === 'SIGKILL' ? 137 : 1)));
+    child.once('exit', (code, signal) => {
+      killedBy = code === null ? (signal ?? undefined) : undefined;
+      resolve(code ?? (signal === 'SIGKILL' ? 137 : 1));
+    });
     child.once('error', (err) => {
       process.stderr.write(`kubefwd: cannot start the engine as uid ${options.user.uid}: ${err.message}\n`);
       resolve(1);
@@ -139,6 +143,11 @@ export const runEngineAsUser = async (options: RunEngineOptions): Promise<number
     const served = serveChild(child, core);
     const code = await exited;
     const { greeted } = await served;
+    // Killed (kill -9, the OOM killer): it said nothing, so this says what happened and what was done.
+    if (killedBy !== undefined && greeted)
+      process.stderr.write(
+        `kubefwd: the engine (pid ${child.pid ?? '?'}) was killed by ${killedBy}; its hosts entries in ${options.hostsPath} were removed.\n`,
+      );
     // It never said hello: it did not get as far as kubefwd's own code (its files unreadable to the user?).
     if (!greeted && code !== 0)
       process.stderr.write(

@@ -149,7 +149,12 @@ describe.skipIf(!runnable)('sudo -E kubefwd demo: the engine runs as the user', 
     const ms = await until(async () => !(await hasBlock(hosts)), 5_000);
     expect(ms).toBeLessThan(1_000);
     expect(await readFile(hosts, 'utf8')).toBe(ORIGINAL);
-    expect((await cli.exited).code).toBe(137);
+    const r = await cli.exited;
+    expect(r.code).toBe(137);
+    // Said on the terminal: the engine could not.
+    expect(r.stderr).toContain(
+      `the engine (pid ${engine!.pid}) was killed by SIGKILL; its hosts entries in ${hosts} were removed.`,
+    );
   });
 });
 

@@ -528,6 +528,13 @@ describe.skipIf(!hasChromium || !isBuilt())('dashboard in Chromium', { timeout: 
     });
     expect(url).toMatch(new RegExp(`^${base}/login\\?token=`));
     expect(r.stdout).toContain(url);
+    expect(r.stderr).toBe('');
+    // No desktop: xdg-open fails, and that is said (the link is printed all the same).
+    writeFileSync(join(bin, 'xdg-open'), '#!/bin/sh\necho "xdg-open: no method available" >&2\nexit 3\n');
+    const failed = await runCli(['open'], { env: { ...fx.env, PATH: `${bin}:${fx.env.PATH ?? ''}` } });
+    expect(failed.code).toBe(0);
+    expect(failed.stdout).toMatch(/login\?token=/);
+    expect(failed.stderr).toContain('no browser was opened (xdg-open exited with 3; no desktop session?)');
   });
 });
 

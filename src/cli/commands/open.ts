@@ -19,7 +19,14 @@ export const browserOpener = (
         { command: 'cmd', args: (u) => ['/c', 'start', '""', u.replace(/&/g, '^&')] }
       : { command: 'xdg-open', args: (u) => [u] };
 
-const openInBrowser = (url: string, platform: NodeJS.Platform): Promise<void> => {
+/** How long a failing opener (xdg-open with no display) is waited for before it counts as done. */
+const OPENER_GRACE_MS = 1500;
+
+/**
+ * Starts the browser. Resolves with why it failed when the opener exits non-zero within a short
+ * grace (xdg-open on a machine without a desktop), else undefined (it is running, or done).
+ */
+const openInBrowser = (url: string, platform: NodeJS.Platform): Promise<string | undefined> => {
   const opener = browserOpener(platform);
   return new Promise((resolve, reject) => {
     const child = spawn(opener.command, opener.args(url), { stdio: 'ignore', detached: true });
@@ -31,8 +38,15 @@ const openInBrowser = (url: string, platform: NodeJS.Platform): Promise<void> =>
       ),
     );
     child.once('spawn', () => {
-      child.unref();
-      resolve();
+      const timer = setTimeout(() => {
+        child.unref();
+        resolve(undefined);
+      }, OPENER_GRACE_MS);
+      timer.unref();
+      child.once('exit', (code) => {
+        clearTimeout(timer);
+        resolve(code === 0 ? undefined : `${opener.command} exited with ${code ?? 'a signal'}`);
+      });
     });
   });
 };
@@ -56,7 +70,11 @@ export const runOpenCommand = async (
     io.stdout.write(
       `Opening the kubefwd dashboard (one-time link, valid until ${link.expiresAt}):\n${link.url}\n`,
     );
-    await openInBrowser(link.url, platform);
+    const failed = await openInBrowser(link.url, platform);
+    if (failed !== undefined)
+      io.stderr.write(
+        `kubefwd: no browser was opened (${failed}; no desktop session?): open the link above yourself.\n`,
+      );
     return 0;
   } catch (err) {
     return reportError(io, err);

@@ -99,6 +99,20 @@ describe('loadKubeconfig', () => {
     expect(codeOf(() => loadKubeconfig({ env: { HOME: '/h' }, invokingUser: null, readFile: read }))).toBe(
       'KUBECONFIG_INVALID: kubeconfig /h/.kube/config (the default) does not exist',
     );
+    // Under sudo (without -E, KUBECONFIG is gone): the hint says so.
+    const sudoErr = (() => {
+      try {
+        loadKubeconfig({
+          env: {},
+          invokingUser: { uid: 1000, gid: 1000, name: 'dev', home: '/home/dev', sudo: true },
+          readFile: read,
+        });
+      } catch (e) {
+        return e as { hint?: string };
+      }
+      return undefined;
+    })();
+    expect(sudoErr?.hint).toMatch(/Under sudo your KUBECONFIG is dropped unless you run `sudo -E`/);
     expect(
       codeOf(() => loadKubeconfig({ env: { KUBECONFIG: '/x:/y' }, invokingUser: null, readFile: read })),
     ).toMatch(

@@ -84,6 +84,7 @@ function readOne(
   read: (p: string) => string,
   required: boolean,
   origin: string,
+  hint?: string,
 ): string | undefined {
   try {
     return read(path);
@@ -101,6 +102,7 @@ function readOne(
     throw new KubefwdError('KUBECONFIG_INVALID', `kubeconfig ${path} (${origin}) ${why}`, {
       cause: err,
       field: path,
+      ...(hint !== undefined && code === 'ENOENT' ? { hint } : {}),
     });
   }
 }
@@ -115,7 +117,12 @@ export function loadKubeconfig(opts: LoadKubeconfigOptions = {}): LoadedKubeconf
     source === 'flag' ? 'from --kubeconfig' : source === 'env' ? 'from $KUBECONFIG' : 'the default';
   const files: KubeconfigFile[] = [];
   for (const path of paths) {
-    const text = readOne(path, read, source !== 'env', origin);
+    // `sudo` without -E drops KUBECONFIG: the default file is then often not the one the user means.
+    const sudoHint =
+      source === 'default' && invoking !== undefined
+        ? 'Under sudo your KUBECONFIG is dropped unless you run `sudo -E`; or name the file with -c/--kubeconfig.'
+        : undefined;
+    const text = readOne(path, read, source !== 'env', origin, sudoHint);
     if (text !== undefined) files.push(parseKubeconfig(text, path));
   }
   if (files.length === 0) {
