@@ -248,6 +248,12 @@ export const fakeCluster = (context = 'sim'): ClusterGateway & { logCalls: unkno
       logCalls.push({ ns, name, options });
       if (!pods.some((p) => p.metadata.name === name))
         throw new KubefwdError('POD_NOT_FOUND', `pod "${name}" not found`);
+      // As the API server answers for a container that never restarted (a 400).
+      if (options.previous)
+        throw new KubefwdError(
+          'INVALID_INPUT',
+          `previous terminated container "${options.container ?? 'app'}" in pod "${name}" not found`,
+        );
       const lines = Array.from(
         { length: 5 },
         (_, i) => `${options.timestamps ? '2026-11-25T10:00:0' + i + 'Z ' : ''}line ${i + 1}`,

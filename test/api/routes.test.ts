@@ -580,6 +580,12 @@ describe('kubernetes discovery', () => {
     );
     await rejectsWith(h.client.podLogs('shop', 'api-1', { tailLines: 5000 }), 'INVALID_INPUT', /tailLines/);
     await rejectsWith(h.client.podLogs('shop', 'gone'), 'POD_NOT_FOUND');
+    const prev = await h.client.podLogs('shop', 'api-1', { previous: true }).catch((e: unknown) => e);
+    expect(prev).toMatchObject({
+      code: 'INVALID_INPUT',
+      field: 'query.previous',
+      message: expect.stringMatching(/has not restarted, so it has no previous log$/),
+    });
   });
 
   it('events (newest first, narrowed by resource) and endpoints', async () => {

@@ -108,7 +108,10 @@ export const getPodLogs = defineTool({
       .max(1000)
       .optional()
       .describe('how many lines from the end (1-1000, default 100)'),
-    since_time: z.iso.datetime({ offset: true }).optional().describe('RFC3339 time; only lines after it'),
+    since_time: z.iso
+      .datetime({ offset: true, error: 'must be an RFC3339 time, e.g. "2026-12-07T10:00:00Z"' })
+      .optional()
+      .describe('RFC3339 time; only lines after it'),
     previous: z.boolean().optional().describe('logs of the previous (terminated) container instance'),
     timestamps: z.boolean().optional().describe('prefix each line with its timestamp'),
   }),

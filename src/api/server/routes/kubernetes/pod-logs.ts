@@ -91,7 +91,16 @@ const recentLogs = async (
         limitBytes: POD_LOG_LIMIT_BYTES,
       }),
     ),
-  );
+  ).catch((err: unknown) => {
+    // The API server's 400 for a container that never restarted, said as the input it is about.
+    if (query.previous && /previous terminated container/i.test(errorMessage(err)))
+      throw new KubefwdError(
+        'INVALID_INPUT',
+        `query.previous: container ${container} of pod ${podName} has not restarted, so it has no previous log`,
+        { field: 'query.previous', hint: 'Leave out previous to read the current log.', cause: err },
+      );
+    throw err;
+  });
   const lines = text.split(/\r?\n/);
   if (lines.at(-1) === '') lines.pop();
   return {
