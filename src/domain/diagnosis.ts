@@ -90,6 +90,17 @@ export const classifyForward = (f: ForwardFailure): ErrorClass =>
 export const isTroubled = (f: Pick<ForwardView, 'status' | 'error' | 'reason'>): boolean =>
   f.status === 'Error' || (f.status === 'Waiting' && (f.error ?? f.reason) !== undefined);
 
+/** Where an issue is: the forward's service, pod and status. */
+const issueWhere = (f: ForwardView) => ({
+  serviceKey: f.serviceKey,
+  forwardKey: f.key,
+  ...(f.podName ? { podName: f.podName } : {}),
+  serviceName: f.serviceName,
+  namespace: f.namespace,
+  context: f.context,
+  status: f.status,
+});
+
 /** The analysis issue of one troubled forward (GET /api/v1/analyze lists these). */
 export const forwardIssue = (f: ForwardView): Issue => {
   const text = f.error ?? f.reason ?? `forward is ${f.status}`;
@@ -98,13 +109,7 @@ export const forwardIssue = (f: ForwardView): Issue => {
     severity: f.status === 'Waiting' && c.severity === 'critical' ? 'high' : c.severity,
     component:
       c.errorType === 'api_unreachable' || c.errorType === 'permission_denied' ? 'cluster' : 'forward',
-    serviceKey: f.serviceKey,
-    forwardKey: f.key,
-    ...(f.podName ? { podName: f.podName } : {}),
-    serviceName: f.serviceName,
-    namespace: f.namespace,
-    context: f.context,
-    status: f.status,
+    ...issueWhere(f),
     ...(f.reason ? { reason: f.reason } : {}),
     ...(f.nextRetryAt ? { nextRetryAt: f.nextRetryAt } : {}),
     message: text,
@@ -130,13 +135,7 @@ export const failingConnectionsIssue = (f: ForwardView, now: number): Issue | un
   return {
     severity: c.severity === 'critical' ? 'high' : c.severity,
     component: 'forward',
-    serviceKey: f.serviceKey,
-    forwardKey: f.key,
-    ...(f.podName ? { podName: f.podName } : {}),
-    serviceName: f.serviceName,
-    namespace: f.namespace,
-    context: f.context,
-    status: f.status,
+    ...issueWhere(f),
     message: `connections through ${f.localIP}:${f.localPort} to pod ${f.podName || '?'}:${f.podPort} fail (${n} so far, the last at ${f.lastConnectionErrorAt}): ${f.lastConnectionError}`,
     errorType: c.errorType,
     suggestion: c.suggestion,

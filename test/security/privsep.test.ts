@@ -198,6 +198,14 @@ describe.skipIf(!runnable)('kubefwd helper install: no sudo for everyday runs', 
     await until(async () => (await stat(socketPath).catch(() => undefined))?.isSocket() === true, 20_000);
   };
 
+  /** `kubefwd svc -n shop` as nobody, with no sudo, through the installed helper. */
+  const startAsNobody = (): CliProcess =>
+    startCli(['svc', '-n', 'shop', '--kubeconfig', kubeconfig, '-z', fwdConf], {
+      env: cliEnv(home, { KUBEFWD_HELPER_SOCKET: socketPath }),
+      uid: NOBODY,
+      gid: NOBODY,
+    });
+
   beforeAll(async () => {
     hosts = join(dir, 'hosts-service');
     await writeFile(hosts, ORIGINAL, { mode: 0o644 });
@@ -393,11 +401,7 @@ describe.skipIf(!runnable)('kubefwd helper install: no sudo for everyday runs', 
   });
 
   it('the service killed: the engine reports it and stops cleanly', async () => {
-    const cli = startCli(['svc', '-n', 'shop', '--kubeconfig', kubeconfig, '-z', fwdConf], {
-      env: cliEnv(home, { KUBEFWD_HELPER_SOCKET: socketPath }),
-      uid: NOBODY,
-      gid: NOBODY,
-    });
+    const cli = startAsNobody();
     try {
       await cli.waitFor(/auth\.shop → \S+ → pod/, 60_000);
       service.kill('SIGKILL');
@@ -413,11 +417,7 @@ describe.skipIf(!runnable)('kubefwd helper install: no sudo for everyday runs', 
 
   it('the service stopped (SIGTERM: systemctl stop, an upgrade): it removes the block first, then the engine stops', async () => {
     await startService();
-    const cli = startCli(['svc', '-n', 'shop', '--kubeconfig', kubeconfig, '-z', fwdConf], {
-      env: cliEnv(home, { KUBEFWD_HELPER_SOCKET: socketPath }),
-      uid: NOBODY,
-      gid: NOBODY,
-    });
+    const cli = startAsNobody();
     try {
       await cli.waitFor(/auth\.shop → \S+ → pod/, 60_000);
       expect(await hasBlock(hosts)).toBe(true);
