@@ -385,7 +385,11 @@ const serviceControl = (
 
   async reconnectService(key) {
     const { entry } = requireEntry(core, key);
-    for (const t of entry.targets()) t.reconnect('manual');
+    // A headless service's pod (`kafka-0.kafka…`, a row of its own) is reconnected alone; the
+    // service's key reconnects all of it.
+    const targets = entry.targets();
+    const own = targets.filter((t) => t.id.key === key && key !== entry.registryKey);
+    for (const t of own.length > 0 ? own : targets) t.reconnect('manual');
     await entry.reconcile();
   },
 

@@ -504,6 +504,17 @@ describe('engine: live service changes and kinds', () => {
         .find((e) => e.ip === `${NET}.3`)
         ?.hostnames.slice(0, 2),
     ).toEqual(['kafka-1.kafka', 'kafka-1-kafka']);
+    // One pod's row reconnects that pod's forward only.
+    await engine.reconnectService('kafka-1.kafka.data.sim');
+    await eventually(
+      () => engine.forwards().find((f) => f.serviceKey === 'kafka-1.kafka.data.sim')?.reconnects === 1,
+    );
+    expect(
+      engine
+        .forwards()
+        .filter((f) => f.reconnects > 0)
+        .map((f) => f.serviceKey),
+    ).toEqual(['kafka-1.kafka.data.sim']);
     cluster.remove('pods', 'data', 'kafka-1');
     await eventually(() => engine.forwards().length === 2);
   });
