@@ -246,6 +246,7 @@ const startTui = async (parts: {
     state: parts.state,
     controller: parts.engine,
     traffic: parts.traffic,
+    ...(config.hostsPathExplicit ? { namesOnlyIn: config.hostsPath } : {}),
   });
   const stopTui = new AbortController();
   const ended = runTui(backend, {

@@ -274,23 +274,28 @@ const namespaceControl = (core: EngineCore): Pick<Engine, 'addNamespace' | 'remo
     const { context, cluster } = resolveContext(core, req.context);
     const key = namespaceKey(req.namespace, context);
     const existing = core.watches.get(key);
-    if (existing?.mode === 'all')
-      throw new KubefwdError(
-        'ALREADY_EXISTS',
-        `already watching namespace ${req.namespace} in context ${context}`,
-        {
-          field: 'namespace',
-        },
+    // Asking for the whole namespace undoes earlier removals by hand in it (they hold only while
+    // the namespace stays watched, as it was): on a watched namespace that is all it does.
+    const prefix = `${context}/${req.namespace}/`;
+    const undone = [...core.removedByHand].filter((r) => r.startsWith(prefix));
+    for (const removed of undone) core.removedByHand.delete(removed);
+    if (existing?.mode === 'all') {
+      if (undone.length === 0)
+        throw new KubefwdError(
+          'ALREADY_EXISTS',
+          `already watching namespace ${req.namespace} in context ${context}`,
+          { field: 'namespace' },
+        );
+      core.logger.info(
+        `Forwarding again in namespace ${req.namespace}: ${undone.map((r) => r.slice(prefix.length)).join(', ')}`,
       );
+      await existing.resync();
+      return namespaceRecord(existing);
+    }
     await preflight(core, cluster, req.namespace);
     // The namespace's index (which decides its short hostnames) is taken once it is known to
     // exist: a refused one must not push the next namespace out of the short names.
     core.indexes.namespace(context, req.namespace);
-    // Asking for the whole namespace undoes earlier removals by hand in it (they hold only while
-    // the namespace stays watched, as it was).
-    const prefix = `${context}/${req.namespace}/`;
-    for (const removed of core.removedByHand)
-      if (removed.startsWith(prefix)) core.removedByHand.delete(removed);
     const selectors: { labelSelector?: string; fieldSelector?: string } = {};
     const label = req.labelSelector ?? core.options.selectors?.labelSelector;
     const field = req.fieldSelector ?? core.options.selectors?.fieldSelector;

@@ -70,6 +70,7 @@ export class ForwardTarget {
   private readonly move: AddressMover | undefined;
   /** Moves since the address last worked: told once the new one binds (addresses in a row may be taken). */
   private moving: { from: string; why: string; count: number } | undefined;
+  private announced = false;
   /** The latest rebind after a move; apply() waits for the chain, so its caller gets the final address. */
   private rebinding: Promise<void> | undefined;
   /** This process's claim on the address (ListenerGateway.claim), per address. */
@@ -150,6 +151,13 @@ export class ForwardTarget {
     await Promise.all(opening);
     await this.bindsSettled();
     if (this.stopped) return;
+    // Its names and address, said once the address is final (a taken one moves it on first).
+    if (!this.announced) {
+      this.announced = true;
+      this.ctx.logger.info(
+        `${this.label()} → ${this.id.ip}:${[...this.ports.keys()].join(',')} → ${this.id.hostnames.join(' ')}`,
+      );
+    }
 
     this.applyPod(pod, podChanged, wait);
     this.emitRecords();
@@ -345,7 +353,7 @@ export class ForwardTarget {
     const { from, why, count } = this.moving;
     this.moving = undefined;
     this.ctx.logger.warn(
-      `${this.label()}: ${from} ${why}; moved to ${ip}${count > 1 ? ` (${count - 1} more addresses on the way were taken too)` : ''}`,
+      `${this.label()}: ${from} ${why}; moved to ${ip}${count === 2 ? ' (1 more address on the way was taken too)' : count > 2 ? ` (${count - 1} more addresses on the way were taken too)` : ''}`,
     );
   }
 

@@ -251,8 +251,6 @@ export class ServiceEntry {
       this.deps.targetContext(() => void this.reconcile()),
       { alias: aliasReady, names: namesReady, ...(move ? { move } : {}) },
     );
-    const ports = planned.map((p) => p.localPort).join(',');
-    this.deps.logger.info(`${name}.${scope.namespace} → ${ip}:${ports} → ${hostnames.join(' ')}`);
     return target;
   }
 

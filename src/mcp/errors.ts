@@ -58,9 +58,14 @@ const suggestionsFor = (code: ErrorCode, args: Record<string, unknown>): Suggest
         { tool: 'diagnose_errors', why: 'see the cause per forward' },
       ];
     case 'ALREADY_EXISTS':
-      return [
-        { tool: 'get_connection_info', why: 'it is already forwarded: its address and connection strings' },
-      ];
+      return typeof args.service_name === 'string'
+        ? [
+            {
+              tool: 'get_connection_info',
+              why: 'it is already forwarded: its address and connection strings',
+            },
+          ]
+        : [{ tool: 'list_services', why: 'the namespace is already forwarded: its services and their keys' }];
     case 'PERMISSION_DENIED':
     case 'AUTH_FAILED':
       return [{ tool: 'list_contexts', why: 'use a context with the needed permissions' }];

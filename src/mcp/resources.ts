@@ -3,7 +3,6 @@
 // is not running a read still succeeds, with an `error` object saying how to start it.
 import type { BackendProvider, KubefwdBackend } from './backend.js';
 import { errorBody } from './errors.js';
-import { overallHealth } from './tools/health.js';
 import { flattenTraffic } from './tools/traffic.js';
 import { UNTRUSTED_NOTICE, sanitizeDeep } from './untrusted.js';
 
@@ -61,16 +60,21 @@ export const RESOURCES: readonly ResourceDef[] = [
     title: 'Summary Statistics',
     description: 'Overall state: health, daemon version, uptime, counts, namespaces and contexts.',
     async read(api, mcpVersion) {
-      const [info, { summary, services }] = await Promise.all([api.info(), api.listServices()]);
+      const [info, { summary, services }, { status }] = await Promise.all([
+        api.info(),
+        api.listServices(),
+        api.analyze(),
+      ]);
       return {
-        status: overallHealth(summary, services),
+        status,
         version: info.version,
         mcpVersion,
         ...summary,
         ...(info.uptime !== undefined ? { uptime: info.uptime } : {}),
         ...(info.startTime ? { startTime: info.startTime } : {}),
-        ...(info.namespaces ? { namespaces: info.namespaces } : {}),
-        ...(info.contexts ? { contexts: info.contexts } : {}),
+        // What is forwarded now, as get_health says.
+        namespaces: [...new Set(services.map((s) => s.namespace))].sort(),
+        contexts: [...new Set(services.map((s) => s.context))].sort(),
         timestamp: now(),
       };
     },

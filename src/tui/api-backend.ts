@@ -24,6 +24,7 @@ type Client = Pick<
   | 'baseUrl'
   | 'listForwards'
   | 'listNamespaces'
+  | 'info'
   | 'k8sContexts'
   | 'k8sNamespaces'
   | 'k8sServices'
@@ -79,16 +80,18 @@ export const createApiBackend = (
   };
 
   const load = async (): Promise<void> => {
-    const [fw, ns, ctx] = await Promise.all([
+    const [fw, ns, ctx, info] = await Promise.all([
       fetchForwards(),
       client.listNamespaces(),
       state.currentContext ? Promise.resolve(undefined) : client.k8sContexts().catch(() => undefined),
+      state.currentContext ? Promise.resolve(undefined) : client.info().catch(() => undefined),
     ]);
     set({
       forwards: fw.forwards,
       summary: fw.summary,
       namespaces: ns.namespaces,
       ...(ctx ? { currentContext: ctx.currentContext } : {}),
+      ...(info?.hostsFile && !info.hostsFile.system ? { namesOnlyIn: info.hostsFile.path } : {}),
     });
   };
 

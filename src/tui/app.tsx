@@ -28,7 +28,7 @@ import {
 import { BrowseModal } from './views/browse-modal.js';
 import { DetailView } from './views/detail-view.js';
 import { forwardedContexts, Header } from './views/header.js';
-import { Help } from './views/help.js';
+import { Help, helpMaxScroll } from './views/help.js';
 import { MainPanels } from './views/main-panels.js';
 import { StatusBar } from './views/status-bar.js';
 
@@ -168,6 +168,7 @@ export const App = (props: AppProps) => {
       offset: offset.current,
       logLines: layout.logLines,
       logTotal: state.logs.length + uiLog.length,
+      helpMax: helpMaxScroll(layout.width, layout.bodyHeight),
     };
     if (key.ctrl && input === 'c') return apply(reduceKey(view, input, key, ctx));
     const mouse = parseMouse(input);
@@ -202,6 +203,7 @@ export const App = (props: AppProps) => {
         notify={notify}
         onClose={close}
         keys={modalKeys}
+        byIP={state.namesOnlyIn !== undefined}
         {...(props.detailPollMs?.http !== undefined ? { httpPollMs: props.detailPollMs.http } : {})}
         {...(props.detailPollMs?.logs !== undefined ? { logsPollMs: props.detailPollMs.logs } : {})}
       />

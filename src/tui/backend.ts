@@ -28,6 +28,8 @@ export interface TuiState {
   connectionError?: string;
   /** The daemon is shutting down. */
   shuttingDown?: boolean;
+  /** The hosts file the names went to when no resolver reads it (--hosts-path): connect by IP. */
+  namesOnlyIn?: string;
 }
 
 export interface TuiHttpEntry {

@@ -21,6 +21,8 @@ export interface LocalBackendDeps {
   traffic?: TrafficSource;
   /** Daemon log lines kept for the logs panel (default 500). */
   logLines?: number;
+  /** The hosts file the names go to when no resolver reads it (--hosts-path). */
+  namesOnlyIn?: string;
 }
 
 export const toLogLine = (e: LogEntry): TuiLogLine => ({
@@ -64,6 +66,7 @@ export const createLocalBackend = (deps: LocalBackendDeps): TuiBackend => {
       logs: logLines,
       connected: true,
       shuttingDown: snap.shuttingDown,
+      ...(deps.namesOnlyIn !== undefined ? { namesOnlyIn: deps.namesOnlyIn } : {}),
     };
     cached = { version: snap.version, logsVersion, value };
     return value;

@@ -68,6 +68,8 @@ export interface KeyContext {
   logLines: number;
   /** Log lines in the panel (daemon's + the TUI's own). */
   logTotal: number;
+  /** How far the help overlay can scroll at this terminal size (0 when it fits). */
+  helpMax?: number;
 }
 
 /** What the App does besides showing the new state. */
@@ -177,10 +179,10 @@ const mainKey = (s: ViewState, input: string, key: Key, ctx: KeyContext): Outcom
   return { state: s };
 };
 
-/** The help overlay: closes, or scrolls where the terminal is too small for it (Help clamps the end). */
-const helpKey = (s: ViewState, input: string, key: Key): ViewState => {
+/** The help overlay: closes, or scrolls (up to `max`) where the terminal is too small for it. */
+const helpKey = (s: ViewState, input: string, key: Key, max: number): ViewState => {
   if (input === '?' || input === 'q' || key.escape) return { ...s, mode: 'main' };
-  const by = (n: number): ViewState => ({ ...s, helpScroll: Math.max(0, s.helpScroll + n) });
+  const by = (n: number): ViewState => ({ ...s, helpScroll: Math.min(max, Math.max(0, s.helpScroll + n)) });
   if (input === 'j' || key.downArrow) return by(1);
   if (input === 'k' || key.upArrow) return by(-1);
   if (key.pageDown || input === ' ') return by(10);
@@ -196,7 +198,7 @@ export const reduceKey = (s: ViewState, input: string, key: Key, ctx: KeyContext
     case 'filter':
       return filterKey(s, input, key);
     case 'help':
-      return { state: helpKey(s, input, key) };
+      return { state: helpKey(s, input, key, ctx.helpMax ?? Number.MAX_SAFE_INTEGER) };
     case 'detail':
     case 'browse':
       return { state: s, effect: { kind: 'modal', input, key } };

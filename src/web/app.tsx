@@ -100,7 +100,9 @@ const Header = ({
           {errors} errors
         </span>
         {waiting > 0 && <span>{waiting} waiting</span>}
-        <span id="reconnect-count">{reconnects} reconnects</span>
+        <span id="reconnect-count">
+          {reconnects} reconnect{reconnects === 1 ? '' : 's'}
+        </span>
         <span id="rates">
           ↓ {formatRate(rateIn)} ↑ {formatRate(rateOut)}
         </span>
@@ -156,6 +158,7 @@ export const App = (): JSX.Element => {
   const [nsVersion, setNsVersion] = useState(0);
   const [notices, setNotices] = useState<Notice[]>([]);
   const [startedAt, setStartedAt] = useState<number | undefined>(undefined);
+  const [namesOnlyIn, setNamesOnlyIn] = useState<string | undefined>(undefined);
   const [forwardCount, setForwardCount] = useState(0);
   const filterBox = useRef<HTMLInputElement>(null);
   const viewKeys = useRef<((a: KeyAction) => boolean) | undefined>(undefined);
@@ -192,7 +195,10 @@ export const App = (): JSX.Element => {
       () => undefined,
     );
     call<InfoResponse>('GET', '/api/info').then(
-      (r) => setStartedAt(Date.parse(r.startTime)),
+      (r) => {
+        setStartedAt(Date.parse(r.startTime));
+        setNamesOnlyIn(r.hostsFile && !r.hostsFile.system ? r.hostsFile.path : undefined);
+      },
       () => undefined,
     );
   }, [nsVersion, link]);
@@ -343,7 +349,13 @@ export const App = (): JSX.Element => {
             </p>
           </section>
         ) : route.view === 'service' ? (
-          <DetailView serviceKey={route.key} hub={hub} actions={actions} keys={viewKeys} />
+          <DetailView
+            serviceKey={route.key}
+            hub={hub}
+            actions={actions}
+            keys={viewKeys}
+            namesOnlyIn={namesOnlyIn}
+          />
         ) : route.view === 'browse' ? (
           <BrowseView actions={actions} trigger={`${nsVersion}:${forwardCount}`} keys={viewKeys} />
         ) : route.view === 'logs' ? (

@@ -200,10 +200,12 @@ export interface DetailViewProps {
   actions: DetailActions;
   /** Where App sends this page's keys (1–9 and y copy, r reconnect, u sync, d stop). */
   keys: MutableRef<((a: KeyAction) => boolean) | undefined>;
+  /** The hosts file the names went to when they resolve nowhere (--hosts-path): the IP comes first. */
+  namesOnlyIn?: string | undefined;
 }
 
 // Long for its markup: one service page (header actions, connection strings, forwards table, panels).
-export const DetailView = ({ serviceKey, hub, actions, keys }: DetailViewProps): JSX.Element => {
+export const DetailView = ({ serviceKey, hub, actions, keys, namesOnlyIn }: DetailViewProps): JSX.Element => {
   useLive(hub);
   const forwards = [...hub.live.forwards.values()].filter((f) => f.serviceKey === serviceKey);
   const spark = hub.live.spark;
@@ -218,7 +220,12 @@ export const DetailView = ({ serviceKey, hub, actions, keys }: DetailViewProps):
   const [historyTick, setHistoryTick] = useState({ shape, n: 0 });
   if (historyTick.shape !== shape) setHistoryTick({ shape, n: historyTick.n + 1 });
   const strings = [
-    ...new Set(forwards.flatMap((f) => [...connectStrings(f), `${f.localIP}:${f.localPort}`])),
+    ...new Set(
+      forwards.flatMap((f) => [
+        ...connectStrings(f, namesOnlyIn !== undefined),
+        `${f.localIP}:${f.localPort}`,
+      ]),
+    ),
   ];
   keys.current = (a: KeyAction): boolean => {
     switch (a.kind) {
@@ -287,6 +294,11 @@ export const DetailView = ({ serviceKey, hub, actions, keys }: DetailViewProps):
           <h3>
             Connect with <span class="sub">(1–9 copies one, y the first)</span>
           </h3>
+          {namesOnlyIn !== undefined && (
+            <p class="sub" id="names-only-in">
+              The names are written to {namesOnlyIn} (--hosts-path), which no resolver reads: connect by IP.
+            </p>
+          )}
           <ul class="connect">
             {strings.map((s, i) => (
               <li key={s}>

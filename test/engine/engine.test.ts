@@ -757,6 +757,13 @@ describe('engine: controller', () => {
     await engine.removeService('api-gateway.shop.sim');
     await engine.addNamespace({ namespace: 'shop' });
     await eventually(() => engine.services().some((s) => s.serviceName === 'api-gateway'));
+    // Also while the namespace is watched as a whole (-n shop): that is all the call does.
+    await engine.removeService('api-gateway.shop.sim');
+    await engine.addNamespace({ namespace: 'shop' });
+    await eventually(() => engine.services().some((s) => s.serviceName === 'api-gateway'));
+    await expect(engine.addNamespace({ namespace: 'shop' })).rejects.toMatchObject({
+      code: 'ALREADY_EXISTS',
+    });
   });
 
   it('reconnectService re-dials and reconnectErrored reports the keys it touched', async () => {

@@ -412,6 +412,10 @@ describe('keys', () => {
     for (let i = 0; i < 60; i++) await app.press('j');
     expect(app.frame()).toContain('Scroll content'); // the last entry
     expect(app.frame()).not.toContain('Reconnect errored services');
+    // Past the end it does not keep counting: one k moves one line up at once.
+    const end = /(\d+)-(\d+) of (\d+)/.exec(app.frame())!;
+    await app.press('k');
+    expect(app.frame()).toContain(`${Number(end[1]) - 1}-${Number(end[2]) - 1} of ${end[3]}`);
     await app.press('g');
     expect(app.frame()).toContain('Reconnect errored services');
   });

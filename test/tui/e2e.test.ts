@@ -209,7 +209,10 @@ describe.skipIf(why !== undefined)(
       await term.waitFor(/Filter: api-gateway \(press Esc to clear\)/);
       await term.keys('Enter');
       const s = await term.waitFor(/CONNECT STRINGS/);
-      expect(s).toContain('[1] api-gateway:8080');
+      // --hosts-path: the names resolve nowhere, so the address that works comes first.
+      const ip = parseHosts(await readFile(env.hostsPath, 'utf8')).get('api-gateway');
+      expect(s).toContain(`[1] ${ip}:8080`);
+      expect(s).toContain('[2] api-gateway:8080');
       expect(s).toContain('api-gateway.shop.svc.cluster.local:8080');
       expect(s).toMatch(/STATUS: ● Active/);
     });

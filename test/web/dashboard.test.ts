@@ -369,6 +369,9 @@ describe.skipIf(!hasChromium || !isBuilt())('dashboard in Chromium', { timeout: 
     await page.waitForSelector('.connect code');
     await browser.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: base });
     const first = (await page.locator('.connect code').first().textContent())!;
+    // The daemon writes to a --hosts-path file: the IP's string comes first, and the page says why.
+    expect(first).toMatch(/^127\.\d+\.\d+\.\d+:\d+$/);
+    expect(await page.textContent('#names-only-in')).toContain('which no resolver reads: connect by IP');
     await page.keyboard.press('1');
     await page.waitForSelector(`.notice:has-text("Copied ${first}")`);
     expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(first);
@@ -460,7 +463,8 @@ describe.skipIf(!hasChromium || !isBuilt())('dashboard in Chromium', { timeout: 
     );
     expect(reconnects).toBeGreaterThan(0);
     await page.waitForFunction(
-      (n) => document.querySelector('#reconnect-count')?.textContent === `${n} reconnects`,
+      (n) =>
+        document.querySelector('#reconnect-count')?.textContent === `${n} reconnect${n === 1 ? '' : 's'}`,
       reconnects,
       { timeout: 10_000 },
     );

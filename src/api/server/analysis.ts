@@ -229,7 +229,8 @@ export const analyze = (i: AnalysisInput): AnalysisResponse => {
   if (erroredServices.length > 0) parts.push(`${erroredServices.length} services with errors`);
   if (waitingServices.length > 0) parts.push(`${waitingServices.length} waiting for a pod`);
   return {
-    status: healthOf(s),
+    // An Active forward whose connections fail is an issue too: not "healthy" (as quick status says).
+    status: issues.length > 0 && healthOf(s) === 'healthy' ? 'degraded' : healthOf(s),
     summary: parts.length > 0 ? parts.join(', ') : 'No services currently forwarded',
     timestamp: iso(i.now),
     issues,

@@ -26,7 +26,7 @@ export const listK8sNamespaces = defineTool({
       namespaces
         .map(
           (n) =>
-            `- ${n.name}${n.forwarded ? ` (forwarded${n.forwardedServices ? `: ${n.forwardedServices} services` : ''})` : n.forwardedServices ? ` (${n.forwardedServices} service(s) forwarded one by one)` : ''}`,
+            `- ${n.name}${n.forwarded ? ` (forwarded${n.forwardedServices ? `: ${n.forwardedServices} service${n.forwardedServices === 1 ? '' : 's'}` : ''})` : n.forwardedServices ? ` (${n.forwardedServices} service(s) forwarded one by one)` : ''}`,
         )
         .join('\n');
     return { data, text };

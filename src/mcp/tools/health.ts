@@ -1,28 +1,12 @@
 // Health, metrics and diagnosis of kubefwd itself.
 import { z } from 'zod';
 import { KubefwdError } from '../../contract/errors.js';
-import type { ServiceView, Summary } from '../../contract/state.js';
 import { classifyError } from '../../domain/diagnosis.js';
 import { parseServiceKey } from '../../domain/keys.js';
 import { keyField } from '../input.js';
 import { UNTRUSTED_NOTICE, fenceUntrusted } from '../untrusted.js';
 import { anyObject } from './shapes.js';
 import { READ_ONLY, defineTool } from './define.js';
-
-/**
- * kubefwd's analysis rule — healthy with no errors, unhealthy when errors outnumber
- * active services — plus: services waiting for a pod make it degraded (the reference dropped them).
- */
-export const overallHealth = (
-  s: Pick<Summary, 'errorCount' | 'activeServices'>,
-  services: readonly Pick<ServiceView, 'status'>[] = [],
-): string => {
-  if (s.errorCount > s.activeServices) return 'unhealthy';
-  const waiting = services.some(
-    (x) => x.status === 'waiting' || x.status === 'error' || x.status === 'partial',
-  );
-  return s.errorCount === 0 && !waiting ? 'healthy' : 'degraded';
-};
 
 export const getHealth = defineTool({
   name: 'get_health',
@@ -49,8 +33,12 @@ export const getHealth = defineTool({
   }),
   annotations: READ_ONLY,
   async run(_args, api, ctx) {
-    const [info, { summary, services }] = await Promise.all([api.info(), api.listServices()]);
-    const status = overallHealth(summary, services);
+    // The analysis's verdict, so get_health, diagnose_errors and get_analysis never disagree.
+    const [info, { summary, services }, { status }] = await Promise.all([
+      api.info(),
+      api.listServices(),
+      api.analyze(),
+    ]);
     const data = {
       status,
       version: info.version,

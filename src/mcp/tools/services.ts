@@ -95,8 +95,8 @@ export const addService = defineTool({
     };
     const text = [
       settled.state === 'active'
-        ? `Forwarding ${res.serviceName} (${res.namespace}, context ${res.context}) as ${host} at ${res.localIP}; key ${res.key}.`
-        : `${res.serviceName} (${res.namespace}, context ${res.context}) will be reachable as ${host} at ${res.localIP}; key ${res.key}. ${note ?? ''}`,
+        ? `Forwarding ${res.serviceName} (${res.namespace}, context ${res.context}) as ${res.hostnames[0] ?? res.serviceName} at ${res.localIP}; key ${res.key}.`
+        : `${res.serviceName} (${res.namespace}, context ${res.context}) will be reachable as ${res.hostnames[0] ?? res.serviceName} at ${res.localIP}; key ${res.key}. ${note ?? ''}`,
       ...(hostsFile !== undefined ? [byIpNote(hostsFile)] : []),
       `Ports: ${ports.map((p) => `${p.localPort}`).join(', ')}`,
       ...connectionLines(details),

@@ -35,6 +35,8 @@ export interface DetailViewProps {
   initialTab?: DetailTab;
   /** Where the app sends this view's keys. */
   keys: KeyRoute;
+  /** The names resolve nowhere (--hosts-path): the IP's connect string first. */
+  byIP?: boolean;
 }
 
 const LOG_TAIL = 100;
@@ -124,7 +126,7 @@ export const DetailView = (p: DetailViewProps) => {
     return () => clearTimeout(t);
   }, [copied]);
 
-  const strings = f ? connectStrings(f) : [];
+  const strings = f ? connectStrings(f, p.byIP) : [];
   const bodyHeight = Math.max(3, height - 5);
 
   let body: Line[];

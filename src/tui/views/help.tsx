@@ -70,6 +70,26 @@ const SECTIONS: [string, [string, string][]][] = [
 
 const KEY_WIDTH = 12;
 
+/** The help's lines: a title per section, then its keys. */
+const helpLines = (): { key?: string; text: string; title?: boolean }[] =>
+  SECTIONS.flatMap(([title, keys]) => [
+    { text: title, title: true },
+    ...keys.map(([key, text]) => ({ key, text })),
+  ]);
+
+/** How the help is laid out at a size: columns that fit, else one that scrolls (and how far). */
+const helpLayout = (width: number, height: number) => {
+  const lines = helpLines();
+  const perColumn = Math.max(1, height - 4);
+  const columnWidth = KEY_WIDTH + Math.max(...lines.map((l) => l.text.length)) + 3;
+  const fitting = Math.max(1, Math.floor((width - 4) / columnWidth));
+  const scrolls = Math.ceil(lines.length / perColumn) > fitting;
+  return { lines, perColumn, scrolls, maxScroll: scrolls ? Math.max(0, lines.length - perColumn) : 0 };
+};
+
+/** How far the help can scroll at this size (the key handler stops there). */
+export const helpMaxScroll = (width: number, height: number): number => helpLayout(width, height).maxScroll;
+
 export const Help = ({
   theme,
   width,
@@ -82,18 +102,10 @@ export const Help = ({
   /** Lines scrolled down, used when the overlay does not fit (j/k). */
   scroll?: number;
 }) => {
-  const lines: { key?: string; text: string; title?: boolean }[] = [];
-  for (const [title, keys] of SECTIONS) {
-    lines.push({ text: title, title: true });
-    for (const [key, text] of keys) lines.push({ key, text });
-  }
   // As many columns as the terminal is wide and the list needs; when even those do not hold it
   // (80x24), one column that scrolls, never text cut off.
-  const perColumn = Math.max(1, height - 4);
-  const columnWidth = KEY_WIDTH + Math.max(...lines.map((l) => l.text.length)) + 3;
-  const fitting = Math.max(1, Math.floor((width - 4) / columnWidth));
-  const scrolls = Math.ceil(lines.length / perColumn) > fitting;
-  const top = scrolls ? Math.min(scroll, Math.max(0, lines.length - perColumn)) : 0;
+  const { lines, perColumn, scrolls, maxScroll } = helpLayout(width, height);
+  const top = Math.min(scroll, maxScroll);
   const shown = scrolls ? lines.slice(top, top + perColumn) : lines;
   const columns: (typeof lines)[] = [];
   for (let i = 0; i < shown.length; i += perColumn) columns.push(shown.slice(i, i + perColumn));
