@@ -224,6 +224,10 @@ describe('bad input: one clear line on stderr, exit 1', () => {
     [['--service', 'postgres'], /invalid service "postgres" for --service/],
     [['-n', 'Shop'], /invalid namespace "Shop" for --namespace/],
     [['-A', '-n', 'shop'], /cannot combine --all-namespaces with --namespace/],
+    // Written into the hosts file after every name: a space or '#' would corrupt the lines.
+    [['-n', 'shop', '-d', 'bad domain'], /invalid domain "bad domain" for --domain/],
+    [['-n', 'shop', '-d', 'foo#bar'], /invalid domain "foo#bar" for --domain/],
+    [['-n', 'shop', '-d', 'a..b'], /invalid domain "a\.\.b" for --domain/],
   ];
   for (const [argv, re] of cases)
     it(argv.join(' '), async () => {
@@ -242,7 +246,7 @@ describe('reservation file', () => {
       ['baseUnreservedIP: 10.0.0.1\n', /baseUnreservedIP "10\.0\.0\.1" is not an address in 127/],
       [
         'serviceConfigurations:\n  - name: a\n    ip: 192.168.0.1\n',
-        /IP 192\.168\.0\.1 for a is not in the range 127\.0\.0\.0\/8/,
+        /192\.168\.0\.1 is not in the range 127\.0\.0\.0\/8/,
       ],
       ['serviceConfigurations: [oops\n', /invalid reservation file/],
       [

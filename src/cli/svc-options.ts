@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { Command, Option } from 'commander';
 import { KubefwdError, errorMessage } from '../contract/errors.js';
 import { defaultHostsPath, type DaemonConfig, type TransportChoice } from '../daemon/config.js';
-import { isDnsLabel } from '../domain/names.js';
+import { isDnsLabel, isDnsSubdomain } from '../domain/names.js';
 import { parsePortMappings } from '../domain/port-mappings.js';
 import { validateFieldSelector, validateLabelSelector } from '../domain/selectors.js';
 import { parseServicePattern } from '../domain/service-patterns.js';
@@ -234,6 +234,13 @@ export const toDaemonConfig = async (
         field: '--namespace',
         hint: 'Namespace names are lower-case letters, digits and dashes.',
       });
+  // It is written into the hosts file after every name: a space would add a name, a '#' comment
+  // out the rest of the line.
+  if (raw.domain !== undefined && !isDnsSubdomain(raw.domain.toLowerCase()))
+    throw new KubefwdError('INVALID_INPUT', `invalid domain "${raw.domain}" for --domain`, {
+      field: '--domain',
+      hint: 'A DNS name: labels of letters, digits and dashes separated by dots, e.g. -d dev.local.',
+    });
   const allNamespaces = raw.allNamespaces === true;
   if (allNamespaces && namespaces.length > 0)
     throw new KubefwdError('INVALID_INPUT', 'cannot combine --all-namespaces with --namespace', {

@@ -77,5 +77,26 @@ export const planTargets = async (
         { field: t.namespace },
       );
   }
+  // A selector the API server refuses (a field it cannot select on) would have the watch retry
+  // for ever: one list with it, now, turns that into the error at start.
+  const first = namespaces[0];
+  if (first && (config.labelSelector || config.fieldSelector)) {
+    const selectors = {
+      ...(config.labelSelector ? { labelSelector: config.labelSelector } : {}),
+      ...(config.fieldSelector ? { fieldSelector: config.fieldSelector } : {}),
+    };
+    await clusters
+      .cluster(first.context)
+      .listServices(first.namespace, selectors)
+      .catch((err: unknown) => {
+        if (!(err instanceof KubefwdError) || err.code !== 'INVALID_INPUT') throw err;
+        const field = config.fieldSelector ? '--field-selector' : '--selector';
+        throw new KubefwdError('INVALID_INPUT', `the API server refuses ${field}: ${err.message}`, {
+          field,
+          hint: 'Services can be selected on metadata.name and metadata.namespace fields, and on any label (-l).',
+          cause: err,
+        });
+      });
+  }
   return { contexts, namespaces, services };
 };

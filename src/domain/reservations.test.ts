@@ -26,10 +26,17 @@ describe('reservations', () => {
   it('names the file and entry of a malformed -z file', () => {
     expect(() => parseFwdConf('a: [', 'fwd.yml')).toThrow(/file fwd\.yml: not valid YAML/);
     expect(() => parseFwdConf('serviceConfigurations:\n  - name: x\n    ip: nope\n', 'fwd.yml')).toThrow(
-      /fwd\.yml: IP nope for x is not in the range/,
+      /fwd\.yml: "nope" is not an IPv4 address \(the ip of x\)/,
     );
     expect(() => parseFwdConf('serviceConfigurations: 3', 'f')).toThrow(/must be a list/);
     expect(() => parseFwdConf('- a', 'f')).toThrow(/expected a mapping/);
+    // A misspelt key is named, with the one meant; not ignored for the defaults.
+    expect(() => parseFwdConf('baseUnreservedIp: 127.1.40.1\n', 'f')).toThrow(
+      /unknown key "baseUnreservedIp" \(did you mean "baseUnreservedIP"\?\)/,
+    );
+    expect(() => parseFwdConf('serviceConfigurations:\n  - name: x\n    ip: 127.1.61.999\n', 'f')).toThrow(
+      /"127\.1\.61\.999" is not an IPv4 address/,
+    );
   });
 
   it('merges flags over the file by name and picks the base', () => {
@@ -50,7 +57,7 @@ describe('reservations', () => {
 
   it('rejects non-loopback and duplicate reserved addresses', () => {
     expect(() => buildReservationConfig({ flags: [{ name: 'a', ip: '10.0.0.1' }] })).toThrow(
-      /IP 10\.0\.0\.1 for a is not in the range 127\.0\.0\.0\/8/,
+      /10\.0\.0\.1 is not in the range 127\.0\.0\.0\/8 \(the IP for a\)/,
     );
     expect(() => buildReservationConfig({ flags: ['a:127.1.1.1', 'b:127.1.1.1'] })).toThrow(
       expect.objectContaining({

@@ -9,6 +9,7 @@
 // takes. kubefwd logs a bad file and goes on with defaults; a silent fallback loses the user's stable
 // addresses, so every malformed entry, non-loopback address or address reserved twice is an
 // INVALID_INPUT naming the input, raised by the CLI before anything changes.
+import { didYouMean } from './did-you-mean.js';
 import { parse as parseYaml } from 'yaml';
 import { KubefwdError, errorMessage } from '../contract/errors.js';
 import { isLoopbackIPv4, parseIPv4 } from './ipv4.js';
@@ -56,6 +57,12 @@ export interface FwdConf {
   serviceConfigurations: Reservation[];
 }
 
+const FWD_CONF_KEYS = ['baseUnreservedIP', 'serviceConfigurations'];
+
+/** Why an address is not a loopback one: not an address at all, or outside 127.0.0.0/8. */
+const notLoopback = (ip: string): string =>
+  parseIPv4(ip) ? `${ip} is not in the range 127.0.0.0/8` : `"${ip}" is not an IPv4 address`;
+
 /** The `-z` file's text; `path` names the file in errors. */
 export const parseFwdConf = (text: string, path = '--fwd-conf'): FwdConf => {
   const bad = (what: string, cause?: unknown): KubefwdError =>
@@ -73,6 +80,12 @@ export const parseFwdConf = (text: string, path = '--fwd-conf'): FwdConf => {
   if (doc === null || doc === undefined) return { serviceConfigurations: [] };
   if (typeof doc !== 'object' || Array.isArray(doc)) throw bad('expected a mapping at the top level');
   const obj = doc as Record<string, unknown>;
+  // A misspelt key (baseUnreservedIp) would be ignored and the defaults used without a word.
+  for (const key of Object.keys(obj))
+    if (!FWD_CONF_KEYS.includes(key))
+      throw bad(
+        `unknown key "${key}"${didYouMean(key, FWD_CONF_KEYS)}; the file has baseUnreservedIP and serviceConfigurations`,
+      );
   const out: FwdConf = { serviceConfigurations: [] };
   const base = obj['baseUnreservedIP'];
   if (base !== undefined) {
@@ -93,7 +106,7 @@ export const parseFwdConf = (text: string, path = '--fwd-conf'): FwdConf => {
         typeof e.ip !== 'string'
       )
         throw bad(`serviceConfigurations[${i}] needs a name and an ip`);
-      if (!isLoopbackIPv4(e.ip)) throw bad(`IP ${e.ip} for ${e.name} is not in the range 127.0.0.0/8`);
+      if (!isLoopbackIPv4(e.ip)) throw bad(`${notLoopback(e.ip)} (the ip of ${e.name})`);
       out.serviceConfigurations.push({ name: e.name, ip: e.ip });
     });
   }
@@ -140,7 +153,7 @@ export const validateReservationConfig = (conf: ReservationConfig): void => {
   const owners = new Map<string, string>();
   for (const r of conf.reservations) {
     if (!isLoopbackIPv4(r.ip))
-      throw new KubefwdError('INVALID_INPUT', `IP ${r.ip} for ${r.name} is not in the range 127.0.0.0/8`, {
+      throw new KubefwdError('INVALID_INPUT', `${notLoopback(r.ip)} (the IP for ${r.name})`, {
         field: '--reserve',
         hint: RESERVE_HINT,
       });

@@ -129,6 +129,14 @@ describe.skipIf(!isBuilt())(
       await stop(p);
     });
 
+    it('a field selector the API server refuses is one line and exit 1 at start, not a watch retried for ever', async () => {
+      const p = fx.start(['-n', 'analytics', '-f', 'bogus.field=x']);
+      const r = await p.exited;
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/the API server refuses --field-selector: .*bogus\.field/);
+      expect((await hosts()).has('events')).toBe(false);
+    });
+
     it('--service picks single services across namespaces; --exclude drops one', async () => {
       const p = fx.start(['--service', 'shop/postgres', '--service', 'analytics/reports']);
       await eventually(async () => {
