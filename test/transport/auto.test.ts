@@ -108,4 +108,16 @@ describe('auto transport negotiation', () => {
     expect(await echoThrough(pf)).toBe('ping');
     expect(pf.negotiated()).toBe('spdy');
   });
+
+  it('a protocol forced with --transport that the server refuses: an error naming --transport and auto', async () => {
+    h.sim.control.setProtocols({ spdy: false });
+    const pf = createPortForwarder(h.conn, { transport: 'spdy', logger });
+    forwarders.push(pf);
+    const session = pf.openSession({ namespace: 'shop', name: h.pod('postgres') });
+    await expect(session.openStream(5432)).rejects.toMatchObject({
+      code: 'STREAM_ERROR',
+      message: expect.stringMatching(/^port-forward transport spdy \(--transport\) is refused by context/),
+      hint: expect.stringMatching(/Leave --transport out/),
+    });
+  });
 });

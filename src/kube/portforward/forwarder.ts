@@ -129,6 +129,16 @@ export function createPortForwarder(conn: ClusterConnection, opts: PortForwarder
           logged = false;
           return connectInner(pod);
         }
+        // --transport chose it, and the server refuses it: say what would work.
+        if (opts.transport !== 'auto' && err instanceof UpgradeError && err.fallback)
+          throw new KubefwdError(
+            'STREAM_ERROR',
+            `port-forward transport ${t} (--transport) is refused by context "${conn.contextName}": ${err.message}`,
+            {
+              hint: 'Leave --transport out (auto tries tunnel, spdy and websocket in turn), or pick another.',
+              cause: err,
+            },
+          );
         throw err;
       }
       settle(t);
