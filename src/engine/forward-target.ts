@@ -13,7 +13,12 @@ import type { WaitInfo } from './reconcile.js';
 import type { SessionLease } from './session-pool.js';
 import { AddressClaimHolder } from './forward-target/address-claim.js';
 import { LocalConnections } from './forward-target/local-connections.js';
-import type { AddressMover, TargetContext, TargetIdentity } from './forward-target/context.js';
+import type {
+  AddressMover,
+  HostsEntryControl,
+  TargetContext,
+  TargetIdentity,
+} from './forward-target/context.js';
 import { forwardRecordOf, serviceRecordOf, type PlannedPort } from './forward-target/records.js';
 import { SessionWaiters } from './forward-target/waiters.js';
 
@@ -68,6 +73,9 @@ export class ForwardTarget {
   private aliasReady: Promise<void>;
   private namesReady: Promise<void>;
   private readonly move: AddressMover | undefined;
+  private readonly entry: HostsEntryControl | undefined;
+  /** The hosts entry is out (the reserved address is held by someone else). */
+  private withdrawn = false;
   /** Moves since the address last worked: told once the new one binds (addresses in a row may be taken). */
   private moving: { from: string; why: string; count: number } | undefined;
   private announced = false;
@@ -84,13 +92,19 @@ export class ForwardTarget {
   constructor(
     id: TargetIdentity,
     ctx: TargetContext,
-    ready: { alias?: Promise<void>; names?: Promise<void>; move?: AddressMover } = {},
+    ready: {
+      alias?: Promise<void>;
+      names?: Promise<void>;
+      move?: AddressMover;
+      entry?: HostsEntryControl;
+    } = {},
   ) {
     this.id = id;
     this.ctx = ctx;
     this.aliasReady = ready.alias ?? Promise.resolve();
     this.namesReady = ready.names ?? Promise.resolve();
     this.move = ready.move;
+    this.entry = ready.entry;
     this.backoff = createBackoff(ctx.backoff);
     this.waiters = new SessionWaiters(ctx.clock);
     this.claim = new AddressClaimHolder(ctx.listener);
@@ -308,11 +322,24 @@ export class ForwardTarget {
       state.listener = listener;
       delete state.listenError;
       this.toldMove(ip);
+      if (this.withdrawn) {
+        this.withdrawn = false;
+        this.ctx.logger.info(`${this.label()}: ${ip} is free again; its names are back in the hosts file`);
+        await this.entry?.restore();
+      }
     } catch (err) {
       if (ip !== this.id.ip) return;
       const e = asKubefwdError(err, 'INTERNAL');
       if (e.code === 'PORT_IN_USE' && this.moveFrom(ip, `port ${port} ${e.message}`)) return;
       this.toldMove(ip);
+      // A reserved address someone else holds: its names must not lead clients to them.
+      if (e.code === 'PORT_IN_USE' && this.entry && !this.withdrawn) {
+        this.withdrawn = true;
+        this.entry.withdraw();
+        this.ctx.logger.warn(
+          `${this.label()}: its names stay out of the hosts file while ${ip} is held by someone else`,
+        );
+      }
       // Said once: the periodic resync retries the bind, and the same failure again is no news.
       const repeated = state.listenError?.message === e.message;
       state.listenError = e;

@@ -249,7 +249,19 @@ export class ServiceEntry {
         hostnames,
       },
       this.deps.targetContext(() => void this.reconcile()),
-      { alias: aliasReady, names: namesReady, ...(move ? { move } : {}) },
+      {
+        alias: aliasReady,
+        names: namesReady,
+        ...(move ? { move } : {}),
+        ...(reserved
+          ? {
+              entry: {
+                withdraw: () => this.deps.hosts.delete(key),
+                restore: () => this.deps.hosts.set(key, { ip, hostnames }),
+              },
+            }
+          : {}),
+      },
     );
     return target;
   }

@@ -436,7 +436,7 @@ describe('engine: waiting and errors', () => {
   });
 
   it('keeps a reserved address whose port another program holds in Error with the reason', async () => {
-    const { cluster, engine, listener } = setup({
+    const { cluster, engine, listener, hosts } = setup({
       reservations: { baseIP: `${NET}.1`, reservations: [{ name: 'taken', ip: `${NET}.9` }] },
     });
     const blocker = await listener.listen(`${NET}.9`, 9003, (s) => s.destroy());
@@ -448,6 +448,17 @@ describe('engine: waiting and errors', () => {
     expect(f.status).toBe('Error');
     expect(f.localIP).toBe(`${NET}.9`);
     expect(f.reason).toContain(`${NET}.9:9003`);
+    // Its names would lead clients to whoever holds the address: out of the hosts file meanwhile.
+    await engine.flushHosts();
+    expect(readBlock(hosts.content, 'kubefwd').some((e) => e.ip === `${NET}.9`)).toBe(false);
+    // The address free again, a sync binds it and the names come back.
+    await blocker.close();
+    await engine.syncService('taken.app.sim', true);
+    await eventually(() =>
+      engine.forwards().find((x) => x.localIP === `${NET}.9` && x.errorCode === undefined),
+    );
+    await engine.flushHosts();
+    expect(readBlock(hosts.content, 'kubefwd').find((e) => e.ip === `${NET}.9`)?.hostnames[0]).toBe('taken');
   });
 });
 

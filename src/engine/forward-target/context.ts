@@ -42,3 +42,12 @@ export interface TargetIdentity {
 export type AddressMover = (
   why: string,
 ) => { ip: string; alias: Promise<void>; names: Promise<void> } | undefined;
+
+/**
+ * The hosts entry of a forward whose address is reserved (-r, -z): taken out while another program
+ * or kubefwd holds the address (the names would lead clients to it), put back once it binds.
+ */
+export interface HostsEntryControl {
+  withdraw(): void;
+  restore(): Promise<void>;
+}
