@@ -11,7 +11,7 @@ import type { IpAllocator } from './ip-allocation.js';
 import { serviceKey } from './model.js';
 import type { PortMappings } from '../domain/port-mappings.js';
 import type { Logger, LoopbackGateway } from './gateways.js';
-import { planService, type PortPlan, type ServicePlan, type TargetPlan } from './reconcile.js';
+import { planService, type ServicePlan, type TargetPlan } from './reconcile.js';
 import { ForwardTarget, type AddressMover, type TargetContext } from './forward-target.js';
 
 export interface ServiceScope {
@@ -98,7 +98,7 @@ export class ServiceEntry {
   prepare(): void {
     if (this.main || this.stopped) return;
     const plan = this.plan();
-    if (plan.kind === 'forward') this.main = this.makeTarget(this.name, undefined, plan.headless, plan.ports);
+    if (plan.kind === 'forward') this.main = this.makeTarget(this.name, undefined, plan.headless);
   }
 
   plan(): ServicePlan {
@@ -136,11 +136,11 @@ export class ServiceEntry {
     const headless = plan.headless;
     // Every target of this pass gets its address now, before any await, so the order of
     // allocation is the order of registration (sorted services, then sorted pods) — stable.
-    this.main ??= this.makeTarget(this.name, undefined, headless, plan.ports);
+    this.main ??= this.makeTarget(this.name, undefined, headless);
     const wanted = new Map(plan.perPod.map((t) => [t.name, t]));
     for (const [name, t] of wanted)
       if (!this.perPod.has(name)) {
-        const target = this.makeTarget(name, t.podName, headless, t.ports);
+        const target = this.makeTarget(name, t.podName, headless);
         if (target) this.perPod.set(name, target);
       }
     const gone = [...this.perPod].filter(([name]) => !wanted.has(name));
@@ -173,7 +173,6 @@ export class ServiceEntry {
     name: string,
     podName: string | undefined,
     headless: boolean,
-    planned: readonly PortPlan[],
   ): ForwardTarget | undefined {
     const { scope } = this.deps;
     const request = {

@@ -8,7 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { isBuilt, repoRoot } from '../e2e/cli-process.js';
 
 const hasPython = spawnSync('python3', ['-c', 'import pty'], { stdio: 'ignore' }).status === 0;
-if (!hasPython) console.warn('skipping the hung-up terminal test: python3 is not installed (.ci/run installs it)');
+if (!hasPython)
+  console.warn('skipping the hung-up terminal test: python3 is not installed (.ci/run installs it)');
 
 /** Runs `js` in Node on a pty, hangs the pty up after 300 ms (or not), and returns how the child ended. */
 const onTerminal = (js: string, hangUp: boolean): string => {

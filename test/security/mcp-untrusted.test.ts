@@ -122,7 +122,9 @@ const hostileBackend = (): KubefwdBackend => {
             ports: [],
           },
         ],
-        conditions: [{ type: 'Ready', status: 'False', reason: 'ContainersNotReady', message: 'db not ready' }],
+        conditions: [
+          { type: 'Ready', status: 'False', reason: 'ContainersNotReady', message: 'db not ready' },
+        ],
         volumes: [],
         isForwarded: false,
       }) as never,
