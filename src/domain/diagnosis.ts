@@ -122,14 +122,24 @@ export const forwardIssue = (f: ForwardView): Issue => {
 /** How long after a failed connection an Active forward still counts as failing. */
 export const RECENT_FAILURE_MS = 60_000;
 
+/** "connections fail: <reason>" for an Active forward whose connections failed lately, else undefined. */
+export const failingConnectionsText = (
+  f: Pick<ForwardView, 'status' | 'lastConnectionError' | 'lastConnectionErrorAt'>,
+  now: number,
+): string | undefined =>
+  f.status === 'Active' &&
+  f.lastConnectionError &&
+  f.lastConnectionErrorAt &&
+  now - Date.parse(f.lastConnectionErrorAt) < RECENT_FAILURE_MS
+    ? `connections fail: ${f.lastConnectionError}`
+    : undefined;
+
 /**
  * The issue of a forward that is Active but whose connections fail (the pod refuses them, streams
  * break): nothing else shows it, as the forward itself is fine. Undefined when none failed lately.
  */
 export const failingConnectionsIssue = (f: ForwardView, now: number): Issue | undefined => {
-  if (f.status !== 'Active' || !f.lastConnectionError || !f.lastConnectionErrorAt) return undefined;
-  const at = Date.parse(f.lastConnectionErrorAt);
-  if (!(now - at < RECENT_FAILURE_MS)) return undefined;
+  if (failingConnectionsText(f, now) === undefined || !f.lastConnectionError) return undefined;
   const c = classifyError(f.lastConnectionError);
   const n = f.failedConnections ?? 1;
   return {

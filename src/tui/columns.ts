@@ -2,6 +2,7 @@
 // the layout rules (kubefwd's compact/bandwidth views, auto Namespace/Context columns, dropping
 // the least important columns on narrow terminals) are tested without rendering.
 import type { ForwardView } from '../contract/state.js';
+import { failingConnectionsText } from '../domain/diagnosis.js';
 import { formatBytes, formatPort, formatRate, formatRetry, sparkline } from './format.js';
 import { fit, fitRight } from './width.js';
 import type { Row } from './rows.js';
@@ -119,6 +120,8 @@ export const headerLine = (cols: readonly Column[]): string =>
 
 /** What a row says about a problem: the reason and when the next retry happens. */
 export const problemText = (f: ForwardView, now: number): string | undefined => {
+  // Active, but the pod turns connections away: the row says so, or it would look fine.
+  if (f.status === 'Active') return failingConnectionsText(f, now);
   if (f.status !== 'Waiting' && f.status !== 'Error') return undefined;
   const why = f.reason ?? f.error ?? (f.status === 'Waiting' ? 'waiting for a ready pod' : 'failed');
   const retry = formatRetry(f.nextRetryAt, now);

@@ -106,6 +106,25 @@ describe('detail view', () => {
     );
   });
 
+  it('an Active forward whose connections fail says so in its row, and only for a minute', async () => {
+    const failing = api({
+      failedConnections: 3,
+      lastConnectionError: 'connection refused',
+      lastConnectionErrorAt: new Date(NOW - 2000).toISOString(),
+    });
+    const app = mount(createFakeBackend({ forwards: [failing] }), { now: () => NOW, height: 34 });
+    await tick();
+    expect(app.frame()).toContain('connections fail: connection refused');
+    const old = mount(
+      createFakeBackend({
+        forwards: [{ ...failing, lastConnectionErrorAt: new Date(NOW - 120_000).toISOString() }],
+      }),
+      { now: () => NOW, height: 34 },
+    );
+    await tick();
+    expect(old.frame()).not.toContain('connections fail');
+  });
+
   it('1-9 copy a connect string, y the first; the copied line is marked', async () => {
     const { app } = await open();
     await app.press('2');
