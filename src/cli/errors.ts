@@ -10,11 +10,17 @@ import type { CliIo } from './io.js';
 const isCommanderError = (err: unknown): err is Error =>
   err instanceof Error && String((err as { code?: unknown }).code).startsWith('commander.');
 
+const CLI_KEY_HINT =
+  'The running kubefwd refused the key this command used: --api-key, else KUBEFWD_API_KEY, else ~/.kubefwd/api.json (written by each kubefwd start); drop a stale --api-key or KUBEFWD_API_KEY.';
+
 /** `command`: whose flags a usage error is about (its --help is named in the hint). */
 export const formatError = (err: unknown, command = 'svc'): string => {
   if (isKubefwdError(err)) {
     const msg = err.message.replace(/[.\s]+$/, '');
-    return `kubefwd: ${msg}. ${err.hint}`;
+    // The registry's hint speaks to HTTP clients ("Authorization: Bearer"); here the key is the
+    // one the command found.
+    const hint = err.code === 'UNAUTHORIZED' ? CLI_KEY_HINT : err.hint;
+    return `kubefwd: ${msg}. ${hint}`;
   }
   if (isCommanderError(err)) {
     const msg = err.message
