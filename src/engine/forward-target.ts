@@ -79,6 +79,8 @@ export class ForwardTarget {
   /** Moves since the address last worked: told once the new one binds (addresses in a row may be taken). */
   private moving: { from: string; why: string; count: number } | undefined;
   private announced = false;
+  /** Said that it waits for its first pod (once). */
+  private toldWaiting = false;
   /** The latest rebind after a move; apply() waits for the chain, so its caller gets the final address. */
   private rebinding: Promise<void> | undefined;
   /** This process's claim on the address (ListenerGateway.claim), per address. */
@@ -492,6 +494,12 @@ export class ForwardTarget {
       this.ctx.logger.warn(
         `${this.label()}: ${extra.reason ?? 'no ready pod'}; new connections wait for a pod`,
       );
+    // One that has not served yet (its pod is still starting): said once too, or the start is
+    // silent about it until -t runs out.
+    else if (status === 'Waiting' && !this.everActive && !this.toldWaiting) {
+      this.toldWaiting = true;
+      this.ctx.logger.info(`${this.label()}: ${extra.reason ?? 'no ready pod yet'}; connections wait for it`);
+    }
     this.status = status;
     this.reason = extra.reason;
     this.error = extra.error;

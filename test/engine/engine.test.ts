@@ -207,6 +207,19 @@ describe('engine: a namespace', () => {
     ).toBe(true);
   });
 
+  it('a service whose pod is not ready at start says once that it waits for it', async () => {
+    const { cluster, engine, logger } = setup();
+    cluster.apply('services', service('slow', 'app', [{ port: 9007 }]));
+    cluster.apply('pods', pod('slow-0', 'app', { app: 'slow' }, { ready: false }));
+    await engine.addNamespace({ namespace: 'app' });
+    await eventually(() => status(engine, 'slow.app.sim') === 'Waiting');
+    await engine.syncService('slow.app.sim', true);
+    const told = logger.lines.filter(
+      (l) => l.startsWith('info slow.app:') && l.endsWith('connections wait for it'),
+    );
+    expect(told).toHaveLength(1);
+  });
+
   it('a connection made while no pod is ready waits and then flows', async () => {
     const { cluster, engine, logger } = setup();
     await shop(cluster);
