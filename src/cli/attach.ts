@@ -2,8 +2,7 @@
 // commander's help and errors mapped to exit codes, and finding the daemon and its key.
 import type { Command } from 'commander';
 import { createApiClient, discoverDaemon, type ApiClient } from '../api/client/index.js';
-import { processAlive } from '../os/process-alive.js';
-import { runningWithoutApi } from './running-without-api.js';
+import { daemonProbes } from './daemon-probes.js';
 import { invokingUser } from '../os/privilege.js';
 import { setUpCommand } from './command-setup.js';
 import { reportError } from './errors.js';
@@ -29,8 +28,7 @@ export const attachDaemon = async (
   const address = await discoverDaemon({
     home: invokingUser(io.env).home,
     env: io.env,
-    isAlive: (pid) => processAlive(pid),
-    runningWithoutApi,
+    ...daemonProbes,
     ...(o.apiUrl !== undefined ? { url: o.apiUrl } : {}),
     ...(o.apiKey !== undefined ? { key: o.apiKey } : {}),
   });

@@ -96,9 +96,12 @@ const TOOL_HINTS: Partial<Record<ErrorCode, string>> = {
     'kubefwd refused the API key this MCP server sent. It is --api-key, else KUBEFWD_API_KEY, else the key in ~/.kubefwd/api.json (written by each kubefwd start): remove a stale --api-key or KUBEFWD_API_KEY from the MCP client configuration.',
 };
 
-/** A hint with REST routes in it (the API's own) is replaced by the tool hint of its code. */
+/**
+ * A hint written for HTTP clients (a REST route, the Authorization header) is replaced by the tool
+ * hint of its code.
+ */
 const toolHint = (code: ErrorCode, hint: string): string =>
-  code === 'UNAUTHORIZED' || /\b(GET|POST|DELETE) \/api\//.test(hint) ? (TOOL_HINTS[code] ?? hint) : hint;
+  /\b(GET|POST|DELETE) \/api\/|"Authorization: /.test(hint) ? (TOOL_HINTS[code] ?? hint) : hint;
 
 /**
  * The REST API names its fields in camelCase (`podName`), sometimes with where they were

@@ -4,6 +4,7 @@
 // is followed without restarting the AI client.
 // The REST client (and the contract schemas it parses answers with) is loaded on the first call,
 // not with this module: `kubefwd mcp` answers the MCP handshake before it needs the daemon.
+import type { DaemonProbes } from '../api/client/index.js';
 import type { BackendProvider } from './backend.js';
 
 export interface DaemonLinkOptions {
@@ -16,10 +17,8 @@ export interface DaemonLinkOptions {
   home?: string;
   /** Per-request timeout to the daemon in ms. */
   timeoutMs?: number;
-  /** Whether the discovery file's pid still runs (the CLI passes the check that knows zombies). */
-  isAlive?: (pid: number) => boolean;
-  /** With no discovery file: the pid of a kubefwd running without its REST API (the CLI looks). */
-  runningWithoutApi?: () => Promise<number | undefined>;
+  /** The CLI's checks: a zombie pid is gone; a kubefwd may run without its REST API. */
+  probes?: DaemonProbes;
 }
 
 export interface DaemonLink {
@@ -34,8 +33,7 @@ export const createDaemonLink = (opts: DaemonLinkOptions): DaemonLink => {
     (await client()).discoverDaemon({
       env: opts.env,
       ...(opts.home ? { home: opts.home } : {}),
-      ...(opts.isAlive ? { isAlive: opts.isAlive } : {}),
-      ...(opts.runningWithoutApi ? { runningWithoutApi: opts.runningWithoutApi } : {}),
+      ...opts.probes,
       ...(opts.apiUrl ? { url: opts.apiUrl } : {}),
       ...(opts.apiKey ? { key: opts.apiKey } : {}),
     });

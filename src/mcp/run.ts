@@ -5,6 +5,7 @@
 import { homedir } from 'node:os';
 import type { Readable, Writable } from 'node:stream';
 import { errorMessage } from '../contract/errors.js';
+import type { DaemonProbes } from '../api/client/index.js';
 import { createDaemonLink } from './link.js';
 import { serveMcpStdio } from './stdio/serve.js';
 
@@ -18,10 +19,8 @@ export interface RunMcpServerOptions {
   version: string;
   /** Home of the invoking user (default $HOME of env, else os.homedir()). */
   home?: string;
-  /** Whether the discovery file's pid still runs (default kill(pid, 0)). */
-  isAlive?: (pid: number) => boolean;
-  /** With no discovery file: the pid of a kubefwd running without its REST API. */
-  runningWithoutApi?: () => Promise<number | undefined>;
+  /** How to tell a running daemon from a gone one (default: kill(pid, 0) alone). */
+  probes?: DaemonProbes;
   /** Ends the server (tests); SIGINT/SIGTERM also end it. */
   signal?: AbortSignal;
   /** stdio streams (tests); default process.stdin/stdout. */
@@ -49,8 +48,7 @@ export const runMcpServer = async (opts: RunMcpServerOptions): Promise<number> =
   const link = createDaemonLink({
     env,
     home: opts.home ?? env.HOME ?? homedir(),
-    ...(opts.isAlive ? { isAlive: opts.isAlive } : {}),
-    ...(opts.runningWithoutApi ? { runningWithoutApi: opts.runningWithoutApi } : {}),
+    ...(opts.probes ? { probes: opts.probes } : {}),
     ...(opts.apiUrl ? { apiUrl: opts.apiUrl } : {}),
     ...(opts.apiKey ? { apiKey: opts.apiKey } : {}),
   });

@@ -31,6 +31,9 @@ export interface DiscoverOptions {
   runningWithoutApi?: () => Promise<number | undefined>;
 }
 
+/** How a caller that may read the machine (the CLI) helps tell a running daemon from a gone one. */
+export type DaemonProbes = Pick<DiscoverOptions, 'isAlive' | 'runningWithoutApi'>;
+
 /** Whether a process exists; EPERM means it does (a root daemon seen from a user). */
 const processExists = (pid: number): boolean => {
   try {

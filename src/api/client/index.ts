@@ -5,6 +5,7 @@ export {
   discoveryFilePath,
   parseDiscoveryFile,
   type DaemonAddress,
+  type DaemonProbes,
   type DiscoverOptions,
 } from './discovery.js';
 export type { EventSubscription, SubscribeOptions } from './events.js';

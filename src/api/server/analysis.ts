@@ -15,7 +15,13 @@ import {
   type SuggestedAction,
 } from '../../contract/api.js';
 import type { ForwardView, ServiceView } from '../../contract/state.js';
-import { classifyError, failingConnectionsIssue, forwardIssue, isTroubled } from '../../domain/diagnosis.js';
+import {
+  classifyError,
+  failingConnectionsIssue,
+  failingConnectionsText,
+  forwardIssue,
+  isTroubled,
+} from '../../domain/diagnosis.js';
 import type { History } from '../../state/history.js';
 import type { StateSnapshot } from '../../state/store.js';
 import { formatDuration, formatUptime } from './duration.js';
@@ -56,7 +62,7 @@ export const quickStatus = (i: AnalysisInput): QuickStatus => {
   const failing = [
     ...new Set(
       i.snapshot.forwards
-        .filter((f) => failingConnectionsIssue(f, i.now) !== undefined)
+        .filter((f) => failingConnectionsText(f, i.now) !== undefined)
         .map((f) => f.serviceKey),
     ),
   ];

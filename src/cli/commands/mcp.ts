@@ -1,8 +1,7 @@
 // `kubefwd mcp`: kubefwd's flags (--api-url, --api-key, -v) plus --http [host:port] for Streamable
 // HTTP; the server itself is the mcp module's.
 import { runMcpServer } from '../../mcp/run.js';
-import { processAlive } from '../../os/process-alive.js';
-import { runningWithoutApi } from '../running-without-api.js';
+import { daemonProbes } from '../daemon-probes.js';
 import { setUpCommand } from '../command-setup.js';
 import { reportError } from '../errors.js';
 import type { CliIo } from '../io.js';
@@ -29,8 +28,7 @@ export const runMcpCommand = async (argv: readonly string[], io: CliIo): Promise
     return await runMcpServer({
       version: kubefwdVersion(),
       env: io.env,
-      isAlive: (pid) => processAlive(pid),
-      runningWithoutApi,
+      probes: daemonProbes,
       ...(o.apiUrl !== undefined ? { apiUrl: o.apiUrl } : {}),
       ...(o.apiKey !== undefined ? { apiKey: o.apiKey } : {}),
       ...(o.http !== undefined ? { http: o.http === true ? '' : o.http } : {}),

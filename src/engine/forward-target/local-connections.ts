@@ -68,11 +68,11 @@ export class LocalConnections {
       sessionDied: (session) => sessionClosing(host.clock, session),
       tap: () => host.traffic.connectionOpened(forward()),
       done: (failure) => {
-        if (failure) host.traffic.connectionFailed(forward(), failure);
-        if (failure)
-          host.logger.warn(
-            `${host.label()}: connection on ${host.id.ip}:${localPort} ${pod === undefined ? `(no pod reached, port ${podPort})` : `to pod ${pod}:${podPort}`} ended: ${failure}`,
-          );
+        if (!failure) return;
+        host.traffic.connectionFailed(forward(), failure);
+        host.logger.warn(
+          `${host.label()}: connection on ${host.id.ip}:${localPort} ${pod === undefined ? `(no pod reached, port ${podPort})` : `to pod ${pod}:${podPort}`} ended: ${failure}`,
+        );
       },
     });
   }

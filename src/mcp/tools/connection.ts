@@ -18,10 +18,6 @@ const headlessPods = (services: readonly ServiceView[], name: string, namespace:
   );
 
 /**
- * The one forwarded service a name (and optional namespace/context) means, with the per-pod entries
- * when it is headless; errors say how to disambiguate.
- */
-/**
  * Why no forwarded service matched: the name is forwarded elsewhere (the namespace or context was
  * wrong), or is not forwarded at all (with the forwarded names close to it).
  */
@@ -51,6 +47,10 @@ const notForwarded = (
   );
 };
 
+/**
+ * The one forwarded service a name (and optional namespace/context) means, with the per-pod entries
+ * when it is headless; errors say how to disambiguate.
+ */
 export const pickService = async (
   api: KubefwdBackend,
   serviceName: string,
@@ -85,10 +85,6 @@ export const pickService = async (
   return { service, pods };
 };
 
-/**
- * The hosts file kubefwd writes when it is not the machine's own (--hosts-path): there the names
- * resolve for no program. Undefined when they do resolve, or when the daemon does not say.
- */
 export const getConnectionInfo = defineTool({
   name: 'get_connection_info',
   title: 'Connection details for a forwarded service',
