@@ -22,7 +22,7 @@ export const API_EVENT_TYPES = [
   'NamespaceRemoved',
   /** An automatic or manual reconnection attempt finished (success or not). */
   'ReconnectAttempt',
-  /** Per-second traffic figures of forwards that moved bytes. */
+  /** Per-second traffic figures of forwards that moved bytes, and connection failures as they happen. */
   'BandwidthUpdate',
   'HostsWritten',
   'LogMessage',
@@ -74,7 +74,10 @@ export const ApiEventData = z
     /** LogMessage. */
     level: z.string().optional(),
     message: z.string().optional(),
-    /** BandwidthUpdate: one entry per forward that moved bytes in the last second. */
+    /**
+     * BandwidthUpdate: one entry per forward that moved bytes in the last second or had a
+     * connection fail in the last two (with the failure's count, reason and time).
+     */
     forwards: z
       .array(
         z.object({
@@ -84,6 +87,9 @@ export const ApiEventData = z
           bytesOut: z.number(),
           rateIn: z.number(),
           rateOut: z.number(),
+          failedConnections: z.number().int().optional(),
+          lastConnectionError: z.string().optional(),
+          lastConnectionErrorAt: z.string().optional(),
         }),
       )
       .optional(),

@@ -4,7 +4,7 @@
 import type { ApiEvent } from '../contract/api-events.js';
 import type { ForwardsListResponse } from '../contract/api.js';
 import { ApiFailure, call } from './api.js';
-import { applyEvent, loadForwards, type Live } from './live.js';
+import { applyEvent, expireFailures, loadForwards, type Live } from './live.js';
 import { createSseParser } from './sse.js';
 
 export type LinkState = 'connecting' | 'live' | 'offline' | 'unauthorized';
@@ -28,10 +28,19 @@ export const fetchAllForwards = async (): Promise<ForwardsListResponse['forwards
   }
 };
 
+/** How often rows whose connections stopped failing are redrawn without the problem. */
+const EXPIRE_EVERY_MS = 5000;
+
 export const connect = (live: Live, cb: ConnectionCallbacks): { close(): void } => {
   let closed = false;
   let abort: AbortController | undefined;
   let delay = 500;
+  let checkedAt = Date.now();
+  const expiry = setInterval(() => {
+    const now = Date.now();
+    if (expireFailures(live, now, checkedAt)) cb.changed();
+    checkedAt = now;
+  }, EXPIRE_EVERY_MS);
 
   const follow = async (): Promise<void> => {
     abort = new AbortController();
@@ -97,6 +106,7 @@ export const connect = (live: Live, cb: ConnectionCallbacks): { close(): void } 
   return {
     close() {
       closed = true;
+      clearInterval(expiry);
       abort?.abort();
     },
   };

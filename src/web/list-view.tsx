@@ -10,6 +10,7 @@
 import { Component, type JSX, type RefObject } from 'preact';
 import { useEffect, useMemo, useRef, useState, type MutableRef } from 'preact/hooks';
 import type { ForwardView } from '../contract/state.js';
+import { failingConnectionsText } from '../domain/diagnosis.js';
 import { formatBytes, formatRate } from '../tui/format.js';
 import { SORT_FIELDS, type SortField, type SortSpec } from '../tui/rows.js';
 import { hintOf } from './api.js';
@@ -147,7 +148,11 @@ class ForwardRow extends Component<RowProps> {
     this.shown = f;
     this.shownSpark = spark;
     if (!f) return <div class="row" style={{ top: `${top}px` }} />;
-    const problem = f.status === 'Error' || f.status === 'Waiting' ? (f.reason ?? f.error) : undefined;
+    // Active, but the pod turns connections away: the row says so (the TUI's rule), or it would look fine.
+    const problem =
+      f.status === 'Error' || f.status === 'Waiting'
+        ? (f.reason ?? f.error)
+        : failingConnectionsText(f, Date.now());
     const hint = hintOf(f.errorCode);
     const others = f.hostnames.filter((h) => h !== hostname);
     let cls = 'row';

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { ApiEvent } from '../contract/api-events.js';
 import { formatForwardKey, formatServiceKey } from '../domain/keys.js';
-import { applyEvent, emptyLive } from './live.js';
+import { RECENT_FAILURE_MS } from '../domain/diagnosis.js';
+import { applyEvent, emptyLive, expireFailures } from './live.js';
 
 const ev = (type: ApiEvent['type'], data: ApiEvent['data']): ApiEvent => ({
   type,
@@ -73,6 +74,44 @@ describe('applyEvent', () => {
     );
     expect(live.forwards.size).toBe(0);
     expect(live.spark.size).toBe(0);
+  });
+
+  it('a failed connection reaches an Active forward by a bandwidth event and stops counting after a minute', () => {
+    const live = emptyLive();
+    applyEvent(live, added);
+    const key = 'api.shop.sim.api-1.8080';
+    applyEvent(live, ev('PodStatusChanged', { forwardKey: key, status: 'Active' }));
+    const failedAt = Date.parse('2026-12-04T10:00:00.000Z');
+    applyEvent(
+      live,
+      ev('BandwidthUpdate', {
+        forwards: [
+          {
+            key,
+            serviceKey: 'api.shop.sim',
+            bytesIn: 0,
+            bytesOut: 0,
+            rateIn: 0,
+            rateOut: 0,
+            failedConnections: 2,
+            lastConnectionError: 'connection refused',
+            lastConnectionErrorAt: new Date(failedAt).toISOString(),
+          },
+        ],
+      }),
+    );
+    const failing = live.forwards.get(key)!;
+    expect(failing).toMatchObject({ failedConnections: 2, lastConnectionError: 'connection refused' });
+    // A bandwidth event without the failure keeps what is known of it.
+    applyEvent(live, ev('BandwidthUpdate', { forwards: [] }));
+    expect(live.forwards.get(key)?.lastConnectionError).toBe('connection refused');
+
+    expect(expireFailures(live, failedAt + 10_000, failedAt + 5_000)).toBe(false);
+    expect(live.forwards.get(key)).toBe(failing);
+    const end = failedAt + RECENT_FAILURE_MS;
+    expect(expireFailures(live, end + 1, end - 4_000)).toBe(true);
+    expect(live.forwards.get(key)).not.toBe(failing); // a new object: the row re-renders without it
+    expect(expireFailures(live, end + 5_001, end + 1)).toBe(false);
   });
 
   it('a removed service takes its forwards along; unknown keys change nothing', () => {

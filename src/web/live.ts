@@ -4,6 +4,7 @@
 // their own data moved.
 import type { ApiEvent } from '../contract/api-events.js';
 import type { ForwardView } from '../contract/state.js';
+import { failingConnectionsText } from '../domain/diagnosis.js';
 import { serviceNameOf } from '../domain/keys.js';
 
 /** Samples kept per forward (one a second: the last minute). */
@@ -111,6 +112,13 @@ export const applyEvent = (live: Live, ev: ApiEvent): 'changed' | 'none' | 'relo
             bytesOut: t.bytesOut,
             rateIn: t.rateIn,
             rateOut: t.rateOut,
+            ...(t.lastConnectionError !== undefined
+              ? {
+                  failedConnections: t.failedConnections,
+                  lastConnectionError: t.lastConnectionError,
+                  lastConnectionErrorAt: t.lastConnectionErrorAt,
+                }
+              : {}),
           });
           pushSample(live, k, t.rateIn + t.rateOut);
         } else if (f.rateIn !== 0 || f.rateOut !== 0) {
@@ -126,6 +134,21 @@ export const applyEvent = (live: Live, ev: ApiEvent): 'changed' | 'none' | 'relo
     default:
       return 'none';
   }
+};
+
+/**
+ * Forwards whose connections stopped counting as failing (the last failure is a minute old) get a
+ * new object, so their rows re-render without the problem; returns whether any did. The page calls
+ * this every few seconds: no event marks the moment.
+ */
+export const expireFailures = (live: Live, now: number, since: number): boolean => {
+  let changed = false;
+  for (const [k, f] of live.forwards)
+    if (failingConnectionsText(f, since) !== undefined && failingConnectionsText(f, now) === undefined) {
+      live.forwards.set(k, { ...f });
+      changed = true;
+    }
+  return changed;
 };
 
 /** The fields a status event carries; error details absent from it are cleared (the problem is over). */

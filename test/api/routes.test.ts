@@ -107,6 +107,9 @@ describe('daemon routes', () => {
     expect(await js.text()).not.toMatch(/\bfrom\s*["']https?:|import\(\s*["']https?:/);
     expect((await h.req('/assets/..%2Fpackage.json', { noKey: true })).status).toBe(404);
     expect((await h.req('/assets/index.html', { noKey: true })).status).toBe(404);
+    // The icon browsers ask for on /docs and JSON answers, no key needed.
+    const icon = await h.req('/favicon.ico', { noKey: true });
+    expect([icon.status, icon.headers.get('content-type')]).toEqual([200, 'image/svg+xml']);
     const d = await h.req('/docs', { noKey: true });
     const html = await d.text();
     expect(d.status).toBe(200);

@@ -15,7 +15,7 @@ import { ERROR_CODES, type ErrorCode } from '../../src/contract/errors.js';
 import { chromiumPath, launchChromium, NO_CHROMIUM, type Browser } from '../../bench/lib/chromium.js';
 import { isBuilt, repoRoot, runCli, type CliProcess } from '../e2e/cli-process.js';
 import { createFixture, type Fixture } from '../e2e/fixture.js';
-import { eventually, resolveName } from '../e2e/net.js';
+import { echoRoundTrip, eventually, resolveName } from '../e2e/net.js';
 
 /**
  * Screenshots of this run (gitignored); with KUBEFWD_DOCS_SCREENSHOTS=1 they go to docs/ instead,
@@ -408,6 +408,27 @@ describe.skipIf(!hasChromium || !isBuilt())('dashboard in Chromium', { timeout: 
     await page.waitForSelector(`.row[data-service="${key}"]:not(.has-problem) .status-active`, {
       timeout: 40_000,
     });
+    await page.close();
+  });
+
+  it('an Active forward whose pod refuses connections says so in its row, live', async () => {
+    const key = `redis.shop.${ctxName}`;
+    const page = await loggedInPage();
+    const row = page.locator(`.row[data-service="${key}"]`);
+    await page.waitForSelector(`.row[data-service="${key}"]:not(.has-problem) .status-active`);
+    const pod = fx.sim.control.pods('shop').find((x) => x.metadata.name.startsWith('redis-'))!.metadata.name;
+    await fx.sim.control.setBackend('shop', pod, 'refuse');
+    try {
+      const ip = await resolveName(fx.hostsPath, 'redis');
+      expect((await echoRoundTrip(ip, 6379, Buffer.from('PING\r\n'), 5000)).length).toBe(0);
+      // No reload: the failure arrives with the next second's bandwidth event.
+      await page.waitForSelector(`.row[data-service="${key}"].has-problem .status-active`, {
+        timeout: 10_000,
+      });
+      expect(await row.locator('.problem').textContent()).toMatch(/^connections fail: .*connection refused/);
+    } finally {
+      await fx.sim.control.setBackend('shop', pod, 'echo');
+    }
     await page.close();
   });
 

@@ -118,18 +118,22 @@ export const dashboardRoutes = (opts: DashboardOptions): RouteDef[] => {
 
 /** Paths served outside the API table (not API operations: the login step and static files). */
 export const isDashboardPagePath = (path: string): boolean =>
-  path === DASHBOARD_LOGIN_PATH || path.startsWith(`${DASHBOARD_ASSETS_PATH}/`);
+  path === DASHBOARD_LOGIN_PATH || path === FAVICON_PATH || path.startsWith(`${DASHBOARD_ASSETS_PATH}/`);
+
+/** Where browsers look for an icon on pages that name none (/docs, a JSON answer). */
+const FAVICON_PATH = '/favicon.ico';
 
 /** /login and /assets/*, mounted on the app beside the API table. */
 export const mountDashboardPages = (app: OpenAPIHono, opts: DashboardOptions): void => {
   const read = assetReader(opts.assetsDir);
-  app.get(`${DASHBOARD_ASSETS_PATH}/:file`, (c) => {
-    const name = c.req.param('file');
+  const serveAsset = (c: Context, name: string) => {
     const type = Object.hasOwn(ASSETS, name) ? ASSETS[name] : undefined;
     const data = type ? read(name) : undefined;
     if (!type || !data) return c.body('not found', 404, { 'Content-Type': 'text/plain; charset=utf-8' });
     return c.body(new Uint8Array(data), 200, { 'Content-Type': type });
-  });
+  };
+  app.get(`${DASHBOARD_ASSETS_PATH}/:file`, (c) => serveAsset(c, c.req.param('file')));
+  app.get(FAVICON_PATH, (c) => serveAsset(c, 'icon.svg'));
   app.get(DASHBOARD_LOGIN_PATH, (c) => {
     const r = opts.sessions.redeem(c.req.query('token'));
     if ('session' in r)

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ApiEvent } from '../../contract/api.js';
 import type { EngineEvent } from '../../engine/events.js';
-import { bandwidthEvent, logEvent, toApiEvent } from './event-map.js';
+import { bandwidthEvent, FAILURE_ANNOUNCE_MS, logEvent, toApiEvent } from './event-map.js';
 
 const svc = {
   key: 'api.shop.sim',
@@ -133,5 +133,42 @@ describe('engine events → SSE vocabulary', () => {
       rateOut: 1,
       forwards: [expect.objectContaining({ key: 'k' })],
     });
+  });
+
+  it('bandwidth: a forward whose connection just failed is listed with the failure, not counted as moving', () => {
+    const f = {
+      key: 'k',
+      serviceKey: 's',
+      podName: 'p',
+      localIP: '',
+      localPort: '',
+      podPort: '',
+      connections: 3,
+      activeConnections: 0,
+      failedConnections: 3,
+      lastFailure: { reason: 'connection refused', at: 10_000 },
+      connectedAt: 0,
+      lastActivity: 0,
+      bytesIn: 7,
+      bytesOut: 2,
+      rateIn: 0,
+      rateOut: 0,
+      avgRateIn: 0,
+      avgRateOut: 0,
+    };
+    const e = bandwidthEvent(10_000 + FAILURE_ANNOUNCE_MS - 1, [f])!;
+    expect(ApiEvent.safeParse({ ...e, id: 1 }).success).toBe(true);
+    expect(e.data).toMatchObject({
+      bytesIn: 0,
+      forwards: [
+        {
+          key: 'k',
+          failedConnections: 3,
+          lastConnectionError: 'connection refused',
+          lastConnectionErrorAt: new Date(10_000).toISOString(),
+        },
+      ],
+    });
+    expect(bandwidthEvent(10_000 + FAILURE_ANNOUNCE_MS, [f])).toBeUndefined();
   });
 });

@@ -93,25 +93,44 @@ export const toApiEvent = (ev: EngineEvent): Omit<ApiEvent, 'id'> | undefined =>
   }
 };
 
-/** One BandwidthUpdate per sample tick, listing forwards that moved bytes (undefined when none did). */
+/**
+ * A failure is announced by the ticks of the next two seconds: ticks are about a second apart, so a
+ * failure between two of them is never missed (announcing it twice is harmless).
+ */
+export const FAILURE_ANNOUNCE_MS = 2000;
+
+/**
+ * One BandwidthUpdate per sample tick, listing forwards that moved bytes or whose connections just
+ * failed (undefined when none did). Totals count the moving ones.
+ */
 export const bandwidthEvent = (
   at: number,
   forwards: readonly ForwardTraffic[],
 ): Omit<ApiEvent, 'id'> | undefined => {
-  const moving = forwards.filter((f) => f.rateIn > 0 || f.rateOut > 0);
-  if (moving.length === 0) return undefined;
+  const isMoving = (f: ForwardTraffic) => f.rateIn > 0 || f.rateOut > 0;
+  const listed = forwards.filter(
+    (f) => isMoving(f) || (f.lastFailure !== undefined && at - f.lastFailure.at < FAILURE_ANNOUNCE_MS),
+  );
+  if (listed.length === 0) return undefined;
   return {
     type: 'BandwidthUpdate',
     timestamp: new Date(at).toISOString(),
     data: {
-      ...trafficTotals(moving),
-      forwards: moving.map((f) => ({
+      ...trafficTotals(listed.filter(isMoving)),
+      forwards: listed.map((f) => ({
         key: f.key,
         serviceKey: f.serviceKey,
         bytesIn: f.bytesIn,
         bytesOut: f.bytesOut,
         rateIn: f.rateIn,
         rateOut: f.rateOut,
+        ...(f.lastFailure
+          ? {
+              failedConnections: f.failedConnections,
+              lastConnectionError: f.lastFailure.reason,
+              lastConnectionErrorAt: new Date(f.lastFailure.at).toISOString(),
+            }
+          : {}),
       })),
     },
   };
