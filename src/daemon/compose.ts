@@ -9,7 +9,7 @@ import { readDiscoveryFile, removeDiscoveryFile, writeDiscoveryFile } from '../o
 import { processAlive } from '../os/process-alive.js';
 import type { DiscoveryFile } from '../contract/api.js';
 import { loadTui } from '../tui/load.js';
-import { createEngine } from '../engine/index.js';
+import { createEngine, type EngineRuntime } from '../engine/index.js';
 import { findBlocks, removeBlocks, splitLines } from '../engine/hosts-block.js';
 import type { Engine } from '../engine/controller.js';
 import type { EngineOptions } from '../engine/options.js';
@@ -369,7 +369,7 @@ export const compose = async (input: ComposeInput): Promise<Composed> => {
 
   const blockId = ownBlockId();
   const traffic = createTrafficRecorder();
-  let engine: Engine;
+  let engine: EngineRuntime;
   try {
     engine = createEngine({
       clusters,
@@ -437,6 +437,8 @@ export const compose = async (input: ComposeInput): Promise<Composed> => {
       discovery = { replaced };
     }
     await addPlanned(engine, plan, config);
+    // After the start-up sync, when the lists are complete: a typo in -r/-z/--exclude is silent otherwise.
+    if (plan) for (const w of engine.unmatchedNames()) logger.warn(w);
   } catch (err) {
     await shutdown();
     throw err;

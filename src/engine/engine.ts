@@ -19,6 +19,7 @@ import { createSessionPool, type SessionPool } from './session-pool.js';
 import { patternMatches, type ServicePattern } from '../domain/service-patterns.js';
 import type { TargetContext } from './forward-target.js';
 import type { ServiceEntry } from './service-entry.js';
+import { unmatchedExcludes, unmatchedReservations, type ListedNamespace } from './unmatched-names.js';
 
 /** The engine plus what the daemon, tests and bench may want beyond the Controller. */
 export interface EngineRuntime extends Engine {
@@ -30,6 +31,8 @@ export interface EngineRuntime extends Engine {
   hostsWrites(): number;
   /** Resolves when every namespace added so far has finished its initial sync and registration. */
   whenSynced(): Promise<void>;
+  /** Warnings for reservations and --exclude patterns that name nothing in the watched namespaces. */
+  unmatchedNames(): string[];
 }
 
 const DEFAULTS = {
@@ -471,5 +474,17 @@ export const createEngine = (deps: EngineDeps): EngineRuntime => {
       await Promise.all([...core.watches.values()].map((w) => w.ready));
     },
     shutdown: shutdownOf(core),
+    unmatchedNames: () => {
+      const listed: ListedNamespace[] = [];
+      for (const w of core.watches.values()) {
+        const l = w.mode === 'all' ? w.listed() : undefined;
+        const { context, namespace, clusterIndex, namespaceIndex } = w.scope;
+        if (l) listed.push({ context, namespace, clusterIndex, namespaceIndex, ...l });
+      }
+      return [
+        ...unmatchedReservations(core.options.reservations?.reservations ?? [], listed),
+        ...unmatchedExcludes(core.excludes, listed),
+      ];
+    },
   };
 };

@@ -130,6 +130,12 @@ export class NamespaceWatch {
     return Promise.all(work).then(() => undefined);
   }
 
+  /** The services and pods the informers hold, once synced (undefined before). */
+  listed(): { services: KService[]; pods: KPod[] } | undefined {
+    if (!this.synced || !this.services) return undefined;
+    return { services: this.services.list(), pods: this.pods?.list() ?? [] };
+  }
+
   wants(name: string): boolean {
     if (this.names.has(name)) return true;
     return this.mode === 'all' && this.deps.allowed(name);

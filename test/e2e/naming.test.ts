@@ -12,6 +12,7 @@ import { ipAt, ipPrefix, randomIpBase } from '../support/addresses.js';
 const IP_BASE = randomIpBase();
 /** -r target: in the first namespace's /24 but far above the few addresses its services take. */
 const RESERVED_IP = ipAt(IP_BASE, 206);
+const UNUSED_IP = ipAt(IP_BASE, 207);
 let fx: Fixture;
 
 const hosts = async (): Promise<Map<string, string>> => parseHosts(await readFile(fx.hostsPath, 'utf8'));
@@ -50,7 +51,17 @@ describe.skipIf(!isBuilt())(
         '8080:18080',
         '-r',
         `redis.shop:${RESERVED_IP}`,
+        // Two slips kubefwd used to swallow: a short name for a service outside the first
+        // namespace (it never matches) and a misspelt exclusion (kafka forwarded anyway).
+        '-r',
+        `reports:${UNUSED_IP}`,
+        '--exclude',
+        'shop/kafak',
       ]);
+      await p.waitFor(
+        /Reservation reports:\S+ matches no forwarded service \(did you mean "reports\.analytics"\?\)/,
+      );
+      await p.waitFor(/--exclude shop\/kafak matches no service in shop \(did you mean "kafka"\?\)/);
       await eventually(
         async () =>
           (await httpGet(await resolveName(fx.hostsPath, 'reports.analytics'), 18080, '/', 'reports'))
