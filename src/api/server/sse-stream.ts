@@ -14,6 +14,8 @@ export interface SseOptions<T> {
   /** Starts delivering items to `push`; returns the unsubscribe. */
   subscribe(push: (item: T) => void): () => void;
   frame(item: T): { event: string; data: string; id?: string };
+  /** The item that tells a slow client how many it lost (besides the comment, which SSE libraries hide). */
+  dropped?: (count: number) => T;
 }
 
 /** The stream limits of the API's settings (defaults: keep-alive 30 s, 100 queued, 64 streams). */
@@ -65,6 +67,7 @@ export const sseResponse = <T>(c: Context, o: SseOptions<T>): Response => {
         }
         if (dropped > 0 && !closed) {
           await stream.write(`: dropped ${dropped} events (client too slow)\n\n`);
+          if (o.dropped) await stream.writeSSE(o.frame(o.dropped(dropped)));
           dropped = 0;
         }
         if (closed) break;

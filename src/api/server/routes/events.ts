@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { API_EVENT_TYPES, ApiEventType, type ApiEvent } from '../../../contract/api.js';
 import { route, type RouteDef } from '../define.js';
 import type { RouteContext } from '../deps.js';
-import { bandwidthEvent, logEvent, toApiEvent } from '../event-map.js';
+import { createEventFeed, REPLAY_EVENTS } from '../event-feed.js';
 import { sseLimits, sseResponse } from '../sse-stream.js';
 
 export const EventsQuery = z.object({
@@ -30,44 +30,59 @@ export const EventsQuery = z.object({
     .optional(),
 });
 
+/** The frame of an event: `id:` only for events of the feed (EventsDropped is this stream's own). */
+const frameOf = (e: ApiEvent) => ({
+  event: e.type,
+  ...(e.id !== undefined ? { id: String(e.id) } : {}),
+  data: terminalSafeJson(e),
+});
+
+const droppedEvent = (at: number, message: string, dropped?: number): ApiEvent => ({
+  type: 'EventsDropped',
+  timestamp: new Date(at).toISOString(),
+  data: { message, ...(dropped !== undefined ? { dropped } : {}) },
+});
+
 export const eventRoutes = (ctx: RouteContext): RouteDef[] => {
-  let nextId = 1;
+  const feed = createEventFeed(ctx);
   return [
     route({
       method: 'get',
       path: '/api/v1/events',
       tag: 'events',
       summary: 'Live events (SSE): `event: <type>`, `id: <n>`, `data: <ApiEvent JSON>`',
-      description: `Types: ${API_EVENT_TYPES.join(', ')}. Filter with ?type=A,B. Keep-alive comments every 30 s; a slow client loses events (a comment says how many) rather than slowing kubefwd.`,
+      description:
+        `Types: ${API_EVENT_TYPES.join(', ')}. Filter with ?type=A,B. Ids count events and are the same on every stream; ` +
+        `a client reconnecting with the Last-Event-ID header is sent the events it missed (the last ${REPLAY_EVENTS} are kept). ` +
+        'Keep-alive comments every 30 s. A slow client loses events rather than slowing kubefwd, and an EventsDropped event ' +
+        'says so (as it does when what a reconnecting client missed is no longer kept): re-read the state then.',
       query: EventsQuery,
       produces: 'sse',
       handler: ({ c, query }) => {
         const wanted = query.type && query.type.length > 0 ? new Set(query.type) : undefined;
+        const lastId = c.req.header('last-event-id');
         return sseResponse<ApiEvent>(c, {
           ...sseLimits(ctx),
           subscribe(push) {
-            const offEngine = ctx.state.onEngineEvent((ev) => {
-              const e = toApiEvent(ev);
-              if (e && (!wanted || wanted.has(e.type))) push({ ...e, id: nextId++ });
-            });
-            const offTraffic =
-              !wanted || wanted.has('BandwidthUpdate')
-                ? ctx.traffic?.onSample(() => {
-                    const e = bandwidthEvent(ctx.now(), ctx.traffic?.forwards() ?? []);
-                    if (e) push({ ...e, id: nextId++ });
-                  })
-                : undefined;
-            const offLogs =
-              !wanted || wanted.has('LogMessage')
-                ? ctx.state.logs.subscribe((entry) => push({ ...logEvent(entry), id: nextId++ }))
-                : undefined;
-            return () => {
-              offEngine();
-              offTraffic?.();
-              offLogs?.();
+            const deliver = (e: ApiEvent): void => {
+              if (!wanted || wanted.has(e.type)) push(e);
             };
+            // Replay and subscription in one turn: no event can fall between them.
+            if (lastId !== undefined) {
+              const missed = /^\d{1,15}$/.test(lastId) ? feed.since(Number(lastId)) : undefined;
+              if (missed) missed.forEach(deliver);
+              else
+                push(
+                  droppedEvent(
+                    ctx.now(),
+                    `the events after Last-Event-ID ${lastId.slice(0, 32)} are no longer kept (or come from an earlier kubefwd): re-read the state`,
+                  ),
+                );
+            }
+            return feed.subscribe(deliver);
           },
-          frame: (e) => ({ event: e.type, id: String(e.id), data: terminalSafeJson(e) }),
+          frame: frameOf,
+          dropped: (n) => droppedEvent(ctx.now(), `${n} events were dropped: this client read too slowly`, n),
         });
       },
     }),
