@@ -95,5 +95,8 @@ export const NamespaceView = z.object({
   running: z.boolean(),
   labelSelector: z.string().optional(),
   fieldSelector: z.string().optional(),
+  /** The namespace's list/watch fails (retried): the first failing one's last error, and since when. */
+  watchError: z.string().optional(),
+  watchErrorSince: z.string().optional(),
 });
 export type NamespaceView = z.infer<typeof NamespaceView>;

@@ -4,7 +4,7 @@
 // problem the same way and suggest the same fix. The hint text lives only in contract/errors.ts.
 import { ERROR_CODES, isErrorCode, type ErrorCode } from '../contract/errors.js';
 import type { ErrorType, Issue, Severity } from '../contract/api-diagnostics.js';
-import type { ForwardView } from '../contract/state.js';
+import type { ForwardView, NamespaceView } from '../contract/state.js';
 
 export interface ErrorClass {
   /** The registry code: the engine's own, else the one the message points at. */
@@ -115,6 +115,27 @@ export const forwardIssue = (f: ForwardView): Issue => {
     message: text,
     errorType: c.errorType,
     ...(f.errorCode ? { errorCode: f.errorCode } : {}),
+    suggestion: c.suggestion,
+  };
+};
+
+/**
+ * The issue of a namespace whose list/watch fails (a selector the server refuses, RBAC taken away,
+ * the API server gone): its forwards may look fine, but new services, pods and deletions are not
+ * seen, so they go stale.
+ */
+export const namespaceWatchIssue = (
+  ns: Pick<NamespaceView, 'namespace' | 'context' | 'watchError' | 'watchErrorSince'>,
+): Issue | undefined => {
+  if (!ns.watchError) return undefined;
+  const c = classifyError(ns.watchError);
+  return {
+    severity: 'high',
+    component: 'cluster',
+    namespace: ns.namespace,
+    context: ns.context,
+    message: `namespace ${ns.namespace} (context ${ns.context}) is not followed since ${ns.watchErrorSince ?? '?'}: ${ns.watchError}; kubefwd retries, and its forwards there go stale meanwhile`,
+    errorType: c.errorType,
     suggestion: c.suggestion,
   };
 };

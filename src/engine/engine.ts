@@ -15,6 +15,7 @@ import { systemClock, type Clock, type ClusterGateway, type Logger } from './gat
 import { isServiceKey } from '../domain/keys.js';
 import type { PortMappings } from '../domain/port-mappings.js';
 import { NO_RESERVATIONS } from '../domain/reservations.js';
+import { validateFieldSelector, validateLabelSelector } from '../domain/selectors.js';
 import { createSessionPool, type SessionPool } from './session-pool.js';
 import { patternMatches, type ServicePattern } from '../domain/service-patterns.js';
 import type { TargetContext } from './forward-target.js';
@@ -179,6 +180,8 @@ const startWatch = (
       allowed: (name) =>
         !core.removedByHand.has(`${context}/${namespace}/${name}`) &&
         !core.excludes.some((p) => patternMatches(p, context, namespace, name)),
+      watchHealthChanged: () =>
+        emit({ type: 'NamespaceUpdated', at: clock.now(), namespace: namespaceRecord(watch) }),
       entryDeps: () => ({
         allocator: core.allocator,
         hosts: core.hosts,
@@ -199,15 +202,21 @@ const startWatch = (
   return watch;
 };
 
-const namespaceRecord = (w: NamespaceWatch): NamespaceRecord => ({
-  key: namespaceKey(w.deps.namespace, w.deps.cluster.context),
-  namespace: w.deps.namespace,
-  context: w.deps.cluster.context,
-  running: true,
-  startedAt: w.startedAt,
-  ...(w.selectors.labelSelector ? { labelSelector: w.selectors.labelSelector } : {}),
-  ...(w.selectors.fieldSelector ? { fieldSelector: w.selectors.fieldSelector } : {}),
-});
+const namespaceRecord = (w: NamespaceWatch): NamespaceRecord => {
+  const failing = w.watchError();
+  return {
+    key: namespaceKey(w.deps.namespace, w.deps.cluster.context),
+    namespace: w.deps.namespace,
+    context: w.deps.cluster.context,
+    running: true,
+    startedAt: w.startedAt,
+    ...(w.selectors.labelSelector ? { labelSelector: w.selectors.labelSelector } : {}),
+    ...(w.selectors.fieldSelector ? { fieldSelector: w.selectors.fieldSelector } : {}),
+    ...(failing
+      ? { watchError: failing.message, watchErrorSince: new Date(failing.since).toISOString() }
+      : {}),
+  };
+};
 
 const waitBounded = async (core: EngineCore, p: Promise<void>): Promise<void> => {
   const ms = core.options.syncTimeoutMs ?? DEFAULTS.syncTimeoutMs;
@@ -269,16 +278,48 @@ const scheduleResync = (core: EngineCore): void => {
   }, ms);
 };
 
+const describeSelectors = (s: { labelSelector?: string; fieldSelector?: string }): string =>
+  s.labelSelector || s.fieldSelector
+    ? `with ${[
+        s.labelSelector && `selector ${s.labelSelector}`,
+        s.fieldSelector && `field selector ${s.fieldSelector}`,
+      ]
+        .filter(Boolean)
+        .join(' and ')}`
+    : 'without a selector';
+
 const namespaceControl = (core: EngineCore): Pick<Engine, 'addNamespace' | 'removeNamespace'> => ({
   async addNamespace(req) {
     ensureRunning(core);
     if (!req.namespace)
       throw new KubefwdError('INVALID_INPUT', 'namespace is required', { field: 'namespace' });
+    // A selector that does not parse would have the watch retry for ever behind a success answer.
+    if (req.labelSelector) validateLabelSelector(req.labelSelector, 'labelSelector');
+    if (req.fieldSelector) validateFieldSelector(req.fieldSelector, 'fieldSelector');
     const { context, cluster } = resolveContext(core, req.context);
     const key = namespaceKey(req.namespace, context);
     const existing = core.watches.get(key);
     // Asking for the whole namespace undoes earlier removals by hand in it (they hold only while
     // the namespace stays watched, as it was): on a watched namespace that is all it does.
+    const selectors: { labelSelector?: string; fieldSelector?: string } = {};
+    const label = req.labelSelector ?? core.options.selectors?.labelSelector;
+    const field = req.fieldSelector ?? core.options.selectors?.fieldSelector;
+    if (label) selectors.labelSelector = label;
+    if (field) selectors.fieldSelector = field;
+    // Forwarded already with other selectors: saying yes would leave them as they are.
+    if (
+      existing?.mode === 'all' &&
+      (existing.selectors.labelSelector !== selectors.labelSelector ||
+        existing.selectors.fieldSelector !== selectors.fieldSelector)
+    )
+      throw new KubefwdError(
+        'ALREADY_EXISTS',
+        `namespace ${req.namespace} in context ${context} is forwarded already, ${describeSelectors(existing.selectors)}`,
+        {
+          field: 'namespace',
+          hint: `Remove the namespace first to forward it ${describeSelectors(selectors)}.`,
+        },
+      );
     const prefix = `${context}/${req.namespace}/`;
     const undone = [...core.removedByHand].filter((r) => r.startsWith(prefix));
     for (const removed of undone) core.removedByHand.delete(removed);
@@ -299,11 +340,6 @@ const namespaceControl = (core: EngineCore): Pick<Engine, 'addNamespace' | 'remo
     // The namespace's index (which decides its short hostnames) is taken once it is known to
     // exist: a refused one must not push the next namespace out of the short names.
     core.indexes.namespace(context, req.namespace);
-    const selectors: { labelSelector?: string; fieldSelector?: string } = {};
-    const label = req.labelSelector ?? core.options.selectors?.labelSelector;
-    const field = req.fieldSelector ?? core.options.selectors?.fieldSelector;
-    if (label) selectors.labelSelector = label;
-    if (field) selectors.fieldSelector = field;
     let watch: NamespaceWatch;
     if (existing) {
       existing.mode = 'all';

@@ -15,6 +15,8 @@ export type EngineEvent =
   | { type: 'ForwardUpdated'; at: number; forward: ForwardRecord; previousStatus: ForwardRecord['status'] }
   | { type: 'ForwardRemoved'; at: number; key: string; serviceKey: string }
   | { type: 'NamespaceAdded'; at: number; namespace: NamespaceRecord }
+  /** A namespace's watch started or stopped failing. */
+  | { type: 'NamespaceUpdated'; at: number; namespace: NamespaceRecord }
   | { type: 'NamespaceRemoved'; at: number; key: string; namespace: string; context: string }
   | {
       type: 'Reconnect';

@@ -19,6 +19,8 @@ export interface NamespaceWatchDeps {
   now: () => number;
   /** Whether a service may be forwarded in "all" mode (exclusions). */
   allowed: (name: string) => boolean;
+  /** A list/watch started or stopped failing (watchError() changed). */
+  watchHealthChanged: () => void;
   entryDeps: (scope: ServiceScope) => Omit<ServiceEntryDeps, 'scope'>;
 }
 
@@ -37,6 +39,8 @@ export class NamespaceWatch {
   private endpoints: Informer<KEndpoints> | undefined;
   private synced = false;
   private stopped = false;
+  /** Informers whose list/watch fails now: what failed, the last error, since when. */
+  private readonly failing = new Map<string, { message: string; since: number }>();
   private serviceGeneration = 0;
   readonly scope: ServiceScope;
   private readonly entryDeps: Omit<ServiceEntryDeps, 'scope'>;
@@ -69,12 +73,14 @@ export class NamespaceWatch {
       onAdd: (pod) => this.onPod(pod, undefined, 'added'),
       onUpdate: (pod, old) => this.onPod(pod, old, undefined),
       onDelete: (pod) => this.onPod(pod, undefined, 'deleted'),
+      onSynced: () => this.watchWorks('pods'),
       onError: (err, retryInMs) => this.onWatchError('pods', err.message, retryInMs),
     });
     this.endpoints = cluster.watchEndpoints(namespace, {
       onAdd: (ep) => this.onEndpoints(ep),
       onUpdate: (ep) => this.onEndpoints(ep),
       onDelete: (ep) => this.onEndpoints(ep),
+      onSynced: () => this.watchWorks('endpoints'),
       onError: (err, retryInMs) => this.onWatchError('endpoints', err.message, retryInMs),
     });
     this.startServices();
@@ -91,6 +97,7 @@ export class NamespaceWatch {
       onUpdate: (svc) => gen === this.serviceGeneration && this.onService(svc),
       onDelete: (svc) => gen === this.serviceGeneration && this.onServiceDeleted(svc.metadata.name),
       onSynced: () => {
+        if (gen === this.serviceGeneration) this.watchWorks('services');
         if (gen === this.serviceGeneration && this.synced)
           this.resync().catch((err: unknown) => this.fail('resync', err));
       },
@@ -262,6 +269,21 @@ export class NamespaceWatch {
     this.deps.logger.warn(
       `watch of ${what} in ${this.label} failed: ${message}; retrying in ${Math.round(retryInMs / 1000)}s`,
     );
+    const was = this.failing.get(what);
+    this.failing.set(what, {
+      message: `watch of ${what} failed: ${message}`,
+      since: was?.since ?? this.deps.now(),
+    });
+    if (was?.message !== this.failing.get(what)?.message) this.deps.watchHealthChanged();
+  }
+
+  private watchWorks(what: string): void {
+    if (this.failing.delete(what)) this.deps.watchHealthChanged();
+  }
+
+  /** The failure of the namespace's lists/watches, while one fails (a list that works again clears it). */
+  watchError(): { message: string; since: number } | undefined {
+    return this.failing.values().next().value;
   }
 
   private fail(what: string, err: unknown): void {

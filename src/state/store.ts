@@ -212,6 +212,9 @@ export const createStateStore = (options: StateStoreOptions): StateStore => {
       case 'NamespaceAdded':
         namespaces.set(ev.namespace.key, ev.namespace);
         break;
+      case 'NamespaceUpdated':
+        if (namespaces.has(ev.namespace.key)) namespaces.set(ev.namespace.key, ev.namespace);
+        break;
       case 'NamespaceRemoved':
         namespaces.delete(ev.key);
         removeWhere(services, (s) => s.namespace === ev.namespace && s.context === ev.context);

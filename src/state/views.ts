@@ -114,5 +114,6 @@ export const namespaceView = (ns: NamespaceRecord, services: readonly ServiceVie
     running: ns.running,
     ...(ns.labelSelector ? { labelSelector: ns.labelSelector } : {}),
     ...(ns.fieldSelector ? { fieldSelector: ns.fieldSelector } : {}),
+    ...(ns.watchError ? { watchError: ns.watchError, watchErrorSince: ns.watchErrorSince } : {}),
   };
 };

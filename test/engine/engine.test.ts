@@ -790,6 +790,44 @@ describe('engine: controller', () => {
     });
   });
 
+  it('refuses a selector that does not parse, and other selectors for a namespace forwarded already', async () => {
+    const { cluster, engine } = setup();
+    await shop(cluster);
+    await expect(
+      engine.addNamespace({ namespace: 'shop', labelSelector: 'app in (x' }),
+    ).rejects.toMatchObject({
+      code: 'INVALID_INPUT',
+      field: 'labelSelector',
+    });
+    expect(engine.namespaces()).toEqual([]);
+    await engine.addNamespace({ namespace: 'shop' });
+    await expect(
+      engine.addNamespace({ namespace: 'shop', labelSelector: 'app=redis' }),
+    ).rejects.toMatchObject({
+      code: 'ALREADY_EXISTS',
+      message: 'namespace shop in context sim is forwarded already, without a selector',
+      hint: 'Remove the namespace first to forward it with selector app=redis.',
+    });
+  });
+
+  it('a namespace whose watch fails says so in its record until a list works again', async () => {
+    const { cluster, engine, events } = setup();
+    await shop(cluster);
+    await engine.addNamespace({ namespace: 'shop' });
+    cluster.failWatch('services', 'shop', 'services is forbidden');
+    cluster.failWatch('services', 'shop', 'services is forbidden');
+    expect(engine.namespaces()[0]).toMatchObject({
+      watchError: 'watch of services failed: services is forbidden',
+      watchErrorSince: expect.any(String) as unknown,
+    });
+    // One event when it starts failing (not one per retry), one when it works again.
+    const updates = () => events.filter((e) => e.type === 'NamespaceUpdated');
+    expect(updates()).toHaveLength(1);
+    cluster.relist('services', 'shop');
+    expect(engine.namespaces()[0]!.watchError).toBeUndefined();
+    expect(updates()).toHaveLength(2);
+  });
+
   it('reconnectService re-dials and reconnectErrored reports the keys it touched', async () => {
     const { cluster, engine, events } = setup();
     await shop(cluster);

@@ -133,6 +133,19 @@ export class FakeCluster implements ClusterGateway {
       if (!w.stopped && w.kind === kind && w.namespace === namespace) w.handler.onDelete(old);
   }
 
+  /** The informers of a kind fail (onError), as a list or watch the API server refuses. */
+  failWatch(kind: Kind, namespace: string, message: string): void {
+    for (const w of this.watchers)
+      if (!w.stopped && w.kind === kind && w.namespace === namespace)
+        w.handler.onError?.(new KubefwdError('API_UNREACHABLE', message), 1000);
+  }
+
+  /** The informers of a kind list again successfully (onSynced). */
+  relist(kind: Kind, namespace: string): void {
+    for (const w of this.watchers)
+      if (!w.stopped && w.kind === kind && w.namespace === namespace) w.handler.onSynced?.();
+  }
+
   activeWatchers(): number {
     return this.watchers.filter((w) => !w.stopped).length;
   }

@@ -21,6 +21,7 @@ import {
   failingConnectionsText,
   forwardIssue,
   isTroubled,
+  namespaceWatchIssue,
 } from '../../domain/diagnosis.js';
 import type { History } from '../../state/history.js';
 import type { StateSnapshot } from '../../state/store.js';
@@ -46,11 +47,23 @@ const troubled = isTroubled;
 export const healthOf = (s: StateSnapshot): HealthLevel => {
   const errored = s.services.filter((x) => x.errorCount > 0).length;
   const waiting = s.services.filter((x) => x.errorCount === 0 && x.status === 'waiting').length;
-  if (errored === 0 && waiting === 0) return 'healthy';
+  const unfollowed = s.namespaces.some((n) => n.watchError !== undefined);
+  if (errored === 0 && waiting === 0 && !unfollowed) return 'healthy';
   return errored > s.summary.activeServices ? 'unhealthy' : 'degraded';
 };
 
 export const quickStatus = (i: AnalysisInput): QuickStatus => {
+  const status = forwardsStatus(i);
+  // A namespace kubefwd cannot follow: whatever its forwards say, they go stale.
+  const unfollowed = i.snapshot.namespaces.filter((n) => n.watchError !== undefined);
+  if (unfollowed.length === 0) return status;
+  const text = `namespace ${unfollowed.map((n) => `${n.namespace} (${n.watchError})`).join(', ')} not followed: the analysis says why`;
+  return status.status === 'ok'
+    ? { ...status, status: 'issues', message: text }
+    : { ...status, message: `${status.message}; ${text}` };
+};
+
+const forwardsStatus = (i: AnalysisInput): QuickStatus => {
   const { summary } = i.snapshot;
   const errored = i.snapshot.services.filter((s) => s.errorCount > 0).length;
   const waitingCount = i.snapshot.forwards.filter((f) => f.status === 'Waiting').length;
@@ -116,6 +129,7 @@ const SEVERITY_RANK = { critical: 0, high: 1, medium: 2, low: 3 } as const;
 export const analyze = (i: AnalysisInput): AnalysisResponse => {
   const s = i.snapshot;
   const issues = [
+    ...s.namespaces.flatMap((n) => namespaceWatchIssue(n) ?? []),
     ...s.forwards.filter(troubled).map(forwardIssue),
     ...s.forwards.flatMap((f) => failingConnectionsIssue(f, i.now) ?? []),
   ].sort((a, b) => SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity]);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ServiceView } from '../../contract/state.js';
+import type { NamespaceView, ServiceView } from '../../contract/state.js';
 import { healthOf, quickStatus, type AnalysisInput } from './analysis.js';
 
 type Snapshot = Parameters<typeof healthOf>[0];
@@ -19,9 +19,10 @@ const svc = (status: ServiceView['status'], errorCount = 0): ServiceView => ({
   rateOut: 0,
 });
 
-const snapshot = (services: ServiceView[]): Snapshot =>
+const snapshot = (services: ServiceView[], namespaces: Partial<NamespaceView>[] = []): Snapshot =>
   ({
     services,
+    namespaces,
     summary: { activeServices: services.filter((s) => s.activeCount > 0).length },
   }) as unknown as Snapshot;
 
@@ -33,6 +34,11 @@ describe('healthOf', () => {
   it('is degraded while a service waits for a pod (e.g. its pod was deleted), even with no error yet', () => {
     expect(healthOf(snapshot([svc('active'), svc('waiting')]))).toBe('degraded');
   });
+  it('is degraded while a namespace cannot be followed, its forwards fine or not', () => {
+    expect(
+      healthOf(snapshot([svc('active')], [{ namespace: 'ns', watchError: 'watch of services failed: x' }])),
+    ).toBe('degraded');
+  });
   it('is unhealthy when errored services outnumber active ones', () => {
     expect(healthOf(snapshot([svc('error', 1), svc('error', 1), svc('active')]))).toBe('unhealthy');
     expect(healthOf(snapshot([svc('error', 1), svc('active')]))).toBe('degraded');
@@ -40,10 +46,11 @@ describe('healthOf', () => {
 });
 
 describe('quickStatus', () => {
-  const input = (services: ServiceView[]): AnalysisInput =>
+  const input = (services: ServiceView[], namespaces: Partial<NamespaceView>[] = []): AnalysisInput =>
     ({
       snapshot: {
         services,
+        namespaces,
         forwards: [],
         summary: {
           activeServices: services.filter((s) => s.activeCount > 0).length,
@@ -60,6 +67,17 @@ describe('quickStatus', () => {
     expect(quickStatus(input([svc('active'), waiting]))).toMatchObject({
       status: 'issues',
       message: `1 of 2 services active; 1 waiting for a pod (${waiting.key})`,
+    });
+  });
+
+  it('says which namespace is not followed, whatever its forwards say', () => {
+    const ns = [
+      { namespace: 'analytics', context: 'ctx', watchError: 'watch of services failed: unable to parse' },
+    ];
+    expect(quickStatus(input([svc('active')], ns))).toMatchObject({
+      status: 'issues',
+      message:
+        'namespace analytics (watch of services failed: unable to parse) not followed: the analysis says why',
     });
   });
 });
