@@ -90,7 +90,11 @@ export interface PodSession {
   readonly closed: Promise<KubefwdError | undefined>;
   /** Which wire protocol carries it: 'tunnel' | 'spdy' | 'websocket'. */
   readonly transport: string;
-  close(): void;
+  /**
+   * Closes the connection. With `drain`, a connection the server is going away from (GOAWAY) lets
+   * its streams in flight finish first: the holder moved new ones to a fresh connection already.
+   */
+  close(opts?: { drain?: boolean }): void;
 }
 
 /** Access to one cluster (one kubeconfig context). */

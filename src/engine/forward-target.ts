@@ -22,6 +22,9 @@ import type {
 import { forwardRecordOf, serviceRecordOf, type PlannedPort } from './forward-target/records.js';
 import { SessionWaiters } from './forward-target/waiters.js';
 
+/** Dial failures that pass by themselves: re-dialled with backoff even without -a. */
+const TRANSIENT: ReadonlySet<string> = new Set(['STREAM_ERROR', 'API_UNREACHABLE', 'TIMEOUT']);
+
 export type { AddressMover, TargetContext, TargetIdentity } from './forward-target/context.js';
 
 interface PortState {
@@ -546,7 +549,14 @@ export class ForwardTarget {
       // A session that closed or failed under the dial (another holder's pod change, a cut) is not
       // something the user must act on: it is re-dialled with backoff even without -a, as a lost
       // session is. Without that the forward sat in Error with no retry until new traffic came.
-      this.failed(e, `cannot connect to pod ${podName}`, e.code === 'STREAM_ERROR');
+      // An API server that does not answer (restarting, a VPN coming back) is retried the same
+      // way, still shown as Error, and new connections are held meanwhile instead of refused.
+      this.failed(
+        e,
+        `cannot connect to pod ${podName}`,
+        TRANSIENT.has(e.code),
+        e.code === 'STREAM_ERROR' ? 'Waiting' : 'Error',
+      );
     }
   }
 
@@ -598,12 +608,20 @@ export class ForwardTarget {
     });
   }
 
-  /** A dial failed or the session died: Error (with the next retry when auto-reconnecting). */
-  private failed(e: KubefwdError, what: string, alwaysRetry = false): void {
+  /**
+   * A dial failed or the session died: Error (with the next retry when auto-reconnecting). With
+   * `alwaysRetry` the retry comes without -a too, in state `status`.
+   */
+  private failed(
+    e: KubefwdError,
+    what: string,
+    alwaysRetry = false,
+    status: 'Waiting' | 'Error' = alwaysRetry ? 'Waiting' : 'Error',
+  ): void {
     if (this.ctx.autoReconnect || alwaysRetry) {
       const delay = this.backoff.next();
       const at = this.ctx.clock.now() + delay;
-      this.setState(alwaysRetry ? 'Waiting' : 'Error', {
+      this.setState(status, {
         reason: `${what}: ${e.message}; retrying in ${Math.round(delay / 1000)}s`,
         error: e.message,
         errorCode: e.code,

@@ -68,7 +68,7 @@ export const createSessionPool = (): SessionPool => {
           if (held.refs <= 0) {
             if (slots.get(key) === held) slots.delete(key);
             retired.delete(held);
-            held.session.close();
+            held.session.close({ drain: true });
           }
         },
       };

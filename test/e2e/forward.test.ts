@@ -2,6 +2,8 @@
 // as kubefwd writes it, traffic by name, headless per-pod names, live service changes, pod
 // replacement, cut streams, and SIGTERM cleanup leaving foreign content byte for byte.
 import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { connect } from 'node:net';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -187,6 +189,30 @@ spec:
             .status === 200,
         15_000,
       );
+    });
+
+    it('GOAWAY from the API server: an open connection goes on, new ones take a fresh port-forward', async () => {
+      const ip = await resolveName(fx.hostsPath, 'redis');
+      const open = connect(6379, ip);
+      await once(open, 'connect');
+      const echo = async (text: string): Promise<string> => {
+        open.write(text);
+        const [chunk] = (await once(open, 'data')) as [Buffer];
+        return chunk.toString();
+      };
+      try {
+        expect(await echo('before')).toBe('before');
+        expect(await fx.sim.control.goAway()).toBeGreaterThan(0);
+        // The forward has moved to a new port-forward connection: a new client gets through…
+        await kubefwd.waitFor(/lost connection to pod redis-\S+: .*GOAWAY/);
+        const data = randomBytes(256);
+        await eventually(async () => (await echoRoundTrip(ip, 6379, data, 3000)).equals(data), 15_000);
+        // …and the connection opened before GOAWAY was not cut (kubectl lets it finish too).
+        expect(await echo('after')).toBe('after');
+        expect(open.destroyed).toBe(false);
+      } finally {
+        open.destroy();
+      }
     });
 
     it('a pod that refuses connections: the forward stays Active, and the analysis and quick status say connections fail', async () => {

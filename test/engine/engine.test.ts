@@ -395,6 +395,21 @@ describe('engine: waiting and errors', () => {
     await eventually(() => engine.forwards().find((x) => x.status === 'Active'), 3000, 'recovery');
   });
 
+  it('an API server that does not answer is retried without -a, and a new connection is held, not refused', async () => {
+    const { cluster, engine } = setup({ backoff: { initialMs: 300, maxMs: 300 } });
+    cluster.failingPods.add('flaky-0');
+    cluster.apply('services', service('flaky', 'app', [{ port: 9012 }]));
+    cluster.apply('pods', pod('flaky-0', 'app', { app: 'flaky' }));
+    await backend(cluster, 'flaky-0', 9012, 'flaky:');
+    await engine.addNamespace({ namespace: 'app' });
+    const f = await eventually(() => engine.forwards().find((x) => x.status === 'Error'));
+    expect(f).toMatchObject({ errorCode: 'API_UNREACHABLE', nextRetryAt: expect.any(String) as unknown });
+    // The API server comes back while a client waits: its connection is carried, not closed.
+    const reply = roundTrip(f.localIP, 9012, 'held');
+    setTimeout(() => cluster.failingPods.delete('flaky-0'), 100);
+    expect((await reply).toString()).toBe('flaky:held');
+  });
+
   it('moves an auto-allocated address whose port another program holds on to a free one', async () => {
     const { cluster, engine, listener, logger } = setup();
     const blocker = await listener.listen(`${NET}.1`, 9003, (s) => s.destroy());

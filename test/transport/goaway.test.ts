@@ -57,6 +57,8 @@ it('GOAWAY: owner told, in-flight stream finishes, new streams refused, connecti
   expect(reason?.message).toMatch(/GOAWAY/);
   await expect(session.openStream(80)).rejects.toMatchObject({ code: 'STREAM_ERROR' });
 
+  // The owner lets go as the engine's pool does (draining): the stream in flight still works.
+  session.close({ drain: true });
   a.write('two');
   expect(((await once(a, 'data')) as [Buffer])[0].toString()).toBe('two');
   const serverClosed = serverSession.closed;

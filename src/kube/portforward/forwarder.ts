@@ -220,10 +220,10 @@ export function createPortForwarder(conn: ClusterConnection, opts: PortForwarder
       return inner.openStream(port);
     }
 
-    close(): void {
+    close(opts?: { drain?: boolean }): void {
       if (this.isClosed) return;
       this.isClosed = true;
-      this.innerNow?.close();
+      this.innerNow?.close(opts);
       this.finish(undefined);
     }
 

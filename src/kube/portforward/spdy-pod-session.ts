@@ -294,10 +294,14 @@ export class SpdyPodSession {
     this.goodPorts = new Set();
   }
 
-  close(): void {
+  close(opts?: { drain?: boolean }): void {
     this.closedByUs = true;
-    if (this.session !== undefined) this.session.close();
-    for (const r of this.retired) r.close();
+    // After GOAWAY the connection's open streams may finish (closeIfDone closes it after the last):
+    // the port-forwards carried by it are other people's downloads and database sessions.
+    const drain = (s: SpdySession): boolean =>
+      opts?.drain === true && (this.draining || this.retired.has(s)) && s.streamCount > 0;
+    if (this.session !== undefined && !drain(this.session)) this.session.close();
+    for (const r of this.retired) if (!drain(r)) r.close();
     this.settle(undefined);
   }
 
