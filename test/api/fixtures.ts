@@ -337,8 +337,17 @@ export const fakeController = (bus: ReturnType<typeof eventBus>, clock: Clock): 
     },
     async removeService(key) {
       calls.push({ method: 'removeService', args: [key] });
-      if (!services.has(key)) throw new KubefwdError('SERVICE_NOT_FOUND', `service not found: ${key}`);
-      bus.emit({ type: 'ServiceRemoved', at: clock.now(), serviceKey: key, registryKey: key });
+      const s = services.get(key);
+      if (!s) throw new KubefwdError('SERVICE_NOT_FOUND', `service not found: ${key}`);
+      bus.emit({
+        type: 'ServiceRemoved',
+        at: clock.now(),
+        serviceKey: key,
+        registryKey: s.registryKey,
+        serviceName: s.serviceName,
+        namespace: s.namespace,
+        context: s.context,
+      });
     },
     async reconnectService(key) {
       calls.push({ method: 'reconnectService', args: [key] });

@@ -111,6 +111,9 @@ describe('GET /api/v1/events', () => {
       at: h.clock.now(),
       serviceKey: 'api.shop.sim',
       registryKey: 'api.shop.sim',
+      serviceName: 'api',
+      namespace: 'shop',
+      context: 'sim',
     });
     h.bus.emit({
       type: 'NamespaceRemoved',

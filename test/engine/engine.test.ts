@@ -544,7 +544,7 @@ describe('engine: live service changes and kinds', () => {
   });
 
   it('a headless pod entry is not removed alone; reconnect-all lists the rows it reconnected', async () => {
-    const { cluster, engine } = setup();
+    const { cluster, engine, events } = setup();
     cluster.apply('services', service('kafka', 'data', [{ port: 9092 }], { headless: true }));
     cluster.apply(
       'services',
@@ -569,6 +569,27 @@ describe('engine: live service changes and kinds', () => {
     expect((await engine.reconnectErrored({ force: true })).sort()).toEqual([...keys].sort());
     await engine.removeService('kafka.data.sim');
     expect(engine.services()).toEqual([]);
+    // Removals name what went as the records did (SSE ServiceRemoved / PodRemoved carry these).
+    expect(events).toContainEqual(
+      expect.objectContaining({
+        type: 'ServiceRemoved',
+        serviceKey: 'kafka-0.kafka.data.sim',
+        registryKey: 'kafka.data.sim',
+        serviceName: 'kafka-0.kafka',
+        namespace: 'data',
+        context: 'sim',
+      }),
+    );
+    expect(events).toContainEqual(
+      expect.objectContaining({
+        type: 'ForwardRemoved',
+        serviceKey: 'kafka-0.kafka.data.sim',
+        serviceName: 'kafka-0.kafka',
+        namespace: 'data',
+        context: 'sim',
+        podName: 'kafka-0',
+      }),
+    );
   });
 
   it('forwards a selector-less service to the pods its Endpoints name', async () => {
