@@ -200,6 +200,31 @@ describe('services and forwards', () => {
     expect(h.controller.calls.filter((c) => c.method === 'addService')).toHaveLength(4);
   });
 
+  it('refuses localIP and ports (kubefwd ignored them silently), naming the field', async () => {
+    h = harness();
+    const post = async (body: object) =>
+      json(
+        await h.req('/api/v1/services', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        }),
+      );
+    const ip = await post({ namespace: 'shop', serviceName: 'cart', localIP: '127.1.99.9' });
+    expect(ip).toMatchObject({
+      status: 400,
+      body: { error: { code: 'INVALID_INPUT', field: 'body.localIP' } },
+    });
+    expect(ip.body.error.message).toMatch(/^body\.localIP: not supported: .*-r name:ip/);
+    const ports = await post({ namespace: 'shop', service_name: 'cart', ports: ['9999'] });
+    expect(ports).toMatchObject({
+      status: 400,
+      body: { error: { code: 'INVALID_INPUT', field: 'body.ports' } },
+    });
+    expect(ports.body.error.message).toMatch(/^body\.ports: not supported: every TCP port/);
+    expect(h.controller.calls.filter((c) => c.method === 'addService')).toEqual([]);
+  });
+
   it('removes a service or 404', async () => {
     h = harness();
     expect(await h.client.removeService('api.shop.sim')).toEqual({
