@@ -68,6 +68,23 @@ describe('daemon routes', () => {
     expect(r).toMatchObject({ status: 404, body: { success: false, error: { code: 'NOT_FOUND' } } });
   });
 
+  it('a known path with another method is 405 with Allow, not "No route"', async () => {
+    h = harness();
+    const r = await h.req('/api/v1/services', { method: 'PUT' });
+    expect(r.status).toBe(405);
+    expect(r.headers.get('allow')).toBe('GET, POST, HEAD');
+    expect(await r.json()).toMatchObject({
+      success: false,
+      error: {
+        code: 'METHOD_NOT_ALLOWED',
+        message: expect.stringContaining('PUT is not allowed') as unknown,
+      },
+    });
+    const one = await h.req('/api/v1/services/api.shop.sim', { method: 'PATCH' });
+    expect(one.status).toBe(405);
+    expect(one.headers.get('allow')).toBe('GET, DELETE, HEAD');
+  });
+
   it('GET /api and /api/v1 (the URL the start-up log prints) answer an index, no key needed', async () => {
     h = harness();
     for (const path of ['/api', '/api/v1']) {
