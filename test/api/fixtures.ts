@@ -2,6 +2,7 @@
 // API tests (no sockets). The fake cluster serves a small "shop" namespace.
 import type { KContext, KEndpoints, KEvent, KNamespace, KPod, KService } from '../../src/contract/kube.js';
 import { KubefwdError } from '../../src/contract/errors.js';
+import { apiStatusError } from '../../src/kube/rest/errors.js';
 import type { Controller } from '../../src/engine/controller.js';
 import type { EngineEvent, EngineEventListener } from '../../src/engine/events.js';
 import type { ForwardRecord, NamespaceRecord, ServiceRecord } from '../../src/engine/model.js';
@@ -124,6 +125,19 @@ const pod = (name: string, app: string, ready = true, extra: Partial<KPod['statu
 });
 
 export const fakeCluster = (context = 'sim'): ClusterGateway & { logCalls: unknown[] } => {
+  // The error the real client makes of the API server's 404 (its raw text and registry code).
+  const notFound = (verb: string, resource: string, namespace: string, name: string) =>
+    apiStatusError(
+      404,
+      JSON.stringify({
+        kind: 'Status',
+        code: 404,
+        reason: 'NotFound',
+        message: `${resource} "${name}" not found`,
+      }),
+      { verb, resource, namespace, name },
+      context,
+    );
   const services: KService[] = [
     {
       metadata: { name: 'api', namespace: 'shop' },
@@ -217,12 +231,12 @@ export const fakeCluster = (context = 'sim'): ClusterGateway & { logCalls: unkno
     async getPod(ns, name) {
       nsMissing(ns);
       const p = pods.find((x) => x.metadata.name === name);
-      if (!p) throw new KubefwdError('POD_NOT_FOUND', `pod "${name}" not found in namespace ${ns}`);
+      if (!p) throw notFound('get', 'pods', ns, name);
       return p;
     },
     async getEndpoints(ns, name): Promise<KEndpoints> {
       nsMissing(ns);
-      if (name !== 'api') throw new KubefwdError('NOT_FOUND', `endpoints "${name}" not found`);
+      if (name !== 'api') throw notFound('get', 'endpoints', ns, name);
       return {
         metadata: { name: 'api', namespace: 'shop' },
         subsets: [

@@ -596,7 +596,15 @@ describe('kubernetes discovery', () => {
     });
     expect(d.events!.map((e) => e.reason)).toEqual(['BackOff']);
     expect(d).toMatchObject({ volumes: ['data'], qosClass: 'Burstable', isForwarded: true });
-    await rejectsWith(h.client.k8sPod('shop', 'gone'), 'POD_NOT_FOUND');
+    // Not the client's raw "not found: get pods …" nor "the pod is gone; sync the service".
+    const gone = await rejectsWith(
+      h.client.k8sPod('shop', 'db-1'),
+      'POD_NOT_FOUND',
+      /^pod "db-1" not found in namespace shop \(context sim\) \(did you mean "db-0"\?\)$/,
+    );
+    expect(gone.field).toBe('path.podName');
+    expect(gone.hint).toMatch(/List the pods of shop/);
+    await rejectsWith(h.client.k8sPod('nowhere', 'db-1'), 'NAMESPACE_NOT_FOUND');
     const badName = await json(await h.req('/api/v1/kubernetes/pods/Shop_NS'));
     expect(badName.body.error).toMatchObject({ code: 'INVALID_INPUT', field: 'path.namespace' });
   });
@@ -624,7 +632,15 @@ describe('kubernetes discovery', () => {
       /sinceTime/,
     );
     await rejectsWith(h.client.podLogs('shop', 'api-1', { tailLines: 5000 }), 'INVALID_INPUT', /tailLines/);
-    await rejectsWith(h.client.podLogs('shop', 'gone'), 'POD_NOT_FOUND');
+    await rejectsWith(
+      h.client.podLogs('shop', 'gone'),
+      'POD_NOT_FOUND',
+      /^pod "gone" not found in namespace shop/,
+    );
+    // The stream checks the pod before it opens: the 404 its document lists, not 200 then `end`.
+    const stream = await h.req('/api/v1/kubernetes/pods/shop/nosuchpod/logs/stream');
+    expect(stream.status).toBe(404);
+    expect((await stream.json()).error).toMatchObject({ code: 'POD_NOT_FOUND', field: 'path.podName' });
     const prev = await h.client.podLogs('shop', 'api-1', { previous: true }).catch((e: unknown) => e);
     expect(prev).toMatchObject({
       code: 'INVALID_INPUT',
@@ -654,6 +670,14 @@ describe('kubernetes discovery', () => {
     expect(snake.body.data).toHaveLength(1);
     const ep = await h.client.k8sEndpoints('shop', 'api');
     expect(ep.subsets[0]!.addresses[0]).toEqual({ ip: '10.0.0.5', nodeName: 'node-1', podName: 'api-1' });
-    await rejectsWith(h.client.k8sEndpoints('shop', 'db'), 'NOT_FOUND');
+    const none = await rejectsWith(h.client.k8sEndpoints('shop', 'db'), 'NOT_FOUND');
+    expect(none.message).toBe('service "db" in namespace shop (context sim) has no Endpoints object');
+    // A service that is not there is said as such, not as the client's raw "not found: get endpoints …".
+    const nosuch = await rejectsWith(
+      h.client.k8sEndpoints('shop', 'apii'),
+      'SERVICE_NOT_FOUND',
+      /^service "apii" not found in namespace shop \(context sim\) \(did you mean "api"\?\)$/,
+    );
+    expect(nosuch.hint).toMatch(/The services of shop: api, db/);
   });
 });

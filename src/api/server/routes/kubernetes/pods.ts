@@ -11,7 +11,15 @@ import { ensureNamespaceExists, getServiceOrWhyNot } from '../../../../engine/na
 import { route, type RouteDef } from '../../define.js';
 import { k8sPod, k8sPodDetail } from '../../k8s-views.js';
 import { fail } from '../../respond.js';
-import { byName, checkInput, ns, objName, withTimeout, type ClusterAccess } from './cluster-access.js';
+import {
+  byName,
+  checkInput,
+  ns,
+  objName,
+  whyNoPod,
+  withTimeout,
+  type ClusterAccess,
+} from './cluster-access.js';
 
 export const podRoutes = ({ ctx, clusterOf }: ClusterAccess): RouteDef[] => [
   route({
@@ -71,7 +79,12 @@ export const podRoutes = ({ ctx, clusterOf }: ClusterAccess): RouteDef[] => [
     errors: [404, 502, 504],
     handler: async ({ params, query }) => {
       const { cluster, context } = clusterOf(query.context);
-      const pod = await withTimeout('get pod', cluster.getPod(params.namespace, params.podName));
+      const pod = await whyNoPod(
+        cluster,
+        params.namespace,
+        params.podName,
+        withTimeout('get pod', cluster.getPod(params.namespace, params.podName)),
+      );
       const events = await withTimeout(
         'list events',
         cluster.listEvents(params.namespace, {
