@@ -62,6 +62,23 @@ describe('daemon routes', () => {
     });
   });
 
+  it('meta.count is on lists only, not on single objects that hold arrays', async () => {
+    h = harness();
+    const info = await json(await h.req('/api/info'));
+    expect(info.body.meta).not.toHaveProperty('count');
+    const added = await json(
+      await h.req('/api/v1/services', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ namespace: 'shop', serviceName: 'cart' }),
+      }),
+    );
+    expect(added.body.meta).not.toHaveProperty('count');
+    expect((await json(await h.req('/api/v1/services/api.shop.sim'))).body.meta).not.toHaveProperty('count');
+    expect((await json(await h.req('/api/v1/services'))).body.meta.count).toBe(4);
+    expect((await json(await h.req('/api/v1/forwards'))).body.meta.count).toBe(3);
+  });
+
   it('unknown routes are 404 in the error envelope', async () => {
     h = harness();
     const r = await json(await h.req('/api/v1/nope'));

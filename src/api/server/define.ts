@@ -73,11 +73,16 @@ export const route = <
 
 export const openApiPath = (path: string): string => path.replace(/:([A-Za-z_]+)/g, '{$1}');
 
-/** Meta of list payloads: `count` for arrays and for `{<list>: [...]}` payloads. */
+/**
+ * Meta of list payloads: `count` for arrays and for payloads that lead with their list
+ * (`{services: [...], summary}`, `{logs: [...], totalCount}`). A single object that merely holds
+ * arrays (an added service's ports, /api/info's namespaces) is not a list and has no count.
+ */
 const countOf = (data: unknown): number | undefined => {
   if (Array.isArray(data)) return data.length;
   if (data && typeof data === 'object') {
-    for (const v of Object.values(data)) if (Array.isArray(v)) return v.length;
+    const first: unknown = Object.values(data)[0];
+    if (Array.isArray(first)) return first.length;
   }
   return undefined;
 };
