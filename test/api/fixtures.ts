@@ -224,6 +224,19 @@ export const fakeCluster = (context = 'sim'): ClusterGateway & { logCalls: unkno
     },
     async listPods(ns, sel) {
       nsMissing(ns);
+      // As the API server refuses a selector it cannot parse (a 400).
+      if (sel?.labelSelector?.includes('!!'))
+        throw apiStatusError(
+          400,
+          JSON.stringify({
+            kind: 'Status',
+            code: 400,
+            reason: 'BadRequest',
+            message: `unable to parse requirement: found '!', expected: identifier`,
+          }),
+          { verb: 'list', resource: 'pods', namespace: ns },
+          context,
+        );
       const all = ns === 'shop' ? pods : [];
       const m = /^app=(.+)$/.exec(sel?.labelSelector ?? '');
       return m ? all.filter((p) => p.metadata.labels?.app === m[1]) : all;
@@ -248,7 +261,8 @@ export const fakeCluster = (context = 'sim'): ClusterGateway & { logCalls: unkno
       };
     },
     async listEvents(ns, sel) {
-      nsMissing(ns);
+      // As the API server: no events, and no error, in a namespace that does not exist.
+      if (ns !== 'shop') return [];
       const f = sel?.fieldSelector ?? '';
       // As the API server: field values match exactly ("Pod", not "pod").
       const matches = (field: 'kind' | 'name', value: string) =>

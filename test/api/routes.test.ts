@@ -79,6 +79,24 @@ describe('daemon routes', () => {
     expect((await json(await h.req('/api/v1/forwards'))).body.meta.count).toBe(3);
   });
 
+  it('a query parameter given twice is said so (a list parameter takes repeats)', async () => {
+    h = harness();
+    const r = await json(await h.req('/api/v1/services?limit=1&limit=2'));
+    expect(r).toMatchObject({
+      status: 400,
+      body: {
+        error: {
+          code: 'INVALID_INPUT',
+          field: 'query.limit',
+          message: 'query.limit: given 2 times ("1", "2"); pass it once',
+        },
+      },
+    });
+    const list = await h.req('/api/v1/events?type=ServiceAdded&type=PodAdded');
+    expect(list.status).toBe(200);
+    await list.body?.cancel();
+  });
+
   it('unknown routes are 404 in the error envelope', async () => {
     h = harness();
     const r = await json(await h.req('/api/v1/nope'));
@@ -447,6 +465,12 @@ describe('logs, history, diagnostics', () => {
     ]);
     expect(await h.client.serviceReconnections('db.shop.sim')).toHaveLength(1);
     expect(await h.client.serviceReconnections('api.shop.sim')).toEqual([]);
+    // Unknown to kubefwd: 404 as GET /services/{key}; gone since: its records are kept.
+    await rejectsWith(h.client.serviceReconnections('nosuch.shop.sim'), 'SERVICE_NOT_FOUND', /nosuch/);
+    await h.client.removeService('db.shop.sim');
+    expect(await h.client.serviceReconnections('db.shop.sim')).toHaveLength(1);
+    await h.client.removeService('api.shop.sim');
+    expect(await h.client.serviceReconnections('api.shop.sim')).toEqual([]);
     expect(await h.client.historyStats()).toMatchObject({
       totalReconnects: 1,
       maxEvents: 1000,
@@ -563,6 +587,9 @@ describe('namespaces', () => {
     await rejectsWith(h.client.removeNamespace('default'), 'NAMESPACE_NOT_FOUND');
     const bad = await json(await h.req('/api/v1/namespaces/.sim', { method: 'DELETE' }));
     expect(bad.body.error).toMatchObject({ code: 'INVALID_KEY', field: 'path.key' });
+    // The hint is about namespace keys, not the service keys INVALID_KEY usually means.
+    const get = await json(await h.req('/api/v1/namespaces/.sim'));
+    expect(get.body.error.hint).toMatch(/^Namespace keys are "namespace\.context"/);
   });
 });
 
@@ -605,6 +632,13 @@ describe('kubernetes discovery', () => {
     expect((await h.client.k8sPods('shop', { serviceName: 'db' })).map((p) => p.name)).toEqual(['db-0']);
     const snake = await json(await h.req('/api/v1/kubernetes/pods/shop?label_selector=app%3Dapi'));
     expect(snake.body.data.map((p: { name: string }) => p.name)).toEqual(['api-1']);
+    // A selector the API server cannot parse names the parameter it came from.
+    const unparsable = await json(await h.req('/api/v1/kubernetes/pods/shop?label_selector=app!!x'));
+    expect(unparsable).toMatchObject({
+      status: 400,
+      body: { error: { code: 'INVALID_INPUT', field: 'query.label_selector' } },
+    });
+    expect(unparsable.body.error.message).toMatch(/^query\.label_selector: .*unable to parse requirement/);
     const d = await h.client.k8sPod('shop', 'db-0');
     expect(d.containers[0]).toMatchObject({
       state: 'Waiting',
@@ -681,6 +715,9 @@ describe('kubernetes discovery', () => {
         (await h.client.k8sEvents('shop', { resourceKind, resourceName: 'api-1' })).map((e) => e.objectName),
       ).toEqual(['api-1']);
     expect(await h.client.k8sEvents('shop', { limit: 1 })).toHaveLength(1);
+    // A namespace that does not exist is a 404 (as for pods and services), not an empty list.
+    await rejectsWith(h.client.k8sEvents('nosuchns'), 'NAMESPACE_NOT_FOUND', /"nosuchns" does not exist/);
+    expect(await h.client.k8sEvents('default')).toEqual([]);
     const snake = await json(
       await h.req('/api/v1/kubernetes/events/shop?resource_kind=Pod&resource_name=db-0'),
     );

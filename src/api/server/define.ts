@@ -127,9 +127,22 @@ export const mountRoutes = (app: OpenAPIHono, defs: readonly RouteDef[], opts: M
         let query: unknown = {};
         if (def.query) {
           // Repeated names are joined (?type=A&type=B ≡ ?type=A,B); fromEntries keeps "__proto__" a plain key.
-          const raw = Object.fromEntries(Object.entries(c.req.queries()).map(([k, v]) => [k, v.join(',')]));
+          const queries = c.req.queries();
+          const raw = Object.fromEntries(Object.entries(queries).map(([k, v]) => [k, v.join(',')]));
           const r = def.query.safeParse(raw);
-          if (!r.success) throw invalidInput('query', r.error);
+          if (!r.success) {
+            // A joined value that fails (?limit=1&limit=2 → "1,2") is said as given twice, not as a
+            // value out of range.
+            const name = String(r.error.issues[0]?.path[0] ?? '');
+            const times = Object.hasOwn(queries, name) ? (queries[name]?.length ?? 0) : 0;
+            if (times > 1)
+              throw new KubefwdError(
+                'INVALID_INPUT',
+                `query.${name}: given ${times} times (${(queries[name] ?? []).map((v) => `"${v.slice(0, 32)}"`).join(', ')}); pass it once`,
+                { field: `query.${name}` },
+              );
+            throw invalidInput('query', r.error);
+          }
           query = r.data;
         }
         let body: unknown;

@@ -7,6 +7,7 @@ import {
   K8sPodsResponse,
   pickQuery,
 } from '../../../../contract/api.js';
+import { KubefwdError } from '../../../../contract/errors.js';
 import { ensureNamespaceExists, getServiceOrWhyNot } from '../../../../engine/namespace-check.js';
 import { route, type RouteDef } from '../../define.js';
 import { k8sPod, k8sPodDetail } from '../../k8s-views.js';
@@ -60,7 +61,21 @@ export const podRoutes = ({ ctx, clusterOf }: ClusterAccess): RouteDef[] => [
           ...(labels.length ? { labelSelector: labels.join(',') } : {}),
           ...(fieldSelector ? { fieldSelector } : {}),
         }),
-      );
+      ).catch((err: unknown) => {
+        // The API server refuses a selector it cannot parse: name the parameter it came from.
+        if (!(err instanceof KubefwdError) || err.code !== 'INVALID_INPUT') throw err;
+        const field =
+          !userLabels && !fieldSelector
+            ? 'query.serviceName'
+            : fieldSelector && (!userLabels || /field/i.test(err.message))
+              ? query.fieldSelector !== undefined
+                ? 'query.fieldSelector'
+                : 'query.field_selector'
+              : query.labelSelector !== undefined
+                ? 'query.labelSelector'
+                : 'query.label_selector';
+        throw new KubefwdError('INVALID_INPUT', `${field}: ${err.message}`, { field, cause: err });
+      });
       // An unknown namespace lists as empty: say that it does not exist instead.
       if (pods.length === 0) await ensureNamespaceExists(cluster, params.namespace);
       const forwards = ctx.state.getSnapshot().forwards;
