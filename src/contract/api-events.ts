@@ -1,7 +1,8 @@
 // The SSE vocabulary of `GET /api/v1/events`: one list of event types, one data shape. kubefwd's
 // PascalCase names are kept (ServiceAdded, PodAdded, PodStatusChanged, ...); NamespaceAdded,
 // ReconnectAttempt, PodChanged and HostsWritten are ours. Frames are `event: <type>` /
-// `id: <n>` / `data: <ApiEvent JSON>`.
+// `id: <n>` / `data: <ApiEvent JSON>`. Events about a service or forward name it as GET /services
+// does (serviceKey, service = serviceName, namespace, context), removals included.
 import { z } from 'zod';
 import { ForwardStatus } from './state.js';
 
@@ -53,6 +54,12 @@ export const ApiEventData = z
     localPort: z.string().optional(),
     podPort: z.string().optional(),
     hostnames: z.array(z.string()).optional(),
+    /**
+     * PodAdded, PodStatusChanged: the forward's status as GET /forwards shows it, capitalised
+     * (Active, Error, Waiting, …). kubefwd's events said `active`/`error` in lower case while its
+     * REST views were capitalised; one spelling everywhere lets a client (and the dashboard)
+     * compare an event with a listing.
+     */
     status: z.string().optional(),
     previousStatus: ForwardStatus.optional(),
     error: z.string().optional(),

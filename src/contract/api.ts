@@ -137,24 +137,38 @@ export interface ListOptions {
 export const SERVICE_STATUSES = ServiceStatus.options;
 export const FORWARD_STATUSES = ForwardStatus.options;
 
+/**
+ * kubefwd's fields this API does not honour. kubefwd accepted and silently ignored them, so a client
+ * believed it had its address or ports: they are refused, naming the field and what to do instead.
+ */
+const ADD_SERVICE_REFUSED: Record<string, string> = {
+  ports:
+    'not supported: every TCP port of the service is forwarded (on its own port, or as mapped with -m at start); leave ports out',
+  localIP:
+    'not supported: kubefwd allocates the address (reserve one for the service at start with -r name:ip); leave localIP out',
+};
+
 /** kubefwd's body; `service_name` is accepted as a spelling of `serviceName` (its docs used it). */
 export const AddServiceRequest = z
   .preprocess(
-    (v) => {
-      if (v && typeof v === 'object' && !Array.isArray(v) && 'service_name' in v && !('serviceName' in v)) {
-        const { service_name, ...rest } = v as Record<string, unknown>;
-        return { ...rest, serviceName: service_name };
+    (v, ctx) => {
+      if (!v || typeof v !== 'object' || Array.isArray(v)) return v;
+      const rest: Record<string, unknown> = { ...(v as Record<string, unknown>) };
+      for (const [field, message] of Object.entries(ADD_SERVICE_REFUSED))
+        if (Object.hasOwn(rest, field)) {
+          ctx.addIssue({ code: 'custom', message, path: [field], input: rest[field] });
+          delete rest[field];
+        }
+      if ('service_name' in rest && !('serviceName' in rest)) {
+        const { service_name, ...others } = rest;
+        return { ...others, serviceName: service_name };
       }
-      return v;
+      return rest;
     },
     z.strictObject({
       namespace: z.string().min(1).max(253),
       serviceName: z.string().min(1).max(253),
       context: z.string().min(1).max(253).optional(),
-      /** Accepted for compatibility; ignored (ports follow the service spec and -m). */
-      ports: z.array(z.string().max(64)).max(100).optional(),
-      /** Accepted for compatibility; ignored (IPs are allocated by kubefwd). */
-      localIP: z.string().max(64).optional(),
     }),
   )
   .meta({ id: 'AddServiceRequest' });

@@ -61,6 +61,17 @@ export const ERROR_CODES = {
     hint: 'List the kubeconfig contexts (`kubectl config get-contexts`, MCP list_contexts) and pass one of them.',
     retryable: false,
   },
+  METHOD_NOT_ALLOWED: {
+    status: 405,
+    hint: 'Use one of the methods in the Allow header; see /docs for the routes.',
+    retryable: false,
+  },
+  /** A browser's CORS preflight: the API sends no CORS headers, so pages on other origins are not served. */
+  CROSS_ORIGIN_REFUSED: {
+    status: 403,
+    hint: 'Open the dashboard this kubefwd serves (same origin as the API), or call the API from a program (curl, a script, kubefwd mcp) with the bearer key.',
+    retryable: false,
+  },
   ALREADY_EXISTS: {
     status: 409,
     hint: 'It is already forwarded; list services to see it.',

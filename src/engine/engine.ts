@@ -419,6 +419,18 @@ const serviceControl = (
 
   async removeService(key) {
     const { watch, entry } = requireEntry(core, key);
+    // A headless service's pod entry (`kafka-0.kafka…`) follows the service's pods: removing it
+    // alone would last only until the next pod event or resync brings it back, so it is refused
+    // with the key that does remove it (kubefwd removed the whole service and still said "removed").
+    if (key !== entry.registryKey)
+      throw new KubefwdError(
+        'INVALID_KEY',
+        `${key} is one pod's entry of headless service ${entry.name}; its entries follow the pods and cannot be removed one by one`,
+        {
+          field: 'key',
+          hint: `Remove the whole service (all its pods) with its key ${entry.registryKey}.`,
+        },
+      );
     core.removedByHand.add(`${watch.deps.cluster.context}/${watch.deps.namespace}/${entry.name}`);
     await watch.removeByName(entry.name);
     if (watch.mode === 'some' && watch.names.size === 0) {
@@ -438,13 +450,19 @@ const serviceControl = (
   },
 
   async reconnectErrored(opts) {
+    // The keys are those of the rows reconnected (GET /services' keys: a headless service's pods
+    // each), not of the Kubernetes services: a skipped service (ExternalName, UDP only) has no
+    // forward to reconnect and is not listed.
     const keys: string[] = [];
     for (const { entry } of allEntries(core)) {
-      const targets = entry.targets();
-      const bad = targets.some((t) => t.currentStatus === 'Error' || t.currentStatus === 'Waiting');
-      if (!opts?.force && !bad) continue;
-      keys.push(entry.registryKey);
-      for (const t of targets) t.reconnect('manual');
+      const chosen = entry
+        .targets()
+        .filter((t) => opts?.force || t.currentStatus === 'Error' || t.currentStatus === 'Waiting');
+      if (chosen.length === 0) continue;
+      for (const t of chosen) {
+        keys.push(t.id.key);
+        t.reconnect('manual');
+      }
       void entry.reconcile();
     }
     return Promise.resolve(keys);

@@ -7,13 +7,32 @@ export type ReconnectTrigger = 'auto' | 'manual' | 'sync' | 'pod-change';
 export type EngineEvent =
   | { type: 'ServiceAdded'; at: number; service: ServiceRecord }
   | { type: 'ServiceUpdated'; at: number; service: ServiceRecord }
-  | { type: 'ServiceRemoved'; at: number; serviceKey: string; registryKey: string }
+  /** `serviceName` as the service's record had it (`<pod>.<svc>` for a headless pod entry). */
+  | {
+      type: 'ServiceRemoved';
+      at: number;
+      serviceKey: string;
+      registryKey: string;
+      serviceName: string;
+      namespace: string;
+      context: string;
+    }
   /** A cluster service kubefwd will not forward (ExternalName, UDP only, no pods to point at). */
   | { type: 'ServiceSkipped'; at: number; registryKey: string; reason: string }
   | { type: 'ForwardAdded'; at: number; forward: ForwardRecord }
   /** Status, pod, reason or hostnames changed. */
   | { type: 'ForwardUpdated'; at: number; forward: ForwardRecord; previousStatus: ForwardRecord['status'] }
-  | { type: 'ForwardRemoved'; at: number; key: string; serviceKey: string }
+  /** What the forward's record said: a client that missed its PodAdded still knows what went. */
+  | {
+      type: 'ForwardRemoved';
+      at: number;
+      key: string;
+      serviceKey: string;
+      serviceName: string;
+      namespace: string;
+      context: string;
+      podName: string;
+    }
   | { type: 'NamespaceAdded'; at: number; namespace: NamespaceRecord }
   /** A namespace's watch started or stopped failing. */
   | { type: 'NamespaceUpdated'; at: number; namespace: NamespaceRecord }

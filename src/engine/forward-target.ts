@@ -290,6 +290,9 @@ export class ForwardTarget {
         at,
         serviceKey: this.id.key,
         registryKey: this.id.registryKey,
+        serviceName: this.id.name,
+        namespace: this.id.namespace,
+        context: this.id.context,
       });
   }
 
@@ -749,6 +752,10 @@ export class ForwardTarget {
       at: this.ctx.clock.now(),
       key: state.record.key,
       serviceKey: this.id.key,
+      serviceName: state.record.serviceName,
+      namespace: state.record.namespace,
+      context: state.record.context,
+      podName: state.record.podName,
     });
     this.ctx.traffic.forwardRemoved(state.record.key);
     delete state.record;

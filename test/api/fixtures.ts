@@ -2,6 +2,7 @@
 // API tests (no sockets). The fake cluster serves a small "shop" namespace.
 import type { KContext, KEndpoints, KEvent, KNamespace, KPod, KService } from '../../src/contract/kube.js';
 import { KubefwdError } from '../../src/contract/errors.js';
+import { apiStatusError } from '../../src/kube/rest/errors.js';
 import type { Controller } from '../../src/engine/controller.js';
 import type { EngineEvent, EngineEventListener } from '../../src/engine/events.js';
 import type { ForwardRecord, NamespaceRecord, ServiceRecord } from '../../src/engine/model.js';
@@ -124,6 +125,19 @@ const pod = (name: string, app: string, ready = true, extra: Partial<KPod['statu
 });
 
 export const fakeCluster = (context = 'sim'): ClusterGateway & { logCalls: unknown[] } => {
+  // The error the real client makes of the API server's 404 (its raw text and registry code).
+  const notFound = (verb: string, resource: string, namespace: string, name: string) =>
+    apiStatusError(
+      404,
+      JSON.stringify({
+        kind: 'Status',
+        code: 404,
+        reason: 'NotFound',
+        message: `${resource} "${name}" not found`,
+      }),
+      { verb, resource, namespace, name },
+      context,
+    );
   const services: KService[] = [
     {
       metadata: { name: 'api', namespace: 'shop' },
@@ -210,6 +224,19 @@ export const fakeCluster = (context = 'sim'): ClusterGateway & { logCalls: unkno
     },
     async listPods(ns, sel) {
       nsMissing(ns);
+      // As the API server refuses a selector it cannot parse (a 400).
+      if (sel?.labelSelector?.includes('!!'))
+        throw apiStatusError(
+          400,
+          JSON.stringify({
+            kind: 'Status',
+            code: 400,
+            reason: 'BadRequest',
+            message: `unable to parse requirement: found '!', expected: identifier`,
+          }),
+          { verb: 'list', resource: 'pods', namespace: ns },
+          context,
+        );
       const all = ns === 'shop' ? pods : [];
       const m = /^app=(.+)$/.exec(sel?.labelSelector ?? '');
       return m ? all.filter((p) => p.metadata.labels?.app === m[1]) : all;
@@ -217,12 +244,12 @@ export const fakeCluster = (context = 'sim'): ClusterGateway & { logCalls: unkno
     async getPod(ns, name) {
       nsMissing(ns);
       const p = pods.find((x) => x.metadata.name === name);
-      if (!p) throw new KubefwdError('POD_NOT_FOUND', `pod "${name}" not found in namespace ${ns}`);
+      if (!p) throw notFound('get', 'pods', ns, name);
       return p;
     },
     async getEndpoints(ns, name): Promise<KEndpoints> {
       nsMissing(ns);
-      if (name !== 'api') throw new KubefwdError('NOT_FOUND', `endpoints "${name}" not found`);
+      if (name !== 'api') throw notFound('get', 'endpoints', ns, name);
       return {
         metadata: { name: 'api', namespace: 'shop' },
         subsets: [
@@ -234,7 +261,8 @@ export const fakeCluster = (context = 'sim'): ClusterGateway & { logCalls: unkno
       };
     },
     async listEvents(ns, sel) {
-      nsMissing(ns);
+      // As the API server: no events, and no error, in a namespace that does not exist.
+      if (ns !== 'shop') return [];
       const f = sel?.fieldSelector ?? '';
       // As the API server: field values match exactly ("Pod", not "pod").
       const matches = (field: 'kind' | 'name', value: string) =>
@@ -337,8 +365,17 @@ export const fakeController = (bus: ReturnType<typeof eventBus>, clock: Clock): 
     },
     async removeService(key) {
       calls.push({ method: 'removeService', args: [key] });
-      if (!services.has(key)) throw new KubefwdError('SERVICE_NOT_FOUND', `service not found: ${key}`);
-      bus.emit({ type: 'ServiceRemoved', at: clock.now(), serviceKey: key, registryKey: key });
+      const s = services.get(key);
+      if (!s) throw new KubefwdError('SERVICE_NOT_FOUND', `service not found: ${key}`);
+      bus.emit({
+        type: 'ServiceRemoved',
+        at: clock.now(),
+        serviceKey: key,
+        registryKey: s.registryKey,
+        serviceName: s.serviceName,
+        namespace: s.namespace,
+        context: s.context,
+      });
     },
     async reconnectService(key) {
       calls.push({ method: 'reconnectService', args: [key] });

@@ -62,10 +62,62 @@ describe('daemon routes', () => {
     });
   });
 
+  it('meta.count is on lists only, not on single objects that hold arrays', async () => {
+    h = harness();
+    const info = await json(await h.req('/api/info'));
+    expect(info.body.meta).not.toHaveProperty('count');
+    const added = await json(
+      await h.req('/api/v1/services', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ namespace: 'shop', serviceName: 'cart' }),
+      }),
+    );
+    expect(added.body.meta).not.toHaveProperty('count');
+    expect((await json(await h.req('/api/v1/services/api.shop.sim'))).body.meta).not.toHaveProperty('count');
+    expect((await json(await h.req('/api/v1/services'))).body.meta.count).toBe(4);
+    expect((await json(await h.req('/api/v1/forwards'))).body.meta.count).toBe(3);
+  });
+
+  it('a query parameter given twice is said so (a list parameter takes repeats)', async () => {
+    h = harness();
+    const r = await json(await h.req('/api/v1/services?limit=1&limit=2'));
+    expect(r).toMatchObject({
+      status: 400,
+      body: {
+        error: {
+          code: 'INVALID_INPUT',
+          field: 'query.limit',
+          message: 'query.limit: given 2 times ("1", "2"); pass it once',
+        },
+      },
+    });
+    const list = await h.req('/api/v1/events?type=ServiceAdded&type=PodAdded');
+    expect(list.status).toBe(200);
+    await list.body?.cancel();
+  });
+
   it('unknown routes are 404 in the error envelope', async () => {
     h = harness();
     const r = await json(await h.req('/api/v1/nope'));
     expect(r).toMatchObject({ status: 404, body: { success: false, error: { code: 'NOT_FOUND' } } });
+  });
+
+  it('a known path with another method is 405 with Allow, not "No route"', async () => {
+    h = harness();
+    const r = await h.req('/api/v1/services', { method: 'PUT' });
+    expect(r.status).toBe(405);
+    expect(r.headers.get('allow')).toBe('GET, POST, HEAD');
+    expect(await r.json()).toMatchObject({
+      success: false,
+      error: {
+        code: 'METHOD_NOT_ALLOWED',
+        message: expect.stringContaining('PUT is not allowed') as unknown,
+      },
+    });
+    const one = await h.req('/api/v1/services/api.shop.sim', { method: 'PATCH' });
+    expect(one.status).toBe(405);
+    expect(one.headers.get('allow')).toBe('GET, DELETE, HEAD');
   });
 
   it('GET /api and /api/v1 (the URL the start-up log prints) answer an index, no key needed', async () => {
@@ -198,6 +250,31 @@ describe('services and forwards', () => {
     await rejectsWith(h.client.addService({ namespace: 'shop', serviceName: 'orders' }), 'ALREADY_EXISTS');
     await rejectsWith(h.client.addService({ namespace: 'shop', serviceName: 'nope' }), 'SERVICE_NOT_FOUND');
     expect(h.controller.calls.filter((c) => c.method === 'addService')).toHaveLength(4);
+  });
+
+  it('refuses localIP and ports (kubefwd ignored them silently), naming the field', async () => {
+    h = harness();
+    const post = async (body: object) =>
+      json(
+        await h.req('/api/v1/services', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        }),
+      );
+    const ip = await post({ namespace: 'shop', serviceName: 'cart', localIP: '127.1.99.9' });
+    expect(ip).toMatchObject({
+      status: 400,
+      body: { error: { code: 'INVALID_INPUT', field: 'body.localIP' } },
+    });
+    expect(ip.body.error.message).toMatch(/^body\.localIP: not supported: .*-r name:ip/);
+    const ports = await post({ namespace: 'shop', service_name: 'cart', ports: ['9999'] });
+    expect(ports).toMatchObject({
+      status: 400,
+      body: { error: { code: 'INVALID_INPUT', field: 'body.ports' } },
+    });
+    expect(ports.body.error.message).toMatch(/^body\.ports: not supported: every TCP port/);
+    expect(h.controller.calls.filter((c) => c.method === 'addService')).toEqual([]);
   });
 
   it('removes a service or 404', async () => {
@@ -388,6 +465,12 @@ describe('logs, history, diagnostics', () => {
     ]);
     expect(await h.client.serviceReconnections('db.shop.sim')).toHaveLength(1);
     expect(await h.client.serviceReconnections('api.shop.sim')).toEqual([]);
+    // Unknown to kubefwd: 404 as GET /services/{key}; gone since: its records are kept.
+    await rejectsWith(h.client.serviceReconnections('nosuch.shop.sim'), 'SERVICE_NOT_FOUND', /nosuch/);
+    await h.client.removeService('db.shop.sim');
+    expect(await h.client.serviceReconnections('db.shop.sim')).toHaveLength(1);
+    await h.client.removeService('api.shop.sim');
+    expect(await h.client.serviceReconnections('api.shop.sim')).toEqual([]);
     expect(await h.client.historyStats()).toMatchObject({
       totalReconnects: 1,
       maxEvents: 1000,
@@ -504,6 +587,9 @@ describe('namespaces', () => {
     await rejectsWith(h.client.removeNamespace('default'), 'NAMESPACE_NOT_FOUND');
     const bad = await json(await h.req('/api/v1/namespaces/.sim', { method: 'DELETE' }));
     expect(bad.body.error).toMatchObject({ code: 'INVALID_KEY', field: 'path.key' });
+    // The hint is about namespace keys, not the service keys INVALID_KEY usually means.
+    const get = await json(await h.req('/api/v1/namespaces/.sim'));
+    expect(get.body.error.hint).toMatch(/^Namespace keys are "namespace\.context"/);
   });
 });
 
@@ -546,6 +632,13 @@ describe('kubernetes discovery', () => {
     expect((await h.client.k8sPods('shop', { serviceName: 'db' })).map((p) => p.name)).toEqual(['db-0']);
     const snake = await json(await h.req('/api/v1/kubernetes/pods/shop?label_selector=app%3Dapi'));
     expect(snake.body.data.map((p: { name: string }) => p.name)).toEqual(['api-1']);
+    // A selector the API server cannot parse names the parameter it came from.
+    const unparsable = await json(await h.req('/api/v1/kubernetes/pods/shop?label_selector=app!!x'));
+    expect(unparsable).toMatchObject({
+      status: 400,
+      body: { error: { code: 'INVALID_INPUT', field: 'query.label_selector' } },
+    });
+    expect(unparsable.body.error.message).toMatch(/^query\.label_selector: .*unable to parse requirement/);
     const d = await h.client.k8sPod('shop', 'db-0');
     expect(d.containers[0]).toMatchObject({
       state: 'Waiting',
@@ -554,7 +647,15 @@ describe('kubernetes discovery', () => {
     });
     expect(d.events!.map((e) => e.reason)).toEqual(['BackOff']);
     expect(d).toMatchObject({ volumes: ['data'], qosClass: 'Burstable', isForwarded: true });
-    await rejectsWith(h.client.k8sPod('shop', 'gone'), 'POD_NOT_FOUND');
+    // Not the client's raw "not found: get pods …" nor "the pod is gone; sync the service".
+    const gone = await rejectsWith(
+      h.client.k8sPod('shop', 'db-1'),
+      'POD_NOT_FOUND',
+      /^pod "db-1" not found in namespace shop \(context sim\) \(did you mean "db-0"\?\)$/,
+    );
+    expect(gone.field).toBe('path.podName');
+    expect(gone.hint).toMatch(/List the pods of shop/);
+    await rejectsWith(h.client.k8sPod('nowhere', 'db-1'), 'NAMESPACE_NOT_FOUND');
     const badName = await json(await h.req('/api/v1/kubernetes/pods/Shop_NS'));
     expect(badName.body.error).toMatchObject({ code: 'INVALID_INPUT', field: 'path.namespace' });
   });
@@ -582,7 +683,15 @@ describe('kubernetes discovery', () => {
       /sinceTime/,
     );
     await rejectsWith(h.client.podLogs('shop', 'api-1', { tailLines: 5000 }), 'INVALID_INPUT', /tailLines/);
-    await rejectsWith(h.client.podLogs('shop', 'gone'), 'POD_NOT_FOUND');
+    await rejectsWith(
+      h.client.podLogs('shop', 'gone'),
+      'POD_NOT_FOUND',
+      /^pod "gone" not found in namespace shop/,
+    );
+    // The stream checks the pod before it opens: the 404 its document lists, not 200 then `end`.
+    const stream = await h.req('/api/v1/kubernetes/pods/shop/nosuchpod/logs/stream');
+    expect(stream.status).toBe(404);
+    expect((await stream.json()).error).toMatchObject({ code: 'POD_NOT_FOUND', field: 'path.podName' });
     const prev = await h.client.podLogs('shop', 'api-1', { previous: true }).catch((e: unknown) => e);
     expect(prev).toMatchObject({
       code: 'INVALID_INPUT',
@@ -606,12 +715,23 @@ describe('kubernetes discovery', () => {
         (await h.client.k8sEvents('shop', { resourceKind, resourceName: 'api-1' })).map((e) => e.objectName),
       ).toEqual(['api-1']);
     expect(await h.client.k8sEvents('shop', { limit: 1 })).toHaveLength(1);
+    // A namespace that does not exist is a 404 (as for pods and services), not an empty list.
+    await rejectsWith(h.client.k8sEvents('nosuchns'), 'NAMESPACE_NOT_FOUND', /"nosuchns" does not exist/);
+    expect(await h.client.k8sEvents('default')).toEqual([]);
     const snake = await json(
       await h.req('/api/v1/kubernetes/events/shop?resource_kind=Pod&resource_name=db-0'),
     );
     expect(snake.body.data).toHaveLength(1);
     const ep = await h.client.k8sEndpoints('shop', 'api');
     expect(ep.subsets[0]!.addresses[0]).toEqual({ ip: '10.0.0.5', nodeName: 'node-1', podName: 'api-1' });
-    await rejectsWith(h.client.k8sEndpoints('shop', 'db'), 'NOT_FOUND');
+    const none = await rejectsWith(h.client.k8sEndpoints('shop', 'db'), 'NOT_FOUND');
+    expect(none.message).toBe('service "db" in namespace shop (context sim) has no Endpoints object');
+    // A service that is not there is said as such, not as the client's raw "not found: get endpoints …".
+    const nosuch = await rejectsWith(
+      h.client.k8sEndpoints('shop', 'apii'),
+      'SERVICE_NOT_FOUND',
+      /^service "apii" not found in namespace shop \(context sim\) \(did you mean "api"\?\)$/,
+    );
+    expect(nosuch.hint).toMatch(/The services of shop: api, db/);
   });
 });

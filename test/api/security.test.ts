@@ -138,10 +138,23 @@ describe('no CORS', () => {
       noKey: true,
       headers: { origin: 'http://evil.example', 'access-control-request-method': 'POST' },
     });
-    expect(pre.status).toBe(401);
+    // Refused as what it is (a cross-origin browser call), not as a missing key.
+    expect(pre.status).toBe(403);
     expect(pre.headers.get('access-control-allow-origin')).toBeNull();
     expect(pre.headers.get('access-control-allow-methods')).toBeNull();
     expect(r.headers.get('cache-control')).toContain('no-store');
+    for (const origin of ['http://evil.example', 'http://localhost']) {
+      const body = (await (
+        await h.req('/api/v1/services', {
+          method: 'OPTIONS',
+          noKey: true,
+          headers: { origin, 'access-control-request-method': 'GET' },
+        })
+      ).json()) as { error: { code: string; message: string; hint: string; field: string } };
+      expect(body.error).toMatchObject({ code: 'CROSS_ORIGIN_REFUSED', field: 'header.origin' });
+      expect(body.error.message).toContain(`browser page on ${origin} cannot call it`);
+      expect(body.error.hint).toMatch(/dashboard.*program/);
+    }
   });
 });
 

@@ -87,6 +87,9 @@ describe('GET /api/v1/events', () => {
     at: h!.clock.now(),
     serviceKey: `s${n}.shop.sim`,
     registryKey: `s${n}.shop.sim`,
+    serviceName: `s${n}`,
+    namespace: 'shop',
+    context: 'sim',
   });
 
   it('an event has one id on every stream, ids count events, and Last-Event-ID replays what was missed', async () => {
@@ -148,6 +151,9 @@ describe('GET /api/v1/events', () => {
       at: h.clock.now(),
       serviceKey: 'api.shop.sim',
       registryKey: 'api.shop.sim',
+      serviceName: 'api',
+      namespace: 'shop',
+      context: 'sim',
     });
     h.bus.emit({
       type: 'NamespaceRemoved',
@@ -220,6 +226,22 @@ describe('stream limit', () => {
 });
 
 describe('GET /api/v1/logs/stream', () => {
+  it('sends the last count matching lines first, then new ones', async () => {
+    h = harness();
+    for (const m of ['one', 'two', 'three']) h.state.logs.sink().warn(m);
+    h.state.logs.sink().info('quiet');
+    const s = reader(await h.req('/api/v1/logs/stream?count=2&level=warn'));
+    await s.until(() => s.frames.length >= 2);
+    h.state.logs.sink().warn('four');
+    await s.until(() => s.frames.length >= 3);
+    expect(s.frames.map((f) => (JSON.parse(f.data) as { message: string }).message)).toEqual([
+      'two',
+      'three',
+      'four',
+    ]);
+    await s.cancel();
+  });
+
   it('streams new log lines, filtered by level', async () => {
     h = harness();
     const s = reader(await h.req('/api/v1/logs/stream?level=warn'));

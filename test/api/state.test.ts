@@ -137,6 +137,9 @@ describe('state store', () => {
       at: clock.now(),
       serviceKey: 'api.shop.sim',
       registryKey: 'api.shop.sim',
+      serviceName: 'api',
+      namespace: 'shop',
+      context: 'sim',
     });
     expect(store.getSnapshot().services.map((s) => s.key)).toEqual(['db.shop.sim', 'web.shop.sim']);
     bus.emit({

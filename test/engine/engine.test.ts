@@ -558,6 +558,55 @@ describe('engine: live service changes and kinds', () => {
     await eventually(() => engine.forwards().length === 2);
   });
 
+  it('a headless pod entry is not removed alone; reconnect-all lists the rows it reconnected', async () => {
+    const { cluster, engine, events } = setup();
+    cluster.apply('services', service('kafka', 'data', [{ port: 9092 }], { headless: true }));
+    cluster.apply(
+      'services',
+      service('ext', 'data', [{ port: 80 }], { type: 'ExternalName', selector: null }),
+    );
+    for (const p of ['kafka-0', 'kafka-1']) {
+      cluster.apply('pods', pod(p, 'data', { app: 'kafka' }));
+      await backend(cluster, p, 9092, `${p}:`);
+    }
+    await engine.addNamespace({ namespace: 'data' });
+    await eventually(
+      () => engine.forwards().length === 3 && engine.forwards().every((f) => f.status === 'Active'),
+    );
+    const keys = ['kafka.data.sim', 'kafka-0.kafka.data.sim', 'kafka-1.kafka.data.sim'];
+    await expect(engine.removeService('kafka-0.kafka.data.sim')).rejects.toMatchObject({
+      code: 'INVALID_KEY',
+      message: expect.stringContaining('headless service kafka') as unknown,
+      hint: expect.stringContaining('kafka.data.sim') as unknown,
+    });
+    expect(engine.services().map((s) => s.key)).toEqual(keys);
+    // The keys GET /services shows, and not the skipped ExternalName service.
+    expect((await engine.reconnectErrored({ force: true })).sort()).toEqual([...keys].sort());
+    await engine.removeService('kafka.data.sim');
+    expect(engine.services()).toEqual([]);
+    // Removals name what went as the records did (SSE ServiceRemoved / PodRemoved carry these).
+    expect(events).toContainEqual(
+      expect.objectContaining({
+        type: 'ServiceRemoved',
+        serviceKey: 'kafka-0.kafka.data.sim',
+        registryKey: 'kafka.data.sim',
+        serviceName: 'kafka-0.kafka',
+        namespace: 'data',
+        context: 'sim',
+      }),
+    );
+    expect(events).toContainEqual(
+      expect.objectContaining({
+        type: 'ForwardRemoved',
+        serviceKey: 'kafka-0.kafka.data.sim',
+        serviceName: 'kafka-0.kafka',
+        namespace: 'data',
+        context: 'sim',
+        podName: 'kafka-0',
+      }),
+    );
+  });
+
   it('forwards a selector-less service to the pods its Endpoints name', async () => {
     const { cluster, engine } = setup();
     cluster.apply('services', service('legacy', 'ext', [{ port: 9300 }], { selector: null }));

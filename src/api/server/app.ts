@@ -30,6 +30,19 @@ export const DEFAULT_ALLOWED_HOSTS = ['kubefwd.internal', 'localhost', '127.0.0.
 /** Request bodies are small JSON objects; anything bigger is refused before parsing. */
 export const MAX_BODY_BYTES = 64 * 1024;
 
+/** The methods (upper case, GET implying HEAD) the route table serves on `path`. */
+const routeMethods = (routes: readonly RouteDef[]): ((path: string) => string[]) => {
+  const patterns = routes.map((r) => ({
+    method: r.method.toUpperCase(),
+    re: new RegExp(`^${r.path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/:[A-Za-z_]+/g, '[^/]+')}$`),
+  }));
+  return (path) => {
+    const methods = new Set(patterns.filter((p) => p.re.test(path)).map((p) => p.method));
+    if (methods.has('GET')) methods.add('HEAD');
+    return [...methods];
+  };
+};
+
 /** The Hono app and its route table (a test checks every route's response against its schema). */
 export type ApiApp = OpenAPIHono & { readonly routeTable: readonly RouteDef[] };
 
@@ -123,6 +136,21 @@ export const createApiApp = (deps: ApiDeps): ApiApp => {
     c.header('Expires', '0');
     c.header('X-Content-Type-Options', 'nosniff');
   });
+  // A browser's CORS preflight (OPTIONS with an Origin), before the key check: the API sends no CORS
+  // headers on purpose, so a page on another origin cannot call it — say so, rather than a 401 that
+  // sends a browser developer after an API key that would not help. kubefwd answered 204 here.
+  app.use('*', async (c, next) => {
+    const origin = c.req.header('origin');
+    if (c.req.method !== 'OPTIONS' || origin === undefined) return next();
+    return errorResponse(
+      c.req,
+      new KubefwdError(
+        'CROSS_ORIGIN_REFUSED',
+        `Cross-origin requests are not served: this API sends no CORS headers, so a browser page on ${origin.slice(0, 100)} cannot call it`,
+        { field: 'header.origin' },
+      ),
+    );
+  });
   // No route ends in a slash: `GET /api/` (as people type it) is redirected to `/api`, before the
   // key check so that a public page stays public.
   app.use('*', trimTrailingSlash({ alwaysRedirect: true }));
@@ -174,14 +202,28 @@ export const createApiApp = (deps: ApiDeps): ApiApp => {
   mountDashboardPages(app, dashboard);
   mountRoutes(app, routes, { now: () => ctx.now(), log: (m) => ctx.logError(m) });
 
-  app.notFound((c) =>
-    errorResponse(
+  // A path we serve asked with another method: 405 with the methods it takes (Allow), not "No route".
+  const methodsOf = routeMethods(routes);
+  app.notFound((c) => {
+    const allow = methodsOf(c.req.path);
+    if (allow.length > 0) {
+      const res = errorResponse(
+        c.req,
+        new KubefwdError(
+          'METHOD_NOT_ALLOWED',
+          `${c.req.method} is not allowed on ${c.req.path}; it takes ${allow.join(', ')}`,
+        ),
+      );
+      res.headers.set('Allow', allow.join(', '));
+      return res;
+    }
+    return errorResponse(
       c.req,
       new KubefwdError('NOT_FOUND', `No route ${c.req.method} ${c.req.path}`, {
         hint: 'See /docs or /api/openapi.json for the routes.',
       }),
-    ),
-  );
+    );
+  });
   app.onError((err, c) => errorResponse(c.req, err, (m) => ctx.logError(m)));
   return Object.assign(app, { routeTable: routes });
 };

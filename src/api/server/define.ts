@@ -73,11 +73,16 @@ export const route = <
 
 export const openApiPath = (path: string): string => path.replace(/:([A-Za-z_]+)/g, '{$1}');
 
-/** Meta of list payloads: `count` for arrays and for `{<list>: [...]}` payloads. */
+/**
+ * Meta of list payloads: `count` for arrays and for payloads that lead with their list
+ * (`{services: [...], summary}`, `{logs: [...], totalCount}`). A single object that merely holds
+ * arrays (an added service's ports, /api/info's namespaces) is not a list and has no count.
+ */
 const countOf = (data: unknown): number | undefined => {
   if (Array.isArray(data)) return data.length;
   if (data && typeof data === 'object') {
-    for (const v of Object.values(data)) if (Array.isArray(v)) return v.length;
+    const first: unknown = Object.values(data)[0];
+    if (Array.isArray(first)) return first.length;
   }
   return undefined;
 };
@@ -122,9 +127,22 @@ export const mountRoutes = (app: OpenAPIHono, defs: readonly RouteDef[], opts: M
         let query: unknown = {};
         if (def.query) {
           // Repeated names are joined (?type=A&type=B ≡ ?type=A,B); fromEntries keeps "__proto__" a plain key.
-          const raw = Object.fromEntries(Object.entries(c.req.queries()).map(([k, v]) => [k, v.join(',')]));
+          const queries = c.req.queries();
+          const raw = Object.fromEntries(Object.entries(queries).map(([k, v]) => [k, v.join(',')]));
           const r = def.query.safeParse(raw);
-          if (!r.success) throw invalidInput('query', r.error);
+          if (!r.success) {
+            // A joined value that fails (?limit=1&limit=2 → "1,2") is said as given twice, not as a
+            // value out of range.
+            const name = String(r.error.issues[0]?.path[0] ?? '');
+            const times = Object.hasOwn(queries, name) ? (queries[name]?.length ?? 0) : 0;
+            if (times > 1)
+              throw new KubefwdError(
+                'INVALID_INPUT',
+                `query.${name}: given ${times} times (${(queries[name] ?? []).map((v) => `"${v.slice(0, 32)}"`).join(', ')}); pass it once`,
+                { field: `query.${name}` },
+              );
+            throw invalidInput('query', r.error);
+          }
           query = r.data;
         }
         let body: unknown;

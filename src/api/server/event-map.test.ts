@@ -38,11 +38,28 @@ describe('engine events → SSE vocabulary', () => {
   const all: EngineEvent[] = [
     { type: 'ServiceAdded', at: 0, service: svc },
     { type: 'ServiceUpdated', at: 0, service: svc },
-    { type: 'ServiceRemoved', at: 0, serviceKey: 'api.shop.sim', registryKey: 'api.shop.sim' },
+    {
+      type: 'ServiceRemoved',
+      at: 0,
+      serviceKey: 'api.shop.sim',
+      registryKey: 'api.shop.sim',
+      serviceName: 'api',
+      namespace: 'shop',
+      context: 'sim',
+    },
     { type: 'ServiceSkipped', at: 0, registryKey: 'ext.shop.sim', reason: 'ExternalName' },
     { type: 'ForwardAdded', at: 0, forward: fwd },
     { type: 'ForwardUpdated', at: 0, forward: fwd, previousStatus: 'Active' },
-    { type: 'ForwardRemoved', at: 0, key: fwd.key, serviceKey: fwd.serviceKey },
+    {
+      type: 'ForwardRemoved',
+      at: 0,
+      key: fwd.key,
+      serviceKey: fwd.serviceKey,
+      serviceName: 'api',
+      namespace: 'shop',
+      context: 'sim',
+      podName: 'api-1',
+    },
     {
       type: 'NamespaceAdded',
       at: 0,
@@ -100,6 +117,46 @@ describe('engine events → SSE vocabulary', () => {
       status: 'Error',
       previousStatus: 'Active',
       errorCode: 'CONNECTION_REFUSED',
+    });
+  });
+
+  it('removals carry what the additions did: service, namespace, context (and the pod of a forward)', () => {
+    // A headless pod entry: its `service` is the serviceName GET /services shows (`kafka-0.kafka`).
+    expect(
+      toApiEvent({
+        type: 'ServiceRemoved',
+        at: 0,
+        serviceKey: 'kafka-0.kafka.shop.sim',
+        registryKey: 'kafka.shop.sim',
+        serviceName: 'kafka-0.kafka',
+        namespace: 'shop',
+        context: 'sim',
+      })?.data,
+    ).toEqual({
+      serviceKey: 'kafka-0.kafka.shop.sim',
+      service: 'kafka-0.kafka',
+      namespace: 'shop',
+      context: 'sim',
+      registryKey: 'kafka.shop.sim',
+    });
+    expect(
+      toApiEvent({
+        type: 'ForwardRemoved',
+        at: 0,
+        key: fwd.key,
+        serviceKey: fwd.serviceKey,
+        serviceName: 'api',
+        namespace: 'shop',
+        context: 'sim',
+        podName: 'api-1',
+      })?.data,
+    ).toEqual({
+      serviceKey: 'api.shop.sim',
+      service: 'api',
+      namespace: 'shop',
+      context: 'sim',
+      forwardKey: fwd.key,
+      podName: 'api-1',
     });
   });
 

@@ -4,7 +4,6 @@ import type { ApiEvent, ApiEventData, ApiEventType, LogEntry } from '../../contr
 import type { EngineEvent } from '../../engine/events.js';
 import type { ForwardRecord, ServiceRecord } from '../../engine/model.js';
 import type { ForwardTraffic } from '../../engine/traffic/recorder.js';
-import { parseServiceKey } from '../../domain/keys.js';
 import { trafficTotals } from '../../domain/traffic-totals.js';
 
 const serviceData = (s: ServiceRecord): ApiEventData => ({
@@ -50,8 +49,10 @@ export const toApiEvent = (ev: EngineEvent): Omit<ApiEvent, 'id'> | undefined =>
     case 'ServiceRemoved':
       return make('ServiceRemoved', {
         serviceKey: ev.serviceKey,
+        service: ev.serviceName,
+        namespace: ev.namespace,
+        context: ev.context,
         registryKey: ev.registryKey,
-        service: parseServiceKey(ev.serviceKey)?.service ?? ev.serviceKey,
       });
     case 'ServiceSkipped':
       return make('ServiceSkipped', { registryKey: ev.registryKey, reason: ev.reason });
@@ -60,7 +61,14 @@ export const toApiEvent = (ev: EngineEvent): Omit<ApiEvent, 'id'> | undefined =>
     case 'ForwardUpdated':
       return make('PodStatusChanged', { ...forwardData(ev.forward), previousStatus: ev.previousStatus });
     case 'ForwardRemoved':
-      return make('PodRemoved', { forwardKey: ev.key, serviceKey: ev.serviceKey });
+      return make('PodRemoved', {
+        serviceKey: ev.serviceKey,
+        service: ev.serviceName,
+        namespace: ev.namespace,
+        context: ev.context,
+        forwardKey: ev.key,
+        podName: ev.podName,
+      });
     case 'NamespaceAdded':
       return make('NamespaceAdded', { namespace: ev.namespace.namespace, context: ev.namespace.context });
     case 'NamespaceRemoved':

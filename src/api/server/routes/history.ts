@@ -10,6 +10,7 @@ import {
 } from '../../../contract/api.js';
 import { route, type RouteDef } from '../define.js';
 import type { RouteContext } from '../deps.js';
+import { fail } from '../respond.js';
 import { KeyParam, resolveKey } from './services.js';
 
 export const historyRoutes = (ctx: RouteContext): RouteDef[] => [
@@ -57,7 +58,23 @@ export const historyRoutes = (ctx: RouteContext): RouteDef[] => [
     params: KeyParam,
     query: CountQuery(200),
     response: z.array(ReconnectRecord),
-    handler: ({ params, query }) =>
-      ctx.state.history.reconnections({ serviceKey: resolveKey(ctx, params.key), count: query.count ?? 20 }),
+    errors: [404],
+    handler: ({ params, query }) => {
+      const serviceKey = resolveKey(ctx, params.key);
+      const records = ctx.state.history.reconnections({ serviceKey, count: query.count ?? 20 });
+      // A service gone since keeps its records; one kubefwd knows nothing of is a 404 (as GET
+      // /services/{key}), not an empty list that reads as "never reconnected".
+      if (
+        records.length === 0 &&
+        !ctx.state.service(serviceKey) &&
+        ctx.state.history.events({ serviceKey, count: 1 }).length === 0
+      )
+        fail(
+          'SERVICE_NOT_FOUND',
+          `Service not found: ${params.key} (not forwarded, and nothing recorded about it)`,
+          'path.key',
+        );
+      return records;
+    },
   }),
 ];

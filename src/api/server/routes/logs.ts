@@ -64,17 +64,23 @@ export const logRoutes = (ctx: RouteContext): RouteDef[] => [
     method: 'get',
     path: '/api/v1/logs/stream',
     tag: 'logs',
-    summary: 'Live daemon log lines (SSE, `event: log`, data = LogEntry)',
+    summary:
+      'Live daemon log lines (SSE, `event: log`, data = LogEntry); with count, the last count matching lines first',
     query: LogsQuery,
     produces: 'sse',
     handler: ({ c, query }) => {
       const q = toQuery(query);
       return sseResponse<LogEntry>(c, {
         ...sseLimits(ctx),
-        subscribe: (push) =>
-          ctx.state.logs.subscribe((entry) => {
+        subscribe: (push) => {
+          // The backlog and the subscription are taken in one go (no await between them): a line
+          // logged meanwhile is neither lost nor sent twice.
+          if (query.count !== undefined)
+            for (const entry of ctx.state.logs.list({ ...q, count: query.count })) push(entry);
+          return ctx.state.logs.subscribe((entry) => {
             if (matchesLog(entry, q)) push(entry);
-          }),
+          });
+        },
         frame: (entry) => ({ event: LOG_STREAM_EVENT, data: terminalSafeJson(entry) }),
       });
     },

@@ -9,15 +9,22 @@ import {
 } from '../../../contract/api.js';
 import { route, type RouteDef } from '../define.js';
 import type { RouteContext } from '../deps.js';
+import { KubefwdError } from '../../../contract/errors.js';
 import { fail } from '../respond.js';
 import { parseNamespaceKey } from '../../../domain/keys.js';
 
 const NsKeyParam = z.object({ key: z.string().min(1).max(512) });
 
 /** `namespace.context` (domain/keys: contexts may contain dots); no/empty context → current. */
-export const namespaceKeyParts = (key: string, current: string): { namespace: string; context: string } =>
-  parseNamespaceKey(key, current) ??
-  fail('INVALID_KEY', `Key must be in format 'namespace.context', got "${key}"`, 'path.key');
+export const namespaceKeyParts = (key: string, current: string): { namespace: string; context: string } => {
+  const parts = parseNamespaceKey(key, current);
+  if (parts) return parts;
+  // INVALID_KEY's own hint is about service keys; this one is a namespace's.
+  throw new KubefwdError('INVALID_KEY', `Key must be in format 'namespace.context', got "${key}"`, {
+    field: 'path.key',
+    hint: 'Namespace keys are "namespace.context" (an empty context means the current one, e.g. "shop."); list them with GET /api/v1/namespaces.',
+  });
+};
 
 export const namespaceRoutes = (ctx: RouteContext): RouteDef[] => [
   route({

@@ -3,8 +3,10 @@
 // each call to the API server, and the name rules of its path and query parameters.
 import { z } from 'zod';
 import { KubefwdError } from '../../../../contract/errors.js';
+import { didYouMean } from '../../../../domain/did-you-mean.js';
 import { DNS_LABEL, DNS_LABEL_MAX, DNS_SUBDOMAIN, DNS_SUBDOMAIN_MAX } from '../../../../domain/names.js';
 import type { ClusterGateway } from '../../../../engine/gateways.js';
+import { ensureNamespaceExists } from '../../../../engine/namespace-check.js';
 import type { RouteContext } from '../../deps.js';
 import { fail } from '../../respond.js';
 
@@ -67,3 +69,36 @@ export const clusterAccess = (ctx: RouteContext): ClusterAccess => ({
 
 /** Sorts by `name`, as every list here is shown. */
 export const byName = (a: { name: string }, b: { name: string }): number => (a.name < b.name ? -1 : 1);
+
+/**
+ * A pod the API server does not find: NAMESPACE_NOT_FOUND when its namespace does not exist either
+ * (the API server answers both with a pod 404), else POD_NOT_FOUND naming where it was looked for
+ * and the pods close to the name — not the client's raw "not found: get pods …" with the registry's
+ * "the pod is gone, sync the service", which assumes it once existed behind a forward.
+ */
+export const whyNoPod = async <T>(
+  cluster: ClusterGateway,
+  namespace: string,
+  pod: string,
+  p: Promise<T>,
+): Promise<T> => {
+  try {
+    return await p;
+  } catch (err) {
+    if (!(err instanceof KubefwdError) || err.code !== 'POD_NOT_FOUND') throw err;
+    await ensureNamespaceExists(cluster, namespace);
+    const names = await withTimeout('list pods', cluster.listPods(namespace)).then(
+      (list) => list.map((x) => x.metadata.name).sort(),
+      () => [],
+    );
+    throw new KubefwdError(
+      'POD_NOT_FOUND',
+      `pod "${pod}" not found in namespace ${namespace} (context ${cluster.context})${didYouMean(pod, names)}`,
+      {
+        field: 'path.podName',
+        hint: `List the pods of ${namespace} (GET /api/v1/kubernetes/pods/${namespace}, MCP list_pods); a forwarded service's pod that is gone is replaced by syncing the service.`,
+        cause: err,
+      },
+    );
+  }
+};

@@ -1,6 +1,7 @@
 // A namespace's events, newest first, optionally of one object.
 import { z } from 'zod';
 import { K8sEventsQuery, K8sEventsResponse, pickQuery } from '../../../../contract/api.js';
+import { ensureNamespaceExists } from '../../../../engine/namespace-check.js';
 import { route, type RouteDef } from '../../define.js';
 import { k8sEvent, sortEvents } from '../../k8s-views.js';
 import { fail } from '../../respond.js';
@@ -35,6 +36,9 @@ export const eventRoutes = ({ clusterOf }: ClusterAccess): RouteDef[] => [
         'list events',
         cluster.listEvents(params.namespace, fields.length ? { fieldSelector: fields.join(',') } : {}),
       );
+      // The API server lists no events, without an error, for a namespace that does not exist: say
+      // that it does not, as the other namespace routes do.
+      if (events.length === 0) await ensureNamespaceExists(cluster, params.namespace);
       return sortEvents(events.map(k8sEvent)).slice(0, query.limit ?? 50);
     },
   }),

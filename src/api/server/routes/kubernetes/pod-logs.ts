@@ -4,43 +4,13 @@ import { z } from 'zod';
 import { PodLogsQuery, PodLogsResponse, pickQuery } from '../../../../contract/api.js';
 import { KubefwdError, errorMessage, isKubefwdError } from '../../../../contract/errors.js';
 import type { ClusterGateway } from '../../../../engine/gateways.js';
-import { ensureNamespaceExists } from '../../../../engine/namespace-check.js';
 import { route, type RouteDef } from '../../define.js';
 import { fail } from '../../respond.js';
 import { sseLimits, sseResponse } from '../../sse-stream.js';
-import { ns, objName, withTimeout, type ClusterAccess } from './cluster-access.js';
+import { ns, objName, whyNoPod, withTimeout, type ClusterAccess } from './cluster-access.js';
 
 /** Pod logs read at most this much (kubefwd read one 1 MiB chunk; we ask the API server to cap it). */
 export const POD_LOG_LIMIT_BYTES = 1024 * 1024;
-
-/**
- * A pod the API server does not find: NAMESPACE_NOT_FOUND when its namespace does not exist either
- * (the API server answers both with a pod 404), else POD_NOT_FOUND naming where it was looked for
- * and how to list the pods that are there — not "the pod is gone, sync the service", which assumes
- * it once existed behind a forward.
- */
-const whyNoPod = async <T>(
-  cluster: ClusterGateway,
-  namespace: string,
-  pod: string,
-  p: Promise<T>,
-): Promise<T> => {
-  try {
-    return await p;
-  } catch (err) {
-    if (!(err instanceof KubefwdError) || err.code !== 'POD_NOT_FOUND') throw err;
-    await ensureNamespaceExists(cluster, namespace);
-    throw new KubefwdError(
-      'POD_NOT_FOUND',
-      `pod "${pod}" not found in namespace ${namespace} (context ${cluster.context})`,
-      {
-        field: 'podName',
-        hint: `List the pods of ${namespace} (GET /api/v1/kubernetes/pods/${namespace}, MCP list_pods); a forwarded service's pod that is gone is replaced by syncing the service.`,
-        cause: err,
-      },
-    );
-  }
-};
 
 /** `since_time` as the API server wants it; INVALID_INPUT unless an RFC3339 time. */
 const checkedSinceTime = (sinceTime: string | undefined): string | undefined => {
@@ -140,7 +110,7 @@ export const podLogRoutes = ({ ctx, clusterOf }: ClusterAccess): RouteDef[] => [
     query: PodLogsQuery,
     produces: 'sse',
     errors: [404, 503],
-    handler: ({ c, params, query }) => {
+    handler: async ({ c, params, query }) => {
       const { cluster } = clusterOf(query.context);
       const follow = cluster.followPodLogs?.bind(cluster);
       if (!follow)
@@ -148,6 +118,14 @@ export const podLogRoutes = ({ ctx, clusterOf }: ClusterAccess): RouteDef[] => [
           'NOT_READY',
           `following pod logs is not supported by the cluster adapter of this context`,
         );
+      // A pod that is not there is the 404 the route documents, before the stream opens (it was a
+      // 200 whose first event said POD_NOT_FOUND).
+      await whyNoPod(
+        cluster,
+        params.namespace,
+        params.podName,
+        withTimeout('get pod', cluster.getPod(params.namespace, params.podName)),
+      );
       const tailLines = pickQuery(query, 'tailLines', 'tail_lines') ?? 100;
       type Item = { event: 'log'; line: string } | { event: 'end'; reason: string; code?: string };
       return sseResponse<Item>(c, {

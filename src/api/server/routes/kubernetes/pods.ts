@@ -7,11 +7,20 @@ import {
   K8sPodsResponse,
   pickQuery,
 } from '../../../../contract/api.js';
+import { KubefwdError } from '../../../../contract/errors.js';
 import { ensureNamespaceExists, getServiceOrWhyNot } from '../../../../engine/namespace-check.js';
 import { route, type RouteDef } from '../../define.js';
 import { k8sPod, k8sPodDetail } from '../../k8s-views.js';
 import { fail } from '../../respond.js';
-import { byName, checkInput, ns, objName, withTimeout, type ClusterAccess } from './cluster-access.js';
+import {
+  byName,
+  checkInput,
+  ns,
+  objName,
+  whyNoPod,
+  withTimeout,
+  type ClusterAccess,
+} from './cluster-access.js';
 
 export const podRoutes = ({ ctx, clusterOf }: ClusterAccess): RouteDef[] => [
   route({
@@ -52,7 +61,21 @@ export const podRoutes = ({ ctx, clusterOf }: ClusterAccess): RouteDef[] => [
           ...(labels.length ? { labelSelector: labels.join(',') } : {}),
           ...(fieldSelector ? { fieldSelector } : {}),
         }),
-      );
+      ).catch((err: unknown) => {
+        // The API server refuses a selector it cannot parse: name the parameter it came from.
+        if (!(err instanceof KubefwdError) || err.code !== 'INVALID_INPUT') throw err;
+        const field =
+          !userLabels && !fieldSelector
+            ? 'query.serviceName'
+            : fieldSelector && (!userLabels || /field/i.test(err.message))
+              ? query.fieldSelector !== undefined
+                ? 'query.fieldSelector'
+                : 'query.field_selector'
+              : query.labelSelector !== undefined
+                ? 'query.labelSelector'
+                : 'query.label_selector';
+        throw new KubefwdError('INVALID_INPUT', `${field}: ${err.message}`, { field, cause: err });
+      });
       // An unknown namespace lists as empty: say that it does not exist instead.
       if (pods.length === 0) await ensureNamespaceExists(cluster, params.namespace);
       const forwards = ctx.state.getSnapshot().forwards;
@@ -71,7 +94,12 @@ export const podRoutes = ({ ctx, clusterOf }: ClusterAccess): RouteDef[] => [
     errors: [404, 502, 504],
     handler: async ({ params, query }) => {
       const { cluster, context } = clusterOf(query.context);
-      const pod = await withTimeout('get pod', cluster.getPod(params.namespace, params.podName));
+      const pod = await whyNoPod(
+        cluster,
+        params.namespace,
+        params.podName,
+        withTimeout('get pod', cluster.getPod(params.namespace, params.podName)),
+      );
       const events = await withTimeout(
         'list events',
         cluster.listEvents(params.namespace, {

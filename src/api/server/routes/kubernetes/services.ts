@@ -8,10 +8,36 @@ import {
   K8sServicesResponse,
 } from '../../../../contract/api.js';
 import { ensureNamespaceExists, getServiceOrWhyNot } from '../../../../engine/namespace-check.js';
+import { KubefwdError } from '../../../../contract/errors.js';
+import type { ClusterGateway } from '../../../../engine/gateways.js';
 import { route, type RouteDef } from '../../define.js';
 import { k8sEndpoints, k8sService } from '../../k8s-views.js';
 import { fail } from '../../respond.js';
 import { byName, checkInput, ns, objName, withTimeout, type ClusterAccess } from './cluster-access.js';
+
+/**
+ * Endpoints the API server does not find (the client says SERVICE_NOT_FOUND with its raw text): the
+ * service is not there (named with the services that are, or the namespace that is not), or it is
+ * and has no Endpoints object — a selector-less service whose endpoints nobody wrote.
+ */
+const whyNoEndpoints = async (
+  cluster: ClusterGateway,
+  namespace: string,
+  name: string,
+  err: unknown,
+): Promise<never> => {
+  if (!(err instanceof KubefwdError) || err.code !== 'SERVICE_NOT_FOUND') throw err;
+  await withTimeout('get service', getServiceOrWhyNot(cluster, namespace, name));
+  throw new KubefwdError(
+    'NOT_FOUND',
+    `service "${name}" in namespace ${namespace} (context ${cluster.context}) has no Endpoints object`,
+    {
+      field: 'path.serviceName',
+      hint: 'A service with a pod selector gets one from Kubernetes; one without a selector has endpoints only when they are written by hand.',
+      cause: err,
+    },
+  );
+};
 
 export const serviceRoutes = ({ clusterOf, forwardedKeys }: ClusterAccess): RouteDef[] => [
   route({
@@ -72,10 +98,11 @@ export const serviceRoutes = ({ clusterOf, forwardedKeys }: ClusterAccess): Rout
     errors: [404, 502, 504],
     handler: async ({ params, query }) => {
       const { cluster, context } = clusterOf(query.context);
-      return k8sEndpoints(
-        await withTimeout('get endpoints', cluster.getEndpoints(params.namespace, params.serviceName)),
-        context,
-      );
+      const endpoints = await withTimeout(
+        'get endpoints',
+        cluster.getEndpoints(params.namespace, params.serviceName),
+      ).catch((err: unknown) => whyNoEndpoints(cluster, params.namespace, params.serviceName, err));
+      return k8sEndpoints(endpoints, context);
     },
   }),
 ];
