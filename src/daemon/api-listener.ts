@@ -42,6 +42,9 @@ export const apiLimitsFor = (fileLimit: number | undefined): { total: number; st
   return { total, streams: Math.floor(total / 2) };
 };
 
+/** How long open connections (event streams) get to finish when the API closes. */
+const CLOSE_GRACE_MS = 200;
+
 /** Connections over the cap held for their 503 answer at once; beyond, they are closed unanswered. */
 const MAX_OVERFLOW = 16;
 
@@ -156,7 +159,11 @@ export const listenApi = (host: string, port: number, options: ListenApiOptions 
               closeSocket();
               done();
             }
-            server.closeAllConnections();
+            // Event streams end by themselves after ShutdownComplete: a moment for that last
+            // event to be written, then whatever is still open is cut.
+            server.closeIdleConnections();
+            if (open.size === 0) server.closeAllConnections();
+            else setTimeout(() => server.closeAllConnections(), CLOSE_GRACE_MS).unref();
           });
           return closing;
         },

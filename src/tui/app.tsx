@@ -84,7 +84,7 @@ const runIntent = (backend: TuiBackend, notify: Notify, effect: Effect): void =>
       return;
     case 'remove':
       notify(`Removed forward: ${effect.registryKey}`);
-      return run('Remove', backend.removeService(effect.serviceKey));
+      return run('Remove', backend.removeService(effect.registryKey));
     case 'reconnect':
       notify(`Reconnecting ${effect.serviceKey}...`);
       return run('Reconnect', backend.reconnectService(effect.serviceKey));

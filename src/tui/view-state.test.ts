@@ -97,7 +97,6 @@ describe('reduceKey: the main key map', () => {
     });
     expect(reduceKey(S(), 'd', k(), ctx()).effect).toEqual({
       kind: 'remove',
-      serviceKey: 'a.shop.sim',
       registryKey: 'a.shop.sim',
     });
     expect(reduceKey(S(), 'R', k(), ctx()).effect).toEqual({ kind: 'reconnect', serviceKey: 'a.shop.sim' });

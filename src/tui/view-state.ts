@@ -76,7 +76,8 @@ export interface KeyContext {
 export type Effect =
   | { kind: 'quit' }
   | { kind: 'reconnect-errored' }
-  | { kind: 'remove'; serviceKey: string; registryKey: string }
+  /** The service's registry key: a headless pod's entry follows its service's pods, so the service goes. */
+  | { kind: 'remove'; registryKey: string }
   | { kind: 'reconnect' | 'sync'; serviceKey: string }
   /** A key for the open modal (detail, browse), `times` times. */
   | { kind: 'modal'; input: string; key: Key; times?: number };
@@ -172,8 +173,7 @@ const mainKey = (s: ViewState, input: string, key: Key, ctx: KeyContext): Outcom
         mode: 'detail',
       },
     };
-  if (input === 'd')
-    return { state: s, effect: { kind: 'remove', serviceKey: f.serviceKey, registryKey: f.registryKey } };
+  if (input === 'd') return { state: s, effect: { kind: 'remove', registryKey: f.registryKey } };
   if (input === 'R') return { state: s, effect: { kind: 'reconnect', serviceKey: f.serviceKey } };
   if (input === 'u') return { state: s, effect: { kind: 'sync', serviceKey: f.serviceKey } };
   return { state: s };

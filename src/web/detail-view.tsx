@@ -210,6 +210,8 @@ export const DetailView = ({ serviceKey, hub, actions, keys, namesOnlyIn }: Deta
   const forwards = [...hub.live.forwards.values()].filter((f) => f.serviceKey === serviceKey);
   const spark = hub.live.spark;
   const first = forwards[0];
+  // A headless pod's entry follows its service's pods: stopping it stops the service.
+  const removeKey = first?.registryKey ?? serviceKey;
   // Before its forwards arrive (or after they went) the page reads the key itself; the context in
   // it may hold dots, so only the key module splits it (a headless per-pod key then reads as a
   // service named after the pod: shown only until its forwards arrive).
@@ -241,7 +243,7 @@ export const DetailView = ({ serviceKey, hub, actions, keys, namesOnlyIn }: Deta
         actions.sync(serviceKey);
         return true;
       case 'remove':
-        void actions.removeService(serviceKey);
+        void actions.removeService(removeKey);
         return true;
       default:
         return false;
@@ -281,7 +283,7 @@ export const DetailView = ({ serviceKey, hub, actions, keys, namesOnlyIn }: Deta
         <button
           type="button"
           class="danger"
-          onClick={() => void actions.removeService(serviceKey)}
+          onClick={() => void actions.removeService(removeKey)}
           id="remove-service"
           title="Stop forwarding (d)"
         >

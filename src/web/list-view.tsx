@@ -319,7 +319,8 @@ export const ListView = (p: ListViewProps): JSX.Element => {
         if (f) p.actions.sync(f.serviceKey);
         return true;
       case 'remove':
-        if (f) void p.actions.removeService(f.serviceKey);
+        // A headless pod's entry follows its service's pods: stopping it stops the service.
+        if (f) void p.actions.removeService(f.registryKey);
         return true;
       case 'reconnectErrors':
         p.actions.reconnectErrors();

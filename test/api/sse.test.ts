@@ -125,6 +125,21 @@ describe('GET /api/v1/events', () => {
     await c.cancel();
   });
 
+  it('ends cleanly after ShutdownComplete: the last event is written, then the stream closes', async () => {
+    h = harness();
+    const s = reader(await h.req('/api/v1/events'));
+    await s.until(() => s.raw().includes(': connected'));
+    h.bus.emit({ type: 'ShutdownStarted', at: h.clock.now() });
+    h.bus.emit({ type: 'ShutdownComplete', at: h.clock.now() });
+    // Read until the server ends the stream (until() returns at its end), or give up after 3 s.
+    const ended = await Promise.race([
+      s.until(() => false, 3000).then(() => true),
+      new Promise<boolean>((r) => setTimeout(() => r(false), 3000)),
+    ]);
+    expect(ended).toBe(true);
+    expect(s.frames.map((f) => f.event)).toEqual(['ShutdownStarted', 'ShutdownComplete']);
+  });
+
   it('a Last-Event-ID no longer kept (or never handed out) gets an EventsDropped event first', async () => {
     h = harness();
     for (let i = 0; i < 1005; i++) h.bus.emit(removed(i));

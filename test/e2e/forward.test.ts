@@ -253,9 +253,19 @@ spec:
 
     it('SIGTERM → forwards stop, block removed, hosts file byte for byte as before, exit 0', async () => {
       expect(hasBlock(await hostsText())).toBe(true);
+      // A program following the event stream hears the end and sees the stream close cleanly.
+      const { url, key } = JSON.parse(await readFile(join(fx.home, '.kubefwd', 'api.json'), 'utf8')) as {
+        url: string;
+        key: string;
+      };
+      const events = await fetch(`${url}/api/v1/events?type=ShutdownStarted,ShutdownComplete`, {
+        headers: { authorization: `Bearer ${key}` },
+      });
+      const heard = events.text();
       kubefwd.kill('SIGTERM');
       const r = await kubefwd.exited;
       expect(r.code).toBe(0);
+      expect(await heard).toMatch(/event: ShutdownStarted[\s\S]*event: ShutdownComplete/);
       expect(await readFile(fx.hostsPath)).toEqual(Buffer.from(FOREIGN_HOSTS, 'utf8'));
       // The backup was made before the first change, under the scratch file's own name (not as
       // ~/hosts.original, which stays the system file's).

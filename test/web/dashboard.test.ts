@@ -449,6 +449,27 @@ describe.skipIf(!hasChromium || !isBuilt())('dashboard in Chromium', { timeout: 
     await page.close();
   });
 
+  it('d on a headless pod’s row stops its service (the pod entry alone would come back)', async () => {
+    const pod0 = `kafka-0.kafka.shop.${ctxName}`;
+    const page = await loggedInPage();
+    await page.waitForSelector(`.row[data-service="${pod0}"]`, { timeout: 40_000 });
+    await page.click(`.row[data-service="${pod0}"] .pod`);
+    await page.keyboard.press('d');
+    try {
+      await page.waitForSelector(`.row[data-service="${pod0}"]`, { state: 'detached', timeout: 40_000 });
+      const left = (await api.listServices({ limit: 1000 })).services.filter((s) =>
+        s.serviceName.includes('kafka'),
+      );
+      expect(left).toEqual([]);
+      expect(await page.locator('.notice.error').count()).toBe(0);
+    } finally {
+      await api
+        .addService({ namespace: 'shop', serviceName: 'kafka', context: ctxName })
+        .catch(() => undefined);
+      await page.close();
+    }
+  });
+
   it('shows rates, errors and uptime in the header, and kubefwd’s log live on #/logs', async () => {
     const page = await loggedInPage();
     await page.waitForSelector('#uptime');

@@ -11,8 +11,8 @@ export interface SseOptions<T> {
   /** Streams open now (shared) and the most allowed; one more is refused with 503. */
   streams: { open: number };
   maxStreams: number;
-  /** Starts delivering items to `push`; returns the unsubscribe. */
-  subscribe(push: (item: T) => void): () => void;
+  /** Starts delivering items to `push` (`end` ends the stream once they are written); returns the unsubscribe. */
+  subscribe(push: (item: T) => void, end: () => void): () => void;
   frame(item: T): { event: string; data: string; id?: string };
   /** The item that tells a slow client how many it lost (besides the comment, which SSE libraries hide). */
   dropped?: (count: number) => T;
@@ -41,6 +41,7 @@ export const sseResponse = <T>(c: Context, o: SseOptions<T>): Response => {
     const queue: T[] = [];
     let dropped = 0;
     let closed = false;
+    let ending = false;
     let wake: (() => void) | undefined;
     const signal = (): void => {
       const w = wake;
@@ -53,18 +54,25 @@ export const sseResponse = <T>(c: Context, o: SseOptions<T>): Response => {
       signal();
     });
     try {
-      unsubscribe = o.subscribe((item) => {
-        if (closed) return;
-        if (queue.length >= o.bufferSize) dropped++;
-        else queue.push(item);
-        signal();
-      });
+      unsubscribe = o.subscribe(
+        (item) => {
+          if (closed || ending) return;
+          if (queue.length >= o.bufferSize) dropped++;
+          else queue.push(item);
+          signal();
+        },
+        () => {
+          ending = true;
+          signal();
+        },
+      );
       await stream.write(': connected\n\n');
       while (!closed) {
         while (queue.length > 0 && !closed) {
           const item = queue.shift() as T;
           await stream.writeSSE(o.frame(item));
         }
+        if (ending) break;
         if (dropped > 0 && !closed) {
           await stream.write(`: dropped ${dropped} events (client too slow)\n\n`);
           if (o.dropped) await stream.writeSSE(o.frame(o.dropped(dropped)));
@@ -72,7 +80,7 @@ export const sseResponse = <T>(c: Context, o: SseOptions<T>): Response => {
         }
         if (closed) break;
         const timedOut = await new Promise<boolean>((resolve) => {
-          if (queue.length > 0 || closed) {
+          if (queue.length > 0 || closed || ending) {
             resolve(false);
             return;
           }

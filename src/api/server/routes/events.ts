@@ -63,9 +63,11 @@ export const eventRoutes = (ctx: RouteContext): RouteDef[] => {
         const lastId = c.req.header('last-event-id');
         return sseResponse<ApiEvent>(c, {
           ...sseLimits(ctx),
-          subscribe(push) {
+          subscribe(push, end) {
             const deliver = (e: ApiEvent): void => {
               if (!wanted || wanted.has(e.type)) push(e);
+              // kubefwd stopped: nothing more will come, the stream ends cleanly after this one.
+              if (e.type === 'ShutdownComplete') end();
             };
             // Replay and subscription in one turn: no event can fall between them.
             if (lastId !== undefined) {
