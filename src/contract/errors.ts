@@ -90,7 +90,7 @@ export const ERROR_CODES = {
   },
   API_UNREACHABLE: {
     status: 502,
-    hint: 'Check that the cluster is reachable with the kubeconfig and context kubefwd uses (`kubectl --kubeconfig <file> --context <ctx> cluster-info`) and that VPN/proxy settings are right; kubefwd retries on its own.',
+    hint: 'Check that the cluster is reachable with the kubeconfig and context kubefwd uses (`kubectl --kubeconfig <file> --context <ctx> cluster-info`) and that VPN/proxy settings are right. Once running, kubefwd retries on its own.',
     retryable: true,
   },
   TLS_ERROR: {

@@ -17,6 +17,9 @@ import type { Machine } from './helper-client.js';
 import { planTargets, type Plan } from './preflight.js';
 import { tuneHeapForForwarding } from './heap-tuning.js';
 
+/** How long start-up waits for the API server before saying so. */
+const SLOW_START_MS = 3000;
+
 export interface DaemonIo {
   stdout: { write(s: string): unknown; isTTY?: boolean };
   stderr: { write(s: string): unknown; isTTY?: boolean };
@@ -93,12 +96,23 @@ export const startDaemon = async (
       logger,
     });
   let plan: Plan | undefined;
+  // A server that accepts and never answers (a VPN still coming up) kept start-up silent for a
+  // minute: after a few seconds, say what it waits for.
+  const slow = setTimeout(
+    () =>
+      logger.info(
+        `Waiting for the Kubernetes API server (context ${config.contexts.join(', ') || clusters.currentContext()}); Ctrl-C stops`,
+      ),
+    SLOW_START_MS,
+  );
   try {
     if (!config.idle) plan = await planTargets(config, clusters, logger);
     else if (config.contexts.length > 0) for (const c of config.contexts) clusters.cluster(c);
   } catch (err) {
     clusters.close();
     throw err;
+  } finally {
+    clearTimeout(slow);
   }
 
   // 3. Now things change: backup first, then the engine and the API.
@@ -185,6 +199,8 @@ export const runDaemon = async (
   const finished = new Promise<number>((resolve) => (resolveSignal = resolve));
   let daemon: RunningDaemon | undefined;
   let startAborted = false;
+  // Until the inputs are checked nothing on the machine has changed: a signal ends kubefwd at once.
+  let checked = false;
   /** Removes our block straight from the hosts file (second signal). */
   const forceCleanup = (): Promise<void> =>
     daemon
@@ -197,6 +213,10 @@ export const runDaemon = async (
     if (signalCount === 1) {
       if (!config.tui) logger.info('Shutting down... (press Ctrl+C again to force)');
       if (!daemon) {
+        if (!checked) {
+          resolveSignal(130);
+          return;
+        }
         startAborted = true;
         return;
       }
@@ -251,7 +271,14 @@ export const runDaemon = async (
     onSignal();
   });
   try {
-    const started = startDaemon(config, io, { ...options, logger });
+    const started = startDaemon(config, io, {
+      ...options,
+      logger,
+      onChecked: () => {
+        checked = true;
+        options.onChecked?.();
+      },
+    });
     // When a forced stop wins the race, a later start-up failure must not surface as unhandled.
     started.catch(() => undefined);
     const first = await Promise.race([started.then((d) => ({ d })), finished.then((code) => ({ code }))]);

@@ -64,6 +64,9 @@ export const ensureNamespaceExists = async (
   try {
     names = (await cluster.listNamespaces()).map((n) => n.metadata.name);
   } catch (err) {
+    // A server that does not answer will not answer the next check either: said now, not after
+    // another timeout (a user without the right to list namespaces is taken on trust).
+    if (err instanceof KubefwdError && (err.code === 'API_UNREACHABLE' || err.code === 'TIMEOUT')) throw err;
     logger?.debug(
       `cannot list namespaces in context ${cluster.context} (${errorMessage(err)}); taking ${namespace} on trust`,
     );

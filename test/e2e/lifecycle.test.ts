@@ -145,6 +145,31 @@ describe.skipIf(!isBuilt())(
       expect(await hostsText()).toBe(FOREIGN_HOSTS);
     });
 
+    it('an API server that accepts and never answers: start-up says what it waits for, and Ctrl-C ends it at once', async () => {
+      const silent = createServer(() => undefined);
+      await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+      const { port } = silent.address() as { port: number };
+      try {
+        const kc = (await readFile(fx.sim.kubeconfigPath, 'utf8')).replace(
+          /server: \S+/g,
+          `server: https://127.0.0.1:${port}`,
+        );
+        const kcPath = join(fx.dir, 'silent-kubeconfig.yaml');
+        await writeFile(kcPath, kc);
+        // -c given twice: the later one wins, as with every option of kubefwd.
+        const p = fx.start(['-c', kcPath, '-n', 'analytics']);
+        await p.waitFor(/Waiting for the Kubernetes API server \(context [^)]+\); Ctrl-C stops/, 20_000);
+        const at = Date.now();
+        p.kill('SIGINT');
+        const r = await p.exited;
+        expect(r.code).toBe(130);
+        expect(Date.now() - at).toBeLessThan(5000);
+        expect(await hostsText()).toBe(FOREIGN_HOSTS);
+      } finally {
+        silent.close();
+      }
+    });
+
     it('missing RBAC: names the permission, exit 1, nothing changed', async () => {
       fx.sim.control.denyPermission({ verb: 'create', resource: 'pods/portforward', namespace: 'sandbox' });
       const r = await runCli(
