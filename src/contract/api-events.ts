@@ -104,6 +104,7 @@ export const ApiEventData = z
           failedConnections: z.number().int().optional(),
           lastConnectionError: z.string().optional(),
           lastConnectionErrorAt: z.string().optional(),
+          lastAnsweredAt: z.string().optional(),
         }),
       )
       .optional(),

@@ -46,6 +46,8 @@ export const ForwardView = z.object({
   failedConnections: z.number().int().optional(),
   lastConnectionError: z.string().optional(),
   lastConnectionErrorAt: z.string().optional(),
+  /** With a failure: the last time a connection got the pod's answer (after the failure: it is over). */
+  lastAnsweredAt: z.string().optional(),
   bytesIn: z.number(),
   bytesOut: z.number(),
   rateIn: z.number(),

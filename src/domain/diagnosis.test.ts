@@ -76,4 +76,12 @@ describe('failingConnectionsIssue', () => {
     ).toBeUndefined();
     expect(failingConnectionsIssue(f({ status: 'Error' }), now)).toBeUndefined();
   });
+  it('not once a connection got the pod’s answer after the failure (it is over); still when before', () => {
+    expect(
+      failingConnectionsIssue(f({ lastAnsweredAt: new Date(now - 1_000).toISOString() }), now),
+    ).toBeUndefined();
+    expect(
+      failingConnectionsIssue(f({ lastAnsweredAt: new Date(now - 9_000).toISOString() }), now),
+    ).toBeDefined();
+  });
 });

@@ -143,15 +143,19 @@ export const namespaceWatchIssue = (
 /** How long after a failed connection an Active forward still counts as failing. */
 export const RECENT_FAILURE_MS = 60_000;
 
-/** "connections fail: <reason>" for an Active forward whose connections failed lately, else undefined. */
+/**
+ * "connections fail: <reason>" for an Active forward whose connections failed lately and none got
+ * the pod's answer since, else undefined.
+ */
 export const failingConnectionsText = (
-  f: Pick<ForwardView, 'status' | 'lastConnectionError' | 'lastConnectionErrorAt'>,
+  f: Pick<ForwardView, 'status' | 'lastConnectionError' | 'lastConnectionErrorAt' | 'lastAnsweredAt'>,
   now: number,
 ): string | undefined =>
   f.status === 'Active' &&
   f.lastConnectionError &&
   f.lastConnectionErrorAt &&
-  now - Date.parse(f.lastConnectionErrorAt) < RECENT_FAILURE_MS
+  now - Date.parse(f.lastConnectionErrorAt) < RECENT_FAILURE_MS &&
+  !(f.lastAnsweredAt !== undefined && Date.parse(f.lastAnsweredAt) > Date.parse(f.lastConnectionErrorAt))
     ? `connections fail: ${f.lastConnectionError}`
     : undefined;
 

@@ -59,10 +59,9 @@ export const pipeConnection = (
     stream.resume();
   } else stream.pipe(socket);
 
-  socket.on('error', (err) => {
-    failure ??= `local connection: ${errorMessage(err)}`;
-    stream.destroy();
-  });
+  // The client's own end (it reset the connection, went away mid-answer) is not a failure of the
+  // forward or the pod: counted as one, a client killed with unread data made redis look broken.
+  socket.on('error', () => stream.destroy());
   stream.on('error', (err) => {
     failure ??= errorMessage(err);
     socket.destroy();

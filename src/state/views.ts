@@ -16,6 +16,7 @@ export const forwardView = (f: ForwardRecord, t: ForwardTraffic | undefined): Fo
     ? {
         lastConnectionError: t.lastFailure.reason,
         lastConnectionErrorAt: new Date(t.lastFailure.at).toISOString(),
+        ...(t.lastAnswerAt !== undefined ? { lastAnsweredAt: new Date(t.lastAnswerAt).toISOString() } : {}),
       }
     : {}),
   bytesIn: t?.bytesIn ?? 0,

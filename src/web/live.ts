@@ -117,6 +117,7 @@ export const applyEvent = (live: Live, ev: ApiEvent): 'changed' | 'none' | 'relo
                   failedConnections: t.failedConnections,
                   lastConnectionError: t.lastConnectionError,
                   lastConnectionErrorAt: t.lastConnectionErrorAt,
+                  lastAnsweredAt: t.lastAnsweredAt,
                 }
               : {}),
           });

@@ -137,6 +137,9 @@ export const bandwidthEvent = (
               failedConnections: f.failedConnections,
               lastConnectionError: f.lastFailure.reason,
               lastConnectionErrorAt: new Date(f.lastFailure.at).toISOString(),
+              ...(f.lastAnswerAt !== undefined
+                ? { lastAnsweredAt: new Date(f.lastAnswerAt).toISOString() }
+                : {}),
             }
           : {}),
       })),

@@ -20,6 +20,8 @@ export interface ForwardTraffic extends TrafficForward {
   /** Connections that failed, and the last one's reason and time (epoch ms). */
   failedConnections: number;
   lastFailure: { reason: string; at: number } | undefined;
+  /** The last time a connection got the pod's first bytes (epoch ms): a failure before it is over. */
+  lastAnswerAt: number | undefined;
   /** First connection (epoch ms). */
   connectedAt: number;
   lastActivity: number | undefined;
@@ -92,6 +94,7 @@ interface Entry extends TrafficForward {
   activeConnections: number;
   failedConnections: number;
   lastFailure: { reason: string; at: number } | undefined;
+  lastAnswerAt: number;
   connectedAt: number;
   lastActivity: number;
   rateIn: number;
@@ -115,6 +118,7 @@ const view = (e: Entry): ForwardTraffic => ({
   activeConnections: e.activeConnections,
   failedConnections: e.failedConnections,
   lastFailure: e.lastFailure,
+  lastAnswerAt: e.lastAnswerAt === 0 ? undefined : e.lastAnswerAt,
   connectedAt: e.connectedAt,
   lastActivity: e.lastActivity === 0 ? undefined : e.lastActivity,
   rateIn: e.rateIn,
@@ -166,6 +170,7 @@ export const createTrafficRecorder = (options: TrafficRecorderOptions = {}): Tra
         activeConnections: 0,
         failedConnections: 0,
         lastFailure: undefined,
+        lastAnswerAt: 0,
         connectedAt: clock.now(),
         lastActivity: 0,
         rateIn: 0,
@@ -234,6 +239,7 @@ export const createTrafficRecorder = (options: TrafficRecorderOptions = {}): Tra
         )
       : undefined;
     let open = true;
+    let answered = false;
     const tap: ConnectionTap = {
       toPod(chunk) {
         e.bytesOut += chunk.length;
@@ -246,6 +252,10 @@ export const createTrafficRecorder = (options: TrafficRecorderOptions = {}): Tra
       fromPod(chunk) {
         e.bytesIn += chunk.length;
         e.lastActivity = clock.now();
+        if (!answered) {
+          answered = true;
+          e.lastAnswerAt = e.lastActivity;
+        }
         if (sniffer) {
           sniffer.response(chunk);
           if (!sniffer.active) sniffer = undefined;
