@@ -2,7 +2,7 @@
 // In "all" mode (addNamespace) every service passing the selectors and exclusions is forwarded; in
 // "some" mode (addService without the namespace) only the services added by name. Services are
 // registered in sorted name order at the initial sync so addresses are the same run after run.
-import { errorMessage } from '../contract/errors.js';
+import { KubefwdError, errorMessage } from '../contract/errors.js';
 import type { KEndpoints, KPod, KService } from '../contract/kube.js';
 import type { EngineEvent } from './events.js';
 import type { ClusterGateway, Informer, Logger, Selectors } from './gateways.js';
@@ -154,7 +154,16 @@ export class NamespaceWatch {
     const cached = this.services?.list().find((s) => s.metadata.name === svc.metadata.name);
     await this.upsert(cached ?? svc);
     const entry = this.entries.get(svc.metadata.name);
-    if (!entry) throw new Error(`service ${svc.metadata.name} was not registered`);
+    // A removal of the same service ran in between (two clients at once): the later call wins.
+    if (!entry)
+      throw new KubefwdError(
+        'CONFLICT',
+        `service ${svc.metadata.name} in ${this.label} was removed while it was being added`,
+        {
+          field: 'serviceName',
+          hint: 'Another request removed it meanwhile; add it again if it should stay.',
+        },
+      );
     return entry;
   }
 
