@@ -55,10 +55,10 @@ describe('createKubeConnection', () => {
     expect((await c.authHeaders()).Authorization).toBe(`Basic ${b64('a:b')}`);
   });
 
-  it('token-file is re-read after a minute or after invalidation', async () => {
+  it('tokenFile is re-read after a minute or after invalidation', async () => {
     const files = { '/tok': 'one\n' };
     const now = { t: 0 };
-    const c = createKubeConnection(ctx({ 'token-file': '/tok' }), deps(files, now));
+    const c = createKubeConnection(ctx({ tokenFile: '/tok' }), deps(files, now));
     expect((await c.authHeaders()).Authorization).toBe('Bearer one');
     files['/tok'] = 'two';
     expect((await c.authHeaders()).Authorization).toBe('Bearer one');
@@ -67,6 +67,21 @@ describe('createKubeConnection', () => {
     files['/tok'] = 'three';
     expect(c.invalidateCredentials()).toBe(true);
     expect((await c.authHeaders()).Authorization).toBe('Bearer three');
+  });
+
+  it('token and tokenFile: the file wins, the token is the fallback while the file is unreadable (client-go)', async () => {
+    const files: Record<string, string> = { '/tok': 'from-file' };
+    const c = createKubeConnection(ctx({ token: 'inline', tokenFile: '/tok' }), deps(files));
+    expect((await c.authHeaders()).Authorization).toBe('Bearer from-file');
+    delete files['/tok'];
+    c.invalidateCredentials();
+    expect((await c.authHeaders()).Authorization).toBe('Bearer inline');
+    const alone = createKubeConnection(ctx({ tokenFile: '/missing' }), deps());
+    await expect(alone.authHeaders()).rejects.toThrow(
+      /tokenFile file \/missing of context "ctx" cannot be read/,
+    );
+    const empty = createKubeConnection(ctx({ tokenFile: '/e' }), deps({ '/e': '\n' }));
+    await expect(empty.authHeaders()).rejects.toThrow(/tokenFile \/e of context "ctx" is empty/);
   });
 
   it('TLS from data: CA, client cert/key, servername for a DNS host only', async () => {

@@ -25,7 +25,7 @@ import {
 /** Our ClusterConnection, plus a way to drop cached credentials after the server says 401. */
 export interface KubeConnection extends ClusterConnection {
   readonly namespace: string;
-  /** Drops cached exec/token-file credentials; returns whether retrying may help. */
+  /** Drops cached exec/tokenFile credentials; returns whether retrying may help. */
   invalidateCredentials(): boolean;
 }
 
@@ -158,9 +158,26 @@ export function createKubeConnection(ctx: ResolvedContext, deps: ConnectionDeps)
   const readTokenFile = (path: string): string => {
     const now = deps.clock.now();
     if (tokenFile && now - tokenFile.at < TOKEN_FILE_TTL_MS) return tokenFile.token;
-    const token = readNamed(path, 'token').toString('utf8').trim();
+    const token = readNamed(path, 'tokenFile').toString('utf8').trim();
+    if (token === '')
+      throw new KubefwdError('KUBECONFIG_INVALID', `tokenFile ${path} of context "${ctx.name}" is empty`, {
+        field: path,
+      });
     tokenFile = { token, at: now };
     return token;
+  };
+
+  // As client-go: with both `token` and `tokenFile`, the file's token wins and `token` is the fallback
+  // while the file cannot be read; with `tokenFile` alone an unreadable file is an error.
+  const bearerToken = (): string | undefined => {
+    const path = user.tokenFile;
+    if (path === undefined || path === '') return user.token || undefined;
+    if (!user.token) return readTokenFile(path);
+    try {
+      return readTokenFile(path);
+    } catch {
+      return user.token;
+    }
   };
 
   // One KubeConfig per connection, built once even when the first requests arrive together (the
@@ -233,8 +250,8 @@ export function createKubeConnection(ctx: ResolvedContext, deps: ConnectionDeps)
     },
     async authHeaders() {
       const h = impersonation();
-      if (user.token) h.Authorization = `Bearer ${user.token}`;
-      else if (user['token-file']) h.Authorization = `Bearer ${readTokenFile(user['token-file'])}`;
+      const bearer = bearerToken();
+      if (bearer !== undefined) h.Authorization = `Bearer ${bearer}`;
       else if (exec) {
         const cred = await exec.get();
         if (cred.token) h.Authorization = `Bearer ${cred.token}`;
@@ -259,7 +276,7 @@ export function createKubeConnection(ctx: ResolvedContext, deps: ConnectionDeps)
         exec.invalidate();
         return true;
       }
-      return user['token-file'] !== undefined;
+      return user.tokenFile !== undefined;
     },
   };
 }
