@@ -15,6 +15,7 @@ import type { SudoUser } from '../../domain/invoking-user.js';
 import type { ResolvedContext } from '../kubeconfig/load.js';
 import type { UserConfig } from '../kubeconfig/schema.js';
 import type { KubeClock, KubeLogger } from '../types.js';
+import { proxyFromEnvironment } from '../rest/proxy.js';
 import {
   createExecCredentialSource,
   planExecPlugin,
@@ -234,11 +235,18 @@ export function createKubeConnection(ctx: ResolvedContext, deps: ConnectionDeps)
     return h;
   };
 
+  // kubectl's order: the kubeconfig's proxy-url, else the environment's proxy for this server.
+  const proxy = (): { proxyUrl?: string; proxySource?: string } => {
+    if (cluster['proxy-url']) return { proxyUrl: cluster['proxy-url'] };
+    const fromEnv = proxyFromEnvironment(deps.env, cluster.server);
+    return fromEnv ? { proxyUrl: fromEnv.url, proxySource: fromEnv.source } : {};
+  };
+
   return {
     contextName: ctx.name,
     namespace: ctx.namespace,
     server: cluster.server.replace(/\/+$/, ''),
-    ...(cluster['proxy-url'] ? { proxyUrl: cluster['proxy-url'] } : {}),
+    ...proxy(),
     async tlsOptions() {
       const base = baseTls();
       if (exec && !base.cert) {

@@ -144,14 +144,14 @@ const readBody = (res: IncomingMessage, limit = 64 * 1024): Promise<string> =>
     res.on('error', () => resolve(Buffer.concat(parts).toString('utf8')));
   });
 
-/** Opens the TCP/TLS connection through the kubeconfig proxy (CONNECT), if any. */
+/** Opens the TCP/TLS connection through the proxy (kubeconfig or environment; CONNECT), if any. */
 const proxiedSocket = async (
   conn: ClusterConnection,
   url: URL,
   tls: ConnectionOptions,
   timeoutMs: number,
 ): Promise<Socket> => {
-  const proxy = checkProxyUrl(conn.proxyUrl ?? '', conn.contextName);
+  const proxy = checkProxyUrl(conn.proxyUrl ?? '', conn.contextName, conn.proxySource);
   const host = url.hostname.replace(/^\[|\]$/g, '');
   const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
   const raw = await connectViaProxy(proxy, host, port, timeoutMs);

@@ -68,7 +68,7 @@ export function createRestClient(conn: MaybeInvalidating, opts: RestClientOption
   const defaultTimeout = opts.requestTimeoutMs ?? 30_000;
   const userAgent = opts.userAgent ?? 'kubefwd-ts';
   const secure = new URL(conn.server).protocol === 'https:';
-  const proxy = conn.proxyUrl ? checkProxyUrl(conn.proxyUrl, context) : undefined;
+  const proxy = conn.proxyUrl ? checkProxyUrl(conn.proxyUrl, context, conn.proxySource) : undefined;
   // One keep-alive pool: node keys sockets by the TLS options, so credential changes get new sockets.
   const agent = secure ? new HttpsAgent({ keepAlive: true }) : new HttpAgent({ keepAlive: true });
   const open = new Set<ClientRequest>();
