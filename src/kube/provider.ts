@@ -34,6 +34,8 @@ export interface ClusterProviderOptions {
   invokingUser?: SudoUser | null;
   /** Injected for tests. */
   execRunner?: ExecRunner;
+  /** Where exec plugins' stderr is passed through while they run (default: our stderr). */
+  pluginStderr?: { write(chunk: Buffer): unknown };
   portForwarders?: PortForwarderFactory;
 }
 
@@ -75,6 +77,7 @@ export function createClusterProviderWith(
         clock,
         logger,
         ...(opts.execRunner ? { execRunner: opts.execRunner } : {}),
+        ...(opts.pluginStderr ? { pluginStderr: opts.pluginStderr } : {}),
       });
       const rest = createRestClient(conn, {
         ...(opts.requestTimeoutMs !== undefined ? { requestTimeoutMs: opts.requestTimeoutMs } : {}),

@@ -28,6 +28,10 @@ export interface KubeConnection extends ClusterConnection {
   readonly namespace: string;
   /** Drops cached exec/tokenFile credentials; returns whether retrying may help. */
   invalidateCredentials(): boolean;
+  /** What a request still waits for before it can be sent (a running exec plugin), for messages. */
+  pendingCredential(): string | undefined;
+  /** Stops a running exec plugin (kubefwd is shutting down). */
+  close(): void;
 }
 
 export interface ConnectionDeps {
@@ -38,6 +42,8 @@ export interface ConnectionDeps {
   logger: KubeLogger;
   readFile?: (path: string) => Buffer;
   execRunner?: ExecRunner;
+  /** Where an exec plugin's stderr is passed through while it runs (default: our stderr). */
+  pluginStderr?: { write(chunk: Buffer): unknown };
   /** Imports @kubernetes/client-node (an optional dependency; replaceable in tests). */
   importClientNode?: () => Promise<ClientNode>;
 }
@@ -106,7 +112,11 @@ export function createKubeConnection(ctx: ResolvedContext, deps: ConnectionDeps)
               ...(cluster['proxy-url'] ? { 'proxy-url': cluster['proxy-url'] } : {}),
             },
           }),
-        { clock: deps.clock, ...(deps.execRunner ? { run: deps.execRunner } : {}) },
+        {
+          clock: deps.clock,
+          ...(deps.execRunner ? { run: deps.execRunner } : {}),
+          ...(deps.pluginStderr ? { stderr: deps.pluginStderr } : {}),
+        },
       )
     : undefined;
 
@@ -277,6 +287,13 @@ export function createKubeConnection(ctx: ResolvedContext, deps: ConnectionDeps)
       set: (tls, session) => {
         if (tls.secureContext !== undefined) sessions.set(tls.secureContext, session);
       },
+    },
+    pendingCredential() {
+      const command = exec?.running();
+      return command === undefined ? undefined : `the exec credential plugin ${command}`;
+    },
+    close() {
+      exec?.close();
     },
     invalidateCredentials() {
       tokenFile = undefined;

@@ -49,7 +49,12 @@ export interface RestClientOptions {
 }
 
 /** The part of our connection that can drop cached credentials (optional on a plain ClusterConnection). */
-type MaybeInvalidating = ClusterConnection & { invalidateCredentials?: () => boolean };
+type MaybeInvalidating = ClusterConnection & {
+  invalidateCredentials?: () => boolean;
+  /** What a request still waits for before it is sent (a running exec plugin). */
+  pendingCredential?: () => string | undefined;
+  close?: () => void;
+};
 
 export const buildUrl = (server: string, path: string, query?: Query): URL => {
   const base = new URL(server);
@@ -183,11 +188,22 @@ export function createRestClient(conn: MaybeInvalidating, opts: RestClientOption
     const deadline = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
         current?.destroy();
+        // No request yet means the credentials were not ready: blaming the API server would send
+        // the user to check the network while a login prompt waits for them.
+        const waitingFor = current === undefined ? conn.pendingCredential?.() : undefined;
         reject(
-          new KubefwdError(
-            'API_UNREACHABLE',
-            `the API server ${conn.server} (context "${context}") did not answer within ${timeoutMs} ms`,
-          ),
+          waitingFor !== undefined
+            ? new KubefwdError(
+                'AUTH_FAILED',
+                `${waitingFor} (user of context "${context}") did not finish within ${timeoutMs} ms, so nothing was sent to the API server`,
+                {
+                  hint: 'If the plugin waits for a login (a browser page, a device code it printed), complete it; else run the plugin by hand to see why it hangs.',
+                },
+              )
+            : new KubefwdError(
+                'API_UNREACHABLE',
+                `the API server ${conn.server} (context "${context}") did not answer within ${timeoutMs} ms`,
+              ),
         );
       }, timeoutMs);
       timer.unref?.();
@@ -309,6 +325,7 @@ export function createRestClient(conn: MaybeInvalidating, opts: RestClientOption
     },
     close() {
       closed = true;
+      conn.close?.();
       for (const r of open) r.destroy();
       open.clear();
       agent.destroy();
