@@ -173,3 +173,47 @@ describe('the proxy from the environment, as kubectl (Go ProxyFromEnvironment)',
     expect(tunnels).toEqual([]);
   });
 });
+
+describe('kubeconfigs kubectl refuses: kubefwd says as much', () => {
+  const cases: [string, Record<string, unknown>, Record<string, unknown>, RegExp, RegExp][] = [
+    [
+      'a CA with insecure-skip-tls-verify',
+      { 'certificate-authority-data': b64(CA_CERT), 'insecure-skip-tls-verify': true },
+      { token: 'x' },
+      /specifying a root certificates file with the insecure flag is not allowed/,
+      /specifying a root certificates file with the insecure flag is not allowed/,
+    ],
+    [
+      'certificate-authority-data that is not base64',
+      { 'certificate-authority-data': '!!notbase64' },
+      { token: 'x' },
+      /illegal base64 data/,
+      /certificate-authority-data of context "ctx" is not valid base64/,
+    ],
+    [
+      'the removed gcp auth-provider',
+      { 'certificate-authority-data': b64(CA_CERT) },
+      { 'auth-provider': { name: 'gcp' } },
+      /gcp auth plugin has been removed[\s\S]*gke-gcloud-auth-plugin/,
+      /auth-provider "gcp", which kubectl and client-go removed .*gke-gcloud-auth-plugin/,
+    ],
+    [
+      'the removed azure auth-provider',
+      { 'certificate-authority-data': b64(CA_CERT) },
+      { 'auth-provider': { name: 'azure' } },
+      /azure auth plugin has been removed[\s\S]*kubelogin/,
+      /auth-provider "azure", which kubectl and client-go removed .*kubelogin/,
+    ],
+  ];
+  it.each(cases)('%s', async (_what, cluster, user, kubectlSays, kubefwdSays) => {
+    const path = writeKubeconfig(cluster, user);
+    if (hasKubectl) {
+      const r = await kubectl(['--kubeconfig', path, 'get', 'ns']);
+      expect(r.code).not.toBe(0);
+      expect(r.stderr).toMatch(kubectlSays);
+    }
+    const err = (await kubefwdList(path).catch((e: unknown) => e)) as { code?: string; message?: string };
+    expect(err.code).toBe('KUBECONFIG_INVALID');
+    expect(err.message).toMatch(kubefwdSays);
+  });
+});

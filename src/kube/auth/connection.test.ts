@@ -84,49 +84,6 @@ describe('createKubeConnection', () => {
     await expect(empty.authHeaders()).rejects.toThrow(/tokenFile \/e of context "ctx" is empty/);
   });
 
-  it('TLS from data: CA, client cert/key, servername for a DNS host only', async () => {
-    const c = createKubeConnection(
-      ctx(
-        { 'client-certificate-data': b64('CERT'), 'client-key-data': b64('KEY') },
-        { 'certificate-authority-data': b64('CA') },
-      ),
-      deps(),
-    );
-    const tls = await c.tlsOptions();
-    expect(tls.ca?.toString()).toBe('CA');
-    expect(tls.cert?.toString()).toBe('CERT');
-    expect(tls.key).toEqual(Buffer.from('KEY'));
-    expect(tls.rejectUnauthorized).toBe(true);
-    expect(tls.servername).toBeUndefined();
-    const named = createKubeConnection(ctx({}, { server: 'https://api.example.com' }), deps());
-    expect((await named.tlsOptions()).servername).toBe('api.example.com');
-  });
-
-  it('TLS from files, tls-server-name and insecure-skip-tls-verify, proxy-url', async () => {
-    const c = createKubeConnection(
-      ctx(
-        { 'client-certificate': '/c.crt', 'client-key': '/c.key' },
-        {
-          'certificate-authority': '/ca.crt',
-          'tls-server-name': 'kubernetes',
-          'proxy-url': 'http://proxy:3128',
-        },
-      ),
-      deps({ '/ca.crt': 'CA', '/c.crt': 'CERT', '/c.key': 'KEY' }),
-    );
-    const tls = await c.tlsOptions();
-    expect(tls.ca?.toString()).toBe('CA');
-    expect(tls.servername).toBe('kubernetes');
-    expect(c.proxyUrl).toBe('http://proxy:3128');
-    const insecure = createKubeConnection(
-      ctx({}, { 'insecure-skip-tls-verify': true, 'certificate-authority': '/x' }),
-      deps(),
-    );
-    const itls = await insecure.tlsOptions();
-    expect(itls.rejectUnauthorized).toBe(false);
-    expect(itls.ca).toBeUndefined();
-  });
-
   it('names an unreadable certificate file', async () => {
     const c = createKubeConnection(ctx({}, { 'certificate-authority': '/missing/ca.crt' }), deps());
     await expect(c.tlsOptions()).rejects.toThrow(

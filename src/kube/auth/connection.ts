@@ -4,6 +4,7 @@
 // auth-providers (oidc, azure, gcp) go through client-node's KubeConfig machinery.
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
+import { X509Certificate } from 'node:crypto';
 import { createSecureContext, type ConnectionOptions, type SecureContext } from 'node:tls';
 import type { RequestOptions } from 'node:https';
 import type * as ClientNodeModule from '@kubernetes/client-node';
@@ -69,6 +70,18 @@ const loadClientNode = async (
   }
 };
 
+/** The in-tree auth-providers client-go removed, with kubectl's replacement (oidc is still there). */
+const REMOVED_AUTH_PROVIDERS: Record<string, { use: string; hint: string } | undefined> = {
+  gcp: {
+    use: '"gke-gcloud-auth-plugin"',
+    hint: 'Install it (`gcloud components install gke-gcloud-auth-plugin`) and let `gcloud container clusters get-credentials CLUSTER` rewrite the user; see https://cloud.google.com/blog/products/containers-kubernetes/kubectl-auth-changes-in-gke',
+  },
+  azure: {
+    use: 'kubelogin (https://github.com/Azure/kubelogin)',
+    hint: 'Install kubelogin and convert the kubeconfig with `kubelogin convert-kubeconfig`; see https://kubernetes.io/docs/reference/access-authn-authz/authentication/#client-go-credential-plugins',
+  },
+};
+
 /** kubectl re-reads a token file about once a minute (it may be rotated, e.g. projected tokens). */
 const TOKEN_FILE_TTL_MS = 60_000;
 
@@ -88,10 +101,37 @@ export function createKubeConnection(ctx: ResolvedContext, deps: ConnectionDeps)
     }
   };
   const fromData = (data: string, what: string): Buffer => {
-    const buf = Buffer.from(data, 'base64');
+    // Strict, as Go's base64 (kubectl refuses the file): Node's decoder would skip bad characters
+    // and hand TLS garbage, reported later as a certificate chain problem.
+    const compact = data.replace(/[\r\n]/g, '');
+    if (compact.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(compact))
+      throw new KubefwdError('KUBECONFIG_INVALID', `${what} of context "${ctx.name}" is not valid base64`, {
+        hint: `Fix ${what} in the kubeconfig: it holds the PEM file's content, base64-encoded (\`base64 -w0 FILE\`).`,
+      });
+    const buf = Buffer.from(compact, 'base64');
     if (buf.length === 0)
-      throw new KubefwdError('KUBECONFIG_INVALID', `${what} of context "${ctx.name}" is empty or not base64`);
+      throw new KubefwdError('KUBECONFIG_INVALID', `${what} of context "${ctx.name}" is empty`);
     return buf;
+  };
+  /** The CA must hold at least one certificate that parses (Go's AppendCertsFromPEM rule). */
+  const checkedCa = (ca: Buffer, what: string): Buffer => {
+    const blocks =
+      ca.toString('latin1').match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+    const parses = (pem: string): boolean => {
+      try {
+        new X509Certificate(pem);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    if (!blocks.some(parses))
+      throw new KubefwdError(
+        'KUBECONFIG_INVALID',
+        `${what} of cluster "${ctx.clusterName}" (context "${ctx.name}") could not be parsed: it holds no PEM certificate`,
+        { hint: `Point ${what} at the cluster's CA certificate in PEM form (-----BEGIN CERTIFICATE-----).` },
+      );
+    return ca;
   };
 
   const exec: ExecCredentialSource | undefined = user.exec
@@ -125,13 +165,25 @@ export function createKubeConnection(ctx: ResolvedContext, deps: ConnectionDeps)
   const baseTls = (): ConnectionOptions => {
     if (staticTls) return staticTls;
     const o: ConnectionOptions = {};
-    if (cluster['insecure-skip-tls-verify']) o.rejectUnauthorized = false;
-    else {
+    const caData = cluster['certificate-authority-data'];
+    const caFile = cluster['certificate-authority'];
+    if (cluster['insecure-skip-tls-verify']) {
+      // kubectl refuses this combination rather than pick one of the two.
+      if (caData || caFile)
+        throw new KubefwdError(
+          'KUBECONFIG_INVALID',
+          `cluster "${ctx.clusterName}" (context "${ctx.name}") sets both insecure-skip-tls-verify and ${caData ? 'certificate-authority-data' : 'certificate-authority'}: specifying a root certificates file with the insecure flag is not allowed (kubectl refuses it too)`,
+          {
+            hint: 'Remove one of the two from the cluster entry of the kubeconfig (keep the CA unless the server has no verifiable certificate).',
+          },
+        );
+      o.rejectUnauthorized = false;
+    } else {
       o.rejectUnauthorized = true;
-      if (cluster['certificate-authority-data'])
-        o.ca = fromData(cluster['certificate-authority-data'], 'certificate-authority-data');
-      else if (cluster['certificate-authority'])
-        o.ca = readNamed(cluster['certificate-authority'], 'certificate-authority');
+      if (caData)
+        o.ca = checkedCa(fromData(caData, 'certificate-authority-data'), 'certificate-authority-data');
+      else if (caFile)
+        o.ca = checkedCa(readNamed(caFile, 'certificate-authority'), `certificate-authority file ${caFile}`);
     }
     const host = new URL(cluster.server).hostname.replace(/^\[|\]$/g, '');
     if (cluster['tls-server-name']) o.servername = cluster['tls-server-name'];
@@ -141,8 +193,31 @@ export function createKubeConnection(ctx: ResolvedContext, deps: ConnectionDeps)
     else if (user['client-certificate']) o.cert = readNamed(user['client-certificate'], 'client-certificate');
     if (user['client-key-data']) o.key = fromData(user['client-key-data'], 'client-key-data');
     else if (user['client-key']) o.key = readNamed(user['client-key'], 'client-key');
+    if (o.cert !== undefined && o.key !== undefined) checkClientPair(o);
     staticTls = o;
     return o;
+  };
+
+  // A certificate and key that do not belong together fail every handshake; Node says "key values
+  // mismatch" from the TLS layer, which read as a server certificate problem.
+  const checkClientPair = (o: ConnectionOptions): void => {
+    const certKey = user['client-certificate-data'] ? 'client-certificate-data' : 'client-certificate';
+    const keyKey = user['client-key-data'] ? 'client-key-data' : 'client-key';
+    try {
+      createSecureContext({ cert: o.cert, key: o.key });
+    } catch (err) {
+      const msg = (err as Error).message;
+      throw new KubefwdError(
+        'KUBECONFIG_INVALID',
+        /key values mismatch/i.test(msg)
+          ? `${keyKey} of user "${ctx.userName ?? ''}" (context "${ctx.name}") does not match its ${certKey}: the private key is not the certificate's`
+          : `${certKey} / ${keyKey} of user "${ctx.userName ?? ''}" (context "${ctx.name}") cannot be used: ${msg}`,
+        {
+          cause: err,
+          hint: `Set ${certKey} and ${keyKey} to a certificate and the private key it was issued for (PEM).`,
+        },
+      );
+    }
   };
 
   // One TLS context per set of credentials instead of one per connection: building it parses the CA
@@ -216,6 +291,13 @@ export function createKubeConnection(ctx: ResolvedContext, deps: ConnectionDeps)
   const authProviderHeader = async (): Promise<string | undefined> => {
     const provider = user['auth-provider'];
     if (!provider) return undefined;
+    const removed = REMOVED_AUTH_PROVIDERS[provider.name];
+    if (removed)
+      throw new KubefwdError(
+        'KUBECONFIG_INVALID',
+        `user "${ctx.userName ?? ''}" (context "${ctx.name}") uses the auth-provider "${provider.name}", which kubectl and client-go removed (Kubernetes 1.26): use the ${removed.use} exec credential plugin instead`,
+        { hint: removed.hint },
+      );
     const opts: RequestOptions = {};
     try {
       providerKc ??= loadProviderKc(provider);
