@@ -217,3 +217,24 @@ describe('kubeconfigs kubectl refuses: kubefwd says as much', () => {
     expect(err.message).toMatch(kubefwdSays);
   });
 });
+
+describe('proxy-url with an IP server', () => {
+  it("connects without Node's DEP0123 warning (no TLS ServerName set to an IP)", async () => {
+    const warnings: string[] = [];
+    const onWarning = (w: Error & { code?: string }) => warnings.push(w.code ?? w.message);
+    process.on('warning', onWarning);
+    try {
+      const path = writeKubeconfig(
+        { 'certificate-authority-data': b64(CA_CERT), 'proxy-url': proxyUrl },
+        { token: sim.token },
+      );
+      tunnels.length = 0;
+      expect(await kubefwdList(path)).toContain('default');
+      expect(tunnels).toEqual([new URL(sim.apiUrl).host]);
+      await new Promise((r) => setImmediate(r));
+      expect(warnings).not.toContain('DEP0123');
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+});

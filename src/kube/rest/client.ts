@@ -8,7 +8,7 @@ import {
   type IncomingMessage,
 } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest, type RequestOptions } from 'node:https';
-import type { Socket } from 'node:net';
+import { isIP, type Socket } from 'node:net';
 import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
 import { KubefwdError } from '../../contract/errors.js';
 import type { AuthHeaders, ClusterConnection } from '../connection.js';
@@ -114,7 +114,9 @@ export function createRestClient(conn: MaybeInvalidating, opts: RestClientOption
         connectViaProxy(proxy, host, port, req.timeoutMs ?? defaultTimeout).then(
           (raw) => {
             if (!secure) return cb(null, raw);
-            const s = tlsConnect({ ...tls, socket: raw, ...(tls.servername ? {} : { servername: host }) });
+            // SNI carries a DNS name only (RFC 6066): Node warns (DEP0123) when given an IP.
+            const sni = tls.servername || isIP(host) !== 0 ? {} : { servername: host };
+            const s = tlsConnect({ ...tls, socket: raw, ...sni });
             s.once('secureConnect', () => cb(null, s));
             s.once('error', (e: Error) => cb(e));
           },
