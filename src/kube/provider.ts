@@ -78,6 +78,20 @@ export function createClusterProviderWith(
         logger,
         ...(opts.execRunner ? { execRunner: opts.execRunner } : {}),
         ...(opts.pluginStderr ? { pluginStderr: opts.pluginStderr } : {}),
+        reloadUser: () => {
+          // Cheap (a few small files) and only after a 401; a kubeconfig broken meanwhile keeps the old user.
+          try {
+            const again = loadKubeconfig({
+              ...(opts.kubeconfigPath !== undefined ? { kubeconfigPath: opts.kubeconfigPath } : {}),
+              env,
+              invokingUser: loaded.invokingUser ?? null,
+            });
+            const next = resolveContext(again, resolved.name);
+            return next.userName === resolved.userName ? next.user : undefined;
+          } catch {
+            return undefined;
+          }
+        },
       });
       const rest = createRestClient(conn, {
         ...(opts.requestTimeoutMs !== undefined ? { requestTimeoutMs: opts.requestTimeoutMs } : {}),

@@ -43,6 +43,11 @@ export interface ConnectionDeps {
   logger: KubeLogger;
   readFile?: (path: string) => Buffer;
   execRunner?: ExecRunner;
+  /**
+   * Reads this context's user entry from the kubeconfig again (after a 401: the user may have
+   * logged in anew, rewriting the token). Undefined when it cannot be read.
+   */
+  reloadUser?: () => UserConfig | undefined;
   /** Where an exec plugin's stderr is passed through while it runs (default: our stderr). */
   pluginStderr?: { write(chunk: Buffer): unknown };
   /** Imports @kubernetes/client-node (an optional dependency; replaceable in tests). */
@@ -88,7 +93,10 @@ const TOKEN_FILE_TTL_MS = 60_000;
 // One closure on purpose: TLS, auth refresh and the HTTP agent share the connection's credentials.
 export function createKubeConnection(ctx: ResolvedContext, deps: ConnectionDeps): KubeConnection {
   const read = deps.readFile ?? ((p: string) => readFileSync(p));
-  const { cluster, user } = ctx;
+  const { cluster } = ctx;
+  // Replaced when the kubeconfig's entry for this user changed on disk (see invalidateCredentials).
+  let user = ctx.user;
+  const execConfig = user.exec ?? undefined;
   const readNamed = (path: string, what: string): Buffer => {
     try {
       return read(path);
@@ -134,11 +142,11 @@ export function createKubeConnection(ctx: ResolvedContext, deps: ConnectionDeps)
     return ca;
   };
 
-  const exec: ExecCredentialSource | undefined = user.exec
+  const exec: ExecCredentialSource | undefined = execConfig
     ? createExecCredentialSource(
-        user.exec,
+        execConfig,
         () =>
-          planExecPlugin(user.exec!, {
+          planExecPlugin(execConfig, {
             env: deps.env,
             invokingUser: deps.invokingUser,
             home: deps.home,
@@ -379,11 +387,25 @@ export function createKubeConnection(ctx: ResolvedContext, deps: ConnectionDeps)
     },
     invalidateCredentials() {
       tokenFile = undefined;
+      // The kubeconfig may hold new credentials for this user (a fresh login rewrote its token or
+      // certificate): take them, so a retry uses them. An exec entry that changed is not swapped:
+      // its plugin source was built for the old one.
+      let changed = false;
+      const fresh = deps.reloadUser?.();
+      if (fresh !== undefined && JSON.stringify(fresh) !== JSON.stringify(user)) {
+        const sameExec = JSON.stringify(fresh.exec ?? null) === JSON.stringify(execConfig ?? null);
+        if (sameExec) {
+          user = fresh;
+          staticTls = undefined;
+          providerKc = undefined;
+          changed = true;
+        }
+      }
       if (exec) {
         exec.invalidate();
         return true;
       }
-      return user.tokenFile !== undefined;
+      return changed || user.tokenFile !== undefined;
     },
   };
 }

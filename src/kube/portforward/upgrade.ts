@@ -168,8 +168,25 @@ const tlsSocket = (conn: ClusterConnection, tls: ConnectionOptions): Socket => {
   return socket;
 };
 
-/** Performs the upgrade; resolves with the raw socket after a 101, rejects with an UpgradeError. */
-export async function upgrade(conn: ClusterConnection, req: UpgradeRequest): Promise<Upgraded> {
+/**
+ * Performs the upgrade; resolves with the raw socket after a 101, rejects with an UpgradeError.
+ * A 401 drops the connection's cached credentials and tries once more, as the REST client does:
+ * a rotated token file or a changed kubeconfig is then picked up at once, not after the cache ages.
+ */
+export async function upgrade(
+  conn: ClusterConnection & { invalidateCredentials?: () => boolean },
+  req: UpgradeRequest,
+): Promise<Upgraded> {
+  try {
+    return await upgradeOnce(conn, req);
+  } catch (err) {
+    if (err instanceof UpgradeError && err.httpStatus === 401 && conn.invalidateCredentials?.() === true)
+      return upgradeOnce(conn, req);
+    throw err;
+  }
+}
+
+async function upgradeOnce(conn: ClusterConnection, req: UpgradeRequest): Promise<Upgraded> {
   const base = new URL(conn.server);
   const url = new URL(base.pathname.replace(/\/+$/, '') + req.path, base);
   let tls: ConnectionOptions;
