@@ -287,6 +287,33 @@ describe('createInformer', () => {
     inf.stop();
   });
 
+  it('a watch failure is logged once: by the onError handler when there is one, else as a warning', async () => {
+    for (const withOnError of [true, false]) {
+      const c = manualClock();
+      const s = fakeSource();
+      const warnings: string[] = [];
+      const logger = { ...silentLogger, warn: (m: string) => warnings.push(m) };
+      const r = recorder();
+      const noOnError: InformerHandler<Obj> = {
+        onAdd: () => undefined,
+        onUpdate: () => undefined,
+        onDelete: () => undefined,
+      };
+      s.lists.push({ items: [], resourceVersion: '1' });
+      const inf = createInformer(s.source, withOnError ? r.handler : noOnError, {
+        ...opts(c.clock),
+        logger,
+      });
+      await inf.synced;
+      await flush();
+      s.watches[0]!.fail(new KubefwdError('API_UNREACHABLE', 'connection refused'));
+      await flush();
+      expect(warnings).toHaveLength(withOnError ? 0 : 1);
+      expect(r.errors).toHaveLength(withOnError ? 1 : 0);
+      inf.stop();
+    }
+  });
+
   it('retries a failed initial list and only then resolves synced', async () => {
     const c = manualClock();
     const s = fakeSource();

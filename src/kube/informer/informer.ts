@@ -257,7 +257,11 @@ export function createInformer<T extends Keyed>(
           needList = true;
           listForced = true;
         }
-        logger.warn(`informer ${name}: ${kerr.message}; retrying in ${delay} ms`, { code: kerr.code });
+        // Said once: a handler with onError reports the failure itself (the engine's namespace
+        // watch logs "watch of … failed"); only without one is it ours to warn about.
+        const line = `informer ${name}: ${kerr.message}; retrying in ${delay} ms`;
+        if (handler.onError) logger.debug(line, { code: kerr.code });
+        else logger.warn(line, { code: kerr.code });
         call('onError', () => handler.onError?.(kerr, delay));
         await sleep(delay);
         // A fresh controller: the old one may have been used to cut a hung request.
