@@ -34,7 +34,9 @@ export const formatError = (err: unknown, command = 'svc'): string => {
 
 export const reportError = (io: CliIo, err: unknown, command?: string): number => {
   // Error messages quote what a cluster or a peer sent (an API server's 403 text, a path): escaped so
-  // they cannot drive the terminal.
-  io.stderr.write(`${escapeTerminal(formatError(err, command))}\n`);
+  // they cannot drive the terminal. Line feeds stay (an exec plugin's stderr has several lines, and
+  // "\x0a" hid them), continuation lines indented under the first; every other control is escaped.
+  const text = escapeTerminal(formatError(err, command), { newlines: true }).replace(/\n/g, '\n  ');
+  io.stderr.write(`${text}\n`);
   return 1;
 };

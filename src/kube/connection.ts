@@ -17,8 +17,10 @@ export interface ClusterConnection {
    * A list value is sent as that many header lines (one Impersonate-Group per group).
    */
   authHeaders(): Promise<AuthHeaders>;
-  /** HTTP(S) proxy from kubeconfig `proxy-url`, if any. */
+  /** HTTP(S) proxy from kubeconfig `proxy-url`, else from HTTPS_PROXY/HTTP_PROXY (minus NO_PROXY). */
   readonly proxyUrl?: string;
+  /** Where proxyUrl came from, for messages: "proxy-url" (default) or the environment variable. */
+  readonly proxySource?: string;
   /** Where the port-forward upgrades keep the server's TLS session for the next one (optional). */
   readonly tlsSessions?: TlsSessionCache;
   /** Frame buffers the connection's WebSockets share (wire/websocket newFramePool; optional). */

@@ -34,6 +34,8 @@ export interface ClusterProviderOptions {
   invokingUser?: SudoUser | null;
   /** Injected for tests. */
   execRunner?: ExecRunner;
+  /** Where exec plugins' stderr is passed through while they run (default: our stderr). */
+  pluginStderr?: { write(chunk: Buffer): unknown };
   portForwarders?: PortForwarderFactory;
 }
 
@@ -75,6 +77,21 @@ export function createClusterProviderWith(
         clock,
         logger,
         ...(opts.execRunner ? { execRunner: opts.execRunner } : {}),
+        ...(opts.pluginStderr ? { pluginStderr: opts.pluginStderr } : {}),
+        reloadUser: () => {
+          // Cheap (a few small files) and only after a 401; a kubeconfig broken meanwhile keeps the old user.
+          try {
+            const again = loadKubeconfig({
+              ...(opts.kubeconfigPath !== undefined ? { kubeconfigPath: opts.kubeconfigPath } : {}),
+              env,
+              invokingUser: loaded.invokingUser ?? null,
+            });
+            const next = resolveContext(again, resolved.name);
+            return next.userName === resolved.userName ? next.user : undefined;
+          } catch {
+            return undefined;
+          }
+        },
       });
       const rest = createRestClient(conn, {
         ...(opts.requestTimeoutMs !== undefined ? { requestTimeoutMs: opts.requestTimeoutMs } : {}),

@@ -46,6 +46,8 @@ const conn = (server: string, extra: Partial<KubeConnection> = {}): KubeConnecti
   tlsOptions: async () => ({}),
   authHeaders: async () => ({ Authorization: 'Bearer good' }),
   invalidateCredentials: () => false,
+  pendingCredential: () => undefined,
+  close: () => undefined,
   ...extra,
 });
 

@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TLSSocket } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createClusterProvider } from '../../src/kube/index.js';
+import { createClusterProvider, createKubeConnection } from '../../src/kube/index.js';
+import { silentLogger } from '../../src/kube/types.js';
 import { CA_CERT, CLIENT_CERT, CLIENT_KEY, SERVER_CERT, SERVER_KEY } from '../../src/sim/tls.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'kubefwd-tls-'));
@@ -119,5 +120,105 @@ describe('TLS from the kubeconfig', () => {
 
   it('insecure-skip-tls-verify accepts any certificate', async () => {
     await expect(listWith({ 'insecure-skip-tls-verify': true })).resolves.toHaveLength(1);
+  });
+});
+
+describe('TLS material read into the connection (createKubeConnection)', () => {
+  const resolved = (user: Record<string, unknown>, cluster: Record<string, unknown> = {}) => ({
+    name: 'ctx',
+    namespace: 'default',
+    clusterName: 'c',
+    cluster: { server: 'https://127.0.0.1:6443/', ...cluster },
+    userName: 'u',
+    user,
+    source: '/k',
+  });
+  const deps = (files: Record<string, string> = {}) => ({
+    env: {},
+    home: '/h',
+    invokingUser: undefined,
+    clock: { now: () => 0, setTimeout: () => ({ cancel: () => undefined }) },
+    logger: silentLogger,
+    readFile: (p: string) => {
+      const v = files[p];
+      if (v === undefined) throw Object.assign(new Error(`ENOENT: ${p}`), { code: 'ENOENT' });
+      return Buffer.from(v);
+    },
+  });
+
+  it('from data: CA, client cert/key; servername only for a DNS host', async () => {
+    const c = createKubeConnection(
+      resolved(
+        { 'client-certificate-data': b64(CLIENT_CERT), 'client-key-data': b64(CLIENT_KEY) },
+        { 'certificate-authority-data': b64(CA_CERT) },
+      ),
+      deps(),
+    );
+    const tls = await c.tlsOptions();
+    expect(tls.ca?.toString()).toBe(CA_CERT);
+    expect(tls.cert?.toString()).toBe(CLIENT_CERT);
+    expect(tls.key).toEqual(Buffer.from(CLIENT_KEY));
+    expect(tls.rejectUnauthorized).toBe(true);
+    expect(tls.servername).toBeUndefined();
+    const named = createKubeConnection(resolved({}, { server: 'https://api.example.com' }), deps());
+    expect((await named.tlsOptions()).servername).toBe('api.example.com');
+  });
+
+  it('from files, tls-server-name, proxy-url; insecure-skip-tls-verify alone', async () => {
+    const c = createKubeConnection(
+      resolved(
+        { 'client-certificate': '/c.crt', 'client-key': '/c.key' },
+        {
+          'certificate-authority': '/ca.crt',
+          'tls-server-name': 'kubernetes',
+          'proxy-url': 'http://proxy:3128',
+        },
+      ),
+      deps({ '/ca.crt': CA_CERT, '/c.crt': CLIENT_CERT, '/c.key': CLIENT_KEY }),
+    );
+    const tls = await c.tlsOptions();
+    expect(tls.ca?.toString()).toBe(CA_CERT);
+    expect(tls.servername).toBe('kubernetes');
+    expect(c.proxyUrl).toBe('http://proxy:3128');
+    const insecure = createKubeConnection(resolved({}, { 'insecure-skip-tls-verify': true }), deps());
+    const itls = await insecure.tlsOptions();
+    expect(itls.rejectUnauthorized).toBe(false);
+    expect(itls.ca).toBeUndefined();
+  });
+
+  it('says what is wrong with the TLS material, naming the kubeconfig key (as kubectl refuses it)', async () => {
+    const fails = (user: Record<string, unknown>, cluster: Record<string, unknown>, files = {}) =>
+      createKubeConnection(resolved(user, cluster), deps(files)).tlsOptions();
+    await expect(
+      fails({}, { 'insecure-skip-tls-verify': true, 'certificate-authority': '/ca.crt' }),
+    ).rejects.toMatchObject({
+      code: 'KUBECONFIG_INVALID',
+      message: expect.stringContaining(
+        'sets both insecure-skip-tls-verify and certificate-authority: specifying a root certificates file with the insecure flag is not allowed',
+      ),
+    });
+    await expect(fails({}, { 'certificate-authority-data': '!!notbase64' })).rejects.toMatchObject({
+      code: 'KUBECONFIG_INVALID',
+      message: 'certificate-authority-data of context "ctx" is not valid base64',
+    });
+    await expect(
+      fails({}, { 'certificate-authority': '/ca.crt' }, { '/ca.crt': 'hello\n' }),
+    ).rejects.toMatchObject({
+      code: 'KUBECONFIG_INVALID',
+      message: expect.stringContaining(
+        'certificate-authority file /ca.crt of cluster "c" (context "ctx") could not be parsed',
+      ),
+    });
+    await expect(
+      fails(
+        { 'client-certificate-data': b64(CLIENT_CERT), 'client-key-data': b64(SERVER_KEY) },
+        { 'certificate-authority-data': b64(CA_CERT) },
+      ),
+    ).rejects.toMatchObject({
+      code: 'KUBECONFIG_INVALID',
+      message: expect.stringContaining(
+        'client-key-data of user "u" (context "ctx") does not match its client-certificate-data',
+      ),
+    });
   });
 });

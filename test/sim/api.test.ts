@@ -379,6 +379,23 @@ describe('watch', () => {
     resumed.abort();
   });
 
+  it('answers a watch from a resourceVersion it never reached with "Too large resource version", as the watch cache', async () => {
+    const now = Number((await core.listNamespacedService({ namespace: 'shop' })).metadata!.resourceVersion);
+    const started = Date.now();
+    const w = await startWatch('/api/v1/namespaces/shop/services', { resourceVersion: String(now + 100000) });
+    await w.done;
+    // The watch cache waits (3 s) for the resourceVersion before giving up.
+    expect(Date.now() - started).toBeGreaterThanOrEqual(2900);
+    expect(w.events.map((e) => e.type)).toEqual(['ERROR']);
+    expect(w.events[0]?.obj).toMatchObject({
+      kind: 'Status',
+      code: 504,
+      reason: 'Timeout',
+      message: expect.stringContaining('Too large resource version'),
+      details: { causes: [{ reason: 'ResourceVersionTooLarge' }] },
+    });
+  });
+
   it('sends a 410 Expired ERROR event for a resourceVersion older than the history', async () => {
     const old = (await core.listNamespacedService({ namespace: 'shop' })).metadata!.resourceVersion!;
     await sim.control.setBackend(

@@ -55,10 +55,10 @@ describe('createKubeConnection', () => {
     expect((await c.authHeaders()).Authorization).toBe(`Basic ${b64('a:b')}`);
   });
 
-  it('token-file is re-read after a minute or after invalidation', async () => {
+  it('tokenFile is re-read after a minute or after invalidation', async () => {
     const files = { '/tok': 'one\n' };
     const now = { t: 0 };
-    const c = createKubeConnection(ctx({ 'token-file': '/tok' }), deps(files, now));
+    const c = createKubeConnection(ctx({ tokenFile: '/tok' }), deps(files, now));
     expect((await c.authHeaders()).Authorization).toBe('Bearer one');
     files['/tok'] = 'two';
     expect((await c.authHeaders()).Authorization).toBe('Bearer one');
@@ -69,47 +69,19 @@ describe('createKubeConnection', () => {
     expect((await c.authHeaders()).Authorization).toBe('Bearer three');
   });
 
-  it('TLS from data: CA, client cert/key, servername for a DNS host only', async () => {
-    const c = createKubeConnection(
-      ctx(
-        { 'client-certificate-data': b64('CERT'), 'client-key-data': b64('KEY') },
-        { 'certificate-authority-data': b64('CA') },
-      ),
-      deps(),
+  it('token and tokenFile: the file wins, the token is the fallback while the file is unreadable (client-go)', async () => {
+    const files: Record<string, string> = { '/tok': 'from-file' };
+    const c = createKubeConnection(ctx({ token: 'inline', tokenFile: '/tok' }), deps(files));
+    expect((await c.authHeaders()).Authorization).toBe('Bearer from-file');
+    delete files['/tok'];
+    c.invalidateCredentials();
+    expect((await c.authHeaders()).Authorization).toBe('Bearer inline');
+    const alone = createKubeConnection(ctx({ tokenFile: '/missing' }), deps());
+    await expect(alone.authHeaders()).rejects.toThrow(
+      /tokenFile file \/missing of context "ctx" cannot be read/,
     );
-    const tls = await c.tlsOptions();
-    expect(tls.ca?.toString()).toBe('CA');
-    expect(tls.cert?.toString()).toBe('CERT');
-    expect(tls.key).toEqual(Buffer.from('KEY'));
-    expect(tls.rejectUnauthorized).toBe(true);
-    expect(tls.servername).toBeUndefined();
-    const named = createKubeConnection(ctx({}, { server: 'https://api.example.com' }), deps());
-    expect((await named.tlsOptions()).servername).toBe('api.example.com');
-  });
-
-  it('TLS from files, tls-server-name and insecure-skip-tls-verify, proxy-url', async () => {
-    const c = createKubeConnection(
-      ctx(
-        { 'client-certificate': '/c.crt', 'client-key': '/c.key' },
-        {
-          'certificate-authority': '/ca.crt',
-          'tls-server-name': 'kubernetes',
-          'proxy-url': 'http://proxy:3128',
-        },
-      ),
-      deps({ '/ca.crt': 'CA', '/c.crt': 'CERT', '/c.key': 'KEY' }),
-    );
-    const tls = await c.tlsOptions();
-    expect(tls.ca?.toString()).toBe('CA');
-    expect(tls.servername).toBe('kubernetes');
-    expect(c.proxyUrl).toBe('http://proxy:3128');
-    const insecure = createKubeConnection(
-      ctx({}, { 'insecure-skip-tls-verify': true, 'certificate-authority': '/x' }),
-      deps(),
-    );
-    const itls = await insecure.tlsOptions();
-    expect(itls.rejectUnauthorized).toBe(false);
-    expect(itls.ca).toBeUndefined();
+    const empty = createKubeConnection(ctx({ tokenFile: '/e' }), deps({ '/e': '\n' }));
+    await expect(empty.authHeaders()).rejects.toThrow(/tokenFile \/e of context "ctx" is empty/);
   });
 
   it('names an unreadable certificate file', async () => {

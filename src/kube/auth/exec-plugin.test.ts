@@ -1,4 +1,4 @@
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -29,6 +29,7 @@ describe('planExecPlugin', () => {
       home: dev.home,
       cluster: { server: 'https://k:6443' },
       canExecute: (p) => p === '/home/dev/google-cloud-sdk/bin/gke-gcloud-auth-plugin',
+      stdinIsTTY: false,
     });
     expect(plan.uid).toBe(1000);
     expect(plan.gid).toBe(1001);
@@ -52,7 +53,12 @@ describe('planExecPlugin', () => {
   it('keeps the current identity when not under sudo', () => {
     const plan = planExecPlugin(
       { command: '/opt/p', provideClusterInfo: false },
-      { env: { HOME: '/home/me', PATH: '/bin' }, home: '/home/me', cluster: { server: 'https://k' } },
+      {
+        env: { HOME: '/home/me', PATH: '/bin' },
+        home: '/home/me',
+        cluster: { server: 'https://k' },
+        stdinIsTTY: false,
+      },
     );
     expect(plan.uid).toBeUndefined();
     expect(plan.gid).toBeUndefined();
@@ -60,6 +66,24 @@ describe('planExecPlugin', () => {
     expect(plan.env.HOME).toBe('/home/me');
     expect(plan.command).toBe('/opt/p');
     expect(JSON.parse(plan.env.KUBERNETES_EXEC_INFO!).spec).toEqual({ interactive: false });
+  });
+
+  it('interactive as client-go decides it: stdin a terminal and interactiveMode not Never', () => {
+    const plan = (interactiveMode: string | undefined, stdinIsTTY: boolean) =>
+      planExecPlugin(
+        { command: '/opt/p', ...(interactiveMode ? { interactiveMode } : {}) },
+        { env: {}, home: '/h', stdinIsTTY },
+      );
+    const spec = (p: ReturnType<typeof plan>) => JSON.parse(p.env.KUBERNETES_EXEC_INFO!).spec;
+    expect(plan('IfAvailable', true).interactive).toBe(true);
+    expect(spec(plan('IfAvailable', true))).toEqual({ interactive: true });
+    expect(plan(undefined, true).interactive).toBe(true); // v1beta1's default is IfAvailable
+    expect(plan('IfAvailable', false).interactive).toBe(false);
+    expect(plan('Never', true).interactive).toBe(false);
+    expect(spec(plan('Never', true))).toEqual({ interactive: false });
+    expect(plan('Always', true).interactive).toBe(true);
+    expect(() => plan('Always', false)).toThrow(/needs a terminal \(interactiveMode: Always\)/);
+    expect(() => plan('Sometimes', true)).toThrow(/invalid interactiveMode "Sometimes"/);
   });
 
   it('leaves an unfound bare command as is (spawn reports it)', () => {
@@ -195,12 +219,39 @@ describe('runExecPlan (real process)', () => {
     },
   );
 
-  it('reports a failing plugin with its exit code and stderr', async () => {
+  it('reports a failing plugin with its exit code and stderr, passed through as well', async () => {
     const script = join(dir, 'fail.sh');
     writeFileSync(script, '#!/bin/sh\necho "login required" >&2\nexit 3\n');
     chmodSync(script, 0o755);
-    await expect(
-      runExecPlan({ command: script, args: [], env: { PATH: '/usr/bin:/bin' } }, 10_000),
-    ).rejects.toThrow(/failed \(exit code 3\): login required/);
+    const seen: Buffer[] = [];
+    const err = (await runExecPlan({ command: script, args: [], env: { PATH: '/usr/bin:/bin' } }, 10_000, {
+      stderr: { write: (c: Buffer) => seen.push(c) },
+    }).catch((e: unknown) => e)) as KubefwdError;
+    expect(err.message).toMatch(/failed \(exit code 3\): login required/);
+    expect(Buffer.concat(seen).toString()).toBe('login required\n');
+    // The cluster was never contacted: the hint must not say it rejected anything.
+    expect(err.hint).not.toMatch(/rejected/);
+    expect(err.hint).toContain(script);
+  });
+
+  it('an interactive plugin gets our stdin; a non-interactive one none', async () => {
+    const script = join(dir, 'stdin.sh');
+    // Prints what its stdin is: /dev/null when ignored, else what we have.
+    writeFileSync(script, '#!/bin/sh\nprintf \'{"status":{"token":"%s"}}\' "$(readlink /proc/self/fd/0)"\n');
+    chmodSync(script, 0o755);
+    const run = async (interactive: boolean) =>
+      parseExecCredential(
+        await runExecPlan({ command: script, args: [], env: { PATH: '/usr/bin:/bin' }, interactive }, 10_000),
+        script,
+      ).token;
+    if (process.platform !== 'linux') return;
+    expect(await run(false)).toBe('/dev/null');
+    let ours = '';
+    try {
+      ours = readlinkSync('/proc/self/fd/0');
+    } catch {
+      return;
+    }
+    expect(await run(true)).toBe(ours);
   });
 });

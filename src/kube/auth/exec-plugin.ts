@@ -32,7 +32,13 @@ export interface ExecSpawnPlan {
   gid?: number;
   /** The user's home under sudo: root's working directory may be unreadable to the user. */
   cwd?: string;
+  /** Whether the plugin may talk to the user: it then gets our stdin (client-go's rule). */
+  interactive?: boolean;
 }
+
+/** The hint of every plugin failure: the cluster was never contacted, so it is not about the cluster. */
+const pluginHint = (command: string): string =>
+  `The kubeconfig user's exec credential plugin failed before anything was sent to the cluster; run it by hand to see what it needs (${command}), e.g. a fresh login.`;
 
 export interface ExecCredential {
   token?: string;
@@ -73,8 +79,11 @@ export function planExecPlugin(
     home: string;
     cluster?: ExecClusterInfo;
     canExecute?: (path: string) => boolean;
+    /** Whether our stdin is a terminal; default: process.stdin.isTTY. */
+    stdinIsTTY?: boolean;
   },
 ): ExecSpawnPlan {
+  const interactive = isInteractive(exec, deps.stdinIsTTY ?? process.stdin.isTTY === true);
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(deps.env)) if (v !== undefined) env[k] = v;
   const inv = deps.invokingUser;
@@ -94,7 +103,7 @@ export function planExecPlugin(
     kind: 'ExecCredential',
     apiVersion: exec.apiVersion ?? 'client.authentication.k8s.io/v1beta1',
     spec: {
-      interactive: false,
+      interactive,
       ...(exec.provideClusterInfo && deps.cluster ? { cluster: deps.cluster } : {}),
     },
   };
@@ -110,7 +119,32 @@ export function planExecPlugin(
     args: [...(exec.args ?? [])],
     env,
     ...(inv ? { uid: inv.uid, gid: inv.gid, cwd: inv.home } : {}),
+    interactive,
   };
+}
+
+/**
+ * client-go's rule: interactiveMode Never → never; IfAvailable (the default) → when stdin is a
+ * terminal; Always → stdin must be a terminal, else the plugin is not run.
+ */
+function isInteractive(exec: ExecConfig, stdinIsTTY: boolean): boolean {
+  const mode = exec.interactiveMode ?? 'IfAvailable';
+  if (mode === 'Never') return false;
+  if (mode === 'IfAvailable') return stdinIsTTY;
+  if (mode === 'Always') {
+    if (stdinIsTTY) return true;
+    throw new KubefwdError(
+      'AUTH_FAILED',
+      `exec credential plugin ${exec.command} needs a terminal (interactiveMode: Always), but standard input is not a terminal`,
+      {
+        hint: 'Run kubefwd from a terminal, or log in with the plugin first so that it has a cached credential.',
+      },
+    );
+  }
+  throw new KubefwdError(
+    'KUBECONFIG_INVALID',
+    `exec credential plugin ${exec.command} has an invalid interactiveMode "${mode}" (Never, IfAvailable or Always)`,
+  );
 }
 
 /** Parses the plugin's stdout (an ExecCredential). */
@@ -122,9 +156,7 @@ export function parseExecCredential(stdout: string, command: string): ExecCreden
     throw new KubefwdError(
       'AUTH_FAILED',
       `exec credential plugin ${command} printed no valid JSON ExecCredential`,
-      {
-        cause: err,
-      },
+      { cause: err, hint: pluginHint(command) },
     );
   }
   const status = (doc as { status?: Record<string, unknown> } | null)?.status;
@@ -132,6 +164,7 @@ export function parseExecCredential(stdout: string, command: string): ExecCreden
     throw new KubefwdError(
       'AUTH_FAILED',
       `exec credential plugin ${command} returned an ExecCredential without status`,
+      { hint: pluginHint(command) },
     );
   }
   const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
@@ -148,6 +181,7 @@ export function parseExecCredential(stdout: string, command: string): ExecCreden
     throw new KubefwdError(
       'AUTH_FAILED',
       `exec credential plugin ${command} returned neither a token nor a client certificate and key`,
+      { hint: pluginHint(command) },
     );
   }
   const exp = str(status.expirationTimestamp);
@@ -158,14 +192,33 @@ export function parseExecCredential(stdout: string, command: string): ExecCreden
   return cred;
 }
 
-export type ExecRunner = (plan: ExecSpawnPlan, timeoutMs: number) => Promise<string>;
+export interface ExecRunOptions {
+  /**
+   * Where the plugin's stderr goes while it runs (default: our stderr), as kubectl passes it
+   * through: login prompts ("open https://… and enter code ABCD-1234") must be seen while it waits.
+   */
+  stderr?: { write(chunk: Buffer): unknown };
+  /** Stops the plugin (kubefwd is shutting down). */
+  signal?: AbortSignal;
+}
+
+export type ExecRunner = (
+  plan: ExecSpawnPlan,
+  timeoutMs: number,
+  options?: ExecRunOptions,
+) => Promise<string>;
 
 /** Starts the plugin and returns its stdout; errors name the command and carry its stderr. */
-export const runExecPlan: ExecRunner = (plan, timeoutMs) =>
+export const runExecPlan: ExecRunner = (plan, timeoutMs, options = {}) =>
   new Promise((resolvePromise, reject) => {
+    if (options.signal?.aborted) {
+      reject(cancelled(plan.command));
+      return;
+    }
+    const passStderr = options.stderr ?? process.stderr;
     const child = spawn(plan.command, plan.args, {
       env: plan.env,
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: [plan.interactive === true ? 'inherit' : 'ignore', 'pipe', 'pipe'],
       ...(plan.uid !== undefined ? { uid: plan.uid } : {}),
       ...(plan.gid !== undefined ? { gid: plan.gid } : {}),
       ...(plan.cwd !== undefined && existsSync(plan.cwd) ? { cwd: plan.cwd } : {}),
@@ -175,25 +228,39 @@ export const runExecPlan: ExecRunner = (plan, timeoutMs) =>
     let errBytes = 0;
     child.stdout.on('data', (c: Buffer) => out.push(c));
     child.stderr.on('data', (c: Buffer) => {
+      // Kept for the error message too (a plugin's reason for failing is on stderr).
       if (errBytes < 8192) errOut.push(c);
       errBytes += c.length;
+      try {
+        passStderr.write(c);
+      } catch {
+        // A closed stderr must not fail the login.
+      }
     });
+    const onAbort = (): void => {
+      child.kill('SIGTERM');
+      reject(cancelled(plan.command));
+    };
+    options.signal?.addEventListener('abort', onAbort, { once: true });
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(
         new KubefwdError(
           'AUTH_FAILED',
           `exec credential plugin ${plan.command} did not finish within ${timeoutMs} ms`,
+          { hint: pluginHint(plan.command) },
         ),
       );
     }, timeoutMs);
     timer.unref?.();
     child.on('error', (err: NodeJS.ErrnoException) => {
       clearTimeout(timer);
+      options.signal?.removeEventListener('abort', onAbort);
       reject(err);
     });
     child.on('close', (code, signal) => {
       clearTimeout(timer);
+      options.signal?.removeEventListener('abort', onAbort);
       if (code === 0) {
         resolvePromise(Buffer.concat(out).toString('utf8'));
         return;
@@ -203,16 +270,28 @@ export const runExecPlan: ExecRunner = (plan, timeoutMs) =>
         new KubefwdError(
           'AUTH_FAILED',
           `exec credential plugin ${plan.command} failed (${signal ? `signal ${signal}` : `exit code ${code}`})${stderr ? `: ${stderr}` : ''}`,
+          { hint: pluginHint(plan.command) },
         ),
       );
     });
   });
+
+const cancelled = (command: string): KubefwdError =>
+  new KubefwdError(
+    'AUTH_FAILED',
+    `exec credential plugin ${command} was stopped before it gave a credential: kubefwd is shutting down`,
+    { hint: pluginHint(command) },
+  );
 
 export interface ExecCredentialSource {
   /** A valid credential, running the plugin when there is none or it (nearly) expired. */
   get(): Promise<ExecCredential>;
   /** Forget the cached credential (after a 401). */
   invalidate(): void;
+  /** The command of the plugin run in progress, if one is (for messages about waiting on it). */
+  running(): string | undefined;
+  /** Stops a run in progress; later get() calls fail. */
+  close(): void;
 }
 
 /** Refresh this long before the stated expiry, so a request never carries a just-expired token. */
@@ -221,32 +300,43 @@ const EXPIRY_SKEW_MS = 10_000;
 export function createExecCredentialSource(
   exec: ExecConfig,
   plan: () => ExecSpawnPlan,
-  deps: { clock: KubeClock; run?: ExecRunner; timeoutMs?: number },
+  deps: { clock: KubeClock; run?: ExecRunner; timeoutMs?: number; stderr?: ExecRunOptions['stderr'] },
 ): ExecCredentialSource {
   const run = deps.run ?? runExecPlan;
+  const stop = new AbortController();
   let cached: ExecCredential | undefined;
   let inflight: Promise<ExecCredential> | undefined;
+  let runningCommand: string | undefined;
   const fresh = (c: ExecCredential): boolean =>
     c.expiresAt === undefined || c.expiresAt - EXPIRY_SKEW_MS > deps.clock.now();
   return {
     get() {
       if (cached && fresh(cached)) return Promise.resolve(cached);
       if (inflight) return inflight;
-      const p = plan();
-      inflight = run(p, deps.timeoutMs ?? 60_000)
+      let p: ExecSpawnPlan;
+      try {
+        p = plan();
+      } catch (err) {
+        return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+      }
+      runningCommand = p.command;
+      inflight = run(p, deps.timeoutMs ?? 60_000, {
+        signal: stop.signal,
+        ...(deps.stderr ? { stderr: deps.stderr } : {}),
+      })
         .catch((err: unknown) => {
           if (err instanceof KubefwdError) throw err;
           const code = (err as NodeJS.ErrnoException).code;
           const hint =
             code === 'ENOENT'
               ? `${exec.installHint ? `${exec.installHint.trim()}\n` : ''}If it is installed but not found under sudo, run: sudo -E env "PATH=$PATH" kubefwd ...`
-              : undefined;
+              : pluginHint(p.command);
           throw new KubefwdError(
             'AUTH_FAILED',
             code === 'ENOENT'
               ? `exec credential plugin "${exec.command}" was not found (searched PATH and ${extraPluginDirs('~').join(', ')})`
               : `exec credential plugin ${p.command} could not start: ${(err as Error).message}`,
-            { cause: err, ...(hint ? { hint } : {}) },
+            { cause: err, hint },
           );
         })
         .then((stdout) => {
@@ -256,11 +346,16 @@ export function createExecCredentialSource(
         })
         .finally(() => {
           inflight = undefined;
+          runningCommand = undefined;
         });
       return inflight;
     },
     invalidate() {
       cached = undefined;
+    },
+    running: () => runningCommand,
+    close() {
+      stop.abort();
     },
   };
 }

@@ -209,7 +209,10 @@ describe('createInformer', () => {
     s.watches[2]!.fail(unreachable());
     await flush();
     expect(r.errors.map((e) => e.delay)).toEqual([100, 200, 400]);
+    // The third failure in a row: the next attempt is a list (the server may have lost state).
+    s.lists.push({ items: [o('a', '1')], resourceVersion: '1' });
     await c.advance(400);
+    expect(s.listCalls()).toBe(2);
     // A stream that delivers events and ends normally resets the backoff.
     s.watches[3]!.emit({ type: 'MODIFIED', object: o('a', '2') });
     s.watches[3]!.end();
@@ -217,8 +220,98 @@ describe('createInformer', () => {
     s.watches[4]!.fail(unreachable());
     await flush();
     expect(r.errors.at(-1)?.delay).toBe(100);
-    expect(s.listCalls()).toBe(1);
+    expect(s.listCalls()).toBe(2);
     inf.stop();
+  });
+
+  it('relists at once on "Too large resource version" (a server restarted with fresh state)', async () => {
+    const c = manualClock();
+    const s = fakeSource();
+    const r = recorder();
+    s.lists.push({ items: [o('old-pod', '900')], resourceVersion: '950' });
+    const inf = createInformer(s.source, r.handler, opts(c.clock));
+    await inf.synced;
+    await flush();
+    r.log.length = 0;
+    // The restarted server knows resourceVersions up to 12 only, and other pods.
+    s.lists.push({ items: [o('new-pod', '12')], resourceVersion: '12' });
+    s.watches[0]!.emit({
+      type: 'ERROR',
+      object: {
+        kind: 'Status',
+        apiVersion: 'v1',
+        metadata: {},
+        status: 'Failure',
+        message: 'Too large resource version: 950, current: 12',
+        reason: 'Timeout',
+        code: 504,
+      },
+    });
+    await flush();
+    expect(r.log).toEqual(['delete old-pod', 'add new-pod@12', 'synced']);
+    expect(r.errors).toEqual([]);
+    expect(s.watches[1]?.rv).toBe('12');
+    // The same answer as the HTTP response of the watch request.
+    s.lists.push({ items: [], resourceVersion: '13' });
+    s.watches[1]!.fail(
+      new KubeApiError(
+        'TIMEOUT',
+        'the API server timed out …: Too large resource version: 12, current: 5',
+        504,
+        'Timeout',
+      ),
+    );
+    await flush();
+    expect(r.log.at(-2)).toBe('delete new-pod');
+    expect(s.watches[2]?.rv).toBe('13');
+    inf.stop();
+  });
+
+  it('a watch that keeps failing while lists work relists every third failure, with the backoff still growing', async () => {
+    const c = manualClock();
+    const s = fakeSource();
+    const r = recorder();
+    s.lists.push({ items: [], resourceVersion: '1' });
+    const inf = createInformer(s.source, r.handler, opts(c.clock));
+    await inf.synced;
+    await flush();
+    const denied = () => new KubefwdError('PERMISSION_DENIED', 'cannot watch');
+    for (let i = 0; i < 6; i++) {
+      if (i % 3 === 2) s.lists.push({ items: [], resourceVersion: '1' });
+      s.watches[i]!.fail(denied());
+      await flush();
+      await c.advance(r.errors.at(-1)!.delay);
+    }
+    expect(s.listCalls()).toBe(3);
+    expect(r.errors.map((e) => e.delay)).toEqual([100, 200, 400, 800, 1000, 1000]);
+    inf.stop();
+  });
+
+  it('a watch failure is logged once: by the onError handler when there is one, else as a warning', async () => {
+    for (const withOnError of [true, false]) {
+      const c = manualClock();
+      const s = fakeSource();
+      const warnings: string[] = [];
+      const logger = { ...silentLogger, warn: (m: string) => warnings.push(m) };
+      const r = recorder();
+      const noOnError: InformerHandler<Obj> = {
+        onAdd: () => undefined,
+        onUpdate: () => undefined,
+        onDelete: () => undefined,
+      };
+      s.lists.push({ items: [], resourceVersion: '1' });
+      const inf = createInformer(s.source, withOnError ? r.handler : noOnError, {
+        ...opts(c.clock),
+        logger,
+      });
+      await inf.synced;
+      await flush();
+      s.watches[0]!.fail(new KubefwdError('API_UNREACHABLE', 'connection refused'));
+      await flush();
+      expect(warnings).toHaveLength(withOnError ? 0 : 1);
+      expect(r.errors).toHaveLength(withOnError ? 1 : 0);
+      inf.stop();
+    }
   });
 
   it('retries a failed initial list and only then resolves synced', async () => {

@@ -4,9 +4,12 @@
 //   watch from the list's resourceVersion (bookmarks advance it)
 //     stream ends normally          → watch again from the last resourceVersion
 //     410 Gone / "too old"          → relist at once, diffing into add/update/delete
+//     "Too large resource version"  → relist at once too (client-go does): the server never had
+//                                     that resourceVersion, e.g. it restarted with fresh state
 //     any other error               → onError(err, delay), exponential backoff, retry
 //                                     (a failed list is retried as a list, a failed watch as a
-//                                      watch from the last resourceVersion)
+//                                      watch from the last resourceVersion — and, after
+//                                      RELIST_AFTER_FAILURES failures in a row, as a list)
 // An optional resync replays the cache as onUpdate(obj, obj) every resyncMs.
 import { KubefwdError } from '../../contract/errors.js';
 import type { KStatus, WatchEvent } from '../../contract/kube.js';
@@ -44,6 +47,23 @@ const QUICK_END_MS = 1000;
 const isGone = (err: unknown): boolean =>
   err instanceof KubeApiError &&
   (err.httpStatus === 410 || err.reason === 'Expired' || err.reason === 'Gone');
+
+/**
+ * The watch cache's answer to a resourceVersion it has not reached: a 504 Timeout Status (an ERROR
+ * event or the response itself) whose message says "Too large resource version" (the cause
+ * ResourceVersionTooLarge came later; client-go matches the message for older servers too).
+ */
+const isTooLarge = (err: unknown): boolean =>
+  err instanceof KubeApiError &&
+  (err.httpStatus === 504 || err.reason === 'Timeout') &&
+  /too large resource version/i.test(err.message);
+
+/**
+ * Watch failures in a row after which the next attempt is a list instead: a server that was away
+ * may have come back with other state (a restore, a new cluster at the same address) and still
+ * accept the old resourceVersion; a relist costs one list and its diff repairs the cache.
+ */
+const RELIST_AFTER_FAILURES = 3;
 
 const toKubefwdError = (err: unknown, name: string): KubefwdError =>
   err instanceof KubefwdError
@@ -186,13 +206,20 @@ export function createInformer<T extends Keyed>(
     let needList = true;
     const rv = { value: '' };
     let failures = 0;
+    // Watch failures since the last list or good watch; RELIST_AFTER_FAILURES of them force a list.
+    let streak = 0;
+    let listForced = false;
     let quickEnds = 0;
     while (!stopped) {
       try {
         if (needList) {
           rv.value = await relist();
           needList = false;
-          failures = 0;
+          // A list the failure streak forced keeps the backoff growing: a watch that keeps failing
+          // while lists work (a watch-only denial) must not turn into a list every second.
+          if (!listForced) failures = 0;
+          listForced = false;
+          streak = 0;
         }
         if (stopped) break;
         const startedAt = clock.now();
@@ -208,6 +235,7 @@ export function createInformer<T extends Keyed>(
         );
         if (stopped) break;
         failures = 0;
+        streak = 0;
         if (events === 0 && clock.now() - startedAt < QUICK_END_MS) {
           // A server that ends watches at once would otherwise be hammered (client-node #1933).
           const delay = backoffDelay(policy, quickEnds++, random());
@@ -216,14 +244,24 @@ export function createInformer<T extends Keyed>(
         } else quickEnds = 0;
       } catch (err) {
         if (stopped) break;
-        if (isGone(err)) {
-          logger.debug(`informer ${name}: resourceVersion ${rv.value} expired; relisting`);
+        if (isGone(err) || isTooLarge(err)) {
+          logger.debug(
+            `informer ${name}: resourceVersion ${rv.value} ${isGone(err) ? 'expired' : 'is unknown to the server'}; relisting`,
+          );
           needList = true;
           continue;
         }
         const kerr = toKubefwdError(err, name);
         const delay = backoffDelay(policy, failures++, random());
-        logger.warn(`informer ${name}: ${kerr.message}; retrying in ${delay} ms`, { code: kerr.code });
+        if (!needList && ++streak >= RELIST_AFTER_FAILURES) {
+          needList = true;
+          listForced = true;
+        }
+        // Said once: a handler with onError reports the failure itself (the engine's namespace
+        // watch logs "watch of … failed"); only without one is it ours to warn about.
+        const line = `informer ${name}: ${kerr.message}; retrying in ${delay} ms`;
+        if (handler.onError) logger.debug(line, { code: kerr.code });
+        else logger.warn(line, { code: kerr.code });
         call('onError', () => handler.onError?.(kerr, delay));
         await sleep(delay);
         // A fresh controller: the old one may have been used to cut a hung request.

@@ -156,6 +156,21 @@ describe('resolveContext', () => {
     );
   });
 
+  it('suggests the context meant by a typo', () => {
+    const l = load(cfg(['staging-eu-west-1', 'staging-us-east-1', 'prod-eu-west-1'], 'prod-eu-west-1'));
+    expect(codeOf(() => resolveContext(l, 'stagng-eu-west-1'))).toMatch(
+      /^CONTEXT_NOT_FOUND: context "stagng-eu-west-1" not found in kubeconfig \/k \(did you mean "staging-eu-west-1"( or "staging-us-east-1")?\?\); available contexts: /,
+    );
+  });
+
+  it('says a kubeconfig without contexts defines none (not "pick one of: (none)")', () => {
+    const l = load('apiVersion: v1\nkind: Config\n');
+    expect(codeOf(() => resolveContext(l))).toBe('KUBECONFIG_INVALID: kubeconfig /k defines no contexts');
+    expect(codeOf(() => resolveContext(l, 'x'))).toBe(
+      'CONTEXT_NOT_FOUND: kubeconfig /k defines no contexts (context "x" was asked for)',
+    );
+  });
+
   it('says when no current context is set', () => {
     const l = load(cfg(['a', 'b']));
     expect(codeOf(() => resolveContext(l))).toBe(

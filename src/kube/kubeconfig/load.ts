@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { delimiter, join, resolve } from 'node:path';
 import { KubefwdError } from '../../contract/errors.js';
+import { didYouMean } from '../../domain/did-you-mean.js';
 import type { KContext } from '../../contract/kube.js';
 import { effectiveHome, readInvokingUser, type SudoUser } from '../invoking-user.js';
 import { mergeKubeconfigs } from './merge.js';
@@ -160,6 +161,17 @@ export function resolveContext(loaded: Pick<LoadedKubeconfig, 'config'>, name?: 
   const { config } = loaded;
   const where = config.files.join(', ');
   const contextName = name !== undefined && name !== '' ? name : config.currentContext;
+  if (config.contexts.size === 0) {
+    // "pick one of: (none)" sent the user looking for a context to pick.
+    throw new KubefwdError(
+      contextName === undefined ? 'KUBECONFIG_INVALID' : 'CONTEXT_NOT_FOUND',
+      `kubeconfig ${where} defines no contexts${contextName === undefined ? '' : ` (context "${contextName}" was asked for)`}`,
+      {
+        field: 'context',
+        hint: 'Point -c/--kubeconfig or $KUBECONFIG at the file with your cluster (`kubectl config get-contexts` lists what it sees), or get one from your cluster provider (e.g. `gcloud container clusters get-credentials`, `aws eks update-kubeconfig`).',
+      },
+    );
+  }
   if (contextName === undefined) {
     throw new KubefwdError(
       'KUBECONFIG_INVALID',
@@ -174,7 +186,7 @@ export function resolveContext(loaded: Pick<LoadedKubeconfig, 'config'>, name?: 
   if (ctx === undefined) {
     throw new KubefwdError(
       'CONTEXT_NOT_FOUND',
-      `context "${contextName}" not found in kubeconfig ${where}; available contexts: ${listNames(config.contexts.keys())}`,
+      `context "${contextName}" not found in kubeconfig ${where}${didYouMean(contextName, [...config.contexts.keys()])}; available contexts: ${listNames(config.contexts.keys())}`,
       { field: 'context' },
     );
   }

@@ -104,7 +104,7 @@ users:
   user:
     client-certificate: certs/u.crt
     client-key: /abs/u.key
-    token-file: ../tok
+    tokenFile: ../tok
     exec: { command: ./bin/plugin, args: [a] }
 - name: v
   user:
@@ -115,7 +115,7 @@ users:
     const u = f.users.get('u')!;
     expect(u['client-certificate']).toBe('/home/u/.kube/certs/u.crt');
     expect(u['client-key']).toBe('/abs/u.key');
-    expect(u['token-file']).toBe('/home/u/tok');
+    expect(u.tokenFile).toBe('/home/u/tok');
     expect(u.exec?.command).toBe('/home/u/.kube/bin/plugin');
     expect(f.users.get('v')?.exec?.command).toBe('gke-gcloud-auth-plugin');
   });

@@ -23,7 +23,7 @@ export function resolveClusterPaths(dir: string, c: ClusterConfig): ClusterConfi
 
 export function resolveUserPaths(dir: string, u: UserConfig): UserConfig {
   const out: UserConfig = { ...u };
-  for (const key of ['client-certificate', 'client-key', 'token-file'] as const) {
+  for (const key of ['client-certificate', 'client-key', 'tokenFile'] as const) {
     if (u[key] !== undefined) out[key] = absolute(dir, u[key]);
   }
   // A bare command name is looked up on PATH; only a command with a path separator is file-relative.

@@ -24,7 +24,9 @@ export const clusterSchema = z.looseObject({
 
 export const userSchema = z.looseObject({
   token: z.string().optional(),
-  'token-file': z.string().optional(),
+  // client-go's api/v1 AuthInfo spells this one key in camelCase (every other key is kebab-case);
+  // kubectl ignores "token-file", so kubefwd does too.
+  tokenFile: z.string().optional(),
   username: z.string().optional(),
   password: z.string().optional(),
   'client-certificate': z.string().optional(),

@@ -144,14 +144,14 @@ const readBody = (res: IncomingMessage, limit = 64 * 1024): Promise<string> =>
     res.on('error', () => resolve(Buffer.concat(parts).toString('utf8')));
   });
 
-/** Opens the TCP/TLS connection through the kubeconfig proxy (CONNECT), if any. */
+/** Opens the TCP/TLS connection through the proxy (kubeconfig or environment; CONNECT), if any. */
 const proxiedSocket = async (
   conn: ClusterConnection,
   url: URL,
   tls: ConnectionOptions,
   timeoutMs: number,
 ): Promise<Socket> => {
-  const proxy = checkProxyUrl(conn.proxyUrl ?? '', conn.contextName);
+  const proxy = checkProxyUrl(conn.proxyUrl ?? '', conn.contextName, conn.proxySource);
   const host = url.hostname.replace(/^\[|\]$/g, '');
   const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
   const raw = await connectViaProxy(proxy, host, port, timeoutMs);
@@ -168,8 +168,25 @@ const tlsSocket = (conn: ClusterConnection, tls: ConnectionOptions): Socket => {
   return socket;
 };
 
-/** Performs the upgrade; resolves with the raw socket after a 101, rejects with an UpgradeError. */
-export async function upgrade(conn: ClusterConnection, req: UpgradeRequest): Promise<Upgraded> {
+/**
+ * Performs the upgrade; resolves with the raw socket after a 101, rejects with an UpgradeError.
+ * A 401 drops the connection's cached credentials and tries once more, as the REST client does:
+ * a rotated token file or a changed kubeconfig is then picked up at once, not after the cache ages.
+ */
+export async function upgrade(
+  conn: ClusterConnection & { invalidateCredentials?: () => boolean },
+  req: UpgradeRequest,
+): Promise<Upgraded> {
+  try {
+    return await upgradeOnce(conn, req);
+  } catch (err) {
+    if (err instanceof UpgradeError && err.httpStatus === 401 && conn.invalidateCredentials?.() === true)
+      return upgradeOnce(conn, req);
+    throw err;
+  }
+}
+
+async function upgradeOnce(conn: ClusterConnection, req: UpgradeRequest): Promise<Upgraded> {
   const base = new URL(conn.server);
   const url = new URL(base.pathname.replace(/\/+$/, '') + req.path, base);
   let tls: ConnectionOptions;

@@ -8,7 +8,7 @@ import {
   type IncomingMessage,
 } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest, type RequestOptions } from 'node:https';
-import type { Socket } from 'node:net';
+import { isIP, type Socket } from 'node:net';
 import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
 import { KubefwdError } from '../../contract/errors.js';
 import type { AuthHeaders, ClusterConnection } from '../connection.js';
@@ -49,7 +49,12 @@ export interface RestClientOptions {
 }
 
 /** The part of our connection that can drop cached credentials (optional on a plain ClusterConnection). */
-type MaybeInvalidating = ClusterConnection & { invalidateCredentials?: () => boolean };
+type MaybeInvalidating = ClusterConnection & {
+  invalidateCredentials?: () => boolean;
+  /** What a request still waits for before it is sent (a running exec plugin). */
+  pendingCredential?: () => string | undefined;
+  close?: () => void;
+};
 
 export const buildUrl = (server: string, path: string, query?: Query): URL => {
   const base = new URL(server);
@@ -68,7 +73,7 @@ export function createRestClient(conn: MaybeInvalidating, opts: RestClientOption
   const defaultTimeout = opts.requestTimeoutMs ?? 30_000;
   const userAgent = opts.userAgent ?? 'kubefwd-ts';
   const secure = new URL(conn.server).protocol === 'https:';
-  const proxy = conn.proxyUrl ? checkProxyUrl(conn.proxyUrl, context) : undefined;
+  const proxy = conn.proxyUrl ? checkProxyUrl(conn.proxyUrl, context, conn.proxySource) : undefined;
   // One keep-alive pool: node keys sockets by the TLS options, so credential changes get new sockets.
   const agent = secure ? new HttpsAgent({ keepAlive: true }) : new HttpAgent({ keepAlive: true });
   const open = new Set<ClientRequest>();
@@ -109,7 +114,9 @@ export function createRestClient(conn: MaybeInvalidating, opts: RestClientOption
         connectViaProxy(proxy, host, port, req.timeoutMs ?? defaultTimeout).then(
           (raw) => {
             if (!secure) return cb(null, raw);
-            const s = tlsConnect({ ...tls, socket: raw, ...(tls.servername ? {} : { servername: host }) });
+            // SNI carries a DNS name only (RFC 6066): Node warns (DEP0123) when given an IP.
+            const sni = tls.servername || isIP(host) !== 0 ? {} : { servername: host };
+            const s = tlsConnect({ ...tls, socket: raw, ...sni });
             s.once('secureConnect', () => cb(null, s));
             s.once('error', (e: Error) => cb(e));
           },
@@ -183,11 +190,22 @@ export function createRestClient(conn: MaybeInvalidating, opts: RestClientOption
     const deadline = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
         current?.destroy();
+        // No request yet means the credentials were not ready: blaming the API server would send
+        // the user to check the network while a login prompt waits for them.
+        const waitingFor = current === undefined ? conn.pendingCredential?.() : undefined;
         reject(
-          new KubefwdError(
-            'API_UNREACHABLE',
-            `the API server ${conn.server} (context "${context}") did not answer within ${timeoutMs} ms`,
-          ),
+          waitingFor !== undefined
+            ? new KubefwdError(
+                'AUTH_FAILED',
+                `${waitingFor} (user of context "${context}") did not finish within ${timeoutMs} ms, so nothing was sent to the API server`,
+                {
+                  hint: 'If the plugin waits for a login (a browser page, a device code it printed), complete it; else run the plugin by hand to see why it hangs.',
+                },
+              )
+            : new KubefwdError(
+                'API_UNREACHABLE',
+                `the API server ${conn.server} (context "${context}") did not answer within ${timeoutMs} ms`,
+              ),
         );
       }, timeoutMs);
       timer.unref?.();
@@ -309,6 +327,7 @@ export function createRestClient(conn: MaybeInvalidating, opts: RestClientOption
     },
     close() {
       closed = true;
+      conn.close?.();
       for (const r of open) r.destroy();
       open.clear();
       agent.destroy();

@@ -1,5 +1,6 @@
 // Watch streams: newline-delimited JSON events, replay from a resourceVersion (or synthetic ADDED
-// for the current state), 410 Expired for a compacted resourceVersion, bookmarks, timeoutSeconds.
+// for the current state), 410 Expired for a compacted resourceVersion, "Too large resource version"
+// for one the store has not reached, bookmarks, timeoutSeconds.
 import type http from 'node:http';
 import type { KObj, ObjectStore, StoreEvent } from './store.js';
 import { statusBody } from './status.js';
@@ -35,6 +36,36 @@ export function projectEvent(e: StoreEvent, matches: (o: KObj) => boolean): Watc
   return undefined;
 }
 
+/**
+ * How long a watch from a resourceVersion the store has not reached waits for it, as the API
+ * server's watch cache does (3 s) before it answers "Too large resource version". A client that
+ * kept a resourceVersion across a restart of the cluster with fresh state gets this answer.
+ */
+export const TOO_LARGE_WAIT_MS = 3000;
+
+/** Resolves true once the store's revision reaches `rv`, false after `ms` or when the client goes. */
+function waitForRevision(
+  store: ObjectStore,
+  rv: number,
+  ms: number,
+  req: http.IncomingMessage,
+): Promise<boolean> {
+  return new Promise((resolve) => {
+    const done = (ok: boolean): void => {
+      unsubscribe();
+      clearTimeout(timer);
+      req.off('close', gone);
+      resolve(ok);
+    };
+    const gone = (): void => done(false);
+    const unsubscribe = store.subscribe(() => {
+      if (store.resourceVersion >= rv) done(true);
+    });
+    const timer = setTimeout(() => done(false), ms);
+    req.on('close', gone);
+  });
+}
+
 // One watch request: the event loop, bookmarks and cleanup share the response's state.
 export function serveWatch(
   req: http.IncomingMessage,
@@ -42,6 +73,30 @@ export function serveWatch(
   store: ObjectStore,
   w: WatchRequest,
 ): void {
+  const wanted =
+    w.resourceVersion !== undefined && /^\d+$/.test(w.resourceVersion) ? Number(w.resourceVersion) : 0;
+  if (wanted > store.resourceVersion) {
+    void waitForRevision(store, wanted, TOO_LARGE_WAIT_MS, req).then((reached) => {
+      if (reached) {
+        serveWatch(req, res, store, w);
+        return;
+      }
+      if (res.destroyed || res.writableEnded) return;
+      // As the watch cache answers (apiserver storage.NewTooLargeResourceVersionError): a Timeout
+      // Status with a ResourceVersionTooLarge cause, as an ERROR event of an accepted watch.
+      res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-cache, private' });
+      const message = `Too large resource version: ${wanted}, current: ${store.resourceVersion}`;
+      const object = {
+        ...statusBody(504, 'Timeout', message),
+        details: {
+          causes: [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }],
+          retryAfterSeconds: 1,
+        },
+      };
+      res.end(JSON.stringify({ type: 'ERROR', object }) + '\n');
+    });
+    return;
+  }
   const matches = (o: KObj): boolean =>
     (w.namespace === undefined || o.metadata.namespace === w.namespace) && w.filter(o);
   const render = (o: KObj): unknown =>
