@@ -489,6 +489,51 @@ describe('tool behaviour', () => {
     expect(textOf(r)).toMatch(/^Nothing of this namespace was forwarded; nothing to stop/);
   });
 
+  it('remove_service is idempotent: a service already removed, by short name or key, is a result, not an error', async () => {
+    // As the daemon answers a second removal: a short name it cannot resolve is "not a service
+    // key", a full key "not forwarded".
+    const over = {
+      removeService: async (key: string) => {
+        throw key.split('.').length < 3
+          ? new KubefwdError(
+              'INVALID_KEY',
+              `"${key}" is not a service key (expected service.namespace.context)`,
+            )
+          : new KubefwdError('SERVICE_NOT_FOUND', `service ${key} is not forwarded`);
+      },
+    };
+    for (const key of ['kafka', 'kafka.shop', 'kafka.shop.sim']) {
+      const { r } = await call('remove_service', { key }, over);
+      expect(r.isError, textOf(r)).not.toBe(true);
+      expect(r.structuredContent).toMatchObject({ success: true, removed: false, key });
+      expect(textOf(r)).toMatch(new RegExp(`^${key} is not forwarded \\(nothing to stop\\)\\.`));
+    }
+    // A misspelt name of a service that is forwarded: said, with the one meant.
+    const typo = (await call('remove_service', { key: 'postgress' }, over)).r;
+    expect(textOf(typo)).toContain('Still forwarded with a close name: postgres.shop.sim.');
+    // A short name naming several services is still an error listing them.
+    const ambiguous = {
+      removeService: async () => {
+        throw new KubefwdError(
+          'INVALID_KEY',
+          'service key "postgres" is ambiguous: it names a, b; pass one of them',
+        );
+      },
+      listServices: async () => ({
+        services: [
+          service('postgres', []),
+          { ...service('postgres', []), key: 'postgres.billing.sim', namespace: 'billing' },
+        ],
+        summary: {} as never,
+      }),
+    };
+    expect(errorOf((await call('remove_service', { key: 'postgres' }, ambiguous)).r).code).toBe(
+      'INVALID_KEY',
+    );
+    const done = (await call('remove_service', { key: 'postgres' })).r;
+    expect(done.structuredContent).toMatchObject({ removed: true, key: 'postgres' });
+  });
+
   it('get_health names the namespaces and contexts forwarded now', async () => {
     const { r } = await call('get_health', {});
     expect(r.structuredContent).toMatchObject({ namespaces: ['shop'], contexts: ['sim'] });

@@ -1,5 +1,7 @@
 // Individual forwarded services: add, remove, list, inspect, search.
-import { SERVICE_KEY_DESCRIPTION } from '../../contract/service-key.js';
+import { SERVICE_KEY_DESCRIPTION, resolveServiceKey } from '../../contract/service-key.js';
+import { KubefwdError } from '../../contract/errors.js';
+import { closeKeys } from './close-keys.js';
 import { z } from 'zod';
 import type { ServiceView } from '../../contract/state.js';
 import { classifyPort, connectionDetails, connectionLines } from '../connection-strings.js';
@@ -111,16 +113,47 @@ export const removeService = defineTool({
   description:
     'Stop forwarding one service: closes its forwards, removes its hosts-file entries and releases its IP. ' +
     'When its whole namespace is forwarded, the service stays out until add_service or add_namespace asks for it again. ' +
-    'Requires the service key "service.namespace.context" as shown by list_services, or a short form ("postgres", "postgres.shop") that names one service.',
+    'Requires the service key "service.namespace.context" as shown by list_services, or a short form ("postgres", "postgres.shop") that names one service. ' +
+    'A service that is not forwarded (e.g. already removed) is not an error: removed is false.',
   input: z.strictObject({ key: keyField.describe(SERVICE_KEY_DESCRIPTION) }),
-  output: z.object({ success: z.boolean(), key: z.string(), message: z.string() }),
+  output: z.object({
+    success: z.boolean(),
+    key: z.string(),
+    /** false: nothing of that name was forwarded (already removed), so nothing was stopped. */
+    removed: z.boolean(),
+    message: z.string(),
+  }),
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
   async run({ key: asked }, api) {
     // The API resolves a short key ("postgres") to the full one; report that one.
-    const { key } = await api.removeService(asked);
+    const removed = await api.removeService(asked).catch(async (err: unknown) => {
+      // Idempotent, as annotated (and as remove_namespace): a service already removed is where the
+      // caller wants it. The engine calls a short name it cannot resolve an invalid key; an
+      // ambiguous short name stays an error (the API lists the candidates).
+      if (!(err instanceof KubefwdError) || !['SERVICE_NOT_FOUND', 'INVALID_KEY'].includes(err.code))
+        throw err;
+      const { services } = await api.listServices();
+      if (
+        resolveServiceKey(
+          asked,
+          services.map((s) => s.key),
+        ).kind !== 'missing'
+      )
+        throw err;
+      return { key: asked, close: closeKeys(asked, services) };
+    });
+    if ('close' in removed) {
+      const message = `${removed.key} is not forwarded (nothing to stop)`;
+      const hint =
+        removed.close.length > 0 ? ` Still forwarded with a close name: ${removed.close.join(', ')}.` : '';
+      return {
+        data: { success: true, key: removed.key, removed: false, message },
+        text: `${message}.${hint}`,
+      };
+    }
     return {
-      data: { success: true, key, message: 'Service forwarding stopped' },
-      text: `Stopped forwarding ${key}.`,
+      data: { success: true, key: removed.key, removed: true, message: 'Service forwarding stopped' },
+      text: `Stopped forwarding ${removed.key}.`,
     };
   },
 });
