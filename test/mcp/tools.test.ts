@@ -181,6 +181,53 @@ describe('tool behaviour', () => {
     expect(textOf(r)).toContain('psql -h postgres -p 5432');
   });
 
+  it('get_connection_info says inline why a service that is not active cannot be reached, and when connections fail', async () => {
+    const withForward = (f: ReturnType<typeof forward>) => ({
+      listServices: async () => ({ services: [service('postgres', [f])], summary: {} as never }),
+    });
+    const waiting = forward('postgres', 5432, '127.1.27.1', {
+      status: 'Waiting',
+      podName: 'postgres-7d9c',
+      reason: 'pod postgres-7d9c not ready: connections will wait and then close until it is ready',
+    });
+    const w = textOf(
+      (await call('get_connection_info', { service_name: 'postgres' }, withForward(waiting))).r,
+    );
+    expect(w).toContain(
+      'Note: the service is waiting: pod postgres-7d9c not ready: connections will wait and then close until it is ready (get_service',
+    );
+    expect(w).not.toContain('see get_service for the reason');
+    const denied = forward('postgres', 5432, '127.1.27.1', {
+      status: 'Error',
+      errorCode: 'PERMISSION_DENIED',
+      error: 'pods "postgres-0" is forbidden: cannot create resource "pods/portforward"',
+    });
+    const d = textOf(
+      (await call('get_connection_info', { service_name: 'postgres' }, withForward(denied))).r,
+    );
+    expect(d).toContain(
+      'Note: the service is failing: pods "postgres-0" is forbidden: cannot create resource "pods/portforward" (get_service',
+    );
+    expect(d).not.toContain('the service is error');
+    // Active, but the pod refused a connection a moment ago.
+    const refusing = forward('postgres', 5432, '127.1.27.1', {
+      failedConnections: 3,
+      lastConnectionError: 'connection refused by the pod',
+      lastConnectionErrorAt: new Date(Date.now() - 5_000).toISOString(),
+    });
+    const r = textOf(
+      (await call('get_connection_info', { service_name: 'postgres' }, withForward(refusing))).r,
+    );
+    expect(r).toContain(
+      'Note: kubefwd forwards it, but connections to pod postgres-0 port 5432 fail: connection refused by the pod',
+    );
+    // A failure long ago is not news.
+    const old = { ...refusing, lastConnectionErrorAt: new Date(Date.now() - 10 * 60_000).toISOString() };
+    expect(
+      textOf((await call('get_connection_info', { service_name: 'postgres' }, withForward(old))).r),
+    ).not.toContain('Note:');
+  });
+
   it('with --hosts-path the names resolve for no program: get_connection_info, add_service and list_hostnames say so and use the IP', async () => {
     const { backend } = createFakeBackend();
     const info = await backend.info();

@@ -2,7 +2,8 @@
 import { z } from 'zod';
 import { KubefwdError } from '../../contract/errors.js';
 import { didYouMean } from '../../domain/did-you-mean.js';
-import type { ServiceView } from '../../contract/state.js';
+import type { ForwardView, ServiceView } from '../../contract/state.js';
+import { failingConnectionsText } from '../../domain/diagnosis.js';
 import type { KubefwdBackend } from '../backend.js';
 import { connectionDetails, connectionLines, type PortInfo } from '../connection-strings.js';
 import { contextField, namespaceField, portField, serviceNameField } from '../input.js';
@@ -83,6 +84,56 @@ export const pickService = async (
     ),
   );
   return { service, pods };
+};
+
+/** What a service status means for someone about to connect (the status word alone reads badly). */
+const STATUS_WORDS: Record<ServiceView['status'], string> = {
+  active: 'active',
+  error: 'failing',
+  partial: 'partly failing',
+  pending: 'still starting',
+  waiting: 'waiting',
+};
+
+/**
+ * Why connecting may not work now, inline: a service that is not active says its forwards' reasons
+ * (a pod not ready, an RBAC error), and an active forward whose connections fail lately says that
+ * too — the connection strings above are right, but what answers them is not.
+ */
+export const stateNotes = (svc: ServiceView, pods: readonly ServiceView[], now: number): string[] => {
+  const forwards = [svc, ...pods].flatMap((s) => s.forwards ?? []);
+  const why = (f: ForwardView): string => f.reason ?? f.error ?? f.status;
+  const reasons = [
+    ...new Set(
+      forwards
+        .filter((f) => f.status !== 'Active')
+        .map((f) => {
+          const text = why(f);
+          return f.podName && !text.includes(f.podName) ? `pod ${f.podName}: ${text}` : text;
+        }),
+    ),
+  ];
+  const failing = [
+    ...new Set(
+      forwards.flatMap((f) =>
+        failingConnectionsText(f, now) === undefined
+          ? []
+          : [`connections to pod ${f.podName || '?'} port ${f.podPort} fail: ${f.lastConnectionError ?? ''}`],
+      ),
+    ),
+  ];
+  return [
+    ...(svc.status === 'active'
+      ? []
+      : [
+          `Note: the service is ${STATUS_WORDS[svc.status]}${reasons.length > 0 ? `: ${reasons.join('; ')}` : ''} (get_service shows every forward).`,
+        ]),
+    ...(failing.length > 0
+      ? [
+          `Note: kubefwd forwards it, but ${failing.join('; ')} (lately; get_pod_logs shows why the pod turns them away).`,
+        ]
+      : []),
+  ];
 };
 
 export const getConnectionInfo = defineTool({
@@ -186,9 +237,7 @@ export const getConnectionInfo = defineTool({
       `Ports: ${ports.map((p) => `${p.localPort}${p.name ? `/${p.name}` : ''}`).join(', ')}`,
       'Connection strings:',
       ...connectionLines(details, '  '),
-      ...(svc.status === 'active'
-        ? []
-        : [`Note: the service is ${svc.status}; see get_service for the reason.`]),
+      ...stateNotes(svc, pods, Date.now()),
     ].join('\n');
     return { data, text };
   },
