@@ -368,6 +368,112 @@ describe('tool behaviour', () => {
     });
   });
 
+  it('diagnose_errors: a permission error needs a cluster admin, so no reconnect (or any tool) is offered as the fix', async () => {
+    const denied = forward('postgres', 5432, '127.1.27.1', {
+      status: 'Error',
+      errorCode: 'PERMISSION_DENIED',
+      error: 'pods "postgres-0" is forbidden: User "dev" cannot create resource "pods/portforward"',
+    });
+    const expired = forward('redis', 6379, '127.1.27.2', {
+      status: 'Error',
+      error: 'Unauthorized: token has expired',
+    });
+    const over = {
+      analyze: async () =>
+        ({ status: 'degraded', issues: [forwardIssue(denied), forwardIssue(expired)] }) as never,
+    };
+    const { r } = await call('diagnose_errors', {}, over);
+    const errors = (r.structuredContent as { errors: Record<string, unknown>[] }).errors;
+    expect(errors.map((e) => e.errorType)).toEqual(['PERMISSION_DENIED', 'AUTH_FAILED']);
+    for (const e of errors) expect(e).not.toHaveProperty('nextStep');
+    expect(textOf(r)).toContain(
+      'fix: Your user lacks an RBAC permission named in the message; ask a cluster admin',
+    );
+    expect(textOf(r)).not.toContain('reconnect_service');
+  });
+
+  it('diagnose_errors: a service without a selector that has no pod points at its Endpoints, not at list_pods', async () => {
+    const waiting = forward('legacy-db', 5432, '127.1.27.6', {
+      status: 'Waiting',
+      errorCode: 'NO_PODS',
+      reason: 'no ready pod among the Endpoints of the service',
+    });
+    const { backend } = createFakeBackend();
+    const over = {
+      analyze: async () => ({ status: 'degraded', issues: [forwardIssue(waiting)] }) as never,
+      k8sServices: async (namespace: string) => {
+        const r = await backend.k8sServices(namespace);
+        return {
+          ...r,
+          services: [...r.services, { ...r.services[0]!, name: 'legacy-db', selector: undefined }],
+        };
+      },
+    };
+    const { r } = await call('diagnose_errors', {}, over);
+    expect((r.structuredContent as { errors: unknown[] }).errors[0]).toMatchObject({
+      errorType: 'NO_PODS',
+      nextStep: { tool: 'get_endpoints', args: { namespace: 'shop', service_name: 'legacy-db' } },
+    });
+  });
+
+  it('list_pods and get_endpoints for a service without a selector: the pods its Endpoints name, and one that is gone', async () => {
+    const { backend } = createFakeBackend();
+    const endpoints = (pods: string[]) => ({
+      name: 'legacy-db',
+      namespace: 'shop',
+      context: 'sim',
+      subsets: [
+        {
+          addresses: pods.map((p, i) => ({ ip: `10.0.0.${i + 1}`, podName: p })),
+          notReadyAddresses: [],
+          ports: [{ port: 5432, protocol: 'TCP' }],
+        },
+      ],
+    });
+    const over = (pods: string[]) => ({
+      k8sPods: async (namespace: string, o?: { serviceName?: string }) => {
+        if (o?.serviceName === 'legacy-db')
+          throw new KubefwdError(
+            'NO_SELECTOR',
+            'service legacy-db has no pod selector, so no pods belong to it',
+          );
+        return backend.k8sPods(namespace);
+      },
+      k8sEndpoints: async () => endpoints(pods),
+      k8sServices: async (namespace: string) => {
+        const r = await backend.k8sServices(namespace);
+        return { ...r, services: [{ ...r.services[0]!, name: 'legacy-db', selector: undefined }] };
+      },
+    });
+    const live = (
+      await call('list_pods', { namespace: 'shop', service_name: 'legacy-db' }, over(['postgres-0']))
+    ).r;
+    expect(live.isError, textOf(live)).not.toBe(true);
+    expect(live.structuredContent).toMatchObject({
+      count: 1,
+      pods: [expect.objectContaining({ name: 'postgres-0' })],
+    });
+    expect(textOf(live)).toContain(
+      'legacy-db has no selector: kubefwd forwards it to the pods its Endpoints name (postgres-0).',
+    );
+    const gone = (
+      await call('list_pods', { namespace: 'shop', service_name: 'legacy-db' }, over(['postgres-old']))
+    ).r;
+    expect(gone.structuredContent).toMatchObject({ count: 0 });
+    expect(textOf(gone)).toContain(
+      'Endpoints name pod postgres-old, which no longer exists; the manual Endpoints must be updated',
+    );
+    const ep = (
+      await call('get_endpoints', { namespace: 'shop', service_name: 'legacy-db' }, over(['postgres-old']))
+    ).r;
+    expect(textOf(ep)).toContain('- ready: postgres-old 10.0.0.1 (this pod no longer exists)');
+    expect(textOf(ep)).toContain(
+      'Endpoints name pod postgres-old, which no longer exists; the manual Endpoints must be updated',
+    );
+    const none = (await call('list_pods', { namespace: 'shop', service_name: 'legacy-db' }, over([]))).r;
+    expect(textOf(none)).toContain('legacy-db has no selector and its Endpoints name no pods');
+  });
+
   it('get_pod_logs fences the lines as untrusted content', async () => {
     const { r } = await call('get_pod_logs', { namespace: 'shop', pod_name: 'postgres-0' });
     const text = textOf(r);

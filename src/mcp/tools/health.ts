@@ -1,6 +1,8 @@
 // Health, metrics and diagnosis of kubefwd itself.
 import { z } from 'zod';
-import { KubefwdError } from '../../contract/errors.js';
+import { KubefwdError, type ErrorCode } from '../../contract/errors.js';
+import type { Issue } from '../../contract/api-diagnostics.js';
+import { hasNoSelector } from './endpoint-pods.js';
 import { classifyError } from '../../domain/diagnosis.js';
 import { parseServiceKey } from '../../domain/keys.js';
 import { keyField } from '../input.js';
@@ -141,12 +143,52 @@ export const getAnalysis = defineTool({
   },
 });
 
+/**
+ * Codes whose fix is outside this server (a cluster admin, a new login, the kubeconfig, the network):
+ * reconnecting or re-syncing meets the same refusal, and kubefwd retries on its own anyway.
+ */
+const FIXED_OUTSIDE: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  'PERMISSION_DENIED',
+  'AUTH_FAILED',
+  'TLS_ERROR',
+  'KUBECONFIG_INVALID',
+  'API_UNREACHABLE',
+  'UNSUPPORTED_SERVICE',
+  'NO_SELECTOR',
+]);
+
+/** The tool to call next for an issue, or undefined when none can help. */
+const nextStepFor = async (
+  code: ErrorCode,
+  issue: Issue,
+  at: { key: string; namespace: string; service: string; selectorless: () => Promise<boolean> },
+): Promise<{ tool: string; args: Record<string, unknown> } | undefined> => {
+  if (FIXED_OUTSIDE.has(code)) return undefined;
+  // Active, but the pod turns connections away: its log says why it does not listen.
+  if (issue.status === 'Active' && issue.podName)
+    return { tool: 'get_pod_logs', args: { namespace: at.namespace, pod_name: issue.podName } };
+  if (code === 'NO_PODS' || code === 'POD_NOT_FOUND') {
+    // A service without a selector gets its pod from its manual Endpoints: no selector lists its
+    // pods, and no sync finds a replacement; its Endpoints say which pod they name (maybe a gone one).
+    if (await at.selectorless())
+      return { tool: 'get_endpoints', args: { namespace: at.namespace, service_name: at.service } };
+    // No pod at all: nothing to sync or reconnect to (kubefwd takes one as soon as it is ready);
+    // the pods and their events say why there is none. A deleted pod: sync picks its replacement.
+    return code === 'NO_PODS'
+      ? { tool: 'list_pods', args: { namespace: at.namespace, service_name: at.service } }
+      : { tool: 'sync_service', args: { key: at.key, force: true } };
+  }
+  return { tool: 'reconnect_service', args: { key: at.key } };
+};
+
 export const diagnoseErrors = defineTool({
   name: 'diagnose_errors',
   title: 'Diagnose errors',
   description:
     'Every forward that is failing or waiting now, with a stable error code, the error message, why it is ' +
-    'waiting, when kubefwd retries next, and the fix to try (reconnect_service, sync_service, check pods/events). ' +
+    'waiting, when kubefwd retries next, the fix, and the tool to call next when one can help (reconnect_service, ' +
+    'sync_service, list_pods, get_endpoints, get_pod_logs; none for permission or credential errors, which need a ' +
+    'cluster admin or a new login). ' +
     'Also lists recent errors already recovered from, and recent error logs.',
   input: z.strictObject({}),
   output: z.object({
@@ -166,7 +208,8 @@ export const diagnoseErrors = defineTool({
         reason: z.string().optional(),
         nextRetryAt: z.string().optional(),
         suggestion: z.string(),
-        nextStep: z.object({ tool: z.string(), args: z.record(z.string(), z.unknown()) }),
+        /** Absent when no tool of this server can help (permissions, credentials: see suggestion). */
+        nextStep: z.object({ tool: z.string(), args: z.record(z.string(), z.unknown()) }).optional(),
       }),
     ),
     recentErrors: z.array(anyObject),
@@ -177,50 +220,61 @@ export const diagnoseErrors = defineTool({
   async run(_args, api) {
     // One request: the REST analysis classifies every troubled forward (domain/diagnosis).
     const analysis = await api.analyze();
-    const errors = analysis.issues.flatMap((issue) => {
-      if (issue.serviceKey === undefined || issue.forwardKey === undefined) return [];
-      const c = classifyError(issue.message, issue.errorCode);
-      const code = c.code;
-      const key = issue.serviceKey;
-      const where = parseServiceKey(key);
-      // No pod at all: nothing to sync or reconnect to (kubefwd takes one as soon as it is ready);
-      // the pods and their events say why there is none. A deleted pod: sync picks its replacement.
-      // Active, but the pod turns connections away: its log says why it does not listen.
-      const nextStep =
-        issue.status === 'Active' && issue.podName
-          ? {
-              tool: 'get_pod_logs',
-              args: { namespace: issue.namespace ?? where?.namespace ?? '', pod_name: issue.podName },
-            }
-          : code === 'NO_PODS'
-            ? {
-                tool: 'list_pods',
-                args: {
-                  namespace: issue.namespace ?? where?.namespace ?? '',
-                  service_name: issue.serviceName ?? where?.service ?? key,
-                },
-              }
-            : code === 'POD_NOT_FOUND'
-              ? { tool: 'sync_service', args: { key, force: true } }
-              : { tool: 'reconnect_service', args: { key } };
-      return [
-        {
-          serviceKey: key,
-          serviceName: issue.serviceName ?? where?.service ?? key,
-          namespace: issue.namespace ?? where?.namespace ?? '',
-          context: issue.context ?? where?.context ?? '',
-          forwardKey: issue.forwardKey,
-          podName: issue.podName ?? '',
-          status: issue.status ?? '',
-          errorType: code,
-          errorMessage: issue.message,
-          ...(issue.reason ? { reason: issue.reason } : {}),
-          ...(issue.nextRetryAt ? { nextRetryAt: issue.nextRetryAt } : {}),
-          suggestion: issue.suggestion,
-          nextStep,
-        },
-      ];
-    });
+    // Whether a service finds its pods by selector or by its (manual) Endpoints decides where to
+    // look when it has none: read once per namespace, and only when an issue needs it.
+    const selectorless = new Map<string, Promise<Set<string>>>();
+    const hasNoSelectorIn = (namespace: string, context: string, service: string): Promise<boolean> => {
+      const at = `${namespace}/${context}`;
+      let names = selectorless.get(at);
+      if (!names) {
+        names = api
+          .k8sServices(namespace, context ? { context } : {})
+          .then((r) => new Set(r.services.filter(hasNoSelector).map((s) => s.name)))
+          .catch(() => new Set<string>());
+        selectorless.set(at, names);
+      }
+      return names.then((n) => n.has(service));
+    };
+    const errors = await Promise.all(
+      analysis.issues.flatMap((issue) => {
+        if (issue.serviceKey === undefined || issue.forwardKey === undefined) return [];
+        const forwardKey = issue.forwardKey;
+        return [
+          (async () => {
+            const c = classifyError(issue.message, issue.errorCode);
+            const code = c.code;
+            const key = issue.serviceKey ?? '';
+            const where = parseServiceKey(key);
+            const namespace = issue.namespace ?? where?.namespace ?? '';
+            const context = issue.context ?? where?.context ?? '';
+            // The Kubernetes service: a headless service's pod entries are named `<pod>.<service>`,
+            // and a service name has no dot of its own.
+            const service = (issue.serviceName ?? where?.service ?? key).split('.').at(-1) ?? key;
+            const nextStep = await nextStepFor(code, issue, {
+              key,
+              namespace,
+              service,
+              selectorless: () => hasNoSelectorIn(namespace, context, service),
+            });
+            return {
+              serviceKey: key,
+              serviceName: issue.serviceName ?? where?.service ?? key,
+              namespace,
+              context,
+              forwardKey,
+              podName: issue.podName ?? '',
+              status: issue.status ?? '',
+              errorType: code,
+              errorMessage: issue.message,
+              ...(issue.reason ? { reason: issue.reason } : {}),
+              ...(issue.nextRetryAt ? { nextRetryAt: issue.nextRetryAt } : {}),
+              suggestion: issue.suggestion,
+              ...(nextStep ? { nextStep } : {}),
+            };
+          })(),
+        ];
+      }),
+    );
     const [recentErrors, recentLogs] = await Promise.all([
       api.historyErrors({ count: 20 }).catch(() => []),
       api
@@ -235,7 +289,7 @@ export const diagnoseErrors = defineTool({
           errors
             .map(
               (e) =>
-                `- ${e.serviceKey} pod ${e.podName} [${e.status}] ${e.errorType}: ${e.errorMessage}\n  fix: ${e.suggestion} -> ${e.nextStep.tool} ${JSON.stringify(e.nextStep.args)}`,
+                `- ${e.serviceKey} pod ${e.podName} [${e.status}] ${e.errorType}: ${e.errorMessage}\n  fix: ${e.suggestion}${e.nextStep ? ` -> ${e.nextStep.tool} ${JSON.stringify(e.nextStep.args)}` : ''}`,
             )
             .join('\n');
     return {

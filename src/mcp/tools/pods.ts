@@ -9,6 +9,8 @@ import {
   selectorField,
   serviceNameField,
 } from '../input.js';
+import { KubefwdError } from '../../contract/errors.js';
+import { endpointPodsNote, readEndpointPods } from './endpoint-pods.js';
 import { UNTRUSTED_NOTICE, fenceUntrusted, sanitizeDeep, sanitizeLine } from '../untrusted.js';
 import { anyObject } from './shapes.js';
 import { READ_CLUSTER, defineTool } from './define.js';
@@ -18,7 +20,8 @@ export const listPods = defineTool({
   title: 'List pods',
   description:
     'List the pods of a namespace with phase, status, ready count, restarts and age. Filter by label_selector ' +
-    '(e.g. "app=api") or by service_name (the pods that service selects). Essential for finding which pods back ' +
+    '(e.g. "app=api") or by service_name (the pods that service selects; for a service without a selector, the ' +
+    'pods its Endpoints name, as kubefwd forwards it). Essential for finding which pods back ' +
     'a service and whether they are healthy.',
   input: z.strictObject({
     namespace: namespaceField,
@@ -30,21 +33,41 @@ export const listPods = defineTool({
     pods: z.array(anyObject),
     namespace: z.string(),
     count: z.number(),
+    /** For a service without a selector: the pods its Endpoints name, and any that are gone. */
+    note: z.string().optional(),
     untrusted: z.string(),
   }),
   annotations: READ_CLUSTER,
   async run({ namespace, context, label_selector, service_name }, api) {
-    const pods = await api.k8sPods(namespace, {
+    const opts = {
       ...(context ? { context } : {}),
       ...(label_selector ? { labelSelector: label_selector } : {}),
-      ...(service_name ? { serviceName: service_name } : {}),
-    });
+    };
+    let note: string | undefined;
+    const pods = await api
+      .k8sPods(namespace, { ...opts, ...(service_name ? { serviceName: service_name } : {}) })
+      .catch(async (err: unknown) => {
+        // The API knows a service's pods by its selector only; kubefwd forwards a selector-less
+        // one to the pods its Endpoints name, so those are its pods.
+        if (!service_name || !(err instanceof KubefwdError) || err.code !== 'NO_SELECTOR') throw err;
+        const e = await readEndpointPods(api, namespace, service_name, context);
+        note = endpointPodsNote(service_name, e);
+        if (!label_selector) return e.existing;
+        const matching = new Set((await api.k8sPods(namespace, opts)).map((p) => p.name));
+        return e.existing.filter((p) => matching.has(p.name));
+      });
     const line = (p: K8sPod): string =>
       `- ${p.name} ${p.status} ready ${p.ready} restarts ${p.restarts} age ${p.age}${p.isForwarded ? ' (forwarded)' : ''}`;
     return {
       // A pod's status text comes from the workload (container reasons, termination messages).
-      data: { pods, namespace, count: pods.length, untrusted: UNTRUSTED_NOTICE },
-      text: `${pods.length} pod(s) in ${namespace}.\n${fenceUntrusted(`the pods of namespace ${namespace}`, pods.map(line)).text}`,
+      data: {
+        pods,
+        namespace,
+        count: pods.length,
+        ...(note === undefined ? {} : { note }),
+        untrusted: UNTRUSTED_NOTICE,
+      },
+      text: `${note === undefined ? '' : `${note}\n`}${pods.length} pod(s) in ${namespace}.\n${fenceUntrusted(`the pods of namespace ${namespace}`, pods.map(line)).text}`,
     };
   },
 });
