@@ -609,6 +609,7 @@ describe('tool behaviour', () => {
       type,
       clusterIP: '10.0.0.1',
       ports: [{ port: 53, targetPort: '53', protocol }],
+      selector: { app: name },
       forwarded: false,
     });
     const over = {
@@ -617,15 +618,73 @@ describe('tool behaviour', () => {
           svc('payments', 'ExternalName', 'TCP'),
           svc('statsd', 'ClusterIP', 'UDP'),
           svc('dns', 'ClusterIP', 'TCP'),
+          // No selector: forwarded by its Endpoints when they name a pod, else not at all.
+          { ...svc('legacy-db', 'ClusterIP', 'TCP'), selector: undefined },
+          { ...svc('orphan', 'ClusterIP', 'TCP'), selector: undefined },
         ],
         namespace: 'shop',
         context: 'sim',
       }),
+      k8sEndpoints: async (namespace: string, name: string) => {
+        if (name === 'orphan') throw new KubefwdError('SERVICE_NOT_FOUND', 'endpoints "orphan" not found');
+        return {
+          name,
+          namespace,
+          context: 'sim',
+          subsets: [
+            { addresses: [{ ip: '10.0.0.7', podName: 'postgres-0' }], notReadyAddresses: [], ports: [] },
+          ],
+        };
+      },
     };
-    const text = textOf((await call('list_k8s_services', { namespace: 'shop' }, over)).r);
+    const { r } = await call('list_k8s_services', { namespace: 'shop' }, over);
+    const text = textOf(r);
     expect(text).toContain('- payments [ExternalName] ports 53 (cannot be forwarded: ExternalName)');
     expect(text).toContain('- statsd [ClusterIP] ports 53 UDP (cannot be forwarded: no TCP port)');
     expect(text).toMatch(/- dns \[ClusterIP\] ports 53$/m);
+    expect(text).toMatch(/- legacy-db \[ClusterIP\] ports 53$/m);
+    expect(text).toContain(
+      '- orphan [ClusterIP] ports 53 (cannot be forwarded: no selector and no Endpoints naming a pod)',
+    );
+    const data = r.structuredContent as { services: { name: string; cannotForward?: string }[] };
+    expect(data.services.find((s) => s.name === 'orphan')?.cannotForward).toBe(
+      'no selector and no Endpoints naming a pod',
+    );
+  });
+
+  it('get_service for a service kubefwd skips says why: no selector and no Endpoints; a misspelt key gets the close keys', async () => {
+    const { backend } = createFakeBackend();
+    const over = {
+      getService: async (key: string) => {
+        throw new KubefwdError('SERVICE_NOT_FOUND', `Service not found: ${key}`, { field: 'path.key' });
+      },
+      k8sServices: async (namespace: string) => {
+        const r = await backend.k8sServices(namespace);
+        const orphan = { ...r.services[0]!, name: 'orphan', selector: undefined, forwarded: false };
+        return { ...r, services: [...r.services, orphan] };
+      },
+      k8sEndpoints: async () => {
+        throw new KubefwdError('SERVICE_NOT_FOUND', 'endpoints "orphan" not found');
+      },
+    };
+    for (const key of ['orphan', 'orphan.shop', 'orphan.shop.sim']) {
+      const err = errorOf((await call('get_service', { key }, over)).r);
+      expect(err.code).toBe('SERVICE_NOT_FOUND');
+      expect(err.message).toBe(
+        'orphan (namespace shop, context sim) is not forwarded: kubefwd cannot forward it (no selector and no Endpoints naming a pod)',
+      );
+      expect(err.hint).toMatch(/no pod selector and no Endpoints naming a pod/);
+    }
+    const typo = errorOf((await call('get_service', { key: 'postgress.shop' }, over)).r);
+    expect(typo.message).toBe('Service not found: postgress.shop (did you mean "postgres.shop.sim"?)');
+    expect(typo.field).toBe('key');
+    const notFound = async (key: string) => {
+      throw new KubefwdError('SERVICE_NOT_FOUND', `Service not found: ${key}`, { field: 'path.key' });
+    };
+    const sync = errorOf(
+      (await call('sync_service', { key: 'postgress' }, { ...over, syncService: notFound })).r,
+    );
+    expect(sync.message).toContain('(did you mean "postgres.shop.sim"?)');
   });
 
   it('remove_namespace is idempotent: nothing forwarded from the namespace is a result, not an error', async () => {

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { KubefwdError, type ErrorCode } from '../../contract/errors.js';
 import type { Issue } from '../../contract/api-diagnostics.js';
 import { hasNoSelector } from './endpoint-pods.js';
+import { explainNotForwarded } from './not-forwarded.js';
 import { classifyError } from '../../domain/diagnosis.js';
 import { parseServiceKey } from '../../domain/keys.js';
 import { keyField } from '../input.js';
@@ -107,7 +108,14 @@ export const getMetrics = defineTool({
     if (sc === 'summary') return { data: summary };
     // A short key ("redis", "redis.shop") names a service as in the other tools: the API resolves
     // it, and says which services it could mean when it is ambiguous or unknown.
-    const key = service_key === undefined ? undefined : (await api.getService(service_key)).key;
+    const key =
+      service_key === undefined
+        ? undefined
+        : (
+            await api
+              .getService(service_key)
+              .catch((err: unknown) => explainNotForwarded(api, service_key, err))
+          ).key;
     const all = await api.serviceMetricsList();
     const services = key === undefined ? all : all.filter((m) => m.key === key);
     if (key !== undefined && services.length === 0)

@@ -2,6 +2,7 @@
 import { SERVICE_KEY_DESCRIPTION, resolveServiceKey } from '../../contract/service-key.js';
 import { KubefwdError } from '../../contract/errors.js';
 import { closeKeys } from './close-keys.js';
+import { explainNotForwarded } from './not-forwarded.js';
 import { z } from 'zod';
 import type { ServiceView } from '../../contract/state.js';
 import { classifyPort, connectionDetails, connectionLines } from '../connection-strings.js';
@@ -205,7 +206,7 @@ export const getService = defineTool({
   output: serviceOut,
   annotations: READ_ONLY,
   async run({ key }, api) {
-    const s = await api.getService(key);
+    const s = await api.getService(key).catch((err: unknown) => explainNotForwarded(api, key, err));
     const fwd = (s.forwards ?? []).map(
       (f) =>
         `- ${f.podName} ${f.localIP}:${f.localPort} -> ${f.podPort} [${f.status}]${f.error ? ` error: ${f.error}` : ''}${f.reason ? ` (${f.reason})` : ''}` +

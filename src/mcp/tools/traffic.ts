@@ -6,6 +6,7 @@ import { countField, keyField, searchText } from '../input.js';
 import { UNTRUSTED_NOTICE, fenceUntrusted, sanitizeLine } from '../untrusted.js';
 import { anyObject } from './shapes.js';
 import { READ_ONLY, defineTool } from './define.js';
+import { explainNotForwarded } from './not-forwarded.js';
 
 export interface HttpRequestRow {
   timestamp: string;
@@ -83,7 +84,9 @@ export const getHttpTraffic = defineTool({
       summary = f.summary;
       forwards = [f];
     } else if (service_key) {
-      const s = await api.serviceHttpTraffic(service_key, { count: n });
+      const s = await api
+        .serviceHttpTraffic(service_key, { count: n })
+        .catch((err: unknown) => explainNotForwarded(api, service_key, err));
       key = service_key;
       summary = s.summary;
       forwards = s.forwards;
