@@ -258,11 +258,22 @@ describe('tool behaviour', () => {
   });
 
   it('get_connection_info: a wrong namespace is named as such, a misspelt service gets the close names', async () => {
-    const wrongNs = (await call('get_connection_info', { service_name: 'postgres', namespace: 'shopp' })).r;
+    // A namespace that exists, where postgres is not forwarded: where it is forwarded from.
+    const wrongNs = (await call('get_connection_info', { service_name: 'postgres', namespace: 'default' })).r;
     expect(errorOf(wrongNs)).toMatchObject({ code: 'SERVICE_NOT_FOUND', field: 'namespace' });
     expect(textOf(wrongNs)).toContain(
-      "'postgres' is not forwarded from namespace shopp, but from: shop (context sim)",
+      "'postgres' is not forwarded from namespace default, but from: shop (context sim)",
     );
+    // A namespace that does not exist is a typo, not something to forward with add_service.
+    const noNs = (await call('get_connection_info', { service_name: 'postgres', namespace: 'shopp' })).r;
+    expect(errorOf(noNs)).toMatchObject({
+      code: 'NAMESPACE_NOT_FOUND',
+      field: 'namespace',
+      message:
+        'namespace "shopp" does not exist in context sim (did you mean "shop"?); \'postgres\' is forwarded from shop (context sim)',
+      hint: 'Pass namespace "shop".',
+    });
+    expect(textOf(noNs)).not.toContain('add_service');
     const typo = (await call('get_connection_info', { service_name: 'postgress' })).r;
     expect(errorOf(typo)).toMatchObject({ code: 'SERVICE_NOT_FOUND', field: 'service_name' });
     expect(textOf(typo)).toContain(`No forwarded service named 'postgress' (did you mean "postgres"?)`);
@@ -310,6 +321,24 @@ describe('tool behaviour', () => {
     expect(await keys({ query: 'the cache' })).toEqual(['redis.shop.sim']);
     expect(await keys({ query: 'database', namespace: 'shop' })).toEqual(['postgres.shop.sim']);
     expect(await keys({ query: 'web', port: 8080 })).toEqual(['api-gateway.shop.sim']);
+  });
+
+  it('find_services that finds nothing names the word that matches nothing forwarded, with the close names', async () => {
+    const text = async (args: Record<string, unknown>) =>
+      ((await call('find_services', args)).r.content as { text: string }[])[0]!.text;
+    expect(await text({ query: 'postgres in shopp' })).toBe(
+      'No forwarded service matches: "shopp" names nothing forwarded (did you mean "shop"?). Use list_k8s_services to find services to forward.',
+    );
+    expect(await text({ query: 'postgress' })).toContain(
+      '"postgress" names nothing forwarded (did you mean "postgres"?)',
+    );
+    expect(await text({ query: 'redis', namespace: 'shopp' })).toContain(
+      'nothing is forwarded from namespace shopp (did you mean "shop"?)',
+    );
+    // Every word matches something, just not together: nothing to guess.
+    expect(await text({ query: 'redis database' })).toBe(
+      'No forwarded service matches. Use list_k8s_services to find services to forward.',
+    );
   });
 
   it('find_services searches within the namespace asked for: a postgres elsewhere hides nothing there', async () => {

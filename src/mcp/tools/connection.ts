@@ -49,6 +49,38 @@ const notForwarded = (
 };
 
 /**
+ * A namespace asked for that does not exist is a typo, not a service to forward: said so, with the
+ * close names and where the service is forwarded from. Unknown when namespaces cannot be listed.
+ */
+const namespaceMustExist = async (
+  api: KubefwdBackend,
+  services: readonly ServiceView[],
+  serviceName: string,
+  namespace: string,
+  context: string | undefined,
+): Promise<void> => {
+  const listed = await api.k8sNamespaces(context ? { context } : {}).catch(() => undefined);
+  if (!listed || listed.namespaces.some((n) => n.name === namespace)) return;
+  const elsewhere = services.filter(
+    (s) => s.serviceName === serviceName && (!context || s.context === context),
+  );
+  throw new KubefwdError(
+    'NAMESPACE_NOT_FOUND',
+    `namespace "${namespace}" does not exist in context ${listed.context}${didYouMean(
+      namespace,
+      listed.namespaces.map((n) => n.name),
+    )}${elsewhere.length > 0 ? `; '${serviceName}' is forwarded from ${elsewhere.map((s) => `${s.namespace} (context ${s.context})`).join(', ')}` : ''}`,
+    {
+      field: 'namespace',
+      hint:
+        elsewhere.length === 1
+          ? `Pass namespace "${elsewhere[0]!.namespace}".`
+          : 'Pass a namespace that exists; list_k8s_namespaces lists them.',
+    },
+  );
+};
+
+/**
  * The one forwarded service a name (and optional namespace/context) means, with the per-pod entries
  * when it is headless; errors say how to disambiguate.
  */
@@ -70,7 +102,10 @@ export const pickService = async (
       .filter((s) => !seen.has(`${s.namespace}/${s.context}`) && seen.add(`${s.namespace}/${s.context}`));
   }
   const first = matches[0];
-  if (!first) throw notForwarded(services, serviceName, namespace, context);
+  if (!first) {
+    if (namespace) await namespaceMustExist(api, services, serviceName, namespace, context);
+    throw notForwarded(services, serviceName, namespace, context);
+  }
   if (matches.length > 1)
     throw new KubefwdError(
       'INVALID_INPUT',

@@ -7,7 +7,8 @@ import { z } from 'zod';
 import type { ServiceView } from '../../contract/state.js';
 import { classifyPort, connectionDetails, connectionLines } from '../connection-strings.js';
 import { contextField, keyField, namespaceField, portField, searchText, serviceNameField } from '../input.js';
-import { searchServices } from '../service-search.js';
+import { matchesTerms, queryTerms, searchServices, type SearchableService } from '../service-search.js';
+import { didYouMean } from '../../domain/did-you-mean.js';
 import { byIpNote, namesOnlyIn } from './names-only-in.js';
 import { connectionStringOut, portOut, serviceOut, summaryOut } from './shapes.js';
 import { READ_ONLY, defineTool } from './define.js';
@@ -221,6 +222,28 @@ export const getService = defineTool({
   },
 });
 
+/**
+ * Why a search found nothing, when a word of it (or the namespace asked) matches no forwarded
+ * service at all: that word, with the forwarded names, namespaces and contexts close to it — the
+ * misspelling ("shopp") is the likely reason.
+ */
+const nothingMatches = (
+  services: readonly (ServiceView & SearchableService)[],
+  query: string | undefined,
+  namespace: string | undefined,
+): string => {
+  const words = [...new Set(services.flatMap((s) => [s.serviceName, s.namespace, s.context]))];
+  const namespaces = [...new Set(services.map((s) => s.namespace))];
+  const unmatched = queryTerms(query ?? '').filter((t) => !services.some((s) => matchesTerms(s, [t])));
+  const said = [
+    ...(namespace !== undefined && !namespaces.includes(namespace)
+      ? [`nothing is forwarded from namespace ${namespace}${didYouMean(namespace, namespaces)}`]
+      : []),
+    ...unmatched.map((t) => `"${t}" names nothing forwarded${didYouMean(t, words)}`),
+  ];
+  return said.length === 0 ? '' : `: ${said.join('; ')}`;
+};
+
 export const findServices = defineTool({
   name: 'find_services',
   title: 'Search forwarded services',
@@ -257,21 +280,21 @@ export const findServices = defineTool({
     const withFwd = await Promise.all(
       services.map(async (s) => (s.forwards ? s : await api.getService(s.key).catch(() => s))),
     );
-    // Namespace and port first: the search ranks among the services that are candidates.
-    const candidates = withFwd
-      .filter((s) => !namespace || s.namespace === namespace)
-      .filter(
-        (s) =>
-          port === undefined ||
-          (s.forwards ?? []).some((f) => Number(f.localPort) === port || Number(f.podPort) === port),
-      );
-    const searchable = candidates.map((s) => {
+    const all = withFwd.map((s) => {
       const fwds = s.forwards ?? [];
       const kinds = fwds.map((f) =>
         classifyPort({ localPort: num(f.localPort), remotePort: num(f.podPort) }, s.serviceName),
       );
       return { ...s, hostnames: [...new Set(fwds.flatMap((f) => f.hostnames))], kinds };
     });
+    // Namespace and port first: the search ranks among the services that are candidates.
+    const searchable = all
+      .filter((s) => !namespace || s.namespace === namespace)
+      .filter(
+        (s) =>
+          port === undefined ||
+          (s.forwards ?? []).some((f) => Number(f.localPort) === port || Number(f.podPort) === port),
+      );
     const found = searchServices(searchable, query ?? '').map((s) => {
       const fwds = s.forwards ?? [];
       return {
@@ -289,7 +312,7 @@ export const findServices = defineTool({
       data: { services: found, count: found.length },
       text:
         found.length === 0
-          ? 'No forwarded service matches. Use list_k8s_services to find services to forward.'
+          ? `No forwarded service matches${nothingMatches(all, query, namespace)}. Use list_k8s_services to find services to forward.`
           : found
               .map((s) => `- ${s.key} ${s.localIP} ${s.hostnames[0] ?? ''} ports ${s.ports.join(', ')}`)
               .join('\n'),
