@@ -503,6 +503,57 @@ describe('tool behaviour', () => {
     expect(textOf(none)).toContain('legacy-db has no selector and its Endpoints name no pods');
   });
 
+  it('get_pod_logs and get_pod with a pod name that names no pod offer the pods it starts, or is close to; a wrong container lists the containers', async () => {
+    const { backend } = createFakeBackend();
+    const pod = async (name: string) => ({
+      ...(await backend.k8sPods('shop'))[0]!,
+      name,
+      containers: ['app', 'sidecar'],
+    });
+    const missing = async (_ns: string, name: string) => {
+      throw new KubefwdError('POD_NOT_FOUND', `pod "${name}" not found in namespace shop (context sim)`);
+    };
+    const over = {
+      k8sPods: async () => [
+        await pod('api-gateway-4h84j588gv-7cnb9'),
+        await pod('api-gateway-4h84j588gv-mxnqg'),
+        await pod('postgres-ndlch2ckp8-5gw4r'),
+      ],
+      podLogs: missing,
+      k8sPod: missing,
+    };
+    for (const tool of ['get_pod_logs', 'get_pod']) {
+      const err = errorOf((await call(tool, { namespace: 'shop', pod_name: 'api-gateway' }, over)).r);
+      expect(err).toMatchObject({ code: 'POD_NOT_FOUND', field: 'pod_name' });
+      expect(err.message).toBe(
+        'pod "api-gateway" not found in namespace shop (context sim) (did you mean "api-gateway-4h84j588gv-7cnb9" or "api-gateway-4h84j588gv-mxnqg"?)',
+      );
+      expect(err.hint).not.toContain('sync_service');
+    }
+    const badContainer = {
+      ...over,
+      podLogs: async () => {
+        throw new KubefwdError(
+          'INVALID_INPUT',
+          'the API server refused to get pods/log "postgres-ndlch2ckp8-5gw4r": container side is not valid for pod postgres-ndlch2ckp8-5gw4r',
+        );
+      },
+    };
+    const c = errorOf(
+      (
+        await call(
+          'get_pod_logs',
+          { namespace: 'shop', pod_name: 'postgres-ndlch2ckp8-5gw4r', container: 'side' },
+          badContainer,
+        )
+      ).r,
+    );
+    expect(c).toMatchObject({ code: 'INVALID_INPUT', field: 'container' });
+    expect(c.message).toBe(
+      'pod postgres-ndlch2ckp8-5gw4r has no container "side"; its containers: app, sidecar (did you mean "sidecar"?)',
+    );
+  });
+
   it('get_pod_logs fences the lines as untrusted content', async () => {
     const { r } = await call('get_pod_logs', { namespace: 'shop', pod_name: 'postgres-0' });
     const text = textOf(r);
