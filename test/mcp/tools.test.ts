@@ -676,6 +676,22 @@ describe('tool behaviour', () => {
     expect(JSON.parse((r.content as { text: string }[]).at(-1)!.text)).toEqual(r.structuredContent);
   });
 
+  it('get_logs gives the latest entries newest first, as its description says', async () => {
+    const at = (s: number) => `2026-01-01T10:00:0${s}.000Z`;
+    const over = {
+      // As the API answers: the newest entries, oldest first.
+      logs: async () => ({
+        logs: [1, 2, 3].map((s) => ({ timestamp: at(s), level: 'info' as const, message: `line ${s}` })),
+        totalCount: 3,
+      }),
+    };
+    const { r } = await call('get_logs', {}, over);
+    const rows = (r.structuredContent as { logs: { message: string }[] }).logs;
+    expect(rows.map((l) => l.message)).toEqual(['line 3', 'line 2', 'line 1']);
+    expect(textOf(r).indexOf('line 3')).toBeLessThan(textOf(r).indexOf('line 1'));
+    expect(TOOLS.find((t) => t.name === 'get_logs')!.description).toMatch(/newest first/);
+  });
+
   it('get_http_traffic needs a key', async () => {
     const { r } = await call('get_http_traffic', {});
     expect(errorOf(r).code).toBe('INVALID_INPUT');
