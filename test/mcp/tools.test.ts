@@ -852,6 +852,41 @@ describe('tool behaviour', () => {
     expect(r.structuredContent).toMatchObject({ version: '9.9.9', mcpVersion: '1.2.3', status: 'degraded' });
   });
 
+  it('get_metrics leads with the services using the most traffic, then the JSON', async () => {
+    const row = (key: string, totalBytesIn: number, totalBytesOut: number, rateIn = 0, rateOut = 0) => ({
+      key,
+      serviceName: key.split('.')[0]!,
+      namespace: 'shop',
+      context: 'sim',
+      totalBytesIn,
+      totalBytesOut,
+      rateIn,
+      rateOut,
+      portForwards: [],
+    });
+    const over = {
+      serviceMetricsList: async () => [
+        row('redis.shop.sim', 100, 200),
+        row('api-gateway.shop.sim', 2048, 10 * 1024 * 1024, 512, 4096),
+        row('postgres.shop.sim', 0, 0),
+        row('kafka.shop.sim', 5000, 0, 0, 2048),
+      ],
+    };
+    for (const scope of [undefined, 'by_service'] as const) {
+      const { r } = await call('get_metrics', scope ? { scope } : {}, over);
+      const content = r.content as { text: string }[];
+      expect(content).toHaveLength(2);
+      expect(content[0]!.text).toContain(
+        'Most traffic so far (bytes in + out):\n1. api-gateway.shop.sim 10.0 MB (2.0 KB in, 10.0 MB out)\n2. kafka.shop.sim 4.9 KB (4.9 KB in, 0 B out)\n3. redis.shop.sim 300 B (100 B in, 200 B out)',
+      );
+      expect(content[0]!.text).toContain(
+        'Busiest now:\n1. api-gateway.shop.sim 4.5 KB/s (512 B/s in, 4.0 KB/s out)\n2. kafka.shop.sim',
+      );
+      expect(content[0]!.text).not.toContain('postgres');
+      expect(JSON.parse(content[1]!.text)).toEqual(r.structuredContent);
+    }
+  });
+
   it('get_metrics service_detail needs service_key', async () => {
     const { r } = await call('get_metrics', { scope: 'service_detail' });
     expect(errorOf(r).field).toBe('service_key');

@@ -1,6 +1,8 @@
 // Health, metrics and diagnosis of kubefwd itself.
 import { z } from 'zod';
 import { KubefwdError, type ErrorCode } from '../../contract/errors.js';
+import type { MetricsSummaryResponse, ServiceMetricsResponse } from '../../contract/api.js';
+import { formatBytes, formatRate } from '../../tui/format.js';
 import type { Issue } from '../../contract/api-diagnostics.js';
 import { hasNoSelector } from './endpoint-pods.js';
 import { explainNotForwarded } from './not-forwarded.js';
@@ -82,11 +84,50 @@ export const getQuickStatus = defineTool({
 
 const SCOPES = ['summary', 'by_service', 'service_detail'] as const;
 
+/** How many services the traffic summary ranks. */
+const TOP = 5;
+
+type MetricsRow = Pick<
+  ServiceMetricsResponse,
+  'key' | 'totalBytesIn' | 'totalBytesOut' | 'rateIn' | 'rateOut'
+>;
+
+/**
+ * The answer to "what uses the most traffic?" before the JSON: the totals, the services with the
+ * most bytes so far, and those busiest now (by rate) when any is moving data.
+ */
+export const metricsText = (
+  summary: Pick<MetricsSummaryResponse, 'totalBytesIn' | 'totalBytesOut' | 'totalRateIn' | 'totalRateOut'>,
+  services: readonly MetricsRow[],
+): string => {
+  const bytes = (m: MetricsRow): number => m.totalBytesIn + m.totalBytesOut;
+  const rate = (m: MetricsRow): number => m.rateIn + m.rateOut;
+  const byBytes = services.filter((m) => bytes(m) > 0).sort((a, b) => bytes(b) - bytes(a));
+  const byRate = services.filter((m) => rate(m) >= 1).sort((a, b) => rate(b) - rate(a));
+  const rank = (rows: readonly MetricsRow[], value: (m: MetricsRow) => string): string =>
+    rows
+      .slice(0, TOP)
+      .map((m, i) => `${i + 1}. ${m.key} ${value(m)}`)
+      .join('\n');
+  return [
+    `Total: ${formatBytes(summary.totalBytesIn)} in, ${formatBytes(summary.totalBytesOut)} out; now ${formatRate(summary.totalRateIn)} in, ${formatRate(summary.totalRateOut)} out.`,
+    byBytes.length === 0
+      ? 'No service has carried traffic yet.'
+      : `Most traffic so far (bytes in + out):\n${rank(byBytes, (m) => `${formatBytes(bytes(m))} (${formatBytes(m.totalBytesIn)} in, ${formatBytes(m.totalBytesOut)} out)`)}`,
+    ...(byRate.length > 0
+      ? [
+          `Busiest now:\n${rank(byRate, (m) => `${formatRate(rate(m))} (${formatRate(m.rateIn)} in, ${formatRate(m.rateOut)} out)`)}`,
+        ]
+      : []),
+  ].join('\n');
+};
+
 export const getMetrics = defineTool({
   name: 'get_metrics',
   title: 'Traffic metrics',
   description:
-    'Bandwidth metrics: total bytes in/out and transfer rates (bytes/s). scope "by_service" adds a per-service ' +
+    'Bandwidth metrics: total bytes in/out and transfer rates (bytes/s), led by a summary ranking the services ' +
+    'with the most traffic so far and the busiest now. scope "by_service" adds a per-service ' +
     'breakdown; "service_detail" with service_key gives one service per forward.',
   input: z.strictObject({
     scope: z.enum(SCOPES).optional().describe('summary (default), by_service or service_detail'),
@@ -105,7 +146,11 @@ export const getMetrics = defineTool({
         field: 'service_key',
       });
     const summary = await api.metrics();
-    if (sc === 'summary') return { data: summary };
+    if (sc === 'summary') {
+      // The ranking needs the per-service numbers; without them the totals still answer.
+      const all = await api.serviceMetricsList().catch(() => []);
+      return { data: summary, text: metricsText(summary, all) };
+    }
     // A short key ("redis", "redis.shop") names a service as in the other tools: the API resolves
     // it, and says which services it could mean when it is ambiguous or unknown.
     const key =
@@ -122,7 +167,7 @@ export const getMetrics = defineTool({
       throw new KubefwdError('SERVICE_NOT_FOUND', `No metrics for service '${key}'`, {
         field: 'service_key',
       });
-    return { data: { ...summary, services } };
+    return { data: { ...summary, services }, text: metricsText(summary, services) };
   },
 });
 
