@@ -10,6 +10,7 @@ import { createFakeBackend, forward, service } from './fake-backend.js';
 import { errorOf, lastJson } from './result-text.js';
 import { forwardIssue } from '../../src/domain/diagnosis.js';
 import { VALID_ARGS } from './tool-args.js';
+import { RESOURCES, readResource } from '../../src/mcp/resources.js';
 
 const ctxFor = (backend: KubefwdBackend) => ({
   backend: async () => backend,
@@ -840,6 +841,76 @@ describe('tool behaviour', () => {
     );
     const done = (await call('remove_service', { key: 'postgres' })).r;
     expect(done.structuredContent).toMatchObject({ removed: true, key: 'postgres' });
+  });
+
+  it('counts agree or say what they count: headless pods in add_namespace and get_health, a filtered list_services, failing connections in kubefwd://errors', async () => {
+    // kafka is headless: forwarded as kafka and once per pod (kafka-0.kafka, kafka-1.kafka).
+    const pod = (p: string) =>
+      forward('kafka', 9092, `127.1.27.${p === 'kafka-0' ? 7 : 8}`, {
+        key: `${p}.kafka.shop.sim.${p}.9092`,
+        serviceKey: `${p}.kafka.shop.sim`,
+        registryKey: 'kafka.shop.sim',
+        serviceName: `${p}.kafka`,
+        headless: true,
+        podName: p,
+      });
+    const kafka = forward('kafka', 9092, '127.1.27.6', { headless: true });
+    const forwards = [forward('postgres', 5432, '127.1.27.1'), kafka, pod('kafka-0'), pod('kafka-1')];
+    const added = (
+      await call(
+        'add_namespace',
+        { namespace: 'shop' },
+        { listForwards: async () => ({ forwards, summary: {} as never }) },
+      )
+    ).r;
+    expect(added.structuredContent).toMatchObject({
+      serviceCount: 2,
+      services: ['kafka', 'postgres'],
+      podEntries: ['kafka-0.kafka', 'kafka-1.kafka'],
+    });
+    expect(textOf(added)).toContain(
+      '2 service(s) forwarded (kafka, postgres). list_services and get_health count 4: headless kafka is also forwarded per pod (kafka-0.kafka, kafka-1.kafka).',
+    );
+    const { backend, state } = createFakeBackend();
+    state.services = [
+      service('postgres', [forwards[0]!]),
+      { ...service('kafka', [kafka]), headless: true },
+      ...[pod('kafka-0'), pod('kafka-1')].map((f) => ({
+        ...service(f.serviceName, [f]),
+        key: f.serviceKey,
+        headless: true,
+      })),
+    ];
+    const tool = (name: string) => TOOLS.find((t) => t.name === name)!;
+    const health = await tool('get_health').call({}, ctxFor(backend));
+    expect(textOf(health)).toContain(
+      '4/4 services active (2 Kubernetes services; 2 of the entries are pods of headless services, each forwarded on its own)',
+    );
+    // A filter's summary counts what it lists.
+    const listed = await tool('list_services').call({ namespace: 'analytics' }, ctxFor(backend));
+    expect(textOf(listed)).toMatch(/^0 service\(s\) \(0 active, 0 forward error\(s\)\); 4 forwarded in all:/);
+    // An active forward whose connections the pod refuses is an error of kubefwd://errors, as
+    // kubefwd://status counts it.
+    state.services[0] = service('postgres', [
+      forward('postgres', 5432, '127.1.27.1', {
+        failedConnections: 2,
+        lastConnectionError: 'connect ECONNREFUSED 10.0.0.5:5432',
+        lastConnectionErrorAt: new Date(Date.now() - 1000).toISOString(),
+      }),
+    ]);
+    const errors = (await readResource(
+      RESOURCES.find((r) => r.uri === 'kubefwd://errors')!,
+      async () => backend,
+      '1',
+    )) as { errorCount: number; errors: Record<string, unknown>[] };
+    expect(errors.errorCount).toBe(1);
+    expect(errors.errors[0]).toMatchObject({
+      serviceKey: 'postgres.shop.sim',
+      status: 'Active',
+      errorCode: 'CONNECTION_REFUSED',
+      error: 'connections fail: connect ECONNREFUSED 10.0.0.5:5432',
+      failedConnections: 2,
+    });
   });
 
   it('get_health names the namespaces and contexts forwarded now', async () => {

@@ -4,6 +4,7 @@ import { KubefwdError, type ErrorCode } from '../../contract/errors.js';
 import type { MetricsSummaryResponse, ServiceMetricsResponse } from '../../contract/api.js';
 import { formatBytes, formatRate } from '../../tui/format.js';
 import type { Issue } from '../../contract/api-diagnostics.js';
+import type { ServiceView } from '../../contract/state.js';
 import { hasNoSelector } from './endpoint-pods.js';
 import { explainNotForwarded } from './not-forwarded.js';
 import { classifyError } from '../../domain/diagnosis.js';
@@ -12,6 +13,19 @@ import { keyField } from '../input.js';
 import { UNTRUSTED_NOTICE, fenceUntrusted } from '../untrusted.js';
 import { anyObject } from './shapes.js';
 import { READ_ONLY, defineTool } from './define.js';
+
+/**
+ * The service counts are list_services' entries, where a headless service is counted once more per
+ * pod (`kafka-0.kafka`); add_namespace counts Kubernetes services. Said when they differ.
+ */
+const perPodNote = (services: readonly ServiceView[]): string => {
+  const podEntries = services.filter((s) => s.headless && s.serviceName.includes('.'));
+  if (podEntries.length === 0) return '';
+  const k8s = new Set(
+    services.map((s) => `${s.namespace}/${s.context}/${s.serviceName.split('.').at(-1) ?? ''}`),
+  );
+  return ` (${k8s.size} Kubernetes services; ${podEntries.length} of the entries are pods of headless services, each forwarded on its own)`;
+};
 
 export const getHealth = defineTool({
   name: 'get_health',
@@ -62,7 +76,7 @@ export const getHealth = defineTool({
     };
     return {
       data,
-      text: `kubefwd ${info.version} is ${status}: ${summary.activeServices}/${summary.totalServices} services active, ${summary.errorCount} forward error(s).`,
+      text: `kubefwd ${info.version} is ${status}: ${summary.activeServices}/${summary.totalServices} services active${perPodNote(services)}, ${summary.errorCount} forward error(s).`,
     };
   },
 });

@@ -185,8 +185,12 @@ export const listServices = defineTool({
       .filter((s) => !namespace || s.namespace === namespace)
       .filter((s) => !status || status === 'all' || s.status === status)
       .map((s) => (include_forwards ? s : withoutForwards(s)));
+    // The counts of what is listed: the daemon's summary is of every service, whatever the filter.
+    const filtered = Boolean(namespace) || (status !== undefined && status !== 'all');
+    const active = picked.filter((s) => s.activeCount > 0).length;
+    const errors = picked.reduce((n, s) => n + s.errorCount, 0);
     const text =
-      `${picked.length} service(s) (${summary.activeServices} active, ${summary.errorCount} forward error(s)):\n` +
+      `${picked.length} service(s) (${active} active, ${errors} forward error(s))${filtered ? `; ${summary.totalServices} forwarded in all` : ''}:\n` +
       picked.map((s) => `- ${s.key} [${s.status}] ${s.activeCount} active, ${s.errorCount} error`).join('\n');
     return { data: { services: picked, summary, count: picked.length }, text };
   },
