@@ -4,8 +4,9 @@
 // is followed without restarting the AI client.
 // The REST client (and the contract schemas it parses answers with) is loaded on the first call,
 // not with this module: `kubefwd mcp` answers the MCP handshake before it needs the daemon.
-import type { DaemonProbes } from '../api/client/index.js';
-import type { BackendProvider } from './backend.js';
+import type { DaemonAddress, DaemonProbes } from '../api/client/index.js';
+import { KubefwdError } from '../contract/errors.js';
+import type { BackendProvider, KubefwdBackend } from './backend.js';
 
 export interface DaemonLinkOptions {
   /** --api-url: wins over KUBEFWD_API_URL and the discovery file. */
@@ -40,11 +41,12 @@ export const createDaemonLink = (opts: DaemonLinkOptions): DaemonLink => {
   return {
     backend: async () => {
       const addr = await discover();
-      return (await client()).createApiClient({
+      const api = (await client()).createApiClient({
         baseUrl: addr.url,
         ...(addr.key ? { key: addr.key } : {}),
         ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}),
       });
+      return addr.source === 'file' ? api : namingTheRunningDaemon(api, addr, opts);
     },
     expectedKey: async () => {
       const explicit = opts.apiKey || opts.env.KUBEFWD_API_KEY;
@@ -52,4 +54,45 @@ export const createDaemonLink = (opts: DaemonLinkOptions): DaemonLink => {
       return (await discover().catch(() => undefined))?.key;
     },
   };
+};
+
+/**
+ * A pinned address (--api-url, KUBEFWD_API_URL) where nothing answers, while the discovery file
+ * names a kubefwd that runs elsewhere: the usual "start kubefwd" would start a second one, so the
+ * error names the running one and the override to remove instead.
+ */
+const namingTheRunningDaemon = (
+  api: KubefwdBackend,
+  addr: DaemonAddress,
+  opts: DaemonLinkOptions,
+): KubefwdBackend => {
+  const explain = async (err: unknown): Promise<never> => {
+    if (!(err instanceof KubefwdError) || err.code !== 'DAEMON_UNAVAILABLE') throw err;
+    const { normaliseBaseUrl, runningFromFile } = await import('../api/client/index.js');
+    const running = await runningFromFile({
+      ...(opts.home ? { home: opts.home } : {}),
+      ...(opts.probes?.isAlive ? { isAlive: opts.probes.isAlive } : {}),
+    });
+    if (!running || normaliseBaseUrl(running.url) === normaliseBaseUrl(addr.url)) throw err;
+    const by = addr.source === 'options' ? '--api-url' : 'KUBEFWD_API_URL';
+    throw new KubefwdError(
+      'DAEMON_UNAVAILABLE',
+      `kubefwd runs at ${running.url} (pid ${running.pid}), but this MCP server is pinned to ${addr.url} by ${by}, where it cannot reach it`,
+      {
+        cause: err,
+        field: by,
+        hint: `Remove ${by} from the MCP client configuration (kubefwd mcp then finds the running kubefwd by itself), or set it to ${running.url}; kubefwd is already running, do not start another.`,
+      },
+    );
+  };
+  return new Proxy(api, {
+    get(target, prop, receiver) {
+      const value = Reflect.get(target, prop, receiver) as unknown;
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]) => {
+        const out = (value as (...a: unknown[]) => unknown).apply(target, args);
+        return out instanceof Promise ? out.catch(explain) : out;
+      };
+    },
+  });
 };

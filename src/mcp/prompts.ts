@@ -115,7 +115,7 @@ export const buildPrompts = (backend: BackendProvider): readonly PromptDef[] => 
         text: lines(
           `Forward the services of namespace "${namespace ?? ''}"${selector ? ` matching selector "${selector}"` : ''}.`,
           '',
-          `1. Preview with \`list_k8s_services\` (namespace "${namespace ?? ''}"); warn about services without a selector (they cannot be forwarded).`,
+          `1. Preview with \`list_k8s_services\` (namespace "${namespace ?? ''}"); warn about the services it marks as not forwardable (ExternalName, only UDP ports, or no selector and no Endpoints naming a pod). A service without a selector is still forwarded, to the pod its Endpoints name.`,
           `2. Call \`add_namespace\` with namespace "${namespace ?? ''}"${selector ? ` and selector "${selector}"` : ''}.`,
           '3. Confirm with `list_services` (status should become active).',
           '4. Show a table: Service | Hostname | IP | Port.',

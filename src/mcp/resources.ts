@@ -2,6 +2,7 @@
 // kubefwd's shapes: `services` and `forwards` are bare JSON arrays, the others objects. When kubefwd
 // is not running a read still succeeds, with an `error` object saying how to start it.
 import type { BackendProvider, KubefwdBackend } from './backend.js';
+import { classifyError, failingConnectionsText } from '../domain/diagnosis.js';
 import { errorBody } from './errors.js';
 import { flattenTraffic } from './tools/traffic.js';
 import { UNTRUSTED_NOTICE, sanitizeDeep } from './untrusted.js';
@@ -14,7 +15,7 @@ export interface ResourceDef {
   read(api: KubefwdBackend, mcpVersion: string): Promise<Record<string, unknown> | unknown[]>;
 }
 
-const now = (): string => new Date().toISOString();
+const timestamp = (): string => new Date().toISOString();
 
 export const RESOURCES: readonly ResourceDef[] = [
   {
@@ -23,7 +24,7 @@ export const RESOURCES: readonly ResourceDef[] = [
     title: 'Quick Status',
     description: 'Quick health check: ok, issues or error, with a message and the error count.',
     async read(api) {
-      return { ...(await api.quickStatus()), timestamp: now() };
+      return { ...(await api.quickStatus()), timestamp: timestamp() };
     },
   },
   {
@@ -51,7 +52,7 @@ export const RESOURCES: readonly ResourceDef[] = [
     title: 'Traffic Metrics',
     description: 'Totals and rates of bytes in and out, service and forward counts.',
     async read(api) {
-      return { ...(await api.metrics()), timestamp: now() };
+      return { ...(await api.metrics()), timestamp: timestamp() };
     },
   },
   {
@@ -75,7 +76,7 @@ export const RESOURCES: readonly ResourceDef[] = [
         // What is forwarded now, as get_health says.
         namespaces: [...new Set(services.map((s) => s.namespace))].sort(),
         contexts: [...new Set(services.map((s) => s.context))].sort(),
-        timestamp: now(),
+        timestamp: timestamp(),
       };
     },
   },
@@ -83,9 +84,11 @@ export const RESOURCES: readonly ResourceDef[] = [
     uri: 'kubefwd://errors',
     name: 'errors',
     title: 'Current Errors',
-    description: 'Forwards failing or waiting now, with error code, message, reason and next retry.',
+    description:
+      'Forwards failing or waiting now, with error code, message, reason and next retry; and active forwards whose connections failed in the last minute.',
     async read(api) {
       const { forwards } = await api.listForwards();
+      const now = Date.now();
       const errors = forwards
         .filter((f) => f.status === 'Error' || f.status === 'Waiting')
         .map((f) => ({
@@ -102,7 +105,33 @@ export const RESOURCES: readonly ResourceDef[] = [
           ...(f.reason ? { reason: f.reason } : {}),
           ...(f.nextRetryAt ? { nextRetryAt: f.nextRetryAt } : {}),
         }));
-      return { errorCount: errors.length, errors, timestamp: now() };
+      // Active, but the pod turns connections away: kubefwd://status counts these as issues, and
+      // the analysis lists them (domain/diagnosis: failingConnectionsIssue); so do these errors.
+      const failing = forwards.flatMap((f) =>
+        failingConnectionsText(f, now) === undefined
+          ? []
+          : [
+              {
+                serviceKey: f.serviceKey,
+                serviceName: f.serviceName,
+                namespace: f.namespace,
+                context: f.context,
+                podName: f.podName,
+                localIP: f.localIP,
+                localPort: f.localPort,
+                status: f.status,
+                error: `connections fail: ${f.lastConnectionError ?? ''}`,
+                errorCode: classifyError(f.lastConnectionError).code,
+                failedConnections: f.failedConnections ?? 1,
+                ...(f.lastConnectionErrorAt ? { lastFailureAt: f.lastConnectionErrorAt } : {}),
+              },
+            ],
+      );
+      return {
+        errorCount: errors.length + failing.length,
+        errors: [...errors, ...failing],
+        timestamp: timestamp(),
+      };
     },
   },
   {
@@ -128,7 +157,7 @@ export const RESOURCES: readonly ResourceDef[] = [
         .flat()
         .sort((a, b) => b.timestamp.localeCompare(a.timestamp))
         .slice(0, 100);
-      return { count: requests.length, requests, untrusted: UNTRUSTED_NOTICE, timestamp: now() };
+      return { count: requests.length, requests, untrusted: UNTRUSTED_NOTICE, timestamp: timestamp() };
     },
   },
   {
@@ -138,7 +167,7 @@ export const RESOURCES: readonly ResourceDef[] = [
     description: 'The kubeconfig contexts and the current one.',
     async read(api) {
       const { contexts, currentContext } = await api.k8sContexts();
-      return { currentContext, contexts, count: contexts.length, timestamp: now() };
+      return { currentContext, contexts, count: contexts.length, timestamp: timestamp() };
     },
   },
 ];
@@ -153,6 +182,6 @@ export const readResource = async (
     // Cluster and traffic text inside is escaped like every tool result (untrusted.ts).
     return sanitizeDeep(await def.read(await backend(), mcpVersion));
   } catch (err) {
-    return sanitizeDeep({ error: errorBody(err), timestamp: now() });
+    return sanitizeDeep({ error: errorBody(err), timestamp: timestamp() });
   }
 };

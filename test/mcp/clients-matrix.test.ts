@@ -96,7 +96,6 @@ const SUCCESS: [string, () => Record<string, unknown>][] = [
 const NOT_FOUND: [string, Record<string, unknown>, string][] = [
   ['add_namespace', { namespace: 'nope' }, 'NAMESPACE_NOT_FOUND'],
   ['add_service', { namespace: 'shop', service_name: 'nope' }, 'SERVICE_NOT_FOUND'],
-  ['remove_service', { key: 'nope.shop.sim' }, 'SERVICE_NOT_FOUND'],
   ['get_connection_info', { service_name: 'nope' }, 'SERVICE_NOT_FOUND'],
   ['list_k8s_namespaces', { context: 'nope' }, 'CONTEXT_NOT_FOUND'],
   ['get_pod_logs', { namespace: 'shop', pod_name: 'nope' }, 'POD_NOT_FOUND'],
@@ -306,6 +305,21 @@ describe.skipIf(!isBuilt())('28 tools × SDK 1.x and v2 clients × stdio and Str
             )
           ).problems,
         );
+      // Idempotent, as annotated: a service that is not forwarded is already stopped.
+      problems.push(
+        ...(
+          await run(
+            d,
+            'remove_service',
+            { key: 'nope.shop.sim' },
+            (r) =>
+              wantSuccess(r) ??
+              ((r.structuredContent as { removed?: boolean }).removed === false
+                ? undefined
+                : 'not removed: false'),
+          )
+        ).problems,
+      );
       for (const [tool, args] of EMPTY)
         problems.push(
           ...(

@@ -236,6 +236,7 @@ export const createFakeBackend = (
         context: 'sim',
         type: 'ClusterIP',
         clusterIP: '10.0.0.1',
+        selector: { app: s.serviceName },
         ports: [
           {
             name: s.serviceName === 'postgres' ? 'pg' : s.serviceName === 'redis' ? 'redis' : 'http',

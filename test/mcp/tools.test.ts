@@ -10,6 +10,7 @@ import { createFakeBackend, forward, service } from './fake-backend.js';
 import { errorOf, lastJson } from './result-text.js';
 import { forwardIssue } from '../../src/domain/diagnosis.js';
 import { VALID_ARGS } from './tool-args.js';
+import { RESOURCES, readResource } from '../../src/mcp/resources.js';
 
 const ctxFor = (backend: KubefwdBackend) => ({
   backend: async () => backend,
@@ -181,6 +182,53 @@ describe('tool behaviour', () => {
     expect(textOf(r)).toContain('psql -h postgres -p 5432');
   });
 
+  it('get_connection_info says inline why a service that is not active cannot be reached, and when connections fail', async () => {
+    const withForward = (f: ReturnType<typeof forward>) => ({
+      listServices: async () => ({ services: [service('postgres', [f])], summary: {} as never }),
+    });
+    const waiting = forward('postgres', 5432, '127.1.27.1', {
+      status: 'Waiting',
+      podName: 'postgres-7d9c',
+      reason: 'pod postgres-7d9c not ready: connections will wait and then close until it is ready',
+    });
+    const w = textOf(
+      (await call('get_connection_info', { service_name: 'postgres' }, withForward(waiting))).r,
+    );
+    expect(w).toContain(
+      'Note: the service is waiting: pod postgres-7d9c not ready: connections will wait and then close until it is ready (get_service',
+    );
+    expect(w).not.toContain('see get_service for the reason');
+    const denied = forward('postgres', 5432, '127.1.27.1', {
+      status: 'Error',
+      errorCode: 'PERMISSION_DENIED',
+      error: 'pods "postgres-0" is forbidden: cannot create resource "pods/portforward"',
+    });
+    const d = textOf(
+      (await call('get_connection_info', { service_name: 'postgres' }, withForward(denied))).r,
+    );
+    expect(d).toContain(
+      'Note: the service is failing: pods "postgres-0" is forbidden: cannot create resource "pods/portforward" (get_service',
+    );
+    expect(d).not.toContain('the service is error');
+    // Active, but the pod refused a connection a moment ago.
+    const refusing = forward('postgres', 5432, '127.1.27.1', {
+      failedConnections: 3,
+      lastConnectionError: 'connection refused by the pod',
+      lastConnectionErrorAt: new Date(Date.now() - 5_000).toISOString(),
+    });
+    const r = textOf(
+      (await call('get_connection_info', { service_name: 'postgres' }, withForward(refusing))).r,
+    );
+    expect(r).toContain(
+      'Note: kubefwd forwards it, but connections to pod postgres-0 port 5432 fail: connection refused by the pod',
+    );
+    // A failure long ago is not news.
+    const old = { ...refusing, lastConnectionErrorAt: new Date(Date.now() - 10 * 60_000).toISOString() };
+    expect(
+      textOf((await call('get_connection_info', { service_name: 'postgres' }, withForward(old))).r),
+    ).not.toContain('Note:');
+  });
+
   it('with --hosts-path the names resolve for no program: get_connection_info, add_service and list_hostnames say so and use the IP', async () => {
     const { backend } = createFakeBackend();
     const info = await backend.info();
@@ -211,11 +259,22 @@ describe('tool behaviour', () => {
   });
 
   it('get_connection_info: a wrong namespace is named as such, a misspelt service gets the close names', async () => {
-    const wrongNs = (await call('get_connection_info', { service_name: 'postgres', namespace: 'shopp' })).r;
+    // A namespace that exists, where postgres is not forwarded: where it is forwarded from.
+    const wrongNs = (await call('get_connection_info', { service_name: 'postgres', namespace: 'default' })).r;
     expect(errorOf(wrongNs)).toMatchObject({ code: 'SERVICE_NOT_FOUND', field: 'namespace' });
     expect(textOf(wrongNs)).toContain(
-      "'postgres' is not forwarded from namespace shopp, but from: shop (context sim)",
+      "'postgres' is not forwarded from namespace default, but from: shop (context sim)",
     );
+    // A namespace that does not exist is a typo, not something to forward with add_service.
+    const noNs = (await call('get_connection_info', { service_name: 'postgres', namespace: 'shopp' })).r;
+    expect(errorOf(noNs)).toMatchObject({
+      code: 'NAMESPACE_NOT_FOUND',
+      field: 'namespace',
+      message:
+        'namespace "shopp" does not exist in context sim (did you mean "shop"?); \'postgres\' is forwarded from shop (context sim)',
+      hint: 'Pass namespace "shop".',
+    });
+    expect(textOf(noNs)).not.toContain('add_service');
     const typo = (await call('get_connection_info', { service_name: 'postgress' })).r;
     expect(errorOf(typo)).toMatchObject({ code: 'SERVICE_NOT_FOUND', field: 'service_name' });
     expect(textOf(typo)).toContain(`No forwarded service named 'postgress' (did you mean "postgres"?)`);
@@ -263,6 +322,24 @@ describe('tool behaviour', () => {
     expect(await keys({ query: 'the cache' })).toEqual(['redis.shop.sim']);
     expect(await keys({ query: 'database', namespace: 'shop' })).toEqual(['postgres.shop.sim']);
     expect(await keys({ query: 'web', port: 8080 })).toEqual(['api-gateway.shop.sim']);
+  });
+
+  it('find_services that finds nothing names the word that matches nothing forwarded, with the close names', async () => {
+    const text = async (args: Record<string, unknown>) =>
+      ((await call('find_services', args)).r.content as { text: string }[])[0]!.text;
+    expect(await text({ query: 'postgres in shopp' })).toBe(
+      'No forwarded service matches: "shopp" names nothing forwarded (did you mean "shop"?). Use list_k8s_services to find services to forward.',
+    );
+    expect(await text({ query: 'postgress' })).toContain(
+      '"postgress" names nothing forwarded (did you mean "postgres"?)',
+    );
+    expect(await text({ query: 'redis', namespace: 'shopp' })).toContain(
+      'nothing is forwarded from namespace shopp (did you mean "shop"?)',
+    );
+    // Every word matches something, just not together: nothing to guess.
+    expect(await text({ query: 'redis database' })).toBe(
+      'No forwarded service matches. Use list_k8s_services to find services to forward.',
+    );
   });
 
   it('find_services searches within the namespace asked for: a postgres elsewhere hides nothing there', async () => {
@@ -319,6 +396,163 @@ describe('tool behaviour', () => {
       errorType: 'NO_PODS',
       nextStep: { tool: 'list_pods', args: { namespace: 'shop', service_name: 'api-gateway' } },
     });
+  });
+
+  it('diagnose_errors: a permission error needs a cluster admin, so no reconnect (or any tool) is offered as the fix', async () => {
+    const denied = forward('postgres', 5432, '127.1.27.1', {
+      status: 'Error',
+      errorCode: 'PERMISSION_DENIED',
+      error: 'pods "postgres-0" is forbidden: User "dev" cannot create resource "pods/portforward"',
+    });
+    const expired = forward('redis', 6379, '127.1.27.2', {
+      status: 'Error',
+      error: 'Unauthorized: token has expired',
+    });
+    const over = {
+      analyze: async () =>
+        ({ status: 'degraded', issues: [forwardIssue(denied), forwardIssue(expired)] }) as never,
+    };
+    const { r } = await call('diagnose_errors', {}, over);
+    const errors = (r.structuredContent as { errors: Record<string, unknown>[] }).errors;
+    expect(errors.map((e) => e.errorType)).toEqual(['PERMISSION_DENIED', 'AUTH_FAILED']);
+    for (const e of errors) expect(e).not.toHaveProperty('nextStep');
+    expect(textOf(r)).toContain(
+      'fix: Your user lacks an RBAC permission named in the message; ask a cluster admin',
+    );
+    expect(textOf(r)).not.toContain('reconnect_service');
+  });
+
+  it('diagnose_errors: a service without a selector that has no pod points at its Endpoints, not at list_pods', async () => {
+    const waiting = forward('legacy-db', 5432, '127.1.27.6', {
+      status: 'Waiting',
+      errorCode: 'NO_PODS',
+      reason: 'no ready pod among the Endpoints of the service',
+    });
+    const { backend } = createFakeBackend();
+    const over = {
+      analyze: async () => ({ status: 'degraded', issues: [forwardIssue(waiting)] }) as never,
+      k8sServices: async (namespace: string) => {
+        const r = await backend.k8sServices(namespace);
+        return {
+          ...r,
+          services: [...r.services, { ...r.services[0]!, name: 'legacy-db', selector: undefined }],
+        };
+      },
+    };
+    const { r } = await call('diagnose_errors', {}, over);
+    expect((r.structuredContent as { errors: unknown[] }).errors[0]).toMatchObject({
+      errorType: 'NO_PODS',
+      nextStep: { tool: 'get_endpoints', args: { namespace: 'shop', service_name: 'legacy-db' } },
+    });
+  });
+
+  it('list_pods and get_endpoints for a service without a selector: the pods its Endpoints name, and one that is gone', async () => {
+    const { backend } = createFakeBackend();
+    const endpoints = (pods: string[]) => ({
+      name: 'legacy-db',
+      namespace: 'shop',
+      context: 'sim',
+      subsets: [
+        {
+          addresses: pods.map((p, i) => ({ ip: `10.0.0.${i + 1}`, podName: p })),
+          notReadyAddresses: [],
+          ports: [{ port: 5432, protocol: 'TCP' }],
+        },
+      ],
+    });
+    const over = (pods: string[]) => ({
+      k8sPods: async (namespace: string, o?: { serviceName?: string }) => {
+        if (o?.serviceName === 'legacy-db')
+          throw new KubefwdError(
+            'NO_SELECTOR',
+            'service legacy-db has no pod selector, so no pods belong to it',
+          );
+        return backend.k8sPods(namespace);
+      },
+      k8sEndpoints: async () => endpoints(pods),
+      k8sServices: async (namespace: string) => {
+        const r = await backend.k8sServices(namespace);
+        return { ...r, services: [{ ...r.services[0]!, name: 'legacy-db', selector: undefined }] };
+      },
+    });
+    const live = (
+      await call('list_pods', { namespace: 'shop', service_name: 'legacy-db' }, over(['postgres-0']))
+    ).r;
+    expect(live.isError, textOf(live)).not.toBe(true);
+    expect(live.structuredContent).toMatchObject({
+      count: 1,
+      pods: [expect.objectContaining({ name: 'postgres-0' })],
+    });
+    expect(textOf(live)).toContain(
+      'legacy-db has no selector: kubefwd forwards it to the pods its Endpoints name (postgres-0).',
+    );
+    const gone = (
+      await call('list_pods', { namespace: 'shop', service_name: 'legacy-db' }, over(['postgres-old']))
+    ).r;
+    expect(gone.structuredContent).toMatchObject({ count: 0 });
+    expect(textOf(gone)).toContain(
+      'Endpoints name pod postgres-old, which no longer exists; the manual Endpoints must be updated',
+    );
+    const ep = (
+      await call('get_endpoints', { namespace: 'shop', service_name: 'legacy-db' }, over(['postgres-old']))
+    ).r;
+    expect(textOf(ep)).toContain('- ready: postgres-old 10.0.0.1 (this pod no longer exists)');
+    expect(textOf(ep)).toContain(
+      'Endpoints name pod postgres-old, which no longer exists; the manual Endpoints must be updated',
+    );
+    const none = (await call('list_pods', { namespace: 'shop', service_name: 'legacy-db' }, over([]))).r;
+    expect(textOf(none)).toContain('legacy-db has no selector and its Endpoints name no pods');
+  });
+
+  it('get_pod_logs and get_pod with a pod name that names no pod offer the pods it starts, or is close to; a wrong container lists the containers', async () => {
+    const { backend } = createFakeBackend();
+    const pod = async (name: string) => ({
+      ...(await backend.k8sPods('shop'))[0]!,
+      name,
+      containers: ['app', 'sidecar'],
+    });
+    const missing = async (_ns: string, name: string) => {
+      throw new KubefwdError('POD_NOT_FOUND', `pod "${name}" not found in namespace shop (context sim)`);
+    };
+    const over = {
+      k8sPods: async () => [
+        await pod('api-gateway-4h84j588gv-7cnb9'),
+        await pod('api-gateway-4h84j588gv-mxnqg'),
+        await pod('postgres-ndlch2ckp8-5gw4r'),
+      ],
+      podLogs: missing,
+      k8sPod: missing,
+    };
+    for (const tool of ['get_pod_logs', 'get_pod']) {
+      const err = errorOf((await call(tool, { namespace: 'shop', pod_name: 'api-gateway' }, over)).r);
+      expect(err).toMatchObject({ code: 'POD_NOT_FOUND', field: 'pod_name' });
+      expect(err.message).toBe(
+        'pod "api-gateway" not found in namespace shop (context sim) (did you mean "api-gateway-4h84j588gv-7cnb9" or "api-gateway-4h84j588gv-mxnqg"?)',
+      );
+      expect(err.hint).not.toContain('sync_service');
+    }
+    const badContainer = {
+      ...over,
+      podLogs: async () => {
+        throw new KubefwdError(
+          'INVALID_INPUT',
+          'the API server refused to get pods/log "postgres-ndlch2ckp8-5gw4r": container side is not valid for pod postgres-ndlch2ckp8-5gw4r',
+        );
+      },
+    };
+    const c = errorOf(
+      (
+        await call(
+          'get_pod_logs',
+          { namespace: 'shop', pod_name: 'postgres-ndlch2ckp8-5gw4r', container: 'side' },
+          badContainer,
+        )
+      ).r,
+    );
+    expect(c).toMatchObject({ code: 'INVALID_INPUT', field: 'container' });
+    expect(c.message).toBe(
+      'pod postgres-ndlch2ckp8-5gw4r has no container "side"; its containers: app, sidecar (did you mean "sidecar"?)',
+    );
   });
 
   it('get_pod_logs fences the lines as untrusted content', async () => {
@@ -443,6 +677,22 @@ describe('tool behaviour', () => {
     expect(JSON.parse((r.content as { text: string }[]).at(-1)!.text)).toEqual(r.structuredContent);
   });
 
+  it('get_logs gives the latest entries newest first, as its description says', async () => {
+    const at = (s: number) => `2026-01-01T10:00:0${s}.000Z`;
+    const over = {
+      // As the API answers: the newest entries, oldest first.
+      logs: async () => ({
+        logs: [1, 2, 3].map((s) => ({ timestamp: at(s), level: 'info' as const, message: `line ${s}` })),
+        totalCount: 3,
+      }),
+    };
+    const { r } = await call('get_logs', {}, over);
+    const rows = (r.structuredContent as { logs: { message: string }[] }).logs;
+    expect(rows.map((l) => l.message)).toEqual(['line 3', 'line 2', 'line 1']);
+    expect(textOf(r).indexOf('line 3')).toBeLessThan(textOf(r).indexOf('line 1'));
+    expect(TOOLS.find((t) => t.name === 'get_logs')!.description).toMatch(/newest first/);
+  });
+
   it('get_http_traffic needs a key', async () => {
     const { r } = await call('get_http_traffic', {});
     expect(errorOf(r).code).toBe('INVALID_INPUT');
@@ -456,6 +706,7 @@ describe('tool behaviour', () => {
       type,
       clusterIP: '10.0.0.1',
       ports: [{ port: 53, targetPort: '53', protocol }],
+      selector: { app: name },
       forwarded: false,
     });
     const over = {
@@ -464,15 +715,73 @@ describe('tool behaviour', () => {
           svc('payments', 'ExternalName', 'TCP'),
           svc('statsd', 'ClusterIP', 'UDP'),
           svc('dns', 'ClusterIP', 'TCP'),
+          // No selector: forwarded by its Endpoints when they name a pod, else not at all.
+          { ...svc('legacy-db', 'ClusterIP', 'TCP'), selector: undefined },
+          { ...svc('orphan', 'ClusterIP', 'TCP'), selector: undefined },
         ],
         namespace: 'shop',
         context: 'sim',
       }),
+      k8sEndpoints: async (namespace: string, name: string) => {
+        if (name === 'orphan') throw new KubefwdError('SERVICE_NOT_FOUND', 'endpoints "orphan" not found');
+        return {
+          name,
+          namespace,
+          context: 'sim',
+          subsets: [
+            { addresses: [{ ip: '10.0.0.7', podName: 'postgres-0' }], notReadyAddresses: [], ports: [] },
+          ],
+        };
+      },
     };
-    const text = textOf((await call('list_k8s_services', { namespace: 'shop' }, over)).r);
+    const { r } = await call('list_k8s_services', { namespace: 'shop' }, over);
+    const text = textOf(r);
     expect(text).toContain('- payments [ExternalName] ports 53 (cannot be forwarded: ExternalName)');
     expect(text).toContain('- statsd [ClusterIP] ports 53 UDP (cannot be forwarded: no TCP port)');
     expect(text).toMatch(/- dns \[ClusterIP\] ports 53$/m);
+    expect(text).toMatch(/- legacy-db \[ClusterIP\] ports 53$/m);
+    expect(text).toContain(
+      '- orphan [ClusterIP] ports 53 (cannot be forwarded: no selector and no Endpoints naming a pod)',
+    );
+    const data = r.structuredContent as { services: { name: string; cannotForward?: string }[] };
+    expect(data.services.find((s) => s.name === 'orphan')?.cannotForward).toBe(
+      'no selector and no Endpoints naming a pod',
+    );
+  });
+
+  it('get_service for a service kubefwd skips says why: no selector and no Endpoints; a misspelt key gets the close keys', async () => {
+    const { backend } = createFakeBackend();
+    const over = {
+      getService: async (key: string) => {
+        throw new KubefwdError('SERVICE_NOT_FOUND', `Service not found: ${key}`, { field: 'path.key' });
+      },
+      k8sServices: async (namespace: string) => {
+        const r = await backend.k8sServices(namespace);
+        const orphan = { ...r.services[0]!, name: 'orphan', selector: undefined, forwarded: false };
+        return { ...r, services: [...r.services, orphan] };
+      },
+      k8sEndpoints: async () => {
+        throw new KubefwdError('SERVICE_NOT_FOUND', 'endpoints "orphan" not found');
+      },
+    };
+    for (const key of ['orphan', 'orphan.shop', 'orphan.shop.sim']) {
+      const err = errorOf((await call('get_service', { key }, over)).r);
+      expect(err.code).toBe('SERVICE_NOT_FOUND');
+      expect(err.message).toBe(
+        'orphan (namespace shop, context sim) is not forwarded: kubefwd cannot forward it (no selector and no Endpoints naming a pod)',
+      );
+      expect(err.hint).toMatch(/no pod selector and no Endpoints naming a pod/);
+    }
+    const typo = errorOf((await call('get_service', { key: 'postgress.shop' }, over)).r);
+    expect(typo.message).toBe('Service not found: postgress.shop (did you mean "postgres.shop.sim"?)');
+    expect(typo.field).toBe('key');
+    const notFound = async (key: string) => {
+      throw new KubefwdError('SERVICE_NOT_FOUND', `Service not found: ${key}`, { field: 'path.key' });
+    };
+    const sync = errorOf(
+      (await call('sync_service', { key: 'postgress' }, { ...over, syncService: notFound })).r,
+    );
+    expect(sync.message).toContain('(did you mean "postgres.shop.sim"?)');
   });
 
   it('remove_namespace is idempotent: nothing forwarded from the namespace is a result, not an error', async () => {
@@ -489,6 +798,121 @@ describe('tool behaviour', () => {
     expect(textOf(r)).toMatch(/^Nothing of this namespace was forwarded; nothing to stop/);
   });
 
+  it('remove_service is idempotent: a service already removed, by short name or key, is a result, not an error', async () => {
+    // As the daemon answers a second removal: a short name it cannot resolve is "not a service
+    // key", a full key "not forwarded".
+    const over = {
+      removeService: async (key: string) => {
+        throw key.split('.').length < 3
+          ? new KubefwdError(
+              'INVALID_KEY',
+              `"${key}" is not a service key (expected service.namespace.context)`,
+            )
+          : new KubefwdError('SERVICE_NOT_FOUND', `service ${key} is not forwarded`);
+      },
+    };
+    for (const key of ['kafka', 'kafka.shop', 'kafka.shop.sim']) {
+      const { r } = await call('remove_service', { key }, over);
+      expect(r.isError, textOf(r)).not.toBe(true);
+      expect(r.structuredContent).toMatchObject({ success: true, removed: false, key });
+      expect(textOf(r)).toMatch(new RegExp(`^${key} is not forwarded \\(nothing to stop\\)\\.`));
+    }
+    // A misspelt name of a service that is forwarded: said, with the one meant.
+    const typo = (await call('remove_service', { key: 'postgress' }, over)).r;
+    expect(textOf(typo)).toContain('Still forwarded with a close name: postgres.shop.sim.');
+    // A short name naming several services is still an error listing them.
+    const ambiguous = {
+      removeService: async () => {
+        throw new KubefwdError(
+          'INVALID_KEY',
+          'service key "postgres" is ambiguous: it names a, b; pass one of them',
+        );
+      },
+      listServices: async () => ({
+        services: [
+          service('postgres', []),
+          { ...service('postgres', []), key: 'postgres.billing.sim', namespace: 'billing' },
+        ],
+        summary: {} as never,
+      }),
+    };
+    expect(errorOf((await call('remove_service', { key: 'postgres' }, ambiguous)).r).code).toBe(
+      'INVALID_KEY',
+    );
+    const done = (await call('remove_service', { key: 'postgres' })).r;
+    expect(done.structuredContent).toMatchObject({ removed: true, key: 'postgres' });
+  });
+
+  it('counts agree or say what they count: headless pods in add_namespace and get_health, a filtered list_services, failing connections in kubefwd://errors', async () => {
+    // kafka is headless: forwarded as kafka and once per pod (kafka-0.kafka, kafka-1.kafka).
+    const pod = (p: string) =>
+      forward('kafka', 9092, `127.1.27.${p === 'kafka-0' ? 7 : 8}`, {
+        key: `${p}.kafka.shop.sim.${p}.9092`,
+        serviceKey: `${p}.kafka.shop.sim`,
+        registryKey: 'kafka.shop.sim',
+        serviceName: `${p}.kafka`,
+        headless: true,
+        podName: p,
+      });
+    const kafka = forward('kafka', 9092, '127.1.27.6', { headless: true });
+    const forwards = [forward('postgres', 5432, '127.1.27.1'), kafka, pod('kafka-0'), pod('kafka-1')];
+    const added = (
+      await call(
+        'add_namespace',
+        { namespace: 'shop' },
+        { listForwards: async () => ({ forwards, summary: {} as never }) },
+      )
+    ).r;
+    expect(added.structuredContent).toMatchObject({
+      serviceCount: 2,
+      services: ['kafka', 'postgres'],
+      podEntries: ['kafka-0.kafka', 'kafka-1.kafka'],
+    });
+    expect(textOf(added)).toContain(
+      '2 service(s) forwarded (kafka, postgres). list_services and get_health count 4: headless kafka is also forwarded per pod (kafka-0.kafka, kafka-1.kafka).',
+    );
+    const { backend, state } = createFakeBackend();
+    state.services = [
+      service('postgres', [forwards[0]!]),
+      { ...service('kafka', [kafka]), headless: true },
+      ...[pod('kafka-0'), pod('kafka-1')].map((f) => ({
+        ...service(f.serviceName, [f]),
+        key: f.serviceKey,
+        headless: true,
+      })),
+    ];
+    const tool = (name: string) => TOOLS.find((t) => t.name === name)!;
+    const health = await tool('get_health').call({}, ctxFor(backend));
+    expect(textOf(health)).toContain(
+      '4/4 services active (2 Kubernetes services; 2 of the entries are pods of headless services, each forwarded on its own)',
+    );
+    // A filter's summary counts what it lists.
+    const listed = await tool('list_services').call({ namespace: 'analytics' }, ctxFor(backend));
+    expect(textOf(listed)).toMatch(/^0 service\(s\) \(0 active, 0 forward error\(s\)\); 4 forwarded in all:/);
+    // An active forward whose connections the pod refuses is an error of kubefwd://errors, as
+    // kubefwd://status counts it.
+    state.services[0] = service('postgres', [
+      forward('postgres', 5432, '127.1.27.1', {
+        failedConnections: 2,
+        lastConnectionError: 'connect ECONNREFUSED 10.0.0.5:5432',
+        lastConnectionErrorAt: new Date(Date.now() - 1000).toISOString(),
+      }),
+    ]);
+    const errors = (await readResource(
+      RESOURCES.find((r) => r.uri === 'kubefwd://errors')!,
+      async () => backend,
+      '1',
+    )) as { errorCount: number; errors: Record<string, unknown>[] };
+    expect(errors.errorCount).toBe(1);
+    expect(errors.errors[0]).toMatchObject({
+      serviceKey: 'postgres.shop.sim',
+      status: 'Active',
+      errorCode: 'CONNECTION_REFUSED',
+      error: 'connections fail: connect ECONNREFUSED 10.0.0.5:5432',
+      failedConnections: 2,
+    });
+  });
+
   it('get_health names the namespaces and contexts forwarded now', async () => {
     const { r } = await call('get_health', {});
     expect(r.structuredContent).toMatchObject({ namespaces: ['shop'], contexts: ['sim'] });
@@ -497,6 +921,41 @@ describe('tool behaviour', () => {
   it('get_health reports the daemon version and its own separately', async () => {
     const { r } = await call('get_health', {});
     expect(r.structuredContent).toMatchObject({ version: '9.9.9', mcpVersion: '1.2.3', status: 'degraded' });
+  });
+
+  it('get_metrics leads with the services using the most traffic, then the JSON', async () => {
+    const row = (key: string, totalBytesIn: number, totalBytesOut: number, rateIn = 0, rateOut = 0) => ({
+      key,
+      serviceName: key.split('.')[0]!,
+      namespace: 'shop',
+      context: 'sim',
+      totalBytesIn,
+      totalBytesOut,
+      rateIn,
+      rateOut,
+      portForwards: [],
+    });
+    const over = {
+      serviceMetricsList: async () => [
+        row('redis.shop.sim', 100, 200),
+        row('api-gateway.shop.sim', 2048, 10 * 1024 * 1024, 512, 4096),
+        row('postgres.shop.sim', 0, 0),
+        row('kafka.shop.sim', 5000, 0, 0, 2048),
+      ],
+    };
+    for (const scope of [undefined, 'by_service'] as const) {
+      const { r } = await call('get_metrics', scope ? { scope } : {}, over);
+      const content = r.content as { text: string }[];
+      expect(content).toHaveLength(2);
+      expect(content[0]!.text).toContain(
+        'Most traffic so far (bytes in + out):\n1. api-gateway.shop.sim 10.0 MB (2.0 KB in, 10.0 MB out)\n2. kafka.shop.sim 4.9 KB (4.9 KB in, 0 B out)\n3. redis.shop.sim 300 B (100 B in, 200 B out)',
+      );
+      expect(content[0]!.text).toContain(
+        'Busiest now:\n1. api-gateway.shop.sim 4.5 KB/s (512 B/s in, 4.0 KB/s out)\n2. kafka.shop.sim',
+      );
+      expect(content[0]!.text).not.toContain('postgres');
+      expect(JSON.parse(content[1]!.text)).toEqual(r.structuredContent);
+    }
   });
 
   it('get_metrics service_detail needs service_key', async () => {

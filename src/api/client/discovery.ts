@@ -75,6 +75,22 @@ export const parseDiscoveryFile = (text: string, path: string): DiscoveryFile =>
 };
 
 /**
+ * The daemon the discovery file names, when its pid runs; undefined without a file, with an
+ * unreadable one, or when its pid is gone. For a caller pinned elsewhere (--api-url,
+ * KUBEFWD_API_URL) that finds nothing there: the kubefwd that does run is named, not a start.
+ */
+export const runningFromFile = async (
+  options: Pick<DiscoverOptions, 'home' | 'isAlive'> = {},
+): Promise<{ url: string; pid: number } | undefined> => {
+  const path = discoveryFilePath(options.home ?? homedir());
+  const file = await readFile(path, 'utf8')
+    .then((text) => parseDiscoveryFile(text, path))
+    .catch(() => undefined);
+  if (!file || !(options.isAlive ?? processExists)(file.pid)) return undefined;
+  return { url: file.url, pid: file.pid };
+};
+
+/**
  * Where the daemon's API is and its key. Order: explicit options, then KUBEFWD_API_URL (with
  * KUBEFWD_API_KEY), then the discovery file. Throws DAEMON_UNAVAILABLE when none names it.
  */

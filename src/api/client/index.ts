@@ -4,6 +4,7 @@ export {
   discoverDaemon,
   discoveryFilePath,
   parseDiscoveryFile,
+  runningFromFile,
   type DaemonAddress,
   type DaemonProbes,
   type DiscoverOptions,

@@ -2,7 +2,8 @@
 import { z } from 'zod';
 import { KubefwdError } from '../../contract/errors.js';
 import { didYouMean } from '../../domain/did-you-mean.js';
-import type { ServiceView } from '../../contract/state.js';
+import type { ForwardView, ServiceView } from '../../contract/state.js';
+import { failingConnectionsText } from '../../domain/diagnosis.js';
 import type { KubefwdBackend } from '../backend.js';
 import { connectionDetails, connectionLines, type PortInfo } from '../connection-strings.js';
 import { contextField, namespaceField, portField, serviceNameField } from '../input.js';
@@ -48,6 +49,38 @@ const notForwarded = (
 };
 
 /**
+ * A namespace asked for that does not exist is a typo, not a service to forward: said so, with the
+ * close names and where the service is forwarded from. Unknown when namespaces cannot be listed.
+ */
+const namespaceMustExist = async (
+  api: KubefwdBackend,
+  services: readonly ServiceView[],
+  serviceName: string,
+  namespace: string,
+  context: string | undefined,
+): Promise<void> => {
+  const listed = await api.k8sNamespaces(context ? { context } : {}).catch(() => undefined);
+  if (!listed || listed.namespaces.some((n) => n.name === namespace)) return;
+  const elsewhere = services.filter(
+    (s) => s.serviceName === serviceName && (!context || s.context === context),
+  );
+  throw new KubefwdError(
+    'NAMESPACE_NOT_FOUND',
+    `namespace "${namespace}" does not exist in context ${listed.context}${didYouMean(
+      namespace,
+      listed.namespaces.map((n) => n.name),
+    )}${elsewhere.length > 0 ? `; '${serviceName}' is forwarded from ${elsewhere.map((s) => `${s.namespace} (context ${s.context})`).join(', ')}` : ''}`,
+    {
+      field: 'namespace',
+      hint:
+        elsewhere.length === 1
+          ? `Pass namespace "${elsewhere[0]!.namespace}".`
+          : 'Pass a namespace that exists; list_k8s_namespaces lists them.',
+    },
+  );
+};
+
+/**
  * The one forwarded service a name (and optional namespace/context) means, with the per-pod entries
  * when it is headless; errors say how to disambiguate.
  */
@@ -69,7 +102,10 @@ export const pickService = async (
       .filter((s) => !seen.has(`${s.namespace}/${s.context}`) && seen.add(`${s.namespace}/${s.context}`));
   }
   const first = matches[0];
-  if (!first) throw notForwarded(services, serviceName, namespace, context);
+  if (!first) {
+    if (namespace) await namespaceMustExist(api, services, serviceName, namespace, context);
+    throw notForwarded(services, serviceName, namespace, context);
+  }
   if (matches.length > 1)
     throw new KubefwdError(
       'INVALID_INPUT',
@@ -83,6 +119,56 @@ export const pickService = async (
     ),
   );
   return { service, pods };
+};
+
+/** What a service status means for someone about to connect (the status word alone reads badly). */
+const STATUS_WORDS: Record<ServiceView['status'], string> = {
+  active: 'active',
+  error: 'failing',
+  partial: 'partly failing',
+  pending: 'still starting',
+  waiting: 'waiting',
+};
+
+/**
+ * Why connecting may not work now, inline: a service that is not active says its forwards' reasons
+ * (a pod not ready, an RBAC error), and an active forward whose connections fail lately says that
+ * too — the connection strings above are right, but what answers them is not.
+ */
+export const stateNotes = (svc: ServiceView, pods: readonly ServiceView[], now: number): string[] => {
+  const forwards = [svc, ...pods].flatMap((s) => s.forwards ?? []);
+  const why = (f: ForwardView): string => f.reason ?? f.error ?? f.status;
+  const reasons = [
+    ...new Set(
+      forwards
+        .filter((f) => f.status !== 'Active')
+        .map((f) => {
+          const text = why(f);
+          return f.podName && !text.includes(f.podName) ? `pod ${f.podName}: ${text}` : text;
+        }),
+    ),
+  ];
+  const failing = [
+    ...new Set(
+      forwards.flatMap((f) =>
+        failingConnectionsText(f, now) === undefined
+          ? []
+          : [`connections to pod ${f.podName || '?'} port ${f.podPort} fail: ${f.lastConnectionError ?? ''}`],
+      ),
+    ),
+  ];
+  return [
+    ...(svc.status === 'active'
+      ? []
+      : [
+          `Note: the service is ${STATUS_WORDS[svc.status]}${reasons.length > 0 ? `: ${reasons.join('; ')}` : ''} (get_service shows every forward).`,
+        ]),
+    ...(failing.length > 0
+      ? [
+          `Note: kubefwd forwards it, but ${failing.join('; ')} (lately; get_pod_logs shows why the pod turns them away).`,
+        ]
+      : []),
+  ];
 };
 
 export const getConnectionInfo = defineTool({
@@ -186,9 +272,7 @@ export const getConnectionInfo = defineTool({
       `Ports: ${ports.map((p) => `${p.localPort}${p.name ? `/${p.name}` : ''}`).join(', ')}`,
       'Connection strings:',
       ...connectionLines(details, '  '),
-      ...(svc.status === 'active'
-        ? []
-        : [`Note: the service is ${svc.status}; see get_service for the reason.`]),
+      ...stateNotes(svc, pods, Date.now()),
     ].join('\n');
     return { data, text };
   },

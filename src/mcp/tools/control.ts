@@ -3,6 +3,7 @@ import { SERVICE_KEY_DESCRIPTION } from '../../contract/service-key.js';
 import { z } from 'zod';
 import { keyField } from '../input.js';
 import { defineTool } from './define.js';
+import { explainNotForwarded } from './not-forwarded.js';
 
 const ACTION = {
   readOnlyHint: false,
@@ -22,7 +23,7 @@ export const reconnectService = defineTool({
   output: z.object({ success: z.boolean(), service: z.string(), triggered: z.number(), message: z.string() }),
   annotations: ACTION,
   async run({ key }, api) {
-    const r = await api.reconnectService(key);
+    const r = await api.reconnectService(key).catch((err: unknown) => explainNotForwarded(api, key, err));
     const message = 'Reconnection triggered successfully';
     return {
       data: { success: true, service: key, triggered: r.triggered, message },
@@ -68,7 +69,9 @@ export const syncService = defineTool({
   output: z.object({ success: z.boolean(), service: z.string(), force: z.boolean(), message: z.string() }),
   annotations: ACTION,
   async run({ key, force }, api) {
-    await api.syncService(key, { force: force ?? false });
+    await api
+      .syncService(key, { force: force ?? false })
+      .catch((err: unknown) => explainNotForwarded(api, key, err));
     const message = 'Pod sync triggered successfully';
     return {
       data: { success: true, service: key, force: force ?? false, message },

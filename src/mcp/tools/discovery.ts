@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { contextField, namespaceField } from '../input.js';
 import { anyObject } from './shapes.js';
 import { READ_CLUSTER, defineTool } from './define.js';
+import { cannotForward } from './not-forwarded.js';
 
 export const listK8sNamespaces = defineTool({
   name: 'list_k8s_namespaces',
@@ -39,8 +40,9 @@ export const listK8sServices = defineTool({
   description:
     'List the Services of one Kubernetes namespace with their type, ports and selector, and whether each is ' +
     'already forwarded (with its key). Use to discover what can be forwarded; forward one with add_service ' +
-    'or all with add_namespace. ExternalName services and services with only UDP/SCTP ports cannot be ' +
-    'forwarded (marked so); a service without a selector is forwarded to the pods its Endpoints name.',
+    'or all with add_namespace. ExternalName services, services with only UDP/SCTP ports and services with ' +
+    'neither a selector nor Endpoints naming a pod cannot be forwarded (marked so, with cannotForward); a service ' +
+    'without a selector is forwarded to the pods its Endpoints name.',
   input: z.strictObject({ namespace: namespaceField, context: contextField.optional() }),
   output: z.object({
     services: z.array(
@@ -49,6 +51,8 @@ export const listK8sServices = defineTool({
         namespace: z.string(),
         ports: z.array(anyObject),
         forwarded: z.boolean(),
+        /** Why kubefwd cannot forward it (ExternalName, no TCP port, no selector and no Endpoints naming a pod). */
+        cannotForward: z.string().optional(),
       }),
     ),
     namespace: z.string(),
@@ -56,18 +60,19 @@ export const listK8sServices = defineTool({
   }),
   annotations: READ_CLUSTER,
   async run({ namespace, context }, api) {
-    const { services } = await api.k8sServices(namespace, context ? { context } : {});
+    const listed = await api.k8sServices(namespace, context ? { context } : {});
+    // A service without a selector costs one more request (its Endpoints): only those.
+    const services = await Promise.all(
+      listed.services.map(async (s) => {
+        const why = s.forwarded ? undefined : await cannotForward(api, s, listed.context);
+        return why === undefined ? s : { ...s, cannotForward: why };
+      }),
+    );
     const lines = services.map((s) => {
       const ports = s.ports
         .map((p) => `${p.port}${p.name ? `/${p.name}` : ''}${p.protocol !== 'TCP' ? ` ${p.protocol}` : ''}`)
         .join(', ');
-      // As the engine plans it (reconcile.ts): port-forward carries TCP only.
-      const why =
-        s.type === 'ExternalName'
-          ? 'ExternalName'
-          : s.ports.length > 0 && !s.ports.some((p) => p.protocol === 'TCP')
-            ? 'no TCP port'
-            : undefined;
+      const why = 'cannotForward' in s ? s.cannotForward : undefined;
       return `- ${s.name} [${s.type}] ports ${ports || 'none'}${s.forwarded ? ` (forwarded as ${s.forwardKey ?? '?'})` : ''}${why ? ` (cannot be forwarded: ${why})` : ''}`;
     });
     return {

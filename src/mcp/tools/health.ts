@@ -1,12 +1,31 @@
 // Health, metrics and diagnosis of kubefwd itself.
 import { z } from 'zod';
-import { KubefwdError } from '../../contract/errors.js';
+import { KubefwdError, type ErrorCode } from '../../contract/errors.js';
+import type { MetricsSummaryResponse, ServiceMetricsResponse } from '../../contract/api.js';
+import { formatBytes, formatRate } from '../../tui/format.js';
+import type { Issue } from '../../contract/api-diagnostics.js';
+import type { ServiceView } from '../../contract/state.js';
+import { hasNoSelector } from './endpoint-pods.js';
+import { explainNotForwarded } from './not-forwarded.js';
 import { classifyError } from '../../domain/diagnosis.js';
 import { parseServiceKey } from '../../domain/keys.js';
 import { keyField } from '../input.js';
 import { UNTRUSTED_NOTICE, fenceUntrusted } from '../untrusted.js';
 import { anyObject } from './shapes.js';
 import { READ_ONLY, defineTool } from './define.js';
+
+/**
+ * The service counts are list_services' entries, where a headless service is counted once more per
+ * pod (`kafka-0.kafka`); add_namespace counts Kubernetes services. Said when they differ.
+ */
+const perPodNote = (services: readonly ServiceView[]): string => {
+  const podEntries = services.filter((s) => s.headless && s.serviceName.includes('.'));
+  if (podEntries.length === 0) return '';
+  const k8s = new Set(
+    services.map((s) => `${s.namespace}/${s.context}/${s.serviceName.split('.').at(-1) ?? ''}`),
+  );
+  return ` (${k8s.size} Kubernetes services; ${podEntries.length} of the entries are pods of headless services, each forwarded on its own)`;
+};
 
 export const getHealth = defineTool({
   name: 'get_health',
@@ -57,7 +76,7 @@ export const getHealth = defineTool({
     };
     return {
       data,
-      text: `kubefwd ${info.version} is ${status}: ${summary.activeServices}/${summary.totalServices} services active, ${summary.errorCount} forward error(s).`,
+      text: `kubefwd ${info.version} is ${status}: ${summary.activeServices}/${summary.totalServices} services active${perPodNote(services)}, ${summary.errorCount} forward error(s).`,
     };
   },
 });
@@ -79,11 +98,50 @@ export const getQuickStatus = defineTool({
 
 const SCOPES = ['summary', 'by_service', 'service_detail'] as const;
 
+/** How many services the traffic summary ranks. */
+const TOP = 5;
+
+type MetricsRow = Pick<
+  ServiceMetricsResponse,
+  'key' | 'totalBytesIn' | 'totalBytesOut' | 'rateIn' | 'rateOut'
+>;
+
+/**
+ * The answer to "what uses the most traffic?" before the JSON: the totals, the services with the
+ * most bytes so far, and those busiest now (by rate) when any is moving data.
+ */
+export const metricsText = (
+  summary: Pick<MetricsSummaryResponse, 'totalBytesIn' | 'totalBytesOut' | 'totalRateIn' | 'totalRateOut'>,
+  services: readonly MetricsRow[],
+): string => {
+  const bytes = (m: MetricsRow): number => m.totalBytesIn + m.totalBytesOut;
+  const rate = (m: MetricsRow): number => m.rateIn + m.rateOut;
+  const byBytes = services.filter((m) => bytes(m) > 0).sort((a, b) => bytes(b) - bytes(a));
+  const byRate = services.filter((m) => rate(m) >= 1).sort((a, b) => rate(b) - rate(a));
+  const rank = (rows: readonly MetricsRow[], value: (m: MetricsRow) => string): string =>
+    rows
+      .slice(0, TOP)
+      .map((m, i) => `${i + 1}. ${m.key} ${value(m)}`)
+      .join('\n');
+  return [
+    `Total: ${formatBytes(summary.totalBytesIn)} in, ${formatBytes(summary.totalBytesOut)} out; now ${formatRate(summary.totalRateIn)} in, ${formatRate(summary.totalRateOut)} out.`,
+    byBytes.length === 0
+      ? 'No service has carried traffic yet.'
+      : `Most traffic so far (bytes in + out):\n${rank(byBytes, (m) => `${formatBytes(bytes(m))} (${formatBytes(m.totalBytesIn)} in, ${formatBytes(m.totalBytesOut)} out)`)}`,
+    ...(byRate.length > 0
+      ? [
+          `Busiest now:\n${rank(byRate, (m) => `${formatRate(rate(m))} (${formatRate(m.rateIn)} in, ${formatRate(m.rateOut)} out)`)}`,
+        ]
+      : []),
+  ].join('\n');
+};
+
 export const getMetrics = defineTool({
   name: 'get_metrics',
   title: 'Traffic metrics',
   description:
-    'Bandwidth metrics: total bytes in/out and transfer rates (bytes/s). scope "by_service" adds a per-service ' +
+    'Bandwidth metrics: total bytes in/out and transfer rates (bytes/s), led by a summary ranking the services ' +
+    'with the most traffic so far and the busiest now. scope "by_service" adds a per-service ' +
     'breakdown; "service_detail" with service_key gives one service per forward.',
   input: z.strictObject({
     scope: z.enum(SCOPES).optional().describe('summary (default), by_service or service_detail'),
@@ -102,17 +160,28 @@ export const getMetrics = defineTool({
         field: 'service_key',
       });
     const summary = await api.metrics();
-    if (sc === 'summary') return { data: summary };
+    if (sc === 'summary') {
+      // The ranking needs the per-service numbers; without them the totals still answer.
+      const all = await api.serviceMetricsList().catch(() => []);
+      return { data: summary, text: metricsText(summary, all) };
+    }
     // A short key ("redis", "redis.shop") names a service as in the other tools: the API resolves
     // it, and says which services it could mean when it is ambiguous or unknown.
-    const key = service_key === undefined ? undefined : (await api.getService(service_key)).key;
+    const key =
+      service_key === undefined
+        ? undefined
+        : (
+            await api
+              .getService(service_key)
+              .catch((err: unknown) => explainNotForwarded(api, service_key, err))
+          ).key;
     const all = await api.serviceMetricsList();
     const services = key === undefined ? all : all.filter((m) => m.key === key);
     if (key !== undefined && services.length === 0)
       throw new KubefwdError('SERVICE_NOT_FOUND', `No metrics for service '${key}'`, {
         field: 'service_key',
       });
-    return { data: { ...summary, services } };
+    return { data: { ...summary, services }, text: metricsText(summary, services) };
   },
 });
 
@@ -141,12 +210,52 @@ export const getAnalysis = defineTool({
   },
 });
 
+/**
+ * Codes whose fix is outside this server (a cluster admin, a new login, the kubeconfig, the network):
+ * reconnecting or re-syncing meets the same refusal, and kubefwd retries on its own anyway.
+ */
+const FIXED_OUTSIDE: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  'PERMISSION_DENIED',
+  'AUTH_FAILED',
+  'TLS_ERROR',
+  'KUBECONFIG_INVALID',
+  'API_UNREACHABLE',
+  'UNSUPPORTED_SERVICE',
+  'NO_SELECTOR',
+]);
+
+/** The tool to call next for an issue, or undefined when none can help. */
+const nextStepFor = async (
+  code: ErrorCode,
+  issue: Issue,
+  at: { key: string; namespace: string; service: string; selectorless: () => Promise<boolean> },
+): Promise<{ tool: string; args: Record<string, unknown> } | undefined> => {
+  if (FIXED_OUTSIDE.has(code)) return undefined;
+  // Active, but the pod turns connections away: its log says why it does not listen.
+  if (issue.status === 'Active' && issue.podName)
+    return { tool: 'get_pod_logs', args: { namespace: at.namespace, pod_name: issue.podName } };
+  if (code === 'NO_PODS' || code === 'POD_NOT_FOUND') {
+    // A service without a selector gets its pod from its manual Endpoints: no selector lists its
+    // pods, and no sync finds a replacement; its Endpoints say which pod they name (maybe a gone one).
+    if (await at.selectorless())
+      return { tool: 'get_endpoints', args: { namespace: at.namespace, service_name: at.service } };
+    // No pod at all: nothing to sync or reconnect to (kubefwd takes one as soon as it is ready);
+    // the pods and their events say why there is none. A deleted pod: sync picks its replacement.
+    return code === 'NO_PODS'
+      ? { tool: 'list_pods', args: { namespace: at.namespace, service_name: at.service } }
+      : { tool: 'sync_service', args: { key: at.key, force: true } };
+  }
+  return { tool: 'reconnect_service', args: { key: at.key } };
+};
+
 export const diagnoseErrors = defineTool({
   name: 'diagnose_errors',
   title: 'Diagnose errors',
   description:
     'Every forward that is failing or waiting now, with a stable error code, the error message, why it is ' +
-    'waiting, when kubefwd retries next, and the fix to try (reconnect_service, sync_service, check pods/events). ' +
+    'waiting, when kubefwd retries next, the fix, and the tool to call next when one can help (reconnect_service, ' +
+    'sync_service, list_pods, get_endpoints, get_pod_logs; none for permission or credential errors, which need a ' +
+    'cluster admin or a new login). ' +
     'Also lists recent errors already recovered from, and recent error logs.',
   input: z.strictObject({}),
   output: z.object({
@@ -166,7 +275,8 @@ export const diagnoseErrors = defineTool({
         reason: z.string().optional(),
         nextRetryAt: z.string().optional(),
         suggestion: z.string(),
-        nextStep: z.object({ tool: z.string(), args: z.record(z.string(), z.unknown()) }),
+        /** Absent when no tool of this server can help (permissions, credentials: see suggestion). */
+        nextStep: z.object({ tool: z.string(), args: z.record(z.string(), z.unknown()) }).optional(),
       }),
     ),
     recentErrors: z.array(anyObject),
@@ -177,50 +287,61 @@ export const diagnoseErrors = defineTool({
   async run(_args, api) {
     // One request: the REST analysis classifies every troubled forward (domain/diagnosis).
     const analysis = await api.analyze();
-    const errors = analysis.issues.flatMap((issue) => {
-      if (issue.serviceKey === undefined || issue.forwardKey === undefined) return [];
-      const c = classifyError(issue.message, issue.errorCode);
-      const code = c.code;
-      const key = issue.serviceKey;
-      const where = parseServiceKey(key);
-      // No pod at all: nothing to sync or reconnect to (kubefwd takes one as soon as it is ready);
-      // the pods and their events say why there is none. A deleted pod: sync picks its replacement.
-      // Active, but the pod turns connections away: its log says why it does not listen.
-      const nextStep =
-        issue.status === 'Active' && issue.podName
-          ? {
-              tool: 'get_pod_logs',
-              args: { namespace: issue.namespace ?? where?.namespace ?? '', pod_name: issue.podName },
-            }
-          : code === 'NO_PODS'
-            ? {
-                tool: 'list_pods',
-                args: {
-                  namespace: issue.namespace ?? where?.namespace ?? '',
-                  service_name: issue.serviceName ?? where?.service ?? key,
-                },
-              }
-            : code === 'POD_NOT_FOUND'
-              ? { tool: 'sync_service', args: { key, force: true } }
-              : { tool: 'reconnect_service', args: { key } };
-      return [
-        {
-          serviceKey: key,
-          serviceName: issue.serviceName ?? where?.service ?? key,
-          namespace: issue.namespace ?? where?.namespace ?? '',
-          context: issue.context ?? where?.context ?? '',
-          forwardKey: issue.forwardKey,
-          podName: issue.podName ?? '',
-          status: issue.status ?? '',
-          errorType: code,
-          errorMessage: issue.message,
-          ...(issue.reason ? { reason: issue.reason } : {}),
-          ...(issue.nextRetryAt ? { nextRetryAt: issue.nextRetryAt } : {}),
-          suggestion: issue.suggestion,
-          nextStep,
-        },
-      ];
-    });
+    // Whether a service finds its pods by selector or by its (manual) Endpoints decides where to
+    // look when it has none: read once per namespace, and only when an issue needs it.
+    const selectorless = new Map<string, Promise<Set<string>>>();
+    const hasNoSelectorIn = (namespace: string, context: string, service: string): Promise<boolean> => {
+      const at = `${namespace}/${context}`;
+      let names = selectorless.get(at);
+      if (!names) {
+        names = api
+          .k8sServices(namespace, context ? { context } : {})
+          .then((r) => new Set(r.services.filter(hasNoSelector).map((s) => s.name)))
+          .catch(() => new Set<string>());
+        selectorless.set(at, names);
+      }
+      return names.then((n) => n.has(service));
+    };
+    const errors = await Promise.all(
+      analysis.issues.flatMap((issue) => {
+        if (issue.serviceKey === undefined || issue.forwardKey === undefined) return [];
+        const forwardKey = issue.forwardKey;
+        return [
+          (async () => {
+            const c = classifyError(issue.message, issue.errorCode);
+            const code = c.code;
+            const key = issue.serviceKey ?? '';
+            const where = parseServiceKey(key);
+            const namespace = issue.namespace ?? where?.namespace ?? '';
+            const context = issue.context ?? where?.context ?? '';
+            // The Kubernetes service: a headless service's pod entries are named `<pod>.<service>`,
+            // and a service name has no dot of its own.
+            const service = (issue.serviceName ?? where?.service ?? key).split('.').at(-1) ?? key;
+            const nextStep = await nextStepFor(code, issue, {
+              key,
+              namespace,
+              service,
+              selectorless: () => hasNoSelectorIn(namespace, context, service),
+            });
+            return {
+              serviceKey: key,
+              serviceName: issue.serviceName ?? where?.service ?? key,
+              namespace,
+              context,
+              forwardKey,
+              podName: issue.podName ?? '',
+              status: issue.status ?? '',
+              errorType: code,
+              errorMessage: issue.message,
+              ...(issue.reason ? { reason: issue.reason } : {}),
+              ...(issue.nextRetryAt ? { nextRetryAt: issue.nextRetryAt } : {}),
+              suggestion: issue.suggestion,
+              ...(nextStep ? { nextStep } : {}),
+            };
+          })(),
+        ];
+      }),
+    );
     const [recentErrors, recentLogs] = await Promise.all([
       api.historyErrors({ count: 20 }).catch(() => []),
       api
@@ -235,7 +356,7 @@ export const diagnoseErrors = defineTool({
           errors
             .map(
               (e) =>
-                `- ${e.serviceKey} pod ${e.podName} [${e.status}] ${e.errorType}: ${e.errorMessage}\n  fix: ${e.suggestion} -> ${e.nextStep.tool} ${JSON.stringify(e.nextStep.args)}`,
+                `- ${e.serviceKey} pod ${e.podName} [${e.status}] ${e.errorType}: ${e.errorMessage}\n  fix: ${e.suggestion}${e.nextStep ? ` -> ${e.nextStep.tool} ${JSON.stringify(e.nextStep.args)}` : ''}`,
             )
             .join('\n');
     return {

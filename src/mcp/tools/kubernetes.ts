@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { K8sEvent } from '../../contract/api-k8s.js';
 import { contextField, namespaceField, podNameField, resourceKindField, serviceNameField } from '../input.js';
 import { UNTRUSTED_NOTICE, fenceUntrusted } from '../untrusted.js';
+import { endpointPods, hasNoSelector } from './endpoint-pods.js';
 import { anyObject } from './shapes.js';
 import { READ_CLUSTER, defineTool } from './define.js';
 
@@ -61,18 +62,38 @@ export const getEndpoints = defineTool({
   output: anyObject,
   annotations: READ_CLUSTER,
   async run({ namespace, service_name, context }, api) {
-    const ep = await api.k8sEndpoints(namespace, service_name, context ? { context } : {});
+    const opts = context ? { context } : {};
+    const ep = await api.k8sEndpoints(namespace, service_name, opts);
+    // Best effort: whether the service has a selector, and which named pods still exist. Manual
+    // Endpoints (no selector) are kept by nobody: a pod they name may be long gone.
+    const [svc, pods] = await Promise.all([
+      api
+        .k8sServices(namespace, opts)
+        .then((r) => r.services.find((s) => s.name === service_name))
+        .catch(() => undefined),
+      api.k8sPods(namespace, opts).catch(() => undefined),
+    ]);
+    const selectorless = svc !== undefined && hasNoSelector(svc);
     const ready = ep.subsets.flatMap((s) => s.addresses);
     const notReady = ep.subsets.flatMap((s) => s.notReadyAddresses);
     const ports = [...new Set(ep.subsets.flatMap((s) => s.ports.map((p) => `${p.port}/${p.protocol}`)))];
-    const who = (a: (typeof ready)[number]): string => `${a.podName ?? '?'} ${a.ip}`;
+    const gone = pods === undefined ? [] : endpointPods(ep, pods).gone;
+    const who = (a: (typeof ready)[number]): string =>
+      `${a.podName ?? '?'} ${a.ip}${a.podName && gone.includes(a.podName) ? ' (this pod no longer exists)' : ''}`;
     const text =
       ready.length + notReady.length === 0
-        ? `${namespace}/${service_name} has no endpoints: no pod matches its selector, or none has started. list_pods and get_events say why.`
+        ? selectorless
+          ? `${namespace}/${service_name} has no selector and its Endpoints name no pods, so kubefwd has nothing to forward it to; it is forwarded once its Endpoints name a pod (targetRef).`
+          : `${namespace}/${service_name} has no endpoints: no pod matches its selector, or none has started. list_pods and get_events say why.`
         : [
             `${namespace}/${service_name}: ${ready.length} ready, ${notReady.length} not ready${ports.length ? `, ports ${ports.join(', ')}` : ''}`,
             ...ready.map((a) => `- ready: ${who(a)}`),
             ...notReady.map((a) => `- not ready: ${who(a)}`),
+            ...(gone.length > 0
+              ? [
+                  `Endpoints name pod ${gone.join(', ')}, which no longer exists${selectorless ? '; the manual Endpoints must be updated to name a pod that runs (the service has no selector, so nothing updates them)' : '; they are updated as the pods change'}.`,
+                ]
+              : []),
           ].join('\n');
     return { data: ep, text };
   },

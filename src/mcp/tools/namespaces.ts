@@ -38,8 +38,11 @@ export const addNamespace = defineTool({
     key: z.string(),
     namespace: z.string(),
     context: z.string(),
+    /** Kubernetes services forwarded (a headless one once). */
     serviceCount: z.number(),
     services: z.array(z.string()),
+    /** The per-pod entries of headless services ("kafka-0.kafka"), which list_services also counts. */
+    podEntries: z.array(z.string()).optional(),
     /** "active" once every forward listens; "pending" when the wait ended first. */
     status: z.enum(['active', 'pending']),
     note: z.string().optional(),
@@ -79,6 +82,18 @@ export const addNamespace = defineTool({
           : pendingNote(settled.waiting)
         : undefined;
     const message = `Started forwarding namespace ${target}`;
+    // list_services and get_health count a headless service once more per pod (`kafka-0.kafka`):
+    // say so, or the two numbers seem to disagree.
+    const podEntries = [
+      ...new Set(forwards.filter((f) => f.serviceKey !== f.registryKey).map((f) => f.serviceName)),
+    ].sort();
+    const headless = [
+      ...new Set(forwards.filter((f) => f.serviceKey !== f.registryKey).map(serviceOf)),
+    ].sort();
+    const counted =
+      podEntries.length === 0
+        ? ''
+        : ` list_services and get_health count ${services.length + podEntries.length}: headless ${headless.join(', ')} is also forwarded per pod (${podEntries.join(', ')}).`;
     return {
       data: {
         success: true,
@@ -87,11 +102,12 @@ export const addNamespace = defineTool({
         context: res.context,
         serviceCount: services.length,
         services,
+        ...(podEntries.length > 0 ? { podEntries } : {}),
         status: settled.state,
         ...(note ? { note } : {}),
         message,
       },
-      text: `${message}: ${services.length} service(s) forwarded (${services.join(', ')}).${note ? ` ${note}` : ''} get_connection_info gives their connection strings.`,
+      text: `${message}: ${services.length} service(s) forwarded (${services.join(', ')}).${counted}${note ? ` ${note}` : ''} get_connection_info gives their connection strings.`,
     };
   },
 });

@@ -1,10 +1,14 @@
 // Individual forwarded services: add, remove, list, inspect, search.
-import { SERVICE_KEY_DESCRIPTION } from '../../contract/service-key.js';
+import { SERVICE_KEY_DESCRIPTION, resolveServiceKey } from '../../contract/service-key.js';
+import { KubefwdError } from '../../contract/errors.js';
+import { closeKeys } from './close-keys.js';
+import { explainNotForwarded } from './not-forwarded.js';
 import { z } from 'zod';
 import type { ServiceView } from '../../contract/state.js';
 import { classifyPort, connectionDetails, connectionLines } from '../connection-strings.js';
 import { contextField, keyField, namespaceField, portField, searchText, serviceNameField } from '../input.js';
-import { searchServices } from '../service-search.js';
+import { matchesTerms, queryTerms, searchServices, type SearchableService } from '../service-search.js';
+import { didYouMean } from '../../domain/did-you-mean.js';
 import { byIpNote, namesOnlyIn } from './names-only-in.js';
 import { connectionStringOut, portOut, serviceOut, summaryOut } from './shapes.js';
 import { READ_ONLY, defineTool } from './define.js';
@@ -111,16 +115,47 @@ export const removeService = defineTool({
   description:
     'Stop forwarding one service: closes its forwards, removes its hosts-file entries and releases its IP. ' +
     'When its whole namespace is forwarded, the service stays out until add_service or add_namespace asks for it again. ' +
-    'Requires the service key "service.namespace.context" as shown by list_services, or a short form ("postgres", "postgres.shop") that names one service.',
+    'Requires the service key "service.namespace.context" as shown by list_services, or a short form ("postgres", "postgres.shop") that names one service. ' +
+    'A service that is not forwarded (e.g. already removed) is not an error: removed is false.',
   input: z.strictObject({ key: keyField.describe(SERVICE_KEY_DESCRIPTION) }),
-  output: z.object({ success: z.boolean(), key: z.string(), message: z.string() }),
+  output: z.object({
+    success: z.boolean(),
+    key: z.string(),
+    /** false: nothing of that name was forwarded (already removed), so nothing was stopped. */
+    removed: z.boolean(),
+    message: z.string(),
+  }),
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
   async run({ key: asked }, api) {
     // The API resolves a short key ("postgres") to the full one; report that one.
-    const { key } = await api.removeService(asked);
+    const removed = await api.removeService(asked).catch(async (err: unknown) => {
+      // Idempotent, as annotated (and as remove_namespace): a service already removed is where the
+      // caller wants it. The engine calls a short name it cannot resolve an invalid key; an
+      // ambiguous short name stays an error (the API lists the candidates).
+      if (!(err instanceof KubefwdError) || !['SERVICE_NOT_FOUND', 'INVALID_KEY'].includes(err.code))
+        throw err;
+      const { services } = await api.listServices();
+      if (
+        resolveServiceKey(
+          asked,
+          services.map((s) => s.key),
+        ).kind !== 'missing'
+      )
+        throw err;
+      return { key: asked, close: closeKeys(asked, services) };
+    });
+    if ('close' in removed) {
+      const message = `${removed.key} is not forwarded (nothing to stop)`;
+      const hint =
+        removed.close.length > 0 ? ` Still forwarded with a close name: ${removed.close.join(', ')}.` : '';
+      return {
+        data: { success: true, key: removed.key, removed: false, message },
+        text: `${message}.${hint}`,
+      };
+    }
     return {
-      data: { success: true, key, message: 'Service forwarding stopped' },
-      text: `Stopped forwarding ${key}.`,
+      data: { success: true, key: removed.key, removed: true, message: 'Service forwarding stopped' },
+      text: `Stopped forwarding ${removed.key}.`,
     };
   },
 });
@@ -150,8 +185,12 @@ export const listServices = defineTool({
       .filter((s) => !namespace || s.namespace === namespace)
       .filter((s) => !status || status === 'all' || s.status === status)
       .map((s) => (include_forwards ? s : withoutForwards(s)));
+    // The counts of what is listed: the daemon's summary is of every service, whatever the filter.
+    const filtered = Boolean(namespace) || (status !== undefined && status !== 'all');
+    const active = picked.filter((s) => s.activeCount > 0).length;
+    const errors = picked.reduce((n, s) => n + s.errorCount, 0);
     const text =
-      `${picked.length} service(s) (${summary.activeServices} active, ${summary.errorCount} forward error(s)):\n` +
+      `${picked.length} service(s) (${active} active, ${errors} forward error(s))${filtered ? `; ${summary.totalServices} forwarded in all` : ''}:\n` +
       picked.map((s) => `- ${s.key} [${s.status}] ${s.activeCount} active, ${s.errorCount} error`).join('\n');
     return { data: { services: picked, summary, count: picked.length }, text };
   },
@@ -172,7 +211,7 @@ export const getService = defineTool({
   output: serviceOut,
   annotations: READ_ONLY,
   async run({ key }, api) {
-    const s = await api.getService(key);
+    const s = await api.getService(key).catch((err: unknown) => explainNotForwarded(api, key, err));
     const fwd = (s.forwards ?? []).map(
       (f) =>
         `- ${f.podName} ${f.localIP}:${f.localPort} -> ${f.podPort} [${f.status}]${f.error ? ` error: ${f.error}` : ''}${f.reason ? ` (${f.reason})` : ''}` +
@@ -186,6 +225,28 @@ export const getService = defineTool({
     };
   },
 });
+
+/**
+ * Why a search found nothing, when a word of it (or the namespace asked) matches no forwarded
+ * service at all: that word, with the forwarded names, namespaces and contexts close to it — the
+ * misspelling ("shopp") is the likely reason.
+ */
+const nothingMatches = (
+  services: readonly (ServiceView & SearchableService)[],
+  query: string | undefined,
+  namespace: string | undefined,
+): string => {
+  const words = [...new Set(services.flatMap((s) => [s.serviceName, s.namespace, s.context]))];
+  const namespaces = [...new Set(services.map((s) => s.namespace))];
+  const unmatched = queryTerms(query ?? '').filter((t) => !services.some((s) => matchesTerms(s, [t])));
+  const said = [
+    ...(namespace !== undefined && !namespaces.includes(namespace)
+      ? [`nothing is forwarded from namespace ${namespace}${didYouMean(namespace, namespaces)}`]
+      : []),
+    ...unmatched.map((t) => `"${t}" names nothing forwarded${didYouMean(t, words)}`),
+  ];
+  return said.length === 0 ? '' : `: ${said.join('; ')}`;
+};
 
 export const findServices = defineTool({
   name: 'find_services',
@@ -223,21 +284,21 @@ export const findServices = defineTool({
     const withFwd = await Promise.all(
       services.map(async (s) => (s.forwards ? s : await api.getService(s.key).catch(() => s))),
     );
-    // Namespace and port first: the search ranks among the services that are candidates.
-    const candidates = withFwd
-      .filter((s) => !namespace || s.namespace === namespace)
-      .filter(
-        (s) =>
-          port === undefined ||
-          (s.forwards ?? []).some((f) => Number(f.localPort) === port || Number(f.podPort) === port),
-      );
-    const searchable = candidates.map((s) => {
+    const all = withFwd.map((s) => {
       const fwds = s.forwards ?? [];
       const kinds = fwds.map((f) =>
         classifyPort({ localPort: num(f.localPort), remotePort: num(f.podPort) }, s.serviceName),
       );
       return { ...s, hostnames: [...new Set(fwds.flatMap((f) => f.hostnames))], kinds };
     });
+    // Namespace and port first: the search ranks among the services that are candidates.
+    const searchable = all
+      .filter((s) => !namespace || s.namespace === namespace)
+      .filter(
+        (s) =>
+          port === undefined ||
+          (s.forwards ?? []).some((f) => Number(f.localPort) === port || Number(f.podPort) === port),
+      );
     const found = searchServices(searchable, query ?? '').map((s) => {
       const fwds = s.forwards ?? [];
       return {
@@ -255,7 +316,7 @@ export const findServices = defineTool({
       data: { services: found, count: found.length },
       text:
         found.length === 0
-          ? 'No forwarded service matches. Use list_k8s_services to find services to forward.'
+          ? `No forwarded service matches${nothingMatches(all, query, namespace)}. Use list_k8s_services to find services to forward.`
           : found
               .map((s) => `- ${s.key} ${s.localIP} ${s.hostnames[0] ?? ''} ports ${s.ports.join(', ')}`)
               .join('\n'),

@@ -6,6 +6,7 @@ import { countField, keyField, searchText } from '../input.js';
 import { UNTRUSTED_NOTICE, fenceUntrusted, sanitizeLine } from '../untrusted.js';
 import { anyObject } from './shapes.js';
 import { READ_ONLY, defineTool } from './define.js';
+import { explainNotForwarded } from './not-forwarded.js';
 
 export interface HttpRequestRow {
   timestamp: string;
@@ -83,7 +84,9 @@ export const getHttpTraffic = defineTool({
       summary = f.summary;
       forwards = [f];
     } else if (service_key) {
-      const s = await api.serviceHttpTraffic(service_key, { count: n });
+      const s = await api
+        .serviceHttpTraffic(service_key, { count: n })
+        .catch((err: unknown) => explainNotForwarded(api, service_key, err));
       key = service_key;
       summary = s.summary;
       forwards = s.forwards;
@@ -173,7 +176,7 @@ export const getLogs = defineTool({
   name: 'get_logs',
   title: 'kubefwd logs',
   description:
-    "kubefwd's own log entries (not pod logs; use get_pod_logs for those), newest first. Filter by level " +
+    "kubefwd's own log entries (not pod logs; use get_pod_logs for those): the latest `count` entries, newest first. Filter by level " +
     '(debug, info, warn, error; "all" for every level) and by a search text. count 1-500, default 50.',
   input: z.strictObject({
     count: countField(500, 50).optional(),
@@ -195,7 +198,9 @@ export const getLogs = defineTool({
       ...(level && level !== 'all' ? { level } : {}),
       ...(search ? { search } : {}),
     });
-    const rows = logs.map((l) => ({ timestamp: l.timestamp, level: l.level, message: l.message }));
+    // The API gives the newest `count` entries oldest first; an assistant reads the latest first
+    // (as get_history, get_events and get_http_traffic give them), and a cut-off answer loses the oldest.
+    const rows = logs.map((l) => ({ timestamp: l.timestamp, level: l.level, message: l.message })).reverse();
     return {
       // kubefwd's lines quote HTTP paths, pod errors and API-server answers: data, fenced.
       data: { logs: rows, count: rows.length, untrusted: UNTRUSTED_NOTICE },
