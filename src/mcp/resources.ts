@@ -1,12 +1,24 @@
 // The 8 kubefwd:// resources: JSON snapshots of the current state, in
 // kubefwd's shapes: `services` and `forwards` are bare JSON arrays, the others objects. When kubefwd
 // is not running a read still succeeds, with an `error` object saying how to start it.
+import type { ForwardView } from '../contract/state.js';
 import type { BackendProvider, KubefwdBackend } from './backend.js';
 import { classifyError, failingConnectionsText } from '../domain/diagnosis.js';
 import { errorBody } from './errors.js';
 import { flattenTraffic } from './tools/traffic.js';
 import { UNTRUSTED_NOTICE, sanitizeDeep } from './untrusted.js';
 
+/** Where an error is: the forward's service, pod, address and status. */
+const where = (f: ForwardView) => ({
+  serviceKey: f.serviceKey,
+  serviceName: f.serviceName,
+  namespace: f.namespace,
+  context: f.context,
+  podName: f.podName,
+  localIP: f.localIP,
+  localPort: f.localPort,
+  status: f.status,
+});
 export interface ResourceDef {
   uri: string;
   name: string;
@@ -92,14 +104,7 @@ export const RESOURCES: readonly ResourceDef[] = [
       const errors = forwards
         .filter((f) => f.status === 'Error' || f.status === 'Waiting')
         .map((f) => ({
-          serviceKey: f.serviceKey,
-          serviceName: f.serviceName,
-          namespace: f.namespace,
-          context: f.context,
-          podName: f.podName,
-          localIP: f.localIP,
-          localPort: f.localPort,
-          status: f.status,
+          ...where(f),
           error: f.error ?? '',
           ...(f.errorCode ? { errorCode: f.errorCode } : {}),
           ...(f.reason ? { reason: f.reason } : {}),
@@ -112,14 +117,7 @@ export const RESOURCES: readonly ResourceDef[] = [
           ? []
           : [
               {
-                serviceKey: f.serviceKey,
-                serviceName: f.serviceName,
-                namespace: f.namespace,
-                context: f.context,
-                podName: f.podName,
-                localIP: f.localIP,
-                localPort: f.localPort,
-                status: f.status,
+                ...where(f),
                 error: `connections fail: ${f.lastConnectionError ?? ''}`,
                 errorCode: classifyError(f.lastConnectionError).code,
                 failedConnections: f.failedConnections ?? 1,

@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { simUserKubeconfig } from '../support/kubeconfig.js';
 import { createClusterProvider } from '../../src/kube/index.js';
 import { CA_CERT } from '../../src/sim/tls.js';
 import { createSimCluster, type SimCluster } from '../../src/sim/index.js';
@@ -22,25 +23,7 @@ afterAll(async () => {
 });
 
 const writeKubeconfig = (path: string, user: Record<string, unknown>) =>
-  writeFileSync(
-    path,
-    JSON.stringify({
-      apiVersion: 'v1',
-      kind: 'Config',
-      clusters: [
-        {
-          name: 'c',
-          cluster: {
-            server: sim.apiUrl,
-            'certificate-authority-data': Buffer.from(CA_CERT).toString('base64'),
-          },
-        },
-      ],
-      users: [{ name: 'u', user }],
-      contexts: [{ name: 'ctx', context: { cluster: 'c', user: 'u' } }],
-      'current-context': 'ctx',
-    }),
-  );
+  writeFileSync(path, simUserKubeconfig(sim.apiUrl, CA_CERT, user));
 
 describe('credentials changed on disk are used after the next 401', () => {
   it('a token in the kubeconfig rewritten by a fresh login', async () => {

@@ -4,7 +4,8 @@
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { simUserKubeconfig } from '../support/kubeconfig.js';
 import { KubefwdError } from '../../src/contract/errors.js';
 import { createClusterProvider } from '../../src/kube/index.js';
 import { CA_CERT } from '../../src/sim/tls.js';
@@ -22,19 +23,6 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function eventually(check: () => void, timeoutMs = 5000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      check();
-      return;
-    } catch (err) {
-      if (Date.now() > until) throw err;
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  }
-}
-
 /** A plugin script (sh) and a kubeconfig that uses it. */
 function withPlugin(name: string, body: string, exec: Record<string, unknown> = {}): string {
   const script = join(dir, name);
@@ -43,33 +31,13 @@ function withPlugin(name: string, body: string, exec: Record<string, unknown> = 
   const kc = join(dir, `${name}.kubeconfig`);
   writeFileSync(
     kc,
-    JSON.stringify({
-      apiVersion: 'v1',
-      kind: 'Config',
-      clusters: [
-        {
-          name: 'c',
-          cluster: {
-            server: sim.apiUrl,
-            'certificate-authority-data': Buffer.from(CA_CERT).toString('base64'),
-          },
-        },
-      ],
-      users: [
-        {
-          name: 'u',
-          user: {
-            exec: {
-              command: script,
-              apiVersion: 'client.authentication.k8s.io/v1',
-              interactiveMode: 'IfAvailable',
-              ...exec,
-            },
-          },
-        },
-      ],
-      contexts: [{ name: 'ctx', context: { cluster: 'c', user: 'u' } }],
-      'current-context': 'ctx',
+    simUserKubeconfig(sim.apiUrl, CA_CERT, {
+      exec: {
+        command: script,
+        apiVersion: 'client.authentication.k8s.io/v1',
+        interactiveMode: 'IfAvailable',
+        ...exec,
+      },
     }),
   );
   return kc;
@@ -99,7 +67,10 @@ printf '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential",
     try {
       const listing = p.cluster().listNamespaces();
       // Seen while the plugin still waits for the login, not only after it failed.
-      await eventually(() => expect(err.text()).toContain('enter code ABCD-1234'));
+      await vi.waitFor(() => expect(err.text()).toContain('enter code ABCD-1234'), {
+        timeout: 5000,
+        interval: 20,
+      });
       writeFileSync(go, '');
       expect((await listing).map((n) => n.metadata.name)).toContain('default');
     } finally {
@@ -131,7 +102,10 @@ printf '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential",
       expect(existsSync(`/proc/${pid}`) || process.platform !== 'linux').toBe(true);
       p.close();
       if (process.platform === 'linux')
-        await eventually(() => expect(existsSync(`/proc/${pid}`)).toBe(false));
+        await vi.waitFor(() => expect(existsSync(`/proc/${pid}`)).toBe(false), {
+          timeout: 5000,
+          interval: 20,
+        });
     } finally {
       p.close();
     }

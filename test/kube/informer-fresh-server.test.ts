@@ -4,7 +4,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import type { KPod, KService } from '../../src/contract/kube.js';
 import { createClusterProvider, type InformerHandler } from '../../src/kube/index.js';
 import { createSimCluster, type SimCluster } from '../../src/sim/index.js';
@@ -16,19 +16,6 @@ afterAll(async () => {
   for (const s of sims) await s.stop();
   rmSync(dir, { recursive: true, force: true });
 });
-
-async function eventually(check: () => void, timeoutMs: number): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      check();
-      return;
-    } catch (err) {
-      if (Date.now() > until) throw err;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-}
 
 const names = <T extends { metadata: { name: string } }>(xs: T[]) => xs.map((x) => x.metadata.name).sort();
 const handler = <T>(): InformerHandler<T> => ({
@@ -81,7 +68,7 @@ describe('informers after the API server came back with fresh state', () => {
       expect(names(services.list())).toContain('api-gateway');
       // Many more writes than the fresh cluster will have: its resourceVersions stay below ours.
       for (let i = 0; i < 40; i++) before.control.setPodReady('shop', 'kafka-0', i % 2 === 1);
-      await eventually(() => expect(pods.list().length).toBeGreaterThan(0), 5000);
+      await vi.waitFor(() => expect(pods.list().length).toBeGreaterThan(0), { timeout: 5000, interval: 50 });
       await before.stop();
       sims.splice(sims.indexOf(before), 1);
 
@@ -95,10 +82,13 @@ describe('informers after the API server came back with fresh state', () => {
       sims.push(after);
       const expectedPods = names(after.control.pods('shop'));
       expect(expectedPods).toHaveLength(1);
-      await eventually(() => {
-        expect(names(services.list())).toEqual(['newcomer']);
-        expect(names(pods.list())).toEqual(expectedPods);
-      }, 15_000);
+      await vi.waitFor(
+        () => {
+          expect(names(services.list())).toEqual(['newcomer']);
+          expect(names(pods.list())).toEqual(expectedPods);
+        },
+        { timeout: 15_000, interval: 50 },
+      );
     } finally {
       pods.stop();
       services.stop();

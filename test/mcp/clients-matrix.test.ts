@@ -110,6 +110,9 @@ const NOT_FOUND: [string, Record<string, unknown>, string][] = [
   // Kubernetes lists an unknown namespace as empty; kubefwd says it does not exist.
   ['list_k8s_services', { namespace: 'nope' }, 'NAMESPACE_NOT_FOUND'],
   ['list_pods', { namespace: 'nope' }, 'NAMESPACE_NOT_FOUND'],
+  ['get_events', { namespace: 'nope' }, 'NAMESPACE_NOT_FOUND'],
+  // A service kubefwd never knew has no history; one that is gone still has its records.
+  ['get_history', { type: 'reconnections', service_key: 'nope.shop.sim' }, 'SERVICE_NOT_FOUND'],
 ];
 
 /** Filters that match nothing: a successful, empty answer. */
@@ -117,8 +120,6 @@ const EMPTY: [string, Record<string, unknown>][] = [
   ['list_pods', { namespace: 'shop', label_selector: 'app=nope' }],
   ['find_services', { query: 'nope' }],
   ['list_services', { namespace: 'nope' }],
-  ['get_events', { namespace: 'nope' }],
-  ['get_history', { type: 'reconnections', service_key: 'nope.shop.sim' }],
 ];
 
 const ajv = new AjvJsonSchemaValidator();

@@ -47,7 +47,7 @@ export const readEndpointPods = async (
   const [ep, pods] = await Promise.all([
     // A service with neither selector nor Endpoints has no Endpoints object at all: none named.
     api.k8sEndpoints(namespace, service, opts).catch((err: unknown) => {
-      if (err instanceof KubefwdError && err.code === 'SERVICE_NOT_FOUND') return { subsets: [] };
+      if (err instanceof KubefwdError && err.code === 'NOT_FOUND') return { subsets: [] };
       throw err;
     }),
     api.k8sPods(namespace, opts),

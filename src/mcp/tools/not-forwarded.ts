@@ -26,8 +26,10 @@ export const cannotForward = async (
     .k8sEndpoints(s.namespace, s.name, context ? { context } : {})
     .then(podsNamedBy)
     .catch((err: unknown) => {
-      // No Endpoints object at all names no pod; any other failure tells nothing.
-      if (err instanceof KubefwdError && err.code === 'SERVICE_NOT_FOUND') return [];
+      // No Endpoints object at all (NOT_FOUND: the service is there, its Endpoints are not) names
+      // no pod; any other failure tells nothing.
+      if (err instanceof KubefwdError && (err.code === 'NOT_FOUND' || err.code === 'SERVICE_NOT_FOUND'))
+        return [];
       return undefined;
     });
   return named?.length === 0 ? 'no selector and no Endpoints naming a pod' : undefined;
