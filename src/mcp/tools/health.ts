@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { KubefwdError, type ErrorCode } from '../../contract/errors.js';
 import type { MetricsSummaryResponse, ServiceMetricsResponse } from '../../contract/api.js';
-import { formatBytes, formatRate } from '../../tui/format.js';
+import { formatBytes, formatRate } from '../../domain/byte-format.js';
 import type { Issue } from '../../contract/api-diagnostics.js';
 import type { ServiceView } from '../../contract/state.js';
 import { hasNoSelector } from './endpoint-pods.js';
