@@ -63,6 +63,20 @@ export interface RunningDaemon {
   forceCleanup(): Promise<void>;
 }
 
+/**
+ * kubectl works in the context's namespace without -n; kubefwd waits instead (as kubefwd does): the
+ * command that forwards it, for whoever expected the former. Undefined without a usable context.
+ */
+const contextNamespaceHint = (config: DaemonConfig, clusters: ClusterProvider): string | undefined => {
+  try {
+    const context = config.contexts[0] ?? clusters.currentContext();
+    const ns = clusters.cluster(context).defaultNamespace;
+    return `To forward namespace ${ns} of context ${context} now: kubefwd svc -n ${ns} (or add it through the API, the TUI or MCP)`;
+  } catch {
+    return undefined;
+  }
+};
+
 // The start-up order is the point: every check before any change, each step a few lines.
 export const startDaemon = async (
   config: DaemonConfig,
@@ -121,9 +135,11 @@ export const startDaemon = async (
   for (const n of options.notices ?? []) logger.info(n);
   const staleDiscovery = await removeStaleDiscoveryFile(user.home);
   if (staleDiscovery !== undefined) logger.info(staleDiscovery);
-  if (config.idle)
+  if (config.idle) {
     logger.info('Starting in idle mode - API enabled, waiting for namespaces/services via API');
-  else if (!config.tui && !config.api) {
+    const hint = contextNamespaceHint(config, clusters);
+    if (hint) logger.info(hint);
+  } else if (!config.tui && !config.api) {
     logger.info('Press [Ctrl-C] to stop forwarding.');
     logger.info(`'cat ${config.hostsPath}' to see all host entries.`);
   }
