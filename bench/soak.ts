@@ -174,7 +174,10 @@ const main = async (): Promise<void> => {
       return u;
     };
     const start = sample();
-    let nextFault = t0 + args.faultEverySec * 1000;
+    // Faults fall half an interval off the reports: a report taken at the instant of a fault showed
+    // that fault's second (all forwards in Error while the API server restarts) as the state of
+    // the minute (`active 0/9` with traffic flowing).
+    let nextFault = t0 + (args.faultEverySec * 1000) / 2;
     let nextOp = t0 + args.opEverySec * 1000;
     let nextReport = t0 + args.reportEverySec * 1000;
     let nextSample = t0 + args.sampleEverySec * 1000;
