@@ -723,7 +723,9 @@ describe('tool behaviour', () => {
         context: 'sim',
       }),
       k8sEndpoints: async (namespace: string, name: string) => {
-        if (name === 'orphan') throw new KubefwdError('SERVICE_NOT_FOUND', 'endpoints "orphan" not found');
+        // As the REST route answers a service without an Endpoints object.
+        if (name === 'orphan')
+          throw new KubefwdError('NOT_FOUND', 'service "orphan" has no Endpoints object');
         return {
           name,
           namespace,
@@ -761,7 +763,7 @@ describe('tool behaviour', () => {
         return { ...r, services: [...r.services, orphan] };
       },
       k8sEndpoints: async () => {
-        throw new KubefwdError('SERVICE_NOT_FOUND', 'endpoints "orphan" not found');
+        throw new KubefwdError('NOT_FOUND', 'service "orphan" has no Endpoints object');
       },
     };
     for (const key of ['orphan', 'orphan.shop', 'orphan.shop.sim']) {

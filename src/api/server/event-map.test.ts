@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ApiEvent } from '../../contract/api.js';
 import type { EngineEvent } from '../../engine/events.js';
+import type { ForwardTraffic } from '../../engine/traffic/recorder.js';
 import { bandwidthEvent, FAILURE_ANNOUNCE_MS, logEvent, toApiEvent } from './event-map.js';
 
 const svc = {
@@ -166,24 +167,32 @@ describe('engine events → SSE vocabulary', () => {
     expect(e).toMatchObject({ type: 'LogMessage', data: { level: 'warn', message: 'hi' } });
   });
 
+  /** One forward's traffic figures, idle and without failures unless `over` says otherwise. */
+  const traffic = (over: Partial<ForwardTraffic> = {}): ForwardTraffic => ({
+    key: 'k',
+    serviceKey: 's',
+    podName: 'p',
+    localIP: '',
+    localPort: '',
+    podPort: '',
+    connections: 1,
+    activeConnections: 1,
+    failedConnections: 0,
+    lastFailure: undefined,
+    lastAnswerAt: undefined,
+    connectedAt: 0,
+    lastActivity: 0,
+    bytesIn: 0,
+    bytesOut: 0,
+    rateIn: 0,
+    rateOut: 0,
+    avgRateIn: 0,
+    avgRateOut: 0,
+    ...over,
+  });
+
   it('bandwidth: only forwards that moved', () => {
-    const f = {
-      key: 'k',
-      serviceKey: 's',
-      podName: 'p',
-      localIP: '',
-      localPort: '',
-      podPort: '',
-      connections: 1,
-      activeConnections: 1,
-      failedConnections: 0,
-      lastFailure: undefined,
-      lastAnswerAt: undefined,
-      connectedAt: 0,
-      lastActivity: 0,
-      avgRateIn: 0,
-      avgRateOut: 0,
-    };
+    const f = traffic();
     expect(bandwidthEvent(0, [{ ...f, bytesIn: 5, bytesOut: 0, rateIn: 0, rateOut: 0 }])).toBeUndefined();
     const e = bandwidthEvent(0, [{ ...f, bytesIn: 5, bytesOut: 1, rateIn: 5, rateOut: 1 }])!;
     expect(e.data).toMatchObject({
@@ -194,27 +203,14 @@ describe('engine events → SSE vocabulary', () => {
   });
 
   it('bandwidth: a forward whose connection just failed is listed with the failure, not counted as moving', () => {
-    const f = {
-      key: 'k',
-      serviceKey: 's',
-      podName: 'p',
-      localIP: '',
-      localPort: '',
-      podPort: '',
+    const f = traffic({
       connections: 3,
       activeConnections: 0,
       failedConnections: 3,
       lastFailure: { reason: 'connection refused', at: 10_000 },
-      lastAnswerAt: undefined,
-      connectedAt: 0,
-      lastActivity: 0,
       bytesIn: 7,
       bytesOut: 2,
-      rateIn: 0,
-      rateOut: 0,
-      avgRateIn: 0,
-      avgRateOut: 0,
-    };
+    });
     const e = bandwidthEvent(10_000 + FAILURE_ANNOUNCE_MS - 1, [f])!;
     expect(ApiEvent.safeParse({ ...e, id: 1 }).success).toBe(true);
     expect(e.data).toMatchObject({

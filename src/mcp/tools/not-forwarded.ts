@@ -27,9 +27,8 @@ export const cannotForward = async (
     .then(podsNamedBy)
     .catch((err: unknown) => {
       // No Endpoints object at all (NOT_FOUND: the service is there, its Endpoints are not) names
-      // no pod; any other failure tells nothing.
-      if (err instanceof KubefwdError && (err.code === 'NOT_FOUND' || err.code === 'SERVICE_NOT_FOUND'))
-        return [];
+      // no pod; any other failure (the service itself gone meanwhile) tells nothing.
+      if (err instanceof KubefwdError && err.code === 'NOT_FOUND') return [];
       return undefined;
     });
   return named?.length === 0 ? 'no selector and no Endpoints naming a pod' : undefined;
