@@ -21,6 +21,11 @@ export const API_EVENT_TYPES = [
   'PodChanged',
   'NamespaceAdded',
   'NamespaceRemoved',
+  /**
+   * A namespace's list/watch started failing (watchError, watchErrorSince), failed differently, or
+   * works again (neither field): while it fails, its forwards go stale.
+   */
+  'NamespaceUpdated',
   /** An automatic or manual reconnection attempt finished (success or not). */
   'ReconnectAttempt',
   /** Per-second traffic figures of forwards that moved bytes, and connection failures as they happen. */
@@ -83,6 +88,9 @@ export const ApiEventData = z
     /** HostsWritten. */
     path: z.string().optional(),
     entries: z.number().int().optional(),
+    /** NamespaceUpdated: why kubefwd cannot follow the namespace, and since when (RFC3339); absent once it can. */
+    watchError: z.string().optional(),
+    watchErrorSince: z.string().optional(),
     /** EventsDropped: how many, when known. */
     dropped: z.number().int().optional(),
     /** LogMessage. */

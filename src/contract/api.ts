@@ -395,6 +395,9 @@ export const HISTORY_EVENT_TYPES = [
   'SyncTriggered',
   'NamespaceAdded',
   'NamespaceRemoved',
+  /** The namespace's list/watch started failing: its forwards no longer follow the cluster. */
+  'NamespaceWatchFailing',
+  'NamespaceWatchRecovered',
 ] as const;
 export const HistoryEventType = z.enum(HISTORY_EVENT_TYPES);
 export type HistoryEventType = z.infer<typeof HistoryEventType>;

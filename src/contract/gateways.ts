@@ -48,6 +48,11 @@ export interface InformerHandler<T> {
   onSynced?(): void;
   /** The watch failed and is being retried (with backoff); `retryInMs` until the next attempt. */
   onError?(err: KubefwdError, retryInMs: number): void;
+  /**
+   * A watch is open (the server accepted it): the cache follows the cluster again. After an error
+   * this is the recovery — a watch resumed from its resourceVersion is not followed by onSynced.
+   */
+  onWatching?(): void;
 }
 
 export interface Informer<T> {

@@ -74,6 +74,7 @@ export class NamespaceWatch {
       onUpdate: (pod, old) => this.onPod(pod, old, undefined),
       onDelete: (pod) => this.onPod(pod, undefined, 'deleted'),
       onSynced: () => this.watchWorks('pods'),
+      onWatching: () => this.watchWorks('pods'),
       onError: (err, retryInMs) => this.onWatchError('pods', err.message, retryInMs),
     });
     this.endpoints = cluster.watchEndpoints(namespace, {
@@ -81,6 +82,7 @@ export class NamespaceWatch {
       onUpdate: (ep) => this.onEndpoints(ep),
       onDelete: (ep) => this.onEndpoints(ep),
       onSynced: () => this.watchWorks('endpoints'),
+      onWatching: () => this.watchWorks('endpoints'),
       onError: (err, retryInMs) => this.onWatchError('endpoints', err.message, retryInMs),
     });
     this.startServices();
@@ -102,6 +104,7 @@ export class NamespaceWatch {
           this.resync().catch((err: unknown) => this.fail('resync', err));
       },
       onError: (err, retryInMs) => this.onWatchError('services', err.message, retryInMs),
+      onWatching: () => gen === this.serviceGeneration && this.watchWorks('services'),
     });
     this.services = informer;
     const pods = this.pods;

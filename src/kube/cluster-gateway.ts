@@ -143,7 +143,7 @@ export function createClusterGateway(deps: ClusterGatewayDeps): ClusterGateway {
     selectors?: Selectors,
   ): ListWatchSource<T> => ({
     list: (signal) => listAll<T>(path, resource, namespace, selectors, signal),
-    watch: (resourceVersion, onEvent, signal) => {
+    watch: (resourceVersion, onEvent, signal, onOpen) => {
       const timeoutSeconds = Math.round(watchRange.min + (watchRange.max - watchRange.min) * random());
       return rest.lines(
         {
@@ -172,6 +172,7 @@ export function createClusterGateway(deps: ClusterGatewayDeps): ClusterGateway {
           }
           onEvent(ev);
         },
+        onOpen,
       );
     },
   });

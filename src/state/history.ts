@@ -61,6 +61,8 @@ export const createHistory = (limits: HistoryLimits = DEFAULT_HISTORY_LIMITS): H
   let totalEvents = 0;
   let totalErrors = 0;
   let totalReconnects = 0;
+  /** Namespaces whose list/watch fails now: the history notes when it starts and stops, not each retry. */
+  const failingNamespaces = new Set<string>();
 
   const addEvent = (
     at: number,
@@ -215,7 +217,28 @@ export const createHistory = (limits: HistoryLimits = DEFAULT_HISTORY_LIMITS): H
           },
         );
         break;
+      case 'NamespaceUpdated': {
+        const n = ev.namespace;
+        const data = { namespace: n.namespace, context: n.context };
+        if (n.watchError !== undefined && !failingNamespaces.has(n.key)) {
+          failingNamespaces.add(n.key);
+          addEvent(
+            ev.at,
+            'NamespaceWatchFailing',
+            `namespace ${n.namespace} (context ${n.context}): kubefwd cannot follow its changes: ${n.watchError}`,
+            { data: { ...data, error: n.watchError } },
+          );
+        } else if (n.watchError === undefined && failingNamespaces.delete(n.key))
+          addEvent(
+            ev.at,
+            'NamespaceWatchRecovered',
+            `namespace ${n.namespace} (context ${n.context}): kubefwd follows its changes again`,
+            { data },
+          );
+        break;
+      }
       case 'NamespaceRemoved':
+        failingNamespaces.delete(ev.key);
         addEvent(ev.at, 'NamespaceRemoved', `namespace ${ev.namespace} (context ${ev.context}) removed`, {
           data: { namespace: ev.namespace, context: ev.context },
         });

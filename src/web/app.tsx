@@ -4,6 +4,7 @@
 import type { JSX } from 'preact';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { InfoResponse, NamespacesListResponse, ReconnectResponse } from '../contract/api.js';
+import type { NamespaceView } from '../contract/state.js';
 import { formatDuration, formatRate } from '../tui/format.js';
 import { DEFAULT_SORT, nextSortField, type SortSpec } from '../tui/rows.js';
 import { ApiFailure, call, enc, type ApiProblem } from './api.js';
@@ -14,6 +15,7 @@ import { KEY_HELP, keyAction, type KeyAction } from './keyboard.js';
 import { ListView, type Display } from './list-view.js';
 import { createLiveHub, useLive, type LiveHub } from './live-hub.js';
 import { LogsView } from './logs-view.js';
+import { NamespaceAlerts } from './namespace-alerts.js';
 import { animationFrames, createPacer } from './pacer.js';
 import { ProblemBox } from './problem.js';
 
@@ -154,7 +156,8 @@ export const App = (): JSX.Element => {
   const [sort, setSort] = useState<SortSpec>(DEFAULT_SORT);
   const [display, setDisplay] = useState<Display>(loadDisplay);
   const [help, setHelp] = useState(false);
-  const [watched, setWatched] = useState<ReadonlySet<string>>(new Set());
+  const [namespaces, setNamespaces] = useState<readonly NamespaceView[]>([]);
+  const watched = useMemo(() => new Set(namespaces.map((n) => n.key)), [namespaces]);
   const [nsVersion, setNsVersion] = useState(0);
   const [notices, setNotices] = useState<Notice[]>([]);
   const [startedAt, setStartedAt] = useState<number | undefined>(undefined);
@@ -191,7 +194,7 @@ export const App = (): JSX.Element => {
   useEffect(() => {
     if (link !== 'live') return;
     call<NamespacesListResponse>('GET', '/api/v1/namespaces').then(
-      (r) => setWatched(new Set(r.namespaces.map((n) => n.key))),
+      (r) => setNamespaces(r.namespaces),
       () => undefined,
     );
     call<InfoResponse>('GET', '/api/info').then(
@@ -339,6 +342,7 @@ export const App = (): JSX.Element => {
         )}
       </div>
       {help && <Help close={() => setHelp(false)} />}
+      <NamespaceAlerts namespaces={namespaces} />
       <main>
         {link === 'unauthorized' ? (
           <section class="panel login">

@@ -69,6 +69,9 @@ describe('applyEvent', () => {
     expect(live.spark.get(key)).toEqual([5, 0]);
 
     expect(applyEvent(live, ev('NamespaceAdded', { namespace: 'x', context: 'sim' }))).toBe('reload');
+    expect(
+      applyEvent(live, ev('NamespaceUpdated', { namespace: 'x', context: 'sim', watchError: 'e' })),
+    ).toBe('reload');
     expect(applyEvent(live, ev('PodRemoved', { forwardKey: key, serviceKey: 'api.shop.sim' }))).toBe(
       'changed',
     );

@@ -131,6 +131,7 @@ export const applyEvent = (live: Live, ev: ApiEvent): 'changed' | 'none' | 'relo
     }
     case 'NamespaceAdded':
     case 'NamespaceRemoved':
+    case 'NamespaceUpdated':
       return 'reload';
     default:
       return 'none';

@@ -236,6 +236,31 @@ describe('state store', () => {
     expect(store.history.reconnections()[0]!.serviceKey).toBe('s49.shop.sim');
   });
 
+  it("notes when a namespace's watch starts failing and when it works again, not each retry", () => {
+    const { bus, store, clock } = setup();
+    const ns = { key: 'shop.sim', namespace: 'shop', context: 'sim', running: true, startedAt: '' };
+    bus.emit({ type: 'NamespaceAdded', at: clock.now(), namespace: ns });
+    const failing = (watchError: string) =>
+      bus.emit({
+        type: 'NamespaceUpdated',
+        at: clock.now(),
+        namespace: { ...ns, watchError, watchErrorSince: new Date(T0).toISOString() },
+      });
+    failing('watch of pods failed: forbidden');
+    failing('watch of pods failed: connection refused');
+    bus.emit({ type: 'NamespaceUpdated', at: clock.now(), namespace: ns });
+    bus.emit({ type: 'NamespaceUpdated', at: clock.now(), namespace: ns });
+    const events = store.history.events().filter((e) => e.type.startsWith('NamespaceWatch'));
+    expect(events.map((e) => [e.type, e.message])).toEqual([
+      ['NamespaceWatchRecovered', 'namespace shop (context sim): kubefwd follows its changes again'],
+      [
+        'NamespaceWatchFailing',
+        'namespace shop (context sim): kubefwd cannot follow its changes: watch of pods failed: forbidden',
+      ],
+    ]);
+    expect(store.getSnapshot().namespaces[0]?.watchError).toBeUndefined();
+  });
+
   it('keeps a filterable daemon log from the logger sink', () => {
     const { store } = setup();
     store.logs.sink().info('forwarding shop');

@@ -874,7 +874,7 @@ describe('engine: controller', () => {
     });
   });
 
-  it('a namespace whose watch fails says so in its record until a list works again', async () => {
+  it('a namespace whose watch fails says so in its record until a list or a watch works again', async () => {
     const { cluster, engine, events } = setup();
     await shop(cluster);
     await engine.addNamespace({ namespace: 'shop' });
@@ -890,6 +890,13 @@ describe('engine: controller', () => {
     cluster.relist('services', 'shop');
     expect(engine.namespaces()[0]!.watchError).toBeUndefined();
     expect(updates()).toHaveLength(2);
+    // A watch resumed from its resourceVersion (no list) is a recovery too: after an API server
+    // blip the informers re-watch, and the namespace must not stay "not followed" until a relist.
+    cluster.failWatch('pods', 'shop', 'connection reset');
+    expect(engine.namespaces()[0]!.watchError).toBe('watch of pods failed: connection reset');
+    cluster.rewatch('pods', 'shop');
+    expect(engine.namespaces()[0]!.watchError).toBeUndefined();
+    expect(updates()).toHaveLength(4);
   });
 
   it('reconnectService re-dials and reconnectErrored reports the keys it touched', async () => {

@@ -146,6 +146,12 @@ export class FakeCluster implements ClusterGateway {
       if (!w.stopped && w.kind === kind && w.namespace === namespace) w.handler.onSynced?.();
   }
 
+  /** The informers of a kind have a watch open again, resumed without a list (onWatching). */
+  rewatch(kind: Kind, namespace: string): void {
+    for (const w of this.watchers)
+      if (!w.stopped && w.kind === kind && w.namespace === namespace) w.handler.onWatching?.();
+  }
+
   activeWatchers(): number {
     return this.watchers.filter((w) => !w.stopped).length;
   }

@@ -2,7 +2,7 @@
 // 401 → refresh → retry, deadlines, line streaming, proxy-url CONNECT, unreachable servers.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { connect, type AddressInfo, type Socket } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { KubeConnection } from '../../src/kube/auth/connection.js';
 import { createClusterGateway } from '../../src/kube/cluster-gateway.js';
 import { createRestClient } from '../../src/kube/rest/client.js';
@@ -192,6 +192,41 @@ describe('REST client', () => {
       message: expect.stringMatching(/silent for 150 ms/),
     });
     expect(idle).toEqual(['{"a":1}']);
+  });
+
+  it('says a stream is open once the server accepted it, before any line; never for a refusal', async () => {
+    let release: (() => void) | undefined;
+    const { url } = await serve((req, res) => {
+      if (req.url === '/denied') {
+        res.writeHead(403, { 'content-type': 'application/json' });
+        res.end('{"kind":"Status","code":403,"reason":"Forbidden","message":"pods is forbidden"}');
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.flushHeaders();
+      release = () => res.end('{"n":1}\n');
+    });
+    const rest = createRestClient(conn(url));
+    cleanups.push(() => rest.close());
+    const seen: string[] = [];
+    const done = rest.lines(
+      { path: '/w', subject },
+      (l) => seen.push(l),
+      () => seen.push('open'),
+    );
+    await vi.waitFor(() => expect(seen).toEqual(['open']));
+    release!();
+    await done;
+    expect(seen).toEqual(['open', '{"n":1}']);
+    let opened = false;
+    await expect(
+      rest.lines(
+        { path: '/denied', subject },
+        () => undefined,
+        () => (opened = true),
+      ),
+    ).rejects.toMatchObject({ code: 'PERMISSION_DENIED' });
+    expect(opened).toBe(false);
   });
 
   it('an aborted stream resolves quietly', async () => {

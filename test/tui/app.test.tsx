@@ -140,6 +140,38 @@ describe('main view', () => {
     expect(status).toContain('Reconnects: 7');
   });
 
+  it('says in the status line when kubefwd cannot follow a namespace, until it can again', async () => {
+    const ns = {
+      key: 'shop.sim',
+      namespace: 'shop',
+      context: 'sim',
+      serviceCount: 5,
+      activeCount: 2,
+      errorCount: 1,
+      running: true,
+    };
+    const b = createFakeBackend({ forwards: sample(), namespaces: [ns] });
+    const app = mount(b, { width: 160 });
+    await tick();
+    const status = (): string => app.frame().split('\n').at(-1)!;
+    expect(status()).toContain('Press ? for help');
+    await app.update(() =>
+      b.set({
+        namespaces: [
+          {
+            ...ns,
+            watchError: 'watch of pods failed: pods is forbidden',
+            watchErrorSince: '2026-12-07T07:00:00Z',
+          },
+        ],
+      }),
+    );
+    expect(status()).toContain('shop not followed: watch of pods failed: pods is forbidden');
+    expect(status()).not.toContain('Press ? for help');
+    await app.update(() => b.set({ namespaces: [ns] }));
+    expect(status()).toContain('Press ? for help');
+  });
+
   it('shows the namespace column only when rows span namespaces (and context likewise)', async () => {
     const b = createFakeBackend({ forwards: sample() });
     const app = mount(b);

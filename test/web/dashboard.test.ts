@@ -432,6 +432,29 @@ describe.skipIf(!hasChromium || !isBuilt())('dashboard in Chromium', { timeout: 
     await page.close();
   });
 
+  it('a namespace kubefwd cannot follow is said above the list, live, until it follows again', async () => {
+    const page = await loggedInPage();
+    await page.waitForSelector('.group-head');
+    const alert = `.namespace-alerts [data-namespace="shop.${ctxName}"]`;
+    expect(await page.locator(alert).count()).toBe(0);
+    for (const verb of ['list', 'watch'])
+      fx.sim.control.denyPermission({ verb, resource: 'pods', namespace: 'shop' });
+    try {
+      // The watches start again after the restart, and are refused.
+      await fx.sim.control.restartApi();
+      // First the restart itself (unreachable), then the refusal, on the next retry.
+      await page.waitForSelector(`${alert}:has-text("forbidden")`, { timeout: 30_000 });
+      const text = await page.locator(alert).textContent();
+      expect(text).toContain(`kubefwd cannot follow namespace shop (${ctxName}) since`);
+      expect(text).toMatch(/watch of pods failed: .*forbidden/);
+      expect(text).toContain('PERMISSION_DENIED');
+    } finally {
+      fx.sim.control.allowAll();
+    }
+    await page.waitForSelector(alert, { state: 'detached', timeout: 60_000 });
+    await page.close();
+  });
+
   it('d stops the selected service; Sync pods works from the service page', async () => {
     await api.addService({ namespace: 'analytics', serviceName: 'reports', context: ctxName });
     const key = `reports.analytics.${ctxName}`;

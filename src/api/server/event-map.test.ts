@@ -68,6 +68,19 @@ describe('engine events → SSE vocabulary', () => {
     },
     { type: 'NamespaceRemoved', at: 0, key: 'shop.sim', namespace: 'shop', context: 'sim' },
     {
+      type: 'NamespaceUpdated',
+      at: 0,
+      namespace: {
+        key: 'shop.sim',
+        namespace: 'shop',
+        context: 'sim',
+        running: true,
+        startedAt: '',
+        watchError: 'watch of pods failed: forbidden',
+        watchErrorSince: '2026-12-07T07:00:00.000Z',
+      },
+    },
+    {
       type: 'Reconnect',
       at: 0,
       serviceKey: 'api.shop.sim',
@@ -108,6 +121,7 @@ describe('engine events → SSE vocabulary', () => {
       'PodRemoved',
       'NamespaceAdded',
       'NamespaceRemoved',
+      'NamespaceUpdated',
       'ReconnectAttempt',
       'PodChanged',
       'HostsWritten',
@@ -118,6 +132,12 @@ describe('engine events → SSE vocabulary', () => {
       status: 'Error',
       previousStatus: 'Active',
       errorCode: 'CONNECTION_REFUSED',
+    });
+    expect(toApiEvent(all[9]!)!.data).toEqual({
+      namespace: 'shop',
+      context: 'sim',
+      watchError: 'watch of pods failed: forbidden',
+      watchErrorSince: '2026-12-07T07:00:00.000Z',
     });
   });
 

@@ -73,6 +73,15 @@ export const toApiEvent = (ev: EngineEvent): Omit<ApiEvent, 'id'> | undefined =>
       return make('NamespaceAdded', { namespace: ev.namespace.namespace, context: ev.namespace.context });
     case 'NamespaceRemoved':
       return make('NamespaceRemoved', { namespace: ev.namespace, context: ev.context });
+    case 'NamespaceUpdated': {
+      const { namespace, context, watchError, watchErrorSince } = ev.namespace;
+      return make('NamespaceUpdated', {
+        namespace,
+        context,
+        ...(watchError !== undefined ? { watchError } : {}),
+        ...(watchErrorSince !== undefined ? { watchErrorSince } : {}),
+      });
+    }
     case 'Reconnect':
       return make('ReconnectAttempt', {
         serviceKey: ev.serviceKey,

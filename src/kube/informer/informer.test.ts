@@ -53,6 +53,7 @@ function fakeSource() {
     emit: (e: WatchEvent<Obj>) => void;
     end: () => void;
     fail: (e: Error) => void;
+    open: () => void;
     aborted: () => boolean;
   }[] = [];
   let listCalls = 0;
@@ -64,7 +65,7 @@ function fakeSource() {
       if (next instanceof Error) throw next;
       return next;
     },
-    watch: (rv, onEvent, signal) =>
+    watch: (rv, onEvent, signal, onOpen) =>
       new Promise<void>((resolve, reject) => {
         const w = {
           rv,
@@ -77,6 +78,7 @@ function fakeSource() {
           },
           end: resolve,
           fail: reject,
+          open: () => onOpen?.(),
           aborted: () => signal.aborted,
         };
         signal.addEventListener('abort', () => resolve());
@@ -96,6 +98,7 @@ function recorder() {
     onDelete: (x) => log.push(`delete ${x.metadata.name}`),
     onSynced: () => log.push('synced'),
     onError: (e, delay) => errors.push({ code: e.code, delay }),
+    onWatching: () => log.push('watching'),
   };
   return { log, errors, handler };
 }
@@ -221,6 +224,26 @@ describe('createInformer', () => {
     await flush();
     expect(r.errors.at(-1)?.delay).toBe(100);
     expect(s.listCalls()).toBe(2);
+    inf.stop();
+  });
+
+  it('says when a watch is open again after a failure (a resumed watch is followed by no onSynced)', async () => {
+    const c = manualClock();
+    const s = fakeSource();
+    const r = recorder();
+    s.lists.push({ items: [], resourceVersion: '1' });
+    const inf = createInformer(s.source, r.handler, opts(c.clock));
+    await inf.synced;
+    await flush();
+    s.watches[0]!.open();
+    s.watches[0]!.fail(new KubefwdError('API_UNREACHABLE', 'connection reset'));
+    await flush();
+    await c.advance(100);
+    expect(r.log).toEqual(['synced', 'watching']);
+    // The server accepts the resumed watch: no list, no event, yet the informer follows again.
+    s.watches[1]!.open();
+    expect(r.log).toEqual(['synced', 'watching', 'watching']);
+    expect(s.listCalls()).toBe(1);
     inf.stop();
   });
 

@@ -26,8 +26,16 @@ export interface ListResult<T> {
 /** Where an informer gets its data: the REST client in production, a fake in unit tests. */
 export interface ListWatchSource<T> {
   list(signal: AbortSignal): Promise<ListResult<T>>;
-  /** Streams events from `resourceVersion` until the server ends the stream (resolve) or it fails (reject). */
-  watch(resourceVersion: string, onEvent: (event: WatchEvent<T>) => void, signal: AbortSignal): Promise<void>;
+  /**
+   * Streams events from `resourceVersion` until the server ends the stream (resolve) or it fails
+   * (reject); `onOpen` once the server has accepted the watch.
+   */
+  watch(
+    resourceVersion: string,
+    onEvent: (event: WatchEvent<T>) => void,
+    signal: AbortSignal,
+    onOpen?: () => void,
+  ): Promise<void>;
 }
 
 export interface InformerOptions {
@@ -232,6 +240,7 @@ export function createInformer<T extends Keyed>(
             apply(ev, rv);
           },
           abort.signal,
+          () => call('onWatching', () => handler.onWatching?.()),
         );
         if (stopped) break;
         failures = 0;

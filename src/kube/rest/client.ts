@@ -36,9 +36,9 @@ export interface RestClient {
   /**
    * Streams the response line by line (newline-delimited JSON of a watch). Resolves when the server
    * ends the stream, rejects on an HTTP error, a network error or the idle timeout; an abort via
-   * `signal` resolves.
+   * `signal` resolves. `onOpen` is called once the server has accepted the request (2xx headers).
    */
-  lines(req: RestRequest, onLine: (line: string) => void): Promise<void>;
+  lines(req: RestRequest, onLine: (line: string) => void, onOpen?: () => void): Promise<void>;
   close(): void;
 }
 
@@ -245,7 +245,7 @@ export function createRestClient(conn: MaybeInvalidating, opts: RestClientOption
       }
     },
     text: collect,
-    async lines(req, onLine) {
+    async lines(req, onLine, onOpen) {
       let started: { res: IncomingMessage; request: ClientRequest };
       try {
         started = await start(req, 0);
@@ -254,6 +254,7 @@ export function createRestClient(conn: MaybeInvalidating, opts: RestClientOption
         throw mapError(err, req);
       }
       const { res, request } = started;
+      onOpen?.();
       const idleMs = req.timeoutMs ?? 0;
       await new Promise<void>((resolve, reject) => {
         let buf = '';

@@ -1,5 +1,6 @@
 // Bottom line: forwards active/total, errors, waiting, reconnects, aggregate rates, the sort and a
-// transient notice (what the last key did), the connection state, or the help hint. The right
+// transient notice (what the last key did), the connection state, a namespace kubefwd cannot
+// follow, or the help hint. The right
 // part never shrinks: what just happened matters more than the totals.
 import { Box } from 'ink';
 import { Text } from '../text.js';
@@ -16,11 +17,17 @@ export interface StatusBarProps {
   notice?: string;
 }
 
-const rightText = (state: TuiState, notice: string | undefined): string => {
+/** A namespace kubefwd cannot follow (its list/watch fails): its forwards look fine while going stale. */
+const notFollowed = (state: TuiState): string | undefined => {
+  const n = state.namespaces.find((x) => x.watchError);
+  return n ? `${n.namespace} not followed: ${n.watchError}` : undefined;
+};
+
+const rightText = (state: TuiState, notice: string | undefined, narrow: boolean): string => {
   if (state.shuttingDown) return 'Shutting down...';
   if (notice) return notice;
   if (!state.connected) return `disconnected: ${state.connectionError ?? 'reconnecting…'}`;
-  return 'Press ? for help';
+  return notFollowed(state) ?? (narrow ? '? help' : 'Press ? for help');
 };
 
 /** Below this width the totals use short labels, so the rates and the sort stay in view (80 columns). */
@@ -39,11 +46,10 @@ export const StatusBar = ({ state, theme, width, sort, notice }: StatusBarProps)
   }
   const narrow = width < NARROW;
   const label = (long: string, short: string): string => (narrow ? short : long);
-  const full =
-    narrow && !notice && state.connected && !state.shuttingDown ? '? help' : rightText(state, notice);
+  const full = rightText(state, notice, narrow);
   const max = Math.max(10, Math.floor(width * 0.6));
   const right = full.length > max ? `${full.slice(0, max - 1)}…` : full;
-  const alarm = state.shuttingDown || !state.connected;
+  const alarm = state.shuttingDown || !state.connected || (!notice && notFollowed(state) !== undefined);
   return (
     <Box width={width} justifyContent="space-between">
       <Box flexShrink={1}>
