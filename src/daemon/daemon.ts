@@ -41,6 +41,11 @@ export interface RunDaemonOptions {
   /** Once every input is checked (kubeconfig, contexts, access), before anything changes: the CLI
    * prints its banner here, so an error in the inputs is not preceded by it. */
   onChecked?: () => void;
+  /**
+   * Start-up given up before the checks ended (a signal): what runs for them stops — an exec
+   * credential plugin would otherwise outlive kubefwd (a terminal's Ctrl-C reaches it, `kill` does not).
+   */
+  abandon?: AbortSignal;
   /** The privileged helper this process runs beside (hosts block, aliases, low ports go through it). */
   machine?: Machine;
   /** Once the daemon runs (demo: print the hints when their forwards are up). */
@@ -109,6 +114,8 @@ export const startDaemon = async (
       transport: config.transport,
       logger,
     });
+  const abandoned = (): void => clusters.close();
+  options.abandon?.addEventListener('abort', abandoned, { once: true });
   let plan: Plan | undefined;
   // A server that accepts and never answers (a VPN still coming up) kept start-up silent for a
   // minute: after a few seconds, say what it waits for.
@@ -127,6 +134,7 @@ export const startDaemon = async (
     throw err;
   } finally {
     clearTimeout(slow);
+    options.abandon?.removeEventListener('abort', abandoned);
   }
 
   // 3. Now things change: backup first, then the engine and the API.
@@ -217,6 +225,7 @@ export const runDaemon = async (
   let startAborted = false;
   // Until the inputs are checked nothing on the machine has changed: a signal ends kubefwd at once.
   let checked = false;
+  const abandon = new AbortController();
   /** Removes our block straight from the hosts file (second signal). */
   const forceCleanup = (): Promise<void> =>
     daemon
@@ -230,6 +239,7 @@ export const runDaemon = async (
       if (!config.tui) logger.info('Shutting down... (press Ctrl+C again to force)');
       if (!daemon) {
         if (!checked) {
+          abandon.abort();
           resolveSignal(130);
           return;
         }
@@ -290,6 +300,7 @@ export const runDaemon = async (
     const started = startDaemon(config, io, {
       ...options,
       logger,
+      abandon: abandon.signal,
       onChecked: () => {
         checked = true;
         options.onChecked?.();

@@ -5,6 +5,7 @@ import { readFile, stat, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { isBuilt, runCli } from './cli-process.js';
 import { createFixture, FOREIGN_HOSTS, type Fixture } from './fixture.js';
 import { eventually, hasBlock, httpGet, resolveName } from './net.js';
@@ -14,6 +15,14 @@ const IP_BASE = randomIpBase();
 let fx: Fixture;
 
 const hostsText = (): Promise<string> => readFile(fx.hostsPath, 'utf8');
+const alive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
 /** The block of process `pid` is in the hosts file and reports answers through it. */
 const forwarding = async (pid: number | undefined): Promise<boolean> => {
   if (!(await hostsText()).includes(`# kubefwd begin pid-${String(pid)}`)) return false;
@@ -168,6 +177,38 @@ describe.skipIf(!isBuilt())(
       } finally {
         silent.close();
       }
+    });
+
+    it('a signal while an exec credential plugin runs stops the plugin too', async () => {
+      // kill(1) reaches kubefwd alone (a terminal's Ctrl-C reaches the plugin as well).
+      const pidFile = join(fx.dir, 'plugin.pid');
+      const plugin = join(fx.dir, 'slow-plugin.sh');
+      await writeFile(plugin, `#!/bin/sh\necho $$ > ${pidFile}\nexec sleep 60\n`, { mode: 0o755 });
+      const kc = parseYaml(await readFile(fx.sim.kubeconfigPath, 'utf8')) as {
+        users: { user: Record<string, unknown> }[];
+      };
+      kc.users[0]!.user = {
+        exec: {
+          apiVersion: 'client.authentication.k8s.io/v1beta1',
+          command: plugin,
+          interactiveMode: 'Never',
+        },
+      };
+      const kcPath = join(fx.dir, 'exec-kubeconfig.yaml');
+      await writeFile(kcPath, stringifyYaml(kc));
+      const p = fx.start(['-c', kcPath, '-n', 'analytics']);
+      const pid = await eventually(
+        async () => Number(await readFile(pidFile, 'utf8').catch(() => '')) || false,
+      );
+      try {
+        expect(alive(pid)).toBe(true);
+        p.kill('SIGINT');
+        expect((await p.exited).code).toBe(130);
+        await eventually(async () => !alive(pid), 5000);
+      } finally {
+        if (alive(pid)) process.kill(pid, 'SIGKILL');
+      }
+      expect(await hostsText()).toBe(FOREIGN_HOSTS);
     });
 
     it('missing RBAC: names the permission, exit 1, nothing changed', async () => {
