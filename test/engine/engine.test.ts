@@ -4,7 +4,7 @@ import { createEngine, type EngineRuntime } from '../../src/engine/index.js';
 import type { EngineEvent } from '../../src/engine/events.js';
 import type { ForwardRecord } from '../../src/engine/model.js';
 import type { EngineOptions } from '../../src/engine/options.js';
-import type { Clock } from '../../src/engine/gateways.js';
+import type { Clock, LoopbackGateway } from '../../src/engine/gateways.js';
 import { readBlock } from '../../src/engine/hosts-block.js';
 import {
   FakeCluster,
@@ -39,6 +39,7 @@ const setup = (
   hostsContent?: string,
   hosts = new MemoryHosts(hostsContent),
   clock?: Clock,
+  loopback: LoopbackGateway = noLoopback,
 ) => {
   const cluster = new FakeCluster('sim');
   const listener = netListeners();
@@ -49,7 +50,7 @@ const setup = (
     clusters: fakeProvider(cluster),
     hosts,
     listener,
-    loopback: noLoopback,
+    loopback,
     traffic,
     logger,
     options: { ipBase: `${NET}.1`, hostsBatchMs: 5, connectWaitMs: 2000, ...options },
@@ -897,6 +898,28 @@ describe('engine: controller', () => {
     cluster.rewatch('pods', 'shop');
     expect(engine.namespaces()[0]!.watchError).toBeUndefined();
     expect(updates()).toHaveLength(4);
+  });
+
+  it('an add that a concurrent remove of the same service undid says so (409 CONFLICT), not a bare 500', async () => {
+    // The loopback address holds the add up, so the remove lands while the add is under way.
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((r) => (release = r));
+    const held: LoopbackGateway = { ensure: () => gate, release: () => Promise.resolve() };
+    const { cluster, engine } = setup({}, undefined, undefined, undefined, held);
+    cluster.apply('services', service('solo', 'elsewhere', [{ port: 9500 }]));
+    cluster.apply('pods', pod('solo-0', 'elsewhere', { app: 'solo' }));
+    const adding = engine.addService({ namespace: 'elsewhere', serviceName: 'solo' });
+    adding.catch(() => undefined);
+    await eventually(() => engine.services().some((s) => s.key === 'solo.elsewhere.sim'));
+    // The remove waits for the add's work under way, then undoes it.
+    const removing = engine.removeService('solo.elsewhere.sim');
+    release();
+    await removing;
+    await expect(adding).rejects.toMatchObject({
+      code: 'CONFLICT',
+      message: 'service solo in elsewhere.sim was removed while it was being added',
+    });
+    expect(engine.services()).toEqual([]);
   });
 
   it('reconnectService re-dials and reconnectErrored reports the keys it touched', async () => {
