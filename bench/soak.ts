@@ -5,8 +5,9 @@
 // pods → kafka-N.kafka). A connection closed while no fault was recent and no operation targeted
 // its service is counted as "untargeted": one forward's operation must never cut another's.
 // Prints throughput, reconnects, errors, RSS and open handles over time and ends with a verdict:
-// RSS and open handles are flat when their least-squares slope after the warm-up (bench/lib/slope.ts,
-// a sample every 10 s) stays within RSS_LIMIT_MIB_PER_HOUR and FDS_LIMIT_PER_HOUR (issue 18).
+// RSS, open handles and the live heap are flat when their least-squares slope after the warm-up
+// (bench/lib/slope.ts, a sample every 10 s) stays within RSS_LIMIT_MIB_PER_HOUR, FDS_LIMIT_PER_HOUR
+// and LIVE_HEAP_LIMIT_MIB_PER_HOUR (issue 18).
 // Not a test: it is too long for CI, and its figures depend on the machine.
 import { createSimCluster } from '../src/sim/index.js';
 import { hostsMap, readHosts, startDaemon, waitAllActive, waitForBlock } from './lib/daemon-harness.js';
@@ -17,6 +18,12 @@ import { randomIpBase } from './lib/addresses.js';
 /** Growth per hour still called flat: GC and connection churn move single samples more than this. */
 const RSS_LIMIT_MIB_PER_HOUR = 20;
 const FDS_LIMIT_PER_HOUR = 10;
+/**
+ * The live heap (V8's heap right after a full collection, from /api/v1/diagnostics) is what a leak
+ * grows; RSS also follows the committed heap (heap-tuning.ts leaves room of 2x the live heap) and
+ * the allocator, so RSS alone cannot tell a leak from a heap settling.
+ */
+const LIVE_HEAP_LIMIT_MIB_PER_HOUR = 5;
 
 interface Args {
   minutes: number;
@@ -168,9 +175,25 @@ const main = async (): Promise<void> => {
     ];
 
     const samples: { min: number; rssKiB: number; fds: number }[] = [];
+    /** The daemon's own view of its memory, in MiB: the live heap once V8 has run a full collection. */
+    const memory: { min: number; liveMiB?: number; heapTotalMiB: number; externalMiB: number }[] = [];
+    const MiB = 1024 * 1024;
     const sample = (): { rssKiB: number; fds: number } => {
       const u = daemon.usage();
-      samples.push({ min: (Date.now() - t0) / 60_000, ...u });
+      const min = (Date.now() - t0) / 60_000;
+      samples.push({ min, ...u });
+      api.diagnostics().then(
+        ({ process: p }) => {
+          if (p)
+            memory.push({
+              min,
+              ...(p.liveHeapBytes !== undefined ? { liveMiB: p.liveHeapBytes / MiB } : {}),
+              heapTotalMiB: p.heapTotalBytes / MiB,
+              externalMiB: p.externalBytes / MiB,
+            });
+        },
+        () => undefined,
+      );
       return u;
     };
     const start = sample();
@@ -272,6 +295,14 @@ const main = async (): Promise<void> => {
     const fdsTrend = slopePerHour(steady.map((s) => ({ min: s.min, value: s.fds })));
     const rssFlat = isFlat(rssTrend, RSS_LIMIT_MIB_PER_HOUR);
     const fdsFlat = isFlat(fdsTrend, FDS_LIMIT_PER_HOUR);
+    const steadyMemory = afterWarmup(memory, args.minutes);
+    const live = steadyMemory.flatMap((m) =>
+      m.liveMiB !== undefined ? [{ min: m.min, value: m.liveMiB }] : [],
+    );
+    const liveTrend = slopePerHour(live);
+    const liveFlat = isFlat(liveTrend, LIVE_HEAP_LIMIT_MIB_PER_HOUR);
+    const mem0 = steadyMemory[0];
+    const mem1 = steadyMemory.at(-1);
     const base = steady[0] ?? start;
     const maxRss = Math.max(...samples.map((s) => s.rssKiB));
     // The daemon keeps bounded histories (events, errors, reconnects); while they fill, its live heap
@@ -284,6 +315,7 @@ const main = async (): Promise<void> => {
     const verdictOk =
       rssFlat &&
       fdsFlat &&
+      liveFlat &&
       totals.mismatch === 0 &&
       totals.untargeted === 0 &&
       totals.hung === 0 &&
@@ -309,6 +341,17 @@ const main = async (): Promise<void> => {
       },
       fds: { start: start.fds, baseline: base.fds, end: end.fds },
       rssMiBPerHour: +rssTrend.perHour.toFixed(1),
+      liveHeapMiBPerHour: +liveTrend.perHour.toFixed(1),
+      ...(mem0 && mem1
+        ? {
+            // Where RSS goes: the live heap, the committed heap around it, memory outside it.
+            memoryMiB: {
+              liveHeap: `${mem0.liveMiB?.toFixed(1) ?? '?'} → ${mem1.liveMiB?.toFixed(1) ?? '?'}`,
+              heapCommitted: `${mem0.heapTotalMiB.toFixed(1)} → ${mem1.heapTotalMiB.toFixed(1)}`,
+              external: `${mem0.externalMiB.toFixed(1)} → ${mem1.externalMiB.toFixed(1)}`,
+            },
+          }
+        : {}),
       fdsPerHour: +fdsTrend.perHour.toFixed(1),
       trendSamples: rssTrend.samples,
       ...(history === undefined
@@ -332,6 +375,11 @@ const main = async (): Promise<void> => {
       rssFlat,
       `RSS flat (≤ ${RSS_LIMIT_MIB_PER_HOUR} MiB/hour)`,
       `${rssTrend.perHour.toFixed(1)} MiB/hour ${span}, ${summary.rssMiB.baseline} → ${summary.rssMiB.end} MiB`,
+    );
+    line(
+      liveFlat,
+      `live heap flat (≤ ${LIVE_HEAP_LIMIT_MIB_PER_HOUR} MiB/hour)`,
+      `${liveTrend.perHour.toFixed(1)} MiB/hour over ${liveTrend.samples} samples after the warm-up, ${summary.memoryMiB?.liveHeap ?? 'no full collection seen'} MiB (committed heap ${summary.memoryMiB?.heapCommitted ?? '?'} MiB)`,
     );
     line(
       fdsFlat,

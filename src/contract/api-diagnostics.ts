@@ -134,6 +134,24 @@ export const NetworkStatus = z
   .meta({ id: 'NetworkStatus' });
 export type NetworkStatus = z.infer<typeof NetworkStatus>;
 
+/** The daemon process's memory, for "does kubefwd grow?" (Node's process.memoryUsage and V8's gc). */
+export const ProcessStats = z
+  .object({
+    pid: z.number().int(),
+    rssBytes: z.number(),
+    /** V8's heap: in use now (live and not yet collected), and committed. */
+    heapUsedBytes: z.number(),
+    heapTotalBytes: z.number(),
+    /** Memory outside the V8 heap held by JavaScript objects; arrayBuffersBytes is the buffers' part. */
+    externalBytes: z.number(),
+    arrayBuffersBytes: z.number(),
+    /** The heap in use right after the last full collection: the live heap, what a leak grows. */
+    liveHeapBytes: z.number().optional(),
+    fullCollections: z.number().int(),
+  })
+  .meta({ id: 'ProcessStats' });
+export type ProcessStats = z.infer<typeof ProcessStats>;
+
 export const DiagnosticSummary = z
   .object({
     status: HealthLevel,
@@ -151,6 +169,8 @@ export const DiagnosticSummary = z
     network: NetworkStatus,
     errors: z.array(ErrorDetail),
     recommendations: z.array(z.string()),
+    /** Absent where the API runs outside a daemon (tests). */
+    process: ProcessStats.optional(),
   })
   .meta({ id: 'DiagnosticSummary' });
 export type DiagnosticSummary = z.infer<typeof DiagnosticSummary>;

@@ -27,6 +27,8 @@ import { apiLimitsFor, listenApi, listenApiOrFallback, type ApiListener } from '
 import { dashboardAssetsDir } from './dashboard-assets.js';
 import { API_HOSTNAME, API_IP, API_PORT, announcedApiUrl, type DaemonConfig } from './config.js';
 import type { DaemonLogger } from './logger.js';
+import type { HeapTuning } from './heap-tuning.js';
+import { readProcessStats } from './process-stats.js';
 import type { Plan } from './preflight.js';
 import { isLiveBlockId, isStaleBlockId, ownBlockId } from './stale-blocks.js';
 import { startWatchdog } from './watchdog.js';
@@ -42,6 +44,8 @@ export interface ComposeInput {
   beforeShutdown?: (() => Promise<void>) | undefined;
   /** The privileged helper, when this process runs as the user beside one (aliases, low ports). */
   machine?: Machine | undefined;
+  /** The heap tuning (its live-heap reading goes to /api/v1/diagnostics). */
+  heap?: HeapTuning | undefined;
 }
 
 export interface Composed {
@@ -117,6 +121,7 @@ const mountApi = (
     wellKnown: boolean;
     sessions: ReturnType<typeof createDashboardSessions>;
     resources: ReturnType<typeof createResourceMonitor>;
+    heap: HeapTuning | undefined;
     /** Event streams open at once (apiLimitsFor). */
     maxStreams: number;
   },
@@ -157,6 +162,7 @@ const mountApi = (
       baseUrl: () => apiUrl,
     },
     resources: () => parts.resources.snapshot(),
+    processStats: () => readProcessStats(parts.heap),
     sse: { maxStreams: parts.maxStreams },
   });
   api.attach((req) => app.fetch(req));
@@ -413,6 +419,7 @@ export const compose = async (input: ComposeInput): Promise<Composed> => {
         wellKnown,
         sessions,
         resources,
+        heap: input.heap,
         maxStreams: apiLimits.streams,
       })
     : undefined;

@@ -178,6 +178,7 @@ export const startDaemon = async (
       hosts,
       user,
       plan,
+      heap,
       machine: options.machine,
       ...(options.beforeShutdown ? { beforeShutdown: options.beforeShutdown } : {}),
     });

@@ -57,8 +57,11 @@ describe('tuneHeapForForwarding', () => {
       },
     });
     expect(flags).toEqual(['--heap-growing-percent=500']);
+    // The heap at start is not a live heap: it is known after the first full collection.
+    expect([tuning.liveBytes, tuning.fullCollections]).toEqual([undefined, 0]);
     collected?.(); // same live heap: nothing to change
     expect(flags).toHaveLength(1);
+    expect([tuning.liveBytes, tuning.fullCollections]).toEqual([10 * MB, 1]);
     used = 22 * MB;
     collected?.();
     expect(flags.at(-1)).toBe('--heap-growing-percent=225');
@@ -66,6 +69,7 @@ describe('tuneHeapForForwarding', () => {
     used = 300 * MB;
     collected?.();
     expect(flags.at(-1)).toBe(`--heap-growing-percent=${MIN_GROWING_PERCENT}`);
+    expect([tuning.liveBytes, tuning.fullCollections]).toEqual([300 * MB, 3]);
     tuning.stop();
     expect(stopped).toBe(true);
   });

@@ -64,6 +64,10 @@ export const defaultHeapTuningDeps = (): HeapTuningDeps => ({
 export interface HeapTuning {
   /** The percent set last. */
   readonly percent: number;
+  /** The heap in use right after the last full collection (the live heap); undefined before one. */
+  readonly liveBytes: number | undefined;
+  /** Full collections since start. */
+  readonly fullCollections: number;
   stop(): void;
 }
 
@@ -71,17 +75,29 @@ export interface HeapTuning {
 export const tuneHeapForForwarding = (overrides: Partial<HeapTuningDeps> = {}): HeapTuning => {
   const deps = { ...defaultHeapTuningDeps(), ...overrides };
   let percent = 0;
-  const apply = (): void => {
-    const next = growingPercentFor(deps.usedHeapBytes());
+  let liveBytes: number | undefined;
+  let fullCollections = 0;
+  const apply = (used: number): void => {
+    const next = growingPercentFor(used);
     if (next === percent) return;
     percent = next;
     deps.setV8Flags(`--heap-growing-percent=${percent}`);
   };
-  apply();
-  const stop = deps.afterFullCollection(apply);
+  apply(deps.usedHeapBytes());
+  const stop = deps.afterFullCollection(() => {
+    fullCollections++;
+    liveBytes = deps.usedHeapBytes();
+    apply(liveBytes);
+  });
   return {
     get percent() {
       return percent;
+    },
+    get liveBytes() {
+      return liveBytes;
+    },
+    get fullCollections() {
+      return fullCollections;
     },
     stop,
   };

@@ -215,6 +215,26 @@ spec:
       }
     });
 
+    it("/api/v1/diagnostics says the daemon's memory as the kernel and V8 see it", async () => {
+      const { url, key } = JSON.parse(await readFile(join(fx.home, '.kubefwd', 'api.json'), 'utf8')) as {
+        url: string;
+        key: string;
+      };
+      const res = await fetch(`${url}/api/v1/diagnostics`, { headers: { authorization: `Bearer ${key}` } });
+      const { process: p } = ((await res.json()) as { data: { process: Record<string, number> } }).data;
+      const pid = kubefwd.child.pid!;
+      const vmRss =
+        Number(/VmRSS:\s+(\d+) kB/.exec(await readFile(`/proc/${pid}/status`, 'utf8'))![1]) * 1024;
+      expect(p.pid).toBe(pid);
+      expect(p.rssBytes! / vmRss).toBeGreaterThan(0.7);
+      expect(p.rssBytes! / vmRss).toBeLessThan(1.3);
+      expect(p.heapUsedBytes).toBeGreaterThan(0);
+      expect(p.heapUsedBytes).toBeLessThanOrEqual(p.heapTotalBytes!);
+      expect(p.fullCollections).toBeGreaterThanOrEqual(0);
+      // The live heap is known once V8 has run a full collection.
+      if (p.fullCollections! > 0) expect(p.liveHeapBytes).toBeGreaterThan(0);
+    });
+
     it('a pod that refuses connections: the forward stays Active, and the analysis and quick status say connections fail', async () => {
       const { url, key } = JSON.parse(await readFile(join(fx.home, '.kubefwd', 'api.json'), 'utf8')) as {
         url: string;

@@ -9,6 +9,7 @@ import {
   type ForwardDiagnostic,
   type HealthLevel,
   type NetworkStatus,
+  type ProcessStats,
   type QuickStatus,
   type Recommendation,
   type ServiceDiagnostic,
@@ -33,6 +34,7 @@ export interface AnalysisInput {
   now: number;
   uptimeMs: number;
   version: string;
+  process?: ProcessStats | undefined;
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -325,6 +327,7 @@ export const diagnosticSummary = (i: AnalysisInput): DiagnosticSummary => {
     network: networkStatus(s),
     errors: errorDetails(s, i.now).slice(0, 10),
     recommendations,
+    ...(i.process ? { process: i.process } : {}),
   };
 };
 

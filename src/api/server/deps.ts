@@ -1,5 +1,5 @@
 // What the API server needs, passed in by the daemon (or a test).
-import type { HealthResponse } from '../../contract/api.js';
+import type { HealthResponse, ProcessStats } from '../../contract/api.js';
 import type { Controller } from '../../engine/controller.js';
 import type { Clock, Logger } from '../../engine/gateways.js';
 import type { TrafficSource } from '../../engine/traffic/recorder.js';
@@ -40,6 +40,8 @@ export interface ApiDeps {
   log?: Logger;
   /** File descriptors and refused connections, for /api/health. */
   resources?: () => NonNullable<HealthResponse['resources']>;
+  /** The daemon process's memory, for /api/v1/diagnostics. */
+  processStats?: () => ProcessStats;
 }
 
 /** Deps with defaults resolved, as the route modules see them. */

@@ -33,6 +33,7 @@ export const diagnosticRoutes = (ctx: RouteContext): RouteDef[] => {
     uptimeMs: ctx.uptimeMs(),
     version: ctx.version,
   });
+  const summaryInput = (): AnalysisInput => ({ ...input(), process: ctx.processStats?.() });
   return [
     route({
       method: 'get',
@@ -57,7 +58,7 @@ export const diagnosticRoutes = (ctx: RouteContext): RouteDef[] => {
       tag: 'diagnostics',
       summary: 'Diagnostic summary: health, service counts by status, network, current errors',
       response: DiagnosticSummary,
-      handler: () => diagnosticSummary(input()),
+      handler: () => diagnosticSummary(summaryInput()),
     }),
     route({
       method: 'get',
