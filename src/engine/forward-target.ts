@@ -554,12 +554,8 @@ export class ForwardTarget {
       // session is. Without that the forward sat in Error with no retry until new traffic came.
       // An API server that does not answer (restarting, a VPN coming back) is retried the same
       // way, still shown as Error, and new connections are held meanwhile instead of refused.
-      this.failed(
-        e,
-        `cannot connect to pod ${podName}`,
-        TRANSIENT.has(e.code),
-        e.code === 'STREAM_ERROR' ? 'Waiting' : 'Error',
-      );
+      const retryAs = e.code === 'STREAM_ERROR' ? 'Waiting' : 'Error';
+      this.failed(e, `cannot connect to pod ${podName}`, TRANSIENT.has(e.code) ? retryAs : undefined);
     }
   }
 
@@ -613,15 +609,11 @@ export class ForwardTarget {
 
   /**
    * A dial failed or the session died: Error (with the next retry when auto-reconnecting). With
-   * `alwaysRetry` the retry comes without -a too, in state `status`.
+   * `alwaysRetryAs` the retry comes without -a too, in that state.
    */
-  private failed(
-    e: KubefwdError,
-    what: string,
-    alwaysRetry = false,
-    status: 'Waiting' | 'Error' = alwaysRetry ? 'Waiting' : 'Error',
-  ): void {
-    if (this.ctx.autoReconnect || alwaysRetry) {
+  private failed(e: KubefwdError, what: string, alwaysRetryAs?: 'Waiting' | 'Error'): void {
+    if (this.ctx.autoReconnect || alwaysRetryAs) {
+      const status = alwaysRetryAs ?? 'Error';
       const delay = this.backoff.next();
       const at = this.ctx.clock.now() + delay;
       this.setState(status, {
@@ -664,7 +656,7 @@ export class ForwardTarget {
       void this.connect('auto', false);
       return;
     }
-    this.failed(e, `lost connection to pod ${this.pod ?? '?'}`, true);
+    this.failed(e, `lost connection to pod ${this.pod ?? '?'}`, 'Waiting');
   }
 
   /** The session once Active, waiting (bounded) while it is being established. */
