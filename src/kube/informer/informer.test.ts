@@ -112,15 +112,21 @@ const opts = (clock: KubeClock, extra = {}) => ({
   ...extra,
 });
 
+/** An informer on a fake source, synced from `first` and settled. */
+async function synced(first: ListResult<Obj>) {
+  const c = manualClock();
+  const s = fakeSource();
+  const r = recorder();
+  s.lists.push(first);
+  const inf = createInformer(s.source, r.handler, opts(c.clock));
+  await inf.synced;
+  await flush();
+  return { c, s, r, inf };
+}
+
 describe('createInformer', () => {
   it('lists, syncs, then applies watch events and bookmarks', async () => {
-    const c = manualClock();
-    const s = fakeSource();
-    const r = recorder();
-    s.lists.push({ items: [o('a', '1'), o('b', '2')], resourceVersion: '10' });
-    const inf = createInformer(s.source, r.handler, opts(c.clock));
-    await inf.synced;
-    await flush();
+    const { c, s, r, inf } = await synced({ items: [o('a', '1'), o('b', '2')], resourceVersion: '10' });
     expect(r.log).toEqual(['add a@1', 'add b@2', 'synced']);
     expect(s.watches[0]?.rv).toBe('10');
     const w = s.watches[0]!;
@@ -147,13 +153,10 @@ describe('createInformer', () => {
   });
 
   it('relists on 410 Gone (watch ERROR event) and diffs the gap into add/update/delete', async () => {
-    const c = manualClock();
-    const s = fakeSource();
-    const r = recorder();
-    s.lists.push({ items: [o('a', '1'), o('b', '2'), o('c', '3')], resourceVersion: '3' });
-    const inf = createInformer(s.source, r.handler, opts(c.clock));
-    await inf.synced;
-    await flush();
+    const { s, r, inf } = await synced({
+      items: [o('a', '1'), o('b', '2'), o('c', '3')],
+      resourceVersion: '3',
+    });
     r.log.length = 0;
     s.lists.push({ items: [o('a', '1'), o('b', '7'), o('d', '8')], resourceVersion: '9' });
     s.watches[0]!.emit({
@@ -176,13 +179,7 @@ describe('createInformer', () => {
   });
 
   it('relists on an HTTP 410 from the watch request too', async () => {
-    const c = manualClock();
-    const s = fakeSource();
-    const r = recorder();
-    s.lists.push({ items: [], resourceVersion: '1' });
-    const inf = createInformer(s.source, r.handler, opts(c.clock));
-    await inf.synced;
-    await flush();
+    const { s, r, inf } = await synced({ items: [], resourceVersion: '1' });
     s.lists.push({ items: [o('x', '5')], resourceVersion: '5' });
     s.watches[0]!.fail(new KubeApiError('CONFLICT', 'gone', 410, 'Expired'));
     await flush();
@@ -191,13 +188,7 @@ describe('createInformer', () => {
   });
 
   it('retries failed watches with exponential backoff, reports each via onError, resets on success', async () => {
-    const c = manualClock();
-    const s = fakeSource();
-    const r = recorder();
-    s.lists.push({ items: [o('a', '1')], resourceVersion: '1' });
-    const inf = createInformer(s.source, r.handler, opts(c.clock));
-    await inf.synced;
-    await flush();
+    const { c, s, r, inf } = await synced({ items: [o('a', '1')], resourceVersion: '1' });
     const unreachable = () => new KubefwdError('API_UNREACHABLE', 'connection refused');
     s.watches[0]!.fail(unreachable());
     await flush();
@@ -228,13 +219,7 @@ describe('createInformer', () => {
   });
 
   it('says when a watch is open again after a failure (a resumed watch is followed by no onSynced)', async () => {
-    const c = manualClock();
-    const s = fakeSource();
-    const r = recorder();
-    s.lists.push({ items: [], resourceVersion: '1' });
-    const inf = createInformer(s.source, r.handler, opts(c.clock));
-    await inf.synced;
-    await flush();
+    const { c, s, r, inf } = await synced({ items: [], resourceVersion: '1' });
     s.watches[0]!.open();
     s.watches[0]!.fail(new KubefwdError('API_UNREACHABLE', 'connection reset'));
     await flush();
@@ -248,13 +233,7 @@ describe('createInformer', () => {
   });
 
   it('relists at once on "Too large resource version" (a server restarted with fresh state)', async () => {
-    const c = manualClock();
-    const s = fakeSource();
-    const r = recorder();
-    s.lists.push({ items: [o('old-pod', '900')], resourceVersion: '950' });
-    const inf = createInformer(s.source, r.handler, opts(c.clock));
-    await inf.synced;
-    await flush();
+    const { s, r, inf } = await synced({ items: [o('old-pod', '900')], resourceVersion: '950' });
     r.log.length = 0;
     // The restarted server knows resourceVersions up to 12 only, and other pods.
     s.lists.push({ items: [o('new-pod', '12')], resourceVersion: '12' });
@@ -291,13 +270,7 @@ describe('createInformer', () => {
   });
 
   it('a watch that keeps failing while lists work relists every third failure, with the backoff still growing', async () => {
-    const c = manualClock();
-    const s = fakeSource();
-    const r = recorder();
-    s.lists.push({ items: [], resourceVersion: '1' });
-    const inf = createInformer(s.source, r.handler, opts(c.clock));
-    await inf.synced;
-    await flush();
+    const { c, s, r, inf } = await synced({ items: [], resourceVersion: '1' });
     const denied = () => new KubefwdError('PERMISSION_DENIED', 'cannot watch');
     for (let i = 0; i < 6; i++) {
       if (i % 3 === 2) s.lists.push({ items: [], resourceVersion: '1' });
@@ -381,13 +354,7 @@ describe('createInformer', () => {
   });
 
   it('does not hot-loop on a server that ends every watch at once', async () => {
-    const c = manualClock();
-    const s = fakeSource();
-    const r = recorder();
-    s.lists.push({ items: [], resourceVersion: '1' });
-    const inf = createInformer(s.source, r.handler, opts(c.clock));
-    await inf.synced;
-    await flush();
+    const { c, s, r, inf } = await synced({ items: [], resourceVersion: '1' });
     s.watches[0]!.end();
     await flush();
     expect(s.watches).toHaveLength(1);
@@ -430,13 +397,7 @@ describe('createInformer', () => {
 
 describe('createInformer watch replay', () => {
   it('ignores unchanged replays, unknown event types and events without metadata', async () => {
-    const c = manualClock();
-    const s = fakeSource();
-    const r = recorder();
-    s.lists.push({ items: [o('a', '1')], resourceVersion: '' });
-    const inf = createInformer(s.source, r.handler, opts(c.clock));
-    await inf.synced;
-    await flush();
+    const { s, r, inf } = await synced({ items: [o('a', '1')], resourceVersion: '' });
     const w = s.watches[0]!;
     w.emit({ type: 'ADDED', object: o('a', '1') });
     w.emit({ type: 'WHATEVER', object: o('a', '9') } as unknown as WatchEvent<Obj>);
