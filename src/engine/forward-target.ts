@@ -299,7 +299,7 @@ export class ForwardTarget {
   // ------------------------------------------------------------------ internals
 
   private label(): string {
-    return `${this.id.name}.${this.id.namespace}`;
+    return this.id.label;
   }
 
   private async listen(state: PortState): Promise<void> {

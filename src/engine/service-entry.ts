@@ -192,7 +192,7 @@ export class ServiceEntry {
       reserved = alloc.reservation !== undefined;
     } catch (err) {
       const reason = errorMessage(err);
-      this.deps.logger.error(`Cannot forward ${name}.${scope.namespace}: ${reason}`);
+      this.deps.logger.error(`Cannot forward ${this.labelOf(name)}: ${reason}`);
       this.deps.emit({
         type: 'ServiceSkipped',
         at: this.deps.now(),
@@ -229,7 +229,7 @@ export class ServiceEntry {
             to = this.deps.allocator.allocate(request).ip;
           } catch (err) {
             this.deps.logger.error(
-              `Cannot move ${name}.${scope.namespace} to another address: ${errorMessage(err)}`,
+              `Cannot move ${this.labelOf(name)} to another address: ${errorMessage(err)}`,
             );
             return undefined;
           }
@@ -243,6 +243,7 @@ export class ServiceEntry {
         name,
         namespace: scope.namespace,
         context: scope.context,
+        label: this.labelOf(name),
         headless,
         ip,
         hostnames,
@@ -265,6 +266,15 @@ export class ServiceEntry {
     return target;
   }
 
+  /**
+   * How log lines name a forward: `<name>.<namespace>`, and its context where the names are
+   * context-qualified too (a context after the first), so two contexts' `redis.shop` differ.
+   */
+  private labelOf(name: string): string {
+    const { scope } = this.deps;
+    return `${name}.${scope.namespace}${scope.clusterIndex > 0 ? ` (context ${scope.context})` : ''}`;
+  }
+
   private async dropTarget(target: ForwardTarget): Promise<void> {
     const { scope } = this.deps;
     this.deps.hosts.delete(target.id.key);
@@ -273,6 +283,6 @@ export class ServiceEntry {
     await this.deps.loopback.release(target.id.ip).catch((err: unknown) => {
       this.deps.logger.debug(`cannot remove loopback alias ${target.id.ip}: ${errorMessage(err)}`);
     });
-    this.deps.logger.info(`Stopped forwarding ${target.id.name}.${scope.namespace} (${target.id.ip})`);
+    this.deps.logger.info(`Stopped forwarding ${target.id.label} (${target.id.ip})`);
   }
 }

@@ -706,13 +706,14 @@ describe('engine: several contexts', () => {
     for (const c of [a, b]) c.apply('services', service('api', 'web', [{ port: 9601 }]));
     const hosts = new MemoryHosts();
     const listener = netListeners();
+    const logger = memoryLogger();
     const engine = createEngine({
       clusters: fakeProvider(a, b),
       hosts,
       listener,
       loopback: noLoopback,
       traffic: countingTraffic(),
-      logger: memoryLogger(),
+      logger,
       options: { ipBase: `${NET}.1`, hostsBatchMs: 5 },
     });
     cleanups.push(async () => {
@@ -738,6 +739,10 @@ describe('engine: several contexts', () => {
       'api-web-svc-cluster-prod',
     ]);
     expect(byKey.get('api.web.sim')?.hostnames.slice(0, 3)).toEqual(['api', 'api.web', 'api-web']);
+    // Log lines tell the two apart as the names do: the second context's carry it.
+    await eventually(() => logger.lines.some((l) => l.startsWith('info api.web (context prod) → ')));
+    expect(logger.lines.filter((l) => / api\.web(?! \(context prod\))/.test(l)).length).toBeGreaterThan(0);
+    expect(logger.lines.some((l) => l.includes('api.web (context sim)'))).toBe(false);
   });
 });
 

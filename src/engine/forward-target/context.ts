@@ -29,6 +29,8 @@ export interface TargetIdentity {
   name: string;
   namespace: string;
   context: string;
+  /** How log lines name it (service-entry.ts labelOf). */
+  label: string;
   headless: boolean;
   ip: string;
   hostnames: string[];

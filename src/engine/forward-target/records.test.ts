@@ -12,6 +12,7 @@ const id: TargetIdentity = {
   name: 'web',
   namespace: 'shop',
   context,
+  label: 'web.shop',
   headless: false,
   ip: '127.1.27.1',
   hostnames: ['web', 'web.shop'],
