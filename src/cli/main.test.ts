@@ -228,6 +228,9 @@ describe('bad input: one clear line on stderr, exit 1', () => {
     [['-n', 'shop', '-d', 'bad domain'], /invalid domain "bad domain" for --domain/],
     [['-n', 'shop', '-d', 'foo#bar'], /invalid domain "foo#bar" for --domain/],
     [['-n', 'shop', '-d', 'a..b'], /invalid domain "a\.\.b" for --domain/],
+    // commander called these an unknown option ('--tui=yes', '-=maybe').
+    [['-n', 'shop', '--tui=yes'], /^kubefwd: invalid value "yes" for --tui\. --tui is a switch/],
+    [['-n', 'shop', '-a=maybe'], /^kubefwd: invalid value "maybe" for -a\. -a is a switch/],
   ];
   for (const [argv, re] of cases)
     it(argv.join(' '), async () => {
