@@ -231,6 +231,8 @@ describe('bad input: one clear line on stderr, exit 1', () => {
     // commander called these an unknown option ('--tui=yes', '-=maybe').
     [['-n', 'shop', '--tui=yes'], /^kubefwd: invalid value "yes" for --tui\. --tui is a switch/],
     [['-n', 'shop', '-a=maybe'], /^kubefwd: invalid value "maybe" for -a\. -a is a switch/],
+    // kubefwd warned and used its default; ours had said nothing at all.
+    [['-n', 'shop', '--theme', 'pink'], /^kubefwd: invalid theme "pink" for --theme\. Use --theme dark/],
   ];
   for (const [argv, re] of cases)
     it(argv.join(' '), async () => {
