@@ -649,6 +649,24 @@ describe('engine: live service changes and kinds', () => {
     expect(engine.services()).toEqual([]);
   });
 
+  it('warns once about the UDP ports of a service it forwards (kube-dns: 53/UDP next to 53/TCP)', async () => {
+    const { cluster, engine, logger } = setup();
+    cluster.apply(
+      'services',
+      service('kube-dns', 'dns', [
+        { port: 53, protocol: 'UDP', name: 'dns' },
+        { port: 53, name: 'dns-tcp' },
+      ]),
+    );
+    cluster.apply('pods', pod('coredns-0', 'dns', { app: 'kube-dns' }));
+    await backend(cluster, 'coredns-0', 53);
+    await engine.addNamespace({ namespace: 'dns' });
+    await eventually(() => status(engine, 'kube-dns.dns.sim') === 'Active');
+    await engine.syncService('kube-dns.dns.sim', true);
+    const told = logger.lines.filter((l) => l.startsWith('warn kube-dns.dns: not forwarding port 53/UDP'));
+    expect(told).toHaveLength(1);
+  });
+
   it('applies -m mappings and -r reservations', async () => {
     const { cluster, engine } = setup({
       mappings: new Map([[9400, 9401]]),
