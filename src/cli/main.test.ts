@@ -214,6 +214,10 @@ describe('bad input: one clear line on stderr, exit 1', () => {
     [['-n', 'shop', '-t', 'soon'], /invalid value "soon" for --timeout/],
     [['-n', 'shop', '--retry-interval', '10'], /invalid duration "10" for --retry-interval/],
     [
+      ['-n', 'shop', '--retry-interval', '0s'],
+      /--retry-interval must be greater than 0 \(got "0s"\)\. Give how often .* e\.g\. --retry-interval 10s/,
+    ],
+    [
       ['-n', 'shop', '--transport', 'carrier-pigeon'],
       /carrier-pigeon.*Allowed choices are auto, tunnel, spdy, websocket/,
     ],

@@ -225,6 +225,7 @@ export const toDaemonConfig = async (
       `--retry-interval must be greater than 0 (got "${raw.retryInterval}")`,
       {
         field: '--retry-interval',
+        hint: 'Give how often to look again for a ready pod, e.g. --retry-interval 10s (the default).',
       },
     );
   const apiListen = raw.apiListen === undefined ? undefined : parseListenAddress(raw.apiListen);
