@@ -669,6 +669,21 @@ describe('engine: live service changes and kinds', () => {
     expect(told).toHaveLength(1);
   });
 
+  it('names a -m mapping that maps no port of the forwarded services', async () => {
+    const { cluster, engine } = setup({
+      mappings: new Map([
+        [5432, 15432],
+        [5433, 15433],
+      ]),
+    });
+    await shop(cluster);
+    await engine.addNamespace({ namespace: 'shop' });
+    await engine.whenSynced();
+    expect(engine.unmatchedNames()).toEqual([
+      expect.stringMatching(/^--mapping 5433:15433 matches no service port of the forwarded services/),
+    ]);
+  });
+
   it('applies -m mappings and -r reservations', async () => {
     const { cluster, engine } = setup({
       mappings: new Map([[9400, 9401]]),
