@@ -86,7 +86,9 @@ describe('hosts writer', () => {
   });
 
   it('warns once when a line outside its block sends one of its names elsewhere', async () => {
-    const hosts = memoryHosts('127.0.0.1 localhost\n10.9.9.9 reports # my own\n');
+    const hosts = memoryHosts(
+      '127.0.0.1 localhost\n10.9.9.9 reports # my own\n127.1.27.4 events events.analytics\n',
+    );
     const clock = manualClock();
     const said: string[] = [];
     const w = createHostsWriter({
@@ -106,6 +108,8 @@ describe('hosts writer', () => {
     expect(hosts.content).toContain('10.9.9.9 reports # my own\n');
     expect(said).toEqual([
       'hosts file /memory/hosts: an earlier line maps reports to 10.9.9.9, so it resolves there, not to 127.9.27.2; remove or change that line to reach the forward by name (kubefwd never edits lines outside its block)',
+      // The Go kubefwd's lines have no markers: a crash leaves them, and they come first.
+      'hosts file /memory/hosts: an earlier line maps events to 127.1.27.4, so it resolves there, not to 127.9.27.1; that line is in kubefwd’s address range, likely left by an earlier kubefwd: start with -p (--purge-stale-ips) to remove such lines',
     ]);
   });
 

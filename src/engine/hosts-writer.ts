@@ -15,7 +15,7 @@ import {
   upsertBlock,
   type HostsEntry,
 } from './hosts-block.js';
-import { parseIPv4 } from '../domain/ipv4.js';
+import { inKubefwdRange, parseIPv4 } from '../domain/ipv4.js';
 import type { Clock, HostsFileGateway, Logger } from './gateways.js';
 
 /** How many lines of a left-over hosts block its removal warning quotes. */
@@ -105,10 +105,14 @@ export const createHostsWriter = (opts: HostsWriterOptions): HostsWriter => {
     for (const g of groups.values()) {
       const shown = g.names.slice(0, SHADOWED_NAMES_SHOWN).join(', ');
       const more = g.names.length - SHADOWED_NAMES_SHOWN;
+      // A line in kubefwd's range is most likely the Go kubefwd's, left by a crash: -p removes those.
+      const fix = inKubefwdRange(g.foreignIp)
+        ? 'that line is in kubefwd’s address range, likely left by an earlier kubefwd: start with -p (--purge-stale-ips) to remove such lines'
+        : 'remove or change that line to reach the forward by name (kubefwd never edits lines outside its block)';
       opts.logger.warn(
         `hosts file ${opts.hosts.path}: an earlier line maps ${shown}${more > 0 ? ` and ${more} more` : ''} to ${
           g.foreignIp
-        }, so ${g.names.length > 1 ? 'they resolve' : 'it resolves'} there, not to ${g.ip}; remove or change that line to reach the forward by name (kubefwd never edits lines outside its block)`,
+        }, so ${g.names.length > 1 ? 'they resolve' : 'it resolves'} there, not to ${g.ip}; ${fix}`,
       );
     }
   };
