@@ -36,6 +36,14 @@ describe('argument rewriting (kubefwd parity)', () => {
       '-a=false',
     ]);
   });
+  it('refuses a boolean flag given a value that is not a boolean, naming the flag', () => {
+    expect(normaliseFlags(['--tui=T', '-a=F'], spec)).toEqual(['--tui', '--no-auto-reconnect']);
+    expect(() => normaliseFlags(['--tui=yes'], spec)).toThrow('invalid value "yes" for --tui');
+    expect(() => normaliseFlags(['-a=maybe'], spec)).toThrow('invalid value "maybe" for -a');
+    expect(() => normaliseFlags(['-v='], spec)).toThrow('invalid value "" for -v');
+    // After `--` nothing is a flag.
+    expect(normaliseFlags(['--', '--tui=yes'], spec)).toEqual(['--', '--tui=yes']);
+  });
 });
 
 describe('Go durations', () => {

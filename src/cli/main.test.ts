@@ -214,6 +214,10 @@ describe('bad input: one clear line on stderr, exit 1', () => {
     [['-n', 'shop', '-t', 'soon'], /invalid value "soon" for --timeout/],
     [['-n', 'shop', '--retry-interval', '10'], /invalid duration "10" for --retry-interval/],
     [
+      ['-n', 'shop', '--retry-interval', '0s'],
+      /--retry-interval must be greater than 0 \(got "0s"\)\. Give how often .* e\.g\. --retry-interval 10s/,
+    ],
+    [
       ['-n', 'shop', '--transport', 'carrier-pigeon'],
       /carrier-pigeon.*Allowed choices are auto, tunnel, spdy, websocket/,
     ],
@@ -228,6 +232,11 @@ describe('bad input: one clear line on stderr, exit 1', () => {
     [['-n', 'shop', '-d', 'bad domain'], /invalid domain "bad domain" for --domain/],
     [['-n', 'shop', '-d', 'foo#bar'], /invalid domain "foo#bar" for --domain/],
     [['-n', 'shop', '-d', 'a..b'], /invalid domain "a\.\.b" for --domain/],
+    // commander called these an unknown option ('--tui=yes', '-=maybe').
+    [['-n', 'shop', '--tui=yes'], /^kubefwd: invalid value "yes" for --tui\. --tui is a switch/],
+    [['-n', 'shop', '-a=maybe'], /^kubefwd: invalid value "maybe" for -a\. -a is a switch/],
+    // kubefwd warned and used its default; ours had said nothing at all.
+    [['-n', 'shop', '--theme', 'pink'], /^kubefwd: invalid theme "pink" for --theme\. Use --theme dark/],
   ];
   for (const [argv, re] of cases)
     it(argv.join(' '), async () => {

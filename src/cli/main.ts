@@ -80,11 +80,16 @@ const runSvcLike = async (
   const { BOOL_LONG, BOOL_SHORT, VALUE_SHORT, buildSvcCommand, toDaemonConfig } =
     await import('./svc-options.js');
   const cmd = buildSvcCommand(name);
-  const normalised = normaliseFlags(argv, {
-    boolLong: BOOL_LONG,
-    boolShort: BOOL_SHORT,
-    valueShort: VALUE_SHORT,
-  });
+  let normalised: string[];
+  try {
+    normalised = normaliseFlags(argv, {
+      boolLong: BOOL_LONG,
+      boolShort: BOOL_SHORT,
+      valueShort: VALUE_SHORT,
+    });
+  } catch (err) {
+    return reportError(io, err);
+  }
   const code = parseWith(cmd, normalised, io);
   if (code !== undefined) return code;
   const version = kubefwdVersion();

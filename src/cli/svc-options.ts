@@ -10,6 +10,7 @@ import { validateFieldSelector, validateLabelSelector } from '../domain/selector
 import { parseServicePattern } from '../domain/service-patterns.js';
 import { parseListenAddress } from './addresses.js';
 import { parseDuration } from './duration.js';
+import { resolveTheme } from './theme.js';
 
 /** Repeatable and comma-separated, as cobra's StringSlice. */
 const collect = (value: string, previous: string[] | undefined): string[] => [
@@ -224,6 +225,7 @@ export const toDaemonConfig = async (
       `--retry-interval must be greater than 0 (got "${raw.retryInterval}")`,
       {
         field: '--retry-interval',
+        hint: 'Give how often to look again for a ready pod, e.g. --retry-interval 10s (the default).',
       },
     );
   const apiListen = raw.apiListen === undefined ? undefined : parseListenAddress(raw.apiListen);
@@ -263,8 +265,7 @@ export const toDaemonConfig = async (
     fileText: fwdConfText,
     filePath: raw.fwdConf,
   });
-  const themeRaw = raw.theme ?? ctx.env.KUBEFWD_THEME;
-  const theme = themeRaw === 'dark' || themeRaw === 'light' ? themeRaw : undefined;
+  const theme = resolveTheme(raw.theme, ctx.env.KUBEFWD_THEME);
   const idle = namespaces.length === 0 && !allNamespaces && services.length === 0;
   const tui = raw.tui === true;
   const api = raw.api === true || idle;

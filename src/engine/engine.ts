@@ -20,7 +20,12 @@ import { createSessionPool, type SessionPool } from './session-pool.js';
 import { patternMatches, type ServicePattern } from '../domain/service-patterns.js';
 import type { TargetContext } from './forward-target.js';
 import type { ServiceEntry } from './service-entry.js';
-import { unmatchedExcludes, unmatchedReservations, type ListedNamespace } from './unmatched-names.js';
+import {
+  unmatchedExcludes,
+  unmatchedMappings,
+  unmatchedReservations,
+  type ListedNamespace,
+} from './unmatched-names.js';
 
 /** The engine plus what the daemon, tests and bench may want beyond the Controller. */
 export interface EngineRuntime extends Engine {
@@ -538,6 +543,7 @@ export const createEngine = (deps: EngineDeps): EngineRuntime => {
       return [
         ...unmatchedReservations(core.options.reservations?.reservations ?? [], listed),
         ...unmatchedExcludes(core.excludes, listed),
+        ...unmatchedMappings(core.mappings, listed),
       ];
     },
   };

@@ -338,7 +338,13 @@ export class ForwardTarget {
     } catch (err) {
       if (ip !== this.id.ip) return;
       const e = asKubefwdError(err, 'INTERNAL');
-      if (e.code === 'PORT_IN_USE' && this.moveFrom(ip, `port ${port} ${e.message}`)) return;
+      // The message starts with the address ("127.1.27.6:6379 is already in use…"), which the
+      // warning names already: "127.1.27.6 port 6379 is already in use…; moved to …".
+      if (
+        e.code === 'PORT_IN_USE' &&
+        this.moveFrom(ip, `port ${port} ${e.message.replace(`${ip}:${port} `, '')}`)
+      )
+        return;
       this.toldMove(ip);
       // A reserved address someone else holds: its names must not lead clients to them.
       if (e.code === 'PORT_IN_USE' && this.entry && !this.withdrawn) {

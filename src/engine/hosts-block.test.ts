@@ -6,6 +6,7 @@ import {
   readBlock,
   removeBlocks,
   renderBlockLines,
+  shadowedNames,
   upsertBlock,
   type HostsEntry,
 } from './hosts-block.js';
@@ -98,6 +99,27 @@ describe('hosts block', () => {
     const purged = purgeStaleLines(content);
     expect(purged).toEqual({ content: '127.0.0.1 localhost\n127.1.26.9 keep\n10.1.27.1 keep2', purged: 3 });
     expect(readBlock(purgeStaleLines(withBlock).content, 'x')).toHaveLength(2);
+  });
+
+  it('finds our names that an earlier foreign line sends elsewhere', () => {
+    const content = upsertBlock(
+      '127.0.0.1 localhost\n10.9.9.9 DB nas # db at home\n127.1.27.1 api\n# 10.0.0.1 api.shop\n',
+      'x',
+      entries,
+    );
+    // db → 10.9.9.9 wins over our 127.1.27.2; api on a line with our own address is harmless;
+    // a commented-out name and the names inside our block do not count.
+    expect(shadowedNames(content, 'x', entries)).toEqual([
+      { name: 'db', foreignIp: '10.9.9.9', ip: '127.1.27.2' },
+    ]);
+    // Before our block exists (the first write) the same answer.
+    expect(shadowedNames('10.9.9.9 db\n', 'x', entries)).toEqual([
+      { name: 'db', foreignIp: '10.9.9.9', ip: '127.1.27.2' },
+    ]);
+    // Another instance's block counts: it comes first.
+    expect(
+      shadowedNames(upsertBlock('', 'other', [{ ip: '127.5.27.1', hostnames: ['api.shop'] }]), 'x', entries),
+    ).toEqual([{ name: 'api.shop', foreignIp: '127.5.27.1', ip: '127.1.27.1' }]);
   });
 
   it('round-trips any foreign content byte for byte', () => {

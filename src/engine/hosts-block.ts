@@ -8,8 +8,8 @@
 // missing final newline. When the file does not end with a newline, the block brings its own
 // leading newline and no trailing one, so removing it gives back exactly the original bytes.
 // Foreign lines are never edited, even when they name one of our hostnames (the block comes last,
-// and resolvers use the first match, so a foreign duplicate wins — we log it instead of touching
-// it); only -p (purgeStaleLines) removes foreign lines, and only those in kubefwd's address range.
+// and resolvers use the first match, so a foreign duplicate wins — `shadowedNames` finds them and the
+// writer warns instead of touching them); only -p (purgeStaleLines) removes foreign lines, and only those in kubefwd's address range.
 import { inKubefwdRange, parseIPv4 } from '../domain/ipv4.js';
 
 export interface HostsEntry {
@@ -190,4 +190,46 @@ export const purgeStaleLines = (content: string): { content: string; purged: num
       kept[last] = (kept[last] ?? '').replace(/\r?\n$/, '');
   }
   return { content: kept.join(''), purged };
+};
+
+/** One of our names that a line outside our block maps to another address (that line wins). */
+export interface ShadowedName {
+  name: string;
+  /** Where the earlier line sends it. */
+  foreignIp: string;
+  /** Where our block sends it. */
+  ip: string;
+}
+
+/**
+ * Our names that a line outside the block of `id` also names with another address. kubefwd (Go)
+ * removed such names from the other lines; we never edit foreign lines, so the earlier line wins and
+ * the name does not reach the forward — the caller says so. Names compare case-insensitively, as
+ * resolvers do; the first foreign line naming a name is the one reported (the one that wins).
+ */
+export const shadowedNames = (
+  content: string,
+  id: string,
+  entries: readonly HostsEntry[],
+): ShadowedName[] => {
+  const lines = splitLines(content);
+  const own = findBlocks(lines).find((s) => s.id === sanitiseBlockId(id));
+  const foreign = new Map<string, string>();
+  lines.forEach((line, i) => {
+    if (own && i >= own.start && i <= own.end) return;
+    const [ip, ...names] = body(line).replace(/#.*$/, '').trim().split(/\s+/);
+    if (!ip || names.length === 0) return;
+    for (const n of names) if (!foreign.has(n.toLowerCase())) foreign.set(n.toLowerCase(), ip);
+  });
+  const out: ShadowedName[] = [];
+  // As renderBlockLines writes them: a name is in the block once, on its first entry.
+  const seen = new Set<string>();
+  for (const entry of entries)
+    for (const name of entry.hostnames) {
+      if (seen.has(name)) continue;
+      seen.add(name);
+      const foreignIp = foreign.get(name.toLowerCase());
+      if (foreignIp !== undefined && foreignIp !== entry.ip) out.push({ name, foreignIp, ip: entry.ip });
+    }
+  return out;
 };

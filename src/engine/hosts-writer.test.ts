@@ -85,6 +85,34 @@ describe('hosts writer', () => {
     );
   });
 
+  it('warns once when a line outside its block sends one of its names elsewhere', async () => {
+    const hosts = memoryHosts(
+      '127.0.0.1 localhost\n10.9.9.9 reports # my own\n127.1.27.4 events events.analytics\n',
+    );
+    const clock = manualClock();
+    const said: string[] = [];
+    const w = createHostsWriter({
+      hosts,
+      clock,
+      logger: { ...quietLogger, warn: (m: string) => said.push(m) },
+      emit: () => {},
+      blockId: 'w1',
+      batchMs: 50,
+      purgeStale: false,
+    });
+    void w.set('reports', { ip: '127.9.27.2', hostnames: ['reports', 'reports.analytics'] });
+    clock.fire();
+    await w.flush();
+    void w.set('events', { ip: '127.9.27.1', hostnames: ['events'] });
+    await w.flush();
+    expect(hosts.content).toContain('10.9.9.9 reports # my own\n');
+    expect(said).toEqual([
+      'hosts file /memory/hosts: an earlier line maps reports to 10.9.9.9, so it resolves there, not to 127.9.27.2; remove or change that line to reach the forward by name (kubefwd never edits lines outside its block)',
+      // The Go kubefwd's lines have no markers: a crash leaves them, and they come first.
+      'hosts file /memory/hosts: an earlier line maps events to 127.1.27.4, so it resolves there, not to 127.9.27.1; that line is in kubefwd’s address range, likely left by an earlier kubefwd: start with -p (--purge-stale-ips) to remove such lines',
+    ]);
+  });
+
   it('set() resolves once a write including the entry is done, or has failed', async () => {
     const { hosts, clock, w } = writerOnMemory('t0');
     let written = false;

@@ -10,15 +10,18 @@ import {
   purgeStaleLines,
   removeBlocks,
   sanitiseBlockId,
+  shadowedNames,
   splitLines,
   upsertBlock,
   type HostsEntry,
 } from './hosts-block.js';
-import { parseIPv4 } from '../domain/ipv4.js';
+import { inKubefwdRange, parseIPv4 } from '../domain/ipv4.js';
 import type { Clock, HostsFileGateway, Logger } from './gateways.js';
 
 /** How many lines of a left-over hosts block its removal warning quotes. */
 const REMOVED_LINES_SHOWN = 3;
+/** How many shadowed names one warning lists. */
+const SHADOWED_NAMES_SHOWN = 5;
 
 export interface HostsWriterOptions {
   hosts: HostsFileGateway;
@@ -86,6 +89,34 @@ export const createHostsWriter = (opts: HostsWriterOptions): HostsWriter => {
     return opts.fixed ? [opts.fixed, ...list] : list;
   };
 
+  // Names a foreign line sends elsewhere, said once each (the file is not ours to fix).
+  const toldShadowed = new Set<string>();
+  const warnShadowed = (content: string, block: readonly HostsEntry[]): void => {
+    const groups = new Map<string, { foreignIp: string; ip: string; names: string[] }>();
+    for (const s of shadowedNames(content, id, block)) {
+      const told = `${s.name} ${s.foreignIp} ${s.ip}`;
+      if (toldShadowed.has(told)) continue;
+      toldShadowed.add(told);
+      const key = `${s.foreignIp} ${s.ip}`;
+      const group = groups.get(key) ?? { foreignIp: s.foreignIp, ip: s.ip, names: [] };
+      group.names.push(s.name);
+      groups.set(key, group);
+    }
+    for (const g of groups.values()) {
+      const shown = g.names.slice(0, SHADOWED_NAMES_SHOWN).join(', ');
+      const more = g.names.length - SHADOWED_NAMES_SHOWN;
+      // A line in kubefwd's range is most likely the Go kubefwd's, left by a crash: -p removes those.
+      const fix = inKubefwdRange(g.foreignIp)
+        ? 'that line is in kubefwd’s address range, likely left by an earlier kubefwd: start with -p (--purge-stale-ips) to remove such lines'
+        : 'remove or change that line to reach the forward by name (kubefwd never edits lines outside its block)';
+      opts.logger.warn(
+        `hosts file ${opts.hosts.path}: an earlier line maps ${shown}${more > 0 ? ` and ${more} more` : ''} to ${
+          g.foreignIp
+        }, so ${g.names.length > 1 ? 'they resolve' : 'it resolves'} there, not to ${g.ip}; ${fix}`,
+      );
+    }
+  };
+
   const writeOnce = async (): Promise<void> => {
     dirty = false;
     const included = version;
@@ -127,6 +158,7 @@ export const createHostsWriter = (opts: HostsWriterOptions): HostsWriter => {
             );
         }
       }
+      warnShadowed(next, block);
       return upsertBlock(
         next,
         id,

@@ -44,6 +44,8 @@ export class ServiceEntry {
   private main: ForwardTarget | undefined;
   private readonly perPod = new Map<string, ForwardTarget>();
   private skippedReason: string | undefined;
+  /** The UDP/SCTP ports last warned about, so a re-plan does not repeat the warning. */
+  private skippedPortsTold = '';
   private running: Promise<void> | undefined;
   private dirty = false;
   private stopped = false;
@@ -131,8 +133,14 @@ export class ServiceEntry {
       return;
     }
     this.skippedReason = undefined;
-    for (const note of plan.skippedPorts)
-      this.deps.logger.debug(`${this.name}.${scope.namespace}: not forwarding port ${note}`);
+    // kubefwd warns about every UDP port it skips: a user of `kube-dns` on port 53 must learn that
+    // only its TCP half answers. Once per change of those ports, not on every re-plan.
+    const skippedPorts = plan.skippedPorts.join(', ');
+    if (skippedPorts !== this.skippedPortsTold) {
+      this.skippedPortsTold = skippedPorts;
+      if (skippedPorts !== '')
+        this.deps.logger.warn(`${this.name}.${scope.namespace}: not forwarding port ${skippedPorts}`);
+    }
     const headless = plan.headless;
     // Every target of this pass gets its address now, before any await, so the order of
     // allocation is the order of registration (sorted services, then sorted pods) — stable.

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { KPod, KService } from '../contract/kube.js';
-import { unmatchedExcludes, unmatchedReservations, type ListedNamespace } from './unmatched-names.js';
+import {
+  unmatchedExcludes,
+  unmatchedMappings,
+  unmatchedReservations,
+  type ListedNamespace,
+} from './unmatched-names.js';
 
 const svc = (name: string, headless = false): KService => ({
   metadata: { name, namespace: 'x' },
@@ -73,5 +78,55 @@ describe('unmatchedExcludes', () => {
     ]);
     // Idle mode: nothing forwarded yet, the patterns wait for namespaces added later.
     expect(unmatchedExcludes([{ namespace: 'shop', name: 'kafak' }], [])).toEqual([]);
+  });
+});
+
+describe('unmatchedMappings', () => {
+  const web: ListedNamespace = {
+    ...analytics,
+    services: [
+      {
+        metadata: { name: 'auth', namespace: 'analytics' },
+        spec: {
+          selector: { app: 'auth' },
+          ports: [
+            { port: 443, targetPort: 'https' },
+            { port: 80, targetPort: 8080 },
+            { port: 53, protocol: 'UDP' },
+          ],
+        },
+      },
+    ],
+  };
+  it('resolves a named target port through the pods', () => {
+    const authPod = {
+      metadata: { name: 'auth-1', namespace: 'analytics', labels: { app: 'auth' } },
+      spec: { containers: [{ name: 'auth', ports: [{ name: 'https', containerPort: 8443 }] }] },
+    } as unknown as KPod;
+    expect(unmatchedMappings(new Map([[8443, 9443]]), [{ ...web, pods: [authPod] }])).toEqual([
+      "--mapping 8443:9443 matches no service port of the forwarded services; nothing is mapped (8443 is the target port of auth.analytics; -m maps the service's port: -m 443:9443)",
+    ]);
+  });
+  it('names a mapping of a port no forwarded service has, with the one meant for a target port', () => {
+    expect(
+      unmatchedMappings(
+        new Map([
+          [443, 9443],
+          [8080, 18080],
+          [1234, 4321],
+          [53, 5353],
+        ]),
+        [web],
+      ),
+    ).toEqual([
+      "--mapping 8080:18080 matches no service port of the forwarded services; nothing is mapped (8080 is the target port of auth.analytics; -m maps the service's port: -m 80:18080)",
+      '--mapping 1234:4321 matches no service port of the forwarded services; nothing is mapped (-m takes the service port that `kubectl get svc` shows, e.g. -m 80:8080)',
+      // UDP ports are not forwarded, so a mapping of one maps nothing.
+      '--mapping 53:5353 matches no service port of the forwarded services; nothing is mapped (-m takes the service port that `kubectl get svc` shows, e.g. -m 80:8080)',
+    ]);
+  });
+  it('says nothing with no mappings or before any namespace is listed', () => {
+    expect(unmatchedMappings(new Map(), [web])).toEqual([]);
+    expect(unmatchedMappings(new Map([[1, 2]]), [])).toEqual([]);
   });
 });

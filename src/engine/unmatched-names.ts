@@ -1,10 +1,12 @@
-// Reservations (-r, -z) and --exclude patterns that name nothing in the namespaces kubefwd forwards.
-// Both are silent by nature — an unmatched reservation leaves its service on the next free address,
+// Reservations (-r, -z), --exclude patterns and -m mappings that name nothing in the namespaces
+// kubefwd forwards. All are silent by nature — an unmatched reservation leaves its service on the next free address,
 // an unmatched exclusion forwards the service anyway — so a typo (`postgress.shop`), or a short name
-// for a service outside the first namespace (whose reservation needs `<svc>.<ns>`), went unnoticed.
+// for a service outside the first namespace (whose reservation needs `<svc>.<ns>`), or a mapping of
+// the pod's port instead of the service's (`-m 8443:9443` for a service port 443), went unnoticed.
 // Checked once after the start-up sync, against the informers' lists. Pure.
 import type { KPod, KService } from '../contract/kube.js';
 import { closestNames, didYouMean } from '../domain/did-you-mean.js';
+import type { PortMappings } from '../domain/port-mappings.js';
 import type { Reservation } from '../domain/reservations.js';
 import { formatServicePattern, patternMatches, type ServicePattern } from '../domain/service-patterns.js';
 import { reservationCandidates } from './ip-allocation.js';
@@ -115,6 +117,52 @@ export const unmatchedExcludes = (
     out.push(
       `--exclude ${text} matches no service in ${[...new Set(inScope.map((ns) => ns.namespace))].join(', ')}` +
         `${didYouMean(p.name, [...new Set(services)])}.`,
+    );
+  }
+  return out;
+};
+
+/**
+ * One warning per -m mapping whose service port no forwarded service has (TCP). When the number is
+ * a target port instead (what the pod listens on), the warning gives the mapping that was meant.
+ */
+export const unmatchedMappings = (
+  mappings: PortMappings,
+  namespaces: readonly ListedNamespace[],
+): string[] => {
+  if (mappings.size === 0 || namespaces.length === 0) return [];
+  // A named target port ("https") is the number its pods give that name.
+  const targetNumbers = (ns: ListedNamespace, svc: KService, target: string): string[] => {
+    if (/^\d+$/.test(target)) return [target];
+    const selector = svc.spec.selector;
+    if (!selector) return [];
+    return ns.pods
+      .filter((pod) => selectorMatches(selector, pod.metadata.labels))
+      .flatMap((pod) => pod.spec.containers.flatMap((c) => c.ports ?? []))
+      .filter((cp) => cp.name === target)
+      .map((cp) => String(cp.containerPort));
+  };
+  const tcp = namespaces.flatMap((ns) =>
+    ns.services.flatMap((svc) =>
+      (svc.spec.ports ?? [])
+        .filter((p) => (p.protocol ?? 'TCP') === 'TCP')
+        .map((p) => ({
+          port: p.port,
+          targets: targetNumbers(ns, svc, String(p.targetPort ?? p.port)),
+          svc,
+          ns,
+        })),
+    ),
+  );
+  const out: string[] = [];
+  for (const [from, to] of mappings) {
+    if (tcp.some((p) => p.port === from)) continue;
+    const target = tcp.find((p) => p.targets.includes(String(from)));
+    out.push(
+      `--mapping ${from}:${to} matches no service port of the forwarded services; nothing is mapped` +
+        (target
+          ? ` (${from} is the target port of ${target.svc.metadata.name}.${target.ns.namespace}; -m maps the service's port: -m ${target.port}:${to})`
+          : ' (-m takes the service port that `kubectl get svc` shows, e.g. -m 80:8080)'),
     );
   }
   return out;

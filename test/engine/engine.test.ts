@@ -424,7 +424,9 @@ describe('engine: waiting and errors', () => {
     expect(engine.services()[0]?.localIP).toBe(`${NET}.2`);
     expect((await roundTrip(`${NET}.2`, 9003, 'x')).toString()).toBe('moved:x');
     const log = logger.lines.join('\n');
-    expect(log).toContain(`warn taken.app: ${NET}.1 port 9003`);
+    // The address once, not again as "NET.1:9003" from the listener's message.
+    expect(log).toContain(`warn taken.app: ${NET}.1 port 9003 is already in use`);
+    expect(log).not.toContain(`${NET}.1:9003`);
     expect(log).toMatch(new RegExp(`warn taken\\.app: .*; moved to ${NET.replace(/\./g, '\\.')}\\.2$`, 'm'));
   });
 
@@ -648,6 +650,39 @@ describe('engine: live service changes and kinds', () => {
       'manual.skip.sim',
     ]);
     expect(engine.services()).toEqual([]);
+  });
+
+  it('warns once about the UDP ports of a service it forwards (kube-dns: 53/UDP next to 53/TCP)', async () => {
+    const { cluster, engine, logger } = setup();
+    cluster.apply(
+      'services',
+      service('kube-dns', 'dns', [
+        { port: 53, protocol: 'UDP', name: 'dns' },
+        { port: 53, name: 'dns-tcp' },
+      ]),
+    );
+    cluster.apply('pods', pod('coredns-0', 'dns', { app: 'kube-dns' }));
+    await backend(cluster, 'coredns-0', 53);
+    await engine.addNamespace({ namespace: 'dns' });
+    await eventually(() => status(engine, 'kube-dns.dns.sim') === 'Active');
+    await engine.syncService('kube-dns.dns.sim', true);
+    const told = logger.lines.filter((l) => l.startsWith('warn kube-dns.dns: not forwarding port 53/UDP'));
+    expect(told).toHaveLength(1);
+  });
+
+  it('names a -m mapping that maps no port of the forwarded services', async () => {
+    const { cluster, engine } = setup({
+      mappings: new Map([
+        [5432, 15432],
+        [5433, 15433],
+      ]),
+    });
+    await shop(cluster);
+    await engine.addNamespace({ namespace: 'shop' });
+    await engine.whenSynced();
+    expect(engine.unmatchedNames()).toEqual([
+      expect.stringMatching(/^--mapping 5433:15433 matches no service port of the forwarded services/),
+    ]);
   });
 
   it('applies -m mappings and -r reservations', async () => {

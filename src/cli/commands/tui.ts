@@ -3,6 +3,7 @@
 import { loadTui } from '../../tui/load.js';
 import { attachDaemon, parseCommand } from '../attach.js';
 import { reportError } from '../errors.js';
+import { resolveTheme } from '../theme.js';
 import { buildTuiCommand } from '../tui-options.js';
 import type { CliIo } from '../io.js';
 import { kubefwdVersion } from '../version.js';
@@ -13,15 +14,16 @@ export const runTuiCommand = async (argv: readonly string[], io: CliIo): Promise
   if (code !== undefined) return code;
   const o = cmd.opts<{ apiUrl?: string; apiKey?: string; theme?: string }>();
   try {
+    // Checked before the daemon is looked for: a bad theme is the user's to fix whatever runs.
+    const theme = resolveTheme(o.theme, io.env.KUBEFWD_THEME);
     const client = await attachDaemon(io, o);
     await client.health();
     const { createApiBackend, runTui } = await loadTui();
     const backend = createApiBackend(client);
-    const themeRaw = o.theme ?? io.env.KUBEFWD_THEME;
     try {
       await runTui(backend, {
         version: kubefwdVersion(),
-        ...(themeRaw === 'dark' || themeRaw === 'light' ? { theme: themeRaw } : {}),
+        ...(theme === undefined ? {} : { theme }),
       });
     } finally {
       backend.close();
