@@ -24,7 +24,9 @@ describe('reservations', () => {
   });
 
   it('names the file and entry of a malformed -z file', () => {
-    expect(() => parseFwdConf('a: [', 'fwd.yml')).toThrow(/file fwd\.yml: not valid YAML/);
+    expect(() => parseFwdConf('a: [', 'fwd.yml')).toThrow(
+      /^invalid reservation file fwd\.yml: not valid YAML: [^:]+ \(line 1, column 5\)$/,
+    );
     expect(() => parseFwdConf('serviceConfigurations:\n  - name: x\n    ip: nope\n', 'fwd.yml')).toThrow(
       /fwd\.yml: "nope" is not an IPv4 address \(the ip of x\)/,
     );

@@ -11,7 +11,8 @@
 // INVALID_INPUT naming the input, raised by the CLI before anything changes.
 import { didYouMean } from './did-you-mean.js';
 import { parse as parseYaml } from 'yaml';
-import { KubefwdError, errorMessage } from '../contract/errors.js';
+import { yamlErrorText } from './yaml-error.js';
+import { KubefwdError } from '../contract/errors.js';
 import { isLoopbackIPv4, parseIPv4 } from './ipv4.js';
 
 export interface Reservation {
@@ -75,7 +76,7 @@ export const parseFwdConf = (text: string, path = '--fwd-conf'): FwdConf => {
   try {
     doc = parseYaml(text);
   } catch (err) {
-    throw bad(`not valid YAML: ${errorMessage(err).split('\n')[0] ?? ''}`, err);
+    throw bad(`not valid YAML: ${yamlErrorText(err)}`, err);
   }
   if (doc === null || doc === undefined) return { serviceConfigurations: [] };
   if (typeof doc !== 'object' || Array.isArray(doc)) throw bad('expected a mapping at the top level');

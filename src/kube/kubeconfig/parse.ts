@@ -1,7 +1,8 @@
 // One kubeconfig file's text → a KubeconfigFile. Relative file references are resolved against the
 // file's own directory, as kubectl does, so merged configs from several directories keep working.
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { parse as parseYaml, YAMLParseError } from 'yaml';
+import { parse as parseYaml } from 'yaml';
+import { yamlErrorText } from '../../domain/yaml-error.js';
 import { KubefwdError } from '../../contract/errors.js';
 import {
   kubeconfigFileSchema,
@@ -37,10 +38,9 @@ export function parseKubeconfig(text: string, path: string): KubeconfigFile {
   try {
     doc = parseYaml(text);
   } catch (err) {
-    const where = err instanceof YAMLParseError && err.linePos ? ` (line ${err.linePos[0].line})` : '';
     throw new KubefwdError(
       'KUBECONFIG_INVALID',
-      `kubeconfig ${path} is not valid YAML${where}: ${(err as Error).message.split('\n')[0]}`,
+      `kubeconfig ${path} is not valid YAML: ${yamlErrorText(err)}`,
       {
         cause: err,
         field: path,
