@@ -458,8 +458,11 @@ export class ForwardTarget {
     }
     const waited = now - this.waitingSince;
     if (waited >= this.ctx.timeoutMs) {
+      const reason = `pod ${podName} did not become ready within ${Math.round(this.ctx.timeoutMs / 1000)}s (-t); still watching it`;
+      // Said when it happens: it showed in the log only once a waiting connection gave up.
+      if (this.status !== 'Error') this.ctx.logger.warn(`${this.label()}: ${reason}`);
       this.setState('Error', {
-        reason: `pod ${podName} did not become ready within ${Math.round(this.ctx.timeoutMs / 1000)}s (-t); still watching it`,
+        reason,
         error: `timed out waiting for pod ${podName} to become ready`,
         errorCode: 'TIMEOUT',
       });

@@ -307,7 +307,7 @@ describe('engine: a namespace', () => {
 
 describe('engine: waiting and errors', () => {
   it('waits for a not-ready pod up to -t, shows Error TIMEOUT, and recovers when it becomes ready', async () => {
-    const { cluster, engine, events } = setup({ timeoutMs: 150 });
+    const { cluster, engine, events, logger } = setup({ timeoutMs: 150 });
     cluster.apply('services', service('slow', 'app', [{ port: 9000 }]));
     cluster.apply('pods', pod('slow-0', 'app', { app: 'slow' }, { ready: false }));
     await backend(cluster, 'slow-0', 9000);
@@ -321,6 +321,10 @@ describe('engine: waiting and errors', () => {
     );
     expect(timedOut).toMatchObject({ errorCode: 'TIMEOUT' });
     expect(timedOut.reason).toMatch(/did not become ready within/);
+    // In the log when it happens, once, not only when a connection waiting on it gives up.
+    expect(logger.lines.filter((l) => l.includes('did not become ready'))).toEqual([
+      'warn slow.app: pod slow-0 did not become ready within 0s (-t); still watching it',
+    ]);
     cluster.apply('pods', pod('slow-0', 'app', { app: 'slow' }));
     await eventually(() => engine.forwards().find((f) => f.status === 'Active'));
     expect((await roundTrip(`${NET}.1`, 9000, 'ready')).toString()).toBe('ready');
