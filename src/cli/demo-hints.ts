@@ -2,7 +2,7 @@
 // (curl, psql from postgresql-client, redis-cli from redis-tools) and a command the simulated pod
 // answers. With --hosts-path the names are not in the system's resolver, so the lines use the IPs.
 import type { ForwardView } from '../contract/state.js';
-import { shellQuote } from './shell-quote.js';
+import { shellQuote } from '../domain/shell-quote.js';
 
 /** The sample scenario's services a newcomer tries first, and how. */
 const TRIES: Record<string, (host: string, port: string) => string> = {

@@ -8,6 +8,13 @@ describe('formatError', () => {
       'kubefwd: bad -m. Use a:b.',
     );
   });
+  it('a question keeps its mark, with no period after it', () => {
+    expect(
+      formatError(
+        new KubefwdError('INVALID_INPUT', 'which user should the helper serve?', { hint: 'Pass --user.' }),
+      ),
+    ).toBe('kubefwd: which user should the helper serve? Pass --user.');
+  });
   it('a refused API key names where this command took its key, not an HTTP header', () => {
     const line = formatError(new KubefwdError('UNAUTHORIZED', 'Invalid API key'));
     expect(line).toMatch(/^kubefwd: Invalid API key\. The running kubefwd refused the key this command used/);

@@ -20,7 +20,8 @@ export const formatError = (err: unknown, command = 'svc'): string => {
     // The registry's hint speaks to HTTP clients ("Authorization: Bearer"); here the key is the
     // one the command found.
     const hint = err.code === 'UNAUTHORIZED' ? CLI_KEY_HINT : err.hint;
-    return `kubefwd: ${msg}. ${hint}`;
+    // A message that is a question (or ends in '!') keeps its mark: no "serve?." before the hint.
+    return `kubefwd: ${msg}${/[?!]$/.test(msg) ? '' : '.'} ${hint}`;
   }
   if (isCommanderError(err)) {
     const msg = err.message

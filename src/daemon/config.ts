@@ -3,6 +3,7 @@
 import type { PortMappings } from '../domain/port-mappings.js';
 import type { ReservationConfig } from '../domain/reservations.js';
 import type { ServicePattern } from '../domain/service-patterns.js';
+import { shellQuote } from '../domain/shell-quote.js';
 
 export type TransportChoice = 'auto' | 'tunnel' | 'spdy' | 'websocket';
 
@@ -65,6 +66,23 @@ export const announcedApiUrl = (o: {
   hostsPathExplicit: boolean;
   listenUrl: string;
 }): string => (o.wellKnown && !o.hostsPathExplicit ? `http://${API_HOSTNAME}` : o.listenUrl);
+
+/**
+ * Idle mode's line for whoever expected kubectl's habit (the context's namespace without -n): the
+ * command that forwards that namespace with this run's cluster and hosts file (-c, -x, --hosts-path
+ * as given), to run instead of this kubefwd; a second one on the same hosts file is refused.
+ */
+export const idleNamespaceHint = (
+  config: Pick<DaemonConfig, 'kubeconfigPath' | 'contexts' | 'hostsPath' | 'hostsPathExplicit'>,
+  context: string,
+  namespace: string,
+): string => {
+  const words = ['kubefwd', 'svc', '-n', namespace];
+  if (config.kubeconfigPath !== undefined) words.push('-c', config.kubeconfigPath);
+  if (config.contexts.length > 0) words.push('-x', context);
+  if (config.hostsPathExplicit) words.push('--hosts-path', config.hostsPath);
+  return `To forward namespace ${namespace} of context ${context}: add it through the API, the TUI or MCP, or stop this kubefwd and run ${words.map(shellQuote).join(' ')}`;
+};
 
 /** The system hosts file; Windows keeps it under %SystemRoot% (C:\\Windows unless installed elsewhere). */
 export const defaultHostsPath = (

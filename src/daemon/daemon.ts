@@ -11,7 +11,7 @@ import { removeBlocks } from '../engine/hosts-block.js';
 import { compose, type Composed } from './compose.js';
 import { removeStaleDiscoveryFile } from './leftovers.js';
 import { ownBlockId } from './stale-blocks.js';
-import { defaultHostsPath, type DaemonConfig } from './config.js';
+import { defaultHostsPath, idleNamespaceHint, type DaemonConfig } from './config.js';
 import { createLogger, type DaemonLogger } from './logger.js';
 import type { Machine } from './helper-client.js';
 import { planTargets, type Plan } from './preflight.js';
@@ -76,7 +76,7 @@ const contextNamespaceHint = (config: DaemonConfig, clusters: ClusterProvider): 
   try {
     const context = config.contexts[0] ?? clusters.currentContext();
     const ns = clusters.cluster(context).defaultNamespace;
-    return `To forward namespace ${ns} of context ${context} now: kubefwd svc -n ${ns} (or add it through the API, the TUI or MCP)`;
+    return idleNamespaceHint(config, context, ns);
   } catch {
     return undefined;
   }

@@ -29,7 +29,9 @@ describe.skipIf(!isBuilt())('idle mode and the other commands (real process)', {
     const p = fx.start([]);
     await p.waitFor(/Starting in idle mode - API enabled, waiting for namespaces\/services via API/);
     // Who expected kubectl's habit (the context's namespace without -n) is told the command.
-    await p.waitFor(/To forward namespace \S+ of context \S+ now: kubefwd svc -n \S+/);
+    await p.waitFor(
+      /To forward namespace \S+ of context \S+: .* run kubefwd svc -n \S+ -c \S+ --hosts-path \S+/,
+    );
     const m = await p.waitFor(/API server running at (http:\/\/127\.0\.0\.1:\d+)/);
     expect(hasBlock(await readFile(fx.hostsPath, 'utf8'))).toBe(false);
     const { key } = JSON.parse(await readFile(join(fx.home, '.kubefwd', 'api.json'), 'utf8')) as {

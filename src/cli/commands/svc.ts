@@ -8,7 +8,7 @@ import { privilegeHint } from '../../os/privilege.js';
 import { commandForSudo } from '../../os/sudo-command.js';
 import { seaRunning } from '../../helper/sudo-mode.js';
 import { testHooks } from '../test-hooks.js';
-import { shellQuote } from '../shell-quote.js';
+import { shellQuote } from '../../domain/shell-quote.js';
 
 /**
  * Root is needed for the system hosts file, low ports and (macOS) loopback aliases. Without root,
