@@ -75,8 +75,10 @@ export const sortRows = (rows: readonly Row[], spec: SortSpec): Row[] => {
  * (then name, then local port), so it is called "name len", not "hostname". Short: the footer is
  * one line.
  */
+export const sortFieldLabel = (field: SortField): string => (field === 'hostname' ? 'name len' : field);
+
 export const sortLabel = (spec: SortSpec): string =>
-  `${spec.field === 'hostname' ? 'name len' : spec.field} ${spec.descending ? '↓' : '↑'}`;
+  `${sortFieldLabel(spec.field)} ${spec.descending ? '↓' : '↑'}`;
 
 export const nextSortField = (field: SortField): SortField =>
   SORT_FIELDS[(SORT_FIELDS.indexOf(field) + 1) % SORT_FIELDS.length]!;

@@ -12,7 +12,7 @@ import { useEffect, useMemo, useRef, useState, type MutableRef } from 'preact/ho
 import type { ForwardView } from '../contract/state.js';
 import { failingConnectionsText } from '../domain/diagnosis.js';
 import { formatBytes, formatRate } from '../tui/format.js';
-import { SORT_FIELDS, type SortField, type SortSpec } from '../tui/rows.js';
+import { SORT_FIELDS, sortFieldLabel, type SortField, type SortSpec } from '../tui/rows.js';
 import { hintOf } from './api.js';
 import { groupRows, type Group } from './groups.js';
 import type { KeyAction } from './keyboard.js';
@@ -351,7 +351,7 @@ export const ListView = (p: ListViewProps): JSX.Element => {
             aria-label="Sort by"
           >
             {SORT_FIELDS.map((f) => (
-              <option value={f}>{f}</option>
+              <option value={f}>{sortFieldLabel(f)}</option>
             ))}
           </select>
         </label>

@@ -331,6 +331,8 @@ describe.skipIf(!hasChromium || !isBuilt())('dashboard in Chromium', { timeout: 
     await page.keyboard.press('s');
     await page.keyboard.press('s');
     expect(await page.inputValue('select[aria-label="Sort by"]')).toBe('hostname');
+    // Named as the TUI names it: shortest name first is not an alphabetical "hostname" order.
+    expect(await page.locator('select[aria-label="Sort by"] option:checked').textContent()).toBe('name len');
     // `/` focuses the filter; typing there is typing; Enter keeps it, Esc (outside) clears it.
     await page.keyboard.press('/');
     await page.keyboard.type('redis');
