@@ -95,7 +95,7 @@ export const addSvcOptions = (cmd: Command, hostsDefault: string = defaultHostsP
     .option('-z, --fwd-conf <file>', 'define an IP reservation configuration (YAML)')
     .option(
       '-t, --timeout <seconds>',
-      'seconds to wait for a pod to become ready before giving up on it',
+      'seconds to wait for a pod to become ready; then its forward shows Error TIMEOUT and turns Active once the pod is ready',
       '300',
     )
     .option('--hosts-path <file>', 'hosts file path', hostsDefault)
