@@ -300,6 +300,9 @@ const main = async (): Promise<void> => {
       m.liveMiB !== undefined ? [{ min: m.min, value: m.liveMiB }] : [],
     );
     const liveTrend = slopePerHour(live);
+    // Where else RSS can go: the committed heap, and memory outside the heap (buffers in flight).
+    const trendOf = (pick: (m: (typeof memory)[number]) => number): number =>
+      +slopePerHour(steadyMemory.map((m) => ({ min: m.min, value: pick(m) }))).perHour.toFixed(1);
     const liveFlat = isFlat(liveTrend, LIVE_HEAP_LIMIT_MIB_PER_HOUR);
     const mem0 = steadyMemory[0];
     const mem1 = steadyMemory.at(-1);
@@ -342,6 +345,8 @@ const main = async (): Promise<void> => {
       fds: { start: start.fds, baseline: base.fds, end: end.fds },
       rssMiBPerHour: +rssTrend.perHour.toFixed(1),
       liveHeapMiBPerHour: +liveTrend.perHour.toFixed(1),
+      heapCommittedMiBPerHour: trendOf((m) => m.heapTotalMiB),
+      externalMiBPerHour: trendOf((m) => m.externalMiB),
       ...(mem0 && mem1
         ? {
             // Where RSS goes: the live heap, the committed heap around it, memory outside it.
