@@ -39,39 +39,30 @@ const manualClock = (): Clock & { fire(): void; readonly pending: number } => {
 
 const quietLogger = { debug() {}, info() {}, warn() {}, error() {} };
 
-/** A writer over an in-memory hosts file and a clock whose timers fire when told. */
-const writerOnMemory = (blockId: string) => {
-  const hosts = memoryHosts('127.0.0.1 localhost\n');
+/** A writer over an in-memory hosts file and a clock whose timers fire when told; `said`: its warnings. */
+const writerOnMemory = (blockId: string, content = '127.0.0.1 localhost\n') => {
+  const hosts = memoryHosts(content);
   const clock = manualClock();
+  const said: string[] = [];
   const w = createHostsWriter({
     hosts,
     clock,
-    logger: quietLogger,
+    logger: { ...quietLogger, warn: (m: string) => said.push(m) },
     emit: () => {},
     blockId,
     batchMs: 50,
     purgeStale: false,
   });
-  return { hosts, clock, w };
+  return { hosts, clock, w, said };
 };
 
 describe('hosts writer', () => {
   it('says when its first write removes the block a killed kubefwd left', async () => {
     const big = Array.from({ length: 40 }, (_, i) => `127.1.28.${i + 1} svc${i}`).join('\n');
-    const hosts = memoryHosts(
+    const { hosts, clock, w, said } = writerOnMemory(
+      'new-1',
       `127.0.0.1 localhost\n# kubefwd begin old-99\n127.1.27.1 db\n# kubefwd end old-99\n# kubefwd begin old-98\n${big}\n# kubefwd end old-98\n`,
     );
-    const clock = manualClock();
-    const said: string[] = [];
-    const w = createHostsWriter({
-      hosts,
-      clock,
-      logger: { ...quietLogger, warn: (m: string) => said.push(m) },
-      emit: () => {},
-      blockId: 'new-1',
-      batchMs: 50,
-      purgeStale: false,
-    });
     void w.set('a', { ip: '127.9.27.1', hostnames: ['a'] });
     clock.fire();
     await w.flush();
@@ -86,20 +77,10 @@ describe('hosts writer', () => {
   });
 
   it('warns once when a line outside its block sends one of its names elsewhere', async () => {
-    const hosts = memoryHosts(
+    const { hosts, clock, w, said } = writerOnMemory(
+      'w1',
       '127.0.0.1 localhost\n10.9.9.9 reports # my own\n127.1.27.4 events events.analytics\n',
     );
-    const clock = manualClock();
-    const said: string[] = [];
-    const w = createHostsWriter({
-      hosts,
-      clock,
-      logger: { ...quietLogger, warn: (m: string) => said.push(m) },
-      emit: () => {},
-      blockId: 'w1',
-      batchMs: 50,
-      purgeStale: false,
-    });
     void w.set('reports', { ip: '127.9.27.2', hostnames: ['reports', 'reports.analytics'] });
     clock.fire();
     await w.flush();
