@@ -17,6 +17,10 @@ describe('service files', () => {
     expect(unit).toContain('NoNewPrivileges=yes');
     expect(parseExecStart(unit)).toEqual(command);
     expect(parseExecStart(systemdUnit({ ...spec, command: ['/a"b', '50%'] }))).toEqual(['/a"b', '50%']);
+    expect(unit).toContain('ReadWritePaths="/etc" "/run/kubefwd"\n');
+    // A hosts file and a socket in one folder: it is named once.
+    const oneDir = { socketPath: '/tmp/k.sock', hostsPath: '/tmp/hosts', uid: 1, gid: 1, command };
+    expect(systemdUnit(oneDir)).toContain('ReadWritePaths="/tmp"\n');
   });
 
   it('the launchd plist lists the same arguments, XML-escaped', () => {

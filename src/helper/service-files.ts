@@ -32,6 +32,9 @@ const systemdQuote = (a: string): string => `"${a.replace(/[\\"]/g, (c) => `\\${
 
 export const systemdUnit = (spec: ServiceSpec): string => {
   const dir = spec.socketPath.slice(0, spec.socketPath.lastIndexOf('/')) || '/';
+  const hostsDir = spec.hostsPath.slice(0, spec.hostsPath.lastIndexOf('/')) || '/';
+  // The hosts file's folder and the socket's, once each (both /tmp in a trial set-up).
+  const writable = [...new Set([hostsDir, dir])];
   return `# Installed by \`kubefwd helper install\`; remove with \`sudo kubefwd helper uninstall\`.
 [Unit]
 Description=kubefwd privileged helper (hosts file block, loopback aliases, low-port listeners)
@@ -46,7 +49,7 @@ RestartSec=1
 NoNewPrivileges=yes
 ProtectHome=read-only
 ProtectSystem=full
-ReadWritePaths=${systemdQuote(spec.hostsPath.slice(0, spec.hostsPath.lastIndexOf('/')) || '/')} ${systemdQuote(dir)}
+ReadWritePaths=${writable.map(systemdQuote).join(' ')}
 CapabilityBoundingSet=CAP_NET_BIND_SERVICE CAP_NET_ADMIN CAP_CHOWN CAP_FOWNER CAP_DAC_OVERRIDE
 PrivateDevices=yes
 
