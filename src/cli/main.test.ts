@@ -227,6 +227,7 @@ describe('bad input: one clear line on stderr, exit 1', () => {
     ],
     [['--service', 'postgres'], /invalid service "postgres" for --service/],
     [['-n', 'Shop'], /invalid namespace "Shop" for --namespace/],
+    [['-n', ''], /--namespace was given no namespace \(an empty value\)/],
     [['-A', '-n', 'shop'], /cannot combine --all-namespaces with --namespace/],
     // Written into the hosts file after every name: a space or '#' would corrupt the lines.
     [['-n', 'shop', '-d', 'bad domain'], /invalid domain "bad domain" for --domain/],

@@ -230,6 +230,12 @@ export const toDaemonConfig = async (
     );
   const apiListen = raw.apiListen === undefined ? undefined : parseListenAddress(raw.apiListen);
   const namespaces = [...new Set(raw.namespace ?? [])];
+  // `-n "$NS"` with NS unset would start idle mode, forwarding nothing, with no word of why.
+  if (raw.namespace !== undefined && namespaces.length === 0)
+    throw new KubefwdError('INVALID_INPUT', '--namespace was given no namespace (an empty value)', {
+      field: '--namespace',
+      hint: 'Name one, e.g. -n shop; or leave -n out to start idle and add namespaces through the API, the TUI or MCP.',
+    });
   for (const ns of namespaces)
     if (!isDnsLabel(ns))
       throw new KubefwdError('INVALID_INPUT', `invalid namespace "${ns}" for --namespace`, {
