@@ -35,6 +35,17 @@ const fwd = {
   reconnects: 0,
 };
 
+const fwdRemoved: EngineEvent = {
+  type: 'ForwardRemoved',
+  at: 0,
+  key: fwd.key,
+  serviceKey: fwd.serviceKey,
+  serviceName: 'api',
+  namespace: 'shop',
+  context: 'sim',
+  podName: 'api-1',
+};
+
 describe('engine events → SSE vocabulary', () => {
   const all: EngineEvent[] = [
     { type: 'ServiceAdded', at: 0, service: svc },
@@ -51,16 +62,7 @@ describe('engine events → SSE vocabulary', () => {
     { type: 'ServiceSkipped', at: 0, registryKey: 'ext.shop.sim', reason: 'ExternalName' },
     { type: 'ForwardAdded', at: 0, forward: fwd },
     { type: 'ForwardUpdated', at: 0, forward: fwd, previousStatus: 'Active' },
-    {
-      type: 'ForwardRemoved',
-      at: 0,
-      key: fwd.key,
-      serviceKey: fwd.serviceKey,
-      serviceName: 'api',
-      namespace: 'shop',
-      context: 'sim',
-      podName: 'api-1',
-    },
+    fwdRemoved,
     {
       type: 'NamespaceAdded',
       at: 0,
@@ -160,18 +162,7 @@ describe('engine events → SSE vocabulary', () => {
       context: 'sim',
       registryKey: 'kafka.shop.sim',
     });
-    expect(
-      toApiEvent({
-        type: 'ForwardRemoved',
-        at: 0,
-        key: fwd.key,
-        serviceKey: fwd.serviceKey,
-        serviceName: 'api',
-        namespace: 'shop',
-        context: 'sim',
-        podName: 'api-1',
-      })?.data,
-    ).toEqual({
+    expect(toApiEvent(fwdRemoved)?.data).toEqual({
       serviceKey: 'api.shop.sim',
       service: 'api',
       namespace: 'shop',

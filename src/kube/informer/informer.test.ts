@@ -112,6 +112,12 @@ const opts = (clock: KubeClock, extra = {}) => ({
   ...extra,
 });
 
+/** A watch ERROR event carrying a Status, as the API server sends one. */
+const statusEvent = (code: number, reason: string, message: string): WatchEvent<Obj> => ({
+  type: 'ERROR',
+  object: { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code },
+});
+
 /** An informer on a fake source, synced from `first` and settled. */
 async function synced(first: ListResult<Obj>) {
   const c = manualClock();
@@ -159,18 +165,7 @@ describe('createInformer', () => {
     });
     r.log.length = 0;
     s.lists.push({ items: [o('a', '1'), o('b', '7'), o('d', '8')], resourceVersion: '9' });
-    s.watches[0]!.emit({
-      type: 'ERROR',
-      object: {
-        kind: 'Status',
-        apiVersion: 'v1',
-        metadata: {},
-        status: 'Failure',
-        message: 'too old resource version',
-        reason: 'Expired',
-        code: 410,
-      },
-    });
+    s.watches[0]!.emit(statusEvent(410, 'Expired', 'too old resource version'));
     await flush();
     expect(r.log).toEqual(['delete c', 'add d@8', 'update b@2->7', 'synced']);
     expect(r.errors).toEqual([]);
@@ -237,18 +232,7 @@ describe('createInformer', () => {
     r.log.length = 0;
     // The restarted server knows resourceVersions up to 12 only, and other pods.
     s.lists.push({ items: [o('new-pod', '12')], resourceVersion: '12' });
-    s.watches[0]!.emit({
-      type: 'ERROR',
-      object: {
-        kind: 'Status',
-        apiVersion: 'v1',
-        metadata: {},
-        status: 'Failure',
-        message: 'Too large resource version: 950, current: 12',
-        reason: 'Timeout',
-        code: 504,
-      },
-    });
+    s.watches[0]!.emit(statusEvent(504, 'Timeout', 'Too large resource version: 950, current: 12'));
     await flush();
     expect(r.log).toEqual(['delete old-pod', 'add new-pod@12', 'synced']);
     expect(r.errors).toEqual([]);
