@@ -91,6 +91,19 @@ async function control(
   return (await res.json()) as { upgrades: Upgrades };
 }
 
+/** What kubectl prints for an unset field (creationTimestamp: null, status: {}) is not a field it sets. */
+const withoutUnset = (o: unknown): object => {
+  if (Array.isArray(o))
+    return o.map((v: unknown) => (v !== null && typeof v === 'object' ? withoutUnset(v) : v));
+  if (o === null || typeof o !== 'object') throw new Error(`not an object: ${String(o)}`);
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(o)) {
+    if (v === null || (k === 'status' && JSON.stringify(v) === '{}')) continue;
+    out[k] = typeof v === 'object' ? withoutUnset(v) : v;
+  }
+  return out;
+};
+
 async function eventually<T>(check: () => T | Promise<T>, timeoutMs = 10_000): Promise<T> {
   const until = Date.now() + timeoutMs;
   for (;;) {
@@ -231,6 +244,110 @@ spec:
     const applied = await kubectl(['apply', '-f', manifest]);
     expect(applied.code).toBe(0);
     expect(applied.stdout).toContain('deployment.apps/nginx configured');
+  });
+
+  it('create deployment|service|configmap|secret|namespace|serviceaccount and auth can-i (protobuf bodies) store what kubectl built', async () => {
+    // kubectl's typed clients send these as protobuf; what they meant is what kubectl prints for the
+    // same command with --dry-run=client, so every field of that must be on the stored object.
+    const file = join(dir, 'key.txt');
+    writeFileSync(file, 'line one\nline two\n');
+    const commands: { create: string[]; get: string[] }[] = [
+      { create: ['create', 'namespace', 'proto'], get: ['get', 'namespace', 'proto'] },
+      {
+        create: [
+          '-n',
+          'proto',
+          'create',
+          'deployment',
+          'web',
+          '--image=nginx:1.27',
+          '--port=80',
+          '--replicas=2',
+        ],
+        get: ['-n', 'proto', 'get', 'deployment', 'web'],
+      },
+      {
+        create: [
+          '-n',
+          'proto',
+          'create',
+          'deployment',
+          'idle',
+          '--image=busybox',
+          '--replicas=0',
+          '--',
+          'sleep',
+          '3600',
+        ],
+        get: ['-n', 'proto', 'get', 'deployment', 'idle'],
+      },
+      {
+        create: ['-n', 'proto', 'create', 'service', 'clusterip', 'web', '--tcp=80:8080', '--tcp=443:8443'],
+        get: ['-n', 'proto', 'get', 'service', 'web'],
+      },
+      {
+        create: ['-n', 'proto', 'create', 'service', 'externalname', 'ext', '--external-name=db.example.com'],
+        get: ['-n', 'proto', 'get', 'service', 'ext'],
+      },
+      {
+        create: [
+          '-n',
+          'proto',
+          'create',
+          'configmap',
+          'settings',
+          '--from-literal=mode=fast',
+          `--from-file=${file}`,
+        ],
+        get: ['-n', 'proto', 'get', 'configmap', 'settings'],
+      },
+      {
+        create: ['-n', 'proto', 'create', 'secret', 'generic', 'creds', '--from-literal=password=s3cr3t'],
+        get: ['-n', 'proto', 'get', 'secret', 'creds'],
+      },
+      {
+        create: ['-n', 'proto', 'create', 'serviceaccount', 'builder'],
+        get: ['-n', 'proto', 'get', 'serviceaccount', 'builder'],
+      },
+    ];
+    for (const { create, get } of commands) {
+      const end = create.includes('--') ? create.indexOf('--') : create.length;
+      const meant = await kubectl([
+        ...create.slice(0, end),
+        '--dry-run=client',
+        '-o',
+        'json',
+        ...create.slice(end),
+      ]);
+      expect(meant.code, meant.stderr).toBe(0);
+      const made = await kubectl(create);
+      expect(made.stderr, create.join(' ')).toBe('');
+      expect(made.code).toBe(0);
+      const stored = await kubectl([...get, '-o', 'json']);
+      expect(JSON.parse(stored.stdout), create.join(' ')).toMatchObject(
+        withoutUnset(JSON.parse(meant.stdout)),
+      );
+    }
+    const web = await kubectl([
+      '-n',
+      'proto',
+      'get',
+      'service',
+      'web',
+      '-o',
+      'jsonpath={.spec.ports[*].targetPort}',
+    ]);
+    expect(web.stdout).toBe('8080 8443');
+    await eventually(async () => {
+      const pods = await kubectl(['-n', 'proto', 'get', 'pods', '-l', 'app=web', '--no-headers']);
+      expect(
+        pods.stdout
+          .trim()
+          .split('\n')
+          .filter((l) => /1\/1\s+Running/.test(l)),
+      ).toHaveLength(2);
+    });
+    expect((await kubectl(['auth', 'can-i', 'list', 'pods', '-n', 'proto'])).stdout).toBe('yes\n');
   });
 
   async function portForwardAndCurl(

@@ -1,6 +1,8 @@
 // Reading a request as the API server does: the body (bounded), JSON, the watch timeout, and the
 // two answers every handler gives alike (no such resource, method not allowed).
 import type http from 'node:http';
+import { parse as parseYamlText } from 'yaml';
+import { PROTOBUF_MEDIA_TYPE, type KubernetesProtobufDecoder } from './protobuf/decode.js';
 import { ApiError } from './status.js';
 
 /** Longest watch a client may ask for; beyond it (or not a whole number) the answer is 400. */
@@ -43,8 +45,46 @@ export const parseJson = (buf: Buffer): unknown => {
   }
 };
 
-/** The body as JSON (undefined when empty). */
-export const readJson = async (req: http.IncomingMessage): Promise<unknown> => parseJson(await readBody(req));
+/** The request's media type, lower case, without parameters ('' when it has none). */
+export const mediaTypeOf = (req: http.IncomingMessage): string =>
+  (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+
+/**
+ * An object body in the media type its request names, as the API server reads one: JSON (also when
+ * none is named), YAML or Kubernetes protobuf (kubectl's typed clients send that). Undefined when empty.
+ */
+export const decodeObject = (
+  req: http.IncomingMessage,
+  body: Buffer,
+  protobuf: KubernetesProtobufDecoder,
+): unknown => {
+  if (body.length === 0) return undefined;
+  const type = mediaTypeOf(req);
+  if (type === '' || type === 'application/json') return parseJson(body);
+  if (type === PROTOBUF_MEDIA_TYPE) return protobuf.decode(body);
+  if (type === 'application/yaml') {
+    try {
+      return parseYamlText(body.toString('utf8')) as unknown;
+    } catch (err) {
+      throw new ApiError(
+        400,
+        'BadRequest',
+        `the body of the request could not be decoded as YAML: ${String(err)}`,
+      );
+    }
+  }
+  throw new ApiError(
+    415,
+    'UnsupportedMediaType',
+    `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, ${PROTOBUF_MEDIA_TYPE}`,
+  );
+};
+
+/** The body as an object, read by its media type (undefined when empty). */
+export const readObject = async (
+  req: http.IncomingMessage,
+  protobuf: KubernetesProtobufDecoder,
+): Promise<unknown> => decodeObject(req, await readBody(req), protobuf);
 
 export const noSuchResource = (): ApiError =>
   new ApiError(404, 'NotFound', 'the server could not find the requested resource');

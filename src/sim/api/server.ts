@@ -29,6 +29,7 @@ import { CA_CERT, SERVER_CERT, SERVER_KEY } from '../tls.js';
 import { reviewAccess } from './access-review.js';
 import { listPage } from './list-page.js';
 import { ObjectLifecycle } from './object-lifecycle.js';
+import { KubernetesProtobufDecoder } from './protobuf/decode.js';
 import { servePortForwardUpgrade } from './portforward-upgrade.js';
 import {
   methodNotAllowed,
@@ -36,7 +37,9 @@ import {
   orNoSuchResource,
   parseJson,
   readBody,
-  readJson,
+  readObject,
+  decodeObject,
+  mediaTypeOf,
   timeoutParam,
 } from './requests.js';
 import { requestedReplicas, SCALABLE, scaleView } from './scale.js';
@@ -72,6 +75,7 @@ export class SimApiServer {
   /** Admission and deletion, shared with the control handle. */
   readonly objects: ObjectLifecycle;
   private readonly sockets = new Set<net.Socket>();
+  private readonly protobuf = new KubernetesProtobufDecoder();
   private port = 0;
   private refusing = false;
 
@@ -219,7 +223,7 @@ export class SimApiServer {
     const sub = t.subresource;
     if (r.virtual) {
       if (method !== 'POST' || t.name !== undefined) throw methodNotAllowed();
-      return sendJson(res, 201, reviewAccess(this.d.authz, await readJson(req)));
+      return sendJson(res, 201, reviewAccess(this.d.authz, await readObject(req, this.protobuf)));
     }
     if (sub === 'portforward') {
       this.authorize(method === 'POST' ? 'create' : 'get', t, rq.resName);
@@ -287,7 +291,7 @@ export class SimApiServer {
   private async create({ req, res, t, q, resName }: ResourceRequest): Promise<void> {
     if (t.name !== undefined) throw methodNotAllowed();
     this.authorize('create', t, resName);
-    const obj = this.objects.admitNew(t.resource, await readJson(req), t.namespace);
+    const obj = this.objects.admitNew(t.resource, await readObject(req, this.protobuf), t.namespace);
     if (q.get('dryRun') === 'All') return sendJson(res, 201, obj);
     sendJson(res, 201, this.d.store.create(t.resource.name, obj));
   }
@@ -299,7 +303,10 @@ export class SimApiServer {
     this.authorize(method === 'PUT' ? 'update' : 'patch', t, resName);
     const existing = this.getOrThrow(t);
     const body = await readBody(req);
-    const next = method === 'PUT' ? (parseJson(body) as KObj) : patched(req, existing, parseJson(body));
+    const next =
+      method === 'PUT'
+        ? (decodeObject(req, body, this.protobuf) as KObj)
+        : patched(req, existing, parseJson(body));
     if (next?.metadata?.name !== undefined && next.metadata.name !== t.name)
       throw new ApiError(
         400,
@@ -344,7 +351,7 @@ export class SimApiServer {
     }
     this.authorize('delete', t, resName);
     this.getOrThrow(t);
-    const body = (await readJson(req)) as { gracePeriodSeconds?: number } | undefined;
+    const body = (await readObject(req, this.protobuf)) as { gracePeriodSeconds?: number } | undefined;
     if (body?.gracePeriodSeconds !== undefined) q.set('gracePeriodSeconds', String(body.gracePeriodSeconds));
     sendJson(res, 200, this.objects.deleteObject(r, t.namespace, t.name, q));
   }
@@ -356,7 +363,12 @@ export class SimApiServer {
     this.authorize(verb, t, `${t.resource.name}/scale`);
     const existing = this.getOrThrow(t);
     if (method === 'GET') return sendJson(res, 200, scaleView(existing));
-    const replicas = requestedReplicas(method, existing, await readJson(req));
+    const body = await readBody(req);
+    const replicas = requestedReplicas(
+      method,
+      existing,
+      method === 'PUT' ? decodeObject(req, body, this.protobuf) : parseJson(body),
+    );
     const updated = this.d.store.mutate(t.resource.name, t.namespace, t.name ?? '', (o) => {
       (o.spec as { replicas?: number }).replicas = replicas;
       o.metadata.generation = (o.metadata.generation ?? 1) + 1;
@@ -425,7 +437,7 @@ export class SimApiServer {
 
 /** A PATCH body applied to the object, by its content type. */
 const patched = (req: http.IncomingMessage, existing: KObj, patch: unknown): KObj => {
-  const ct = (req.headers['content-type'] ?? '').split(';')[0]!.trim();
+  const ct = mediaTypeOf(req);
   if (ct === 'application/json-patch+json') return applyJsonPatch(existing, patch) as KObj;
   if (ct === 'application/merge-patch+json' || ct === 'application/strategic-merge-patch+json')
     return mergePatch(existing, patch) as KObj;
