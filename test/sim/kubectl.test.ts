@@ -246,7 +246,7 @@ spec:
     expect(applied.stdout).toContain('deployment.apps/nginx configured');
   });
 
-  it('create deployment|service|configmap|secret|namespace|serviceaccount and auth can-i (protobuf bodies) store what kubectl built', async () => {
+  it('create deployment|service|configmap|secret|namespace|serviceaccount and auth can-i (protobuf bodies) store what kubectl built; a NodePort service gets a node port', async () => {
     // kubectl's typed clients send these as protobuf; what they meant is what kubectl prints for the
     // same command with --dry-run=client, so every field of that must be on the stored object.
     const file = join(dir, 'key.txt');
@@ -284,6 +284,10 @@ spec:
       {
         create: ['-n', 'proto', 'create', 'service', 'clusterip', 'web', '--tcp=80:8080', '--tcp=443:8443'],
         get: ['-n', 'proto', 'get', 'service', 'web'],
+      },
+      {
+        create: ['-n', 'proto', 'create', 'service', 'nodeport', 'edge', '--tcp=5678:8080'],
+        get: ['-n', 'proto', 'get', 'service', 'edge'],
       },
       {
         create: ['-n', 'proto', 'create', 'service', 'externalname', 'ext', '--external-name=db.example.com'],
@@ -338,6 +342,16 @@ spec:
       'jsonpath={.spec.ports[*].targetPort}',
     ]);
     expect(web.stdout).toBe('8080 8443');
+    // A NodePort service gets a node port, as from the API server, and keeps it across updates.
+    const edge = await kubectl(['-n', 'proto', 'get', 'service', 'edge', '--no-headers']);
+    const nodePort = Number(/5678:(\d+)\/TCP/.exec(edge.stdout)?.[1]);
+    expect(nodePort).toBeGreaterThanOrEqual(30000);
+    expect(nodePort).toBeLessThanOrEqual(32767);
+    expect((await kubectl(['-n', 'proto', 'label', 'service', 'edge', 'tier=front'])).code).toBe(0);
+    expect(
+      (await kubectl(['-n', 'proto', 'get', 'service', 'edge', '-o', 'jsonpath={.spec.ports[0].nodePort}']))
+        .stdout,
+    ).toBe(String(nodePort));
     await eventually(async () => {
       const pods = await kubectl(['-n', 'proto', 'get', 'pods', '-l', 'app=web', '--no-headers']);
       expect(

@@ -15,6 +15,8 @@ const invalid = (kind: string, name: string, message: string): ApiError =>
 export interface AdmissionContext {
   /** Existing ClusterIPs, to allocate a new unique one. */
   usedClusterIPs: () => Set<string>;
+  /** Node ports of existing Services, to allocate a new unique one. */
+  usedNodePorts: () => Set<number>;
 }
 
 // The API server's defaulting and validation, one resource kind after another.
@@ -124,7 +126,8 @@ function defaultService(
   spec.type = type;
   const ports =
     (spec.ports as
-      { name?: string; port?: number; targetPort?: number | string; protocol?: string }[] | undefined) ?? [];
+      | { name?: string; port?: number; targetPort?: number | string; protocol?: string; nodePort?: number }[]
+      | undefined) ?? [];
   if (type === 'ExternalName') {
     if (typeof spec.externalName !== 'string' || spec.externalName === '')
       throw invalid('Service', obj.metadata.name, 'spec.externalName: Required value');
@@ -150,6 +153,21 @@ function defaultService(
     spec.ipFamilyPolicy = 'SingleStack';
     spec.internalTrafficPolicy ??= 'Cluster';
   }
+  if (type === 'NodePort' || type === 'LoadBalancer') {
+    // As the API server: every port gets a node port (kept across updates), and their defaults.
+    const previous = ((existing?.spec as { ports?: typeof ports } | undefined)?.ports ?? []).filter(
+      (p) => p.nodePort,
+    );
+    const used = ctx.usedNodePorts();
+    for (const p of ports) {
+      p.nodePort ||=
+        previous.find((q) => q.port === p.port && (q.protocol ?? 'TCP') === p.protocol)?.nodePort ??
+        allocateNodePort(used);
+      used.add(p.nodePort);
+    }
+    spec.externalTrafficPolicy ??= 'Cluster';
+    if (type === 'LoadBalancer') spec.allocateLoadBalancerNodePorts ??= true;
+  }
   obj.spec = spec;
   obj.status = { loadBalancer: {} };
 }
@@ -158,6 +176,14 @@ function allocateClusterIP(used: Set<string>): string {
   for (;;) {
     const ip = `10.96.${randomInt(0, 255)}.${randomInt(1, 255)}`;
     if (!used.has(ip)) return ip;
+  }
+}
+
+/** A free port of the default node port range (30000-32767). */
+function allocateNodePort(used: Set<number>): number {
+  for (;;) {
+    const port = randomInt(30000, 32768);
+    if (!used.has(port)) return port;
   }
 }
 

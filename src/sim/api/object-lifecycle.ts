@@ -1,7 +1,7 @@
 // Admission and deletion as the API server does them, shared by the REST handlers and the control
 // handle's apply/delete: admission checks, no new content in a Terminating namespace, pods deleted
 // gracefully, namespaces through Terminating, the built-in namespaces never.
-import { admit } from './admission.js';
+import { admit, type AdmissionContext } from './admission.js';
 import type { ResourceType } from './resources.js';
 import { ApiError, notFound } from './status.js';
 import { StoreError, type KObj, type ObjectStore } from './store.js';
@@ -71,14 +71,16 @@ export class ObjectLifecycle {
     }
   }
 
-  private admissionContext(): { usedClusterIPs: () => Set<string> } {
+  private admissionContext(): AdmissionContext {
+    const specs = () => this.store.scan('services').map((s) => (s.spec ?? {}) as ServiceSpecView);
     return {
-      usedClusterIPs: () =>
-        new Set(
-          this.store
-            .scan('services')
-            .map((s) => (s.spec as { clusterIP?: string } | undefined)?.clusterIP ?? ''),
-        ),
+      usedClusterIPs: () => new Set(specs().map((s) => s.clusterIP ?? '')),
+      usedNodePorts: () => new Set(specs().flatMap((s) => (s.ports ?? []).map((p) => p.nodePort ?? 0))),
     };
   }
+}
+
+interface ServiceSpecView {
+  clusterIP?: string;
+  ports?: { nodePort?: number }[];
 }

@@ -91,10 +91,12 @@ const PRINTERS: Record<string, Printer> = {
         type?: string;
         clusterIP?: string;
         externalName?: string;
-        ports?: { port: number; protocol?: string }[];
+        ports?: { port: number; protocol?: string; nodePort?: number }[];
         selector?: Record<string, string>;
       };
-      const ports = (s.ports ?? []).map((p) => `${p.port}/${p.protocol ?? 'TCP'}`).join(',');
+      const ports = (s.ports ?? [])
+        .map((p) => `${p.port}${p.nodePort ? `:${p.nodePort}` : ''}/${p.protocol ?? 'TCP'}`)
+        .join(',');
       return [
         o.metadata.name,
         s.type ?? 'ClusterIP',
