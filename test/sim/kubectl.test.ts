@@ -364,6 +364,37 @@ spec:
     expect((await kubectl(['auth', 'can-i', 'list', 'pods', '-n', 'proto'])).stdout).toBe('yes\n');
   });
 
+  it('create --dry-run=server answers what would be stored, stores nothing, and refuses a name that exists', async () => {
+    const dry = await kubectl([
+      '-n',
+      'sandbox',
+      'create',
+      'deployment',
+      'preview',
+      '--image=nginx',
+      '--dry-run=server',
+      '-o',
+      'json',
+    ]);
+    expect(dry.code, dry.stderr).toBe(0);
+    const shown = JSON.parse(dry.stdout) as { metadata: { uid?: string; creationTimestamp?: string } };
+    expect(shown.metadata.uid).toMatch(/^[0-9a-f-]{36}$/);
+    expect(shown.metadata.creationTimestamp).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+    const after = await kubectl(['-n', 'sandbox', 'get', 'deployment', 'preview']);
+    expect(after.stderr).toContain('NotFound');
+    const taken = await kubectl([
+      '-n',
+      'shop',
+      'create',
+      'deployment',
+      'api-gateway',
+      '--image=x',
+      '--dry-run=server',
+    ]);
+    expect(taken.code).toBe(1);
+    expect(taken.stderr).toContain('already exists');
+  });
+
   async function portForwardAndCurl(
     svc: string,
     remotePort: number,

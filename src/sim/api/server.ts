@@ -292,8 +292,7 @@ export class SimApiServer {
     if (t.name !== undefined) throw methodNotAllowed();
     this.authorize('create', t, resName);
     const obj = this.objects.admitNew(t.resource, await readObject(req, this.protobuf), t.namespace);
-    if (q.get('dryRun') === 'All') return sendJson(res, 201, obj);
-    sendJson(res, 201, this.d.store.create(t.resource.name, obj));
+    sendJson(res, 201, this.d.store.create(t.resource.name, obj, { dryRun: q.get('dryRun') === 'All' }));
   }
 
   /** PUT (whole object, optimistic on resourceVersion) or PATCH (JSON or merge patch). */

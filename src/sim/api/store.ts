@@ -100,7 +100,8 @@ export class ObjectStore {
     return out;
   }
 
-  create(resource: string, obj: KObj): KObj {
+  /** Stores a new object (with `dryRun`, only checks and returns what it would store, as the API server). */
+  create(resource: string, obj: KObj, opts: { dryRun?: boolean } = {}): KObj {
     const t = this.table(resource);
     const k = keyOf(obj.metadata.namespace, obj.metadata.name);
     if (t.has(k)) {
@@ -110,6 +111,7 @@ export class ObjectStore {
     stored.metadata.uid = stored.metadata.uid ?? randomUUID();
     stored.metadata.creationTimestamp =
       stored.metadata.creationTimestamp ?? new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+    if (opts.dryRun) return stored;
     return this.commit(resource, 'ADDED', stored, undefined);
   }
 
