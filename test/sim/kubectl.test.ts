@@ -395,6 +395,85 @@ spec:
     expect(taken.stderr).toContain('already exists');
   });
 
+  it("apply --server-side creates, merges, removes what this manager no longer applies, and keeps other managers' fields", async () => {
+    const manifest = join(dir, 'ssa.yaml');
+    const write = (labels: string, data: string) =>
+      writeFileSync(
+        manifest,
+        `apiVersion: v1\nkind: ConfigMap\nmetadata: { name: ssa, namespace: sandbox, labels: { ${labels} } }\ndata: { ${data} }\n`,
+      );
+    const get = async () =>
+      JSON.parse((await kubectl(['-n', 'sandbox', 'get', 'configmap', 'ssa', '-o', 'json'])).stdout) as {
+        data: Record<string, string>;
+        metadata: { labels: Record<string, string> };
+      };
+    write('app: demo, tier: "web"', 'a: "1", b: "2"');
+    const created = await kubectl(['apply', '--server-side', '-f', manifest]);
+    expect(created.stderr).toBe('');
+    expect(created.stdout).toBe('configmap/ssa serverside-applied\n');
+    expect((await kubectl(['-n', 'sandbox', 'label', 'configmap', 'ssa', 'owner=someone-else'])).code).toBe(
+      0,
+    );
+    write('app: demo', 'a: "3"');
+    const dry = await kubectl(['apply', '--server-side', '--dry-run=server', '-f', manifest]);
+    expect(dry.code, dry.stderr).toBe(0);
+    expect((await get()).data).toEqual({ a: '1', b: '2' });
+    expect((await kubectl(['apply', '--server-side', '-f', manifest])).code).toBe(0);
+    const applied = await get();
+    expect(applied.data).toEqual({ a: '3' });
+    expect(applied.metadata.labels).toEqual({ app: 'demo', owner: 'someone-else' });
+  });
+
+  it('--dry-run=server changes nothing: delete, label, scale', async () => {
+    const pods = async () =>
+      (await kubectl(['-n', 'shop', 'get', 'pods', '-l', 'app=api-gateway', '-o', 'name'])).stdout;
+    const before = await pods();
+    const deleted = await kubectl([
+      '-n',
+      'shop',
+      'delete',
+      'pods',
+      '-l',
+      'app=api-gateway',
+      '--dry-run=server',
+    ]);
+    expect(deleted.stdout).toContain('deleted (server dry run)');
+    expect((await kubectl(['-n', 'shop', 'delete', 'service', 'auth', '--dry-run=server'])).code).toBe(0);
+    const labelled = await kubectl([
+      '-n',
+      'shop',
+      'label',
+      'service',
+      'auth',
+      'x=y',
+      '--dry-run=server',
+      '-o',
+      'jsonpath={.metadata.labels.x}',
+    ]);
+    expect(labelled.stdout).toBe('y');
+    const scaled = await kubectl([
+      '-n',
+      'shop',
+      'scale',
+      'deployment',
+      'api-gateway',
+      '--replicas=5',
+      '--dry-run=server',
+    ]);
+    expect(scaled.stdout).toContain('scaled (server dry run)');
+    await new Promise((r) => setTimeout(r, 200));
+    expect(await pods()).toBe(before);
+    const auth = await kubectl(['-n', 'shop', 'get', 'service', 'auth', '-o', 'json']);
+    expect(auth.code).toBe(0);
+    expect(
+      (JSON.parse(auth.stdout) as { metadata: { labels?: Record<string, string> } }).metadata.labels?.x,
+    ).toBeUndefined();
+    expect(
+      (await kubectl(['-n', 'shop', 'get', 'deployment', 'api-gateway', '-o', 'jsonpath={.spec.replicas}']))
+        .stdout,
+    ).toBe('2');
+  });
+
   async function portForwardAndCurl(
     svc: string,
     remotePort: number,

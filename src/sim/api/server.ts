@@ -28,6 +28,7 @@ import type { PortForwardHub } from '../portforward/hub.js';
 import { CA_CERT, SERVER_CERT, SERVER_KEY } from '../tls.js';
 import { reviewAccess } from './access-review.js';
 import { listPage } from './list-page.js';
+import { APPLY_PATCH_MEDIA_TYPE, AppliedConfigs, readAppliedConfig } from './apply.js';
 import { ObjectLifecycle } from './object-lifecycle.js';
 import { KubernetesProtobufDecoder } from './protobuf/decode.js';
 import { servePortForwardUpgrade } from './portforward-upgrade.js';
@@ -76,6 +77,7 @@ export class SimApiServer {
   readonly objects: ObjectLifecycle;
   private readonly sockets = new Set<net.Socket>();
   private readonly protobuf = new KubernetesProtobufDecoder();
+  private readonly applied = new AppliedConfigs();
   private port = 0;
   private refusing = false;
 
@@ -295,10 +297,43 @@ export class SimApiServer {
     sendJson(res, 201, this.d.store.create(t.resource.name, obj, { dryRun: q.get('dryRun') === 'All' }));
   }
 
-  /** PUT (whole object, optimistic on resourceVersion) or PATCH (JSON or merge patch). */
-  private async replace({ req, res, method, t, resName }: ResourceRequest): Promise<void> {
+  /** Server-side apply: create when absent, else merge (apply.ts). */
+  private async serverSideApply({ req, res, t, q, resName }: ResourceRequest): Promise<void> {
+    const r = t.resource;
+    const name = t.name ?? '';
+    const manager = q.get('fieldManager') ?? '';
+    if (manager === '')
+      throw new ApiError(
+        422,
+        'Invalid',
+        'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch',
+      );
+    const config = readAppliedConfig(await readBody(req), name, r.kind);
+    const dryRun = q.get('dryRun') === 'All';
+    const existing = this.d.store.get(r.name, t.namespace, name);
+    if (!existing) {
+      this.authorize('create', t, resName);
+      const stored = this.d.store.create(r.name, this.objects.admitNew(r, config, t.namespace), { dryRun });
+      if (!dryRun) this.applied.remember(stored, config, manager);
+      return sendJson(res, 201, stored);
+    }
+    this.authorize('patch', t, resName);
+    const next = this.applied.merge(existing, config, manager);
+    const stored = this.d.store.update(r.name, this.objects.admitReplace(r, next, t.namespace, existing), {
+      dryRun,
+    });
+    if (!dryRun) this.applied.remember(stored, config, manager);
+    sendJson(res, 200, stored);
+  }
+
+  /** PUT (whole object, optimistic on resourceVersion) or PATCH (JSON or merge patch, or an apply). */
+  private async replace(rq: ResourceRequest): Promise<void> {
+    const { req, res, method, t, q, resName } = rq;
+    const dryRun = q.get('dryRun') === 'All';
     const r = t.resource;
     if (t.name === undefined) throw methodNotAllowed();
+    if (method === 'PATCH' && mediaTypeOf(req) === APPLY_PATCH_MEDIA_TYPE && t.subresource === undefined)
+      return this.serverSideApply(rq);
     this.authorize(method === 'PUT' ? 'update' : 'patch', t, resName);
     const existing = this.getOrThrow(t);
     const body = await readBody(req);
@@ -321,7 +356,11 @@ export class SimApiServer {
       );
     const stored =
       t.subresource === 'status'
-        ? this.d.store.update(r.name, { ...existing, status: (next as { status?: unknown }).status })
+        ? this.d.store.update(
+            r.name,
+            { ...existing, status: (next as { status?: unknown }).status },
+            { dryRun },
+          )
         : this.d.store.update(
             r.name,
             this.objects.admitReplace(
@@ -330,6 +369,7 @@ export class SimApiServer {
               t.namespace,
               existing,
             ),
+            { dryRun },
           );
     sendJson(res, 200, stored);
   }
@@ -337,10 +377,16 @@ export class SimApiServer {
   /** DELETE of one object, or of every object a selector matches (deletecollection). */
   private async remove({ req, res, t, q, resName }: ResourceRequest): Promise<void> {
     const r = t.resource;
+    const options = (await readObject(req, this.protobuf)) as
+      { gracePeriodSeconds?: number; dryRun?: string[] } | undefined;
+    const dryRun = q.get('dryRun') === 'All' || options?.dryRun?.includes('All') === true;
+    if (options?.gracePeriodSeconds !== undefined)
+      q.set('gracePeriodSeconds', String(options.gracePeriodSeconds));
     if (t.name === undefined) {
       this.authorize('deletecollection', t, resName);
       const items = this.d.store.list(r.name, t.namespace).filter(this.filterFor(r, q));
-      for (const o of items) this.objects.deleteObject(r, o.metadata.namespace, o.metadata.name, q);
+      if (!dryRun)
+        for (const o of items) this.objects.deleteObject(r, o.metadata.namespace, o.metadata.name, q);
       return sendJson(res, 200, {
         kind: `${r.kind}List`,
         apiVersion: groupVersion(r),
@@ -349,14 +395,12 @@ export class SimApiServer {
       });
     }
     this.authorize('delete', t, resName);
-    this.getOrThrow(t);
-    const body = (await readObject(req, this.protobuf)) as { gracePeriodSeconds?: number } | undefined;
-    if (body?.gracePeriodSeconds !== undefined) q.set('gracePeriodSeconds', String(body.gracePeriodSeconds));
-    sendJson(res, 200, this.objects.deleteObject(r, t.namespace, t.name, q));
+    const existing = this.getOrThrow(t);
+    sendJson(res, 200, dryRun ? existing : this.objects.deleteObject(r, t.namespace, t.name, q));
   }
 
   /** The scale subresource (`kubectl scale`): read or set spec.replicas through a Scale view. */
-  private async scale({ req, res, method, t }: ResourceRequest): Promise<void> {
+  private async scale({ req, res, method, t, q }: ResourceRequest): Promise<void> {
     const verb = method === 'GET' ? 'get' : method === 'PUT' ? 'update' : method === 'PATCH' ? 'patch' : '';
     if (!verb) throw methodNotAllowed();
     this.authorize(verb, t, `${t.resource.name}/scale`);
@@ -368,10 +412,16 @@ export class SimApiServer {
       existing,
       method === 'PUT' ? decodeObject(req, body, this.protobuf) : parseJson(body),
     );
-    const updated = this.d.store.mutate(t.resource.name, t.namespace, t.name ?? '', (o) => {
+    const scaled = (o: KObj): void => {
       (o.spec as { replicas?: number }).replicas = replicas;
       o.metadata.generation = (o.metadata.generation ?? 1) + 1;
-    });
+    };
+    if (q.get('dryRun') === 'All') {
+      const preview = structuredClone(existing);
+      scaled(preview);
+      return sendJson(res, 200, scaleView(preview));
+    }
+    const updated = this.d.store.mutate(t.resource.name, t.namespace, t.name ?? '', scaled);
     sendJson(res, 200, scaleView(updated ?? existing));
   }
 
@@ -443,6 +493,6 @@ const patched = (req: http.IncomingMessage, existing: KObj, patch: unknown): KOb
   throw new ApiError(
     415,
     'UnsupportedMediaType',
-    `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json`,
+    `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json`,
   );
 };
