@@ -392,7 +392,9 @@ spec:
       '--dry-run=server',
     ]);
     expect(taken.code).toBe(1);
-    expect(taken.stderr).toContain('already exists');
+    expect(taken.stderr).toBe(
+      'error: failed to create deployment: deployments.apps "api-gateway" already exists\n',
+    );
   });
 
   it("apply --server-side creates, merges, removes what this manager no longer applies, and keeps other managers' fields", async () => {

@@ -11,7 +11,7 @@ import type { ObjectStore, KObj } from './store.js';
 import { StoreError } from './store.js';
 import { supportedFields, groupVersion } from './resources.js';
 import type { ResourceType } from './resources.js';
-import { ApiError, notFound, rawResponse, sendError, sendJson, statusBody } from './status.js';
+import { alreadyExists, ApiError, notFound, rawResponse, sendError, sendJson, statusBody } from './status.js';
 import { openApiGroupVersion, openApiRoot } from './openapi.js';
 import { apiGroupList, apiVersions, SIM_VERSION } from './discovery.js';
 import { SelectorError, parseFieldSelector, parseLabelSelector } from '../../domain/selectors.js';
@@ -294,7 +294,14 @@ export class SimApiServer {
     if (t.name !== undefined) throw methodNotAllowed();
     this.authorize('create', t, resName);
     const obj = this.objects.admitNew(t.resource, await readObject(req, this.protobuf), t.namespace);
-    sendJson(res, 201, this.d.store.create(t.resource.name, obj, { dryRun: q.get('dryRun') === 'All' }));
+    sendJson(res, 201, this.storeNew(t.resource, obj, q.get('dryRun') === 'All'));
+  }
+
+  /** A new object stored (or, dry run, checked), AlreadyExists named as the API server names it. */
+  private storeNew(r: ResourceType, obj: KObj, dryRun: boolean): KObj {
+    if (this.d.store.get(r.name, obj.metadata.namespace, obj.metadata.name))
+      throw alreadyExists(r.name, obj.metadata.name, r.group);
+    return this.d.store.create(r.name, obj, { dryRun });
   }
 
   /** Server-side apply: create when absent, else merge (apply.ts). */
@@ -313,7 +320,7 @@ export class SimApiServer {
     const existing = this.d.store.get(r.name, t.namespace, name);
     if (!existing) {
       this.authorize('create', t, resName);
-      const stored = this.d.store.create(r.name, this.objects.admitNew(r, config, t.namespace), { dryRun });
+      const stored = this.storeNew(r, this.objects.admitNew(r, config, t.namespace), dryRun);
       if (!dryRun) this.applied.remember(stored, config, manager);
       return sendJson(res, 201, stored);
     }

@@ -53,6 +53,13 @@ export const notFound = (resource: string, name: string, group = ''): ApiError =
     ...(group ? { group } : {}),
   });
 
+export const alreadyExists = (resource: string, name: string, group = ''): ApiError =>
+  new ApiError(409, 'AlreadyExists', `${resource}${group ? `.${group}` : ''} "${name}" already exists`, {
+    name,
+    kind: resource,
+    ...(group ? { group } : {}),
+  });
+
 export function sendJson(res: http.ServerResponse, code: number, body: unknown): void {
   const text = JSON.stringify(body);
   res.writeHead(code, {
