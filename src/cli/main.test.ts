@@ -42,7 +42,7 @@ afterAll(async () => {
 });
 
 describe('version', () => {
-  it('prints kubefwd’s two lines, and the bare version with quiet', async () => {
+  it('prints kubefwd’s two lines (also for --version), and the bare version with quiet', async () => {
     const v = kubefwdVersion();
     expect(v).toMatch(/^\d+\.\d+\.\d+/);
     expect(await run(['version'])).toEqual({
@@ -51,6 +51,7 @@ describe('version', () => {
       err: '',
     });
     expect(await run(['version', 'quiet'])).toEqual({ code: 0, out: `${v}\n`, err: '' });
+    expect(await run(['--version'])).toEqual(await run(['version']));
   });
 });
 

@@ -150,6 +150,8 @@ export const main = async (argv: readonly string[], io: CliIo = processIo()): Pr
   }
   // `kubefwd --help` is the overview, not svc's help (argument rewriting would make it svc's).
   if (argv[0] === '--help' || argv[0] === '-h') return main(['help'], io);
+  // What most tools answer to (kubefwd's root has no flags, and would call it unknown).
+  if (argv.length === 1 && argv[0] === '--version') return main(['version'], io);
   const args = rewriteArgs(argv);
   const [command, ...rest] = args;
   switch (command) {
