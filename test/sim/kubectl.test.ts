@@ -45,9 +45,12 @@ const env = (): NodeJS.ProcessEnv => ({
   KUBECACHEDIR: join(dir, 'cache'),
 });
 
-function kubectl(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+function kubectl(
+  args: string[],
+  extraEnv: NodeJS.ProcessEnv = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn('kubectl', args, { env: env() });
+    const child = spawn('kubectl', args, { env: { ...env(), ...extraEnv } });
     children.add(child);
     let stdout = '';
     let stderr = '';
@@ -231,6 +234,70 @@ spec:
     const applied = await kubectl(['apply', '-f', manifest]);
     expect(applied.code).toBe(0);
     expect(applied.stdout).toContain('deployment.apps/nginx configured');
+  });
+
+  it('set image, a strategic patch and edit merge lists by key, as the API server does', async () => {
+    const manifest = join(dir, 'web.yaml');
+    writeFileSync(
+      manifest,
+      `apiVersion: apps/v1
+kind: Deployment
+metadata: { name: web, namespace: sandbox }
+spec:
+  selector: { matchLabels: { app: web } }
+  template:
+    metadata: { labels: { app: web } }
+    spec:
+      containers:
+        - { name: web, image: nginx:1.25, ports: [{ name: http, containerPort: 8081 }] }
+        - { name: sidecar, image: busybox:1, env: [{ name: A, value: '1' }] }
+---
+apiVersion: v1
+kind: Service
+metadata: { name: web, namespace: sandbox }
+spec:
+  selector: { app: web }
+  ports: [{ name: http, port: 80, targetPort: http }, { name: metrics, port: 9100 }]
+`,
+    );
+    expect((await kubectl(['apply', '-f', manifest])).code).toBe(0);
+    const template = async (): Promise<{ containers: Record<string, unknown>[] }> =>
+      JSON.parse(
+        (await kubectl(['-n', 'sandbox', 'get', 'deploy/web', '-o', 'jsonpath={.spec.template.spec}']))
+          .stdout,
+      ) as { containers: Record<string, unknown>[] };
+
+    const set = await kubectl(['-n', 'sandbox', 'set', 'image', 'deploy/web', 'web=nginx:1.26']);
+    expect(set.stdout).toContain('deployment.apps/web image updated');
+    const patch = await kubectl([
+      '-n',
+      'sandbox',
+      'patch',
+      'deploy/web',
+      '-p',
+      '{"spec":{"template":{"spec":{"containers":[{"name":"sidecar","env":[{"name":"B","value":"2"}]}]}}}}',
+    ]);
+    expect(patch.code).toBe(0);
+    expect((await template()).containers).toMatchObject([
+      { name: 'web', image: 'nginx:1.26', ports: [{ name: 'http', containerPort: 8081 }] },
+      {
+        name: 'sidecar',
+        image: 'busybox:1',
+        env: [
+          { name: 'A', value: '1' },
+          { name: 'B', value: '2' },
+        ],
+      },
+    ]);
+
+    // kubectl edit sends the difference: the changed port keyed by `port`, the old one `$patch: delete`.
+    const editor = join(dir, 'editor.sh');
+    writeFileSync(editor, `#!/bin/sh\nsed -i 's/port: 9100$/port: 9200/' "$1"\n`, { mode: 0o755 });
+    const edit = await kubectl(['-n', 'sandbox', 'edit', 'svc/web'], { EDITOR: editor, KUBE_EDITOR: editor });
+    expect(edit.stderr).toBe('');
+    expect(edit.stdout).toContain('service/web edited');
+    const ports = await kubectl(['-n', 'sandbox', 'get', 'svc/web', '-o', 'jsonpath={.spec.ports[*].port}']);
+    expect(ports.stdout).toBe('80 9200');
   });
 
   async function portForwardAndCurl(

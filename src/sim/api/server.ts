@@ -22,7 +22,7 @@ import { toTable, wantsTable } from './tables.js';
 import type { IncludeObject } from './tables.js';
 import type { Authorizer } from './auth.js';
 import { authenticated } from './auth.js';
-import { applyJsonPatch, mergePatch } from './patch.js';
+import { applyJsonPatch, mergePatch, strategicMergePatch } from './patch.js';
 import type { SimWorkloads } from '../workload/cluster.js';
 import type { PortForwardHub } from '../portforward/hub.js';
 import { CA_CERT, SERVER_CERT, SERVER_KEY } from '../tls.js';
@@ -427,8 +427,8 @@ export class SimApiServer {
 const patched = (req: http.IncomingMessage, existing: KObj, patch: unknown): KObj => {
   const ct = (req.headers['content-type'] ?? '').split(';')[0]!.trim();
   if (ct === 'application/json-patch+json') return applyJsonPatch(existing, patch) as KObj;
-  if (ct === 'application/merge-patch+json' || ct === 'application/strategic-merge-patch+json')
-    return mergePatch(existing, patch) as KObj;
+  if (ct === 'application/merge-patch+json') return mergePatch(existing, patch) as KObj;
+  if (ct === 'application/strategic-merge-patch+json') return strategicMergePatch(existing, patch) as KObj;
   throw new ApiError(
     415,
     'UnsupportedMediaType',
