@@ -300,6 +300,63 @@ spec:
     expect(ports.stdout).toBe('80 9200');
   });
 
+  it('rollout history and undo: each template a revision, old ReplicaSets kept at 0', async () => {
+    const manifest = join(dir, 'shopfront.yaml');
+    writeFileSync(
+      manifest,
+      `apiVersion: apps/v1
+kind: Deployment
+metadata: { name: shopfront, namespace: sandbox }
+spec:
+  replicas: 2
+  selector: { matchLabels: { app: shopfront } }
+  template:
+    metadata: { labels: { app: shopfront } }
+    spec:
+      containers: [{ name: web, image: nginx:1.25, ports: [{ containerPort: 8080 }] }]
+`,
+    );
+    const ns = ['-n', 'sandbox'];
+    const image = async (): Promise<string> =>
+      (
+        await kubectl([
+          ...ns,
+          'get',
+          'deploy/shopfront',
+          '-o',
+          'jsonpath={.spec.template.spec.containers[0].image}',
+        ])
+      ).stdout;
+    expect((await kubectl(['apply', '-f', manifest])).code).toBe(0);
+    expect((await kubectl([...ns, 'rollout', 'status', 'deploy/shopfront', '--timeout=20s'])).code).toBe(0);
+    expect((await kubectl([...ns, 'set', 'image', 'deploy/shopfront', 'web=nginx:1.26'])).code).toBe(0);
+    const status = await kubectl([...ns, 'rollout', 'status', 'deploy/shopfront', '--timeout=20s']);
+    expect(status.stdout).toContain('deployment "shopfront" successfully rolled out');
+    const history = await kubectl([...ns, 'rollout', 'history', 'deploy/shopfront']);
+    expect(history.stdout).toMatch(/^1\s+<none>$/m);
+    expect(history.stdout).toMatch(/^2\s+<none>$/m);
+    const rs = await kubectl([...ns, 'get', 'rs', '-l', 'app=shopfront', '--no-headers']);
+    expect(
+      rs.stdout
+        .trim()
+        .split('\n')
+        .map((l) => l.split(/\s+/).slice(1, 3).join(' '))
+        .sort(),
+    ).toEqual(['0 0', '2 2']);
+
+    const undo = await kubectl([...ns, 'rollout', 'undo', 'deploy/shopfront']);
+    expect(undo.stderr).toBe('');
+    expect(undo.stdout).toContain('deployment.apps/shopfront rolled back');
+    expect(await image()).toBe('nginx:1.25');
+    expect((await kubectl([...ns, 'rollout', 'status', 'deploy/shopfront', '--timeout=20s'])).code).toBe(0);
+    const after = await kubectl([...ns, 'rollout', 'history', 'deploy/shopfront']);
+    expect(after.stdout).toMatch(/^2\s+<none>$/m);
+    expect(after.stdout).toMatch(/^3\s+<none>$/m);
+    expect(after.stdout).not.toMatch(/^1\s/m);
+    expect((await kubectl([...ns, 'rollout', 'undo', 'deploy/shopfront', '--to-revision=2'])).code).toBe(0);
+    expect(await image()).toBe('nginx:1.26');
+  });
+
   async function portForwardAndCurl(
     svc: string,
     remotePort: number,
