@@ -344,6 +344,9 @@ spec:
         .sort(),
     ).toEqual(['0 0', '2 2']);
 
+    const describe = await kubectl([...ns, 'describe', 'deploy/shopfront']);
+    expect(describe.stdout).toMatch(/^StrategyType:\s+RollingUpdate$/m);
+    expect(describe.stdout).toMatch(/^RollingUpdateStrategy:\s+25% max unavailable, 25% max surge$/m);
     const undo = await kubectl([...ns, 'rollout', 'undo', 'deploy/shopfront']);
     expect(undo.stderr).toBe('');
     expect(undo.stdout).toContain('deployment.apps/shopfront rolled back');
@@ -355,6 +358,58 @@ spec:
     expect(after.stdout).not.toMatch(/^1\s/m);
     expect((await kubectl([...ns, 'rollout', 'undo', 'deploy/shopfront', '--to-revision=2'])).code).toBe(0);
     expect(await image()).toBe('nginx:1.26');
+  });
+
+  it('StatefulSet: defaults, rollout status, and rollout restart replacing its pods', async () => {
+    const manifest = join(dir, 'mongo.yaml');
+    writeFileSync(
+      manifest,
+      `apiVersion: apps/v1
+kind: StatefulSet
+metadata: { name: mongo, namespace: sandbox }
+spec:
+  serviceName: mongo
+  replicas: 2
+  selector: { matchLabels: { app: mongo } }
+  template:
+    metadata: { labels: { app: mongo } }
+    spec:
+      containers: [{ name: mongo, image: mongo:7, ports: [{ containerPort: 27017 }] }]
+`,
+    );
+    const ns = ['-n', 'sandbox'];
+    expect((await kubectl(['apply', '-f', manifest])).code).toBe(0);
+    const strategy = await kubectl([...ns, 'get', 'sts/mongo', '-o', 'jsonpath={.spec.updateStrategy}']);
+    expect(JSON.parse(strategy.stdout)).toEqual({ type: 'RollingUpdate', rollingUpdate: { partition: 0 } });
+    const first = await kubectl([...ns, 'rollout', 'status', 'sts/mongo', '--timeout=20s']);
+    expect(first.stderr).toBe('');
+    expect(first.stdout).toContain('partitioned roll out complete: 2 new pods have been updated...');
+    const uids = async (): Promise<string[]> =>
+      (
+        await kubectl([...ns, 'get', 'pods', '-l', 'app=mongo', '-o', 'jsonpath={.items[*].metadata.uid}'])
+      ).stdout.split(' ');
+    const before = await uids();
+    expect(before).toHaveLength(2);
+    expect((await kubectl([...ns, 'rollout', 'restart', 'sts/mongo'])).stdout).toContain(
+      'statefulset.apps/mongo restarted',
+    );
+    const status = await kubectl([...ns, 'rollout', 'status', 'sts/mongo', '--timeout=20s']);
+    expect(status.code).toBe(0);
+    await eventually(async () => {
+      const after = await uids();
+      expect(after).toHaveLength(2);
+      for (const uid of after) expect(before).not.toContain(uid);
+    });
+    const sts = await kubectl([
+      ...ns,
+      'get',
+      'sts/mongo',
+      '-o',
+      'jsonpath={.status.currentRevision} {.status.updateRevision} {.status.updatedReplicas}',
+    ]);
+    const [current, update, updated] = sts.stdout.split(' ');
+    expect(current).toBe(update);
+    expect(updated).toBe('2');
   });
 
   async function portForwardAndCurl(

@@ -105,6 +105,8 @@ export function admit(
             meta.name,
             'spec.template.metadata.labels: Invalid value: `selector` does not match template `labels`',
           );
+      if (r.kind === 'Deployment') defaultDeployment(spec);
+      if (r.kind === 'StatefulSet') defaultStatefulSet(spec);
       obj.spec = spec;
       break;
     }
@@ -112,6 +114,29 @@ export function admit(
       break;
   }
   return obj;
+}
+
+/** The Deployment defaults (apps/v1): RollingUpdate 25 %/25 %, 10 old ReplicaSets, 600 s deadline. */
+function defaultDeployment(spec: Record<string, unknown>): void {
+  const strategy = (spec.strategy ?? {}) as { type?: string; rollingUpdate?: Record<string, unknown> };
+  strategy.type ??= 'RollingUpdate';
+  if (strategy.type === 'RollingUpdate')
+    strategy.rollingUpdate = { maxUnavailable: '25%', maxSurge: '25%', ...(strategy.rollingUpdate ?? {}) };
+  spec.strategy = strategy;
+  spec.revisionHistoryLimit ??= 10;
+  spec.progressDeadlineSeconds ??= 600;
+}
+
+/** The StatefulSet defaults (apps/v1): RollingUpdate from partition 0, OrderedReady, PVCs retained. */
+function defaultStatefulSet(spec: Record<string, unknown>): void {
+  const strategy = (spec.updateStrategy ?? {}) as { type?: string; rollingUpdate?: Record<string, unknown> };
+  strategy.type ??= 'RollingUpdate';
+  if (strategy.type === 'RollingUpdate')
+    strategy.rollingUpdate = { partition: 0, ...(strategy.rollingUpdate ?? {}) };
+  spec.updateStrategy = strategy;
+  spec.podManagementPolicy ??= 'OrderedReady';
+  spec.revisionHistoryLimit ??= 10;
+  spec.persistentVolumeClaimRetentionPolicy ??= { whenDeleted: 'Retain', whenScaled: 'Retain' };
 }
 
 function defaultService(

@@ -183,13 +183,17 @@ export const reconcileReplicaSets = (store: ObjectStore, deletePod: DeletePod): 
   }
 };
 
-/** A StatefulSet keeps pods `<name>-0` … `<name>-(replicas-1)`, each with its hostname. */
+/**
+ * A StatefulSet keeps pods `<name>-0` … `<name>-(replicas-1)`, each with its hostname. A new
+ * template rolls them (RollingUpdate, the default) from the highest ordinal down to `partition`,
+ * one at a time, each once every pod is ready; OnDelete leaves that to whoever deletes them.
+ */
 export const reconcileStatefulSets = (store: ObjectStore, deletePod: DeletePod): void => {
   for (const s of store.list('statefulsets')) {
-    const spec = s.spec as { replicas?: number; template?: PodTemplate; serviceName?: string };
+    const spec = s.spec as StatefulSetSpec;
     const replicas = spec.replicas ?? 1;
     const ns = s.metadata.namespace;
-    const revision = `${s.metadata.name}-${templateHash(spec.template)}`;
+    const revision = statefulSetRevision(s);
     for (let i = 0; i < replicas; i++) {
       const name = `${s.metadata.name}-${i}`;
       if (store.get('pods', ns, name)) continue;
@@ -212,7 +216,8 @@ export const reconcileStatefulSets = (store: ObjectStore, deletePod: DeletePod):
         },
       );
     }
-    for (const p of ownedPods(store, s)) {
+    const pods = ownedPods(store, s);
+    for (const p of pods) {
       const m = /-(\d+)$/.exec(p.metadata.name);
       if (m && Number(m[1]) >= replicas && p.metadata.deletionTimestamp === undefined) {
         deletePod(ns ?? '', p.metadata.name);
@@ -223,8 +228,38 @@ export const reconcileStatefulSets = (store: ObjectStore, deletePod: DeletePod):
         });
       }
     }
+    if ((spec.updateStrategy?.type ?? 'RollingUpdate') !== 'RollingUpdate') continue;
+    const settled =
+      pods.length === replicas &&
+      pods.every((p) => p.metadata.deletionTimestamp === undefined && isPodReady(p));
+    if (!settled) continue;
+    const partition = spec.updateStrategy?.rollingUpdate?.partition ?? 0;
+    const stale = pods
+      .filter((p) => p.metadata.labels?.['controller-revision-hash'] !== revision)
+      .map((p) => ({ pod: p, ordinal: Number(/-(\d+)$/.exec(p.metadata.name)?.[1] ?? -1) }))
+      .filter((x) => x.ordinal >= partition)
+      .sort((a, b) => b.ordinal - a.ordinal)[0];
+    if (stale) {
+      deletePod(ns ?? '', stale.pod.metadata.name);
+      recordEvent(store, s, {
+        reason: 'SuccessfulDelete',
+        message: `delete Pod ${stale.pod.metadata.name} in StatefulSet ${s.metadata.name} successful`,
+        component: 'statefulset-controller',
+      });
+    }
   }
 };
+
+interface StatefulSetSpec {
+  replicas?: number;
+  template?: PodTemplate;
+  serviceName?: string;
+  updateStrategy?: { type?: string; rollingUpdate?: { partition?: number } };
+}
+
+/** The controller-revision-hash of a StatefulSet's current template. */
+const statefulSetRevision = (s: KObj): string =>
+  `${s.metadata.name}-${templateHash((s.spec as StatefulSetSpec).template)}`;
 
 /** Owned objects whose controller is gone are deleted (foreground GC, simplified). */
 export const collectGarbage = (store: ObjectStore, deletePod: DeletePod): void => {
@@ -289,14 +324,28 @@ export const reconcileWorkloadStatuses = (store: ObjectStore): void => {
   }
   for (const s of store.list('statefulsets')) {
     const c = counts(s);
+    const updateRevision = statefulSetRevision(s);
+    const revisions = pods
+      .filter((p) => ownedBy(p, s) && p.metadata.deletionTimestamp === undefined)
+      .map((p) => p.metadata.labels?.['controller-revision-hash']);
+    const updated = revisions.filter((r) => r === updateRevision).length;
+    // The revision the set is rolling from, until every pod runs the new one.
+    const prev = (s.status as { currentRevision?: string } | undefined)?.currentRevision;
+    const currentRevision =
+      updated === c.replicas
+        ? updateRevision
+        : (revisions.find((r) => r !== updateRevision) ?? prev ?? updateRevision);
     store.mutate('statefulsets', s.metadata.namespace, s.metadata.name, (o) => {
       o.status = {
         observedGeneration: o.metadata.generation ?? 1,
         replicas: c.replicas,
         readyReplicas: c.ready,
         availableReplicas: c.ready,
-        currentReplicas: c.replicas,
-        updatedReplicas: c.replicas,
+        currentReplicas: revisions.filter((r) => r === currentRevision).length,
+        updatedReplicas: updated,
+        currentRevision,
+        updateRevision,
+        collisionCount: 0,
       };
     });
   }
