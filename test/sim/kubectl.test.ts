@@ -412,6 +412,39 @@ spec:
     expect(updated).toBe('2');
   });
 
+  it('a patch that changes nothing is no write: "patched (no change)", same resourceVersion', async () => {
+    const ns = ['-n', 'shop'];
+    const rv = async (): Promise<string> =>
+      (await kubectl([...ns, 'get', 'svc/redis', '-o', 'jsonpath={.metadata.resourceVersion}'])).stdout;
+    const first = await kubectl([
+      ...ns,
+      'patch',
+      'svc/redis',
+      '-p',
+      '{"metadata":{"labels":{"tier":"cache"}}}',
+    ]);
+    expect(first.stdout.trim()).toBe('service/redis patched');
+    const before = await rv();
+    const again = await kubectl([
+      ...ns,
+      'patch',
+      'svc/redis',
+      '-p',
+      '{"metadata":{"labels":{"tier":"cache"}}}',
+    ]);
+    expect(again.stdout.trim()).toBe('service/redis patched (no change)');
+    const merge = await kubectl([
+      ...ns,
+      'patch',
+      'svc/redis',
+      '--type=merge',
+      '-p',
+      '{"spec":{"type":"ClusterIP"}}',
+    ]);
+    expect(merge.stdout.trim()).toBe('service/redis patched (no change)');
+    expect(await rv()).toBe(before);
+  });
+
   async function portForwardAndCurl(
     svc: string,
     remotePort: number,

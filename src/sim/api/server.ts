@@ -313,19 +313,19 @@ export class SimApiServer {
         'Conflict',
         `Operation cannot be fulfilled on ${r.name}${r.group ? `.${r.group}` : ''} "${t.name}": the object has been modified; please apply your changes to the latest version and try again`,
       );
-    const stored =
+    const admitted =
       t.subresource === 'status'
-        ? this.d.store.update(r.name, { ...existing, status: (next as { status?: unknown }).status })
-        : this.d.store.update(
-            r.name,
-            this.objects.admitReplace(
-              r,
-              { ...next, metadata: { ...next.metadata, name: t.name } },
-              t.namespace,
-              existing,
-            ),
+        ? { ...existing, status: (next as { status?: unknown }).status }
+        : this.objects.admitReplace(
+            r,
+            { ...next, metadata: { ...next.metadata, name: t.name } },
+            t.namespace,
+            existing,
           );
-    sendJson(res, 200, stored);
+    // A write that changes nothing is no write: same resourceVersion, no watch event (kubectl
+    // patch then says "(no change)").
+    if (unchanged(admitted, existing)) return sendJson(res, 200, existing);
+    sendJson(res, 200, this.d.store.update(r.name, admitted));
   }
 
   /** DELETE of one object, or of every object a selector matches (deletecollection). */
@@ -422,6 +422,22 @@ export class SimApiServer {
     );
   }
 }
+
+/** Whether an admitted update equals the stored object but for what the store itself sets. */
+const unchanged = (next: KObj, existing: KObj): boolean => {
+  const { uid, creationTimestamp, resourceVersion } = existing.metadata;
+  return (
+    sortedJson({ ...next, metadata: { ...next.metadata, uid, creationTimestamp, resourceVersion } }) ===
+    sortedJson(existing)
+  );
+};
+
+const sortedJson = (v: unknown): string =>
+  JSON.stringify(v, (_k, x: unknown) =>
+    x !== null && typeof x === 'object' && !Array.isArray(x)
+      ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : x,
+  );
 
 /** A PATCH body applied to the object, by its content type. */
 const patched = (req: http.IncomingMessage, existing: KObj, patch: unknown): KObj => {
