@@ -445,6 +445,46 @@ spec:
     expect(await rv()).toBe(before);
   });
 
+  it('kubectl diff and --dry-run=server change nothing', async () => {
+    const ns = ['-n', 'shop'];
+    const state = async (): Promise<string> =>
+      (
+        await kubectl([
+          ...ns,
+          'get',
+          'deploy/redis',
+          '-o',
+          'jsonpath={.metadata.resourceVersion} {.spec.template.spec.containers[0].image} {.spec.replicas}',
+        ])
+      ).stdout;
+    const before = await state();
+    const live = await kubectl([...ns, 'get', 'deploy/redis', '-o', 'json']);
+    const manifest = join(dir, 'redis.json');
+    const obj = JSON.parse(live.stdout) as {
+      spec: { template: { spec: { containers: { image: string }[] } } };
+    };
+    obj.spec.template.spec.containers[0]!.image = 'redis:99';
+    writeFileSync(manifest, JSON.stringify(obj));
+    const diff = await kubectl(['diff', '-f', manifest]);
+    expect(diff.code).toBe(1);
+    expect(diff.stdout).toMatch(/^\+\s+- image: redis:99$/m);
+    expect(diff.stdout).not.toMatch(/^[-+]\s+resourceVersion/m);
+    const apply = await kubectl(['apply', '--dry-run=server', '-f', manifest]);
+    expect(apply.stdout).toContain('deployment.apps/redis configured (server dry run)');
+    const patch = await kubectl([
+      ...ns,
+      'patch',
+      'deploy/redis',
+      '--dry-run=server',
+      '-p',
+      '{"spec":{"replicas":5}}',
+    ]);
+    expect(patch.stdout).toContain('deployment.apps/redis patched');
+    const del = await kubectl([...ns, 'delete', 'deploy/redis', '--dry-run=server']);
+    expect(del.stdout).toContain('deployment.apps "redis" deleted (server dry run)');
+    expect(await state()).toBe(before);
+  });
+
   async function portForwardAndCurl(
     svc: string,
     remotePort: number,

@@ -293,7 +293,7 @@ export class SimApiServer {
   }
 
   /** PUT (whole object, optimistic on resourceVersion) or PATCH (JSON or merge patch). */
-  private async replace({ req, res, method, t, resName }: ResourceRequest): Promise<void> {
+  private async replace({ req, res, method, t, q, resName }: ResourceRequest): Promise<void> {
     const r = t.resource;
     if (t.name === undefined) throw methodNotAllowed();
     this.authorize(method === 'PUT' ? 'update' : 'patch', t, resName);
@@ -325,6 +325,17 @@ export class SimApiServer {
     // A write that changes nothing is no write: same resourceVersion, no watch event (kubectl
     // patch then says "(no change)").
     if (unchanged(admitted, existing)) return sendJson(res, 200, existing);
+    // A server-side dry run (kubectl diff, apply --dry-run=server) answers what would be stored.
+    if (q.get('dryRun') === 'All')
+      return sendJson(res, 200, {
+        ...admitted,
+        metadata: {
+          ...admitted.metadata,
+          uid: existing.metadata.uid,
+          creationTimestamp: existing.metadata.creationTimestamp,
+          resourceVersion: existing.metadata.resourceVersion,
+        },
+      });
     sendJson(res, 200, this.d.store.update(r.name, admitted));
   }
 
@@ -343,9 +354,11 @@ export class SimApiServer {
       });
     }
     this.authorize('delete', t, resName);
-    this.getOrThrow(t);
-    const body = (await readJson(req)) as { gracePeriodSeconds?: number } | undefined;
+    const existing = this.getOrThrow(t);
+    const body = (await readJson(req)) as { gracePeriodSeconds?: number; dryRun?: string[] } | undefined;
     if (body?.gracePeriodSeconds !== undefined) q.set('gracePeriodSeconds', String(body.gracePeriodSeconds));
+    // kubectl delete --dry-run=server sends dryRun in the DeleteOptions body.
+    if (q.get('dryRun') === 'All' || body?.dryRun?.includes('All')) return sendJson(res, 200, existing);
     sendJson(res, 200, this.objects.deleteObject(r, t.namespace, t.name, q));
   }
 
