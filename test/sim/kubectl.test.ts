@@ -485,6 +485,41 @@ spec:
     expect(await state()).toBe(before);
   });
 
+  it('describe shows the defaults of a template and its pods (protocols, probe timings)', async () => {
+    const manifest = join(dir, 'probed.yaml');
+    writeFileSync(
+      manifest,
+      `apiVersion: apps/v1
+kind: Deployment
+metadata: { name: probed, namespace: sandbox }
+spec:
+  selector: { matchLabels: { app: probed } }
+  template:
+    metadata: { labels: { app: probed } }
+    spec:
+      containers:
+        - name: web
+          image: nginx:1.25
+          ports: [{ name: http, containerPort: 8081 }, { name: metrics, containerPort: 9100 }]
+          readinessProbe: { httpGet: { path: /, port: http } }
+`,
+    );
+    const ns = ['-n', 'sandbox'];
+    expect((await kubectl(['apply', '-f', manifest])).code).toBe(0);
+    expect((await kubectl([...ns, 'rollout', 'status', 'deploy/probed', '--timeout=20s'])).code).toBe(0);
+    for (const what of ['deploy/probed', 'pods']) {
+      const d = await kubectl([...ns, 'describe', what, ...(what === 'pods' ? ['-l', 'app=probed'] : [])]);
+      expect(d.stdout).toMatch(/^\s+Ports:\s+8081\/TCP, 9100\/TCP$/m);
+      expect(d.stdout).toMatch(
+        /^\s+Readiness:\s+http-get http:\/\/:http\/ delay=0s timeout=1s period=10s #success=1 #failure=3$/m,
+      );
+    }
+    const again = await kubectl(['apply', '-f', manifest]);
+    expect(again.stdout).toContain('deployment.apps/probed unchanged');
+    const gen = await kubectl([...ns, 'get', 'deploy/probed', '-o', 'jsonpath={.metadata.generation}']);
+    expect(gen.stdout).toBe('1');
+  });
+
   async function portForwardAndCurl(
     svc: string,
     remotePort: number,
