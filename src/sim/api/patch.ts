@@ -149,6 +149,16 @@ export function applyJsonPatch(target: unknown, ops: unknown): unknown {
         throw new ApiError(422, 'Invalid', `JSON patch path "${path}" does not exist`);
     }
     const container = parent as Record<string, unknown> | unknown[];
+    // RFC 6902: remove and replace need the target to exist (add needs only its parent).
+    const present = Array.isArray(container)
+      ? /^\d+$/.test(last) && Number(last) < container.length
+      : Object.prototype.hasOwnProperty.call(container, last);
+    if ((raw.op === 'remove' || raw.op === 'replace') && !present)
+      throw new ApiError(
+        422,
+        'Invalid',
+        `error in ${raw.op} for path: '${path}': Unable to ${raw.op} nonexistent key: ${last}: missing value`,
+      );
     switch (raw.op) {
       case 'add':
       case 'replace':

@@ -138,6 +138,19 @@ describe('patches', () => {
       },
     });
   });
+  it('JSON patch refuses to remove or replace what is not there (RFC 6902)', () => {
+    const doc = { metadata: { labels: { a: '1' } }, spec: { l: ['x'] } };
+    expect(() => applyJsonPatch(doc, [{ op: 'remove', path: '/metadata/labels/nosuch' }])).toThrow(
+      /Unable to remove nonexistent key: nosuch/,
+    );
+    expect(() => applyJsonPatch(doc, [{ op: 'replace', path: '/spec/l/1', value: 'y' }])).toThrow(
+      /Unable to replace nonexistent key: 1/,
+    );
+    expect(applyJsonPatch(doc, [{ op: 'add', path: '/metadata/labels/b', value: '2' }])).toEqual({
+      metadata: { labels: { a: '1', b: '2' } },
+      spec: { l: ['x'] },
+    });
+  });
   it('JSON patch adds, replaces, removes and tests', () => {
     expect(
       applyJsonPatch({ spec: { replicas: 1, l: ['a'] } }, [
