@@ -300,7 +300,7 @@ spec:
     expect(ports.stdout).toBe('80 9200');
   });
 
-  it('rollout history and undo: each template a revision, old ReplicaSets kept at 0', async () => {
+  it('rollout history, undo, pause and resume: each template a revision, old ReplicaSets kept at 0', async () => {
     const manifest = join(dir, 'shopfront.yaml');
     writeFileSync(
       manifest,
@@ -358,6 +358,39 @@ spec:
     expect(after.stdout).not.toMatch(/^1\s/m);
     expect((await kubectl([...ns, 'rollout', 'undo', 'deploy/shopfront', '--to-revision=2'])).code).toBe(0);
     expect(await image()).toBe('nginx:1.26');
+
+    // Paused, a new template rolls nothing out until resume.
+    const podImages = async (): Promise<string> =>
+      (
+        await kubectl([
+          ...ns,
+          'get',
+          'pods',
+          '-l',
+          'app=shopfront',
+          '--field-selector',
+          'status.phase=Running',
+          '-o',
+          'jsonpath={.items[*].spec.containers[0].image}',
+        ])
+      ).stdout;
+    expect((await kubectl([...ns, 'rollout', 'status', 'deploy/shopfront', '--timeout=20s'])).code).toBe(0);
+    expect((await kubectl([...ns, 'rollout', 'pause', 'deploy/shopfront'])).code).toBe(0);
+    expect((await kubectl([...ns, 'set', 'image', 'deploy/shopfront', 'web=nginx:1.27'])).code).toBe(0);
+    await new Promise((r) => setTimeout(r, 300));
+    const rsImages = await kubectl([
+      ...ns,
+      'get',
+      'rs',
+      '-l',
+      'app=shopfront',
+      '-o',
+      'jsonpath={.items[*].spec.template.spec.containers[0].image}',
+    ]);
+    expect(rsImages.stdout.split(' ').sort()).toEqual(['nginx:1.25', 'nginx:1.26']);
+    expect((await kubectl([...ns, 'rollout', 'resume', 'deploy/shopfront'])).code).toBe(0);
+    expect((await kubectl([...ns, 'rollout', 'status', 'deploy/shopfront', '--timeout=20s'])).code).toBe(0);
+    await eventually(async () => expect(await podImages()).toBe('nginx:1.27 nginx:1.27'));
   });
 
   it('StatefulSet: defaults, rollout status, and rollout restart replacing its pods', async () => {

@@ -59,7 +59,7 @@ const replicasOf = (o: KObj): number => (o.spec as { replicas?: number }).replic
  * annotation that grows with every new template (a template seen before takes its old ReplicaSet
  * and a new number, as `kubectl rollout undo` expects). The new one is scaled up at once; older
  * ones keep their pods until every new pod is ready (Recreate: at once), then are scaled to 0 and
- * kept, at most `revisionHistoryLimit` (10) of them.
+ * kept, at most `revisionHistoryLimit` (10) of them. A paused Deployment makes no new ReplicaSet.
  */
 export const reconcileDeployments = (store: ObjectStore): void => {
   for (const d of store.list('deployments')) {
@@ -70,6 +70,7 @@ export const reconcileDeployments = (store: ObjectStore): void => {
       selector?: unknown;
       revisionHistoryLimit?: number;
       strategy?: { type?: string };
+      paused?: boolean;
     };
     const hash = templateHash(spec.template);
     const rsName = `${d.metadata.name}-${hash}`;
@@ -79,6 +80,18 @@ export const reconcileDeployments = (store: ObjectStore): void => {
     const current = owned.find((r) => r.metadata.name === rsName);
     const old = owned.filter((r) => r.metadata.name !== rsName);
     const latest = Math.max(0, ...owned.map(revisionOf));
+    if (spec.paused === true && !current) {
+      // Paused (kubectl rollout pause): a new template waits for resume; scaling still applies.
+      const newest = owned.find((r) => revisionOf(r) === latest);
+      if (newest && replicasOf(newest) !== replicas) {
+        const was = replicasOf(newest);
+        store.mutate('replicasets', ns, newest.metadata.name, (o) => {
+          (o.spec as { replicas?: number }).replicas = replicas;
+        });
+        scaledEvent(store, d, newest.metadata.name, was, replicas);
+      }
+      continue;
+    }
     const template: PodTemplate = structuredClone(spec.template ?? {});
     template.metadata = {
       ...(template.metadata ?? {}),
