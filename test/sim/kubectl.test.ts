@@ -553,6 +553,26 @@ spec:
     expect(gen.stdout).toBe('1');
   });
 
+  it('get -o wide shows the wide columns; get nodes shows status, roles and version', async () => {
+    const deploy = await kubectl(['-n', 'shop', 'get', 'deploy/api-gateway', '-o', 'wide']);
+    expect(deploy.stdout).toMatch(
+      /^NAME\s+READY\s+UP-TO-DATE\s+AVAILABLE\s+AGE\s+CONTAINERS\s+IMAGES\s+SELECTOR$/m,
+    );
+    expect(deploy.stdout).toMatch(
+      /^api-gateway\s+2\/2\s+2\s+2\s+\S+\s+api-gateway\s+\S+\s+app=api-gateway$/m,
+    );
+    const sts = await kubectl(['-n', 'shop', 'get', 'sts/kafka', '-o', 'wide']);
+    expect(sts.stdout).toMatch(/^NAME\s+READY\s+AGE\s+CONTAINERS\s+IMAGES$/m);
+    const rs = await kubectl(['-n', 'shop', 'get', 'rs', '-l', 'app=redis', '-o', 'wide']);
+    expect(rs.stdout).toMatch(/^NAME\s+DESIRED\s+CURRENT\s+READY\s+AGE\s+CONTAINERS\s+IMAGES\s+SELECTOR$/m);
+    const pods = await kubectl(['-n', 'shop', 'get', 'pod/kafka-0', '-o', 'wide']);
+    expect(pods.stdout).toMatch(/\sNODE\s+NOMINATED NODE\s+READINESS GATES$/m);
+    expect(pods.stdout).toMatch(/\ssim-node\s+<none>\s+<none>$/m);
+    const nodes = await kubectl(['get', 'nodes']);
+    expect(nodes.stdout).toMatch(/^NAME\s+STATUS\s+ROLES\s+AGE\s+VERSION$/m);
+    expect(nodes.stdout).toMatch(/^sim-node\s+Ready\s+<none>\s+\S+\s+v1\.\d+/m);
+  });
+
   async function portForwardAndCurl(
     svc: string,
     remotePort: number,
