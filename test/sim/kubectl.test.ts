@@ -45,9 +45,12 @@ const env = (): NodeJS.ProcessEnv => ({
   KUBECACHEDIR: join(dir, 'cache'),
 });
 
-function kubectl(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+function kubectl(
+  args: string[],
+  extraEnv: NodeJS.ProcessEnv = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn('kubectl', args, { env: env() });
+    const child = spawn('kubectl', args, { env: { ...env(), ...extraEnv } });
     children.add(child);
     let stdout = '';
     let stderr = '';
@@ -426,7 +429,7 @@ spec:
     expect(applied.metadata.labels).toEqual({ app: 'demo', owner: 'someone-else' });
   });
 
-  it('--dry-run=server changes nothing: delete, label, scale', async () => {
+  it('--dry-run=server changes nothing: delete -l, label, scale', async () => {
     const pods = async () =>
       (await kubectl(['-n', 'shop', 'get', 'pods', '-l', 'app=api-gateway', '-o', 'name'])).stdout;
     const before = await pods();
@@ -474,6 +477,343 @@ spec:
       (await kubectl(['-n', 'shop', 'get', 'deployment', 'api-gateway', '-o', 'jsonpath={.spec.replicas}']))
         .stdout,
     ).toBe('2');
+  });
+
+  it('set image, a strategic patch and edit merge lists by key, as the API server does', async () => {
+    const manifest = join(dir, 'web.yaml');
+    writeFileSync(
+      manifest,
+      `apiVersion: apps/v1
+kind: Deployment
+metadata: { name: web, namespace: sandbox }
+spec:
+  selector: { matchLabels: { app: web } }
+  template:
+    metadata: { labels: { app: web } }
+    spec:
+      containers:
+        - { name: web, image: nginx:1.25, ports: [{ name: http, containerPort: 8081 }] }
+        - { name: sidecar, image: busybox:1, env: [{ name: A, value: '1' }] }
+---
+apiVersion: v1
+kind: Service
+metadata: { name: web, namespace: sandbox }
+spec:
+  selector: { app: web }
+  ports: [{ name: http, port: 80, targetPort: http }, { name: metrics, port: 9100 }]
+`,
+    );
+    expect((await kubectl(['apply', '-f', manifest])).code).toBe(0);
+    const template = async (): Promise<{ containers: Record<string, unknown>[] }> =>
+      JSON.parse(
+        (await kubectl(['-n', 'sandbox', 'get', 'deploy/web', '-o', 'jsonpath={.spec.template.spec}']))
+          .stdout,
+      ) as { containers: Record<string, unknown>[] };
+
+    const set = await kubectl(['-n', 'sandbox', 'set', 'image', 'deploy/web', 'web=nginx:1.26']);
+    expect(set.stdout).toContain('deployment.apps/web image updated');
+    const patch = await kubectl([
+      '-n',
+      'sandbox',
+      'patch',
+      'deploy/web',
+      '-p',
+      '{"spec":{"template":{"spec":{"containers":[{"name":"sidecar","env":[{"name":"B","value":"2"}]}]}}}}',
+    ]);
+    expect(patch.code).toBe(0);
+    expect((await template()).containers).toMatchObject([
+      { name: 'web', image: 'nginx:1.26', ports: [{ name: 'http', containerPort: 8081 }] },
+      {
+        name: 'sidecar',
+        image: 'busybox:1',
+        env: [
+          { name: 'A', value: '1' },
+          { name: 'B', value: '2' },
+        ],
+      },
+    ]);
+
+    // kubectl edit sends the difference: the changed port keyed by `port`, the old one `$patch: delete`.
+    const editor = join(dir, 'editor.sh');
+    writeFileSync(editor, `#!/bin/sh\nsed -i 's/port: 9100$/port: 9200/' "$1"\n`, { mode: 0o755 });
+    const edit = await kubectl(['-n', 'sandbox', 'edit', 'svc/web'], { EDITOR: editor, KUBE_EDITOR: editor });
+    expect(edit.stderr).toBe('');
+    expect(edit.stdout).toContain('service/web edited');
+    const ports = await kubectl(['-n', 'sandbox', 'get', 'svc/web', '-o', 'jsonpath={.spec.ports[*].port}']);
+    expect(ports.stdout).toBe('80 9200');
+  });
+
+  it('rollout history, undo, pause and resume: each template a revision, old ReplicaSets kept at 0', async () => {
+    const manifest = join(dir, 'shopfront.yaml');
+    writeFileSync(
+      manifest,
+      `apiVersion: apps/v1
+kind: Deployment
+metadata: { name: shopfront, namespace: sandbox }
+spec:
+  replicas: 2
+  selector: { matchLabels: { app: shopfront } }
+  template:
+    metadata: { labels: { app: shopfront } }
+    spec:
+      containers: [{ name: web, image: nginx:1.25, ports: [{ containerPort: 8080 }] }]
+`,
+    );
+    const ns = ['-n', 'sandbox'];
+    const image = async (): Promise<string> =>
+      (
+        await kubectl([
+          ...ns,
+          'get',
+          'deploy/shopfront',
+          '-o',
+          'jsonpath={.spec.template.spec.containers[0].image}',
+        ])
+      ).stdout;
+    expect((await kubectl(['apply', '-f', manifest])).code).toBe(0);
+    expect((await kubectl([...ns, 'rollout', 'status', 'deploy/shopfront', '--timeout=20s'])).code).toBe(0);
+    expect((await kubectl([...ns, 'set', 'image', 'deploy/shopfront', 'web=nginx:1.26'])).code).toBe(0);
+    const status = await kubectl([...ns, 'rollout', 'status', 'deploy/shopfront', '--timeout=20s']);
+    expect(status.stdout).toContain('deployment "shopfront" successfully rolled out');
+    const history = await kubectl([...ns, 'rollout', 'history', 'deploy/shopfront']);
+    expect(history.stdout).toMatch(/^1\s+<none>$/m);
+    expect(history.stdout).toMatch(/^2\s+<none>$/m);
+    const rs = await kubectl([...ns, 'get', 'rs', '-l', 'app=shopfront', '--no-headers']);
+    expect(
+      rs.stdout
+        .trim()
+        .split('\n')
+        .map((l) => l.split(/\s+/).slice(1, 3).join(' '))
+        .sort(),
+    ).toEqual(['0 0', '2 2']);
+
+    const describe = await kubectl([...ns, 'describe', 'deploy/shopfront']);
+    expect(describe.stdout).toMatch(/^StrategyType:\s+RollingUpdate$/m);
+    expect(describe.stdout).toMatch(/^RollingUpdateStrategy:\s+25% max unavailable, 25% max surge$/m);
+    const undo = await kubectl([...ns, 'rollout', 'undo', 'deploy/shopfront']);
+    expect(undo.stderr).toBe('');
+    expect(undo.stdout).toContain('deployment.apps/shopfront rolled back');
+    expect(await image()).toBe('nginx:1.25');
+    expect((await kubectl([...ns, 'rollout', 'status', 'deploy/shopfront', '--timeout=20s'])).code).toBe(0);
+    const after = await kubectl([...ns, 'rollout', 'history', 'deploy/shopfront']);
+    expect(after.stdout).toMatch(/^2\s+<none>$/m);
+    expect(after.stdout).toMatch(/^3\s+<none>$/m);
+    expect(after.stdout).not.toMatch(/^1\s/m);
+    expect((await kubectl([...ns, 'rollout', 'undo', 'deploy/shopfront', '--to-revision=2'])).code).toBe(0);
+    expect(await image()).toBe('nginx:1.26');
+
+    // Paused, a new template rolls nothing out until resume.
+    const podImages = async (): Promise<string> =>
+      (
+        await kubectl([
+          ...ns,
+          'get',
+          'pods',
+          '-l',
+          'app=shopfront',
+          '--field-selector',
+          'status.phase=Running',
+          '-o',
+          'jsonpath={.items[*].spec.containers[0].image}',
+        ])
+      ).stdout;
+    expect((await kubectl([...ns, 'rollout', 'status', 'deploy/shopfront', '--timeout=20s'])).code).toBe(0);
+    expect((await kubectl([...ns, 'rollout', 'pause', 'deploy/shopfront'])).code).toBe(0);
+    expect((await kubectl([...ns, 'set', 'image', 'deploy/shopfront', 'web=nginx:1.27'])).code).toBe(0);
+    await new Promise((r) => setTimeout(r, 300));
+    const rsImages = await kubectl([
+      ...ns,
+      'get',
+      'rs',
+      '-l',
+      'app=shopfront',
+      '-o',
+      'jsonpath={.items[*].spec.template.spec.containers[0].image}',
+    ]);
+    expect(rsImages.stdout.split(' ').sort()).toEqual(['nginx:1.25', 'nginx:1.26']);
+    expect((await kubectl([...ns, 'rollout', 'resume', 'deploy/shopfront'])).code).toBe(0);
+    expect((await kubectl([...ns, 'rollout', 'status', 'deploy/shopfront', '--timeout=20s'])).code).toBe(0);
+    await eventually(async () => expect(await podImages()).toBe('nginx:1.27 nginx:1.27'));
+  });
+
+  it('StatefulSet: defaults, rollout status, and rollout restart replacing its pods', async () => {
+    const manifest = join(dir, 'mongo.yaml');
+    writeFileSync(
+      manifest,
+      `apiVersion: apps/v1
+kind: StatefulSet
+metadata: { name: mongo, namespace: sandbox }
+spec:
+  serviceName: mongo
+  replicas: 2
+  selector: { matchLabels: { app: mongo } }
+  template:
+    metadata: { labels: { app: mongo } }
+    spec:
+      containers: [{ name: mongo, image: mongo:7, ports: [{ containerPort: 27017 }] }]
+`,
+    );
+    const ns = ['-n', 'sandbox'];
+    expect((await kubectl(['apply', '-f', manifest])).code).toBe(0);
+    const strategy = await kubectl([...ns, 'get', 'sts/mongo', '-o', 'jsonpath={.spec.updateStrategy}']);
+    expect(JSON.parse(strategy.stdout)).toEqual({ type: 'RollingUpdate', rollingUpdate: { partition: 0 } });
+    const first = await kubectl([...ns, 'rollout', 'status', 'sts/mongo', '--timeout=20s']);
+    expect(first.stderr).toBe('');
+    expect(first.stdout).toContain('partitioned roll out complete: 2 new pods have been updated...');
+    const uids = async (): Promise<string[]> =>
+      (
+        await kubectl([...ns, 'get', 'pods', '-l', 'app=mongo', '-o', 'jsonpath={.items[*].metadata.uid}'])
+      ).stdout.split(' ');
+    const before = await uids();
+    expect(before).toHaveLength(2);
+    expect((await kubectl([...ns, 'rollout', 'restart', 'sts/mongo'])).stdout).toContain(
+      'statefulset.apps/mongo restarted',
+    );
+    const status = await kubectl([...ns, 'rollout', 'status', 'sts/mongo', '--timeout=20s']);
+    expect(status.code).toBe(0);
+    await eventually(async () => {
+      const after = await uids();
+      expect(after).toHaveLength(2);
+      for (const uid of after) expect(before).not.toContain(uid);
+    });
+    const sts = await kubectl([
+      ...ns,
+      'get',
+      'sts/mongo',
+      '-o',
+      'jsonpath={.status.currentRevision} {.status.updateRevision} {.status.updatedReplicas}',
+    ]);
+    const [current, update, updated] = sts.stdout.split(' ');
+    expect(current).toBe(update);
+    expect(updated).toBe('2');
+  });
+
+  it('a patch that changes nothing is no write: "patched (no change)", same resourceVersion', async () => {
+    const ns = ['-n', 'shop'];
+    const rv = async (): Promise<string> =>
+      (await kubectl([...ns, 'get', 'svc/redis', '-o', 'jsonpath={.metadata.resourceVersion}'])).stdout;
+    const first = await kubectl([
+      ...ns,
+      'patch',
+      'svc/redis',
+      '-p',
+      '{"metadata":{"labels":{"tier":"cache"}}}',
+    ]);
+    expect(first.stdout.trim()).toBe('service/redis patched');
+    const before = await rv();
+    const again = await kubectl([
+      ...ns,
+      'patch',
+      'svc/redis',
+      '-p',
+      '{"metadata":{"labels":{"tier":"cache"}}}',
+    ]);
+    expect(again.stdout.trim()).toBe('service/redis patched (no change)');
+    const merge = await kubectl([
+      ...ns,
+      'patch',
+      'svc/redis',
+      '--type=merge',
+      '-p',
+      '{"spec":{"type":"ClusterIP"}}',
+    ]);
+    expect(merge.stdout.trim()).toBe('service/redis patched (no change)');
+    expect(await rv()).toBe(before);
+  });
+
+  it('kubectl diff and --dry-run=server change nothing', async () => {
+    const ns = ['-n', 'shop'];
+    const state = async (): Promise<string> =>
+      (
+        await kubectl([
+          ...ns,
+          'get',
+          'deploy/redis',
+          '-o',
+          'jsonpath={.metadata.resourceVersion} {.spec.template.spec.containers[0].image} {.spec.replicas}',
+        ])
+      ).stdout;
+    const before = await state();
+    const live = await kubectl([...ns, 'get', 'deploy/redis', '-o', 'json']);
+    const manifest = join(dir, 'redis.json');
+    const obj = JSON.parse(live.stdout) as {
+      spec: { template: { spec: { containers: { image: string }[] } } };
+    };
+    obj.spec.template.spec.containers[0]!.image = 'redis:99';
+    writeFileSync(manifest, JSON.stringify(obj));
+    const diff = await kubectl(['diff', '-f', manifest]);
+    expect(diff.code).toBe(1);
+    expect(diff.stdout).toMatch(/^\+\s+- image: redis:99$/m);
+    expect(diff.stdout).not.toMatch(/^[-+]\s+resourceVersion/m);
+    const apply = await kubectl(['apply', '--dry-run=server', '-f', manifest]);
+    expect(apply.stdout).toContain('deployment.apps/redis configured (server dry run)');
+    const patch = await kubectl([
+      ...ns,
+      'patch',
+      'deploy/redis',
+      '--dry-run=server',
+      '-p',
+      '{"spec":{"replicas":5}}',
+    ]);
+    expect(patch.stdout).toContain('deployment.apps/redis patched');
+    const del = await kubectl([...ns, 'delete', 'deploy/redis', '--dry-run=server']);
+    expect(del.stdout).toContain('deployment.apps "redis" deleted (server dry run)');
+    expect(await state()).toBe(before);
+  });
+
+  it('describe shows the defaults of a template and its pods (protocols, probe timings)', async () => {
+    const manifest = join(dir, 'probed.yaml');
+    writeFileSync(
+      manifest,
+      `apiVersion: apps/v1
+kind: Deployment
+metadata: { name: probed, namespace: sandbox }
+spec:
+  selector: { matchLabels: { app: probed } }
+  template:
+    metadata: { labels: { app: probed } }
+    spec:
+      containers:
+        - name: web
+          image: nginx:1.25
+          ports: [{ name: http, containerPort: 8081 }, { name: metrics, containerPort: 9100 }]
+          readinessProbe: { httpGet: { path: /, port: http } }
+`,
+    );
+    const ns = ['-n', 'sandbox'];
+    expect((await kubectl(['apply', '-f', manifest])).code).toBe(0);
+    expect((await kubectl([...ns, 'rollout', 'status', 'deploy/probed', '--timeout=20s'])).code).toBe(0);
+    for (const what of ['deploy/probed', 'pods']) {
+      const d = await kubectl([...ns, 'describe', what, ...(what === 'pods' ? ['-l', 'app=probed'] : [])]);
+      expect(d.stdout).toMatch(/^\s+Ports:\s+8081\/TCP, 9100\/TCP$/m);
+      expect(d.stdout).toMatch(
+        /^\s+Readiness:\s+http-get http:\/\/:http\/ delay=0s timeout=1s period=10s #success=1 #failure=3$/m,
+      );
+    }
+    const again = await kubectl(['apply', '-f', manifest]);
+    expect(again.stdout).toContain('deployment.apps/probed unchanged');
+    const gen = await kubectl([...ns, 'get', 'deploy/probed', '-o', 'jsonpath={.metadata.generation}']);
+    expect(gen.stdout).toBe('1');
+  });
+
+  it('get -o wide shows the wide columns; get nodes shows status, roles and version', async () => {
+    const deploy = await kubectl(['-n', 'shop', 'get', 'deploy/api-gateway', '-o', 'wide']);
+    expect(deploy.stdout).toMatch(
+      /^NAME\s+READY\s+UP-TO-DATE\s+AVAILABLE\s+AGE\s+CONTAINERS\s+IMAGES\s+SELECTOR$/m,
+    );
+    expect(deploy.stdout).toMatch(
+      /^api-gateway\s+2\/2\s+2\s+2\s+\S+\s+api-gateway\s+\S+\s+app=api-gateway$/m,
+    );
+    const sts = await kubectl(['-n', 'shop', 'get', 'sts/kafka', '-o', 'wide']);
+    expect(sts.stdout).toMatch(/^NAME\s+READY\s+AGE\s+CONTAINERS\s+IMAGES$/m);
+    const rs = await kubectl(['-n', 'shop', 'get', 'rs', '-l', 'app=redis', '-o', 'wide']);
+    expect(rs.stdout).toMatch(/^NAME\s+DESIRED\s+CURRENT\s+READY\s+AGE\s+CONTAINERS\s+IMAGES\s+SELECTOR$/m);
+    const pods = await kubectl(['-n', 'shop', 'get', 'pod/kafka-0', '-o', 'wide']);
+    expect(pods.stdout).toMatch(/\sNODE\s+NOMINATED NODE\s+READINESS GATES$/m);
+    expect(pods.stdout).toMatch(/\ssim-node\s+<none>\s+<none>$/m);
+    const nodes = await kubectl(['get', 'nodes']);
+    expect(nodes.stdout).toMatch(/^NAME\s+STATUS\s+ROLES\s+AGE\s+VERSION$/m);
+    expect(nodes.stdout).toMatch(/^sim-node\s+Ready\s+<none>\s+\S+\s+v1\.\d+/m);
   });
 
   async function portForwardAndCurl(

@@ -73,11 +73,6 @@ export function admit(
   delete meta.resourceVersion;
   const spec = (obj.spec ?? {}) as Record<string, unknown>;
   const prevGen = existing?.metadata.generation ?? 0;
-  if (['Deployment', 'StatefulSet', 'ReplicaSet'].includes(r.kind)) {
-    meta.generation =
-      existing && JSON.stringify(existing.spec) === JSON.stringify(obj.spec) ? prevGen : prevGen + 1;
-    if (existing && obj.status === undefined) obj.status = existing.status;
-  }
   switch (r.kind) {
     case 'Namespace':
       obj.spec = { finalizers: ['kubernetes'] };
@@ -107,13 +102,45 @@ export function admit(
             meta.name,
             'spec.template.metadata.labels: Invalid value: `selector` does not match template `labels`',
           );
+      if (tmpl.spec) defaultPodSpec(tmpl.spec);
+      if (r.kind === 'Deployment') defaultDeployment(spec);
+      if (r.kind === 'StatefulSet') defaultStatefulSet(spec);
       obj.spec = spec;
       break;
     }
     default:
       break;
   }
+  // After defaulting, so that a spec equal but for its defaults is no new generation.
+  if (['Deployment', 'StatefulSet', 'ReplicaSet'].includes(r.kind)) {
+    meta.generation =
+      existing && JSON.stringify(existing.spec) === JSON.stringify(obj.spec) ? prevGen : prevGen + 1;
+    if (existing && obj.status === undefined) obj.status = existing.status;
+  }
   return obj;
+}
+
+/** The Deployment defaults (apps/v1): RollingUpdate 25 %/25 %, 10 old ReplicaSets, 600 s deadline. */
+function defaultDeployment(spec: Record<string, unknown>): void {
+  const strategy = (spec.strategy ?? {}) as { type?: string; rollingUpdate?: Record<string, unknown> };
+  strategy.type ??= 'RollingUpdate';
+  if (strategy.type === 'RollingUpdate')
+    strategy.rollingUpdate = { maxUnavailable: '25%', maxSurge: '25%', ...(strategy.rollingUpdate ?? {}) };
+  spec.strategy = strategy;
+  spec.revisionHistoryLimit ??= 10;
+  spec.progressDeadlineSeconds ??= 600;
+}
+
+/** The StatefulSet defaults (apps/v1): RollingUpdate from partition 0, OrderedReady, PVCs retained. */
+function defaultStatefulSet(spec: Record<string, unknown>): void {
+  const strategy = (spec.updateStrategy ?? {}) as { type?: string; rollingUpdate?: Record<string, unknown> };
+  strategy.type ??= 'RollingUpdate';
+  if (strategy.type === 'RollingUpdate')
+    strategy.rollingUpdate = { partition: 0, ...(strategy.rollingUpdate ?? {}) };
+  spec.updateStrategy = strategy;
+  spec.podManagementPolicy ??= 'OrderedReady';
+  spec.revisionHistoryLimit ??= 10;
+  spec.persistentVolumeClaimRetentionPolicy ??= { whenDeleted: 'Retain', whenScaled: 'Retain' };
 }
 
 function defaultService(
@@ -187,6 +214,50 @@ function allocateNodePort(used: Set<number>): number {
   }
 }
 
+interface Probe {
+  httpGet?: { scheme?: string };
+  timeoutSeconds?: number;
+  periodSeconds?: number;
+  successThreshold?: number;
+  failureThreshold?: number;
+}
+
+interface Container {
+  image?: string;
+  imagePullPolicy?: string;
+  terminationMessagePath?: string;
+  terminationMessagePolicy?: string;
+  ports?: { protocol?: string }[];
+  livenessProbe?: Probe;
+  readinessProbe?: Probe;
+  startupProbe?: Probe;
+}
+
+/** The defaults of a pod spec, in a Pod or a workload's template (what describe and -o yaml show). */
+function defaultPodSpec(spec: Record<string, unknown>): void {
+  for (const list of [spec.containers, spec.initContainers])
+    for (const c of Array.isArray(list) ? (list as Container[]) : []) {
+      for (const p of c.ports ?? []) p.protocol ??= 'TCP';
+      const last = (c.image ?? '').split('/').at(-1) ?? '';
+      const tag = last.includes('@') ? 'digest' : last.includes(':') ? last.split(':').at(-1) : 'latest';
+      c.imagePullPolicy ??= tag === 'latest' ? 'Always' : 'IfNotPresent';
+      c.terminationMessagePath ??= '/dev/termination-log';
+      c.terminationMessagePolicy ??= 'File';
+      for (const probe of [c.livenessProbe, c.readinessProbe, c.startupProbe]) {
+        if (probe === undefined) continue;
+        probe.timeoutSeconds ??= 1;
+        probe.periodSeconds ??= 10;
+        probe.successThreshold ??= 1;
+        probe.failureThreshold ??= 3;
+        if (probe.httpGet) probe.httpGet.scheme ??= 'HTTP';
+      }
+    }
+  spec.restartPolicy ??= 'Always';
+  spec.dnsPolicy ??= 'ClusterFirst';
+  spec.schedulerName ??= 'default-scheduler';
+  spec.terminationGracePeriodSeconds ??= 30;
+}
+
 function defaultPod(obj: KObj, spec: Record<string, unknown>, existing?: KObj): void {
   const containers = spec.containers as
     { name?: string; image?: string; ports?: { containerPort?: number; protocol?: string }[] }[] | undefined;
@@ -194,13 +265,9 @@ function defaultPod(obj: KObj, spec: Record<string, unknown>, existing?: KObj): 
     throw invalid('Pod', obj.metadata.name, 'spec.containers: Required value');
   containers.forEach((c, i) => {
     if (!c.name) throw invalid('Pod', obj.metadata.name, `spec.containers[${i}].name: Required value`);
-    for (const p of c.ports ?? []) p.protocol ??= 'TCP';
   });
-  spec.restartPolicy ??= 'Always';
-  spec.dnsPolicy ??= 'ClusterFirst';
-  spec.schedulerName ??= 'default-scheduler';
+  defaultPodSpec(spec);
   spec.serviceAccountName ??= 'default';
-  spec.terminationGracePeriodSeconds ??= 30;
   obj.spec = spec;
   // Status belongs to the kubelet: keep what exists on replace, start Pending on create.
   obj.status = existing?.status ?? { phase: 'Pending', qosClass: 'BestEffort' };

@@ -22,7 +22,7 @@ import { toTable, wantsTable } from './tables.js';
 import type { IncludeObject } from './tables.js';
 import type { Authorizer } from './auth.js';
 import { authenticated } from './auth.js';
-import { applyJsonPatch, mergePatch } from './patch.js';
+import { applyJsonPatch, mergePatch, strategicMergePatch } from './patch.js';
 import type { SimWorkloads } from '../workload/cluster.js';
 import type { PortForwardHub } from '../portforward/hub.js';
 import { CA_CERT, SERVER_CERT, SERVER_KEY } from '../tls.js';
@@ -326,9 +326,12 @@ export class SimApiServer {
     }
     this.authorize('patch', t, resName);
     const next = this.applied.merge(existing, config, manager);
-    const stored = this.d.store.update(r.name, this.objects.admitReplace(r, next, t.namespace, existing), {
+    const stored = this.storeUpdate(
+      r,
+      this.objects.admitReplace(r, next, t.namespace, existing),
+      existing,
       dryRun,
-    });
+    );
     if (!dryRun) this.applied.remember(stored, config, manager);
     sendJson(res, 200, stored);
   }
@@ -336,7 +339,6 @@ export class SimApiServer {
   /** PUT (whole object, optimistic on resourceVersion) or PATCH (JSON or merge patch, or an apply). */
   private async replace(rq: ResourceRequest): Promise<void> {
     const { req, res, method, t, q, resName } = rq;
-    const dryRun = q.get('dryRun') === 'All';
     const r = t.resource;
     if (t.name === undefined) throw methodNotAllowed();
     if (method === 'PATCH' && mediaTypeOf(req) === APPLY_PATCH_MEDIA_TYPE && t.subresource === undefined)
@@ -361,24 +363,29 @@ export class SimApiServer {
         'Conflict',
         `Operation cannot be fulfilled on ${r.name}${r.group ? `.${r.group}` : ''} "${t.name}": the object has been modified; please apply your changes to the latest version and try again`,
       );
-    const stored =
+    const admitted =
       t.subresource === 'status'
-        ? this.d.store.update(
-            r.name,
-            { ...existing, status: (next as { status?: unknown }).status },
-            { dryRun },
-          )
-        : this.d.store.update(
-            r.name,
-            this.objects.admitReplace(
-              r,
-              { ...next, metadata: { ...next.metadata, name: t.name } },
-              t.namespace,
-              existing,
-            ),
-            { dryRun },
+        ? { ...existing, status: (next as { status?: unknown }).status }
+        : this.objects.admitReplace(
+            r,
+            { ...next, metadata: { ...next.metadata, name: t.name } },
+            t.namespace,
+            existing,
           );
-    sendJson(res, 200, stored);
+    sendJson(res, 200, this.storeUpdate(r, admitted, existing, q.get('dryRun') === 'All'));
+  }
+
+  /** An admitted update stored (or, dry run, only answered). */
+  private storeUpdate(r: ResourceType, admitted: KObj, existing: KObj, dryRun: boolean): KObj {
+    // A write that changes nothing is no write: same resourceVersion, no watch event (kubectl
+    // patch then says "(no change)").
+    if (unchanged(admitted, existing)) return existing;
+    // A server-side dry run (kubectl diff, apply --dry-run=server) answers what would be stored.
+    if (dryRun) {
+      const { uid, creationTimestamp, resourceVersion } = existing.metadata;
+      return { ...admitted, metadata: { ...admitted.metadata, uid, creationTimestamp, resourceVersion } };
+    }
+    return this.d.store.update(r.name, admitted);
   }
 
   /** DELETE of one object, or of every object a selector matches (deletecollection). */
@@ -491,12 +498,28 @@ export class SimApiServer {
   }
 }
 
+/** Whether an admitted update equals the stored object but for what the store itself sets. */
+const unchanged = (next: KObj, existing: KObj): boolean => {
+  const { uid, creationTimestamp, resourceVersion } = existing.metadata;
+  return (
+    sortedJson({ ...next, metadata: { ...next.metadata, uid, creationTimestamp, resourceVersion } }) ===
+    sortedJson(existing)
+  );
+};
+
+const sortedJson = (v: unknown): string =>
+  JSON.stringify(v, (_k, x: unknown) =>
+    x !== null && typeof x === 'object' && !Array.isArray(x)
+      ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : x,
+  );
+
 /** A PATCH body applied to the object, by its content type. */
 const patched = (req: http.IncomingMessage, existing: KObj, patch: unknown): KObj => {
   const ct = mediaTypeOf(req);
   if (ct === 'application/json-patch+json') return applyJsonPatch(existing, patch) as KObj;
-  if (ct === 'application/merge-patch+json' || ct === 'application/strategic-merge-patch+json')
-    return mergePatch(existing, patch) as KObj;
+  if (ct === 'application/merge-patch+json') return mergePatch(existing, patch) as KObj;
+  if (ct === 'application/strategic-merge-patch+json') return strategicMergePatch(existing, patch) as KObj;
   throw new ApiError(
     415,
     'UnsupportedMediaType',

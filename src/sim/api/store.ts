@@ -115,16 +115,14 @@ export class ObjectStore {
     return this.commit(resource, 'ADDED', stored, undefined);
   }
 
-  /** Replace an existing object (keeps uid and creationTimestamp); with `dryRun`, only returns it. */
-  update(resource: string, obj: KObj, opts: { dryRun?: boolean } = {}): KObj {
+  /** Replace an existing object (keeps uid and creationTimestamp). */
+  update(resource: string, obj: KObj): KObj {
     const t = this.table(resource);
     const prev = t.get(keyOf(obj.metadata.namespace, obj.metadata.name));
     if (!prev) throw new StoreError(404, 'NotFound', `${resource} "${obj.metadata.name}" not found`);
     const stored = structuredClone(obj);
     stored.metadata.uid = prev.metadata.uid;
     stored.metadata.creationTimestamp = prev.metadata.creationTimestamp;
-    if (opts.dryRun)
-      return { ...stored, metadata: { ...stored.metadata, resourceVersion: prev.metadata.resourceVersion } };
     return this.commit(resource, 'MODIFIED', stored, prev);
   }
 

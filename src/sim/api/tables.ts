@@ -48,6 +48,31 @@ interface PodStatusish {
   containerStatuses?: { ready?: boolean; restartCount?: number; state?: { waiting?: { reason?: string } } }[];
 }
 
+interface Templated {
+  selector?: { matchLabels?: Record<string, string> };
+  template?: { spec?: { containers?: { name?: string; image?: string }[] } };
+}
+
+/** The wide columns of a workload: its containers, their images, (optionally) its selector. */
+const workloadWide = (o: KObj, withSelector: boolean): string[] => {
+  const spec = (o.spec ?? {}) as Templated;
+  const cs = spec.template?.spec?.containers ?? [];
+  const sel = Object.entries(spec.selector?.matchLabels ?? {})
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
+  return [
+    cs.map((c) => c.name ?? '').join(','),
+    cs.map((c) => c.image ?? '').join(','),
+    ...(withSelector ? [sel || '<none>'] : []),
+  ];
+};
+
+const wideWorkloadColumns = (withSelector: boolean): Column[] => [
+  { name: 'Containers', type: 'string', priority: 1 },
+  { name: 'Images', type: 'string', priority: 1 },
+  ...(withSelector ? [{ name: 'Selector', type: 'string' as const, priority: 1 }] : []),
+];
+
 const PRINTERS: Record<string, Printer> = {
   Pod: {
     columns: [
@@ -58,6 +83,8 @@ const PRINTERS: Record<string, Printer> = {
       ageCol,
       { name: 'IP', type: 'string', priority: 1 },
       { name: 'Node', type: 'string', priority: 1 },
+      { name: 'Nominated Node', type: 'string', priority: 1 },
+      { name: 'Readiness Gates', type: 'string', priority: 1 },
     ],
     cells: (o, now) => {
       const st = (o.status ?? {}) as PodStatusish;
@@ -73,6 +100,8 @@ const PRINTERS: Record<string, Printer> = {
         age(o, now),
         st.podIP ?? '<none>',
         (o.spec as { nodeName?: string } | undefined)?.nodeName ?? '<none>',
+        '<none>',
+        '<none>',
       ];
     },
   },
@@ -127,6 +156,7 @@ const PRINTERS: Record<string, Printer> = {
       { name: 'Up-to-date', type: 'integer' },
       { name: 'Available', type: 'integer' },
       ageCol,
+      ...wideWorkloadColumns(true),
     ],
     cells: (o, now) => {
       const st = (o.status ?? {}) as {
@@ -141,15 +171,17 @@ const PRINTERS: Record<string, Printer> = {
         st.updatedReplicas ?? 0,
         st.availableReplicas ?? 0,
         age(o, now),
+        ...workloadWide(o, true),
       ];
     },
   },
   StatefulSet: {
-    columns: [name, { name: 'Ready', type: 'string' }, ageCol],
+    columns: [name, { name: 'Ready', type: 'string' }, ageCol, ...wideWorkloadColumns(false)],
     cells: (o, now) => [
       o.metadata.name,
       `${(o.status as { readyReplicas?: number } | undefined)?.readyReplicas ?? 0}/${(o.spec as { replicas?: number } | undefined)?.replicas ?? 1}`,
       age(o, now),
+      ...workloadWide(o, false),
     ],
   },
   ReplicaSet: {
@@ -159,6 +191,7 @@ const PRINTERS: Record<string, Printer> = {
       { name: 'Current', type: 'integer' },
       { name: 'Ready', type: 'integer' },
       ageCol,
+      ...wideWorkloadColumns(true),
     ],
     cells: (o, now) => {
       const st = (o.status ?? {}) as { replicas?: number; readyReplicas?: number };
@@ -168,6 +201,52 @@ const PRINTERS: Record<string, Printer> = {
         st.replicas ?? 0,
         st.readyReplicas ?? 0,
         age(o, now),
+        ...workloadWide(o, true),
+      ];
+    },
+  },
+  Node: {
+    columns: [
+      name,
+      { name: 'Status', type: 'string' },
+      { name: 'Roles', type: 'string' },
+      ageCol,
+      { name: 'Version', type: 'string' },
+      { name: 'Internal-IP', type: 'string', priority: 1 },
+      { name: 'External-IP', type: 'string', priority: 1 },
+      { name: 'OS-Image', type: 'string', priority: 1 },
+      { name: 'Kernel-Version', type: 'string', priority: 1 },
+      { name: 'Container-Runtime', type: 'string', priority: 1 },
+    ],
+    cells: (o, now) => {
+      const st = (o.status ?? {}) as {
+        conditions?: { type: string; status: string }[];
+        addresses?: { type: string; address: string }[];
+        nodeInfo?: {
+          kubeletVersion?: string;
+          osImage?: string;
+          kernelVersion?: string;
+          containerRuntimeVersion?: string;
+        };
+      };
+      const ready = st.conditions?.find((c) => c.type === 'Ready')?.status === 'True';
+      const roles = Object.keys(o.metadata.labels ?? {})
+        .filter((k) => k.startsWith('node-role.kubernetes.io/'))
+        .map((k) => k.slice('node-role.kubernetes.io/'.length))
+        .join(',');
+      const address = (type: string): string =>
+        st.addresses?.find((a) => a.type === type)?.address ?? '<none>';
+      return [
+        o.metadata.name,
+        ready ? 'Ready' : 'NotReady',
+        roles || '<none>',
+        age(o, now),
+        st.nodeInfo?.kubeletVersion ?? '',
+        address('InternalIP'),
+        address('ExternalIP'),
+        st.nodeInfo?.osImage ?? '<unknown>',
+        st.nodeInfo?.kernelVersion ?? '<unknown>',
+        st.nodeInfo?.containerRuntimeVersion ?? '<unknown>',
       ];
     },
   },
