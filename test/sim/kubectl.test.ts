@@ -816,6 +816,55 @@ spec:
     expect(nodes.stdout).toMatch(/^sim-node\s+Ready\s+<none>\s+\S+\s+v1\.\d+/m);
   });
 
+  it('describe svc names its endpoints (from EndpointSlices, as kubectl reads them); slices follow the pods and the service', async () => {
+    const described = await kubectl(['-n', 'shop', 'describe', 'service', 'auth']);
+    expect(described.stdout).toMatch(/^Endpoints:\s+10\.244\.\d+\.\d+:8443$/m);
+    // Hand-written Endpoints (no selector) are mirrored into a slice too.
+    expect((await kubectl(['-n', 'shop', 'describe', 'service', 'legacy-db'])).stdout).toMatch(
+      /^Endpoints:\s+10\.244\.\d+\.\d+:5432$/m,
+    );
+    const ips = async (service: string) =>
+      (
+        await kubectl([
+          '-n',
+          'shop',
+          'get',
+          'endpointslices',
+          '-l',
+          `kubernetes.io/service-name=${service}`,
+          '-o',
+          'jsonpath={.items[*].endpoints[*].addresses[0]}',
+        ])
+      ).stdout
+        .split(' ')
+        .filter(Boolean);
+    const podIps = async () =>
+      (
+        await kubectl([
+          '-n',
+          'shop',
+          'get',
+          'pods',
+          '-l',
+          'app=redis',
+          '-o',
+          'jsonpath={.items[*].status.podIP}',
+        ])
+      ).stdout
+        .split(' ')
+        .filter(Boolean)
+        .sort();
+    expect(await ips('redis')).toEqual(await podIps());
+    expect((await kubectl(['-n', 'shop', 'scale', 'deployment', 'redis', '--replicas=2'])).code).toBe(0);
+    await eventually(async () => {
+      const now = await podIps();
+      expect(now).toHaveLength(2);
+      expect((await ips('redis')).sort()).toEqual(now);
+    });
+    expect((await kubectl(['-n', 'shop', 'delete', 'service', 'statsd'])).code).toBe(0);
+    await eventually(async () => expect(await ips('statsd')).toEqual([]));
+  });
+
   async function portForwardAndCurl(
     svc: string,
     remotePort: number,

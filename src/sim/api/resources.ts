@@ -172,6 +172,15 @@ export const RESOURCES: readonly ResourceType[] = [
     verbs: RW,
   },
   {
+    name: 'endpointslices',
+    singular: 'endpointslice',
+    kind: 'EndpointSlice',
+    group: 'discovery.k8s.io',
+    version: 'v1',
+    namespaced: true,
+    verbs: RW,
+  },
+  {
     name: 'selfsubjectaccessreviews',
     singular: 'selfsubjectaccessreview',
     kind: 'SelfSubjectAccessReview',

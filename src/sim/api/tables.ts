@@ -266,6 +266,28 @@ const PRINTERS: Record<string, Printer> = {
       ];
     },
   },
+  EndpointSlice: {
+    columns: [
+      name,
+      { name: 'AddressType', type: 'string' },
+      { name: 'Ports', type: 'string' },
+      { name: 'Endpoints', type: 'string' },
+      ageCol,
+    ],
+    cells: (o, now) => {
+      const ports = ((o.ports as { port: number }[] | undefined) ?? []).map((p) => p.port);
+      const ips = ((o.endpoints as { addresses: string[] }[] | undefined) ?? []).flatMap((e) => e.addresses);
+      return [
+        o.metadata.name,
+        o.addressType,
+        ports.length === 0 ? '<unset>' : ports.join(','),
+        ips.length === 0
+          ? '<unset>'
+          : ips.slice(0, 3).join(',') + (ips.length > 3 ? ` + ${ips.length - 3} more...` : ''),
+        age(o, now),
+      ];
+    },
+  },
   Event: {
     columns: [
       { name: 'Last Seen', type: 'string' },

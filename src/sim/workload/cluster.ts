@@ -37,6 +37,7 @@ const NAMESPACED = [
   'replicasets',
   'services',
   'endpoints',
+  'endpointslices',
   'pods',
   'events',
   'configmaps',

@@ -1,7 +1,9 @@
-// The endpoints controller's pass over the store: every Service with a selector gets Endpoints
-// listing its pods (computed by endpoints.ts), written only when they changed.
+// The endpoints controllers' pass over the store: every Service with a selector gets Endpoints
+// listing its pods (computed by endpoints.ts) and the EndpointSlices of the same (endpoint-slices.ts),
+// written only when they changed; slices of Services that are gone are deleted.
 import type { KObj, ObjectStore } from '../api/store.js';
-import { computeEndpointSubsets } from './endpoints.js';
+import { endpointSlicesFor, MANAGED_BY, MANAGED_BY_LABEL, MIRRORED_BY } from './endpoint-slices.js';
+import { computeEndpointSubsets, type EndpointSubset } from './endpoints.js';
 
 export const reconcileEndpoints = (store: ObjectStore): void => {
   // Group pods by namespace once: a Service only selects pods of its own namespace.
@@ -12,12 +14,20 @@ export const reconcileEndpoints = (store: ObjectStore): void => {
     if (list) list.push(p);
     else podsByNs.set(key, [p]);
   }
+  const wanted = new Set<string>();
   for (const svc of store.scan('services')) {
     const subsets = computeEndpointSubsets(svc, podsByNs.get(svc.metadata.namespace ?? '') ?? []);
-    if (subsets === undefined) continue;
     const ns = svc.metadata.namespace;
     const name = svc.metadata.name;
-    const existing = store.scan('endpoints', ns).find((e) => e.metadata.name === name);
+    const existing = store.get('endpoints', ns, name);
+    if (subsets === undefined) {
+      // No selector: Endpoints written by hand are mirrored into slices (not for ExternalName).
+      const manual = (existing?.subsets as EndpointSubset[] | undefined) ?? [];
+      if ((svc.spec as { type?: string } | undefined)?.type !== 'ExternalName')
+        for (const slice of reconcileSlices(store, svc, manual, MIRRORED_BY)) wanted.add(sliceKey(slice));
+      continue;
+    }
+    for (const slice of reconcileSlices(store, svc, subsets, MANAGED_BY)) wanted.add(sliceKey(slice));
     if (!existing) {
       store.create('endpoints', {
         apiVersion: 'v1',
@@ -38,4 +48,34 @@ export const reconcileEndpoints = (store: ObjectStore): void => {
       });
     }
   }
+  // Slices no Service wants now: its ports or pods moved to another slice, or it is gone.
+  for (const slice of store.scan('endpointslices'))
+    if (ours.has(slice.metadata.labels?.[MANAGED_BY_LABEL] ?? '') && !wanted.has(sliceKey(slice)))
+      store.delete('endpointslices', slice.metadata.namespace, slice.metadata.name);
+};
+
+const ours = new Set([MANAGED_BY, MIRRORED_BY]);
+
+const sliceKey = (o: KObj): string => `${o.metadata.namespace ?? ''}/${o.metadata.name}`;
+
+/** Writes the Service's slices that changed; returns them all. */
+const reconcileSlices = (
+  store: ObjectStore,
+  svc: KObj,
+  subsets: readonly EndpointSubset[],
+  managedBy: string,
+): KObj[] => {
+  const slices = endpointSlicesFor(svc, subsets, managedBy);
+  for (const slice of slices) {
+    const existing = store.get('endpointslices', slice.metadata.namespace, slice.metadata.name);
+    if (!existing) store.create('endpointslices', slice);
+    else if (
+      JSON.stringify([existing.endpoints, existing.ports]) !== JSON.stringify([slice.endpoints, slice.ports])
+    )
+      store.mutate('endpointslices', slice.metadata.namespace, slice.metadata.name, (o) => {
+        o.endpoints = slice.endpoints;
+        o.ports = slice.ports;
+      });
+  }
+  return slices;
 };
