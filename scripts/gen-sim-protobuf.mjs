@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Writes src/sim/api/protobuf/schema.generated.ts: the field numbers and types of the Kubernetes
 // messages the simulated API server decodes from protobuf request bodies (kubectl sends them for
-// `kubectl create deployment|service|secret|…` and `kubectl auth can-i`), read from the
+// `kubectl create deployment|service|secret|…`, `kubectl auth can-i` and `auth whoami`), read from the
 // generated.proto files of k8s.io/api and k8s.io/apimachinery.
 //
 //   node scripts/gen-sim-protobuf.mjs <k8s.io/api checkout> <k8s.io/apimachinery checkout>
@@ -23,6 +23,7 @@ if (!apiDir || !machineryDir) {
 const FILES = [
   [apiDir, 'core/v1/generated.proto'],
   [apiDir, 'apps/v1/generated.proto'],
+  [apiDir, 'authentication/v1/generated.proto'],
   [apiDir, 'authorization/v1/generated.proto'],
   [apiDir, 'autoscaling/v1/generated.proto'],
   [machineryDir, 'pkg/apis/meta/v1/generated.proto'],
@@ -48,6 +49,7 @@ const ROOTS = {
   'apps/v1/StatefulSet': 'k8s.io.api.apps.v1.StatefulSet',
   'apps/v1/ReplicaSet': 'k8s.io.api.apps.v1.ReplicaSet',
   'autoscaling/v1/Scale': 'k8s.io.api.autoscaling.v1.Scale',
+  'authentication.k8s.io/v1/SelfSubjectReview': 'k8s.io.api.authentication.v1.SelfSubjectReview',
   'authorization.k8s.io/v1/SelfSubjectAccessReview': 'k8s.io.api.authorization.v1.SelfSubjectAccessReview',
 };
 

@@ -249,7 +249,7 @@ spec:
     expect(applied.stdout).toContain('deployment.apps/nginx configured');
   });
 
-  it('create deployment|service|configmap|secret|namespace|serviceaccount and auth can-i (protobuf bodies) store what kubectl built; a NodePort service gets a node port', async () => {
+  it('create deployment|service|configmap|secret|namespace|serviceaccount, auth can-i and auth whoami (protobuf bodies) store what kubectl built; a NodePort service gets a node port', async () => {
     // kubectl's typed clients send these as protobuf; what they meant is what kubectl prints for the
     // same command with --dry-run=client, so every field of that must be on the stored object.
     const file = join(dir, 'key.txt');
@@ -365,6 +365,10 @@ spec:
       ).toHaveLength(2);
     });
     expect((await kubectl(['auth', 'can-i', 'list', 'pods', '-n', 'proto'])).stdout).toBe('yes\n');
+    const whoami = await kubectl(['auth', 'whoami']);
+    expect(whoami.stderr).toBe('');
+    expect(whoami.stdout).toMatch(/^Username\s+sim-admin$/m);
+    expect(whoami.stdout).toMatch(/^Groups\s+\[system:masters system:authenticated\]$/m);
   });
 
   it('create --dry-run=server answers what would be stored, stores nothing, and refuses a name that exists', async () => {

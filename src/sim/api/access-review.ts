@@ -1,4 +1,4 @@
-// SelfSubjectAccessReview: the one virtual resource, answered from the simulated authorizer (and
+// SelfSubjectAccessReview, answered from the simulated authorizer (and
 // counted, so a test sees how many reviews a preflight asked).
 import type { Authorizer } from './auth.js';
 

@@ -181,6 +181,16 @@ export const RESOURCES: readonly ResourceType[] = [
     verbs: RW,
   },
   {
+    name: 'selfsubjectreviews',
+    singular: 'selfsubjectreview',
+    kind: 'SelfSubjectReview',
+    group: 'authentication.k8s.io',
+    version: 'v1',
+    namespaced: false,
+    verbs: ['create'],
+    virtual: true,
+  },
+  {
     name: 'selfsubjectaccessreviews',
     singular: 'selfsubjectaccessreview',
     kind: 'SelfSubjectAccessReview',

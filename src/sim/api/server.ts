@@ -27,6 +27,7 @@ import type { SimWorkloads } from '../workload/cluster.js';
 import type { PortForwardHub } from '../portforward/hub.js';
 import { CA_CERT, SERVER_CERT, SERVER_KEY } from '../tls.js';
 import { reviewAccess } from './access-review.js';
+import { whoAmI } from './whoami.js';
 import { listPage } from './list-page.js';
 import { APPLY_PATCH_MEDIA_TYPE, AppliedConfigs, readAppliedConfig } from './apply.js';
 import { ObjectLifecycle } from './object-lifecycle.js';
@@ -225,7 +226,12 @@ export class SimApiServer {
     const sub = t.subresource;
     if (r.virtual) {
       if (method !== 'POST' || t.name !== undefined) throw methodNotAllowed();
-      return sendJson(res, 201, reviewAccess(this.d.authz, await readObject(req, this.protobuf)));
+      const body = await readObject(req, this.protobuf);
+      return sendJson(
+        res,
+        201,
+        r.name === 'selfsubjectreviews' ? whoAmI() : reviewAccess(this.d.authz, body),
+      );
     }
     if (sub === 'portforward') {
       this.authorize(method === 'POST' ? 'create' : 'get', t, rq.resName);

@@ -38,6 +38,12 @@ export const MESSAGES: Readonly<Record<string, string>> = {
     '1 observedGeneration int64;2 replicas int32;3 readyReplicas int32;4 currentReplicas int32;5 updatedReplicas int32;6 currentRevision string;7 updateRevision string;9 collisionCount int32;10 conditions *apps.v1.StatefulSetCondition;11 availableReplicas int32',
   'apps.v1.StatefulSetUpdateStrategy':
     '1 type string;2 rollingUpdate apps.v1.RollingUpdateStatefulSetStrategy',
+  'authentication.v1.ExtraValue': '1 items *string',
+  'authentication.v1.SelfSubjectReview':
+    '1 metadata meta.v1.ObjectMeta;2 status authentication.v1.SelfSubjectReviewStatus',
+  'authentication.v1.SelfSubjectReviewStatus': '1 userInfo authentication.v1.UserInfo',
+  'authentication.v1.UserInfo':
+    '1 username string;2 uid string;3 groups *string;4 extra %authentication.v1.ExtraValue',
   'authorization.v1.FieldSelectorAttributes':
     '1 rawSelector string;2 requirements *meta.v1.FieldSelectorRequirement',
   'authorization.v1.LabelSelectorAttributes':
@@ -363,5 +369,6 @@ export const KINDS: Readonly<Record<string, string>> = {
   'apps/v1/StatefulSet': 'apps.v1.StatefulSet',
   'apps/v1/ReplicaSet': 'apps.v1.ReplicaSet',
   'autoscaling/v1/Scale': 'autoscaling.v1.Scale',
+  'authentication.k8s.io/v1/SelfSubjectReview': 'authentication.v1.SelfSubjectReview',
   'authorization.k8s.io/v1/SelfSubjectAccessReview': 'authorization.v1.SelfSubjectAccessReview',
 };
