@@ -45,6 +45,7 @@ const ROOTS = {
   'v1/ServiceAccount': 'k8s.io.api.core.v1.ServiceAccount',
   'v1/Node': 'k8s.io.api.core.v1.Node',
   'v1/DeleteOptions': 'k8s.io.apimachinery.pkg.apis.meta.v1.DeleteOptions',
+  'meta.k8s.io/v1/DeleteOptions': 'k8s.io.apimachinery.pkg.apis.meta.v1.DeleteOptions',
   'apps/v1/Deployment': 'k8s.io.api.apps.v1.Deployment',
   'apps/v1/StatefulSet': 'k8s.io.api.apps.v1.StatefulSet',
   'apps/v1/ReplicaSet': 'k8s.io.api.apps.v1.ReplicaSet',

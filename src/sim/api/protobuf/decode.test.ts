@@ -113,6 +113,17 @@ describe('KubernetesProtobufDecoder', () => {
     expect(noPrefix.message).toContain('"k8s\\0" prefix');
     const cut = envelope('v1', 'Service', bytes(1, bytes(1, 'web'))).subarray(0, -3);
     expect(errorOf(() => decode(cut))).toMatchObject({ code: 400, reason: 'BadRequest' });
+    // DeleteOptions as client-go's typed clients name it (propagationPolicy = 4, dryRun = 5).
+    expect(
+      decode(
+        envelope('meta.k8s.io/v1', 'DeleteOptions', Buffer.concat([bytes(4, 'Foreground'), bytes(5, 'All')])),
+      ),
+    ).toEqual({
+      apiVersion: 'meta.k8s.io/v1',
+      kind: 'DeleteOptions',
+      propagationPolicy: 'Foreground',
+      dryRun: ['All'],
+    });
     const job = errorOf(() => decode(envelope('batch/v1', 'Job', Buffer.alloc(0))));
     expect(job).toMatchObject({ code: 415, reason: 'UnsupportedMediaType' });
     expect(job.message).toContain('Job (batch/v1)');

@@ -365,6 +365,7 @@ export const KINDS: Readonly<Record<string, string>> = {
   'v1/ServiceAccount': 'core.v1.ServiceAccount',
   'v1/Node': 'core.v1.Node',
   'v1/DeleteOptions': 'meta.v1.DeleteOptions',
+  'meta.k8s.io/v1/DeleteOptions': 'meta.v1.DeleteOptions',
   'apps/v1/Deployment': 'apps.v1.Deployment',
   'apps/v1/StatefulSet': 'apps.v1.StatefulSet',
   'apps/v1/ReplicaSet': 'apps.v1.ReplicaSet',
