@@ -865,6 +865,21 @@ spec:
       expect(now).toHaveLength(2);
       expect((await ips('redis')).sort()).toEqual(now);
     });
+    // Scaled to 0: the service keeps one empty slice, as the EndpointSlice controller leaves it.
+    expect((await kubectl(['-n', 'shop', 'scale', 'deployment', 'redis', '--replicas=0'])).code).toBe(0);
+    await eventually(async () => {
+      const slices = await kubectl([
+        '-n',
+        'shop',
+        'get',
+        'endpointslices',
+        '-l',
+        'kubernetes.io/service-name=redis',
+        '--no-headers',
+      ]);
+      expect(slices.stdout).toMatch(/^redis-\w+\s+IPv4\s+<unset>\s+<unset>\s+\S+\n$/);
+    });
+    expect((await kubectl(['-n', 'shop', 'scale', 'deployment', 'redis', '--replicas=1'])).code).toBe(0);
     expect((await kubectl(['-n', 'shop', 'delete', 'service', 'statsd'])).code).toBe(0);
     await eventually(async () => expect(await ips('statsd')).toEqual([]));
   });

@@ -59,6 +59,9 @@ describe('endpointSlicesFor', () => {
     expect(endpointSlicesFor(svc, [{ ...subsets[0]!, addresses: [] }])[0]!.metadata.name).toBe(
       first!.metadata.name,
     );
+    // No endpoints: one empty slice from a selector, none mirrored from an empty Endpoints.
+    expect(endpointSlicesFor(svc, [])).toMatchObject([{ endpoints: [], ports: [] }]);
+    expect(endpointSlicesFor(svc, [], MIRRORED_BY)).toEqual([]);
     expect(endpointSlicesFor(svc, subsets, MIRRORED_BY)[0]!.metadata.labels).toMatchObject({
       'endpointslice.kubernetes.io/managed-by': 'endpointslicemirroring-controller.k8s.io',
     });

@@ -17,7 +17,8 @@ export const endpointSlicesFor = (
   subsets: readonly EndpointSubset[],
   managedBy: string = MANAGED_BY,
 ): KObj[] =>
-  subsets.map((subset) => {
+  // A selector Service with no endpoints keeps one empty slice (the controller's placeholder).
+  (subsets.length === 0 && managedBy === MANAGED_BY ? [{ ports: [] }] : subsets).map((subset) => {
     const endpoint =
       (ready: boolean) =>
       ({ ip, targetRef, hostname, nodeName }: NonNullable<EndpointSubset['addresses']>[number]) => ({
