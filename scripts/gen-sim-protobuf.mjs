@@ -114,7 +114,8 @@ const visit = (full) => {
   for (const f of fields) if (!SCALARS.has(f.type)) visit(resolve(f.type, pkg));
 };
 for (const root of Object.values(ROOTS)) visit(root);
-visit('k8s.io.apimachinery.pkg.runtime.Unknown');
+// The envelope (runtime.Unknown) the decoder reads itself; its typeMeta by this table.
+visit('k8s.io.apimachinery.pkg.runtime.TypeMeta');
 
 const LABEL = { optional: '', repeated: '*', map: '%' };
 const entries = [...reachable].sort().map((full) => {

@@ -3,15 +3,12 @@
 // this field manager applied last time but left out now are removed. A simplification of the API
 // server's field ownership: lists are replaced whole (as by a merge patch), and another manager's
 // fields are never a conflict.
-import { parse as parseYaml } from 'yaml';
-import { mergePatch } from './patch.js';
+import { isObj, mergePatch } from './patch.js';
+import { nameMismatch, parseYaml } from './requests.js';
 import { ApiError } from './status.js';
 import type { KObj } from './store.js';
 
 export const APPLY_PATCH_MEDIA_TYPE = 'application/apply-patch+yaml';
-
-const isObj = (v: unknown): v is Record<string, unknown> =>
-  v !== null && typeof v === 'object' && !Array.isArray(v);
 
 /** The fields of `previous` that `config` no longer has, as a merge patch that removes them (null). */
 export const removedFields = (previous: unknown, config: unknown): Record<string, unknown> => {
@@ -29,16 +26,7 @@ export const removedFields = (previous: unknown, config: unknown): Record<string
 
 /** The applied configuration in a request body: a whole object naming itself. */
 export const readAppliedConfig = (body: Buffer, name: string, kind: string): KObj => {
-  let config: unknown;
-  try {
-    config = parseYaml(body.toString('utf8'));
-  } catch (err) {
-    throw new ApiError(
-      400,
-      'BadRequest',
-      `the body of the request could not be decoded as YAML: ${String(err)}`,
-    );
-  }
+  const config = parseYaml(body);
   if (!isObj(config) || typeof config.apiVersion !== 'string' || config.kind !== kind)
     throw new ApiError(
       400,
@@ -46,12 +34,7 @@ export const readAppliedConfig = (body: Buffer, name: string, kind: string): KOb
       `an applied configuration must be a whole ${kind} with apiVersion and kind`,
     );
   const meta = config.metadata as { name?: unknown } | undefined;
-  if (meta?.name !== name)
-    throw new ApiError(
-      400,
-      'BadRequest',
-      `the name of the object (${String(meta?.name)}) does not match the name on the URL (${name})`,
-    );
+  if (meta?.name !== name) throw nameMismatch(String(meta?.name), name);
   return config as unknown as KObj;
 };
 

@@ -4,7 +4,7 @@
 // JSON patch (RFC 6902: add, remove, replace, test).
 import { ApiError } from './status.js';
 
-const isObj = (v: unknown): v is Record<string, unknown> =>
+export const isObj = (v: unknown): v is Record<string, unknown> =>
   v !== null && typeof v === 'object' && !Array.isArray(v);
 
 export function mergePatch(target: unknown, patch: unknown): unknown {

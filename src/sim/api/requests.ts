@@ -45,6 +45,29 @@ export const parseJson = (buf: Buffer): unknown => {
   }
 };
 
+export const parseYaml = (buf: Buffer): unknown => {
+  try {
+    return parseYamlText(buf.toString('utf8')) as unknown;
+  } catch (err) {
+    throw new ApiError(
+      400,
+      'BadRequest',
+      `the body of the request could not be decoded as YAML: ${String(err)}`,
+    );
+  }
+};
+
+/** Whether the request is a server-side dry run (`dryRun=All`: checked and answered, not stored). */
+export const isDryRun = (q: URLSearchParams): boolean => q.get('dryRun') === 'All';
+
+/** A body naming another object than its URL does. */
+export const nameMismatch = (bodyName: string, urlName: string): ApiError =>
+  new ApiError(
+    400,
+    'BadRequest',
+    `the name of the object (${bodyName}) does not match the name on the URL (${urlName})`,
+  );
+
 /** The request's media type, lower case, without parameters ('' when it has none). */
 export const mediaTypeOf = (req: http.IncomingMessage): string =>
   (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
@@ -62,17 +85,7 @@ export const decodeObject = (
   const type = mediaTypeOf(req);
   if (type === '' || type === 'application/json') return parseJson(body);
   if (type === PROTOBUF_MEDIA_TYPE) return protobuf.decode(body);
-  if (type === 'application/yaml') {
-    try {
-      return parseYamlText(body.toString('utf8')) as unknown;
-    } catch (err) {
-      throw new ApiError(
-        400,
-        'BadRequest',
-        `the body of the request could not be decoded as YAML: ${String(err)}`,
-      );
-    }
-  }
+  if (type === 'application/yaml') return parseYaml(body);
   throw new ApiError(
     415,
     'UnsupportedMediaType',

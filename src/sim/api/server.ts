@@ -23,6 +23,7 @@ import type { IncludeObject } from './tables.js';
 import type { Authorizer } from './auth.js';
 import { authenticated } from './auth.js';
 import { applyJsonPatch, mergePatch, strategicMergePatch } from './patch.js';
+import { canonicalJson } from './canonical-json.js';
 import type { SimWorkloads } from '../workload/cluster.js';
 import type { PortForwardHub } from '../portforward/hub.js';
 import { CA_CERT, SERVER_CERT, SERVER_KEY } from '../tls.js';
@@ -41,7 +42,9 @@ import {
   readBody,
   readObject,
   decodeObject,
+  isDryRun,
   mediaTypeOf,
+  nameMismatch,
   timeoutParam,
 } from './requests.js';
 import { requestedReplicas, SCALABLE, scaleView } from './scale.js';
@@ -300,14 +303,18 @@ export class SimApiServer {
     if (t.name !== undefined) throw methodNotAllowed();
     this.authorize('create', t, resName);
     const obj = this.objects.admitNew(t.resource, await readObject(req, this.protobuf), t.namespace);
-    sendJson(res, 201, this.storeNew(t.resource, obj, q.get('dryRun') === 'All'));
+    sendJson(res, 201, this.storeNew(t.resource, obj, isDryRun(q)));
   }
 
   /** A new object stored (or, dry run, checked), AlreadyExists named as the API server names it. */
   private storeNew(r: ResourceType, obj: KObj, dryRun: boolean): KObj {
-    if (this.d.store.get(r.name, obj.metadata.namespace, obj.metadata.name))
-      throw alreadyExists(r.name, obj.metadata.name, r.group);
-    return this.d.store.create(r.name, obj, { dryRun });
+    try {
+      return this.d.store.create(r.name, obj, { dryRun });
+    } catch (err) {
+      if (err instanceof StoreError && err.reason === 'AlreadyExists')
+        throw alreadyExists(r.name, obj.metadata.name, r.group);
+      throw err;
+    }
   }
 
   /** Server-side apply: create when absent, else merge (apply.ts). */
@@ -322,7 +329,7 @@ export class SimApiServer {
         'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch',
       );
     const config = readAppliedConfig(await readBody(req), name, r.kind);
-    const dryRun = q.get('dryRun') === 'All';
+    const dryRun = isDryRun(q);
     const existing = this.d.store.get(r.name, t.namespace, name);
     if (!existing) {
       this.authorize('create', t, resName);
@@ -357,11 +364,7 @@ export class SimApiServer {
         ? (decodeObject(req, body, this.protobuf) as KObj)
         : patched(req, existing, parseJson(body));
     if (next?.metadata?.name !== undefined && next.metadata.name !== t.name)
-      throw new ApiError(
-        400,
-        'BadRequest',
-        `the name of the object (${next.metadata.name}) does not match the name on the URL (${t.name})`,
-      );
+      throw nameMismatch(next.metadata.name, t.name);
     const wantRv = next?.metadata?.resourceVersion;
     if (method === 'PUT' && wantRv && wantRv !== existing.metadata.resourceVersion)
       throw new ApiError(
@@ -378,7 +381,7 @@ export class SimApiServer {
             t.namespace,
             existing,
           );
-    sendJson(res, 200, this.storeUpdate(r, admitted, existing, q.get('dryRun') === 'All'));
+    sendJson(res, 200, this.storeUpdate(r, admitted, existing, isDryRun(q)));
   }
 
   /** An admitted update stored (or, dry run, only answered). */
@@ -399,7 +402,7 @@ export class SimApiServer {
     const r = t.resource;
     const options = (await readObject(req, this.protobuf)) as
       { gracePeriodSeconds?: number; dryRun?: string[] } | undefined;
-    const dryRun = q.get('dryRun') === 'All' || options?.dryRun?.includes('All') === true;
+    const dryRun = isDryRun(q) || options?.dryRun?.includes('All') === true;
     if (options?.gracePeriodSeconds !== undefined)
       q.set('gracePeriodSeconds', String(options.gracePeriodSeconds));
     if (t.name === undefined) {
@@ -436,7 +439,7 @@ export class SimApiServer {
       (o.spec as { replicas?: number }).replicas = replicas;
       o.metadata.generation = (o.metadata.generation ?? 1) + 1;
     };
-    if (q.get('dryRun') === 'All') {
+    if (isDryRun(q)) {
       const preview = structuredClone(existing);
       scaled(preview);
       return sendJson(res, 200, scaleView(preview));
@@ -508,17 +511,10 @@ export class SimApiServer {
 const unchanged = (next: KObj, existing: KObj): boolean => {
   const { uid, creationTimestamp, resourceVersion } = existing.metadata;
   return (
-    sortedJson({ ...next, metadata: { ...next.metadata, uid, creationTimestamp, resourceVersion } }) ===
-    sortedJson(existing)
+    canonicalJson({ ...next, metadata: { ...next.metadata, uid, creationTimestamp, resourceVersion } }) ===
+    canonicalJson(existing)
   );
 };
-
-const sortedJson = (v: unknown): string =>
-  JSON.stringify(v, (_k, x: unknown) =>
-    x !== null && typeof x === 'object' && !Array.isArray(x)
-      ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-      : x,
-  );
 
 /** A PATCH body applied to the object, by its content type. */
 const patched = (req: http.IncomingMessage, existing: KObj, patch: unknown): KObj => {

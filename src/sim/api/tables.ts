@@ -73,6 +73,12 @@ const wideWorkloadColumns = (withSelector: boolean): Column[] => [
   ...(withSelector ? [{ name: 'Selector', type: 'string' as const, priority: 1 }] : []),
 ];
 
+/** Addresses as kubectl prints them: the first three, and how many more; `none` when there are none. */
+const firstThree = (items: readonly string[], none: string): string =>
+  items.length === 0
+    ? none
+    : items.slice(0, 3).join(',') + (items.length > 3 ? ` + ${items.length - 3} more...` : '');
+
 const PRINTERS: Record<string, Printer> = {
   Pod: {
     columns: [
@@ -257,13 +263,7 @@ const PRINTERS: Record<string, Printer> = {
       for (const s of (o.subsets as
         { addresses?: { ip: string }[]; ports?: { port: number }[] }[] | undefined) ?? [])
         for (const a of s.addresses ?? []) for (const p of s.ports ?? []) eps.push(`${a.ip}:${p.port}`);
-      return [
-        o.metadata.name,
-        eps.length === 0
-          ? '<none>'
-          : eps.slice(0, 3).join(',') + (eps.length > 3 ? ` + ${eps.length - 3} more...` : ''),
-        age(o, now),
-      ];
+      return [o.metadata.name, firstThree(eps, '<none>'), age(o, now)];
     },
   },
   EndpointSlice: {
@@ -281,9 +281,7 @@ const PRINTERS: Record<string, Printer> = {
         o.metadata.name,
         o.addressType,
         ports.length === 0 ? '<unset>' : ports.join(','),
-        ips.length === 0
-          ? '<unset>'
-          : ips.slice(0, 3).join(',') + (ips.length > 3 ? ` + ${ips.length - 3} more...` : ''),
+        firstThree(ips, '<unset>'),
         age(o, now),
       ];
     },

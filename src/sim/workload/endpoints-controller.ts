@@ -14,6 +14,8 @@ export const reconcileEndpoints = (store: ObjectStore): void => {
     if (list) list.push(p);
     else podsByNs.set(key, [p]);
   }
+  // The slices there now, read once (scan does not copy): each is compared, then kept or deleted.
+  const slices = new Map(store.scan('endpointslices').map((o) => [sliceKey(o), o]));
   const wanted = new Set<string>();
   for (const svc of store.scan('services')) {
     const subsets = computeEndpointSubsets(svc, podsByNs.get(svc.metadata.namespace ?? '') ?? []);
@@ -24,10 +26,11 @@ export const reconcileEndpoints = (store: ObjectStore): void => {
       // No selector: Endpoints written by hand are mirrored into slices (not for ExternalName).
       const manual = (existing?.subsets as EndpointSubset[] | undefined) ?? [];
       if ((svc.spec as { type?: string } | undefined)?.type !== 'ExternalName')
-        for (const slice of reconcileSlices(store, svc, manual, MIRRORED_BY)) wanted.add(sliceKey(slice));
+        for (const slice of reconcileSlices(store, slices, svc, manual, MIRRORED_BY))
+          wanted.add(sliceKey(slice));
       continue;
     }
-    for (const slice of reconcileSlices(store, svc, subsets, MANAGED_BY)) wanted.add(sliceKey(slice));
+    for (const slice of reconcileSlices(store, slices, svc, subsets, MANAGED_BY)) wanted.add(sliceKey(slice));
     if (!existing) {
       store.create('endpoints', {
         apiVersion: 'v1',
@@ -49,8 +52,8 @@ export const reconcileEndpoints = (store: ObjectStore): void => {
     }
   }
   // Slices no Service wants now: its ports or pods moved to another slice, or it is gone.
-  for (const slice of store.scan('endpointslices'))
-    if (ours.has(slice.metadata.labels?.[MANAGED_BY_LABEL] ?? '') && !wanted.has(sliceKey(slice)))
+  for (const [key, slice] of slices)
+    if (ours.has(slice.metadata.labels?.[MANAGED_BY_LABEL] ?? '') && !wanted.has(key))
       store.delete('endpointslices', slice.metadata.namespace, slice.metadata.name);
 };
 
@@ -61,13 +64,14 @@ const sliceKey = (o: KObj): string => `${o.metadata.namespace ?? ''}/${o.metadat
 /** Writes the Service's slices that changed; returns them all. */
 const reconcileSlices = (
   store: ObjectStore,
+  existingSlices: ReadonlyMap<string, KObj>,
   svc: KObj,
   subsets: readonly EndpointSubset[],
   managedBy: string,
 ): KObj[] => {
   const slices = endpointSlicesFor(svc, subsets, managedBy);
   for (const slice of slices) {
-    const existing = store.get('endpointslices', slice.metadata.namespace, slice.metadata.name);
+    const existing = existingSlices.get(sliceKey(slice));
     if (!existing) store.create('endpointslices', slice);
     else if (
       JSON.stringify([existing.endpoints, existing.ports]) !== JSON.stringify([slice.endpoints, slice.ports])

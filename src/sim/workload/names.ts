@@ -1,6 +1,7 @@
 // Generated names as Kubernetes makes them: pod-template-hash (10 chars) and random 5-char
 // suffixes, from the alphabet Kubernetes uses (no vowels, no confusable digits).
 import { createHash, randomInt } from 'node:crypto';
+import { canonicalJson } from '../api/canonical-json.js';
 
 const ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
 
@@ -10,24 +11,10 @@ export const randomSuffix = (n = 5): string => {
   return s;
 };
 
-/** A template's canonical form: keys sorted, nulls and empty maps left out (as a typed decode does). */
-const canonical = (v: unknown): unknown => {
-  if (Array.isArray(v)) return v.map(canonical);
-  if (v === null || typeof v !== 'object') return v;
-  const out: Record<string, unknown> = {};
-  for (const k of Object.keys(v).sort()) {
-    const c = canonical((v as Record<string, unknown>)[k]);
-    if (c === null || c === undefined) continue;
-    if (typeof c === 'object' && !Array.isArray(c) && Object.keys(c).length === 0) continue;
-    out[k] = c;
-  }
-  return out;
-};
-
 /** The pod-template-hash of a template: the same for the same template in any key order. */
 export const templateHash = (template: unknown): string => {
   const digest = createHash('sha256')
-    .update(JSON.stringify(canonical(template ?? {})))
+    .update(canonicalJson(template ?? {}))
     .digest();
   let s = '';
   for (let i = 0; i < 10; i++) s += ALPHABET[digest[i]! % ALPHABET.length]!;

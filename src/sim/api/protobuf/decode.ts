@@ -43,15 +43,17 @@ export class KubernetesProtobufDecoder {
     if (!body.subarray(0, 4).equals(MAGIC))
       throw badRequest('it does not start with the "k8s\\0" prefix of a Kubernetes protobuf object');
     try {
-      const envelope = this.message('runtime.Unknown', body.subarray(4)) as {
-        typeMeta?: { apiVersion?: string; kind?: string };
-        raw?: string;
-        contentEncoding?: string;
+      // runtime.Unknown: typeMeta = 1, raw = 2 (the object's own message), contentEncoding = 3.
+      const envelope = readFields(body.subarray(4));
+      const part = (no: number): Buffer => {
+        const f = envelope.findLast((x) => x.no === no);
+        return f !== undefined && f.wire !== 'varint' ? f.value : Buffer.alloc(0);
       };
-      const apiVersion = envelope.typeMeta?.apiVersion ?? '';
-      const kind = envelope.typeMeta?.kind ?? '';
-      if (envelope.contentEncoding)
-        throw badRequest(`content encoding ${JSON.stringify(envelope.contentEncoding)} is not supported`);
+      const typeMeta = this.message('runtime.TypeMeta', part(1)) as { apiVersion?: string; kind?: string };
+      const apiVersion = typeMeta.apiVersion ?? '';
+      const kind = typeMeta.kind ?? '';
+      const encoding = part(3).toString('utf8');
+      if (encoding) throw badRequest(`content encoding ${JSON.stringify(encoding)} is not supported`);
       const type = KINDS[`${apiVersion}/${kind}`];
       if (type === undefined)
         throw new ApiError(
@@ -59,7 +61,7 @@ export class KubernetesProtobufDecoder {
           'UnsupportedMediaType',
           `the simulated API server does not read ${kind || 'an object without a kind'} (${apiVersion || 'no apiVersion'}) in protobuf; send it as JSON (kubectl apply -f, kubectl create -f)`,
         );
-      const object = this.message(type, Buffer.from(envelope.raw ?? '', 'base64')) as Record<string, unknown>;
+      const object = this.message(type, part(2)) as Record<string, unknown>;
       return { apiVersion, kind, ...object };
     } catch (err) {
       if (err instanceof WireError) throw badRequest(err.message);

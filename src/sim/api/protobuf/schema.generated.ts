@@ -349,7 +349,6 @@ export const MESSAGES: Readonly<Record<string, string>> = {
   'meta.v1.Preconditions': '1 uid string;2 resourceVersion string',
   'meta.v1.Time': '',
   'runtime.TypeMeta': '1 apiVersion string;2 kind string',
-  'runtime.Unknown': '1 typeMeta runtime.TypeMeta;2 raw bytes;3 contentEncoding string;4 contentType string',
   'util.intstr.IntOrString': '',
 };
 
