@@ -30,6 +30,8 @@ export interface DaemonOptions {
   dir?: string;
   /** Use this existing hosts file instead of the directory's own. */
   hostsPath?: string;
+  /** A command that runs the daemon's command line (e.g. `nsenter -t PID -m --`); it must exec it. */
+  launcher?: string[];
 }
 
 export interface Daemon {
@@ -57,9 +59,11 @@ export const startDaemon = (o: DaemonOptions): Daemon => {
     writeFileSync(hostsPath, o.hostsContent ?? '127.0.0.1 localhost\n');
   const fwdConf = join(dir, 'fwd.yml');
   writeFileSync(fwdConf, `baseUnreservedIP: ${o.ipBase}\n`);
+  const [command, ...launcherArgs] = [...(o.launcher ?? []), process.execPath];
   const child = spawn(
-    process.execPath,
+    command,
     [
+      ...launcherArgs,
       // Profiling the daemon: BENCH_DAEMON_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof'.
       ...(process.env.BENCH_DAEMON_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
       binPath,
