@@ -14,6 +14,36 @@ export interface Logger {
   error(message: string, fields?: Record<string, unknown>): void;
 }
 
+/**
+ * What a log line is about (a forward: its serviceKey, namespace, context, podName… as the API names
+ * them), for programs that read the log: JSON lines and the API's /logs carry it as fields of their
+ * own. Text lines leave it out, their message names it already (`web.shop: lost connection to …`).
+ */
+export type LogSubject = Record<string, string | undefined>;
+
+/** The field under which a line's subject travels from a `withSubject` logger to the daemon's. */
+export const SUBJECT_FIELD = 'subject';
+
+/**
+ * A logger that adds `subject()` (read when each line is written) to every line; a subject the line
+ * already has (from a logger wrapped inside this one) is more specific and wins key by key.
+ */
+export const withSubject = (logger: Logger, subject: () => LogSubject): Logger => {
+  const add = (fields: Record<string, unknown> | undefined) => ({
+    ...fields,
+    [SUBJECT_FIELD]: {
+      ...Object.fromEntries(Object.entries(subject()).filter(([, v]) => v !== undefined)),
+      ...(fields?.[SUBJECT_FIELD] as LogSubject | undefined),
+    },
+  });
+  return {
+    debug: (m, f) => logger.debug(m, add(f)),
+    info: (m, f) => logger.info(m, add(f)),
+    warn: (m, f) => logger.warn(m, add(f)),
+    error: (m, f) => logger.error(m, add(f)),
+  };
+};
+
 /** Time, injectable so backoff and debouncing are testable. */
 export interface Clock {
   now(): number;

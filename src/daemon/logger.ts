@@ -2,7 +2,7 @@
 // with --json-logs. -v enables debug. Warnings and errors go to stderr, the rest to stdout. A sink
 // lets the state store keep the lines for the API's /logs.
 import { escapeTerminal, terminalSafeJson } from '../contract/terminal-text.js';
-import type { Logger } from '../engine/gateways.js';
+import { SUBJECT_FIELD, type Logger } from '../engine/gateways.js';
 
 export type Level = 'debug' | 'info' | 'warn' | 'error';
 
@@ -62,13 +62,17 @@ export const createLogger = (options: LoggerOptions): DaemonLogger => {
   let quiet = false;
   const write = (level: Level, message: string, fields?: Record<string, unknown>, toSinks = true): void => {
     if (level === 'debug' && !options.verbose) return;
-    if (toSinks) for (const s of sinks) s(level, message, fields);
+    const { [SUBJECT_FIELD]: subject, ...own } = fields ?? {};
+    // For programs: the subject's fields first, beside the line's own. Text: the line's own only.
+    const all = subject === undefined ? fields : { ...(subject as Record<string, unknown>), ...own };
+    if (toSinks) for (const s of sinks) s(level, message, all);
     if (quiet) return;
     const out = level === 'warn' || level === 'error' ? options.stderr : options.stdout;
     const time = now();
     if (options.json)
-      out.write(`${terminalSafeJson({ time: time.toISOString(), level, msg: message, ...fields })}\n`);
-    else out.write(formatText(level, message, fields, time, out.isTTY === true));
+      out.write(`${terminalSafeJson({ time: time.toISOString(), level, msg: message, ...all })}\n`);
+    else
+      out.write(formatText(level, message, subject === undefined ? fields : own, time, out.isTTY === true));
   };
   return {
     debug: (m, f) => write('debug', m, f),

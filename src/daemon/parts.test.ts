@@ -11,7 +11,7 @@ import { createLogger, formatText } from './logger.js';
 import { planTargets } from './preflight.js';
 import { parseServicePattern } from '../domain/service-patterns.js';
 import type { DaemonConfig } from './config.js';
-import type { ClusterProvider } from '../engine/gateways.js';
+import { withSubject, type ClusterProvider } from '../engine/gateways.js';
 
 describe('stale hosts blocks', () => {
   it('a block is stale when its pid is dead, unreadable, or our own pid (reuse)', () => {
@@ -92,6 +92,40 @@ describe('logger', () => {
       now: () => t,
     }).debug('d', { k: 1 });
     expect(JSON.parse(json)).toMatchObject({ level: 'debug', msg: 'd', k: 1 });
+  });
+
+  it("a line's subject is fields of its own for programs, and left out of text (the message names it)", () => {
+    const t = new Date(2026, 0, 2, 9, 5, 3);
+    const outputs = { text: '', json: '' };
+    const kept: unknown[] = [];
+    for (const mode of ['text', 'json'] as const) {
+      const log = createLogger({
+        verbose: false,
+        json: mode === 'json',
+        stdout: { write: () => 0 },
+        stderr: { write: (s: string) => (outputs[mode] += s) },
+        now: () => t,
+      });
+      if (mode === 'json') log.addSink((_level, _m, fields) => kept.push(fields));
+      const forward = withSubject(
+        withSubject(log, () => ({ namespace: 'shop', context: 'sim', podName: 'ignored' })),
+        () => ({ serviceKey: 'web.shop.sim', podName: 'web-1', localIP: undefined }),
+      );
+      forward.warn('web.shop: lost connection to pod web-1: EOF', { code: 'STREAM_ERROR' });
+    }
+    expect(outputs.text).toBe(
+      'WARN[09:05:03] web.shop: lost connection to pod web-1: EOF code=STREAM_ERROR\n',
+    );
+    const subject = { serviceKey: 'web.shop.sim', podName: 'web-1', namespace: 'shop', context: 'sim' };
+    expect(JSON.parse(outputs.json)).toEqual({
+      time: t.toISOString(),
+      level: 'warn',
+      msg: 'web.shop: lost connection to pod web-1: EOF',
+      code: 'STREAM_ERROR',
+      ...subject,
+    });
+    // The API's /logs (and MCP get_logs) keep the same fields.
+    expect(kept).toEqual([{ ...subject, code: 'STREAM_ERROR' }]);
   });
 });
 

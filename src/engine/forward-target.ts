@@ -8,7 +8,7 @@ import { createBackoff, type Backoff } from './backoff.js';
 import type { ReconnectTrigger } from './events.js';
 import { listenFailureLine } from './listen-failure.js';
 import type { ForwardRecord, ServiceRecord } from './model.js';
-import type { LocalListener, PodSession } from './gateways.js';
+import { withSubject, type LocalListener, type Logger, type PodSession } from './gateways.js';
 import type { WaitInfo } from './reconcile.js';
 import type { SessionLease } from './session-pool.js';
 import { AddressClaimHolder } from './forward-target/address-claim.js';
@@ -44,6 +44,8 @@ const asKubefwdError = (err: unknown, fallback: ErrorCode = 'STREAM_ERROR'): Kub
 export class ForwardTarget {
   readonly id: TargetIdentity;
   private readonly ctx: TargetContext;
+  /** The context's logger, every line carrying this forward as its subject (JSON logs, /logs). */
+  private readonly log: Logger;
   private readonly ports = new Map<number, PortState>();
   private pod: string | undefined;
   private podUid: string | undefined;
@@ -106,6 +108,14 @@ export class ForwardTarget {
   ) {
     this.id = id;
     this.ctx = ctx;
+    this.log = withSubject(ctx.logger, () => ({
+      serviceKey: this.id.key,
+      serviceName: this.id.name,
+      namespace: this.id.namespace,
+      context: this.id.context,
+      podName: this.pod,
+      localIP: this.id.ip,
+    }));
     this.aliasReady = ready.alias ?? Promise.resolve();
     this.namesReady = ready.names ?? Promise.resolve();
     this.move = ready.move;
@@ -116,7 +126,7 @@ export class ForwardTarget {
     this.connections = new LocalConnections({
       id,
       clock: ctx.clock,
-      logger: ctx.logger,
+      logger: this.log,
       traffic: ctx.traffic,
       label: () => this.label(),
       planOf: (localPort) => this.ports.get(localPort)?.plan,
@@ -173,7 +183,7 @@ export class ForwardTarget {
     // Its names and address, said once the address is final (a taken one moves it on first).
     if (!this.announced) {
       this.announced = true;
-      this.ctx.logger.info(
+      this.log.info(
         `${this.label()} → ${this.id.ip}:${[...this.ports.keys()].join(',')} → ${this.id.hostnames.join(' ')}`,
       );
     }
@@ -236,7 +246,7 @@ export class ForwardTarget {
         this.podlessSince = undefined;
         this.clearWait();
         if (previous !== undefined)
-          this.ctx.logger.info(`${this.label()}: moving from pod ${previous} to pod ${pod.name}`);
+          this.log.info(`${this.label()}: moving from pod ${previous} to pod ${pod.name}`);
         void this.connect(previous === undefined ? 'auto' : 'pod-change', true);
       } else {
         this.enterWaiting(wait);
@@ -245,7 +255,7 @@ export class ForwardTarget {
     else if (pod.uid !== undefined && this.podUid !== undefined && pod.uid !== this.podUid) {
       // Same name, new pod (a StatefulSet replica recreated): its session belongs to the old one.
       this.podUid = pod.uid;
-      this.ctx.logger.info(`${this.label()}: pod ${pod.name} was recreated; reconnecting`);
+      this.log.info(`${this.label()}: pod ${pod.name} was recreated; reconnecting`);
       this.ctx.pool.invalidate(this.id.context, this.id.namespace, pod.name);
       this.dropSession();
       void this.connect('pod-change', false);
@@ -332,7 +342,7 @@ export class ForwardTarget {
       this.toldMove(ip);
       if (this.withdrawn) {
         this.withdrawn = false;
-        this.ctx.logger.info(`${this.label()}: ${ip} is free again; its names are back in the hosts file`);
+        this.log.info(`${this.label()}: ${ip} is free again; its names are back in the hosts file`);
         await this.entry?.restore();
       }
     } catch (err) {
@@ -350,14 +360,14 @@ export class ForwardTarget {
       if (e.code === 'PORT_IN_USE' && this.entry && !this.withdrawn) {
         this.withdrawn = true;
         this.entry.withdraw();
-        this.ctx.logger.warn(
+        this.log.warn(
           `${this.label()}: its names stay out of the hosts file while ${ip} is held by someone else`,
         );
       }
       // Said once: the periodic resync retries the bind, and the same failure again is no news.
       const repeated = state.listenError?.message === e.message;
       state.listenError = e;
-      if (!repeated) this.ctx.logger.error(listenFailureLine(this.label(), ip, state.plan, e));
+      if (!repeated) this.log.error(listenFailureLine(this.label(), ip, state.plan, e));
     }
   }
 
@@ -370,7 +380,7 @@ export class ForwardTarget {
     if (ip !== this.id.ip) return true;
     const next = this.move?.(why);
     if (!next) return false;
-    this.ctx.logger.debug(`${this.label()}: ${ip} ${why}; moving to ${next.ip}`);
+    this.log.debug(`${this.label()}: ${ip} ${why}; moving to ${next.ip}`);
     if (this.moving) this.moving.count++;
     else this.moving = { from: ip, why, count: 1 };
     this.id.ip = next.ip;
@@ -393,7 +403,7 @@ export class ForwardTarget {
     if (!this.moving) return;
     const { from, why, count } = this.moving;
     this.moving = undefined;
-    this.ctx.logger.warn(
+    this.log.warn(
       `${this.label()}: ${from} ${why}; moved to ${ip}${count === 2 ? ' (1 more address on the way was taken too)' : count > 2 ? ` (${count - 1} more addresses on the way were taken too)` : ''}`,
     );
   }
@@ -460,7 +470,7 @@ export class ForwardTarget {
     if (waited >= this.ctx.timeoutMs) {
       const reason = `pod ${podName} did not become ready within ${Math.round(this.ctx.timeoutMs / 1000)}s (-t); still watching it`;
       // Said when it happens: it showed in the log only once a waiting connection gave up.
-      if (this.status !== 'Error') this.ctx.logger.warn(`${this.label()}: ${reason}`);
+      if (this.status !== 'Error') this.log.warn(`${this.label()}: ${reason}`);
       this.setState('Error', {
         reason,
         error: `timed out waiting for pod ${podName} to become ready`,
@@ -506,14 +516,12 @@ export class ForwardTarget {
   ): void {
     // A forward that served and now has no pod: said once, as its connections will now wait.
     if (status === 'Waiting' && this.status === 'Active')
-      this.ctx.logger.warn(
-        `${this.label()}: ${extra.reason ?? 'no ready pod'}; new connections wait for a pod`,
-      );
+      this.log.warn(`${this.label()}: ${extra.reason ?? 'no ready pod'}; new connections wait for a pod`);
     // One that has not served yet (its pod is still starting): said once too, or the start is
     // silent about it until -t runs out.
     else if (status === 'Waiting' && !this.everActive && !this.toldWaiting) {
       this.toldWaiting = true;
-      this.ctx.logger.info(`${this.label()}: ${extra.reason ?? 'no ready pod yet'}; connections wait for it`);
+      this.log.info(`${this.label()}: ${extra.reason ?? 'no ready pod yet'}; connections wait for it`);
     }
     this.status = status;
     this.reason = extra.reason;
@@ -527,7 +535,7 @@ export class ForwardTarget {
     try {
       await this.dial(trigger, fresh);
     } catch (err) {
-      this.ctx.logger.error(`${this.label()}: unexpected error while connecting: ${errorMessage(err)}`);
+      this.log.error(`${this.label()}: unexpected error while connecting: ${errorMessage(err)}`);
     }
   }
 
@@ -557,7 +565,7 @@ export class ForwardTarget {
       this.lease?.release();
       this.lease = undefined;
       this.emitReconnect({ trigger, attempt, started }, e);
-      this.ctx.logger.warn(`${this.label()}: cannot connect to pod ${podName}: ${e.message}`);
+      this.log.warn(`${this.label()}: cannot connect to pod ${podName}: ${e.message}`);
       // A session that closed or failed under the dial (another holder's pod change, a cut) is not
       // something the user must act on: it is re-dialled with backoff even without -a, as a lost
       // session is. Without that the forward sat in Error with no retry until new traffic came.
@@ -588,7 +596,7 @@ export class ForwardTarget {
     // a success line naming it (or a forward with none) would contradict that line.
     const listening = [...this.ports].filter(([, s]) => s.listener).map(([port]) => port);
     if (listening.length > 0)
-      this.ctx.logger.info(
+      this.log.info(
         `${this.label()} → ${this.id.ip}:${listening.join(',')} → pod ${podName} (${session.transport})`,
       );
     this.waiters.resolveAll(session);
@@ -652,7 +660,7 @@ export class ForwardTarget {
     this.lease?.release();
     this.lease = undefined;
     const e = err ?? new KubefwdError('STREAM_ERROR', 'port-forward connection closed');
-    this.ctx.logger.warn(`${this.label()}: lost connection to pod ${this.pod ?? '?'}: ${e.message}`);
+    this.log.warn(`${this.label()}: lost connection to pod ${this.pod ?? '?'}: ${e.message}`);
     // A lost session is always re-dialled (the listener stays). After a session that lived a while
     // the first re-dial is immediate; a session that keeps dying right away backs off.
     if (this.ctx.clock.now() - this.activeSince >= 1000) {

@@ -5,7 +5,7 @@
 import { KubefwdError, errorMessage } from '../contract/errors.js';
 import type { KEndpoints, KPod, KService } from '../contract/kube.js';
 import type { EngineEvent } from './events.js';
-import type { ClusterGateway, Informer, Logger, Selectors } from './gateways.js';
+import { withSubject, type ClusterGateway, type Informer, type Logger, type Selectors } from './gateways.js';
 import { isPodReady, selectorMatches } from './reconcile.js';
 import { ServiceEntry, type ServiceEntryDeps, type ServiceScope } from './service-entry.js';
 
@@ -29,6 +29,8 @@ const byName = <T extends { metadata: { name: string } }>(a: T, b: T): number =>
 
 export class NamespaceWatch {
   readonly deps: NamespaceWatchDeps;
+  /** The deps' logger, every line carrying this namespace as its subject (JSON logs, /logs). */
+  private readonly log: Logger;
   mode: 'all' | 'some';
   selectors: Selectors;
   readonly names = new Set<string>();
@@ -49,6 +51,7 @@ export class NamespaceWatch {
 
   constructor(deps: NamespaceWatchDeps, mode: 'all' | 'some', selectors: Selectors) {
     this.deps = deps;
+    this.log = withSubject(deps.logger, () => ({ namespace: deps.namespace, context: deps.cluster.context }));
     this.mode = mode;
     this.selectors = selectors;
     this.startedAt = new Date(deps.now()).toISOString();
@@ -212,9 +215,7 @@ export class NamespaceWatch {
       });
       entry.service = svc;
       if (before === after) return Promise.resolve();
-      this.deps.logger.info(
-        `Service ${entry.registryKey} updated (selector, ports or type changed); re-planning`,
-      );
+      this.log.info(`Service ${entry.registryKey} updated (selector, ports or type changed); re-planning`);
     }
     return entry.reconcile();
   }
@@ -232,7 +233,7 @@ export class NamespaceWatch {
   private onServiceDeleted(name: string): void {
     const entry = this.entries.get(name);
     if (!entry) return;
-    this.deps.logger.info(`Service ${entry.registryKey} deleted in the cluster`);
+    this.log.info(`Service ${entry.registryKey} deleted in the cluster`);
     this.names.delete(name);
     this.dropEntry(name, entry).catch((err: unknown) => this.fail(`removing ${name}`, err));
   }
@@ -267,7 +268,7 @@ export class NamespaceWatch {
         serviceKeys: affected.flatMap((e) => e.targets().map((t) => t.id.key)),
       });
     if (kind === 'deleted' || kind === 'not-ready')
-      this.deps.logger.debug(`Pod ${pod.metadata.name} ${kind}; re-planning ${affected.length} service(s)`);
+      this.log.debug(`Pod ${pod.metadata.name} ${kind}; re-planning ${affected.length} service(s)`);
     for (const entry of affected) void entry.reconcile();
   }
 
@@ -278,7 +279,7 @@ export class NamespaceWatch {
   }
 
   private onWatchError(what: string, message: string, retryInMs: number): void {
-    this.deps.logger.warn(
+    this.log.warn(
       `watch of ${what} in ${this.label} failed: ${message}; retrying in ${Math.round(retryInMs / 1000)}s`,
     );
     const was = this.failing.get(what);
@@ -299,7 +300,7 @@ export class NamespaceWatch {
   }
 
   private fail(what: string, err: unknown): void {
-    this.deps.logger.error(`${this.label}: ${what} failed: ${errorMessage(err)}`);
+    this.log.error(`${this.label}: ${what} failed: ${errorMessage(err)}`);
   }
 
   /** Errors inside informer callbacks must never escape into the informer. */

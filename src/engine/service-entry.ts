@@ -10,7 +10,7 @@ import type { HostsWriter } from './hosts-writer.js';
 import type { IpAllocator } from './ip-allocation.js';
 import { serviceKey } from './model.js';
 import type { PortMappings } from '../domain/port-mappings.js';
-import type { Logger, LoopbackGateway } from './gateways.js';
+import { withSubject, type Logger, type LoopbackGateway } from './gateways.js';
 import { planService, type ServicePlan, type TargetPlan } from './reconcile.js';
 import { ForwardTarget, type AddressMover, type TargetContext } from './forward-target.js';
 
@@ -41,6 +41,8 @@ export class ServiceEntry {
   service: KService;
   readonly registryKey: string;
   private readonly deps: ServiceEntryDeps;
+  /** The deps' logger, every line carrying this service as its subject (JSON logs, /logs). */
+  private readonly log: Logger;
   private main: ForwardTarget | undefined;
   private readonly perPod = new Map<string, ForwardTarget>();
   private skippedReason: string | undefined;
@@ -54,6 +56,12 @@ export class ServiceEntry {
     this.service = service;
     this.deps = deps;
     this.registryKey = serviceKey(service.metadata.name, deps.scope.namespace, deps.scope.context);
+    this.log = withSubject(deps.logger, () => ({
+      serviceKey: this.registryKey,
+      serviceName: this.name,
+      namespace: deps.scope.namespace,
+      context: deps.scope.context,
+    }));
   }
 
   get name(): string {
@@ -80,7 +88,7 @@ export class ServiceEntry {
           await this.applyOnce();
         }
       } catch (err) {
-        this.deps.logger.error(`${this.registryKey}: ${errorMessage(err)}`);
+        this.log.error(`${this.registryKey}: ${errorMessage(err)}`);
       } finally {
         this.running = undefined;
       }
@@ -122,7 +130,7 @@ export class ServiceEntry {
       this.perPod.clear();
       if (this.skippedReason !== plan.reason) {
         this.skippedReason = plan.reason;
-        this.deps.logger.warn(`Skipping service ${this.name}.${scope.namespace}: ${plan.reason}`);
+        this.log.warn(`Skipping service ${this.name}.${scope.namespace}: ${plan.reason}`);
         this.deps.emit({
           type: 'ServiceSkipped',
           at: this.deps.now(),
@@ -139,7 +147,7 @@ export class ServiceEntry {
     if (skippedPorts !== this.skippedPortsTold) {
       this.skippedPortsTold = skippedPorts;
       if (skippedPorts !== '')
-        this.deps.logger.warn(`${this.name}.${scope.namespace}: not forwarding port ${skippedPorts}`);
+        this.log.warn(`${this.name}.${scope.namespace}: not forwarding port ${skippedPorts}`);
     }
     const headless = plan.headless;
     // Every target of this pass gets its address now, before any await, so the order of
@@ -195,12 +203,12 @@ export class ServiceEntry {
     let reserved: boolean;
     try {
       const alloc = this.deps.allocator.allocate(request);
-      if (alloc.warning) this.deps.logger.warn(alloc.warning);
+      if (alloc.warning) this.log.warn(alloc.warning);
       ip = alloc.ip;
       reserved = alloc.reservation !== undefined;
     } catch (err) {
       const reason = errorMessage(err);
-      this.deps.logger.error(`Cannot forward ${this.labelOf(name)}: ${reason}`);
+      this.log.error(`Cannot forward ${this.labelOf(name)}: ${reason}`);
       this.deps.emit({
         type: 'ServiceSkipped',
         at: this.deps.now(),
@@ -221,7 +229,7 @@ export class ServiceEntry {
     // Listeners bind only after the alias exists (macOS); a failed alias shows as a listen error.
     const ensureAlias = (at: string): Promise<void> =>
       this.deps.loopback.ensure(at).catch((err: unknown) => {
-        this.deps.logger.error(`cannot add loopback alias ${at}: ${errorMessage(err)}`);
+        this.log.error(`cannot add loopback alias ${at}: ${errorMessage(err)}`);
       });
     const aliasReady = ensureAlias(ip);
     const namesReady = this.deps.hosts.set(key, { ip, hostnames });
@@ -236,9 +244,7 @@ export class ServiceEntry {
           try {
             to = this.deps.allocator.allocate(request).ip;
           } catch (err) {
-            this.deps.logger.error(
-              `Cannot move ${this.labelOf(name)} to another address: ${errorMessage(err)}`,
-            );
+            this.log.error(`Cannot move ${this.labelOf(name)} to another address: ${errorMessage(err)}`);
             return undefined;
           }
           // The old address's loopback alias stays: whoever holds the address may need it.
@@ -289,8 +295,8 @@ export class ServiceEntry {
     await target.stop();
     this.deps.allocator.release({ context: scope.context, namespace: scope.namespace, name: target.id.name });
     await this.deps.loopback.release(target.id.ip).catch((err: unknown) => {
-      this.deps.logger.debug(`cannot remove loopback alias ${target.id.ip}: ${errorMessage(err)}`);
+      this.log.debug(`cannot remove loopback alias ${target.id.ip}: ${errorMessage(err)}`);
     });
-    this.deps.logger.info(`Stopped forwarding ${target.id.label} (${target.id.ip})`);
+    this.log.info(`Stopped forwarding ${target.id.label} (${target.id.ip})`);
   }
 }

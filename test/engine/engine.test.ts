@@ -248,7 +248,7 @@ describe('engine: a namespace', () => {
   });
 
   it('re-dials a cut session without closing the listener', async () => {
-    const { cluster, engine, events } = setup();
+    const { cluster, engine, events, logger } = setup();
     await shop(cluster);
     await engine.addNamespace({ namespace: 'shop' });
     await eventually(() => status(engine, 'postgres.shop.sim') === 'Active');
@@ -262,6 +262,11 @@ describe('engine: a namespace', () => {
     );
     expect(f.reason).toMatch(/lost connection to pod postgres-0/);
     expect(['Waiting', 'Connecting']).toContain(f.status);
+    // The warning names, for programs reading the log, the forward and the pod it lost.
+    const lost = logger.entries.find((e) => e.line.startsWith('warn postgres.shop: lost connection'));
+    expect(lost?.fields).toMatchObject({
+      subject: { serviceKey: 'postgres.shop.sim', namespace: 'shop', context: 'sim', podName: 'postgres-0' },
+    });
     // A connection during the backoff waits for the re-dial.
     expect((await roundTrip(`${NET}.2`, 5432, 'again')).toString()).toBe('again');
     expect(cluster.sessions.filter((s) => s.pod === 'postgres-0').length).toBeGreaterThan(before);
@@ -782,6 +787,17 @@ describe('engine: several contexts', () => {
     await eventually(() => logger.lines.some((l) => l.startsWith('info api.web (context prod) → ')));
     expect(logger.lines.filter((l) => / api\.web(?! \(context prod\))/.test(l)).length).toBeGreaterThan(0);
     expect(logger.lines.some((l) => l.includes('api.web (context sim)'))).toBe(false);
+    // For programs (--json-logs, the API's /logs) every forward line names its forward in fields.
+    const announced = logger.entries.find((e) => e.line.startsWith('info api.web (context prod) → '));
+    expect(announced?.fields).toEqual({
+      subject: {
+        serviceKey: 'api.web.prod',
+        serviceName: 'api',
+        namespace: 'web',
+        context: 'prod',
+        localIP: byKey.get('api.web.prod')?.localIP,
+      },
+    });
   });
 });
 

@@ -367,10 +367,17 @@ export const countingTraffic = (): TrafficRecorder & {
   return t;
 };
 
-export const memoryLogger = (): Logger & { lines: string[] } => {
+export const memoryLogger = (): Logger & {
+  lines: string[];
+  entries: { line: string; fields?: Record<string, unknown> }[];
+} => {
   const lines: string[] = [];
-  const at = (level: string) => (m: string) => void lines.push(`${level} ${m}`);
-  return { lines, debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
+  const entries: { line: string; fields?: Record<string, unknown> }[] = [];
+  const at = (level: string) => (m: string, fields?: Record<string, unknown>) => {
+    lines.push(`${level} ${m}`);
+    entries.push({ line: `${level} ${m}`, ...(fields ? { fields } : {}) });
+  };
+  return { lines, entries, debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
 };
 
 // ---------------------------------------------------------------- objects
