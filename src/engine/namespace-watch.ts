@@ -6,7 +6,7 @@ import { KubefwdError, errorMessage } from '../contract/errors.js';
 import type { KEndpoints, KPod, KService } from '../contract/kube.js';
 import type { EngineEvent } from './events.js';
 import { withSubject, type ClusterGateway, type Informer, type Logger, type Selectors } from './gateways.js';
-import { isPodReady, selectorMatches } from './reconcile.js';
+import { hasSelector, isPodReady, selectorMatches } from './reconcile.js';
 import { ServiceEntry, type ServiceEntryDeps, type ServiceScope } from './service-entry.js';
 
 export interface NamespaceWatchDeps {
@@ -39,6 +39,13 @@ export class NamespaceWatch {
   private services: Informer<KService> | undefined;
   private pods: Informer<KPod> | undefined;
   private endpoints: Informer<KEndpoints> | undefined;
+  /**
+   * Endpoints are read only for services without a selector, so a role that may not list them
+   * (RBAC) limits kubefwd to the others instead of stopping it: said once, not a watch failure.
+   */
+  private endpointsForbidden = false;
+  /** Resolves once the Endpoints are listed, or known to be forbidden (the first sync waits for it). */
+  private endpointsSettled: Promise<void> = Promise.resolve();
   private synced = false;
   private stopped = false;
   /** Informers whose list/watch fails now: what failed, the last error, since when. */
@@ -62,6 +69,7 @@ export class NamespaceWatch {
       namespaceIndex: deps.namespaceIndex,
       pods: () => this.pods?.list() ?? [],
       endpoints: (name) => this.endpoints?.list().find((e) => e.metadata.name === name),
+      endpointsForbidden: () => this.endpointsForbidden,
     };
     this.entryDeps = deps.entryDeps(this.scope);
   }
@@ -80,13 +88,34 @@ export class NamespaceWatch {
       onWatching: () => this.watchWorks('pods'),
       onError: (err, retryInMs) => this.onWatchError('pods', err.message, retryInMs),
     });
+    let settle = (): void => undefined;
+    this.endpointsSettled = new Promise<void>((resolve) => (settle = resolve));
+    const endpointsWork = (): void => {
+      settle();
+      this.watchWorks('endpoints');
+      if (!this.endpointsForbidden) return;
+      this.endpointsForbidden = false;
+      this.log.info(
+        `${this.label}: kubefwd may read Endpoints now; services without a selector are forwarded`,
+      );
+      this.replanSelectorless();
+    };
     this.endpoints = cluster.watchEndpoints(namespace, {
       onAdd: (ep) => this.onEndpoints(ep),
       onUpdate: (ep) => this.onEndpoints(ep),
       onDelete: (ep) => this.onEndpoints(ep),
-      onSynced: () => this.watchWorks('endpoints'),
-      onWatching: () => this.watchWorks('endpoints'),
-      onError: (err, retryInMs) => this.onWatchError('endpoints', err.message, retryInMs),
+      onSynced: endpointsWork,
+      onWatching: endpointsWork,
+      onError: (err, retryInMs) => {
+        if (err.code !== 'PERMISSION_DENIED') return this.onWatchError('endpoints', err.message, retryInMs);
+        settle();
+        if (this.endpointsForbidden) return;
+        this.endpointsForbidden = true;
+        this.log.warn(
+          `${this.label}: services without a selector are not forwarded: kubefwd may not list and watch Endpoints here (${err.message}). Grant "list" and "watch" on endpoints to forward them; the others are not affected`,
+        );
+        this.replanSelectorless();
+      },
     });
     this.startServices();
   }
@@ -111,8 +140,7 @@ export class NamespaceWatch {
     });
     this.services = informer;
     const pods = this.pods;
-    const endpoints = this.endpoints;
-    this.ready = Promise.all([informer.synced, pods?.synced, endpoints?.synced]).then(
+    this.ready = Promise.all([informer.synced, pods?.synced, this.endpointsSettled]).then(
       () => {
         if (gen !== this.serviceGeneration || this.stopped) return;
         this.synced = true;
@@ -275,7 +303,12 @@ export class NamespaceWatch {
   private onEndpoints(ep: KEndpoints): void {
     if (!this.synced) return;
     const entry = this.entries.get(ep.metadata.name);
-    if (entry && Object.keys(entry.service.spec.selector ?? {}).length === 0) void entry.reconcile();
+    if (entry && !hasSelector(entry.service)) void entry.reconcile();
+  }
+
+  private replanSelectorless(): void {
+    if (!this.synced) return;
+    for (const entry of this.entries.values()) if (!hasSelector(entry.service)) void entry.reconcile();
   }
 
   private onWatchError(what: string, message: string, retryInMs: number): void {

@@ -181,6 +181,8 @@ export interface ReconcileInput {
   /** The namespace's pods (informer cache). */
   pods: readonly KPod[];
   endpoints?: KEndpoints | undefined;
+  /** kubefwd may not list/watch Endpoints in the namespace (RBAC), so `endpoints` is unknown. */
+  endpointsForbidden?: boolean;
   mappings: PortMappings;
   /** The pod currently forwarded under the service name; kept while it stays ready. */
   currentPod?: string | undefined;
@@ -209,7 +211,9 @@ export const planService = (input: ReconcileInput): ServicePlan => {
     return {
       kind: 'skip',
       code: 'NO_SELECTOR',
-      reason: 'service has no pod selector and its Endpoints name no pods',
+      reason: input.endpointsForbidden
+        ? 'service has no pod selector, and kubefwd may not list and watch Endpoints in this namespace to find its pods'
+        : 'service has no pod selector and its Endpoints name no pods',
     };
   const headless = isHeadless(svc);
   const all = backingPods(svc, input.pods, input.endpoints);

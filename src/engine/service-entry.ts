@@ -21,6 +21,8 @@ export interface ServiceScope {
   namespaceIndex: number;
   pods(): KPod[];
   endpoints(name: string): KEndpoints | undefined;
+  /** kubefwd may not list/watch Endpoints here (RBAC): selector-less services cannot be resolved. */
+  endpointsForbidden?(): boolean;
 }
 
 export interface ServiceEntryDeps {
@@ -116,6 +118,7 @@ export class ServiceEntry {
       service: this.service,
       pods: this.deps.scope.pods(),
       endpoints: this.deps.scope.endpoints(this.name),
+      endpointsForbidden: this.deps.scope.endpointsForbidden?.() === true,
       mappings: this.deps.mappings,
       currentPod: this.main?.currentPod,
     });

@@ -60,6 +60,11 @@ export interface SimOptions {
    * half-close the pod; after a client RST the pod's bytes keep coming). Default: ideal half-close.
    */
   finGraceMs?: number;
+  /**
+   * How a WebSocket port-forward (a GET) is authorized: as "get" and "create" on pods/portforward
+   * (default; Kubernetes ≥ 1.35), or as "get" only (false; 1.31–1.34). SPDY's POST is "create".
+   */
+  websocketNeedsCreate?: boolean;
   /** Wait for the scenario's pods to be Ready before returning; default true. */
   waitReady?: boolean;
 }
@@ -89,6 +94,7 @@ export async function createSimCluster(opts: SimOptions = {}): Promise<SimCluste
     for (const k of ['tunnel', 'spdy', 'websocket'] as const)
       if (opts.protocols[k] !== undefined) hub.protocols[k] = opts.protocols[k];
   hub.finGraceMs = opts.finGraceMs;
+  hub.websocketNeedsCreate = opts.websocketNeedsCreate ?? true;
   const authz = new Authorizer();
   const workloads = new SimWorkloads(store, {
     readyDelayMs: opts.readyDelayMs ?? 100,

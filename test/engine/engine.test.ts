@@ -640,6 +640,37 @@ describe('engine: live service changes and kinds', () => {
     expect((await roundTrip(`${NET}.1`, 9300, 'e')).toString()).toBe('L:e');
   });
 
+  it('a role that may not list Endpoints forwards the services with a selector, and says once what it skips', async () => {
+    const { cluster, engine, logger, events } = setup();
+    cluster.forbid('endpoints', 'ext');
+    cluster.apply('services', service('api', 'ext', [{ port: 9301 }]));
+    cluster.apply('pods', pod('api-0', 'ext', { app: 'api' }, { ports: [{ containerPort: 9301 }] }));
+    await backend(cluster, 'api-0', 9301, 'A:');
+    cluster.apply('services', service('legacy', 'ext', [{ port: 9300 }], { selector: null }));
+    cluster.apply('pods', pod('legacy-pod', 'ext', { whatever: 'x' }));
+    await backend(cluster, 'legacy-pod', 9300, 'L:');
+    cluster.apply('endpoints', {
+      metadata: { name: 'legacy', namespace: 'ext' },
+      subsets: [{ addresses: [{ ip: '10.1.1.1', targetRef: { kind: 'Pod', name: 'legacy-pod' } }] }],
+    });
+    // Waiting for the Endpoints to sync would hold every service back for ever.
+    await engine.addNamespace({ namespace: 'ext' });
+    await eventually(() => status(engine, 'api.ext.sim') === 'Active');
+    const skipped = events.find((e) => e.type === 'ServiceSkipped' && e.registryKey === 'legacy.ext.sim');
+    expect(skipped).toMatchObject({
+      reason: expect.stringContaining('may not list and watch Endpoints') as unknown,
+    });
+    expect(
+      logger.lines.filter((l) => l.includes('kubefwd may not list and watch Endpoints here')),
+    ).toHaveLength(1);
+    // Not a failure to follow the namespace: services and pods are watched.
+    expect(engine.namespaces()[0]!.watchError).toBeUndefined();
+    // Granted later: the selector-less service is forwarded without a restart.
+    cluster.allow('endpoints', 'ext');
+    await eventually(() => status(engine, 'legacy.ext.sim') === 'Active');
+    expect((await roundTrip(`${NET}.2`, 9300, 'e')).toString()).toBe('L:e');
+  });
+
   it('skips ExternalName, UDP-only and endpoint-less selector-less services with a reason', async () => {
     const { cluster, engine, events } = setup();
     cluster.apply(

@@ -62,6 +62,7 @@ export class FakeCluster implements ClusterGateway {
   /** Pods whose sessions fail to become ready. */
   readonly failingPods = new Set<string>();
   private rv = 1;
+  private readonly forbidden = new Set<string>();
 
   constructor(context = 'sim') {
     this.context = context;
@@ -91,6 +92,25 @@ export class FakeCluster implements ClusterGateway {
     this.watchers.push(w);
     const visible = (o: Obj): boolean =>
       kind !== 'services' || matchesLabels(labelSelector, o.metadata.labels);
+    if (this.forbidden.has(`${kind}/${namespace}`)) {
+      // As an informer whose list the API server refuses: never synced, onError while it retries.
+      queueMicrotask(() =>
+        handler.onError?.(
+          new KubefwdError('PERMISSION_DENIED', `${kind} is forbidden in ${namespace}`),
+          1000,
+        ),
+      );
+      return {
+        synced: new Promise(() => undefined),
+        list: () =>
+          this.forbidden.has(`${kind}/${namespace}`)
+            ? []
+            : (this.list(kind, namespace).filter(visible) as T[]),
+        stop: () => {
+          w.stopped = true;
+        },
+      };
+    }
     const synced = Promise.resolve().then(() => {
       for (const o of this.list(kind, namespace)) if (visible(o)) handler.onAdd(o as T);
       handler.onSynced?.();
@@ -138,6 +158,21 @@ export class FakeCluster implements ClusterGateway {
     for (const w of this.watchers)
       if (!w.stopped && w.kind === kind && w.namespace === namespace)
         w.handler.onError?.(new KubefwdError('API_UNREACHABLE', message), 1000);
+  }
+
+  /** Lists and watches of a kind in a namespace are refused (RBAC) from the next informer on. */
+  forbid(kind: Kind, namespace: string): void {
+    this.forbidden.add(`${kind}/${namespace}`);
+  }
+
+  /** Allowed again: the refused informers list (onAdd for each object, onSynced). */
+  allow(kind: Kind, namespace: string): void {
+    this.forbidden.delete(`${kind}/${namespace}`);
+    for (const w of this.watchers)
+      if (!w.stopped && w.kind === kind && w.namespace === namespace) {
+        for (const o of this.list(kind, namespace)) w.handler.onAdd(o);
+        w.handler.onSynced?.();
+      }
   }
 
   /** The informers of a kind list again successfully (onSynced). */

@@ -236,8 +236,14 @@ describe('kube adapter against the simulated cluster', () => {
       const c = p.cluster();
       expect(await c.checkAccess('analytics')).toEqual([]);
       sim.control.denyPermission({ verb: 'create', resource: 'pods/portforward', namespace: 'analytics' });
+      // "get" alone lets a WebSocket port-forward through (Kubernetes 1.31–1.34): not refused here.
+      expect(await c.checkAccess('analytics')).toEqual([]);
+      sim.control.denyPermission({ verb: 'get', resource: 'pods/portforward', namespace: 'analytics' });
       sim.control.denyPermission({ verb: 'watch', resource: 'services', namespace: 'analytics' });
-      expect(await c.checkAccess('analytics')).toEqual(['watch services', 'create pods/portforward']);
+      expect(await c.checkAccess('analytics')).toEqual([
+        'watch services',
+        'create pods/portforward (or get pods/portforward)',
+      ]);
       expect(await c.checkAccess('shop')).toEqual([]);
       sim.control.denyPermission({ verb: 'list', resource: 'services', namespace: 'sandbox' });
       await expect(c.listServices('sandbox')).rejects.toMatchObject({

@@ -120,4 +120,95 @@ describe('auto transport negotiation', () => {
       hint: expect.stringMatching(/Leave --transport out/),
     });
   });
+
+  // The API server authorizes an upgrade by its method: SPDY's POST as "create pods/portforward",
+  // a WebSocket GET as "get" (and, since 1.35 — the sim's default — "create" too).
+  describe('and RBAC', () => {
+    afterEach(() => h.sim.control.allowAll());
+    const deny = (verb: 'get' | 'create', namespace = 'shop'): void =>
+      h.sim.control.denyPermission({ verb, resource: 'pods/portforward', namespace });
+
+    it('a role with only "create" (the classic port-forward role): the refused WebSocket GET falls back to SPDY, as kubectl does', async () => {
+      deny('get');
+      const pf = auto();
+      expect(await echoThrough(pf)).toBe('ping');
+      expect(pf.negotiated()).toBe('spdy');
+    });
+
+    it('roles differ by namespace: a pod where the remembered protocol is refused gets one its role allows', async () => {
+      const pf = auto();
+      const [reports] = await h.sim.control.waitForPodsReady('analytics', { app: 'reports' });
+      const httpThrough = async (): Promise<string> => {
+        const session = pf.openSession({ namespace: 'analytics', name: reports!.metadata.name });
+        const local = await localForward(() => session.openStream(8080));
+        locals.push(local);
+        const s = await connectLocal(local.port);
+        const r = readN(s, 12);
+        s.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
+        const got = (await r).toString().slice(0, 12);
+        s.destroy();
+        return got;
+      };
+      expect(await httpThrough()).toBe('HTTP/1.1 200');
+      expect(pf.negotiated()).toBe('tunnel');
+      deny('get');
+      expect(await echoThrough(pf)).toBe('ping');
+      expect(await httpThrough()).toBe('HTTP/1.1 200');
+    });
+
+    it('a role with neither verb: PERMISSION_DENIED naming the permission, not a protocol error', async () => {
+      deny('get');
+      deny('create');
+      const pf = auto();
+      const session = pf.openSession({ namespace: 'shop', name: h.pod('postgres') });
+      await expect(session.openStream(5432)).rejects.toMatchObject({
+        code: 'PERMISSION_DENIED',
+        hint: expect.stringContaining('"create pods/portforward"') as unknown,
+      });
+    });
+
+    it('--transport tunnel with only "create": PERMISSION_DENIED that names auto as the way out', async () => {
+      deny('get');
+      const pf = createPortForwarder(h.conn, { transport: 'tunnel', logger });
+      forwarders.push(pf);
+      const session = pf.openSession({ namespace: 'shop', name: h.pod('postgres') });
+      await expect(session.openStream(5432)).rejects.toMatchObject({
+        code: 'PERMISSION_DENIED',
+        hint: expect.stringMatching(/leave --transport out: auto falls back to SPDY/) as unknown,
+      });
+    });
+  });
+});
+
+describe('auto transport negotiation on Kubernetes 1.31–1.34 (a WebSocket GET needs only "get")', () => {
+  it('a role with only "get" port-forwards over the tunnel, also after another namespace settled on SPDY', async () => {
+    const h = await startHarness({ websocketNeedsCreate: false });
+    const pf = createPortForwarder(h.conn, { transport: 'auto' });
+    const locals: LocalForward[] = [];
+    const echo = async (namespace: string, pod: string, port: number): Promise<string> => {
+      const session = pf.openSession({ namespace, name: pod });
+      const local = await localForward(() => session.openStream(port));
+      locals.push(local);
+      const s = await connectLocal(local.port);
+      const r = readN(s, 4);
+      s.write('pong');
+      const got = (await r).toString();
+      s.destroy();
+      return got;
+    };
+    try {
+      // analytics: only "create" (SPDY); shop: only "get" (WebSocket).
+      h.sim.control.denyPermission({ verb: 'get', resource: 'pods/portforward', namespace: 'analytics' });
+      h.sim.control.denyPermission({ verb: 'create', resource: 'pods/portforward', namespace: 'shop' });
+      const [events] = await h.sim.control.waitForPodsReady('analytics', { app: 'events' });
+      expect(await echo('analytics', events!.metadata.name, 9000)).toBe('pong');
+      expect(pf.negotiated()).toBe('spdy');
+      expect(await echo('shop', h.pod('postgres'), 5432)).toBe('pong');
+      expect(pf.negotiated()).toBe('tunnel');
+    } finally {
+      pf.close();
+      for (const l of locals) await l.close();
+      await h.sim.stop();
+    }
+  });
 });

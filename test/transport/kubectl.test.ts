@@ -108,4 +108,59 @@ describe.skipIf(!hasKubectl)('our client and kubectl on the same cluster', () =>
       expect(after[mode] - before[mode]).toBe(2);
     });
   }
+
+  // kubectl is the reference for what a role lets through: the API server authorizes SPDY's POST as
+  // "create pods/portforward" and a WebSocket GET as "get" (+ "create" since 1.35, the sim's default).
+  it('with only "create" (the classic role), kubectl and we both fall back from the refused WebSocket GET to SPDY', async () => {
+    h.sim.control.denyPermission({ verb: 'get', resource: 'pods/portforward', namespace: 'shop' });
+    try {
+      const pod = h.pod('postgres');
+      const before = h.sim.control.counters().upgrades;
+      const kubectl = await kubectlForward(h.sim.kubeconfigPath, pod, 5432);
+      children.push(kubectl.child);
+      const pf = createPortForwarder(h.conn, { transport: 'auto' });
+      forwarders.push(pf);
+      const session = pf.openSession({ namespace: 'shop', name: pod });
+      const ours = await localForward(() => session.openStream(5432));
+      locals.push(ours);
+      expect(await echo(kubectl.port, pattern(64 * 1024, 1))).toBe(true);
+      expect(await echo(ours.port, pattern(64 * 1024, 2))).toBe(true);
+      expect(pf.negotiated()).toBe('spdy');
+      expect(h.sim.control.counters().upgrades.spdy - before.spdy).toBe(2);
+    } finally {
+      h.sim.control.allowAll();
+    }
+  });
 });
+
+describe.skipIf(!hasKubectl)(
+  'kubectl on Kubernetes 1.31–1.34 RBAC (a WebSocket GET needs only "get")',
+  () => {
+    it('with only "get", kubectl and we port-forward over the WebSocket tunnel', async () => {
+      const h = await startHarness({ websocketNeedsCreate: false });
+      const pf = createPortForwarder(h.conn, { transport: 'auto' });
+      let kubectl: { child: ChildProcess; port: number } | undefined;
+      let ours: LocalForward | undefined;
+      try {
+        h.sim.control.denyPermission({ verb: 'create', resource: 'pods/portforward', namespace: 'shop' });
+        const pod = h.pod('postgres');
+        kubectl = await kubectlForward(h.sim.kubeconfigPath, pod, 5432);
+        const session = pf.openSession({ namespace: 'shop', name: pod });
+        ours = await localForward(() => session.openStream(5432));
+        expect(await echo(kubectl.port, pattern(64 * 1024, 3))).toBe(true);
+        expect(await echo(ours.port, pattern(64 * 1024, 4))).toBe(true);
+        expect(pf.negotiated()).toBe('tunnel');
+        expect(h.sim.control.counters().upgrades.tunnel).toBe(2);
+      } finally {
+        if (kubectl) {
+          const exited = new Promise((r) => kubectl!.child.once('exit', r));
+          kubectl.child.kill('SIGTERM');
+          await exited;
+        }
+        pf.close();
+        await ours?.close();
+        await h.sim.stop();
+      }
+    });
+  },
+);

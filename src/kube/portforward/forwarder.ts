@@ -90,6 +90,7 @@ export function createPortForwarder(conn: ClusterConnection, opts: PortForwarder
   /** Connects to `pod` with the first protocol that works; records it for the cluster. */
   const negotiate = async (pod: PodTarget): Promise<Inner> => {
     const failures: string[] = [];
+    let denied: UpgradeError | undefined;
     for (const t of ORDER) {
       const inner = make(pod, t);
       try {
@@ -99,6 +100,7 @@ export function createPortForwarder(conn: ClusterConnection, opts: PortForwarder
       } catch (err) {
         inner.close();
         if (!(err instanceof UpgradeError) || !err.fallback) throw err;
+        if (err.code === 'PERMISSION_DENIED') denied ??= err;
         failures.push(`${t}: ${err.message}`);
         logger.debug(`port-forward transport ${t} refused, trying the next`, {
           context: conn.contextName,
@@ -107,8 +109,9 @@ export function createPortForwarder(conn: ClusterConnection, opts: PortForwarder
       }
     }
     throw new KubefwdError(
-      'STREAM_ERROR',
+      denied ? 'PERMISSION_DENIED' : 'STREAM_ERROR',
       `no port-forward protocol accepted by context "${conn.contextName}": ${failures.join('; ')}`,
+      denied?.hint === undefined ? {} : { hint: denied.hint },
     );
   };
 
@@ -120,6 +123,19 @@ export function createPortForwarder(conn: ClusterConnection, opts: PortForwarder
         await inner.ready();
       } catch (err) {
         inner.close();
+        // RBAC is per namespace: where the remembered protocol's verb is refused (a WebSocket GET
+        // needs "get", SPDY's POST "create"), another protocol may be allowed. Tried for this pod
+        // without a warning; the one that works is remembered.
+        if (opts.transport === 'auto' && err instanceof UpgradeError && err.code === 'PERMISSION_DENIED') {
+          logger.debug(
+            `port-forward transport ${t} is refused for pod ${pod.namespace}/${pod.name}; trying the others`,
+            {
+              context: conn.contextName,
+              error: err.message,
+            },
+          );
+          return negotiate(pod);
+        }
         // The remembered protocol is now refused (server or proxy changed): negotiate again.
         if (opts.transport === 'auto' && err instanceof UpgradeError && err.fallback && chosen === t) {
           logger.warn(
@@ -132,10 +148,13 @@ export function createPortForwarder(conn: ClusterConnection, opts: PortForwarder
         // --transport chose it, and the server refuses it: say what would work.
         if (opts.transport !== 'auto' && err instanceof UpgradeError && err.fallback)
           throw new KubefwdError(
-            'STREAM_ERROR',
+            err.code === 'PERMISSION_DENIED' ? 'PERMISSION_DENIED' : 'STREAM_ERROR',
             `port-forward transport ${t} (--transport) is refused by context "${conn.contextName}": ${err.message}`,
             {
-              hint: 'Leave --transport out (auto tries tunnel, spdy and websocket in turn), or pick another.',
+              hint:
+                err.code === 'PERMISSION_DENIED'
+                  ? `${err.hint ?? ''} Or leave --transport out: auto falls back to SPDY, which needs only "create".`.trim()
+                  : 'Leave --transport out (auto tries tunnel, spdy and websocket in turn), or pick another.',
               cause: err,
             },
           );

@@ -72,6 +72,7 @@ export function refusedUpgrade(
   body: string,
   what: string,
   context: string,
+  method: UpgradeRequest['method'] = 'POST',
 ): UpgradeError {
   const status = parseStatus(body);
   const msg = (status?.message ?? body.trim().slice(0, 300)) || `HTTP ${httpStatus}`;
@@ -86,11 +87,15 @@ export function refusedUpgrade(
         fallback: false,
       },
     );
+  // The API server authorizes an upgrade by its method: a WebSocket GET as "get pods/portforward"
+  // (1.35 adds "create"), SPDY's POST as "create". A role with only "create" — the classic
+  // port-forward role — is refused the GET but not the POST, so kubectl falls back to SPDY on any
+  // refused WebSocket upgrade, and so do we on a refused GET.
   if (reason === 'Forbidden')
     return new UpgradeError('PERMISSION_DENIED', `permission denied for ${what} ${where}: ${msg}`, {
       httpStatus,
-      fallback: false,
-      hint: 'Port-forwarding needs the RBAC permissions "get pods/portforward" and "create pods/portforward".',
+      fallback: method === 'GET',
+      hint: 'Port-forwarding needs the RBAC permission "create pods/portforward" (SPDY); WebSocket port-forward also needs "get pods/portforward".',
     });
   if (reason === 'NotFound' || (httpStatus === 404 && status !== undefined))
     return new UpgradeError('POD_NOT_FOUND', `${what} failed ${where}: ${msg}`, {
@@ -267,7 +272,7 @@ async function upgradeOnce(conn: ClusterConnection, req: UpgradeRequest): Promis
     });
     creq.on('response', (res) => {
       void readBody(res).then((body) =>
-        fail(refusedUpgrade(res.statusCode ?? 0, body, req.what, conn.contextName)),
+        fail(refusedUpgrade(res.statusCode ?? 0, body, req.what, conn.contextName, req.method)),
       );
     });
     creq.on('error', (err) => fail(connectFailure(err, req.what, conn.server, conn.contextName)));

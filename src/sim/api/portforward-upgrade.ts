@@ -78,7 +78,7 @@ export const servePortForwardUpgrade = async (
   const verb = req.method === 'POST' ? 'create' : 'get';
   d.authorize(verb, target, 'pods/portforward');
   // Since Kubernetes 1.35 a WebSocket GET also needs `create` on pods/portforward.
-  if (verb === 'get') d.authorize('create', target, 'pods/portforward');
+  if (verb === 'get' && d.hub.websocketNeedsCreate) d.authorize('create', target, 'pods/portforward');
   const pod = d.getOrThrow(target);
   if (!(pod.spec as { nodeName?: string } | undefined)?.nodeName)
     throw new ApiError(400, 'BadRequest', `pod ${name} does not have a host assigned`);

@@ -23,6 +23,8 @@ export class PortForwardHub {
   latencyMs = 0;
   /** SPDY pairs end the way containerd ends them (see SpdyServeOptions.finGraceMs); undefined: ideally. */
   finGraceMs: number | undefined;
+  /** A WebSocket (GET) port-forward needs "create" as well as "get" (Kubernetes ≥ 1.35); false: "get" only. */
+  websocketNeedsCreate = true;
   /** Serve SPDY and tunnel port-forward through this kubelet-like server instead of our own. */
   upstream: KubeletUpstream | undefined;
   readonly counters: Counters = {
