@@ -12,6 +12,24 @@ import {
   type LocalForward,
 } from './support.js';
 
+/** "ping" through a new local forward of `pf` to the pod's port (kept in `locals` to close later). */
+const echoVia = async (
+  pf: PortForwarder,
+  locals: LocalForward[],
+  pod: { namespace: string; name: string },
+  port: number,
+): Promise<string> => {
+  const session = pf.openSession(pod);
+  const local = await localForward(() => session.openStream(port));
+  locals.push(local);
+  const s = await connectLocal(local.port);
+  const r = readN(s, 4);
+  s.write('ping');
+  const got = (await r).toString();
+  s.destroy();
+  return got;
+};
+
 describe('auto transport negotiation', () => {
   let h: Harness;
   const forwarders: PortForwarder[] = [];
@@ -37,17 +55,8 @@ describe('auto transport negotiation', () => {
     await h.sim.stop();
   });
 
-  const echoThrough = async (pf: PortForwarder): Promise<string> => {
-    const session = pf.openSession({ namespace: 'shop', name: h.pod('postgres') });
-    const local = await localForward(() => session.openStream(5432));
-    locals.push(local);
-    const s = await connectLocal(local.port);
-    const r = readN(s, 4);
-    s.write('ping');
-    const got = (await r).toString();
-    s.destroy();
-    return got;
-  };
+  const echoThrough = (pf: PortForwarder): Promise<string> =>
+    echoVia(pf, locals, { namespace: 'shop', name: h.pod('postgres') }, 5432);
 
   const auto = (): PortForwarder => {
     const pf = createPortForwarder(h.conn, { transport: 'auto', logger });
@@ -185,25 +194,16 @@ describe('auto transport negotiation on Kubernetes 1.31–1.34 (a WebSocket GET 
     const h = await startHarness({ websocketNeedsCreate: false });
     const pf = createPortForwarder(h.conn, { transport: 'auto' });
     const locals: LocalForward[] = [];
-    const echo = async (namespace: string, pod: string, port: number): Promise<string> => {
-      const session = pf.openSession({ namespace, name: pod });
-      const local = await localForward(() => session.openStream(port));
-      locals.push(local);
-      const s = await connectLocal(local.port);
-      const r = readN(s, 4);
-      s.write('pong');
-      const got = (await r).toString();
-      s.destroy();
-      return got;
-    };
+    const echo = (namespace: string, name: string, port: number): Promise<string> =>
+      echoVia(pf, locals, { namespace, name }, port);
     try {
       // analytics: only "create" (SPDY); shop: only "get" (WebSocket).
       h.sim.control.denyPermission({ verb: 'get', resource: 'pods/portforward', namespace: 'analytics' });
       h.sim.control.denyPermission({ verb: 'create', resource: 'pods/portforward', namespace: 'shop' });
       const [events] = await h.sim.control.waitForPodsReady('analytics', { app: 'events' });
-      expect(await echo('analytics', events!.metadata.name, 9000)).toBe('pong');
+      expect(await echo('analytics', events!.metadata.name, 9000)).toBe('ping');
       expect(pf.negotiated()).toBe('spdy');
-      expect(await echo('shop', h.pod('postgres'), 5432)).toBe('pong');
+      expect(await echo('shop', h.pod('postgres'), 5432)).toBe('ping');
       expect(pf.negotiated()).toBe('tunnel');
     } finally {
       pf.close();
