@@ -15,13 +15,13 @@ export interface Permission {
  * What kubefwd does in a namespace it forwards; each requirement is met by any one of its
  * permissions. Endpoints are not required: they are read only for services without a selector,
  * and a role without them limits kubefwd to the others (said once, engine/namespace-watch.ts).
+ * Nor is "get pods": only the API's pod details and logs read a pod by name (a 403 there names it).
  */
 export const REQUIRED_PERMISSIONS: readonly (readonly Permission[])[] = [
   [{ verb: 'list', resource: 'services' }],
   [{ verb: 'watch', resource: 'services' }],
   [{ verb: 'list', resource: 'pods' }],
   [{ verb: 'watch', resource: 'pods' }],
-  [{ verb: 'get', resource: 'pods' }],
   // SPDY's upgrade is a POST ("create"), a WebSocket one a GET ("get"; 1.35 asks "create" too):
   // either lets one protocol through, and `auto` falls back from the one refused to the other.
   [
