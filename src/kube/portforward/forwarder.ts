@@ -1,6 +1,7 @@
 // The port-forwarder of one cluster (one ClusterConnection): hands out one PodSession per pod and
 // chooses the wire protocol. 'auto' tries tunnel → spdy → websocket on the first connection to the
-// cluster, as kubectl does (a refused upgrade falls back; credentials, RBAC, a missing pod or an
+// cluster, as kubectl does (a refused upgrade falls back, and so does a WebSocket GET that RBAC
+// refuses, SPDY's POST being authorized by another verb; credentials, a missing pod or an
 // unreachable server do not), then remembers the winner for every later session and logs it once.
 import type { Duplex } from 'node:stream';
 import { KubefwdError } from '../../contract/errors.js';
