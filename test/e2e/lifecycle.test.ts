@@ -213,6 +213,7 @@ describe.skipIf(!isBuilt())(
 
     it('missing RBAC: names the permission, exit 1, nothing changed', async () => {
       fx.sim.control.denyPermission({ verb: 'create', resource: 'pods/portforward', namespace: 'sandbox' });
+      fx.sim.control.denyPermission({ verb: 'get', resource: 'pods/portforward', namespace: 'sandbox' });
       const r = await runCli(
         [
           '-c',
@@ -229,7 +230,9 @@ describe.skipIf(!isBuilt())(
         { env: fx.env },
       );
       expect(r.code).toBe(1);
-      expect(r.stderr).toMatch(/missing RBAC permission in namespace sandbox .*create pods\/portforward/);
+      expect(r.stderr).toMatch(
+        /missing RBAC permission in namespace sandbox .*create pods\/portforward \(or get pods\/portforward\)/,
+      );
       expect(await hostsText()).toBe(FOREIGN_HOSTS);
     });
 
