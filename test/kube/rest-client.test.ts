@@ -113,6 +113,22 @@ describe('REST client', () => {
     ).rejects.toMatchObject({ code: 'SERVICE_NOT_FOUND' });
   });
 
+  it("keeps a 429's Retry-After (seconds) for the informer to wait as asked", async () => {
+    const { url } = await serve((req, res) => {
+      res.statusCode = 429;
+      if (req.url === '/slow-down') res.setHeader('Retry-After', '2');
+      res.end(status(429, 'TooManyRequests', 'Too many requests, please try again later.'));
+    });
+    const rest = createRestClient(conn(url));
+    cleanups.push(() => rest.close());
+    await expect(rest.json({ path: '/slow-down', subject })).rejects.toMatchObject({
+      code: 'API_UNREACHABLE',
+      httpStatus: 429,
+      retryAfterMs: 2000,
+    });
+    await expect(rest.json({ path: '/other', subject })).rejects.toMatchObject({ retryAfterMs: undefined });
+  });
+
   it('on 401 drops cached credentials and retries once; a second 401 is AUTH_FAILED', async () => {
     const { url, requests } = await serve((req, res) => {
       if (req.headers.authorization === 'Bearer fresh') res.end('{"ok":true}');

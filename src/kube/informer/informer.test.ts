@@ -213,6 +213,25 @@ describe('createInformer', () => {
     inf.stop();
   });
 
+  it("waits as long as a 429's Retry-After asks (API Priority and Fairness), up to the longest backoff", async () => {
+    const { c, s, r, inf } = await synced({ items: [], resourceVersion: '1' });
+    const throttled = (seconds: number): KubeApiError => {
+      const e = new KubeApiError('API_UNREACHABLE', 'too many requests', 429, 'TooManyRequests');
+      e.retryAfterMs = seconds * 1000;
+      return e;
+    };
+    s.watches[0]!.fail(throttled(0.5));
+    await flush();
+    await c.advance(499);
+    expect(s.watches).toHaveLength(1);
+    await c.advance(1);
+    expect(s.watches).toHaveLength(2);
+    s.watches[1]!.fail(throttled(3600));
+    await flush();
+    expect(r.errors.map((e) => e.delay)).toEqual([500, 1000]);
+    inf.stop();
+  });
+
   it('says when a watch is open again after a failure (a resumed watch is followed by no onSynced)', async () => {
     const { c, s, r, inf } = await synced({ items: [], resourceVersion: '1' });
     s.watches[0]!.open();

@@ -12,7 +12,7 @@ import { isIP, type Socket } from 'node:net';
 import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
 import { KubefwdError } from '../../contract/errors.js';
 import type { AuthHeaders, ClusterConnection } from '../connection.js';
-import { apiStatusError, networkError, type RequestSubject } from './errors.js';
+import { apiStatusError, networkError, retryAfterMs, type RequestSubject } from './errors.js';
 import { checkProxyUrl, connectViaProxy } from './proxy.js';
 
 export type Query = Record<string, string | number | boolean | undefined>;
@@ -171,7 +171,9 @@ export function createRestClient(conn: MaybeInvalidating, opts: RestClientOption
             start(req, 1, onRequest).then(resolve, reject);
             return;
           }
-          reject(apiStatusError(status, text, req.subject, context));
+          const err = apiStatusError(status, text, req.subject, context);
+          err.retryAfterMs = retryAfterMs(res.headers['retry-after']);
+          reject(err);
         });
       });
       request.end(body);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { apiStatusError, networkError } from './errors.js';
+import { apiStatusError, networkError, retryAfterMs } from './errors.js';
 
 const status = (code: number, reason: string, message: string) =>
   JSON.stringify({
@@ -97,5 +97,17 @@ describe('networkError', () => {
     expect(networkError(new Error('unable to verify the first certificate'), 'https://x', 'c').code).toBe(
       'TLS_ERROR',
     );
+  });
+});
+
+describe('retryAfterMs', () => {
+  it('reads whole seconds; the HTTP-date form, negatives and junk give undefined', () => {
+    expect(retryAfterMs('1')).toBe(1000);
+    expect(retryAfterMs(' 30 ')).toBe(30_000);
+    expect(retryAfterMs(['2', '9'])).toBe(2000);
+    expect(retryAfterMs(undefined)).toBeUndefined();
+    expect(retryAfterMs('Wed, 21 Oct 2026 07:28:00 GMT')).toBeUndefined();
+    expect(retryAfterMs('-1')).toBeUndefined();
+    expect(retryAfterMs('1.5')).toBeUndefined();
   });
 });

@@ -16,6 +16,8 @@ export interface RequestSubject {
 export class KubeApiError extends KubefwdError {
   readonly httpStatus: number;
   readonly reason: string | undefined;
+  /** How long the server asked to wait before trying again (429/503 `Retry-After`), if it did. */
+  retryAfterMs: number | undefined;
   constructor(
     code: ErrorCode,
     message: string,
@@ -29,6 +31,16 @@ export class KubeApiError extends KubefwdError {
     this.reason = reason;
   }
 }
+
+/**
+ * A `Retry-After` header in ms: the API server sends whole seconds with 429 (API Priority and
+ * Fairness) and some 503s. The HTTP-date form, a negative or a non-number gives undefined.
+ */
+export const retryAfterMs = (header: string | string[] | undefined): number | undefined => {
+  const v = Array.isArray(header) ? header[0] : header;
+  if (v === undefined || !/^\s*\d+\s*$/.test(v)) return undefined;
+  return Number(v) * 1000;
+};
 
 export const describeSubject = (s: RequestSubject): string => {
   const obj = s.name ? `${s.resource} "${s.name}"` : s.resource;
