@@ -35,9 +35,13 @@ describe('auto transport negotiation', () => {
   const forwarders: PortForwarder[] = [];
   const locals: LocalForward[] = [];
   const infos: string[] = [];
+  const infoFields: unknown[] = [];
   const logger: KubeLogger = {
     debug: () => undefined,
-    info: (m) => void infos.push(m),
+    info: (m, fields) => {
+      infos.push(m);
+      infoFields.push(fields);
+    },
     warn: () => undefined,
     error: () => undefined,
   };
@@ -50,6 +54,7 @@ describe('auto transport negotiation', () => {
     for (const pf of forwarders.splice(0)) pf.close();
     for (const l of locals.splice(0)) await l.close();
     infos.length = 0;
+    infoFields.length = 0;
   });
   afterAll(async () => {
     await h.sim.stop();
@@ -71,6 +76,10 @@ describe('auto transport negotiation', () => {
     expect(await echoThrough(pf)).toBe('ping');
     expect(pf.negotiated()).toBe('tunnel');
     expect(infos.filter((m) => m.includes('port-forward transport'))).toHaveLength(1);
+    // Its fields are the line's subject: JSON logs carry them, text lines (which name both) do not.
+    expect(infoFields[infos.findIndex((m) => m.includes('port-forward transport'))]).toEqual({
+      subject: { context: 'sim', transport: 'tunnel', mode: 'auto' },
+    });
   });
 
   it('falls back to SPDY when the tunnel is refused, and remembers it', async () => {

@@ -5,6 +5,7 @@
 // unreachable server do not), then remembers the winner for every later session and logs it once.
 import type { Duplex } from 'node:stream';
 import { KubefwdError } from '../../contract/errors.js';
+import { SUBJECT_FIELD } from '../../contract/gateways.js';
 import type { ClusterConnection } from '../connection.js';
 import { silentLogger, type KubeLogger, type PodSession } from '../types.js';
 import { SpdyPodSession, type PodTarget } from './spdy-pod-session.js';
@@ -75,15 +76,13 @@ export function createPortForwarder(conn: ClusterConnection, opts: PortForwarder
     chosen = t;
     if (!logged) {
       logged = true;
-      logger.info(`port-forward transport for context "${conn.contextName}": ${DESCRIBE[t]}`, {
-        context: conn.contextName,
-        transport: t,
-        mode: opts.transport,
-      });
+      // The message names context and protocol: for programs only (JSON logs, /logs), not text.
+      const subject = { [SUBJECT_FIELD]: { context: conn.contextName, transport: t, mode: opts.transport } };
+      logger.info(`port-forward transport for context "${conn.contextName}": ${DESCRIBE[t]}`, subject);
       if (t === 'websocket')
         logger.warn(
           `WebSocket v4 cannot pass a half-close to the pod (context "${conn.contextName}"): after a client ends its side (nc -N, dump tools), the pod's answer is read until the pod is quiet for ${Math.round((opts.halfCloseLingerMs ?? DEFAULT_HALF_CLOSE_LINGER_MS) / 1000)}s, then the connection ends; SPDY (--transport spdy or tunnel) carries half-close`,
-          { context: conn.contextName, transport: t },
+          subject,
         );
     }
   };
