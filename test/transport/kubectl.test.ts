@@ -83,18 +83,28 @@ describe.skipIf(!hasKubectl)('our client and kubectl on the same cluster', () =>
     await h.sim.stop();
   });
 
+  /** kubectl port-forward and our client (auto) to the same postgres pod, each on a local port. */
+  const sideBySide = async (): Promise<{
+    kubectl: { port: number };
+    ours: LocalForward;
+    pf: PortForwarder;
+  }> => {
+    const pod = h.pod('postgres');
+    const kubectl = await kubectlForward(h.sim.kubeconfigPath, pod, 5432);
+    children.push(kubectl.child);
+    const pf = createPortForwarder(h.conn, { transport: 'auto' });
+    forwarders.push(pf);
+    const session = pf.openSession({ namespace: 'shop', name: pod });
+    const ours = await localForward(() => session.openStream(5432));
+    locals.push(ours);
+    return { kubectl, ours, pf };
+  };
+
   for (const mode of ['tunnel', 'spdy'] as const) {
     it(`both carry byte-exact echo at the same time (${mode})`, async () => {
       if (mode === 'spdy') h.sim.control.setProtocols({ tunnel: false });
-      const pod = h.pod('postgres');
       const before = h.sim.control.counters().upgrades;
-      const kubectl = await kubectlForward(h.sim.kubeconfigPath, pod, 5432);
-      children.push(kubectl.child);
-      const pf = createPortForwarder(h.conn, { transport: 'auto' });
-      forwarders.push(pf);
-      const session = pf.openSession({ namespace: 'shop', name: pod });
-      const ours = await localForward(() => session.openStream(5432));
-      locals.push(ours);
+      const { kubectl, ours, pf } = await sideBySide();
 
       const results = await Promise.all(
         Array.from({ length: 8 }, (_, i) =>
@@ -114,15 +124,8 @@ describe.skipIf(!hasKubectl)('our client and kubectl on the same cluster', () =>
   it('with only "create" (the classic role), kubectl and we both fall back from the refused WebSocket GET to SPDY', async () => {
     h.sim.control.denyPermission({ verb: 'get', resource: 'pods/portforward', namespace: 'shop' });
     try {
-      const pod = h.pod('postgres');
       const before = h.sim.control.counters().upgrades;
-      const kubectl = await kubectlForward(h.sim.kubeconfigPath, pod, 5432);
-      children.push(kubectl.child);
-      const pf = createPortForwarder(h.conn, { transport: 'auto' });
-      forwarders.push(pf);
-      const session = pf.openSession({ namespace: 'shop', name: pod });
-      const ours = await localForward(() => session.openStream(5432));
-      locals.push(ours);
+      const { kubectl, ours, pf } = await sideBySide();
       expect(await echo(kubectl.port, pattern(64 * 1024, 1))).toBe(true);
       expect(await echo(ours.port, pattern(64 * 1024, 2))).toBe(true);
       expect(pf.negotiated()).toBe('spdy');

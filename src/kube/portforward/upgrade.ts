@@ -72,7 +72,7 @@ export function refusedUpgrade(
   body: string,
   what: string,
   context: string,
-  method: UpgradeRequest['method'] = 'POST',
+  method: UpgradeRequest['method'],
 ): UpgradeError {
   const status = parseStatus(body);
   const msg = (status?.message ?? body.trim().slice(0, 300)) || `HTTP ${httpStatus}`;
