@@ -10,9 +10,11 @@ const ms = (text: string | undefined): number => {
 
 export const testHooks = (
   env: NodeJS.ProcessEnv,
-): Pick<RunDaemonOptions, 'hostsWriteDelayMs' | 'beforeShutdown' | 'onStarted'> => {
+): Pick<RunDaemonOptions, 'hostsWriteDelayMs' | 'beforeShutdown' | 'onStarted' | 'pauseCheckMs'> => {
   const writeDelay = ms(env.KUBEFWD_TEST_HOSTS_WRITE_DELAY_MS);
   const slowShutdown = ms(env.KUBEFWD_TEST_SLOW_SHUTDOWN_MS);
+  // A pause (SIGSTOP) this long counts as a sleep of the machine: connections are proved after it.
+  const pauseCheck = ms(env.KUBEFWD_TEST_PAUSE_CHECK_MS);
   // A bug nothing catches, thrown from a timer once the daemon runs.
   const crash = ms(env.KUBEFWD_TEST_THROW_AFTER_MS);
   return {
@@ -25,6 +27,7 @@ export const testHooks = (
         }
       : {}),
     ...(writeDelay > 0 ? { hostsWriteDelayMs: writeDelay } : {}),
+    ...(pauseCheck > 0 ? { pauseCheckMs: pauseCheck } : {}),
     ...(slowShutdown > 0
       ? { beforeShutdown: () => new Promise<void>((resolve) => setTimeout(resolve, slowShutdown)) }
       : {}),

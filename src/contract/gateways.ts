@@ -90,6 +90,12 @@ export interface Informer<T> {
   readonly synced: Promise<void>;
   /** The current cache. */
   list(): T[];
+  /**
+   * The watch's connection may be dead without knowing it (the machine slept, the network
+   * changed): drop it, or the wait before the next attempt, and watch again now, on a new
+   * connection, from the last resourceVersion (a list if that is what comes next).
+   */
+  restartWatch(): void;
   stop(): void;
 }
 
@@ -121,6 +127,13 @@ export interface PodSession {
    * message when the pod side fails (e.g. CONNECTION_REFUSED), without affecting other streams.
    */
   openStream(port: number): Promise<Duplex>;
+  /**
+   * Proves the connection still works (after the machine slept, or the network changed): true when
+   * the server answers within `timeoutMs` (any bytes count, as for the keep-alive), or when there is
+   * no shared connection to prove (not connected yet; v4's connection per stream). A silent one is
+   * ended as dead (`closed` resolves with TIMEOUT) and the answer is false.
+   */
+  check(timeoutMs: number): Promise<boolean>;
   /** Resolves once the underlying connection is gone (ping timeout, cut, GOAWAY, close()). */
   readonly closed: Promise<KubefwdError | undefined>;
   /** Which wire protocol carries it: 'tunnel' | 'spdy' | 'websocket'. */

@@ -19,6 +19,7 @@ import { createTrafficRecorder } from '../engine/traffic/index.js';
 import { createResourceMonitor, readFileLimit } from '../os/fd-limits.js';
 import { createListeners } from '../os/listener.js';
 import { createLoopback } from '../os/loopback.js';
+import { watchMachine, type MachineWatch, type MachineWatchOptions } from '../os/machine-watch.js';
 import type { HostsFile } from '../os/hosts-file.js';
 import type { InvokingUser } from '../os/privilege.js';
 import type { Machine } from './helper-client.js';
@@ -46,6 +47,8 @@ export interface ComposeInput {
   machine?: Machine | undefined;
   /** The heap tuning (its live-heap reading goes to /api/v1/diagnostics). */
   heap?: HeapTuning | undefined;
+  /** Overrides of the sleep and network-change watch (tests: a shorter pause). */
+  machineWatch?: Pick<MachineWatchOptions, 'pauseMs' | 'tickMs'> | undefined;
 }
 
 export interface Composed {
@@ -289,10 +292,12 @@ const stopInOrder = async (p: {
   loopback: { release(ip: string): Promise<void> };
   detachSink: () => void;
   sampler: NodeJS.Timeout;
+  machineWatch: MachineWatch;
   state: StateStore;
   traffic: TrafficRecorderHandle;
 }): Promise<void> => {
   const api = p.api;
+  p.machineWatch.stop();
   await p.beforeShutdown?.();
   // The hosts block goes first, through our own port: whatever happens next, the user's
   // hosts file is clean. The watchdog ends a shutdown that cannot finish.
@@ -427,6 +432,11 @@ export const compose = async (input: ComposeInput): Promise<Composed> => {
 
   const sampler = setInterval(() => resources.sample(), 2_000);
   sampler.unref();
+  // A sleep, a stop or a new network may have killed connections silently: prove them now.
+  const machineWatch = watchMachine({
+    onChange: (why) => void engine.checkConnections(why),
+    ...input.machineWatch,
+  });
   const removeOurBlock = (): Promise<void> =>
     hosts.update((content) => removeBlocks(content, (id) => id === blockId));
   let stopping: Promise<void> | undefined;
@@ -443,6 +453,7 @@ export const compose = async (input: ComposeInput): Promise<Composed> => {
       loopback,
       detachSink,
       sampler,
+      machineWatch,
       state,
       traffic,
     }));

@@ -56,6 +56,8 @@ export interface RunDaemonOptions {
   beforeShutdown?: () => Promise<void>;
   /** Sets V8 flags (heap-tuning.ts); default v8.setFlagsFromString. */
   setV8Flags?: (flags: string) => void;
+  /** Tests: how long a pause must be before the connections are proved (default 10 s). */
+  pauseCheckMs?: number;
 }
 
 export interface RunningDaemon {
@@ -181,6 +183,7 @@ export const startDaemon = async (
       heap,
       machine: options.machine,
       ...(options.beforeShutdown ? { beforeShutdown: options.beforeShutdown } : {}),
+      ...(options.pauseCheckMs !== undefined ? { machineWatch: { pauseMs: options.pauseCheckMs } } : {}),
     });
   } catch (err) {
     heap.stop();

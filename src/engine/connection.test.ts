@@ -31,6 +31,7 @@ const session = (opts: { dies?: boolean; stream: () => Duplex }): PodSession & {
     closed,
     ready: () => Promise.resolve(),
     openStream: () => Promise.resolve(opts.stream()),
+    check: () => Promise.resolve(true),
     close: () => kill(),
     kill: () => kill(),
   };

@@ -39,7 +39,25 @@ export interface EngineRuntime extends Engine {
   whenSynced(): Promise<void>;
   /** Warnings for reservations and --exclude patterns that name nothing in the watched namespaces. */
   unmatchedNames(): string[];
+  /**
+   * The connections may be dead without knowing it (`reason`: the machine slept, the network
+   * changed): every port-forward connection is proved with a PING (a dead one ends and its
+   * forwards re-dial) and every watch starts again. Requests while one runs make one more after
+   * it (the network may have changed again since its PINGs went out).
+   */
+  checkConnections(reason: string): Promise<ConnectionCheck>;
 }
+
+export interface ConnectionCheck {
+  /** Port-forward connections proved, and how many of them were dead. */
+  checked: number;
+  dead: number;
+  /** Watches started again. */
+  watches: number;
+}
+
+/** How long a connection has to answer a check's PING (a laptop's VPN adds a few hundred ms). */
+const CHECK_TIMEOUT_MS = 5_000;
 
 const DEFAULTS = {
   timeoutMs: 300_000,
@@ -71,6 +89,9 @@ interface EngineCore {
   readonly removedByHand: Set<string>;
   shuttingDown: Promise<void> | undefined;
   resyncTimer: { cancel(): void } | undefined;
+  /** The connection check under way (checkConnections), and the one that follows it. */
+  checking: Promise<ConnectionCheck> | undefined;
+  checkQueued: Promise<ConnectionCheck> | undefined;
 }
 
 const createCore = (deps: EngineDeps): EngineCore => {
@@ -125,6 +146,8 @@ const createCore = (deps: EngineDeps): EngineCore => {
     removedByHand: new Set(),
     shuttingDown: undefined,
     resyncTimer: undefined,
+    checking: undefined,
+    checkQueued: undefined,
   };
 };
 
@@ -480,6 +503,39 @@ const serviceControl = (
   },
 });
 
+const checkConnections = (core: EngineCore, reason: string): Promise<ConnectionCheck> => {
+  if (core.checkQueued) return core.checkQueued;
+  if (core.checking) {
+    const queued = core.checking.then(() => {
+      core.checkQueued = undefined;
+      return checkConnections(core, reason);
+    });
+    core.checkQueued = queued;
+    return queued;
+  }
+  const run = async (): Promise<ConnectionCheck> => {
+    let watches = 0;
+    for (const w of core.watches.values()) watches += w.restartWatches();
+    const sessions = core.pool.size();
+    if (sessions === 0 && watches === 0) return { checked: 0, dead: 0, watches };
+    core.logger.info(
+      `${reason}: proving ${sessions} port-forward connection${sessions === 1 ? '' : 's'} and watching the cluster again`,
+    );
+    const { checked, dead } = await core.pool.checkAll(CHECK_TIMEOUT_MS);
+    if (dead > 0)
+      core.logger.warn(
+        `${dead} of ${checked} port-forward connection${checked === 1 ? '' : 's'} ${dead === 1 ? 'was' : 'were'} dead after ${reason}; ${dead === 1 ? 'its' : 'their'} forwards reconnect`,
+      );
+    else if (checked > 0) core.logger.info(`every port-forward connection answered (${checked})`);
+    return { checked, dead, watches };
+  };
+  const running = run().finally(() => {
+    if (core.checking === running) core.checking = undefined;
+  });
+  core.checking = running;
+  return running;
+};
+
 /** Stops every watch (bounded), closes the sessions, removes our hosts block. Idempotent. */
 const shutdownOf =
   (core: EngineCore): (() => Promise<void>) =>
@@ -533,6 +589,10 @@ export const createEngine = (deps: EngineDeps): EngineRuntime => {
       await Promise.all([...core.watches.values()].map((w) => w.ready));
     },
     shutdown: shutdownOf(core),
+    checkConnections: (reason) =>
+      core.shuttingDown
+        ? Promise.resolve({ checked: 0, dead: 0, watches: 0 })
+        : checkConnections(core, reason),
     unmatchedNames: () => {
       const listed: ListedNamespace[] = [];
       for (const w of core.watches.values()) {

@@ -207,6 +207,14 @@ export class NamespaceWatch {
     if (entry) await this.dropEntry(name, entry);
   }
 
+  /** Watches again now, from where each informer was (their connections may be dead); returns how many. */
+  restartWatches(): number {
+    if (this.stopped) return 0;
+    const informers = [this.services, this.pods, this.endpoints].filter((i) => i !== undefined);
+    for (const i of informers) i.restartWatch();
+    return informers.length;
+  }
+
   async stop(): Promise<void> {
     this.stopped = true;
     this.services?.stop();

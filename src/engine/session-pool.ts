@@ -21,6 +21,11 @@ export interface SessionPool {
   acquire(cluster: ClusterGateway, namespace: string, podName: string, uid?: string): SessionLease;
   /** Closes the pod's session now (the pod itself is gone: every holder sees `closed` and re-dials). */
   invalidate(context: string, namespace: string, podName: string): void;
+  /**
+   * Proves every session open now (PodSession.check); a dead one ends, and its holders re-dial as
+   * after any lost connection. Resolves with how many were checked and how many were dead.
+   */
+  checkAll(timeoutMs: number): Promise<{ checked: number; dead: number }>;
   /** Sessions open now (shared ones count once); for tests and diagnostics. */
   size(): number;
   closeAll(): void;
@@ -79,6 +84,11 @@ export const createSessionPool = (): SessionPool => {
       if (!slot) return;
       slots.delete(key);
       slot.session.close();
+    },
+    async checkAll(timeoutMs) {
+      const all = [...slots.values(), ...retired];
+      const alive = await Promise.all(all.map((slot) => slot.session.check(timeoutMs)));
+      return { checked: all.length, dead: alive.filter((a) => !a).length };
     },
     size: () => slots.size + retired.size,
     closeAll() {

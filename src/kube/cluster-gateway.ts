@@ -200,6 +200,11 @@ export function createClusterGateway(deps: ClusterGatewayDeps): ClusterGateway {
     return {
       synced: inf.synced,
       list: () => inf.list(),
+      restartWatch: () => {
+        // Kept-alive connections idle through a sleep are as suspect as the watch's own.
+        rest.dropIdleConnections();
+        inf.restartWatch();
+      },
       stop: () => {
         informers.delete(inf);
         inf.stop();

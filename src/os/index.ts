@@ -16,3 +16,4 @@ export {
   type InvokingUser,
   type ProcessIdentity,
 } from './privilege.js';
+export { watchMachine, type MachineWatch, type MachineWatchOptions } from './machine-watch.js';

@@ -34,7 +34,14 @@ export interface CliProcess {
 
 export const startCli = (
   args: string[],
-  opts: { env: NodeJS.ProcessEnv; uid?: number; gid?: number; worldReadable?: boolean },
+  opts: {
+    env: NodeJS.ProcessEnv;
+    uid?: number;
+    gid?: number;
+    worldReadable?: boolean;
+    /** A command that runs node (e.g. `unshare --net …`), given node's path and arguments last. */
+    launcher?: string[];
+  },
 ): CliProcess => {
   // Another user cannot load the CLI from a checkout in a private directory: run a mirror of it
   // (also when root starts it and it starts a process of another user: `sudo -E kubefwd`).
@@ -42,7 +49,8 @@ export const startCli = (
     opts.worldReadable === true || (opts.uid !== undefined && opts.uid !== process.getuid?.())
       ? worldReadableRoot(repoRoot)
       : repoRoot;
-  const child = spawn(process.execPath, [join(root, 'bin', 'kubefwd'), ...args], {
+  const [command, ...launcherArgs] = [...(opts.launcher ?? []), process.execPath];
+  const child = spawn(command, [...launcherArgs, join(root, 'bin', 'kubefwd'), ...args], {
     cwd: root,
     env: opts.env,
     stdio: ['pipe', 'pipe', 'pipe'],

@@ -279,6 +279,54 @@ describe('engine: a namespace', () => {
     ).toBe(true);
   }, 10_000);
 
+  it('checkConnections proves every session and restarts the watches: a dead one is re-dialled at once, live ones are left alone', async () => {
+    const { cluster, engine, logger } = setup();
+    await shop(cluster);
+    await engine.addNamespace({ namespace: 'shop' });
+    await eventually(() => status(engine, 'postgres.shop.sim') === 'Active');
+    await eventually(() => status(engine, 'api-gateway.shop.sim') === 'Active');
+    const [pg] = cluster.sessions.filter((s) => s.pod === 'postgres-0');
+    const [gw] = cluster.sessions.filter((s) => s.pod === 'api-gateway-a');
+    // The postgres pod's connection went silent while the machine slept; the gateway's did not.
+    pg!.silent = true;
+    const result = await engine.checkConnections('the machine was asleep for 12m 5s');
+    expect(result).toEqual({ checked: 2, dead: 1, watches: 3 });
+    expect(pg!.checks).toBe(1);
+    expect(gw!.checks).toBe(1);
+    expect(cluster.watchRestarts('services', 'shop')).toBe(1);
+    expect(cluster.watchRestarts('pods', 'shop')).toBe(1);
+    expect(cluster.watchRestarts('endpoints', 'shop')).toBe(1);
+    expect(logger.lines).toContain(
+      'info the machine was asleep for 12m 5s: proving 2 port-forward connections and watching the cluster again',
+    );
+    expect(logger.lines).toContain(
+      'warn 1 of 2 port-forward connections was dead after the machine was asleep for 12m 5s; its forwards reconnect',
+    );
+    // The dead one is re-dialled without waiting for a connection or a backoff; the other is kept.
+    await eventually(() => cluster.sessions.filter((s) => s.pod === 'postgres-0').length === 2);
+    await eventually(() => status(engine, 'postgres.shop.sim') === 'Active');
+    expect(cluster.sessions.filter((s) => s.pod === 'api-gateway-a')).toHaveLength(1);
+    expect((await roundTrip(`${NET}.2`, 5432, 'after')).toString()).toBe('after');
+
+    // Two requests while one runs: one more check after it, not two.
+    const first = engine.checkConnections('the network changed: wlan0 10.0.0.7 new');
+    const second = engine.checkConnections('again');
+    const third = engine.checkConnections('and again');
+    expect(second).toBe(third);
+    await Promise.all([first, second]);
+    expect(gw!.checks).toBe(3);
+  });
+
+  it('checkConnections with nothing to prove says nothing', async () => {
+    const { engine, logger } = setup();
+    expect(await engine.checkConnections('the machine was asleep for 1m 0s')).toEqual({
+      checked: 0,
+      dead: 0,
+      watches: 0,
+    });
+    expect(logger.lines.filter((l) => l.includes('asleep'))).toEqual([]);
+  });
+
   it('re-dials when a pod is recreated under the same name (StatefulSet)', async () => {
     const { cluster, engine, events } = setup();
     await shop(cluster);

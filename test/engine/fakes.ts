@@ -30,6 +30,8 @@ interface Watcher {
   handler: InformerHandler<Obj>;
   stopped: boolean;
   labelSelector?: string | undefined;
+  /** restartWatch() calls. */
+  restarts: number;
 }
 
 const matchesLabels = (selector: string | undefined, labels: Record<string, string> | undefined): boolean => {
@@ -45,6 +47,10 @@ export interface FakeSessionControl {
   session: PodSession;
   /** Ends the session as a cut connection would. */
   cut(reason?: string): void;
+  /** The connection went silent (a dead NAT, a suspended laptop): check() finds it dead. */
+  silent: boolean;
+  /** check() calls. */
+  checks: number;
   streams: Duplex[];
 }
 
@@ -88,6 +94,7 @@ export class FakeCluster implements ClusterGateway {
       handler: handler,
       stopped: false,
       labelSelector,
+      restarts: 0,
     };
     this.watchers.push(w);
     const visible = (o: Obj): boolean =>
@@ -106,6 +113,7 @@ export class FakeCluster implements ClusterGateway {
           this.forbidden.has(`${kind}/${namespace}`)
             ? []
             : (this.list(kind, namespace).filter(visible) as T[]),
+        restartWatch: () => w.restarts++,
         stop: () => {
           w.stopped = true;
         },
@@ -118,6 +126,7 @@ export class FakeCluster implements ClusterGateway {
     return {
       synced,
       list: () => this.list(kind, namespace).filter(visible) as T[],
+      restartWatch: () => w.restarts++,
       stop: () => {
         w.stopped = true;
       },
@@ -187,6 +196,13 @@ export class FakeCluster implements ClusterGateway {
       if (!w.stopped && w.kind === kind && w.namespace === namespace) w.handler.onWatching?.();
   }
 
+  /** restartWatch() calls over the informers of a kind in a namespace. */
+  watchRestarts(kind: Kind, namespace: string): number {
+    return this.watchers
+      .filter((w) => w.kind === kind && w.namespace === namespace)
+      .reduce((n, w) => n + w.restarts, 0);
+  }
+
   activeWatchers(): number {
     return this.watchers.filter((w) => !w.stopped).length;
   }
@@ -253,6 +269,8 @@ export class FakeCluster implements ClusterGateway {
     const control: FakeSessionControl = {
       pod: pod.name,
       streams: [],
+      silent: false,
+      checks: 0,
       session: undefined as unknown as PodSession,
       cut: (reason = 'connection cut') => {
         if (isClosed) return;
@@ -290,6 +308,16 @@ export class FakeCluster implements ClusterGateway {
           });
           sock.once('error', reject);
         }),
+      check: () => {
+        control.checks++;
+        if (isClosed) return Promise.resolve(false);
+        if (!control.silent) return Promise.resolve(true);
+        isClosed = true;
+        const dead = new KubefwdError('TIMEOUT', 'connection is dead: no answer to a PING');
+        for (const s of control.streams) s.destroy(dead);
+        closeWith(dead);
+        return Promise.resolve(false);
+      },
       close: () => control.cut('closed'),
     };
     this.sessions.push(control);

@@ -97,6 +97,20 @@ describe('REST client', () => {
     expect(requests[0]?.headers['impersonate-user']).toBe('jane');
   });
 
+  it('keeps connections alive between requests; dropIdleConnections makes the next request dial anew', async () => {
+    const { url, requests } = await serve((_req, res) => res.end('{}'));
+    const rest = createRestClient(conn(url));
+    cleanups.push(() => rest.close());
+    const port = async (): Promise<number> => {
+      await rest.json({ path: '/api', subject });
+      return requests.at(-1)!.socket.remotePort!;
+    };
+    const first = await port();
+    expect(await port()).toBe(first);
+    rest.dropIdleConnections();
+    expect(await port()).not.toBe(first);
+  });
+
   it('maps Status errors (403 names verb and resource, 404 → *_NOT_FOUND)', async () => {
     const { url } = await serve((req, res) => {
       res.statusCode = req.url?.includes('forbidden') ? 403 : 404;

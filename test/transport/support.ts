@@ -188,20 +188,25 @@ export const httpGet = async (port: number, path: string): Promise<{ status: num
   return { status, body: raw.slice(raw.indexOf('\r\n\r\n') + 4) };
 };
 
-/** A TCP relay in front of the API server that can black-hole traffic (a dead network path). */
+/**
+ * A TCP relay in front of the API server that can black-hole traffic (a dead network path):
+ * `freeze` every connection, now and later; `freezeOpen` only those open now (a NAT or VPN that
+ * forgot them while a laptop slept: new connections get through).
+ */
 export async function freezableRelay(
   target: string,
-): Promise<{ url: string; freeze(): void; close(): Promise<void> }> {
+): Promise<{ url: string; freeze(): void; freezeOpen(): void; close(): Promise<void> }> {
   const u = new URL(target);
   let frozen = false;
   const open = new Set<net.Socket>();
+  const dead = new WeakSet<net.Socket>();
   const server = net.createServer((client) => {
     const upstream = net.connect(Number(u.port), u.hostname);
     open.add(client);
     open.add(upstream);
     const relay = (from: net.Socket, to: net.Socket): void => {
       from.on('data', (c: Buffer) => {
-        if (!frozen) to.write(c);
+        if (!frozen && !dead.has(from)) to.write(c);
       });
       from.on('close', () => to.destroy());
       from.on('error', () => to.destroy());
@@ -217,6 +222,9 @@ export async function freezableRelay(
     url: `https://127.0.0.1:${(server.address() as net.AddressInfo).port}`,
     freeze: () => {
       frozen = true;
+    },
+    freezeOpen: () => {
+      for (const s of open) dead.add(s);
     },
     async close() {
       for (const s of open) s.destroy();

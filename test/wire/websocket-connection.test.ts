@@ -128,6 +128,23 @@ describe('WebSocketConnection against ws', () => {
     expect((await closed)[0]).toBe(1006);
   });
 
+  it('checkAlive: ws answers our PING; a peer gone silent is dropped with an error', async () => {
+    const { client, socket } = await connected();
+    expect(await client.checkAlive(1000)).toBe(true);
+    expect(client.isOpen).toBe(true);
+    // The peer reads nothing more (a NAT or VPN that forgot the connection looks the same to us).
+    socket.pause();
+    const errors: Error[] = [];
+    client.on('error', (e: Error) => errors.push(e));
+    const closed = new Promise((resolve) => client.once('close', resolve));
+    expect(await client.checkAlive(50)).toBe(false);
+    await closed;
+    expect(errors.map((e) => e.message)).toEqual([
+      'no answer to a PING within 50 ms: the connection is dead',
+    ]);
+    expect(await client.checkAlive(50)).toBe(false);
+  });
+
   it('as a byte stream: coalesced writes arrive in order, a normal close is EOF', async () => {
     const { client, peer } = await connected({ mode: 'bytes' });
     const stream = new WebSocketByteStream(client);

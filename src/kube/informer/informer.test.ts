@@ -232,6 +232,42 @@ describe('createInformer', () => {
     inf.stop();
   });
 
+  it('restartWatch drops the watch in flight, or the wait for the next attempt, and watches again now from where it was', async () => {
+    const { c, s, r, inf } = await synced({ items: [o('a', '1')], resourceVersion: '1' });
+    s.watches[0]!.emit({ type: 'MODIFIED', object: o('a', '5') });
+    // A watch that hangs on a dead connection: restarted, from the resourceVersion it had reached.
+    inf.restartWatch();
+    await flush();
+    expect(s.watches[0]!.aborted()).toBe(true);
+    expect(s.watches).toHaveLength(2);
+    expect(s.watches[1]!.rv).toBe('5');
+    expect(s.watches[1]!.aborted()).toBe(false);
+    // Not a failure: no error reported, no backoff, no list.
+    expect(r.errors).toEqual([]);
+    expect(s.listCalls()).toBe(1);
+    // Nor a watch the server ended at once without an event (that one waits, against hot loops).
+    inf.restartWatch();
+    await flush();
+    expect(s.watches).toHaveLength(3);
+    expect(c.pending()).toEqual([]);
+    // During the backoff after a failure: the wait is cut short, the next attempt comes now.
+    s.watches[2]!.fail(new KubefwdError('API_UNREACHABLE', 'connection reset'));
+    await flush();
+    expect(c.pending()).toEqual([100]);
+    inf.restartWatch();
+    await flush();
+    expect(s.watches).toHaveLength(4);
+    expect(s.watches[3]!.rv).toBe('5');
+    expect(s.watches[3]!.aborted()).toBe(false);
+    // Events still apply on the new watch.
+    s.watches[3]!.emit({ type: 'MODIFIED', object: o('a', '6') });
+    expect(r.log.at(-1)).toBe('update a@5->6');
+    inf.stop();
+    inf.restartWatch();
+    await flush();
+    expect(s.watches).toHaveLength(4);
+  });
+
   it('says when a watch is open again after a failure (a resumed watch is followed by no onSynced)', async () => {
     const { c, s, r, inf } = await synced({ items: [], resourceVersion: '1' });
     s.watches[0]!.open();

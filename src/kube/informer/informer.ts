@@ -97,6 +97,8 @@ export function createInformer<T extends Keyed>(
   let stopped = false;
   let abort = new AbortController();
   let cancelSleep: (() => void) | undefined;
+  /** restartWatch() cut the request in flight: what it ends with is not a failure. */
+  let restarting = false;
   let resyncTimer: { cancel(): void } | undefined;
 
   let resolveSynced!: () => void;
@@ -219,6 +221,9 @@ export function createInformer<T extends Keyed>(
     let listForced = false;
     let quickEnds = 0;
     while (!stopped) {
+      restarting = false;
+      // An aborted controller (restartWatch, or one used to cut a hung request) aborts at once.
+      if (abort.signal.aborted) abort = new AbortController();
       try {
         if (needList) {
           rv.value = await relist();
@@ -243,6 +248,7 @@ export function createInformer<T extends Keyed>(
           () => call('onWatching', () => handler.onWatching?.()),
         );
         if (stopped) break;
+        if (restarting) continue;
         failures = 0;
         streak = 0;
         if (events === 0 && clock.now() - startedAt < QUICK_END_MS) {
@@ -253,6 +259,7 @@ export function createInformer<T extends Keyed>(
         } else quickEnds = 0;
       } catch (err) {
         if (stopped) break;
+        if (restarting) continue;
         if (isGone(err) || isTooLarge(err)) {
           logger.debug(
             `informer ${name}: resourceVersion ${rv.value} ${isGone(err) ? 'expired' : 'is unknown to the server'}; relisting`,
@@ -276,8 +283,6 @@ export function createInformer<T extends Keyed>(
         else logger.warn(line, { code: kerr.code });
         call('onError', () => handler.onError?.(kerr, delay));
         await sleep(delay);
-        // A fresh controller: the old one may have been used to cut a hung request.
-        abort = new AbortController();
       }
     }
   };
@@ -292,6 +297,12 @@ export function createInformer<T extends Keyed>(
   return {
     synced,
     list: () => [...cache.values()],
+    restartWatch() {
+      if (stopped) return;
+      restarting = true;
+      abort.abort();
+      cancelSleep?.();
+    },
     stop() {
       if (stopped) return;
       stopped = true;

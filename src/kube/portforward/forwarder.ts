@@ -239,6 +239,11 @@ export function createPortForwarder(conn: ClusterConnection, opts: PortForwarder
       return inner.openStream(port);
     }
 
+    /** Not connected yet (or connecting: the dial has its own deadline): nothing to prove. */
+    check(timeoutMs: number): Promise<boolean> {
+      return this.innerNow?.check(timeoutMs) ?? Promise.resolve(true);
+    }
+
     close(opts?: { drain?: boolean }): void {
       if (this.isClosed) return;
       this.isClosed = true;

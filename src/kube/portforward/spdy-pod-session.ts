@@ -294,6 +294,18 @@ export class SpdyPodSession {
     this.goodPorts = new Set();
   }
 
+  /**
+   * Proves the connection (and any retired one still carrying streams) answers: a dead one is
+   * ended, and its streams and this session's holder learn it now instead of at the keep-alive.
+   */
+  async check(timeoutMs: number): Promise<boolean> {
+    const [alive] = await Promise.all([
+      this.session === undefined ? true : this.session.checkAlive(timeoutMs),
+      ...[...this.retired].map((r) => r.checkAlive(timeoutMs)),
+    ]);
+    return alive;
+  }
+
   close(opts?: { drain?: boolean }): void {
     this.closedByUs = true;
     // After GOAWAY the connection's open streams may finish (closeIfDone closes it after the last):

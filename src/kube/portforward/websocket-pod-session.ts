@@ -113,6 +113,11 @@ export class V4Stream extends Duplex {
     );
   };
 
+  /** Proves the stream's own connection works; a dead one fails the stream (see WebSocketConnection.checkAlive). */
+  check(timeoutMs: number): Promise<boolean> {
+    return this.ws.checkAlive(timeoutMs);
+  }
+
   override _read(): void {
     if (this.ws.isPaused) this.ws.resume();
   }
@@ -163,7 +168,7 @@ export class WebSocketPodSession {
   readonly transport = 'websocket' as const;
   readonly closed: Promise<KubefwdError | undefined>;
   private resolveClosed!: (e: KubefwdError | undefined) => void;
-  private readonly streams = new Set<Duplex>();
+  private readonly streams = new Set<V4Stream>();
   private isClosed = false;
 
   constructor(
@@ -204,6 +209,12 @@ export class WebSocketPodSession {
     this.streams.add(stream);
     stream.once('close', () => this.streams.delete(stream));
     return stream;
+  }
+
+  /** Each stream has its own connection: a dead one fails only its stream; the session stays. */
+  async check(timeoutMs: number): Promise<boolean> {
+    await Promise.all([...this.streams].map((s) => s.check(timeoutMs)));
+    return true;
   }
 
   close(): void {

@@ -39,6 +39,8 @@ export interface RestClient {
    * `signal` resolves. `onOpen` is called once the server has accepted the request (2xx headers).
    */
   lines(req: RestRequest, onLine: (line: string) => void, onOpen?: () => void): Promise<void>;
+  /** Closes the kept-alive connections no request uses (they may be dead): the next request dials. */
+  dropIdleConnections(): void;
   close(): void;
 }
 
@@ -327,6 +329,9 @@ export function createRestClient(conn: MaybeInvalidating, opts: RestClientOption
         });
         request.once('error', (e) => finish(e));
       });
+    },
+    dropIdleConnections() {
+      for (const sockets of Object.values(agent.freeSockets)) for (const s of sockets ?? []) s.destroy();
     },
     close() {
       closed = true;

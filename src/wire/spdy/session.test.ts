@@ -3,7 +3,7 @@ import { Duplex, PassThrough } from 'node:stream';
 import { once } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
 import { KubefwdError } from '../../contract/errors.js';
-import { FrameParser, RstStatus } from './frames.js';
+import { FrameParser, RstStatus, encodeFrame } from './frames.js';
 import { SpdySession } from './session.js';
 import type { SpdyStream } from './stream.js';
 
@@ -272,6 +272,46 @@ describe('SpdySession', () => {
     expect((err as KubefwdError).code).toBe('TIMEOUT');
     expect(((await streamErr)[0] as KubefwdError).code).toBe('TIMEOUT');
     expect(a.destroyed).toBe(true);
+  });
+
+  it('checkAlive proves a connection now: answered is alive, silence ends it with TIMEOUT', async () => {
+    const { client, server } = await pair();
+    echo(server);
+    expect(await client.checkAlive(1000)).toBe(true);
+    expect(client.isClosed).toBe(false);
+
+    // A peer that reads but never answers (a NAT that forgot the connection looks the same).
+    const [a, b, stop] = await socketPair();
+    cleanups.push(() => {
+      a.destroy();
+      b.destroy();
+      stop();
+    });
+    b.resume();
+    const silent = new SpdySession(a, { role: 'client' });
+    const s = silent.openStream({});
+    const streamErr = once(s, 'error');
+    expect(await silent.checkAlive(50)).toBe(false);
+    expect(((await silent.closed) as KubefwdError).code).toBe('TIMEOUT');
+    expect(((await streamErr)[0] as KubefwdError).message).toMatch(/no answer to a PING within 50 ms/);
+    expect(await silent.checkAlive(50)).toBe(false);
+  });
+
+  it('checkAlive counts any bytes as life: a PING answer queued behind data is not a dead peer', async () => {
+    const [a, b, stop] = await socketPair();
+    cleanups.push(() => {
+      a.destroy();
+      b.destroy();
+      stop();
+    });
+    // The peer never answers PINGs but keeps sending bytes (a busy download, its answer far behind).
+    const client = new SpdySession(a, { role: 'client' });
+    b.resume();
+    let id = 2;
+    const traffic = setInterval(() => b.write(encodeFrame({ type: 'ping', id: (id += 2) })), 10);
+    cleanups.push(() => clearInterval(traffic));
+    expect(await client.checkAlive(100)).toBe(true);
+    expect(client.isClosed).toBe(false);
   });
 
   it('the peer cutting the connection closes every stream with a reason', async () => {

@@ -133,6 +133,8 @@ export class SpdySession extends EventEmitter<SpdySessionEvents> {
   private keepAliveTimer: NodeJS.Timeout | undefined;
   private keepAliveDeadline: NodeJS.Timeout | undefined;
   private receivedSincePing = false;
+  /** Reads from the pipe so far (checkAlive's sign of life). */
+  private pipeReads = 0;
   private readonly pingIntervalMs: number;
   private readonly pingTimeoutMs: number;
 
@@ -237,6 +239,31 @@ export class SpdySession extends EventEmitter<SpdySessionEvents> {
       this.pings.set(id, pending);
       this.writeFrame({ type: 'ping', id });
     });
+  }
+
+  /**
+   * Proves the connection works now, not at the next keep-alive: a PING, and `timeoutMs` for
+   * anything to arrive (the answer may queue behind data, so any bytes count, as for the
+   * keep-alive; so does a wait while our own reads are paused). Silence ends the session with
+   * TIMEOUT and resolves false; a session already over resolves false.
+   */
+  async checkAlive(timeoutMs: number): Promise<boolean> {
+    if (this.ended) return false;
+    const readsBefore = this.pipeReads;
+    try {
+      await this.ping(timeoutMs);
+      return true;
+    } catch {
+      if (this.ended) return false;
+      if (this.pipeReads !== readsBefore || this.readBlockers.size > 0) return true;
+      this.destroy(
+        new KubefwdError(
+          'TIMEOUT',
+          `connection to ${this.label} is dead: no answer to a PING within ${timeoutMs} ms`,
+        ),
+      );
+      return false;
+    }
   }
 
   /**
@@ -407,6 +434,7 @@ export class SpdySession extends EventEmitter<SpdySessionEvents> {
   private readonly onPipeData = (chunk: Buffer | string): void => {
     if (this.ended || this.stalled) return;
     this.receivedSincePing = true;
+    this.pipeReads++;
     if (this.stats !== undefined) {
       this.stats.reads++;
       this.stats.readBytes += chunk.length;

@@ -119,6 +119,8 @@ export class WebSocketConnection extends EventEmitter<WebSocketEvents> {
   private closeReason = '';
   private closeTimer: NodeJS.Timeout | undefined;
   private paused = false;
+  /** Reads from the socket so far (checkAlive's sign of life). */
+  private reads = 0;
   /** Our socket writes not yet called back. */
   private inFlight = 0;
   /** Frames sent while a write was in flight (see writeFrame). */
@@ -201,6 +203,32 @@ export class WebSocketConnection extends EventEmitter<WebSocketEvents> {
     if (!this.paused) return;
     this.paused = false;
     if (this.state !== 'closed') this.socket.resume();
+  }
+
+  /**
+   * Proves the connection works now, as SpdySession.checkAlive does: a PING, and `timeoutMs` for
+   * anything to arrive (a wait while our reads are paused counts as alive). Silence drops the
+   * connection with an 'error' and resolves false.
+   */
+  checkAlive(timeoutMs: number): Promise<boolean> {
+    if (this.state !== 'open') return Promise.resolve(false);
+    const readsBefore = this.reads;
+    this.writeFrame(Opcode.PING, Buffer.alloc(0));
+    return new Promise((resolve) => {
+      setTimeout(() => {
+        if (this.state === 'closed') resolve(false);
+        else if (this.reads !== readsBefore || this.paused) resolve(true);
+        else {
+          if (this.listenerCount('error') > 0)
+            this.emit(
+              'error',
+              new Error(`no answer to a PING within ${timeoutMs} ms: the connection is dead`),
+            );
+          this.socket.destroy();
+          resolve(false);
+        }
+      }, timeoutMs).unref();
+    });
   }
 
   /** Starts the close handshake; the socket is ended when the peer answers (or after 2 s). */
@@ -307,6 +335,7 @@ export class WebSocketConnection extends EventEmitter<WebSocketEvents> {
 
   private readonly onData = (chunk: Buffer): void => {
     if (this.state === 'closed') return;
+    this.reads++;
     let frames: WsFrame[];
     try {
       frames = this.reader.push(chunk);
