@@ -1,7 +1,7 @@
 // Wires the parts: machine adapters → engine → state store → REST API (+ TUI). The API socket is
 // bound before the engine starts, so a taken address fails while nothing has changed; the engine's
 // first hosts write removes a stale block from a killed run together with writing ours.
-import { KubefwdError, errorMessage } from '../contract/errors.js';
+import { errorMessage } from '../contract/errors.js';
 import { createApiApp } from '../api/server/app.js';
 import { BANNER_LINK_TTL_MS, createDashboardSessions } from '../api/server/dashboard-session.js';
 import { resolveApiKey } from '../api/server/discovery-file.js';
@@ -10,7 +10,7 @@ import { processAlive } from '../os/process-alive.js';
 import type { DiscoveryFile } from '../contract/api.js';
 import { loadTui } from '../tui/load.js';
 import { createEngine, type EngineRuntime } from '../engine/index.js';
-import { findBlocks, removeBlocks, splitLines } from '../engine/hosts-block.js';
+import { removeBlocks } from '../engine/hosts-block.js';
 import type { Engine } from '../engine/controller.js';
 import type { EngineOptions } from '../engine/options.js';
 import type { TrafficRecorderHandle } from '../engine/traffic/index.js';
@@ -31,7 +31,7 @@ import type { DaemonLogger } from './logger.js';
 import type { HeapTuning } from './heap-tuning.js';
 import { readProcessStats } from './process-stats.js';
 import type { Plan } from './preflight.js';
-import { isLiveBlockId, isStaleBlockId, ownBlockId } from './stale-blocks.js';
+import { isStaleBlockId, ownBlockId } from './stale-blocks.js';
 import { startWatchdog } from './watchdog.js';
 
 export interface ComposeInput {
@@ -60,17 +60,6 @@ export interface Composed {
   shutdown(): Promise<void>;
   forceCleanup(): Promise<void>;
 }
-
-/** Refuses to share a hosts file with a running kubefwd (its block would be ours to clobber). */
-const checkNoLiveBlock = async (hosts: HostsFile): Promise<void> => {
-  const live = findBlocks(splitLines(await hosts.read())).filter((b) => isLiveBlockId(b.id, process.pid));
-  const other = live[0];
-  if (other)
-    throw new KubefwdError('HOSTS_FILE_LOCKED', `another kubefwd (${other.id}) is managing ${hosts.path}`, {
-      field: '--hosts-path',
-      hint: 'Stop that kubefwd first, or give this one its own hosts file with --hosts-path.',
-    });
-};
 
 /** `p`, or `fallback` after `ms` (the timer is cleared when `p` settles first). */
 const within = <T>(p: Promise<T>, ms: number, fallback: T): Promise<T> => {
@@ -354,7 +343,6 @@ const stopInOrder = async (p: {
 // and the shutdown closure must see every part: one function, each step a call.
 export const compose = async (input: ComposeInput): Promise<Composed> => {
   const { config, logger, clusters, hosts, user, plan } = input;
-  await checkNoLiveBlock(hosts);
 
   // File descriptors: the limit said once at start, accept failures and refused API connections
   // counted and logged, the open count sampled so running low is said before it bites.

@@ -16,6 +16,7 @@ import { createLogger, type DaemonLogger } from './logger.js';
 import type { Machine } from './helper-client.js';
 import { planTargets, type Plan } from './preflight.js';
 import { tuneHeapForForwarding } from './heap-tuning.js';
+import { checkNoLiveBlock } from './stale-blocks.js';
 
 /** How long start-up waits for the API server before saying so. */
 const SLOW_START_MS = 3000;
@@ -106,6 +107,7 @@ export const startDaemon = async (
       ...(options.hostsWriteDelayMs !== undefined ? { writeDelayMs: options.hostsWriteDelayMs } : {}),
     });
   await hosts.checkWritable();
+  await checkNoLiveBlock(hosts);
 
   // 2. The kubeconfig, contexts, API server and RBAC.
   const clusters =

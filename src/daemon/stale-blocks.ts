@@ -6,6 +6,7 @@
 // and another name (`# kubefwd begin my-notes`) is left alone. Pid 0 and 1 never own a block (init
 // is always alive, so a `pid-1` block would otherwise make kubefwd refuse to start forever).
 import { readFileSync } from 'node:fs';
+import { KubefwdError } from '../contract/errors.js';
 import { findBlocks, splitLines } from '../engine/hosts-block.js';
 import { processAlive, processStartTime } from '../os/process-alive.js';
 
@@ -53,4 +54,21 @@ export const runningKubefwdPid = (hostsPath: string, ownPid = process.pid): numb
   }
   const live = findBlocks(splitLines(text)).find((b) => isLiveBlockId(b.id, ownPid));
   return live ? Number(OUR_ID.exec(live.id)?.[1]) : undefined;
+};
+
+/**
+ * Refuses to share a hosts file with a running kubefwd: a name both forward would resolve to the
+ * block that comes first, and a client could reach the other cluster without a word.
+ */
+export const checkNoLiveBlock = async (hosts: { path: string; read(): Promise<string> }): Promise<void> => {
+  const live = findBlocks(splitLines(await hosts.read())).find((b) => isLiveBlockId(b.id, process.pid));
+  if (live === undefined) return;
+  throw new KubefwdError(
+    'HOSTS_FILE_LOCKED',
+    `another kubefwd (pid ${OUR_ID.exec(live.id)?.[1] ?? live.id}) is managing ${hosts.path}`,
+    {
+      field: '--hosts-path',
+      hint: 'Forward more through that one instead: `kubefwd tui` (f: namespaces, x: contexts) or `kubefwd open` (the dashboard) add namespaces of any context to it. Or stop it first. (A kubefwd with its own --hosts-path runs beside it, but its names resolve only where that file is read.)',
+    },
+  );
 };

@@ -116,11 +116,15 @@ describe.skipIf(!built)('several kubefwd processes on one machine', () => {
       // One after another, so each sees the addresses of those before it taken (the clash to avoid).
       running.push({ sim, hosts, p, names: await waitForNames(hosts, p, 6) });
     }
-    // A second kubefwd on a hosts file a live one manages refuses (its block would be clobbered).
+    // A second kubefwd on a hosts file a live one manages refuses (a name both forward would reach
+    // whichever cluster's block comes first), before anything changes, and says where to go instead.
     const shared = await start(b, 'hosts-1');
     const refused = await shared.exited;
     expect(refused.code).not.toBe(0);
-    expect(refused.stdout + refused.stderr).toMatch(/another kubefwd .* is managing/);
+    const said = refused.stdout + refused.stderr;
+    expect(said).toContain(`another kubefwd (pid ${String(running[0]!.p.child.pid)}) is managing`);
+    expect(said).toContain('`kubefwd tui` (f: namespaces, x: contexts)');
+    expect(said).not.toMatch(/Version|HostFile management|Press \[Ctrl-C\]/);
 
     // Let every forward settle, then read the final blocks.
     await new Promise((r) => setTimeout(r, 1500));
