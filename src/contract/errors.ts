@@ -209,17 +209,20 @@ export class KubefwdError extends Error {
   readonly hint: string;
   /** The field or input the error is about, when there is one (e.g. "--mapping", "body.namespace"). */
   readonly field: string | undefined;
+  /** How long the server asked to wait before trying again (a 429's or 503's `Retry-After`), if it did. */
+  retryAfterMs: number | undefined;
 
   constructor(
     code: ErrorCode,
     message: string,
-    options: { cause?: unknown; hint?: string; field?: string } = {},
+    options: { cause?: unknown; hint?: string; field?: string; retryAfterMs?: number | undefined } = {},
   ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'KubefwdError';
     this.code = code;
     this.hint = options.hint ?? ERROR_CODES[code].hint;
     this.field = options.field;
+    this.retryAfterMs = options.retryAfterMs;
   }
 
   get status(): number {

@@ -11,6 +11,13 @@ describe('backoff', () => {
     expect(b.next()).toBe(1000);
   });
 
+  it('waits at least as long as the server asked (Retry-After), up to the cap', () => {
+    const b = createBackoff();
+    expect(b.next(7_000)).toBe(7_000);
+    expect(b.next(500)).toBe(2_000);
+    expect(b.next(3_600_000)).toBe(300_000);
+  });
+
   it('applies jitter downwards only', () => {
     const b = createBackoff({ jitter: 0.5, random: () => 1 });
     expect(b.next()).toBe(500);

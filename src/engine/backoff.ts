@@ -9,8 +9,11 @@ export interface BackoffOptions {
 }
 
 export interface Backoff {
-  /** The delay before the next attempt; advances the sequence. */
-  next(): number;
+  /**
+   * The delay before the next attempt; advances the sequence. `atLeastMs`: what the server asked to
+   * wait (Retry-After), honoured up to the longest delay.
+   */
+  next(atLeastMs?: number): number;
   /** Attempts since the last reset. */
   readonly attempt: number;
   reset(): void;
@@ -23,10 +26,11 @@ export const createBackoff = (options: BackoffOptions = {}): Backoff => {
   const random = options.random ?? Math.random;
   let attempt = 0;
   return {
-    next() {
+    next(atLeastMs = 0) {
       const raw = Math.min(max, initial * 2 ** Math.min(attempt, 40));
       attempt++;
-      return jitter === 0 ? raw : Math.round(raw * (1 - jitter * random()));
+      const delay = jitter === 0 ? raw : Math.round(raw * (1 - jitter * random()));
+      return Math.max(delay, Math.min(atLeastMs, max));
     },
     get attempt() {
       return attempt;

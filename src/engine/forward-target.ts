@@ -631,7 +631,7 @@ export class ForwardTarget {
   private failed(e: KubefwdError, what: string, alwaysRetryAs?: 'Waiting' | 'Error'): void {
     if (this.ctx.autoReconnect || alwaysRetryAs) {
       const status = alwaysRetryAs ?? 'Error';
-      const delay = this.backoff.next();
+      const delay = this.backoff.next(e.retryAfterMs);
       const at = this.ctx.clock.now() + delay;
       this.setState(status, {
         reason: `${what}: ${e.message}; retrying in ${Math.round(delay / 1000)}s`,

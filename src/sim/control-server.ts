@@ -27,6 +27,7 @@ export const CONTROL_ROUTES = [
   'POST /cut-streams',
   'POST /goaway',
   'POST /latency {ms}',
+  'POST /throttle-upgrades {count, retryAfterSeconds}',
   'POST /protocols {tunnel?, spdy?, websocket?}',
   'POST /deny {verb, resource, namespace?}',
   'POST /allow-all',
@@ -64,6 +65,15 @@ export async function startControlServer(
       if (typeof b.ms !== 'number' || !(b.ms >= 0 && b.ms <= MAX_LATENCY_MS))
         throw new BadInput(`"ms" (a number from 0 to ${MAX_LATENCY_MS}) is required`);
       control.setLatency(b.ms);
+    },
+    'POST /throttle-upgrades': async (b) => {
+      const count = b.count;
+      const after = b.retryAfterSeconds;
+      if (typeof count !== 'number' || !Number.isInteger(count) || count < 0)
+        throw new BadInput('"count" (how many upgrades to turn away, 0 or more) is required');
+      if (typeof after !== 'number' || !Number.isInteger(after) || after < 0 || after > 3600)
+        throw new BadInput('"retryAfterSeconds" (a whole number from 0 to 3600) is required');
+      control.throttleUpgrades(count, after);
     },
     'POST /protocols': async (b) => control.setProtocols(b),
     'POST /deny': async (b) =>

@@ -29,6 +29,8 @@ export interface SimControl {
   goAway(): Promise<number>;
   /** Added to every port-forward read/write (and upgrade). */
   setLatency(ms: number): void;
+  /** The next `count` port-forward upgrades get 429 with `Retry-After: retryAfterSeconds` (a busy server). */
+  throttleUpgrades(count: number, retryAfterSeconds: number): void;
   setProtocols(p: ProtocolSwitches): void;
   /** SelfSubjectAccessReview says no, and the real call gets 403. */
   denyPermission(p: { verb: string; resource: string; namespace?: string }): void;
@@ -171,6 +173,9 @@ export function createControl(d: ControlDeps): SimControl {
     goAway: () => d.hub.goAwayAll(),
     setLatency: (ms) => {
       d.hub.latencyMs = Math.max(0, ms);
+    },
+    throttleUpgrades: (count, retryAfterSeconds) => {
+      d.hub.throttle = { remaining: Math.max(0, count), retryAfterSeconds: Math.max(0, retryAfterSeconds) };
     },
     setProtocols: (p) => {
       for (const k of ['tunnel', 'spdy', 'websocket'] as const)

@@ -1,5 +1,6 @@
 // The engine over fake ports: real sockets on a random 127.x.y.0/24, an in-memory cluster driven by the test.
 import { afterEach, describe, expect, it } from 'vitest';
+import { KubefwdError } from '../../src/contract/errors.js';
 import { createEngine, type EngineRuntime } from '../../src/engine/index.js';
 import type { EngineEvent } from '../../src/engine/events.js';
 import type { ForwardRecord } from '../../src/engine/model.js';
@@ -451,6 +452,24 @@ describe('engine: waiting and errors', () => {
     // Fixed → the next retry succeeds and the backoff resets.
     cluster.failingPods.delete('broken-0');
     await eventually(() => engine.forwards().find((x) => x.status === 'Active'), 3000, 'recovery');
+  });
+
+  it('a busy API server (429 Retry-After) is tried again no sooner than it asked', async () => {
+    const { cluster, engine } = setup({ backoff: { initialMs: 50, maxMs: 60_000 } });
+    cluster.failingPods.add('busy-0');
+    cluster.dialError = new KubefwdError(
+      'API_UNREACHABLE',
+      'the API server is too busy (429 Too Many Requests)',
+      {
+        retryAfterMs: 7_000,
+      },
+    );
+    cluster.apply('services', service('busy', 'app', [{ port: 9013 }]));
+    cluster.apply('pods', pod('busy-0', 'app', { app: 'busy' }));
+    await engine.addNamespace({ namespace: 'app' });
+    const f = await eventually(() => engine.forwards().find((x) => x.status === 'Error'));
+    expect(f.reason).toMatch(/too busy .*; retrying in 7s$/);
+    expect(Date.parse(f.nextRetryAt!) - Date.now()).toBeGreaterThan(5_000);
   });
 
   it('an API server that does not answer is retried without -a, and a new connection is held, not refused', async () => {

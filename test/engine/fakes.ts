@@ -65,8 +65,9 @@ export class FakeCluster implements ClusterGateway {
   readonly sessions: FakeSessionControl[] = [];
   readonly backends: PodBackends = new Map();
   missingPermissions: string[] = [];
-  /** Pods whose sessions fail to become ready. */
+  /** Pods whose sessions fail to become ready, with `dialError` (default: API_UNREACHABLE). */
   readonly failingPods = new Set<string>();
+  dialError: KubefwdError | undefined;
   private rv = 1;
   private readonly forbidden = new Set<string>();
 
@@ -280,13 +281,14 @@ export class FakeCluster implements ClusterGateway {
       },
     };
     const failing = this.failingPods.has(pod.name);
+    const dialError = this.dialError;
     const backends = this.backends;
     control.session = {
       transport: 'fake',
       closed,
       ready: () =>
         failing
-          ? Promise.reject(new KubefwdError('API_UNREACHABLE', `cannot dial pod ${pod.name}`))
+          ? Promise.reject(dialError ?? new KubefwdError('API_UNREACHABLE', `cannot dial pod ${pod.name}`))
           : isClosed
             ? Promise.reject(new KubefwdError('STREAM_ERROR', 'session closed'))
             : Promise.resolve(),

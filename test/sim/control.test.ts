@@ -154,6 +154,8 @@ describe('control URL', () => {
     await call('POST', '/pod-ready', { namespace: 'sandbox', name: 'multi', ready: true });
     expect((await call('POST', '/latency', { ms: -1 })).status).toBe(400);
     expect((await call('POST', '/latency', { ms: 0 })).status).toBe(200);
+    expect((await call('POST', '/throttle-upgrades', { count: 1 })).status).toBe(400);
+    expect((await call('POST', '/throttle-upgrades', { count: 0, retryAfterSeconds: 1 })).status).toBe(200);
     expect(typeof (await call('POST', '/cut-streams')).json.count).toBe('number');
     expect(
       (await call('POST', '/backend', { namespace: 'sandbox', pod: 'multi', backend: 'nonsense' })).status,

@@ -2,6 +2,7 @@
 // WebSocket-only gateways refuse them.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createPortForwarder, type PortForwarder } from '../../src/kube/portforward/index.js';
+import type { KubefwdError } from '../../src/contract/errors.js';
 import type { KubeLogger } from '../../src/kube/types.js';
 import {
   connectLocal,
@@ -51,6 +52,7 @@ describe('auto transport negotiation', () => {
   });
   afterEach(async () => {
     h.sim.control.setProtocols({ tunnel: true, spdy: true, websocket: true });
+    h.sim.control.throttleUpgrades(0, 0);
     for (const pf of forwarders.splice(0)) pf.close();
     for (const l of locals.splice(0)) await l.close();
     infos.length = 0;
@@ -116,6 +118,26 @@ describe('auto transport negotiation', () => {
     forwarders.push(pf);
     const session = pf.openSession({ namespace: 'shop', name: h.pod('postgres') });
     await expect(session.openStream(5432)).rejects.toMatchObject({ code: 'AUTH_FAILED' });
+  });
+
+  it('a busy API server (429) is no reason to settle on another protocol: the error says so, the next session gets the tunnel', async () => {
+    // kubectl falls back to SPDY on any refused WebSocket upgrade, 429 too; one kubectl run does
+    // not live long, but a kubefwd would keep the worse protocol for all its forwards.
+    h.sim.control.throttleUpgrades(1, 2);
+    const before = { ...h.sim.control.counters().upgrades };
+    const pf = auto();
+    const session = pf.openSession({ namespace: 'shop', name: h.pod('postgres') });
+    const err = (await session.ready().catch((e: unknown) => e)) as KubefwdError;
+    expect(err).toMatchObject({ code: 'API_UNREACHABLE', retryAfterMs: 2000 });
+    expect(err.message).toMatch(/too busy .*429 Too Many Requests/);
+    // Turned away once, and no other protocol tried.
+    const now = h.sim.control.counters().upgrades;
+    expect([now.refused - before.refused, now.spdy - before.spdy, now.websocket - before.websocket]).toEqual([
+      1, 0, 0,
+    ]);
+    expect(pf.negotiated()).toBeUndefined();
+    expect(await echoThrough(pf)).toBe('ping');
+    expect(pf.negotiated()).toBe('tunnel');
   });
 
   it('renegotiates when the remembered protocol is switched off later', async () => {

@@ -270,7 +270,7 @@ export function createInformer<T extends Keyed>(
         const kerr = toKubefwdError(err, name);
         // A server that says when to come back (429 from API Priority and Fairness) is heard, as
         // client-go does, up to the policy's longest wait.
-        const asked = err instanceof KubeApiError ? (err.retryAfterMs ?? 0) : 0;
+        const asked = err instanceof KubefwdError ? (err.retryAfterMs ?? 0) : 0;
         const delay = Math.max(backoffDelay(policy, failures++, random()), Math.min(asked, policy.maxMs));
         if (!needList && ++streak >= RELIST_AFTER_FAILURES) {
           needList = true;

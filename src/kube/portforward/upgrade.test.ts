@@ -23,6 +23,23 @@ describe('refusedUpgrade', () => {
     });
   });
 
+  it('a busy server (429, API Priority and Fairness) is no reason to change protocol; its Retry-After is kept', () => {
+    const busy = status(429, 'TooManyRequests', 'Too many requests, please try again later.');
+    const e = refusedUpgrade(429, busy, what, 'sim', 'GET', 3000);
+    expect(e).toMatchObject({
+      code: 'API_UNREACHABLE',
+      fallback: false,
+      httpStatus: 429,
+      retryAfterMs: 3000,
+    });
+    expect(e.message).toContain('too busy');
+    // A proxy's plain-text 429, and one without Retry-After.
+    expect(refusedUpgrade(429, 'slow down', what, 'sim', 'POST')).toMatchObject({
+      fallback: false,
+      retryAfterMs: undefined,
+    });
+  });
+
   it('credentials and a missing pod never fall back; anything else from a server or proxy does', () => {
     for (const method of ['GET', 'POST'] as const) {
       expect(

@@ -9,6 +9,7 @@ import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
 import { KubefwdError, errorMessage, type ErrorCode } from '../../contract/errors.js';
 import type { AuthHeaders, ClusterConnection } from '../connection.js';
 import { checkProxyUrl, connectViaProxy } from '../rest/proxy.js';
+import { retryAfterMs } from '../rest/errors.js';
 
 export interface UpgradeRequest {
   method: 'GET' | 'POST';
@@ -37,11 +38,12 @@ export class UpgradeError extends KubefwdError {
   constructor(
     code: ErrorCode,
     message: string,
-    init: { httpStatus?: number; fallback: boolean; cause?: unknown; hint?: string },
+    init: { httpStatus?: number; fallback: boolean; cause?: unknown; hint?: string; retryAfterMs?: number },
   ) {
     super(code, message, {
       ...(init.cause === undefined ? {} : { cause: init.cause }),
       ...(init.hint === undefined ? {} : { hint: init.hint }),
+      retryAfterMs: init.retryAfterMs,
     });
     this.name = 'UpgradeError';
     this.httpStatus = init.httpStatus;
@@ -73,6 +75,8 @@ export function refusedUpgrade(
   what: string,
   context: string,
   method: UpgradeRequest['method'],
+  /** The answer's Retry-After, in ms (a 429's). */
+  retryAfterMs?: number,
 ): UpgradeError {
   const status = parseStatus(body);
   const msg = (status?.message ?? body.trim().slice(0, 300)) || `HTTP ${httpStatus}`;
@@ -97,6 +101,15 @@ export function refusedUpgrade(
       fallback: method === 'GET',
       hint: 'Port-forwarding needs the RBAC permission "create pods/portforward" (SPDY); WebSocket port-forward also needs "get pods/portforward".',
     });
+  // API Priority and Fairness turns requests away while the server is busy: every protocol alike,
+  // so no fallback (`auto` would settle on a worse protocol for good). The forward tries again
+  // after its backoff, at least as long as the server asked.
+  if (httpStatus === 429 || reason === 'TooManyRequests')
+    return new UpgradeError(
+      'API_UNREACHABLE',
+      `the API server is too busy for ${what} ${where} (429 Too Many Requests): ${msg}`,
+      { httpStatus, fallback: false, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) },
+    );
   if (reason === 'NotFound' || (httpStatus === 404 && status !== undefined))
     return new UpgradeError('POD_NOT_FOUND', `${what} failed ${where}: ${msg}`, {
       httpStatus,
@@ -272,7 +285,16 @@ async function upgradeOnce(conn: ClusterConnection, req: UpgradeRequest): Promis
     });
     creq.on('response', (res) => {
       void readBody(res).then((body) =>
-        fail(refusedUpgrade(res.statusCode ?? 0, body, req.what, conn.contextName, req.method)),
+        fail(
+          refusedUpgrade(
+            res.statusCode ?? 0,
+            body,
+            req.what,
+            conn.contextName,
+            req.method,
+            retryAfterMs(res.headers['retry-after']),
+          ),
+        ),
       );
     });
     creq.on('error', (err) => fail(connectFailure(err, req.what, conn.server, conn.contextName)));

@@ -16,8 +16,6 @@ export interface RequestSubject {
 export class KubeApiError extends KubefwdError {
   readonly httpStatus: number;
   readonly reason: string | undefined;
-  /** How long the server asked to wait before trying again (429/503 `Retry-After`), if it did. */
-  retryAfterMs: number | undefined;
   constructor(
     code: ErrorCode,
     message: string,

@@ -67,6 +67,20 @@ export const servePortForwardUpgrade = async (
     );
     return;
   }
+  if (hub.throttle.remaining > 0) {
+    // APF rejects after authentication and before authorization, whatever the protocol.
+    hub.throttle.remaining--;
+    hub.counters.upgrades.refused++;
+    rawResponse(
+      socket,
+      429,
+      'Too Many Requests',
+      JSON.stringify(statusBody(429, 'TooManyRequests', 'Too many requests, please try again later.')),
+      'application/json',
+      { 'Retry-After': String(hub.throttle.retryAfterSeconds) },
+    );
+    return;
+  }
   const namespace = decodeURIComponent(m[1]!);
   const name = decodeURIComponent(m[2]!);
   const target: Target = {

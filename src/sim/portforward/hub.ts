@@ -25,6 +25,8 @@ export class PortForwardHub {
   finGraceMs: number | undefined;
   /** A WebSocket (GET) port-forward needs "create" as well as "get" (Kubernetes ≥ 1.35); false: "get" only. */
   websocketNeedsCreate = true;
+  /** The next upgrades turned away with 429 and this Retry-After, as API Priority and Fairness does. */
+  throttle: { remaining: number; retryAfterSeconds: number } = { remaining: 0, retryAfterSeconds: 0 };
   /** Serve SPDY and tunnel port-forward through this kubelet-like server instead of our own. */
   upstream: KubeletUpstream | undefined;
   readonly counters: Counters = {
