@@ -11,15 +11,30 @@ const hasPython = spawnSync('python3', ['-c', 'import pty'], { stdio: 'ignore' }
 if (!hasPython)
   console.warn('skipping the hung-up terminal test: python3 is not installed (.ci/run installs it)');
 
-/** Runs `js` in Node on a pty, hangs the pty up after 300 ms (or not), and returns how the child ended. */
+/**
+ * Runs `js` in Node on a pty, hangs the pty up (or not), and returns how the child ended. No fixed
+ * sleeps, so load cannot reorder the steps: the child says `ready` on its stdout once its handlers
+ * are in place (a hang-up in its start-up kills it by SIGHUP, or aborts it before its stdout is a
+ * TTY stream, as under load after a fixed 300 ms), the hang-up is done when close() returns, and
+ * only then does SIGUSR2 tell the child to write and exit.
+ */
 const onTerminal = (js: string, hangUp: boolean): string => {
   const script = [
-    'import os, pty, sys, time',
+    'import os, pty, signal, sys',
     'pid, fd = pty.fork()',
     'if pid == 0:',
     `    os.execv(sys.argv[1], [sys.argv[1], '--input-type=module', '-e', sys.argv[2]])`,
-    'time.sleep(0.3)',
+    "seen = b''",
+    "while b'ready' not in seen:",
+    '    try:',
+    '        chunk = os.read(fd, 1024)',
+    '    except OSError:',
+    "        chunk = b''",
+    '    if not chunk:',
+    '        break',
+    '    seen += chunk',
     hangUp ? 'os.close(fd)' : 'pass',
+    'os.kill(pid, signal.SIGUSR2)',
     '_, status = os.waitpid(pid, 0)',
     "print(('signal %d' % os.WTERMSIG(status)) if os.WIFSIGNALED(status) else ('exit %d' % os.WEXITSTATUS(status)))",
   ].join('\n');
@@ -31,7 +46,10 @@ const guardedExit = [
   `const { endWithoutTerminalReset } = await import(${JSON.stringify(join(repoRoot, 'dist/src/cli/terminal-gone.js'))}); endWithoutTerminalReset();`,
   "process.on('SIGHUP', () => undefined);",
   "process.stdout.on('error', () => undefined);",
-  "setTimeout(() => { process.stdout.write('bye\\n'); setTimeout(() => process.exit(0), 50); }, 1000);",
+  // Alive until SIGUSR2 (signal handlers alone would let it end at once); process.exit ends it.
+  'setInterval(() => undefined, 60_000);',
+  "process.on('SIGUSR2', () => { process.stdout.write('bye\\n'); setTimeout(() => process.exit(0), 50); });",
+  "process.stdout.write('ready\\n');",
 ].join('\n');
 
 describe.skipIf(!hasPython || !isBuilt())('exit after the terminal was hung up', () => {
