@@ -420,9 +420,11 @@ export const compose = async (input: ComposeInput): Promise<Composed> => {
 
   const sampler = setInterval(() => resources.sample(), 2_000);
   sampler.unref();
-  // A sleep, a stop or a new network may have killed connections silently: prove them now.
+  // A sleep, a stop or a new network may have killed connections silently: prove them now. After
+  // a sleep the Wi-Fi and DHCP may need seconds more, and the PINGs' TCP retransmissions with
+  // them: a connection the NAT kept gets 15 s to answer, not 5, rather than be cut for nothing.
   const machineWatch = watchMachine({
-    onChange: (why) => void engine.checkConnections(why),
+    onChange: ({ reason, slept }) => void engine.checkConnections(reason, slept ? 15_000 : undefined),
     ...input.machineWatch,
   });
   const removeOurBlock = (): Promise<void> =>

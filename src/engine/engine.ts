@@ -43,9 +43,10 @@ export interface EngineRuntime extends Engine {
    * The connections may be dead without knowing it (`reason`: the machine slept, the network
    * changed): every port-forward connection is proved with a PING (a dead one ends and its
    * forwards re-dial) and every watch starts again. Requests while one runs make one more after
-   * it (the network may have changed again since its PINGs went out).
+   * it (the network may have changed again since its PINGs went out). `timeoutMs`: how long each
+   * has to answer (default 5 s). Never rejects.
    */
-  checkConnections(reason: string): Promise<ConnectionCheck>;
+  checkConnections(reason: string, timeoutMs?: number): Promise<ConnectionCheck>;
 }
 
 export interface ConnectionCheck {
@@ -56,7 +57,7 @@ export interface ConnectionCheck {
   watches: number;
 }
 
-/** How long a connection has to answer a check's PING (a laptop's VPN adds a few hundred ms). */
+/** How long a connection has to answer a check's PING by default (a VPN adds a few hundred ms). */
 const CHECK_TIMEOUT_MS = 5_000;
 
 const DEFAULTS = {
@@ -503,25 +504,30 @@ const serviceControl = (
   },
 });
 
-const checkConnections = (core: EngineCore, reason: string): Promise<ConnectionCheck> => {
+const NOTHING_CHECKED: ConnectionCheck = { checked: 0, dead: 0, watches: 0 };
+
+const checkConnections = (core: EngineCore, reason: string, timeoutMs: number): Promise<ConnectionCheck> => {
   if (core.checkQueued) return core.checkQueued;
   if (core.checking) {
-    const queued = core.checking.then(() => {
+    const next = (): Promise<ConnectionCheck> => {
       core.checkQueued = undefined;
-      return checkConnections(core, reason);
-    });
+      return checkConnections(core, reason, timeoutMs);
+    };
+    const queued = core.checking.then(next, next);
     core.checkQueued = queued;
     return queued;
   }
   const run = async (): Promise<ConnectionCheck> => {
+    // Stopping: the connections are being closed anyway.
+    if (core.shuttingDown) return NOTHING_CHECKED;
     let watches = 0;
     for (const w of core.watches.values()) watches += w.restartWatches();
     const sessions = core.pool.size();
-    if (sessions === 0 && watches === 0) return { checked: 0, dead: 0, watches };
+    if (sessions === 0 && watches === 0) return NOTHING_CHECKED;
     core.logger.info(
       `${reason}: proving ${sessions} port-forward connection${sessions === 1 ? '' : 's'} and watching the cluster again`,
     );
-    const { checked, dead } = await core.pool.checkAll(CHECK_TIMEOUT_MS);
+    const { checked, dead } = await core.pool.checkAll(timeoutMs);
     if (dead > 0)
       core.logger.warn(
         `${dead} of ${checked} port-forward connection${checked === 1 ? '' : 's'} ${dead === 1 ? 'was' : 'were'} dead after ${reason}; ${dead === 1 ? 'its' : 'their'} forwards reconnect`,
@@ -529,9 +535,15 @@ const checkConnections = (core: EngineCore, reason: string): Promise<ConnectionC
     else if (checked > 0) core.logger.info(`every port-forward connection answered (${checked})`);
     return { checked, dead, watches };
   };
-  const running = run().finally(() => {
-    if (core.checking === running) core.checking = undefined;
-  });
+  // A check that failed is said, never thrown: the next one must still run.
+  const running = run()
+    .catch((err: unknown) => {
+      core.logger.error(`checking the connections after ${reason} failed: ${errorMessage(err)}`);
+      return NOTHING_CHECKED;
+    })
+    .finally(() => {
+      if (core.checking === running) core.checking = undefined;
+    });
   core.checking = running;
   return running;
 };
@@ -589,10 +601,8 @@ export const createEngine = (deps: EngineDeps): EngineRuntime => {
       await Promise.all([...core.watches.values()].map((w) => w.ready));
     },
     shutdown: shutdownOf(core),
-    checkConnections: (reason) =>
-      core.shuttingDown
-        ? Promise.resolve({ checked: 0, dead: 0, watches: 0 })
-        : checkConnections(core, reason),
+    checkConnections: (reason, timeoutMs = CHECK_TIMEOUT_MS) =>
+      core.shuttingDown ? Promise.resolve(NOTHING_CHECKED) : checkConnections(core, reason, timeoutMs),
     unmatchedNames: () => {
       const listed: ListedNamespace[] = [];
       for (const w of core.watches.values()) {

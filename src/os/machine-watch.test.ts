@@ -7,6 +7,7 @@ import {
   pauseBetween,
   watchMachine,
   type ClockReading,
+  type MachineChange,
 } from './machine-watch.js';
 
 const at = (wall: number, mono: number): ClockReading => ({ wall, mono });
@@ -21,12 +22,14 @@ describe('pauseBetween', () => {
   });
 
   it('tells sleep (the wall clock ran on, the monotonic one did not) from a stopped process', () => {
-    expect(pauseBetween(at(0, 0), at(2_000 + 725_000, 2_000), tick, pause)).toBe(
-      'the machine was asleep for 12m 7s',
-    );
-    expect(pauseBetween(at(0, 0), at(32_000, 32_000), tick, pause)).toBe(
-      'kubefwd did not run for 32s (stopped, or starved of CPU)',
-    );
+    expect(pauseBetween(at(0, 0), at(2_000 + 725_000, 2_000), tick, pause)).toEqual({
+      reason: 'the machine was asleep for 12m 7s',
+      slept: true,
+    });
+    expect(pauseBetween(at(0, 0), at(32_000, 32_000), tick, pause)).toEqual({
+      reason: 'kubefwd did not run for 32s (stopped, or starved of CPU)',
+      slept: false,
+    });
   });
 
   it('a wall clock set back, or forward by less than a pause, is nothing', () => {
@@ -86,9 +89,9 @@ describe('watchMachine', () => {
     vi.useFakeTimers();
     let clock = at(0, 0);
     let addrs = ['wlan0 192.168.1.5'];
-    const reasons: string[] = [];
+    const reasons: MachineChange[] = [];
     const w = watchMachine({
-      onChange: (r) => reasons.push(r),
+      onChange: (c) => reasons.push(c),
       now: () => clock,
       addresses: () => addrs,
     });
@@ -100,7 +103,11 @@ describe('watchMachine', () => {
     addrs = ['wlan0 10.0.0.7'];
     vi.advanceTimersByTime(2_000);
     expect(reasons).toEqual([
-      'the machine was asleep for 1h 0m; the network changed: wlan0 192.168.1.5 gone, wlan0 10.0.0.7 new',
+      {
+        reason:
+          'the machine was asleep for 1h 0m; the network changed: wlan0 192.168.1.5 gone, wlan0 10.0.0.7 new',
+        slept: true,
+      },
     ]);
     // The next tick compares with that one.
     clock = at(6_000 + 3_600_000, 6_000);
@@ -110,5 +117,30 @@ describe('watchMachine', () => {
     clock = at(10_000_000, 10_000_000);
     vi.advanceTimersByTime(10_000);
     expect(reasons).toHaveLength(1);
+  });
+
+  it('a tick that cannot read the interfaces (out of file descriptors) compares nothing and ends nothing', () => {
+    vi.useFakeTimers();
+    let fail = false;
+    let addrs = ['wlan0 192.168.1.5'];
+    const reasons: MachineChange[] = [];
+    const w = watchMachine({
+      onChange: (c) => reasons.push(c),
+      now: () => at(Date.now(), Date.now()),
+      addresses: () => {
+        if (fail) throw Object.assign(new Error('Unknown system error 24'), { code: 'ERR_SYSTEM_ERROR' });
+        return addrs;
+      },
+    });
+    fail = true;
+    expect(() => vi.advanceTimersByTime(4_000)).not.toThrow();
+    expect(reasons).toEqual([]);
+    fail = false;
+    addrs = ['wlan0 10.0.0.7'];
+    vi.advanceTimersByTime(2_000);
+    expect(reasons.map((r) => r.reason)).toEqual([
+      'the network changed: wlan0 192.168.1.5 gone, wlan0 10.0.0.7 new',
+    ]);
+    w.stop();
   });
 });

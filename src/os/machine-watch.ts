@@ -17,15 +17,21 @@ export interface ClockReading {
   mono: number;
 }
 
+/** Why the connections may be dead: "the machine was asleep for 12m 5s", …; `slept`: a sleep was one of the causes. */
+export interface MachineChange {
+  reason: string;
+  slept: boolean;
+}
+
 export interface MachineWatchOptions {
-  /** Called with why the connections may be dead: "the machine was asleep for 12m 5s", … */
-  onChange(reason: string): void;
+  onChange(change: MachineChange): void;
   /** How often it looks. Default 2 s. */
   tickMs?: number;
   /** A pause at least this much longer than a tick counts. Default 10 s. */
   pauseMs?: number;
   /** Injected for tests. */
   now?: () => ClockReading;
+  /** Throws like os.networkInterfaces() (EMFILE when file descriptors run out). */
   addresses?: () => string[];
 }
 
@@ -56,16 +62,19 @@ export const pauseBetween = (
   now: ClockReading,
   tickMs: number,
   pauseMs: number,
-): string | undefined => {
+): MachineChange | undefined => {
   const wall = now.wall - prev.wall;
   const mono = now.mono - prev.mono;
   // Asleep: the wall clock went on without the monotonic one. (A wall clock set forward looks
   // the same; proving the connections then costs a PING each.) The time said is the whole gap
   // between the ticks: the pause itself lies between that less a tick and that.
   if (wall - tickMs >= pauseMs && wall - mono >= pauseMs)
-    return `the machine was asleep for ${formatPause(wall)}`;
+    return { reason: `the machine was asleep for ${formatPause(wall)}`, slept: true };
   if (mono - tickMs >= pauseMs)
-    return `kubefwd did not run for ${formatPause(mono)} (stopped, or starved of CPU)`;
+    return {
+      reason: `kubefwd did not run for ${formatPause(mono)} (stopped, or starved of CPU)`,
+      slept: false,
+    };
   return undefined;
 };
 
@@ -96,19 +105,28 @@ export const watchMachine = (opts: MachineWatchOptions): MachineWatch => {
   const tickMs = opts.tickMs ?? DEFAULT_TICK_MS;
   const pauseMs = opts.pauseMs ?? DEFAULT_PAUSE_MS;
   const now = opts.now ?? systemNow;
-  const addresses = opts.addresses ?? (() => networkAddresses());
+  const read = opts.addresses ?? (() => networkAddresses());
+  // Out of file descriptors, the interfaces cannot be read: that tick compares nothing (the
+  // addresses stay as last known) rather than ending kubefwd from a timer.
+  const addresses = (fallback: string[]): string[] => {
+    try {
+      return read();
+    } catch {
+      return fallback;
+    }
+  };
   let last = now();
-  let known = addresses();
+  let known = addresses([]);
   const timer = setInterval(() => {
     const reading = now();
-    const current = addresses();
-    // One reason per tick: a laptop that woke on another network is told both at once.
-    const reasons = [pauseBetween(last, reading, tickMs, pauseMs), addressChange(known, current)].filter(
-      (r): r is string => r !== undefined,
-    );
+    const current = addresses(known);
+    // One call per tick: a laptop that woke on another network is told both at once.
+    const pause = pauseBetween(last, reading, tickMs, pauseMs);
+    const moved = addressChange(known, current);
     last = reading;
     known = current;
-    if (reasons.length > 0) opts.onChange(reasons.join('; '));
+    const reasons = [pause?.reason, moved].filter((r): r is string => r !== undefined);
+    if (reasons.length > 0) opts.onChange({ reason: reasons.join('; '), slept: pause?.slept === true });
   }, tickMs);
   timer.unref();
   return { stop: () => clearInterval(timer) };

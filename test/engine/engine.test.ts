@@ -318,6 +318,27 @@ describe('engine: a namespace', () => {
     expect(gw!.checks).toBe(3);
   });
 
+  it('a check that fails is said and does not stop the next one', async () => {
+    const { cluster, engine, logger } = setup();
+    await shop(cluster);
+    await engine.addNamespace({ namespace: 'shop' });
+    await eventually(() => status(engine, 'postgres.shop.sim') === 'Active');
+    const [pg] = cluster.sessions.filter((s) => s.pod === 'postgres-0');
+    const check = pg!.session.check.bind(pg!.session);
+    let failures = 1;
+    Object.assign(pg!.session, {
+      check: (ms: number) => (failures-- > 0 ? Promise.reject(new Error('boom')) : check(ms)),
+    });
+    const running = engine.checkConnections('the machine was asleep for 1m 0s');
+    const queued = engine.checkConnections('the network changed: tun0 10.8.0.2 new');
+    expect(await running).toEqual({ checked: 0, dead: 0, watches: 0 });
+    expect(logger.lines).toContain(
+      'error checking the connections after the machine was asleep for 1m 0s failed: boom',
+    );
+    expect((await queued).checked).toBe(2);
+    expect((await engine.checkConnections('again')).checked).toBe(2);
+  });
+
   it('checkConnections with nothing to prove says nothing', async () => {
     const { engine, logger } = setup();
     expect(await engine.checkConnections('the machine was asleep for 1m 0s')).toEqual({

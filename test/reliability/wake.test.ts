@@ -91,6 +91,13 @@ describe('after a sleep, every connection is proved at once', () => {
     }
     const repairedMs = Date.now() - woke;
     console.log(`wake: redis on pod ${after.podName} and echoing ${repairedMs} ms after SIGCONT`);
+    // A forward whose pod stayed: its connection is dead too, so a new one waits for the check's
+    // verdict (5 s) and is carried on a new connection — not after the keep-alive's 30 s and more.
+    const postgres = (await api.listForwards({ limit: 100 })).forwards.find(
+      (x) => x.serviceName === 'postgres',
+    )!;
+    const stayed = await echoRoundTrip(postgres.localIP, Number(postgres.localPort), 4096, 3, 12_000);
+    expect(stayed.kind, `postgres (pod kept) echoes\n${daemon.output().slice(-4000)}`).toBe('ok');
     // The check's verdict comes once its PINGs had their time (5 s).
     const verdict = /\d+ of \d+ port-forward connections (was|were) dead after kubefwd did not run for/;
     for (const until = Date.now() + 10_000; !verdict.test(daemon.output()) && Date.now() < until;)

@@ -129,11 +129,11 @@ describe('WebSocketConnection against ws', () => {
   });
 
   it('checkAlive: ws answers our PING; a peer gone silent is dropped with an error', async () => {
-    const { client, socket } = await connected();
+    const { client, peer } = await connected();
     expect(await client.checkAlive(1000)).toBe(true);
     expect(client.isOpen).toBe(true);
     // The peer reads nothing more (a NAT or VPN that forgot the connection looks the same to us).
-    socket.pause();
+    peer.pause();
     const errors: Error[] = [];
     client.on('error', (e: Error) => errors.push(e));
     const closed = new Promise((resolve) => client.once('close', resolve));
@@ -143,6 +143,20 @@ describe('WebSocketConnection against ws', () => {
       'no answer to a PING within 50 ms: the connection is dead',
     ]);
     expect(await client.checkAlive(50)).toBe(false);
+  });
+
+  it('checkAlive does not judge a connection whose output waits (an upload, its PING queued behind it)', async () => {
+    const { client, peer } = await connected();
+    peer.pause();
+    const big = Buffer.alloc(256 * 1024);
+    // More than the kernel's buffers on both sides take.
+    for (let i = 0; i < 400 && client.bufferedAmount < 4 * 1024 * 1024; i++) {
+      client.send(big, true);
+      await new Promise((r) => setImmediate(r));
+    }
+    expect(client.bufferedAmount).toBeGreaterThan(0);
+    expect(await client.checkAlive(50)).toBe(true);
+    expect(client.isOpen).toBe(true);
   });
 
   it('as a byte stream: coalesced writes arrive in order, a normal close is EOF', async () => {

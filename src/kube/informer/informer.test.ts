@@ -47,7 +47,7 @@ const flush = async () => {
 
 /** A list/watch source the test drives by hand. */
 function fakeSource() {
-  const lists: (ListResult<Obj> | Error)[] = [];
+  const lists: (ListResult<Obj> | Error | 'hang')[] = [];
   const watches: {
     rv: string;
     emit: (e: WatchEvent<Obj>) => void;
@@ -58,9 +58,14 @@ function fakeSource() {
   }[] = [];
   let listCalls = 0;
   const source: ListWatchSource<Obj> = {
-    list: async () => {
+    list: async (signal) => {
       listCalls += 1;
       const next = lists.shift();
+      // A list that hangs (a dead connection) until the request is cut.
+      if (next === 'hang')
+        return new Promise<never>((_, reject) =>
+          signal.addEventListener('abort', () => reject(new Error('request was cancelled'))),
+        );
       if (next === undefined) throw new Error('test: no list response queued');
       if (next instanceof Error) throw next;
       return next;
@@ -262,10 +267,22 @@ describe('createInformer', () => {
     // Events still apply on the new watch.
     s.watches[3]!.emit({ type: 'MODIFIED', object: o('a', '6') });
     expect(r.log.at(-1)).toBe('update a@5->6');
-    inf.stop();
+    // During a list that hangs: cut, and listed again at once — not a failure with a backoff.
+    s.lists.push('hang', { items: [o('a', '7')], resourceVersion: '7' });
+    s.watches[3]!.emit(statusEvent(410, 'Expired', 'too old resource version'));
+    await flush();
+    expect(s.listCalls()).toBe(2);
     inf.restartWatch();
     await flush();
-    expect(s.watches).toHaveLength(4);
+    expect(s.listCalls()).toBe(3);
+    expect(r.errors).toEqual([{ code: 'API_UNREACHABLE', delay: 100 }]);
+    expect(c.pending()).toEqual([]);
+    expect(s.watches.at(-1)!.rv).toBe('7');
+    inf.stop();
+    const watches = s.watches.length;
+    inf.restartWatch();
+    await flush();
+    expect(s.watches).toHaveLength(watches);
   });
 
   it('says when a watch is open again after a failure (a resumed watch is followed by no onSynced)', async () => {

@@ -56,6 +56,17 @@ afterEach(() => {
   for (const c of cleanups.splice(0)) c();
 });
 
+/** Two connected sockets, closed after the test; for a peer that is not a SpdySession. */
+const rawPair = async (): Promise<[net.Socket, net.Socket]> => {
+  const [a, b, stop] = await socketPair();
+  cleanups.push(() => {
+    a.destroy();
+    b.destroy();
+    stop();
+  });
+  return [a, b];
+};
+
 const pair = async (opts: { trickle?: boolean; client?: object; server?: object } = {}) => {
   const [a, b, stop] = await socketPair();
   const client = new SpdySession(opts.trickle === true ? trickle(a) : a, { role: 'client', ...opts.client });
@@ -257,12 +268,7 @@ describe('SpdySession', () => {
   });
 
   it('keep-alive declares a silent peer dead with a TIMEOUT', async () => {
-    const [a, b, stop] = await socketPair();
-    cleanups.push(() => {
-      a.destroy();
-      b.destroy();
-      stop();
-    });
+    const [a, b] = await rawPair();
     b.resume(); // a peer that reads but never answers
     const client = new SpdySession(a, { role: 'client', pingIntervalMs: 20, pingTimeoutMs: 60 });
     const s = client.openStream({});
@@ -281,12 +287,7 @@ describe('SpdySession', () => {
     expect(client.isClosed).toBe(false);
 
     // A peer that reads but never answers (a NAT that forgot the connection looks the same).
-    const [a, b, stop] = await socketPair();
-    cleanups.push(() => {
-      a.destroy();
-      b.destroy();
-      stop();
-    });
+    const [a, b] = await rawPair();
     b.resume();
     const silent = new SpdySession(a, { role: 'client' });
     const s = silent.openStream({});
@@ -298,12 +299,7 @@ describe('SpdySession', () => {
   });
 
   it('checkAlive counts any bytes as life: a PING answer queued behind data is not a dead peer', async () => {
-    const [a, b, stop] = await socketPair();
-    cleanups.push(() => {
-      a.destroy();
-      b.destroy();
-      stop();
-    });
+    const [a, b] = await rawPair();
     // The peer never answers PINGs but keeps sending bytes (a busy download, its answer far behind).
     const client = new SpdySession(a, { role: 'client' });
     b.resume();
@@ -311,6 +307,27 @@ describe('SpdySession', () => {
     const traffic = setInterval(() => b.write(encodeFrame({ type: 'ping', id: (id += 2) })), 10);
     cleanups.push(() => clearInterval(traffic));
     expect(await client.checkAlive(100)).toBe(true);
+    expect(client.isClosed).toBe(false);
+  });
+
+  it('checkAlive does not judge a connection whose output waits (an upload, its PING queued behind it)', async () => {
+    // A peer that answers nothing (as spdystream sends no window updates) and reads slowly.
+    const [a, b] = await rawPair();
+    const client = new SpdySession(a, { role: 'client' });
+    const upload = client.openStream({});
+    upload.on('error', () => undefined);
+    const chunk = Buffer.alloc(64 * 1024);
+    const fill = (): void => {
+      while (upload.write(chunk));
+    };
+    upload.on('drain', fill);
+    fill();
+    b.pause();
+    const sip = setInterval(() => b.read(16 * 1024), 20);
+    cleanups.push(() => clearInterval(sip));
+    await new Promise((r) => setTimeout(r, 200));
+    expect(a.writableLength).toBeGreaterThan(0);
+    expect(await client.checkAlive(300)).toBe(true);
     expect(client.isClosed).toBe(false);
   });
 

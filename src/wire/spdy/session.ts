@@ -250,12 +250,16 @@ export class SpdySession extends EventEmitter<SpdySessionEvents> {
   async checkAlive(timeoutMs: number): Promise<boolean> {
     if (this.ended) return false;
     const readsBefore = this.pipeReads;
+    // Output already waiting (the kernel's buffer is full): an upload to a peer that sends
+    // nothing back, its PING queued behind megabytes. A slow peer and a dead one look the same
+    // for seconds, so this check does not judge; the keep-alive, with its 30 s, does.
+    const backedUp = this.pipe.writableLength > 0;
     try {
       await this.ping(timeoutMs);
       return true;
     } catch {
       if (this.ended) return false;
-      if (this.pipeReads !== readsBefore || this.readBlockers.size > 0) return true;
+      if (this.pipeReads !== readsBefore || backedUp || this.readBlockers.size > 0) return true;
       this.destroy(
         new KubefwdError(
           'TIMEOUT',

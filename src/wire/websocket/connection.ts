@@ -213,11 +213,13 @@ export class WebSocketConnection extends EventEmitter<WebSocketEvents> {
   checkAlive(timeoutMs: number): Promise<boolean> {
     if (this.state !== 'open') return Promise.resolve(false);
     const readsBefore = this.reads;
+    // As for SPDY: output already waiting (an upload) leaves the verdict to the peer's answers later.
+    const backedUp = this.bufferedAmount > 0;
     this.writeFrame(Opcode.PING, Buffer.alloc(0));
     return new Promise((resolve) => {
       setTimeout(() => {
         if (this.state === 'closed') resolve(false);
-        else if (this.reads !== readsBefore || this.paused) resolve(true);
+        else if (this.reads !== readsBefore || backedUp || this.paused) resolve(true);
         else {
           if (this.listenerCount('error') > 0)
             this.emit(
