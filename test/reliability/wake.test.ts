@@ -9,6 +9,7 @@
 // silence) or the watch's own timeout (5–10 minutes) would have noticed anything.
 import { readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSimCluster, type SimCluster } from '../../src/sim/index.js';
@@ -62,6 +63,33 @@ describe('after a sleep, every connection is proved at once', () => {
     if (!f) throw new Error('no redis forward');
     return f;
   };
+
+  it('a pause whose connections survived (Ctrl-Z, then fg) cuts nothing: every PING answered, an open connection carries on', async () => {
+    const f = await redis();
+    const open = connect({ host: f.localIP, port: Number(f.localPort) });
+    const echo = (text: string): Promise<string> =>
+      new Promise((resolve, reject) => {
+        open.once('data', (d: Buffer) => resolve(d.toString()));
+        open.once('error', reject);
+        open.write(text);
+      });
+    try {
+      expect(await echo('before')).toBe('before');
+      const pid = daemon.child.pid!;
+      process.kill(pid, 'SIGSTOP');
+      await new Promise((r) => setTimeout(r, STOPPED_MS));
+      process.kill(pid, 'SIGCONT');
+      const said =
+        /kubefwd did not run for \d+s \(stopped, or starved of CPU\): proving (\d+) port-forward connections[\s\S]*every port-forward connection answered \((\d+)\)/;
+      for (const until = Date.now() + 15_000; !said.test(daemon.output()) && Date.now() < until;)
+        await new Promise((r) => setTimeout(r, 100));
+      expect(daemon.output()).toMatch(said);
+      expect(daemon.output()).not.toMatch(/lost connection|was dead|were dead/);
+      expect(await echo('after')).toBe('after');
+    } finally {
+      open.destroy();
+    }
+  }, 60_000);
 
   it('re-dials the dead connections and follows the pod replaced while it slept', async () => {
     const before = await redis();
