@@ -5,18 +5,18 @@ import { KubefwdError, errorMessage } from '../contract/errors.js';
 import type { ClusterProvider } from '../engine/gateways.js';
 import { createClusterProvider } from '../kube/index.js';
 import { backupFileName, backupHostsFile } from '../os/hosts-backup.js';
+import { readDiscoveryFile } from '../os/discovery-file.js';
 import { createHostsFile } from '../os/hosts-file.js';
 import { invokingUser } from '../os/privilege.js';
 import { removeBlocks } from '../engine/hosts-block.js';
 import { compose, type Composed } from './compose.js';
 import { removeStaleDiscoveryFile } from './leftovers.js';
-import { ownBlockId } from './stale-blocks.js';
+import { checkNoLiveBlock, ownBlockId } from './stale-blocks.js';
 import { defaultHostsPath, idleNamespaceHint, type DaemonConfig } from './config.js';
 import { createLogger, type DaemonLogger } from './logger.js';
 import type { Machine } from './helper-client.js';
 import { planTargets, type Plan } from './preflight.js';
 import { tuneHeapForForwarding } from './heap-tuning.js';
-import { checkNoLiveBlock } from './stale-blocks.js';
 
 /** How long start-up waits for the API server before saying so. */
 const SLOW_START_MS = 3000;
@@ -107,7 +107,10 @@ export const startDaemon = async (
       ...(options.hostsWriteDelayMs !== undefined ? { writeDelayMs: options.hostsWriteDelayMs } : {}),
     });
   await hosts.checkWritable();
-  await checkNoLiveBlock(hosts);
+  await checkNoLiveBlock(hosts, async (pid) => {
+    const owner = user.uid !== undefined ? { uid: user.uid, gid: user.gid ?? user.uid } : undefined;
+    return (await readDiscoveryFile(user.home, owner))?.pid === pid;
+  });
 
   // 2. The kubeconfig, contexts, API server and RBAC.
   const clusters =

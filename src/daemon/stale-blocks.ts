@@ -58,17 +58,22 @@ export const runningKubefwdPid = (hostsPath: string, ownPid = process.pid): numb
 
 /**
  * Refuses to share a hosts file with a running kubefwd: a name both forward would resolve to the
- * block that comes first, and a client could reach the other cluster without a word.
+ * block that comes first, and a client could reach the other cluster without a word. The way on
+ * depends on whether that one serves its REST API (`hasApi`: its discovery file names its pid).
  */
-export const checkNoLiveBlock = async (hosts: { path: string; read(): Promise<string> }): Promise<void> => {
+export const checkNoLiveBlock = async (
+  hosts: { path: string; read(): Promise<string> },
+  hasApi: (pid: number) => Promise<boolean>,
+): Promise<void> => {
   const live = findBlocks(splitLines(await hosts.read())).find((b) => isLiveBlockId(b.id, process.pid));
   if (live === undefined) return;
-  throw new KubefwdError(
-    'HOSTS_FILE_LOCKED',
-    `another kubefwd (pid ${OUR_ID.exec(live.id)?.[1] ?? live.id}) is managing ${hosts.path}`,
-    {
-      field: '--hosts-path',
-      hint: 'Forward more through that one instead: `kubefwd tui` (f: namespaces, x: contexts) or `kubefwd open` (the dashboard) add namespaces of any context to it. Or stop it first. (A kubefwd with its own --hosts-path runs beside it, but its names resolve only where that file is read.)',
-    },
-  );
+  const pid = Number(OUR_ID.exec(live.id)?.[1]);
+  const beside =
+    '(A kubefwd with its own --hosts-path runs beside it, but its names resolve only where that file is read.)';
+  throw new KubefwdError('HOSTS_FILE_LOCKED', `another kubefwd (pid ${pid}) is managing ${hosts.path}`, {
+    field: '--hosts-path',
+    hint: (await hasApi(pid))
+      ? `Forward more through that one instead: \`kubefwd tui\` (f: namespaces, x: contexts) or \`kubefwd open\` (the dashboard) add namespaces of any context to it. Or stop it first. ${beside}`
+      : `It runs without its REST API, so nothing can add to it: stop it (Ctrl-C) and start one kubefwd for all of it (\`-n shop -n billing\`, \`-x staging -x prod\`), or with --api, to add namespaces later with \`kubefwd tui\` or \`kubefwd open\`. ${beside}`,
+  });
 };

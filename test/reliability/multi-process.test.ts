@@ -40,11 +40,17 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-const start = async (sim: SimCluster, hosts: string, extra: string[] = []): Promise<CliProcess> => {
+/** Starts kubefwd #N with its own HOME (home-N), or `sameHomeAs` another's (the same user). */
+const start = async (
+  sim: SimCluster,
+  hosts: string,
+  extra: string[] = [],
+  sameHomeAs?: number,
+): Promise<CliProcess> => {
   const hostsPath = join(dir, hosts);
   await writeFile(hostsPath, '127.0.0.1 localhost\n', { flag: 'a' });
-  const home = join(dir, `home-${procs.length}`);
-  await mkdir(home);
+  const home = join(dir, `home-${sameHomeAs ?? procs.length}`);
+  if (sameHomeAs === undefined) await mkdir(home);
   const p = startCli(
     [
       'svc',
@@ -118,7 +124,8 @@ describe.skipIf(!built)('several kubefwd processes on one machine', () => {
     }
     // A second kubefwd on a hosts file a live one manages refuses (a name both forward would reach
     // whichever cluster's block comes first), before anything changes, and says where to go instead.
-    const shared = await start(b, 'hosts-1');
+    // The same user: the running one's discovery file says it serves its API, so it can be added to.
+    const shared = await start(b, 'hosts-1', [], 0);
     const refused = await shared.exited;
     expect(refused.code).not.toBe(0);
     const said = refused.stdout + refused.stderr;
