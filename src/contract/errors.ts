@@ -93,6 +93,11 @@ export const ERROR_CODES = {
     hint: 'Check that the cluster is reachable with the kubeconfig and context kubefwd uses (`kubectl --kubeconfig <file> --context <ctx> cluster-info`) and that VPN/proxy settings are right. Once running, kubefwd retries on its own.',
     retryable: true,
   },
+  API_BUSY: {
+    status: 503,
+    hint: "The API server is overloaded and asked its clients to wait (429, API Priority and Fairness); kubefwd tries again when it asked. If it lasts, the cluster's administrators can see why (`kubectl get --raw /metrics | grep apiserver_flowcontrol_rejected_requests_total`).",
+    retryable: true,
+  },
   TLS_ERROR: {
     status: 502,
     hint: 'The cluster certificate was not accepted; check certificate-authority / tls-server-name in the kubeconfig.',

@@ -525,7 +525,7 @@ const checkConnections = (core: EngineCore, reason: string, timeoutMs: number): 
     const sessions = core.pool.size();
     if (sessions === 0 && watches === 0) return NOTHING_CHECKED;
     core.logger.info(
-      `${reason}: proving ${sessions} port-forward connection${sessions === 1 ? '' : 's'} and watching the cluster again`,
+      `${reason}: proving ${sessions} port-forward connection${sessions === 1 ? '' : 's'} (one per pod) and watching the cluster again`,
     );
     const { checked, dead } = await core.pool.checkAll(timeoutMs);
     if (dead > 0)

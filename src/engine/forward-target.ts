@@ -23,7 +23,9 @@ import { forwardRecordOf, serviceRecordOf, type PlannedPort } from './forward-ta
 import { SessionWaiters } from './forward-target/waiters.js';
 
 /** Dial failures that pass by themselves: re-dialled with backoff even without -a. */
-const TRANSIENT: ReadonlySet<string> = new Set(['STREAM_ERROR', 'API_UNREACHABLE', 'TIMEOUT']);
+const seconds = (ms: number): number => Math.round(ms / 1000);
+
+const TRANSIENT: ReadonlySet<string> = new Set(['STREAM_ERROR', 'API_UNREACHABLE', 'API_BUSY', 'TIMEOUT']);
 
 export type { AddressMover, TargetContext, TargetIdentity } from './forward-target/context.js';
 
@@ -468,7 +470,7 @@ export class ForwardTarget {
     }
     const waited = now - this.waitingSince;
     if (waited >= this.ctx.timeoutMs) {
-      const reason = `pod ${podName} did not become ready within ${Math.round(this.ctx.timeoutMs / 1000)}s (-t); still watching it`;
+      const reason = `pod ${podName} did not become ready within ${seconds(this.ctx.timeoutMs)}s (-t); still watching it`;
       // Said when it happens: it showed in the log only once a waiting connection gave up.
       if (this.status !== 'Error') this.log.warn(`${this.label()}: ${reason}`);
       this.setState('Error', {
@@ -487,7 +489,7 @@ export class ForwardTarget {
     }, this.ctx.timeoutMs - waited);
     const deadline = this.waitingSince + this.ctx.timeoutMs;
     this.setState('Waiting', {
-      reason: `${reason}; waiting up to ${Math.round(this.ctx.timeoutMs / 1000)}s`,
+      reason: `${reason}; waiting up to ${seconds(this.ctx.timeoutMs)}s`,
       errorCode: 'NO_PODS',
       nextRetryAt: iso(deadline),
     });
@@ -565,14 +567,20 @@ export class ForwardTarget {
       this.lease?.release();
       this.lease = undefined;
       this.emitReconnect({ trigger, attempt, started }, e);
-      this.log.warn(`${this.label()}: cannot connect to pod ${podName}: ${e.message}`);
       // A session that closed or failed under the dial (another holder's pod change, a cut) is not
       // something the user must act on: it is re-dialled with backoff even without -a, as a lost
       // session is. Without that the forward sat in Error with no retry until new traffic came.
       // An API server that does not answer (restarting, a VPN coming back) is retried the same
       // way, still shown as Error, and new connections are held meanwhile instead of refused.
       const retryAs = e.code === 'STREAM_ERROR' ? 'Waiting' : 'Error';
-      this.failed(e, `cannot connect to pod ${podName}`, TRANSIENT.has(e.code) ? retryAs : undefined);
+      const delay = this.failed(
+        e,
+        `cannot connect to pod ${podName}`,
+        TRANSIENT.has(e.code) ? retryAs : undefined,
+      );
+      this.log.warn(
+        `${this.label()}: cannot connect to pod ${podName}: ${e.message}${delay === undefined ? '' : `; retrying in ${seconds(delay)}s`}`,
+      );
     }
   }
 
@@ -626,15 +634,16 @@ export class ForwardTarget {
 
   /**
    * A dial failed or the session died: Error (with the next retry when auto-reconnecting). With
-   * `alwaysRetryAs` the retry comes without -a too, in that state.
+   * `alwaysRetryAs` the retry comes without -a too, in that state. Returns the wait before the
+   * retry, if one comes.
    */
-  private failed(e: KubefwdError, what: string, alwaysRetryAs?: 'Waiting' | 'Error'): void {
+  private failed(e: KubefwdError, what: string, alwaysRetryAs?: 'Waiting' | 'Error'): number | undefined {
     if (this.ctx.autoReconnect || alwaysRetryAs) {
       const status = alwaysRetryAs ?? 'Error';
       const delay = this.backoff.next(e.retryAfterMs);
       const at = this.ctx.clock.now() + delay;
       this.setState(status, {
-        reason: `${what}: ${e.message}; retrying in ${Math.round(delay / 1000)}s`,
+        reason: `${what}: ${e.message}; retrying in ${seconds(delay)}s`,
         error: e.message,
         errorCode: e.code,
         nextRetryAt: iso(at),
@@ -644,15 +653,17 @@ export class ForwardTarget {
         this.retryTimer = undefined;
         if (gen === this.generation) void this.connect('auto', false);
       }, delay);
-    } else {
-      this.setState('Error', {
-        reason: `${what}: ${e.message}; retried on the next connection or pod change (use -a to retry automatically)`,
-        error: e.message,
-        errorCode: e.code,
-      });
-      this.rejectWaiters(e);
+      this.emitRecords();
+      return delay;
     }
+    this.setState('Error', {
+      reason: `${what}: ${e.message}; retried on the next connection or pod change (use -a to retry automatically)`,
+      error: e.message,
+      errorCode: e.code,
+    });
+    this.rejectWaiters(e);
     this.emitRecords();
+    return undefined;
   }
 
   private onSessionClosed(gen: number, err: KubefwdError | undefined): void {
@@ -697,7 +708,7 @@ export class ForwardTarget {
       return Promise.reject(
         new KubefwdError(
           'NO_PODS',
-          `${this.reason ?? 'no pod'} for ${Math.round(podless / 1000)}s; not holding the connection`,
+          `${this.reason ?? 'no pod'} for ${seconds(podless)}s; not holding the connection`,
         ),
       );
     return this.waiters.wait(
@@ -705,7 +716,7 @@ export class ForwardTarget {
       () =>
         new KubefwdError(
           'TIMEOUT',
-          `${this.label()}: no connection to a pod within ${Math.round(this.ctx.connectWaitMs / 1000)}s (${this.reason ?? this.status})`,
+          `${this.label()}: no connection to a pod within ${seconds(this.ctx.connectWaitMs)}s (${this.reason ?? this.status})`,
         ),
     );
   }

@@ -66,7 +66,8 @@ export const ensureNamespaceExists = async (
   } catch (err) {
     // A server that does not answer will not answer the next check either: said now, not after
     // another timeout (a user without the right to list namespaces is taken on trust).
-    if (err instanceof KubefwdError && (err.code === 'API_UNREACHABLE' || err.code === 'TIMEOUT')) throw err;
+    if (err instanceof KubefwdError && ['API_UNREACHABLE', 'API_BUSY', 'TIMEOUT'].includes(err.code))
+      throw err;
     logger?.debug(
       `cannot list namespaces in context ${cluster.context} (${errorMessage(err)}); taking ${namespace} on trust`,
     );

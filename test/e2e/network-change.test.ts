@@ -73,7 +73,7 @@ describe.skipIf(unavailable !== undefined)('a change of network, made by the ker
     await ip('link', 'set', 'v0', 'up');
     await ip('link', 'set', 'v1', 'up');
     await kubefwd.waitFor(
-      /the network changed: v0 192\.0\.2\.1 new: proving \d+ port-forward connections and watching the cluster again/,
+      /the network changed: v0 192\.0\.2\.1 new: proving \d+ port-forward connections \(one per pod\) and watching the cluster again/,
       20_000,
     );
     await kubefwd.waitFor(/every port-forward connection answered \(\d+\)/, 20_000);

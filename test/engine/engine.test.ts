@@ -298,7 +298,7 @@ describe('engine: a namespace', () => {
     expect(cluster.watchRestarts('pods', 'shop')).toBe(1);
     expect(cluster.watchRestarts('endpoints', 'shop')).toBe(1);
     expect(logger.lines).toContain(
-      'info the machine was asleep for 12m 5s: proving 2 port-forward connections and watching the cluster again',
+      'info the machine was asleep for 12m 5s: proving 2 port-forward connections (one per pod) and watching the cluster again',
     );
     expect(logger.lines).toContain(
       'warn 1 of 2 port-forward connections was dead after the machine was asleep for 12m 5s; its forwards reconnect',
@@ -476,20 +476,20 @@ describe('engine: waiting and errors', () => {
   });
 
   it('a busy API server (429 Retry-After) is tried again no sooner than it asked', async () => {
-    const { cluster, engine } = setup({ backoff: { initialMs: 50, maxMs: 60_000 } });
+    const { cluster, engine, logger } = setup({ backoff: { initialMs: 50, maxMs: 60_000 } });
     cluster.failingPods.add('busy-0');
-    cluster.dialError = new KubefwdError(
-      'API_UNREACHABLE',
-      'the API server is too busy (429 Too Many Requests)',
-      {
-        retryAfterMs: 7_000,
-      },
-    );
+    cluster.dialError = new KubefwdError('API_BUSY', 'the API server is too busy (429 Too Many Requests)', {
+      retryAfterMs: 7_000,
+    });
     cluster.apply('services', service('busy', 'app', [{ port: 9013 }]));
     cluster.apply('pods', pod('busy-0', 'app', { app: 'busy' }));
     await engine.addNamespace({ namespace: 'app' });
     const f = await eventually(() => engine.forwards().find((x) => x.status === 'Error'));
     expect(f.reason).toMatch(/too busy .*; retrying in 7s$/);
+    // The log says when too (the API's reason is not all a user reads).
+    expect(logger.lines).toContain(
+      'warn busy.app: cannot connect to pod busy-0: the API server is too busy (429 Too Many Requests); retrying in 7s',
+    );
     expect(Date.parse(f.nextRetryAt!) - Date.now()).toBeGreaterThan(5_000);
   });
 

@@ -136,7 +136,7 @@ describe('REST client', () => {
     const rest = createRestClient(conn(url));
     cleanups.push(() => rest.close());
     await expect(rest.json({ path: '/slow-down', subject })).rejects.toMatchObject({
-      code: 'API_UNREACHABLE',
+      code: 'API_BUSY',
       httpStatus: 429,
       retryAfterMs: 2000,
     });

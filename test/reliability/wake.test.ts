@@ -132,7 +132,7 @@ describe('after a sleep, every connection is proved at once', () => {
       await new Promise((r) => setTimeout(r, 100));
     const out = daemon.output();
     expect(out).toMatch(
-      /kubefwd did not run for \d+s \(stopped, or starved of CPU\): proving \d+ port-forward connections and watching the cluster again/,
+      /kubefwd did not run for \d+s \(stopped, or starved of CPU\): proving \d+ port-forward connections \(one per pod\) and watching the cluster again/,
     );
     expect(out).toMatch(verdict);
     expect(after.podName, `the forward follows the new pod\n${out.slice(-4000)}`).not.toBe(before.podName);

@@ -128,7 +128,7 @@ describe('auto transport negotiation', () => {
     const pf = auto();
     const session = pf.openSession({ namespace: 'shop', name: h.pod('postgres') });
     const err = (await session.ready().catch((e: unknown) => e)) as KubefwdError;
-    expect(err).toMatchObject({ code: 'API_UNREACHABLE', retryAfterMs: 2000 });
+    expect(err).toMatchObject({ code: 'API_BUSY', retryAfterMs: 2000 });
     expect(err.message).toMatch(/too busy .*429 Too Many Requests/);
     // Turned away once, and no other protocol tried.
     const now = h.sim.control.counters().upgrades;

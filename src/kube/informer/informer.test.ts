@@ -221,7 +221,7 @@ describe('createInformer', () => {
   it("waits as long as a 429's Retry-After asks (API Priority and Fairness), up to the longest backoff", async () => {
     const { c, s, r, inf } = await synced({ items: [], resourceVersion: '1' });
     const throttled = (seconds: number): KubeApiError => {
-      const e = new KubeApiError('API_UNREACHABLE', 'too many requests', 429, 'TooManyRequests');
+      const e = new KubeApiError('API_BUSY', 'too many requests', 429, 'TooManyRequests');
       e.retryAfterMs = seconds * 1000;
       return e;
     };

@@ -27,7 +27,7 @@ describe('refusedUpgrade', () => {
     const busy = status(429, 'TooManyRequests', 'Too many requests, please try again later.');
     const e = refusedUpgrade(429, busy, what, 'sim', 'GET', 3000);
     expect(e).toMatchObject({
-      code: 'API_UNREACHABLE',
+      code: 'API_BUSY',
       fallback: false,
       httpStatus: 429,
       retryAfterMs: 3000,

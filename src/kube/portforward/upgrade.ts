@@ -106,7 +106,7 @@ export function refusedUpgrade(
   // after its backoff, at least as long as the server asked.
   if (httpStatus === 429 || reason === 'TooManyRequests')
     return new UpgradeError(
-      'API_UNREACHABLE',
+      'API_BUSY',
       `the API server is too busy for ${what} ${where} (429 Too Many Requests): ${msg}`,
       { httpStatus, fallback: false, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) },
     );

@@ -133,8 +133,15 @@ export function apiStatusError(
         httpStatus,
         reason,
       );
+    case 429:
+      return new KubeApiError(
+        'API_BUSY',
+        `the API server of context "${context}" is too busy to ${what} (429): ${serverMsg}`,
+        httpStatus,
+        reason,
+      );
     default:
-      if (code === 429 || code >= 500)
+      if (code >= 500)
         return new KubeApiError(
           'API_UNREACHABLE',
           `the API server of context "${context}" failed to ${what} (${httpStatus}): ${serverMsg}`,

@@ -220,6 +220,7 @@ const FIXED_OUTSIDE: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'TLS_ERROR',
   'KUBECONFIG_INVALID',
   'API_UNREACHABLE',
+  'API_BUSY',
   'UNSUPPORTED_SERVICE',
   'NO_SELECTOR',
 ]);
