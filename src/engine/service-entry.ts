@@ -85,6 +85,10 @@ export class ServiceEntry {
     if (this.running) return this.running;
     this.running = (async () => {
       try {
+        // Events that come together (a watch resumed after a sleep replays a pod's deletion and
+        // its replacement in one read) are planned together: the first pass starts after them,
+        // so no pass sees the moment between them (a "no ready pod" that was never true).
+        await Promise.resolve();
         while (this.dirty && !this.stopped) {
           this.dirty = false;
           await this.applyOnce();

@@ -349,6 +349,27 @@ describe('engine: a namespace', () => {
     expect(logger.lines.filter((l) => l.includes('asleep'))).toEqual([]);
   });
 
+  it('a pod replaced in one burst of events (a resumed watch replaying it) moves the forward without a "no ready pod" between', async () => {
+    const { cluster, engine, logger } = setup();
+    await shop(cluster);
+    await engine.addNamespace({ namespace: 'shop' });
+    await eventually(() => status(engine, 'postgres.shop.sim') === 'Active');
+    await backend(cluster, 'postgres-1', 5432, 'new:');
+    cluster.remove('pods', 'shop', 'postgres-0');
+    cluster.apply(
+      'pods',
+      pod('postgres-1', 'shop', { app: 'postgres' }, { ports: [{ containerPort: 5432 }] }),
+    );
+    await eventually(
+      () => engine.forwards().find((f) => f.serviceKey === 'postgres.shop.sim')?.podName === 'postgres-1',
+    );
+    await eventually(() => status(engine, 'postgres.shop.sim') === 'Active');
+    expect(logger.lines.filter((l) => l.includes('postgres.shop') && l.includes('wait for a pod'))).toEqual(
+      [],
+    );
+    expect((await roundTrip(`${NET}.2`, 5432, 'moved')).toString()).toBe('new:moved');
+  });
+
   it('re-dials when a pod is recreated under the same name (StatefulSet)', async () => {
     const { cluster, engine, events } = setup();
     await shop(cluster);
