@@ -162,7 +162,7 @@ const mountApi = (
 };
 
 /** The daemon's own user, under sudo the invoking one: whose ~/.kubefwd holds the discovery file. */
-const fileOwner = (user: InvokingUser) =>
+export const fileOwner = (user: InvokingUser) =>
   user.uid !== undefined ? { uid: user.uid, gid: user.gid ?? user.uid } : undefined;
 
 /**

@@ -9,7 +9,7 @@ import { readDiscoveryFile } from '../os/discovery-file.js';
 import { createHostsFile } from '../os/hosts-file.js';
 import { invokingUser } from '../os/privilege.js';
 import { removeBlocks } from '../engine/hosts-block.js';
-import { compose, type Composed } from './compose.js';
+import { compose, fileOwner, type Composed } from './compose.js';
 import { removeStaleDiscoveryFile } from './leftovers.js';
 import { checkNoLiveBlock, ownBlockId } from './stale-blocks.js';
 import { defaultHostsPath, idleNamespaceHint, type DaemonConfig } from './config.js';
@@ -107,10 +107,10 @@ export const startDaemon = async (
       ...(options.hostsWriteDelayMs !== undefined ? { writeDelayMs: options.hostsWriteDelayMs } : {}),
     });
   await hosts.checkWritable();
-  await checkNoLiveBlock(hosts, async (pid) => {
-    const owner = user.uid !== undefined ? { uid: user.uid, gid: user.gid ?? user.uid } : undefined;
-    return (await readDiscoveryFile(user.home, owner))?.pid === pid;
-  });
+  await checkNoLiveBlock(
+    hosts,
+    async (pid) => (await readDiscoveryFile(user.home, fileOwner(user)))?.pid === pid,
+  );
 
   // 2. The kubeconfig, contexts, API server and RBAC.
   const clusters =

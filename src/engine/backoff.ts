@@ -1,4 +1,5 @@
 // Reconnect backoff: 1 s, doubling, capped at 5 min; reset when a forward becomes ready.
+import { waitAsAsked } from '../domain/retry-after.js';
 
 export interface BackoffOptions {
   initialMs?: number;
@@ -26,11 +27,11 @@ export const createBackoff = (options: BackoffOptions = {}): Backoff => {
   const random = options.random ?? Math.random;
   let attempt = 0;
   return {
-    next(atLeastMs = 0) {
+    next(atLeastMs) {
       const raw = Math.min(max, initial * 2 ** Math.min(attempt, 40));
       attempt++;
       const delay = jitter === 0 ? raw : Math.round(raw * (1 - jitter * random()));
-      return Math.max(delay, Math.min(atLeastMs, max));
+      return waitAsAsked(delay, atLeastMs, max);
     },
     get attempt() {
       return attempt;

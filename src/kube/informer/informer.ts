@@ -15,6 +15,7 @@ import { KubefwdError } from '../../contract/errors.js';
 import type { KStatus, WatchEvent } from '../../contract/kube.js';
 import { KubeApiError } from '../rest/errors.js';
 import type { Informer, InformerHandler, KubeClock, KubeLogger } from '../types.js';
+import { waitAsAsked } from '../../domain/retry-after.js';
 import { backoffDelay, defaultBackoff, type BackoffPolicy } from './backoff.js';
 import { diffRelist, objectKey, type Keyed } from './diff.js';
 
@@ -268,10 +269,8 @@ export function createInformer<T extends Keyed>(
           continue;
         }
         const kerr = toKubefwdError(err, name);
-        // A server that says when to come back (429 from API Priority and Fairness) is heard, as
-        // client-go does, up to the policy's longest wait.
-        const asked = err instanceof KubefwdError ? (err.retryAfterMs ?? 0) : 0;
-        const delay = Math.max(backoffDelay(policy, failures++, random()), Math.min(asked, policy.maxMs));
+        const asked = err instanceof KubefwdError ? err.retryAfterMs : undefined;
+        const delay = waitAsAsked(backoffDelay(policy, failures++, random()), asked, policy.maxMs);
         if (!needList && ++streak >= RELIST_AFTER_FAILURES) {
           needList = true;
           listForced = true;

@@ -38,7 +38,13 @@ export class UpgradeError extends KubefwdError {
   constructor(
     code: ErrorCode,
     message: string,
-    init: { httpStatus?: number; fallback: boolean; cause?: unknown; hint?: string; retryAfterMs?: number },
+    init: {
+      httpStatus?: number;
+      fallback: boolean;
+      cause?: unknown;
+      hint?: string;
+      retryAfterMs?: number | undefined;
+    },
   ) {
     super(code, message, {
       ...(init.cause === undefined ? {} : { cause: init.cause }),
@@ -108,7 +114,7 @@ export function refusedUpgrade(
     return new UpgradeError(
       'API_BUSY',
       `the API server is too busy for ${what} ${where} (429 Too Many Requests): ${msg}`,
-      { httpStatus, fallback: false, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) },
+      { httpStatus, fallback: false, retryAfterMs },
     );
   if (reason === 'NotFound' || (httpStatus === 404 && status !== undefined))
     return new UpgradeError('POD_NOT_FOUND', `${what} failed ${where}: ${msg}`, {
