@@ -18,6 +18,7 @@ export const ErrorType = z.enum([
   'auth_failed',
   'tls_error',
   'api_unreachable',
+  'api_busy',
   'port_in_use',
   'stream_error',
   'unsupported_service',

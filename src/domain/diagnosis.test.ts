@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ForwardView } from '../contract/state.js';
-import { RECENT_FAILURE_MS, classifyError, failingConnectionsIssue } from './diagnosis.js';
+import { RECENT_FAILURE_MS, classifyError, failingConnectionsIssue, forwardIssue } from './diagnosis.js';
 
 describe('classifyError', () => {
   it('prefers the contract/errors code', () => {
@@ -22,6 +22,8 @@ describe('classifyError', () => {
     ['Unauthorized', 'auth_failed'],
     ['x509: certificate signed by unknown authority', 'tls_error'],
     ['getaddrinfo ENOTFOUND k8s.example.com', 'api_unreachable'],
+    ['the server has received too many requests and has asked us to try again later', 'api_busy'],
+    ['upgrade answered 429', 'api_busy'],
     ['listen EADDRINUSE: address already in use 127.1.27.1:8080', 'port_in_use'],
     ['write EPIPE', 'broken_pipe'],
     ['read ECONNRESET', 'broken_pipe'],
@@ -31,6 +33,37 @@ describe('classifyError', () => {
     const c = classifyError(message);
     expect(c.errorType).toBe(type);
     expect(c.suggestion.length).toBeGreaterThan(20);
+  });
+});
+
+describe('a busy API server (429)', () => {
+  it('is its own class: the cluster asked to wait, kubefwd retries, nothing to fix yet', () => {
+    const c = classifyError('the API server is too busy (429 Too Many Requests)', 'API_BUSY');
+    expect(c).toMatchObject({ code: 'API_BUSY', errorType: 'api_busy', severity: 'medium' });
+    expect(c.suggestion).toMatch(/asked its clients to wait/);
+  });
+  it("is the cluster's issue, not the forward's", () => {
+    const issue = forwardIssue({
+      key: 'busy.app.sim.busy-0.9013',
+      serviceKey: 'busy.app.sim',
+      serviceName: 'busy',
+      namespace: 'app',
+      context: 'sim',
+      podName: 'busy-0',
+      localIP: '127.1.27.9',
+      localPort: '9013',
+      podPort: '9013',
+      status: 'Waiting',
+      reason: 'cannot connect to pod busy-0: the API server is too busy (429 Too Many Requests)',
+      errorCode: 'API_BUSY',
+      nextRetryAt: '2026-12-07T10:00:07Z',
+    } as ForwardView);
+    expect(issue).toMatchObject({
+      component: 'cluster',
+      errorType: 'api_busy',
+      severity: 'medium',
+      nextRetryAt: '2026-12-07T10:00:07Z',
+    });
   });
 });
 

@@ -25,6 +25,7 @@ const TYPE_BY_CODE: Partial<Record<ErrorCode, ErrorType>> = {
   AUTH_FAILED: 'auth_failed',
   TLS_ERROR: 'tls_error',
   API_UNREACHABLE: 'api_unreachable',
+  API_BUSY: 'api_busy',
   PORT_IN_USE: 'port_in_use',
   STREAM_ERROR: 'stream_error',
   UNSUPPORTED_SERVICE: 'unsupported_service',
@@ -36,6 +37,8 @@ const TYPE_BY_TEXT: [RegExp, ErrorType][] = [
   [/connection refused|econnrefused/i, 'connection_refused'],
   [/x509|certificate|tls|ssl/i, 'tls_error'],
   [/forbidden|permission denied|rbac|cannot (get|list|watch|create)/i, 'permission_denied'],
+  // APF's 429: the server asked to wait; before 'timeout' and 'unreachable', which it is not.
+  [/too many requests|too busy|\b429\b/i, 'api_busy'],
   [/unauthori[sz]ed|401|credentials|token (has )?expired/i, 'auth_failed'],
   [/timed? ?out|timeout|etimedout|deadline exceeded/i, 'timeout'],
   [/pods? .*not found|not found.*pod|pod .*(gone|deleted|terminat)/i, 'pod_not_found'],
@@ -62,6 +65,8 @@ const CLASS_INFO: Record<ErrorType, { code: ErrorCode; severity: Severity }> = {
   auth_failed: { code: 'AUTH_FAILED', severity: 'critical' },
   tls_error: { code: 'TLS_ERROR', severity: 'critical' },
   api_unreachable: { code: 'API_UNREACHABLE', severity: 'critical' },
+  // The server is there and asked to wait; kubefwd retries when it asked, nothing to do yet.
+  api_busy: { code: 'API_BUSY', severity: 'medium' },
   port_in_use: { code: 'PORT_IN_USE', severity: 'high' },
   stream_error: { code: 'STREAM_ERROR', severity: 'medium' },
   unsupported_service: { code: 'UNSUPPORTED_SERVICE', severity: 'low' },
@@ -90,6 +95,10 @@ export const classifyForward = (f: ForwardFailure): ErrorClass =>
 export const isTroubled = (f: Pick<ForwardView, 'status' | 'error' | 'reason'>): boolean =>
   f.status === 'Error' || (f.status === 'Waiting' && (f.error ?? f.reason) !== undefined);
 
+/** Classes that are about the cluster (its API server, its RBAC), not one forward. */
+export const isClusterSide = (t: ErrorType): boolean =>
+  t === 'api_unreachable' || t === 'api_busy' || t === 'permission_denied';
+
 /** Where an issue is: the forward's service, pod and status. */
 const issueWhere = (f: ForwardView) => ({
   serviceKey: f.serviceKey,
@@ -107,8 +116,7 @@ export const forwardIssue = (f: ForwardView): Issue => {
   const c = classifyError(text, f.errorCode);
   return {
     severity: f.status === 'Waiting' && c.severity === 'critical' ? 'high' : c.severity,
-    component:
-      c.errorType === 'api_unreachable' || c.errorType === 'permission_denied' ? 'cluster' : 'forward',
+    component: isClusterSide(c.errorType) ? 'cluster' : 'forward',
     ...issueWhere(f),
     ...(f.reason ? { reason: f.reason } : {}),
     ...(f.nextRetryAt ? { nextRetryAt: f.nextRetryAt } : {}),

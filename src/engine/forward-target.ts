@@ -571,8 +571,9 @@ export class ForwardTarget {
       // something the user must act on: it is re-dialled with backoff even without -a, as a lost
       // session is. Without that the forward sat in Error with no retry until new traffic came.
       // An API server that does not answer (restarting, a VPN coming back) is retried the same
-      // way, still shown as Error, and new connections are held meanwhile instead of refused.
-      const retryAs = e.code === 'STREAM_ERROR' ? 'Waiting' : 'Error';
+      // way, still shown as Error, and new connections are held meanwhile instead of refused. One
+      // that answered 429 asked to be left alone a while: that is a wait, not a failure.
+      const retryAs = e.code === 'STREAM_ERROR' || e.code === 'API_BUSY' ? 'Waiting' : 'Error';
       const delay = this.failed(
         e,
         `cannot connect to pod ${podName}`,
@@ -643,7 +644,9 @@ export class ForwardTarget {
       const delay = this.backoff.next(e.retryAfterMs);
       const at = this.ctx.clock.now() + delay;
       this.setState(status, {
-        reason: `${what}: ${e.message}; retrying in ${seconds(delay)}s`,
+        // No countdown here: it would be stale when read; nextRetryAt says when, and every view
+        // (TUI, dashboard, MCP) tells the time left from it.
+        reason: `${what}: ${e.message}`,
         error: e.message,
         errorCode: e.code,
         nextRetryAt: iso(at),

@@ -3,7 +3,8 @@
 // the least important columns on narrow terminals) are tested without rendering.
 import type { ForwardView } from '../contract/state.js';
 import { failingConnectionsText } from '../domain/diagnosis.js';
-import { formatBytes, formatPort, formatRate, formatRetry, sparkline } from './format.js';
+import { retrySuffix } from '../domain/time-format.js';
+import { formatBytes, formatPort, formatRate, sparkline } from './format.js';
 import { fit, fitRight } from './width.js';
 import type { Row } from './rows.js';
 import { STATUS_GLYPH } from './theme.js';
@@ -124,8 +125,7 @@ export const problemText = (f: ForwardView, now: number): string | undefined => 
   if (f.status === 'Active') return failingConnectionsText(f, now);
   if (f.status !== 'Waiting' && f.status !== 'Error') return undefined;
   const why = f.reason ?? f.error ?? (f.status === 'Waiting' ? 'waiting for a ready pod' : 'failed');
-  const retry = formatRetry(f.nextRetryAt, now);
-  return retry ? `${why} · ${retry}` : why;
+  return `${why}${retrySuffix(f.nextRetryAt, now)}`;
 };
 
 export const statusText = (f: ForwardView): string => `${STATUS_GLYPH[f.status]} ${f.status}`;

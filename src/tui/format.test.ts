@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { formatBytes, formatDuration, formatPort, formatRate, formatRetry, sparkline } from './format.js';
+import { formatBytes, formatPort, formatRate, sparkline } from './format.js';
 
 describe('format', () => {
   it('formats bytes 1024-based like kubefwd', () => {
@@ -17,22 +17,6 @@ describe('format', () => {
     expect(formatRate(0.4)).toBe('0 B/s');
     expect(formatRate(12)).toBe('12 B/s');
     expect(formatRate(2048)).toBe('2.0 KB/s');
-  });
-
-  it('formats durations as kubefwd does', () => {
-    expect(formatDuration(12_400)).toBe('12s');
-    expect(formatDuration(185_000)).toBe('3m 5s');
-    expect(formatDuration(2 * 3600_000 + 5 * 60_000)).toBe('2h 5m');
-    expect(formatDuration(27 * 3600_000)).toBe('1d 3h');
-    expect(formatDuration(-5)).toBe('0s');
-  });
-
-  it('says when the next retry is', () => {
-    const now = Date.parse('2026-01-01T00:00:00Z');
-    expect(formatRetry(undefined, now)).toBeUndefined();
-    expect(formatRetry('garbage', now)).toBeUndefined();
-    expect(formatRetry('2026-01-01T00:00:04Z', now)).toBe('retry in 4s');
-    expect(formatRetry('2025-12-31T23:59:59Z', now)).toBe('retrying…');
   });
 
   it('draws sparklines relative to the window maximum', () => {

@@ -9,6 +9,7 @@ import { parseServiceKey } from '../domain/keys.js';
 import { connectStrings } from '../tui/connect-strings.js';
 import { formatBytes, formatRate } from '../tui/format.js';
 import { call, enc, hintOf } from './api.js';
+import { time, withRetry } from './clock.js';
 import { copyText } from './copy.js';
 import type { KeyAction } from './keyboard.js';
 import { useLive, type LiveHub } from './live-hub.js';
@@ -41,11 +42,6 @@ const CopyButton = ({ text }: { text: string }): JSX.Element => {
       {done === undefined ? 'Copy' : done ? 'Copied' : 'Copy failed'}
     </button>
   );
-};
-
-const time = (iso: string): string => {
-  const d = new Date(iso);
-  return Number.isFinite(d.getTime()) ? d.toLocaleTimeString() : iso;
 };
 
 const HttpPanel = ({ serviceKey, trigger }: { serviceKey: string; trigger: number }): JSX.Element => {
@@ -334,7 +330,7 @@ export const DetailView = ({ serviceKey, hub, actions, keys, namesOnlyIn }: Deta
                     <span class={`status status-${f.status.toLowerCase()}`}>{f.status}</span>
                     {(f.reason ?? f.error) !== undefined && f.status !== 'Active' && (
                       <div class="problem">
-                        {f.reason ?? f.error}
+                        {withRetry(f.reason ?? f.error, f.nextRetryAt)}
                         {hintOf(f.errorCode) !== undefined && <div class="hint">{hintOf(f.errorCode)}</div>}
                       </div>
                     )}

@@ -14,6 +14,7 @@ import { failingConnectionsText } from '../domain/diagnosis.js';
 import { formatBytes, formatRate } from '../tui/format.js';
 import { SORT_FIELDS, sortFieldLabel, type SortField, type SortSpec } from '../tui/rows.js';
 import { hintOf } from './api.js';
+import { withRetry } from './clock.js';
 import { groupRows, type Group } from './groups.js';
 import type { KeyAction } from './keyboard.js';
 import type { LiveHub } from './live-hub.js';
@@ -151,7 +152,7 @@ class ForwardRow extends Component<RowProps> {
     // Active, but the pod turns connections away: the row says so (the TUI's rule), or it would look fine.
     const problem =
       f.status === 'Error' || f.status === 'Waiting'
-        ? (f.reason ?? f.error)
+        ? withRetry(f.reason ?? f.error, f.nextRetryAt)
         : failingConnectionsText(f, Date.now());
     const hint = hintOf(f.errorCode);
     const others = f.hostnames.filter((h) => h !== hostname);

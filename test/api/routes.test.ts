@@ -542,6 +542,37 @@ describe('logs, history, diagnostics', () => {
     await rejectsWith(h.client.forwardDiagnostic('nope'), 'FORWARD_NOT_FOUND');
   });
 
+  it('a busy API server (429) is a cluster issue to wait out, not an unreachable one', async () => {
+    h = harness();
+    h.bus.emit({
+      type: 'ForwardUpdated',
+      at: h.clock.now(),
+      previousStatus: 'Active',
+      forward: {
+        ...h.seeded!.apiF,
+        status: 'Waiting',
+        error: 'the API server is too busy (429 Too Many Requests)',
+        errorCode: 'API_BUSY',
+        reason: 'cannot connect to pod api-1: the API server is too busy (429 Too Many Requests)',
+        nextRetryAt: new Date(h.clock.now() + 7000).toISOString(),
+      },
+    });
+    const a = await h.client.analyze();
+    expect(a.issues).toContainEqual(
+      expect.objectContaining({
+        serviceKey: 'api.shop.sim',
+        errorType: 'api_busy',
+        component: 'cluster',
+        severity: 'medium',
+      }),
+    );
+    const messages = a.recommendations.map((r) => r.message).join(' ');
+    expect(messages).toMatch(/overloaded and asks kubefwd to wait \(429\)/);
+    expect(messages).not.toMatch(/unreachable/);
+    const d = await h.client.diagnostics();
+    expect(d.errors).toContainEqual(expect.objectContaining({ errorType: 'api_busy', component: 'k8s' }));
+  });
+
   it('quick status is ok with nothing forwarded', async () => {
     h = harness({ seed: false });
     expect(await h.client.quickStatus()).toMatchObject({

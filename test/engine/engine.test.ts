@@ -505,8 +505,11 @@ describe('engine: waiting and errors', () => {
     cluster.apply('services', service('busy', 'app', [{ port: 9013 }]));
     cluster.apply('pods', pod('busy-0', 'app', { app: 'busy' }));
     await engine.addNamespace({ namespace: 'app' });
-    const f = await eventually(() => engine.forwards().find((x) => x.status === 'Error'));
-    expect(f.reason).toMatch(/too busy .*; retrying in 7s$/);
+    // Waiting, not Error: the server asked for the pause, nothing is broken on this side.
+    const f = await eventually(() => engine.forwards().find((x) => x.errorCode === 'API_BUSY'));
+    expect(f.status).toBe('Waiting');
+    // No frozen countdown in the reason (it would be stale when read); nextRetryAt says when.
+    expect(f.reason).toBe('cannot connect to pod busy-0: the API server is too busy (429 Too Many Requests)');
     // The log says when too (the API's reason is not all a user reads).
     expect(logger.lines).toContain(
       'warn busy.app: cannot connect to pod busy-0: the API server is too busy (429 Too Many Requests); retrying in 7s',

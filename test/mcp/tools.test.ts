@@ -198,6 +198,16 @@ describe('tool behaviour', () => {
       'Note: the service is waiting: pod postgres-7d9c not ready: connections will wait and then close until it is ready (get_service',
     );
     expect(w).not.toContain('see get_service for the reason');
+    // A retry planned: when, as time left at the moment of asking (the reason holds no countdown).
+    const busy = forward('postgres', 5432, '127.1.27.1', {
+      status: 'Waiting',
+      podName: 'postgres-0',
+      errorCode: 'API_BUSY',
+      reason: 'cannot connect to pod postgres-0: the API server is too busy (429 Too Many Requests)',
+      nextRetryAt: new Date(Date.now() + 65_000).toISOString(),
+    });
+    const b = textOf((await call('get_connection_info', { service_name: 'postgres' }, withForward(busy))).r);
+    expect(b).toMatch(/too busy \(429 Too Many Requests\) · retry in 1m [45]s \(get_service/);
     const denied = forward('postgres', 5432, '127.1.27.1', {
       status: 'Error',
       errorCode: 'PERMISSION_DENIED',

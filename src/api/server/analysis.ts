@@ -21,6 +21,7 @@ import {
   failingConnectionsIssue,
   failingConnectionsText,
   forwardIssue,
+  isClusterSide,
   isTroubled,
   namespaceWatchIssue,
 } from '../../domain/diagnosis.js';
@@ -165,6 +166,13 @@ export const analyze = (i: AnalysisInput): AnalysisResponse => {
       message:
         'The Kubernetes API is unreachable or its certificate was refused. Check VPN/proxy and the kubeconfig.',
     });
+  if (types.has('api_busy'))
+    recommendations.push({
+      priority: 'medium',
+      category: 'connectivity',
+      message:
+        'The Kubernetes API server is overloaded and asks kubefwd to wait (429); kubefwd retries when it asked. If it lasts, ask the cluster administrators (API Priority and Fairness).',
+    });
   if (types.has('connection_refused'))
     recommendations.push({
       priority: 'medium',
@@ -278,8 +286,7 @@ export const errorDetails = (s: StateSnapshot, now: number): ErrorDetail[] =>
     const c = classifyError(message, f.errorCode);
     return {
       timestamp: iso(now),
-      component:
-        c.errorType === 'api_unreachable' || c.errorType === 'permission_denied' ? 'k8s' : 'connection',
+      component: isClusterSide(c.errorType) ? 'k8s' : 'connection',
       serviceKey: f.serviceKey,
       forwardKey: f.key,
       ...(f.podName ? { podName: f.podName } : {}),

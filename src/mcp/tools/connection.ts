@@ -1,5 +1,6 @@
 // How to reach forwarded services: connection strings, env vars, hosts entries.
 import { z } from 'zod';
+import { retrySuffix } from '../../domain/time-format.js';
 import { KubefwdError } from '../../contract/errors.js';
 import { didYouMean } from '../../domain/did-you-mean.js';
 import type { ForwardView, ServiceView } from '../../contract/state.js';
@@ -137,7 +138,8 @@ const STATUS_WORDS: Record<ServiceView['status'], string> = {
  */
 export const stateNotes = (svc: ServiceView, pods: readonly ServiceView[], now: number): string[] => {
   const forwards = [svc, ...pods].flatMap((s) => s.forwards ?? []);
-  const why = (f: ForwardView): string => f.reason ?? f.error ?? f.status;
+  const why = (f: ForwardView): string =>
+    `${f.reason ?? f.error ?? f.status}${retrySuffix(f.nextRetryAt, now)}`;
   const reasons = [
     ...new Set(
       forwards

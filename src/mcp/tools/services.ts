@@ -4,6 +4,7 @@ import { KubefwdError } from '../../contract/errors.js';
 import { closeKeys } from './close-keys.js';
 import { explainNotForwarded } from './not-forwarded.js';
 import { z } from 'zod';
+import { retrySuffix } from '../../domain/time-format.js';
 import type { ServiceView } from '../../contract/state.js';
 import { classifyPort, connectionDetails, connectionLines } from '../connection-strings.js';
 import { contextField, keyField, namespaceField, portField, searchText, serviceNameField } from '../input.js';
@@ -212,9 +213,10 @@ export const getService = defineTool({
   annotations: READ_ONLY,
   async run({ key }, api) {
     const s = await api.getService(key).catch((err: unknown) => explainNotForwarded(api, key, err));
+    const now = Date.now();
     const fwd = (s.forwards ?? []).map(
       (f) =>
-        `- ${f.podName} ${f.localIP}:${f.localPort} -> ${f.podPort} [${f.status}]${f.error ? ` error: ${f.error}` : ''}${f.reason ? ` (${f.reason})` : ''}` +
+        `- ${f.podName} ${f.localIP}:${f.localPort} -> ${f.podPort} [${f.status}]${f.error ? ` error: ${f.error}` : ''}${f.reason ? ` (${f.reason})` : ''}${retrySuffix(f.nextRetryAt, now)}` +
         (f.lastConnectionError
           ? `\n  ${f.failedConnections ?? 1} connection(s) failed, the last at ${f.lastConnectionErrorAt ?? '?'}: ${f.lastConnectionError}`
           : ''),
