@@ -239,6 +239,45 @@ describe('tool behaviour', () => {
     ).not.toContain('Note:');
   });
 
+  it('get_service says a failed connection is current only while it is (diagnosis rule); an old one is marked past', async () => {
+    const now = Date.now();
+    const denied = {
+      failedConnections: 3,
+      lastConnectionError: 'User "sim-admin" cannot create resource "pods/portforward"',
+    };
+    const text = async (over: Partial<ReturnType<typeof forward>>) =>
+      textOf(
+        (
+          await call(
+            'get_service',
+            { key: 'redis.shop.sim' },
+            { getService: async () => service('redis', [forward('redis', 6379, '127.1.27.2', over)]) },
+          )
+        ).r,
+      );
+    const fresh = await text({ ...denied, lastConnectionErrorAt: new Date(now - 5_000).toISOString() });
+    expect(fresh).toContain('connections fail now: 3 failed, the last at');
+    // RBAC lifted 12 minutes ago, and connections got the pod's answer since.
+    const resolved = await text({
+      ...denied,
+      lastConnectionErrorAt: new Date(now - 12 * 60_000).toISOString(),
+      lastAnsweredAt: new Date(now - 60_000).toISOString(),
+    });
+    expect(resolved).toMatch(
+      /\[Active\]\n {2}earlier \(12m \ds ago, since resolved\): 3 connection\(s\) failed, the last: User/,
+    );
+    expect(resolved).not.toContain('fail now');
+    // Answered since, even a moment after: resolved, not current.
+    const answered = await text({
+      ...denied,
+      lastConnectionErrorAt: new Date(now - 5_000).toISOString(),
+      lastAnsweredAt: new Date(now - 1_000).toISOString(),
+    });
+    expect(answered).toContain('earlier (5s ago, since resolved)');
+    const quiet = await text({ ...denied, lastConnectionErrorAt: new Date(now - 5 * 60_000).toISOString() });
+    expect(quiet).toMatch(/earlier \(5m \ds ago, none failed since\)/);
+  });
+
   it('with --hosts-path the names resolve for no program: get_connection_info, add_service and list_hostnames say so and use the IP', async () => {
     const { backend } = createFakeBackend();
     const info = await backend.info();

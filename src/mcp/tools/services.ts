@@ -4,8 +4,9 @@ import { KubefwdError } from '../../contract/errors.js';
 import { closeKeys } from './close-keys.js';
 import { explainNotForwarded } from './not-forwarded.js';
 import { z } from 'zod';
-import { retrySuffix } from '../../domain/time-format.js';
-import type { ServiceView } from '../../contract/state.js';
+import { formatDuration, retrySuffix } from '../../domain/time-format.js';
+import { failingConnectionsText } from '../../domain/diagnosis.js';
+import type { ForwardView, ServiceView } from '../../contract/state.js';
 import { classifyPort, connectionDetails, connectionLines } from '../connection-strings.js';
 import { contextField, keyField, namespaceField, portField, searchText, serviceNameField } from '../input.js';
 import { matchesTerms, queryTerms, searchServices, type SearchableService } from '../service-search.js';
@@ -217,9 +218,7 @@ export const getService = defineTool({
     const fwd = (s.forwards ?? []).map(
       (f) =>
         `- ${f.podName} ${f.localIP}:${f.localPort} -> ${f.podPort} [${f.status}]${f.error ? ` error: ${f.error}` : ''}${f.reason ? ` (${f.reason})` : ''}${retrySuffix(f.nextRetryAt, now)}` +
-        (f.lastConnectionError
-          ? `\n  ${f.failedConnections ?? 1} connection(s) failed, the last at ${f.lastConnectionErrorAt ?? '?'}: ${f.lastConnectionError}`
-          : ''),
+        connectionFailureLine(f, now),
     );
     return {
       data: s,
@@ -227,6 +226,24 @@ export const getService = defineTool({
     };
   },
 });
+
+/**
+ * A forward's last failed connection, said as current only while domain/diagnosis counts it as
+ * failing (lately, and no connection got the pod's answer since); an older one is marked as past, so
+ * an RBAC error lifted minutes ago is not read as the reason next to [Active].
+ */
+const connectionFailureLine = (f: ForwardView, now: number): string => {
+  if (!f.lastConnectionError) return '';
+  const n = f.failedConnections ?? 1;
+  if (failingConnectionsText(f, now) !== undefined)
+    return `\n  connections fail now: ${n} failed, the last at ${f.lastConnectionErrorAt ?? '?'}: ${f.lastConnectionError}`;
+  const at = f.lastConnectionErrorAt ? Date.parse(f.lastConnectionErrorAt) : Number.NaN;
+  const answered = f.lastAnsweredAt !== undefined && !Number.isNaN(at) && Date.parse(f.lastAnsweredAt) > at;
+  // Not Active: the forward's own status and error above say what is wrong now.
+  const since = f.status !== 'Active' ? [] : [answered ? 'since resolved' : 'none failed since'];
+  const when = [...(Number.isNaN(at) ? [] : [`${formatDuration(now - at)} ago`]), ...since];
+  return `\n  earlier${when.length > 0 ? ` (${when.join(', ')})` : ''}: ${n} connection(s) failed, the last: ${f.lastConnectionError}`;
+};
 
 /**
  * Why a search found nothing, when a word of it (or the namespace asked) matches no forwarded
