@@ -30,14 +30,14 @@ describe('connectionDetails', () => {
       POSTGRES_HOST: 'postgres',
       POSTGRES_IP: '127.1.27.1',
       POSTGRES_PORT: '5432',
-      DATABASE_URL: 'postgresql://postgres:5432/postgres',
+      DATABASE_URL: 'postgresql://postgres@postgres:5432/postgres',
     });
     expect(d.connectionStrings).toEqual([
       {
         kind: 'postgresql',
         port: 5432,
-        url: 'postgresql://postgres:5432/postgres',
-        urlByIP: 'postgresql://127.1.27.1:5432/postgres',
+        url: 'postgresql://postgres@postgres:5432/postgres',
+        urlByIP: 'postgresql://postgres@127.1.27.1:5432/postgres',
         example: 'psql -h postgres -p 5432 -U postgres',
       },
     ]);
@@ -81,6 +81,31 @@ describe('connectionDetails', () => {
       KAFKA_BROKERS: 'kafka-0.kafka:9092,kafka-1.kafka:9092',
       KAFKA_PEERS: 'kafka-0.kafka:9092,kafka-1.kafka:9092',
     });
+  });
+
+  it('a URL names the user its example command logs in as (psql "$DATABASE_URL" works as -U postgres does)', () => {
+    const cases = [
+      ['postgres', 5432, 'postgresql://postgres@127.1.27.5:5432/postgres', /-U postgres\b/],
+      ['mysql', 3306, 'mysql://root@127.1.27.5:3306/', /-u root\b/],
+    ] as const;
+    for (const [svc, port, url, user] of cases) {
+      const [c] = connectionDetails(svc, '127.1.27.5', '127.1.27.5', [
+        { localPort: port, remotePort: port },
+      ]).connectionStrings;
+      expect(c).toMatchObject({ url, urlByIP: url });
+      expect(c!.example).toMatch(user);
+    }
+    // The commands that name no user take the URL as it is, or none.
+    for (const [svc, port] of [
+      ['redis', 6379],
+      ['mongo', 27017],
+    ] as const) {
+      const [c] = connectionDetails(svc, 'h', undefined, [
+        { localPort: port, remotePort: port },
+      ]).connectionStrings;
+      expect(c!.url).not.toContain('@');
+      expect(c!.example).not.toMatch(/ -[uU] /);
+    }
   });
 
   it('makes safe env names', () => {

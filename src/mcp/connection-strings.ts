@@ -117,12 +117,21 @@ export const envPrefix = (serviceName: string): string => {
   return /^[0-9]/.test(up) ? `_${up}` : up;
 };
 
+/**
+ * The user the example command logs in as, for the kinds whose command names one; the URL names the
+ * same user, so `psql "$DATABASE_URL"` works where `psql -U postgres` does (without it psql takes the
+ * login name: `role "root" does not exist`). No `<user>` placeholders: a shell reads `<user>` as a
+ * redirection. postgres is the image's default superuser (and what the demo's simulated PostgreSQL
+ * trusts), root MySQL's.
+ */
+const USER: Partial<Record<ConnectionKind, string>> = { postgresql: 'postgres', mysql: 'root' };
+
 const urlFor = (kind: ConnectionKind, host: string, port: number): string => {
   switch (kind) {
     case 'postgresql':
-      return `postgresql://${host}:${port}/postgres`;
+      return `postgresql://${USER.postgresql}@${host}:${port}/postgres`;
     case 'mysql':
-      return `mysql://${host}:${port}/`;
+      return `mysql://${USER.mysql}@${host}:${port}/`;
     case 'redis':
       return `redis://${host}:${port}`;
     case 'mongodb':
@@ -144,11 +153,9 @@ const urlFor = (kind: ConnectionKind, host: string, port: number): string => {
 const exampleFor = (kind: ConnectionKind, host: string, port: number): string => {
   switch (kind) {
     case 'postgresql':
-      // No <user> placeholders: a shell reads `<user>` as a redirection. postgres is the image's
-      // default superuser (and what the demo's simulated PostgreSQL trusts).
-      return `psql -h ${host} -p ${port} -U postgres`;
+      return `psql -h ${host} -p ${port} -U ${USER.postgresql}`;
     case 'mysql':
-      return `mysql -h ${host} -P ${port} -u root -p`;
+      return `mysql -h ${host} -P ${port} -u ${USER.mysql} -p`;
     case 'redis':
       return `redis-cli -h ${host} -p ${port} ping`;
     case 'mongodb':

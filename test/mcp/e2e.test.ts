@@ -132,7 +132,7 @@ describe.skipIf(!isBuilt())('kubefwd mcp over stdio, end to end (real daemon, si
     // strings use the IPs (the names are still given, and are in that file).
     const pg = await ok('get_connection_info', { service_name: 'postgres', namespace: 'shop' });
     expect(pg.envVars).toMatchObject({
-      DATABASE_URL: `postgresql://${String(pg.localIP)}:5432/postgres`,
+      DATABASE_URL: `postgresql://postgres@${String(pg.localIP)}:5432/postgres`,
       POSTGRES_PORT: '5432',
     });
     const redis = await ok('get_connection_info', { service_name: 'redis' });

@@ -176,7 +176,7 @@ describe('tool behaviour', () => {
       POSTGRES_HOST: 'postgres',
       POSTGRES_IP: '127.1.27.1',
       POSTGRES_PORT: '5432',
-      DATABASE_URL: 'postgresql://postgres:5432/postgres',
+      DATABASE_URL: 'postgresql://postgres@postgres:5432/postgres',
     });
     expect(data.connectionStrings[0]).toMatchObject({ kind: 'postgresql' });
     expect(textOf(r)).toContain('psql -h postgres -p 5432');
@@ -287,7 +287,7 @@ describe('tool behaviour', () => {
     expect(textOf(r)).toContain('psql -h 127.1.27.1 -p 5432');
     expect(textOf(r)).not.toContain('psql -h postgres');
     expect((r.structuredContent as { envVars: Record<string, string> }).envVars).toMatchObject({
-      DATABASE_URL: 'postgresql://127.1.27.1:5432/postgres',
+      DATABASE_URL: 'postgresql://postgres@127.1.27.1:5432/postgres',
     });
     expect(textOf((await call('list_hostnames', {}, over)).r)).toMatch(
       /^Note: kubefwd writes these names to \/tmp\/kf\/hosts/,
@@ -298,7 +298,7 @@ describe('tool behaviour', () => {
     expect(textOf(added)).toContain('kubefwd writes these names to /tmp/kf/hosts (--hosts-path)');
     expect(textOf(added)).toContain(`psql -h ${ip} -p 5432`);
     expect((added.structuredContent as { envVars: Record<string, string> }).envVars).toMatchObject({
-      DATABASE_URL: `postgresql://${ip}:5432/postgres`,
+      DATABASE_URL: `postgresql://postgres@${ip}:5432/postgres`,
     });
     // The system's hosts file: the names, as before.
     const system = { info: async () => ({ ...info, hostsFile: { path: '/etc/hosts', system: true } }) };
