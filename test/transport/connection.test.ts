@@ -142,6 +142,53 @@ describe('reaching the API server', () => {
     expect((await session.closed)?.code).toBe('API_UNREACHABLE');
   });
 
+  it('tells a server that does not answer at all (unreachable) from one that took the request and went quiet (TIMEOUT)', async () => {
+    // A stopped API server (SIGSTOP, a dead VPN's NAT): the kernel accepts, nobody speaks TLS.
+    const mute = net.createServer(() => undefined);
+    // One that completes TLS and then never answers the request (waiting on a kubelet).
+    const slow = https.createServer({ cert: SERVER_CERT, key: SERVER_KEY }, () => undefined);
+    slow.on('upgrade', () => undefined);
+    const held: net.Socket[] = [];
+    for (const srv of [mute, slow]) {
+      srv.on('connection', (c: net.Socket) => held.push(c));
+      srv.listen(0, '127.0.0.1');
+      await once(srv, 'listening');
+    }
+    cleanups.push(async () => {
+      for (const c of held) c.destroy();
+      for (const srv of [mute, slow]) await new Promise<void>((r) => srv.close(() => r()));
+    });
+    const proxy = await connectProxy();
+    cleanups.push(() => proxy.close());
+    const attempt = (srv: net.Server, proxyUrl?: string) =>
+      upgrade(
+        {
+          ...h.conn,
+          server: `https://127.0.0.1:${(srv.address() as net.AddressInfo).port}`,
+          ...(proxyUrl ? { proxyUrl } : {}),
+        },
+        {
+          method: 'POST',
+          path: '/x',
+          headers: { Connection: 'Upgrade', Upgrade: 'SPDY/3.1' },
+          timeoutMs: 400,
+          what: 'port-forward to pod shop/x',
+        },
+      ).then(
+        () => undefined,
+        (e: unknown) => e as { code: string; message: string },
+      );
+    const unreachable = await attempt(mute);
+    expect(unreachable?.code).toBe('API_UNREACHABLE');
+    expect(unreachable?.message).toMatch(/does not answer: no TLS handshake within 400 ms$/);
+    const quiet = await attempt(slow);
+    expect(quiet?.code).toBe('TIMEOUT');
+    expect(quiet?.message).toMatch(/took the request but did not answer: no upgrade within 400 ms$/);
+    // The same through a kubeconfig proxy-url: the proxy's answer is not the server's.
+    expect((await attempt(mute, proxy.url))?.code).toBe('API_UNREACHABLE');
+    expect((await attempt(slow, proxy.url))?.code).toBe('TIMEOUT');
+  });
+
   it('rejects a bad pod port before connecting', async () => {
     const pf = createPortForwarder(h.conn, { transport: 'spdy' });
     forwarders.push(pf);

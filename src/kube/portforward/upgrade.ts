@@ -5,7 +5,7 @@
 import { request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { connect as netConnect, type Socket } from 'node:net';
-import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
+import { TLSSocket, connect as tlsConnect, type ConnectionOptions } from 'node:tls';
 import { KubefwdError, errorMessage, type ErrorCode } from '../../contract/errors.js';
 import type { AuthHeaders, ClusterConnection } from '../connection.js';
 import { checkProxyUrl, connectViaProxy } from '../rest/proxy.js';
@@ -145,8 +145,21 @@ export function connectFailure(err: unknown, what: string, server: string, conte
       fallback: false,
       cause: err,
     });
-  if (code === 'ETIMEDOUT' || code === 'UPGRADE_TIMEOUT')
-    return new UpgradeError('TIMEOUT', `${what}: no answer from ${where}: ${errorMessage(err)}`, {
+  // Silence after the server took the connection (its TLS handshake done): it is there but slow,
+  // often waiting on the node's kubelet. Silence before: it does not answer at all (stopped, a
+  // VPN or network gone), which is the cluster being unreachable and wants that hint, not TIMEOUT's
+  // "check network policies and pod health".
+  if (code === 'UPGRADE_TIMEOUT')
+    return new UpgradeError(
+      'TIMEOUT',
+      `${what}: ${where} took the request but did not answer: ${errorMessage(err)}`,
+      {
+        fallback: false,
+        cause: err,
+      },
+    );
+  if (code === 'ETIMEDOUT' || code === 'UPGRADE_NO_ANSWER')
+    return new UpgradeError('API_UNREACHABLE', `${what}: ${where} does not answer: ${errorMessage(err)}`, {
       fallback: false,
       cause: err,
     });
@@ -267,18 +280,26 @@ async function upgradeOnce(conn: ClusterConnection, req: UpgradeRequest): Promis
       createConnection: socket,
     };
     const creq: ClientRequest = url.protocol === 'https:' ? httpsRequest(options) : httpRequest(options);
-    const timer = setTimeout(
-      () =>
-        fail(
-          connectFailure(
-            Object.assign(new Error(`no upgrade within ${req.timeoutMs} ms`), { code: 'UPGRADE_TIMEOUT' }),
-            req.what,
-            conn.server,
-            conn.contextName,
-          ),
-        ),
-      req.timeoutMs,
-    );
+    // Whether the server took the connection (TLS handshake done, or TCP for http:): what a
+    // timeout means depends on it (connectFailure).
+    let reached = false;
+    creq.once('socket', (s) => {
+      // No I/O ran since the socket was made (only microtasks and this tick), so its handshake
+      // is still ahead; a plain socket through a proxy is connected already.
+      if (s instanceof TLSSocket) s.once('secureConnect', () => (reached = true));
+      else if (s.connecting) s.once('connect', () => (reached = true));
+      else reached = true;
+    });
+    const timer = setTimeout(() => {
+      const within = `within ${req.timeoutMs % 1000 === 0 ? `${req.timeoutMs / 1000} s` : `${req.timeoutMs} ms`}`;
+      const timeout = reached
+        ? Object.assign(new Error(`no upgrade ${within}`), { code: 'UPGRADE_TIMEOUT' })
+        : Object.assign(
+            new Error(`no ${url.protocol === 'https:' ? 'TLS handshake' : 'connection'} ${within}`),
+            { code: 'UPGRADE_NO_ANSWER' },
+          );
+      fail(connectFailure(timeout, req.what, conn.server, conn.contextName));
+    }, req.timeoutMs);
     creq.on('upgrade', (res, socket, head) => {
       if (settled) {
         socket.destroy();

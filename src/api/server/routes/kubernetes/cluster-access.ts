@@ -36,8 +36,11 @@ export const withTimeout = async <T>(what: string, p: Promise<T>): Promise<T> =>
         timer = setTimeout(
           () =>
             reject(
+              // An API server that does not answer is the cluster being out of reach (stopped, a
+              // VPN gone): API_UNREACHABLE's hint (cluster-info, VPN) is the one that helps, not
+              // TIMEOUT's network policies and pod health.
               new KubefwdError(
-                'TIMEOUT',
+                'API_UNREACHABLE',
                 `${what}: no answer from the Kubernetes API within ${CLUSTER_TIMEOUT_MS / 1000} s`,
               ),
             ),
