@@ -461,10 +461,21 @@ export const HistoryStats = z
   .meta({ id: 'HistoryStats' });
 export type HistoryStats = z.infer<typeof HistoryStats>;
 
+/** Only one service's records: its key, or a short form naming one (unknown: 404, not an empty list). */
+const historyServiceQ = {
+  serviceKey: queryText(512).optional(),
+  service_key: queryText(512).optional().meta({ description: 'same as serviceKey' }),
+};
+
 export const HistoryEventsQuery = z.object({
   count: queryInt(1, 1000).optional(),
   type: HistoryEventType.optional(),
+  ...historyServiceQ,
 });
+
+/** count (1..max) and an optional service, for the error and reconnection history. */
+export const HistoryQuery = (max: number) =>
+  z.object({ count: queryInt(1, max).optional(), ...historyServiceQ });
 
 // ------------------------------------------------------------------ namespaces
 

@@ -481,6 +481,36 @@ describe('logs, history, diagnostics', () => {
     expect(bad.body.error.field).toBe('query.type');
   });
 
+  it('filters the history by service (full or short key); an unknown service is a 404 naming it', async () => {
+    h = harness();
+    const events = await h.client.historyEvents({ serviceKey: 'db.shop.sim' });
+    expect(events.length).toBeGreaterThan(0);
+    expect(new Set(events.map((e) => e.serviceKey))).toEqual(new Set(['db.shop.sim']));
+    // A short form naming one service, and kubefwd's snake_case spelling.
+    expect((await h.client.historyEvents({ serviceKey: 'db' })).map((e) => e.id)).toEqual(
+      events.map((e) => e.id),
+    );
+    const snake = await json(await h.req('/api/v1/history/events?service_key=db.shop.sim&count=2'));
+    expect(snake.body.data.map((e: { serviceKey: string }) => e.serviceKey)).toEqual([
+      'db.shop.sim',
+      'db.shop.sim',
+    ]);
+    expect((await h.client.historyErrors({ serviceKey: 'db.shop.sim' })).length).toBe(1);
+    expect(await h.client.historyErrors({ serviceKey: 'api.shop.sim' })).toEqual([]);
+    expect(await h.client.historyReconnections({ serviceKey: 'api.shop.sim' })).toEqual([]);
+    for (const kind of ['events', 'errors', 'reconnections']) {
+      const r = await json(await h.req(`/api/v1/history/${kind}?serviceKey=nonexistent.shop.sim&count=2`));
+      expect(r.status).toBe(404);
+      expect(r.body.error).toMatchObject({ code: 'SERVICE_NOT_FOUND', field: 'query.serviceKey' });
+      expect(r.body.error.message).toMatch(/nonexistent\.shop\.sim/);
+    }
+    await rejectsWith(
+      h.client.historyEvents({ serviceKey: 'nonexistent.shop.sim', count: 2 }),
+      'SERVICE_NOT_FOUND',
+      /nonexistent\.shop\.sim/,
+    );
+  });
+
   it('serves quick status, analysis with classified issues and actions, and diagnostics', async () => {
     h = harness();
     const st = await h.client.quickStatus();

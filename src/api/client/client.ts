@@ -140,11 +140,11 @@ export const createApiClient = (options: ApiClientOptions) => {
     analyze: () => get('/api/v1/analyze', AnalysisResponse),
 
     // -- history
-    historyEvents: (o: { count?: number; type?: HistoryEventType } = {}) =>
+    historyEvents: (o: { count?: number; type?: HistoryEventType; serviceKey?: string } = {}) =>
       get('/api/v1/history/events', z.array(HistoryEvent), { ...o }),
-    historyErrors: (o: { count?: number } = {}) =>
+    historyErrors: (o: { count?: number; serviceKey?: string } = {}) =>
       get('/api/v1/history/errors', z.array(ErrorRecord), { ...o }),
-    historyReconnections: (o: { count?: number } = {}) =>
+    historyReconnections: (o: { count?: number; serviceKey?: string } = {}) =>
       get('/api/v1/history/reconnections', z.array(ReconnectRecord), { ...o }),
     historyStats: () => get('/api/v1/history/stats', HistoryStats),
 

@@ -52,7 +52,7 @@ export const settleWithin = async <T>(
  * The full key a full or short key names (400 listing the candidates when several services match;
  * the input itself when none does, so the caller's not-found error names what was asked).
  */
-export const resolveKey = (ctx: RouteContext, key: string): string => {
+export const resolveKey = (ctx: RouteContext, key: string, field = 'path.key'): string => {
   if (ctx.state.service(key)) return key;
   const r = resolveServiceKey(
     key,
@@ -62,7 +62,7 @@ export const resolveKey = (ctx: RouteContext, key: string): string => {
     fail(
       'INVALID_KEY',
       `service key "${key}" is ambiguous: it names ${r.candidates.join(', ')}; pass one of them`,
-      'path.key',
+      field,
     );
   return r.kind === 'found' ? r.key : key;
 };
