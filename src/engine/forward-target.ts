@@ -70,6 +70,13 @@ export class ForwardTarget {
   private stopped = false;
   private serviceEmitted = false;
   private dialing = false;
+  /**
+   * The failure a retry follows (cleared once Active): a re-dial keeps showing it, or a forward
+   * retrying against a server that does not answer looked like one still starting (Connecting, no
+   * error) for as long as the outage lasted, and nothing reported it.
+   */
+  private lastFailure:
+    { podName: string; status: ForwardStatus; reason: string; error: string; errorCode: string } | undefined;
   private everActive = false;
   private activeSince = 0;
   /** When the retry-interval re-check of a pod-less forward fires. */
@@ -550,7 +557,14 @@ export class ForwardTarget {
     this.retryTimer = undefined;
     const attempt = this.backoff.attempt + 1;
     const started = this.ctx.clock.now();
-    this.setState('Connecting', { reason: `connecting to pod ${podName}` });
+    const failure = this.lastFailure?.podName === podName ? this.lastFailure : undefined;
+    if (failure)
+      this.setState(failure.status, {
+        reason: `${failure.reason}; trying again now (attempt ${attempt})`,
+        error: failure.error,
+        errorCode: failure.errorCode,
+      });
+    else this.setState('Connecting', { reason: `connecting to pod ${podName}` });
     this.emitRecords();
     try {
       if (!this.lease)
@@ -593,6 +607,7 @@ export class ForwardTarget {
     dial: { trigger: ReconnectTrigger; attempt: number; started: number; fresh: boolean },
   ): void {
     this.dialing = false;
+    this.lastFailure = undefined;
     const wasActive = this.everActive;
     this.everActive = true;
     this.backoff.reset();
@@ -643,14 +658,12 @@ export class ForwardTarget {
       const status = alwaysRetryAs ?? 'Error';
       const delay = this.backoff.next(e.retryAfterMs);
       const at = this.ctx.clock.now() + delay;
-      this.setState(status, {
-        // No countdown here: it would be stale when read; nextRetryAt says when, and every view
-        // (TUI, dashboard, MCP) tells the time left from it.
-        reason: `${what}: ${e.message}`,
-        error: e.message,
-        errorCode: e.code,
-        nextRetryAt: iso(at),
-      });
+      // No countdown in the reason: it would be stale when read; nextRetryAt says when, and every
+      // view (TUI, dashboard, MCP) tells the time left from it.
+      const reason = `${what}: ${e.message}`;
+      if (this.pod !== undefined)
+        this.lastFailure = { podName: this.pod, status, reason, error: e.message, errorCode: e.code };
+      this.setState(status, { reason, error: e.message, errorCode: e.code, nextRetryAt: iso(at) });
       const gen = this.generation;
       this.retryTimer = this.ctx.clock.setTimeout(() => {
         this.retryTimer = undefined;

@@ -532,6 +532,26 @@ describe('engine: waiting and errors', () => {
     expect((await reply).toString()).toBe('flaky:held');
   });
 
+  it('a re-dial after a failure keeps the failure visible (an outage is not "connecting" for its length)', async () => {
+    const { cluster, engine } = setup({ backoff: { initialMs: 200, maxMs: 200 } });
+    cluster.failingPods.add('mute-0');
+    cluster.apply('services', service('mute', 'app', [{ port: 9014 }]));
+    cluster.apply('pods', pod('mute-0', 'app', { app: 'mute' }));
+    await engine.addNamespace({ namespace: 'app' });
+    await eventually(() => engine.forwards().find((x) => x.status === 'Error'));
+    // The server now takes the retry and never answers it.
+    cluster.failingPods.delete('mute-0');
+    cluster.hangingPods.add('mute-0');
+    const f = await eventually(() => engine.forwards().find((x) => /trying again now/.test(x.reason ?? '')));
+    expect(f).toMatchObject({
+      status: 'Error',
+      errorCode: 'API_UNREACHABLE',
+      error: 'cannot dial pod mute-0',
+      reason: 'cannot connect to pod mute-0: cannot dial pod mute-0; trying again now (attempt 2)',
+    });
+    expect(f.nextRetryAt).toBeUndefined();
+  });
+
   it('moves an auto-allocated address whose port another program holds on to a free one', async () => {
     const { cluster, engine, listener, logger } = setup();
     const blocker = await listener.listen(`${NET}.1`, 9003, (s) => s.destroy());

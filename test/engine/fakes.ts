@@ -68,6 +68,8 @@ export class FakeCluster implements ClusterGateway {
   /** Pods whose sessions fail to become ready, with `dialError` (default: API_UNREACHABLE). */
   readonly failingPods = new Set<string>();
   dialError: KubefwdError | undefined;
+  /** Pods whose sessions neither become ready nor fail (a server that took the request and hangs). */
+  readonly hangingPods = new Set<string>();
   private rv = 1;
   private readonly forbidden = new Set<string>();
 
@@ -281,17 +283,20 @@ export class FakeCluster implements ClusterGateway {
       },
     };
     const failing = this.failingPods.has(pod.name);
+    const hanging = this.hangingPods.has(pod.name);
     const dialError = this.dialError;
     const backends = this.backends;
     control.session = {
       transport: 'fake',
       closed,
       ready: () =>
-        failing
-          ? Promise.reject(dialError ?? new KubefwdError('API_UNREACHABLE', `cannot dial pod ${pod.name}`))
-          : isClosed
-            ? Promise.reject(new KubefwdError('STREAM_ERROR', 'session closed'))
-            : Promise.resolve(),
+        hanging
+          ? new Promise<void>(() => undefined)
+          : failing
+            ? Promise.reject(dialError ?? new KubefwdError('API_UNREACHABLE', `cannot dial pod ${pod.name}`))
+            : isClosed
+              ? Promise.reject(new KubefwdError('STREAM_ERROR', 'session closed'))
+              : Promise.resolve(),
       openStream: (port: number) =>
         new Promise<Duplex>((resolve, reject) => {
           if (isClosed) {
