@@ -691,12 +691,15 @@ export class ForwardTarget {
     // A lost session is always re-dialled (the listener stays). After a session that lived a while
     // the first re-dial is immediate; a session that keeps dying right away backs off.
     if (this.ctx.clock.now() - this.activeSince >= 1000) {
-      this.setState('Connecting', {
-        reason: `lost connection to pod ${this.pod ?? '?'}: ${e.message}; re-dialling`,
-        error: e.message,
-        errorCode: e.code,
-      });
-      this.emitRecords();
+      // The re-dial (dial) shows this loss until it succeeds or fails for its own reason.
+      if (this.pod !== undefined)
+        this.lastFailure = {
+          podName: this.pod,
+          status: 'Connecting',
+          reason: `lost connection to pod ${this.pod}: ${e.message}`,
+          error: e.message,
+          errorCode: e.code,
+        };
       void this.connect('auto', false);
       return;
     }

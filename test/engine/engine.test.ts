@@ -552,6 +552,23 @@ describe('engine: waiting and errors', () => {
     expect(f.nextRetryAt).toBeUndefined();
   });
 
+  it('a re-dial after a lost session says what was lost until it succeeds', async () => {
+    const { cluster, engine } = setup();
+    cluster.apply('services', service('lost', 'app', [{ port: 9015 }]));
+    cluster.apply('pods', pod('lost-0', 'app', { app: 'lost' }));
+    await engine.addNamespace({ namespace: 'app' });
+    await eventually(() => engine.forwards().find((x) => x.status === 'Active'));
+    await new Promise((r) => setTimeout(r, 1100)); // a session that lived: re-dialled at once
+    cluster.hangingPods.add('lost-0');
+    for (const c of cluster.sessions) c.cut('keep-alive: no answer for 30 s');
+    const f = await eventually(() => engine.forwards().find((x) => /trying again now/.test(x.reason ?? '')));
+    expect(f).toMatchObject({
+      status: 'Connecting',
+      errorCode: 'STREAM_ERROR',
+      reason: 'lost connection to pod lost-0: keep-alive: no answer for 30 s; trying again now (attempt 1)',
+    });
+  });
+
   it('moves an auto-allocated address whose port another program holds on to a free one', async () => {
     const { cluster, engine, listener, logger } = setup();
     const blocker = await listener.listen(`${NET}.1`, 9003, (s) => s.destroy());
