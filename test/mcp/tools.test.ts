@@ -329,6 +329,53 @@ describe('tool behaviour', () => {
     expect(textOf(typo)).toContain(`No forwarded service named 'postgress' (did you mean "postgres"?)`);
   });
 
+  it('a service deleted in the cluster is said to be gone (not "forward it first"); a name the namespace lacks too', async () => {
+    const { backend } = createFakeBackend();
+    const { services } = await backend.listServices();
+    const listed = await backend.k8sServices('shop');
+    const at = '2026-01-01T10:05:00.000Z';
+    // kubectl delete svc redis: kubefwd stopped forwarding it, and the cluster has no redis.
+    const over = {
+      listServices: async () => ({
+        services: services.filter((s) => s.serviceName !== 'redis'),
+        summary: {} as never,
+      }),
+      k8sServices: async () => ({
+        ...listed,
+        services: listed.services.filter((s) => s.name !== 'redis'),
+      }),
+      getService: async (key: string) => {
+        throw new KubefwdError('SERVICE_NOT_FOUND', `Service not found: ${key}`, { field: 'key' });
+      },
+      historyEvents: async () => [
+        { id: 7, type: 'ServiceRemoved' as const, timestamp: at, serviceKey: 'redis.shop.sim', message: 'x' },
+      ],
+    };
+    const gone = `redis (namespace shop, context sim) no longer exists in the cluster: it was deleted, and kubefwd stopped forwarding it at ${at}`;
+    for (const [tool, args] of [
+      ['get_connection_info', { service_name: 'redis', namespace: 'shop' }],
+      ['get_connection_info', { service_name: 'redis' }],
+      ['get_service', { key: 'redis.shop.sim' }],
+      ['get_service', { key: 'redis' }],
+    ] as const) {
+      const r = (await call(tool, args, over)).r;
+      expect(errorOf(r), `${tool} ${JSON.stringify(args)}`).toMatchObject({
+        code: 'SERVICE_NOT_FOUND',
+        message: gone,
+      });
+      expect(errorOf(r).hint).toContain('The services of shop now: postgres, api-gateway, payments.');
+      expect(textOf(r)).not.toContain('Forward it first');
+    }
+    // Never there: the namespace asked for has no such service, with the close names.
+    const never = (
+      await call('get_connection_info', { service_name: 'redis-cache', namespace: 'shop' }, over)
+    ).r;
+    expect(errorOf(never)).toMatchObject({
+      message: 'there is no service "redis-cache" in the cluster (namespace shop, context sim)',
+    });
+    expect(textOf(never)).not.toContain('Forward it first');
+  });
+
   it("an argument sent under another tool's name is named with the one this tool takes", async () => {
     const { r, state } = await call('remove_service', { service_key: 'postgres.shop.sim' });
     expect(errorOf(r)).toMatchObject({ code: 'INVALID_INPUT', field: 'key' });

@@ -9,6 +9,7 @@ import type { KubefwdBackend } from '../backend.js';
 import { connectionDetails, connectionLines, type PortInfo } from '../connection-strings.js';
 import { contextField, namespaceField, portField, serviceNameField } from '../input.js';
 import { byIpNote, namesOnlyIn } from './names-only-in.js';
+import { goneFromCluster } from './not-forwarded.js';
 import { connectionStringOut, portOut } from './shapes.js';
 import { READ_ONLY, defineTool } from './define.js';
 
@@ -105,7 +106,12 @@ export const pickService = async (
   const first = matches[0];
   if (!first) {
     if (namespace) await namespaceMustExist(api, services, serviceName, namespace, context);
-    throw notForwarded(services, serviceName, namespace, context);
+    const gone = await goneFromCluster(api, serviceName, namespace, context, 'service_name');
+    // Forwarded from another namespace says where; else a service the cluster lacks says so.
+    const elsewhere = services.some((s) => s.serviceName === serviceName);
+    throw gone && (gone.deleted || !elsewhere)
+      ? gone.error
+      : notForwarded(services, serviceName, namespace, context);
   }
   if (matches.length > 1)
     throw new KubefwdError(

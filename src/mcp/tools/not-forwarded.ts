@@ -6,6 +6,7 @@ import type { K8sService } from '../../contract/api-k8s.js';
 import { KubefwdError } from '../../contract/errors.js';
 import type { ServiceView } from '../../contract/state.js';
 import type { KubefwdBackend } from '../backend.js';
+import { didYouMean } from '../../domain/did-you-mean.js';
 import { didYouMeanKey } from './close-keys.js';
 import { hasNoSelector, podsNamedBy } from './endpoint-pods.js';
 
@@ -60,6 +61,71 @@ const findInCluster = async (
   return found.find((f) => f !== undefined);
 };
 
+/** How many removals are searched for one name (newest first). */
+const REMOVALS_LOOKED_AT = 200;
+
+/** Where kubefwd stopped forwarding a service of that name (newest first), from its history. */
+const removalsOf = async (
+  api: Pick<KubefwdBackend, 'historyEvents'>,
+  name: string,
+  namespace: string | undefined,
+  context: string | undefined,
+): Promise<{ namespace: string; context: string; at: string }[]> => {
+  const events = await api
+    .historyEvents({ type: 'ServiceRemoved', count: REMOVALS_LOOKED_AT })
+    .catch(() => []);
+  return events.flatMap((e) => {
+    // A service key is "name.namespace.context" (the context may hold dots; names and namespaces not).
+    const [n, ns, ...rest] = (e.serviceKey ?? '').split('.');
+    const ctx = rest.join('.');
+    return n === name && ns && ctx && (!namespace || ns === namespace) && (!context || ctx === context)
+      ? [{ namespace: ns, context: ctx, at: e.timestamp }]
+      : [];
+  });
+};
+
+/**
+ * A service asked for that the cluster does not have: one kubefwd forwarded until it was deleted
+ * there (its removal is in the history), or — when the namespace is named — one that namespace has
+ * no service of that name. "Forward it first with add_service" would only meet SERVICE_NOT_FOUND.
+ * Undefined when the cluster has it, or cannot be asked.
+ */
+export const goneFromCluster = async (
+  api: Pick<KubefwdBackend, 'historyEvents' | 'k8sServices'>,
+  name: string,
+  namespace: string | undefined,
+  context: string | undefined,
+  field: string,
+): Promise<{ deleted: boolean; error: KubefwdError } | undefined> => {
+  const removed = await removalsOf(api, name, namespace, context);
+  const place = removed[0] ?? (namespace ? { namespace, context, at: undefined } : undefined);
+  if (!place) return undefined;
+  const listed = await api
+    .k8sServices(place.namespace, place.context ? { context: place.context } : {})
+    .catch(() => undefined);
+  if (!listed || listed.services.some((s) => s.name === name)) return undefined;
+  const names = listed.services.map((s) => s.name);
+  const where = `namespace ${place.namespace}, context ${listed.context}`;
+  const now =
+    names.length === 0
+      ? `Namespace ${place.namespace} has no services now.`
+      : `The services of ${place.namespace} now: ${names.slice(0, 20).join(', ')}${names.length > 20 ? ', …' : ''}.`;
+  const deleted = place.at !== undefined;
+  return {
+    deleted,
+    error: new KubefwdError(
+      'SERVICE_NOT_FOUND',
+      deleted
+        ? `${name} (${where}) no longer exists in the cluster: it was deleted, and kubefwd stopped forwarding it at ${place.at}`
+        : `there is no service "${name}" in the cluster (${where})${didYouMean(name, names)}`,
+      {
+        hint: `${deleted ? 'There is nothing to forward until it is created again; add_service cannot help. ' : ''}${now} find_services finds what is forwarded.`,
+        field,
+      },
+    ),
+  };
+};
+
 /**
  * For a SERVICE_NOT_FOUND about `asked`: the same error with the reason the service is not
  * forwarded, or with the forwarded keys close to it. Any other error, or a failure to find out
@@ -76,8 +142,19 @@ export const explainNotForwarded = async (
     const { services } = await api.listServices();
     // A service of the cluster by that very name first: its reason beats a guess at a typo.
     const inCluster = await findInCluster(api, asked, services);
-    const close = inCluster ? '' : didYouMeanKey(asked, services);
-    if (close)
+    const [name = asked, namespace, ...rest] = asked.split('.');
+    const gone = inCluster
+      ? undefined
+      : await goneFromCluster(
+          api,
+          name,
+          namespace,
+          rest.length > 0 ? rest.join('.') : undefined,
+          err.field ?? 'key',
+        );
+    const close = inCluster || gone?.deleted ? '' : didYouMeanKey(asked, services);
+    if (gone?.deleted) better = gone.error;
+    else if (close)
       better = new KubefwdError('SERVICE_NOT_FOUND', `${err.message}${close}`, {
         hint: err.hint,
         ...(err.field ? { field: err.field } : {}),
@@ -101,7 +178,7 @@ export const explainNotForwarded = async (
           ...(err.field ? { field: err.field } : {}),
         },
       );
-    }
+    } else if (gone) better = gone.error;
   } catch {
     // Finding out more failed (kubefwd went away meanwhile): the original answer stands.
   }
