@@ -1,6 +1,8 @@
 // History, recorded from engine events (kubefwd had the store but never wrote to it): events
 // (1000), errors (500, resolved when the forward recovers or goes away) and reconnection attempts
-// (200), each newest-first on read, with bounded retention.
+// (200), each newest-first on read, with bounded retention. An error is a forward in Error, one
+// Waiting with an error, one that lost the pod it served (Waiting for another), and the start of
+// a run of failing connections through an Active forward (from the traffic figures).
 import {
   type ErrorRecord,
   type HistoryEvent,
@@ -9,7 +11,10 @@ import {
   type ReconnectRecord,
 } from '../contract/api.js';
 import type { EngineEvent } from '../engine/events.js';
+import type { ForwardRecord } from '../engine/model.js';
+import type { ForwardTraffic } from '../engine/traffic/recorder.js';
 import { classifyError } from '../domain/diagnosis.js';
+import { parseServiceKey } from '../domain/keys.js';
 
 export interface HistoryLimits {
   maxEvents: number;
@@ -21,6 +26,16 @@ export const DEFAULT_HISTORY_LIMITS: HistoryLimits = { maxEvents: 1000, maxError
 
 export interface History {
   record(event: EngineEvent): void;
+  /**
+   * A forward's connection figures (the store calls this after traffic samples): the first failed
+   * connection of a run through an Active forward is an error, resolved when a connection gets the
+   * pod's answer again — one record per run, not one per connection.
+   */
+  observeConnections(
+    forward: Pick<ForwardRecord, 'key' | 'serviceKey' | 'podName' | 'localPort' | 'status'>,
+    traffic: Pick<ForwardTraffic, 'lastFailure' | 'lastAnswerAt'> | undefined,
+    at: number,
+  ): void;
   /** Newest first. */
   events(query?: { count?: number; type?: HistoryEventType; serviceKey?: string }): HistoryEvent[];
   errors(query?: { count?: number; serviceKey?: string; unresolvedOnly?: boolean }): ErrorRecord[];
@@ -63,6 +78,19 @@ export const createHistory = (limits: HistoryLimits = DEFAULT_HISTORY_LIMITS): H
   let totalReconnects = 0;
   /** Namespaces whose list/watch fails now: the history notes when it starts and stops, not each retry. */
   const failingNamespaces = new Set<string>();
+  /**
+   * Per service port (its forwards come and go with the pod: the key names it): the pod it served
+   * and since when, while it does. A forward that goes Waiting after serving lost its pod — an
+   * outage, recorded once, and resolved when the port is Active again (not when its pod-less
+   * record goes, which is only the moment a new pod was picked). Dropped with the service.
+   */
+  const slots = new Map<string, { serviceKey: string; served?: { pod: string; since: number } }>();
+  /** Errors that end when their service port is Active again (their slot), not with their record. */
+  const slotOf = new WeakMap<ErrorRecord, string>();
+  /** Forwards in a run of failing connections: the run's open record. */
+  const failingRuns = new Map<string, ErrorRecord>();
+  const slotKey = (f: Pick<ForwardRecord, 'serviceKey' | 'localPort'>): string =>
+    `${f.serviceKey}:${f.localPort}`;
 
   const addEvent = (
     at: number,
@@ -87,10 +115,11 @@ export const createHistory = (limits: HistoryLimits = DEFAULT_HISTORY_LIMITS): H
     }
   };
 
+  /** Records an error (or finds the open one it repeats) and returns it. */
   const addError = (
     at: number,
     rec: Omit<ErrorRecord, 'id' | 'timestamp' | 'resolved' | 'errorType'>,
-  ): void => {
+  ): ErrorRecord => {
     // One open record per forward and message: a forward retrying with the same error is one problem.
     const open = errors.find(
       (e) =>
@@ -99,19 +128,47 @@ export const createHistory = (limits: HistoryLimits = DEFAULT_HISTORY_LIMITS): H
         e.serviceKey === rec.serviceKey &&
         e.message === rec.message,
     );
-    if (open) return;
+    if (open) return open;
     totalErrors++;
-    errors = pushBounded(
-      errors,
-      {
-        id: nextId++,
-        timestamp: iso(at),
-        resolved: false,
-        errorType: classifyError(rec.message, rec.errorCode).errorType,
-        ...rec,
-      },
-      limits.maxErrors,
-    );
+    const added: ErrorRecord = {
+      id: nextId++,
+      timestamp: iso(at),
+      resolved: false,
+      errorType: classifyError(rec.message, rec.errorCode).errorType,
+      ...rec,
+    };
+    errors = pushBounded(errors, added, limits.maxErrors);
+    return added;
+  };
+
+  /** The forward serves: its port's earlier outage is over. */
+  const servedBy = (at: number, f: ForwardRecord): void => {
+    const slot = slotKey(f);
+    slots.set(slot, { serviceKey: f.serviceKey, served: { pod: f.podName, since: at } });
+    resolveErrors(at, (e) => e.forwardKey === f.key || slotOf.get(e) === slot);
+  };
+
+  /**
+   * A forward Waiting: its error when it has one; and when its port served a pod until now, the
+   * loss of that pod (scaled to zero, deleted, not ready), said once per outage with the reason.
+   */
+  const waiting = (at: number, f: ForwardRecord): void => {
+    const slot = slots.get(slotKey(f));
+    const lost = slot?.served?.pod;
+    if (slot) delete slot.served;
+    const base = { serviceKey: f.serviceKey, forwardKey: f.key, podName: f.podName || lost || '' };
+    const code = f.errorCode ? { errorCode: f.errorCode } : {};
+    if (f.error) addError(at, { ...base, message: f.error, ...code });
+    else if (lost !== undefined && f.reason) {
+      const rec = addError(at, { ...base, message: `lost pod ${lost || '?'}: ${f.reason}`, ...code });
+      slotOf.set(rec, slotKey(f));
+    }
+  };
+
+  /** Forgets the ports and connection runs of services gone (both maps stay bounded by what runs). */
+  const dropSlots = (match: (serviceKey: string) => boolean): void => {
+    for (const [k, v] of slots) if (match(v.serviceKey)) slots.delete(k);
+    for (const [k, v] of failingRuns) if (match(v.serviceKey)) failingRuns.delete(k);
   };
 
   // One switch over every engine event type; each case is a few lines.
@@ -126,6 +183,7 @@ export const createHistory = (limits: HistoryLimits = DEFAULT_HISTORY_LIMITS): H
       case 'ServiceRemoved':
         addEvent(ev.at, 'ServiceRemoved', `service ${ev.serviceKey} removed`, { serviceKey: ev.serviceKey });
         resolveErrors(ev.at, (e) => e.serviceKey === ev.serviceKey);
+        dropSlots((k) => k === ev.serviceKey);
         break;
       case 'ServiceSkipped':
         addEvent(ev.at, 'ServiceSkipped', `service ${ev.registryKey} skipped: ${ev.reason}`, {
@@ -154,6 +212,9 @@ export const createHistory = (limits: HistoryLimits = DEFAULT_HISTORY_LIMITS): H
             message: f.error,
             ...(f.errorCode ? { errorCode: f.errorCode } : {}),
           });
+        // A pod-less forward comes in the place of one that served (its pod went).
+        else if (f.status === 'Waiting') waiting(ev.at, f);
+        else if (f.status === 'Active') servedBy(ev.at, f);
         break;
       }
       case 'ForwardUpdated': {
@@ -185,18 +246,13 @@ export const createHistory = (limits: HistoryLimits = DEFAULT_HISTORY_LIMITS): H
               data: { reason: f.reason, error: f.error, nextRetryAt: f.nextRetryAt },
             },
           );
-          if (f.error)
-            addError(ev.at, {
-              ...base,
-              message: f.error,
-              ...(f.errorCode ? { errorCode: f.errorCode } : {}),
-            });
+          waiting(ev.at, f);
         } else {
           addEvent(ev.at, 'PodStatusChanged', `forward ${f.key}: ${ev.previousStatus} → ${f.status}`, {
             ...base,
             data: { from: ev.previousStatus, to: f.status },
           });
-          if (f.status === 'Active') resolveErrors(ev.at, (e) => e.forwardKey === f.key);
+          if (f.status === 'Active') servedBy(ev.at, f);
         }
         break;
       }
@@ -205,7 +261,9 @@ export const createHistory = (limits: HistoryLimits = DEFAULT_HISTORY_LIMITS): H
           serviceKey: ev.serviceKey,
           forwardKey: ev.key,
         });
-        resolveErrors(ev.at, (e) => e.forwardKey === ev.key);
+        // A lost pod's record stays open until its port serves again (or its service goes).
+        resolveErrors(ev.at, (e) => e.forwardKey === ev.key && !slotOf.has(e));
+        failingRuns.delete(ev.key);
         break;
       case 'NamespaceAdded':
         addEvent(
@@ -237,12 +295,19 @@ export const createHistory = (limits: HistoryLimits = DEFAULT_HISTORY_LIMITS): H
           );
         break;
       }
-      case 'NamespaceRemoved':
+      case 'NamespaceRemoved': {
         failingNamespaces.delete(ev.key);
+        const inNamespace = (serviceKey: string): boolean => {
+          const k = parseServiceKey(serviceKey);
+          return k?.namespace === ev.namespace && k.context === ev.context;
+        };
+        resolveErrors(ev.at, (e) => inNamespace(e.serviceKey));
+        dropSlots(inNamespace);
         addEvent(ev.at, 'NamespaceRemoved', `namespace ${ev.namespace} (context ${ev.context}) removed`, {
           data: { namespace: ev.namespace, context: ev.context },
         });
         break;
+      }
       case 'Reconnect': {
         totalReconnects++;
         reconnects = pushBounded(
@@ -287,8 +352,38 @@ export const createHistory = (limits: HistoryLimits = DEFAULT_HISTORY_LIMITS): H
     }
   };
 
+  const observeConnections: History['observeConnections'] = (f, t, at) => {
+    const failure = t?.lastFailure;
+    // Failing: the last connection failed and none got the pod's answer since.
+    const failing = failure !== undefined && !(t?.lastAnswerAt !== undefined && t.lastAnswerAt > failure.at);
+    const run = failingRuns.get(f.key);
+    if (run !== undefined && !failing) {
+      failingRuns.delete(f.key);
+      if (!run.resolved) {
+        run.resolved = true;
+        run.resolvedAt = iso(t?.lastAnswerAt ?? at);
+      }
+      return;
+    }
+    if (run !== undefined || !failing || f.status !== 'Active') return;
+    // A failure from before this pod served (connections refused while it waited) is not this run's.
+    const served = slots.get(slotKey(f))?.served;
+    if (served !== undefined && failure.at < served.since) return;
+    failingRuns.set(
+      f.key,
+      addError(failure.at, {
+        serviceKey: f.serviceKey,
+        forwardKey: f.key,
+        podName: f.podName,
+        message: `connections to pod ${f.podName || '?'} fail: ${failure.reason}`,
+        errorCode: classifyError(failure.reason).code,
+      }),
+    );
+  };
+
   return {
     record,
+    observeConnections,
     events(q = {}) {
       return newestFirst(
         events,

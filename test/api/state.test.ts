@@ -211,6 +211,109 @@ describe('state store', () => {
     });
   });
 
+  it('records a forward that lost the pod it served as an error, once per outage, resolved when it serves again', () => {
+    const { bus, store, clock } = setup();
+    const pg = svcRecord('postgres', 'shop', 'sim', '127.1.27.9', 5432);
+    bus.emit({ type: 'ServiceAdded', at: clock.now(), service: pg });
+    // A forward that waits for its first pod (it never served) is no outage.
+    const starting = fwdRecord(pg, '', 'Waiting', { reason: 'no ready pod yet', errorCode: 'NO_PODS' });
+    bus.emit({ type: 'ForwardAdded', at: clock.now(), forward: starting });
+    expect(store.history.errors()).toEqual([]);
+    bus.emit({ type: 'ForwardRemoved', at: clock.now(), ...starting });
+    const served = fwdRecord(pg, 'postgres-0', 'Active');
+    bus.emit({ type: 'ForwardAdded', at: clock.now(), forward: served });
+    // Scaled to zero: the forward moves off its pod (its record keyed by the pod goes) and waits.
+    clock.advance(60_000);
+    const lostAt = clock.now();
+    bus.emit({ type: 'ForwardRemoved', at: lostAt, ...served });
+    const podless = fwdRecord(pg, '', 'Waiting', { reason: 'no ready pod', errorCode: 'NO_PODS' });
+    bus.emit({ type: 'ForwardAdded', at: lostAt, forward: podless });
+    bus.emit({
+      type: 'ForwardUpdated',
+      at: lostAt + 5000,
+      forward: { ...podless, reason: 'no ready pod (still)' },
+      previousStatus: 'Waiting',
+    });
+    let errs = store.history.errors({ serviceKey: 'postgres.shop.sim' });
+    expect(errs).toHaveLength(1);
+    expect(errs[0]).toMatchObject({
+      serviceKey: 'postgres.shop.sim',
+      podName: 'postgres-0',
+      errorCode: 'NO_PODS',
+      errorType: 'no_pods',
+      message: 'lost pod postgres-0: no ready pod',
+      timestamp: new Date(lostAt).toISOString(),
+      resolved: false,
+    });
+    // 47 s later a pod is back: picking it is not recovery yet, serving is.
+    clock.advance(47_000);
+    bus.emit({ type: 'ForwardRemoved', at: clock.now(), ...podless });
+    const back = fwdRecord(pg, 'postgres-1', 'Connecting');
+    bus.emit({ type: 'ForwardAdded', at: clock.now(), forward: back });
+    expect(store.history.errors()[0]!.resolved).toBe(false);
+    clock.advance(200);
+    bus.emit({
+      type: 'ForwardUpdated',
+      at: clock.now(),
+      forward: { ...back, status: 'Active' },
+      previousStatus: 'Connecting',
+    });
+    errs = store.history.errors();
+    expect(errs).toHaveLength(1);
+    expect(errs[0]).toMatchObject({ resolved: true, resolvedAt: new Date(clock.now()).toISOString() });
+    // The next outage is a new record.
+    bus.emit({
+      type: 'ForwardUpdated',
+      at: clock.now(),
+      forward: { ...back, status: 'Waiting', reason: 'pod postgres-1 is not ready', errorCode: 'NO_PODS' },
+      previousStatus: 'Active',
+    });
+    expect(store.history.errors({ unresolvedOnly: true })).toEqual([
+      expect.objectContaining({
+        podName: 'postgres-1',
+        message: 'lost pod postgres-1: pod postgres-1 is not ready',
+      }),
+    ]);
+  });
+
+  it('records the start of a run of failing connections through an Active forward, once per run, resolved when one gets through', () => {
+    const { bus, store, clock, traffic } = setup();
+    const { apiF } = seed(bus, clock);
+    clock.advance(1000);
+    for (let i = 0; i < 5; i++) {
+      traffic.connectionFailed(apiF, 'connection refused by the pod (port 8080)');
+      clock.advance(100);
+      traffic.sampleNow();
+    }
+    const runStart = T0 + 1000;
+    let errs = store.history.errors({ serviceKey: 'api.shop.sim' });
+    expect(errs).toHaveLength(1);
+    expect(errs[0]).toMatchObject({
+      serviceKey: 'api.shop.sim',
+      forwardKey: apiF.key,
+      podName: 'api-1',
+      errorCode: 'CONNECTION_REFUSED',
+      errorType: 'connection_refused',
+      message: 'connections to pod api-1 fail: connection refused by the pod (port 8080)',
+      timestamp: new Date(runStart).toISOString(),
+      resolved: false,
+    });
+    // A connection gets the pod's answer: the run is over.
+    clock.advance(1000);
+    const tap = traffic.connectionOpened(apiF);
+    tap.fromPod(Buffer.from('+PONG\r\n'));
+    const answeredAt = clock.now();
+    clock.advance(1000);
+    traffic.sampleNow();
+    errs = store.history.errors({ serviceKey: 'api.shop.sim' });
+    expect(errs[0]).toMatchObject({ resolved: true, resolvedAt: new Date(answeredAt).toISOString() });
+    // A new run is a new record.
+    traffic.connectionFailed(apiF, 'connection refused by the pod (port 8080)');
+    traffic.sampleNow();
+    expect(store.history.errors({ serviceKey: 'api.shop.sim', unresolvedOnly: true })).toHaveLength(1);
+    expect(store.history.errors({ serviceKey: 'api.shop.sim' })).toHaveLength(2);
+  });
+
   it('bounds history retention', () => {
     const clock = manualClock();
     const bus = eventBus();
