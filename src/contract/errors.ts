@@ -129,6 +129,11 @@ export const ERROR_CODES = {
     hint: "No ready pod backs the service; check the workload's pods and their events. kubefwd retries on its own.",
     retryable: true,
   },
+  ENDPOINTS_STALE: {
+    status: 409,
+    hint: 'The service has no pod selector, so its Endpoints are kept by hand (or by another controller), and they name no running pod. Point them at running pods (`kubectl edit endpoints <name> -n <namespace>`); kubefwd follows the Endpoints as they change.',
+    retryable: true,
+  },
   NO_SELECTOR: {
     status: 409,
     hint: 'The service has no pod selector and its Endpoints name no pods, so there is nothing to forward to.',

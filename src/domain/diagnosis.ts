@@ -21,6 +21,7 @@ const TYPE_BY_CODE: Partial<Record<ErrorCode, ErrorType>> = {
   TIMEOUT: 'timeout',
   POD_NOT_FOUND: 'pod_not_found',
   NO_PODS: 'no_pods',
+  ENDPOINTS_STALE: 'no_pods',
   PERMISSION_DENIED: 'permission_denied',
   AUTH_FAILED: 'auth_failed',
   TLS_ERROR: 'tls_error',

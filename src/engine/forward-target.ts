@@ -464,7 +464,7 @@ export class ForwardTarget {
     else this.podlessSince = undefined;
     const reason = wait?.reason ?? 'no ready pod';
     if (wait?.podName !== undefined && this.ctx.timeoutMs > 0) this.waitForPod(wait.podName, reason, now);
-    else this.waitForAnyPod(reason, now);
+    else this.waitForAnyPod(reason, now, wait?.code);
     this.rejectWaitersIfHopeless();
   }
 
@@ -503,7 +503,7 @@ export class ForwardTarget {
   }
 
   /** No pod (or no -t): Waiting, re-planned every retry interval. */
-  private waitForAnyPod(reason: string, now: number): void {
+  private waitForAnyPod(reason: string, now: number, code: ErrorCode = 'NO_PODS'): void {
     this.clearWait();
     if (this.ctx.retryIntervalMs > 0 && !this.retryTimer) {
       this.recheckAt = now + this.ctx.retryIntervalMs;
@@ -514,7 +514,7 @@ export class ForwardTarget {
     }
     this.setState('Waiting', {
       reason,
-      errorCode: 'NO_PODS',
+      errorCode: code,
       ...(this.retryTimer ? { nextRetryAt: iso(this.recheckAt) } : {}),
     });
   }

@@ -100,6 +100,28 @@ describe('planService', () => {
     expect(plan.kind === 'forward' && plan.main?.podName).toBe('backend');
   });
 
+  it('selector-less whose Endpoints name only pods that are gone: says which and how to fix them', () => {
+    const endpoints = (...names: string[]) => ({
+      metadata: { name: 'web' },
+      subsets: [
+        { addresses: names.map((n) => ({ ip: '1.1.1.1', targetRef: { kind: 'Pod' as const, name: n } })) },
+      ],
+    });
+    const plan = (pods: KPod[], ...names: string[]) =>
+      planService({ service: svc({ selector: {} }), pods, endpoints: endpoints(...names), mappings: noMap });
+    expect(plan([pod('db-new', { labels: {} })], 'db-old')).toMatchObject({
+      kind: 'forward',
+      waiting: {
+        code: 'ENDPOINTS_STALE',
+        reason:
+          'the service has no pod selector and its Endpoints name pod db-old, which no longer exists; point them at running pods (kubectl edit endpoints web -n ns)',
+      },
+    });
+    // One of them exists but is not ready: that pod is the thing to wait for, not the Endpoints.
+    const notReady = plan([pod('db-b', { labels: {}, ready: false })], 'db-a', 'db-b');
+    expect(notReady.kind === 'forward' && notReady.waiting?.code).toBeUndefined();
+  });
+
   it('skips ExternalName, UDP-only, port-less and selector-less without pod endpoints', () => {
     expect(
       planService({

@@ -33,6 +33,8 @@ export interface WaitInfo {
   /** A pod that exists but is not ready (what -t waits for). */
   podName?: string;
   reason: string;
+  /** The registry code when it is not NO_PODS (a selector-less service's Endpoints name gone pods). */
+  code?: 'ENDPOINTS_STALE';
 }
 
 export type ServicePlan =
@@ -98,6 +100,26 @@ export const endpointPodNames = (endpoints: KEndpoints | undefined): string[] =>
       if (addr.targetRef?.kind === 'Pod' && !names.includes(addr.targetRef.name))
         names.push(addr.targetRef.name);
   return names;
+};
+
+/**
+ * Why a selector-less service waits. Its Endpoints are kept by hand, so when they name only pods
+ * that are gone (replaced by a rollout) nothing will fix them but a person: say which pods and how.
+ */
+const endpointsWait = (
+  name: string,
+  svc: KService,
+  endpoints: KEndpoints | undefined,
+  existing: readonly KPod[],
+): WaitInfo => {
+  const named = endpointPodNames(endpoints);
+  const gone = named.filter((n) => !existing.some((p) => p.metadata.name === n));
+  if (gone.length < named.length) return { reason: 'no ready pod among the Endpoints of the service' };
+  const pods = gone.map((n) => `pod ${n}`).join(', ');
+  return {
+    code: 'ENDPOINTS_STALE',
+    reason: `the service has no pod selector and its Endpoints name ${pods}, which ${gone.length === 1 ? 'no longer exists' : 'no longer exist'}; point them at running pods (kubectl edit endpoints ${name} -n ${svc.metadata.namespace ?? 'default'})`,
+  };
 };
 
 /** The pods backing a service, sorted by name (the API's list order), ready or not. */
@@ -233,11 +255,9 @@ export const planService = (input: ReconcileInput): ServicePlan => {
     const pending = all.find(isPodPending);
     plan.waiting = pending
       ? { podName: pending.metadata.name, reason: `pod ${pending.metadata.name} is not ready yet` }
-      : {
-          reason: hasSelector(svc)
-            ? `no ready pod matches selector ${selectorString(svc.spec.selector)}`
-            : 'no ready pod among the Endpoints of the service',
-        };
+      : hasSelector(svc)
+        ? { reason: `no ready pod matches selector ${selectorString(svc.spec.selector)}` }
+        : endpointsWait(name, svc, input.endpoints, all);
   }
   return plan;
 };

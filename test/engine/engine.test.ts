@@ -787,6 +787,14 @@ describe('engine: live service changes and kinds', () => {
       engine.forwards().find((f) => f.status === 'Active' && f.podName === 'legacy-pod'),
     );
     expect((await roundTrip(`${NET}.1`, 9300, 'e')).toString()).toBe('L:e');
+    // Its pod replaced, the hand-kept Endpoints still name the old one: that is the reason shown,
+    // with its own code (whose hint says to fix the Endpoints), not "check the workload's pods".
+    cluster.remove('pods', 'ext', 'legacy-pod');
+    const f = await eventually(() => engine.forwards().find((x) => x.status === 'Waiting'));
+    expect(f.errorCode).toBe('ENDPOINTS_STALE');
+    expect(f.reason).toMatch(
+      /Endpoints name pod legacy-pod, which no longer exists; point them at running pods/,
+    );
   });
 
   it('a role that may not list Endpoints forwards the services with a selector, and says once what it skips', async () => {
