@@ -34,10 +34,16 @@ export type HealthLevel = z.infer<typeof HealthLevel>;
 
 export const QuickStatus = z
   .object({
+    /** As health says healthy / degraded / unhealthy (one rule: the analysis's issues). */
     status: z.enum(['ok', 'issues', 'error']),
+    /** Names the services with issues, each once, by its worst: in error, connections failing, waiting. */
     message: z.string(),
+    /**
+     * Forwards with an issue the analysis lists that is not a wait: in Error, re-dialling after a
+     * failure, or Active with connections failing (kubefwd counted only forwards in Error).
+     */
     errorCount: z.number().int(),
-    /** Forwards Waiting for a pod or a retry. */
+    /** Forwards Waiting for a pod or a retry. errorCount + waitingCount = the analysis's forward issues. */
     waitingCount: z.number().int(),
     uptime: z.string().optional(),
   })

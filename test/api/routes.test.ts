@@ -514,7 +514,9 @@ describe('logs, history, diagnostics', () => {
   it('serves quick status, analysis with classified issues and actions, and diagnostics', async () => {
     h = harness();
     const st = await h.client.quickStatus();
-    expect(st).toMatchObject({ status: 'error', errorCount: 1, waitingCount: 1 });
+    // As the analysis says (degraded: one service active, one in error, one waiting): issues.
+    expect(st).toMatchObject({ status: 'issues', errorCount: 1, waitingCount: 1 });
+    expect(st.message).toMatch(/^2 of 3 services have issues: 1 in error \(db\.shop\.sim\); 1 waiting/);
     const a = await h.client.analyze();
     expect(a.status).toBe('degraded');
     expect(a.issues[0]).toMatchObject({

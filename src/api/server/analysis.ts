@@ -16,18 +16,11 @@ import {
   type SuggestedAction,
 } from '../../contract/api.js';
 import type { ForwardView, ServiceView } from '../../contract/state.js';
-import {
-  classifyError,
-  failingConnectionsIssue,
-  failingConnectionsText,
-  forwardIssue,
-  isClusterSide,
-  isTroubled,
-  namespaceWatchIssue,
-} from '../../domain/diagnosis.js';
+import { classifyError, isClusterSide, isTroubled } from '../../domain/diagnosis.js';
 import type { History } from '../../state/history.js';
 import type { StateSnapshot } from '../../state/store.js';
 import { formatDuration, formatUptime } from './duration.js';
+import { countIssues, issuesOf, type IssueCounts } from './issues.js';
 
 export interface AnalysisInput {
   snapshot: StateSnapshot;
@@ -44,100 +37,87 @@ const enc = encodeURIComponent;
 const troubled = isTroubled;
 
 /**
- * healthy: nothing errored or stuck; unhealthy: more errored services than active ones; else
- * degraded — a service waiting for a pod is not healthy even before it counts as an error.
+ * From the issues (issuesOf, the analysis's list): healthy when there is none; unhealthy when more
+ * services have errors (a forward in error or re-dialling after one, or connections failing) than
+ * are active; else degraded — a service waiting for a pod, a namespace not followed.
  */
-export const healthOf = (s: StateSnapshot): HealthLevel => {
-  const errored = s.services.filter((x) => x.errorCount > 0).length;
-  const waiting = s.services.filter((x) => x.errorCount === 0 && x.status === 'waiting').length;
-  const unfollowed = s.namespaces.some((n) => n.watchError !== undefined);
-  if (errored === 0 && waiting === 0 && !unfollowed) return 'healthy';
-  return errored > s.summary.activeServices ? 'unhealthy' : 'degraded';
+const healthFrom = (c: IssueCounts, activeServices: number): HealthLevel => {
+  const errored = c.inError.length + c.failing.length;
+  if (errored === 0 && c.waiting.length === 0 && c.unfollowed === 0) return 'healthy';
+  return errored > activeServices ? 'unhealthy' : 'degraded';
 };
 
+export const healthOf = (s: StateSnapshot, now: number): HealthLevel =>
+  healthFrom(countIssues(issuesOf(s, now)), s.summary.activeServices);
+
+/** A few keys, then "…". */
+const some = (keys: readonly string[]): string =>
+  `${keys.slice(0, 5).join(', ')}${keys.length > 5 ? ', …' : ''}`;
+
+/**
+ * ok / issues / error as health says healthy / degraded / unhealthy, counting what the analysis
+ * lists: errorCount the forwards with an issue that is not a wait (Error, a re-dial after a failure,
+ * an Active forward whose connections fail), waitingCount those Waiting; the message names the
+ * services those forwards belong to, each once.
+ */
 export const quickStatus = (i: AnalysisInput): QuickStatus => {
-  const status = forwardsStatus(i);
+  const s = i.snapshot;
+  const c = countIssues(issuesOf(s, i.now));
+  const base = {
+    errorCount: c.errorForwards,
+    waitingCount: c.waitingForwards,
+    uptime: formatUptime(i.uptimeMs),
+  };
+  const status = forwardsStatus(s.summary, c);
   // A namespace kubefwd cannot follow: whatever its forwards say, they go stale.
-  const unfollowed = i.snapshot.namespaces.filter((n) => n.watchError !== undefined);
-  if (unfollowed.length === 0) return status;
+  const unfollowed = s.namespaces.filter((n) => n.watchError !== undefined);
+  if (unfollowed.length === 0) return { ...status, ...base };
   const text = `namespace ${unfollowed.map((n) => `${n.namespace} (${n.watchError})`).join(', ')} not followed: the analysis says why`;
   return status.status === 'ok'
-    ? { ...status, status: 'issues', message: text }
-    : { ...status, message: `${status.message}; ${text}` };
+    ? { status: 'issues', message: text, ...base }
+    : { ...status, message: `${status.message}; ${text}`, ...base };
 };
 
-const forwardsStatus = (i: AnalysisInput): QuickStatus => {
-  const { summary } = i.snapshot;
-  const errored = i.snapshot.services.filter((s) => s.errorCount > 0).length;
-  const waitingCount = i.snapshot.forwards.filter((f) => f.status === 'Waiting').length;
-  const base = { errorCount: summary.errorCount, waitingCount, uptime: formatUptime(i.uptimeMs) };
-  // A service waiting for a pod cannot be reached: not "ok" (kubefwd said ok; its analysis and our
-  // get_health say degraded, and the first check must not disagree with them).
-  const waiting = i.snapshot.services.filter((s) => s.errorCount === 0 && s.status === 'waiting');
-  // Active, but the pod turns connections away: reachable in name only.
-  const failing = [
-    ...new Set(
-      i.snapshot.forwards
-        .filter((f) => failingConnectionsText(f, i.now) !== undefined)
-        .map((f) => f.serviceKey),
-    ),
-  ];
-  const some = (keys: readonly string[]): string =>
-    `${keys.slice(0, 5).join(', ')}${keys.length > 5 ? ', …' : ''}`;
-  if (summary.errorCount === 0 && summary.activeServices > 0) {
+const forwardsStatus = (
+  summary: StateSnapshot['summary'],
+  c: IssueCounts,
+): Pick<QuickStatus, 'status' | 'message'> => {
+  const withIssues = c.inError.length + c.failing.length + c.waiting.length;
+  if (withIssues > 0) {
     const problems = [
-      ...(waiting.length > 0
-        ? [`${waiting.length} waiting for a pod (${some(waiting.map((w) => w.key))})`]
-        : []),
-      ...(failing.length > 0
-        ? [`connections to ${failing.length} fail (${some(failing)}): the analysis says why`]
+      ...(c.inError.length > 0 ? [`${c.inError.length} in error (${some(c.inError)})`] : []),
+      ...(c.failing.length > 0 ? [`connections to ${c.failing.length} fail (${some(c.failing)})`] : []),
+      ...(c.waiting.length > 0
+        ? [`${c.waiting.length} waiting for a pod or a retry (${some(c.waiting)})`]
         : []),
     ];
-    return problems.length === 0
-      ? {
-          status: 'ok',
-          message: `All ${summary.activeServices} services healthy, ${summary.activeForwards} active forwards`,
-          ...base,
-        }
-      : {
-          status: 'issues',
-          message: `${summary.activeServices} of ${summary.totalServices} services active; ${problems.join('; ')}`,
-          ...base,
-        };
+    return {
+      status: healthFrom(c, summary.activeServices) === 'unhealthy' ? 'error' : 'issues',
+      message: `${withIssues} of ${summary.totalServices} services have issues: ${problems.join('; ')}; the analysis says why`,
+    };
   }
-  if (summary.errorCount > 0 && summary.activeServices > errored)
-    return {
-      status: 'issues',
-      message: `${errored} of ${summary.totalServices} services have issues (${summary.errorCount} forwards in error)`,
-      ...base,
-    };
-  if (summary.errorCount > 0)
-    return {
-      status: 'error',
-      message: `${errored} services with errors, only ${summary.activeServices} active`,
-      ...base,
-    };
-  if (summary.totalServices > 0)
-    return {
-      status: 'issues',
-      message: `${summary.totalServices} services forwarded, none active yet${waitingCount ? ` (${waitingCount} waiting for a pod)` : ''}`,
-      ...base,
-    };
-  return { status: 'ok', message: 'No services currently forwarded', ...base };
+  if (summary.totalServices === 0) return { status: 'ok', message: 'No services currently forwarded' };
+  if (summary.activeServices === 0)
+    return { status: 'issues', message: `${summary.totalServices} services forwarded, none active yet` };
+  return {
+    status: 'ok',
+    message:
+      summary.activeServices === summary.totalServices
+        ? `All ${summary.activeServices} services healthy, ${summary.activeForwards} active forwards`
+        : `${summary.activeServices} of ${summary.totalServices} services active (the others starting), ${summary.activeForwards} active forwards`,
+  };
 };
-
-const SEVERITY_RANK = { critical: 0, high: 1, medium: 2, low: 3 } as const;
 
 // Long as a list of rules: each recommendation is an independent check.
 export const analyze = (i: AnalysisInput): AnalysisResponse => {
   const s = i.snapshot;
-  const issues = [
-    ...s.namespaces.flatMap((n) => namespaceWatchIssue(n) ?? []),
-    ...s.forwards.filter(troubled).map(forwardIssue),
-    ...s.forwards.flatMap((f) => failingConnectionsIssue(f, i.now) ?? []),
-  ].sort((a, b) => SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity]);
-  const erroredServices = s.services.filter((x) => x.errorCount > 0);
-  const waitingServices = s.services.filter((x) => x.status === 'waiting');
+  const issues = issuesOf(s, i.now);
+  const c = countIssues(issues);
+  const inError = new Set(c.inError);
+  const waiting = new Set(c.waiting);
+  // Reconnecting helps a forward in error; a pod that refuses connections needs its logs (below).
+  const erroredServices = s.services.filter((x) => inError.has(x.key));
+  const waitingServices = s.services.filter((x) => waiting.has(x.key));
   const types = new Set(issues.map((x) => x.errorType));
   const recommendations: Recommendation[] = [];
   if (erroredServices.length > 3)
@@ -256,11 +236,11 @@ export const analyze = (i: AnalysisInput): AnalysisResponse => {
 
   const parts: string[] = [];
   if (s.summary.activeServices > 0) parts.push(`${s.summary.activeServices} active services`);
-  if (erroredServices.length > 0) parts.push(`${erroredServices.length} services with errors`);
-  if (waitingServices.length > 0) parts.push(`${waitingServices.length} waiting for a pod`);
+  if (c.inError.length > 0) parts.push(`${c.inError.length} services with errors`);
+  if (c.failing.length > 0) parts.push(`connections to ${c.failing.length} services fail`);
+  if (c.waiting.length > 0) parts.push(`${c.waiting.length} waiting for a pod or a retry`);
   return {
-    // An Active forward whose connections fail is an issue too: not "healthy" (as quick status says).
-    status: issues.length > 0 && healthOf(s) === 'healthy' ? 'degraded' : healthOf(s),
+    status: healthFrom(c, s.summary.activeServices),
     summary: parts.length > 0 ? parts.join(', ') : 'No services currently forwarded',
     timestamp: iso(i.now),
     issues,
@@ -269,8 +249,8 @@ export const analyze = (i: AnalysisInput): AnalysisResponse => {
     stats: {
       totalServices: s.summary.totalServices,
       activeServices: s.summary.activeServices,
-      erroredServices: erroredServices.length,
-      waitingServices: waitingServices.length,
+      erroredServices: c.inError.length + c.failing.length,
+      waitingServices: c.waiting.length,
       totalForwards: s.summary.totalForwards,
       activeForwards: s.summary.activeForwards,
       totalBytesIn: s.summary.totalBytesIn,
@@ -326,7 +306,7 @@ export const diagnosticSummary = (i: AnalysisInput): DiagnosticSummary => {
   if (counts.waiting > 0)
     recommendations.push(`Check the workloads of ${counts.waiting} services waiting for a ready pod`);
   return {
-    status: healthOf(s),
+    status: healthOf(s, i.now),
     timestamp: iso(i.now),
     uptime: formatDuration(i.uptimeMs),
     version: i.version,

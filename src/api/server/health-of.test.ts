@@ -1,72 +1,112 @@
 import { describe, expect, it } from 'vitest';
-import type { NamespaceView, ServiceView } from '../../contract/state.js';
-import { healthOf, quickStatus, type AnalysisInput } from './analysis.js';
+import type { ForwardView, NamespaceView } from '../../contract/state.js';
+import { serviceView, summaryOf } from '../../state/views.js';
+import { analyze, healthOf, quickStatus, type AnalysisInput } from './analysis.js';
 
-type Snapshot = Parameters<typeof healthOf>[0];
+type Snapshot = AnalysisInput['snapshot'];
 
-const svc = (status: ServiceView['status'], errorCount = 0): ServiceView => ({
-  key: `s-${status}-${errorCount}.ns.ctx`,
-  serviceName: 's',
-  namespace: 'ns',
-  context: 'ctx',
+const NOW = Date.parse('2026-12-07T10:00:00Z');
+
+/** A forward of service `svc` (one forward per service unless given a port). */
+const fwd = (svc: string, status: ForwardView['status'], over: Partial<ForwardView> = {}): ForwardView => ({
+  key: `${svc}.shop.sim.${svc}-0.${over.localPort ?? '80'}`,
+  serviceKey: `${svc}.shop.sim`,
+  registryKey: `${svc}.shop.sim`,
+  serviceName: svc,
+  namespace: 'shop',
+  context: 'sim',
   headless: false,
+  podName: `${svc}-0`,
+  localIP: '127.1.27.1',
+  localPort: '80',
+  podPort: '80',
+  hostnames: [svc],
   status,
-  activeCount: status === 'active' ? 1 : 0,
-  errorCount,
-  totalBytesIn: 0,
-  totalBytesOut: 0,
+  startedAt: new Date(NOW - 600_000).toISOString(),
+  reconnects: 0,
+  connections: 0,
+  activeConnections: 0,
+  bytesIn: 0,
+  bytesOut: 0,
   rateIn: 0,
   rateOut: 0,
+  avgRateIn: 0,
+  avgRateOut: 0,
+  ...over,
 });
 
-const snapshot = (services: ServiceView[], namespaces: Partial<NamespaceView>[] = []): Snapshot =>
-  ({
+const active = (svc: string) => fwd(svc, 'Active');
+const inError = (svc: string) =>
+  fwd(svc, 'Error', { error: 'dial tcp: connection refused', errorCode: 'CONNECTION_REFUSED' });
+const waiting = (svc: string) =>
+  fwd(svc, 'Waiting', { podName: '', reason: 'no ready pod', errorCode: 'NO_PODS' });
+/** Active, but the pod refuses the connections made through it (the forward itself is fine). */
+const refusing = (svc: string) =>
+  fwd(svc, 'Active', {
+    failedConnections: 3,
+    lastConnectionError: 'connection refused by the pod',
+    lastConnectionErrorAt: new Date(NOW - 5_000).toISOString(),
+  });
+
+/** A snapshot as the store builds it (services and summary from the forwards). */
+const snapshot = (forwards: ForwardView[], namespaces: Partial<NamespaceView>[] = []): Snapshot => {
+  const keys = [...new Set(forwards.map((f) => f.serviceKey))];
+  const services = keys.map((k) =>
+    serviceView(
+      k,
+      undefined,
+      forwards.filter((f) => f.serviceKey === k),
+    ),
+  );
+  return {
+    version: 1,
+    at: NOW,
     services,
-    namespaces,
-    summary: { activeServices: services.filter((s) => s.activeCount > 0).length },
-  }) as unknown as Snapshot;
+    forwards,
+    namespaces: namespaces as NamespaceView[],
+    summary: summaryOf(services, forwards),
+    skipped: [],
+    shuttingDown: false,
+  };
+};
+
+const input = (s: Snapshot): AnalysisInput =>
+  ({ snapshot: s, history: undefined, now: NOW, uptimeMs: 1000, version: 't' }) as unknown as AnalysisInput;
 
 describe('healthOf', () => {
   it('is healthy only when nothing is errored or waiting', () => {
-    expect(healthOf(snapshot([svc('active'), svc('active')]))).toBe('healthy');
-    expect(healthOf(snapshot([]))).toBe('healthy');
+    expect(healthOf(snapshot([active('a'), active('b')]), NOW)).toBe('healthy');
+    expect(healthOf(snapshot([]), NOW)).toBe('healthy');
   });
   it('is degraded while a service waits for a pod (e.g. its pod was deleted), even with no error yet', () => {
-    expect(healthOf(snapshot([svc('active'), svc('waiting')]))).toBe('degraded');
+    expect(healthOf(snapshot([active('a'), waiting('b')]), NOW)).toBe('degraded');
   });
   it('is degraded while a namespace cannot be followed, its forwards fine or not', () => {
     expect(
-      healthOf(snapshot([svc('active')], [{ namespace: 'ns', watchError: 'watch of services failed: x' }])),
+      healthOf(
+        snapshot([active('a')], [{ namespace: 'shop', watchError: 'watch of services failed: x' }]),
+        NOW,
+      ),
     ).toBe('degraded');
   });
   it('is unhealthy when errored services outnumber active ones', () => {
-    expect(healthOf(snapshot([svc('error', 1), svc('error', 1), svc('active')]))).toBe('unhealthy');
-    expect(healthOf(snapshot([svc('error', 1), svc('active')]))).toBe('degraded');
+    expect(healthOf(snapshot([inError('a'), inError('b'), active('c')]), NOW)).toBe('unhealthy');
+    expect(healthOf(snapshot([inError('a'), active('c')]), NOW)).toBe('degraded');
   });
 });
 
 describe('quickStatus', () => {
-  const input = (services: ServiceView[], namespaces: Partial<NamespaceView>[] = []): AnalysisInput =>
-    ({
-      snapshot: {
-        services,
-        namespaces,
-        forwards: [],
-        summary: {
-          activeServices: services.filter((s) => s.activeCount > 0).length,
-          totalServices: services.length,
-          activeForwards: services.filter((s) => s.activeCount > 0).length,
-          errorCount: services.reduce((n, s) => n + s.errorCount, 0),
-        },
-      },
-      uptimeMs: 1000,
-    }) as unknown as AnalysisInput;
   it('is ok only when every service is active, and says which wait for a pod otherwise (as healthOf)', () => {
-    expect(quickStatus(input([svc('active'), svc('active', 0)]))).toMatchObject({ status: 'ok' });
-    const waiting = svc('waiting');
-    expect(quickStatus(input([svc('active'), waiting]))).toMatchObject({
+    expect(quickStatus(input(snapshot([active('a'), active('b')])))).toMatchObject({
+      status: 'ok',
+      message: 'All 2 services healthy, 2 active forwards',
+    });
+    expect(quickStatus(input(snapshot([active('a'), waiting('b')])))).toMatchObject({
       status: 'issues',
-      message: `1 of 2 services active; 1 waiting for a pod (${waiting.key})`,
+      message:
+        '1 of 2 services have issues: 1 waiting for a pod or a retry (b.shop.sim); the analysis says why',
+      errorCount: 0,
+      waitingCount: 1,
     });
   });
 
@@ -74,10 +114,62 @@ describe('quickStatus', () => {
     const ns = [
       { namespace: 'analytics', context: 'ctx', watchError: 'watch of services failed: unable to parse' },
     ];
-    expect(quickStatus(input([svc('active')], ns))).toMatchObject({
+    expect(quickStatus(input(snapshot([active('a')], ns)))).toMatchObject({
       status: 'issues',
       message:
         'namespace analytics (watch of services failed: unable to parse) not followed: the analysis says why',
+    });
+  });
+});
+
+describe('quick status, health and analyze agree on what an issue is', () => {
+  /** The three views of one snapshot. */
+  const views = (s: Snapshot) => {
+    const i = input(s);
+    return { quick: quickStatus(i), health: healthOf(s, NOW), analysis: analyze(i) };
+  };
+
+  it('an Active forward whose connections fail counts as an error everywhere, and the message counts services as the counts do', () => {
+    // The trial: redis Active with connections refused, legacy-db Waiting, 7 services fine.
+    const fine = ['a', 'b', 'c', 'd', 'e', 'f', 'g'].map(active);
+    const { quick, health, analysis } = views(snapshot([...fine, refusing('redis'), waiting('legacy-db')]));
+    expect(analysis.issues).toHaveLength(2);
+    expect(quick).toMatchObject({
+      status: 'issues',
+      errorCount: 1,
+      waitingCount: 1,
+      message:
+        '2 of 9 services have issues: connections to 1 fail (redis.shop.sim); 1 waiting for a pod or a retry (legacy-db.shop.sim); the analysis says why',
+    });
+    expect(quick.errorCount + quick.waitingCount).toBe(analysis.issues.length);
+    expect(health).toBe('degraded');
+    expect(analysis.status).toBe(health);
+    expect(analysis.stats).toMatchObject({ erroredServices: 1, waitingServices: 1 });
+  });
+
+  it('a forward in error and another waiting are two services with issues (was "1 of 9")', () => {
+    const fine = ['a', 'b', 'c', 'd', 'e', 'f', 'g'].map(active);
+    const denied = fwd('api', 'Error', {
+      error: 'pods "api-0" is forbidden: cannot create pods/portforward',
+      errorCode: 'PERMISSION_DENIED',
+    });
+    const { quick, analysis } = views(snapshot([...fine, denied, waiting('legacy-db')]));
+    expect(quick).toMatchObject({ status: 'issues', errorCount: 1, waitingCount: 1 });
+    expect(quick.message).toMatch(/^2 of 9 services have issues: 1 in error \(api\.shop\.sim\); 1 waiting/);
+    expect(analysis.status).toBe('degraded');
+  });
+
+  it('a service is counted once, by its worst issue, whatever its forwards', () => {
+    const s = snapshot([
+      inError('a'),
+      fwd('a', 'Waiting', { localPort: '81', reason: 'no ready pod', errorCode: 'NO_PODS' }),
+      active('b'),
+      active('c'),
+    ]);
+    expect(quickStatus(input(s))).toMatchObject({
+      errorCount: 1,
+      waitingCount: 1,
+      message: '1 of 3 services have issues: 1 in error (a.shop.sim); the analysis says why',
     });
   });
 });
