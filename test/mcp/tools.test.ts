@@ -518,6 +518,73 @@ describe('tool behaviour', () => {
     expect(textOf(r)).not.toContain('reconnect_service');
   });
 
+  it('get_analysis gives each suggested action the tool and arguments diagnose_errors would, and its text names tools, not routes', async () => {
+    const waiting = forward('api-gateway', 8080, '127.1.27.5', {
+      status: 'Waiting',
+      podName: '',
+      errorCode: 'NO_PODS',
+      reason: 'no ready pod matches selector app=api-gateway',
+    });
+    const denied = forward('postgres', 5432, '127.1.27.1', {
+      status: 'Error',
+      errorCode: 'PERMISSION_DENIED',
+      error: 'pods "postgres-0" is forbidden: User "dev" cannot create resource "pods/portforward"',
+    });
+    const refused = forward('payments', 8443, '127.1.27.4', {
+      status: 'Error',
+      errorCode: 'CONNECTION_REFUSED',
+      error: 'connection refused',
+    });
+    const rest = (action: string, target: string, endpoint: string) => ({
+      action,
+      target,
+      reason: 'r',
+      endpoint,
+      method: action.startsWith('check') ? 'GET' : 'POST',
+    });
+    const actions = [
+      rest('check_pods', 'shop/api-gateway', '/v1/kubernetes/pods/shop?serviceName=api-gateway&context=sim'),
+      rest('reconnect', 'postgres.shop.sim', '/v1/services/postgres.shop.sim/reconnect'),
+      rest('reconnect', 'payments.shop.sim', '/v1/services/payments.shop.sim/reconnect'),
+    ];
+    const analysis = (suggestedActions: unknown[], issues = [waiting, denied, refused]) => ({
+      analyze: async () =>
+        ({
+          status: 'degraded',
+          summary: 's',
+          issues: issues.map(forwardIssue),
+          recommendations: [],
+          suggestedActions,
+        }) as never,
+    });
+    const { r } = await call('get_analysis', {}, analysis(actions));
+    const got = (r.structuredContent as { suggestedActions: Record<string, unknown>[] }).suggestedActions;
+    expect(got[0]).toMatchObject({
+      ...actions[0],
+      tool: 'list_pods',
+      args: { namespace: 'shop', service_name: 'api-gateway' },
+    });
+    // An RBAC refusal: no tool helps (as in diagnose_errors), whatever the REST route says.
+    expect(got[1]).toEqual(actions[1]);
+    expect(got[2]).toMatchObject({ tool: 'reconnect_service', args: { key: 'payments.shop.sim' } });
+    // The readable summary (the JSON, with the REST routes kept, follows in a block of its own).
+    const text = (r.content as { text: string }[])[0]!.text;
+    expect(text).toContain(
+      'Suggested next steps (tools of this server):\n- api-gateway.shop.sim: list_pods {"namespace":"shop","service_name":"api-gateway"}\n- payments.shop.sim: reconnect_service {"key":"payments.shop.sim"}',
+    );
+    expect(text).not.toMatch(/\/v1\//);
+    // The bulk reconnect of the REST analysis: reconnect_all_errors when every step is a reconnect.
+    const bulk = await call(
+      'get_analysis',
+      {},
+      analysis([rest('reconnect_all', 'all', '/v1/services/reconnect')], [refused]),
+    );
+    expect(
+      (bulk.r.structuredContent as { suggestedActions: Record<string, unknown>[] }).suggestedActions[0],
+    ).toMatchObject({ tool: 'reconnect_all_errors', args: {} });
+    expect(textOf(bulk.r)).toContain('- every failing service at once: reconnect_all_errors {}');
+  });
+
   it('diagnose_errors: a service without a selector that has no pod points at its Endpoints, not at list_pods', async () => {
     const waiting = forward('legacy-db', 5432, '127.1.27.6', {
       status: 'Waiting',

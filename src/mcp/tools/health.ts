@@ -3,7 +3,8 @@ import { z } from 'zod';
 import { KubefwdError, type ErrorCode } from '../../contract/errors.js';
 import type { MetricsSummaryResponse, ServiceMetricsResponse } from '../../contract/api.js';
 import { formatBytes, formatRate } from '../../domain/byte-format.js';
-import type { Issue } from '../../contract/api-diagnostics.js';
+import type { Issue, SuggestedAction } from '../../contract/api-diagnostics.js';
+import type { KubefwdBackend } from '../backend.js';
 import type { ServiceView } from '../../contract/state.js';
 import { hasNoSelector } from './endpoint-pods.js';
 import { explainNotForwarded } from './not-forwarded.js';
@@ -190,13 +191,20 @@ export const getAnalysis = defineTool({
   title: 'Full analysis',
   description:
     'Full analysis of kubefwd: overall status, every issue classified (connection refused, timeout, pod gone, ' +
-    'permissions, ...) with severity, recommendations and concrete suggested actions. Best starting point for ' +
-    'troubleshooting.',
+    'permissions, ...) with severity, recommendations and suggested actions, each with the tool of this server ' +
+    'to call and its arguments (tool, args; none when only a cluster admin or a new login can fix it). Best ' +
+    'starting point for troubleshooting.',
   input: z.strictObject({}),
   output: anyObject,
   annotations: READ_ONLY,
   async run(_args, api) {
     const a = await api.analyze();
+    const steps = await issueSteps(api, a.issues);
+    // The REST fields stay (endpoint, method); tool and args are what an assistant calls.
+    const suggestedActions = a.suggestedActions.map((act) => {
+      const step = toolForAction(act, steps);
+      return step ? { ...act, tool: step.tool, args: step.args } : act;
+    });
     const text = [
       `${a.status}: ${a.summary}; ${a.issues.length} issue(s).`,
       ...a.issues
@@ -205,8 +213,27 @@ export const getAnalysis = defineTool({
       ...(a.issues.length > 10 ? [`- … and ${a.issues.length - 10} more (in the JSON below)`] : []),
       ...a.recommendations.map((r) => `Recommendation (${r.priority}): ${r.message}`),
     ].join('\n');
-    // Issue messages quote API servers and pods: fenced with the rest of the JSON.
-    return { data: a, text: fenceUntrusted('the analysis (messages from the cluster)', [text]).text };
+    // The tools to call, outside the fence: they are this server's advice, not the cluster's words.
+    const next = [
+      ...new Set([
+        ...steps.flatMap((e) => (e.nextStep ? [`- ${e.serviceKey}: ${callText(e.nextStep)}`] : [])),
+        ...suggestedActions.flatMap((act) =>
+          act.target === 'all' && 'tool' in act ? [`- every failing service at once: ${callText(act)}`] : [],
+        ),
+      ]),
+    ];
+    return {
+      data: { ...a, suggestedActions },
+      text: [
+        // Issue messages quote API servers and pods: fenced with the rest of the JSON.
+        fenceUntrusted('the analysis (messages from the cluster)', [text]).text,
+        next.length > 0
+          ? `Suggested next steps (tools of this server):\n${next.join('\n')}`
+          : a.issues.length > 0
+            ? 'No tool of this server can fix these issues; the fix of each is above.'
+            : 'Nothing to do.',
+      ].join('\n'),
+    };
   },
 });
 
@@ -249,6 +276,104 @@ const nextStepFor = async (
   return { tool: 'reconnect_service', args: { key: at.key } };
 };
 
+type NextStep = { tool: string; args: Record<string, unknown> };
+
+/**
+ * Every forward issue of an analysis with its registry code, where it is, and the tool to call next
+ * (nextStepFor): what diagnose_errors lists, and what get_analysis turns its suggested actions into.
+ */
+const issueSteps = async (api: KubefwdBackend, issues: readonly Issue[]) => {
+  // Whether a service finds its pods by selector or by its (manual) Endpoints decides where to
+  // look when it has none: read once per namespace, and only when an issue needs it.
+  const selectorless = new Map<string, Promise<Set<string>>>();
+  const hasNoSelectorIn = (namespace: string, context: string, service: string): Promise<boolean> => {
+    const at = `${namespace}/${context}`;
+    let names = selectorless.get(at);
+    if (!names) {
+      names = api
+        .k8sServices(namespace, context ? { context } : {})
+        .then((r) => new Set(r.services.filter(hasNoSelector).map((s) => s.name)))
+        .catch(() => new Set<string>());
+      selectorless.set(at, names);
+    }
+    return names.then((n) => n.has(service));
+  };
+  return Promise.all(
+    issues.flatMap((issue) => {
+      if (issue.serviceKey === undefined || issue.forwardKey === undefined) return [];
+      const forwardKey = issue.forwardKey;
+      return [
+        (async () => {
+          const c = classifyError(issue.message, issue.errorCode);
+          const code = c.code;
+          const key = issue.serviceKey ?? '';
+          const where = parseServiceKey(key);
+          const namespace = issue.namespace ?? where?.namespace ?? '';
+          const context = issue.context ?? where?.context ?? '';
+          // The Kubernetes service: a headless service's pod entries are named `<pod>.<service>`,
+          // and a service name has no dot of its own.
+          const service = (issue.serviceName ?? where?.service ?? key).split('.').at(-1) ?? key;
+          const nextStep: NextStep | undefined = await nextStepFor(code, issue, {
+            key,
+            namespace,
+            service,
+            selectorless: () => hasNoSelectorIn(namespace, context, service),
+          });
+          return {
+            serviceKey: key,
+            serviceName: issue.serviceName ?? where?.service ?? key,
+            namespace,
+            context,
+            forwardKey,
+            podName: issue.podName ?? '',
+            status: issue.status ?? '',
+            errorType: code,
+            errorMessage: issue.message,
+            ...(issue.reason ? { reason: issue.reason } : {}),
+            ...(issue.nextRetryAt ? { nextRetryAt: issue.nextRetryAt } : {}),
+            suggestion: issue.suggestion,
+            ...(nextStep ? { nextStep } : {}),
+          };
+        })(),
+      ];
+    }),
+  );
+};
+
+/** `tool {"arg":…}`: a call as the text of diagnose_errors and get_analysis names it. */
+const callText = (step: NextStep): string => `${step.tool} ${JSON.stringify(step.args)}`;
+
+/**
+ * The tool (and arguments) that carries out one of the REST analysis's suggested actions: the next
+ * step of the issues it is about, so get_analysis never offers what diagnose_errors rules out (a
+ * reconnect for an RBAC refusal). "all" is every issue: reconnect_all_errors when each step is a
+ * reconnect. Undefined when no tool here helps.
+ */
+const toolForAction = (
+  action: SuggestedAction,
+  steps: readonly {
+    serviceKey: string;
+    namespace: string;
+    serviceName: string;
+    podName: string;
+    nextStep?: NextStep;
+  }[],
+): NextStep | undefined => {
+  if (action.target === 'all') {
+    const all = steps.filter((e) => e.nextStep !== undefined);
+    return all.length > 0 && all.every((e) => e.nextStep?.tool === 'reconnect_service')
+      ? { tool: 'reconnect_all_errors', args: {} }
+      : undefined;
+  }
+  return steps.find(
+    (e) =>
+      e.nextStep !== undefined &&
+      [e.serviceKey, `${e.namespace}/${e.serviceName}`, `${e.namespace}/${e.podName}`].includes(
+        action.target,
+      ),
+  )?.nextStep;
+};
+
 export const diagnoseErrors = defineTool({
   name: 'diagnose_errors',
   title: 'Diagnose errors',
@@ -288,61 +413,7 @@ export const diagnoseErrors = defineTool({
   async run(_args, api) {
     // One request: the REST analysis classifies every troubled forward (domain/diagnosis).
     const analysis = await api.analyze();
-    // Whether a service finds its pods by selector or by its (manual) Endpoints decides where to
-    // look when it has none: read once per namespace, and only when an issue needs it.
-    const selectorless = new Map<string, Promise<Set<string>>>();
-    const hasNoSelectorIn = (namespace: string, context: string, service: string): Promise<boolean> => {
-      const at = `${namespace}/${context}`;
-      let names = selectorless.get(at);
-      if (!names) {
-        names = api
-          .k8sServices(namespace, context ? { context } : {})
-          .then((r) => new Set(r.services.filter(hasNoSelector).map((s) => s.name)))
-          .catch(() => new Set<string>());
-        selectorless.set(at, names);
-      }
-      return names.then((n) => n.has(service));
-    };
-    const errors = await Promise.all(
-      analysis.issues.flatMap((issue) => {
-        if (issue.serviceKey === undefined || issue.forwardKey === undefined) return [];
-        const forwardKey = issue.forwardKey;
-        return [
-          (async () => {
-            const c = classifyError(issue.message, issue.errorCode);
-            const code = c.code;
-            const key = issue.serviceKey ?? '';
-            const where = parseServiceKey(key);
-            const namespace = issue.namespace ?? where?.namespace ?? '';
-            const context = issue.context ?? where?.context ?? '';
-            // The Kubernetes service: a headless service's pod entries are named `<pod>.<service>`,
-            // and a service name has no dot of its own.
-            const service = (issue.serviceName ?? where?.service ?? key).split('.').at(-1) ?? key;
-            const nextStep = await nextStepFor(code, issue, {
-              key,
-              namespace,
-              service,
-              selectorless: () => hasNoSelectorIn(namespace, context, service),
-            });
-            return {
-              serviceKey: key,
-              serviceName: issue.serviceName ?? where?.service ?? key,
-              namespace,
-              context,
-              forwardKey,
-              podName: issue.podName ?? '',
-              status: issue.status ?? '',
-              errorType: code,
-              errorMessage: issue.message,
-              ...(issue.reason ? { reason: issue.reason } : {}),
-              ...(issue.nextRetryAt ? { nextRetryAt: issue.nextRetryAt } : {}),
-              suggestion: issue.suggestion,
-              ...(nextStep ? { nextStep } : {}),
-            };
-          })(),
-        ];
-      }),
-    );
+    const errors = await issueSteps(api, analysis.issues);
     const [recentErrors, recentLogs] = await Promise.all([
       api.historyErrors({ count: 20 }).catch(() => []),
       api
@@ -357,7 +428,7 @@ export const diagnoseErrors = defineTool({
           errors
             .map(
               (e) =>
-                `- ${e.serviceKey} pod ${e.podName} [${e.status}] ${e.errorType}: ${e.errorMessage}\n  fix: ${e.suggestion}${e.nextStep ? ` -> ${e.nextStep.tool} ${JSON.stringify(e.nextStep.args)}` : ''}`,
+                `- ${e.serviceKey} pod ${e.podName} [${e.status}] ${e.errorType}: ${e.errorMessage}\n  fix: ${e.suggestion}${e.nextStep ? ` -> ${callText(e.nextStep)}` : ''}`,
             )
             .join('\n');
     return {
