@@ -92,9 +92,15 @@ type ForwardFailure = Pick<ForwardView, 'errorCode' | 'error' | 'reason' | 'stat
 export const classifyForward = (f: ForwardFailure): ErrorClass =>
   classifyError(f.error ?? f.reason ?? `forward is ${f.status}`, f.errorCode);
 
-/** A forward worth reporting: in Error, or Waiting with a reason. */
+/**
+ * A forward worth reporting: in Error, Waiting with a reason, or Connecting with an error — a
+ * re-dial after a failure (a lost session) keeps that failure, and while the re-dial hangs (an API
+ * server that stopped answering) the forward is down, not starting.
+ */
 export const isTroubled = (f: Pick<ForwardView, 'status' | 'error' | 'reason'>): boolean =>
-  f.status === 'Error' || (f.status === 'Waiting' && (f.error ?? f.reason) !== undefined);
+  f.status === 'Error' ||
+  (f.status === 'Waiting' && (f.error ?? f.reason) !== undefined) ||
+  (f.status === 'Connecting' && f.error !== undefined);
 
 /** Classes that are about the cluster (its API server, its RBAC), not one forward. */
 export const isClusterSide = (t: ErrorType): boolean =>

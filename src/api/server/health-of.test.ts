@@ -172,4 +172,31 @@ describe('quick status, health and analyze agree on what an issue is', () => {
       message: '1 of 3 services have issues: 1 in error (a.shop.sim); the analysis says why',
     });
   });
+
+  it('a forward re-dialling after a failure (Connecting with its last error) is an error, not "none active yet"', () => {
+    // The API server stopped: every forward's session was lost and its re-dial hangs.
+    const redialling = ['a', 'b', 'c'].map((svc) =>
+      fwd(svc, 'Connecting', {
+        error: 'no answer from the API server within 10s',
+        errorCode: 'TIMEOUT',
+        reason: `lost connection to pod ${svc}-0: no answer from the API server within 10s; trying again now (attempt 1)`,
+      }),
+    );
+    const { quick, health, analysis } = views(snapshot([...redialling, waiting('d')]));
+    expect(analysis.issues.filter((x) => x.errorType === 'timeout')).toHaveLength(3);
+    expect(quick).toMatchObject({ status: 'error', errorCount: 3, waitingCount: 1 });
+    expect(quick.message).toMatch(
+      /^4 of 4 services have issues: 3 in error \(a\.shop\.sim, b\.shop\.sim, c\.shop\.sim\)/,
+    );
+    expect(health).toBe('unhealthy');
+    expect(analysis.status).toBe('unhealthy');
+    // Still starting, no failure yet: not an issue.
+    expect(
+      quickStatus(input(snapshot([fwd('a', 'Connecting', { reason: 'connecting to pod a-0' })]))),
+    ).toMatchObject({
+      status: 'issues',
+      errorCount: 0,
+      message: '1 services forwarded, none active yet',
+    });
+  });
 });
