@@ -3,10 +3,14 @@
 // refetch (at most one request in flight plus one trailing), BandwidthUpdate events patch rates
 // in place, LogMessage events feed the log panel, and a slow periodic refresh covers anything a
 // dropped stream missed. Intents are the API's routes.
+// A dropped stream is a hiccup and is reconnected, unless the daemon is gone: it said it was
+// shutting down, its pid is gone, or nothing has answered at its address for a while. Then the
+// state says it stopped and the backend stops reconnecting: a kubefwd started again (a new pid,
+// a new key, maybe the same address) is another daemon, not this one back.
 import type { ApiEvent, ForwardsListResponse } from '../contract/api.js';
 import type { ForwardView } from '../contract/state.js';
 import type { ApiClient } from '../api/client/index.js';
-import { errorMessage } from '../contract/errors.js';
+import { errorMessage, type KubefwdError } from '../contract/errors.js';
 import { EMPTY_SUMMARY, type TuiBackend, type TuiLogLine, type TuiState } from './backend.js';
 import { toLogLine } from './local-backend.js';
 
@@ -17,6 +21,16 @@ export interface ApiBackendOptions {
   reconnectMs?: number;
   /** Log lines kept (default 500). */
   logLines?: number;
+  /** The daemon's pid (from its discovery file): named when it stops, checked when the stream drops. */
+  pid?: number;
+  /** Whether a pid runs; without it a dropped stream does not check the pid. */
+  isAlive?: (pid: number) => boolean;
+  /**
+   * How long nothing may answer at the daemon's address (the stream cannot reconnect) before the
+   * TUI calls kubefwd stopped, when it did not say it was shutting down (default 10000). A
+   * shorter outage is a hiccup the stream reconnects through.
+   */
+  goneAfterMs?: number;
 }
 
 type Client = Pick<
@@ -145,12 +159,39 @@ export const createApiBackend = (
           level: (['debug', 'info', 'warn', 'error'] as const).find((l) => l === ev.data.level) ?? 'info',
           message: ev.data.message ?? '',
         });
+      // No refresh: the API is going away. The stream ends next, and then the daemon is gone.
       case 'ShutdownStarted':
+      case 'ShutdownComplete':
         set({ shuttingDown: true });
         return;
       default:
         return refresh();
     }
+  };
+
+  // Gone for good: say so once, stop reconnecting and refreshing. Declared before the timer and
+  // the subscription it stops; it runs only from the stream's callbacks, which come later.
+  const who = options.pid !== undefined ? `kubefwd (pid ${options.pid})` : 'kubefwd';
+  const goneAfterMs = options.goneAfterMs ?? 10_000;
+  let unreachableSince: number | undefined;
+  const stop = (why: string): void => {
+    if (closed || state.stopped !== undefined) return;
+    set({ connected: false, stopped: why });
+    sub.close();
+    if (timer) clearInterval(timer);
+  };
+  const onStreamError = (err: KubefwdError): void => {
+    if (state.shuttingDown) return stop(`${who} stopped`);
+    if (options.pid !== undefined && options.isAlive?.(options.pid) === false) return stop(`${who} stopped`);
+    // Only "nothing answers" counts toward gone: a stream the daemon turns down (busy, a key it
+    // refuses) has a daemon behind it.
+    if (err.code === 'DAEMON_UNAVAILABLE') {
+      const now = Date.now();
+      unreachableSince ??= now;
+      if (now - unreachableSince >= goneAfterMs)
+        return stop(`${who} stopped answering at ${client.baseUrl} (${err.message})`);
+    }
+    set({ connected: false, connectionError: err.message });
   };
 
   const ready = (async () => {
@@ -161,18 +202,19 @@ export const createApiBackend = (
   // Awaiting `ready` is optional: a failed first load also shows as connectionError.
   ready.catch((err: unknown) => set({ connectionError: errorMessage(err) }));
 
-  const sub = client.subscribeEvents({
-    onEvent,
-    onOpen: () => {
-      set({ connected: true, connectionError: undefined });
-      refresh();
-    },
-    onError: (err) => set({ connected: false, connectionError: err.message }),
-    reconnectMs: options.reconnectMs ?? 1000,
-  });
   const refreshMs = options.refreshMs ?? 5000;
   const timer = refreshMs > 0 ? setInterval(refresh, refreshMs) : undefined;
   timer?.unref?.();
+  const sub = client.subscribeEvents({
+    onEvent,
+    onOpen: () => {
+      unreachableSince = undefined;
+      set({ connected: true, connectionError: undefined });
+      refresh();
+    },
+    onError: onStreamError,
+    reconnectMs: options.reconnectMs ?? 1000,
+  });
 
   const after = async <T>(p: Promise<T>): Promise<T> => {
     const r = await p;

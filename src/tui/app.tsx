@@ -43,8 +43,10 @@ export interface AppProps {
   renderIntervalMs?: number;
   now?: () => number;
   copy: (text: string) => Promise<boolean>;
-  /** Called when the user quits (q, Ctrl+C). */
+  /** Called when the TUI ends: the user quits (q, Ctrl+C), or the attached kubefwd stopped. */
   onQuit: () => void;
+  /** How long the "kubefwd stopped" message stays before the TUI exits (default 2000 ms). */
+  stoppedExitMs?: number;
   /** A pre-made source (tests); otherwise one is created over `backend`. */
   source?: ThrottledSource;
   detailPollMs?: { http?: number; logs?: number };
@@ -61,6 +63,20 @@ const useRetryCountdown = (state: TuiState): void => {
     const t = setInterval(() => setTicks((n) => n + 1), 1000);
     return () => clearInterval(t);
   }, [counting]);
+};
+
+/**
+ * Exits a moment after the attached kubefwd stopped: nothing it shows will change again, and the
+ * moment lets the status bar say why before the terminal is given back.
+ */
+const useExitWhenStopped = (stopped: string | undefined, delayMs: number, quit: () => void): void => {
+  const quitRef = useRef(quit);
+  quitRef.current = quit;
+  useEffect(() => {
+    if (stopped === undefined) return;
+    const t = setTimeout(() => quitRef.current(), delayMs);
+    return () => clearTimeout(t);
+  }, [stopped, delayMs]);
 };
 
 const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
@@ -122,6 +138,11 @@ export const App = (props: AppProps) => {
   const lastSelected = useRef<number | undefined>(undefined);
   const modalKeys = useRef<KeyRoute['current']>(undefined);
   useRetryCountdown(state);
+  const quit = (): void => {
+    props.onQuit();
+    exit();
+  };
+  useExitWhenStopped(state.stopped, props.stoppedExitMs ?? 2000, quit);
 
   const activeFilter = view.mode === 'filter' ? view.draft : view.filter;
   const layout = computeLayout(width, height, view.mode === 'filter' || view.filter !== '');
@@ -146,10 +167,8 @@ export const App = (props: AppProps) => {
   const apply = ({ state: next, effect }: Outcome): void => {
     setView(next);
     if (!effect) return;
-    if (effect.kind === 'quit') {
-      props.onQuit();
-      exit();
-    } else if (effect.kind === 'modal') {
+    if (effect.kind === 'quit') quit();
+    else if (effect.kind === 'modal') {
       for (let i = 0; i < (effect.times ?? 1); i++) modalKeys.current?.(effect.input, effect.key);
     } else runIntent(backend, notify, effect);
   };

@@ -28,6 +28,12 @@ export interface TuiState {
   connectionError?: string;
   /** The daemon is shutting down. */
   shuttingDown?: boolean;
+  /**
+   * Attached mode: the daemon is gone for good (its stream ended after it said it was shutting
+   * down, its pid is gone, or its API stopped answering): what to tell the user. The TUI shows it,
+   * then exits; the backend no longer reconnects.
+   */
+  stopped?: string;
   /** The hosts file the names went to when no resolver reads it (--hosts-path): connect by IP. */
   namesOnlyIn?: string;
 }

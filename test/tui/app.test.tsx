@@ -209,6 +209,21 @@ describe('main view', () => {
     await app.update(() => b.set({ shuttingDown: true }));
     expect(app.frame()).toContain('Shutting down...');
   });
+
+  it('an attached kubefwd that stopped: the status bar says so, not "Shutting down...", and the TUI exits', async () => {
+    const b = createFakeBackend({ shuttingDown: true, attachedTo: 'http://127.0.0.1:9' });
+    const app = mount(b, { stoppedExitMs: 150 });
+    await tick();
+    expect(app.frame()).toContain('Shutting down...');
+    await app.update(() => b.set({ connected: false, stopped: 'kubefwd (pid 42) stopped' }));
+    const status = app.frame().split('\n').at(-1)!;
+    expect(status).toContain('kubefwd (pid 42) stopped — exiting (q quits now)');
+    expect(status).not.toContain('Shutting down');
+    expect(app.quits()).toBe(0);
+    // Unmounted: the app let go of the backend.
+    await until(() => expect(app.quits()).toBe(1));
+    await until(() => expect(b.listenerCount()).toBe(0));
+  });
 });
 
 describe('windowing and navigation', () => {

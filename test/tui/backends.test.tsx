@@ -7,7 +7,10 @@ import { cleanup } from 'ink-testing-library';
 import { harness } from '../api/harness.js';
 import { fwdRecord, svcRecord, T0 } from '../api/fixtures.js';
 import { createApiBackend, createLocalBackend, type TuiBackend } from '../../src/tui/index.js';
-import { mount, rowNames, rowOf, until } from './support.js';
+import type { SubscribeOptions } from '../../src/api/client/index.js';
+import type { ApiEventType } from '../../src/contract/api.js';
+import { KubefwdError, type ErrorCode } from '../../src/contract/errors.js';
+import { mount, rowNames, rowOf, tick, until } from './support.js';
 
 const open: { close(): void }[] = [];
 afterEach(() => {
@@ -22,6 +25,45 @@ const setup = () => {
   const api = createApiBackend(h.client, { refreshMs: 0, reconnectMs: 50 });
   open.push(api, local);
   return { h, local, api };
+};
+
+/** The harness's client with an event stream the test drives: open it, send an event, fail it. */
+const scriptedStream = (h: ReturnType<typeof harness>) => {
+  let o: SubscribeOptions | undefined;
+  let closes = 0;
+  const on = (): SubscribeOptions => o ?? expect.fail('the backend did not subscribe');
+  return {
+    client: {
+      ...h.client,
+      subscribeEvents: (opts: SubscribeOptions) => {
+        o = opts;
+        return { close: () => void closes++, done: Promise.resolve() };
+      },
+    },
+    open: () => on().onOpen?.(),
+    event: (type: ApiEventType) => on().onEvent({ type, timestamp: new Date().toISOString(), data: {} }),
+    fail: (code: ErrorCode, message: string) => on().onError?.(new KubefwdError(code, message)),
+    closes: () => closes,
+  };
+};
+
+/** The harness's client (its real SSE stream), counting the times the stream opened. */
+const countingOpens = (h: ReturnType<typeof harness>) => {
+  let opens = 0;
+  return {
+    client: {
+      ...h.client,
+      subscribeEvents: (o: SubscribeOptions) =>
+        h.client.subscribeEvents({
+          ...o,
+          onOpen: () => {
+            opens++;
+            o.onOpen?.();
+          },
+        }),
+    },
+    opens: () => opens,
+  };
 };
 
 const exercise = async (b: TuiBackend) => {
@@ -193,7 +235,96 @@ describe('API backend (attached)', () => {
   });
 });
 
+describe('API backend: the daemon going away', () => {
+  it('says kubefwd stopped once its stream ends after the shutdown events, and reconnects no more', async () => {
+    const h = harness();
+    open.push(h);
+    const c = countingOpens(h);
+    const api = createApiBackend(c.client, { refreshMs: 0, reconnectMs: 20, pid: 4242, isAlive: () => true });
+    open.push(api);
+    await api.ready;
+    await until(() => expect(api.getState().connected).toBe(true));
+    h.bus.emit({ type: 'ShutdownStarted', at: h.clock.now() });
+    await until(() => expect(api.getState().shuttingDown).toBe(true));
+    expect(api.getState().stopped).toBeUndefined();
+    // The real stream ends after ShutdownComplete, as the daemon's does before it exits.
+    h.bus.emit({ type: 'ShutdownComplete', at: h.clock.now() });
+    await until(() => expect(api.getState().stopped).toBe('kubefwd (pid 4242) stopped'));
+    expect(api.getState().connected).toBe(false);
+    // A kubefwd answering there later is another daemon (restarted), not this one back.
+    await tick(150);
+    expect(c.opens()).toBe(1);
+  });
+
+  it('a stream that drops without a shutdown notice is a hiccup: it reconnects and stays attached', async () => {
+    const h = harness();
+    open.push(h);
+    const s = scriptedStream(h);
+    const api = createApiBackend(s.client, { refreshMs: 0, pid: 4242, isAlive: () => true });
+    open.push(api);
+    s.open();
+    s.fail('STREAM_ERROR', 'the kubefwd event stream ended');
+    s.fail('DAEMON_UNAVAILABLE', 'cannot reach the kubefwd API at http://127.0.0.1:8080: connection refused');
+    expect(api.getState()).toMatchObject({
+      connected: false,
+      connectionError: expect.stringContaining('cannot reach'),
+    });
+    s.open();
+    expect(api.getState().connected).toBe(true);
+    expect(api.getState().stopped).toBeUndefined();
+    expect(s.closes()).toBe(0);
+  });
+
+  it('says kubefwd stopped at once when the stream drops and its pid is gone (killed, crashed)', async () => {
+    const h = harness();
+    open.push(h);
+    const s = scriptedStream(h);
+    const api = createApiBackend(s.client, { refreshMs: 0, pid: 7, isAlive: () => false });
+    open.push(api);
+    s.open();
+    s.fail('STREAM_ERROR', 'the kubefwd event stream ended');
+    expect(api.getState().stopped).toBe('kubefwd (pid 7) stopped');
+    expect(s.closes()).toBe(1);
+  });
+
+  it('says kubefwd stopped answering once nothing answered for goneAfterMs; a busy API is not gone', async () => {
+    const h = harness();
+    open.push(h);
+    const s = scriptedStream(h);
+    const api = createApiBackend(s.client, { refreshMs: 0, goneAfterMs: 60 });
+    open.push(api);
+    s.open();
+    s.fail('NOT_READY', 'too many event streams open (64)');
+    await tick(80);
+    s.fail('NOT_READY', 'too many event streams open (64)');
+    expect(api.getState().stopped).toBeUndefined();
+    const refused = 'cannot reach the kubefwd API at http://127.0.0.1:8080: connection refused';
+    s.fail('DAEMON_UNAVAILABLE', refused);
+    expect(api.getState().stopped).toBeUndefined();
+    await tick(80);
+    s.fail('DAEMON_UNAVAILABLE', refused);
+    expect(api.getState().stopped).toBe(`kubefwd stopped answering at http://127.0.0.1:8080 (${refused})`);
+    expect(s.closes()).toBe(1);
+  });
+});
+
 describe('the TUI over either backend', () => {
+  it('attached: says kubefwd stopped and exits once the stream ends after "shutting down"', async () => {
+    const h = harness();
+    open.push(h);
+    const api = createApiBackend(h.client, { refreshMs: 0, reconnectMs: 20, pid: 4242, isAlive: () => true });
+    open.push(api);
+    await api.ready;
+    const app = mount(api, { stoppedExitMs: 300 });
+    await until(() => expect(api.getState().connected).toBe(true));
+    h.bus.emit({ type: 'ShutdownStarted', at: h.clock.now() });
+    await until(() => expect(app.frame()).toContain('Shutting down...'));
+    h.bus.emit({ type: 'ShutdownComplete', at: h.clock.now() });
+    await until(() => expect(app.frame()).toContain('kubefwd (pid 4242) stopped — exiting (q quits now)'));
+    expect(app.frame()).not.toContain('Shutting down...');
+    await until(() => expect(app.quits()).toBe(1));
+  });
+
   it('renders the same rows in-process and attached', async () => {
     const { local, api } = setup();
     await api.ready;

@@ -2,7 +2,8 @@
 // (tmux) against the simulated cluster, reading the screen — the sample services appear, Enter
 // opens detail with hostnames, the HTTP tab shows a request made through the forward, the Logs tab
 // the pod's log line for it, `f` browse forwards a second namespace whose rows appear, `q` exits
-// and the hosts block is gone. Then `kubefwd tui` attached to a running daemon shows the same rows.
+// and the hosts block is gone. Then `kubefwd tui` attached to a running daemon shows the same rows,
+// and when that daemon stops, says so and exits.
 // Needs tmux, root (kubefwd svc binds 127.x and edits a hosts file) and a build (`npm run build`).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -318,5 +319,23 @@ describe.skipIf(why !== undefined)('kubefwd tui attached to a running daemon', {
     await term.waitFor(/KUBEFWD-EXIT=0/);
     expect(daemon!.exitCode).toBeNull();
     expect(await readFile(env.hostsPath, 'utf8')).toContain('# kubefwd begin');
+  });
+
+  // It used to stay up saying "Shutting down..." over an empty list, its keys failing against a
+  // daemon that was gone.
+  it('when the daemon stops, the TUI says kubefwd (pid) stopped and exits, giving the terminal back', async () => {
+    const { pid } = JSON.parse(await readFile(join(env.home, '.kubefwd', 'api.json'), 'utf8')) as {
+      pid: number;
+    };
+    term?.close();
+    term = createTerminal('attached-stop', [process.execPath, bin, 'tui'], termEnv(env.home));
+    await term.waitFor(/api-gateway\s+8080\s+● Active/, 45_000);
+    daemon!.kill('SIGTERM');
+    await term.waitFor(new RegExp(`kubefwd \\(pid ${pid}\\) stopped — exiting`), 30_000);
+    const s = await term.waitFor(/KUBEFWD-EXIT=0/, 30_000);
+    // Printed on the main screen, after the TUI left its alternate one.
+    expect(s).toContain(`kubefwd (pid ${pid}) stopped, so the TUI exited`);
+    expect(s).not.toContain('Forwards:');
+    await daemonExit;
   });
 });

@@ -1,6 +1,6 @@
 // Bottom line: forwards active/total, errors, waiting, reconnects, aggregate rates, the sort and a
 // transient notice (what the last key did), the connection state, a namespace kubefwd cannot
-// follow, or the help hint. The right
+// follow, or the help hint. An attached kubefwd that stopped outranks all: the TUI is about to exit. The right
 // part never shrinks: what just happened matters more than the totals.
 import { Box } from 'ink';
 import { Text } from '../text.js';
@@ -24,6 +24,7 @@ const notFollowed = (state: TuiState): string | undefined => {
 };
 
 const rightText = (state: TuiState, notice: string | undefined, narrow: boolean): string => {
+  if (state.stopped !== undefined) return `${state.stopped} — exiting (q quits now)`;
   if (state.shuttingDown) return 'Shutting down...';
   if (notice) return notice;
   if (!state.connected) return `disconnected: ${state.connectionError ?? 'reconnecting…'}`;
@@ -49,7 +50,11 @@ export const StatusBar = ({ state, theme, width, sort, notice }: StatusBarProps)
   const full = rightText(state, notice, narrow);
   const max = Math.max(10, Math.floor(width * 0.6));
   const right = full.length > max ? `${full.slice(0, max - 1)}…` : full;
-  const alarm = state.shuttingDown || !state.connected || (!notice && notFollowed(state) !== undefined);
+  const alarm =
+    state.stopped !== undefined ||
+    state.shuttingDown ||
+    !state.connected ||
+    (!notice && notFollowed(state) !== undefined);
   return (
     <Box width={width} justifyContent="space-between">
       <Box flexShrink={1}>
