@@ -11,6 +11,7 @@ import { layoutColumns } from './columns.js';
 import { computeLayout } from './layout.js';
 import { isMouseReport, parseMouse } from './mouse.js';
 import { createRateHistory } from './rate-history.js';
+import { reconnectingNotice } from './reconnect-notice.js';
 import { resolveSelection, scrollOffset, spansMany, visibleRows } from './rows.js';
 import { createThrottledSource, type ThrottledSource } from './throttle.js';
 import type { Theme } from './theme.js';
@@ -102,7 +103,7 @@ const runIntent = (backend: TuiBackend, notify: Notify, effect: Effect): void =>
       notify(`Removed forward: ${effect.registryKey}`);
       return run('Remove', backend.removeService(effect.registryKey));
     case 'reconnect':
-      notify(`Reconnecting ${effect.serviceKey}...`);
+      notify(reconnectingNotice(effect.serviceKey));
       return run('Reconnect', backend.reconnectService(effect.serviceKey));
     case 'sync':
       notify(`Syncing ${effect.serviceKey}...`);

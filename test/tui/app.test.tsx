@@ -439,6 +439,9 @@ describe('keys', () => {
     await app.press('?');
     expect(app.frame()).toContain('Keyboard Shortcuts');
     expect(app.frame()).toContain('Reconnect errored services');
+    expect(app.frame()).toMatch(
+      /R {11}Reconnect selected service\s[^\n]*\n[^\n]* {12}\(closes its open connections\)/,
+    );
     await app.press('?');
     expect(app.frame()).not.toContain('Keyboard Shortcuts');
     await app.press('?', 'q');
@@ -505,6 +508,8 @@ describe('keys', () => {
     ]);
     expect(app.frame()).toContain('Removed forward: api.shop.sim');
     expect(app.frame()).toContain('[INFO] Removed forward: api.shop.sim');
+    // Unlike u, R drops the service's open connections (a psql session is lost): it says so.
+    expect(app.frame()).toContain('[INFO] Reconnecting api.shop.sim, closing its open connections...');
   });
 
   it('reports a failing intent instead of crashing', async () => {

@@ -203,7 +203,9 @@ describe('detail view', () => {
 
   it('r reconnects and u syncs this service; Esc and q close', async () => {
     const { b, app } = await open();
-    await app.press('r', 'u');
+    await app.press('r');
+    expect(app.frame()).toContain('Reconnecting api.shop.sim, closing its open connections...');
+    await app.press('u');
     expect(b.calls.filter((c) => c.method === 'reconnectService' || c.method === 'syncService')).toEqual([
       { method: 'reconnectService', args: ['api.shop.sim'] },
       { method: 'syncService', args: ['api.shop.sim', true] },

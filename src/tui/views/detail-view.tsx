@@ -12,6 +12,7 @@ import { connectStrings } from '../connect-strings.js';
 import { formatBytes, formatClock, formatDuration, formatLatency, formatRate, sparkline } from '../format.js';
 import { fit, wrapText } from '../width.js';
 import type { RateSeries } from '../rate-history.js';
+import { reconnectingNotice } from '../reconnect-notice.js';
 import { statusColor, type Theme } from '../theme.js';
 import { classifyForward, isTroubled } from '../../domain/diagnosis.js';
 
@@ -180,7 +181,7 @@ export const DetailView = (p: DetailViewProps) => {
     if (tab === 'Info' && /^[1-9]$/.test(input)) return doCopy(Number(input) - 1);
     if (input === 'y') return doCopy(0);
     if ((input === 'r' || input === 'R') && f) {
-      p.notify(`Reconnecting ${f.serviceKey}...`);
+      p.notify(reconnectingNotice(f.serviceKey));
       void backend
         .reconnectService(f.serviceKey)
         .catch((e: unknown) => p.notify(`Reconnect failed: ${String(e)}`));

@@ -24,6 +24,8 @@ const SECTIONS: [string, [string, string][]][] = [
       ['d', 'Remove selected service'],
       ['r', 'Reconnect errored services'],
       ['R', 'Reconnect selected service'],
+      // Its own line: the columns stay as narrow as the longest entry.
+      ['', '(closes its open connections)'],
       ['u', 'Sync selected service (re-pick pod)'],
       ['/', 'Filter (name, ns:, status:, ctx:)'],
       ['s / o', 'Cycle sort / reverse order'],
@@ -63,6 +65,7 @@ const SECTIONS: [string, [string, string][]][] = [
       ['Tab / ← →', 'Switch tab'],
       ['h', 'Toggle HTTP requests'],
       ['r / u', 'Reconnect / sync this service'],
+      ['', '(r closes its open connections)'],
       ['j/k', 'Scroll content'],
     ],
   ],
