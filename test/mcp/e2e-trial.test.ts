@@ -79,6 +79,7 @@ describe.skipIf(!isBuilt())('the trial over MCP, against the real daemon', () =>
     ).toMatchObject({ code: 'NAMESPACE_NOT_FOUND', hint: 'Pass namespace "shop".' });
     const pod = errorOf(await call('get_pod_logs', { namespace: 'shop', pod_name: 'api-gateway' }));
     expect(pod.message).toMatch(/\(did you mean "api-gateway-[a-z0-9]+-[a-z0-9]+" or "api-gateway-/);
+    expect(pod.message.match(/did you mean/g)).toHaveLength(1);
     const container = errorOf(
       await call('get_pod_logs', { namespace: 'shop', pod_name: 'kafka-0', container: 'nope' }),
     );

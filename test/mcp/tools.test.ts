@@ -686,14 +686,23 @@ describe('tool behaviour', () => {
       podLogs: missing,
       k8sPod: missing,
     };
-    for (const tool of ['get_pod_logs', 'get_pod']) {
-      const err = errorOf((await call(tool, { namespace: 'shop', pod_name: 'api-gateway' }, over)).r);
-      expect(err).toMatchObject({ code: 'POD_NOT_FOUND', field: 'pod_name' });
-      expect(err.message).toBe(
-        'pod "api-gateway" not found in namespace shop (context sim) (did you mean "api-gateway-4h84j588gv-7cnb9" or "api-gateway-4h84j588gv-mxnqg"?)',
+    // The daemon names close pods itself now: the message says them once.
+    const missingWithGuess = async (_ns: string, name: string) => {
+      throw new KubefwdError(
+        'POD_NOT_FOUND',
+        `pod "${name}" not found in namespace shop (context sim) (did you mean "api-gateway-4h84j588gv-7cnb9"?)`,
       );
-      expect(err.hint).not.toContain('sync_service');
-    }
+    };
+    for (const tool of ['get_pod_logs', 'get_pod'])
+      for (const fails of [missing, missingWithGuess]) {
+        const o = { ...over, podLogs: fails, k8sPod: fails };
+        const err = errorOf((await call(tool, { namespace: 'shop', pod_name: 'api-gateway' }, o)).r);
+        expect(err).toMatchObject({ code: 'POD_NOT_FOUND', field: 'pod_name' });
+        expect(err.message).toBe(
+          'pod "api-gateway" not found in namespace shop (context sim) (did you mean "api-gateway-4h84j588gv-7cnb9" or "api-gateway-4h84j588gv-mxnqg"?)',
+        );
+        expect(err.hint).not.toContain('sync_service');
+      }
     const badContainer = {
       ...over,
       podLogs: async () => {

@@ -39,9 +39,11 @@ const explainMissingPod = async (
       pods.map((p) => p.name),
       5,
     );
+    // The API may name close pods itself (up to 3): said once, with the longer list made here.
+    const said = err.message.replace(/ \(did you mean [^)]*\)/, '');
     throw new KubefwdError(
       'POD_NOT_FOUND',
-      `${err.message}${close.length > 0 ? ` (did you mean ${close.map((c) => `"${c}"`).join(' or ')}?)` : ''}`,
+      `${said}${close.length > 0 ? ` (did you mean ${close.map((c) => `"${c}"`).join(' or ')}?)` : ''}`,
       {
         field: 'pod_name',
         hint:
