@@ -607,6 +607,23 @@ describe('tool behaviour', () => {
       errorType: 'NO_PODS',
       nextStep: { tool: 'get_endpoints', args: { namespace: 'shop', service_name: 'legacy-db' } },
     });
+    // Endpoints that name only pods gone (ENDPOINTS_STALE): they are to change, not the connection.
+    const stale = forward('legacy-db', 5432, '127.1.27.6', {
+      status: 'Waiting',
+      errorCode: 'ENDPOINTS_STALE',
+      reason: 'its Endpoints name pod postgres-0, which no longer exists',
+    });
+    const s = await call(
+      'diagnose_errors',
+      {},
+      {
+        analyze: async () => ({ status: 'degraded', issues: [forwardIssue(stale)] }) as never,
+      },
+    );
+    expect((s.r.structuredContent as { errors: unknown[] }).errors[0]).toMatchObject({
+      errorType: 'ENDPOINTS_STALE',
+      nextStep: { tool: 'get_endpoints', args: { namespace: 'shop', service_name: 'legacy-db' } },
+    });
   });
 
   it('list_pods and get_endpoints for a service without a selector: the pods its Endpoints name, and one that is gone', async () => {

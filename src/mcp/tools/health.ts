@@ -262,6 +262,9 @@ const nextStepFor = async (
   // Active, but the pod turns connections away: its log says why it does not listen.
   if (issue.status === 'Active' && issue.podName)
     return { tool: 'get_pod_logs', args: { namespace: at.namespace, pod_name: issue.podName } };
+  // Hand-kept Endpoints that name only pods gone: they are what must change, and show which pods.
+  if (code === 'ENDPOINTS_STALE')
+    return { tool: 'get_endpoints', args: { namespace: at.namespace, service_name: at.service } };
   if (code === 'NO_PODS' || code === 'POD_NOT_FOUND') {
     // A service without a selector gets its pod from its manual Endpoints: no selector lists its
     // pods, and no sync finds a replacement; its Endpoints say which pod they name (maybe a gone one).
