@@ -6,7 +6,7 @@ import { KubefwdError, errorMessage } from '../contract/errors.js';
 import type { KEndpoints, KPod, KService } from '../contract/kube.js';
 import type { EngineEvent } from './events.js';
 import { withSubject, type ClusterGateway, type Informer, type Logger, type Selectors } from './gateways.js';
-import { hasSelector, isPodReady, selectorMatches } from './reconcile.js';
+import { endpointPodNames, hasSelector, isPodReady, selectorMatches } from './reconcile.js';
 import { ServiceEntry, type ServiceEntryDeps, type ServiceScope } from './service-entry.js';
 
 export interface NamespaceWatchDeps {
@@ -290,7 +290,9 @@ export class NamespaceWatch {
         (sel && Object.keys(sel).length > 0
           ? selectorMatches(sel, pod.metadata.labels) ||
             (old !== undefined && selectorMatches(sel, old.metadata.labels))
-          : true);
+          : // A service without a selector is backed by the pods its Endpoints name, and only
+            // those: a pod of the namespace is not its business (it was credited with every one).
+            endpointPodNames(this.scope.endpoints(entry.name)).includes(pod.metadata.name));
       if (matches) affected.push(entry);
     }
     if (kind !== undefined && affected.length > 0)

@@ -769,7 +769,7 @@ describe('engine: live service changes and kinds', () => {
   });
 
   it('forwards a selector-less service to the pods its Endpoints name', async () => {
-    const { cluster, engine } = setup();
+    const { cluster, engine, events } = setup();
     cluster.apply('services', service('legacy', 'ext', [{ port: 9300 }], { selector: null }));
     cluster.apply('pods', pod('legacy-pod', 'ext', { whatever: 'x' }));
     await backend(cluster, 'legacy-pod', 9300, 'L:');
@@ -787,6 +787,19 @@ describe('engine: live service changes and kinds', () => {
       engine.forwards().find((f) => f.status === 'Active' && f.podName === 'legacy-pod'),
     );
     expect((await roundTrip(`${NET}.1`, 9300, 'e')).toString()).toBe('L:e');
+    // A pod its Endpoints do not name is not its business (history credited it with every pod).
+    cluster.apply('services', service('unrelated', 'ext', [{ port: 9302 }]));
+    cluster.apply('pods', pod('unrelated-0', 'ext', { app: 'unrelated' }));
+    await eventually(() => engine.forwards().find((x) => x.podName === 'unrelated-0'));
+    cluster.remove('pods', 'ext', 'unrelated-0');
+    await eventually(() =>
+      events.some((e) => e.type === 'PodChanged' && e.podName === 'unrelated-0' && e.change === 'deleted'),
+    );
+    const credited = events.flatMap((e) =>
+      e.type === 'PodChanged' && e.podName === 'unrelated-0' ? e.serviceKeys : [],
+    );
+    expect(credited).toContain('unrelated.ext.sim');
+    expect(credited).not.toContain('legacy.ext.sim');
     // Its pod replaced, the hand-kept Endpoints still name the old one: that is the reason shown,
     // with its own code (whose hint says to fix the Endpoints), not "check the workload's pods".
     cluster.remove('pods', 'ext', 'legacy-pod');
