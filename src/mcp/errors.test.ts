@@ -40,6 +40,11 @@ describe('MCP error fields', () => {
       field: 'key',
     });
     expect(errorBody(own, { service_key: 'x' }).field).toBe('key');
+    // Which of two keys was the route's the tool knows (asArgument); a route's name is no argument.
+    expect(errorBody(missing, { service_key: 'x', forward_key: 'y' }).field).toBeUndefined();
+    expect(errorBody(new KubefwdError('INVALID_INPUT', 'x', { field: 'query.context' }), {}).field).toBe(
+      undefined,
+    );
     const ns = new KubefwdError('NAMESPACE_NOT_FOUND', 'x', { field: 'query.namespace' });
     expect(errorBody(ns, { namespace: 'nope' }).field).toBe('namespace');
   });

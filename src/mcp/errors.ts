@@ -114,9 +114,28 @@ const argumentName = (field: string | undefined, args: Record<string, unknown>):
   const snake = field.replace(/^(path|query|body)\./, '').replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
   if (snake in args) return snake;
   // Only a REST field: a tool's own argument (`key` missing from remove_service) keeps its name.
-  const suffixed = located ? Object.keys(args).filter((a) => a.endsWith(`_${snake}`)) : [];
-  return suffixed.length === 1 ? suffixed[0] : field;
+  if (!located) return field;
+  const suffixed = Object.keys(args).filter((a) => a.endsWith(`_${snake}`));
+  // Several arguments could be the route's (service_key and forward_key): the tool says which with
+  // asArgument; a route's own name (`path.key`) names nothing the caller can change.
+  return suffixed.length === 1 ? suffixed[0] : undefined;
 };
+
+/**
+ * The error of a call made with the value of the tool argument `name`: about that argument, where
+ * the REST API named its own field (`path.key`). Other errors pass unchanged.
+ */
+export const asArgument =
+  (name: string) =>
+  (err: unknown): never => {
+    if (!(err instanceof KubefwdError) || err.field === undefined || err.field === name) throw err;
+    throw new KubefwdError(err.code, err.message, {
+      hint: err.hint,
+      field: name,
+      ...(err.cause !== undefined ? { cause: err.cause } : {}),
+      retryAfterMs: err.retryAfterMs,
+    });
+  };
 
 export const errorBody = (err: unknown, args: Record<string, unknown> = {}): ToolErrorBody => {
   const code: ErrorCode = err instanceof KubefwdError ? err.code : 'INTERNAL';

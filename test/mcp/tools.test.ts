@@ -882,6 +882,19 @@ describe('tool behaviour', () => {
     expect(TOOLS.find((t) => t.name === 'get_logs')!.description).toMatch(/newest first/);
   });
 
+  it('get_http_traffic: a forward_key that names no forward is reported as forward_key, whatever else was sent', async () => {
+    const over = {
+      forwardHttpTraffic: async (key: string) => {
+        throw new KubefwdError('FORWARD_NOT_FOUND', `Forward not found: ${key}`, { field: 'path.key' });
+      },
+    };
+    for (const args of [{ forward_key: 'nope' }, { forward_key: 'nope', service_key: 'redis' }]) {
+      const r = (await call('get_http_traffic', args, over)).r;
+      expect(errorOf(r)).toMatchObject({ code: 'FORWARD_NOT_FOUND', field: 'forward_key' });
+      expect(textOf(r)).not.toContain('path.key');
+    }
+  });
+
   it('get_http_traffic needs a key', async () => {
     const { r } = await call('get_http_traffic', {});
     expect(errorOf(r).code).toBe('INVALID_INPUT');

@@ -7,6 +7,7 @@ import { UNTRUSTED_NOTICE, fenceUntrusted, sanitizeLine } from '../untrusted.js'
 import { anyObject } from './shapes.js';
 import { READ_ONLY, defineTool } from './define.js';
 import { explainNotForwarded } from './not-forwarded.js';
+import { asArgument } from '../errors.js';
 
 export interface HttpRequestRow {
   timestamp: string;
@@ -79,7 +80,8 @@ export const getHttpTraffic = defineTool({
     let summary: Record<string, unknown> | undefined;
     let forwards: HttpTrafficResponse[];
     if (forward_key) {
-      const f = await api.forwardHttpTraffic(forward_key, { count: n });
+      // service_key may be sent too (and is then unused): the error is about forward_key.
+      const f = await api.forwardHttpTraffic(forward_key, { count: n }).catch(asArgument('forward_key'));
       key = forward_key;
       summary = f.summary;
       forwards = [f];
