@@ -231,6 +231,11 @@ export interface ListenerGateway {
    * never serve names on one address. Optional: without it only a port that is taken shows a clash.
    */
   claim?(address: string): Promise<AddressClaim>;
+  /**
+   * Whether another program holds `port` on every address (it listens on 0.0.0.0 or [::]), which
+   * no other address escapes. Optional: without it a taken port moves the forward on as any other.
+   */
+  takenOnAllAddresses?(port: number): Promise<boolean>;
 }
 
 // ---------------------------------------------------------------- traffic

@@ -6,7 +6,7 @@ import { KubefwdError, errorMessage, isKubefwdError, type ErrorCode } from '../c
 import type { ForwardStatus } from '../contract/state.js';
 import { createBackoff, type Backoff } from './backoff.js';
 import type { ReconnectTrigger } from './events.js';
-import { listenFailureLine } from './listen-failure.js';
+import { listenFailureLine, portTakenEverywhere } from './listen-failure.js';
 import type { ForwardRecord, ServiceRecord } from './model.js';
 import { withSubject, type LocalListener, type Logger, type PodSession } from './gateways.js';
 import type { WaitInfo } from './reconcile.js';
@@ -322,73 +322,111 @@ export class ForwardTarget {
   }
 
   private async listen(state: PortState): Promise<void> {
-    const port = state.plan.localPort;
     const ip = this.id.ip;
+    let failure: KubefwdError | undefined;
     try {
       await this.aliasReady;
       const claim = await this.claim.claimFor(ip);
       if (ip !== this.id.ip || this.stopped) return;
-      if (!claim.held) {
-        const why = `is used by another ${claim.holder}`;
-        if (this.moveFrom(ip, why)) return;
-        throw new KubefwdError(
-          'PORT_IN_USE',
-          `reserved address ${ip} ${why}; stop that kubefwd or reserve another address`,
-          {
-            field: ip,
-          },
-        );
-      }
-      const listener = await this.ctx.listener.listen(ip, port, (socket) =>
-        this.connections.accept(socket, port),
-      );
-      if (ip !== this.id.ip || this.stopped || !this.ports.has(port)) {
-        await listener.close();
+      if (claim.held) {
+        await this.bind(state, ip);
         return;
       }
-      state.listener = listener;
-      delete state.listenError;
-      this.toldMove(ip);
-      if (this.withdrawn) {
-        this.withdrawn = false;
-        this.log.info(`${this.label()}: ${ip} is free again; its names are back in the hosts file`);
-        await this.entry?.restore();
-      }
+      const why = `is used by another ${claim.holder}`;
+      if (this.moveFrom(ip, why, 'address')) return;
+      failure = new KubefwdError(
+        'PORT_IN_USE',
+        this.move
+          ? `${ip} ${why} and no other address is free for it; stop that kubefwd`
+          : `reserved address ${ip} ${why}; stop that kubefwd or reserve another address`,
+        { field: ip },
+      );
     } catch (err) {
       if (ip !== this.id.ip) return;
-      const e = asKubefwdError(err, 'INTERNAL');
-      // The message starts with the address ("127.1.27.6:6379 is already in use…"), which the
-      // warning names already: "127.1.27.6 port 6379 is already in use…; moved to …".
-      if (
-        e.code === 'PORT_IN_USE' &&
-        this.moveFrom(ip, `port ${port} ${e.message.replace(`${ip}:${port} `, '')}`)
-      )
-        return;
-      this.toldMove(ip);
-      // A reserved address someone else holds: its names must not lead clients to them.
-      if (e.code === 'PORT_IN_USE' && this.entry && !this.withdrawn) {
-        this.withdrawn = true;
-        this.entry.withdraw();
-        this.log.warn(
-          `${this.label()}: its names stay out of the hosts file while ${ip} is held by someone else`,
-        );
-      }
-      // Said once: the periodic resync retries the bind, and the same failure again is no news.
-      const repeated = state.listenError?.message === e.message;
-      state.listenError = e;
-      if (!repeated) this.log.error(listenFailureLine(this.label(), ip, state.plan, e));
+      failure = await this.bindFailed(ip, state.plan, asKubefwdError(err, 'INTERNAL'));
+      if (failure === undefined || ip !== this.id.ip || this.stopped) return;
+    }
+    this.cannotListen(state, ip, failure);
+  }
+
+  /** Listens on `ip` for the port, now that the address is this forward's. */
+  private async bind(state: PortState, ip: string): Promise<void> {
+    const port = state.plan.localPort;
+    const listener = await this.ctx.listener.listen(ip, port, (socket) =>
+      this.connections.accept(socket, port),
+    );
+    if (ip !== this.id.ip || this.stopped || !this.ports.has(port)) {
+      await listener.close();
+      return;
+    }
+    state.listener = listener;
+    delete state.listenError;
+    this.toldMove(ip);
+    if (this.withdrawn) {
+      this.withdrawn = false;
+      this.log.info(`${this.label()}: ${ip} is free again; its names are back in the hosts file`);
+      await this.entry?.restore();
     }
   }
 
   /**
-   * Moves an auto-allocated address that turned out to be taken on to a free one: listeners on the
-   * old address close, every port binds on the new one, the hosts entry follows. False when the
-   * address must stay (reserved), so the caller shows the error.
+   * What a failed bind of the port on `ip` leaves the port with, or undefined when the forward moved
+   * on to another address (the port binds there). A port that another program holds on every
+   * address stays: each address of the block would fail the same way, and walking them all gave
+   * this service the block's last address and left none for the next services.
    */
-  private moveFrom(ip: string, why: string): boolean {
+  private async bindFailed(
+    ip: string,
+    plan: PlannedPort,
+    e: KubefwdError,
+  ): Promise<KubefwdError | undefined> {
+    if (e.code !== 'PORT_IN_USE') return e;
+    const port = plan.localPort;
+    if (await this.ctx.listener.takenOnAllAddresses?.(port)) return portTakenEverywhere(plan);
+    if (this.stopped) return undefined;
+    // The message starts with the address ("127.1.27.6:6379 is already in use…"), which the
+    // warning names already: "127.1.27.6 port 6379 is already in use…; moved to …".
+    if (this.moveFrom(ip, `port ${port} ${e.message.replace(`${ip}:${port} `, '')}`, 'port'))
+      return undefined;
+    return e;
+  }
+
+  /** The port stays in Error with `e`, said once (the periodic resync retries the bind). */
+  private cannotListen(state: PortState, ip: string, e: KubefwdError): void {
+    this.toldMove(ip);
+    // A reserved address someone else holds: its names must not lead clients to them.
+    if (e.code === 'PORT_IN_USE' && this.entry && !this.withdrawn) {
+      this.withdrawn = true;
+      this.entry.withdraw();
+      this.log.warn(
+        `${this.label()}: its names stay out of the hosts file while ${ip} is held by someone else`,
+      );
+    }
+    // Said once: the periodic resync retries the bind, and the same failure again is no news.
+    const repeated = state.listenError?.message === e.message;
+    state.listenError = e;
+    if (!repeated) this.log.error(listenFailureLine(this.label(), ip, state.plan, e));
+  }
+
+  /**
+   * Moves an auto-allocated address that turned out to be taken (`taken`: as a whole, or at a port)
+   * on to a free one: listeners on the old address close, every port binds on the new one, the
+   * hosts entry follows. False when the address must stay (reserved, or no other one free), so the
+   * caller shows the error.
+   */
+  private moveFrom(ip: string, why: string, taken: 'address' | 'port'): boolean {
     if (ip !== this.id.ip) return true;
-    const next = this.move?.(why);
-    if (!next) return false;
+    if (!this.move) return false;
+    let next: ReturnType<AddressMover>;
+    try {
+      next = this.move(taken);
+    } catch (err) {
+      // In the order it happened: the moves so far, then why they end here (the caller's Error
+      // line follows).
+      this.toldMove(ip);
+      this.log.error(`Cannot move ${this.label()} to another address: ${errorMessage(err)}`);
+      return false;
+    }
     this.log.debug(`${this.label()}: ${ip} ${why}; moving to ${next.ip}`);
     if (this.moving) this.moving.count++;
     else this.moving = { from: ip, why, count: 1 };

@@ -75,6 +75,45 @@ describe('createIpAllocator', () => {
     expect(() => a.allocate(req('s6'))).toThrow(expect.objectContaining({ code: 'IP_EXHAUSTED' }) as Error);
   });
 
+  it('a forward that leaves an address for a taken port gives it back to the others, not to itself', () => {
+    const a = createIpAllocator();
+    a.allocate(req('a'));
+    expect(a.allocate(req('b')).ip).toBe('127.1.27.2');
+    expect(a.relocate(req('b'), 'port')).toBe('127.1.27.3');
+    // Busy for b's port only: the next service takes it.
+    expect(a.allocate(req('c')).ip).toBe('127.1.27.2');
+    expect(a.relocate(req('b'), 'port')).toBe('127.1.27.4');
+    a.release(req('a'));
+    expect(a.relocate(req('b'), 'port')).toBe('127.1.27.1');
+    // Removed and added again, b may try its old addresses again (the clash may be over).
+    a.release(req('b'));
+    a.release(req('c'));
+    expect(a.allocate(req('b')).ip).toBe('127.1.27.1');
+    expect(a.relocate(req('b'), 'port')).toBe('127.1.27.2');
+  });
+
+  it('an address another kubefwd holds is handed to no one again', () => {
+    const a = createIpAllocator();
+    a.allocate(req('a'));
+    expect(a.relocate(req('a'), 'address')).toBe('127.1.27.2');
+    expect(a.allocate(req('b')).ip).toBe('127.1.27.3');
+    a.release(req('a'));
+    expect(a.allocate(req('c')).ip).toBe('127.1.27.2');
+    expect(a.allocate(req('d')).ip).toBe('127.1.27.4');
+  });
+
+  it('with no other address free a move fails with IP_EXHAUSTED and the forward keeps its own', () => {
+    const a = createIpAllocator({ baseIP: '127.1.27.254' });
+    a.allocate(req('a'));
+    a.allocate(req('b'));
+    expect(() => a.relocate(req('b'), 'port')).toThrow(
+      expect.objectContaining({ code: 'IP_EXHAUSTED' }) as Error,
+    );
+    expect(a.lookup(req('b'))).toBe('127.1.27.255');
+    a.release(req('a'));
+    expect(a.relocate(req('b'), 'port')).toBe('127.1.27.254');
+  });
+
   it('rejects a non-loopback base', () => {
     expect(() => createIpAllocator({ baseIP: '10.0.0.1' })).toThrow(/not in the range 127/);
   });
@@ -115,6 +154,7 @@ describe('createIpAllocator against a model that always scans its block from the
     const byIP = new Map<string, string>();
     const remembered = new Map<string, string>();
     const avoided = new Set<string>();
+    const leftBy = new Map<string, Set<string>>();
     const free = (ip: string) => !byIP.has(ip) && ip !== '127.2.27.1' && !avoided.has(ip);
     const take = (key: string, ip: string) => (
       byKey.set(key, ip),
@@ -122,43 +162,52 @@ describe('createIpAllocator against a model that always scans its block from the
       remembered.set(key, ip),
       ip
     );
+    const keyOf = (r: AllocationRequest) => `${r.context}/${r.namespace}/${r.name}`;
+    const lowest = (r: AllocationRequest, usable: (ip: string) => boolean): string => {
+      for (let k = 0; ; k++) {
+        const ip = `127.${1 + r.clusterIndex}.${27 + r.namespaceIndex}.${1 + k}`;
+        if (usable(ip)) return ip;
+      }
+    };
     return {
       allocate(r: AllocationRequest): string {
-        const key = `${r.context}/${r.namespace}/${r.name}`;
+        const key = keyOf(r);
         const held = byKey.get(key);
         if (held !== undefined) return held;
         const prior = remembered.get(key);
         if (prior !== undefined && free(prior)) return take(key, prior);
-        for (let k = 0; ; k++) {
-          const ip = `127.${1 + r.clusterIndex}.${27 + r.namespaceIndex}.${1 + k}`;
-          if (free(ip)) return take(key, ip);
-        }
+        return take(key, lowest(r, free));
       },
       release(r: AllocationRequest): void {
-        const key = `${r.context}/${r.namespace}/${r.name}`;
+        const key = keyOf(r);
+        leftBy.delete(key);
         const ip = byKey.get(key);
         if (ip === undefined) return;
         byKey.delete(key);
         byIP.delete(ip);
       },
-      avoid(ip: string): void {
-        avoided.add(ip);
-        const key = byIP.get(ip);
-        if (key === undefined) return;
-        byIP.delete(ip);
-        byKey.delete(key);
-        remembered.delete(key);
+      relocate(r: AllocationRequest, taken: 'address' | 'port'): string {
+        const key = keyOf(r);
+        const from = byKey.get(key);
+        const left = leftBy.get(key) ?? new Set<string>();
+        const to = lowest(r, (ip) => free(ip) && !left.has(ip) && ip !== from);
+        if (from !== undefined) {
+          byKey.delete(key);
+          byIP.delete(from);
+          if (taken === 'address') avoided.add(from);
+          else leftBy.set(key, left.add(from));
+        }
+        return take(key, to);
       },
     };
   };
 
-  it('hands out the same addresses for any sequence of allocations, releases and avoided addresses', () => {
+  it('hands out the same addresses for any sequence of allocations, releases and moves', () => {
     const op = fc.record({
-      kind: fc.constantFrom('allocate', 'allocate', 'release', 'avoid'),
+      kind: fc.constantFrom('allocate', 'allocate', 'release', 'address', 'port'),
       name: fc.constantFrom('a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'),
       c: fc.nat(1),
       n: fc.nat(1),
-      k: fc.nat(6),
     });
     fc.assert(
       fc.property(fc.array(op, { maxLength: 80 }), (ops) => {
@@ -170,12 +219,10 @@ describe('createIpAllocator against a model that always scans its block from the
           else if (o.kind === 'release') {
             a.release(r);
             m.release(r);
-          } else {
-            const ip = `127.${1 + o.c}.${27 + o.n}.${1 + o.k}`;
-            a.avoid(ip);
-            m.avoid(ip);
-          }
+          } else expect(a.relocate(r, o.kind)).toBe(m.relocate(r, o.kind));
         }
+        const held = [...a.allocated().values()];
+        expect(new Set(held).size).toBe(held.length);
       }),
       { numRuns: 300 },
     );

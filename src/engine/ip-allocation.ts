@@ -34,10 +34,13 @@ export interface IpAllocator {
   allocate(req: AllocationRequest): Allocation;
   release(req: Pick<AllocationRequest, 'context' | 'namespace' | 'name'>): void;
   /**
-   * Never hands `ip` out again in this run (another program or kubefwd holds it); the key that held
-   * it is released, so the next allocate() of that key gets another address.
+   * Moves `req` off the address it holds, which turned out to be taken there. `address`: all of it
+   * is (another kubefwd's claim), so it is never handed out again in this run. `port`: only one of
+   * the forward's ports is (another program at that address:port), so the address goes back to the
+   * pool for other forwards and only this key does not get it again while it holds an address.
+   * Returns the new address; throws IP_EXHAUSTED, keeping the current one, when no other is free.
    */
-  avoid(ip: string): void;
+  relocate(req: AllocationRequest, taken: 'address' | 'port'): string;
   /** The address currently held by a key, if any. */
   lookup(req: Pick<AllocationRequest, 'context' | 'namespace' | 'name'>): string | undefined;
   allocated(): Map<string, string>;
@@ -172,13 +175,15 @@ export const createIpAllocator = (options: IpAllocatorOptions = {}): IpAllocator
   const byIP = new Map<string, string>();
   /** Addresses of released keys, preferred when the same key comes back in this run. */
   const remembered = new Map<string, string>();
-  /** Addresses found taken by someone else (avoid()). */
+  /** Addresses another kubefwd holds (relocate(…, 'address')): for no key. */
   const avoided = new Set<string>();
+  /** Per key, the addresses it left because one of its ports was taken there (relocate(…, 'port')). */
+  const leftBy = new Map<string, Set<string>>();
 
   /**
    * Per address block (cluster, namespace): no k below it is free, so a scan starts there instead
    * of at 0 (a block of n services cost n²/2 probes, each a formatted address: 2,000 services over
-   * 20 namespaces made 100,000 strings, issue 18). Only release() frees an address: it lowers it.
+   * 20 namespaces made 100,000 strings, issue 18). Only unassign() frees an address: it lowers it.
    */
   const scanFrom = new Map<string, number>();
   const blockOf = (req: Pick<AllocationRequest, 'clusterIndex' | 'namespaceIndex'>): string =>
@@ -199,6 +204,47 @@ export const createIpAllocator = (options: IpAllocatorOptions = {}): IpAllocator
     return formatIPv4([127, o2, o3, o4]);
   };
 
+  const exhausted = (req: AllocationRequest): KubefwdError =>
+    new KubefwdError(
+      'IP_EXHAUSTED',
+      `no free IP left for ${req.name}.${req.namespace} (context ${req.context}): cluster, namespace or service count exceeds 255 from base ${baseText}`,
+    );
+
+  /** Free for any key: not held, reserved, forbidden or another kubefwd's. */
+  const free = (ip: string): boolean =>
+    !byIP.has(ip) && !reservedIPs.has(ip) && !forbidden.has(ip) && !avoided.has(ip);
+
+  /** The lowest address of `req`'s block free for it (`usable`), at or above the block's scan start. */
+  const scan = (req: AllocationRequest, usable: (ip: string) => boolean = free): string => {
+    const block = blockOf(req);
+    let lowestOpen: number | undefined;
+    for (let k = scanFrom.get(block) ?? 0; ; k++) {
+      const ip = blockAddress(req, k);
+      if (ip === undefined) throw exhausted(req);
+      // An address free for others but not for this key stays below the next scan's start.
+      if (lowestOpen === undefined && free(ip)) lowestOpen = k;
+      if (usable(ip)) {
+        scanFrom.set(block, lowestOpen ?? k);
+        return ip;
+      }
+    }
+  };
+
+  /** `key` lets go of its address: free again, and its block's scan starts low enough to see it. */
+  const unassign = (key: string): void => {
+    const ip = byKey.get(key);
+    if (ip === undefined) return;
+    byKey.delete(key);
+    byIP.delete(ip);
+    // The address may be any block's (a remembered or reserved one): lower that block's scan start.
+    const o = parseIPv4(ip);
+    if (o === undefined) return;
+    const k = o[3] - base[3];
+    const block = `${o[1] - base[1]}/${o[2] - base[2]}`;
+    const from = scanFrom.get(block);
+    if (from !== undefined && k >= 0 && k < from) scanFrom.set(block, k);
+  };
+
   return {
     allocate(req) {
       const key = allocationKey(req);
@@ -212,46 +258,28 @@ export const createIpAllocator = (options: IpAllocatorOptions = {}): IpAllocator
         if (owner === undefined) return { ip: take(key, reservation.ip), reservation: reservation.name };
         warning = `reserved IP ${reservation.ip} (${reservation.name}) for ${req.name}.${req.namespace} is already used by ${owner}; allocating the next free address`;
       }
-      const free = (ip: string): boolean =>
-        !byIP.has(ip) && !reservedIPs.has(ip) && !forbidden.has(ip) && !avoided.has(ip);
       const prior = remembered.get(key);
-      if (prior !== undefined && free(prior))
-        return { ip: take(key, prior), ...(warning ? { warning } : {}) };
-      const block = blockOf(req);
-      for (let k = scanFrom.get(block) ?? 0; ; k++) {
-        const ip = blockAddress(req, k);
-        if (ip === undefined)
-          throw new KubefwdError(
-            'IP_EXHAUSTED',
-            `no free IP left for ${req.name}.${req.namespace} (context ${req.context}): cluster, namespace or service count exceeds 255 from base ${baseText}`,
-          );
-        if (free(ip)) {
-          scanFrom.set(block, k);
-          return { ip: take(key, ip), ...(warning ? { warning } : {}) };
-        }
-      }
+      const ip = prior !== undefined && free(prior) ? prior : scan(req);
+      return { ip: take(key, ip), ...(warning ? { warning } : {}) };
     },
     release(req) {
       const key = allocationKey(req);
-      const ip = byKey.get(key);
-      if (ip === undefined) return;
-      byKey.delete(key);
-      byIP.delete(ip);
-      // The address may be any block's (a remembered or reserved one): lower that block's scan start.
-      const o = parseIPv4(ip);
-      if (o === undefined) return;
-      const k = o[3] - base[3];
-      const block = `${o[1] - base[1]}/${o[2] - base[2]}`;
-      const from = scanFrom.get(block);
-      if (from !== undefined && k >= 0 && k < from) scanFrom.set(block, k);
+      // A forward that comes back may find its old address usable again (the clash may be over).
+      leftBy.delete(key);
+      unassign(key);
     },
-    avoid(ip) {
-      avoided.add(ip);
-      const key = byIP.get(ip);
-      if (key === undefined) return;
-      byIP.delete(ip);
-      byKey.delete(key);
-      remembered.delete(key);
+    relocate(req, taken) {
+      const key = allocationKey(req);
+      const from = byKey.get(key);
+      const left = leftBy.get(key) ?? new Set<string>();
+      // Found before anything changes: with none free the forward keeps the address it has.
+      const to = scan(req, (ip) => free(ip) && !left.has(ip) && ip !== from);
+      if (from !== undefined) {
+        unassign(key);
+        if (taken === 'address') avoided.add(from);
+        else leftBy.set(key, left.add(from));
+      }
+      return take(key, to);
     },
     lookup: (req) => byKey.get(allocationKey(req)),
     allocated: () => new Map(byKey),

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { KubefwdError } from '../contract/errors.js';
-import { listenFailureLine } from './listen-failure.js';
+import { listenFailureLine, portTakenEverywhere } from './listen-failure.js';
 
 const plan = (port: number, localPort = port) =>
   ({ port, localPort, targetPort: String(port), protocol: 'TCP' }) as const;
@@ -42,5 +42,21 @@ describe('listenFailureLine', () => {
     expect(listenFailureLine('api.shop', '127.9.9.9', plan(80), err)).toBe(
       'api.shop is in Error: cannot listen on 127.9.9.9:80: EMFILE',
     );
+  });
+
+  it('a port held on all addresses: names the port, that no address escapes it, and a -m to a port beside it', () => {
+    const err = portTakenEverywhere(plan(8123));
+    expect(err).toMatchObject({ code: 'PORT_IN_USE', field: undefined });
+    expect(listenFailureLine('b1.sandbox', '127.1.27.5', plan(8123), err)).toBe(
+      'b1.sandbox is in Error: cannot listen on 127.1.27.5:8123: port 8123 is already in use by another ' +
+        'program that listens on it on all addresses (0.0.0.0 or [::]), so no other address can take it; ' +
+        'stop that program, or map the port elsewhere with -m 8123:18123',
+    );
+    expect(err.hint).toBe(
+      "Stop the program that listens on port 8123 (`ss -ltnp 'sport = :8123'` or `lsof -nP -iTCP:8123 -sTCP:LISTEN` names it), or map the port elsewhere with -m 8123:18123.",
+    );
+    // The service port in -m, the local one moved aside; no room above 65535.
+    expect(portTakenEverywhere(plan(81, 8081)).message).toMatch(/-m 81:18081$/);
+    expect(portTakenEverywhere(plan(60000)).message).toMatch(/-m 60000:<free port>$/);
   });
 });

@@ -242,18 +242,11 @@ export class ServiceEntry {
     const namesReady = this.deps.hosts.set(key, { ip, hostnames });
     // An auto-allocated address another program or kubefwd turns out to hold is given up for the
     // next free one (its names follow); a reserved one (-r, -z) stays, in Error with the reason.
+    // With no other address free the allocator throws and the forward stays where it is.
     const move: AddressMover | undefined = reserved
       ? undefined
-      : () => {
-          const from = this.deps.allocator.lookup(request);
-          if (from !== undefined) this.deps.allocator.avoid(from);
-          let to: string;
-          try {
-            to = this.deps.allocator.allocate(request).ip;
-          } catch (err) {
-            this.log.error(`Cannot move ${this.labelOf(name)} to another address: ${errorMessage(err)}`);
-            return undefined;
-          }
+      : (taken) => {
+          const to = this.deps.allocator.relocate(request, taken);
           // The old address's loopback alias stays: whoever holds the address may need it.
           return { ip: to, alias: ensureAlias(to), names: this.deps.hosts.set(key, { ip: to, hostnames }) };
         };

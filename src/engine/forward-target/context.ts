@@ -37,13 +37,17 @@ export interface TargetIdentity {
 }
 
 /**
- * Hands the forward another address because `why` (its own is taken by another program or kubefwd):
- * the new address with its alias and hosts-file promises, or undefined when it must stay (reserved
- * with -r/-z, or none left).
+ * Hands the forward another address because its own is taken: as a whole (`address`: another
+ * kubefwd claims it) or at one of its ports (`port`: another program listens there; the address
+ * stays usable for other forwards). The new address with its alias and hosts-file promises; throws
+ * (IP_EXHAUSTED) when no other address is free, the forward keeping its own. A reserved address
+ * (-r, -z) has none: it stays put.
  */
-export type AddressMover = (
-  why: string,
-) => { ip: string; alias: Promise<void>; names: Promise<void> } | undefined;
+export type AddressMover = (taken: 'address' | 'port') => {
+  ip: string;
+  alias: Promise<void>;
+  names: Promise<void>;
+};
 
 /**
  * The hosts entry of a forward whose address is reserved (-r, -z): taken out while another program
