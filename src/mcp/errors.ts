@@ -21,13 +21,30 @@ export interface ToolErrorBody {
   suggestedActions: SuggestedAction[];
 }
 
+/**
+ * A DAEMON_UNAVAILABLE with a hint of its own: kubefwd runs, but not where or how this server can
+ * use it (pinned to another address by --api-url, started without its REST API, its key file not
+ * readable). Starting kubefwd is not the fix, and no tool call helps until the configuration changes.
+ */
+export const daemonNeedsNoStart = (err: unknown): err is KubefwdError =>
+  err instanceof KubefwdError &&
+  err.code === 'DAEMON_UNAVAILABLE' &&
+  err.hint !== ERROR_CODES.DAEMON_UNAVAILABLE.hint;
+
 /** Which tools help after a failure with this code (P6: one code list, translated once here). */
-const suggestionsFor = (code: ErrorCode, args: Record<string, unknown>): SuggestedAction[] => {
+const suggestionsFor = (code: ErrorCode, args: Record<string, unknown>, err: unknown): SuggestedAction[] => {
   const key = typeof args.key === 'string' ? args.key : undefined;
   const ctx = typeof args.context === 'string' ? { context: args.context } : {};
   switch (code) {
     case 'DAEMON_UNAVAILABLE':
-      return [{ tool: 'get_quick_status', why: 'check again once kubefwd has been started' }];
+      return daemonNeedsNoStart(err)
+        ? []
+        : [
+            {
+              tool: 'get_quick_status',
+              why: 'only after the user has started kubefwd: until then every tool gives this same error',
+            },
+          ];
     case 'SERVICE_NOT_FOUND':
     case 'INVALID_KEY':
       return [
@@ -152,10 +169,11 @@ export const errorBody = (err: unknown, args: Record<string, unknown> = {}): Too
     code,
     message: errorMessage(err),
     hint: toolHint(code, hint),
-    retryable: ERROR_CODES[code].retryable,
+    // Retrying helps once kubefwd is started; not while this server is set up to miss it.
+    retryable: ERROR_CODES[code].retryable && !daemonNeedsNoStart(err),
     ...(field === undefined ? {} : { field }),
     ...(cause === undefined || errorMessage(err).includes(cause) ? {} : { cause }),
-    suggestedActions: suggestionsFor(code, args),
+    suggestedActions: suggestionsFor(code, args, err),
   };
 };
 

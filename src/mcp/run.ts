@@ -4,7 +4,8 @@
 // zod and the tool schemas load after the handshake (stdio/serve.ts) or for --http.
 import { homedir } from 'node:os';
 import type { Readable, Writable } from 'node:stream';
-import { ERROR_CODES, KubefwdError, errorMessage } from '../contract/errors.js';
+import { errorMessage } from '../contract/errors.js';
+import { daemonNeedsNoStart } from './errors.js';
 import type { DaemonProbes } from '../api/client/index.js';
 import { createDaemonLink } from './link.js';
 import { serveMcpStdio } from './stdio/serve.js';
@@ -71,7 +72,7 @@ export const runMcpServer = async (opts: RunMcpServerOptions): Promise<number> =
           (e as { code?: string }).code === 'UNAUTHORIZED'
             ? `kubefwd refused this server's API key (${errorMessage(e)}): remove a stale --api-key or KUBEFWD_API_KEY from the MCP client configuration`
             : // A kubefwd that runs where this server is not pointed (link.ts) needs no start: its own fix.
-              e instanceof KubefwdError && e.hint !== ERROR_CODES.DAEMON_UNAVAILABLE.hint
+              daemonNeedsNoStart(e)
               ? `${errorMessage(e)}. ${e.hint}`
               : `kubefwd is not reachable yet (${errorMessage(e)}); tools will work once it runs: sudo -E kubefwd`,
         ),

@@ -56,6 +56,9 @@ describe('a pinned API URL where nothing listens', () => {
       expect(err.hint).toContain(`Remove ${how} from the MCP client configuration`);
       expect(err.hint).toContain(`or set it to ${running}`);
       expect(err.hint).not.toContain('sudo -E kubefwd');
+      // No tool helps (each gives this error until the configuration changes), nor does a retry.
+      expect(err.suggestedActions).toEqual([]);
+      expect(err.retryable).toBe(false);
     });
 
   it('the file names a pid that is gone: the usual "start kubefwd"', async () => {
@@ -63,5 +66,13 @@ describe('a pinned API URL where nothing listens', () => {
     const err = errorOf(await listServices(link));
     expect(err.message).toMatch(/^cannot reach the kubefwd API at .*nothing listens there/);
     expect(err.hint).toContain('sudo -E kubefwd');
+    // A check, but only once started: called now it gives this same error.
+    expect(err.suggestedActions).toEqual([
+      {
+        tool: 'get_quick_status',
+        why: 'only after the user has started kubefwd: until then every tool gives this same error',
+      },
+    ]);
+    expect(err.retryable).toBe(true);
   });
 });
