@@ -831,6 +831,31 @@ describe('tool behaviour', () => {
     expect(err.hint).toContain('reconnect_service {"key":"payments.shop.sim"}');
   });
 
+  it('add_namespace of a namespace without services says so at once, without "()" or the full wait', async () => {
+    const { backend } = createFakeBackend({
+      k8sServices: async (namespace) => ({ namespace, context: 'sim', services: [] }),
+      listForwards: async () => ({ forwards: [], summary: {} as never }),
+    });
+    const tool = TOOLS.find((t) => t.name === 'add_namespace')!;
+    const started = Date.now();
+    const r = await tool.call({ namespace: 'sandbox' }, { ...ctxFor(backend), settleMs: 10_000 });
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(r.structuredContent).toMatchObject({ status: 'active', serviceCount: 0, services: [] });
+    const text = (r.content as { text: string }[])[0]!.text;
+    expect(text).toBe(
+      'Started forwarding namespace sandbox (context sim): no service forwarded. Namespace sandbox (context sim) has no services in the cluster, so there is nothing to forward now; kubefwd watches it and forwards the services created there later.',
+    );
+    // Services there, none forwarded yet (a selector matching none): how many, and why maybe.
+    const some = await call(
+      'add_namespace',
+      { namespace: 'shop', selector: 'app=nope' },
+      { listForwards: async () => ({ forwards: [], summary: {} as never }) },
+    );
+    expect(textOf(some.r)).toContain(
+      'no service forwarded. No service of the namespace is forwarded yet (it has 4 service(s); the selector "app=nope" may match none of them, or discovery still runs)',
+    );
+  });
+
   it('add_namespace with every forward active lists the services forwarded', async () => {
     const { r } = await call(
       'add_namespace',

@@ -17,6 +17,12 @@ const serviceSet = (fs: readonly ForwardView[]): string => [...new Set(fs.map(se
 export const resolveContext = async (api: KubefwdBackend, context: string | undefined): Promise<string> =>
   context ?? (await api.k8sContexts()).currentContext;
 
+/** Why a namespace with services shows none forwarded yet. */
+const nothingYet = (inCluster: number | undefined, selector: string | undefined): string =>
+  inCluster === undefined
+    ? 'none found, or discovery still runs'
+    : `it has ${inCluster} service(s)${selector ? `; the selector "${selector}" may match none of them` : ''}, or discovery still runs`;
+
 export const addNamespace = defineTool({
   name: 'add_namespace',
   title: 'Forward a namespace',
@@ -57,14 +63,23 @@ export const addNamespace = defineTool({
       ...(context ? { context } : {}),
       ...(selector ? { selector } : {}),
     });
+    // What the cluster has there: an empty namespace has nothing to wait for. Unknown (undefined)
+    // when the cluster cannot be asked; the wait then decides.
+    const inCluster = await api
+      .k8sServices(res.namespace, { context: res.context })
+      .then((r) => r.services.length)
+      .catch(() => undefined);
     // The daemon discovers the services in the background: settled means every forward is Active
     // or failed and no service was added since the previous look.
-    const { forwards, settled } = await waitForForwards(
-      api,
-      (f) => f.namespace === res.namespace && f.context === res.context,
-      ctx.settleMs ?? DEFAULT_SETTLE_MS,
-      serviceSet,
-    );
+    const { forwards, settled } =
+      inCluster === 0
+        ? { forwards: [], settled: { state: 'active' as const } }
+        : await waitForForwards(
+            api,
+            (f) => f.namespace === res.namespace && f.context === res.context,
+            ctx.settleMs ?? DEFAULT_SETTLE_MS,
+            serviceSet,
+          );
     const target = describeTarget(namespace, res.context);
     const services = [...new Set(forwards.map(serviceOf))].sort();
     if (settled.state === 'failed') {
@@ -76,11 +91,13 @@ export const addNamespace = defineTool({
       );
     }
     const note =
-      settled.state === 'pending'
-        ? forwards.length === 0
-          ? 'No service of the namespace is forwarded yet (none found, or discovery still runs); check list_services in a moment.'
-          : pendingNote(settled.waiting)
-        : undefined;
+      inCluster === 0
+        ? `Namespace ${target} has no services in the cluster, so there is nothing to forward now; kubefwd watches it and forwards the services created there later.`
+        : settled.state === 'pending'
+          ? forwards.length === 0
+            ? `No service of the namespace is forwarded yet (${nothingYet(inCluster, selector)}); check list_services in a moment.`
+            : pendingNote(settled.waiting)
+          : undefined;
     const message = `Started forwarding namespace ${target}`;
     // list_services and get_health count a headless service once more per pod (`kafka-0.kafka`):
     // say so, or the two numbers seem to disagree.
@@ -107,7 +124,10 @@ export const addNamespace = defineTool({
         ...(note ? { note } : {}),
         message,
       },
-      text: `${message}: ${services.length} service(s) forwarded (${services.join(', ')}).${counted}${note ? ` ${note}` : ''} get_connection_info gives their connection strings.`,
+      text:
+        services.length === 0
+          ? `${message}: no service forwarded. ${note ?? ''}`.trimEnd()
+          : `${message}: ${services.length} service(s) forwarded (${services.join(', ')}).${counted}${note ? ` ${note}` : ''} get_connection_info gives their connection strings.`,
     };
   },
 });
