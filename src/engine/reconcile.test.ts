@@ -177,8 +177,30 @@ describe('pods', () => {
   });
 
   it('falls back to the local port for an unknown named port (kubefwd)', () => {
-    expect(resolvePodPort(pod('a'), 'nope', 1234)).toEqual({ podPort: 1234, containerName: 'sidecar' });
+    expect(resolvePodPort(pod('a'), 'nope', 1234)).toEqual({
+      podPort: 1234,
+      containerName: 'sidecar',
+      unresolved: true,
+    });
     expect(resolvePodPort(pod('a'), '9090', 1)).toEqual({ podPort: 9090, containerName: 'sidecar' });
+    // A number need not be declared: no word about it.
+    expect(resolvePodPort(pod('a'), '7000', 1)).toEqual({ podPort: 7000, containerName: 'sidecar' });
+  });
+
+  it('tells a named target port the pod does not declare, once per pod and port', () => {
+    const plan = planService({
+      service: svc({
+        ports: [
+          { port: 80, targetPort: 'nope' },
+          { port: 81, targetPort: 'http' },
+        ],
+      }),
+      pods: [pod('web-0')],
+      mappings: noMap,
+    });
+    expect(plan.kind === 'forward' && plan.unresolvedPorts).toEqual([
+      'port 80 targets port "nope", which pod web-0 does not declare; forwarding to its port 80 instead (Kubernetes itself routes nothing there)',
+    ]);
   });
 });
 

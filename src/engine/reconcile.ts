@@ -19,6 +19,8 @@ export interface TargetPort extends PortPlan {
   /** Numeric container port resolved on the chosen pod. */
   podPort: number;
   containerName?: string;
+  /** A named targetPort no container of the pod declares: podPort is the fallback (kubefwd's). */
+  unresolved?: true;
 }
 
 export interface TargetPlan {
@@ -51,6 +53,8 @@ export type ServicePlan =
       perPod: TargetPlan[];
       /** Why `main` is undefined. */
       waiting?: WaitInfo;
+      /** Named target ports the chosen pods do not declare, said to the user (see unresolvedPorts). */
+      unresolvedPorts: string[];
     };
 
 export const isHeadless = (svc: KService): boolean => svc.spec.clusterIP === 'None';
@@ -144,12 +148,28 @@ export const backingPods = (
   );
 };
 
+/**
+ * What to tell about named target ports the pods do not declare: Kubernetes routes nothing there
+ * (the service's Endpoints stay empty) while kubefwd, as the Go one, forwards to the service port's
+ * number, so a user sees it work here and fail in the cluster, or fail here with no clue why.
+ */
+export const unresolvedPorts = (targets: readonly TargetPlan[]): string[] => {
+  const told = new Set<string>();
+  for (const t of targets)
+    for (const p of t.ports)
+      if (p.unresolved)
+        told.add(
+          `port ${p.port} targets port "${p.targetPort}", which pod ${t.podName} does not declare; forwarding to its port ${p.podPort} instead (Kubernetes itself routes nothing there)`,
+        );
+  return [...told];
+};
+
 /** Resolves a target port on a pod: named ports by container port name, numbers to their container. */
 export const resolvePodPort = (
   pod: KPod | undefined,
   targetPort: string,
   localPort: number,
-): { podPort: number; containerName?: string } => {
+): { podPort: number; containerName?: string; unresolved?: true } => {
   const containers = pod?.spec.containers ?? [];
   const numeric = /^\d+$/.test(targetPort) ? Number(targetPort) : undefined;
   for (const c of containers)
@@ -157,9 +177,14 @@ export const resolvePodPort = (
       if (numeric !== undefined ? p.containerPort === numeric : p.name === targetPort)
         return { podPort: p.containerPort, containerName: c.name };
   const first = containers[0]?.name;
-  // kubefwd: a name that resolves nowhere falls back to the local port.
+  // kubefwd: a name that resolves nowhere falls back to the local port. A number need not be
+  // declared (containers listen where they like); a name must, so its fallback is worth a word.
   const podPort = numeric ?? localPort;
-  return first === undefined ? { podPort } : { podPort, containerName: first };
+  return {
+    podPort,
+    ...(first === undefined ? {} : { containerName: first }),
+    ...(numeric === undefined ? { unresolved: true as const } : {}),
+  };
 };
 
 export const planPorts = (
@@ -249,6 +274,7 @@ export const planService = (input: ReconcileInput): ServicePlan => {
     ports,
     skippedPorts: skipped,
     perPod: headless ? ready.map((p) => target(`${p.metadata.name}.${name}`, p, ports, true)) : [],
+    unresolvedPorts: [],
   };
   if (first) plan.main = target(name, first, ports, false);
   else {
@@ -259,5 +285,6 @@ export const planService = (input: ReconcileInput): ServicePlan => {
         ? { reason: `no ready pod matches selector ${selectorString(svc.spec.selector)}` }
         : endpointsWait(name, svc, input.endpoints, all);
   }
+  plan.unresolvedPorts = unresolvedPorts(plan.main ? [plan.main, ...plan.perPod] : plan.perPod);
   return plan;
 };

@@ -50,6 +50,8 @@ export class ServiceEntry {
   private skippedReason: string | undefined;
   /** The UDP/SCTP ports last warned about, so a re-plan does not repeat the warning. */
   private skippedPortsTold = '';
+  /** The unresolved named target ports last told (said once per change, as skipped ports). */
+  private unresolvedTold = '';
   private running: Promise<void> | undefined;
   private dirty = false;
   private stopped = false;
@@ -155,6 +157,11 @@ export class ServiceEntry {
       this.skippedPortsTold = skippedPorts;
       if (skippedPorts !== '')
         this.log.warn(`${this.name}.${scope.namespace}: not forwarding port ${skippedPorts}`);
+    }
+    const unresolved = plan.unresolvedPorts.join('; ');
+    if (unresolved !== this.unresolvedTold) {
+      this.unresolvedTold = unresolved;
+      if (unresolved !== '') this.log.warn(`${this.name}.${scope.namespace}: ${unresolved}`);
     }
     const headless = plan.headless;
     // Every target of this pass gets its address now, before any await, so the order of

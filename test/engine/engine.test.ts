@@ -552,6 +552,21 @@ describe('engine: waiting and errors', () => {
     expect(f.nextRetryAt).toBeUndefined();
   });
 
+  it('a named target port its pod does not declare is forwarded as kubefwd does, and said once', async () => {
+    const { cluster, engine, logger } = setup();
+    cluster.apply('services', service('named', 'app', [{ port: 9016, targetPort: 'nope' }]));
+    cluster.apply('pods', pod('named-0', 'app', { app: 'named' }));
+    await backend(cluster, 'named-0', 9016, 'N:');
+    await engine.addNamespace({ namespace: 'app' });
+    const f = await eventually(() => engine.forwards().find((x) => x.status === 'Active'));
+    expect((await roundTrip(f.localIP, 9016, 'x')).toString()).toBe('N:x');
+    await engine.syncService('named.app.sim', true);
+    const told = logger.lines.filter((l) => l.includes('targets port "nope"'));
+    expect(told).toEqual([
+      'warn named.app: port 9016 targets port "nope", which pod named-0 does not declare; forwarding to its port 9016 instead (Kubernetes itself routes nothing there)',
+    ]);
+  });
+
   it('a re-dial after a lost session says what was lost until it succeeds', async () => {
     const { cluster, engine } = setup();
     cluster.apply('services', service('lost', 'app', [{ port: 9015 }]));
