@@ -744,6 +744,24 @@ describe('tool behaviour', () => {
     );
   });
 
+  it('get_events for an object that does not exist says so, with the close names; one that exists has none now', async () => {
+    const { backend } = createFakeBackend();
+    const over = {
+      k8sEvents: async (namespace: string, o: { resourceName?: string } = {}) =>
+        o.resourceName ? [] : backend.k8sEvents(namespace, o),
+    };
+    const typo = (await call('get_events', { namespace: 'shop', resource_name: 'postgress' }, over)).r;
+    expect(textOf(typo)).toContain(
+      '0 event(s) in shop for postgress. No pod or service of shop is named "postgress", and no event of the namespace is about it (did you mean "postgres" or "postgres-0"?): check the name (list_pods, list_k8s_services).',
+    );
+    expect((typo.structuredContent as { note?: string }).note).toMatch(/^No pod or service/);
+    // A deployment's name (its pods' names start with it) and a quiet pod exist: no "not found".
+    for (const name of ['postgres', 'postgres-0']) {
+      const r = (await call('get_events', { namespace: 'shop', resource_name: name }, over)).r;
+      expect(textOf(r)).toContain(`0 event(s) in shop for ${name}. It has none now`);
+    }
+  });
+
   it('get_pod_logs fences the lines as untrusted content', async () => {
     const { r } = await call('get_pod_logs', { namespace: 'shop', pod_name: 'postgres-0' });
     const text = textOf(r);

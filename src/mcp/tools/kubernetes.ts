@@ -6,6 +6,45 @@ import { UNTRUSTED_NOTICE, fenceUntrusted } from '../untrusted.js';
 import { endpointPods, hasNoSelector } from './endpoint-pods.js';
 import { anyObject } from './shapes.js';
 import { READ_CLUSTER, defineTool } from './define.js';
+import { didYouMean } from '../../domain/did-you-mean.js';
+import type { KubefwdBackend } from '../backend.js';
+
+/** How many of a namespace's events are read for the names of the objects they are about. */
+const EVENTS_FOR_NAMES = 500;
+
+/**
+ * Why an object has no events: it may not exist (a typo, a deployment's name for a pod's). The
+ * names known cheaply are the namespace's pods and services and the objects its events are about;
+ * a name that starts a pod's name (its deployment or replica set) counts as existing. Undefined
+ * when nothing can be said.
+ */
+const noEventsNote = async (
+  api: KubefwdBackend,
+  namespace: string,
+  context: string | undefined,
+  name: string,
+): Promise<string | undefined> => {
+  const o = context ? { context } : {};
+  const [pods, services, events] = await Promise.all([
+    api.k8sPods(namespace, o).catch(() => undefined),
+    api.k8sServices(namespace, o).then(
+      (r) => r.services,
+      () => undefined,
+    ),
+    api.k8sEvents(namespace, { ...o, limit: EVENTS_FOR_NAMES }).catch(() => undefined),
+  ]);
+  if (!pods || !services || !events) return undefined;
+  const names = [
+    ...new Set([
+      ...pods.map((p) => p.name),
+      ...services.map((s) => s.name),
+      ...events.flatMap((e) => (e.objectName ? [e.objectName] : [])),
+    ]),
+  ];
+  if (names.includes(name) || pods.some((p) => p.name.startsWith(`${name}-`)))
+    return 'It has none now (Kubernetes keeps events for about an hour).';
+  return `No pod or service of ${namespace} is named "${name}", and no event of the namespace is about it${didYouMean(name, names)}: check the name (list_pods, list_k8s_services).`;
+};
 
 export const getEvents = defineTool({
   name: 'get_events',
@@ -28,6 +67,8 @@ export const getEvents = defineTool({
     namespace: z.string(),
     count: z.number(),
     untrusted: z.string(),
+    /** Why there is no event: the object named may not exist (with the names close to it). */
+    note: z.string().optional(),
   }),
   annotations: READ_CLUSTER,
   async run({ namespace, context, resource_kind, resource_name, limit }, api) {
@@ -37,13 +78,23 @@ export const getEvents = defineTool({
       ...(resource_kind ? { resourceKind: resource_kind } : {}),
       ...(resource_name ? { resourceName: resource_name } : {}),
     });
+    const note =
+      events.length === 0 && resource_name
+        ? await noEventsNote(api, namespace, context, resource_name)
+        : undefined;
     const line = (e: K8sEvent): string =>
       `- ${e.lastTimestamp} ${e.type} ${e.reason} ${e.objectKind ?? ''}/${e.objectName ?? ''}: ${e.message}`;
     return {
       // Event reasons and messages are written by controllers and by anything allowed to create
       // events in the namespace: data for the model, fenced.
-      data: { events, namespace, count: events.length, untrusted: UNTRUSTED_NOTICE },
-      text: `${events.length} event(s) in ${namespace}.\n${fenceUntrusted(`the events of namespace ${namespace}`, events.map(line)).text}`,
+      data: {
+        events,
+        namespace,
+        count: events.length,
+        untrusted: UNTRUSTED_NOTICE,
+        ...(note ? { note } : {}),
+      },
+      text: `${events.length} event(s) in ${namespace}${resource_name ? ` for ${resource_name}` : ''}.${note ? ` ${note}` : ''}\n${fenceUntrusted(`the events of namespace ${namespace}`, events.map(line)).text}`,
     };
   },
 });
