@@ -63,6 +63,9 @@ export const completers = (
   },
 });
 
+/** The values of a yes/no prompt argument (prompt arguments are strings). */
+const BOOLEAN_WORDS = ['true', 'false'] as const;
+
 const LANGUAGES = ['python', 'node', 'typescript', 'go', 'java', 'ruby', 'rust', 'shell'];
 
 const lines = (...parts: (string | false | undefined)[]): string =>
@@ -208,8 +211,16 @@ export const buildPrompts = (backend: BackendProvider): readonly PromptDef[] => 
       description: 'Guide for fixing all current errors in kubefwd',
       args: z.object({
         auto_reconnect: completable(
-          text(5).describe('"true" to reconnect every failing service without asking first'),
-          async (v) => startsWith(v, ['true', 'false']),
+          // Prompt arguments are strings: any other word ("maybe", "yes") is refused, naming the two.
+          z
+            .enum(BOOLEAN_WORDS, {
+              error: (iss) =>
+                `must be "true" or "false"${typeof iss.input === 'string' && iss.input.length <= 20 ? `, not ${JSON.stringify(iss.input)}` : ''}`,
+            })
+            .describe(
+              '"true" to reconnect every failing service without asking first; "false" (default) to confirm each',
+            ),
+          async (v) => BOOLEAN_WORDS.filter((w) => w.startsWith(v)),
         ).optional(),
       }),
       render: ({ auto_reconnect }) => ({

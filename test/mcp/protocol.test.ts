@@ -128,6 +128,22 @@ describe('MCP protocol surface', () => {
     const client = await connect(async () => backend);
     const p = await client.getPrompt({ name: 'fix_errors', arguments: { auto_reconnect: 'true' } });
     expect(textOf({ content: p.messages.map((m) => m.content) })).toContain('reconnect_all_errors');
+    // Prompt arguments are strings: a yes/no one takes "true" or "false" only, and says so.
+    await expect(
+      client.getPrompt({ name: 'fix_errors', arguments: { auto_reconnect: 'maybe' } }),
+    ).rejects.toThrow('auto_reconnect: must be "true" or "false", not "maybe"');
+    expect(
+      textOf({
+        content: (
+          await client.getPrompt({ name: 'fix_errors', arguments: { auto_reconnect: 'false' } })
+        ).messages.map((m) => m.content),
+      }),
+    ).toContain('Manual Reconnect');
+    const yes = await client.complete({
+      ref: { type: 'ref/prompt', name: 'fix_errors' },
+      argument: { name: 'auto_reconnect', value: 't' },
+    });
+    expect(yes.completion.values).toEqual(['true']);
     const p2 = await client.getPrompt({ name: 'quick_connect', arguments: { service_name: 'postgres' } });
     expect(p2.messages[0]!.role).toBe('user');
     const c = await client.complete({
