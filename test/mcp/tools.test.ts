@@ -376,6 +376,22 @@ describe('tool behaviour', () => {
     expect(textOf(never)).not.toContain('Forward it first');
   });
 
+  it('get_history keeps one service’s records for every type when given service_key', async () => {
+    const asked: unknown[] = [];
+    const over = {
+      historyEvents: async (o: unknown) => (asked.push(['events', o]), []),
+      historyErrors: async (o: unknown) => (asked.push(['errors', o]), []),
+      historyReconnections: async (o: unknown) => (asked.push(['reconnections', o]), []),
+    };
+    for (const type of ['events', 'errors', 'reconnections'])
+      await call('get_history', { type, service_key: 'redis.shop.sim', count: 3 }, over);
+    expect(asked).toEqual([
+      ['events', { count: 3, serviceKey: 'redis.shop.sim' }],
+      ['errors', { count: 3, serviceKey: 'redis.shop.sim' }],
+      ['reconnections', { count: 3, serviceKey: 'redis.shop.sim' }],
+    ]);
+  });
+
   it("an argument sent under another tool's name is named with the one this tool takes", async () => {
     const { r, state } = await call('remove_service', { service_key: 'postgres.shop.sim' });
     expect(errorOf(r)).toMatchObject({ code: 'INVALID_INPUT', field: 'key' });

@@ -132,7 +132,7 @@ export const getHistory = defineTool({
   description:
     'What happened over time: type "events" (services added/removed, forwards started/stopped/failed, pod ' +
     'changes, reconnects, syncs; filter with event_type), "errors" (each error and whether it was resolved) or ' +
-    '"reconnections" (trigger, attempts, success, duration; filter with service_key). Newest first.',
+    '"reconnections" (trigger, attempts, success, duration). service_key keeps one service\'s records (any type). Newest first.',
   input: z.strictObject({
     type: z.enum(HISTORY_TYPES).describe('which history: events, errors or reconnections'),
     service_key: keyField.optional(),
@@ -151,14 +151,16 @@ export const getHistory = defineTool({
   async run({ type, service_key, event_type, count }, api) {
     const kind = type === 'reconnects' ? 'reconnections' : type;
     const n = Math.min(count ?? (kind === 'events' ? 100 : 50), HISTORY_MAX[kind]);
-    const rows =
+    const only = service_key ? { serviceKey: service_key } : {};
+    const rows = await (
       kind === 'events'
-        ? await api.historyEvents({ count: n, ...(event_type ? { type: event_type } : {}) })
+        ? api.historyEvents({ count: n, ...only, ...(event_type ? { type: event_type } : {}) })
         : kind === 'errors'
-          ? await api.historyErrors({ count: n })
-          : service_key
-            ? await api.serviceReconnections(service_key, { count: n })
-            : await api.historyReconnections({ count: n });
+          ? api.historyErrors({ count: n, ...only })
+          : api.historyReconnections({ count: n, ...only })
+    ).catch((err: unknown) =>
+      service_key ? explainNotForwarded(api, service_key, err) : Promise.reject(err),
+    );
     return {
       // Records quote pod errors and API-server answers: data, fenced.
       data: { type: kind, [kind]: rows, count: rows.length, untrusted: UNTRUSTED_NOTICE },
