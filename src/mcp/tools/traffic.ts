@@ -152,15 +152,15 @@ export const getHistory = defineTool({
     const kind = type === 'reconnects' ? 'reconnections' : type;
     const n = Math.min(count ?? (kind === 'events' ? 100 : 50), HISTORY_MAX[kind]);
     const only = service_key ? { serviceKey: service_key } : {};
-    const rows = await (
+    const asked =
       kind === 'events'
         ? api.historyEvents({ count: n, ...only, ...(event_type ? { type: event_type } : {}) })
         : kind === 'errors'
           ? api.historyErrors({ count: n, ...only })
-          : api.historyReconnections({ count: n, ...only })
-    ).catch((err: unknown) =>
-      service_key ? explainNotForwarded(api, service_key, err) : Promise.reject(err),
-    );
+          : api.historyReconnections({ count: n, ...only });
+    const rows = await (service_key
+      ? asked.catch((err: unknown) => explainNotForwarded(api, service_key, err))
+      : asked);
     return {
       // Records quote pod errors and API-server answers: data, fenced.
       data: { type: kind, [kind]: rows, count: rows.length, untrusted: UNTRUSTED_NOTICE },
