@@ -1186,6 +1186,18 @@ describe('tool behaviour', () => {
     expect(r.structuredContent).toMatchObject({ version: '9.9.9', mcpVersion: '1.2.3', status: 'degraded' });
   });
 
+  it('get_health counts errors as quick status does (failing connections and re-dials included)', async () => {
+    const quickStatus = async () => ({
+      status: 'issues' as const,
+      message: 'x',
+      errorCount: 3,
+      waitingCount: 1,
+    });
+    const { r } = await call('get_health', {}, { quickStatus });
+    expect(r.structuredContent).toMatchObject({ errorCount: 3 });
+    expect(textOf(r)).toContain(', 3 forward error(s).');
+  });
+
   it('get_metrics leads with the services using the most traffic, then the JSON', async () => {
     const row = (key: string, totalBytesIn: number, totalBytesOut: number, rateIn = 0, rateOut = 0) => ({
       key,

@@ -54,10 +54,12 @@ export const getHealth = defineTool({
   annotations: READ_ONLY,
   async run(_args, api, ctx) {
     // The analysis's verdict, so get_health, diagnose_errors and get_analysis never disagree.
-    const [info, { summary, services }, { status }] = await Promise.all([
+    // Its error count too is quick status's (the analysis's issues), not the forwards in Error only.
+    const [info, { summary, services }, { status }, quick] = await Promise.all([
       api.info(),
       api.listServices(),
       api.analyze(),
+      api.quickStatus(),
     ]);
     const data = {
       status,
@@ -69,7 +71,7 @@ export const getHealth = defineTool({
       activeServices: summary.activeServices,
       totalForwards: summary.totalForwards,
       activeForwards: summary.activeForwards,
-      errorCount: summary.errorCount,
+      errorCount: quick.errorCount,
       // What is forwarded now (namespaces added or removed since the start included).
       namespaces: [...new Set(services.map((s) => s.namespace))].sort(),
       contexts: [...new Set(services.map((s) => s.context))].sort(),
@@ -77,7 +79,7 @@ export const getHealth = defineTool({
     };
     return {
       data,
-      text: `kubefwd ${info.version} is ${status}: ${summary.activeServices}/${summary.totalServices} services active${perPodNote(services)}, ${summary.errorCount} forward error(s).`,
+      text: `kubefwd ${info.version} is ${status}: ${summary.activeServices}/${summary.totalServices} services active${perPodNote(services)}, ${quick.errorCount} forward error(s).`,
     };
   },
 });
