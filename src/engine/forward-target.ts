@@ -33,6 +33,8 @@ interface PortState {
   plan: PlannedPort;
   listener?: LocalListener;
   listenError?: KubefwdError;
+  /** A listen in flight and its address: a second one at once would fail on the first's bind. */
+  opening?: { ip: string; done: Promise<void> };
   /** The record last emitted (undefined before ForwardAdded). */
   record?: ForwardRecord;
   startedAt: string;
@@ -321,8 +323,25 @@ export class ForwardTarget {
     return this.id.label;
   }
 
-  private async listen(state: PortState): Promise<void> {
+  /**
+   * Listens on the forward's address, once at a time: a manual reconnect retries a failed port and
+   * re-plans the service, which retries it too, and the second bind found the first's and moved the
+   * forward away from an address that had just become free.
+   */
+  private listen(state: PortState): Promise<void> {
     const ip = this.id.ip;
+    if (state.opening?.ip === ip) return state.opening.done;
+    const opening = {
+      ip,
+      done: this.claimAndBind(state, ip).finally(() => {
+        if (state.opening === opening) delete state.opening;
+      }),
+    };
+    state.opening = opening;
+    return opening.done;
+  }
+
+  private async claimAndBind(state: PortState, ip: string): Promise<void> {
     let failure: KubefwdError | undefined;
     try {
       await this.aliasReady;

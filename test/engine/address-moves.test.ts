@@ -102,6 +102,24 @@ describe('engine: a port another program holds', () => {
     ]);
   });
 
+  it('once the other program is gone, a reconnect listens where the forward is (no move against its own bind)', async () => {
+    const wildcard = await listenOn('0.0.0.0', 0);
+    const taken = portOf(wildcard);
+    const { cluster, engine, logger } = setup(createListeners({ claimPort: await freePort() }));
+    cluster.apply('services', service('b1', 'app', [{ port: taken }]));
+    cluster.apply('pods', pod('b1-0', 'app', { app: 'b1' }));
+    await backend(cluster, 'b1-0', taken, 'b1:');
+    await engine.addNamespace({ namespace: 'app' });
+    await eventually(() => engine.forwards().find((x) => x.errorCode === 'PORT_IN_USE'));
+    await new Promise<void>((done) => wildcard.close(() => done()));
+    // A manual reconnect retries the failed listen and re-plans the service, which retries it too.
+    await engine.reconnectService('b1.app.sim');
+    const f = await eventually(() => engine.forwards().find((x) => x.status === 'Active'));
+    expect(f.localIP).toBe(`${NET}.1`);
+    expect((await roundTrip(`${NET}.1`, taken, 'x')).toString()).toBe('b1:x');
+    expect(logger.lines.filter((l) => /moved to|moving to/.test(l))).toEqual([]);
+  });
+
   it('on one address only: the forward moves on, and the address it left is free for the next service', async () => {
     const port = await freePort();
     await listenOn(`${NET}.1`, port);
