@@ -7,7 +7,12 @@ import { z } from 'zod';
 export const ForwardStatus = z.enum(['Pending', 'Connecting', 'Active', 'Waiting', 'Error', 'Stopping']);
 export type ForwardStatus = z.infer<typeof ForwardStatus>;
 
-/** Service status derived from its forwards (kubefwd's rule) plus `waiting`. */
+/**
+ * Service status derived from its forwards (kubefwd's rule) plus `waiting`: `error` when forwards
+ * failed and none is Active, `partial` when some failed and some are Active, else `active`,
+ * `waiting` or `pending`. A failed forward is one in Error, or Connecting with an `error` (a re-dial
+ * after a lost session, e.g. an API server outage); Connecting without one is pending.
+ */
 export const ServiceStatus = z.enum(['active', 'error', 'partial', 'pending', 'waiting']);
 export type ServiceStatus = z.infer<typeof ServiceStatus>;
 
@@ -29,7 +34,7 @@ export const ForwardView = z.object({
   podPort: z.string(),
   hostnames: z.array(z.string()),
   status: ForwardStatus,
-  /** Last error text; kept while status is Error or Waiting. */
+  /** Last error text; kept while status is Error or Waiting, and while Connecting to re-dial after one. */
   error: z.string().optional(),
   /** Stable error code from contract/errors. */
   errorCode: z.string().optional(),
@@ -65,6 +70,7 @@ export const ServiceView = z.object({
   headless: z.boolean(),
   status: ServiceStatus,
   activeCount: z.number().int(),
+  /** Failed forwards: in Error, or Connecting with an `error` (re-dialling after a failure). */
   errorCount: z.number().int(),
   totalBytesIn: z.number(),
   totalBytesOut: z.number(),
@@ -79,6 +85,7 @@ export const Summary = z.object({
   activeServices: z.number().int(),
   totalForwards: z.number().int(),
   activeForwards: z.number().int(),
+  /** Failed forwards, as ServiceView.errorCount counts them. */
   errorCount: z.number().int(),
   totalBytesIn: z.number(),
   totalBytesOut: z.number(),

@@ -102,6 +102,14 @@ export const isTroubled = (f: Pick<ForwardView, 'status' | 'error' | 'reason'>):
   (f.status === 'Waiting' && (f.error ?? f.reason) !== undefined) ||
   (f.status === 'Connecting' && f.error !== undefined);
 
+/**
+ * A troubled forward that is down rather than waiting: in Error, or re-dialling after a failure.
+ * The state views count these as their service's errors (status, errorCount), as quick status and
+ * health count their issues, so every tool says the same number during an outage.
+ */
+export const isFailed = (f: Pick<ForwardView, 'status' | 'error' | 'reason'>): boolean =>
+  isTroubled(f) && f.status !== 'Waiting';
+
 /** Classes that are about the cluster (its API server, its RBAC), not one forward. */
 export const isClusterSide = (t: ErrorType): boolean =>
   t === 'api_unreachable' || t === 'api_busy' || t === 'permission_denied';

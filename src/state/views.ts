@@ -5,6 +5,7 @@ import type { ForwardRecord, NamespaceRecord, ServiceRecord } from '../engine/mo
 import type { ForwardTraffic } from '../engine/traffic/recorder.js';
 import { parseServiceKey } from '../domain/keys.js';
 import { trafficTotals } from '../domain/traffic-totals.js';
+import { isFailed } from '../domain/diagnosis.js';
 
 export const forwardView = (f: ForwardRecord, t: ForwardTraffic | undefined): ForwardView => ({
   ...f,
@@ -27,14 +28,18 @@ export const forwardView = (f: ForwardRecord, t: ForwardTraffic | undefined): Fo
   avgRateOut: t?.avgRateOut ?? 0,
 });
 
-/** kubefwd: active>0 && err==0 → active; err>0 && active==0 → error; both → partial; else pending. Ours: waiting. */
+/**
+ * kubefwd: active>0 && err==0 → active; err>0 && active==0 → error; both → partial; else pending.
+ * Ours: waiting. An error is domain/diagnosis's isFailed — Error, or Connecting with the error that
+ * made it re-dial (an API server outage) — so a service agrees with quick status and health.
+ */
 export const serviceStatus = (forwards: readonly ForwardView[]): ServiceStatus => {
   let active = 0;
   let error = 0;
   let waiting = 0;
   for (const f of forwards) {
     if (f.status === 'Active') active++;
-    else if (f.status === 'Error') error++;
+    else if (isFailed(f)) error++;
     else if (f.status === 'Waiting') waiting++;
   }
   if (active > 0 && error === 0) return 'active';
@@ -55,7 +60,7 @@ export const serviceView = (
   let errorCount = 0;
   for (const f of forwards) {
     if (f.status === 'Active') activeCount++;
-    else if (f.status === 'Error') errorCount++;
+    else if (isFailed(f)) errorCount++;
   }
   return {
     key,
@@ -90,7 +95,7 @@ export const summaryOf = (services: readonly ServiceView[], forwards: readonly F
   for (const svc of services) if (svc.activeCount > 0) s.activeServices++;
   for (const f of forwards) {
     if (f.status === 'Active') s.activeForwards++;
-    else if (f.status === 'Error') s.errorCount++;
+    else if (isFailed(f)) s.errorCount++;
   }
   return s;
 };

@@ -8,6 +8,7 @@ import {
   sortServices,
   type StateStore,
 } from '../../src/state/index.js';
+import { countIssues, issuesOf } from '../../src/api/server/issues.js';
 import { eventBus, fwdRecord, manualClock, seed, svcRecord, T0 } from './fixtures.js';
 
 describe('state store', () => {
@@ -118,6 +119,45 @@ describe('state store', () => {
     expect(view(s3, apiF.key)).toMatchObject({ bytesIn: 100, connections: 1 });
     expect(svc(s3, 'api.shop.sim').totalBytesIn).toBe(100);
     expect(view(s3, dbF.key)).toBe(view(s2, dbF.key));
+  });
+
+  it('counts a forward re-dialling after a failure (Connecting with its error) as an error, as quick status and health do', () => {
+    const { bus, store, clock } = setup();
+    const { api, apiF } = seed(bus, clock);
+    const api2 = fwdRecord(api, 'api-2', 'Active');
+    bus.emit({ type: 'ForwardAdded', at: clock.now(), forward: api2 });
+    const outage = 'Get "https://10.0.0.1:6443/api/v1/namespaces/shop/pods": context deadline exceeded';
+    const redial = (f: typeof apiF, error?: string) =>
+      bus.emit({
+        type: 'ForwardUpdated',
+        at: clock.now(),
+        forward: { ...f, status: 'Connecting', ...(error !== undefined ? { error } : {}) },
+        previousStatus: 'Active',
+      });
+    const agrees = () => {
+      // The same snapshot through the analysis' issue counts (quick status, health).
+      const s = store.getSnapshot();
+      expect(s.summary.errorCount).toBe(countIssues(issuesOf(s, clock.now())).errorForwards);
+      return s;
+    };
+
+    redial(apiF, outage);
+    let s = agrees();
+    expect(store.service('api.shop.sim')).toMatchObject({ status: 'partial', activeCount: 1, errorCount: 1 });
+    expect(s.summary).toMatchObject({ errorCount: 2, activeForwards: 1 });
+
+    redial(api2, outage);
+    s = agrees();
+    expect(store.service('api.shop.sim')).toMatchObject({ status: 'error', activeCount: 0, errorCount: 2 });
+    expect(s.summary.errorCount).toBe(3);
+    expect(s.namespaces[0]).toMatchObject({ activeCount: 0, errorCount: 2 });
+
+    // A first dial (no error yet) is starting, not failing.
+    redial(apiF);
+    redial(api2);
+    s = agrees();
+    expect(store.service('api.shop.sim')).toMatchObject({ status: 'pending', activeCount: 0, errorCount: 0 });
+    expect(s.summary.errorCount).toBe(1);
   });
 
   it('notifies subscribers once per burst', async () => {

@@ -140,6 +140,17 @@ describe('main view', () => {
     expect(status).toContain('Reconnects: 7');
   });
 
+  it('counts a forward re-dialling after a failure (Connecting with its error) among the errors', async () => {
+    const forwards = sample().map((f) =>
+      f.serviceName === 'cache' ? { ...f, error: 'context deadline exceeded' } : f,
+    );
+    const app = mount(createFakeBackend({ forwards }), { now: () => NOW });
+    await tick();
+    const status = app.frame().split('\n').at(-1)!;
+    expect(status).toContain('Errors: 2');
+    expect(status).toContain('Waiting: 1');
+  });
+
   it('says in the status line when kubefwd cannot follow a namespace, until it can again', async () => {
     const ns = {
       key: 'shop.sim',

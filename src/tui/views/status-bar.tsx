@@ -8,6 +8,7 @@ import type { TuiState } from '../backend.js';
 import { formatRate } from '../format.js';
 import { sortLabel, type SortSpec } from '../rows.js';
 import type { Theme } from '../theme.js';
+import { isFailed } from '../../domain/diagnosis.js';
 
 export interface StatusBarProps {
   state: TuiState;
@@ -41,7 +42,8 @@ export const StatusBar = ({ state, theme, width, sort, notice }: StatusBarProps)
   let reconnects = 0;
   for (const f of state.forwards) {
     if (f.status === 'Active') active++;
-    else if (f.status === 'Error') errors++;
+    // Error, or re-dialling after a failure: the count quick status, health and the services say.
+    else if (isFailed(f)) errors++;
     else if (f.status === 'Waiting') waiting++;
     reconnects += f.reconnects;
   }
