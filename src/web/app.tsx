@@ -230,7 +230,7 @@ export const App = (): JSX.Element => {
   const actions = useMemo(
     () => ({
       reconnect: (key: string) =>
-        void run(`Reconnecting ${key}`, () =>
+        void run(`Reconnecting ${key}, closing its open connections`, () =>
           call<ReconnectResponse>('POST', `/api/v1/services/${enc(key)}/reconnect`),
         ),
       reconnectErrors: () =>

@@ -272,7 +272,7 @@ export const DetailView = ({ serviceKey, hub, actions, keys, namesOnlyIn }: Deta
           type="button"
           onClick={() => actions.reconnect(serviceKey)}
           id="reconnect-service"
-          title="Reconnect (r)"
+          title="Reconnect (r): closes its open connections"
         >
           Reconnect
         </button>

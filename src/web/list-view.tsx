@@ -207,7 +207,7 @@ class ForwardRow extends Component<RowProps> {
             type="button"
             class="small"
             onClick={() => actions.reconnect(f.serviceKey)}
-            title="Reconnect this service"
+            title="Reconnect this service (closes its open connections)"
             aria-label={`Reconnect ${hostname}`}
           >
             ↻

@@ -192,7 +192,10 @@ describe.skipIf(!hasChromium || !isBuilt())('dashboard in Chromium', { timeout: 
     expect(await page.locator('.detail-head .sub').textContent()).toBe(`shop · ${ctxName}`);
     expect(await page.locator('.connect code').allTextContents()).toContain('api-gateway:8080');
     const before = (await api.serviceReconnections(key)).length;
+    // It says, before and when, that a reconnect closes the service's open connections.
+    expect(await page.getAttribute('#reconnect-service', 'title')).toMatch(/closes its open connections/);
     await page.click('#reconnect-service');
+    await page.waitForSelector(`.notice:has-text("Reconnecting ${key}, closing its open connections")`);
     await eventually(async () => {
       const recs = await api.serviceReconnections(key);
       return recs.length > before && recs.some((r) => r.trigger === 'manual');
