@@ -376,6 +376,59 @@ describe('tool behaviour', () => {
     expect(textOf(never)).not.toContain('Forward it first');
   });
 
+  it('get_connection_info on a UDP-only or ExternalName service says kubefwd cannot forward it and why, not "add_service"', async () => {
+    const { backend } = createFakeBackend();
+    const listed = await backend.k8sServices('shop');
+    const svc = (name: string, type: string, protocol: string) => ({
+      name,
+      namespace: 'shop',
+      context: 'sim',
+      type,
+      clusterIP: '10.0.0.1',
+      ports: [{ port: 8125, targetPort: '8125', protocol }],
+      selector: { app: name },
+      forwarded: false,
+    });
+    const over = {
+      k8sServices: async () => ({
+        ...listed,
+        services: [
+          ...listed.services,
+          svc('statsd', 'ClusterIP', 'UDP'),
+          svc('mailer', 'ExternalName', 'TCP'),
+        ],
+      }),
+    };
+    const udp = (await call('get_connection_info', { service_name: 'statsd' }, over)).r;
+    expect(errorOf(udp)).toMatchObject({
+      code: 'SERVICE_NOT_FOUND',
+      field: 'service_name',
+      message:
+        'statsd (namespace shop, context sim) is not forwarded: kubefwd cannot forward it (no TCP port)',
+    });
+    expect(errorOf(udp).hint).toContain('Kubernetes port-forward carries TCP only');
+    const ext = (await call('get_connection_info', { service_name: 'mailer', namespace: 'shop' }, over)).r;
+    expect(errorOf(ext).message).toBe(
+      'mailer (namespace shop, context sim) is not forwarded: kubefwd cannot forward it (ExternalName)',
+    );
+    expect(errorOf(ext).hint).toContain('Reach that name directly');
+    for (const r of [udp, ext]) {
+      expect(textOf(r)).not.toContain('Forward it first');
+      expect(errorOf(r).hint).toContain('add_service cannot help');
+    }
+    // A service the cluster has and kubefwd can forward is still one to forward with add_service.
+    const tcp = (
+      await call(
+        'get_connection_info',
+        { service_name: 'dns' },
+        {
+          k8sServices: async () => ({ ...listed, services: [svc('dns', 'ClusterIP', 'TCP')] }),
+        },
+      )
+    ).r;
+    expect(textOf(tcp)).toContain('Forward it first with add_service');
+  });
+
   it('get_history keeps one service’s records for every type when given service_key', async () => {
     const asked: unknown[] = [];
     const over = {

@@ -9,7 +9,7 @@ import type { KubefwdBackend } from '../backend.js';
 import { connectionDetails, connectionLines, type PortInfo } from '../connection-strings.js';
 import { contextField, namespaceField, portField, serviceNameField } from '../input.js';
 import { byIpNote, namesOnlyIn } from './names-only-in.js';
-import { goneFromCluster } from './not-forwarded.js';
+import { goneFromCluster, notForwardable } from './not-forwarded.js';
 import { connectionStringOut, portOut } from './shapes.js';
 import { READ_ONLY, defineTool } from './define.js';
 
@@ -107,11 +107,14 @@ export const pickService = async (
   if (!first) {
     if (namespace) await namespaceMustExist(api, services, serviceName, namespace, context);
     const gone = await goneFromCluster(api, serviceName, namespace, context, 'service_name');
-    // Forwarded from another namespace says where; else a service the cluster lacks says so.
+    // Forwarded from another namespace says where; else a service the cluster lacks says so, and
+    // one it has but kubefwd cannot forward (ExternalName, UDP only) says why.
     const elsewhere = services.some((s) => s.serviceName === serviceName);
-    throw gone && (gone.deleted || !elsewhere)
-      ? gone.error
-      : notForwarded(services, serviceName, namespace, context);
+    if (gone && (gone.deleted || !elsewhere)) throw gone.error;
+    const unforwardable = elsewhere
+      ? undefined
+      : await notForwardable(api, serviceName, namespace, context, services, 'service_name');
+    throw unforwardable ?? notForwarded(services, serviceName, namespace, context);
   }
   if (matches.length > 1)
     throw new KubefwdError(

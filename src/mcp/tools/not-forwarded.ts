@@ -35,18 +35,19 @@ export const cannotForward = async (
   return named?.length === 0 ? 'no selector and no Endpoints naming a pod' : undefined;
 };
 
-/** The cluster service a key names, in the namespace it names or in those forwarded now. */
+/** The cluster service of that name, in the namespace named or in those forwarded now. */
 const findInCluster = async (
   api: KubefwdBackend,
-  asked: string,
+  name: string,
+  namespace: string | undefined,
+  context: string | undefined,
   forwarded: readonly ServiceView[],
 ): Promise<{ service: K8sService; context: string } | undefined> => {
-  const [name, namespace, ...rest] = asked.split('.');
   if (!name) return undefined;
-  const context = rest.length > 0 ? rest.join('.') : undefined;
   const places = namespace
     ? [{ namespace, context }]
     : [...new Map(forwarded.map((s) => [`${s.namespace}/${s.context}`, s])).values()]
+        .filter((s) => !context || s.context === context)
         .slice(0, MAX_PLACES)
         .map((s) => ({ namespace: s.namespace, context: s.context }));
   const found = await Promise.all(
@@ -59,6 +60,52 @@ const findInCluster = async (
     }),
   );
   return found.find((f) => f !== undefined);
+};
+
+/** What to do about a service kubefwd cannot forward, by the reason cannotForward gave. */
+const WHAT_TO_DO: Record<string, (s: Pick<K8sService, 'name' | 'namespace'>) => string> = {
+  ExternalName: (s) =>
+    `It is an ExternalName service: a DNS alias for a name outside the cluster, with no pod behind it. Reach that name directly (kubectl get service ${s.name} -n ${s.namespace} -o jsonpath='{.spec.externalName}' shows it); add_service cannot help.`,
+  'no TCP port': () =>
+    'Its ports are UDP (or SCTP) only, and Kubernetes port-forward carries TCP only; reach it from inside the cluster. add_service cannot help.',
+  'no selector and no Endpoints naming a pod': () =>
+    'It has no pod selector and no Endpoints naming a pod, so there is no pod to forward to; it is forwarded once its Endpoints name one (targetRef) or it gets a selector.',
+};
+
+/** The cluster service said to be one kubefwd cannot forward, with why and what to do instead. */
+const cannotForwardError = (
+  s: Pick<K8sService, 'name' | 'namespace'>,
+  context: string,
+  why: string,
+  field: string | undefined,
+): KubefwdError =>
+  new KubefwdError(
+    'SERVICE_NOT_FOUND',
+    `${s.name} (namespace ${s.namespace}, context ${context}) is not forwarded: kubefwd cannot forward it (${why})`,
+    {
+      hint: WHAT_TO_DO[why]?.(s) ?? 'Kubernetes port-forward carries TCP to pods only; reach it another way.',
+      ...(field ? { field } : {}),
+    },
+  );
+
+/**
+ * A service asked for that the cluster has but kubefwd cannot forward (ExternalName, UDP only, no
+ * pod to forward to): the error saying so and why. "Forward it first with add_service" would only
+ * meet UNSUPPORTED_SERVICE. Undefined when there is no such service, it can be forwarded, or the
+ * cluster cannot be asked.
+ */
+export const notForwardable = async (
+  api: KubefwdBackend,
+  name: string,
+  namespace: string | undefined,
+  context: string | undefined,
+  forwarded: readonly ServiceView[],
+  field: string,
+): Promise<KubefwdError | undefined> => {
+  const inCluster = await findInCluster(api, name, namespace, context, forwarded);
+  if (!inCluster) return undefined;
+  const why = await cannotForward(api, inCluster.service, inCluster.context);
+  return why === undefined ? undefined : cannotForwardError(inCluster.service, inCluster.context, why, field);
 };
 
 /** How many removals are searched for one name (newest first). */
@@ -141,8 +188,14 @@ export const explainNotForwarded = async (
   try {
     const { services } = await api.listServices();
     // A service of the cluster by that very name first: its reason beats a guess at a typo.
-    const inCluster = await findInCluster(api, asked, services);
     const [name = asked, namespace, ...rest] = asked.split('.');
+    const inCluster = await findInCluster(
+      api,
+      name,
+      namespace,
+      rest.length > 0 ? rest.join('.') : undefined,
+      services,
+    );
     const gone = inCluster
       ? undefined
       : await goneFromCluster(
@@ -162,22 +215,17 @@ export const explainNotForwarded = async (
     else if (inCluster) {
       const { service: s, context } = inCluster;
       const why = await cannotForward(api, s, context);
-      const where = `${s.name} (namespace ${s.namespace}, context ${context})`;
-      better = new KubefwdError(
-        'SERVICE_NOT_FOUND',
+      better =
         why === undefined
-          ? `${where} is a service of the cluster, but kubefwd does not forward it`
-          : `${where} is not forwarded: kubefwd cannot forward it (${why})`,
-        {
-          hint:
-            why === undefined
-              ? `Forward it with add_service {"namespace":"${s.namespace}","service_name":"${s.name}"}.`
-              : why === 'no selector and no Endpoints naming a pod'
-                ? 'It has no pod selector and no Endpoints naming a pod, so there is no pod to forward to; it is forwarded once its Endpoints name one (targetRef) or it gets a selector.'
-                : 'Kubernetes port-forward carries TCP to pods only; reach it another way.',
-          ...(err.field ? { field: err.field } : {}),
-        },
-      );
+          ? new KubefwdError(
+              'SERVICE_NOT_FOUND',
+              `${s.name} (namespace ${s.namespace}, context ${context}) is a service of the cluster, but kubefwd does not forward it`,
+              {
+                hint: `Forward it with add_service {"namespace":"${s.namespace}","service_name":"${s.name}"}.`,
+                ...(err.field ? { field: err.field } : {}),
+              },
+            )
+          : cannotForwardError(s, context, why, err.field);
     } else if (gone) better = gone.error;
   } catch {
     // Finding out more failed (kubefwd went away meanwhile): the original answer stands.
