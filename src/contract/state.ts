@@ -42,7 +42,13 @@ export const ForwardView = z.object({
   reason: z.string().optional(),
   /** When the next automatic retry happens (RFC3339), while Waiting or Error. */
   nextRetryAt: z.string().optional(),
+  /** When kubefwd began serving this forward's local port (not when it connected: see activeSince). */
   startedAt: z.string(),
+  /**
+   * While Active: when it last became Active (RFC3339), so "connected for" restarts with each
+   * reconnection. Absent in every other status: a forward Waiting for a pod is not connected.
+   */
+  activeSince: z.string().optional(),
   lastActive: z.string().optional(),
   reconnects: z.number().int(),
   connections: z.number().int(),

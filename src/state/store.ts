@@ -27,6 +27,25 @@ const sameTraffic = (v: ForwardView, t: ForwardTraffic | undefined): boolean =>
   v.avgRateOut === (t?.avgRateOut ?? 0) &&
   v.lastActive === (t?.lastActivity === undefined ? undefined : new Date(t.lastActivity).toISOString());
 
+/**
+ * The record with activeSince, which the engine does not keep: the time of the event that made it
+ * Active, carried while it stays Active, dropped when it leaves (startedAt is when the port began,
+ * so a forward that waits for a pod it never reached looked connected since then).
+ */
+const withActiveSince = (f: ForwardRecord, before: ForwardRecord | undefined, at: number): ForwardRecord => {
+  if (f.status !== 'Active') {
+    if (f.activeSince === undefined) return f;
+    const { activeSince: _gone, ...rest } = f;
+    return rest;
+  }
+  if (f.activeSince !== undefined) return f;
+  const since =
+    before?.status === 'Active' && before.activeSince !== undefined
+      ? before.activeSince
+      : new Date(at).toISOString();
+  return { ...f, activeSince: since };
+};
+
 const sameItems = <T>(a: readonly T[], b: readonly T[]): boolean =>
   a.length === b.length && a.every((x, i) => x === b[i]);
 
@@ -204,7 +223,7 @@ export const createStateStore = (options: StateStoreOptions): StateStore => {
         break;
       case 'ForwardAdded':
       case 'ForwardUpdated':
-        forwards.set(ev.forward.key, ev.forward);
+        forwards.set(ev.forward.key, withActiveSince(ev.forward, forwards.get(ev.forward.key), ev.at));
         break;
       case 'ForwardRemoved':
         forwards.delete(ev.key);

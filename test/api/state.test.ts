@@ -160,6 +160,40 @@ describe('state store', () => {
     expect(s.summary.errorCount).toBe(1);
   });
 
+  it('carries activeSince: when the forward last became Active, only while it is (not the port start)', () => {
+    const { bus, store, clock } = setup();
+    const { apiF, webF } = seed(bus, clock); // at T0: api Active, web Waiting
+    expect(store.forward(apiF.key)!.activeSince).toBe(new Date(T0).toISOString());
+    expect(store.forward(webF.key)!.activeSince).toBeUndefined();
+    const update = (f: typeof apiF, status: typeof apiF.status, previousStatus: typeof apiF.status) =>
+      bus.emit({ type: 'ForwardUpdated', at: clock.now(), forward: { ...f, status }, previousStatus });
+
+    // Another update while Active (reconnects, hostnames) keeps the time.
+    clock.advance(30_000);
+    bus.emit({
+      type: 'ForwardUpdated',
+      at: clock.now(),
+      forward: { ...apiF, reconnects: 1 },
+      previousStatus: 'Active',
+    });
+    expect(store.forward(apiF.key)!.activeSince).toBe(new Date(T0).toISOString());
+
+    // Lost: no connected time while it re-dials; back: from then, not from startedAt.
+    clock.advance(30_000);
+    update(apiF, 'Connecting', 'Active');
+    expect(store.forward(apiF.key)!.activeSince).toBeUndefined();
+    clock.advance(10_000);
+    update(apiF, 'Active', 'Connecting');
+    const back = store.forward(apiF.key)!;
+    expect(back.activeSince).toBe(new Date(T0 + 70_000).toISOString());
+    expect(back.startedAt).toBe(new Date(T0).toISOString());
+
+    // Still Waiting minutes later: never connected.
+    clock.advance(180_000);
+    update(webF, 'Waiting', 'Waiting');
+    expect(store.forward(webF.key)!.activeSince).toBeUndefined();
+  });
+
   it('notifies subscribers once per burst', async () => {
     const { bus, store } = setup();
     const seen: number[] = [];

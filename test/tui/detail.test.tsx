@@ -30,7 +30,9 @@ const api = (o: Partial<ForwardView> = {}): ForwardView =>
       'api-shop-svc-cluster-local',
     ],
     status: 'Active',
-    startedAt: new Date(NOW - 185_000).toISOString(),
+    // The port began before its last reconnection: connected time counts from activeSince.
+    startedAt: new Date(NOW - 600_000).toISOString(),
+    activeSince: new Date(NOW - 185_000).toISOString(),
     reconnects: 2,
     connections: 7,
     activeConnections: 1,
@@ -64,6 +66,24 @@ describe('detail view', () => {
     expect(f).toContain('api-pod-1 (http)   Connected: 3m 5s ago');
     expect(f).toContain('Received: 5.0 MB (2.0 KB/s)');
     expect(f).toMatch(/Received: .*[▁▂▃▄▅▆▇█]{15}/);
+  });
+
+  it('does not say a forward waiting for a new pod is connected (since the port began)', async () => {
+    const { app } = await open([
+      api({
+        key: 'api.shop.sim.-.8080',
+        podName: '',
+        containerName: undefined,
+        status: 'Waiting',
+        reason: 'no ready pod backs the service',
+        startedAt: new Date(NOW - 228_000).toISOString(),
+        activeSince: undefined,
+      }),
+    ]);
+    const f = app.frame();
+    expect(f).toContain('STATUS: ◌ Waiting');
+    expect(f).not.toContain('Connected:');
+    expect(f).toContain('-   not connected (Waiting)');
   });
 
   it('shows an errored forward with its reason, code and next retry', async () => {

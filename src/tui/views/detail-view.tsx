@@ -267,7 +267,14 @@ const infoLines = (
 ): Line[] => {
   const problem = problemText(f, now);
   const sparkWidth = Math.min(40, Math.max(15, Math.floor((width - 40) / 2)));
-  const started = Date.parse(f.startedAt);
+  // From when it last became Active, and only while it is: startedAt is when the local port began,
+  // long before a forward that waits for a new pod (or re-dials) is connected, if ever.
+  const activeSince = f.status === 'Active' && f.activeSince ? Date.parse(f.activeSince) : NaN;
+  const connected = !Number.isNaN(activeSince)
+    ? `   Connected: ${formatDuration(Math.max(0, now - activeSince))} ago`
+    : f.status === 'Active'
+      ? ''
+      : `   not connected (${f.status})`;
   return [
     {
       text: `STATUS: ${statusText(f)}${problem ? ` - ${problem}` : ''}`,
@@ -299,9 +306,7 @@ const infoLines = (
     { text: '' },
     { text: 'POD', bold: true, color: theme.accent },
     {
-      text: `  ${f.podName || '-'}${f.containerName ? ` (${f.containerName})` : ''}${
-        Number.isNaN(started) ? '' : `   Connected: ${formatDuration(now - started)} ago`
-      }`,
+      text: `  ${f.podName || '-'}${f.containerName ? ` (${f.containerName})` : ''}${connected}`,
     },
     { text: '' },
     { text: 'BANDWIDTH', bold: true, color: theme.accent },
