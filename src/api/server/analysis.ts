@@ -15,6 +15,7 @@ import {
   type ServiceDiagnostic,
   type SuggestedAction,
 } from '../../contract/api.js';
+import type { Issue } from '../../contract/api-diagnostics.js';
 import type { ForwardView, ServiceView } from '../../contract/state.js';
 import { classifyError, isClusterSide, isTroubled } from '../../domain/diagnosis.js';
 import type { History } from '../../state/history.js';
@@ -108,6 +109,12 @@ const forwardsStatus = (
   };
 };
 
+/** The codes of a forward Waiting because no pod backs it (a wait without a code is one too). */
+const POD_WAIT_CODES: ReadonlySet<string> = new Set(['NO_PODS', 'ENDPOINTS_STALE']);
+
+const waitsForPod = (x: Issue): boolean =>
+  x.status === 'Waiting' && (x.errorCode === undefined || POD_WAIT_CODES.has(x.errorCode));
+
 // Long as a list of rules: each recommendation is an independent check.
 export const analyze = (i: AnalysisInput): AnalysisResponse => {
   const s = i.snapshot;
@@ -117,7 +124,10 @@ export const analyze = (i: AnalysisInput): AnalysisResponse => {
   const waiting = new Set(c.waiting);
   // Reconnecting helps a forward in error; a pod that refuses connections needs its logs (below).
   const erroredServices = s.services.filter((x) => inError.has(x.key));
-  const waitingServices = s.services.filter((x) => waiting.has(x.key));
+  // Waiting for a pod, not for the API server (API_BUSY) or a re-dial after a lost session
+  // (STREAM_ERROR): their pod is there, and "no ready pod" would send the user to healthy workloads.
+  const podless = new Set(issues.filter(waitsForPod).map((x) => x.serviceKey));
+  const waitingServices = s.services.filter((x) => waiting.has(x.key) && podless.has(x.key));
   const types = new Set(issues.map((x) => x.errorType));
   const recommendations: Recommendation[] = [];
   if (erroredServices.length > 3)

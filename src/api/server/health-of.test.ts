@@ -200,3 +200,39 @@ describe('quick status, health and analyze agree on what an issue is', () => {
     });
   });
 });
+
+describe('analyze: services with no ready pod', () => {
+  it('counts the services waiting for a pod, not those waiting for a busy API server or a re-dial', () => {
+    // The trial: one service waited for the API server (429) while its pod was ready, and was
+    // counted among the "3 service(s) have no ready pod".
+    const busy = fwd('cart', 'Waiting', {
+      error: 'the API server is busy (429); retrying in 5s',
+      errorCode: 'API_BUSY',
+    });
+    const redial = fwd('orders', 'Waiting', {
+      error: 'port-forward connection closed',
+      errorCode: 'STREAM_ERROR',
+      reason: 'lost connection to pod orders-0: port-forward connection closed',
+    });
+    const stale = fwd('legacy', 'Waiting', {
+      podName: '',
+      reason: 'Endpoints name no pod',
+      errorCode: 'ENDPOINTS_STALE',
+    });
+    const uncoded = fwd('web', 'Waiting', { podName: '', reason: 'no ready pod' });
+    const analysis = analyze(input(snapshot([busy, redial, waiting('db'), stale, uncoded, active('a')])));
+    const noPod = analysis.recommendations.filter((r) => r.message.includes('no ready pod'));
+    expect(noPod.map((r) => r.message)).toEqual([
+      '3 service(s) have no ready pod. Check their workloads (pods, events); kubefwd retries on its own.',
+    ]);
+    expect(analysis.suggestedActions.filter((a) => a.action === 'check_pods').map((a) => a.target)).toEqual([
+      'shop/db',
+      'shop/legacy',
+      'shop/web',
+    ]);
+    // Only waits for the API server: no "no ready pod" at all.
+    const onlyBusy = analyze(input(snapshot([busy, active('a')])));
+    expect(onlyBusy.recommendations.some((r) => r.message.includes('no ready pod'))).toBe(false);
+    expect(onlyBusy.suggestedActions.some((a) => a.action === 'check_pods')).toBe(false);
+  });
+});
