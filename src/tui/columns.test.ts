@@ -69,6 +69,17 @@ describe('columns', () => {
     expect(problemText(waiting, NOW)).toBe('no ready pod · retry in 3s');
     expect(problemText(syntheticForward(6, { reason: undefined, error: 'boom' }), NOW)).toBe('boom');
     expect(problemText(syntheticForward(0), NOW)).toBeUndefined();
+    // Re-dialling after a failure: the failure is the thing to read; still starting: nothing.
+    const redial = syntheticForward(6, {
+      status: 'Connecting',
+      error: 'keep-alive: no answer',
+      reason: 'lost connection to pod p: keep-alive: no answer; trying again now (attempt 1)',
+      nextRetryAt: undefined,
+    });
+    expect(problemText(redial, NOW)).toBe(
+      'lost connection to pod p: keep-alive: no answer; trying again now (attempt 1)',
+    );
+    expect(problemText(syntheticForward(6, { status: 'Connecting', error: undefined }), NOW)).toBeUndefined();
     const cols = layoutColumns({
       width: 120,
       compact: true,

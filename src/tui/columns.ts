@@ -2,7 +2,7 @@
 // the layout rules (kubefwd's compact/bandwidth views, auto Namespace/Context columns, dropping
 // the least important columns on narrow terminals) are tested without rendering.
 import type { ForwardView } from '../contract/state.js';
-import { failingConnectionsText } from '../domain/diagnosis.js';
+import { failingConnectionsText, isFailed } from '../domain/diagnosis.js';
 import { retrySuffix } from '../domain/time-format.js';
 import { formatBytes, formatPort, formatRate, sparkline } from './format.js';
 import { fit, fitRight } from './width.js';
@@ -123,7 +123,8 @@ export const headerLine = (cols: readonly Column[]): string =>
 export const problemText = (f: ForwardView, now: number): string | undefined => {
   // Active, but the pod turns connections away: the row says so, or it would look fine.
   if (f.status === 'Active') return failingConnectionsText(f, now);
-  if (f.status !== 'Waiting' && f.status !== 'Error') return undefined;
+  // A re-dial after a failure (Connecting with its error) says the failure, as in the API's count.
+  if (f.status !== 'Waiting' && !isFailed(f)) return undefined;
   const why = f.reason ?? f.error ?? (f.status === 'Waiting' ? 'waiting for a ready pod' : 'failed');
   return `${why}${retrySuffix(f.nextRetryAt, now)}`;
 };

@@ -5,6 +5,7 @@ import type { JSX } from 'preact';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { InfoResponse, NamespacesListResponse, ReconnectResponse } from '../contract/api.js';
 import type { NamespaceView } from '../contract/state.js';
+import { isFailed } from '../domain/diagnosis.js';
 import { formatDuration, formatRate } from '../tui/format.js';
 import { DEFAULT_SORT, nextSortField, type SortSpec } from '../tui/rows.js';
 import { ApiFailure, call, enc, type ApiProblem } from './api.js';
@@ -85,7 +86,8 @@ const Header = ({
     rateIn += f.rateIn;
     rateOut += f.rateOut;
     if (f.status === 'Active') active++;
-    else if (f.status === 'Error') errors++;
+    // A re-dial after a failure (Connecting with its error) is an error, as the TUI and API count it.
+    else if (isFailed(f)) errors++;
     else if (f.status === 'Waiting') waiting++;
     reconnects += f.reconnects;
   }

@@ -1,6 +1,7 @@
 // The services table's groups: the TUI's filtered, sorted rows (tui/rows — same filter syntax,
 // same sort orders), split by context/namespace; groups in name order, rows keep the sort.
 import type { ForwardView } from '../contract/state.js';
+import { isFailed } from '../domain/diagnosis.js';
 import { visibleRows, type Row, type SortSpec } from '../tui/rows.js';
 
 export interface Group {
@@ -25,7 +26,7 @@ export const groupRows = (forwards: Iterable<ForwardView>, filter: string, sort:
         (g = { key, namespace: f.namespace, context: f.context, rows: [], errors: 0, active: 0 }),
       );
     g.rows.push(row);
-    if (f.status === 'Error') g.errors++;
+    if (isFailed(f)) g.errors++;
     if (f.status === 'Active') g.active++;
   }
   return [...groups.values()].sort((a, b) =>
