@@ -563,6 +563,46 @@ describe('tool behaviour', () => {
     });
   });
 
+  it('diagnose_errors and get_service: a Waiting forward is not called failing, and one with no pod names none', async () => {
+    const podless = forward('api-gateway', 8080, '127.1.27.5', {
+      podName: '',
+      status: 'Waiting',
+      errorCode: 'NO_PODS',
+      reason: 'no ready pod matches selector app=api-gateway',
+    });
+    const refused = forward('payments', 8443, '127.1.27.4', {
+      status: 'Error',
+      errorCode: 'CONNECTION_REFUSED',
+      error: 'dial tcp 10.0.0.9:8443: connection refused',
+    });
+    const analysis = (issues: unknown[]) => ({
+      analyze: async () =>
+        ({ status: 'degraded', issues, recommendations: [], suggestedActions: [] }) as never,
+    });
+    const mixed = textOf(
+      (await call('diagnose_errors', {}, analysis([forwardIssue(refused), forwardIssue(podless)]))).r,
+    );
+    expect(mixed).toContain('2 forward(s) with problems (1 failing, 1 waiting):');
+    expect(mixed).toContain('- payments.shop.sim pod payments-0 [Error] CONNECTION_REFUSED');
+    expect(mixed).toContain('- api-gateway.shop.sim [Waiting] NO_PODS');
+    expect(mixed).not.toMatch(/failing forward|pod {2}/);
+    const onlyWaiting = textOf((await call('diagnose_errors', {}, analysis([forwardIssue(podless)]))).r);
+    expect(onlyWaiting).toContain('1 forward(s) with problems (1 waiting):');
+    // get_service lists each forward by its pod: none, no name and no double space.
+    const { backend } = createFakeBackend();
+    const gw = await backend.getService('api-gateway.shop.sim');
+    const svc = textOf(
+      (
+        await call(
+          'get_service',
+          { key: 'api-gateway.shop.sim' },
+          { getService: async () => ({ ...gw, forwards: [podless] }) },
+        )
+      ).r,
+    );
+    expect(svc).toMatch(/^- 127\.1\.27\.5:8080 -> 8080 \[Waiting\]/m);
+  });
+
   it('diagnose_errors: a permission error needs a cluster admin, so no reconnect (or any tool) is offered as the fix', async () => {
     const denied = forward('postgres', 5432, '127.1.27.1', {
       status: 'Error',

@@ -426,14 +426,20 @@ export const diagnoseErrors = defineTool({
         .then((r) => r.logs)
         .catch(() => []),
     ]);
+    // A Waiting forward is not failing (kubefwd waits for a pod, or for the API server): said apart.
+    const waiting = errors.filter((e) => e.status === 'Waiting').length;
+    const kinds = [
+      ...(errors.length > waiting ? [`${errors.length - waiting} failing`] : []),
+      ...(waiting > 0 ? [`${waiting} waiting`] : []),
+    ];
     const text =
       errors.length === 0
-        ? `No forward is failing now (${recentErrors.length} recent error record(s)).`
-        : `${errors.length} failing forward(s):\n` +
+        ? `No forward is failing or waiting now (${recentErrors.length} recent error record(s)).`
+        : `${errors.length} forward(s) with problems (${kinds.join(', ')}):\n` +
           errors
             .map(
               (e) =>
-                `- ${e.serviceKey} pod ${e.podName} [${e.status}] ${e.errorType}: ${e.errorMessage}\n  fix: ${e.suggestion}${e.nextStep ? ` -> ${callText(e.nextStep)}` : ''}`,
+                `- ${e.serviceKey}${e.podName ? ` pod ${e.podName}` : ''} [${e.status}] ${e.errorType}: ${e.errorMessage}\n  fix: ${e.suggestion}${e.nextStep ? ` -> ${callText(e.nextStep)}` : ''}`,
             )
             .join('\n');
     return {

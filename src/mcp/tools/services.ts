@@ -217,7 +217,7 @@ export const getService = defineTool({
     const now = Date.now();
     const fwd = (s.forwards ?? []).map(
       (f) =>
-        `- ${f.podName} ${f.localIP}:${f.localPort} -> ${f.podPort} [${f.status}]${f.error ? ` error: ${f.error}` : ''}${f.reason ? ` (${f.reason})` : ''}${retrySuffix(f.nextRetryAt, now)}` +
+        `- ${f.podName ? `${f.podName} ` : ''}${f.localIP}:${f.localPort} -> ${f.podPort} [${f.status}]${f.error ? ` error: ${f.error}` : ''}${f.reason ? ` (${f.reason})` : ''}${retrySuffix(f.nextRetryAt, now)}` +
         connectionFailureLine(f, now),
     );
     return {
