@@ -929,9 +929,45 @@ describe('tool behaviour', () => {
     expect(err.message).toMatch(
       /postgres .*could not be forwarded: postgres 127\.1\.27\.1:5432.*already in use/,
     );
-    expect(err.hint).toMatch(/Another program holds that address/);
+    // The fix an assistant can pass on: -m is a flag of kubefwd, which no tool can set.
+    expect(err.hint).toContain(
+      "Another program holds local port 5432; no tool of this server can free or remap it (-m is a flag kubefwd takes when it starts). Tell the user to stop that program — `ss -ltnp 'sport = :5432'` (Linux)",
+    );
+    expect(err.hint).toContain('or to restart kubefwd with `-m 5432:<free port>');
     expect(err.hint).toContain('reconnect_service {"key":"postgres.shop.sim"}');
     expect(textOf(r)).not.toMatch(/^Forwarding/);
+  });
+
+  it('diagnose_errors and get_analysis: a port held on all addresses is told as what the user can do (stop the program, or restart kubefwd with -m)', async () => {
+    // As the daemon says it (engine/listen-failure.ts portTakenEverywhere); kept as it is.
+    const message =
+      'port 18765 is already in use by another program that listens on it on all addresses (0.0.0.0 or [::]), so no other address can take it; stop that program, or map the port elsewhere with -m 18765:28765';
+    const held = forward('metrics', 18765, '127.1.27.6', {
+      status: 'Error',
+      errorCode: 'PORT_IN_USE',
+      error: message,
+    });
+    const over = {
+      analyze: async () =>
+        ({
+          status: 'degraded',
+          summary: 'x',
+          issues: [forwardIssue(held)],
+          recommendations: [],
+          suggestedActions: [],
+        }) as never,
+    };
+    const advice =
+      "Another program holds local port 18765; no tool of this server can free or remap it (-m is a flag kubefwd takes when it starts). Tell the user to stop that program — `ss -ltnp 'sport = :18765'` (Linux) or `lsof -nP -iTCP:18765 -sTCP:LISTEN` (macOS) names it — or to restart kubefwd with `-m 18765:28765` so the service is served on another local port.";
+    const diag = (await call('diagnose_errors', {}, over)).r;
+    expect((diag.structuredContent as { errors: unknown[] }).errors[0]).toMatchObject({
+      errorMessage: message,
+      suggestion: advice,
+    });
+    expect(textOf(diag)).toContain(`fix: ${advice}`);
+    const analysis = textOf((await call('get_analysis', {}, over)).r);
+    expect(analysis).toContain(message);
+    expect(analysis).toContain(`fix: ${advice}`);
   });
 
   it('add_service still starting after the wait is a result with status pending and why', async () => {

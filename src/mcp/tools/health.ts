@@ -12,6 +12,7 @@ import { classifyError } from '../../domain/diagnosis.js';
 import { parseServiceKey } from '../../domain/keys.js';
 import { keyField } from '../input.js';
 import { UNTRUSTED_NOTICE, fenceUntrusted } from '../untrusted.js';
+import { localPortOfKey, portInUseAdvice } from '../port-in-use.js';
 import { anyObject } from './shapes.js';
 import { READ_ONLY, defineTool } from './define.js';
 
@@ -211,7 +212,10 @@ export const getAnalysis = defineTool({
       `${a.status}: ${a.summary}; ${a.issues.length} issue(s).`,
       ...a.issues
         .slice(0, 10)
-        .map((i) => `- [${i.severity}] ${i.serviceKey ?? i.component}: ${i.message}\n  fix: ${i.suggestion}`),
+        .map(
+          (i) =>
+            `- [${i.severity}] ${i.serviceKey ?? i.component}: ${i.message}\n  fix: ${fixOf(i, classifyError(i.message, i.errorCode).code)}`,
+        ),
       ...(a.issues.length > 10 ? [`- … and ${a.issues.length - 10} more (in the JSON below)`] : []),
       ...a.recommendations.map((r) => `Recommendation (${r.priority}): ${r.message}`),
     ].join('\n');
@@ -284,6 +288,15 @@ const nextStepFor = async (
 type NextStep = { tool: string; args: Record<string, unknown> };
 
 /**
+ * An issue's fix as this server says it: the analysis's suggestion, except for a local port held by
+ * another program, whose fix (-m) is a flag no tool here can pass — said as what to tell the user.
+ */
+const fixOf = (issue: Issue, code: ErrorCode): string =>
+  code === 'PORT_IN_USE'
+    ? portInUseAdvice(localPortOfKey(issue.forwardKey ?? ''), issue.message)
+    : issue.suggestion;
+
+/**
  * Every forward issue of an analysis with its registry code, where it is, and the tool to call next
  * (nextStepFor): what diagnose_errors lists, and what get_analysis turns its suggested actions into.
  */
@@ -336,7 +349,7 @@ const issueSteps = async (api: KubefwdBackend, issues: readonly Issue[]) => {
             errorMessage: issue.message,
             ...(issue.reason ? { reason: issue.reason } : {}),
             ...(issue.nextRetryAt ? { nextRetryAt: issue.nextRetryAt } : {}),
-            suggestion: issue.suggestion,
+            suggestion: fixOf(issue, code),
             ...(nextStep ? { nextStep } : {}),
           };
         })(),

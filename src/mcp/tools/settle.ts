@@ -6,6 +6,7 @@ import { ERROR_CODES, KubefwdError } from '../../contract/errors.js';
 import type { KubefwdBackend } from '../backend.js';
 import type { ForwardView } from '../../contract/state.js';
 import { classifyForward } from '../../domain/diagnosis.js';
+import { portInUseAdvice } from '../port-in-use.js';
 
 export const DEFAULT_SETTLE_MS = 5_000;
 const POLL_MS = 150;
@@ -80,7 +81,11 @@ const describeForward = (f: ForwardView): string =>
 export const settleFailure = (what: string, failed: readonly ForwardView[]): KubefwdError => {
   const first = failed[0];
   const code = first ? classifyForward(first).code : 'INTERNAL';
-  const fix = ERROR_CODES[code].hint;
+  // -m, the registry's fix for a held port, is a flag no tool here can pass: what to tell the user.
+  const fix =
+    code === 'PORT_IN_USE' && first
+      ? portInUseAdvice(first.localPort, first.error ?? first.reason ?? '')
+      : ERROR_CODES[code].hint;
   const keys = [...new Set(failed.map((f) => f.serviceKey))];
   const retry = keys.map((k) => JSON.stringify({ key: k })).join(', ');
   return new KubefwdError(code, `${what}: ${failed.map(describeForward).join('; ')}`, {
