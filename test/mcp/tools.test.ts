@@ -904,11 +904,18 @@ describe('tool behaviour', () => {
   it('add_service answers once its forward listens: active, with the address', async () => {
     const { r } = await call('add_service', { namespace: 'shop', service_name: 'postgres' });
     expect(r.structuredContent).toMatchObject({ status: 'active', localIP: '127.1.27.9' });
-    // `ports` is ignored, in either spelling a model may send.
-    for (const ports of [[5432], ['5432', '15432:5432']])
-      expect(
-        (await call('add_service', { namespace: 'shop', service_name: 'postgres', ports })).r.isError,
-      ).not.toBe(true);
+    // `ports` has no effect, in either spelling a model may send, and the answer says so.
+    for (const ports of [[5432], ['5432', '15432:5432']]) {
+      const withPorts = (await call('add_service', { namespace: 'shop', service_name: 'postgres', ports })).r;
+      expect(withPorts.isError).not.toBe(true);
+      expect(textOf(withPorts)).toContain(
+        `\`ports\` (${ports.join(', ')}) was not applied: every TCP port is forwarded on the same local port number; another local port takes kubefwd restarted with -m svcPort:localPort.`,
+      );
+    }
+    expect(textOf(r)).not.toContain('was not applied');
+    const tool = TOOLS.find((t) => t.name === 'add_service')!;
+    expect(tool.description).toContain('`ports` has no effect');
+    expect(tool.description).not.toMatch(/ignored/);
     expect(textOf(r)).toMatch(/^Forwarding postgres/);
   });
 

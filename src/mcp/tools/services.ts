@@ -27,8 +27,10 @@ export const addService = defineTool({
     'The forward stays up while pods change. Waits a few seconds for the forward to be active; status ' +
     '"pending" means it is still starting (the note says why), and a forward that fails (e.g. its address is ' +
     'held by another program) is an error naming the cause and the fix. Requires namespace and service_name ' +
-    '(find them with list_k8s_services). `ports` is accepted for compatibility and ignored: every TCP port is ' +
-    'forwarded.',
+    '(find them with list_k8s_services). `ports` has no effect (accepted so calls written for the original ' +
+    'kubefwd still work): it neither picks nor remaps ports. Every TCP port of the service is forwarded on the ' +
+    'same local port number; another local port takes kubefwd restarted with -m svcPort:localPort, which no ' +
+    'tool here can do.',
   input: z.strictObject({
     namespace: namespaceField,
     service_name: serviceNameField.describe('Kubernetes service name, e.g. "postgres"'),
@@ -41,7 +43,9 @@ export const addService = defineTool({
         ]),
       )
       .max(64)
-      .describe('ignored (kept for kubefwd compatibility): every TCP port of the service is forwarded')
+      .describe(
+        'has no effect (kept for kubefwd compatibility): it neither picks nor remaps ports; every TCP port of the service is forwarded on the same local port number',
+      )
       .optional(),
   }),
   output: z.object({
@@ -60,7 +64,7 @@ export const addService = defineTool({
     connectionStrings: z.array(connectionStringOut),
   }),
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
-  async run({ namespace, service_name, context }, api, ctx) {
+  async run({ namespace, service_name, context, ports: asked }, api, ctx) {
     const res = await api.addService({
       namespace,
       serviceName: service_name,
@@ -105,6 +109,12 @@ export const addService = defineTool({
         : `${res.serviceName} (${res.namespace}, context ${res.context}) will be reachable as ${res.hostnames[0] ?? res.serviceName} at ${res.localIP}; key ${res.key}. ${note ?? ''}`,
       ...(hostsFile !== undefined ? [byIpNote(hostsFile)] : []),
       `Ports: ${ports.map((p) => `${p.localPort}`).join(', ')}`,
+      // Said, not silently dropped: whoever sent "15432:5432" expects 15432 to listen.
+      ...(asked !== undefined && asked.length > 0
+        ? [
+            `\`ports\` (${asked.join(', ')}) was not applied: every TCP port is forwarded on the same local port number; another local port takes kubefwd restarted with -m svcPort:localPort.`,
+          ]
+        : []),
       ...connectionLines(details),
     ].join('\n');
     return { data, text };
