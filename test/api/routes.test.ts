@@ -570,6 +570,13 @@ describe('logs, history, diagnostics', () => {
       errorType: 'connection_refused',
       connection: { state: 'error' },
     });
+    // Never connected: no uptime (it counted from the port's start).
+    h.clock.advance(60_000);
+    expect((await h.client.forwardDiagnostic(h.seeded!.dbF.key)).uptime).toBe('0s');
+    const active = await h.client.forwardDiagnostic(h.seeded!.apiF.key);
+    const since = h.state.getSnapshot().forwards.find((x) => x.key === h.seeded!.apiF.key)?.activeSince;
+    expect(since).toBeDefined();
+    expect(active.connectedAt).toBe(since);
     await rejectsWith(h.client.serviceDiagnostic('nope'), 'SERVICE_NOT_FOUND');
     await rejectsWith(h.client.forwardDiagnostic('nope'), 'FORWARD_NOT_FOUND');
   });

@@ -341,7 +341,9 @@ const connState = (f: ForwardView): ForwardDiagnostic['connection']['state'] =>
   )[f.status];
 
 export const forwardDiagnostic = (f: ForwardView, now: number): ForwardDiagnostic => {
-  const started = Date.parse(f.startedAt);
+  // Connected since it last became Active (kubefwd's field name); not connected, no uptime. The
+  // port's start (startedAt) counted a forward waiting for a new pod as connected for minutes.
+  const started = f.status === 'Active' && f.activeSince ? Date.parse(f.activeSince) : Number.NaN;
   const last = f.lastActive ? Date.parse(f.lastActive) : undefined;
   const idle = last !== undefined ? formatDuration(now - last) : undefined;
   const text = f.error ?? f.reason;
@@ -359,7 +361,7 @@ export const forwardDiagnostic = (f: ForwardView, now: number): ForwardDiagnosti
     localPort: f.localPort,
     podPort: f.podPort,
     hostnames: f.hostnames,
-    connectedAt: f.startedAt,
+    connectedAt: f.activeSince ?? f.startedAt,
     uptime: Number.isFinite(started) ? formatDuration(now - started) : '0s',
     ...(f.lastActive ? { lastActive: f.lastActive } : {}),
     ...(idle ? { idleDuration: idle } : {}),
