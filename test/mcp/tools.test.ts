@@ -159,6 +159,18 @@ describe.each(TOOLS.map((t) => [t.name, t] as const))('%s', (name, tool: Tool) =
   });
 });
 
+/** A cluster service as list_k8s_services lists it (not forwarded). */
+const k8sService = (name: string, type: string, protocol: string, port: number) => ({
+  name,
+  namespace: 'shop',
+  context: 'sim',
+  type,
+  clusterIP: '10.0.0.1',
+  ports: [{ port, targetPort: String(port), protocol }],
+  selector: { app: name },
+  forwarded: false,
+});
+
 describe('tool behaviour', () => {
   const call = async (name: string, args: Record<string, unknown>, over = {}) => {
     const { backend, state } = createFakeBackend(over);
@@ -379,16 +391,7 @@ describe('tool behaviour', () => {
   it('get_connection_info on a UDP-only or ExternalName service says kubefwd cannot forward it and why, not "add_service"', async () => {
     const { backend } = createFakeBackend();
     const listed = await backend.k8sServices('shop');
-    const svc = (name: string, type: string, protocol: string) => ({
-      name,
-      namespace: 'shop',
-      context: 'sim',
-      type,
-      clusterIP: '10.0.0.1',
-      ports: [{ port: 8125, targetPort: '8125', protocol }],
-      selector: { app: name },
-      forwarded: false,
-    });
+    const svc = (name: string, type: string, protocol: string) => k8sService(name, type, protocol, 8125);
     const over = {
       k8sServices: async () => ({
         ...listed,
@@ -1096,16 +1099,7 @@ describe('tool behaviour', () => {
   });
 
   it('list_k8s_services marks the services port-forward cannot carry', async () => {
-    const svc = (name: string, type: string, protocol: string) => ({
-      name,
-      namespace: 'shop',
-      context: 'sim',
-      type,
-      clusterIP: '10.0.0.1',
-      ports: [{ port: 53, targetPort: '53', protocol }],
-      selector: { app: name },
-      forwarded: false,
-    });
+    const svc = (name: string, type: string, protocol: string) => k8sService(name, type, protocol, 53);
     const over = {
       k8sServices: async () => ({
         services: [
