@@ -5,7 +5,6 @@ import type { JSX } from 'preact';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { InfoResponse, NamespacesListResponse, ReconnectResponse } from '../contract/api.js';
 import type { NamespaceView } from '../contract/state.js';
-import { isFailed } from '../domain/diagnosis.js';
 import { formatDuration, formatRate } from '../tui/format.js';
 import { DEFAULT_SORT, nextSortField, type SortSpec } from '../tui/rows.js';
 import { ApiFailure, call, enc, type ApiProblem } from './api.js';
@@ -19,6 +18,7 @@ import { LogsView } from './logs-view.js';
 import { NamespaceAlerts } from './namespace-alerts.js';
 import { animationFrames, createPacer } from './pacer.js';
 import { ProblemBox } from './problem.js';
+import { summarize } from './summary.js';
 
 type Route = { view: 'list' } | { view: 'service'; key: string } | { view: 'browse' } | { view: 'logs' };
 
@@ -76,21 +76,10 @@ const Header = ({
     const t = setInterval(() => setTick((n) => n + 1), 1000);
     return () => clearInterval(t);
   }, []);
-  let rateIn = 0;
-  let rateOut = 0;
-  let active = 0;
-  let errors = 0;
-  let waiting = 0;
-  let reconnects = 0;
-  for (const f of hub.live.forwards.values()) {
-    rateIn += f.rateIn;
-    rateOut += f.rateOut;
-    if (f.status === 'Active') active++;
-    // A re-dial after a failure (Connecting with its error) is an error, as the TUI and API count it.
-    else if (isFailed(f)) errors++;
-    else if (f.status === 'Waiting') waiting++;
-    reconnects += f.reconnects;
-  }
+  const { active, errors, waiting, rateIn, rateOut, reconnects } = summarize(
+    hub.live.forwards.values(),
+    Date.now(),
+  );
   return (
     <header>
       <a class="brand" href="#/">

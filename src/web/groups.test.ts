@@ -38,3 +38,22 @@ describe('groupRows', () => {
     expect(g).toMatchObject({ key: 'shop.sim', active: 1, errors: 2 });
   });
 });
+
+describe('groupRows errors', () => {
+  it('counts an Active forward whose connections fail as its group’s error, as the header does', () => {
+    const now = Date.now();
+    const [g] = groupRows(
+      [
+        fwd('a', {}),
+        fwd('b', {
+          lastConnectionError: 'connection refused',
+          lastConnectionErrorAt: new Date(now - 5000).toISOString(),
+        }),
+      ],
+      '',
+      DEFAULT_SORT,
+      now,
+    );
+    expect(g).toMatchObject({ active: 2, errors: 1 });
+  });
+});

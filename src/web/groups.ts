@@ -1,8 +1,8 @@
 // The services table's groups: the TUI's filtered, sorted rows (tui/rows — same filter syntax,
 // same sort orders), split by context/namespace; groups in name order, rows keep the sort.
 import type { ForwardView } from '../contract/state.js';
-import { isFailed } from '../domain/diagnosis.js';
 import { visibleRows, type Row, type SortSpec } from '../tui/rows.js';
+import { hasIssue } from './summary.js';
 
 export interface Group {
   /** `<namespace>.<context>`, the namespace key of the API. */
@@ -14,7 +14,12 @@ export interface Group {
   active: number;
 }
 
-export const groupRows = (forwards: Iterable<ForwardView>, filter: string, sort: SortSpec): Group[] => {
+export const groupRows = (
+  forwards: Iterable<ForwardView>,
+  filter: string,
+  sort: SortSpec,
+  now = Date.now(),
+): Group[] => {
   const groups = new Map<string, Group>();
   for (const row of visibleRows([...forwards], filter, sort)) {
     const f = row.forward;
@@ -26,7 +31,7 @@ export const groupRows = (forwards: Iterable<ForwardView>, filter: string, sort:
         (g = { key, namespace: f.namespace, context: f.context, rows: [], errors: 0, active: 0 }),
       );
     g.rows.push(row);
-    if (isFailed(f)) g.errors++;
+    if (hasIssue(f, now)) g.errors++;
     if (f.status === 'Active') g.active++;
   }
   return [...groups.values()].sort((a, b) =>
