@@ -6,7 +6,7 @@
 import type { ApiEvent } from '../../contract/api.js';
 import { createRingBuffer } from '../../engine/traffic/ring-buffer.js';
 import type { RouteContext } from './deps.js';
-import { bandwidthEvent, logEvent, toApiEvent } from './event-map.js';
+import { bandwidthEvent, isMoving, logEvent, toApiEvent } from './event-map.js';
 
 export type Listener = (e: ApiEvent) => void;
 
@@ -37,8 +37,12 @@ export const createEventFeed = (
   };
   ctx.state.onEngineEvent((ev) => publish(toApiEvent(ev)));
   // Built only while someone listens: a look at every forward each second, for nobody, costs at scale.
+  let moving = new Set<string>();
   ctx.traffic?.onSample(() => {
-    if (listeners.size > 0) publish(bandwidthEvent(ctx.now(), ctx.traffic?.forwards() ?? []));
+    if (listeners.size === 0) return;
+    const forwards = ctx.traffic?.forwards() ?? [];
+    publish(bandwidthEvent(ctx.now(), forwards, moving));
+    moving = new Set(forwards.filter(isMoving).map((f) => f.key));
   });
   ctx.state.logs.subscribe((entry) => publish(logEvent(entry)));
   return {

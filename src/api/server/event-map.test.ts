@@ -202,6 +202,16 @@ describe('engine events → SSE vocabulary', () => {
     ...over,
   });
 
+  it('bandwidth: a forward that moved at the last tick and stopped is listed once more, at rate 0', () => {
+    const f = traffic({ bytesIn: 5, bytesOut: 1 });
+    const e = bandwidthEvent(0, [f], new Set(['k']))!;
+    expect(e.data).toMatchObject({
+      forwards: [expect.objectContaining({ key: 'k', rateIn: 0, rateOut: 0 })],
+    });
+    // Only once: the next tick's set (what moved at this one) no longer has it.
+    expect(bandwidthEvent(1000, [f], new Set())).toBeUndefined();
+  });
+
   it('bandwidth: only forwards that moved', () => {
     const f = traffic();
     expect(bandwidthEvent(0, [{ ...f, bytesIn: 5, bytesOut: 0, rateIn: 0, rateOut: 0 }])).toBeUndefined();

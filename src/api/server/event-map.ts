@@ -116,17 +116,25 @@ export const toApiEvent = (ev: EngineEvent): Omit<ApiEvent, 'id'> | undefined =>
  */
 export const FAILURE_ANNOUNCE_MS = 2000;
 
+export const isMoving = (f: Pick<ForwardTraffic, 'rateIn' | 'rateOut'>): boolean =>
+  f.rateIn > 0 || f.rateOut > 0;
+
 /**
- * One BandwidthUpdate per sample tick, listing forwards that moved bytes or whose connections just
+ * One BandwidthUpdate per sample tick, listing forwards that moved bytes, that moved at the last
+ * tick (`wasMoving`: their rates drop to 0 here — without that a page or TUI patched by these
+ * events showed the last rate for as long as the forward stayed quiet), or whose connections just
  * failed (undefined when none did). Totals count the moving ones.
  */
 export const bandwidthEvent = (
   at: number,
   forwards: readonly ForwardTraffic[],
+  wasMoving: ReadonlySet<string> = new Set(),
 ): Omit<ApiEvent, 'id'> | undefined => {
-  const isMoving = (f: ForwardTraffic) => f.rateIn > 0 || f.rateOut > 0;
   const listed = forwards.filter(
-    (f) => isMoving(f) || (f.lastFailure !== undefined && at - f.lastFailure.at < FAILURE_ANNOUNCE_MS),
+    (f) =>
+      isMoving(f) ||
+      wasMoving.has(f.key) ||
+      (f.lastFailure !== undefined && at - f.lastFailure.at < FAILURE_ANNOUNCE_MS),
   );
   if (listed.length === 0) return undefined;
   return {
