@@ -9,16 +9,17 @@ import { formatDuration, formatRate } from '../tui/format.js';
 import { DEFAULT_SORT, nextSortField, type SortSpec } from '../tui/rows.js';
 import { ApiFailure, call, enc, type ApiProblem } from './api.js';
 import { BrowseView } from './browse-view.js';
-import { connect, type LinkState } from './connection.js';
+import { connect, reachableAfter, type LinkState } from './connection.js';
 import { DetailView } from './detail-view.js';
 import { KEY_HELP, keyAction, type KeyAction } from './keyboard.js';
+import { UNREACHABLE_TEXT, UNREACHABLE_TITLE } from './list-message.js';
 import { ListView, type Display } from './list-view.js';
 import { createLiveHub, useLive, type LiveHub } from './live-hub.js';
 import { LogsView } from './logs-view.js';
 import { NamespaceAlerts } from './namespace-alerts.js';
 import { animationFrames, createPacer } from './pacer.js';
 import { ProblemBox } from './problem.js';
-import { summarize } from './summary.js';
+import { summarize, uptimeMs } from './summary.js';
 
 type Route = { view: 'list' } | { view: 'service'; key: string } | { view: 'browse' } | { view: 'logs' };
 
@@ -63,10 +64,12 @@ const loadDisplay = (): Display => {
 const Header = ({
   hub,
   link,
+  reachable,
   startedAt,
 }: {
   hub: LiveHub;
   link: LinkState;
+  reachable: boolean;
   startedAt: number | undefined;
 }) => {
   useLive(hub);
@@ -80,6 +83,7 @@ const Header = ({
     hub.live.forwards.values(),
     Date.now(),
   );
+  const up = uptimeMs(startedAt, reachable, Date.now());
   return (
     <header>
       <a class="brand" href="#/">
@@ -99,7 +103,7 @@ const Header = ({
         <span id="rates">
           ↓ {formatRate(rateIn)} ↑ {formatRate(rateOut)}
         </span>
-        {startedAt !== undefined && <span id="uptime">up {formatDuration(Date.now() - startedAt)}</span>}
+        {up !== undefined && <span id="uptime">up {formatDuration(up)}</span>}
       </span>
       <span class="spacer" />
       <span class={`link link-${link}`} id="link-state">
@@ -142,6 +146,7 @@ export const App = (): JSX.Element => {
   const hub = useMemo(() => createLiveHub(animationFrames), []);
   const pacer = useMemo(() => createPacer(animationFrames), []);
   const [link, setLink] = useState<LinkState>('connecting');
+  const [reachable, setReachable] = useState(true);
   const [route, setRoute] = useState<Route>(() => parseRoute(location.hash));
   const [filter, setFilter] = useState('');
   const [sort, setSort] = useState<SortSpec>(DEFAULT_SORT);
@@ -167,7 +172,10 @@ export const App = (): JSX.Element => {
     const conn = connect(hub.live, {
       changed: () => hub.changed(),
       namespacesChanged: () => setNsVersion((v) => v + 1),
-      link: (s) => setLink(s),
+      link: (s) => {
+        setLink(s);
+        setReachable((was) => reachableAfter(was, s));
+      },
     });
     // The browse page re-reads the cluster when the number of forwards changes.
     const off = hub.subscribe(() => setForwardCount(hub.live.forwards.size));
@@ -320,7 +328,7 @@ export const App = (): JSX.Element => {
 
   return (
     <div class="app">
-      <Header hub={hub} link={link} startedAt={startedAt} />
+      <Header hub={hub} link={link} reachable={reachable} startedAt={startedAt} />
       <div class="notices" aria-live="polite">
         {notices.map((n) =>
           n.problem ? (
@@ -335,6 +343,12 @@ export const App = (): JSX.Element => {
       {help && <Help close={() => setHelp(false)} />}
       <NamespaceAlerts namespaces={namespaces} />
       <main>
+        {!reachable && (
+          <section class="panel unreachable" id="unreachable" role="status">
+            <h2>{UNREACHABLE_TITLE}</h2>
+            <p>{UNREACHABLE_TEXT}</p>
+          </section>
+        )}
         {link === 'unauthorized' ? (
           <section class="panel login">
             <h2>Log in to this kubefwd</h2>
@@ -368,6 +382,7 @@ export const App = (): JSX.Element => {
             actions={actions}
             filterBox={filterBox}
             keys={viewKeys}
+            reachable={reachable}
           />
         )}
       </main>

@@ -115,3 +115,10 @@ export const connect = (live: Live, cb: ConnectionCallbacks): { close(): void } 
     },
   };
 };
+
+/**
+ * Whether the page reaches its kubefwd, after a link state. A retry (connecting) keeps what the
+ * last attempt found, so a stopped kubefwd stays "not reachable" between attempts instead of flickering.
+ */
+export const reachableAfter = (was: boolean, state: LinkState): boolean =>
+  state === 'offline' ? false : state === 'connecting' ? was : true;

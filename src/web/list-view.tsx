@@ -16,6 +16,7 @@ import { SORT_FIELDS, sortFieldLabel, type SortField, type SortSpec } from '../t
 import { hintOf } from './api.js';
 import { withRetry } from './clock.js';
 import { groupRows, type Group } from './groups.js';
+import { emptyListText } from './list-message.js';
 import type { KeyAction } from './keyboard.js';
 import type { LiveHub } from './live-hub.js';
 import type { Pacer } from './pacer.js';
@@ -232,6 +233,8 @@ export interface ListViewProps {
   filterBox: RefObject<HTMLInputElement>;
   /** Where App sends the list's keys. */
   keys: MutableRef<((a: KeyAction) => boolean) | undefined>;
+  /** False while kubefwd cannot be reached: the rows are its last known state, greyed. */
+  reachable: boolean;
 }
 
 interface Shape {
@@ -332,8 +335,12 @@ export const ListView = (p: ListViewProps): JSX.Element => {
   };
 
   const select = useMemo(() => (key: string) => setSelected(key), []);
+  const empty = emptyListText(shape.total, rowCount, p.reachable);
+  let cls = 'forwards';
+  if (p.display.compact) cls += ' compact';
+  if (!p.reachable) cls += ' unreachable';
   return (
-    <section class={p.display.compact ? 'forwards compact' : 'forwards'}>
+    <section class={cls}>
       <div class="toolbar">
         <input
           type="search"
@@ -368,24 +375,24 @@ export const ListView = (p: ListViewProps): JSX.Element => {
         <span class="spacer" />
         <button
           type="button"
-          disabled={shape.errors === 0}
+          disabled={shape.errors === 0 || !p.reachable}
           onClick={() => p.actions.reconnectErrors()}
           id="reconnect-errors"
           title="Reconnect the services in error (r)"
         >
           Reconnect errors ({shape.errors})
         </button>
-        <a class="button" href="#/browse" title="Browse the cluster (f)">
-          Add from cluster…
-        </a>
+        {p.reachable ? (
+          <a class="button" href="#/browse" title="Browse the cluster (f)">
+            Add from cluster…
+          </a>
+        ) : (
+          <button type="button" disabled title="kubefwd is not reachable">
+            Add from cluster…
+          </button>
+        )}
       </div>
-      {shape.groups.length === 0 && (
-        <p class="empty">
-          {shape.total === 0
-            ? 'Nothing is forwarded yet. Add a namespace or a service from the cluster.'
-            : 'No forward matches the filter.'}
-        </p>
-      )}
+      {empty !== undefined && <p class="empty">{empty}</p>}
       {items.length > 0 && (
         <div class={p.display.bandwidth ? 'row head-row' : 'row head-row no-bw'} aria-hidden="true">
           <span>Status</span>

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ForwardView } from '../contract/state.js';
-import { summarize } from './summary.js';
+import { summarize, uptimeMs } from './summary.js';
 
 const NOW = Date.parse('2026-01-01T00:10:00Z');
 
@@ -53,5 +53,13 @@ describe('summarize', () => {
       NOW,
     );
     expect(s).toMatchObject({ active: 2, errors: 0 });
+  });
+});
+
+describe('uptimeMs', () => {
+  it('has no uptime while kubefwd cannot be reached, so it stops counting', () => {
+    expect(uptimeMs(NOW - 60_000, true, NOW)).toBe(60_000);
+    expect(uptimeMs(NOW - 60_000, false, NOW)).toBeUndefined();
+    expect(uptimeMs(undefined, true, NOW)).toBeUndefined();
   });
 });

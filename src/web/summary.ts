@@ -1,4 +1,4 @@
-// The header's figures (the TUI's status line): forwards, errors, waiting, rates, reconnects.
+// The header's figures (the TUI's status line): forwards, errors, waiting, rates, reconnects, uptime.
 import type { ForwardView } from '../contract/state.js';
 import { failingConnectionsText, isFailed } from '../domain/diagnosis.js';
 
@@ -30,3 +30,10 @@ export const summarize = (forwards: Iterable<ForwardView>, now: number): Summary
   }
   return s;
 };
+
+/** kubefwd's uptime, only while the page reaches it: a stopped kubefwd has none to count. */
+export const uptimeMs = (
+  startedAt: number | undefined,
+  reachable: boolean,
+  now: number,
+): number | undefined => (startedAt !== undefined && reachable ? now - startedAt : undefined);
