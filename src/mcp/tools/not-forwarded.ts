@@ -7,6 +7,7 @@ import { KubefwdError } from '../../contract/errors.js';
 import type { ServiceView } from '../../contract/state.js';
 import type { KubefwdBackend } from '../backend.js';
 import { didYouMean } from '../../domain/did-you-mean.js';
+import { parseServiceKey } from '../../domain/keys.js';
 import { didYouMeanKey } from './close-keys.js';
 import { hasNoSelector, podsNamedBy } from './endpoint-pods.js';
 
@@ -122,11 +123,11 @@ const removalsOf = async (
     .historyEvents({ type: 'ServiceRemoved', count: REMOVALS_LOOKED_AT })
     .catch(() => []);
   return events.flatMap((e) => {
-    // A service key is "name.namespace.context" (the context may hold dots; names and namespaces not).
-    const [n, ns, ...rest] = (e.serviceKey ?? '').split('.');
-    const ctx = rest.join('.');
-    return n === name && ns && ctx && (!namespace || ns === namespace) && (!context || ctx === context)
-      ? [{ namespace: ns, context: ctx, at: e.timestamp }]
+    const k = parseServiceKey(e.serviceKey ?? '');
+    return k?.service === name &&
+      (!namespace || k.namespace === namespace) &&
+      (!context || k.context === context)
+      ? [{ namespace: k.namespace, context: k.context, at: e.timestamp }]
       : [];
   });
 };
@@ -188,23 +189,13 @@ export const explainNotForwarded = async (
   try {
     const { services } = await api.listServices();
     // A service of the cluster by that very name first: its reason beats a guess at a typo.
+    // `name`, `name.namespace` or `name.namespace.context` (the context may hold dots).
     const [name = asked, namespace, ...rest] = asked.split('.');
-    const inCluster = await findInCluster(
-      api,
-      name,
-      namespace,
-      rest.length > 0 ? rest.join('.') : undefined,
-      services,
-    );
+    const context = rest.length > 0 ? rest.join('.') : undefined;
+    const inCluster = await findInCluster(api, name, namespace, context, services);
     const gone = inCluster
       ? undefined
-      : await goneFromCluster(
-          api,
-          name,
-          namespace,
-          rest.length > 0 ? rest.join('.') : undefined,
-          err.field ?? 'key',
-        );
+      : await goneFromCluster(api, name, namespace, context, err.field ?? 'key');
     const close = inCluster || gone?.deleted ? '' : didYouMeanKey(asked, services);
     if (gone?.deleted) better = gone.error;
     else if (close)
