@@ -278,9 +278,12 @@ export const createStateStore = (options: StateStoreOptions): StateStore => {
     const sig = `${t.bytesIn}/${t.bytesOut}/${t.rateIn}/${t.rateOut}/${t.connections}/${t.activeConnections}/${t.failedConnections}`;
     if (sig === lastTraffic) return;
     lastTraffic = sig;
-    // Failing connections show only in the traffic figures: the history notes when a run starts and ends.
-    const at = clock.now();
-    for (const f of forwards.values()) history.observeConnections(f, traffic.forward(f.key), at);
+    // Failing connections show only in the traffic figures: the history notes when a run starts and
+    // ends. A look at every forward, so only while some forward has failed connections at all.
+    if (t.failedConnections > 0) {
+      const at = clock.now();
+      for (const f of forwards.values()) history.observeConnections(f, traffic.forward(f.key), at);
+    }
     changed();
   });
 
