@@ -19,7 +19,8 @@ import { LogsView } from './logs-view.js';
 import { NamespaceAlerts } from './namespace-alerts.js';
 import { animationFrames, createPacer } from './pacer.js';
 import { ProblemBox } from './problem.js';
-import { summarize, uptimeMs } from './summary.js';
+import { summarize } from '../domain/forward-counts.js';
+import { uptimeMs } from './summary.js';
 
 type Route = { view: 'list' } | { view: 'service'; key: string } | { view: 'browse' } | { view: 'logs' };
 

@@ -1,23 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { ForwardView } from '../contract/state.js';
+import { forwardFixture as fwd } from '../domain/forward-fixture.js';
 import { DEFAULT_SORT } from '../tui/rows.js';
 import { groupRows } from './groups.js';
-
-const fwd = (name: string, over: Partial<ForwardView>): ForwardView =>
-  ({
-    key: `${name}.shop.sim.${name}-0.80`,
-    serviceKey: `${name}.shop.sim`,
-    serviceName: name,
-    namespace: 'shop',
-    context: 'sim',
-    podName: `${name}-0`,
-    localIP: '127.1.27.1',
-    localPort: '80',
-    podPort: '80',
-    hostnames: [name],
-    status: 'Active',
-    ...over,
-  }) as ForwardView;
 
 describe('groupRows', () => {
   it('counts a forward re-dialling after a failure as an error, as the API and TUI do; one still starting not', () => {

@@ -2,7 +2,7 @@
 // same sort orders), split by context/namespace; groups in name order, rows keep the sort.
 import type { ForwardView } from '../contract/state.js';
 import { visibleRows, type Row, type SortSpec } from '../tui/rows.js';
-import { hasIssue } from './summary.js';
+import { hasIssue } from '../domain/forward-counts.js';
 
 export interface Group {
   /** `<namespace>.<context>`, the namespace key of the API. */

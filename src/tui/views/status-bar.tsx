@@ -8,7 +8,7 @@ import type { TuiState } from '../backend.js';
 import { formatRate } from '../format.js';
 import { sortLabel, type SortSpec } from '../rows.js';
 import type { Theme } from '../theme.js';
-import { isFailed } from '../../domain/diagnosis.js';
+import { summarize } from '../../domain/forward-counts.js';
 
 export interface StatusBarProps {
   state: TuiState;
@@ -36,17 +36,9 @@ const rightText = (state: TuiState, notice: string | undefined, narrow: boolean)
 const NARROW = 120;
 
 export const StatusBar = ({ state, theme, width, sort, notice }: StatusBarProps) => {
-  let active = 0;
-  let errors = 0;
-  let waiting = 0;
-  let reconnects = 0;
-  for (const f of state.forwards) {
-    if (f.status === 'Active') active++;
-    // Error, or re-dialling after a failure: the count quick status, health and the services say.
-    else if (isFailed(f)) errors++;
-    else if (f.status === 'Waiting') waiting++;
-    reconnects += f.reconnects;
-  }
+  // The dashboard header's rule: a failure, a re-dial after one, or an Active forward whose pod
+  // refuses its connections is an error, as quick status and health count it.
+  const { active, errors, waiting, reconnects } = summarize(state.forwards, Date.now());
   const narrow = width < NARROW;
   const label = (long: string, short: string): string => (narrow ? short : long);
   const full = rightText(state, notice, narrow);
